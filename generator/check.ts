@@ -1,0 +1,513 @@
+// The checker: validates a parsed .kef file and resolves it into the Model the emitters write from.
+// Every user mistake becomes a Diagnostic; the model is only meaningful when there are no errors.
+import path from "node:path";
+import type {
+  ConnectionDecl,
+  KefFile,
+  MessageDecl,
+  Name,
+  Range,
+  SettingsBlock,
+  SettingValue,
+  TopicDecl,
+} from "../grammar/ast.js";
+import { readSchema, type AvroNamed, type AvroSchema } from "./avro.js";
+import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
+import {
+  camelCase,
+  isReservedTypeName,
+  pascalCase,
+  safeTypeName,
+  type BufferSettingsModel,
+  type ConnectionModel,
+  type ConnectionSettingsModel,
+  type MessageModel,
+  type Model,
+  type TopicModel,
+} from "./model.js";
+import { parseJsonDocument, type SourceText } from "./parse.js";
+import { describeType, settingsByName, settingsCatalogue, type SettingInfo } from "./settings.js";
+
+/** How the checker reaches the file system (schema files); tests may supply their own. */
+export interface CheckHost {
+  /** Returns the file's text, or `undefined` when it does not exist. Other failures throw. */
+  readFile(absolutePath: string): string | undefined;
+  /** How a path is shown in diagnostics. */
+  displayPath(absolutePath: string): string;
+}
+
+type Value = string | number | boolean;
+
+/** A settings block after checking: the values that were written, and where. */
+interface CheckedSettings {
+  readonly values: Map<string, { value: Value; range: Range }>;
+  /** Every known setting written in the block, valid or not: a bad value is not also reported as missing. */
+  readonly written?: ReadonlySet<string>;
+}
+
+class Checker {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly sources = new Map<string, string>();
+
+  constructor(
+    readonly source: SourceText,
+    readonly host: CheckHost,
+  ) {}
+
+  report(code: DiagnosticCode, range: Range, message: string, extra: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" } = {}): void {
+    this.diagnostics.push({
+      code,
+      severity: extra.severity ?? "error",
+      message,
+      file: extra.file ?? this.source.file,
+      range,
+      ...(extra.hint ? { hint: extra.hint } : {}),
+      ...(extra.related?.length ? { related: extra.related } : {}),
+    });
+  }
+
+  firstDeclared(what: string, range: Range): RelatedLocation {
+    return { message: `${what} is first declared here`, file: this.source.file, range };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Settings
+
+  settings(block: SettingsBlock | undefined, allowed: "all" | "buffer", where: string): CheckedSettings {
+    const values = new Map<string, { value: Value; range: Range }>();
+    const firstSeen = new Map<string, Range>();
+    const written = new Set<string>();
+    for (const setting of block?.settings ?? []) {
+      const name = setting.name.text;
+      const info = settingsByName.get(name);
+      if (!info) {
+        this.report("KEF2006", setting.name.range, `unknown setting "${name}"`, {
+          hint: didYouMean(name, settingsCatalogue.map((s) => s.name)) ?? `settings are: ${settingsCatalogue.map((s) => s.name).join(", ")}`,
+        });
+        continue;
+      }
+      const first = firstSeen.get(name);
+      if (first) {
+        this.report("KEF2010", setting.name.range, `"${name}" is set twice`, { related: [{ message: "first set here", file: this.source.file, range: first }] });
+        continue;
+      }
+      firstSeen.set(name, setting.name.range);
+      written.add(name);
+      if (allowed === "buffer" && info.scope !== "buffer") {
+        this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
+          hint: `only maxBufferedMessages and backpressure can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings`,
+        });
+        continue;
+      }
+      if (!setting.value) continue; // the parser already reported it
+      const value = this.value(info, setting.value);
+      if (value !== undefined) values.set(name, { value, range: setting.value.range });
+    }
+    return { values, written };
+  }
+
+  value(info: SettingInfo, v: SettingValue): Value | undefined {
+    const t = info.type;
+    const wrong = (): undefined => {
+      const shown = v.$type === "StringValue" ? JSON.stringify(v.value) : String(v.value);
+      this.report("KEF2007", v.range, `"${info.name}" must be ${describeType(t)}, not ${shown}`, {
+        hint: t.kind === "string" && v.$type !== "StringValue" ? `write it in quotes: ${info.name} = "${v.value}"` : undefined,
+      });
+      return undefined;
+    };
+    switch (t.kind) {
+      case "string":
+        if (v.$type !== "StringValue") return wrong();
+        if (v.value.length === 0) {
+          this.report("KEF2011", v.range, `"${info.name}" cannot be empty`);
+          return undefined;
+        }
+        return this.supported(info, v.value, v.range);
+      case "boolean":
+        if (v.$type !== "BooleanValue") return wrong();
+        return this.supported(info, v.value, v.range);
+      case "integer":
+        if (v.$type !== "NumberValue" || !Number.isInteger(v.value)) return wrong();
+        if (v.value < t.min || v.value > t.max) {
+          this.report("KEF2011", v.range, `"${info.name}" must be between ${t.min} and ${t.max}, not ${v.raw}`);
+          return undefined;
+        }
+        return this.supported(info, v.value, v.range);
+      case "enum": {
+        const text = v.$type === "IdentifierValue" || v.$type === "StringValue" ? String(v.value) : undefined;
+        if (text === undefined || !t.values.includes(text)) {
+          this.report("KEF2007", v.range, `"${info.name}" must be one of ${t.values.join(", ")}, not ${text ?? String(v.value)}`, {
+            hint: text === undefined ? undefined : didYouMean(text, t.values),
+          });
+          return undefined;
+        }
+        return this.supported(info, text, v.range);
+      }
+    }
+  }
+
+  supported(info: SettingInfo, value: Value, range: Range): Value | undefined {
+    const u = info.unsupported;
+    if (u && (u.value === undefined || u.value === value)) {
+      this.report("KEF2009", range, `${info.name}${u.value === undefined ? "" : ` = ${String(value)}`} is not supported: ${u.why}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages
+
+  message(decl: MessageDecl): AvroSchema | undefined {
+    const schema = decl.schema;
+    if (!schema) return undefined;
+    if (schema.$type === "InlineSchema") {
+      return this.avro(readSchema({ file: this.source.file, json: schema.json, namespace: undefined }));
+    }
+    const absolute = path.resolve(path.dirname(this.source.absolutePath), schema.path.value);
+    const display = this.host.displayPath(absolute);
+    let text: string | undefined;
+    try {
+      text = this.host.readFile(absolute);
+    } catch (error) {
+      this.report("KEF4001", schema.path.range, `cannot read schema file "${schema.path.value}": ${(error as Error).message}`);
+      return undefined;
+    }
+    if (text === undefined) {
+      this.report("KEF3002", schema.path.range, `schema file "${schema.path.value}" not found`, {
+        hint: `looked for ${display}; paths are relative to the .kef file`,
+      });
+      return undefined;
+    }
+    this.sources.set(display, text);
+    const parsed = parseJsonDocument({ file: display, absolutePath: absolute, text });
+    if (parsed.diagnostics.length > 0 || !parsed.value) {
+      this.diagnostics.push(...parsed.diagnostics);
+      return undefined;
+    }
+    return this.avro(readSchema({ file: display, json: parsed.value, namespace: undefined }));
+  }
+
+  avro(result: { schema: AvroSchema | undefined; diagnostics: Diagnostic[] }): AvroSchema | undefined {
+    this.diagnostics.push(...result.diagnostics);
+    return result.schema;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function resolveConnectionSettings(layers: readonly CheckedSettings[]): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const info of settingsCatalogue) if (info.default !== undefined) out.set(info.name, info.default);
+  for (const layer of layers) for (const [k, v] of layer.values) out.set(k, v.value);
+  return out;
+}
+
+function connectionSettingsModel(values: Map<string, Value>, groupId: string): ConnectionSettingsModel {
+  const n = (k: string) => values.get(k) as number;
+  return {
+    groupId,
+    sessionTimeoutMs: n("sessionTimeoutMs"),
+    heartbeatIntervalMs: n("heartbeatIntervalMs"),
+    maxPollIntervalMs: n("maxPollIntervalMs"),
+    enableAutoCommit: values.get("enableAutoCommit") as boolean,
+    autoCommitIntervalMs: n("autoCommitIntervalMs"),
+    autoOffsetReset: values.get("autoOffsetReset") as "earliest" | "latest",
+    maxPollRecords: n("maxPollRecords"),
+    fetchMinBytes: n("fetchMinBytes"),
+    fetchMaxWaitMs: n("fetchMaxWaitMs"),
+  };
+}
+
+function bufferSettingsModel(values: Map<string, Value>): BufferSettingsModel {
+  return {
+    maxBufferedMessages: values.get("maxBufferedMessages") as number,
+    backpressure: values.get("backpressure") as BufferSettingsModel["backpressure"],
+  };
+}
+
+/** Settings inherited by exclusive connections from the shared block: all but identity (groupId). */
+function inheritable(s: CheckedSettings): CheckedSettings {
+  return { values: new Map([...s.values].filter(([k]) => settingsByName.get(k)?.inherited)) };
+}
+
+function onlyBuffer(s: CheckedSettings): CheckedSettings {
+  return { values: new Map([...s.values].filter(([k]) => settingsByName.get(k)?.scope === "buffer")) };
+}
+
+interface ConnectionDraft {
+  readonly name: string;
+  readonly kind: "shared" | "exclusive";
+  /** Where to point diagnostics about the connection as a whole. */
+  readonly range: Range;
+  readonly own: CheckedSettings;
+  readonly topics: TopicModel[];
+}
+
+/** Checks a parsed file and resolves it. `value` is undefined when there are errors. */
+export function check(file: KefFile, source: SourceText, host: CheckHost): Result<Model | undefined> & { sources: Map<string, string> } {
+  const c = new Checker(source, host);
+  const decls = file.declarations;
+
+  // Messages: names unique, schemas valid.
+  const messages = new Map<string, MessageModel>();
+  const messageDecls = new Map<string, MessageDecl>();
+  for (const decl of decls) {
+    if (decl.$type !== "Message") continue;
+    const name = decl.name.text;
+    const first = messageDecls.get(name);
+    if (first) {
+      c.report("KEF2003", decl.name.range, `message "${name}" is declared twice`, { related: [c.firstDeclared(`message "${name}"`, first.name.range)] });
+      continue;
+    }
+    messageDecls.set(name, decl);
+    if (isReservedTypeName(name)) {
+      c.report("KEF2017", decl.name.range, `"${name}" cannot name a message: it is reserved in TypeScript or by generated code`, { hint: `choose another name, e.g. "${name}Message"` });
+    }
+    const schema = c.message(decl);
+    if (schema) {
+      messages.set(name, {
+        name,
+        fullName: file.namespace ? `${file.namespace.text}.${name}` : name,
+        schema,
+        codecName: `${camelCase(name)}Codec`,
+        range: decl.range,
+      });
+    }
+  }
+
+  // Shared block.
+  const sharedDecls = decls.filter((d) => d.$type === "Shared");
+  for (const extra of sharedDecls.slice(1)) {
+    c.report("KEF2014", extra.keyword, "the shared connection is configured twice", { related: [c.firstDeclared("the shared block", sharedDecls[0]!.keyword)] });
+  }
+  const sharedDecl = sharedDecls[0];
+  const shared = c.settings(sharedDecl?.settings, "all", "in the shared block");
+
+  // Named connections.
+  const connectionDecls = new Map<string, ConnectionDecl>();
+  const connections = new Map<string, ConnectionDraft>();
+  for (const decl of decls) {
+    if (decl.$type !== "Connection") continue;
+    const name = decl.name.text;
+    const first = connectionDecls.get(name);
+    if (first) {
+      c.report("KEF2005", decl.name.range, `connection "${name}" is declared twice`, { related: [c.firstDeclared(`connection "${name}"`, first.name.range)] });
+      continue;
+    }
+    connectionDecls.set(name, decl);
+    connections.set(name, { name, kind: "exclusive", range: decl.name.range, own: c.settings(decl.settings, "all", "on a connection"), topics: [] });
+  }
+
+  // Topics.
+  const sharedDraft: ConnectionDraft = {
+    name: "shared",
+    kind: "shared",
+    range: sharedDecl?.keyword ?? file.range,
+    own: shared,
+    topics: [],
+  };
+  const anonymous: ConnectionDraft[] = [];
+  const topicDecls = new Map<string, TopicDecl>();
+  const handlerKeys = new Map<string, TopicDecl>();
+  const topics: TopicModel[] = [];
+  for (const decl of decls) {
+    if (decl.$type !== "Topic") continue;
+    const topicName = decl.topic.value;
+    const first = topicDecls.get(topicName);
+    if (first) {
+      c.report("KEF2004", decl.topic.range, `topic "${topicName}" is declared twice`, { related: [c.firstDeclared(`topic "${topicName}"`, first.topic.range)] });
+      continue;
+    }
+    topicDecls.set(topicName, decl);
+    const topicProblem = kafkaTopicProblem(topicName);
+    if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
+
+    const handlerKey = decl.alias ? decl.alias.text : camelCase(topicName);
+    const keyTaken = handlerKeys.get(handlerKey);
+    if (keyTaken) {
+      c.report("KEF2015", (decl.alias ?? decl.topic).range, `topic "${topicName}" and topic "${keyTaken.topic.value}" would both be handled by "${handlerKey}"`, {
+        hint: `name one of them: topic "${topicName}" as someOtherName : ...`,
+        related: [{ message: `topic "${keyTaken.topic.value}" is here`, file: source.file, range: keyTaken.topic.range }],
+      });
+    } else if (handlerKey.length === 0) {
+      c.report("KEF2017", decl.topic.range, `topic "${topicName}" has no letters or digits to name its handler`, { hint: `name it: topic "${topicName}" as someName : ...` });
+    }
+    handlerKeys.set(handlerKey, decl);
+
+    const message = resolveMessage(c, decl.message, messageDecls, messages);
+    const clause = decl.consumer;
+    let draft: ConnectionDraft | undefined;
+    let topicLayer: CheckedSettings = { values: new Map() };
+    if (!clause || clause.$type === "SharedConsumer") {
+      draft = sharedDraft;
+      topicLayer = c.settings(clause?.settings, "buffer", "on a topic of the shared connection");
+    } else if (clause.$type === "ViaConsumer") {
+      draft = connections.get(clause.connection.text);
+      if (!draft && clause.connection.text) {
+        c.report("KEF2002", clause.connection.range, `unknown connection "${clause.connection.text}"`, {
+          hint: didYouMean(clause.connection.text, connections.keys()) ?? (connections.size === 0 ? `declare it: connection ${clause.connection.text} exclusive { groupId = "..." }` : undefined),
+        });
+      }
+      topicLayer = c.settings(clause.settings, "buffer", `on a topic of connection "${clause.connection.text}"`);
+    } else {
+      const own = c.settings(clause.settings, "all", "on an exclusive consumer");
+      draft = { name: handlerKey, kind: "exclusive", range: decl.topic.range, own: { values: new Map([...own.values].filter(([k]) => settingsByName.get(k)?.scope === "connection")) }, topics: [] };
+      topicLayer = onlyBuffer(own);
+      anonymous.push(draft);
+    }
+    if (!message || !draft) continue;
+    const bufferValues = resolveConnectionSettings(
+      draft.kind === "shared" ? [onlyBuffer(shared), topicLayer] : [onlyBuffer(inheritable(shared)), onlyBuffer(draft.own), topicLayer],
+    );
+    const topic: TopicModel = {
+      topic: topicName,
+      handlerKey,
+      className: `${pascalCase(handlerKey)}Consumer`,
+      message,
+      connection: draft.name,
+      buffer: bufferSettingsModel(bufferValues),
+      range: decl.range,
+    };
+    draft.topics.push(topic);
+    topics.push(topic);
+  }
+
+  // Connections: resolve settings, check group ids and cross-setting constraints.
+  const resolved: ConnectionModel[] = [];
+  const groupIds = new Map<string, ConnectionDraft>();
+  const allDrafts = [sharedDraft, ...connections.values(), ...anonymous];
+  for (const draft of allDrafts) {
+    if (draft.topics.length === 0) {
+      // After an unknown connection name (a typo), "unused" would only repeat that error.
+      const typo = c.diagnostics.some((d) => d.code === "KEF2002");
+      if (draft.kind === "exclusive" && connectionDecls.has(draft.name) && !anonymous.includes(draft) && !typo) {
+        c.report("KEF2016", draft.range, `connection "${draft.name}" is not used by any topic`, { severity: "warning", hint: `use it with: topic "..." : Message { consumer via ${draft.name} }` });
+      }
+      continue;
+    }
+    const layers = draft.kind === "shared" ? [draft.own] : [inheritable(shared), draft.own];
+    const values = resolveConnectionSettings(layers);
+    const groupId = draft.own.values.get("groupId")?.value as string | undefined;
+    if (groupId === undefined && !draft.own.written?.has("groupId")) {
+      const where =
+        draft.kind === "shared" ? "the shared connection" : anonymous.includes(draft) ? `the exclusive consumer of topic "${draft.topics[0]!.topic}"` : `connection "${draft.name}"`;
+      c.report("KEF2012", draft.kind === "shared" ? draft.topics[0]!.range : draft.range, `${where} has no groupId`, {
+        hint: draft.kind === "shared" ? `add: shared { groupId = "my-service" }` : `add groupId = "..." to its settings; exclusive connections need their own group`,
+      });
+    } else if (groupId !== undefined) {
+      const other = groupIds.get(groupId);
+      if (other) {
+        c.report("KEF2013", draft.own.values.get("groupId")!.range, `group id "${groupId}" is already used by ${other.kind === "shared" ? "the shared connection" : `connection "${other.name}"`}`, {
+          hint: "each connection is its own Kafka consumer and needs its own group",
+          related: [{ message: "used here", file: source.file, range: other.own.values.get("groupId")!.range }],
+        });
+      }
+      groupIds.set(groupId, draft);
+    }
+    const session = values.get("sessionTimeoutMs") as number;
+    const heartbeat = values.get("heartbeatIntervalMs") as number;
+    if (heartbeat >= session) {
+      const at = draft.own.values.get("heartbeatIntervalMs") ?? draft.own.values.get("sessionTimeoutMs") ?? shared.values.get("heartbeatIntervalMs") ?? shared.values.get("sessionTimeoutMs");
+      c.report("KEF2011", at?.range ?? draft.range, `heartbeatIntervalMs (${heartbeat}) must be below sessionTimeoutMs (${session})`, {
+        hint: "a third of the session timeout or less is usual",
+      });
+    }
+    resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics });
+  }
+  // Anonymous connections are named after their topic's handler key; a declared connection may already use the name.
+  for (const a of anonymous) {
+    const clash = connectionDecls.get(a.name);
+    if (clash) {
+      c.report("KEF2015", a.range, `the exclusive consumer of this topic would be named "${a.name}", like connection "${a.name}"`, {
+        hint: "give the topic another name with `as`, or rename the connection",
+      });
+    }
+  }
+
+  const messageList = [...messages.values()];
+  const { typeNames, namedTypes } = nameTypes(c, messageList);
+  const hasErrors = c.diagnostics.some((d) => d.severity === "error");
+  const apiName = pascalCase(file.namespace?.text ?? path.basename(source.file, ".kef")) || "Kef";
+  const model: Model = {
+    source: source.file,
+    namespace: file.namespace?.text,
+    apiName,
+    messages: messageList,
+    typeNames,
+    namedTypes,
+    topics,
+    connections: resolved,
+  };
+  return { value: hasErrors ? undefined : model, diagnostics: c.diagnostics, sources: c.sources };
+}
+
+function resolveMessage(
+  c: Checker,
+  ref: Name | undefined,
+  decls: ReadonlyMap<string, MessageDecl>,
+  models: ReadonlyMap<string, MessageModel>,
+): MessageModel | undefined {
+  if (!ref) return undefined;
+  if (!decls.has(ref.text)) {
+    c.report("KEF2001", ref.range, `unknown message type "${ref.text}"`, {
+      hint: didYouMean(ref.text, decls.keys()) ?? (decls.size === 0 ? `declare it: message ${ref.text} from "${ref.text}.avsc"` : undefined),
+    });
+    return undefined;
+  }
+  // A message whose schema failed is known but has no model; its own diagnostics say why.
+  return models.get(ref.text);
+}
+
+/** Kafka's topic name rules: 1–249 characters from [a-zA-Z0-9._-], not "." or "..". */
+export function kafkaTopicProblem(name: string): string | undefined {
+  if (name.length === 0) return "it is empty";
+  if (name.length > 249) return "it is longer than 249 characters";
+  if (name === "." || name === "..") return "it cannot be '.' or '..'";
+  const bad = name.match(/[^a-zA-Z0-9._-]/);
+  if (bad) return `${JSON.stringify(bad[0])} is not allowed (only letters, digits, '.', '_' and '-')`;
+  return undefined;
+}
+
+/**
+ * Gives every named Avro type a TypeScript name: a message's root type takes the message's name, others their
+ * simple Avro name, qualified by namespace when two types share one. Identical definitions are declared once.
+ */
+function nameTypes(c: Checker, messages: readonly MessageModel[]): { typeNames: Map<string, string>; namedTypes: AvroNamed[] } {
+  const typeNames = new Map<string, string>();
+  const namedTypes: AvroNamed[] = [];
+  const taken = new Set(messages.map((m) => m.name));
+  for (const m of messages) {
+    const root = m.schema.root;
+    if ((root.kind === "record" || root.kind === "enum" || root.kind === "fixed") && !typeNames.has(root.fullName)) {
+      typeNames.set(root.fullName, m.name);
+    }
+  }
+  for (const m of messages) {
+    for (const t of m.schema.named) {
+      const same = namedTypes.find((n) => n.fullName === t.fullName);
+      if (!same) namedTypes.push(t);
+      else if (shapeOf(same) !== shapeOf(t)) {
+        c.report("KEF3001", t.range, `Avro type "${t.fullName}" is defined again with a different shape`, {
+          file: m.schema.file,
+          hint: "one name, one definition: rename one of them or make them identical",
+          related: [{ message: "another definition (see its message's schema)", file: c.source.file, range: messages.find((x) => x.schema.named.includes(same))!.range }],
+        });
+      }
+      if (typeNames.has(t.fullName)) continue;
+      let name = safeTypeName(t.name);
+      if (taken.has(name)) name = safeTypeName(pascalCase(t.fullName));
+      let i = 2;
+      const base = name;
+      while (taken.has(name)) name = `${base}${i++}`;
+      taken.add(name);
+      typeNames.set(t.fullName, name);
+    }
+  }
+  return { typeNames, namedTypes };
+}
+
+/** A named type's structure without source positions, to tell identical definitions from conflicting ones. */
+function shapeOf(t: AvroNamed): string {
+  return JSON.stringify(t, (key, value: unknown) => (key === "range" ? undefined : value));
+}

@@ -1,0 +1,24 @@
+// Emits codecs.ts:  export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({ ...schema });
+import { VariableDeclarationKind } from "ts-morph";
+import { newFile, type Context } from "./context.js";
+
+export function emitCodecs(ctx: Context): void {
+  const file = newFile(ctx, "codecs.ts");
+  file.addImportDeclaration({ namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport });
+  file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" });
+  for (const m of ctx.model.messages) {
+    file.addVariableStatement({
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Avro codec of {@link messages.${m.name}}, built once when this module loads.`],
+      declarations: [
+        {
+          name: m.codecName,
+          type: `kefgen.Codec<messages.${m.name}>`,
+          // The checker rejected "__proto__" keys, so the JSON text is also a safe object literal.
+          initializer: `kefgen.avroCodec<messages.${m.name}>(${JSON.stringify(m.schema.json)})`,
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,91 @@
+// Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated> }
+//                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
+import type { WriterFunction } from "ts-morph";
+import { newFile, propertyName, str, type Context } from "./context.js";
+import { connectionLabel } from "./emit-consumers.js";
+import type { ConnectionModel, TopicModel } from "./model.js";
+
+function literal(value: Record<string, string | number | boolean>): string {
+  return `{ ${Object.entries(value)
+    .map(([k, v]) => `${propertyName(k)}: ${typeof v === "string" ? str(v) : String(v)}`)
+    .join(", ")} }`;
+}
+
+function topicBinding(topic: TopicModel): string {
+  return `kefgen.bindTopic({
+    topic: ${str(topic.topic)},
+    messageType: ${str(topic.message.fullName)},
+    codec: codecs.${topic.message.codecName},
+    buffer: ${literal({ ...topic.buffer })},
+    handler: handlers.${topic.handlerKey},
+  })`;
+}
+
+function connectionSpec(connection: ConnectionModel): string {
+  return `{
+    name: ${str(connection.name)},
+    kind: ${str(connection.kind)},
+    settings: ${literal({ ...connection.settings })},
+    topics: [${connection.topics.map(topicBinding).join(",\n")}],
+  }`;
+}
+
+export function emitWiring(ctx: Context): void {
+  const { model } = ctx;
+  const file = newFile(ctx, "wiring.ts");
+  const handlersName = `${model.apiName}Handlers`;
+  const connectionsName = `${model.apiName[0]!.toLowerCase()}${model.apiName.slice(1)}Connections`;
+  file.addImportDeclaration({ namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport });
+  file.addImportDeclaration({ namespaceImport: "codecs", moduleSpecifier: "./codecs.js" });
+  file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "consumers", moduleSpecifier: "./consumers.js" });
+  file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" });
+
+  file.addInterface({
+    name: handlersName,
+    isExported: true,
+    docs: [
+      "One handler per topic: an instance of the topic's consumer class, or a function.\n" +
+        "A missing handler, or one for another message type, is a compile error.",
+    ],
+    properties: model.topics.map((t) => ({
+      name: propertyName(t.handlerKey),
+      isReadonly: true,
+      type: `consumers.${t.className} | kefgen.MessageHandler<messages.${t.message.name}>`,
+      docs: [`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${connectionLabel(ctx, t)}.`],
+    })),
+  });
+
+  const specs: WriterFunction = (writer) => writer.write(`[${model.connections.map(connectionSpec).join(",\n")}]`);
+  file.addFunction({
+    name: connectionsName,
+    isExported: true,
+    docs: ["The connections of this declaration, every setting resolved, bound to `handlers`."],
+    parameters: [{ name: "handlers", type: handlersName }],
+    returnType: "kefgen.ConnectionSpec[]",
+    statements: (writer) => {
+      writer.write("return ");
+      specs(writer);
+      writer.write(";");
+    },
+  });
+
+  file.addFunction({
+    name: `create${model.apiName}Consumers`,
+    isExported: true,
+    docs: [
+      "Creates the consumers of this declaration: one Kafka consumer per connection.\n" +
+        "Call `start()` to begin consuming and `stop()` to drain, commit and leave the groups.",
+    ],
+    parameters: [
+      { name: "options", type: "kefgen.RuntimeOptions" },
+      { name: "handlers", type: handlersName },
+    ],
+    returnType: "kefgen.ConsumerRuntime",
+    statements: [`return new kefgen.ConsumerRuntime(${connectionsName}(handlers), options);`],
+  });
+}
+
+export function emitIndex(ctx: Context): void {
+  const file = newFile(ctx, "index.ts");
+  for (const m of ["./messages.js", "./codecs.js", "./consumers.js", "./wiring.js"]) file.addExportDeclaration({ moduleSpecifier: m });
+}

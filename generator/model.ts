@@ -1,0 +1,118 @@
+// The resolved model: what the emitters write from. Every name is final, every setting resolved
+// (built-in default → shared → connection → topic), every schema validated.
+import type { Range } from "../grammar/ast.js";
+import type { AvroNamed, AvroSchema } from "./avro.js";
+
+export interface ConnectionSettingsModel {
+  readonly groupId: string;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxPollIntervalMs: number;
+  readonly enableAutoCommit: boolean;
+  readonly autoCommitIntervalMs: number;
+  readonly autoOffsetReset: "earliest" | "latest";
+  readonly maxPollRecords: number;
+  readonly fetchMinBytes: number;
+  readonly fetchMaxWaitMs: number;
+}
+
+export interface BufferSettingsModel {
+  readonly maxBufferedMessages: number;
+  readonly backpressure: "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
+}
+
+export interface MessageModel {
+  /** The name declared in the .kef file; also the TypeScript type's name. */
+  readonly name: string;
+  /** Namespace-qualified name, for logs and metrics. */
+  readonly fullName: string;
+  readonly schema: AvroSchema;
+  /** Name of the generated codec constant. */
+  readonly codecName: string;
+  readonly range: Range;
+}
+
+export interface TopicModel {
+  /** The Kafka topic name. */
+  readonly topic: string;
+  /** Property of the handlers object, e.g. `orderEvents`. */
+  readonly handlerKey: string;
+  /** Generated abstract consumer class, e.g. `OrderEventsConsumer`. */
+  readonly className: string;
+  readonly message: MessageModel;
+  /** Name of the connection that consumes this topic. */
+  readonly connection: string;
+  readonly buffer: BufferSettingsModel;
+  readonly range: Range;
+}
+
+export interface ConnectionModel {
+  /** `shared`, a declared connection's name, or the topic's handler key for an anonymous exclusive connection. */
+  readonly name: string;
+  readonly kind: "shared" | "exclusive";
+  /** True for a `connection name exclusive { }` declaration; false for the shared and anonymous ones. */
+  readonly declared: boolean;
+  readonly settings: ConnectionSettingsModel;
+  readonly topics: readonly TopicModel[];
+}
+
+export interface Model {
+  /** The .kef file as named in the generated header, relative to the output directory's project. */
+  readonly source: string;
+  readonly namespace: string | undefined;
+  /** PascalCase base for exported API names, e.g. `ShopEvents` → `createShopEventsConsumers`. */
+  readonly apiName: string;
+  readonly messages: readonly MessageModel[];
+  /** TypeScript name of every named Avro type, by full name. */
+  readonly typeNames: ReadonlyMap<string, string>;
+  /** Named Avro types to declare, in a stable order, each once. */
+  readonly namedTypes: readonly AvroNamed[];
+  readonly topics: readonly TopicModel[];
+  readonly connections: readonly ConnectionModel[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/** Words TypeScript reserves, and globals generated code relies on: a type may not shadow them. */
+const reservedTypeNames = new Set([
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum",
+  "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null",
+  "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "as",
+  "implements", "interface", "let", "package", "private", "protected", "public", "static", "yield", "any",
+  "boolean", "number", "string", "symbol", "bigint", "object", "never", "unknown", "undefined", "type", "keyof",
+  "readonly", "infer", "is", "asserts", "await", "async", "declare", "module", "namespace", "require", "global",
+  "Array", "Buffer", "Record", "Promise", "Date", "Map", "Set", "Object", "String", "Number", "Boolean", "Error",
+  "Function", "Symbol", "BigInt", "Readonly", "Partial", "Required", "Pick", "Omit", "Exclude", "Extract",
+  "kefgen",
+]);
+
+export function isReservedTypeName(name: string): boolean {
+  return reservedTypeNames.has(name);
+}
+
+function words(text: string): string[] {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .flatMap((w) => w.split(/(?<=[a-z0-9])(?=[A-Z])/))
+    .filter((w) => w.length > 0);
+}
+
+export function pascalCase(text: string): string {
+  const out = words(text)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+  return /^[0-9]/.test(out) ? `T${out}` : out;
+}
+
+export function camelCase(text: string): string {
+  const ws = words(text);
+  const out = ws.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1))).join("");
+  return /^[0-9]/.test(out) ? `topic${out[0]!.toUpperCase()}${out.slice(1)}` : out;
+}
+
+/** A valid, non-reserved TypeScript type name derived from an Avro or .kef name. */
+export function safeTypeName(name: string): string {
+  const base = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : pascalCase(name) || "Type";
+  return reservedTypeNames.has(base) ? `${base}_` : base;
+}

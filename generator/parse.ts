@@ -1,0 +1,55 @@
+// Lexing and parsing stage: source text → AST, with syntax problems as KEF1xxx diagnostics.
+import { toAst, toJsonAst, type JsonValue, type KefFile } from "../grammar/ast.js";
+import { parseText, type SyntaxProblem } from "../grammar/parser.js";
+import type { Diagnostic, DiagnosticCode, Result } from "./diagnostics.js";
+
+/** A source file: its text, where it lives, and how diagnostics name it. */
+export interface SourceText {
+  /** As shown to the user, e.g. `kef/shop.kef`. */
+  readonly file: string;
+  readonly absolutePath: string;
+  readonly text: string;
+}
+
+const codes: Record<SyntaxProblem["kind"], DiagnosticCode> = {
+  lexer: "KEF1001",
+  parser: "KEF1002",
+  "unterminated-string": "KEF1003",
+  "unterminated-comment": "KEF1004",
+};
+
+function toDiagnostics(file: string, problems: readonly SyntaxProblem[], text: string): Diagnostic[] {
+  return problems.map((p) => {
+    const endOffset = Math.min(p.offset + p.length, text.length);
+    const span = text.slice(p.offset, endOffset);
+    const newline = span.indexOf("\n");
+    const length = newline >= 0 ? newline : span.length;
+    return {
+      code: codes[p.kind],
+      severity: "error",
+      message: p.message,
+      file,
+      range: {
+        start: { line: p.line, column: p.column, offset: p.offset },
+        end: { line: p.line, column: p.column + length, offset: p.offset + length },
+      },
+    };
+  });
+}
+
+/** Parses a `.kef` file. The AST is returned even when there are errors (recovery keeps what it can). */
+export function parse(source: SourceText): Result<KefFile> {
+  const out = parseText(source.text, "file");
+  return { value: toAst(out.cst), diagnostics: toDiagnostics(source.file, out.problems, source.text) };
+}
+
+/** Parses an `.avsc` file as located JSON. Syntax problems there are KEF3003. */
+export function parseJsonDocument(source: SourceText): Result<JsonValue | undefined> {
+  const out = parseText(source.text, "jsonDocument");
+  const diagnostics = toDiagnostics(source.file, out.problems, source.text).map((d) => ({
+    ...d,
+    code: "KEF3003" as const,
+    message: `invalid JSON: ${d.message}`,
+  }));
+  return { value: out.problems.length ? undefined : toJsonAst(out.cst), diagnostics };
+}

@@ -1,0 +1,164 @@
+// The catalogue of consumer settings: names, value types, defaults, where each may be written, how it is honoured.
+// docs/settings.md is the human-readable form of this table; a test keeps the two in step.
+
+export type SettingType =
+  | { readonly kind: "string" }
+  | { readonly kind: "integer"; readonly min: number; readonly max: number }
+  | { readonly kind: "boolean" }
+  | { readonly kind: "enum"; readonly values: readonly string[] };
+
+/** `connection`: identifies or tunes one Kafka consumer. `buffer`: may also be set per topic. */
+export type SettingScope = "connection" | "buffer";
+
+export interface SettingInfo {
+  readonly name: string;
+  readonly type: SettingType;
+  readonly scope: SettingScope;
+  /** Built-in default; `undefined` when the user must give a value (groupId) or it has none. */
+  readonly default: string | number | boolean | undefined;
+  /** Inherited from the shared block by exclusive connections. Identity settings (groupId) are not. */
+  readonly inherited: boolean;
+  /** When set, the kafkajs runtime cannot honour the setting (or this value of it); the text says why. */
+  readonly unsupported?: { readonly value?: string | boolean; readonly why: string };
+  readonly meaning: string;
+  readonly honouredBy: string;
+}
+
+const int32 = 2_147_483_647;
+
+export const settingsCatalogue: readonly SettingInfo[] = [
+  {
+    name: "groupId",
+    type: { kind: "string" },
+    scope: "connection",
+    default: undefined,
+    inherited: false,
+    meaning: "Kafka consumer group id of the connection.",
+    honouredBy: "kafkajs `groupId`",
+  },
+  {
+    name: "groupInstanceId",
+    type: { kind: "string" },
+    scope: "connection",
+    default: undefined,
+    inherited: false,
+    unsupported: { why: "kafkajs has no static group membership (group.instance.id)" },
+    meaning: "Static membership id.",
+    honouredBy: "not supported by kafkajs: a diagnostic (KEF2009)",
+  },
+  {
+    name: "sessionTimeoutMs",
+    type: { kind: "integer", min: 1_000, max: int32 },
+    scope: "connection",
+    default: 30_000,
+    inherited: true,
+    meaning: "Time without heartbeats after which the broker removes the member.",
+    honouredBy: "kafkajs `sessionTimeout`",
+  },
+  {
+    name: "heartbeatIntervalMs",
+    type: { kind: "integer", min: 100, max: int32 },
+    scope: "connection",
+    default: 3_000,
+    inherited: true,
+    meaning: "Interval between heartbeats; must be below sessionTimeoutMs.",
+    honouredBy: "kafkajs `heartbeatInterval`",
+  },
+  {
+    name: "maxPollIntervalMs",
+    type: { kind: "integer", min: 1_000, max: int32 },
+    scope: "connection",
+    default: 300_000,
+    inherited: true,
+    meaning: "Longest time the member may take to rejoin during a rebalance.",
+    honouredBy: "kafkajs `rebalanceTimeout` (what the Java client sends as max.poll.interval.ms)",
+  },
+  {
+    name: "enableAutoCommit",
+    type: { kind: "boolean" },
+    scope: "connection",
+    default: false,
+    inherited: true,
+    meaning: "false: commit after the handler finished (at-least-once). true: commit once buffered (at-most-once).",
+    honouredBy: "runtime (kafkajs auto-commit is always off)",
+  },
+  {
+    name: "autoCommitIntervalMs",
+    type: { kind: "integer", min: 1, max: int32 },
+    scope: "connection",
+    default: 5_000,
+    inherited: true,
+    meaning: "How often handled offsets are committed (also on rebalance and shutdown).",
+    honouredBy: "runtime commit timer",
+  },
+  {
+    name: "autoOffsetReset",
+    type: { kind: "enum", values: ["earliest", "latest", "none"] },
+    scope: "connection",
+    default: "latest",
+    inherited: true,
+    unsupported: { value: "none", why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
+    meaning: "Where to start when the group has no committed offset.",
+    honouredBy: "kafkajs `subscribe({ fromBeginning })`",
+  },
+  {
+    name: "maxPollRecords",
+    type: { kind: "integer", min: 1, max: int32 },
+    scope: "connection",
+    default: 500,
+    inherited: true,
+    meaning: "Most records taken from one fetched batch per partition; the rest is fetched again.",
+    honouredBy: "runtime (batch routing limit)",
+  },
+  {
+    name: "fetchMinBytes",
+    type: { kind: "integer", min: 1, max: int32 },
+    scope: "connection",
+    default: 1,
+    inherited: true,
+    meaning: "The broker answers a fetch once this many bytes are available (or fetchMaxWaitMs passed).",
+    honouredBy: "kafkajs `minBytes`",
+  },
+  {
+    name: "fetchMaxWaitMs",
+    type: { kind: "integer", min: 0, max: int32 },
+    scope: "connection",
+    default: 500,
+    inherited: true,
+    meaning: "Longest time the broker waits for fetchMinBytes.",
+    honouredBy: "kafkajs `maxWaitTimeInMs`",
+  },
+  {
+    name: "maxBufferedMessages",
+    type: { kind: "integer", min: 1, max: 10_000_000 },
+    scope: "buffer",
+    default: 1_000,
+    inherited: true,
+    meaning: "Capacity of each topic's buffer, in records.",
+    honouredBy: "runtime bounded buffer",
+  },
+  {
+    name: "backpressure",
+    type: { kind: "enum", values: ["ApplyBackpressure", "DropOldestMessage", "DropNewestMessage"] },
+    scope: "buffer",
+    default: "ApplyBackpressure",
+    inherited: true,
+    meaning: "When a buffer is full: pause its partitions (never drop), or drop the oldest or the newest record (counted).",
+    honouredBy: "runtime (pause/resume of that topic only, or counted drops)",
+  },
+];
+
+export const settingsByName: ReadonlyMap<string, SettingInfo> = new Map(settingsCatalogue.map((s) => [s.name, s]));
+
+export function describeType(t: SettingType): string {
+  switch (t.kind) {
+    case "string":
+      return "a string";
+    case "integer":
+      return "an integer";
+    case "boolean":
+      return "true or false";
+    case "enum":
+      return t.values.map((v) => `${v}`).join(", ");
+  }
+}

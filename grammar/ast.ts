@@ -1,0 +1,341 @@
+// The .kef AST: every node has a `$type` discriminant and the source range it came from.
+// `toAst` turns the parser's CST into it, tolerating the partial nodes that error recovery leaves.
+import type { CstElement, CstNode, IToken } from "chevrotain";
+
+/** A point in a source text. `line` and `column` are 1-based; `offset` is 0-based, in UTF-16 units. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+}
+
+/** A span of source text; `end` is exclusive. */
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export interface Name {
+  readonly $type: "Name";
+  readonly text: string;
+  readonly range: Range;
+}
+
+export interface StringLiteral {
+  readonly $type: "String";
+  readonly value: string;
+  readonly range: Range;
+}
+
+export type SettingValue =
+  | { readonly $type: "StringValue"; readonly value: string; readonly range: Range }
+  | { readonly $type: "NumberValue"; readonly value: number; readonly raw: string; readonly range: Range }
+  | { readonly $type: "BooleanValue"; readonly value: boolean; readonly range: Range }
+  | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range };
+
+export interface Setting {
+  readonly $type: "Setting";
+  readonly name: Name;
+  /** Missing only when the parser recovered from an error in this setting. */
+  readonly value: SettingValue | undefined;
+  readonly range: Range;
+}
+
+export interface SettingsBlock {
+  readonly $type: "Settings";
+  readonly settings: readonly Setting[];
+  readonly range: Range;
+}
+
+export type JsonValue =
+  | { readonly $type: "JsonObject"; readonly members: readonly JsonMember[]; readonly range: Range }
+  | { readonly $type: "JsonArray"; readonly items: readonly JsonValue[]; readonly range: Range }
+  | { readonly $type: "JsonString"; readonly value: string; readonly range: Range }
+  | { readonly $type: "JsonNumber"; readonly value: number; readonly raw: string; readonly range: Range }
+  | { readonly $type: "JsonBoolean"; readonly value: boolean; readonly range: Range }
+  | { readonly $type: "JsonNull"; readonly range: Range };
+
+export interface JsonMember {
+  readonly $type: "JsonMember";
+  readonly key: StringLiteral;
+  readonly value: JsonValue | undefined;
+  readonly range: Range;
+}
+
+export interface MessageDecl {
+  readonly $type: "Message";
+  readonly name: Name;
+  readonly schema:
+    | { readonly $type: "SchemaFile"; readonly path: StringLiteral }
+    | { readonly $type: "InlineSchema"; readonly json: JsonValue }
+    | undefined;
+  readonly range: Range;
+}
+
+export interface SharedDecl {
+  readonly $type: "Shared";
+  readonly keyword: Range;
+  readonly settings: SettingsBlock | undefined;
+  readonly range: Range;
+}
+
+export interface ConnectionDecl {
+  readonly $type: "Connection";
+  readonly name: Name;
+  readonly settings: SettingsBlock | undefined;
+  readonly range: Range;
+}
+
+/** How a topic is consumed: on the shared connection, via a named connection, or on its own exclusive one. */
+export type ConsumerClause =
+  | { readonly $type: "SharedConsumer"; readonly settings: SettingsBlock | undefined; readonly range: Range }
+  | { readonly $type: "ViaConsumer"; readonly connection: Name; readonly settings: SettingsBlock | undefined; readonly range: Range }
+  | { readonly $type: "ExclusiveConsumer"; readonly settings: SettingsBlock | undefined; readonly range: Range };
+
+export interface TopicDecl {
+  readonly $type: "Topic";
+  readonly topic: StringLiteral;
+  readonly alias: Name | undefined;
+  readonly message: Name | undefined;
+  readonly consumer: ConsumerClause | undefined;
+  readonly range: Range;
+}
+
+export type Declaration = MessageDecl | SharedDecl | ConnectionDecl | TopicDecl;
+
+export interface KefFile {
+  readonly $type: "File";
+  readonly namespace: Name | undefined;
+  readonly declarations: readonly Declaration[];
+  readonly range: Range;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CST → AST
+
+type Children = Record<string, CstElement[] | undefined>;
+
+function isToken(element: CstElement | undefined): element is IToken {
+  return element !== undefined && "image" in element;
+}
+
+function tokens(children: Children, key: string): IToken[] {
+  return (children[key] ?? []).filter(isToken).filter((t) => !Number.isNaN(t.startOffset) && !t.isInsertedInRecovery);
+}
+
+function token(children: Children, key: string, index = 0): IToken | undefined {
+  return tokens(children, key)[index];
+}
+
+function nodes(children: Children, key: string): CstNode[] {
+  return (children[key] ?? []).filter((c): c is CstNode => !isToken(c));
+}
+
+function node(children: Children, key: string): CstNode | undefined {
+  return nodes(children, key)[0];
+}
+
+function startOf(t: IToken): Position {
+  return { line: t.startLine ?? 1, column: t.startColumn ?? 1, offset: t.startOffset };
+}
+
+function endOf(t: IToken): Position {
+  return { line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 1) + 1, offset: (t.endOffset ?? t.startOffset) + 1 };
+}
+
+export function tokenRange(t: IToken): Range {
+  return { start: startOf(t), end: endOf(t) };
+}
+
+/** All real tokens below a CST node, in source order. */
+function allTokensOf(n: CstNode): IToken[] {
+  const out: IToken[] = [];
+  const walk = (c: CstNode): void => {
+    for (const list of Object.values(c.children)) {
+      for (const el of list ?? []) {
+        if (isToken(el)) {
+          if (!Number.isNaN(el.startOffset) && !el.isInsertedInRecovery) out.push(el);
+        } else walk(el);
+      }
+    }
+  };
+  walk(n);
+  return out.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+const emptyPosition: Position = { line: 1, column: 1, offset: 0 };
+
+function rangeOf(n: CstNode, fallback?: Range): Range {
+  const all = allTokensOf(n);
+  const first = all[0];
+  const last = all[all.length - 1];
+  if (!first || !last) return fallback ?? { start: emptyPosition, end: emptyPosition };
+  return { start: startOf(first), end: endOf(last) };
+}
+
+function nameOf(t: IToken): Name {
+  return { $type: "Name", text: t.image, range: tokenRange(t) };
+}
+
+/** Decodes a JSON string token; the lexer only accepts valid escapes, recovered tokens fall back to raw text. */
+export function unquote(image: string): string {
+  try {
+    return JSON.parse(image) as string;
+  } catch {
+    return image.replace(/^"/, "").replace(/"$/, "");
+  }
+}
+
+function stringOf(t: IToken): StringLiteral {
+  return { $type: "String", value: unquote(t.image), range: tokenRange(t) };
+}
+
+function qualifiedName(n: CstNode): Name | undefined {
+  const parts = tokens(n.children, "Identifier");
+  if (parts.length === 0) return undefined;
+  const range = rangeOf(n);
+  return { $type: "Name", text: parts.map((p) => p.image).join("."), range };
+}
+
+function settingsBlock(n: CstNode | undefined): SettingsBlock | undefined {
+  if (!n) return undefined;
+  const settings: Setting[] = [];
+  for (const s of nodes(n.children, "setting")) {
+    const ids = tokens(s.children, "Identifier");
+    const nameToken = ids[0];
+    if (!nameToken) continue;
+    settings.push({ $type: "Setting", name: nameOf(nameToken), value: settingValue(s.children, ids[1]), range: rangeOf(s) });
+  }
+  return { $type: "Settings", settings, range: rangeOf(n) };
+}
+
+function settingValue(c: Children, identifier: IToken | undefined): SettingValue | undefined {
+  const str = token(c, "StringLiteral");
+  if (str) return { $type: "StringValue", value: unquote(str.image), range: tokenRange(str) };
+  const num = token(c, "NumberLiteral");
+  if (num) return { $type: "NumberValue", value: Number(num.image), raw: num.image, range: tokenRange(num) };
+  const t = token(c, "True");
+  if (t) return { $type: "BooleanValue", value: true, range: tokenRange(t) };
+  const f = token(c, "False");
+  if (f) return { $type: "BooleanValue", value: false, range: tokenRange(f) };
+  if (identifier) return { $type: "IdentifierValue", value: identifier.image, range: tokenRange(identifier) };
+  return undefined;
+}
+
+/** Converts a `json` (or `jsonObject` / `jsonArray`) CST node. */
+export function jsonValue(n: CstNode): JsonValue | undefined {
+  const c = n.children;
+  if (n.name === "jsonObject") {
+    const members: JsonMember[] = [];
+    for (const m of nodes(c, "jsonMember")) {
+      const key = token(m.children, "StringLiteral");
+      if (!key) continue;
+      const valueNode = node(m.children, "json");
+      members.push({ $type: "JsonMember", key: stringOf(key), value: valueNode ? jsonValue(valueNode) : undefined, range: rangeOf(m) });
+    }
+    return { $type: "JsonObject", members, range: rangeOf(n) };
+  }
+  if (n.name === "jsonArray") {
+    const items = nodes(c, "json").map(jsonValue).filter((v): v is JsonValue => v !== undefined);
+    return { $type: "JsonArray", items, range: rangeOf(n) };
+  }
+  const obj = node(c, "jsonObject");
+  if (obj) return jsonValue(obj);
+  const arr = node(c, "jsonArray");
+  if (arr) return jsonValue(arr);
+  const str = token(c, "StringLiteral");
+  if (str) return { $type: "JsonString", value: unquote(str.image), range: tokenRange(str) };
+  const num = token(c, "NumberLiteral");
+  if (num) return { $type: "JsonNumber", value: Number(num.image), raw: num.image, range: tokenRange(num) };
+  const t = token(c, "True");
+  if (t) return { $type: "JsonBoolean", value: true, range: tokenRange(t) };
+  const f = token(c, "False");
+  if (f) return { $type: "JsonBoolean", value: false, range: tokenRange(f) };
+  const nul = token(c, "Null");
+  if (nul) return { $type: "JsonNull", range: tokenRange(nul) };
+  return undefined;
+}
+
+function messageDecl(n: CstNode): MessageDecl | undefined {
+  const c = n.children;
+  const name = token(c, "Identifier");
+  if (!name) return undefined;
+  const path = token(c, "StringLiteral");
+  const json = node(c, "jsonObject");
+  const jsonAst = json ? jsonValue(json) : undefined;
+  const schema = path
+    ? { $type: "SchemaFile" as const, path: stringOf(path) }
+    : jsonAst
+      ? { $type: "InlineSchema" as const, json: jsonAst }
+      : undefined;
+  return { $type: "Message", name: nameOf(name), schema, range: rangeOf(n) };
+}
+
+function consumerClause(n: CstNode): ConsumerClause {
+  const c = n.children;
+  const range = rangeOf(n);
+  const settings = settingsBlock(node(c, "settings"));
+  const via = token(c, "Via");
+  if (via) {
+    const conn = token(c, "Identifier");
+    const connection = conn ? nameOf(conn) : { $type: "Name" as const, text: "", range: tokenRange(via) };
+    return { $type: "ViaConsumer", connection, settings, range };
+  }
+  if (token(c, "Exclusive")) return { $type: "ExclusiveConsumer", settings, range };
+  return { $type: "SharedConsumer", settings, range };
+}
+
+function topicDecl(n: CstNode): TopicDecl | undefined {
+  const c = n.children;
+  const topic = token(c, "StringLiteral");
+  if (!topic) return undefined;
+  const alias = token(c, "Identifier");
+  const message = node(c, "qualifiedName");
+  const consumer = node(c, "consumerClause");
+  return {
+    $type: "Topic",
+    topic: stringOf(topic),
+    alias: alias ? nameOf(alias) : undefined,
+    message: message ? qualifiedName(message) : undefined,
+    consumer: consumer ? consumerClause(consumer) : undefined,
+    range: rangeOf(n),
+  };
+}
+
+function declaration(n: CstNode): Declaration | undefined {
+  const c = n.children;
+  const message = node(c, "messageDecl");
+  if (message) return messageDecl(message);
+  const shared = node(c, "sharedDecl");
+  if (shared) {
+    const keyword = token(shared.children, "Shared");
+    const range = rangeOf(shared);
+    return { $type: "Shared", keyword: keyword ? tokenRange(keyword) : range, settings: settingsBlock(node(shared.children, "settings")), range };
+  }
+  const connection = node(c, "connectionDecl");
+  if (connection) {
+    const name = token(connection.children, "Identifier");
+    if (!name) return undefined;
+    return { $type: "Connection", name: nameOf(name), settings: settingsBlock(node(connection.children, "settings")), range: rangeOf(connection) };
+  }
+  const topic = node(c, "topicDecl");
+  if (topic) return topicDecl(topic);
+  return undefined;
+}
+
+/** Converts the CST of a whole `.kef` file. */
+export function toAst(cst: CstNode): KefFile {
+  const c = cst.children;
+  const ns = node(c, "namespaceDecl");
+  const nsName = ns ? node(ns.children, "qualifiedName") : undefined;
+  const declarations = nodes(c, "declaration")
+    .map(declaration)
+    .filter((d): d is Declaration => d !== undefined);
+  return { $type: "File", namespace: nsName ? qualifiedName(nsName) : undefined, declarations, range: rangeOf(cst) };
+}
+
+/** Converts the CST of a JSON document (an `.avsc` file). */
+export function toJsonAst(cst: CstNode): JsonValue | undefined {
+  const json = node(cst.children, "json");
+  return json ? jsonValue(json) : undefined;
+}

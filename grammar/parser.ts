@@ -1,0 +1,295 @@
+// The .kef grammar as one Chevrotain CstParser, created once and reused.
+//
+//   file        := namespaceDecl? declaration*
+//   declaration := messageDecl | sharedDecl | connectionDecl | topicDecl
+//   messageDecl := "message" Identifier ( "from" String | "avro" jsonObject )
+//   sharedDecl  := "shared" settings
+//   connectionDecl := "connection" Identifier "exclusive" settings
+//   topicDecl   := "topic" String ( "as" Identifier )? ":" qualifiedName ( "{" consumerClause? "}" )?
+//   consumerClause := "consumer" ( "via" Identifier settings? | "exclusive" settings | settings )
+//   settings    := "{" setting* "}"
+//   setting     := Identifier "=" ( String | Number | "true" | "false" | Identifier )
+//   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
+import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import * as T from "./tokens.js";
+
+function describe(token: IToken): string {
+  if (token.tokenType.name === "EOF") return "the end of the file";
+  const image = token.image.length > 30 ? `${token.image.slice(0, 29)}…` : token.image;
+  return `'${image.replace(/[\r\n]/g, " ")}'`;
+}
+
+function labelOf(type: TokenType): string {
+  if (type.name === "EOF") return "a declaration ('message', 'shared', 'connection' or 'topic')";
+  return type.LABEL ?? type.name;
+}
+
+function oneOf(labels: string[]): string {
+  const unique = [...new Set(labels)];
+  if (unique.length <= 1) return unique[0] ?? "something else";
+  return `${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}`;
+}
+
+/** Messages in the project's voice: "expected ':' but found "x"". */
+const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }) {
+    return `expected ${labelOf(expected)} but found ${describe(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `expected a declaration ('message', 'shared', 'connection' or 'topic') but found ${describe(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual }) {
+    const firsts = expectedPathsPerAlt.flatMap((paths) => paths.map((path) => labelOf(path[0]!)));
+    return `expected ${oneOf(firsts)} but found ${describe(actual[0]!)}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual }) {
+    const firsts = expectedIterationPaths.map((path) => labelOf(path[0]!));
+    return `expected at least one ${oneOf(firsts)} but found ${describe(actual[0]!)}`;
+  },
+};
+
+class KefParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: errorMessages });
+    this.performSelfAnalysis();
+  }
+
+  public file = this.RULE("file", () => {
+    this.OPTION(() => this.SUBRULE(this.namespaceDecl));
+    this.MANY(() => this.SUBRULE(this.declaration));
+  });
+
+  public namespaceDecl = this.RULE("namespaceDecl", () => {
+    this.CONSUME(T.Namespace);
+    this.SUBRULE(this.qualifiedName);
+  });
+
+  public qualifiedName = this.RULE("qualifiedName", () => {
+    this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier);
+    });
+  });
+
+  public declaration = this.RULE("declaration", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.messageDecl) },
+      { ALT: () => this.SUBRULE(this.sharedDecl) },
+      { ALT: () => this.SUBRULE(this.connectionDecl) },
+      { ALT: () => this.SUBRULE(this.topicDecl) },
+    ]);
+  });
+
+  public messageDecl = this.RULE("messageDecl", () => {
+    this.CONSUME(T.Message);
+    this.CONSUME(T.Identifier);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.From);
+          this.CONSUME(T.StringLiteral);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Avro);
+          this.SUBRULE(this.jsonObject);
+        },
+      },
+    ]);
+  });
+
+  public sharedDecl = this.RULE("sharedDecl", () => {
+    this.CONSUME(T.Shared);
+    this.SUBRULE(this.settings);
+  });
+
+  public connectionDecl = this.RULE("connectionDecl", () => {
+    this.CONSUME(T.Connection);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Exclusive);
+    this.SUBRULE(this.settings);
+  });
+
+  public topicDecl = this.RULE("topicDecl", () => {
+    this.CONSUME(T.Topic);
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME(T.Identifier);
+    });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.qualifiedName);
+    this.OPTION2(() => {
+      this.CONSUME(T.LCurly);
+      this.OPTION3(() => this.SUBRULE(this.consumerClause));
+      this.CONSUME(T.RCurly);
+    });
+  });
+
+  public consumerClause = this.RULE("consumerClause", () => {
+    this.CONSUME(T.Consumer);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Via);
+          this.CONSUME(T.Identifier);
+          this.OPTION(() => this.SUBRULE(this.settings));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Exclusive);
+          this.SUBRULE2(this.settings);
+        },
+      },
+      { ALT: () => this.SUBRULE3(this.settings) },
+    ]);
+  });
+
+  public settings = this.RULE("settings", () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.setting));
+    this.CONSUME(T.RCurly);
+  });
+
+  public setting = this.RULE("setting", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME2(T.Identifier) },
+    ]);
+  });
+
+  /** A whole JSON document, as found in an `.avsc` file. */
+  public jsonDocument = this.RULE("jsonDocument", () => {
+    this.SUBRULE(this.json);
+  });
+
+  public json = this.RULE("json", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.jsonObject) },
+      { ALT: () => this.SUBRULE(this.jsonArray) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Null) },
+    ]);
+  });
+
+  public jsonObject = this.RULE("jsonObject", () => {
+    this.CONSUME(T.LCurly);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.jsonMember) });
+    this.CONSUME(T.RCurly);
+  });
+
+  public jsonMember = this.RULE("jsonMember", () => {
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.json);
+  });
+
+  public jsonArray = this.RULE("jsonArray", () => {
+    this.CONSUME(T.LSquare);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.json) });
+    this.CONSUME(T.RSquare);
+  });
+}
+
+/** The one parser instance; reset per input through `parser.input`. */
+export const parser = new KefParser();
+
+/** A lexing or parsing problem, as data. Lines and columns are 1-based; `length` is in characters. */
+export interface SyntaxProblem {
+  readonly kind: "lexer" | "parser" | "unterminated-string" | "unterminated-comment";
+  readonly offset: number;
+  readonly line: number;
+  readonly column: number;
+  readonly length: number;
+  readonly message: string;
+}
+
+export interface ParseOutput {
+  readonly cst: CstNode;
+  readonly comments: IToken[];
+  readonly problems: SyntaxProblem[];
+}
+
+/** Lexes and parses `text` with the given start rule. Never throws for bad input. */
+export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOutput {
+  const lexed = T.kefLexer.tokenize(text);
+  const problems: SyntaxProblem[] = lexed.errors.map((e) => ({
+    kind: "lexer" as const,
+    offset: e.offset,
+    line: e.line ?? 1,
+    column: e.column ?? 1,
+    length: e.length,
+    message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length))}`,
+  }));
+  const tokens = lexed.tokens.map((token) => {
+    if (token.tokenType !== T.UnterminatedString) return token;
+    problems.push({
+      kind: "unterminated-string",
+      offset: token.startOffset,
+      line: token.startLine ?? 1,
+      column: token.startColumn ?? 1,
+      length: token.image.length,
+      message: token.image.endsWith('"') && token.image.length > 1 ? "invalid escape in string" : "unterminated string",
+    });
+    // Recover: treat it as a string so the rest of the file still parses.
+    return { ...token, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! };
+  });
+  const comments = (lexed.groups["comments"] ?? []) as IToken[];
+  for (const comment of comments) {
+    if (comment.tokenType === T.UnterminatedBlockComment) {
+      problems.push({
+        kind: "unterminated-comment",
+        offset: comment.startOffset,
+        line: comment.startLine ?? 1,
+        column: comment.startColumn ?? 1,
+        length: 2,
+        message: "unterminated block comment",
+      });
+    }
+  }
+  parser.input = tokens;
+  const cst = rule === "file" ? parser.file() : parser.jsonDocument();
+  // One typo, one error: a parse error caused by what the lexing stage already reported is dropped —
+  // at the same place, later on the line of a bad character, or up to the next line after an unterminated string.
+  const lexing = [...problems];
+  const followsLexingProblem = (offset: number, line: number): boolean =>
+    lexing.some(
+      (p) =>
+        p.offset === offset ||
+        (p.kind === "lexer" && p.line === line && p.offset < offset) ||
+        (p.kind === "unterminated-string" && p.offset < offset && line - p.line <= 1),
+    );
+  for (const e of parser.errors) {
+    const token = e.token;
+    const atEnd = token.tokenType.name === "EOF";
+    const offset = atEnd ? text.length : token.startOffset;
+    const position = atEnd ? endPosition(text) : { line: token.startLine ?? 1, column: token.startColumn ?? 1 };
+    if (followsLexingProblem(offset, position.line)) continue;
+    problems.push({
+      kind: "parser",
+      offset,
+      line: position.line,
+      column: position.column,
+      length: atEnd ? 0 : token.image.length,
+      message: e.message,
+    });
+  }
+  problems.sort((a, b) => a.offset - b.offset);
+  return { cst, comments, problems };
+}
+
+function endPosition(text: string): { line: number; column: number } {
+  const lines = text.split("\n");
+  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}

@@ -1,0 +1,101 @@
+// Tokens of the .kef language, in the order the lexer tries them: keywords before Identifier.
+import { createToken, Lexer, type TokenType } from "chevrotain";
+
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\uFEFF]+/, group: Lexer.SKIPPED });
+export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
+export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments" });
+/** A block comment that never closes; reported by the lexing stage, kept so the rest of the file still parses. */
+export const UnterminatedBlockComment = createToken({
+  name: "UnterminatedBlockComment",
+  pattern: /\/\*[\s\S]*/,
+  group: "comments",
+});
+
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+
+function keyword(word: string): TokenType {
+  return createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    label: `'${word}'`,
+  });
+}
+
+export const Namespace = keyword("namespace");
+export const Message = keyword("message");
+export const From = keyword("from");
+export const Avro = keyword("avro");
+export const Shared = keyword("shared");
+export const Connection = keyword("connection");
+export const Exclusive = keyword("exclusive");
+export const Topic = keyword("topic");
+export const Consumer = keyword("consumer");
+export const Via = keyword("via");
+export const As = keyword("as");
+export const True = keyword("true");
+export const False = keyword("false");
+export const Null = keyword("null");
+
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: /"(?:[^"\\\n\r]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/,
+  label: "a string",
+});
+/** A string that runs to the end of the line without a closing quote (or has a bad escape). */
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*"?/ });
+export const NumberLiteral = createToken({
+  name: "NumberLiteral",
+  pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/,
+  label: "a number",
+});
+
+export const LCurly = createToken({ name: "LCurly", pattern: /\{/, label: "'{'" });
+export const RCurly = createToken({ name: "RCurly", pattern: /\}/, label: "'}'" });
+export const LSquare = createToken({ name: "LSquare", pattern: /\[/, label: "'['" });
+export const RSquare = createToken({ name: "RSquare", pattern: /\]/, label: "']'" });
+export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
+export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
+export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
+export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedBlockComment,
+  Namespace,
+  Message,
+  From,
+  Avro,
+  Shared,
+  Connection,
+  Exclusive,
+  Topic,
+  Consumer,
+  Via,
+  As,
+  True,
+  False,
+  Null,
+  Identifier,
+  StringLiteral,
+  UnterminatedString,
+  NumberLiteral,
+  LCurly,
+  RCurly,
+  LSquare,
+  RSquare,
+  Colon,
+  Comma,
+  Equals,
+  Dot,
+];
+
+/** Words with a meaning in the language; they cannot name messages or connections. */
+export const keywords: readonly string[] = [
+  "namespace", "message", "from", "avro", "shared", "connection", "exclusive",
+  "topic", "consumer", "via", "as", "true", "false", "null",
+];
+
+export const kefLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });

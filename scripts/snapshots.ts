@@ -1,0 +1,75 @@
+// Golden files: each fixtures/valid/<case>/<case>.kef has its generated output committed in expected/,
+// and each fixtures/invalid/<name>.kef has <name>.errors.txt holding exactly what `kefgen check` prints.
+// `npm run snapshots:update` rewrites them; the tests compare against them byte for byte.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { main } from "../generator/cli.js";
+
+/** The repository root (this file is scripts/snapshots.ts, or dist/scripts/snapshots.js once built). */
+export const repoRoot = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
+  return dir;
+})();
+
+export interface ValidCase {
+  readonly name: string;
+  /** The .kef file, relative to the repository root. */
+  readonly kef: string;
+  /** Directory of the committed expected output, relative to the repository root. */
+  readonly expected: string;
+}
+
+export function validCases(): ValidCase[] {
+  const dir = path.join(repoRoot, "fixtures", "valid");
+  return fs
+    .readdirSync(dir)
+    .filter((name) => fs.existsSync(path.join(dir, name, `${name}.kef`)))
+    .sort()
+    .map((name) => ({ name, kef: `fixtures/valid/${name}/${name}.kef`, expected: `fixtures/valid/${name}/expected` }));
+}
+
+export interface InvalidCase {
+  readonly name: string;
+  readonly kef: string;
+  readonly baseline: string;
+}
+
+export function invalidCases(): InvalidCase[] {
+  const dir = path.join(repoRoot, "fixtures", "invalid");
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".kef"))
+    .sort()
+    .map((f) => {
+      const name = f.slice(0, -4);
+      return { name, kef: `fixtures/invalid/${f}`, baseline: `fixtures/invalid/${name}.errors.txt` };
+    });
+}
+
+/** Runs the CLI in-process from the repository root, without colour, and captures everything it prints. */
+export async function runCli(args: readonly string[]): Promise<{ exitCode: number; output: string }> {
+  let output = "";
+  const sink = { write: (s: string) => ((output += s), true), isTTY: false };
+  const exitCode = await main(args, { cwd: repoRoot, env: { NO_COLOR: "1" }, stdout: sink, stderr: sink });
+  return { exitCode, output };
+}
+
+/** What the baseline of an invalid fixture holds: the exit code, then the output. */
+export async function invalidBaseline(c: InvalidCase): Promise<string> {
+  const { exitCode, output } = await runCli(["check", c.kef]);
+  return `exit code: ${exitCode}\n\n${output}`;
+}
+
+export async function updateSnapshots(): Promise<void> {
+  for (const c of validCases()) {
+    const { exitCode, output } = await runCli(["build", c.kef, "--out", c.expected]);
+    if (exitCode !== 0) throw new Error(`${c.kef} did not build:\n${output}`);
+    console.log(`${c.expected}: ${output.trim()}`);
+  }
+  for (const c of invalidCases()) {
+    fs.writeFileSync(path.join(repoRoot, c.baseline), await invalidBaseline(c));
+    console.log(`${c.baseline}`);
+  }
+}

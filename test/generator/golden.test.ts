@@ -1,0 +1,46 @@
+// Every valid fixture builds to exactly its committed expected output; every invalid fixture prints exactly its
+// baseline and writes nothing. Regenerate both with `npm run snapshots:update` and review the diff.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { build } from "../../generator/program.js";
+import { invalidBaseline, invalidCases, repoRoot, runCli, validCases } from "../../scripts/snapshots.js";
+
+describe("golden output", () => {
+  for (const c of validCases()) {
+    it(`${c.kef} matches ${c.expected}/ byte for byte`, async () => {
+      const result = await build({ entry: c.kef, outDir: c.expected, cwd: repoRoot, check: true });
+      expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const expectedDir = path.join(repoRoot, c.expected);
+      const committed = fs.readdirSync(expectedDir).sort();
+      expect(result.files.map((f) => f.name)).toEqual(committed);
+      for (const f of result.files) {
+        expect(f.text, `${c.expected}/${f.name} is stale: run npm run snapshots:update`).toBe(fs.readFileSync(path.join(expectedDir, f.name), "utf8"));
+      }
+    });
+  }
+});
+
+describe("invalid fixtures", () => {
+  for (const c of invalidCases()) {
+    it(`${c.kef} prints its baseline`, async () => {
+      expect(await invalidBaseline(c)).toBe(fs.readFileSync(path.join(repoRoot, c.baseline), "utf8"));
+    });
+  }
+
+  it("build writes nothing for any fixture with errors", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-invalid-"));
+    for (const c of invalidCases()) {
+      const target = path.join(out, c.name);
+      const { exitCode, output } = await runCli(["build", c.kef, "--out", target]);
+      if (output.includes(" - error ")) {
+        expect(exitCode, c.kef).toBe(1);
+        expect(fs.existsSync(target), `${c.kef} created ${target}`).toBe(false);
+      } else {
+        expect(exitCode, c.kef).toBe(0);
+      }
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+});
