@@ -1,0 +1,613 @@
+// Connection: one kafkajs consumer (one ConnectionSpec) feeding one TopicChannel per topic.
+//
+// The kafkajs traps this class is built around (see docs/pitfalls): kafkajs heartbeats only between
+// batches and fetches one response at a time, so `eachBatch` only routes records into buffers and
+// returns; it never awaits a handler. Offsets are resolved when a record is *accepted* (that is the
+// fetch position) and committed when it is *handled* (OffsetTracker), never by kafkajs's auto-commit.
+
+import type { Consumer, ConsumerConfig, ConsumerEvents, ConsumerRunConfig, EachBatchPayload, InstrumentationEvent } from "kafkajs";
+import type { ConnectionSpec } from "./types.js";
+import { backoffDelay, type BackoffSettings } from "./backoff.js";
+import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
+import { namespaced, type RuntimeLogger } from "./logger.js";
+import type { ConnectionMetrics, ConnectionState, PartitionLag } from "./metrics.js";
+import { OffsetTracker, parseOffset, type PartitionOffsets, type PendingCommit } from "./offset-tracker.js";
+import { TopicChannel } from "./topic-channel.js";
+
+/**
+ * The part of a kafkajs `Consumer` a connection uses. `kafka.consumer(config)` satisfies it; tests
+ * pass an in-process fake.
+ */
+export type ConsumerPort = Pick<Consumer, "connect" | "disconnect" | "subscribe" | "run" | "commitOffsets" | "pause" | "resume" | "events"> & {
+  on(eventName: ConsumerEvents[keyof ConsumerEvents], listener: (event: InstrumentationEvent<any>) => void): () => void;
+};
+
+/** Creates the consumer of a connection, e.g. `(config) => kafka.consumer(config)`. */
+export type ConsumerFactory = (config: ConsumerConfig) => ConsumerPort;
+
+/** How a connection restarts a consumer that crashed and that kafkajs does not restart itself. */
+export interface RestartSettings extends BackoffSettings {
+  /** Consecutive failed restarts before the connection gives up (state `crashed`). */
+  readonly maxAttempts: number;
+}
+
+/** Restarts: 1 s doubling to 30 s, without limit (a consumer that silently stops is worse than a noisy one). */
+export const DEFAULT_RESTART: RestartSettings = { initialDelayMs: 1_000, maxDelayMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY };
+
+/** Construction parameters of a {@link Connection}. */
+export interface ConnectionOptions {
+  readonly spec: ConnectionSpec;
+  readonly createConsumer: ConsumerFactory;
+  readonly events: RuntimeEventEmitter;
+  /** The runtime's logger; the connection namespaces it as `kefgen.connection.<name>`. */
+  readonly logger: RuntimeLogger;
+  /** Backoff between attempts of a failing handler. */
+  readonly handlerRetry?: BackoffSettings;
+  readonly restart?: RestartSettings;
+  /** How long `stop()` waits for the final commit (default 5 s). */
+  readonly commitOnStopTimeoutMs?: number;
+}
+
+type CommitReason = "interval" | "rebalance" | "stop";
+
+/**
+ * One Kafka consumer (group member) and the topics of one {@link ConnectionSpec}.
+ *
+ * Owns: the consumer, one {@link TopicChannel} per topic, the {@link OffsetTracker} of the partitions
+ * it is assigned, the set of topics it paused for backpressure (kafkajs's own pause state is lost or
+ * wrong across rejoins and restarts, so this set is the truth and is re-applied on every group join),
+ * the commit loop, and crash restarts.
+ */
+export class Connection {
+  /** The connection's name (`"shared"` or the exclusive connection's name). */
+  readonly name: string;
+
+  private readonly spec: ConnectionSpec;
+  private readonly logger: RuntimeLogger;
+  private readonly channels = new Map<string, TopicChannel>();
+  private readonly trackers = new OffsetTracker();
+  /** Topics paused for backpressure. Only this class adds to or removes from it. */
+  private readonly pausedTopics = new Set<string>();
+  private readonly restart: RestartSettings;
+  private readonly commitOnStopTimeoutMs: number;
+
+  private consumer: ConsumerPort | undefined;
+  private removeListeners: (() => void)[] = [];
+  private currentState: ConnectionState = "stopped";
+  private started = false;
+  private stopping = false;
+  private joined = false;
+  private joinWaiter: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private commitInFlight: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartAttempt = 0;
+  private restartCount = 0;
+
+  /** @param options see {@link ConnectionOptions}. */
+  constructor(private readonly options: ConnectionOptions) {
+    this.spec = options.spec;
+    this.name = options.spec.name;
+    this.logger = namespaced(options.logger, `kefgen.connection.${this.name}`);
+    this.restart = options.restart ?? DEFAULT_RESTART;
+    this.commitOnStopTimeoutMs = options.commitOnStopTimeoutMs ?? 5_000;
+    for (const binding of options.spec.topics) {
+      if (this.channels.has(binding.topic)) {
+        throw new Error(`connection "${this.name}" declares topic "${binding.topic}" twice`);
+      }
+      this.channels.set(
+        binding.topic,
+        new TopicChannel({
+          connection: this.name,
+          binding,
+          events: options.events,
+          logger: namespaced(options.logger, `kefgen.channel.${binding.topic}`),
+          ...(options.handlerRetry ? { retry: options.handlerRetry } : {}),
+          onDrained: (channel) => this.resumeIfDrained(channel),
+        }),
+      );
+    }
+  }
+
+  /** The consumer's lifecycle state. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The group id of this connection's consumer. */
+  get groupId(): string {
+    return this.spec.settings.groupId;
+  }
+
+  /** The kafkajs consumer settings derived from the spec. */
+  consumerConfig(): ConsumerConfig {
+    const s = this.spec.settings;
+    return {
+      groupId: s.groupId,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      // kafkajs has no max.poll.interval.ms; the rebalance timeout is what Java sends for it in JoinGroup.
+      rebalanceTimeout: s.maxPollIntervalMs,
+      minBytes: s.fetchMinBytes,
+      maxWaitTimeInMs: s.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+    };
+  }
+
+  /**
+   * Creates the consumer, subscribes every topic, starts the dispatchers and resolves once the
+   * consumer joined its group. Rejects (and cleans up) if connecting or subscribing fails, or the
+   * consumer crashes for good before its first join. A connection is started at most once.
+   */
+  async start(): Promise<void> {
+    if (this.started) throw new Error(`connection "${this.name}" was already started`);
+    this.started = true;
+    this.currentState = "starting";
+    const settings = this.spec.settings;
+    if (settings.enableAutoCommit) {
+      this.logger.warn("enableAutoCommit is on: records count as done when buffered (at-most-once); a crash loses buffered records", {
+        groupId: settings.groupId,
+      });
+    }
+    const consumer = this.options.createConsumer(this.consumerConfig());
+    this.consumer = consumer;
+    this.listen(consumer);
+    for (const channel of this.channels.values()) channel.start();
+
+    const joined = new Promise<void>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
+    joined.catch(() => {}); // observed below; avoids an unhandled rejection if connect() fails first
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...this.channels.keys()], fromBeginning: settings.autoOffsetReset === "earliest" });
+      await consumer.run(this.runConfig());
+      // kafkajs's run() resolves after the first join, or after a crash it reports as an event only.
+      await joined;
+    } catch (error) {
+      this.joinWaiter = undefined;
+      if (!this.stopping) {
+        this.logger.error("could not start the consumer", { groupId: settings.groupId, error });
+        this.currentState = "crashed";
+        await this.releaseAfterFailedStart();
+      }
+      throw error;
+    }
+    // Race: stop() may have run while start() awaited the join; then no commit loop may start.
+    if (!this.stopping) this.commitTimer = setInterval(() => void this.commit("interval"), settings.autoCommitIntervalMs);
+  }
+
+  /**
+   * Stops the connection: stop fetching, let the handler call in flight on each topic finish until
+   * `deadline` (epoch ms), commit what was handled, then disconnect (a clean leave of the group).
+   * Queued records that were not started are not committed and go to the next owner. Idempotent.
+   */
+  stop(options: { deadline: number }): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    this.stopPromise ??= this.shutdown(options.deadline);
+    return this.stopPromise;
+  }
+
+  /**
+   * Called when kafkajs logged that a partition's offset was out of range and reset (kafkajs does
+   * this silently otherwise). Emits `offsetReset`; the next batch of the partition starts a new tracker.
+   */
+  noteOffsetReset(topic: string, partition: number): void {
+    if (!this.channels.has(topic)) return;
+    const offsets = this.trackers.get(topic, partition);
+    if (offsets) offsets.resetPending = true;
+    this.logger.warn("kafkajs reset a partition's offset (offset out of range)", { topic, partition });
+    this.options.events.emit(RuntimeEvents.OFFSET_RESET, {
+      connection: this.name,
+      topic,
+      partition,
+      expectedOffset: offsets?.fetchPosition === undefined ? undefined : String(offsets.fetchPosition),
+      fetchedOffset: undefined,
+      detectedBy: "kafkajs",
+    });
+  }
+
+  /** Commits every partition whose handled position advanced. Single flight: joins a commit already running. */
+  commit(reason: CommitReason = "interval"): Promise<void> {
+    if (this.commitInFlight) return this.commitInFlight;
+    const consumer = this.consumer;
+    const pending = this.trackers.pendingCommits();
+    if (!consumer || pending.length === 0) return Promise.resolve();
+    this.commitInFlight = this.sendCommit(consumer, pending, reason).finally(() => (this.commitInFlight = undefined));
+    return this.commitInFlight;
+  }
+
+  /** State, topic counters and per-partition lag. */
+  metrics(): ConnectionMetrics {
+    const lag: PartitionLag[] = this.trackers
+      .all()
+      .map((offsets) => {
+        const committable = offsets.committable() ?? null;
+        const highWatermark = offsets.highWatermark ?? null;
+        return {
+          topic: offsets.topic,
+          partition: offsets.partition,
+          committed: offsets.lastCommitted ?? null,
+          committable,
+          position: offsets.fetchPosition ?? null,
+          highWatermark,
+          lag: highWatermark === null || committable === null ? null : Math.max(0, highWatermark - committable),
+        };
+      })
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return {
+      name: this.name,
+      kind: this.spec.kind,
+      groupId: this.groupId,
+      state: this.currentState,
+      restarts: this.restartCount,
+      topics: [...this.channels.values()].map((channel) => channel.metrics()),
+      lag,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Routing (eachBatch)
+
+  private runConfig(): ConsumerRunConfig {
+    return {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
+    };
+  }
+
+  /**
+   * Routes one fetched batch (one partition) into its topic's buffer and returns without waiting
+   * for any handler. Per record, in batch order:
+   * - already accepted (offset < fetch position): resolve and skip (kafkajs redelivers after pause
+   *   and from the committed offset after a rejoin);
+   * - buffer full under ApplyBackpressure: pause the topic and stop, leaving this record and the rest
+   *   unresolved: kafkajs fetches them again from the resolved offset after resume, so nothing is
+   *   lost or reordered;
+   * - past `maxPollRecords` routed records: stop, unresolved (fetched again);
+   * - otherwise: track and resolve (dropped records are tracked as done).
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    // Stopping: resolve nothing, the records go to the next owner of the partition.
+    if (this.stopping) return;
+    const channel = this.channels.get(batch.topic);
+    if (!channel) {
+      this.logger.warn("received a batch of a topic this connection does not consume", { topic: batch.topic });
+      return;
+    }
+    // Race: one fetch response holds batches of several partitions, and kafkajs hands all of them
+    // over even if an earlier batch of the same response made this loop pause the topic. Routing
+    // nothing and resolving nothing leaves kafkajs's position untouched; the batch is fetched again
+    // after resume.
+    if (this.pausedTopics.has(batch.topic)) return;
+
+    const offsets = this.offsetsFor(batch);
+    const atMostOnce = this.spec.settings.enableAutoCommit;
+    const maxRecords = this.spec.settings.maxPollRecords;
+    let routed = 0;
+    for (const message of batch.messages) {
+      const offset = parseOffset(message.offset);
+      if (offsets.isDuplicate(offset)) {
+        resolveOffset(message.offset);
+        continue;
+      }
+      if (routed >= maxRecords) break;
+      const result = channel.offer({ topic: batch.topic, partition: batch.partition, offset, message, offsets });
+      if (result.kind === "full") {
+        this.pauseTopic(channel);
+        break;
+      }
+      routed++;
+      // Safe to track after offer(): the dispatcher cannot take the record before this synchronous loop ends.
+      offsets.track(offset, atMostOnce || result.kind === "droppedNewest");
+      resolveOffset(message.offset);
+    }
+    // The only await: a rebalance error thrown here is what makes kafkajs rejoin; let it propagate.
+    await heartbeat();
+  }
+
+  /**
+   * The tracker of the batch's partition, created at the batch's fetch offset if new. Compares the
+   * fetch offset with the tracker's fetch position:
+   * - below it: normal refetch (duplicates are skipped record by record), unless it is also below the
+   *   last commit, which only a reset can explain;
+   * - above it: kafkajs skipped records the runtime never saw (transaction markers, aborted records);
+   * - kafkajs reported a reset: start over.
+   * On a reset the old tracker is replaced (not revoked): records already buffered are still handled,
+   * but their completion can no longer commit into the new position.
+   */
+  private offsetsFor(batch: EachBatchPayload["batch"]): PartitionOffsets {
+    const { topic, partition } = batch;
+    const rawFetched = (batch as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? undefined;
+    const fetched = rawFetched === undefined ? undefined : parseOffset(rawFetched);
+    let offsets = this.trackers.get(topic, partition);
+    if (offsets && fetched !== undefined && offsets.fetchPosition !== undefined) {
+      const expected = offsets.fetchPosition;
+      const belowCommit = offsets.lastCommitted !== undefined && fetched < offsets.lastCommitted;
+      if (offsets.resetPending || belowCommit) {
+        if (!offsets.resetPending) {
+          this.logger.warn("partition continues before its last commit; treating it as an offset reset", { topic, partition, expected, fetched });
+          this.options.events.emit(RuntimeEvents.OFFSET_RESET, {
+            connection: this.name,
+            topic,
+            partition,
+            expectedOffset: String(expected),
+            fetchedOffset: String(fetched),
+            detectedBy: "fetchPosition",
+          });
+        }
+        this.trackers.detach(topic, partition);
+        offsets = undefined;
+      } else if (fetched > expected) {
+        offsets.skipTo(fetched);
+      }
+    }
+    offsets ??= this.trackers.getOrCreate(topic, partition, fetched);
+    const highWatermark = Number(batch.highWatermark);
+    if (Number.isSafeInteger(highWatermark) && highWatermark >= 0) offsets.highWatermark = highWatermark;
+    return offsets;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Backpressure
+
+  private pauseTopic(channel: TopicChannel): void {
+    if (this.pausedTopics.has(channel.topic)) return;
+    this.pausedTopics.add(channel.topic);
+    channel.paused = true;
+    try {
+      this.consumer?.pause([{ topic: channel.topic }]);
+    } catch (error) {
+      // Not running (restart in progress): the pause set is re-applied on the next group join.
+      this.logger.debug("pause deferred to the next group join", { topic: channel.topic, error });
+    }
+    this.logger.info("buffer full: paused fetching", { topic: channel.topic, capacity: channel.metrics().capacity });
+    this.options.events.emit(RuntimeEvents.PAUSED, { connection: this.name, topic: channel.topic });
+  }
+
+  /**
+   * Resumes a topic this connection paused once its buffer is drained to the resume threshold.
+   * Race: this runs from the dispatcher, between batches; kafkajs picks the resumed topic up at its
+   * next fetch, from the resolved offset, which is exactly where routing stopped.
+   */
+  private resumeIfDrained(channel: TopicChannel): void {
+    if (!this.pausedTopics.has(channel.topic) || !channel.isDrained()) return;
+    this.pausedTopics.delete(channel.topic);
+    channel.paused = false;
+    if (this.stopping) return; // everything stays paused while stopping
+    try {
+      this.consumer?.resume([{ topic: channel.topic }]);
+    } catch (error) {
+      // Not running: a restarted consumer starts unpaused and the pause set no longer has the topic.
+      this.logger.debug("resume while the consumer is not running", { topic: channel.topic, error });
+    }
+    this.logger.info("buffer drained: resumed fetching", { topic: channel.topic });
+    this.options.events.emit(RuntimeEvents.RESUMED, { connection: this.name, topic: channel.topic });
+  }
+
+  private reapplyPauses(): void {
+    const topics = this.stopping ? [...this.channels.keys()] : [...this.pausedTopics];
+    if (topics.length === 0) return;
+    try {
+      this.consumer?.pause(topics.map((topic) => ({ topic })));
+    } catch (error) {
+      this.logger.warn("could not re-apply paused topics after joining", { topics, error });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Group membership, crashes
+
+  private listen(consumer: ConsumerPort): void {
+    // kafkajs calls listeners synchronously inside its join/fetch code and does not catch a
+    // synchronous throw, so every listener body is guarded.
+    const guard =
+      (what: string, body: (payload: any) => void) =>
+      (event: InstrumentationEvent<any>): void => {
+        try {
+          body(event.payload);
+        } catch (error) {
+          this.logger.error(`failed to handle ${what}`, { error });
+        }
+      };
+    this.removeListeners.push(
+      consumer.on(consumer.events.GROUP_JOIN, guard("group join", (payload) => this.onGroupJoin(payload))),
+      consumer.on(consumer.events.REBALANCING, guard("rebalance", () => this.onRebalancing())),
+      consumer.on(consumer.events.CRASH, guard("crash", (payload) => this.onCrash(payload))),
+    );
+  }
+
+  /**
+   * After every join (first start, rebalance, restart): forget partitions no longer assigned and
+   * purge their queued records (never commit for them), then re-apply the pause set.
+   * Race: kafkajs emits GROUP_JOIN synchronously before it fetches again, so the purge and the pauses
+   * are in place before any batch of the new generation is routed.
+   */
+  private onGroupJoin(payload: { memberAssignment?: Record<string, number[]> }): void {
+    const assignment = payload.memberAssignment ?? {};
+    const revoked = this.trackers.retainAssigned(assignment);
+    if (revoked.length > 0) {
+      this.purge(new Set(revoked));
+      this.logger.info("partitions revoked", { partitions: revoked.map((o) => `${o.topic}[${o.partition}]`) });
+    }
+    this.reapplyPauses();
+    this.joined = true;
+    this.restartAttempt = 0;
+    if (!this.stopping) this.currentState = "running";
+    this.logger.info("joined the group", { groupId: this.groupId, assignment });
+    const waiter = this.joinWaiter;
+    this.joinWaiter = undefined;
+    waiter?.resolve();
+  }
+
+  /**
+   * A rebalance started: commit what was handled while the partitions are still ours (kafkajs drops
+   * resolved offsets on rejoin). The commit may be rejected by the coordinator; it is best effort.
+   */
+  private onRebalancing(): void {
+    if (this.currentState === "running") this.currentState = "rebalancing";
+    void this.commit("rebalance");
+  }
+
+  /**
+   * kafkajs crashed the consumer. It has already disconnected (and left the group) before emitting
+   * CRASH, so nothing buffered belongs to this member any more: forget every partition and drop the
+   * queued records (they are redelivered from the last commit). Then either kafkajs restarts the
+   * consumer itself (`restart: true`), or this class does, with bounded exponential backoff.
+   */
+  private onCrash(payload: { error: unknown; restart: boolean }): void {
+    const revoked = this.trackers.forgetAll();
+    this.purge(new Set(revoked));
+    if (this.stopping) return;
+    const { error, restart } = payload;
+    if (restart) {
+      this.restartCount++;
+      this.currentState = "restarting";
+      this.logger.error("consumer crashed; kafkajs restarts it", { error });
+      this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: true });
+      return;
+    }
+    if (!this.joined) {
+      // Before the first join a non-retriable crash is a configuration problem: fail start().
+      this.currentState = "crashed";
+      this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: false });
+      const waiter = this.joinWaiter;
+      this.joinWaiter = undefined;
+      waiter?.reject(error);
+      return;
+    }
+    this.scheduleRestart(error);
+  }
+
+  private scheduleRestart(error: unknown): void {
+    this.restartAttempt++;
+    if (this.restartAttempt > this.restart.maxAttempts) {
+      this.currentState = "crashed";
+      this.logger.error("consumer crashed; giving up after repeated restarts", { attempts: this.restartAttempt - 1, error });
+      this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: false });
+      return;
+    }
+    const delay = backoffDelay(this.restart, this.restartAttempt);
+    this.restartCount++;
+    this.currentState = "restarting";
+    this.logger.error("consumer crashed; restarting it", { attempt: this.restartAttempt, delayMs: delay, error });
+    this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: true });
+    this.restartTimer = setTimeout(() => void this.restartConsumer(), delay);
+  }
+
+  /**
+   * Restarts the same kafkajs consumer (its subscriptions and listeners survive a disconnect).
+   * A failure of connect() schedules the next attempt; a failed join comes back as another CRASH.
+   */
+  private async restartConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    if (this.stopping || !consumer) return;
+    try {
+      await consumer.disconnect().catch(() => {});
+      await consumer.connect();
+      if (this.stopping) return;
+      await consumer.run(this.runConfig());
+    } catch (error) {
+      if (!this.stopping) this.scheduleRestart(error);
+    }
+  }
+
+  /** Drops queued records of revoked partitions and resumes topics whose buffer became drained. */
+  private purge(revoked: ReadonlySet<PartitionOffsets>): void {
+    if (revoked.size === 0) return;
+    for (const channel of this.channels.values()) {
+      channel.purge((record) => revoked.has(record.offsets));
+      this.resumeIfDrained(channel);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commits and shutdown
+
+  /**
+   * Race: the offsets were computed from partitions owned at the time; if a rebalance revokes one
+   * while the commit is in flight, the value is still a handled watermark (committing it cannot skip
+   * an unhandled record) and the coordinator rejects commits from an old generation anyway.
+   */
+  private async sendCommit(consumer: ConsumerPort, pending: readonly PendingCommit[], reason: CommitReason): Promise<void> {
+    const offsets = pending.map((p) => ({ topic: p.offsets.topic, partition: p.offsets.partition, offset: String(p.offset) }));
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (error) {
+      this.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", { reason, offsets, error });
+      return;
+    }
+    for (const p of pending) p.offsets.markCommitted(p.offset);
+    this.logger.debug("committed", { reason, offsets });
+    this.options.events.emit(RuntimeEvents.COMMITTED, { connection: this.name, offsets });
+  }
+
+  private async shutdown(deadline: number): Promise<void> {
+    this.stopping = true;
+    this.currentState = "stopping";
+    clearInterval(this.commitTimer);
+    clearTimeout(this.restartTimer);
+    const consumer = this.consumer;
+    // Race: stop() during start(); a start() still waiting for the first join must not wait forever.
+    const waiter = this.joinWaiter;
+    this.joinWaiter = undefined;
+    waiter?.reject(new Error(`connection "${this.name}" was stopped before it joined its group`));
+
+    // 1. Stop fetching. Pausing every topic keeps kafkajs from refetching in a tight loop what
+    //    onBatch now refuses; onBatch refuses anyway for batches already on their way.
+    this.reapplyPauses();
+
+    // 2. Let the handler call in flight on each topic finish, until the deadline.
+    const drained = await settlesBy(Promise.all([...this.channels.values()].map((channel) => channel.stop())), deadline);
+    if (!drained) {
+      this.logger.warn("handlers still running at the stop deadline; their records will be redelivered", {
+        topics: [...this.channels.values()].filter((c) => c.busy).map((c) => c.topic),
+      });
+    }
+    for (const channel of this.channels.values()) channel.clear();
+
+    // 3. Commit what was handled. kafkajs ignores commits once its consumer stopped, so this comes first.
+    const committed = await settlesBy(
+      (async () => {
+        await this.commitInFlight;
+        await this.commit("stop");
+      })(),
+      Date.now() + this.commitOnStopTimeoutMs,
+    );
+    if (!committed) this.logger.warn("final commit did not finish in time", { timeoutMs: this.commitOnStopTimeoutMs });
+
+    // 4. Leave the group and close the connections.
+    try {
+      await consumer?.disconnect();
+    } catch (error) {
+      this.logger.warn("disconnect failed", { error });
+    }
+    for (const remove of this.removeListeners) remove();
+    this.removeListeners = [];
+    this.trackers.forgetAll();
+    this.currentState = "stopped";
+  }
+
+  private async releaseAfterFailedStart(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    await Promise.all([...this.channels.values()].map((channel) => channel.stop()));
+    try {
+      await this.consumer?.disconnect();
+    } catch (error) {
+      this.logger.debug("disconnect after a failed start failed", { error });
+    }
+    for (const remove of this.removeListeners) remove();
+    this.removeListeners = [];
+  }
+}
+
+/** Resolves `true` if `promise` settles before `deadline` (epoch ms), `false` otherwise. Never rejects. */
+async function settlesBy(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,162 @@
+// The runtime's events: names as constants (like kafkajs's `consumer.events`), one payload type per
+// event, and a small typed emitter whose listeners can never break consumption.
+
+import type { BackpressureMode } from "./types.js";
+import type { DecodeError } from "./errors.js";
+import type { RuntimeLogger } from "./logger.js";
+
+/** Event names of {@link RuntimeEventEmitter}, e.g. `runtime.on(RuntimeEvents.HANDLER_ERROR, …)`. */
+export const RuntimeEvents = {
+  /** A handler threw; the record will be retried after a backoff. */
+  HANDLER_ERROR: "handlerError",
+  /** A record could not be decoded; it is skipped (poison record). */
+  DECODE_ERROR: "decodeError",
+  /** A full buffer in a drop mode discarded a record. */
+  DROPPED: "dropped",
+  /** A topic's buffer filled up (ApplyBackpressure) and fetching from the topic was paused. */
+  PAUSED: "paused",
+  /** A paused topic's buffer drained and fetching resumed. */
+  RESUMED: "resumed",
+  /** Offsets were committed to Kafka. */
+  COMMITTED: "committed",
+  /** A Kafka consumer crashed. */
+  CRASH: "crash",
+  /** Kafka reset a partition's position (offset out of range, topic recreated). */
+  OFFSET_RESET: "offsetReset",
+} as const;
+
+/** One of the values of {@link RuntimeEvents}. */
+export type RuntimeEventName = (typeof RuntimeEvents)[keyof typeof RuntimeEvents];
+
+/** Payload of `handlerError`. */
+export interface HandlerErrorEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka's int64 offset in decimal. */
+  readonly offset: string;
+  readonly error: unknown;
+  /** 1 for the first failure of this record, then 2, 3, … */
+  readonly attempt: number;
+  /** How long the runtime waits before the next attempt. */
+  readonly retryInMs: number;
+}
+
+/** Payload of `decodeError`. The record is marked done so the partition moves on. */
+export interface DecodeErrorEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly error: DecodeError;
+}
+
+/** Payload of `dropped`. */
+export interface DroppedEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the record that was discarded (the evicted one for DropOldestMessage). */
+  readonly offset: string;
+  readonly mode: Exclude<BackpressureMode, "ApplyBackpressure">;
+}
+
+/** Payload of `paused` and `resumed`. */
+export interface TopicFlowEvent {
+  readonly connection: string;
+  readonly topic: string;
+}
+
+/** One committed position: the offset of the next record the group will read. */
+export interface CommittedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** Payload of `committed`. */
+export interface CommittedEvent {
+  readonly connection: string;
+  readonly offsets: readonly CommittedOffset[];
+}
+
+/** Payload of `crash`. */
+export interface CrashEvent {
+  readonly connection: string;
+  readonly error: unknown;
+  /** `true` when kafkajs or the runtime will restart the consumer; `false` when the connection gave up. */
+  readonly restarting: boolean;
+}
+
+/** Payload of `offsetReset`. */
+export interface OffsetResetEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Where the runtime expected to read next, if it knew. */
+  readonly expectedOffset: string | undefined;
+  /** Where Kafka actually continued. */
+  readonly fetchedOffset: string | undefined;
+  /** What told the runtime: kafkajs's log line, or a fetch position before the last commit. */
+  readonly detectedBy: "kafkajs" | "fetchPosition";
+}
+
+/** Payload type of each runtime event. */
+export interface RuntimeEventMap {
+  handlerError: HandlerErrorEvent;
+  decodeError: DecodeErrorEvent;
+  dropped: DroppedEvent;
+  paused: TopicFlowEvent;
+  resumed: TopicFlowEvent;
+  committed: CommittedEvent;
+  crash: CrashEvent;
+  offsetReset: OffsetResetEvent;
+}
+
+/** A listener of event `E`. */
+export type RuntimeListener<E extends RuntimeEventName> = (payload: RuntimeEventMap[E]) => void;
+
+/**
+ * A typed, synchronous event emitter. A listener that throws is logged and skipped: observability
+ * code must never stop a consumer.
+ */
+export class RuntimeEventEmitter {
+  private readonly listeners = new Map<RuntimeEventName, Set<(payload: never) => void>>();
+
+  /** @param logger where listener failures are reported. */
+  constructor(private readonly logger: RuntimeLogger) {}
+
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends RuntimeEventName>(event: E, listener: RuntimeListener<E>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener);
+    return () => this.off(event, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<E extends RuntimeEventName>(event: E, listener: RuntimeListener<E>): void {
+    this.listeners.get(event)?.delete(listener);
+  }
+
+  /** Number of listeners of `event`. */
+  listenerCount(event: RuntimeEventName): number {
+    return this.listeners.get(event)?.size ?? 0;
+  }
+
+  /** Calls every listener of `event` with `payload`, in the order they were added. */
+  emit<E extends RuntimeEventName>(event: E, payload: RuntimeEventMap[E]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const listener of [...set] as RuntimeListener<E>[]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.logger.error(`a "${event}" listener threw`, { error });
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+// Public entry of the kefgen runtime ("kefgen/runtime"): everything generated code and users import.
+
+export * from "./types.js";
+export { TopicConsumer, bindTopic, type TopicDeclaration } from "./topic-consumer.js";
+export { avroCodec, type AvroCodecOptions } from "./avro-codec.js";
+export { DecodeError, type RecordPosition } from "./errors.js";
+export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
+export { DEFAULT_RESTART, type ConsumerFactory, type ConsumerPort, type RestartSettings } from "./connection.js";
+export { DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
+export {
+  RuntimeEvents,
+  RuntimeEventEmitter,
+  type RuntimeEventName,
+  type RuntimeEventMap,
+  type RuntimeListener,
+  type HandlerErrorEvent,
+  type DecodeErrorEvent,
+  type DroppedEvent,
+  type TopicFlowEvent,
+  type CommittedEvent,
+  type CommittedOffset,
+  type CrashEvent,
+  type OffsetResetEvent,
+} from "./events.js";
+export { createConsoleLogger, namespaced, silentLogger, type RuntimeLogger, type LogFields, type LogLevelName } from "./logger.js";
+export type { MetricsSnapshot, ConnectionMetrics, TopicMetrics, PartitionLag, LatencySnapshot, ConnectionState } from "./metrics.js";

@@ -1,0 +1,200 @@
+// ConsumerRuntime: what generated code instantiates. One Connection per ConnectionSpec (the shared
+// connection first), all on one kafkajs `Kafka` instance.
+
+import { Kafka, logLevel, type logCreator } from "kafkajs";
+import type { ConnectionSpec } from "./types.js";
+import type { BackoffSettings } from "./backoff.js";
+import { Connection, type ConsumerFactory, type RestartSettings } from "./connection.js";
+import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
+import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
+import type { MetricsSnapshot } from "./metrics.js";
+
+/** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
+export type KafkaConnectionOptions = { readonly kafka: Kafka } | { readonly brokers: string[]; readonly clientId?: string };
+
+/** Optional behaviour of a {@link ConsumerRuntime}. */
+export interface ConsumerRuntimeOptions {
+  /** Where the runtime logs (default: console, `warn` and above). kafkajs's own logs go here too when the runtime creates the `Kafka` instance. */
+  readonly logger?: RuntimeLogger;
+  /** How long `stop()` waits for in-flight handlers when no `timeoutMs` is given (default 30 s). */
+  readonly stopTimeoutMs?: number;
+  /** How long `stop()` waits for the final commit of each connection (default 5 s). */
+  readonly commitOnStopTimeoutMs?: number;
+  /** Backoff between attempts of a failing handler (default 100 ms doubling to 30 s). */
+  readonly handlerRetry?: BackoffSettings;
+  /** Restarts of a crashed consumer that kafkajs does not restart itself (default 1 s doubling to 30 s, unlimited). */
+  readonly restart?: RestartSettings;
+  /** Creates each connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
+  readonly createConsumer?: ConsumerFactory;
+}
+
+const OFFSET_RESET_LOG = "Offset out of range, resetting to default offset";
+
+/**
+ * Runs the consumers of a kefgen declaration: one Kafka consumer per {@link ConnectionSpec}, a
+ * bounded buffer and a sequential handler per topic, offsets committed only for handled records.
+ *
+ * ```ts
+ * const runtime = new ConsumerRuntime(connections, { brokers: ["localhost:9092"] });
+ * runtime.on(RuntimeEvents.HANDLER_ERROR, (e) => console.error(e.topic, e.offset, e.error));
+ * await runtime.start();
+ * process.on("SIGTERM", () => void runtime.stop({ timeoutMs: 10_000 }));
+ * ```
+ *
+ * A runtime is started once; after `stop()` create a new one.
+ */
+export class ConsumerRuntime {
+  /** Event names, e.g. `runtime.on(runtime.events.CRASH, …)`. */
+  readonly events = RuntimeEvents;
+
+  private readonly logger: RuntimeLogger;
+  private readonly emitter: RuntimeEventEmitter;
+  private readonly connections: readonly Connection[];
+  private readonly stopTimeoutMs: number;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+
+  /**
+   * @param connections the connection specs (from generated code). At most one may be `shared`; names must be unique.
+   * @param kafka an existing `Kafka` instance, or `brokers` (and `clientId`) to create one.
+   * @param options logger, timeouts and backoffs; see {@link ConsumerRuntimeOptions}.
+   */
+  constructor(connections: readonly ConnectionSpec[], kafka: KafkaConnectionOptions, options: ConsumerRuntimeOptions = {}) {
+    const rootLogger = options.logger ?? createConsoleLogger();
+    this.logger = namespaced(rootLogger, "kefgen.runtime");
+    this.emitter = new RuntimeEventEmitter(namespaced(rootLogger, "kefgen.events"));
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
+    validateSpecs(connections);
+
+    const createConsumer: ConsumerFactory =
+      options.createConsumer ??
+      (() => {
+        const instance =
+          "kafka" in kafka
+            ? kafka.kafka
+            : new Kafka({
+                clientId: kafka.clientId ?? "kefgen",
+                brokers: kafka.brokers,
+                logLevel: logLevel.WARN,
+                logCreator: kafkaLogCreator(rootLogger, (groupId, topic, partition) => this.onOffsetReset(groupId, topic, partition)),
+              });
+        return (config) => instance.consumer(config);
+      })();
+
+    const ordered = [...connections].sort((a, b) => Number(b.kind === "shared") - Number(a.kind === "shared"));
+    this.connections = ordered.map(
+      (spec) =>
+        new Connection({
+          spec,
+          createConsumer,
+          events: this.emitter,
+          logger: rootLogger,
+          ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
+          ...(options.restart ? { restart: options.restart } : {}),
+          ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
+        }),
+    );
+  }
+
+  /**
+   * Connects and subscribes every connection; resolves when every consumer joined its group.
+   * If one fails, the others are stopped and the error is rethrown. Calling it again returns the same promise.
+   */
+  start(): Promise<void> {
+    if (this.stopPromise) return Promise.reject(new Error("this ConsumerRuntime was stopped; create a new one"));
+    this.startPromise ??= this.startAll();
+    return this.startPromise;
+  }
+
+  /**
+   * Stops fetching, lets the handler call in flight on each topic finish within `timeoutMs`
+   * (default {@link ConsumerRuntimeOptions.stopTimeoutMs}), commits handled offsets and leaves the
+   * groups. Records not handled by then are redelivered to the group's next member. Idempotent.
+   */
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? this.stopTimeoutMs);
+    this.stopPromise ??= Promise.all(this.connections.map((connection) => connection.stop({ deadline }))).then(() => {
+      this.logger.info("stopped");
+    });
+    return this.stopPromise;
+  }
+
+  /** A snapshot of every connection's state, topic counters and partition lag. */
+  metrics(): MetricsSnapshot {
+    const connections = this.connections.map((connection) => connection.metrics());
+    return { connections, connectionCount: connections.length };
+  }
+
+  /** Listens to a runtime event (see {@link RuntimeEvents}); returns a function that removes the listener. */
+  on<E extends RuntimeEventName>(event: E, listener: RuntimeListener<E>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<E extends RuntimeEventName>(event: E, listener: RuntimeListener<E>): void {
+    this.emitter.off(event, listener);
+  }
+
+  private async startAll(): Promise<void> {
+    const results = await Promise.allSettled(this.connections.map((connection) => connection.start()));
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failure) {
+      this.logger.error("start failed; stopping the connections that started", { error: failure.reason });
+      await this.stop({ timeoutMs: 0 });
+      throw failure.reason;
+    }
+    this.logger.info("started", { connections: this.connections.map((c) => c.name) });
+  }
+
+  private onOffsetReset(groupId: string, topic: string, partition: number): void {
+    for (const connection of this.connections) {
+      if (connection.groupId === groupId) connection.noteOffsetReset(topic, partition);
+    }
+  }
+}
+
+function validateSpecs(connections: readonly ConnectionSpec[]): void {
+  const names = new Set<string>();
+  let shared = 0;
+  for (const spec of connections) {
+    if (names.has(spec.name)) throw new Error(`two connections are named "${spec.name}"`);
+    names.add(spec.name);
+    if (spec.kind === "shared") shared++;
+    if (spec.topics.length === 0) throw new Error(`connection "${spec.name}" has no topics`);
+  }
+  if (shared > 1) throw new Error("more than one shared connection");
+}
+
+/**
+ * Sends kafkajs's log lines to the runtime logger (namespace `kefgen.kafkajs.<component>`) and
+ * reports kafkajs's otherwise silent offset resets (pitfall 7).
+ */
+function kafkaLogCreator(logger: RuntimeLogger, onOffsetReset: (groupId: string, topic: string, partition: number) => void): logCreator {
+  const loggers = new Map<string, RuntimeLogger>();
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _timestamp, ...fields } = log;
+      if (message === OFFSET_RESET_LOG && typeof fields.groupId === "string" && typeof fields.topic === "string") {
+        onOffsetReset(fields.groupId, fields.topic, Number(fields.partition));
+      }
+      let target = loggers.get(namespace);
+      if (!target) {
+        target = namespaced(logger, namespace ? `kefgen.kafkajs.${namespace}` : "kefgen.kafkajs");
+        loggers.set(namespace, target);
+      }
+      switch (level) {
+        case logLevel.ERROR:
+        case logLevel.NOTHING:
+          target.error(message, fields);
+          break;
+        case logLevel.WARN:
+          target.warn(message, fields);
+          break;
+        case logLevel.INFO:
+          target.info(message, fields);
+          break;
+        default:
+          target.debug(message, fields);
+      }
+    };
+}

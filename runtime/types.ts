@@ -1,0 +1,89 @@
+// Public types of the kefgen runtime: the contract between generated code and the runtime.
+// Generated code imports these from "kefgen/runtime" and nothing else.
+
+/** What a buffer does when it is full. Mirrors the seed's `ConsumerBackpressureMode`. */
+export type BackpressureMode = "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
+
+/** Where a consumer starts when its group has no committed offset for a partition. */
+export type AutoOffsetReset = "earliest" | "latest";
+
+/**
+ * Consumer settings of one connection, already resolved by the generator
+ * (built-in default → shared → connection). Every field is set.
+ */
+export interface ConnectionSettings {
+  /** Kafka consumer group id. */
+  groupId: string;
+  /** Session timeout in milliseconds (kafkajs `sessionTimeout`). */
+  sessionTimeoutMs: number;
+  /** Heartbeat interval in milliseconds (kafkajs `heartbeatInterval`). */
+  heartbeatIntervalMs: number;
+  /** Max time between polls before the member is considered dead; sent as the rebalance timeout. */
+  maxPollIntervalMs: number;
+  /**
+   * `false` (default): offsets are committed only after the handler finished (at-least-once).
+   * `true`: offsets are committed as soon as a record is buffered (at-most-once).
+   */
+  enableAutoCommit: boolean;
+  /** How often handled offsets are committed, in milliseconds. */
+  autoCommitIntervalMs: number;
+  /** Where to start without a committed offset. */
+  autoOffsetReset: AutoOffsetReset;
+  /** Most records routed from one fetched batch per partition before the rest is fetched again. */
+  maxPollRecords: number;
+  /** Broker waits for at least this many bytes before answering a fetch (kafkajs `minBytes`). */
+  fetchMinBytes: number;
+  /** Broker waits at most this long for `fetchMinBytes` (kafkajs `maxWaitTimeInMs`). */
+  fetchMaxWaitMs: number;
+}
+
+/** Buffer settings of one topic, resolved by the generator (default → shared → connection → topic). */
+export interface BufferSettings {
+  /** Capacity of the topic's buffer, in records. */
+  maxBufferedMessages: number;
+  /** What happens when the buffer is full. */
+  backpressure: BackpressureMode;
+}
+
+/** Decodes and encodes one message type. Generated code builds one per type, once. */
+export interface Codec<T> {
+  /** Decodes one Kafka record value. Throws on malformed input. */
+  decode(value: Buffer): T;
+  /** Encodes one value (used by producers and tests). */
+  encode(value: T): Buffer;
+}
+
+/** Where a record came from. Passed to every handler next to the decoded message. */
+export interface MessageContext {
+  readonly topic: string;
+  readonly partition: number;
+  /** The record's offset, as Kafka's int64 in decimal. */
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
+  /** The record's timestamp in epoch milliseconds, as a decimal string. */
+  readonly timestamp: string;
+}
+
+/** A function that handles one decoded message. A returned promise is awaited. */
+export type MessageHandler<T> = (message: T, context: MessageContext) => void | Promise<void>;
+
+/** One topic consumed by a connection: its codec, its handler and its buffer. */
+export interface TopicBinding<T = unknown> {
+  /** The Kafka topic name. */
+  readonly topic: string;
+  /** The message type's full name, for logs and metrics. */
+  readonly messageType: string;
+  readonly codec: Codec<T>;
+  readonly buffer: BufferSettings;
+  readonly handle: MessageHandler<T>;
+}
+
+/** One Kafka consumer and the topics it reads. */
+export interface ConnectionSpec {
+  /** `"shared"` for the shared connection, else the connection's name (anonymous ones are named after their topic). */
+  readonly name: string;
+  readonly kind: "shared" | "exclusive";
+  readonly settings: ConnectionSettings;
+  readonly topics: readonly TopicBinding<any>[];
+}

@@ -1,0 +1,546 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Connection } from '../../runtime/connection.js';
+import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
+import { silentLogger } from '../../runtime/logger.js';
+import type { ConnectionSettings, TopicBinding } from '../../runtime/types.js';
+import { FakeConsumer, message } from './fake-consumer.js';
+import { binding, deferred, flush, settings, type Deferred } from './helpers.js';
+
+type Recorded = { [E in keyof RuntimeEventMap]: RuntimeEventMap[E][] };
+
+interface Harness {
+  connection: Connection;
+  consumers: FakeConsumer[];
+  readonly consumer: FakeConsumer;
+  events: Recorded;
+}
+
+const running: Connection[] = [];
+
+function harness(
+  topics: TopicBinding<string>[],
+  overrides: Partial<ConnectionSettings> = {},
+  options: { assignment?: Record<string, number[]> | null; restart?: { initialDelayMs: number; maxDelayMs: number; maxAttempts: number } } = {},
+): Harness {
+  const emitter = new RuntimeEventEmitter(silentLogger);
+  const events = { handlerError: [], decodeError: [], dropped: [], paused: [], resumed: [], committed: [], crash: [], offsetReset: [] } as Recorded;
+  for (const name of Object.values(RuntimeEvents)) emitter.on(name, ((payload: unknown) => (events[name] as unknown[]).push(payload)) as never);
+  const consumers: FakeConsumer[] = [];
+  const assignment = options.assignment === undefined ? Object.fromEntries(topics.map((t) => [t.topic, [0]])) : options.assignment;
+  const connection = new Connection({
+    spec: { name: 'shared', kind: 'shared', settings: settings(overrides), topics },
+    createConsumer: (config) => {
+      const consumer = new FakeConsumer(config);
+      consumer.assignment = assignment;
+      consumers.push(consumer);
+      return consumer;
+    },
+    events: emitter,
+    logger: silentLogger,
+    handlerRetry: { initialDelayMs: 1, maxDelayMs: 1 },
+    restart: options.restart ?? { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 },
+  });
+  running.push(connection);
+  return {
+    connection,
+    consumers,
+    events,
+    get consumer() {
+      return consumers[0]!;
+    },
+  };
+}
+
+/** A handler that records values and waits for `release(n)` before finishing the n-th call. */
+function gatedHandler() {
+  const seen: string[] = [];
+  const gates: Deferred[] = [];
+  const gate = (i: number): Deferred => (gates[i] ??= deferred());
+  return {
+    seen,
+    handle: async (value: string, context: { partition: number }) => {
+      const i = seen.length;
+      seen.push(`${context.partition}:${value}`);
+      await gate(i).promise;
+    },
+    release: (...indexes: number[]) => indexes.forEach((i) => gate(i).resolve()),
+    releaseAll: () => {
+      for (let i = 0; i < 1_000; i++) gate(i).resolve();
+    },
+  };
+}
+
+const commitsOf = (consumer: FakeConsumer) => consumer.commits.map((c) => c.map((o) => `${o.topic}[${o.partition}]=${o.offset}`).join(','));
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop({ deadline: Date.now() + 50 })));
+});
+
+describe('Connection setup', () => {
+  it('maps the resolved settings onto the kafkajs consumer and runs with manual offsets', async () => {
+    const h = harness([binding('orders', () => {}), binding('payments', () => {})], {
+      groupId: 'g-orders',
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1_000,
+      maxPollIntervalMs: 60_000,
+      fetchMinBytes: 10,
+      fetchMaxWaitMs: 250,
+    });
+    await h.connection.start();
+    expect(h.consumer.config).toEqual({
+      groupId: 'g-orders',
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 60_000,
+      minBytes: 10,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    expect(h.consumer.subscriptions).toEqual([{ topics: ['orders', 'payments'], fromBeginning: true }]);
+    expect(h.consumer.runConfig).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false });
+    expect(h.consumer.calls.slice(0, 3)).toEqual(['connect', 'subscribe', 'run']);
+    expect(h.connection.state).toBe('running');
+  });
+
+  it('subscribes from the latest offset when autoOffsetReset is latest', async () => {
+    const h = harness([binding('orders', () => {})], { autoOffsetReset: 'latest' });
+    await h.connection.start();
+    expect(h.consumer.subscriptions).toEqual([{ topics: ['orders'], fromBeginning: false }]);
+  });
+
+  it('start() resolves only once the consumer joined its group', async () => {
+    const h = harness([binding('orders', () => {})], {}, { assignment: null });
+    let started = false;
+    const starting = h.connection.start().then(() => (started = true));
+    await flush();
+    expect(started).toBe(false);
+    expect(h.connection.state).toBe('starting');
+    h.consumer.join({ orders: [0] });
+    await starting;
+    expect(h.connection.state).toBe('running');
+  });
+
+  it('stop() during start() makes start() fail instead of waiting for a join forever', async () => {
+    const h = harness([binding('orders', () => {})], {}, { assignment: null });
+    const starting = h.connection.start();
+    await flush();
+    await h.connection.stop({ deadline: Date.now() + 100 });
+    await expect(starting).rejects.toThrow(/stopped before it joined/);
+    expect(h.connection.state).toBe('stopped');
+  });
+
+  it('start() fails when the consumer crashes for good before joining', async () => {
+    const h = harness([binding('orders', () => {})], {}, { assignment: null });
+    const starting = h.connection.start();
+    await flush();
+    const error = new Error('GROUP_AUTHORIZATION_FAILED');
+    h.consumer.crash(error, false);
+    await expect(starting).rejects.toBe(error);
+    expect(h.connection.state).toBe('crashed');
+    expect(h.events.crash).toEqual([{ connection: 'shared', error, restarting: false }]);
+    expect(h.consumer.calls).toContain('disconnect');
+  });
+});
+
+describe('Connection routing', () => {
+  it('returns from eachBatch without waiting for handlers and resolves every accepted record', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e']);
+    const delivery = await h.consumer.poll('orders', 0); // would hang if it awaited the gated handler
+    expect(delivery.resolved).toEqual(['0', '1', '2', '3', '4']);
+    expect(h.consumer.heartbeats).toBe(1);
+    await flush();
+    expect(handler.seen).toEqual(['0:a']);
+    handler.releaseAll();
+  });
+
+  it('ApplyBackpressure: pauses on a full buffer, leaves the rest unresolved, resumes when drained, loses and reorders nothing', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle, { maxBufferedMessages: 4 })], {}, { assignment: { orders: [0, 1] } });
+    await h.connection.start();
+    h.consumer.append('orders', 0, Array.from({ length: 10 }, (_, i) => `p0-${i}`));
+    h.consumer.append('orders', 1, ['p1-0', 'p1-1']);
+
+    const first = await h.consumer.poll('orders', 0);
+    expect(first.resolved).toEqual(['0', '1', '2', '3']); // 4th record hit the full buffer
+    expect(h.consumer.position('orders', 0)).toBe(4);
+    expect(h.consumer.pauseCalls).toEqual([[{ topic: 'orders' }]]);
+    expect(h.events.paused).toEqual([{ connection: 'shared', topic: 'orders' }]);
+    // The dispatcher took the first record while eachBatch awaited its heartbeat: 1 in flight, 3 queued.
+    expect(h.connection.metrics().topics[0]).toMatchObject({ paused: true, buffered: 3 });
+
+    // A batch of another partition from the same fetch response arrives after the pause: not routed, not resolved.
+    const sameResponse = await h.consumer.deliver('orders', 1, [message(0, 'p1-0'), message(1, 'p1-1')]);
+    expect(sameResponse).toEqual({ resolved: [], delivered: true });
+    // While paused, kafkajs does not fetch the topic.
+    expect((await h.consumer.poll('orders', 0)).delivered).toBe(false);
+
+    await flush();
+    expect(handler.seen).toEqual(['0:p0-0']); // one in flight, 3 buffered: above half capacity
+    expect(h.events.resumed).toEqual([]);
+    handler.release(0);
+    await flush();
+    // Taking p0-1 left 2 buffered = half of 4: resumed.
+    expect(h.events.resumed).toEqual([{ connection: 'shared', topic: 'orders' }]);
+    expect(h.consumer.resumeCalls).toEqual([[{ topic: 'orders' }]]);
+
+    handler.releaseAll();
+    for (let round = 0; round < 20 && handler.seen.length < 12; round++) {
+      await h.consumer.poll('orders', 0);
+      await h.consumer.poll('orders', 1);
+      await flush();
+    }
+    const p0 = handler.seen.filter((s) => s.startsWith('0:'));
+    expect(p0).toEqual(Array.from({ length: 10 }, (_, i) => `0:p0-${i}`));
+    expect(handler.seen.filter((s) => s.startsWith('1:'))).toEqual(['1:p1-0', '1:p1-1']);
+    await h.connection.commit();
+    expect(h.consumer.committed('orders', 0)).toBe(10);
+    expect(h.consumer.committed('orders', 1)).toBe(2);
+  });
+
+  it('skips records kafkajs delivers again, but resolves them so the fetch position moves on', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e']);
+    await h.consumer.deliver('orders', 0, [0, 1, 2].map((o) => message(o, 'abc'[o])));
+    const again = await h.consumer.deliver('orders', 0, [1, 2, 3, 4].map((o) => message(o, 'abcde'[o])), 1);
+    expect(again.resolved).toEqual(['1', '2', '3', '4']);
+    handler.releaseAll();
+    await flush();
+    expect(handler.seen).toEqual(['0:a', '0:b', '0:c', '0:d', '0:e']);
+  });
+
+  it('routes at most maxPollRecords records per partition and batch; the rest is fetched again', async () => {
+    const h = harness([binding('orders', () => {})], { maxPollRecords: 3 });
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect((await h.consumer.poll('orders', 0)).resolved).toEqual(['0', '1', '2']);
+    expect((await h.consumer.poll('orders', 0)).resolved).toEqual(['3', '4', '5']);
+    expect((await h.consumer.poll('orders', 0)).resolved).toEqual(['6']);
+  });
+
+  it('commits the handled watermark, not the fetch position, and only when it advanced', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e']);
+    await h.consumer.poll('orders', 0);
+    handler.release(0, 1);
+    await flush();
+    await h.connection.commit();
+    expect(commitsOf(h.consumer)).toEqual(['orders[0]=2']);
+    expect(h.events.committed).toEqual([{ connection: 'shared', offsets: [{ topic: 'orders', partition: 0, offset: '2' }] }]);
+    await h.connection.commit();
+    expect(h.consumer.commits).toHaveLength(1);
+    handler.releaseAll();
+    await flush();
+    await h.connection.commit();
+    expect(commitsOf(h.consumer)).toEqual(['orders[0]=2', 'orders[0]=5']);
+  });
+
+  it('commits on its own every autoCommitIntervalMs', async () => {
+    const h = harness([binding('orders', () => {})], { autoCommitIntervalMs: 10 });
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b']);
+    await h.consumer.poll('orders', 0);
+    const deadline = Date.now() + 2_000;
+    while (h.consumer.committed('orders', 0) !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(h.consumer.committed('orders', 0)).toBe(2);
+  });
+
+  it('with enableAutoCommit, records count as done when buffered (at-most-once)', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)], { enableAutoCommit: true });
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c']);
+    await h.consumer.poll('orders', 0);
+    await h.connection.commit();
+    expect(commitsOf(h.consumer)).toEqual(['orders[0]=3']);
+    expect(handler.seen).toEqual(['0:a']);
+    handler.releaseAll();
+  });
+
+  it('drop modes resolve every record and the commit moves past dropped ones', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle, { maxBufferedMessages: 2, backpressure: 'DropNewestMessage' })]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e']);
+    expect((await h.consumer.poll('orders', 0)).resolved).toEqual(['0', '1', '2', '3', '4']);
+    expect(h.events.dropped.map((d) => d.offset)).toEqual(['2', '3', '4']);
+    expect(h.consumer.pauseCalls).toEqual([]);
+    handler.releaseAll();
+    await flush();
+    await h.connection.commit();
+    expect(handler.seen).toEqual(['0:a', '0:b']);
+    expect(h.consumer.committed('orders', 0)).toBe(5);
+    expect(h.connection.metrics().topics[0]).toMatchObject({ dropped: 3, handled: 2 });
+  });
+
+  it('a record that cannot be decoded is reported and does not hold the commit back', async () => {
+    const h = harness([binding('orders', () => {})]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'bad', 'c']);
+    await h.consumer.poll('orders', 0);
+    await flush();
+    await h.connection.commit();
+    expect(h.events.decodeError.map((e) => e.offset)).toEqual(['1']);
+    expect(h.consumer.committed('orders', 0)).toBe(3);
+  });
+
+  it('a failing handler holds only its own topic back', async () => {
+    const ok: string[] = [];
+    const h = harness([
+      binding('orders', () => {
+        throw new Error('orders are down');
+      }),
+      binding('payments', (value) => {
+        ok.push(value);
+      }),
+    ]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['o1']);
+    h.consumer.append('payments', 0, ['p1', 'p2']);
+    await h.consumer.poll('orders', 0);
+    await h.consumer.poll('payments', 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ok).toEqual(['p1', 'p2']);
+    expect(h.events.handlerError.length).toBeGreaterThan(1);
+    await h.connection.commit();
+    expect(h.consumer.committed('payments', 0)).toBe(2);
+    expect(h.consumer.committed('orders', 0)).toBe(0);
+  });
+});
+
+describe('Connection rebalances and crashes', () => {
+  it('purges revoked partitions, never commits for them, and a late completion of one commits nothing', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)], {}, { assignment: { orders: [0, 1] } });
+    await h.connection.start();
+    h.consumer.append('orders', 1, ['x0', 'x1', 'x2']);
+    h.consumer.append('orders', 0, ['y0', 'y1']);
+    await h.consumer.poll('orders', 1);
+    await h.consumer.poll('orders', 0);
+    await flush();
+    expect(handler.seen).toEqual(['1:x0']); // in flight
+
+    expect(h.connection.metrics().topics[0]!.buffered).toBe(4);
+    h.consumer.join({ orders: [0] });
+    expect(h.connection.metrics().topics[0]!.buffered).toBe(2); // x1, x2 purged
+    handler.releaseAll();
+    await flush();
+    expect(handler.seen).toEqual(['1:x0', '0:y0', '0:y1']);
+    await h.connection.commit();
+    expect(commitsOf(h.consumer)).toEqual(['orders[0]=2']);
+    expect(h.connection.metrics().lag.map((l) => `${l.topic}[${l.partition}]`)).toEqual(['orders[0]']);
+  });
+
+  it('skips the records kafkajs refetches from the committed offset after a rejoin', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd']);
+    await h.consumer.poll('orders', 0);
+    handler.release(0);
+    await flush();
+    await h.connection.commit(); // committed 1; b, c, d are buffered or in flight
+    h.consumer.join({ orders: [0] }); // kafkajs drops resolved offsets: the next fetch starts at 1
+    expect(h.consumer.position('orders', 0)).toBe(1);
+    const refetch = await h.consumer.poll('orders', 0);
+    expect(refetch.resolved).toEqual(['1', '2', '3']);
+    handler.releaseAll();
+    await flush();
+    expect(handler.seen).toEqual(['0:a', '0:b', '0:c', '0:d']);
+    expect(h.events.offsetReset).toEqual([]);
+  });
+
+  it('re-applies its pause set after a rejoin that lost kafkajs pause state, and resumes topics emptied by a purge', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle, { maxBufferedMessages: 4 })], {}, { assignment: { orders: [0, 1] } });
+    await h.connection.start();
+    h.consumer.append('orders', 1, ['a', 'b', 'c', 'd', 'e', 'f']);
+    await h.consumer.poll('orders', 1);
+    expect(h.consumer.pausedTopics.has('orders')).toBe(true);
+
+    h.consumer.join({ orders: [0, 1] }, { losePauseState: true });
+    expect(h.consumer.pausedTopics.has('orders')).toBe(true);
+    expect(h.consumer.pauseCalls).toHaveLength(2);
+
+    h.consumer.join({ orders: [0] }); // partition 1 revoked: its queued records go, the buffer is empty
+    expect(h.consumer.pausedTopics.has('orders')).toBe(false);
+    expect(h.events.resumed).toHaveLength(1);
+    handler.releaseAll();
+  });
+
+  it('tries to commit when a rebalance starts and tolerates a rejected commit', async () => {
+    const h = harness([binding('orders', () => {})]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b']);
+    await h.consumer.poll('orders', 0);
+    await flush();
+    h.consumer.failCommits = true;
+    h.consumer.emit(h.consumer.events.REBALANCING, { groupId: 'group-1', memberId: 'm1' });
+    expect(h.connection.state).toBe('rebalancing');
+    await flush();
+    expect(h.consumer.calls.filter((c) => c === 'commit')).toHaveLength(1);
+    expect(h.consumer.commits).toEqual([]);
+    h.consumer.failCommits = false;
+    h.consumer.join({ orders: [0] });
+    expect(h.connection.state).toBe('running');
+    await h.connection.commit();
+    expect(h.consumer.committed('orders', 0)).toBe(2);
+  });
+
+  it('a crash kafkajs restarts itself: buffered records are dropped, the join brings it back', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c']);
+    await h.consumer.poll('orders', 0);
+    await flush();
+    h.consumer.crash(new Error('connection lost'), true);
+    expect(h.connection.state).toBe('restarting');
+    expect(h.events.crash).toMatchObject([{ connection: 'shared', restarting: true }]);
+    expect(h.connection.metrics()).toMatchObject({ restarts: 1, lag: [] });
+    expect(h.connection.metrics().topics[0]).toMatchObject({ buffered: 0 });
+    handler.releaseAll();
+    await flush();
+    expect(handler.seen).toEqual(['0:a']); // b and c were dropped from the buffer, not handled
+    h.consumer.running = true;
+    h.consumer.join({ orders: [0] });
+    expect(h.connection.state).toBe('running');
+    expect(h.consumer.calls.filter((c) => c === 'run')).toHaveLength(1); // kafkajs restarted, not us
+  });
+
+  it('restarts a consumer kafkajs gave up on, with backoff, and gives up after maxAttempts', async () => {
+    const h = harness([binding('orders', () => {})], {}, { restart: { initialDelayMs: 5, maxDelayMs: 5, maxAttempts: 2 } });
+    await h.connection.start();
+    h.consumer.assignment = null; // the restarted consumer will not manage to join
+    h.consumer.crash(new Error('fatal'), false);
+    expect(h.connection.state).toBe('restarting');
+    const waitForRuns = async (n: number) => {
+      const deadline = Date.now() + 2_000;
+      while (h.consumer.calls.filter((c) => c === 'run').length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    };
+    await waitForRuns(2);
+    expect(h.consumer.calls.slice(-3)).toEqual(['disconnect', 'connect', 'run']);
+    h.consumer.crash(new Error('fatal again'), false);
+    await waitForRuns(3);
+    expect(h.connection.metrics().restarts).toBe(2);
+    h.consumer.crash(new Error('fatal for good'), false);
+    expect(h.connection.state).toBe('crashed');
+    expect(h.events.crash.map((c) => c.restarting)).toEqual([true, true, false]);
+
+    // A successful join resets the attempt counter.
+    const h2 = harness([binding('orders', () => {})], {}, { restart: { initialDelayMs: 5, maxDelayMs: 5, maxAttempts: 1 } });
+    await h2.connection.start();
+    h2.consumer.crash(new Error('once'), false);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(h2.connection.state).toBe('running');
+    h2.consumer.crash(new Error('twice'), false);
+    expect(h2.connection.state).toBe('restarting');
+  });
+});
+
+describe('Connection offset positions', () => {
+  it('treats a fetch before the last commit as an offset reset and starts tracking over', async () => {
+    const seen: string[] = [];
+    const h = harness([binding('orders', (v) => void seen.push(v))]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c']);
+    await h.consumer.poll('orders', 0);
+    await flush();
+    await h.connection.commit();
+    expect(h.consumer.committed('orders', 0)).toBe(3);
+    const replay = await h.consumer.deliver('orders', 0, [message(0, 'n0'), message(1, 'n1')], 0);
+    expect(replay.resolved).toEqual(['0', '1']);
+    expect(h.events.offsetReset).toEqual([
+      { connection: 'shared', topic: 'orders', partition: 0, expectedOffset: '3', fetchedOffset: '0', detectedBy: 'fetchPosition' },
+    ]);
+    await flush();
+    expect(seen).toEqual(['a', 'b', 'c', 'n0', 'n1']);
+  });
+
+  it('reports a reset kafkajs logged and starts the partition over on its next batch', async () => {
+    const seen: string[] = [];
+    const h = harness([binding('orders', (v) => void seen.push(v))]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b']);
+    await h.consumer.poll('orders', 0);
+    h.connection.noteOffsetReset('orders', 0);
+    expect(h.events.offsetReset).toMatchObject([{ topic: 'orders', partition: 0, expectedOffset: '2', detectedBy: 'kafkajs' }]);
+    await h.consumer.deliver('orders', 0, [message(1, 'again')], 1); // not a duplicate any more
+    await flush();
+    expect(seen).toEqual(['a', 'b', 'again']);
+    expect(h.events.offsetReset).toHaveLength(1);
+  });
+
+  it('follows kafkajs past records it filtered (transaction markers) and reports lag', async () => {
+    const h = harness([binding('orders', () => {})]);
+    await h.connection.start();
+    await h.consumer.deliver('orders', 0, [message(0), message(1)], 0);
+    await h.consumer.deliver('orders', 0, [message(5), message(6)], 5);
+    await flush();
+    await h.connection.commit();
+    expect(h.consumer.committed('orders', 0)).toBe(7);
+    expect(h.connection.metrics().lag).toEqual([
+      { topic: 'orders', partition: 0, committed: 7, committable: 7, position: 7, highWatermark: 7, lag: 0 },
+    ]);
+  });
+
+  it('reports lag as high watermark minus the committable offset', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, Array.from({ length: 10 }, (_, i) => `m${i}`));
+    await h.consumer.poll('orders', 0, 6);
+    handler.release(0, 1);
+    await flush();
+    const metrics = h.connection.metrics();
+    expect(metrics).toMatchObject({ name: 'shared', kind: 'shared', groupId: 'group-1', state: 'running', restarts: 0 });
+    expect(metrics.lag).toEqual([{ topic: 'orders', partition: 0, committed: null, committable: 2, position: 6, highWatermark: 10, lag: 8 }]);
+    handler.releaseAll();
+  });
+});
+
+describe('Connection.stop', () => {
+  it('stops fetching, waits for the handler in flight, commits it, then disconnects', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle), binding('payments', () => {})]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c']);
+    await h.consumer.poll('orders', 0);
+    await flush();
+    let stopped = false;
+    const stopping = h.connection.stop({ deadline: Date.now() + 5_000 }).then(() => (stopped = true));
+    expect(h.connection.state).toBe('stopping');
+    expect(h.consumer.pauseCalls.at(-1)).toEqual([{ topic: 'orders' }, { topic: 'payments' }]);
+    expect((await h.consumer.deliver('orders', 0, [message(3, 'late')])).resolved).toEqual([]);
+    await flush();
+    expect(stopped).toBe(false);
+    handler.release(0);
+    await stopping;
+    expect(handler.seen).toEqual(['0:a']);
+    expect(commitsOf(h.consumer)).toEqual(['orders[0]=1']);
+    const calls = h.consumer.calls;
+    expect(calls.lastIndexOf('commit')).toBeLessThan(calls.lastIndexOf('disconnect'));
+    expect(h.connection.state).toBe('stopped');
+  });
+
+  it('does not commit a record whose handler is still running at the deadline', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b']);
+    await h.consumer.poll('orders', 0);
+    await flush();
+    const started = Date.now();
+    await h.connection.stop({ deadline: Date.now() + 50 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(h.consumer.commits.flat().every((o) => o.offset === '0')).toBe(true);
+    expect(h.consumer.calls.at(-1)).toBe('disconnect');
+    handler.releaseAll();
+  });
+});

@@ -1,0 +1,64 @@
+// Small helpers shared by the runtime unit tests (not a test file).
+
+import type { Codec, ConnectionSettings, TopicBinding, BackpressureMode, MessageHandler } from '../../runtime/types.js';
+
+export interface Deferred<T = void> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A codec of UTF-8 strings that refuses values starting with "bad". */
+export const textCodec: Codec<string> = {
+  decode(value) {
+    const text = value.toString('utf8');
+    if (text.startsWith('bad')) throw new Error(`unreadable: ${text}`);
+    return text;
+  },
+  encode: (value) => Buffer.from(value, 'utf8'),
+};
+
+export function binding(
+  topic: string,
+  handle: MessageHandler<string>,
+  buffer: { maxBufferedMessages?: number; backpressure?: BackpressureMode } = {},
+): TopicBinding<string> {
+  return {
+    topic,
+    messageType: `test.${topic}`,
+    codec: textCodec,
+    buffer: { maxBufferedMessages: buffer.maxBufferedMessages ?? 100, backpressure: buffer.backpressure ?? 'ApplyBackpressure' },
+    handle,
+  };
+}
+
+export function settings(overrides: Partial<ConnectionSettings> = {}): ConnectionSettings {
+  return {
+    groupId: 'group-1',
+    sessionTimeoutMs: 30_000,
+    heartbeatIntervalMs: 3_000,
+    maxPollIntervalMs: 300_000,
+    enableAutoCommit: false,
+    autoCommitIntervalMs: 5_000,
+    autoOffsetReset: 'earliest',
+    maxPollRecords: 500,
+    fetchMinBytes: 1,
+    fetchMaxWaitMs: 500,
+    ...overrides,
+  };
+}
+
+/** Lets pending promise continuations (the dispatcher) run. */
+export async function flush(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
