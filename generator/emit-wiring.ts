@@ -74,14 +74,16 @@ export function emitWiring(ctx: Context): void {
     isExported: true,
     docs: [
       "Creates the consumers of this declaration: one Kafka consumer per connection.\n" +
+        "`kafka` is `{ brokers: [...] }` or `{ kafka: existingKafkaInstance }`.\n" +
         "Call `start()` to begin consuming and `stop()` to drain, commit and leave the groups.",
     ],
     parameters: [
-      { name: "options", type: "kefgen.RuntimeOptions" },
+      { name: "kafka", type: "kefgen.KafkaConnectionOptions" },
       { name: "handlers", type: handlersName },
+      { name: "options", type: "kefgen.ConsumerRuntimeOptions", initializer: "{}" },
     ],
     returnType: "kefgen.ConsumerRuntime",
-    statements: [`return new kefgen.ConsumerRuntime(${connectionsName}(handlers), options);`],
+    statements: [`return new kefgen.ConsumerRuntime(${connectionsName}(handlers), kafka, options);`],
   });
 }
 

@@ -1,0 +1,95 @@
+// Type-level tests of the generated wiring: snippets that use the seed's golden output are compiled with the
+// project's strict settings; a missing handler or a handler for another message type must not compile.
+import path from "node:path";
+import ts from "typescript";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../scripts/snapshots.js";
+
+const generated = path.join(repoRoot, "fixtures/valid/seed/expected");
+
+const header = `
+import * as gen from "./index.js";
+import type { MessageContext } from "kefgen/runtime";
+declare const kafka: { brokers: string[] };
+const ok = {
+  orderEvents: (m: gen.OrderCreated, c: MessageContext) => { void m.items[0]?.sku; void c.offset; },
+  payments: async (m: gen.PaymentProcessed) => { void m.method; },
+  criticalAlerts: (m: gen.CriticalAlert) => { void m.fingerprint.length; },
+  tradingSignals: (m: gen.TradingSignal) => { void m.side; },
+};
+void ok;
+`;
+
+const snippets = {
+  valid: `${header}
+    class Orders extends gen.OrderEventsConsumer { handle(m: gen.OrderCreated) { void m.orderId; } }
+    const runtime = gen.createShopEventsConsumers(kafka, { ...ok, orderEvents: new Orders() });
+    void runtime.start();`,
+  missingHandler: `${header}
+    const { tradingSignals: _omitted, ...rest } = ok;
+    gen.createShopEventsConsumers(kafka, rest);`,
+  wrongMessageType: `${header}
+    gen.createShopEventsConsumers(kafka, { ...ok, payments: (m: gen.OrderCreated) => { void m.items; } });`,
+  wrongConsumerClass: `${header}
+    class Payments extends gen.PaymentsConsumer { handle(m: gen.PaymentProcessed) { void m.paymentId; } }
+    gen.createShopEventsConsumers(kafka, { ...ok, orderEvents: new Payments() });`,
+  wrongHandleSignature: `${header}
+    class Orders extends gen.OrderEventsConsumer { handle(m: gen.TradingSignal) { void m.side; } }
+    void Orders;`,
+  unknownField: `${header}
+    gen.createShopEventsConsumers(kafka, { ...ok, orderEvents: (m) => { void m.orderIdd; } });`,
+  nullableNeedsCheck: `${header}
+    gen.createShopEventsConsumers(kafka, { ...ok, orderEvents: (m) => { void m.couponCode.length; } });`,
+} as const;
+
+type Name = keyof typeof snippets;
+let errors: Record<Name, string[]>;
+
+beforeAll(() => {
+  const config = ts.readConfigFile(path.join(repoRoot, "tsconfig.json"), ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot);
+  const options = { ...parsed.options, noEmit: true };
+  const files = new Map(Object.entries(snippets).map(([name, text]) => [path.join(generated, `__${name}.ts`), text]));
+  const host = ts.createCompilerHost(options);
+  const read = host.readFile.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.fileExists = (f) => files.has(f) || ts.sys.fileExists(f);
+  host.readFile = (f) => files.get(f) ?? read(f);
+  host.getSourceFile = (f, v, ...rest) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, v) : getSourceFile(f, v, ...rest));
+  const program = ts.createProgram([...files.keys()], options, host);
+  errors = Object.fromEntries(
+    Object.keys(snippets).map((name) => {
+      const sf = program.getSourceFile(path.join(generated, `__${name}.ts`))!;
+      const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+      return [name, diags.map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`)];
+    }),
+  ) as Record<Name, string[]>;
+}, 60_000);
+
+describe("generated handler types", () => {
+  it("accept a complete set of correctly typed handlers (functions and consumer classes)", () => {
+    expect(errors.valid).toEqual([]);
+  });
+
+  it("reject a missing handler", () => {
+    expect(errors.missingHandler.join("\n")).toMatch(/TS2345:[\s\S]*Property 'tradingSignals' is missing/);
+  });
+
+  it("reject a handler for another message type", () => {
+    expect(errors.wrongMessageType.join("\n")).toMatch(/TS2322:[\s\S]*'PaymentProcessed' is not assignable to[\s\S]*'OrderCreated'|TS2322:[\s\S]*OrderCreated/);
+    expect(errors.wrongMessageType).toHaveLength(1);
+  });
+
+  it("reject another topic's consumer class", () => {
+    expect(errors.wrongConsumerClass.join("\n")).toMatch(/TS2322:[\s\S]*"payments"[\s\S]*"order-events"/);
+  });
+
+  it("reject a consumer class whose handle takes another message type", () => {
+    expect(errors.wrongHandleSignature.join("\n")).toMatch(/TS2416:[\s\S]*'handle'/);
+  });
+
+  it("type the message: unknown fields and unchecked nullable fields are errors", () => {
+    expect(errors.unknownField.join("\n")).toMatch(/TS2551:[\s\S]*'orderIdd'[\s\S]*'orderId'/);
+    expect(errors.nullableNeedsCheck.join("\n")).toMatch(/TS18047:[\s\S]*'m.couponCode' is possibly 'null'/);
+  });
+});
