@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../generator/cli.js";
+import { codesTable, settingsTable, withTable } from "./reference-docs.js";
 
 /** The repository root (this file is scripts/snapshots.ts, or dist/scripts/snapshots.js once built). */
 export const repoRoot = (() => {
@@ -68,8 +69,21 @@ export async function updateSnapshots(): Promise<void> {
     if (exitCode !== 0) throw new Error(`${c.kef} did not build:\n${output}`);
     console.log(`${c.expected}: ${output.trim()}`);
   }
+  for (const [doc, text] of referenceDocs()) {
+    fs.writeFileSync(path.join(repoRoot, doc), text);
+    console.log(doc);
+  }
   for (const c of invalidCases()) {
     fs.writeFileSync(path.join(repoRoot, c.baseline), await invalidBaseline(c));
     console.log(`${c.baseline}`);
   }
+}
+
+/** The generated reference documents: path → what it must contain. */
+export function referenceDocs(): Map<string, string> {
+  const read = (p: string) => fs.readFileSync(path.join(repoRoot, p), "utf8");
+  return new Map([
+    ["docs/settings.md", withTable(read("docs/settings.md"), settingsTable())],
+    ["docs/diagnostics.md", withTable(read("docs/diagnostics.md"), codesTable())],
+  ]);
 }

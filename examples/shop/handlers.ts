@@ -1,0 +1,25 @@
+// What a user of kefgen writes: one handler per topic, typed by the generated code.
+import type { MessageContext } from "kefgen/runtime";
+import { OrdersConsumer, type ShopHandlers, type CriticalAlert, type OrderCreated, type PaymentProcessed, type TradingSignal } from "./generated/index.js";
+
+/** A consumer class: useful when the handler has state or dependencies. */
+class Orders extends OrdersConsumer {
+  constructor(private readonly log: (line: string) => void) {
+    super();
+  }
+
+  handle(order: OrderCreated, context: MessageContext): void {
+    const total = order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+    this.log(`order ${order.orderId}: ${order.items.length} items, ${(total / 100).toFixed(2)} (partition ${context.partition}, offset ${context.offset})`);
+  }
+}
+
+export function demoHandlers(log: (line: string) => void): ShopHandlers {
+  return {
+    orders: new Orders(log),
+    // Plain functions work too.
+    payments: (payment: PaymentProcessed) => log(`payment ${payment.paymentId} for ${payment.orderId}: ${payment.amountCents} cents by ${payment.method}`),
+    alerts: async (alert: CriticalAlert) => log(`ALERT ${alert.severity}: ${alert.message}${alert.source === null ? "" : ` (from ${alert.source})`}`),
+    signals: (signal: TradingSignal) => log(`signal ${signal.side} ${signal.quantity} ${signal.symbol} @ ${signal.price}`),
+  };
+}
