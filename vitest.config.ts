@@ -9,6 +9,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     // Starts (or connects to, with KAFKA_BROKERS) one Kafka broker for the whole run.
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',

@@ -213,7 +213,7 @@ function connectionSettingsModel(values: Map<string, Value>, groupId: string): C
     enableAutoCommit: values.get("enableAutoCommit") as boolean,
     autoCommitIntervalMs: n("autoCommitIntervalMs"),
     autoOffsetReset: values.get("autoOffsetReset") as "earliest" | "latest",
-    maxPollRecords: n("maxPollRecords"),
+    ...(values.has("maxPollRecords") ? { maxPollRecords: n("maxPollRecords") } : {}),
     fetchMinBytes: n("fetchMinBytes"),
     fetchMaxWaitMs: n("fetchMaxWaitMs"),
   };

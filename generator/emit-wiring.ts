@@ -5,8 +5,9 @@ import { newFile, propertyName, str, type Context } from "./context.js";
 import { connectionLabel } from "./emit-consumers.js";
 import type { ConnectionModel, TopicModel } from "./model.js";
 
-function literal(value: Record<string, string | number | boolean>): string {
+function literal(value: Record<string, string | number | boolean | undefined>): string {
   return `{ ${Object.entries(value)
+    .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${propertyName(k)}: ${typeof v === "string" ? str(v) : String(v)}`)
     .join(", ")} }`;
 }

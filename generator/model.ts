@@ -11,7 +11,8 @@ export interface ConnectionSettingsModel {
   readonly enableAutoCommit: boolean;
   readonly autoCommitIntervalMs: number;
   readonly autoOffsetReset: "earliest" | "latest";
-  readonly maxPollRecords: number;
+  /** Absent: no limit. */
+  readonly maxPollRecords?: number;
   readonly fetchMinBytes: number;
   readonly fetchMaxWaitMs: number;
 }

@@ -105,9 +105,9 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     name: "maxPollRecords",
     type: { kind: "integer", min: 1, max: int32 },
     scope: "connection",
-    default: 500,
+    default: undefined,
     inherited: true,
-    meaning: "Most records taken from one fetched batch per partition; the rest is fetched again.",
+    meaning: "Most records taken from one fetched batch per partition; the rest is fetched again. Default: no limit (kafkajs already bounds a fetch by bytes).",
     honouredBy: "runtime (batch routing limit)",
   },
   {

@@ -283,7 +283,7 @@ export class Connection {
 
     const offsets = this.offsetsFor(batch);
     const atMostOnce = this.spec.settings.enableAutoCommit;
-    const maxRecords = this.spec.settings.maxPollRecords;
+    const maxRecords = this.spec.settings.maxPollRecords ?? Number.POSITIVE_INFINITY;
     let routed = 0;
     for (const message of batch.messages) {
       const offset = parseOffset(message.offset);

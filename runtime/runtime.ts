@@ -182,7 +182,10 @@ function kafkaLogCreator(logger: RuntimeLogger, onOffsetReset: (groupId: string,
         target = namespaced(logger, namespace ? `kefgen.kafkajs.${namespace}` : "kefgen.kafkajs");
         loggers.set(namespace, target);
       }
-      switch (level) {
+      // kafkajs logs every error response at ERROR, also the retriable ones it retries itself (a fresh
+      // broker's "group coordinator is not available"). Failures that matter surface as crashes.
+      const retriedResponse = namespace === "Connection" && message.startsWith("Response ");
+      switch (retriedResponse ? logLevel.DEBUG : level) {
         case logLevel.ERROR:
         case logLevel.NOTHING:
           target.error(message, fields);

@@ -29,8 +29,8 @@ export interface ConnectionSettings {
   autoCommitIntervalMs: number;
   /** Where to start without a committed offset. */
   autoOffsetReset: AutoOffsetReset;
-  /** Most records routed from one fetched batch per partition before the rest is fetched again. */
-  maxPollRecords: number;
+  /** Most records routed from one fetched batch per partition before the rest is fetched again. Absent: no limit. */
+  maxPollRecords?: number;
   /** Broker waits for at least this many bytes before answering a fetch (kafkajs `minBytes`). */
   fetchMinBytes: number;
   /** Broker waits at most this long for `fetchMinBytes` (kafkajs `maxWaitTimeInMs`). */

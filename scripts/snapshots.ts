@@ -69,6 +69,9 @@ export async function updateSnapshots(): Promise<void> {
     if (exitCode !== 0) throw new Error(`${c.kef} did not build:\n${output}`);
     console.log(`${c.expected}: ${output.trim()}`);
   }
+  const example = await runCli(["build", "examples/shop/shop.kef"]);
+  if (example.exitCode !== 0) throw new Error(`examples/shop/shop.kef did not build:\n${example.output}`);
+  console.log(example.output.trim());
   for (const [doc, text] of referenceDocs()) {
     fs.writeFileSync(path.join(repoRoot, doc), text);
     console.log(doc);
