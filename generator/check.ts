@@ -26,6 +26,7 @@ import {
   type TopicModel,
 } from "./model.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
+import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, type SettingInfo } from "./settings.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
@@ -467,47 +468,4 @@ export function kafkaTopicProblem(name: string): string | undefined {
   const bad = name.match(/[^a-zA-Z0-9._-]/);
   if (bad) return `${JSON.stringify(bad[0])} is not allowed (only letters, digits, '.', '_' and '-')`;
   return undefined;
-}
-
-/**
- * Gives every named Avro type a TypeScript name: a message's root type takes the message's name, others their
- * simple Avro name, qualified by namespace when two types share one. Identical definitions are declared once.
- */
-function nameTypes(c: Checker, messages: readonly MessageModel[]): { typeNames: Map<string, string>; namedTypes: AvroNamed[] } {
-  const typeNames = new Map<string, string>();
-  const namedTypes: AvroNamed[] = [];
-  const taken = new Set(messages.map((m) => m.name));
-  for (const m of messages) {
-    const root = m.schema.root;
-    if ((root.kind === "record" || root.kind === "enum" || root.kind === "fixed") && !typeNames.has(root.fullName)) {
-      typeNames.set(root.fullName, m.name);
-    }
-  }
-  for (const m of messages) {
-    for (const t of m.schema.named) {
-      const same = namedTypes.find((n) => n.fullName === t.fullName);
-      if (!same) namedTypes.push(t);
-      else if (shapeOf(same) !== shapeOf(t)) {
-        c.report("KEF3001", t.range, `Avro type "${t.fullName}" is defined again with a different shape`, {
-          file: m.schema.file,
-          hint: "one name, one definition: rename one of them or make them identical",
-          related: [{ message: "another definition (see its message's schema)", file: c.source.file, range: messages.find((x) => x.schema.named.includes(same))!.range }],
-        });
-      }
-      if (typeNames.has(t.fullName)) continue;
-      let name = safeTypeName(t.name);
-      if (taken.has(name)) name = safeTypeName(pascalCase(t.fullName));
-      let i = 2;
-      const base = name;
-      while (taken.has(name)) name = `${base}${i++}`;
-      taken.add(name);
-      typeNames.set(t.fullName, name);
-    }
-  }
-  return { typeNames, namedTypes };
-}
-
-/** A named type's structure without source positions, to tell identical definitions from conflicting ones. */
-function shapeOf(t: AvroNamed): string {
-  return JSON.stringify(t, (key, value: unknown) => (key === "range" ? undefined : value));
 }
