@@ -11,13 +11,12 @@ import type {
   SettingValue,
   TopicDecl,
 } from "../grammar/ast.js";
-import { readSchema, type AvroNamed, type AvroSchema } from "./avro.js";
+import { readSchema, type AvroSchema } from "./avro.js";
 import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
   isReservedTypeName,
   pascalCase,
-  safeTypeName,
   type BufferSettingsModel,
   type ConnectionModel,
   type ConnectionSettingsModel,
