@@ -3,6 +3,7 @@
 import path from "node:path";
 import type {
   ConnectionDecl,
+  SharedDecl,
   KefFile,
   MessageDecl,
   Name,
@@ -40,6 +41,8 @@ type Value = string | number | boolean;
 
 /** A settings block after checking: the values that were written, and where. */
 interface CheckedSettings {
+  /** Where the values were written (for related locations across files). */
+  readonly file?: string;
   readonly values: Map<string, { value: Value; range: Range }>;
   /** Every known setting written in the block, valid or not: a bad value is not also reported as missing. */
   readonly written?: ReadonlySet<string>;
@@ -49,10 +52,15 @@ class Checker {
   readonly diagnostics: Diagnostic[] = [];
   readonly sources = new Map<string, string>();
 
+  /** The file whose declarations are being checked: diagnostics point into it unless told otherwise. */
+  source: SourceText;
+
   constructor(
-    readonly source: SourceText,
+    first: SourceText,
     readonly host: CheckHost,
-  ) {}
+  ) {
+    this.source = first;
+  }
 
   report(code: DiagnosticCode, range: Range, message: string, extra: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" } = {}): void {
     this.diagnostics.push({
@@ -66,8 +74,8 @@ class Checker {
     });
   }
 
-  firstDeclared(what: string, range: Range): RelatedLocation {
-    return { message: `${what} is first declared here`, file: this.source.file, range };
+  firstDeclared(what: string, at: Located<{ range: Range }>): RelatedLocation {
+    return { message: `${what} is first declared here`, file: at.file, range: at.node.range };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -103,7 +111,7 @@ class Checker {
       const value = this.value(info, setting.value);
       if (value !== undefined) values.set(name, { value, range: setting.value.range });
     }
-    return { values, written };
+    return { file: this.source.file, values, written };
   }
 
   value(info: SettingInfo, v: SettingValue): Value | undefined {
@@ -235,40 +243,65 @@ function onlyBuffer(s: CheckedSettings): CheckedSettings {
   return { values: new Map([...s.values].filter(([k]) => settingsByName.get(k)?.scope === "buffer")) };
 }
 
+/** A node and the file it was written in. */
+interface Located<T> {
+  readonly node: T;
+  readonly file: string;
+}
+
 interface ConnectionDraft {
   readonly name: string;
   readonly kind: "shared" | "exclusive";
   /** Where to point diagnostics about the connection as a whole. */
-  readonly range: Range;
+  readonly at: Located<{ range: Range }>;
   readonly own: CheckedSettings;
   readonly topics: TopicModel[];
 }
 
-/** Checks a parsed file and resolves it. `value` is undefined when there are errors. */
-export function check(file: KefFile, source: SourceText, host: CheckHost): Result<Model | undefined> & { sources: Map<string, string> } {
-  const c = new Checker(source, host);
-  const decls = file.declarations;
+/** One parsed .kef file of a project. */
+export interface ParsedFile {
+  readonly ast: KefFile;
+  readonly source: SourceText;
+}
 
-  // Messages: names unique, schemas valid.
+/** Project-wide choices that do not come from the .kef files. */
+export interface ProjectOptions {
+  /** Base of the generated API names; default: the first namespace declared, else the first file's name. */
+  readonly name?: string;
+}
+
+/**
+ * Checks the files of one project and resolves them into one model. Names (messages, connections, topics) are
+ * global to the project; each diagnostic points into the file it concerns. `value` is undefined on errors.
+ */
+export function check(files: readonly ParsedFile[], host: CheckHost, options: ProjectOptions = {}): Result<Model | undefined> & { sources: Map<string, string> } {
+  if (files.length === 0) throw new Error("internal: check() needs at least one file");
+  const c = new Checker(files[0]!.source, host);
+  const decls = files.flatMap((f) => f.ast.declarations.map((node) => ({ node, source: f.source, ast: f.ast })));
+  const namespaceOf = new Map(files.map((f) => [f.source.file, f.ast.namespace?.text]));
+
+  // Messages: names unique across the project, schemas valid.
   const messages = new Map<string, MessageModel>();
-  const messageDecls = new Map<string, MessageDecl>();
-  for (const decl of decls) {
+  const messageDecls = new Map<string, Located<MessageDecl>>();
+  for (const { node: decl, source } of decls) {
     if (decl.$type !== "Message") continue;
+    c.source = source;
     const name = decl.name.text;
     const first = messageDecls.get(name);
     if (first) {
-      c.report("KEF2003", decl.name.range, `message "${name}" is declared twice`, { related: [c.firstDeclared(`message "${name}"`, first.name.range)] });
+      c.report("KEF2003", decl.name.range, `message "${name}" is declared twice`, { related: [c.firstDeclared(`message "${name}"`, { node: first.node.name, file: first.file })] });
       continue;
     }
-    messageDecls.set(name, decl);
+    messageDecls.set(name, { node: decl, file: source.file });
     if (isReservedTypeName(name)) {
       c.report("KEF2017", decl.name.range, `"${name}" cannot name a message: it is reserved in TypeScript or by generated code`, { hint: `choose another name, e.g. "${name}Message"` });
     }
     const schema = c.message(decl);
     if (schema) {
+      const ns = namespaceOf.get(source.file);
       messages.set(name, {
         name,
-        fullName: file.namespace ? `${file.namespace.text}.${name}` : name,
+        fullName: ns ? `${ns}.${name}` : name,
         schema,
         codecName: `${camelCase(name)}Codec`,
         range: decl.range,
@@ -276,64 +309,70 @@ export function check(file: KefFile, source: SourceText, host: CheckHost): Resul
     }
   }
 
-  // Shared block.
-  const sharedDecls = decls.filter((d) => d.$type === "Shared");
+  // The shared block: at most one in the project.
+  const sharedDecls = decls.filter((d): d is typeof d & { node: SharedDecl } => d.node.$type === "Shared");
+  const firstShared = sharedDecls[0];
   for (const extra of sharedDecls.slice(1)) {
-    c.report("KEF2014", extra.keyword, "the shared connection is configured twice", { related: [c.firstDeclared("the shared block", sharedDecls[0]!.keyword)] });
+    c.source = extra.source;
+    c.report("KEF2014", extra.node.keyword, "the shared connection is configured twice", {
+      related: [c.firstDeclared("the shared block", { node: { range: firstShared!.node.keyword }, file: firstShared!.source.file })],
+    });
   }
-  const sharedDecl = sharedDecls[0];
-  const shared = c.settings(sharedDecl?.settings, "all", "in the shared block");
+  if (firstShared) c.source = firstShared.source;
+  const shared = c.settings(firstShared?.node.settings, "all", "in the shared block");
 
   // Named connections.
-  const connectionDecls = new Map<string, ConnectionDecl>();
+  const connectionDecls = new Map<string, Located<ConnectionDecl>>();
   const connections = new Map<string, ConnectionDraft>();
-  for (const decl of decls) {
+  for (const { node: decl, source } of decls) {
     if (decl.$type !== "Connection") continue;
+    c.source = source;
     const name = decl.name.text;
     const first = connectionDecls.get(name);
     if (first) {
-      c.report("KEF2005", decl.name.range, `connection "${name}" is declared twice`, { related: [c.firstDeclared(`connection "${name}"`, first.name.range)] });
+      c.report("KEF2005", decl.name.range, `connection "${name}" is declared twice`, { related: [c.firstDeclared(`connection "${name}"`, { node: first.node.name, file: first.file })] });
       continue;
     }
-    connectionDecls.set(name, decl);
-    connections.set(name, { name, kind: "exclusive", range: decl.name.range, own: c.settings(decl.settings, "all", "on a connection"), topics: [] });
+    connectionDecls.set(name, { node: decl, file: source.file });
+    connections.set(name, { name, kind: "exclusive", at: { node: decl.name, file: source.file }, own: c.settings(decl.settings, "all", "on a connection"), topics: [] });
   }
 
   // Topics.
   const sharedDraft: ConnectionDraft = {
     name: "shared",
     kind: "shared",
-    range: sharedDecl?.keyword ?? file.range,
+    at: firstShared ? { node: { range: firstShared.node.keyword }, file: firstShared.source.file } : { node: files[0]!.ast, file: files[0]!.source.file },
     own: shared,
     topics: [],
   };
   const anonymous: ConnectionDraft[] = [];
-  const topicDecls = new Map<string, TopicDecl>();
-  const handlerKeys = new Map<string, TopicDecl>();
+  const topicDecls = new Map<string, Located<TopicDecl>>();
+  const handlerKeys = new Map<string, Located<TopicDecl>>();
   const topics: TopicModel[] = [];
-  for (const decl of decls) {
+  for (const { node: decl, source } of decls) {
     if (decl.$type !== "Topic") continue;
+    c.source = source;
     const topicName = decl.topic.value;
     const first = topicDecls.get(topicName);
     if (first) {
-      c.report("KEF2004", decl.topic.range, `topic "${topicName}" is declared twice`, { related: [c.firstDeclared(`topic "${topicName}"`, first.topic.range)] });
+      c.report("KEF2004", decl.topic.range, `topic "${topicName}" is declared twice`, { related: [c.firstDeclared(`topic "${topicName}"`, { node: first.node.topic, file: first.file })] });
       continue;
     }
-    topicDecls.set(topicName, decl);
+    topicDecls.set(topicName, { node: decl, file: source.file });
     const topicProblem = kafkaTopicProblem(topicName);
     if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
 
     const handlerKey = decl.alias ? decl.alias.text : camelCase(topicName);
     const keyTaken = handlerKeys.get(handlerKey);
     if (keyTaken) {
-      c.report("KEF2015", (decl.alias ?? decl.topic).range, `topic "${topicName}" and topic "${keyTaken.topic.value}" would both be handled by "${handlerKey}"`, {
+      c.report("KEF2015", (decl.alias ?? decl.topic).range, `topic "${topicName}" and topic "${keyTaken.node.topic.value}" would both be handled by "${handlerKey}"`, {
         hint: `name one of them: topic "${topicName}" as someOtherName : ...`,
-        related: [{ message: `topic "${keyTaken.topic.value}" is here`, file: source.file, range: keyTaken.topic.range }],
+        related: [{ message: `topic "${keyTaken.node.topic.value}" is here`, file: keyTaken.file, range: keyTaken.node.topic.range }],
       });
     } else if (handlerKey.length === 0) {
       c.report("KEF2017", decl.topic.range, `topic "${topicName}" has no letters or digits to name its handler`, { hint: `name it: topic "${topicName}" as someName : ...` });
     }
-    handlerKeys.set(handlerKey, decl);
+    handlerKeys.set(handlerKey, { node: decl, file: source.file });
 
     const message = resolveMessage(c, decl.message, messageDecls, messages);
     const clause = decl.consumer;
@@ -352,7 +391,8 @@ export function check(file: KefFile, source: SourceText, host: CheckHost): Resul
       topicLayer = c.settings(clause.settings, "buffer", `on a topic of connection "${clause.connection.text}"`);
     } else {
       const own = c.settings(clause.settings, "all", "on an exclusive consumer");
-      draft = { name: handlerKey, kind: "exclusive", range: decl.topic.range, own: { values: new Map([...own.values].filter(([k]) => settingsByName.get(k)?.scope === "connection")) }, topics: [] };
+      const connectionOnly = new Map([...own.values].filter(([k]) => settingsByName.get(k)?.scope === "connection"));
+      draft = { name: handlerKey, kind: "exclusive", at: { node: decl.topic, file: source.file }, own: { ...own, values: connectionOnly }, topics: [] };
       topicLayer = onlyBuffer(own);
       anonymous.push(draft);
     }
@@ -377,30 +417,36 @@ export function check(file: KefFile, source: SourceText, host: CheckHost): Resul
   const resolved: ConnectionModel[] = [];
   const groupIds = new Map<string, ConnectionDraft>();
   const allDrafts = [sharedDraft, ...connections.values(), ...anonymous];
+  // After an unknown connection name (a typo), "unused" would only repeat that error.
+  const typo = c.diagnostics.some((d) => d.code === "KEF2002");
   for (const draft of allDrafts) {
+    const inFile = (file: string) => files.find((f) => f.source.file === file)!.source;
+    c.source = inFile(draft.at.file);
     if (draft.topics.length === 0) {
-      // After an unknown connection name (a typo), "unused" would only repeat that error.
-      const typo = c.diagnostics.some((d) => d.code === "KEF2002");
       if (draft.kind === "exclusive" && connectionDecls.has(draft.name) && !anonymous.includes(draft) && !typo) {
-        c.report("KEF2016", draft.range, `connection "${draft.name}" is not used by any topic`, { severity: "warning", hint: `use it with: topic "..." : Message { consumer via ${draft.name} }` });
+        c.report("KEF2016", draft.at.node.range, `connection "${draft.name}" is not used by any topic`, { severity: "warning", hint: `use it with: topic "..." : Message { consumer via ${draft.name} }` });
       }
       continue;
     }
     const layers = draft.kind === "shared" ? [draft.own] : [inheritable(shared), draft.own];
     const values = resolveConnectionSettings(layers);
-    const groupId = draft.own.values.get("groupId")?.value as string | undefined;
+    const groupIdAt = draft.own.values.get("groupId");
+    const groupId = groupIdAt?.value as string | undefined;
     if (groupId === undefined && !draft.own.written?.has("groupId")) {
       const where =
         draft.kind === "shared" ? "the shared connection" : anonymous.includes(draft) ? `the exclusive consumer of topic "${draft.topics[0]!.topic}"` : `connection "${draft.name}"`;
-      c.report("KEF2012", draft.kind === "shared" ? draft.topics[0]!.range : draft.range, `${where} has no groupId`, {
+      const firstTopic = draft.kind === "shared" ? topicDecls.get(draft.topics[0]!.topic)! : undefined;
+      if (firstTopic) c.source = inFile(firstTopic.file);
+      c.report("KEF2012", firstTopic ? firstTopic.node.range : draft.at.node.range, `${where} has no groupId`, {
         hint: draft.kind === "shared" ? `add: shared { groupId = "my-service" }` : `add groupId = "..." to its settings; exclusive connections need their own group`,
       });
     } else if (groupId !== undefined) {
       const other = groupIds.get(groupId);
       if (other) {
-        c.report("KEF2013", draft.own.values.get("groupId")!.range, `group id "${groupId}" is already used by ${other.kind === "shared" ? "the shared connection" : `connection "${other.name}"`}`, {
+        c.source = inFile(draft.own.file ?? draft.at.file);
+        c.report("KEF2013", groupIdAt!.range, `group id "${groupId}" is already used by ${other.kind === "shared" ? "the shared connection" : `connection "${other.name}"`}`, {
           hint: "each connection is its own Kafka consumer and needs its own group",
-          related: [{ message: "used here", file: source.file, range: other.own.values.get("groupId")!.range }],
+          related: [{ message: "used here", file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range }],
         });
       }
       groupIds.set(groupId, draft);
@@ -408,8 +454,10 @@ export function check(file: KefFile, source: SourceText, host: CheckHost): Resul
     const session = values.get("sessionTimeoutMs") as number;
     const heartbeat = values.get("heartbeatIntervalMs") as number;
     if (heartbeat >= session) {
-      const at = draft.own.values.get("heartbeatIntervalMs") ?? draft.own.values.get("sessionTimeoutMs") ?? shared.values.get("heartbeatIntervalMs") ?? shared.values.get("sessionTimeoutMs");
-      c.report("KEF2011", at?.range ?? draft.range, `heartbeatIntervalMs (${heartbeat}) must be below sessionTimeoutMs (${session})`, {
+      const own = draft.own.values.get("heartbeatIntervalMs") ?? draft.own.values.get("sessionTimeoutMs");
+      const at = own ?? shared.values.get("heartbeatIntervalMs") ?? shared.values.get("sessionTimeoutMs");
+      c.source = inFile((own ? draft.own.file : shared.file) ?? draft.at.file);
+      c.report("KEF2011", at?.range ?? draft.at.node.range, `heartbeatIntervalMs (${heartbeat}) must be below sessionTimeoutMs (${session})`, {
         hint: "a third of the session timeout or less is usual",
       });
     }
@@ -417,9 +465,9 @@ export function check(file: KefFile, source: SourceText, host: CheckHost): Resul
   }
   // Anonymous connections are named after their topic's handler key; a declared connection may already use the name.
   for (const a of anonymous) {
-    const clash = connectionDecls.get(a.name);
-    if (clash) {
-      c.report("KEF2015", a.range, `the exclusive consumer of this topic would be named "${a.name}", like connection "${a.name}"`, {
+    if (connectionDecls.has(a.name)) {
+      c.source = files.find((f) => f.source.file === a.at.file)!.source;
+      c.report("KEF2015", a.at.node.range, `the exclusive consumer of this topic would be named "${a.name}", like connection "${a.name}"`, {
         hint: "give the topic another name with `as`, or rename the connection",
       });
     }
@@ -428,10 +476,11 @@ export function check(file: KefFile, source: SourceText, host: CheckHost): Resul
   const messageList = [...messages.values()];
   const { typeNames, namedTypes } = nameTypes(c, messageList);
   const hasErrors = c.diagnostics.some((d) => d.severity === "error");
-  const apiName = pascalCase(file.namespace?.text ?? path.basename(source.file, ".kef")) || "Kef";
+  const firstNamespace = files.map((f) => f.ast.namespace?.text).find((n) => n !== undefined);
+  const apiName = pascalCase(options.name ?? firstNamespace ?? path.basename(files[0]!.source.file, ".kef")) || "Kef";
   const model: Model = {
-    source: source.file,
-    namespace: file.namespace?.text,
+    sources: files.map((f) => f.source.file),
+    namespace: firstNamespace,
     apiName,
     messages: messageList,
     typeNames,
@@ -445,7 +494,7 @@ export function check(file: KefFile, source: SourceText, host: CheckHost): Resul
 function resolveMessage(
   c: Checker,
   ref: Name | undefined,
-  decls: ReadonlyMap<string, MessageDecl>,
+  decls: ReadonlyMap<string, Located<MessageDecl>>,
   models: ReadonlyMap<string, MessageModel>,
 ): MessageModel | undefined {
   if (!ref) return undefined;

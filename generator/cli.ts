@@ -2,7 +2,9 @@
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { formatDiagnostic, hasErrors, plain, summary, type Diagnostic, type Styler } from "./diagnostics.js";
-import { analyse, build, displayPath } from "./program.js";
+import path from "node:path";
+import { configFileName, findConfig, loadConfig } from "./config.js";
+import { analyse, build, displayPath, type ProjectOptions } from "./program.js";
 
 export interface CliIo {
   readonly cwd: string;
@@ -38,8 +40,44 @@ function report(io: CliIo, format: Format, diagnostics: readonly Diagnostic[], s
 
 const formatOption = () => new Option("--format <format>", "diagnostics as text or json").choices(["text", "json"]).default("text");
 
+const configOption = () => new Option("-c, --config <file>", `project config (default: ./${configFileName} when no files are given)`);
+
+/**
+ * The project a command works on: the files given on the command line, or those of the config file.
+ * Returns a usage problem (exit 2) or config diagnostics (exit 1) instead when there is none.
+ */
+export function projectOptions(
+  io: CliIo,
+  files: readonly string[],
+  opts: { config?: string },
+): ProjectOptions | { usage: string } | { diagnostics: Diagnostic[] } {
+  if (files.length > 0 && opts.config) return { usage: "give .kef files or --config, not both" };
+  if (files.length > 0) return { inputs: files, cwd: io.cwd };
+  const configPath = opts.config ? path.resolve(io.cwd, opts.config) : findConfig(io.cwd);
+  if (!configPath) return { usage: `no .kef files given and no ${configFileName} here` };
+  const loaded = loadConfig(configPath, displayPath(io.cwd, configPath));
+  if (!loaded.config) return { diagnostics: loaded.diagnostics };
+  const { config } = loaded;
+  return {
+    inputs: config.files,
+    cwd: io.cwd,
+    baseDir: path.dirname(configPath),
+    ...(config.out ? { outDir: config.out } : {}),
+    ...(config.name ? { name: config.name } : {}),
+    ...(config.runtimeImport ? { runtimeImport: config.runtimeImport } : {}),
+  };
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
+  const usage = (message: string): void => {
+    io.stderr.write(`kefgen: ${message}\n(run kefgen --help for usage)\n`);
+    exitCode = 2;
+  };
+  const fail = (format: Format, diagnostics: Diagnostic[]): void => {
+    report(io, format, diagnostics, new Map());
+    exitCode = 1;
+  };
   const program = new Command()
     .name("kefgen")
     .description("Generate typed Kafka consumers for TypeScript from a .kef declaration")
@@ -50,13 +88,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command("build")
-    .description("check a .kef file and write the generated TypeScript")
-    .argument("<file>", "the .kef file")
+    .description("check .kef files and write the generated TypeScript")
+    .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
     .option("-o, --out <dir>", "output directory (default: generated/ next to the .kef file)")
     .option("--check", "write nothing; exit 1 if the output is missing or out of date")
+    .addOption(configOption())
     .addOption(formatOption())
-    .action(async (file: string, opts: { out?: string; check?: boolean; format: Format }) => {
-      const result = await build({ entry: file, cwd: io.cwd, check: opts.check === true, ...(opts.out ? { outDir: opts.out } : {}) });
+    .action(async (files: string[], opts: { out?: string; check?: boolean; config?: string; format: Format }) => {
+      const project = projectOptions(io, files, opts);
+      if ("usage" in project) return usage(project.usage);
+      if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      // --out is relative to where the command runs; a config's "out" to the config file.
+      const result = await build({ ...project, check: opts.check === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) });
       report(io, opts.format, result.diagnostics, result.sources);
       if (hasErrors(result.diagnostics) || !result.plan) {
         exitCode = 1;
@@ -66,7 +109,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const stale = [...result.plan.changed.map((f) => f.name), ...result.plan.obsolete];
       if (opts.check) {
         if (stale.length > 0) {
-          io.stderr.write(`${out} is out of date:\n${stale.map((n) => `  ${n}`).join("\n")}\nrun: kefgen build ${file}${opts.out ? ` --out ${opts.out}` : ""}\n`);
+          const again = ["kefgen build", ...files, ...(opts.out ? ["--out", opts.out] : []), ...(opts.config ? ["--config", opts.config] : [])].join(" ");
+          io.stderr.write(`${out} is out of date:\n${stale.map((n) => `  ${n}`).join("\n")}\nrun: ${again}\n`);
           exitCode = 1;
         } else if (opts.format === "text") io.stdout.write(`${out} is up to date (${result.files.length} files)\n`);
         return;
@@ -78,14 +122,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command("check")
-    .description("check a .kef file and report problems; writes nothing")
-    .argument("<file>", "the .kef file")
+    .description("check .kef files and report problems; writes nothing")
+    .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
+    .addOption(configOption())
     .addOption(formatOption())
-    .action((file: string, opts: { format: Format }) => {
-      const result = analyse(file, io.cwd);
+    .action((files: string[], opts: { config?: string; format: Format }) => {
+      const project = projectOptions(io, files, opts);
+      if ("usage" in project) return usage(project.usage);
+      if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      const result = analyse(project);
       report(io, opts.format, result.diagnostics, result.sources);
       if (hasErrors(result.diagnostics)) exitCode = 1;
-      else if (opts.format === "text") io.stdout.write(`${displayPath(io.cwd, file)}: ok\n`);
+      else if (opts.format === "text") io.stdout.write(`${result.files.map((f) => displayPath(io.cwd, f)).join(", ")}: ok\n`);
     });
 
   try {

@@ -32,6 +32,7 @@ export const catalogue = {
   KEF3004: "Avro name that would lose data",
   KEF4001: "cannot read input",
   KEF4002: "cannot write output",
+  KEF4003: "invalid project config",
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -58,8 +58,8 @@ export interface ConnectionModel {
 }
 
 export interface Model {
-  /** The .kef file as named in the generated header, relative to the output directory's project. */
-  readonly source: string;
+  /** The project's .kef files, as shown in diagnostics (relative to the working directory). */
+  readonly sources: readonly string[];
   readonly namespace: string | undefined;
   /** PascalCase base for exported API names, e.g. `ShopEvents` → `createShopEventsConsumers`. */
   readonly apiName: string;

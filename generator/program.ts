@@ -1,30 +1,48 @@
-// Runs the pipeline in order: read → parse → check → emit → format → plan/write.
+// Runs the pipeline in order: find inputs → read → parse → check → emit → format → plan/write.
 import fs from "node:fs";
 import path from "node:path";
+import { globSync, isDynamicPattern } from "tinyglobby";
 import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
-import { check } from "./check.js";
+import { check, type ParsedFile } from "./check.js";
 import { emit, type GeneratedFile } from "./emit.js";
 import type { Model } from "./model.js";
 import { parse, type SourceText } from "./parse.js";
 import { applyOutput, planOutput, type OutputPlan } from "./write.js";
 
-export interface BuildOptions {
-  /** The .kef file. */
-  readonly entry: string;
-  /** Output directory; default: `generated` next to the .kef file. */
-  readonly outDir?: string;
-  /** Compare only: write nothing. */
-  readonly check?: boolean;
+/** What a project is made of: its .kef files and where its output goes. */
+export interface ProjectOptions {
+  /** .kef files or glob patterns (`kef/**\/*.kef`), relative to `cwd`. */
+  readonly inputs: readonly string[];
   /** Paths in diagnostics are shown relative to this directory. */
   readonly cwd: string;
+  /** Inputs and `outDir` are relative to this directory (default `cwd`; a config file's directory). */
+  readonly baseDir?: string;
+  /** Output directory; default: `generated` next to the .kef file (several files: next to their common directory). */
+  readonly outDir?: string;
+  /** Base of the generated API names (default: the first namespace declared, else the first file's name). */
+  readonly name?: string;
+  /** The module generated code imports the runtime from (default `kefgen/runtime`). */
   readonly runtimeImport?: string;
 }
 
-export interface BuildResult {
+export interface BuildOptions extends ProjectOptions {
+  /** Compare only: write nothing. */
+  readonly check?: boolean;
+}
+
+export interface AnalyseResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Source texts by displayed file name, for code frames. */
   readonly sources: ReadonlyMap<string, string>;
   readonly model: Model | undefined;
+  /** The .kef files of the project (absolute), in the order they were checked. */
+  readonly files: readonly string[];
+  /** Schema files the project read (absolute): what `--watch` watches besides the .kef files. */
+  readonly schemaFiles: readonly string[];
+}
+
+export interface BuildResult extends Omit<AnalyseResult, "files"> {
+  readonly kefFiles: readonly string[];
   readonly files: readonly GeneratedFile[];
   readonly outDir: string;
   readonly plan: OutputPlan | undefined;
@@ -35,47 +53,101 @@ export function displayPath(cwd: string, absolute: string): string {
   return (rel.startsWith("..") || path.isAbsolute(rel) ? absolute : rel).split(path.sep).join("/");
 }
 
-function readSource(cwd: string, file: string): { source?: SourceText; diagnostic?: Diagnostic } {
-  const absolutePath = path.resolve(cwd, file);
+function ioError(file: string, message: string): Diagnostic {
+  return { code: "KEF4001", severity: "error", message, file, range: startOfFile };
+}
+
+/** Expands the inputs: literal paths as given, glob patterns to the .kef files they match, sorted, each once. */
+export function resolveInputs(inputs: readonly string[], baseDir: string): { files: string[]; diagnostics: Diagnostic[] } {
+  const files = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const input of inputs) {
+    if (isDynamicPattern(input)) {
+      const matches = globSync(input, { cwd: baseDir, absolute: true, onlyFiles: true }).filter((f) => f.endsWith(".kef"));
+      if (matches.length === 0) diagnostics.push(ioError(input, `no .kef file matches "${input}"`));
+      for (const m of matches.sort()) files.add(path.resolve(m));
+    } else {
+      files.add(path.resolve(baseDir, input));
+    }
+  }
+  return { files: [...files], diagnostics };
+}
+
+function readSource(cwd: string, absolutePath: string): { source?: SourceText; diagnostic?: Diagnostic } {
   const shown = displayPath(cwd, absolutePath);
   try {
     return { source: { file: shown, absolutePath, text: fs.readFileSync(absolutePath, "utf8") } };
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    return { diagnostic: { code: "KEF4001", severity: "error", message: `cannot read "${shown}": ${reason}`, file: shown, range: startOfFile } };
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    return { diagnostic: ioError(shown, `cannot read "${shown}": ${reason}`) };
   }
 }
 
-/** Parses and checks a .kef file: the `kefgen check` command, and the first half of `build`. */
-export function analyse(entry: string, cwd: string): Pick<BuildResult, "diagnostics" | "sources" | "model"> {
-  const { source, diagnostic } = readSource(cwd, entry);
-  if (!source) return { diagnostics: [diagnostic!], sources: new Map(), model: undefined };
-  const parsed = parse(source);
-  const checked = check(parsed.value, source, {
-    readFile: (p) => {
-      try {
-        return fs.readFileSync(p, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") return undefined;
-        throw error;
-      }
+/** Parses and checks a project: the `kefgen check` command, and the first half of `build`. */
+export function analyse(options: ProjectOptions): AnalyseResult {
+  const { cwd } = options;
+  const resolved = resolveInputs(options.inputs, options.baseDir ?? cwd);
+  const diagnostics: Diagnostic[] = [...resolved.diagnostics];
+  const sources = new Map<string, string>();
+  const parsed: ParsedFile[] = [];
+  let syntaxErrors = false;
+  for (const file of resolved.files) {
+    const { source, diagnostic } = readSource(cwd, file);
+    if (!source) {
+      diagnostics.push(diagnostic!);
+      continue;
+    }
+    sources.set(source.file, source.text);
+    const result = parse(source);
+    diagnostics.push(...result.diagnostics);
+    syntaxErrors ||= result.diagnostics.length > 0;
+    parsed.push({ ast: result.value, source });
+  }
+  const schemaFiles: string[] = [];
+  if (parsed.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, model: undefined, files: resolved.files, schemaFiles };
+  const checked = check(
+    parsed,
+    {
+      readFile: (p) => {
+        schemaFiles.push(p);
+        try {
+          return fs.readFileSync(p, "utf8");
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
+          throw error;
+        }
+      },
+      displayPath: (p) => displayPath(cwd, p),
     },
-    displayPath: (p) => displayPath(cwd, p),
-  });
-  const sources = new Map([[source.file, source.text], ...checked.sources]);
-  // Semantic checks on a file with syntax errors would mostly repeat them: report syntax first.
-  const diagnostics = parsed.diagnostics.length > 0 ? [...parsed.diagnostics, ...checked.diagnostics.filter((d) => d.code.startsWith("KEF3"))] : checked.diagnostics;
-  return { diagnostics: sortDiagnostics(diagnostics), sources, model: parsed.diagnostics.length > 0 ? undefined : checked.value };
+    options.name === undefined ? {} : { name: options.name },
+  );
+  for (const [file, text] of checked.sources) sources.set(file, text);
+  // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added.
+  diagnostics.push(...(syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3")) : checked.diagnostics));
+  const ok = !syntaxErrors && resolved.diagnostics.length === 0 && parsed.length === resolved.files.length;
+  return { diagnostics: sortDiagnostics(diagnostics), sources, model: ok ? checked.value : undefined, files: resolved.files, schemaFiles };
+}
+
+/** The default output directory: `generated` beside the file, or beside the files' common directory. */
+export function defaultOutDir(files: readonly string[]): string {
+  const dirs = files.map((f) => path.dirname(f));
+  let common = dirs[0] ?? ".";
+  for (const d of dirs.slice(1)) {
+    while (common !== path.dirname(common) && d !== common && !d.startsWith(common + path.sep)) common = path.dirname(common);
+  }
+  return path.join(common, "generated");
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const entryAbsolute = path.resolve(options.cwd, options.entry);
-  const outDir = path.resolve(options.cwd, options.outDir ?? path.join(path.dirname(entryAbsolute), "generated"));
-  const analysed = analyse(options.entry, options.cwd);
-  if (!analysed.model || hasErrors(analysed.diagnostics)) return { ...analysed, files: [], outDir, plan: undefined };
+  const analysed = analyse(options);
+  const outDir = options.outDir !== undefined ? path.resolve(options.baseDir ?? options.cwd, options.outDir) : defaultOutDir(analysed.files);
+  const base = { diagnostics: analysed.diagnostics, sources: analysed.sources, model: analysed.model, schemaFiles: analysed.schemaFiles, kefFiles: analysed.files, outDir };
+  if (!analysed.model || hasErrors(analysed.diagnostics)) return { ...base, files: [], plan: undefined };
   const files = await emit(analysed.model, {
     runtimeImport: options.runtimeImport ?? "kefgen/runtime",
-    sourceLabel: path.relative(outDir, entryAbsolute).split(path.sep).join("/"),
+    sourceLabels: analysed.files.map((f) => path.relative(outDir, f).split(path.sep).join("/")),
   });
   const plan = planOutput(outDir, files);
   if (!options.check) {
@@ -83,9 +155,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       applyOutput(outDir, plan);
     } catch (error) {
       const shown = displayPath(options.cwd, outDir);
-      const diagnostic: Diagnostic = { code: "KEF4002", severity: "error", message: `cannot write to "${shown}": ${(error as Error).message}`, file: displayPath(options.cwd, entryAbsolute), range: startOfFile };
-      return { ...analysed, diagnostics: [...analysed.diagnostics, diagnostic], files, outDir, plan };
+      const diagnostic: Diagnostic = { code: "KEF4002", severity: "error", message: `cannot write to "${shown}": ${(error as Error).message}`, file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile };
+      return { ...base, diagnostics: [...analysed.diagnostics, diagnostic], files, plan };
     }
   }
-  return { ...analysed, files, outDir, plan };
+  return { ...base, files, plan };
 }

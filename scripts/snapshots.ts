@@ -16,19 +16,25 @@ export const repoRoot = (() => {
 
 export interface ValidCase {
   readonly name: string;
-  /** The .kef file, relative to the repository root. */
-  readonly kef: string;
+  /** What to build, as `kefgen build` arguments relative to the repository root: the case's .kef file, or its config. */
+  readonly args: readonly string[];
   /** Directory of the committed expected output, relative to the repository root. */
   readonly expected: string;
 }
 
+/** fixtures/valid/<case>/ holds either <case>.kef or a kefgen.config.json (a multi-file project). */
 export function validCases(): ValidCase[] {
   const dir = path.join(repoRoot, "fixtures", "valid");
   return fs
     .readdirSync(dir)
-    .filter((name) => fs.existsSync(path.join(dir, name, `${name}.kef`)))
     .sort()
-    .map((name) => ({ name, kef: `fixtures/valid/${name}/${name}.kef`, expected: `fixtures/valid/${name}/expected` }));
+    .flatMap((name) => {
+      const base = `fixtures/valid/${name}`;
+      const expected = `${base}/expected`;
+      if (fs.existsSync(path.join(dir, name, "kefgen.config.json"))) return [{ name, args: ["--config", `${base}/kefgen.config.json`, "--out", expected], expected }];
+      if (fs.existsSync(path.join(dir, name, `${name}.kef`))) return [{ name, args: [`${base}/${name}.kef`, "--out", expected], expected }];
+      return [];
+    });
 }
 
 export interface InvalidCase {
@@ -65,8 +71,8 @@ export async function invalidBaseline(c: InvalidCase): Promise<string> {
 
 export async function updateSnapshots(): Promise<void> {
   for (const c of validCases()) {
-    const { exitCode, output } = await runCli(["build", c.kef, "--out", c.expected]);
-    if (exitCode !== 0) throw new Error(`${c.kef} did not build:\n${output}`);
+    const { exitCode, output } = await runCli(["build", ...c.args]);
+    if (exitCode !== 0) throw new Error(`${c.name} did not build:\n${output}`);
     console.log(`${c.expected}: ${output.trim()}`);
   }
   const example = await runCli(["build", "examples/shop/shop.kef"]);

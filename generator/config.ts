@@ -1,0 +1,59 @@
+// The project config file, kefgen.config.json: which .kef files make the project and where its output goes.
+//
+//   { "files": ["kef/**/*.kef"], "out": "src/generated", "name": "Shop", "runtimeImport": "kefgen/runtime" }
+//
+// Paths are relative to the config file's directory.
+import fs from "node:fs";
+import path from "node:path";
+import { startOfFile, type Diagnostic } from "./diagnostics.js";
+
+export const configFileName = "kefgen.config.json";
+
+export interface ProjectConfig {
+  /** The config file (absolute). */
+  readonly path: string;
+  /** Patterns or paths of .kef files, relative to the config file's directory. */
+  readonly files: readonly string[];
+  readonly out?: string;
+  readonly name?: string;
+  readonly runtimeImport?: string;
+}
+
+const keys: Record<string, "string" | "string[]"> = { files: "string[]", out: "string", name: "string", runtimeImport: "string" };
+
+/** Finds `kefgen.config.json` in `dir` (not above it: the project is where the command runs). */
+export function findConfig(dir: string): string | undefined {
+  const candidate = path.join(dir, configFileName);
+  return fs.existsSync(candidate) ? candidate : undefined;
+}
+
+export function loadConfig(configPath: string, shownAs: string): { config?: ProjectConfig; diagnostics: Diagnostic[] } {
+  const fail = (message: string, hint?: string) => ({
+    diagnostics: [{ code: "KEF4003" as const, severity: "error" as const, message, file: shownAs, range: startOfFile, ...(hint ? { hint } : {}) }],
+  });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(configPath, "utf8"));
+  } catch (error) {
+    return fail(`cannot read the project config: ${(error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail("the project config must be a JSON object");
+  const record = raw as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) {
+    const expected = keys[key];
+    if (!expected) return fail(`unknown key "${key}" in the project config`, `keys are: ${Object.keys(keys).join(", ")}`);
+    const ok = expected === "string" ? typeof value === "string" && value.length > 0 : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v.length > 0);
+    if (!ok) return fail(`"${key}" must be ${expected === "string" ? "a non-empty string" : "a non-empty array of strings"}`);
+  }
+  if (!record["files"]) return fail(`the project config needs "files"`, `e.g. "files": ["kef/**/*.kef"]`);
+  return {
+    config: {
+      path: configPath,
+      files: record["files"] as string[],
+      ...(typeof record["out"] === "string" ? { out: record["out"] } : {}),
+      ...(typeof record["name"] === "string" ? { name: record["name"] } : {}),
+      ...(typeof record["runtimeImport"] === "string" ? { runtimeImport: record["runtimeImport"] } : {}),
+    },
+    diagnostics: [],
+  };
+}
