@@ -191,7 +191,7 @@ function stringOf(t: IToken): StringLiteral {
 }
 
 function qualifiedName(n: CstNode): Name | undefined {
-  const parts = tokens(n.children, "Identifier");
+  const parts = tokens(n.children, "AnyWord");
   if (parts.length === 0) return undefined;
   const range = rangeOf(n);
   return { $type: "Name", text: parts.map((p) => p.image).join("."), range };

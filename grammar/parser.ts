@@ -65,10 +65,10 @@ class KefParser extends CstParser {
   });
 
   public qualifiedName = this.RULE("qualifiedName", () => {
-    this.CONSUME(T.Identifier);
+    this.CONSUME(T.AnyWord);
     this.MANY(() => {
       this.CONSUME(T.Dot);
-      this.CONSUME2(T.Identifier);
+      this.CONSUME2(T.AnyWord);
     });
   });
 

@@ -11,13 +11,17 @@ export const UnterminatedBlockComment = createToken({
   group: "comments",
 });
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+/** Any word: a name or a keyword. Parts of qualified names (`namespace seed.exclusive`) may be keywords. */
+export const AnyWord = createToken({ name: "AnyWord", pattern: Lexer.NA, label: "a name" });
+
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name", categories: [AnyWord] });
 
 function keyword(word: string): TokenType {
   return createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
     pattern: new RegExp(word),
     longer_alt: Identifier,
+    categories: [AnyWord],
     label: `'${word}'`,
   });
 }
@@ -60,6 +64,7 @@ export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" }
 export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
 
 export const allTokens: TokenType[] = [
+  AnyWord,
   WhiteSpace,
   LineComment,
   BlockComment,
