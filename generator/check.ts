@@ -27,7 +27,7 @@ import {
 } from "./model.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
-import { describeType, settingsByName, settingsCatalogue, type SettingInfo } from "./settings.js";
+import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
 export interface CheckHost {
@@ -63,6 +63,9 @@ class Checker {
   }
 
   report(code: DiagnosticCode, range: Range, message: string, extra: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" } = {}): void {
+    const file = extra.file ?? this.source.file;
+    // A setting inherited by several connections is checked once per connection: report it once.
+    if (this.diagnostics.some((d) => d.code === code && d.file === file && d.range.start.offset === range.start.offset && d.message === message)) return;
     this.diagnostics.push({
       code,
       severity: extra.severity ?? "error",
@@ -110,6 +113,12 @@ class Checker {
       if (!setting.value) continue; // the parser already reported it
       const value = this.value(info, setting.value);
       if (value !== undefined) values.set(name, { value, range: setting.value.range });
+      if (name === "enableAutoCommit" && value === true) {
+        this.report("KEF2018", setting.value.range, "enableAutoCommit = true commits records before they are handled: records in buffers are lost on a crash (at-most-once)", {
+          severity: "warning",
+          hint: "leave it false (the default): offsets are then committed only after the handler finished (at-least-once)",
+        });
+      }
     }
     return { file: this.source.file, values, written };
   }
@@ -117,7 +126,7 @@ class Checker {
   value(info: SettingInfo, v: SettingValue): Value | undefined {
     const t = info.type;
     const wrong = (): undefined => {
-      const shown = v.$type === "StringValue" ? JSON.stringify(v.value) : String(v.value);
+      const shown = v.$type === "StringValue" ? JSON.stringify(v.value) : v.$type === "QuantityValue" ? v.raw : String(v.value);
       this.report("KEF2007", v.range, `"${info.name}" must be ${describeType(t)}, not ${shown}`, {
         hint: t.kind === "string" && v.$type !== "StringValue" ? `write it in quotes: ${info.name} = "${v.value}"` : undefined,
       });
@@ -134,13 +143,33 @@ class Checker {
       case "boolean":
         if (v.$type !== "BooleanValue") return wrong();
         return this.supported(info, v.value, v.range);
-      case "integer":
-        if (v.$type !== "NumberValue" || !Number.isInteger(v.value)) return wrong();
-        if (v.value < t.min || v.value > t.max) {
-          this.report("KEF2011", v.range, `"${info.name}" must be between ${t.min} and ${t.max}, not ${v.raw}`);
+      case "integer": {
+        let n: number;
+        if (v.$type === "NumberValue") n = v.value;
+        else if (v.$type === "QuantityValue") {
+          const factor = t.unit ? units[t.unit][v.unit] : undefined;
+          if (factor === undefined) {
+            const wanted = t.unit === "ms" ? "a duration" : t.unit === "bytes" ? "a size" : "a plain number";
+            this.report("KEF2007", v.range, `"${info.name}" must be ${wanted}, not ${v.raw}`, {
+              hint: t.unit ? `units for ${wanted}: ${Object.keys(units[t.unit]).join(", ")}` : `write it without a unit: ${info.name} = ${v.value}`,
+            });
+            return undefined;
+          }
+          // Round away float noise (0.1s = 100.00000000000001 ms); a real fraction stays one.
+          n = Math.round(v.value * factor * 1e6) / 1e6;
+        } else return wrong();
+        const shown = v.$type === "QuantityValue" ? `${v.raw} (${n})` : v.raw;
+        if (!Number.isInteger(n)) {
+          this.report("KEF2007", v.range, `"${info.name}" must be a whole number${t.unit === "ms" ? " of milliseconds" : t.unit === "bytes" ? " of bytes" : ""}, not ${shown}`);
           return undefined;
         }
-        return this.supported(info, v.value, v.range);
+        if (n < t.min || n > t.max) {
+          const seconds = t.unit === "ms" && v.$type === "NumberValue" && n < t.min && n * 1000 >= t.min ? `values are in milliseconds: did you mean ${v.raw}s?` : undefined;
+          this.report("KEF2011", v.range, `"${info.name}" must be between ${t.min} and ${t.max}${t.unit === "ms" ? " ms" : ""}, not ${shown}`, { hint: seconds });
+          return undefined;
+        }
+        return this.supported(info, n, v.range);
+      }
       case "enum": {
         const text = v.$type === "IdentifierValue" || v.$type === "StringValue" ? String(v.value) : undefined;
         if (text === undefined || !t.values.includes(text)) {
@@ -459,6 +488,24 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       c.source = inFile((own ? draft.own.file : shared.file) ?? draft.at.file);
       c.report("KEF2011", at?.range ?? draft.at.node.range, `heartbeatIntervalMs (${heartbeat}) must be below sessionTimeoutMs (${session})`, {
         hint: "a third of the session timeout or less is usual",
+      });
+    }
+    const timingAt = (name: string) => {
+      const own = draft.own.values.get(name);
+      c.source = inFile((own ? draft.own.file : shared.file) ?? draft.at.file);
+      return (own ?? shared.values.get(name))?.range ?? draft.at.node.range;
+    };
+    if (heartbeat < session && heartbeat * 3 > session) {
+      const at = draft.own.values.has("heartbeatIntervalMs") || shared.values.has("heartbeatIntervalMs") ? timingAt("heartbeatIntervalMs") : timingAt("sessionTimeoutMs");
+      c.report("KEF2019", at, `heartbeatIntervalMs (${heartbeat}) is more than a third of sessionTimeoutMs (${session}): one late heartbeat can expel the member`, {
+        severity: "warning",
+        hint: `a heartbeat interval of at most ${Math.floor(session / 3)} leaves room for two missed heartbeats`,
+      });
+    }
+    if (session < 6_000 || session > 1_800_000) {
+      c.report("KEF2020", timingAt("sessionTimeoutMs"), `sessionTimeoutMs (${session}) is outside the broker defaults group.min.session.timeout.ms (6000) and group.max.session.timeout.ms (1800000)`, {
+        severity: "warning",
+        hint: "brokers with default settings refuse the join with INVALID_SESSION_TIMEOUT",
       });
     }
     resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics });

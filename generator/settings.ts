@@ -3,7 +3,8 @@
 
 export type SettingType =
   | { readonly kind: "string" }
-  | { readonly kind: "integer"; readonly min: number; readonly max: number }
+  /** `unit`: what a quantity literal may express (`30s` for "ms", `64KiB` for "bytes"); absent for counts. */
+  | { readonly kind: "integer"; readonly min: number; readonly max: number; readonly unit?: "ms" | "bytes" }
   | { readonly kind: "boolean" }
   | { readonly kind: "enum"; readonly values: readonly string[] };
 
@@ -48,7 +49,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
   },
   {
     name: "sessionTimeoutMs",
-    type: { kind: "integer", min: 1_000, max: int32 },
+    type: { kind: "integer", min: 1_000, max: int32, unit: "ms" },
     scope: "connection",
     default: 30_000,
     inherited: true,
@@ -57,7 +58,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
   },
   {
     name: "heartbeatIntervalMs",
-    type: { kind: "integer", min: 100, max: int32 },
+    type: { kind: "integer", min: 100, max: int32, unit: "ms" },
     scope: "connection",
     default: 3_000,
     inherited: true,
@@ -66,7 +67,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
   },
   {
     name: "maxPollIntervalMs",
-    type: { kind: "integer", min: 1_000, max: int32 },
+    type: { kind: "integer", min: 1_000, max: int32, unit: "ms" },
     scope: "connection",
     default: 300_000,
     inherited: true,
@@ -84,7 +85,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
   },
   {
     name: "autoCommitIntervalMs",
-    type: { kind: "integer", min: 1, max: int32 },
+    type: { kind: "integer", min: 1, max: int32, unit: "ms" },
     scope: "connection",
     default: 5_000,
     inherited: true,
@@ -112,7 +113,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
   },
   {
     name: "fetchMinBytes",
-    type: { kind: "integer", min: 1, max: int32 },
+    type: { kind: "integer", min: 1, max: int32, unit: "bytes" },
     scope: "connection",
     default: 1,
     inherited: true,
@@ -121,7 +122,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
   },
   {
     name: "fetchMaxWaitMs",
-    type: { kind: "integer", min: 0, max: int32 },
+    type: { kind: "integer", min: 0, max: int32, unit: "ms" },
     scope: "connection",
     default: 500,
     inherited: true,
@@ -150,12 +151,18 @@ export const settingsCatalogue: readonly SettingInfo[] = [
 
 export const settingsByName: ReadonlyMap<string, SettingInfo> = new Map(settingsCatalogue.map((s) => [s.name, s]));
 
+/** Factors of the units a quantity literal may carry, by the kind of setting that accepts them. */
+export const units: Readonly<Record<"ms" | "bytes", Readonly<Record<string, number>>>> = {
+  ms: { ms: 1, s: 1_000, min: 60_000, h: 3_600_000 },
+  bytes: { B: 1, KB: 1_000, MB: 1_000_000, GB: 1_000_000_000, KiB: 1_024, MiB: 1_048_576, GiB: 1_073_741_824 },
+};
+
 export function describeType(t: SettingType): string {
   switch (t.kind) {
     case "string":
       return "a string";
     case "integer":
-      return "an integer";
+      return t.unit === "ms" ? "a duration (e.g. 30s, 500ms or 30000 milliseconds)" : t.unit === "bytes" ? "a size (e.g. 64KiB, 1MB or 1024 bytes)" : "an integer";
     case "boolean":
       return "true or false";
     case "enum":

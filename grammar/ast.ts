@@ -30,6 +30,8 @@ export interface StringLiteral {
 export type SettingValue =
   | { readonly $type: "StringValue"; readonly value: string; readonly range: Range }
   | { readonly $type: "NumberValue"; readonly value: number; readonly raw: string; readonly range: Range }
+  /** A number with a unit: `30s`, `64KiB`. `value` is the number as written, before conversion. */
+  | { readonly $type: "QuantityValue"; readonly value: number; readonly unit: string; readonly raw: string; readonly range: Range }
   | { readonly $type: "BooleanValue"; readonly value: boolean; readonly range: Range }
   | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range };
 
@@ -214,6 +216,11 @@ function settingValue(c: Children, identifier: IToken | undefined): SettingValue
   if (str) return { $type: "StringValue", value: unquote(str.image), range: tokenRange(str) };
   const num = token(c, "NumberLiteral");
   if (num) return { $type: "NumberValue", value: Number(num.image), raw: num.image, range: tokenRange(num) };
+  const quantity = token(c, "QuantityLiteral");
+  if (quantity) {
+    const [, number, unit] = /^(-?[0-9.]+)([A-Za-z]+)$/.exec(quantity.image) ?? [];
+    return { $type: "QuantityValue", value: Number(number), unit: unit ?? "", raw: quantity.image, range: tokenRange(quantity) };
+  }
   const t = token(c, "True");
   if (t) return { $type: "BooleanValue", value: true, range: tokenRange(t) };
   const f = token(c, "False");

@@ -8,7 +8,7 @@
 //   topicDecl   := "topic" String ( "as" Identifier )? ":" qualifiedName ( "{" consumerClause? "}" )?
 //   consumerClause := "consumer" ( "via" Identifier settings? | "exclusive" settings | settings )
 //   settings    := "{" setting* "}"
-//   setting     := Identifier "=" ( String | Number | "true" | "false" | Identifier )
+//   setting     := Identifier "=" ( String | Number | Quantity | "true" | "false" | Identifier )
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
 import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
@@ -160,6 +160,7 @@ class KefParser extends CstParser {
     this.OR([
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.QuantityLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
       { ALT: () => this.CONSUME2(T.Identifier) },

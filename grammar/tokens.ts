@@ -48,6 +48,12 @@ export const StringLiteral = createToken({
 });
 /** A string that runs to the end of the line without a closing quote (or has a bad escape). */
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*"?/ });
+/** A number with a unit, for durations and sizes in settings: `30s`, `500ms`, `2min`, `1h`, `64KiB`, `1MB`. */
+export const QuantityLiteral = createToken({
+  name: "QuantityLiteral",
+  pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:ms|s|min|h|B|KB|MB|GB|KiB|MiB|GiB)(?![A-Za-z0-9_])/,
+  label: "a quantity",
+});
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
   pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/,
@@ -86,6 +92,7 @@ export const allTokens: TokenType[] = [
   Identifier,
   StringLiteral,
   UnterminatedString,
+  QuantityLiteral,
   NumberLiteral,
   LCurly,
   RCurly,

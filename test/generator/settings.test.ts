@@ -1,0 +1,77 @@
+// Settings resolve with a defined precedence: built-in default → shared → connection → topic.
+import { describe, expect, it } from "vitest";
+import { check } from "../../generator/check.js";
+import type { Model } from "../../generator/model.js";
+import { parse } from "../../generator/parse.js";
+import { settingsCatalogue } from "../../generator/settings.js";
+
+const message = 'message M avro { "type": "record", "name": "M", "fields": [] }';
+
+function resolve(text: string): Model {
+  const source = { file: "t.kef", absolutePath: "/virtual/t.kef", text: `${message}\n${text}` };
+  const parsed = parse(source);
+  expect(parsed.diagnostics).toEqual([]);
+  const result = check([{ ast: parsed.value, source }], { readFile: () => undefined, displayPath: (p) => p });
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return result.value!;
+}
+
+const connection = (m: Model, name: string) => m.connections.find((c) => c.name === name)!;
+const topic = (m: Model, name: string) => m.topics.find((t) => t.topic === name)!;
+
+describe("setting precedence", () => {
+  it("uses the built-in defaults when nothing is set", () => {
+    const m = resolve('shared { groupId = "g" }\ntopic "t" : M');
+    const defaults = Object.fromEntries(settingsCatalogue.filter((s) => s.default !== undefined).map((s) => [s.name, s.default]));
+    const { groupId, ...settings } = connection(m, "shared").settings;
+    expect(groupId).toBe("g");
+    expect({ ...settings, ...topic(m, "t").buffer }).toEqual(defaults);
+  });
+
+  it("shared settings are the defaults of every connection, except groupId", () => {
+    const m = resolve(
+      'shared { groupId = "g" sessionTimeoutMs = 20s fetchMaxWaitMs = 250 maxBufferedMessages = 300 backpressure = DropNewestMessage }\n' +
+        'connection c exclusive { groupId = "c" }\ntopic "a" : M\ntopic "b" : M { consumer via c }\ntopic "x" : M { consumer exclusive { groupId = "x" } }',
+    );
+    for (const name of ["shared", "c", "x"]) {
+      expect(connection(m, name).settings).toMatchObject({ sessionTimeoutMs: 20_000, fetchMaxWaitMs: 250 });
+    }
+    expect(connection(m, "c").settings.groupId).toBe("c");
+    for (const t of ["a", "b", "x"]) expect(topic(m, t).buffer).toEqual({ maxBufferedMessages: 300, backpressure: "DropNewestMessage" });
+  });
+
+  it("a connection overrides shared, and a topic overrides its connection", () => {
+    const m = resolve(
+      'shared { groupId = "g" sessionTimeoutMs = 20s maxBufferedMessages = 300 }\n' +
+        'connection c exclusive { groupId = "c" sessionTimeoutMs = 45s maxBufferedMessages = 50 maxPollRecords = 7 }\n' +
+        'topic "a" : M { consumer { maxBufferedMessages = 10 } }\n' +
+        'topic "b" : M { consumer via c }\n' +
+        'topic "b2" : M { consumer via c { maxBufferedMessages = 5 backpressure = DropOldestMessage } }\n' +
+        'topic "x" : M { consumer exclusive { groupId = "x" maxBufferedMessages = 2 heartbeatIntervalMs = 1s } }',
+    );
+    expect(connection(m, "shared").settings).toMatchObject({ sessionTimeoutMs: 20_000 });
+    expect(connection(m, "shared").settings.maxPollRecords).toBeUndefined();
+    expect(connection(m, "c").settings).toMatchObject({ sessionTimeoutMs: 45_000, maxPollRecords: 7 });
+    expect(connection(m, "x").settings).toMatchObject({ sessionTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
+    expect(topic(m, "a").buffer).toEqual({ maxBufferedMessages: 10, backpressure: "ApplyBackpressure" });
+    expect(topic(m, "b").buffer).toEqual({ maxBufferedMessages: 50, backpressure: "ApplyBackpressure" });
+    expect(topic(m, "b2").buffer).toEqual({ maxBufferedMessages: 5, backpressure: "DropOldestMessage" });
+    expect(topic(m, "x").buffer).toEqual({ maxBufferedMessages: 2, backpressure: "ApplyBackpressure" });
+  });
+
+  it("converts quantities: durations to milliseconds, sizes to bytes", () => {
+    const m = resolve('shared { groupId = "g" sessionTimeoutMs = 1.5min heartbeatIntervalMs = 0.5s autoCommitIntervalMs = 250ms maxPollIntervalMs = 1h fetchMinBytes = 64KiB }\ntopic "t" : M');
+    expect(connection(m, "shared").settings).toMatchObject({
+      sessionTimeoutMs: 90_000,
+      heartbeatIntervalMs: 500,
+      autoCommitIntervalMs: 250,
+      maxPollIntervalMs: 3_600_000,
+      fetchMinBytes: 65_536,
+    });
+  });
+
+  it("a named exclusive connection hosts several topics", () => {
+    const m = resolve('connection orders exclusive { groupId = "orders" }\ntopic "a" : M { consumer via orders }\ntopic "b" : M { consumer via orders }');
+    expect(m.connections.map((c) => [c.name, c.topics.map((t) => t.topic)])).toEqual([["orders", ["a", "b"]]]);
+  });
+});
