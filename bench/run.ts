@@ -1,0 +1,306 @@
+// npm run bench [-- options]: the two headline ratios of issue 4, measured side by side in one run on
+// one broker (KAFKA_BROKERS when set, else a local single-node Kafka started here).
+//
+//   R1 = kefgen shared-connection throughput ÷ a hand-written kafkajs eachBatch consumer (target ≥ 0.95),
+//        for ~100-byte and ~1 KB Avro records.
+//   R6 = a fast type's throughput while another type's handler takes 50 ms per record ÷ its throughput
+//        alone, both on kefgen's shared connection (target ≥ 0.90); plain kafkajs alongside, for contrast.
+//
+// Every topic is fresh and filled before any consumer is timed; every consumer run uses a fresh group
+// reading from the earliest offset. `--help` lists the options (each also an environment variable).
+
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { resolveBrokers } from "../scripts/kafka/local-broker.js";
+import { DEFAULT_TUNING, runConsumer, type ConsumerKind, type RunResult, type RunSpec, type TopicUnderTest } from "./consumers.js";
+import { createTopic, produceRecords, setupClient, type Produced } from "./kafka.js";
+import { anomalies, machineDescription, markdownTable, ratioLines, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
+import { encodedPool, RECORD_SIZES, schemaOf, type RecordSize } from "./records.js";
+
+process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const OPTIONS = {
+  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | r6" },
+  sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1: small (~100 B), large (~1 KB)" },
+  records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1 topic" },
+  reps: { env: "BENCH_REPS", default: "3", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
+  partitions: { env: "BENCH_PARTITIONS", default: "3", help: "partitions per topic" },
+  "r6-fast-records": { env: "BENCH_R6_FAST_RECORDS", default: "200000", help: "records of R6's fast topic" },
+  "r6-slow-records": { env: "BENCH_R6_SLOW_RECORDS", default: "3000", help: "backlog of R6's slow topic" },
+  "r6-slow-ms": { env: "BENCH_R6_SLOW_MS", default: "50", help: "the slow handler's time per record" },
+  "r6-size": { env: "BENCH_R6_SIZE", default: "small", help: "record size of both R6 topics" },
+  "naive-reps": { env: "BENCH_NAIVE_REPS", default: "1", help: "runs of the plain-kafkajs R6 contrast (each up to its deadline)" },
+  "naive-deadline-s": { env: "BENCH_NAIVE_DEADLINE_S", default: "60", help: "deadline of a plain-kafkajs R6 run" },
+  "deadline-s": { env: "BENCH_DEADLINE_S", default: "30", help: "deadline of every other run (an unfinished run reports what it handled by then)" },
+  buffer: { env: "BENCH_BUFFER", default: String(DEFAULT_TUNING.maxBufferedMessages), help: "kefgen's maxBufferedMessages per topic (diagnosis; the targets are for 1000)" },
+  "fetch-max-wait-ms": { env: "BENCH_FETCH_MAX_WAIT_MS", default: String(DEFAULT_TUNING.fetchMaxWaitMs), help: "fetchMaxWaitMs / maxWaitTimeInMs of every consumer (diagnosis; kefgen's default is 500)" },
+  warmup: { env: "BENCH_WARMUP", default: "20000", help: "records of the untimed warm-up run of each consumer (0: none)" },
+  profile: { env: "BENCH_PROFILE", default: "", help: "directory for CPU profiles of the timed R1 windows (timings are then not representative)" },
+  results: { env: "BENCH_RESULTS", default: "", help: "where to write the results (default bench/RESULTS.md)" },
+  "no-write": { env: "BENCH_NO_WRITE", default: "", help: "do not write the results file (any non-empty value)" },
+  note: { env: "BENCH_NOTE", default: "", help: "a remark recorded with the results, e.g. 'preliminary: busy machine'" },
+} as const;
+type OptionName = keyof typeof OPTIONS;
+
+function usage(): string {
+  const lines = Object.entries(OPTIONS).map(([name, o]) => `  --${name.padEnd(18)} ${o.env.padEnd(24)} ${o.help}${o.default ? ` (default ${o.default})` : ""}`);
+  return ["usage: npm run bench -- [options]   (or the environment variables)", ...lines, "  --help"].join("\n");
+}
+
+const parsed = parseArgs({
+  options: {
+    ...Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, { type: name === "no-write" ? ("boolean" as const) : ("string" as const) }])),
+    help: { type: "boolean" },
+  },
+  strict: true,
+});
+if (parsed.values.help) {
+  console.log(usage());
+  process.exit(0);
+}
+
+function option(name: OptionName): string {
+  const flag = (parsed.values as Record<string, string | boolean | undefined>)[name];
+  if (typeof flag === "string") return flag;
+  if (flag === true) return "1";
+  return process.env[OPTIONS[name].env] ?? OPTIONS[name].default;
+}
+
+function count(name: OptionName, min: number): number {
+  const value = Number(option(name).replace(/_/g, ""));
+  if (!Number.isSafeInteger(value) || value < min) {
+    console.error(`--${name} must be an integer ≥ ${min} (got "${option(name)}")\n${usage()}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function size(text: string): RecordSize {
+  if ((RECORD_SIZES as readonly string[]).includes(text)) return text as RecordSize;
+  console.error(`unknown record size "${text}" (small, large)`);
+  process.exit(2);
+}
+
+const caseName = option("case").toLowerCase();
+if (!["all", "r1", "r6"].includes(caseName)) {
+  console.error(`--case must be all, r1 or r6\n${usage()}`);
+  process.exit(2);
+}
+const settings = {
+  runR1: caseName !== "r6",
+  runR6: caseName !== "r1",
+  sizes: option("sizes")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(size),
+  records: count("records", 1),
+  reps: count("reps", 1),
+  partitions: count("partitions", 1),
+  r6FastRecords: count("r6-fast-records", 1),
+  r6SlowRecords: count("r6-slow-records", 1),
+  r6SlowMs: count("r6-slow-ms", 0),
+  r6Size: size(option("r6-size")),
+  naiveReps: count("naive-reps", 0),
+  naiveDeadlineMs: count("naive-deadline-s", 1) * 1000,
+  deadlineMs: count("deadline-s", 1) * 1000,
+  warmup: count("warmup", 0),
+  tuning: { maxBufferedMessages: count("buffer", 1), fetchMaxWaitMs: count("fetch-max-wait-ms", 0) },
+  profileDir: option("profile") || undefined,
+  resultsFile: option("results") || path.join(path.dirname(fileURLToPath(import.meta.url)), "RESULTS.md"),
+  write: option("no-write") === "",
+  note: option("note"),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Set-up: broker, topics, data (nothing here is timed)
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const defaultTuning =
+  settings.tuning.maxBufferedMessages === DEFAULT_TUNING.maxBufferedMessages && settings.tuning.fetchMaxWaitMs === DEFAULT_TUNING.fetchMaxWaitMs;
+if (!defaultTuning) say(`NOTE: non-default tuning ${JSON.stringify(settings.tuning)}: the figures are for diagnosis, not the targets`);
+const loadAtStart = os.loadavg(); // before the broker starts
+const { brokers, broker } = await resolveBrokers({ log: (line) => say(`[kafka] ${line}`) });
+const kafkaVersion = broker ? `${broker.version} (local single-node KRaft broker started by the benchmark)` : `external cluster KAFKA_BROKERS=${brokers.join(",")}${process.env["KAFKA_VERSION"] ? `, KAFKA_VERSION=${process.env["KAFKA_VERSION"]}` : ""}`;
+const machine = machineDescription(kafkaVersion, loadAtStart);
+
+const setup = setupClient(brokers);
+const admin = setup.admin();
+await admin.connect();
+const producer = setup.producer({ allowAutoTopicCreation: false, idempotent: false });
+await producer.connect();
+
+const runId = `kefgen-bench-${Date.now().toString(36)}`;
+const createdTopics: string[] = [];
+const pools = new Map<RecordSize, Buffer[]>();
+const meanSize = new Map<RecordSize, number>();
+
+async function fill(topic: string, recordSize: RecordSize, records: number): Promise<Produced> {
+  let pool = pools.get(recordSize);
+  if (!pool) {
+    pool = encodedPool(recordSize, 4_096);
+    pools.set(recordSize, pool);
+  }
+  await createTopic(admin, topic, settings.partitions);
+  createdTopics.push(topic);
+  const produced = await produceRecords(producer, topic, settings.partitions, pool, records);
+  meanSize.set(recordSize, produced.bytes / produced.records); // the pool is cycled, so this is the mean of what was written
+  say(`  ${topic}: ${produced.records.toLocaleString("en-US")} records, mean ${(produced.bytes / produced.records).toFixed(1)} B, ${(produced.bytes / 2 ** 20 / produced.seconds).toFixed(1)} MiB/s (${produced.seconds.toFixed(1)} s)`);
+  return produced;
+}
+
+say(`producing (acks=1, no compression, ${settings.partitions} partitions per topic)…`);
+const r1Topics = new Map<RecordSize, TopicUnderTest>();
+if (settings.runR1) {
+  for (const recordSize of settings.sizes) {
+    const topic = `${runId}.r1-${recordSize}`;
+    await fill(topic, recordSize, settings.records);
+    r1Topics.set(recordSize, { topic, schema: schemaOf(recordSize) });
+  }
+}
+const r6 = settings.runR6
+  ? {
+      fast: { topic: `${runId}.r6-fast`, schema: schemaOf(settings.r6Size) },
+      slow: { topic: `${runId}.r6-slow`, schema: schemaOf(settings.r6Size), handlerMs: settings.r6SlowMs },
+    }
+  : undefined;
+if (r6) {
+  await fill(r6.fast.topic, settings.r6Size, settings.r6FastRecords);
+  await fill(r6.slow.topic, settings.r6Size, settings.r6SlowRecords);
+}
+await producer.disconnect();
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+let groupCounter = 0;
+function spec(measured: TopicUnderTest, target: number, extra: Partial<RunSpec> = {}): RunSpec {
+  return { brokers, groupId: `${runId}.group-${++groupCounter}`, measured, target, tuning: settings.tuning, deadlineMs: settings.deadlineMs, admin, ...extra };
+}
+
+async function timed(label: string, kind: ConsumerKind, runSpec: RunSpec): Promise<RunResult> {
+  const result = await runConsumer(kind, runSpec);
+  const rate = Math.round(throughput(result)).toLocaleString("en-US");
+  const first = result.firstRecordSeconds === undefined ? "no record" : `first record after ${result.firstRecordSeconds.toFixed(2)} s`;
+  const outcome = result.finished
+    ? `${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s`
+    : `did not finish: ${result.handled.toLocaleString("en-US")} of ${result.target.toLocaleString("en-US")} in ${result.seconds.toFixed(0)} s = ${rate} records/s`;
+  const checks = [result.pauses ? `paused ${result.pauses}×` : "", result.extra > 0 ? `${result.extra} duplicates` : "", result.committedToEnd === false ? "commits short of the end" : ""].filter(Boolean);
+  say(`  ${label.padEnd(34)} ${outcome} (${first})${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`);
+  return result;
+}
+
+async function warmUp(measured: TopicUnderTest, kinds: readonly ConsumerKind[]): Promise<void> {
+  if (settings.warmup === 0) return;
+  for (const kind of kinds) {
+    const result = await runConsumer(kind, spec(measured, settings.warmup));
+    say(`  warm-up ${kind}: ${result.handled.toLocaleString("en-US")} records in ${result.seconds.toFixed(2)} s (not counted)`);
+  }
+}
+
+const series: Series[] = [];
+const ratios: Ratio[] = [];
+const sizeLabel = (recordSize: RecordSize) => (recordSize === "small" ? "~100 B" : "~1 KB");
+
+for (const [recordSize, measured] of r1Topics) {
+  say(`\nR1, ${sizeLabel(recordSize)} records: kefgen shared connection vs hand-written kafkajs eachBatch, ${settings.reps} runs each, alternating`);
+  await warmUp(measured, ["kefgen", "eachBatch"]);
+  const bytes = meanSize.get(recordSize) ?? 0;
+  const kefgen: Series = { caseName: `R1 ${recordSize}`, consumer: "kefgen shared connection", records: settings.records, recordBytes: bytes, runs: [] };
+  const raw: Series = { caseName: `R1 ${recordSize}`, consumer: "kafkajs eachBatch (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1-${recordSize}-${name}-${rep}` } : {});
+    kefgen.runs.push(await timed(`kefgen #${rep}`, "kefgen", spec(measured, settings.records, profile("kefgen"))));
+    raw.runs.push(await timed(`eachBatch #${rep}`, "eachBatch", spec(measured, settings.records, profile("eachBatch"))));
+  }
+  series.push(kefgen, raw);
+  ratios.push({ name: `R1 ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
+}
+
+if (r6) {
+  say(`\nR6: fast topic alone vs next to a topic whose handler takes ${settings.r6SlowMs} ms per record (slow backlog ${settings.r6SlowRecords.toLocaleString("en-US")})`);
+  if (r1Topics.size === 0) await warmUp(r6.fast, ["kefgen"]);
+  const bytes = meanSize.get(settings.r6Size) ?? 0;
+  const make = (consumer: string): Series => ({ caseName: "R6", consumer, records: settings.r6FastRecords, recordBytes: bytes, runs: [] });
+  const alone = make("kefgen: fast topic alone");
+  const contended = make(`kefgen: fast topic + slow topic (${settings.r6SlowMs} ms/record), one shared connection`);
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    alone.runs.push(await timed(`kefgen alone #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords)));
+    contended.runs.push(await timed(`kefgen with slow topic #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords, { slow: r6.slow })));
+  }
+  series.push(alone, contended);
+  ratios.push({ name: "R6 kefgen", numerator: contended, denominator: alone, target: 0.9 });
+
+  if (settings.naiveReps > 0) {
+    const naiveAlone = make("plain kafkajs eachMessage: fast topic alone");
+    const naiveContended = make(`plain kafkajs eachMessage: fast + slow topic in one consumer, slow handler inline`);
+    for (let rep = 1; rep <= settings.naiveReps; rep++) {
+      naiveAlone.runs.push(await timed(`kafkajs alone #${rep}`, "naive", spec(r6.fast, settings.r6FastRecords)));
+      naiveContended.runs.push(await timed(`kafkajs with slow topic #${rep}`, "naive", spec(r6.fast, settings.r6FastRecords, { slow: r6.slow, deadlineMs: settings.naiveDeadlineMs })));
+    }
+    series.push(naiveAlone, naiveContended);
+    const unfinished = naiveContended.runs.some((r) => !r.finished);
+    ratios.push({
+      name: "R6 plain kafkajs (contrast)",
+      numerator: naiveContended,
+      denominator: naiveAlone,
+      ...(unfinished ? { note: `an upper bound: the run was cut off at its ${settings.naiveDeadlineMs / 1000} s deadline` } : {}),
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+await admin.deleteTopics({ topics: createdTopics }).catch(() => undefined);
+await admin.disconnect();
+await broker?.stop();
+
+const table = textTable(series, ratios);
+const problems = anomalies(series);
+say(`\n${table}\n`);
+for (const line of ratioLines(ratios)) say(line);
+for (const line of problems) say(`WARNING: ${line}`);
+
+if (settings.profileDir) {
+  say(`\nprofiles in ${settings.profileDir}; summarize with: npx tsx bench/profile.ts ${settings.profileDir}/*.cpuprofile`);
+  say("(timings of profiled runs are not representative; results file not written)");
+} else if (settings.write && series.length > 0) {
+  const parameters = [
+    `case ${caseName}`,
+    settings.runR1 ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer` : "",
+    settings.runR6 ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline` : "",
+    `${settings.partitions} partitions per topic`,
+    `kefgen maxBufferedMessages ${settings.tuning.maxBufferedMessages} (ApplyBackpressure), fetchMaxWaitMs ${settings.tuning.fetchMaxWaitMs} and fetchMinBytes 1 for every consumer, kafkajs defaults otherwise`,
+    settings.warmup > 0 ? `untimed warm-up of ${settings.warmup.toLocaleString("en-US")} records per consumer` : "no warm-up",
+  ].filter(Boolean);
+  const section = [
+    `## Latest run: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
+    "",
+    ...(settings.note ? [`**${settings.note}**`, ""] : []),
+    ...(defaultTuning ? [] : [`**Non-default tuning (${JSON.stringify(settings.tuning)}): figures for diagnosis, not for the targets.**`, ""]),
+    ...machine.map((line) => `- ${line}`),
+    `- parameters: ${parameters.join("; ")}`,
+    "",
+    markdownTable(series, ratios),
+    "",
+    ...ratioLines(ratios).map((line) => `- ${line}`),
+    ...problems.map((line) => `- WARNING: ${line}`),
+    "",
+    "Columns: *seconds* = consumer start (before connect) → the last record handled, median over the runs (an",
+    "unfinished run is cut off at its deadline and counts what it handled by then); *records/s* = records ÷ seconds;",
+    "*first record s* = start → first record handled (connect, group join, first fetch); *pauses* = kefgen",
+    "backpressure pauses per run (median). Ratios are ratios of the medians; *run pairs* are the ratios of runs made",
+    "back to back (A, B, A, B, …). After every finished kefgen and eachBatch run the group's committed offsets were",
+    "checked against the topic's end offsets, and duplicates were counted (warnings below if any).",
+    "",
+    "Reproduce: `npm run bench` (options: `npm run bench -- --help`).",
+  ].join("\n");
+  writeResults(settings.resultsFile, section);
+  say(`\nwrote ${path.relative(process.cwd(), settings.resultsFile)}`);
+}
