@@ -12,6 +12,7 @@ import type {
   SettingValue,
   TopicDecl,
 } from "../grammar/ast.js";
+import { keywords } from "../grammar/tokens.js";
 import { readSchema, type AvroSchema } from "./avro.js";
 import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
@@ -201,17 +202,21 @@ class Checker {
     if (schema.$type === "InlineSchema") {
       return this.avro(readSchema({ file: this.source.file, json: schema.json, namespace: undefined }));
     }
-    const absolute = path.resolve(path.dirname(this.source.absolutePath), schema.path.value);
+    // "types.avsc#com.acme.Order": the named type com.acme.Order of types.avsc is the message's type.
+    const hash = schema.path.value.lastIndexOf("#");
+    const filePath = hash >= 0 ? schema.path.value.slice(0, hash) : schema.path.value;
+    const select = hash >= 0 ? { name: schema.path.value.slice(hash + 1), file: this.source.file, range: schema.path.range } : undefined;
+    const absolute = path.resolve(path.dirname(this.source.absolutePath), filePath);
     const display = this.host.displayPath(absolute);
     let text: string | undefined;
     try {
       text = this.host.readFile(absolute);
     } catch (error) {
-      this.report("KEF4001", schema.path.range, `cannot read schema file "${schema.path.value}": ${(error as Error).message}`);
+      this.report("KEF4001", schema.path.range, `cannot read schema file "${filePath}": ${(error as Error).message}`);
       return undefined;
     }
     if (text === undefined) {
-      this.report("KEF3002", schema.path.range, `schema file "${schema.path.value}" not found`, {
+      this.report("KEF3002", schema.path.range, `schema file "${filePath}" not found`, {
         hint: `looked for ${display}; paths are relative to the .kef file`,
       });
       return undefined;
@@ -222,7 +227,7 @@ class Checker {
       this.diagnostics.push(...parsed.diagnostics);
       return undefined;
     }
-    return this.avro(readSchema({ file: display, json: parsed.value, namespace: undefined }));
+    return this.avro(readSchema({ file: display, json: parsed.value, namespace: undefined, ...(select ? { select } : {}) }));
   }
 
   avro(result: { schema: AvroSchema | undefined; diagnostics: Diagnostic[] }): AvroSchema | undefined {
@@ -322,7 +327,9 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       continue;
     }
     messageDecls.set(name, { node: decl, file: source.file });
-    if (isReservedTypeName(name)) {
+    if (keywords.includes(name)) {
+      c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a message`, { hint: `choose another name, e.g. "${name[0]!.toUpperCase()}${name.slice(1)}"` });
+    } else if (isReservedTypeName(name)) {
       c.report("KEF2017", decl.name.range, `"${name}" cannot name a message: it is reserved in TypeScript or by generated code`, { hint: `choose another name, e.g. "${name}Message"` });
     }
     const schema = c.message(decl);
@@ -363,6 +370,9 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       continue;
     }
     connectionDecls.set(name, { node: decl, file: source.file });
+    if (keywords.includes(name)) {
+      c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a connection`, { hint: `choose another name, e.g. "${name}Connection"` });
+    }
     connections.set(name, { name, kind: "exclusive", at: { node: decl.name, file: source.file }, own: c.settings(decl.settings, "all", "on a connection"), topics: [] });
   }
 

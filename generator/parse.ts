@@ -16,6 +16,7 @@ const codes: Record<SyntaxProblem["kind"], DiagnosticCode> = {
   parser: "KEF1002",
   "unterminated-string": "KEF1003",
   "unterminated-comment": "KEF1004",
+  "too-deep": "KEF1005",
 };
 
 function toDiagnostics(file: string, problems: readonly SyntaxProblem[], text: string): Diagnostic[] {

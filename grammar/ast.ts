@@ -265,7 +265,7 @@ export function jsonValue(n: CstNode): JsonValue | undefined {
 
 function messageDecl(n: CstNode): MessageDecl | undefined {
   const c = n.children;
-  const name = token(c, "Identifier");
+  const name = token(c, "AnyWord");
   if (!name) return undefined;
   const path = token(c, "StringLiteral");
   const json = node(c, "jsonObject");
@@ -284,7 +284,7 @@ function consumerClause(n: CstNode): ConsumerClause {
   const settings = settingsBlock(node(c, "settings"));
   const via = token(c, "Via");
   if (via) {
-    const conn = token(c, "Identifier");
+    const conn = token(c, "AnyWord");
     const connection = conn ? nameOf(conn) : { $type: "Name" as const, text: "", range: tokenRange(via) };
     return { $type: "ViaConsumer", connection, settings, range };
   }
@@ -296,7 +296,7 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
   const c = n.children;
   const topic = token(c, "StringLiteral");
   if (!topic) return undefined;
-  const alias = token(c, "Identifier");
+  const alias = token(c, "AnyWord");
   const message = node(c, "qualifiedName");
   const consumer = node(c, "consumerClause");
   return {
@@ -321,7 +321,7 @@ function declaration(n: CstNode): Declaration | undefined {
   }
   const connection = node(c, "connectionDecl");
   if (connection) {
-    const name = token(connection.children, "Identifier");
+    const name = token(connection.children, "AnyWord");
     if (!name) return undefined;
     return { $type: "Connection", name: nameOf(name), settings: settingsBlock(node(connection.children, "settings")), range: rangeOf(connection) };
   }

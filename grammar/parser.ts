@@ -2,11 +2,11 @@
 //
 //   file        := namespaceDecl? declaration*
 //   declaration := messageDecl | sharedDecl | connectionDecl | topicDecl
-//   messageDecl := "message" Identifier ( "from" String | "avro" jsonObject )
+//   messageDecl := "message" Word ( "from" String | "avro" jsonObject )
 //   sharedDecl  := "shared" settings
-//   connectionDecl := "connection" Identifier "exclusive" settings
-//   topicDecl   := "topic" String ( "as" Identifier )? ":" qualifiedName ( "{" consumerClause? "}" )?
-//   consumerClause := "consumer" ( "via" Identifier settings? | "exclusive" settings | settings )
+//   connectionDecl := "connection" Word "exclusive" settings
+//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName ( "{" consumerClause? "}" )?
+//   consumerClause := "consumer" ( "via" Word settings? | "exclusive" settings | settings )
 //   settings    := "{" setting* "}"
 //   setting     := Identifier "=" ( String | Number | Quantity | "true" | "false" | Identifier )
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
@@ -83,7 +83,8 @@ class KefParser extends CstParser {
 
   public messageDecl = this.RULE("messageDecl", () => {
     this.CONSUME(T.Message);
-    this.CONSUME(T.Identifier);
+    // Any word, so that a keyword used as a name is one precise error from the checker, not a cascade here.
+    this.CONSUME(T.AnyWord);
     this.OR([
       {
         ALT: () => {
@@ -107,7 +108,7 @@ class KefParser extends CstParser {
 
   public connectionDecl = this.RULE("connectionDecl", () => {
     this.CONSUME(T.Connection);
-    this.CONSUME(T.Identifier);
+    this.CONSUME(T.AnyWord);
     this.CONSUME(T.Exclusive);
     this.SUBRULE(this.settings);
   });
@@ -117,7 +118,7 @@ class KefParser extends CstParser {
     this.CONSUME(T.StringLiteral);
     this.OPTION(() => {
       this.CONSUME(T.As);
-      this.CONSUME(T.Identifier);
+      this.CONSUME(T.AnyWord);
     });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.qualifiedName);
@@ -134,7 +135,7 @@ class KefParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Via);
-          this.CONSUME(T.Identifier);
+          this.CONSUME(T.AnyWord);
           this.OPTION(() => this.SUBRULE(this.settings));
         },
       },
@@ -208,7 +209,7 @@ export const parser = new KefParser();
 
 /** A lexing or parsing problem, as data. Lines and columns are 1-based; `length` is in characters. */
 export interface SyntaxProblem {
-  readonly kind: "lexer" | "parser" | "unterminated-string" | "unterminated-comment";
+  readonly kind: "lexer" | "parser" | "unterminated-string" | "unterminated-comment" | "too-deep";
   readonly offset: number;
   readonly line: number;
   readonly column: number;
@@ -259,6 +260,21 @@ export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOut
       });
     }
   }
+  // Brackets nested deeper than any real schema would make the recursive parser (and its error recovery)
+  // overflow the stack: refuse such input with one error instead of parsing it.
+  const tooDeep = firstTooDeep(tokens);
+  if (tooDeep) {
+    problems.push({
+      kind: "too-deep",
+      offset: tooDeep.startOffset,
+      line: tooDeep.startLine ?? 1,
+      column: tooDeep.startColumn ?? 1,
+      length: 1,
+      message: `brackets nested deeper than ${maxNesting} levels`,
+    });
+    parser.input = [];
+    return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments, problems };
+  }
   parser.input = tokens;
   const cst = rule === "file" ? parser.file() : parser.jsonDocument();
   // One typo, one error: a parse error caused by what the lexing stage already reported is dropped —
@@ -271,12 +287,22 @@ export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOut
         (p.kind === "lexer" && p.line === line && p.offset < offset) ||
         (p.kind === "unterminated-string" && p.offset < offset && line - p.line <= 1),
     );
-  for (const e of parser.errors) {
+  // One syntax error per declaration: after an error, recovery often trips again on the rest of the same
+  // declaration. A later error counts only once a new declaration has begun — a declaration keyword that is
+  // the first token on its line.
+  const declarationStarts = tokens
+    .filter((t, i) => declarationKeywords.has(t.tokenType) && (i === 0 || tokens[i - 1]!.endLine !== t.startLine))
+    .map((t) => t.startOffset);
+  let lastReported = -1;
+  const parserErrors = [...parser.errors].sort((a, b) => errorOffset(a.token, text) - errorOffset(b.token, text));
+  for (const e of parserErrors) {
     const token = e.token;
     const atEnd = token.tokenType.name === "EOF";
-    const offset = atEnd ? text.length : token.startOffset;
+    const offset = errorOffset(token, text);
     const position = atEnd ? endPosition(text) : { line: token.startLine ?? 1, column: token.startColumn ?? 1 };
     if (followsLexingProblem(offset, position.line)) continue;
+    if (lastReported >= 0 && !declarationStarts.some((start) => start > lastReported && start < offset)) continue;
+    lastReported = offset;
     problems.push({
       kind: "parser",
       offset,
@@ -288,6 +314,25 @@ export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOut
   }
   problems.sort((a, b) => a.offset - b.offset);
   return { cst, comments, problems };
+}
+
+/** Deepest bracket nesting accepted; real Avro schemas stay far below it. */
+export const maxNesting = 100;
+
+function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.tokenType === T.LCurly || t.tokenType === T.LSquare) {
+      if (++depth > maxNesting) return t;
+    } else if (t.tokenType === T.RCurly || t.tokenType === T.RSquare) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+const declarationKeywords = new Set<TokenType>([T.Namespace, T.Message, T.Shared, T.Connection, T.Topic]);
+
+function errorOffset(token: IToken, text: string): number {
+  return token.tokenType.name === "EOF" ? text.length : token.startOffset;
 }
 
 function endPosition(text: string): { line: number; column: number } {
