@@ -128,8 +128,14 @@ class Checker {
     const t = info.type;
     const wrong = (): undefined => {
       const shown = v.$type === "StringValue" ? JSON.stringify(v.value) : v.$type === "QuantityValue" ? v.raw : String(v.value);
+      const unquoted = v.$type === "StringValue" && t.kind !== "string" && /^-?[0-9.]+[A-Za-z]*$|^(true|false)$|^[A-Za-z_][A-Za-z0-9_]*$/.test(v.value);
       this.report("KEF2007", v.range, `"${info.name}" must be ${describeType(t)}, not ${shown}`, {
-        hint: t.kind === "string" && v.$type !== "StringValue" ? `write it in quotes: ${info.name} = "${v.value}"` : undefined,
+        hint:
+          t.kind === "string" && v.$type !== "StringValue"
+            ? `write it in quotes: ${info.name} = "${v.value}"`
+            : unquoted
+              ? `write it without quotes: ${info.name} = ${v.value}`
+              : undefined,
       });
       return undefined;
     };
