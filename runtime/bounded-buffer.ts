@@ -96,6 +96,29 @@ export class BoundedBuffer<T> {
     return this.count === 0 ? undefined : this.slots[this.head];
   }
 
+  /**
+   * Removes and returns the oldest item matching `predicate`, keeping the others in order; `undefined`
+   * if none matches. O(k) for a match at position k (the items before it move up one slot), so it is
+   * cheap when the match is near the front, which is the case it is used for (per-partition
+   * concurrency: skip the few records of partitions whose handler is busy).
+   */
+  takeFirst(predicate: (item: T) => boolean): T | undefined {
+    for (let i = 0; i < this.count; i++) {
+      const index = (this.head + i) % this.capacity;
+      const item = this.slots[index] as T;
+      if (!predicate(item)) continue;
+      // Close the gap from the front: move items 0..i-1 one slot towards the back, then drop the head.
+      for (let j = i; j > 0; j--) {
+        this.slots[(this.head + j) % this.capacity] = this.slots[(this.head + j - 1) % this.capacity];
+      }
+      this.slots[this.head] = undefined;
+      this.head = (this.head + 1) % this.capacity;
+      this.count--;
+      return item;
+    }
+    return undefined;
+  }
+
   /** Removes every item matching `predicate`, keeping the others in order; returns the removed ones. O(n). */
   removeWhere(predicate: (item: T) => boolean): T[] {
     const kept: T[] = [];

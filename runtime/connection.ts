@@ -10,7 +10,7 @@ import type { ConnectionSpec } from "./types.js";
 import { backoffDelay, type BackoffSettings } from "./backoff.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import { namespaced, type RuntimeLogger } from "./logger.js";
-import type { ConnectionMetrics, ConnectionState, PartitionLag } from "./metrics.js";
+import type { ConnectionMetrics, ConnectionState, CrashInfo, PartitionLag } from "./metrics.js";
 import { OffsetTracker, parseOffset, type PartitionOffsets, type PendingCommit } from "./offset-tracker.js";
 import { TopicChannel } from "./topic-channel.js";
 
@@ -44,11 +44,25 @@ export interface ConnectionOptions {
   /** Backoff between attempts of a failing handler. */
   readonly handlerRetry?: BackoffSettings;
   readonly restart?: RestartSettings;
-  /** How long `stop()` waits for the final commit (default 5 s). */
+  /** How long `stop()` waits for the final commit, and then for leaving the group (default 5 s each). */
   readonly commitOnStopTimeoutMs?: number;
+  /** Least time between two "dropping records" log lines of one topic (default 10 s). */
+  readonly dropLogIntervalMs?: number;
 }
 
 type CommitReason = "interval" | "rebalance" | "stop";
+
+/**
+ * Under ApplyBackpressure a batch that meets a full buffer waits for room while the handler takes a
+ * record at least every this many milliseconds; otherwise the topic is paused.
+ */
+export const ROOM_IDLE_MS = 10;
+/**
+ * On a connection with several topics, the longest a batch of one topic may wait for room (capped by
+ * `fetchMaxWaitMs`): the most one topic can delay the others' next fetch. A connection with one topic
+ * waits as long as its handler keeps taking records (it delays nobody).
+ */
+export const MAX_HOLD_MS = 50;
 
 /**
  * One Kafka consumer (group member) and the topics of one {@link ConnectionSpec}.
@@ -84,6 +98,11 @@ export class Connection {
   private restartTimer: NodeJS.Timeout | undefined;
   private restartAttempt = 0;
   private restartCount = 0;
+  private lastCrash: CrashInfo | null = null;
+  private nextRestartAt: number | null = null;
+  private watchdogTimer: NodeJS.Timeout | undefined;
+  /** Ends a rebalance hold that no group join or crash ended (see onRebalancing). */
+  private holdTimer: NodeJS.Timeout | undefined;
 
   /** @param options see {@link ConnectionOptions}. */
   constructor(private readonly options: ConnectionOptions) {
@@ -104,6 +123,7 @@ export class Connection {
           events: options.events,
           logger: namespaced(options.logger, `kefgen.channel.${binding.topic}`),
           ...(options.handlerRetry ? { retry: options.handlerRetry } : {}),
+          ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
           onDrained: (channel) => this.resumeIfDrained(channel),
         }),
       );
@@ -173,7 +193,11 @@ export class Connection {
       throw error;
     }
     // Race: stop() may have run while start() awaited the join; then no commit loop may start.
-    if (!this.stopping) this.commitTimer = setInterval(() => void this.commit("interval"), settings.autoCommitIntervalMs);
+    if (!this.stopping) {
+      this.commitTimer = setInterval(() => void this.commit("interval"), settings.autoCommitIntervalMs);
+      const limit = settings.maxPollIntervalMs;
+      this.watchdogTimer = setInterval(() => this.checkSlowHandlers(limit), Math.min(5_000, Math.max(50, Math.floor(limit / 10))));
+    }
   }
 
   /**
@@ -240,6 +264,8 @@ export class Connection {
       groupId: this.groupId,
       state: this.currentState,
       restarts: this.restartCount,
+      lastCrash: this.lastCrash,
+      nextRestartAt: this.currentState === "restarting" ? this.nextRestartAt : null,
       topics: [...this.channels.values()].map((channel) => channel.metrics()),
       lag,
     };
@@ -258,14 +284,15 @@ export class Connection {
 
   /**
    * Routes one fetched batch (one partition) into its topic's buffer and returns without waiting
-   * for any handler. Per record, in batch order:
+   * for any handler to finish. Per record, in batch order:
    * - already accepted (offset < fetch position): resolve and skip (kafkajs redelivers after pause
    *   and from the committed offset after a rejoin);
-   * - buffer full under ApplyBackpressure: pause the topic and stop, leaving this record and the rest
-   *   unresolved: kafkajs fetches them again from the resolved offset after resume, so nothing is
-   *   lost or reordered;
    * - past `maxPollRecords` routed records: stop, unresolved (fetched again);
-   * - otherwise: track and resolve (dropped records are tracked as done).
+   * - buffer full under ApplyBackpressure: wait for room while the handler keeps taking records (see
+   *   {@link waitForRoom}); if it does not, pause the topic and stop, leaving this record and the rest
+   *   unresolved: kafkajs fetches them again from the resolved offset after resume, so nothing is
+   *   lost or reordered, and the buffer never holds more than its capacity;
+   * - otherwise: track and resolve (records a drop mode discarded are tracked as done).
    */
   private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     // Stopping: resolve nothing, the records go to the next owner of the partition.
@@ -284,6 +311,8 @@ export class Connection {
     const offsets = this.offsetsFor(batch);
     const atMostOnce = this.spec.settings.enableAutoCommit;
     const maxRecords = this.spec.settings.maxPollRecords ?? Number.POSITIVE_INFINITY;
+    const holdUntil = this.channels.size > 1 ? Date.now() + Math.min(MAX_HOLD_MS, this.spec.settings.fetchMaxWaitMs) : Number.POSITIVE_INFINITY;
+    const beat = new Heartbeat(heartbeat, this.spec.settings.heartbeatIntervalMs);
     let routed = 0;
     for (const message of batch.messages) {
       const offset = parseOffset(message.offset);
@@ -292,18 +321,49 @@ export class Connection {
         continue;
       }
       if (routed >= maxRecords) break;
-      const result = channel.offer({ topic: batch.topic, partition: batch.partition, offset, message, offsets });
+      const record = { topic: batch.topic, partition: batch.partition, offset, message, offsets };
+      let result = channel.offer(record);
       if (result.kind === "full") {
-        this.pauseTopic(channel);
-        break;
+        const room = await this.waitForRoom(channel, holdUntil, beat);
+        // Race: stop() ran during the wait. Resolve nothing more; shutdown pauses every topic.
+        if (this.stopping) return;
+        if (room) result = channel.offer(record);
+        if (result.kind === "full") {
+          this.pauseTopic(channel);
+          break;
+        }
       }
       routed++;
-      // Safe to track after offer(): the dispatcher cannot take the record before this synchronous loop ends.
+      // Safe to track after offer(): the dispatcher cannot take the record before this synchronous step ends.
       offsets.track(offset, atMostOnce || result.kind === "droppedNewest");
       resolveOffset(message.offset);
     }
-    // The only await: a rebalance error thrown here is what makes kafkajs rejoin; let it propagate.
+    // A rebalance error thrown here is what makes kafkajs rejoin; let it propagate.
     await heartbeat();
+  }
+
+  /**
+   * Waits, inside the batch callback, for the full buffer of `channel` to drain to its resume
+   * threshold. Returns `false` (pause) when the handler is known to be slow, takes no record for
+   * {@link ROOM_IDLE_MS}, the hold budget `holdUntil` is spent, or the connection stops.
+   *
+   * Why wait instead of pausing at once: kafkajs picks up a resumed topic only at its next fetch,
+   * and with every assigned partition paused it first sleeps `fetchMaxWaitMs` (consumerGroup.fetch),
+   * so a fast handler that drains its buffer in microseconds would idle for up to `fetchMaxWaitMs`
+   * at every pause, and the rest of the batch would be fetched and decoded again.
+   * kafkajs sends no heartbeat while this callback runs (pitfall 1), so `beat` heartbeats every
+   * `heartbeatIntervalMs`; a rebalance error from it propagates and kafkajs rejoins.
+   */
+  private async waitForRoom(channel: TopicChannel, holdUntil: number, beat: Heartbeat): Promise<boolean> {
+    if (!channel.canWaitForRoom(ROOM_IDLE_MS)) return false;
+    for (;;) {
+      if (Date.now() >= holdUntil) return false;
+      const result = await channel.waitForRoom(ROOM_IDLE_MS, Math.min(holdUntil, beat.due()));
+      if (this.stopping) return false;
+      await beat.ifDue();
+      if (result === "room") return true;
+      if (result !== "deadline") return false;
+    }
   }
 
   /**
@@ -385,6 +445,11 @@ export class Connection {
     this.options.events.emit(RuntimeEvents.RESUMED, { connection: this.name, topic: channel.topic });
   }
 
+  private checkSlowHandlers(limitMs: number): void {
+    const now = Date.now();
+    for (const channel of this.channels.values()) channel.reportSlowHandlers(now, limitMs);
+  }
+
   private reapplyPauses(): void {
     const topics = this.stopping ? [...this.channels.keys()] : [...this.pausedTopics];
     if (topics.length === 0) return;
@@ -431,22 +496,46 @@ export class Connection {
       this.logger.info("partitions revoked", { partitions: revoked.map((o) => `${o.topic}[${o.partition}]`) });
     }
     this.reapplyPauses();
+    this.releaseHold();
     this.joined = true;
     this.restartAttempt = 0;
+    this.nextRestartAt = null;
     if (!this.stopping) this.currentState = "running";
     this.logger.info("joined the group", { groupId: this.groupId, assignment });
+    this.options.events.emit(RuntimeEvents.GROUP_JOIN, {
+      connection: this.name,
+      groupId: this.groupId,
+      assignment,
+      revoked: revoked.map((o) => ({ topic: o.topic, partition: o.partition })),
+    });
     const waiter = this.joinWaiter;
     this.joinWaiter = undefined;
     waiter?.resolve();
   }
 
   /**
-   * A rebalance started: commit what was handled while the partitions are still ours (kafkajs drops
-   * resolved offsets on rejoin). The commit may be rejected by the coordinator; it is best effort.
+   * A rebalance started (kafkajs emits this right before it rejoins): hold every dispatcher, then
+   * commit what was handled while the partitions are still ours (kafkajs drops resolved offsets on
+   * rejoin, #28/#751). Holding means that between this commit and the join only the handler calls
+   * already in flight can complete; if their partition moves, they are the only records the next
+   * owner handles again. The commit is best effort: the coordinator may reject it once the group
+   * left PreparingRebalance. The hold ends at the next group join or crash, or after
+   * `maxPollIntervalMs` (the rebalance timeout: by then the broker finished the rebalance either way).
    */
   private onRebalancing(): void {
     if (this.currentState === "running") this.currentState = "rebalancing";
+    if (this.stopping) return;
+    for (const channel of this.channels.values()) channel.hold();
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => this.releaseHold(), this.spec.settings.maxPollIntervalMs);
+    this.options.events.emit(RuntimeEvents.REBALANCING, { connection: this.name });
     void this.commit("rebalance");
+  }
+
+  private releaseHold(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    for (const channel of this.channels.values()) channel.release();
   }
 
   /**
@@ -458,8 +547,10 @@ export class Connection {
   private onCrash(payload: { error: unknown; restart: boolean }): void {
     const revoked = this.trackers.forgetAll();
     this.purge(new Set(revoked));
+    this.releaseHold();
     if (this.stopping) return;
     const { error, restart } = payload;
+    this.lastCrash = { at: Date.now(), error: error instanceof Error ? error.message : String(error), restarting: true };
     if (restart) {
       this.restartCount++;
       this.currentState = "restarting";
@@ -470,6 +561,7 @@ export class Connection {
     if (!this.joined) {
       // Before the first join a non-retriable crash is a configuration problem: fail start().
       this.currentState = "crashed";
+      this.lastCrash = { ...this.lastCrash, restarting: false };
       this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: false });
       const waiter = this.joinWaiter;
       this.joinWaiter = undefined;
@@ -483,6 +575,8 @@ export class Connection {
     this.restartAttempt++;
     if (this.restartAttempt > this.restart.maxAttempts) {
       this.currentState = "crashed";
+      this.nextRestartAt = null;
+      if (this.lastCrash) this.lastCrash = { ...this.lastCrash, restarting: false };
       this.logger.error("consumer crashed; giving up after repeated restarts", { attempts: this.restartAttempt - 1, error });
       this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: false });
       return;
@@ -492,6 +586,7 @@ export class Connection {
     this.currentState = "restarting";
     this.logger.error("consumer crashed; restarting it", { attempt: this.restartAttempt, delayMs: delay, error });
     this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: true });
+    this.nextRestartAt = Date.now() + delay;
     this.restartTimer = setTimeout(() => void this.restartConsumer(), delay);
   }
 
@@ -546,7 +641,9 @@ export class Connection {
     this.stopping = true;
     this.currentState = "stopping";
     clearInterval(this.commitTimer);
+    clearInterval(this.watchdogTimer);
     clearTimeout(this.restartTimer);
+    clearTimeout(this.holdTimer);
     const consumer = this.consumer;
     // Race: stop() during start(); a start() still waiting for the first join must not wait forever.
     const waiter = this.joinWaiter;
@@ -576,12 +673,13 @@ export class Connection {
     );
     if (!committed) this.logger.warn("final commit did not finish in time", { timeoutMs: this.commitOnStopTimeoutMs });
 
-    // 4. Leave the group and close the connections.
-    try {
-      await consumer?.disconnect();
-    } catch (error) {
-      this.logger.warn("disconnect failed", { error });
-    }
+    // 4. Leave the group and close the connections. Bounded too: a broker that does not answer
+    //    must not keep a SIGTERM'd process alive (the group then expels the member after the session timeout).
+    const left = await settlesBy(
+      (consumer?.disconnect() ?? Promise.resolve()).catch((error: unknown) => this.logger.warn("disconnect failed", { error })),
+      Date.now() + this.commitOnStopTimeoutMs,
+    );
+    if (!left) this.logger.warn("leaving the group did not finish in time", { timeoutMs: this.commitOnStopTimeoutMs });
     for (const remove of this.removeListeners) remove();
     this.removeListeners = [];
     this.trackers.forgetAll();
@@ -590,6 +688,7 @@ export class Connection {
 
   private async releaseAfterFailedStart(): Promise<void> {
     clearTimeout(this.restartTimer);
+    clearTimeout(this.holdTimer);
     await Promise.all([...this.channels.values()].map((channel) => channel.stop()));
     try {
       await this.consumer?.disconnect();
@@ -598,6 +697,28 @@ export class Connection {
     }
     for (const remove of this.removeListeners) remove();
     this.removeListeners = [];
+  }
+}
+
+/** kafkajs's `heartbeat()` of one batch, called at most once per interval while the batch waits for room. */
+class Heartbeat {
+  private last = Date.now();
+
+  constructor(
+    private readonly send: () => Promise<void>,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** When the next heartbeat is due (epoch ms). */
+  due(): number {
+    return this.last + this.intervalMs;
+  }
+
+  /** Sends a heartbeat if one is due. Rejects with kafkajs's rebalance error when the group rebalances. */
+  async ifDue(): Promise<void> {
+    if (Date.now() < this.due()) return;
+    this.last = Date.now();
+    await this.send();
   }
 }
 

@@ -23,6 +23,12 @@ export const RuntimeEvents = {
   CRASH: "crash",
   /** Kafka reset a partition's position (offset out of range, topic recreated). */
   OFFSET_RESET: "offsetReset",
+  /** A handler call has been running longer than the connection's `maxPollIntervalMs`. */
+  SLOW_HANDLER: "slowHandler",
+  /** The group started rebalancing: handled offsets are committed and no new handler call starts until the join. */
+  REBALANCING: "rebalancing",
+  /** The consumer joined its group (first start, after a rebalance or a restart) with this assignment. */
+  GROUP_JOIN: "groupJoin",
 } as const;
 
 /** One of the values of {@link RuntimeEvents}. */
@@ -101,6 +107,39 @@ export interface OffsetResetEvent {
   readonly detectedBy: "kafkajs" | "fetchPosition";
 }
 
+/** Payload of `slowHandler`. Emitted once per handler attempt; the call is not interrupted. */
+export interface SlowHandlerEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** How long the attempt has been running when it was reported, in milliseconds. */
+  readonly elapsedMs: number;
+  /** The connection's `maxPollIntervalMs`. */
+  readonly limitMs: number;
+}
+
+/** Payload of `rebalancing`. */
+export interface RebalancingEvent {
+  readonly connection: string;
+}
+
+/** One topic-partition. */
+export interface TopicPartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** Payload of `groupJoin`. */
+export interface GroupJoinEvent {
+  readonly connection: string;
+  readonly groupId: string;
+  /** Partitions assigned to this member now, by topic. */
+  readonly assignment: Readonly<Record<string, readonly number[]>>;
+  /** Partitions this member owned before the join and no longer owns (their queued records were discarded). */
+  readonly revoked: readonly TopicPartitionRef[];
+}
+
 /** Payload type of each runtime event. */
 export interface RuntimeEventMap {
   handlerError: HandlerErrorEvent;
@@ -111,6 +150,9 @@ export interface RuntimeEventMap {
   committed: CommittedEvent;
   crash: CrashEvent;
   offsetReset: OffsetResetEvent;
+  slowHandler: SlowHandlerEvent;
+  rebalancing: RebalancingEvent;
+  groupJoin: GroupJoinEvent;
 }
 
 /** A listener of event `E`. */

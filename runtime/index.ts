@@ -2,7 +2,7 @@
 
 export * from "./types.js";
 export { TopicConsumer, bindTopic, type TopicDeclaration } from "./topic-consumer.js";
-export { avroCodec, type AvroCodecOptions } from "./avro-codec.js";
+export { avroCodec, type AvroCodec, type AvroDuration } from "./avro-codec.js";
 export { DecodeError, type RecordPosition } from "./errors.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
 export { DEFAULT_RESTART, type ConsumerFactory, type ConsumerPort, type RestartSettings } from "./connection.js";
@@ -21,6 +21,10 @@ export {
   type CommittedOffset,
   type CrashEvent,
   type OffsetResetEvent,
+  type SlowHandlerEvent,
+  type RebalancingEvent,
+  type GroupJoinEvent,
+  type TopicPartitionRef,
 } from "./events.js";
 export { createConsoleLogger, namespaced, silentLogger, type RuntimeLogger, type LogFields, type LogLevelName } from "./logger.js";
 export type { MetricsSnapshot, ConnectionMetrics, TopicMetrics, PartitionLag, LatencySnapshot, ConnectionState } from "./metrics.js";

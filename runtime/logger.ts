@@ -70,3 +70,54 @@ export function namespaced(logger: RuntimeLogger, namespace: string): RuntimeLog
     error: (message, fields) => write("error", message, fields),
   };
 }
+
+/**
+ * Logs a condition that can repeat thousands of times a second (a drop-mode buffer discarding records)
+ * at most once per `intervalMs`: the first occurrence at once, the ones after it summed up in one line
+ * when the interval ends (`count` = occurrences the line stands for). `flush()` writes what is pending.
+ */
+export class RateLimitedLog {
+  private pending = 0;
+  private pendingFields: LogFields | undefined;
+  private lastWrite = Number.NEGATIVE_INFINITY;
+  private timer: NodeJS.Timeout | undefined;
+
+  /**
+   * @param write where a line goes, e.g. `(message, fields) => logger.warn(message, fields)`.
+   * @param message the line's message.
+   * @param intervalMs the least time between two lines.
+   */
+  constructor(
+    private readonly write: (message: string, fields: LogFields) => void,
+    private readonly message: string,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Records one occurrence; `fields` describe the latest one. */
+  note(fields: LogFields): void {
+    const now = Date.now();
+    if (this.timer === undefined && now - this.lastWrite >= this.intervalMs) {
+      this.lastWrite = now;
+      this.write(this.message, { ...fields, count: 1 });
+      return;
+    }
+    this.pending++;
+    this.pendingFields = fields;
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + this.intervalMs - now));
+      // A pending summary line must not keep a process alive.
+      this.timer.unref();
+    }
+  }
+
+  /** Writes the summary of occurrences not logged yet, if any. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending === 0) return;
+    this.lastWrite = Date.now();
+    this.write(this.message, { ...this.pendingFields, count: this.pending });
+    this.pending = 0;
+    this.pendingFields = undefined;
+  }
+}

@@ -14,9 +14,18 @@ export interface LatencySnapshot {
 export interface TopicMetrics {
   readonly topic: string;
   readonly messageType: string;
-  /** Records waiting in the buffer (not counting the one being handled). */
+  /** Records waiting in the buffer (not counting the ones being handled). */
   readonly buffered: number;
   readonly capacity: number;
+  /**
+   * The most records the buffer held at any time since start. Under ApplyBackpressure and in the drop
+   * modes it never exceeds `capacity`.
+   */
+  readonly peakBuffered: number;
+  /** Records taken from the buffer whose handler (or retry backoff) is running. At most `concurrency`. */
+  readonly inFlight: number;
+  /** Handler calls allowed at once (records of one partition never run at the same time). */
+  readonly concurrency: number;
   /** Fetching paused by backpressure. */
   readonly paused: boolean;
   /** Records handled successfully. */
@@ -44,14 +53,28 @@ export interface PartitionLag {
   readonly lag: number | null;
 }
 
+/** What is known about a consumer crash. */
+export interface CrashInfo {
+  /** When it crashed (epoch ms). */
+  readonly at: number;
+  /** The error's message. */
+  readonly error: string;
+  /** `false` when the connection gave up (state `crashed`). */
+  readonly restarting: boolean;
+}
+
 /** One connection (one Kafka consumer). */
 export interface ConnectionMetrics {
   readonly name: string;
   readonly kind: "shared" | "exclusive";
   readonly groupId: string;
   readonly state: ConnectionState;
-  /** How often the consumer was restarted after a crash. */
+  /** How often the consumer was restarted after a crash (by kafkajs or by the runtime). */
   readonly restarts: number;
+  /** The last crash of the consumer, or `null` if it never crashed. */
+  readonly lastCrash: CrashInfo | null;
+  /** When the runtime will try the next restart (epoch ms), while state is `restarting` and it scheduled one. */
+  readonly nextRestartAt: number | null;
   readonly topics: readonly TopicMetrics[];
   readonly lag: readonly PartitionLag[];
 }

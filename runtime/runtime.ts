@@ -18,8 +18,10 @@ export interface ConsumerRuntimeOptions {
   readonly logger?: RuntimeLogger;
   /** How long `stop()` waits for in-flight handlers when no `timeoutMs` is given (default 30 s). */
   readonly stopTimeoutMs?: number;
-  /** How long `stop()` waits for the final commit of each connection (default 5 s). */
+  /** How long `stop()` waits for the final commit of each connection, and then for it to leave its group (default 5 s each). */
   readonly commitOnStopTimeoutMs?: number;
+  /** Least time between two "dropping records" warnings of one topic; the drops in between are summed up (default 10 s). */
+  readonly dropLogIntervalMs?: number;
   /** Backoff between attempts of a failing handler (default 100 ms doubling to 30 s). */
   readonly handlerRetry?: BackoffSettings;
   /** Restarts of a crashed consumer that kafkajs does not restart itself (default 1 s doubling to 30 s, unlimited). */
@@ -92,6 +94,7 @@ export class ConsumerRuntime {
           ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
           ...(options.restart ? { restart: options.restart } : {}),
           ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
+          ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
         }),
     );
   }

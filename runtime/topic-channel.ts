@@ -1,5 +1,5 @@
-// TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler,
-// one at a time, in buffer order (so per-partition order is kept).
+// TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler, at most
+// `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
 
 import type { KafkaMessage } from "kafkajs";
 import type { MessageContext, TopicBinding } from "./types.js";
@@ -7,7 +7,7 @@ import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
 import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
 import { DecodeError } from "./errors.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
-import type { RuntimeLogger } from "./logger.js";
+import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import { LatencyStats, type TopicMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 
@@ -37,6 +37,8 @@ export interface TopicChannelOptions {
   readonly logger: RuntimeLogger;
   /** Backoff between attempts of a failing handler (default 100 ms doubling to 30 s). */
   readonly retry?: BackoffSettings;
+  /** Least time between two "dropping records" log lines of this topic (default 10 s). */
+  readonly dropLogIntervalMs?: number;
   /**
    * Called each time the dispatcher takes a record while the buffer holds at most
    * {@link TopicChannel.resumeThreshold} records: the connection resumes the topic if it paused it.
@@ -44,25 +46,53 @@ export interface TopicChannelOptions {
   readonly onDrained?: (channel: TopicChannel) => void;
 }
 
+/** How a {@link TopicChannel.waitForRoom} ended. */
+export type RoomWait =
+  /** The buffer drained to the resume threshold. */
+  | "room"
+  /** The handler took no record for a whole idle interval: it is slow (or retrying). */
+  | "idle"
+  /** The deadline passed while the handler was still making progress. */
+  | "deadline"
+  /** The channel stopped or holds its dispatcher (rebalance). */
+  | "stopped";
+
+/** One handler attempt on a record, for the slow-handler watchdog. */
+interface Attempt {
+  startedAt: number;
+  reportedSlow: boolean;
+}
+
+const DEFAULT_DROP_LOG_INTERVAL_MS = 10_000;
+/** Weight of the newest handler duration in the recent-latency average. */
+const LATENCY_SMOOTHING = 0.2;
+
 /**
  * One topic of a connection: a {@link BoundedBuffer} filled by the connection's fetch loop and a
- * dispatcher that runs the topic's handler on one record at a time (concurrency 1 per topic, which
- * keeps partition order). A slow or failing handler only holds up its own topic.
+ * dispatcher that runs the topic's handler. A slow or failing handler only holds up its own topic.
  *
  * Decisions:
+ * - Concurrency 1 (default): one record at a time, in buffer order. Concurrency n: up to n records at
+ *   once, each the oldest buffered record of a partition that has no record in flight, so records of
+ *   one partition are still handled one after the other, in offset order.
  * - Records are decoded lazily, right before the handler, so the fetch loop stays cheap and records a
  *   drop mode discards are never decoded.
  * - Poison records: a value that cannot be decoded will never decode. It is counted as an error,
  *   reported as `decodeError` and marked done, so the partition moves on. (Later: dead-lettering.)
  * - A handler that throws is retried on the same record with exponential backoff, forever for now;
- *   the record is not done, so the commit stays before it. The retry loop ends when the channel stops
- *   or the record's partition is revoked; the record is then redelivered to whoever owns it next.
+ *   the record is not done, so the commit stays before it, and its partition takes no other record
+ *   meanwhile. The retry loop ends when the channel stops or the record's partition is revoked; the
+ *   record is then redelivered to whoever owns it next.
+ * - Dispatching is started from a microtask, never synchronously inside `offer`, so the connection can
+ *   track an offered record before any handler can complete it.
  */
 export class TopicChannel {
   /** The topic's name. */
   readonly topic: string;
   /** The buffer size at or below which a paused topic is resumed: half the capacity (0 for capacity 1). */
   readonly resumeThreshold: number;
+  /** Handler calls allowed at once. */
+  readonly concurrency: number;
   /** Whether the connection paused fetching for this topic (for metrics; the connection owns the pause set). */
   paused = false;
 
@@ -70,16 +100,29 @@ export class TopicChannel {
   private readonly buffer: BoundedBuffer<ChannelRecord>;
   private readonly retry: BackoffSettings;
   private readonly latency = new LatencyStats();
+  private readonly dropLog: RateLimitedLog;
   private handled = 0;
   private dropped = 0;
   private errors = 0;
+  private peakBuffered = 0;
+  /** Records taken from the buffer so far: the progress counter {@link waitForRoom} watches. */
+  private taken = 0;
+  /** Exponentially weighted handler duration, `undefined` before the first call. */
+  private recentLatencyMs: number | undefined;
 
-  private inFlight: ChannelRecord | undefined;
-  private loop: Promise<void> | undefined;
+  /** Records whose handler (or retry backoff) is running. */
+  private readonly running = new Map<ChannelRecord, Attempt>();
+  /** Partitions with a record in `running` (only kept for concurrency > 1). */
+  private readonly busyPartitions = new Set<number>();
+  /** Retry backoffs in progress; ended early by stop() and by purging their partition. */
+  private readonly sleeps = new Map<ChannelRecord, { timer: NodeJS.Timeout; end: () => void }>();
+  private started = false;
   private stopping = false;
-  private wakeUp: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
-  private endSleep: (() => void) | undefined;
+  private held = false;
+  private pumpScheduled = false;
+  private idle: (() => void) | undefined;
+  private idlePromise: Promise<void> | undefined;
+  private roomWaiter: ((result: RoomWait) => void) | undefined;
 
   /** @param options see {@link TopicChannelOptions}. */
   constructor(private readonly options: TopicChannelOptions) {
@@ -87,7 +130,17 @@ export class TopicChannel {
     this.topic = options.binding.topic;
     this.buffer = new BoundedBuffer(options.binding.buffer.maxBufferedMessages, options.binding.buffer.backpressure);
     this.resumeThreshold = Math.floor(this.buffer.capacity / 2);
+    const concurrency = options.binding.buffer.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`handler concurrency of topic "${this.topic}" must be an integer >= 1, got ${concurrency}`);
+    }
+    this.concurrency = concurrency;
     this.retry = options.retry ?? DEFAULT_HANDLER_RETRY;
+    this.dropLog = new RateLimitedLog(
+      (message, fields) => options.logger.warn(message, fields),
+      "buffer full: dropping records",
+      options.dropLogIntervalMs ?? DEFAULT_DROP_LOG_INTERVAL_MS,
+    );
   }
 
   /** Records waiting in the buffer. */
@@ -97,7 +150,7 @@ export class TopicChannel {
 
   /** `true` while a handler (or its retry backoff) is working on a record. */
   get busy(): boolean {
-    return this.inFlight !== undefined;
+    return this.running.size > 0;
   }
 
   /** `true` when the buffer holds at most {@link resumeThreshold} records. */
@@ -105,25 +158,39 @@ export class TopicChannel {
     return this.buffer.size <= this.resumeThreshold;
   }
 
+  /** `true` when the buffer holds `capacity` records. */
+  isFull(): boolean {
+    return this.buffer.isFull();
+  }
+
   /**
-   * Offers a fetched record to the buffer. Drops are counted and emitted here, and an evicted record
-   * (DropOldestMessage) is marked done on its tracker; the caller tracks the offered record itself
-   * (as done for `droppedNewest`) and must pause on `full`.
+   * Whether waiting for room is likely to pay off: the handler's recent duration (per concurrent
+   * slot) is at most `idleMs`, or nothing is known yet.
+   */
+  canWaitForRoom(idleMs: number): boolean {
+    return this.recentLatencyMs === undefined || this.recentLatencyMs / this.concurrency <= idleMs;
+  }
+
+  /**
+   * Offers a fetched record to the buffer. Drops are counted, emitted and logged (rate-limited) here,
+   * and an evicted record (DropOldestMessage) is marked done on its tracker; the caller tracks the
+   * offered record itself (as done for `droppedNewest`) and must pause on `full`.
    *
-   * Race: the dispatcher never takes a record synchronously inside `offer` (it is woken through a
-   * promise, i.e. a later microtask), so the caller can track the record right after `offer` returns
-   * and before any handler can mark it done.
+   * Race: the dispatcher never takes a record synchronously inside `offer` (it is started from a
+   * microtask), so the caller can track the record right after `offer` returns and before any
+   * handler can mark it done.
    */
   offer(record: ChannelRecord): OfferResult<ChannelRecord> {
     const result = this.buffer.offer(record);
     switch (result.kind) {
       case "accepted":
-        this.wake();
+        if (this.buffer.size > this.peakBuffered) this.peakBuffered = this.buffer.size;
+        this.schedulePump();
         break;
       case "droppedOldest":
         result.evicted.offsets.markDone(result.evicted.offset);
         this.reportDrop(result.evicted, "DropOldestMessage");
-        this.wake();
+        this.schedulePump();
         break;
       case "droppedNewest":
         this.reportDrop(record, "DropNewestMessage");
@@ -134,8 +201,45 @@ export class TopicChannel {
     return result;
   }
 
-  /** Removes queued records matching `predicate` (revoked partitions); they are not marked done. */
+  /**
+   * Waits until the dispatcher drained the buffer to {@link resumeThreshold} ("room"), giving up when
+   * the handler took no record during a whole `idleMs` interval ("idle"), when `deadline` (epoch ms)
+   * passes ("deadline", checked every `idleMs`) or when the channel stops or is held ("stopped").
+   * Used by the fetch loop under ApplyBackpressure so a fast handler never causes a pause (kafkajs
+   * only fetches a resumed topic after its next fetch wait, which can be `fetchMaxWaitMs` long).
+   * At most one wait at a time (the fetch loop is sequential); a new one ends the previous one.
+   */
+  waitForRoom(idleMs: number, deadline: number): Promise<RoomWait> {
+    if (this.isDrained()) return Promise.resolve("room");
+    if (this.stopping || this.held || !this.started) return Promise.resolve("stopped");
+    this.roomWaiter?.("stopped");
+    return new Promise<RoomWait>((resolve) => {
+      let seen = this.taken;
+      const timer = setInterval(() => {
+        if (this.taken === seen) finish("idle");
+        else if (Date.now() >= deadline) finish("deadline");
+        else seen = this.taken;
+      }, idleMs);
+      const finish = (result: RoomWait): void => {
+        clearInterval(timer);
+        if (this.roomWaiter === finish) this.roomWaiter = undefined;
+        resolve(result);
+      };
+      this.roomWaiter = finish;
+    });
+  }
+
+  /**
+   * Removes queued records matching `predicate` (revoked partitions); they are not marked done. A
+   * retry backoff of a matching record in flight is cut short (its retries are abandoned).
+   */
   purge(predicate: (record: ChannelRecord) => boolean): ChannelRecord[] {
+    for (const [record, sleep] of [...this.sleeps]) {
+      if (predicate(record)) {
+        clearTimeout(sleep.timer);
+        sleep.end();
+      }
+    }
     return this.buffer.removeWhere(predicate);
   }
 
@@ -146,20 +250,77 @@ export class TopicChannel {
 
   /** Starts the dispatcher. Idempotent. */
   start(): void {
-    if (this.loop || this.stopping) return;
-    this.loop = this.dispatch();
+    if (this.started || this.stopping) return;
+    this.started = true;
+    this.schedulePump();
   }
 
   /**
-   * Stops the dispatcher: no new record is taken, a retry backoff is cut short, and the returned
-   * promise resolves once the handler call in flight (if any) has returned. Queued records stay
+   * Holds the dispatcher: no new record is taken until {@link release}. Calls in flight go on.
+   * Used while the group rebalances, so that only records already in flight can be handled twice.
+   */
+  hold(): void {
+    this.held = true;
+    this.roomWaiter?.("stopped");
+  }
+
+  /** Ends a {@link hold}. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.schedulePump();
+  }
+
+  /** `true` between {@link hold} and {@link release}. */
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  /**
+   * Stops the dispatcher: no new record is taken, retry backoffs are cut short, and the returned
+   * promise resolves once the handler calls in flight (if any) have returned. Queued records stay
    * in the buffer, not done.
    */
   stop(): Promise<void> {
     this.stopping = true;
-    this.cancelSleep();
-    this.wake();
-    return this.loop ?? Promise.resolve();
+    this.roomWaiter?.("stopped");
+    for (const sleep of this.sleeps.values()) {
+      clearTimeout(sleep.timer);
+      sleep.end();
+    }
+    this.dropLog.flush();
+    if (this.running.size === 0) return Promise.resolve();
+    this.idlePromise ??= new Promise<void>((resolve) => (this.idle = resolve));
+    return this.idlePromise;
+  }
+
+  /**
+   * Emits `slowHandler` (and logs) for each handler attempt running longer than `limitMs`, once per
+   * attempt. Called periodically by the connection's watchdog.
+   */
+  reportSlowHandlers(now: number, limitMs: number): void {
+    for (const [record, attempt] of this.running) {
+      if (attempt.reportedSlow || this.sleeps.has(record)) continue;
+      const elapsedMs = now - attempt.startedAt;
+      if (elapsedMs <= limitMs) continue;
+      attempt.reportedSlow = true;
+      const { topic, partition, message } = record;
+      this.options.logger.warn("handler running longer than maxPollIntervalMs; its partition waits for it", {
+        topic,
+        partition,
+        offset: message.offset,
+        elapsedMs,
+        limitMs,
+      });
+      this.options.events.emit(RuntimeEvents.SLOW_HANDLER, {
+        connection: this.options.connection,
+        topic,
+        partition,
+        offset: message.offset,
+        elapsedMs,
+        limitMs,
+      });
+    }
   }
 
   /** Counters for {@link MetricsSnapshot}. */
@@ -169,6 +330,9 @@ export class TopicChannel {
       messageType: this.binding.messageType,
       buffered: this.buffer.size,
       capacity: this.buffer.capacity,
+      peakBuffered: this.peakBuffered,
+      inFlight: this.running.size,
+      concurrency: this.concurrency,
       paused: this.paused,
       handled: this.handled,
       dropped: this.dropped,
@@ -177,28 +341,55 @@ export class TopicChannel {
     };
   }
 
-  private async dispatch(): Promise<void> {
-    while (!this.stopping) {
-      const record = this.buffer.shift();
-      if (!record) {
-        await new Promise<void>((resolve) => (this.wakeUp = resolve));
-        this.wakeUp = undefined;
-        continue;
+  // ---------------------------------------------------------------------------------------------
+  // Dispatching
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Starts handler calls while a slot is free and an eligible record is buffered. */
+  private pump(): void {
+    if (!this.started || this.stopping || this.held) return;
+    while (this.running.size < this.concurrency) {
+      const record =
+        this.concurrency === 1 ? this.buffer.shift() : this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition));
+      if (!record) return;
+      this.taken++;
+      if (this.isDrained()) {
+        this.roomWaiter?.("room");
+        this.options.onDrained?.(this);
       }
-      if (this.isDrained()) this.options.onDrained?.(this);
-      this.inFlight = record;
-      try {
-        await this.process(record);
-      } catch (error) {
-        // process() handles every handler/codec error; reaching this is a runtime bug. Keep dispatching.
-        this.options.logger.error("dispatcher failed on a record", { topic: this.topic, offset: record.message.offset, error });
-      } finally {
-        this.inFlight = undefined;
-      }
+      this.run(record);
     }
   }
 
-  private async process(record: ChannelRecord): Promise<void> {
+  private run(record: ChannelRecord): void {
+    const attempt: Attempt = { startedAt: Date.now(), reportedSlow: false };
+    this.running.set(record, attempt);
+    if (this.concurrency > 1) this.busyPartitions.add(record.partition);
+    this.process(record, attempt)
+      .catch((error: unknown) => {
+        // process() handles every handler/codec error; reaching this is a runtime bug. Keep dispatching.
+        this.options.logger.error("dispatcher failed on a record", { topic: this.topic, offset: record.message.offset, error });
+      })
+      .finally(() => {
+        this.running.delete(record);
+        if (this.concurrency > 1) this.busyPartitions.delete(record.partition);
+        if (this.stopping) {
+          if (this.running.size === 0) this.idle?.();
+          return;
+        }
+        this.pump();
+      });
+  }
+
+  private async process(record: ChannelRecord, attempt: Attempt): Promise<void> {
     // Race: the record was taken from the buffer before a rebalance purged its partition. Its new
     // owner will read it again; handling it here would only make a duplicate.
     if (record.offsets.revoked) return;
@@ -226,30 +417,32 @@ export class TopicChannel {
       headers: message.headers ?? {},
       timestamp: message.timestamp,
     };
-    for (let attempt = 1; ; attempt++) {
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      attempt.startedAt = Date.now();
+      attempt.reportedSlow = false;
       const started = performance.now();
       try {
         await this.binding.handle(decoded, context);
-        this.latency.record(performance.now() - started);
+        this.recordLatency(performance.now() - started, attempt);
         this.handled++;
         // A revoked tracker ignores this: a completion after a rebalance commits nothing.
         record.offsets.markDone(record.offset);
         return;
       } catch (error) {
-        this.latency.record(performance.now() - started);
+        this.recordLatency(performance.now() - started, attempt);
         this.errors++;
-        const retryInMs = backoffDelay(this.retry, attempt);
-        this.options.logger.warn("handler failed; retrying the record", { topic, partition, offset: message.offset, attempt, retryInMs, error });
+        const retryInMs = backoffDelay(this.retry, attemptNumber);
+        this.options.logger.warn("handler failed; retrying the record", { topic, partition, offset: message.offset, attempt: attemptNumber, retryInMs, error });
         this.options.events.emit(RuntimeEvents.HANDLER_ERROR, {
           connection: this.options.connection,
           topic,
           partition,
           offset: message.offset,
           error,
-          attempt,
+          attempt: attemptNumber,
           retryInMs,
         });
-        await this.sleep(retryInMs);
+        await this.sleep(record, retryInMs);
         if (this.stopping || record.offsets.revoked) {
           // Not done: the commit stays before this record and it is delivered again later.
           this.options.logger.debug("abandoning retries of a record", { topic, partition, offset: message.offset, stopping: this.stopping });
@@ -259,8 +452,17 @@ export class TopicChannel {
     }
   }
 
+  private recordLatency(ms: number, attempt: Attempt): void {
+    this.latency.record(ms);
+    this.recentLatencyMs = this.recentLatencyMs === undefined ? ms : this.recentLatencyMs + LATENCY_SMOOTHING * (ms - this.recentLatencyMs);
+    if (attempt.reportedSlow) {
+      this.options.logger.info("slow handler finished", { topic: this.topic, durationMs: Math.round(ms) });
+    }
+  }
+
   private reportDrop(record: ChannelRecord, mode: "DropOldestMessage" | "DropNewestMessage"): void {
     this.dropped++;
+    this.dropLog.note({ topic: record.topic, mode, partition: record.partition, offset: record.message.offset, totalDropped: this.dropped });
     this.options.events.emit(RuntimeEvents.DROPPED, {
       connection: this.options.connection,
       topic: record.topic,
@@ -270,23 +472,14 @@ export class TopicChannel {
     });
   }
 
-  private wake(): void {
-    this.wakeUp?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
+  private sleep(record: ChannelRecord, ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      this.endSleep = resolve;
-      this.sleepTimer = setTimeout(() => this.cancelSleep(), ms);
+      const end = (): void => {
+        this.sleeps.delete(record);
+        resolve();
+      };
+      this.sleeps.set(record, { timer: setTimeout(end, ms), end });
     });
-  }
-
-  private cancelSleep(): void {
-    clearTimeout(this.sleepTimer);
-    this.sleepTimer = undefined;
-    const end = this.endSleep;
-    this.endSleep = undefined;
-    end?.();
   }
 }

@@ -43,6 +43,12 @@ export interface BufferSettings {
   maxBufferedMessages: number;
   /** What happens when the buffer is full. */
   backpressure: BackpressureMode;
+  /**
+   * How many records of this type are handled at once (default 1). Records of one partition are never
+   * handled at the same time, so per-partition order holds whatever the value; more than the topic's
+   * partition count gains nothing.
+   */
+  concurrency?: number;
 }
 
 /** Decodes and encodes one message type. Generated code builds one per type, once. */

@@ -99,4 +99,43 @@ describe('BoundedBuffer', () => {
     expect(buffer.clear()).toEqual([5, 7, 8, 9]);
     expect(buffer.isEmpty()).toBe(true);
   });
+
+  it('takeFirst removes the oldest matching item and keeps the others in order, also across the ring edge', () => {
+    const buffer = new BoundedBuffer<number>(4, 'ApplyBackpressure');
+    for (const item of [1, 2, 3, 4]) buffer.offer(item);
+    buffer.shift();
+    buffer.shift();
+    buffer.offer(5);
+    buffer.offer(6); // the ring now wraps: [3, 4, 5, 6] with head at index 2
+    expect(buffer.takeFirst((n) => n % 2 === 1 && n > 3)).toBe(5);
+    expect(buffer.toArray()).toEqual([3, 4, 6]);
+    expect(buffer.takeFirst((n) => n > 10)).toBeUndefined();
+    expect(buffer.takeFirst((n) => n === 3)).toBe(3);
+    expect(buffer.toArray()).toEqual([4, 6]);
+    buffer.offer(7);
+    buffer.offer(8);
+    expect(buffer.isFull()).toBe(true);
+    expect(buffer.takeFirst((n) => n === 8)).toBe(8);
+    expect([buffer.shift(), buffer.shift(), buffer.shift(), buffer.shift()]).toEqual([4, 6, 7, undefined]);
+  });
+
+  it('takeFirst matches a reference queue under random use', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const buffer = new BoundedBuffer<number>(5, 'ApplyBackpressure');
+    const reference: number[] = [];
+    for (let step = 0, next = 0; step < 5_000; step++) {
+      const roll = random();
+      if (roll < 0.5) {
+        if (buffer.offer(next).kind === 'accepted') reference.push(next);
+        next++;
+      } else {
+        const modulus = 1 + Math.floor(random() * 3);
+        const index = reference.findIndex((n) => n % modulus === 0);
+        const expected = index < 0 ? undefined : reference.splice(index, 1)[0];
+        expect(buffer.takeFirst((n) => n % modulus === 0)).toBe(expected);
+      }
+      expect(buffer.toArray()).toEqual(reference);
+    }
+  });
 });

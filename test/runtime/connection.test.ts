@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection } from '../../runtime/connection.js';
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
-import { silentLogger } from '../../runtime/logger.js';
+import { silentLogger, type RuntimeLogger } from '../../runtime/logger.js';
 import type { ConnectionSettings, TopicBinding } from '../../runtime/types.js';
 import { FakeConsumer, message } from './fake-consumer.js';
-import { binding, deferred, flush, settings, type Deferred } from './helpers.js';
+import { binding, deferred, flush, recordingLogger, settings, type Deferred } from './helpers.js';
 
 type Recorded = { [E in keyof RuntimeEventMap]: RuntimeEventMap[E][] };
 
@@ -20,10 +20,15 @@ const running: Connection[] = [];
 function harness(
   topics: TopicBinding<string>[],
   overrides: Partial<ConnectionSettings> = {},
-  options: { assignment?: Record<string, number[]> | null; restart?: { initialDelayMs: number; maxDelayMs: number; maxAttempts: number } } = {},
+  options: {
+    assignment?: Record<string, number[]> | null;
+    restart?: { initialDelayMs: number; maxDelayMs: number; maxAttempts: number };
+    logger?: RuntimeLogger;
+    commitOnStopTimeoutMs?: number;
+  } = {},
 ): Harness {
   const emitter = new RuntimeEventEmitter(silentLogger);
-  const events = { handlerError: [], decodeError: [], dropped: [], paused: [], resumed: [], committed: [], crash: [], offsetReset: [] } as Recorded;
+  const events = Object.fromEntries(Object.values(RuntimeEvents).map((name) => [name, []])) as unknown as Recorded;
   for (const name of Object.values(RuntimeEvents)) emitter.on(name, ((payload: unknown) => (events[name] as unknown[]).push(payload)) as never);
   const consumers: FakeConsumer[] = [];
   const assignment = options.assignment === undefined ? Object.fromEntries(topics.map((t) => [t.topic, [0]])) : options.assignment;
@@ -36,9 +41,10 @@ function harness(
       return consumer;
     },
     events: emitter,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     handlerRetry: { initialDelayMs: 1, maxDelayMs: 1 },
     restart: options.restart ?? { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 },
+    ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
   });
   running.push(connection);
   return {
@@ -542,5 +548,171 @@ describe('Connection.stop', () => {
     expect(h.consumer.commits.flat().every((o) => o.offset === '0')).toBe(true);
     expect(h.consumer.calls.at(-1)).toBe('disconnect');
     handler.releaseAll();
+  });
+});
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe('Connection: waiting for buffer room (ApplyBackpressure)', () => {
+  it('a handler that keeps up gets the whole batch through a small buffer: no pause, nothing fetched twice, heartbeats go on', async () => {
+    const seen: string[] = [];
+    const h = harness(
+      [binding('orders', async (value) => { await sleep(1); seen.push(value); }, { maxBufferedMessages: 4 })],
+      { heartbeatIntervalMs: 20 },
+    );
+    await h.connection.start();
+    const values = Array.from({ length: 60 }, (_, i) => `r${i}`);
+    h.consumer.append('orders', 0, values);
+    const delivery = await h.consumer.poll('orders', 0);
+    expect(delivery.resolved).toEqual(values.map((_, i) => String(i)));
+    expect(h.consumer.pauseCalls).toEqual([]);
+    expect(h.events.paused).toEqual([]);
+    expect(h.consumer.heartbeats).toBeGreaterThanOrEqual(2); // ~60 ms of waiting with a 20 ms interval
+    await vi.waitFor(() => expect(seen).toEqual(values));
+    expect(h.connection.metrics().topics[0]!.peakBuffered).toBe(4);
+  });
+
+  it('on a connection with several topics a batch waits at most min(50 ms, fetchMaxWaitMs), then pauses its topic', async () => {
+    const seen: string[] = [];
+    const h = harness(
+      [binding('orders', async (value) => { await sleep(2); seen.push(value); }, { maxBufferedMessages: 2 }), binding('payments', () => {})],
+      { fetchMaxWaitMs: 20 },
+    );
+    await h.connection.start();
+    h.consumer.append('orders', 0, Array.from({ length: 200 }, (_, i) => `r${i}`));
+    const started = Date.now();
+    const delivery = await h.consumer.poll('orders', 0);
+    const elapsed = Date.now() - started;
+    expect(delivery.resolved.length).toBeGreaterThan(2); // it did wait and route more than one buffer's worth
+    expect(delivery.resolved.length).toBeLessThan(200);
+    expect(elapsed).toBeLessThan(1_000); // 200 records x 2 ms would take 400+ ms
+    expect(h.events.paused).toEqual([{ connection: 'shared', topic: 'orders' }]);
+    // Nothing lost or reordered: the unresolved rest is fetched again after resume.
+    for (let round = 0; round < 400 && seen.length < 200; round++) {
+      await h.consumer.poll('orders', 0);
+      await sleep(2);
+    }
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => `r${i}`));
+  });
+
+  it('a handler known to be slow makes a full buffer pause at once', async () => {
+    const h = harness([binding('orders', () => sleep(30), { maxBufferedMessages: 1 })]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e']);
+    await h.consumer.poll('orders', 0); // nothing known yet: waits ROOM_IDLE_MS, then pauses
+    await vi.waitFor(() => expect(h.connection.metrics().topics[0]!.handled).toBeGreaterThanOrEqual(2), { timeout: 2_000 });
+    await vi.waitFor(() => expect(h.consumer.pausedTopics.has('orders')).toBe(false), { timeout: 2_000 });
+    const started = performance.now();
+    const second = await h.consumer.poll('orders', 0);
+    expect(second.delivered).toBe(true);
+    expect(performance.now() - started).toBeLessThan(10); // no ROOM_IDLE_MS wait
+    expect(h.consumer.pausedTopics.has('orders')).toBe(true);
+  });
+
+  it('a rebalance error from the heartbeat during the wait propagates and leaves the rest unresolved', async () => {
+    const h = harness([binding('orders', () => sleep(1), { maxBufferedMessages: 2 })], { heartbeatIntervalMs: 5 });
+    await h.connection.start();
+    h.consumer.append('orders', 0, Array.from({ length: 100 }, (_, i) => `r${i}`));
+    const rebalance = new Error('The group is rebalancing, so a rejoin is needed');
+    setTimeout(() => (h.consumer.heartbeatError = rebalance), 15);
+    await expect(h.consumer.poll('orders', 0)).rejects.toBe(rebalance);
+    expect(h.consumer.position('orders', 0)).toBeGreaterThan(2);
+    expect(h.consumer.position('orders', 0)).toBeLessThan(100);
+  });
+
+  it('stop() ends a wait at once and the batch resolves nothing more', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle, { maxBufferedMessages: 2 })]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e']);
+    // Warm up the latency estimate with nothing: the first full buffer waits (idle detection would end it after 10 ms).
+    const polling = h.consumer.poll('orders', 0);
+    await flush();
+    const stopping = h.connection.stop({ deadline: Date.now() + 50 });
+    const delivery = await polling;
+    expect(delivery.resolved).toEqual(['0', '1', '2']);
+    handler.releaseAll();
+    await stopping;
+  });
+});
+
+describe('Connection: rebalances, warnings, supervision', () => {
+  it('a rebalance holds every dispatcher until the join: only calls in flight finish; events tell the assignment', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)], {}, { assignment: { orders: [0, 1] } });
+    await h.connection.start();
+    expect(h.events.groupJoin).toEqual([{ connection: 'shared', groupId: 'group-1', assignment: { orders: [0, 1] }, revoked: [] }]);
+    h.consumer.append('orders', 0, ['a', 'b']);
+    h.consumer.append('orders', 1, ['x', 'y']);
+    await h.consumer.poll('orders', 0);
+    await h.consumer.poll('orders', 1);
+    await flush();
+    expect(handler.seen).toEqual(['0:a']);
+
+    h.consumer.emit(h.consumer.events.REBALANCING, { groupId: 'group-1', memberId: 'm1' });
+    expect(h.events.rebalancing).toEqual([{ connection: 'shared' }]);
+    await flush();
+    expect(commitsOf(h.consumer)).toEqual(['orders[0]=0,orders[1]=0']); // committed at once, before the in-flight record finished
+    handler.release(0);
+    await flush();
+    expect(handler.seen).toEqual(['0:a']); // held: b, x, y wait for the join
+
+    h.consumer.join({ orders: [1] });
+    expect(h.events.groupJoin.at(-1)).toEqual({ connection: 'shared', groupId: 'group-1', assignment: { orders: [1] }, revoked: [{ topic: 'orders', partition: 0 }] });
+    handler.releaseAll();
+    await flush();
+    expect(handler.seen).toEqual(['0:a', '1:x', '1:y']); // partition 0's queued record went with the partition
+  });
+
+  it('enableAutoCommit logs its at-most-once meaning as a warning at start', async () => {
+    const logger = recordingLogger();
+    const h = harness([binding('orders', () => {})], { enableAutoCommit: true }, { logger });
+    await h.connection.start();
+    const warning = logger.lines.find((l) => l.level === 'warn' && l.message.startsWith('enableAutoCommit is on'));
+    expect(warning?.message).toContain('at-most-once');
+    expect(warning?.fields).toMatchObject({ groupId: 'group-1', namespace: 'kefgen.connection.shared' });
+
+    const quiet = recordingLogger();
+    await harness([binding('orders', () => {})], {}, { logger: quiet }).connection.start();
+    expect(quiet.lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('reports a handler running longer than maxPollIntervalMs (event and warning), without interrupting it', async () => {
+    const logger = recordingLogger();
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)], { maxPollIntervalMs: 100 }, { logger });
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a']);
+    await h.consumer.poll('orders', 0);
+    await vi.waitFor(() => expect(h.events.slowHandler).toHaveLength(1), { timeout: 2_000 });
+    expect(h.events.slowHandler[0]).toMatchObject({ connection: 'shared', topic: 'orders', partition: 0, offset: '0', limitMs: 100 });
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('handler running longer than maxPollIntervalMs'))).toBe(true);
+    handler.releaseAll();
+    await flush();
+    await h.connection.commit();
+    expect(h.consumer.committed('orders', 0)).toBe(1);
+  });
+
+  it('shows crash supervision in metrics: last crash, next restart, and giving up', async () => {
+    const h = harness([binding('orders', () => {})], {}, { restart: { initialDelayMs: 1_000, maxDelayMs: 1_000, maxAttempts: 1 } });
+    await h.connection.start();
+    expect(h.connection.metrics()).toMatchObject({ lastCrash: null, nextRestartAt: null });
+    const before = Date.now();
+    h.consumer.crash(new Error('broker gone'), false);
+    const restarting = h.connection.metrics();
+    expect(restarting).toMatchObject({ state: 'restarting', restarts: 1, lastCrash: { error: 'broker gone', restarting: true } });
+    expect(restarting.nextRestartAt).toBeGreaterThanOrEqual(before + 1_000);
+    h.consumer.crash(new Error('still gone'), false);
+    expect(h.connection.metrics()).toMatchObject({ state: 'crashed', nextRestartAt: null, lastCrash: { error: 'still gone', restarting: false } });
+  });
+
+  it('stop() does not wait forever for a group leave that never completes', async () => {
+    const h = harness([binding('orders', () => {})], {}, { commitOnStopTimeoutMs: 100 });
+    await h.connection.start();
+    h.consumer.disconnect = () => new Promise<void>(() => {});
+    const started = Date.now();
+    await h.connection.stop({ deadline: Date.now() + 50 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(h.connection.state).toBe('stopped');
   });
 });

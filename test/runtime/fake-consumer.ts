@@ -74,6 +74,8 @@ export class FakeConsumer implements ConsumerPort {
   assignment: Record<string, number[]> | null = {};
   failCommits = false;
   heartbeats = 0;
+  /** When set, the next heartbeat() inside eachBatch throws it (like kafkajs on REBALANCE_IN_PROGRESS). */
+  heartbeatError: Error | undefined;
 
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly logs = new Map<string, KafkaMessage[]>();
@@ -209,6 +211,9 @@ export class FakeConsumer implements ConsumerPort {
       },
       heartbeat: async () => {
         this.heartbeats++;
+        const error = this.heartbeatError;
+        this.heartbeatError = undefined;
+        if (error) throw error;
       },
       pause: () => () => {},
       commitOffsetsIfNecessary: async () => {},

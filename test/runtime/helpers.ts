@@ -1,6 +1,7 @@
 // Small helpers shared by the runtime unit tests (not a test file).
 
 import type { Codec, ConnectionSettings, TopicBinding, BackpressureMode, MessageHandler } from '../../runtime/types.js';
+import type { LogFields, RuntimeLogger } from '../../runtime/logger.js';
 
 export interface Deferred<T = void> {
   promise: Promise<T>;
@@ -31,15 +32,30 @@ export const textCodec: Codec<string> = {
 export function binding(
   topic: string,
   handle: MessageHandler<string>,
-  buffer: { maxBufferedMessages?: number; backpressure?: BackpressureMode } = {},
+  buffer: { maxBufferedMessages?: number; backpressure?: BackpressureMode; concurrency?: number } = {},
 ): TopicBinding<string> {
   return {
     topic,
     messageType: `test.${topic}`,
     codec: textCodec,
-    buffer: { maxBufferedMessages: buffer.maxBufferedMessages ?? 100, backpressure: buffer.backpressure ?? 'ApplyBackpressure' },
+    buffer: {
+      maxBufferedMessages: buffer.maxBufferedMessages ?? 100,
+      backpressure: buffer.backpressure ?? 'ApplyBackpressure',
+      ...(buffer.concurrency !== undefined ? { concurrency: buffer.concurrency } : {}),
+    },
     handle,
   };
+}
+
+/** A logger that keeps every line (level, message, fields) for assertions. */
+export function recordingLogger(): RuntimeLogger & { lines: { level: string; message: string; fields: LogFields }[] } {
+  const lines: { level: string; message: string; fields: LogFields }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, fields: LogFields = {}): void => {
+      lines.push({ level, message, fields });
+    };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export function settings(overrides: Partial<ConnectionSettings> = {}): ConnectionSettings {

@@ -3,10 +3,10 @@ import { TopicChannel, type ChannelRecord } from '../../runtime/topic-channel.js
 import { PartitionOffsets } from '../../runtime/offset-tracker.js';
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
 import { DecodeError } from '../../runtime/errors.js';
-import { silentLogger } from '../../runtime/logger.js';
+import { silentLogger, type RuntimeLogger } from '../../runtime/logger.js';
 import type { BackpressureMode, MessageContext, MessageHandler } from '../../runtime/types.js';
 import { message } from './fake-consumer.js';
-import { binding, deferred, flush } from './helpers.js';
+import { binding, deferred, flush, recordingLogger } from './helpers.js';
 
 interface Setup {
   channel: TopicChannel;
@@ -18,11 +18,12 @@ interface Setup {
 
 function setup(
   handle: MessageHandler<string>,
-  buffer: { maxBufferedMessages?: number; backpressure?: BackpressureMode } = {},
+  buffer: { maxBufferedMessages?: number; backpressure?: BackpressureMode; concurrency?: number } = {},
   retry = { initialDelayMs: 100, maxDelayMs: 30_000 },
+  options: { logger?: RuntimeLogger; dropLogIntervalMs?: number } = {},
 ): Setup {
   const emitter = new RuntimeEventEmitter(silentLogger);
-  const events = { handlerError: [], decodeError: [], dropped: [], paused: [], resumed: [], committed: [], crash: [], offsetReset: [] } as Setup['events'];
+  const events = Object.fromEntries(Object.values(RuntimeEvents).map((name) => [name, []])) as unknown as Setup['events'];
   for (const name of Object.values(RuntimeEvents)) emitter.on(name, ((payload: unknown) => (events[name] as unknown[]).push(payload)) as never);
   const partitions = new Map<number, PartitionOffsets>();
   const result: Setup = {
@@ -43,8 +44,9 @@ function setup(
     connection: 'shared',
     binding: binding('orders', handle, buffer),
     events: emitter,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     retry,
+    ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
     onDrained: () => result.drained++,
   });
   return result;
@@ -255,6 +257,182 @@ describe('TopicChannel', () => {
     expect(t.channel.size).toBe(2);
     expect(t.drained).toBe(1);
     gates.slice(1).forEach((g) => g.resolve());
+    await t.channel.stop();
+  });
+
+  it('concurrency n: up to n records at once, never two of one partition, each partition in offset order', async () => {
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+    const started: string[] = [];
+    const t = setup(
+      async (_value, context) => {
+        const key = `${context.partition}:${context.offset}`;
+        started.push(key);
+        const gate = deferred();
+        gates.set(key, gate);
+        await gate.promise;
+      },
+      { maxBufferedMessages: 10, concurrency: 2 },
+    );
+    // Buffer order: p0 twice first, so a naive "take the next two" would run p0:0 and p0:1 together.
+    t.offer(0, 0);
+    t.offer(0, 1);
+    t.offer(1, 0);
+    t.offer(2, 0);
+    t.offer(1, 1);
+    t.channel.start();
+    await flush();
+    expect(started).toEqual(['0:0', '1:0']); // p0:1 skipped: p0 is busy
+    expect(t.channel.metrics()).toMatchObject({ inFlight: 2, concurrency: 2, buffered: 3 });
+
+    gates.get('1:0')!.resolve();
+    await flush();
+    expect(started).toEqual(['0:0', '1:0', '2:0']); // the oldest record of an idle partition
+    gates.get('0:0')!.resolve();
+    await flush();
+    expect(started).toEqual(['0:0', '1:0', '2:0', '0:1']);
+    for (const key of ['2:0', '0:1']) gates.get(key)!.resolve();
+    await flush();
+    gates.get('1:1')!.resolve();
+    await flush();
+    expect(started).toEqual(['0:0', '1:0', '2:0', '0:1', '1:1']);
+    expect(t.partitions.get(0)!.committable()).toBe(2);
+    expect(t.partitions.get(1)!.committable()).toBe(2);
+    expect(t.partitions.get(2)!.committable()).toBe(1);
+    expect(t.channel.metrics()).toMatchObject({ handled: 5, inFlight: 0 });
+    await t.channel.stop();
+  });
+
+  it('concurrency n: a failing record holds back only its own partition', async () => {
+    vi.useFakeTimers();
+    const calls: string[] = [];
+    let failures = 2;
+    const t = setup(
+      (value, context) => {
+        calls.push(`${context.partition}:${value}`);
+        if (context.partition === 0 && value === 'v0' && failures-- > 0) throw new Error('boom');
+      },
+      { concurrency: 2 },
+      { initialDelayMs: 100, maxDelayMs: 100 },
+    );
+    t.offer(0, 0);
+    t.offer(0, 1);
+    t.offer(1, 0);
+    t.offer(1, 1);
+    t.offer(1, 2);
+    t.channel.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // Partition 1 went on while partition 0 backs off; p0:v1 waits behind p0:v0.
+    expect(calls.filter((c) => c.startsWith('1:'))).toEqual(['1:v0', '1:v1', '1:v2']);
+    expect(calls.filter((c) => c.startsWith('0:'))).toEqual(['0:v0']);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(calls.filter((c) => c.startsWith('0:'))).toEqual(['0:v0', '0:v0', '0:v0', '0:v1']);
+    expect(t.partitions.get(0)!.committable()).toBe(2);
+    await t.channel.stop();
+  });
+
+  it('rejects a concurrency that is not a positive integer', () => {
+    expect(() => setup(() => {}, { concurrency: 0 })).toThrow(RangeError);
+    expect(() => setup(() => {}, { concurrency: 1.5 })).toThrow(RangeError);
+  });
+
+  it('drop modes log the drops, rate-limited: the first at once, the rest summed up per interval', async () => {
+    vi.useFakeTimers();
+    const logger = recordingLogger();
+    const t = setup(() => {}, { maxBufferedMessages: 1, backpressure: 'DropNewestMessage' }, undefined, { logger, dropLogIntervalMs: 1_000 });
+    t.offer(0, 0);
+    for (let offset = 1; offset <= 5; offset++) t.offer(0, offset); // 5 drops within one interval
+    const warnings = () => logger.lines.filter((l) => l.level === 'warn' && l.message === 'buffer full: dropping records');
+    expect(warnings().map((l) => l.fields)).toEqual([
+      { topic: 'orders', mode: 'DropNewestMessage', partition: 0, offset: '1', totalDropped: 1, count: 1 },
+    ]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(warnings().map((l) => l.fields.count)).toEqual([1, 4]);
+    expect(warnings()[1]!.fields).toMatchObject({ offset: '5', totalDropped: 5 });
+    expect(t.events.dropped).toHaveLength(5);
+    expect(t.channel.metrics()).toMatchObject({ dropped: 5, peakBuffered: 1, capacity: 1 });
+    // Quiet after a burst: no further line without further drops.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(warnings()).toHaveLength(2);
+    await t.channel.stop();
+  });
+
+  it('reports a handler attempt running longer than the limit once, as an event and a warning', async () => {
+    const logger = recordingLogger();
+    const gate = deferred();
+    const t = setup(() => gate.promise, {}, undefined, { logger });
+    t.offer(0, 0);
+    t.channel.start();
+    await flush();
+    const startedAt = Date.now();
+    t.channel.reportSlowHandlers(startedAt + 50, 100);
+    expect(t.events.slowHandler).toEqual([]);
+    t.channel.reportSlowHandlers(startedAt + 1_000, 100);
+    t.channel.reportSlowHandlers(startedAt + 2_000, 100);
+    expect(t.events.slowHandler).toHaveLength(1);
+    expect(t.events.slowHandler[0]).toMatchObject({ connection: 'shared', topic: 'orders', partition: 0, offset: '0', limitMs: 100 });
+    expect(t.events.slowHandler[0]!.elapsedMs).toBeGreaterThan(100);
+    expect(logger.lines.filter((l) => l.message.startsWith('handler running longer than maxPollIntervalMs'))).toHaveLength(1);
+    gate.resolve();
+    await flush();
+    expect(logger.lines.some((l) => l.message === 'slow handler finished')).toBe(true);
+    await t.channel.stop();
+  });
+
+  it('hold() stops taking records until release(); calls in flight go on', async () => {
+    const seen: string[] = [];
+    const gate = deferred();
+    const t = setup(async (value) => {
+      seen.push(value);
+      if (value === 'v0') await gate.promise;
+    });
+    t.offer(0, 0);
+    t.offer(0, 1);
+    t.channel.start();
+    await flush();
+    t.channel.hold();
+    gate.resolve();
+    await flush();
+    expect(seen).toEqual(['v0']);
+    expect(t.partitions.get(0)!.committable()).toBe(1); // the call in flight completed
+    t.channel.release();
+    await flush();
+    expect(seen).toEqual(['v0', 'v1']);
+    await t.channel.stop();
+  });
+
+  it('waitForRoom: "room" when a working handler drains to the threshold, "idle" when it takes nothing, "stopped" on stop', async () => {
+    // A handler that takes 1 ms per record drains 4 → 2 well within a 20 ms idle window.
+    const fast = setup(() => new Promise((resolve) => setTimeout(resolve, 1)), { maxBufferedMessages: 4 });
+    for (let offset = 0; offset < 4; offset++) fast.offer(0, offset);
+    expect(fast.channel.isFull()).toBe(true);
+    fast.channel.start();
+    expect(await fast.channel.waitForRoom(20, Date.now() + 5_000)).toBe('room');
+    expect(fast.channel.canWaitForRoom(20)).toBe(true);
+    await fast.channel.stop();
+
+    const gate = deferred();
+    const stuck = setup(() => gate.promise, { maxBufferedMessages: 2 });
+    stuck.offer(0, 0);
+    stuck.channel.start();
+    await flush(); // 0 in flight
+    stuck.offer(0, 1);
+    stuck.offer(0, 2);
+    expect(stuck.channel.isFull()).toBe(true); // one in flight, two buffered
+    expect(await stuck.channel.waitForRoom(20, Date.now() + 5_000)).toBe('idle');
+    const waiting = stuck.channel.waitForRoom(1_000, Date.now() + 5_000);
+    const stopping = stuck.channel.stop();
+    expect(await waiting).toBe('stopped');
+    gate.resolve();
+    await stopping;
+  });
+
+  it('canWaitForRoom is false once the handler is known to be slower than the idle window', async () => {
+    const t = setup(() => new Promise((resolve) => setTimeout(resolve, 30)));
+    t.offer(0, 0);
+    t.channel.start();
+    expect(t.channel.canWaitForRoom(10)).toBe(true); // nothing known yet
+    await vi.waitFor(() => expect(t.channel.metrics().handled).toBe(1));
+    expect(t.channel.canWaitForRoom(10)).toBe(false);
     await t.channel.stop();
   });
 });
