@@ -1,84 +1,132 @@
-// Avro schemas: validated from their located JSON, resolved into a type tree the emitters map to TypeScript.
-// The structural walk reports problems at the exact JSON node; avsc then confirms the schema as a whole.
-import avro from "avsc";
+// Avro schemas: each message's schema is walked from its located JSON (problems are reported at the exact node),
+// then all schemas are linked (a schema may use named types another message's schema defines), and every message
+// gets a self-contained schema for its codec, which avsc — built exactly as the runtime builds it — confirms.
+//
+// How values look at run time is decided in runtime/avro-codec.ts; this file mirrors it for the generated types
+// (`bucket`, `unionIsWrapped`, `branchName`) and shares its judge of logical types (`readLogicalType`).
 import type { JsonValue, Range } from "../grammar/ast.js";
-import type { Diagnostic, DiagnosticCode } from "./diagnostics.js";
+import { avroType, LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType, type ValueBucket } from "../runtime/avro-codec.js";
+import { closest, type Diagnostic, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
 
 export type PrimitiveName = "null" | "boolean" | "int" | "long" | "float" | "double" | "bytes" | "string";
 
 export const primitiveNames: readonly PrimitiveName[] = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"];
 
+export type { AvroLogicalType };
+
 export interface AvroField {
   readonly name: string;
   readonly type: AvroType;
   readonly doc: string | undefined;
-  readonly hasDefault: boolean;
+  /** The field's default, as written (JSON); undefined when it has none. */
+  readonly default: { readonly value: unknown } | undefined;
   readonly range: Range;
 }
 
-export interface AvroRecord {
+interface NamedBase {
+  readonly fullName: string;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly doc: string | undefined;
+  /** The definition as written (plain JSON), for the codecs' schemas. */
+  readonly json: unknown;
+  /** The namespace in effect where the definition is written (names in `json` are relative to it). */
+  readonly enclosingNamespace: string | undefined;
+  /** The file the definition is written in, as shown in diagnostics. */
+  readonly file: string;
+  readonly range: Range;
+}
+
+export interface AvroRecord extends NamedBase {
   readonly kind: "record";
-  readonly fullName: string;
-  readonly name: string;
-  readonly namespace: string | undefined;
-  readonly doc: string | undefined;
   readonly fields: readonly AvroField[];
-  readonly range: Range;
 }
 
-export interface AvroEnum {
+export interface AvroEnum extends NamedBase {
   readonly kind: "enum";
-  readonly fullName: string;
-  readonly name: string;
-  readonly namespace: string | undefined;
-  readonly doc: string | undefined;
   readonly symbols: readonly string[];
-  readonly range: Range;
+  /** The symbol a reader uses for symbols it does not know (schema evolution). */
+  readonly default: string | undefined;
 }
 
-export interface AvroFixed {
+export interface AvroFixed extends NamedBase {
   readonly kind: "fixed";
-  readonly fullName: string;
-  readonly name: string;
-  readonly namespace: string | undefined;
-  readonly doc: string | undefined;
   readonly size: number;
-  readonly range: Range;
+  /** A logical type kefgen interprets (decimal, uuid, duration); undefined: a Buffer. */
+  readonly logical: AvroLogicalType | undefined;
 }
 
 export type AvroNamed = AvroRecord | AvroEnum | AvroFixed;
 
+export interface AvroPrimitive {
+  readonly kind: "primitive";
+  readonly name: PrimitiveName;
+  /** A logical type kefgen interprets; undefined: the primitive's own value. */
+  readonly logical: AvroLogicalType | undefined;
+  /** A `long` read as a bigint (`"kefgen.long": "bigint"`). */
+  readonly bigint: boolean;
+}
+
+/** A use of a named type by name. Resolved against every message's schema when they are linked. */
+export interface AvroRef {
+  readonly kind: "ref";
+  readonly fullName: string;
+  /** The name as written (maybe relative to the enclosing namespace). */
+  readonly written: string;
+  readonly file: string;
+  readonly range: Range;
+}
+
 export type AvroType =
-  | { readonly kind: "primitive"; readonly name: PrimitiveName; readonly logicalType: string | undefined }
+  | AvroPrimitive
   | AvroNamed
-  | { readonly kind: "ref"; readonly fullName: string; readonly range: Range }
+  | AvroRef
   | { readonly kind: "array"; readonly items: AvroType }
   | { readonly kind: "map"; readonly values: AvroType }
-  /** `wrapped`: avsc represents non-null values as `{ [branchName]: value }` (two branches share a JS representation). */
-  | { readonly kind: "union"; readonly branches: readonly AvroType[]; readonly wrapped: boolean };
+  | { readonly kind: "union"; readonly branches: readonly AvroType[] };
 
-/** A message's schema, validated. `json` is the schema exactly as written, for the codec. */
+/** A message's schema, read and checked on its own (references to other schemas' types are not yet resolved). */
 export interface AvroSchema {
   /** The file the schema was written in (a .kef or an .avsc), as shown in diagnostics. */
   readonly file: string;
+  /** The root's JSON node in `file`: where problems with the schema as a whole are reported. */
+  readonly range: Range;
   readonly root: AvroType;
-  /** Every named type the schema defines, in definition order. */
-  readonly named: readonly AvroNamed[];
+  /** The root's JSON as written: the whole document, or the definition `#Name` picked. */
   readonly json: unknown;
+  /** The definition `#Name` picked as the root, if any. */
+  readonly selected: AvroNamed | undefined;
+  /** Every named type the document defines, in definition order (also those the root does not use). */
+  readonly named: readonly AvroNamed[];
+  /** Every use of a type name, in document order. */
+  readonly refs: readonly AvroRef[];
+  /**
+   * False when the schema has errors (already reported). It is still linked, so that its uses of unknown type
+   * names are reported too, but it is not built.
+   */
+  readonly complete: boolean;
 }
 
 const nameRe = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Names every JavaScript object inherits ("constructor", "toString", "__proto__", ...). avsc keeps enum symbols and
+ * union branch names as keys of plain objects, where these are already taken.
+ */
+const inheritedNames: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 interface Walk {
   readonly file: string;
   readonly diagnostics: Diagnostic[];
   readonly named: Map<string, AvroNamed>;
   readonly order: AvroNamed[];
-  readonly refs: { fullName: string; range: Range }[];
+  readonly refs: AvroRef[];
 }
 
-function report(w: Walk, code: DiagnosticCode, range: Range, message: string, hint?: string): void {
-  w.diagnostics.push({ code, severity: "error", message, file: w.file, range, ...(hint ? { hint } : {}) });
+type JsonObject = Extract<JsonValue, { $type: "JsonObject" }>;
+
+function report(w: Walk, code: DiagnosticCode, range: Range, message: string, hint?: string, severity: "error" | "warning" = "error"): void {
+  w.diagnostics.push({ code, severity, message, file: w.file, range, ...(hint ? { hint } : {}) });
 }
 
 /** Converts located JSON into plain JSON. Object keys named `__proto__` are kept as own properties. */
@@ -102,11 +150,11 @@ export function toPlain(v: JsonValue): unknown {
   }
 }
 
-function member(obj: Extract<JsonValue, { $type: "JsonObject" }>, key: string): JsonValue | undefined {
+function member(obj: JsonObject, key: string): JsonValue | undefined {
   return obj.members.find((m) => m.key.value === key)?.value;
 }
 
-function stringMember(w: Walk, obj: Extract<JsonValue, { $type: "JsonObject" }>, key: string, required: boolean): string | undefined {
+function stringMember(w: Walk, obj: JsonObject, key: string, required: boolean): string | undefined {
   const v = member(obj, key);
   if (v === undefined) {
     if (required) report(w, "KEF3001", obj.range, `missing "${key}" in Avro ${describeKind(obj)}`);
@@ -119,7 +167,7 @@ function stringMember(w: Walk, obj: Extract<JsonValue, { $type: "JsonObject" }>,
   return v.value;
 }
 
-function describeKind(obj: Extract<JsonValue, { $type: "JsonObject" }>): string {
+function describeKind(obj: JsonObject): string {
   const t = member(obj, "type");
   return t?.$type === "JsonString" ? `${t.value} schema` : "schema";
 }
@@ -138,10 +186,15 @@ function checkKeys(w: Walk, v: JsonValue): void {
   }
 }
 
-function qualify(name: string, namespace: string | undefined): { fullName: string; name: string; namespace: string | undefined } {
+/** Splits a (possibly dotted) Avro name and resolves it against the enclosing namespace, as avsc does. */
+export function qualify(name: string, namespace: string | undefined): { fullName: string; name: string; namespace: string | undefined } {
   const dot = name.lastIndexOf(".");
   if (dot >= 0) return { fullName: name, name: name.slice(dot + 1), namespace: name.slice(0, dot) || undefined };
-  return { fullName: namespace ? `${namespace}.${name}` : name, name, namespace };
+  return { fullName: namespace ? `${namespace}.${name}` : name, name, namespace: namespace || undefined };
+}
+
+function isPrimitive(name: string): name is PrimitiveName {
+  return (primitiveNames as readonly string[]).includes(name);
 }
 
 function checkName(w: Walk, name: string, range: Range, what: string): boolean {
@@ -151,15 +204,17 @@ function checkName(w: Walk, name: string, range: Range, what: string): boolean {
   return false;
 }
 
+function reference(w: Walk, name: string, range: Range, namespace: string | undefined): AvroType | undefined {
+  if (isPrimitive(name)) return { kind: "primitive", name, logical: undefined, bigint: false };
+  if (!checkName(w, name, range, "type")) return undefined;
+  // Resolved once every schema is read: a type may be defined later, or by another message's schema.
+  const ref: AvroRef = { kind: "ref", fullName: qualify(name, namespace).fullName, written: name, file: w.file, range };
+  w.refs.push(ref);
+  return ref;
+}
+
 function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | undefined {
-  if (v.$type === "JsonString") {
-    if ((primitiveNames as readonly string[]).includes(v.value)) return { kind: "primitive", name: v.value as PrimitiveName, logicalType: undefined };
-    if (!checkName(w, v.value, v.range, "type")) return undefined;
-    // A reference, resolved once the whole schema is walked (a record may refer to itself or to later types).
-    const fullName = qualify(v.value, namespace).fullName;
-    w.refs.push({ fullName, range: v.range });
-    return { kind: "ref", fullName, range: v.range };
-  }
+  if (v.$type === "JsonString") return reference(w, v.value, v.range, namespace);
   if (v.$type === "JsonArray") return union(w, v, namespace);
   if (v.$type !== "JsonObject") {
     report(w, "KEF3001", v.range, "an Avro schema must be a type name, an object or a union array");
@@ -171,13 +226,10 @@ function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | 
     return undefined;
   }
   if (typeValue.$type !== "JsonString") {
-    // {"type": {...}} or {"type": [...]}: a wrapped schema.
-    return walk(w, typeValue, namespace);
+    report(w, "KEF3001", typeValue.range, `"type" must be a type name`, "write the schema itself instead of wrapping it in {\"type\": ...}");
+    return undefined;
   }
-  const type = typeValue.value;
-  const logicalValue = member(v, "logicalType");
-  const logicalType = logicalValue?.$type === "JsonString" ? logicalValue.value : undefined;
-  switch (type) {
+  switch (typeValue.value) {
     case "record":
     case "error":
       return record(w, v, namespace);
@@ -204,37 +256,70 @@ function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | 
       return t && { kind: "map", values: t };
     }
     default:
-      if ((primitiveNames as readonly string[]).includes(type)) return { kind: "primitive", name: type as PrimitiveName, logicalType };
-      // {"type": "some.Named"}: a reference in object form.
-      return walk(w, typeValue, namespace);
+      if (isPrimitive(typeValue.value)) return primitive(w, v, typeValue.value);
+      // {"type": "some.Named"}: a reference in object form (its other attributes mean nothing, as in Java's Avro).
+      return reference(w, typeValue.value, typeValue.range, namespace);
   }
 }
 
-function define(w: Walk, t: AvroNamed, range: Range): void {
+/** Reads `logicalType`: what kefgen interprets, and a warning when a known logical type is used against the spec. */
+function logical(w: Walk, v: JsonObject): AvroLogicalType | undefined {
+  const plain: Record<string, unknown> = {};
+  for (const key of ["type", "logicalType", "size", "precision", "scale"]) {
+    const m = member(v, key);
+    if (m) plain[key] = toPlain(m);
+  }
+  const reading = readLogicalType(plain);
+  if (reading?.status === "ignored") {
+    report(w, "KEF3006", member(v, "logicalType")!.range, `logical type "${reading.name}" is ignored: ${reading.reason}`, `the value is read as the underlying ${String(plain["type"])}, as the Avro specification asks`, "warning");
+  }
+  return reading?.status === "interpreted" ? reading.logicalType : undefined;
+}
+
+function primitive(w: Walk, v: JsonObject, name: PrimitiveName): AvroPrimitive {
+  const representation = member(v, LONG_REPRESENTATION_PROPERTY);
+  let bigint = false;
+  if (representation) {
+    if (name !== "long" || member(v, "logicalType")) {
+      report(w, "KEF3001", representation.range, `"${LONG_REPRESENTATION_PROPERTY}" applies to a plain long only`, `a logical type decides its own representation`);
+    } else if (representation.$type !== "JsonString" || (representation.value !== "bigint" && representation.value !== "number")) {
+      report(w, "KEF3001", representation.range, `"${LONG_REPRESENTATION_PROPERTY}" must be "bigint" or "number"`);
+    } else {
+      bigint = representation.value === "bigint";
+    }
+  }
+  return { kind: "primitive", name, logical: logical(w, v), bigint };
+}
+
+function define(w: Walk, t: AvroNamed): void {
   if (w.named.has(t.fullName)) {
-    report(w, "KEF3001", range, `Avro type "${t.fullName}" is defined twice`);
+    report(w, "KEF3001", t.range, `Avro type "${t.fullName}" is defined twice`);
     return;
   }
   w.named.set(t.fullName, t);
   w.order.push(t);
 }
 
-function namedHeader(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, namespace: string | undefined) {
+function namedHeader(w: Walk, v: JsonObject, namespace: string | undefined) {
   const name = stringMember(w, v, "name", true);
   const ns = stringMember(w, v, "namespace", false);
   const nameNode = member(v, "name");
   if (name === undefined || !checkName(w, name, nameNode?.range ?? v.range, "type")) return undefined;
   if (ns && !checkName(w, ns, member(v, "namespace")!.range, "namespace")) return undefined;
   const q = qualify(name, ns === undefined ? namespace : ns || undefined);
-  if ((primitiveNames as readonly string[]).includes(q.name)) {
+  if (isPrimitive(q.name)) {
     report(w, "KEF3001", nameNode?.range ?? v.range, `a named Avro type cannot be called "${q.name}"`);
     return undefined;
   }
+  if (inheritedNames.has(q.fullName)) {
+    report(w, "KEF3004", nameNode?.range ?? v.range, `an Avro type cannot be called "${q.fullName}"`, `every JavaScript object has a "${q.fullName}" property: avsc cannot use the name as a union branch key; give the type a namespace or another name`);
+    return undefined;
+  }
   const doc = stringMember(w, v, "doc", false);
-  return { ...q, doc };
+  return { ...q, doc, json: toPlain(v), enclosingNamespace: namespace, file: w.file, range: v.range };
 }
 
-function record(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, namespace: string | undefined): AvroType | undefined {
+function record(w: Walk, v: JsonObject, namespace: string | undefined): AvroType | undefined {
   const header = namedHeader(w, v, namespace);
   const fieldsValue = member(v, "fields");
   if (!header) return undefined;
@@ -243,9 +328,9 @@ function record(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, namespa
     return undefined;
   }
   const fields: AvroField[] = [];
-  const t: AvroRecord = { kind: "record", ...header, fields, range: v.range };
+  const t: AvroRecord = { kind: "record", ...header, fields };
   // Define before walking fields so that a record can refer to itself.
-  define(w, t, v.range);
+  define(w, t);
   const seen = new Set<string>();
   for (const f of fieldsValue.items) {
     if (f.$type !== "JsonObject") {
@@ -275,12 +360,13 @@ function record(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, namespa
     }
     const type = walk(w, typeValue, header.namespace);
     if (!type) continue;
-    fields.push({ name, type, doc: stringMember(w, f, "doc", false), hasDefault: member(f, "default") !== undefined, range: f.range });
+    const defaultValue = member(f, "default");
+    fields.push({ name, type, doc: stringMember(w, f, "doc", false), default: defaultValue ? { value: toPlain(defaultValue) } : undefined, range: f.range });
   }
   return t;
 }
 
-function enumType(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, namespace: string | undefined): AvroType | undefined {
+function enumType(w: Walk, v: JsonObject, namespace: string | undefined): AvroType | undefined {
   const header = namedHeader(w, v, namespace);
   const symbolsValue = member(v, "symbols");
   if (!header) return undefined;
@@ -291,7 +377,11 @@ function enumType(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, names
   const symbols: string[] = [];
   for (const s of symbolsValue.items) {
     if (s.$type !== "JsonString" || !nameRe.test(s.value)) {
-      report(w, "KEF3001", s.range, `invalid enum symbol ${s.$type === "JsonString" ? JSON.stringify(s.value) : ""}`.trim());
+      report(w, "KEF3001", s.range, `invalid enum symbol ${s.$type === "JsonString" ? JSON.stringify(s.value) : ""}`.trim(), "symbols start with a letter or '_' and contain only letters, digits and '_'");
+      continue;
+    }
+    if (inheritedNames.has(s.value)) {
+      report(w, "KEF3004", s.range, `enum symbol "${s.value}" cannot be used`, `every JavaScript object has a "${s.value}" property: avsc, which looks symbols up in an object, would reject the schema or accept values that are not symbols`);
       continue;
     }
     if (symbols.includes(s.value)) {
@@ -300,12 +390,17 @@ function enumType(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, names
     }
     symbols.push(s.value);
   }
-  const t: AvroEnum = { kind: "enum", ...header, symbols, range: v.range };
-  define(w, t, v.range);
+  const defaultValue = member(v, "default");
+  if (defaultValue && (defaultValue.$type !== "JsonString" || !symbols.includes(defaultValue.value))) {
+    const hint = defaultValue.$type === "JsonString" ? closest(defaultValue.value, symbols) : undefined;
+    report(w, "KEF3001", defaultValue.range, `the default of enum "${header.fullName}" must be one of its symbols`, hint ? `did you mean "${hint}"?` : `symbols are: ${symbols.join(", ")}`);
+  }
+  const t: AvroEnum = { kind: "enum", ...header, symbols, default: defaultValue?.$type === "JsonString" ? defaultValue.value : undefined };
+  define(w, t);
   return t;
 }
 
-function fixed(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, namespace: string | undefined): AvroType | undefined {
+function fixed(w: Walk, v: JsonObject, namespace: string | undefined): AvroType | undefined {
   const header = namedHeader(w, v, namespace);
   const sizeValue = member(v, "size");
   if (!header) return undefined;
@@ -313,46 +408,9 @@ function fixed(w: Walk, v: Extract<JsonValue, { $type: "JsonObject" }>, namespac
     report(w, "KEF3001", sizeValue?.range ?? v.range, `Avro fixed "${header.fullName}" needs a non-negative integer "size"`);
     return undefined;
   }
-  const t: AvroFixed = { kind: "fixed", ...header, size: sizeValue.value, range: v.range };
-  define(w, t, v.range);
+  const t: AvroFixed = { kind: "fixed", ...header, size: sizeValue.value, logical: logical(w, v) };
+  define(w, t);
   return t;
-}
-
-/** How avsc represents a branch in JavaScript; a union whose branches share one is wrapped. */
-function bucket(t: AvroType, named: ReadonlyMap<string, AvroNamed>): string {
-  switch (t.kind) {
-    case "primitive":
-      return { null: "null", boolean: "boolean", int: "number", long: "number", float: "number", double: "number", bytes: "buffer", string: "string" }[t.name];
-    case "ref": {
-      const target = named.get(t.fullName);
-      return target ? bucket(target, named) : t.fullName;
-    }
-    case "record":
-    case "map":
-      return "object";
-    case "enum":
-      return "string";
-    case "fixed":
-      return "buffer";
-    case "array":
-      return "array";
-    case "union":
-      return "union";
-  }
-}
-
-function branchKey(t: AvroType): string {
-  switch (t.kind) {
-    case "primitive":
-      return t.name;
-    case "ref":
-    case "record":
-    case "enum":
-    case "fixed":
-      return t.fullName;
-    default:
-      return t.kind;
-  }
 }
 
 function union(w: Walk, v: Extract<JsonValue, { $type: "JsonArray" }>, namespace: string | undefined): AvroType | undefined {
@@ -365,42 +423,20 @@ function union(w: Walk, v: Extract<JsonValue, { $type: "JsonArray" }>, namespace
     }
     const t = walk(w, item, namespace);
     if (!t) continue;
-    const key = branchKey(t);
+    const key = branchName(t);
     if (keys.has(key)) {
-      report(w, "KEF3001", item.range, `the union has two "${key}" branches`);
+      report(w, "KEF3001", item.range, `the union has two "${key}" branches`, "a union holds at most one branch of each type (named types count by name)");
       continue;
     }
     keys.add(key);
     branches.push(t);
   }
   if (v.items.length === 0) report(w, "KEF3001", v.range, "an Avro union needs at least one branch");
-  // `wrapped` is decided once every reference can be resolved: see resolveUnions.
-  return { kind: "union", branches, wrapped: false };
+  return { kind: "union", branches };
 }
 
-/** Sets `wrapped` on every union the way avsc's `wrapUnions: "auto"` decides it. */
-function resolveUnions(t: AvroType, named: ReadonlyMap<string, AvroNamed>, seen = new Set<AvroType>()): AvroType {
-  if (seen.has(t)) return t;
-  seen.add(t);
-  switch (t.kind) {
-    case "union": {
-      const branches = t.branches.map((b) => resolveUnions(b, named, seen));
-      const buckets = branches.map((b) => bucket(b, named));
-      const wrapped = new Set(buckets).size !== buckets.length;
-      return { kind: "union", branches, wrapped };
-    }
-    case "array":
-      return { kind: "array", items: resolveUnions(t.items, named, seen) };
-    case "map":
-      return { kind: "map", values: resolveUnions(t.values, named, seen) };
-    case "record":
-      // Records are shared by reference (recursion): update fields in place.
-      (t as unknown as { fields: AvroField[] }).fields = t.fields.map((f) => ({ ...f, type: resolveUnions(f.type, named, seen) }));
-      return t;
-    default:
-      return t;
-  }
-}
+// ---------------------------------------------------------------------------------------------
+// Reading one schema
 
 export interface SchemaInput {
   /** The file the JSON came from, as shown in diagnostics. */
@@ -408,31 +444,319 @@ export interface SchemaInput {
   readonly json: JsonValue;
   /** The namespace for unqualified names at the top of the schema. */
   readonly namespace: string | undefined;
+  /** `from "types.avsc#com.acme.Order"`: the named type to use as the root, and where that was written. */
+  readonly select?: { readonly name: string; readonly file: string; readonly range: Range };
 }
 
-/**
- * Validates one message's schema. A schema is self-contained: it defines every named type it refers to.
- */
+/** Validates one message's schema on its own. References to types it does not define are resolved by `linkSchemas`. */
 export function readSchema(input: SchemaInput): { schema: AvroSchema | undefined; diagnostics: Diagnostic[] } {
   const w: Walk = { file: input.file, diagnostics: [], named: new Map(), order: [], refs: [] };
   checkKeys(w, input.json);
   if (w.diagnostics.length > 0) return { schema: undefined, diagnostics: w.diagnostics };
-  const root = walk(w, input.json, input.namespace);
-  for (const ref of w.refs) {
-    if (!w.named.has(ref.fullName)) {
-      const short = ref.fullName.slice(ref.fullName.lastIndexOf(".") + 1);
-      const candidates = [...w.named.keys()].filter((k) => k.endsWith(`.${short}`) || k === short);
-      report(w, "KEF3001", ref.range, `unknown Avro type "${ref.fullName}"`, candidates.length ? `did you mean "${candidates[0]}"?` : undefined);
+  const whole = walk(w, input.json, input.namespace);
+  const selected = input.select ? select(w, input.select) : undefined;
+  if (!whole || (input.select && !selected)) return { schema: undefined, diagnostics: w.diagnostics };
+  const complete = !w.diagnostics.some((d) => d.severity === "error");
+  const schema: AvroSchema = selected
+    ? { file: input.file, range: selected.range, root: selected, json: selected.json, selected, named: w.order, refs: w.refs, complete }
+    : { file: input.file, range: input.json.range, root: whole, json: toPlain(input.json), selected: undefined, named: w.order, refs: w.refs, complete };
+  return { schema, diagnostics: w.diagnostics };
+}
+
+/** Finds the named type `#Name` picks: by full name, or by simple name when only one type has it. */
+function select(w: Walk, at: NonNullable<SchemaInput["select"]>): AvroNamed | undefined {
+  const fail = (message: string, hint?: string): undefined => {
+    w.diagnostics.push({ code: "KEF3005", severity: "error", message, file: at.file, range: at.range, ...(hint ? { hint } : {}) });
+    return undefined;
+  };
+  const exact = w.named.get(at.name);
+  if (exact) return exact;
+  const bySimpleName = w.order.filter((t) => !at.name.includes(".") && t.name === at.name);
+  if (bySimpleName.length === 1) return bySimpleName[0];
+  if (bySimpleName.length > 1) {
+    return fail(`"${at.name}" names several types in ${w.file}: ${bySimpleName.map((t) => t.fullName).join(", ")}`, `write the full name, e.g. #${bySimpleName[0]!.fullName}`);
+  }
+  const defined = w.order.map((t) => t.fullName);
+  const bySimple = closest(at.name, w.order.map((t) => t.name));
+  const guess = closest(at.name, defined) ?? w.order.find((t) => t.name === bySimple)?.fullName;
+  return fail(
+    `${w.file} defines no Avro type "${at.name}"`,
+    guess ? `did you mean "${guess}"?` : defined.length ? `it defines: ${defined.join(", ")}` : "it defines no named types",
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linking all schemas
+
+/** Where linking reports problems (the checker). */
+export interface LinkReporter {
+  report(code: DiagnosticCode, range: Range, message: string, extra: { file: string; hint?: string; related?: RelatedLocation[] }): void;
+}
+
+/** Named types by full name. */
+export type NamedLookup = (fullName: string) => AvroNamed | undefined;
+
+/**
+ * Links every message's schema: resolves type names across schemas (a schema may use a type another message's
+ * schema defines), rejects one name defined two different ways, and checks each message's self-contained codec
+ * schema with avsc exactly as the runtime builds it. Returns the named types the messages use, in first-use order.
+ */
+export function linkSchemas(r: LinkReporter, messages: readonly { readonly name: string; readonly schema: AvroSchema }[]): AvroNamed[] {
+  const pool = new Map<string, AvroNamed>();
+  const keys = new Map<AvroNamed, string>();
+  for (const m of messages) {
+    for (const t of m.schema.named) {
+      const key = definitionKey(t);
+      keys.set(t, key);
+      const first = pool.get(t.fullName);
+      if (!first) pool.set(t.fullName, t);
+      else if (keys.get(first) !== key) {
+        const owner = messages.find((x) => x.schema.named.includes(first))!;
+        r.report("KEF3001", t.range, `Avro type "${t.fullName}" is defined again, differently`, {
+          file: t.file,
+          hint: "one name, one definition: rename one of them or make them identical",
+          related: [{ message: `the other definition, in the schema of message "${owner.name}"`, file: first.file, range: first.range }],
+        });
+      }
     }
   }
-  if (!root || w.diagnostics.length > 0) return { schema: undefined, diagnostics: w.diagnostics };
-  const json = toPlain(input.json);
-  // avsc has the last word on validity (defaults, aliases, ...).
-  try {
-    avro.Type.forSchema(json as avro.Schema, { wrapUnions: "auto" } as Partial<avro.ForSchemaOptions>);
-  } catch (error) {
-    report(w, "KEF3001", input.json.range, `invalid Avro schema: ${(error as Error).message}`);
-    return { schema: undefined, diagnostics: w.diagnostics };
+  const lookup: NamedLookup = (fullName) => pool.get(fullName);
+  const reported = new Set<string>();
+  for (const m of messages) {
+    let resolved = true;
+    for (const ref of m.schema.refs) {
+      if (pool.has(ref.fullName)) continue;
+      resolved = false;
+      const at = `${ref.file}:${ref.range.start.offset}`;
+      if (reported.has(at)) continue;
+      reported.add(at);
+      r.report("KEF3001", ref.range, `unknown Avro type "${ref.fullName}"`, { file: ref.file, hint: unknownTypeHint(ref, pool) });
+    }
+    if (!resolved || !m.schema.complete) continue;
+    try {
+      avroType(codecSchema(m.schema, lookup));
+    } catch (error) {
+      r.report("KEF3001", m.schema.range, `invalid Avro schema: ${(error as Error).message}`, { file: m.schema.file });
+    }
   }
-  return { schema: { file: input.file, root: resolveUnions(root, w.named), named: w.order, json }, diagnostics: w.diagnostics };
+  // The named types the messages use, each once, in first-use order.
+  const used = new Map<string, AvroNamed>();
+  const visit = (t: AvroType): void => {
+    switch (t.kind) {
+      case "record":
+      case "enum":
+      case "fixed":
+        if (used.has(t.fullName)) return;
+        used.set(t.fullName, t);
+        if (t.kind === "record") for (const f of t.fields) visit(f.type);
+        return;
+      case "ref": {
+        const target = pool.get(t.fullName);
+        if (target) visit(target);
+        return;
+      }
+      case "array":
+        return visit(t.items);
+      case "map":
+        return visit(t.values);
+      case "union":
+        return t.branches.forEach(visit);
+      case "primitive":
+        return;
+    }
+  };
+  for (const m of messages) visit(m.schema.root);
+  return [...used.values()];
+}
+
+function simpleName(fullName: string): string {
+  return fullName.slice(fullName.lastIndexOf(".") + 1);
+}
+
+/** How many leading characters two names share. */
+function closeness(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function unknownTypeHint(ref: AvroRef, pool: ReadonlyMap<string, AvroNamed>): string {
+  const simple = simpleName(ref.fullName);
+  const sameName = [...pool.values()].filter((t) => t.name === simple).map((t) => t.fullName);
+  if (sameName.length > 0 && !ref.written.includes(".")) {
+    return `a name without a namespace means one in the enclosing namespace; did you mean "${sameName[0]}"?`;
+  }
+  if (!ref.written.includes(".")) {
+    const primitive = closest(ref.written, primitiveNames);
+    if (primitive) return `did you mean "${primitive}"?`;
+  }
+  const near = closest(simple, [...pool.values()].map((t) => t.name));
+  const guess = [...pool.values()].filter((t) => t.name === near).sort((a, b) => closeness(ref.fullName, b.fullName) - closeness(ref.fullName, a.fullName))[0]?.fullName;
+  if (guess) return `did you mean "${guess}"?`;
+  return ref.written.includes(".") ? "define it in this schema or in the schema of another message" : `Avro's primitive types are ${primitiveNames.join(", ")}`;
+}
+
+/** A definition in a form that does not depend on how it was written: full names, nested types by name, sorted keys. */
+function definitionKey(t: AvroNamed): string {
+  return JSON.stringify(sortKeys(normalize(t.json, t.enclosingNamespace, true)));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function isNamedKind(type: unknown): boolean {
+  return type === "record" || type === "error" || type === "enum" || type === "fixed";
+}
+
+function normalize(json: unknown, namespace: string | undefined, top: boolean): unknown {
+  if (typeof json === "string") return isPrimitive(json) ? json : qualify(json, namespace).fullName;
+  if (Array.isArray(json)) return json.map((b) => normalize(b, namespace, false));
+  if (!isObject(json)) return json;
+  const type = json["type"];
+  if (typeof type === "string" && isNamedKind(type)) {
+    const q = qualify(String(json["name"]), typeof json["namespace"] === "string" ? json["namespace"] || undefined : namespace);
+    if (!top) return q.fullName;
+    const out: Record<string, unknown> = { ...json, name: q.fullName };
+    delete out["namespace"];
+    if (Array.isArray(json["fields"])) {
+      out["fields"] = json["fields"].map((f: unknown) => (isObject(f) ? { ...f, type: normalize(f["type"], q.namespace, false) } : f));
+    }
+    return out;
+  }
+  if (type === "array") return { ...json, items: normalize(json["items"], namespace, false) };
+  if (type === "map") return { ...json, values: normalize(json["values"], namespace, false) };
+  if (typeof type === "string" && !isPrimitive(type)) return qualify(type, namespace).fullName;
+  return json;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) Object.defineProperty(out, k, { value: sortKeys(v[k]), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The codec's schema
+
+/**
+ * The self-contained schema of a message's codec: its schema as written, where each named type it uses but does
+ * not define (another message's, or one defined further on) is defined at its first use. Definitions moved to
+ * another namespace context carry their namespace explicitly; every other part stays as written.
+ */
+export function codecSchema(schema: AvroSchema, lookup: NamedLookup): unknown {
+  const emitted = new Set<string>();
+  const definition = (t: AvroNamed, namespace: string | undefined): unknown => {
+    emitted.add(t.fullName);
+    const body = rewrite(t.json, t.enclosingNamespace, true);
+    if (t.enclosingNamespace === namespace || !isObject(body)) return body;
+    // Written elsewhere: name it explicitly, so that it means the same type here.
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (k === "namespace") continue;
+      out[k] = v;
+      if (k === "name") {
+        out["name"] = t.name;
+        out["namespace"] = t.namespace ?? "";
+      }
+    }
+    return out;
+  };
+  const rewrite = (json: unknown, namespace: string | undefined, top = false): unknown => {
+    if (typeof json === "string") {
+      if (isPrimitive(json)) return json;
+      const fullName = qualify(json, namespace).fullName;
+      if (emitted.has(fullName)) return json;
+      const target = lookup(fullName);
+      if (!target) throw new Error(`internal: Avro type ${fullName} was not linked`);
+      return definition(target, namespace);
+    }
+    if (Array.isArray(json)) return json.map((b) => rewrite(b, namespace));
+    if (!isObject(json)) return json;
+    const type = json["type"];
+    if (typeof type === "string" && isNamedKind(type)) {
+      const q = qualify(String(json["name"]), typeof json["namespace"] === "string" ? json["namespace"] || undefined : namespace);
+      // A second definition of a type (another copy of an identical one) becomes a use of the first.
+      if (!top && emitted.has(q.fullName)) return q.fullName;
+      emitted.add(q.fullName);
+      if (!Array.isArray(json["fields"])) return json;
+      return { ...json, fields: json["fields"].map((f: unknown) => (isObject(f) ? { ...f, type: rewrite(f["type"], q.namespace) } : f)) };
+    }
+    if (type === "array") return { ...json, items: rewrite(json["items"], namespace) };
+    if (type === "map") return { ...json, values: rewrite(json["values"], namespace) };
+    if (typeof type === "string" && !isPrimitive(type)) return rewrite(type, namespace);
+    return json;
+  };
+  return schema.selected ? definition(schema.selected, undefined) : rewrite(schema.json, undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+// How values look (mirrors runtime/avro-codec.ts)
+
+/** The JavaScript bucket of a logical type's values. */
+function logicalBucket(l: AvroLogicalType): ValueBucket {
+  switch (l.name) {
+    case "decimal":
+    case "uuid":
+      return "string";
+    case "date":
+    case "timestamp-millis":
+    case "local-timestamp-millis":
+    case "duration":
+      return "object";
+    case "time-millis":
+    case "time-micros":
+    case "timestamp-micros":
+    case "local-timestamp-micros":
+      return "number";
+  }
+}
+
+/** The JavaScript bucket of `t`'s values, as the runtime's union rule sorts them. */
+export function bucket(t: AvroType, lookup: NamedLookup): ValueBucket | "union" {
+  switch (t.kind) {
+    case "primitive":
+      if (t.logical) return logicalBucket(t.logical);
+      if (t.bigint) return "bigint";
+      return ({ null: "null", boolean: "boolean", int: "number", long: "number", float: "number", double: "number", bytes: "buffer", string: "string" } as const)[t.name];
+    case "fixed":
+      return t.logical ? logicalBucket(t.logical) : "buffer";
+    case "enum":
+      return "string";
+    case "record":
+    case "map":
+      return "object";
+    case "array":
+      return "array";
+    case "union":
+      return "union";
+    case "ref": {
+      const target = lookup(t.fullName);
+      if (!target) throw new Error(`internal: Avro type ${t.fullName} was not linked`);
+      return bucket(target, lookup);
+    }
+  }
+}
+
+/** Whether the runtime holds this union's values wrapped (`{ "branch": value }`): two branches share a bucket. */
+export function unionIsWrapped(t: Extract<AvroType, { kind: "union" }>, lookup: NamedLookup): boolean {
+  const buckets = t.branches.map((b) => bucket(b, lookup));
+  return new Set(buckets).size !== buckets.length;
+}
+
+/** The key a wrapped union stores a branch's value under: the full name of a named type, else the type's name. */
+export function branchName(t: AvroType): string {
+  switch (t.kind) {
+    case "primitive":
+      return t.name;
+    case "record":
+    case "enum":
+    case "fixed":
+    case "ref":
+      return t.fullName;
+    default:
+      return t.kind;
+  }
 }

@@ -1,6 +1,8 @@
 // Emits codecs.ts:  export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({ ...schema });
 import { VariableDeclarationKind } from "ts-morph";
+import { codecSchema } from "./avro.js";
 import { newFile, type Context } from "./context.js";
+import { namedLookup } from "./emit-messages.js";
 
 export function emitCodecs(ctx: Context): void {
   const file = newFile(ctx, "codecs.ts");
@@ -15,8 +17,9 @@ export function emitCodecs(ctx: Context): void {
         {
           name: m.codecName,
           type: `kefgen.Codec<messages.${m.name}>`,
-          // The checker rejected "__proto__" keys, so the JSON text is also a safe object literal.
-          initializer: `kefgen.avroCodec<messages.${m.name}>(${JSON.stringify(m.schema.json)})`,
+          // The schema is self-contained (it defines every named type it uses, also other messages' types).
+          // It goes in as JSON text; the checker rejected "__proto__" keys, so the text is also a safe object literal.
+          initializer: `kefgen.avroCodec<messages.${m.name}>(${JSON.stringify(codecSchema(m.schema, namedLookup(ctx)))})`,
         },
       ],
     });

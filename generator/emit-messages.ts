@@ -1,12 +1,77 @@
-// Emits messages.ts:  export interface OrderCreated { orderId: string; items: LineItem[] }  export type Status = "A" | "B";
+// Emits messages.ts:  export interface OrderCreated { orderId: string; placedAt: Date; items: LineItem[] }
+//                     export type Status = "A" | "B";   export type Money = string;
+// Each type is exactly what the message's codec returns at run time (runtime/avro-codec.ts decides that).
 import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from "ts-morph";
-import type { AvroNamed, AvroType } from "./avro.js";
+import { branchName, unionIsWrapped, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro.js";
 import { docText, newFile, propertyName, str, type Context } from "./context.js";
 
-/** The TypeScript type of values avsc reads and writes for `t` (with `wrapUnions: "auto"`). */
+const lookups = new WeakMap<Context, NamedLookup>();
+
+/** The named types of the model by full name. */
+export function namedLookup(ctx: Context): NamedLookup {
+  let lookup = lookups.get(ctx);
+  if (!lookup) {
+    const byName = new Map(ctx.model.namedTypes.map((t) => [t.fullName, t]));
+    lookup = (fullName) => byName.get(fullName);
+    lookups.set(ctx, lookup);
+  }
+  return lookup;
+}
+
+/** The TypeScript type of a logical type's values. */
+function logicalTypeExpression(l: AvroLogicalType): string {
+  switch (l.name) {
+    case "decimal":
+    case "uuid":
+      return "string";
+    case "date":
+    case "timestamp-millis":
+    case "local-timestamp-millis":
+      return "Date";
+    case "time-millis":
+    case "time-micros":
+    case "timestamp-micros":
+    case "local-timestamp-micros":
+      return "number";
+    case "duration":
+      return "{ months: number; days: number; milliseconds: number }";
+  }
+}
+
+/** What a logical type's value means, for doc comments. */
+function logicalNote(l: AvroLogicalType): string {
+  switch (l.name) {
+    case "decimal":
+      return l.scale === 0
+        ? `\`decimal(${l.precision}, 0)\`: a whole number, as a decimal string.`
+        : `\`decimal(${l.precision}, ${l.scale})\`: a decimal string with exactly ${l.scale} digit${l.scale === 1 ? "" : "s"} after the point (fewer are accepted when encoding).`;
+    case "uuid":
+      return "`uuid`, as a string.";
+    case "date":
+      return "`date`: a Date at midnight UTC.";
+    case "time-millis":
+      return "`time-millis`: milliseconds after midnight.";
+    case "time-micros":
+      return "`time-micros`: microseconds after midnight.";
+    case "timestamp-millis":
+      return "`timestamp-millis`: an instant, to the millisecond.";
+    case "timestamp-micros":
+      return "`timestamp-micros`: microseconds since 1970-01-01T00:00:00Z.";
+    case "local-timestamp-millis":
+      return "`local-timestamp-millis`: a local date and time, in the Date's UTC fields (`getUTCHours()`, ...).";
+    case "local-timestamp-micros":
+      return "`local-timestamp-micros`: microseconds since 1970-01-01T00:00:00, local time.";
+    case "duration":
+      return "`duration`: months, days and milliseconds, each counted on its own.";
+  }
+}
+
+/** The TypeScript type of the values the runtime's codec reads and writes for `t`. */
 export function typeExpression(ctx: Context, t: AvroType): string {
   switch (t.kind) {
     case "primitive":
+      if (t.logical) return logicalTypeExpression(t.logical);
+      if (t.bigint) return "bigint";
       return { null: "null", boolean: "boolean", int: "number", long: "number", float: "number", double: "number", bytes: "Buffer", string: "string" }[t.name];
     case "record":
     case "enum":
@@ -15,29 +80,16 @@ export function typeExpression(ctx: Context, t: AvroType): string {
       return typeName(ctx, t.fullName);
     case "array": {
       const items = typeExpression(ctx, t.items);
-      return t.items.kind === "union" ? `Array<${items}>` : `${items}[]`;
+      return /^[A-Za-z_$][A-Za-z0-9_$.]*$/.test(items) ? `${items}[]` : `Array<${items}>`;
     }
     case "map":
       return `{ [key: string]: ${typeExpression(ctx, t.values)} }`;
-    case "union":
+    case "union": {
+      const wrapped = unionIsWrapped(t, namedLookup(ctx));
       return t.branches
-        .map((b) => (t.wrapped && !(b.kind === "primitive" && b.name === "null") ? `{ ${str(branchName(b))}: ${typeExpression(ctx, b)} }` : typeExpression(ctx, b)))
+        .map((b) => (wrapped && !(b.kind === "primitive" && b.name === "null") ? `{ ${str(branchName(b))}: ${typeExpression(ctx, b)} }` : typeExpression(ctx, b)))
         .join(" | ");
-  }
-}
-
-/** The key avsc uses for a branch of a wrapped union. */
-function branchName(t: AvroType): string {
-  switch (t.kind) {
-    case "primitive":
-      return t.name;
-    case "record":
-    case "enum":
-    case "fixed":
-    case "ref":
-      return t.fullName;
-    default:
-      return t.kind;
+    }
   }
 }
 
@@ -47,9 +99,22 @@ export function typeName(ctx: Context, fullName: string): string {
   return name;
 }
 
-function docs(...lines: (string | undefined)[]): { docs?: string[] } {
-  const text = lines.filter((l): l is string => l !== undefined && l.trim() !== "").map(docText).join("\n\n");
+function docs(...paragraphs: (string | undefined)[]): { docs?: string[] } {
+  const text = paragraphs.filter((l): l is string => l !== undefined && l.trim() !== "").map(docText).join("\n\n");
   return text ? { docs: [text] } : {};
+}
+
+/** Notes on the logical types a field's type uses directly (itself, a union branch, array items, map values). */
+function logicalNotes(t: AvroType): string[] {
+  const direct = t.kind === "union" ? t.branches : t.kind === "array" ? [t.items] : t.kind === "map" ? [t.values] : [t];
+  const notes = direct.flatMap((b) => (b.kind === "primitive" && b.logical ? [logicalNote(b.logical)] : []));
+  return [...new Set(notes)];
+}
+
+function fieldDocs(f: AvroField): { docs?: string[] } {
+  // Defaults fill fields a reader's schema has and a writer's lacks; decoded values always have every field.
+  const shown = f.default === undefined ? undefined : `Default: \`${JSON.stringify(f.default.value)}\`.`;
+  return docs(f.doc, ...logicalNotes(f.type), shown);
 }
 
 function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStructure | TypeAliasDeclarationStructure {
@@ -62,18 +127,14 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         name,
         isExported: true,
         ...docs(t.doc, origin),
-        properties: t.fields.map((f) => ({
-          name: propertyName(f.name),
-          type: typeExpression(ctx, f.type),
-          ...docs(f.doc),
-        })),
+        properties: t.fields.map((f) => ({ name: propertyName(f.name), type: typeExpression(ctx, f.type), ...fieldDocs(f) })),
       };
     case "enum":
       return {
         kind: StructureKind.TypeAlias,
         name,
         isExported: true,
-        ...docs(t.doc, origin),
+        ...docs(t.doc, origin, t.default === undefined ? undefined : `A reader that meets a symbol it does not know reads \`${t.default}\`.`),
         type: t.symbols.map(str).join(" | ") || "never",
       };
     case "fixed":
@@ -81,8 +142,8 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         kind: StructureKind.TypeAlias,
         name,
         isExported: true,
-        ...docs(t.doc, `${origin} A Buffer of exactly ${t.size} bytes.`),
-        type: "Buffer",
+        ...docs(t.doc, `${origin} ${t.logical ? logicalNote(t.logical) : `A Buffer of exactly ${t.size} bytes.`}`),
+        type: t.logical ? logicalTypeExpression(t.logical) : "Buffer",
       };
   }
 }
@@ -98,6 +159,6 @@ export function emitMessages(ctx: Context): void {
     const root = m.schema.root;
     const named = root.kind === "record" || root.kind === "enum" || root.kind === "fixed";
     if (named && typeName(ctx, root.fullName) === m.name) continue;
-    file.addTypeAlias({ name: m.name, isExported: true, type: typeExpression(ctx, root), ...docs(`Message \`${m.fullName}\`.`) });
+    file.addTypeAlias({ name: m.name, isExported: true, type: typeExpression(ctx, root), ...docs(`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])) });
   }
 }

@@ -1,22 +1,27 @@
-// TypeScript names for named Avro types: a message's root type takes the message's name, others their simple
-// Avro name, qualified by namespace when two types share one. Identical definitions are declared once.
-import type { Range } from "../grammar/ast.js";
-import type { AvroNamed } from "./avro.js";
-import type { DiagnosticCode, RelatedLocation } from "./diagnostics.js";
+// TypeScript names for named Avro types. A message's root type takes the message's name; other types their simple
+// Avro name, made valid and unique:
+//   - a TypeScript keyword or a global the generated code uses gets a "_" suffix (`Date` → `Date_`);
+//   - a name another generated file exports by pattern (…Consumer, …Consumers, …Handlers, …Connections, …Codec)
+//     gets a "Type" suffix, because index.ts re-exports every file and TypeScript rejects a name exported twice;
+//   - a name already taken (two namespaces, one simple name) takes its namespace (`shop.alerts.Severity` →
+//     `ShopAlertsSeverity`), then a number if that is taken too.
+// Names are given in the order the messages use the types, so the same input always gives the same names.
+import { linkSchemas, type AvroNamed, type LinkReporter } from "./avro.js";
 import { pascalCase, safeTypeName, type MessageModel } from "./model.js";
 
 /** Where naming problems are reported (the checker). */
-export interface TypeNameReporter {
-  report(code: DiagnosticCode, range: Range, message: string, extra?: { hint?: string; related?: RelatedLocation[]; file?: string }): void;
-}
+export type TypeNameReporter = LinkReporter;
+
+/** Names other generated files export: consumer classes, handler interfaces, connection functions, codecs. */
+const generatedNamePattern = /(Consumer|Consumers|Handlers|Connections|Codec)$/;
 
 /**
- * Gives every named Avro type a TypeScript name: a message's root type takes the message's name, others their
- * simple Avro name, qualified by namespace when two types share one. Identical definitions are declared once.
+ * Links the messages' schemas (see `linkSchemas`) and gives every named Avro type they use a TypeScript name.
+ * Identical definitions in several schemas are declared once.
  */
 export function nameTypes(c: TypeNameReporter, messages: readonly MessageModel[]): { typeNames: Map<string, string>; namedTypes: AvroNamed[] } {
+  const namedTypes = linkSchemas(c, messages);
   const typeNames = new Map<string, string>();
-  const namedTypes: AvroNamed[] = [];
   const taken = new Set(messages.map((m) => m.name));
   for (const m of messages) {
     const root = m.schema.root;
@@ -24,32 +29,18 @@ export function nameTypes(c: TypeNameReporter, messages: readonly MessageModel[]
       typeNames.set(root.fullName, m.name);
     }
   }
-  for (const m of messages) {
-    for (const t of m.schema.named) {
-      const same = namedTypes.find((n) => n.fullName === t.fullName);
-      if (!same) namedTypes.push(t);
-      else if (shapeOf(same) !== shapeOf(t)) {
-        const other = messages.find((x) => x.schema.named.includes(same))!;
-        c.report("KEF3001", t.range, `Avro type "${t.fullName}" is defined again with a different shape`, {
-          file: m.schema.file,
-          hint: "one name, one definition: rename one of them or make them identical",
-          related: [{ message: `the other definition, in the schema of message "${other.name}"`, file: other.schema.file, range: same.range }],
-        });
-      }
-      if (typeNames.has(t.fullName)) continue;
-      let name = safeTypeName(t.name);
-      if (taken.has(name)) name = safeTypeName(pascalCase(t.fullName));
-      let i = 2;
-      const base = name;
-      while (taken.has(name)) name = `${base}${i++}`;
-      taken.add(name);
-      typeNames.set(t.fullName, name);
-    }
+  for (const t of namedTypes) {
+    if (typeNames.has(t.fullName)) continue;
+    let name = unreserved(safeTypeName(t.name));
+    if (taken.has(name)) name = unreserved(safeTypeName(pascalCase(t.fullName)));
+    const base = name;
+    for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
+    taken.add(name);
+    typeNames.set(t.fullName, name);
   }
   return { typeNames, namedTypes };
 }
 
-/** A named type's structure without source positions, to tell identical definitions from conflicting ones. */
-function shapeOf(t: AvroNamed): string {
-  return JSON.stringify(t, (key, value: unknown) => (key === "range" ? undefined : value));
+function unreserved(name: string): string {
+  return generatedNamePattern.test(name) ? `${name}Type` : name;
 }

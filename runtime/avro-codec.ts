@@ -1,34 +1,509 @@
-// avroCodec: the Codec that generated code builds once per Avro message type.
+// avroCodec: the Codec generated code builds once per Avro message type — and the one place that fixes how Avro
+// values look in JavaScript. The TypeScript types kefgen generates promise exactly this representation:
+//
+//   long                      number; a value beyond ±9007199254740990 is a decode error
+//                             (bigint where the schema says {"type": "long", "kefgen.long": "bigint"})
+//   map                       a plain object; every key, "__proto__" included, is an own property
+//   union                     the bare value when every branch has its own JavaScript type (see `bucketOf`),
+//                             else { "<branch name>": value } (null stays null)
+//   decimal (bytes, fixed)    string, e.g. "-12.50": exactly `scale` digits after the point
+//   uuid (string, fixed 16)   string (lowercase 8-4-4-4-12 hex for a fixed)
+//   date                      Date at midnight UTC
+//   timestamp-millis          Date
+//   local-timestamp-millis    Date whose UTC fields are the local date and time
+//   duration (fixed 12)       { months, days, milliseconds }
+//   time-millis, time-micros, timestamp-micros, local-timestamp-micros, unknown logical types: the underlying value
+//
+// Logical types that break the spec's rules (a decimal whose scale exceeds its precision, a date on a long, ...)
+// are read as their underlying type, as the spec asks; `readLogicalType` is the one judge, shared with the generator.
 
 import avro from "avsc";
 import type { Codec } from "./types.js";
 import { DecodeError } from "./errors.js";
 
-/** Options of {@link avroCodec}: passed to avsc's `Type.forSchema` (e.g. `logicalTypes`, `registry`). */
-export type AvroCodecOptions = NonNullable<Parameters<typeof avro.Type.forSchema>[1]>;
+/** The schema property that reads a `long` as a `bigint`: `{"type": "long", "kefgen.long": "bigint"}`. */
+export const LONG_REPRESENTATION_PROPERTY = "kefgen.long";
+
+/** A logical type kefgen interprets, with the parameters its values depend on. */
+export type AvroLogicalType =
+  | { readonly name: "decimal"; readonly precision: number; readonly scale: number }
+  | {
+      readonly name:
+        | "uuid"
+        | "date"
+        | "time-millis"
+        | "time-micros"
+        | "timestamp-millis"
+        | "timestamp-micros"
+        | "local-timestamp-millis"
+        | "local-timestamp-micros"
+        | "duration";
+    };
+
+/** What kefgen makes of a schema's `logicalType`. */
+export type LogicalTypeReading =
+  | { readonly status: "interpreted"; readonly logicalType: AvroLogicalType }
+  /** A known logical type used against the spec's rules: read as the underlying type. */
+  | { readonly status: "ignored"; readonly name: string; readonly reason: string }
+  /** A logical type kefgen does not know: read as the underlying type. */
+  | { readonly status: "unknown"; readonly name: string };
+
+function isWhole(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value);
+}
+
+/** The most decimal digits a two's-complement number of `size` bytes always holds (the spec's decimal bound). */
+export function maxDecimalDigits(size: number): number {
+  if (size < 1) return 0;
+  return String((1n << BigInt(8 * size - 1)) - 1n).length - 1;
+}
 
 /**
- * A {@link Codec} for one Avro schema. The avsc type is compiled once here (avsc compiles readers with
- * `new Function`, so building it per record would be slow) and reused for every record.
- *
- * `decode` reads exactly one datum with `Type.fromBuffer` (trailing bytes are an error) and throws a
- * {@link DecodeError} without position; the runtime adds topic/partition/offset.
+ * Reads the `logicalType` of one schema object (`undefined`: it has none). The generator and the codecs both
+ * decide with this function, so a logical type is interpreted in the generated types exactly when it is at run time.
  */
-export function avroCodec<T>(schema: object, options?: AvroCodecOptions): Codec<T> {
-  const type = avro.Type.forSchema(schema as Parameters<typeof avro.Type.forSchema>[0], options);
+export function readLogicalType(schema: unknown): LogicalTypeReading | undefined {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return undefined;
+  const s = schema as Readonly<Record<string, unknown>>;
+  const name = s["logicalType"];
+  if (typeof name !== "string") return undefined;
+  const type = s["type"];
+  const size = s["size"];
+  const ignored = (reason: string): LogicalTypeReading => ({ status: "ignored", name, reason });
+  const on = (underlying: string): LogicalTypeReading =>
+    type === underlying ? { status: "interpreted", logicalType: { name } as AvroLogicalType } : ignored(`${name} annotates ${underlying === "int" ? "an" : "a"} ${underlying}, not ${describeUnderlying(type)}`);
+  switch (name) {
+    case "decimal": {
+      if (type !== "bytes" && type !== "fixed") return ignored(`decimal annotates bytes or a fixed, not ${describeUnderlying(type)}`);
+      const precision = s["precision"];
+      const scale = s["scale"] === undefined ? 0 : s["scale"];
+      if (!isWhole(precision) || precision < 1) return ignored(`decimal needs a "precision" that is a whole number of at least 1`);
+      if (!isWhole(scale) || scale < 0 || scale > precision) return ignored(`decimal "scale" must be a whole number from 0 to the precision (${precision})`);
+      if (type === "fixed" && isWhole(size) && precision > maxDecimalDigits(size)) {
+        return ignored(`a fixed of ${size} bytes holds at most ${maxDecimalDigits(size)} decimal digits, fewer than the precision ${precision}`);
+      }
+      return { status: "interpreted", logicalType: { name, precision, scale } };
+    }
+    case "uuid":
+      if (type === "string" || (type === "fixed" && size === 16)) return { status: "interpreted", logicalType: { name } };
+      return ignored(`uuid annotates a string or a fixed of 16 bytes, not ${describeUnderlying(type, size)}`);
+    case "duration":
+      if (type === "fixed" && size === 12) return { status: "interpreted", logicalType: { name } };
+      return ignored(`duration annotates a fixed of 12 bytes, not ${describeUnderlying(type, size)}`);
+    case "date":
+    case "time-millis":
+      return on("int");
+    case "time-micros":
+    case "timestamp-millis":
+    case "timestamp-micros":
+    case "local-timestamp-millis":
+    case "local-timestamp-micros":
+      return on("long");
+    default:
+      return { status: "unknown", name };
+  }
+}
+
+function describeUnderlying(type: unknown, size?: unknown): string {
+  if (type === "fixed") return isWhole(size) ? `a fixed of ${size} bytes` : "a fixed";
+  if (type === "bytes") return "bytes";
+  if (typeof type === "string") return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  return "this type";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logical types
+
+/** How unions sort values: a union whose branches all have different buckets holds bare values. */
+export type ValueBucket = "null" | "boolean" | "number" | "bigint" | "string" | "buffer" | "array" | "object";
+
+function interpreted(schema: unknown, ...names: AvroLogicalType["name"][]): AvroLogicalType {
+  const reading = readLogicalType(schema);
+  if (reading?.status === "interpreted" && names.includes(reading.logicalType.name)) return reading.logicalType;
+  // avsc falls back to the underlying type when a logical type's constructor throws, as the spec asks.
+  throw new Error(reading?.status === "ignored" ? reading.reason : `not a ${names.join(" or ")} schema`);
+}
+
+/** A logical type with kefgen's representation. */
+abstract class KefgenLogicalType extends avro.types.LogicalType {
+  /** The bucket of this type's JavaScript values, for the union rule. */
+  abstract get bucket(): ValueBucket;
+  protected override _resolve(): undefined {
+    return undefined; // Schema evolution (reader ≠ writer) is not used: each codec reads what it writes.
+  }
+}
+
+function twosComplementToBigInt(buf: Buffer): bigint {
+  let n = 0n;
+  for (const byte of buf) n = (n << 8n) | BigInt(byte);
+  if (buf.length > 0 && (buf[0]! & 0x80) !== 0) n -= 1n << BigInt(8 * buf.length);
+  return n;
+}
+
+function fitsInBytes(n: bigint, size: number): boolean {
+  if (size < 1) return false;
+  const half = 1n << BigInt(8 * size - 1);
+  return n >= -half && n < half;
+}
+
+function bigIntToTwosComplement(n: bigint, size: number): Buffer {
+  let v = n < 0n ? (1n << BigInt(8 * size)) + n : n;
+  const buf = Buffer.alloc(size);
+  for (let i = size - 1; i >= 0; i--) {
+    buf[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return buf;
+}
+
+/** The decimal string of `unscaled` × 10^-scale, with exactly `scale` digits after the point. */
+function formatDecimal(unscaled: bigint, scale: number): string {
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
+  const sign = unscaled < 0n ? "-" : "";
+  return scale === 0 ? sign + digits : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+const decimalPattern = /^(-)?([0-9]+)(?:\.([0-9]+))?$/;
+
+/** decimal → string: "-12.50" for unscaled -1250 at scale 2; always exactly `scale` digits after the point. */
+class DecimalType extends KefgenLogicalType {
+  private readonly precision: number;
+  private readonly scale: number;
+  /** Byte size of a fixed; undefined for bytes. */
+  private readonly size: number | undefined;
+
+  constructor(schema: avro.Schema, opts?: unknown) {
+    const logical = interpreted(schema, "decimal") as Extract<AvroLogicalType, { name: "decimal" }>;
+    super(schema, opts);
+    this.precision = logical.precision;
+    this.scale = logical.scale;
+    const size = (schema as { size?: unknown }).size;
+    this.size = (schema as { type?: unknown }).type === "fixed" && isWhole(size) ? size : undefined;
+  }
+
+  get bucket(): ValueBucket {
+    return "string";
+  }
+
+  protected override _fromValue(buf: Buffer): string {
+    return formatDecimal(twosComplementToBigInt(buf), this.scale);
+  }
+
+  protected override _toValue(value: unknown): Buffer {
+    const match = typeof value === "string" ? decimalPattern.exec(value) : null;
+    if (!match) throw new Error(`a decimal(${this.precision}, ${this.scale}) must be a string like "-12.5", not ${JSON.stringify(value) ?? String(value)}`);
+    const [, minus, whole, fraction = ""] = match;
+    const kept = fraction.slice(0, this.scale);
+    if (/[^0]/.test(fraction.slice(this.scale))) throw new Error(`decimal ${value} has more than ${this.scale} digits after the point`);
+    const unscaled = BigInt(whole! + kept.padEnd(this.scale, "0")) * (minus ? -1n : 1n);
+    if ((unscaled < 0n ? -unscaled : unscaled).toString().length > this.precision && unscaled !== 0n) {
+      throw new Error(`decimal ${value} has more than ${this.precision} digits`);
+    }
+    if (this.size !== undefined) return bigIntToTwosComplement(unscaled, this.size);
+    let size = 1;
+    while (!fitsInBytes(unscaled, size)) size++;
+    return bigIntToTwosComplement(unscaled, size);
+  }
+
+  /** A random decimal within the precision (avsc's default would draw bytes beyond it). */
+  override random(): any {
+    const length = 1 + Math.floor(Math.random() * this.precision);
+    let digits = "";
+    for (let i = 0; i < length; i++) digits += String(Math.floor(Math.random() * 10));
+    return formatDecimal(BigInt(digits) * (Math.random() < 0.5 ? -1n : 1n), this.scale);
+  }
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** uuid → string. On a string it is the string; on a fixed of 16 bytes, its canonical lowercase hex form. */
+class UuidType extends KefgenLogicalType {
+  private readonly fixed: boolean;
+
+  constructor(schema: avro.Schema, opts?: unknown) {
+    interpreted(schema, "uuid");
+    super(schema, opts);
+    this.fixed = (schema as { type?: unknown }).type === "fixed";
+  }
+
+  get bucket(): ValueBucket {
+    return "string";
+  }
+
+  protected override _fromValue(value: string | Buffer): string {
+    if (typeof value === "string") return value;
+    const hex = value.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  protected override _toValue(value: unknown): string | Buffer {
+    if (typeof value !== "string") throw new Error(`a uuid must be a string, not ${String(value)}`);
+    if (!this.fixed) return value;
+    if (!uuidPattern.test(value)) throw new Error(`a uuid stored in a fixed must look like 123e4567-e89b-12d3-a456-426614174000, not ${JSON.stringify(value)}`);
+    return Buffer.from(value.replace(/-/g, ""), "hex");
+  }
+}
+
+const DAY_MS = 86_400_000;
+/** The largest distance from the epoch a Date can represent, in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
+/** date → Date at midnight UTC of that day. */
+class DateType extends KefgenLogicalType {
+  constructor(schema: avro.Schema, opts?: unknown) {
+    interpreted(schema, "date");
+    super(schema, opts);
+  }
+
+  get bucket(): ValueBucket {
+    return "object";
+  }
+
+  protected override _fromValue(days: number): Date {
+    const ms = days * DAY_MS;
+    if (Math.abs(ms) > MAX_DATE_MS) throw new Error(`date ${days} days from 1970-01-01 is beyond what a JavaScript Date can hold`);
+    return new Date(ms);
+  }
+
+  protected override _toValue(value: unknown): number {
+    const ms = value instanceof Date ? value.getTime() : NaN;
+    if (Number.isNaN(ms) || ms % DAY_MS !== 0) throw new Error(`a date must be a valid Date at midnight UTC, not ${String(value)}`);
+    return ms / DAY_MS + 0; // + 0 turns -0 into 0
+  }
+}
+
+/** timestamp-millis and local-timestamp-millis → Date (for a local timestamp, read its UTC fields). */
+class TimestampMillisType extends KefgenLogicalType {
+  constructor(schema: avro.Schema, opts?: unknown) {
+    interpreted(schema, "timestamp-millis", "local-timestamp-millis");
+    super(schema, opts);
+  }
+
+  get bucket(): ValueBucket {
+    return "object";
+  }
+
+  protected override _fromValue(ms: number): Date {
+    if (Math.abs(ms) > MAX_DATE_MS) throw new Error(`timestamp ${ms} ms from the epoch is beyond what a JavaScript Date can hold`);
+    return new Date(ms);
+  }
+
+  protected override _toValue(value: unknown): number {
+    const ms = value instanceof Date ? value.getTime() : NaN;
+    if (Number.isNaN(ms)) throw new Error(`a timestamp must be a valid Date, not ${String(value)}`);
+    return ms;
+  }
+}
+
+/** The value of an Avro `duration`: three unsigned 32-bit counts, which the spec keeps apart (a month has no fixed length). */
+export interface AvroDuration {
+  months: number;
+  days: number;
+  milliseconds: number;
+}
+
+const UINT32_MAX = 0xffff_ffff;
+
+/** duration (fixed 12) → { months, days, milliseconds }. */
+class DurationType extends KefgenLogicalType {
+  constructor(schema: avro.Schema, opts?: unknown) {
+    interpreted(schema, "duration");
+    super(schema, opts);
+  }
+
+  get bucket(): ValueBucket {
+    return "object";
+  }
+
+  protected override _fromValue(buf: Buffer): AvroDuration {
+    return { months: buf.readUInt32LE(0), days: buf.readUInt32LE(4), milliseconds: buf.readUInt32LE(8) };
+  }
+
+  protected override _toValue(value: unknown): Buffer {
+    const d = value as Partial<AvroDuration> | null;
+    const parts = d !== null && typeof d === "object" && !(d instanceof Date) ? [d.months, d.days, d.milliseconds] : [];
+    if (parts.length !== 3 || !parts.every((p) => isWhole(p) && p >= 0 && p <= UINT32_MAX)) {
+      throw new Error(`a duration must be { months, days, milliseconds } with whole numbers from 0 to ${UINT32_MAX}`);
+    }
+    const buf = Buffer.alloc(12);
+    parts.forEach((p, i) => buf.writeUInt32LE(p as number, i * 4));
+    return buf;
+  }
+}
+
+/** The logical types with their own representation; the others are read as their underlying type. */
+const logicalTypes: Record<string, new (schema: avro.Schema, opts?: unknown) => avro.types.LogicalType> = {
+  decimal: DecimalType,
+  uuid: UuidType,
+  date: DateType,
+  "timestamp-millis": TimestampMillisType,
+  "local-timestamp-millis": TimestampMillisType,
+  duration: DurationType,
+};
+
+// ---------------------------------------------------------------------------------------------
+// long as bigint, safe maps, unions
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** `long` read and written as a `bigint`, for `{"type": "long", "kefgen.long": "bigint"}`. */
+const bigintLong = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(0),
+  toBuffer: (n: bigint) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(n);
+    return buf;
+  },
+  fromJSON: (v: unknown) => (typeof v === "bigint" ? v : BigInt(v as number | string)),
+  toJSON: (n: bigint) => (n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString()),
+  isValid: (n: unknown) => typeof n === "bigint" && n >= INT64_MIN && n <= INT64_MAX,
+  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+});
+
+/** The part of avsc's Tap (its byte cursor) that map decoding uses. */
+interface Tap {
+  readLong(): number;
+  skipLong(): void;
+  readString(): string;
+}
+
+interface ValueReader {
+  _read(tap: Tap): unknown;
+}
+
+/**
+ * A map whose decoded keys are all own properties. avsc assigns keys (`obj[key] = value`), so a key "__proto__"
+ * holding an object would replace the decoded object's prototype and vanish (pitfalls.md, avsc 3).
+ */
+class SafeMapType extends avro.types.MapType {
+  _read(tap: Tap): Record<string, unknown> {
+    const values = this.valuesType as ValueReader;
+    const out: Record<string, unknown> = {};
+    for (;;) {
+      let n = tap.readLong();
+      if (n === 0) return out;
+      if (n < 0) {
+        n = -n;
+        tap.skipLong(); // a negative count is followed by the block's size in bytes
+      }
+      for (; n > 0; n--) {
+        const key = tap.readString();
+        const value = values._read(tap);
+        if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+        else out[key] = value;
+      }
+    }
+  }
+}
+
+/**
+ * The JavaScript bucket of a type's values. Unlike avsc's own "auto" rule, logical types count with the bucket of
+ * their representation (a Date is an object, a decimal a string), so that a union never holds two branches an
+ * encoder cannot tell apart.
+ */
+function bucketOf(type: avro.Type): ValueBucket {
+  if (type instanceof KefgenLogicalType) return type.bucket;
+  switch (type.typeName) {
+    case "abstract:long":
+      return "bigint";
+    case "int":
+    case "long":
+    case "float":
+    case "double":
+      return "number";
+    case "bytes":
+    case "fixed":
+      return "buffer";
+    case "enum":
+    case "string":
+      return "string";
+    case "map":
+    case "record":
+    case "error":
+      return "object";
+    case "null":
+    case "boolean":
+    case "array":
+      return type.typeName;
+    default:
+      throw new Error(`internal: no value bucket for Avro type ${type.typeName}`);
+  }
+}
+
+function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | undefined {
+  if (Array.isArray(schema)) {
+    // A union: bare values when every branch has its own bucket, else wrapped ({ "branch": value }).
+    const types = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts));
+    const buckets = types.map(bucketOf);
+    const Union = new Set(buckets).size === buckets.length ? avro.types.UnwrappedUnionType : avro.types.WrappedUnionType;
+    return new Union(types as unknown as avro.Schema, opts);
+  }
+  if (schema !== null && typeof schema === "object") {
+    const s = schema as Record<string, unknown>;
+    if (s["type"] === "map") return new SafeMapType(schema as avro.Schema, opts);
+    if (s["type"] === "long" && s[LONG_REPRESENTATION_PROPERTY] === "bigint" && s["logicalType"] === undefined) return bigintLong;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the avsc type of a schema with kefgen's value representation (see the top of this file). A schema must be
+ * self-contained: it defines every named type it uses. Throws on an invalid schema.
+ */
+export function avroType(schema: unknown): avro.Type {
+  const options: Partial<avro.ForSchemaOptions> = {
+    logicalTypes,
+    typeHook,
+    // Unions are built by typeHook; "auto" is what avsc would otherwise do for unions it builds itself.
+    wrapUnions: "auto",
+    // Decoded records carry their fields only, as the generated interfaces say.
+    omitRecordMethods: true,
+    registry: {},
+  };
+  return avro.Type.forSchema(schema as avro.Schema, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Codec
+
+/** An Avro {@link Codec}, with the avsc type it uses (e.g. `type.random()` for property tests). */
+export interface AvroCodec<T> extends Codec<T> {
+  /** The avsc type, built once; values follow kefgen's representation. */
+  readonly type: avro.Type;
+}
+
+/**
+ * A {@link Codec} for one Avro schema, with the value representation the generated types describe. The avsc type
+ * is compiled once here (avsc compiles readers with `new Function`, so building it per record would be slow) and
+ * reused for every record.
+ *
+ * `decode` reads exactly one datum (trailing bytes are an error) and throws a {@link DecodeError} without
+ * position; the runtime adds topic/partition/offset. `encode` throws when a value does not match the schema.
+ */
+export function avroCodec<T>(schema: object): AvroCodec<T> {
+  const type = avroType(schema);
   return {
+    type,
     decode(value: Buffer): T {
       try {
         return type.fromBuffer(value) as T;
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new DecodeError(`invalid ${describe(type)} payload: ${reason}`, { cause: error });
+        throw new DecodeError(`invalid ${describe(type)} payload: ${reason(error)}`, { cause: error });
       }
     },
     encode(value: T): Buffer {
       return type.toBuffer(value);
     },
   };
+}
+
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message === "potential precision loss") {
+    return `a long is beyond ±9007199254740990, which a JavaScript number cannot hold exactly (declare it {"type": "long", "${LONG_REPRESENTATION_PROPERTY}": "bigint"} to read it as a bigint)`;
+  }
+  return message;
 }
 
 function describe(type: avro.Type): string {

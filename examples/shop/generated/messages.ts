@@ -12,7 +12,9 @@ export interface OrderCreated {
   orderId: string;
   customerId: string;
   items: LineItem[];
+  /** Default: `null`. */
   couponCode: null | string;
+  /** Default: `{}`. */
   attributes: { [key: string]: string };
   /** Epoch milliseconds. */
   createdAt: number;
@@ -41,6 +43,7 @@ export interface CriticalAlert {
   alertId: string;
   severity: Severity;
   message: string;
+  /** Default: `null`. */
   source: null | string;
   fingerprint: Fingerprint;
 }
@@ -56,7 +59,9 @@ export interface TradingSignal {
   side: Side;
   price: number;
   quantity: number;
+  /** Default: `null`. */
   confidence: null | number;
+  /** Default: `[]`. */
   tags: string[];
 }
 
