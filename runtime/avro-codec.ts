@@ -1,7 +1,7 @@
 // avroCodec: the Codec generated code builds once per Avro message type — and the one place that fixes how Avro
 // values look in JavaScript. The TypeScript types kefgen generates promise exactly this representation:
 //
-//   long                      number; a value beyond ±9007199254740990 is a decode error
+//   long                      number; a value beyond ±(2^53 − 1) (Number.MAX_SAFE_INTEGER) is a decode error
 //                             (bigint where the schema says {"type": "long", "kefgen.long": "bigint"})
 //   map                       a plain object; every key, "__proto__" included, is an own property
 //   union                     the bare value when every branch has its own JavaScript type (see `bucketOf`),
@@ -55,6 +55,9 @@ function isWhole(value: unknown): value is number {
 /** The most decimal digits a two's-complement number of `size` bytes always holds (the spec's decimal bound). */
 export function maxDecimalDigits(size: number): number {
   if (size < 1) return 0;
+  // Exact for every size a real schema uses. Beyond that, counted with log10(2): building 2^(8·size) for a size
+  // like 2147483648 would throw "Maximum BigInt size exceeded" (found by test/generator/fuzz.test.ts).
+  if (size > 1024) return Math.floor((8 * size - 1) * Math.log10(2));
   return String((1n << BigInt(8 * size - 1)) - 1n).length - 1;
 }
 
@@ -332,7 +335,7 @@ class DurationType extends KefgenLogicalType {
 }
 
 /** The logical types with their own representation; the others are read as their underlying type. */
-const logicalTypes: Record<string, new (schema: avro.Schema, opts?: unknown) => avro.types.LogicalType> = {
+const logicalTypes: Readonly<Record<string, new (schema: avro.Schema, opts?: unknown) => avro.types.LogicalType>> = {
   decimal: DecimalType,
   uuid: UuidType,
   date: DateType,
@@ -342,7 +345,72 @@ const logicalTypes: Record<string, new (schema: avro.Schema, opts?: unknown) => 
 };
 
 // ---------------------------------------------------------------------------------------------
-// long as bigint, safe maps, unions
+// long, maps, unions
+
+/** The part of avsc's Tap (its byte cursor) that kefgen's types use. */
+interface Tap {
+  buf: Buffer;
+  pos: number;
+  readLong(): number;
+  writeLong(n: number): void;
+  skipLong(): void;
+  readString(): string;
+}
+
+const PRECISION_LOSS = "potential precision loss";
+
+/**
+ * `long` as a number, exact over ±(2^53 − 1). avsc's own long reads and writes long varints with float arithmetic,
+ * which turns negative values below −2^52 into wrong positive ones without an error; this type uses avsc's fast path
+ * only where it is exact (varints of up to 7 bytes, |n| < 2^52 when writing) and BigInt arithmetic otherwise.
+ */
+class SafeLongType extends avro.types.LongType {
+  _check(value: unknown, _flags?: unknown, hook?: (value: unknown, type: avro.Type) => void): boolean {
+    const valid = Number.isSafeInteger(value);
+    if (!valid && hook) hook(value, this);
+    return valid;
+  }
+
+  _read(tap: Tap): number {
+    const buf = tap.buf;
+    const end = Math.min(buf.length, tap.pos + 7);
+    for (let i = tap.pos; i < end; i++) if ((buf[i]! & 0x80) === 0) return tap.readLong();
+    const n = readBigVarint(tap);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) throw new Error(PRECISION_LOSS);
+    return Number(n);
+  }
+
+  _write(tap: Tap, value: unknown): void {
+    if (!Number.isSafeInteger(value)) throw new Error(`invalid "long": ${String(value)} is not an integer within ±(2^53 − 1)`);
+    const n = value as number;
+    if (n > -(2 ** 52) && n < 2 ** 52) tap.writeLong(n);
+    else writeBigVarint(tap, BigInt(n));
+  }
+}
+
+/** Reads a zig-zag varint of up to 10 bytes as a BigInt. */
+function readBigVarint(tap: Tap): bigint {
+  let z = 0n;
+  for (let shift = 0n; shift < 70n; shift += 7n) {
+    const byte = tap.buf[tap.pos++];
+    if (byte === undefined) return 0n; // truncated: avsc reports it once the datum is read
+    z |= BigInt(byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) return (z >> 1n) ^ -(z & 1n);
+  }
+  throw new Error("invalid long: its varint is longer than 10 bytes");
+}
+
+function writeBigVarint(tap: Tap, n: bigint): void {
+  let z = n >= 0n ? n << 1n : ((-n) << 1n) - 1n;
+  do {
+    let byte = Number(z & 0x7fn);
+    z >>= 7n;
+    if (z > 0n) byte |= 0x80;
+    tap.buf[tap.pos++] = byte; // past the end this is a no-op; avsc then retries with a larger buffer
+  } while (z > 0n);
+}
+
+const safeLong = new SafeLongType();
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
@@ -360,13 +428,6 @@ const bigintLong = avro.types.LongType.__with({
   isValid: (n: unknown) => typeof n === "bigint" && n >= INT64_MIN && n <= INT64_MAX,
   compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
-
-/** The part of avsc's Tap (its byte cursor) that map decoding uses. */
-interface Tap {
-  readLong(): number;
-  skipLong(): void;
-  readString(): string;
-}
 
 interface ValueReader {
   _read(tap: Tap): unknown;
@@ -431,7 +492,15 @@ function bucketOf(type: avro.Type): ValueBucket {
   }
 }
 
+/** Schemas whose logical type is being built: the hook's next call for one builds its underlying type. */
+const buildingLogical = new WeakSet<object>();
+
+/**
+ * avsc asks this hook first for every schema it meets. It builds what kefgen represents its own way — unions,
+ * logical types, longs, maps — and leaves the rest (records, enums, fixed, other primitives) to avsc.
+ */
 function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | undefined {
+  if (schema === "long") return safeLong;
   if (Array.isArray(schema)) {
     // A union: bare values when every branch has its own bucket, else wrapped ({ "branch": value }).
     const types = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts));
@@ -439,11 +508,30 @@ function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | und
     const Union = new Set(buckets).size === buckets.length ? avro.types.UnwrappedUnionType : avro.types.WrappedUnionType;
     return new Union(types as unknown as avro.Schema, opts);
   }
-  if (schema !== null && typeof schema === "object") {
-    const s = schema as Record<string, unknown>;
-    if (s["type"] === "map") return new SafeMapType(schema as avro.Schema, opts);
-    if (s["type"] === "long" && s[LONG_REPRESENTATION_PROPERTY] === "bigint" && s["logicalType"] === undefined) return bigintLong;
+  if (schema === null || typeof schema !== "object") return undefined;
+  const s = schema as Record<string, unknown>;
+  if (buildingLogical.has(s)) {
+    buildingLogical.delete(s);
+    return underlyingType(s, opts);
   }
+  const reading = readLogicalType(s);
+  const Logical = reading?.status === "interpreted" ? logicalTypes[reading.logicalType.name] : undefined;
+  if (Logical) {
+    // avsc's LogicalType constructor builds the underlying type through this hook again (see buildingLogical).
+    buildingLogical.add(s);
+    try {
+      return new Logical(schema as avro.Schema, opts);
+    } finally {
+      buildingLogical.delete(s);
+    }
+  }
+  // No logical type, an unknown one, or one that is read as its underlying type.
+  return underlyingType(s, opts);
+}
+
+function underlyingType(s: Record<string, unknown>, opts: avro.ForSchemaOptions): avro.Type | undefined {
+  if (s["type"] === "map") return new SafeMapType(s as unknown as avro.Schema, opts);
+  if (s["type"] === "long") return s[LONG_REPRESENTATION_PROPERTY] === "bigint" && s["logicalType"] === undefined ? bigintLong : safeLong;
   return undefined;
 }
 
@@ -453,7 +541,7 @@ function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | und
  */
 export function avroType(schema: unknown): avro.Type {
   const options: Partial<avro.ForSchemaOptions> = {
-    logicalTypes,
+    // Logical types are built by typeHook (so that their underlying longs are exact too), not through avsc's option.
     typeHook,
     // Unions are built by typeHook; "auto" is what avsc would otherwise do for unions it builds itself.
     wrapUnions: "auto",
@@ -500,8 +588,8 @@ export function avroCodec<T>(schema: object): AvroCodec<T> {
 
 function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (message === "potential precision loss") {
-    return `a long is beyond ±9007199254740990, which a JavaScript number cannot hold exactly (declare it {"type": "long", "${LONG_REPRESENTATION_PROPERTY}": "bigint"} to read it as a bigint)`;
+  if (message === PRECISION_LOSS) {
+    return `a long is beyond ±${Number.MAX_SAFE_INTEGER}, which a JavaScript number cannot hold exactly (declare it {"type": "long", "${LONG_REPRESENTATION_PROPERTY}": "bigint"} to read it as a bigint)`;
   }
   return message;
 }
