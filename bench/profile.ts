@@ -49,8 +49,11 @@ export interface ProfileShare {
   readonly share: number;
 }
 
-/** Self time by function (`file:function:line`) and by file, as shares of all samples (idle included). */
-export function summarizeProfile(file: string, top = 25): { functions: ProfileShare[]; files: ProfileShare[]; idle: number } {
+/**
+ * Self time by function (`file:function:line`) and by file, and total time (self + callees) by
+ * function, as shares of all samples (idle included).
+ */
+export function summarizeProfile(file: string, top = 25): { functions: ProfileShare[]; files: ProfileShare[]; inclusive: ProfileShare[]; idle: number; totalMs: number } {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const samples = profile.samples ?? [];
@@ -62,6 +65,25 @@ export function summarizeProfile(file: string, top = 25): { functions: ProfileSh
     selfTime.set(id, (selfTime.get(id) ?? 0) + dt);
     total += dt;
   });
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const functionKey = (id: number): string | undefined => {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) return undefined;
+    const where = shortUrl(frame.url);
+    const fn = frame.functionName || "(anonymous)";
+    return where ? `${where}:${fn}:${frame.lineNumber + 1}` : fn;
+  };
+  const inclusive = new Map<string, number>();
+  for (const [id, time] of selfTime) {
+    const seen = new Set<string>();
+    for (let node: number | undefined = id; node !== undefined; node = parent.get(node)) {
+      const key = functionKey(node);
+      if (key === undefined || seen.has(key) || key === "(root)") continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + time);
+    }
+  }
   const functions = new Map<string, number>();
   const files = new Map<string, number>();
   let idle = 0;
@@ -71,7 +93,7 @@ export function summarizeProfile(file: string, top = 25): { functions: ProfileSh
     const where = shortUrl(frame.url);
     const fn = frame.functionName || "(anonymous)";
     if (fn === "(idle)") idle += time;
-    const key = where ? `${where}:${fn}:${frame.lineNumber + 1}` : fn;
+    const key = functionKey(id) as string;
     functions.set(key, (functions.get(key) ?? 0) + time);
     const fileKey = where || fn;
     files.set(fileKey, (files.get(fileKey) ?? 0) + time);
@@ -81,7 +103,7 @@ export function summarizeProfile(file: string, top = 25): { functions: ProfileSh
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, time]) => ({ name, share: total === 0 ? 0 : time / total }));
-  return { functions: rank(functions), files: rank(files), idle: total === 0 ? 0 : idle / total };
+  return { functions: rank(functions), files: rank(files), inclusive: rank(inclusive), idle: total === 0 ? 0 : idle / total, totalMs: total / 1000 };
 }
 
 /** `node_modules/kafkajs/src/…` and `runtime/…` instead of absolute file URLs. */
@@ -97,11 +119,13 @@ function shortUrl(url: string): string {
 // `tsx bench/profile.ts <file.cpuprofile>…` prints the summaries.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const file of process.argv.slice(2)) {
-    const { functions, files, idle } = summarizeProfile(file);
-    console.log(`\n${file} (idle ${(idle * 100).toFixed(1)} %)`);
+    const { functions, files, inclusive, idle, totalMs } = summarizeProfile(file);
+    console.log(`\n${file} (${totalMs.toFixed(0)} ms sampled, idle ${(idle * 100).toFixed(1)} %)`);
     console.log("  self time by file:");
     for (const f of files.slice(0, 15)) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.name}`);
     console.log("  self time by function:");
     for (const f of functions) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.name}`);
+    console.log("  total time (self + callees) by function:");
+    for (const f of inclusive) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.name}`);
   }
 }

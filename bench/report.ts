@@ -53,25 +53,43 @@ export function summarize(series: Series) {
     finished: series.runs.every((r) => r.finished),
     handled: median(series.runs.map((r) => r.handled)),
     extra: series.runs.reduce((sum, r) => sum + r.extra, 0),
-    pauses: series.runs.some((r) => r.pauses === undefined) ? undefined : median(series.runs.map((r) => r.pauses ?? 0)),
+    pauses: series.runs.some((r) => r.pauses === undefined) ? undefined : series.runs.map((r) => r.pauses ?? 0),
     committedToEnd: series.runs.some((r) => r.committedToEnd === undefined) ? undefined : series.runs.every((r) => r.committedToEnd),
   };
 }
 
+/**
+ * Throughput between the first and the last record handled: without connect, group join and the
+ * first fetch, which weigh more the shorter the run.
+ */
+export function steadyThroughput(run: RunResult): number {
+  if (run.firstRecordSeconds === undefined || run.handled < 2) return 0;
+  const seconds = run.seconds - run.firstRecordSeconds;
+  return seconds > 0 ? (run.handled - 1) / seconds : 0;
+}
+
 /** The ratio of medians, and the range of the ratios of runs paired in the order they ran. */
-export function ratioValue(ratio: Ratio): { value: number; pairMin: number; pairMax: number } {
+export function ratioValue(ratio: Ratio): { value: number; pairMin: number; pairMax: number; steady: number } {
   const value = summarize(ratio.numerator).rate / summarize(ratio.denominator).rate;
+  const steady = median(ratio.numerator.runs.map(steadyThroughput)) / median(ratio.denominator.runs.map(steadyThroughput));
   const pairs = ratio.numerator.runs
     .map((run, i) => {
       const other = ratio.denominator.runs[i];
       return other ? throughput(run) / throughput(other) : undefined;
     })
     .filter((r): r is number => r !== undefined);
-  return { value, pairMin: Math.min(...pairs), pairMax: Math.max(...pairs) };
+  return { value, pairMin: Math.min(...pairs), pairMax: Math.max(...pairs), steady };
 }
 
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+
+/** The median number of pauses, and their range when the runs differ (a bimodal case shows here). */
+function pausesCell(pauses: readonly number[]): string {
+  const min = Math.min(...pauses);
+  const max = Math.max(...pauses);
+  return min === max ? int(min) : `${int(median(pauses))} (${int(min)}–${int(max)})`;
+}
 
 /** One row of the results table per series. */
 function rows(series: readonly Series[], ratios: readonly Ratio[]): string[][] {
@@ -90,7 +108,7 @@ function rows(series: readonly Series[], ratios: readonly Ratio[]): string[][] {
       int(sum.rate),
       s.runs.length > 1 ? `${int(sum.minRate)}–${int(sum.maxRate)}` : "",
       sum.firstRecordSeconds === undefined ? "–" : fixed(sum.firstRecordSeconds, 2),
-      sum.pauses === undefined ? "–" : int(sum.pauses),
+      sum.pauses === undefined ? "–" : pausesCell(sum.pauses),
       ratioText,
     ];
   });
@@ -116,10 +134,11 @@ export function markdownTable(series: readonly Series[], ratios: readonly Ratio[
 /** One line per ratio: value, paired range, target and verdict. */
 export function ratioLines(ratios: readonly Ratio[]): string[] {
   return ratios.map((ratio) => {
-    const { value, pairMin, pairMax } = ratioValue(ratio);
-    const pairs = Number.isFinite(pairMin) && ratio.numerator.runs.length > 1 ? ` (run pairs ${fixed(pairMin, 3)}–${fixed(pairMax, 3)})` : "";
+    const { value, pairMin, pairMax, steady } = ratioValue(ratio);
+    const pairs = Number.isFinite(pairMin) && ratio.numerator.runs.length > 1 ? `run pairs ${fixed(pairMin, 3)}–${fixed(pairMax, 3)}, ` : "";
+    const detail = ` (${pairs}first → last record only: ${fixed(steady, 3)})`;
     const target = ratio.target === undefined ? "" : `, target ≥ ${ratio.target}: ${value >= ratio.target ? "met" : "NOT met"}`;
-    return `${ratio.name} = ${fixed(value, 3)}${pairs}${target}${ratio.note ? ` — ${ratio.note}` : ""}`;
+    return `${ratio.name} = ${fixed(value, 3)}${detail}${target}${ratio.note ? ` — ${ratio.note}` : ""}`;
   });
 }
 
@@ -132,6 +151,17 @@ export function anomalies(series: readonly Series[]): string[] {
     if (sum.committedToEnd === false) out.push(`${s.caseName} / ${s.consumer}: commits did not reach the end of the topic after stop`);
   }
   return out;
+}
+
+/** The commit the benchmark ran on, and whether runtime/ (what it measures) had uncommitted changes. */
+export function codeVersion(): string {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "runtime"], { encoding: "utf8" }).trim() !== "";
+    return `kefgen commit ${commit}${dirty ? ", with uncommitted changes in runtime/" : ""}`;
+  } catch {
+    return "kefgen commit unknown (not a git checkout)";
+  }
 }
 
 /** nproc, CPU model, memory, load, Node, kafkajs/avsc and Kafka versions. */

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { resolveBrokers } from "../scripts/kafka/local-broker.js";
 import { DEFAULT_TUNING, runConsumer, type ConsumerKind, type RunResult, type RunSpec, type TopicUnderTest } from "./consumers.js";
 import { createTopic, produceRecords, setupClient, type Produced } from "./kafka.js";
-import { anomalies, machineDescription, markdownTable, ratioLines, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
+import { anomalies, codeVersion, machineDescription, markdownTable, ratioLines, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
 import { encodedPool, RECORD_SIZES, schemaOf, type RecordSize } from "./records.js";
 
 process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
@@ -28,7 +28,7 @@ const OPTIONS = {
   case: { env: "BENCH_CASE", default: "all", help: "all | r1 | r6" },
   sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1: small (~100 B), large (~1 KB)" },
   records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1 topic" },
-  reps: { env: "BENCH_REPS", default: "3", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
+  reps: { env: "BENCH_REPS", default: "5", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
   partitions: { env: "BENCH_PARTITIONS", default: "3", help: "partitions per topic" },
   "r6-fast-records": { env: "BENCH_R6_FAST_RECORDS", default: "200000", help: "records of R6's fast topic" },
   "r6-slow-records": { env: "BENCH_R6_SLOW_RECORDS", default: "3000", help: "backlog of R6's slow topic" },
@@ -40,7 +40,7 @@ const OPTIONS = {
   buffer: { env: "BENCH_BUFFER", default: String(DEFAULT_TUNING.maxBufferedMessages), help: "kefgen's maxBufferedMessages per topic (diagnosis; the targets are for 1000)" },
   "fetch-max-wait-ms": { env: "BENCH_FETCH_MAX_WAIT_MS", default: String(DEFAULT_TUNING.fetchMaxWaitMs), help: "fetchMaxWaitMs / maxWaitTimeInMs of every consumer (diagnosis; kefgen's default is 500)" },
   warmup: { env: "BENCH_WARMUP", default: "20000", help: "records of the untimed warm-up run of each consumer (0: none)" },
-  profile: { env: "BENCH_PROFILE", default: "", help: "directory for CPU profiles of the timed R1 windows (timings are then not representative)" },
+  profile: { env: "BENCH_PROFILE", default: "", help: "directory for CPU profiles of the timed kefgen and eachBatch windows (timings are then not representative)" },
   results: { env: "BENCH_RESULTS", default: "", help: "where to write the results (default bench/RESULTS.md)" },
   "no-write": { env: "BENCH_NO_WRITE", default: "", help: "do not write the results file (any non-empty value)" },
   note: { env: "BENCH_NOTE", default: "", help: "a remark recorded with the results, e.g. 'preliminary: busy machine'" },
@@ -127,7 +127,7 @@ if (!defaultTuning) say(`NOTE: non-default tuning ${JSON.stringify(settings.tuni
 const loadAtStart = os.loadavg(); // before the broker starts
 const { brokers, broker } = await resolveBrokers({ log: (line) => say(`[kafka] ${line}`) });
 const kafkaVersion = broker ? `${broker.version} (local single-node KRaft broker started by the benchmark)` : `external cluster KAFKA_BROKERS=${brokers.join(",")}${process.env["KAFKA_VERSION"] ? `, KAFKA_VERSION=${process.env["KAFKA_VERSION"]}` : ""}`;
-const machine = machineDescription(kafkaVersion, loadAtStart);
+const machine = [...machineDescription(kafkaVersion, loadAtStart), codeVersion()];
 
 const setup = setupClient(brokers);
 const admin = setup.admin();
@@ -230,8 +230,9 @@ if (r6) {
   const alone = make("kefgen: fast topic alone");
   const contended = make(`kefgen: fast topic + slow topic (${settings.r6SlowMs} ms/record), one shared connection`);
   for (let rep = 1; rep <= settings.reps; rep++) {
-    alone.runs.push(await timed(`kefgen alone #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords)));
-    contended.runs.push(await timed(`kefgen with slow topic #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords, { slow: r6.slow })));
+    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r6-${name}-${rep}` } : {});
+    alone.runs.push(await timed(`kefgen alone #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords, profile("alone"))));
+    contended.runs.push(await timed(`kefgen with slow topic #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords, { slow: r6.slow, ...profile("contended") })));
   }
   series.push(alone, contended);
   ratios.push({ name: "R6 kefgen", numerator: contended, denominator: alone, target: 0.9 });
@@ -295,7 +296,7 @@ if (settings.profileDir) {
     "Columns: *seconds* = consumer start (before connect) → the last record handled, median over the runs (an",
     "unfinished run is cut off at its deadline and counts what it handled by then); *records/s* = records ÷ seconds;",
     "*first record s* = start → first record handled (connect, group join, first fetch); *pauses* = kefgen",
-    "backpressure pauses per run (median). Ratios are ratios of the medians; *run pairs* are the ratios of runs made",
+    "backpressure pauses per run (median, and range). Ratios are ratios of the medians; *run pairs* are the ratios of runs made",
     "back to back (A, B, A, B, …). After every finished kefgen and eachBatch run the group's committed offsets were",
     "checked against the topic's end offsets, and duplicates were counted (warnings below if any).",
     "",
