@@ -107,7 +107,7 @@ class Checker {
       written.add(name);
       if (allowed === "buffer" && info.scope !== "buffer") {
         this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-          hint: `only maxBufferedMessages and backpressure can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings`,
+          hint: `only ${settingsCatalogue.filter((s) => s.scope === "buffer").map((s) => s.name).join(", ")} can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings`,
         });
         continue;
       }
@@ -270,6 +270,7 @@ function connectionSettingsModel(values: Map<string, Value>, groupId: string): C
 function bufferSettingsModel(values: Map<string, Value>): BufferSettingsModel {
   return {
     maxBufferedMessages: values.get("maxBufferedMessages") as number,
+    concurrency: values.get("concurrency") as number,
     backpressure: values.get("backpressure") as BufferSettingsModel["backpressure"],
   };
 }

@@ -19,6 +19,7 @@ export interface ConnectionSettingsModel {
 
 export interface BufferSettingsModel {
   readonly maxBufferedMessages: number;
+  readonly concurrency: number;
   readonly backpressure: "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
 }
 

@@ -139,6 +139,15 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     honouredBy: "runtime bounded buffer",
   },
   {
+    name: "concurrency",
+    type: { kind: "integer", min: 1, max: 1_000 },
+    scope: "buffer",
+    default: 1,
+    inherited: true,
+    meaning: "Records of one topic handled at the same time; never two of one partition, so per-partition order holds.",
+    honouredBy: "runtime dispatcher (more than the topic's partition count gains nothing)",
+  },
+  {
     name: "backpressure",
     type: { kind: "enum", values: ["ApplyBackpressure", "DropOldestMessage", "DropNewestMessage"] },
     scope: "buffer",

@@ -37,14 +37,14 @@ describe("setting precedence", () => {
       expect(connection(m, name).settings).toMatchObject({ sessionTimeoutMs: 20_000, fetchMaxWaitMs: 250 });
     }
     expect(connection(m, "c").settings.groupId).toBe("c");
-    for (const t of ["a", "b", "x"]) expect(topic(m, t).buffer).toEqual({ maxBufferedMessages: 300, backpressure: "DropNewestMessage" });
+    for (const t of ["a", "b", "x"]) expect(topic(m, t).buffer).toEqual({ maxBufferedMessages: 300, concurrency: 1, backpressure: "DropNewestMessage" });
   });
 
   it("a connection overrides shared, and a topic overrides its connection", () => {
     const m = resolve(
       'shared { groupId = "g" sessionTimeoutMs = 20s maxBufferedMessages = 300 }\n' +
         'connection c exclusive { groupId = "c" sessionTimeoutMs = 45s maxBufferedMessages = 50 maxPollRecords = 7 }\n' +
-        'topic "a" : M { consumer { maxBufferedMessages = 10 } }\n' +
+        'topic "a" : M { consumer { maxBufferedMessages = 10 concurrency = 4 } }\n' +
         'topic "b" : M { consumer via c }\n' +
         'topic "b2" : M { consumer via c { maxBufferedMessages = 5 backpressure = DropOldestMessage } }\n' +
         'topic "x" : M { consumer exclusive { groupId = "x" maxBufferedMessages = 2 heartbeatIntervalMs = 1s } }',
@@ -53,10 +53,10 @@ describe("setting precedence", () => {
     expect(connection(m, "shared").settings.maxPollRecords).toBeUndefined();
     expect(connection(m, "c").settings).toMatchObject({ sessionTimeoutMs: 45_000, maxPollRecords: 7 });
     expect(connection(m, "x").settings).toMatchObject({ sessionTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
-    expect(topic(m, "a").buffer).toEqual({ maxBufferedMessages: 10, backpressure: "ApplyBackpressure" });
-    expect(topic(m, "b").buffer).toEqual({ maxBufferedMessages: 50, backpressure: "ApplyBackpressure" });
-    expect(topic(m, "b2").buffer).toEqual({ maxBufferedMessages: 5, backpressure: "DropOldestMessage" });
-    expect(topic(m, "x").buffer).toEqual({ maxBufferedMessages: 2, backpressure: "ApplyBackpressure" });
+    expect(topic(m, "a").buffer).toEqual({ maxBufferedMessages: 10, concurrency: 4, backpressure: "ApplyBackpressure" });
+    expect(topic(m, "b").buffer).toEqual({ maxBufferedMessages: 50, concurrency: 1, backpressure: "ApplyBackpressure" });
+    expect(topic(m, "b2").buffer).toEqual({ maxBufferedMessages: 5, concurrency: 1, backpressure: "DropOldestMessage" });
+    expect(topic(m, "x").buffer).toEqual({ maxBufferedMessages: 2, concurrency: 1, backpressure: "ApplyBackpressure" });
   });
 
   it("converts quantities: durations to milliseconds, sizes to bytes", () => {
