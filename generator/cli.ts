@@ -5,6 +5,7 @@ import { formatDiagnostic, hasErrors, plain, summary, type Diagnostic, type Styl
 import path from "node:path";
 import { configFileName, findConfig, loadConfig } from "./config.js";
 import { analyse, build, displayPath, type ProjectOptions } from "./program.js";
+import { fmtCommand } from "./fmt.js";
 
 export interface CliIo {
   readonly cwd: string;
@@ -134,6 +135,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       report(io, opts.format, result.diagnostics, result.sources);
       if (hasErrors(result.diagnostics)) exitCode = 1;
       else if (opts.format === "text") io.stdout.write(`${result.files.map((f) => displayPath(io.cwd, f)).join(", ")}: ok\n`);
+    });
+
+  program
+    .command("fmt")
+    .description("format .kef files in place: one canonical layout, comments kept")
+    .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
+    .option("--check", "write nothing; exit 1 listing the files that are not formatted")
+    .addOption(configOption())
+    .addOption(formatOption())
+    .action((files: string[], opts: { check?: boolean; config?: string; format: Format }) => {
+      const project = projectOptions(io, files, opts);
+      if ("usage" in project) return usage(project.usage);
+      if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      exitCode = fmtCommand(io, project, { check: opts.check === true, format: opts.format, report: (d, s) => report(io, "text", d, s) });
     });
 
   try {

@@ -1,0 +1,453 @@
+// `kefgen fmt`: one canonical layout for .kef files, built as a prettier document (prettier/doc) from the CST
+// and the comment tokens the lexer keeps, so every token is printed exactly as written and only whitespace changes.
+//
+//   namespace shop                              declarations one per line; blank lines between them kept, at most one
+//   message A avro { "type": "record", ... }    inline JSON: 2-space indent, a group on one line when it fits in 120
+//   shared {                                    settings: one per line in every block; an empty block is `{}`
+//     groupId = "shop" // trailing comment      comments stay where they were: at the end of a line, or on their own
+//   }
+//   topic "t" : A { consumer via c }            a topic's `{ consumer ... }` stays on one line when it has no settings
+import fs from "node:fs";
+import path from "node:path";
+import type { CstElement, CstNode, IToken } from "chevrotain";
+import { builders as b, printer, type builders } from "prettier/doc";
+import { toAst, type KefFile } from "../grammar/ast.js";
+import { parseText } from "../grammar/parser.js";
+import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { parse, type SourceText } from "./parse.js";
+import { displayPath, resolveInputs, type ProjectOptions } from "./program.js";
+
+type Doc = builders.Doc;
+
+/** The line width the layout aims for; JSON groups longer than this are broken over lines. */
+export const printWidth = 120;
+
+function isToken(element: CstElement): element is IToken {
+  return "image" in element;
+}
+
+function isReal(element: CstElement): boolean {
+  return !isToken(element) || (!Number.isNaN(element.startOffset) && !element.isInsertedInRecovery);
+}
+
+/** The comments that belong to a token: own-line ones printed before it, same-line ones printed after it. */
+interface Attached {
+  readonly leading: IToken[];
+  readonly trailing: IToken[];
+}
+
+class KefPrinter {
+  private readonly attached = new Map<IToken, Attached>();
+  /** Own-line comments after the last token. */
+  private readonly endComments: IToken[] = [];
+  /** Tokens and comments preceded by an empty line in the source. */
+  private readonly blankBefore = new Set<IToken>();
+  private readonly firstTokens = new Map<CstNode, IToken | undefined>();
+
+  constructor(
+    private readonly text: string,
+    tokens: readonly IToken[],
+    comments: readonly IToken[],
+  ) {
+    const all = [...tokens.map((t) => ({ t, comment: false })), ...comments.map((t) => ({ t, comment: true }))].sort(
+      (x, y) => x.t.startOffset - y.t.startOffset,
+    );
+    let previous: { t: IToken; comment: boolean; trailing: boolean } | undefined;
+    let lastToken: IToken | undefined;
+    let pending: IToken[] = [];
+    for (const { t, comment } of all) {
+      const gap = previous ? text.slice(previous.t.endOffset! + 1, t.startOffset) : "";
+      if (previous && /\n[^\S\n]*\n/.test(gap)) this.blankBefore.add(t);
+      if (!comment) {
+        this.slot(t).leading.push(...pending);
+        pending = [];
+        lastToken = t;
+        previous = { t, comment, trailing: true };
+        continue;
+      }
+      // A comment on the same line as the token before it (or as that token's trailing comments) trails it.
+      const trailing = previous !== undefined && previous.trailing && lastToken !== undefined && !gap.includes("\n");
+      if (trailing) this.slot(lastToken!).trailing.push(t);
+      else pending.push(t);
+      previous = { t, comment, trailing };
+    }
+    this.endComments.push(...pending);
+  }
+
+  private slot(t: IToken): Attached {
+    let a = this.attached.get(t);
+    if (!a) {
+      a = { leading: [], trailing: [] };
+      this.attached.set(t, a);
+    }
+    return a;
+  }
+
+  private comments(t: IToken): Attached {
+    return this.attached.get(t) ?? { leading: [], trailing: [] };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Tokens and their comments
+
+  private comment(c: IToken): Doc {
+    const image = c.tokenType.name === "LineComment" ? c.image.trimEnd() : c.image;
+    return image.includes("\n") ? [image, b.breakParent] : image;
+  }
+
+  /** Own-line comments, one per line, with the empty lines between them kept (at most one). No line break after the last. */
+  private commentBlock(list: readonly IToken[]): Doc[] {
+    return list.map((c, i) => [i === 0 ? "" : [b.hardline, this.blankBefore.has(c) ? b.hardline : ""], this.comment(c)]);
+  }
+
+  private leading(t: IToken, atLineStart: boolean): Doc {
+    const { leading } = this.comments(t);
+    if (leading.length === 0) return "";
+    if (atLineStart) return [this.commentBlock(leading), b.hardline, this.blankBefore.has(t) ? b.hardline : ""];
+    // Not at the start of a line: the comments go on lines of their own, and the token after them, indented.
+    return b.indent([b.hardline, this.commentBlock(leading), b.hardline]);
+  }
+
+  private trailing(t: IToken): Doc {
+    return this.comments(t).trailing.map((c) =>
+      c.tokenType.name === "LineComment" ? [b.lineSuffix([" ", this.comment(c)]), b.breakParent] : [" ", this.comment(c)],
+    );
+  }
+
+  /** A token with its comments. `atLineStart`: the layout puts it at the start of a line (or breaks before it). */
+  private tok(t: IToken, atLineStart = false): Doc {
+    return [this.leading(t, atLineStart), t.image, this.trailing(t)];
+  }
+
+  /** Where an item starts, counting its own-line comments: for the empty line before it. */
+  private startsAfterBlank(first: IToken | undefined): boolean {
+    if (!first) return false;
+    const lead = this.comments(first).leading[0];
+    return this.blankBefore.has(lead ?? first);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // CST
+
+  private elements(n: CstNode): CstElement[] {
+    return Object.values(n.children)
+      .flatMap((list) => list ?? [])
+      .filter(isReal)
+      .filter((e) => isToken(e) || this.firstToken(e) !== undefined)
+      .sort((x, y) => this.offset(x) - this.offset(y));
+  }
+
+  private offset(e: CstElement): number {
+    return isToken(e) ? e.startOffset : this.firstToken(e)!.startOffset;
+  }
+
+  private firstToken(n: CstNode): IToken | undefined {
+    if (this.firstTokens.has(n)) return this.firstTokens.get(n);
+    let first: IToken | undefined;
+    for (const list of Object.values(n.children)) {
+      for (const e of list ?? []) {
+        if (!isReal(e)) continue;
+        const t = isToken(e) ? e : this.firstToken(e);
+        if (t && (!first || t.startOffset < first.startOffset)) first = t;
+      }
+    }
+    this.firstTokens.set(n, first);
+    return first;
+  }
+
+  private firstOf(e: CstElement): IToken | undefined {
+    return isToken(e) ? e : this.firstToken(e);
+  }
+
+  /** The document for a whole file. */
+  document(cst: CstNode): Doc {
+    return this.print(cst, true);
+  }
+
+  private print(e: CstElement, atLineStart = false): Doc {
+    if (isToken(e)) return this.tok(e, atLineStart);
+    switch (e.name) {
+      case "file":
+        return this.file(e);
+      case "qualifiedName":
+        return this.elements(e).map((x, i) => this.print(x, i === 0 && atLineStart));
+      case "declaration":
+      case "json":
+        return this.elements(e).map((x, i) => this.print(x, i === 0 && atLineStart));
+      case "topicDecl":
+        return this.topicDecl(e, atLineStart);
+      case "settings":
+        return this.settings(e, atLineStart);
+      case "jsonObject":
+      case "jsonArray":
+        return this.jsonList(e, atLineStart);
+      case "jsonMember":
+        return this.spaced(e, atLineStart, (x) => !(isToken(x) && x.tokenType.name === "Colon"));
+      default:
+        // namespaceDecl, messageDecl, sharedDecl, connectionDecl, consumerClause, setting — and any rule added
+        // later: its parts separated by single spaces, which never changes how the text lexes.
+        return this.spaced(e, atLineStart);
+    }
+  }
+
+  /** The node's parts separated by one space; `spaceBefore` says where (default: everywhere). */
+  private spaced(n: CstNode, atLineStart: boolean, spaceBefore: (e: CstElement) => boolean = () => true): Doc {
+    return this.elements(n).map((e, i) => [i > 0 && spaceBefore(e) ? " " : "", this.print(e, i === 0 && atLineStart)]);
+  }
+
+  private file(n: CstNode): Doc {
+    const items = this.elements(n);
+    const out: Doc[] = [];
+    items.forEach((e, i) => {
+      if (i > 0) out.push(b.hardline, this.startsAfterBlank(this.firstOf(e)) ? b.hardline : "");
+      out.push(this.print(e, true));
+    });
+    if (this.endComments.length > 0) {
+      if (items.length > 0) out.push(b.hardline, this.blankBefore.has(this.endComments[0]!) ? b.hardline : "");
+      out.push(this.commentBlock(this.endComments), b.hardline);
+    } else if (items.length > 0) out.push(b.hardline);
+    return out;
+  }
+
+  private topicDecl(n: CstNode, atLineStart: boolean): Doc {
+    const parts = this.elements(n);
+    const open = parts.findIndex((e) => isToken(e) && e.tokenType.name === "LCurly");
+    if (open < 0) return this.spaced(n, atLineStart);
+    const head = parts.slice(0, open).map((e, i) => [i > 0 ? " " : "", this.print(e, i === 0 && atLineStart)]);
+    const body = this.block(parts.slice(open), { alwaysBreak: false });
+    return [head, " ", body];
+  }
+
+  private settings(n: CstNode, atLineStart: boolean): Doc {
+    return this.block(this.elements(n), { alwaysBreak: true, atLineStart });
+  }
+
+  private jsonList(n: CstNode, atLineStart: boolean): Doc {
+    const isArray = n.name === "jsonArray";
+    return this.block(this.elements(n), { alwaysBreak: false, padded: !isArray, atLineStart });
+  }
+
+  /**
+   * A bracketed list: `{` items `}`. Settings always break (one per line); other lists stay on one line when they
+   * fit and hold no line comment. JSON items keep their commas; settings are separated by line breaks only.
+   */
+  private block(
+    parts: readonly CstElement[],
+    o: { alwaysBreak: boolean; padded?: boolean; atLineStart?: boolean },
+  ): Doc {
+    const open = parts[0] as IToken;
+    const close = parts[parts.length - 1] as IToken;
+    const inner = parts.slice(1, -1);
+    const items: { element: CstElement; comma: IToken | undefined }[] = [];
+    for (const e of inner) {
+      if (isToken(e) && e.tokenType.name === "Comma") {
+        const last = items[items.length - 1];
+        if (last && !last.comma) last.comma = e;
+        continue;
+      }
+      items.push({ element: e, comma: undefined });
+    }
+    const openDoc = this.tok(open, o.atLineStart === true);
+    const closeComments = this.comments(close).leading;
+    const closeDoc = [close.image];
+    const after = this.trailing(close);
+    const padded = o.padded !== false;
+    if (items.length === 0 && closeComments.length === 0) {
+      const empty = this.comments(open).trailing.length > 0 ? b.group([openDoc, b.line, closeDoc]) : [openDoc, closeDoc];
+      return [empty, after];
+    }
+    const body: Doc[] = [];
+    items.forEach((item, i) => {
+      if (i > 0) {
+        const blank = this.startsAfterBlank(this.firstOf(item.element));
+        body.push(blank ? b.ifBreak(b.hardlineWithoutBreakParent, "") : "", b.line);
+      }
+      body.push(this.print(item.element, true), item.comma ? this.tok(item.comma) : "");
+    });
+    const closing: Doc[] = [];
+    if (closeComments.length > 0) {
+      const blank = items.length > 0 && this.blankBefore.has(closeComments[0]!);
+      closing.push(b.indent([b.hardline, blank ? b.hardline : "", this.commentBlock(closeComments)]), b.hardline);
+    }
+    const edge = padded ? b.line : b.softline;
+    const group = b.group([openDoc, b.indent([edge, body]), closing.length > 0 ? closing : edge, closeDoc], { shouldBreak: o.alwaysBreak });
+    return [group, after];
+  }
+}
+
+/** All real tokens below a CST node, in source order. */
+function tokensOf(n: CstNode): IToken[] {
+  const out: IToken[] = [];
+  const walk = (c: CstNode): void => {
+    for (const list of Object.values(c.children)) {
+      for (const e of list ?? []) {
+        if (!isReal(e)) continue;
+        if (isToken(e)) out.push(e);
+        else walk(e);
+      }
+    }
+  };
+  walk(n);
+  return out.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+export interface FormatResult {
+  /** The formatted text; undefined when the file has syntax errors (see `diagnostics`). */
+  readonly text: string | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Formats one .kef text. A file with syntax errors is not formatted: its diagnostics are returned instead. */
+export function formatKef(source: SourceText): FormatResult {
+  const parsed = parseText(source.text, "file");
+  if (parsed.problems.length > 0) return { text: undefined, diagnostics: parse(source).diagnostics };
+  const tokens = tokensOf(parsed.cst);
+  const kef = new KefPrinter(source.text, tokens, parsed.comments);
+  const text = printer.printDocToString(kef.document(parsed.cst), { printWidth, tabWidth: 2, useTabs: false }).formatted;
+  assertSameMeaning(source, { cst: parsed.cst, tokens, comments: parsed.comments }, text);
+  return { text, diagnostics: [] };
+}
+
+/** An AST without source positions, as JSON: what must not change when a file is formatted. */
+export function astWithoutRanges(file: KefFile): string {
+  return JSON.stringify(file, (key, value: unknown) => (key === "range" || key === "keyword" ? undefined : value));
+}
+
+/**
+ * The formatter only moves whitespace and comments. Checking that on every run costs one more parse and means a
+ * formatter bug can never rewrite a user's file into something that means something else.
+ */
+function assertSameMeaning(source: SourceText, before: { cst: CstNode; tokens: readonly IToken[]; comments: readonly IToken[] }, formatted: string): void {
+  const again = parseText(formatted, "file");
+  const images = (tokens: readonly IToken[]) => tokens.map((t) => t.image).join("\u0000");
+  const same =
+    again.problems.length === 0 &&
+    images(tokensOf(again.cst)) === images(before.tokens) &&
+    images(again.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) === images(before.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) &&
+    astWithoutRanges(toAst(again.cst)) === astWithoutRanges(toAst(before.cst));
+  if (!same) throw new Error(`kefgen fmt would change the meaning of ${source.file}; the file was left as it was`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+export interface FmtFileResult {
+  /** As shown to the user. */
+  readonly file: string;
+  /** The formatted text differs from the file's. */
+  readonly changed: boolean;
+  /** The file was rewritten (never with `check`). */
+  readonly written: boolean;
+}
+
+export interface FmtResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Source texts by displayed file name, for code frames. */
+  readonly sources: ReadonlyMap<string, string>;
+  /** One entry per file that could be read and has no syntax errors, in the order given. */
+  readonly files: readonly FmtFileResult[];
+}
+
+/** Writes `text` to `file` through a temporary file in the same directory and a rename, keeping its mode. */
+export function writeFileAtomic(file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.kefgen-tmp`);
+  let mode: number | undefined;
+  try {
+    mode = fs.statSync(file).mode & 0o7777;
+  } catch {
+    mode = undefined;
+  }
+  try {
+    fs.writeFileSync(temp, text, mode === undefined ? {} : { mode });
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Formats files in place (or, with `check`, only compares). Paths are relative to `cwd`. */
+export function formatFiles(files: readonly string[], options: { cwd: string; check?: boolean; displayPath: (absolute: string) => string }): FmtResult {
+  const diagnostics: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+  const results: FmtFileResult[] = [];
+  for (const file of files) {
+    const absolutePath = path.resolve(options.cwd, file);
+    const shown = options.displayPath(absolutePath);
+    let text: string;
+    try {
+      text = fs.readFileSync(absolutePath, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+      diagnostics.push({ code: "KEF4001", severity: "error", message: `cannot read "${shown}": ${reason}`, file: shown, range: startOfFile });
+      continue;
+    }
+    sources.set(shown, text);
+    const formatted = formatKef({ file: shown, absolutePath, text });
+    if (formatted.text === undefined) {
+      diagnostics.push(...formatted.diagnostics);
+      continue;
+    }
+    const changed = formatted.text !== text;
+    let written = false;
+    if (changed && !options.check) {
+      try {
+        writeFileAtomic(absolutePath, formatted.text);
+        written = true;
+      } catch (error) {
+        diagnostics.push({ code: "KEF4002", severity: "error", message: `cannot write "${shown}": ${(error as Error).message}`, file: shown, range: startOfFile });
+      }
+    }
+    results.push({ file: shown, changed, written });
+  }
+  return { diagnostics, sources, files: results };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+/** What the fmt and graph commands print to. */
+export interface CommandIo {
+  readonly cwd: string;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+export interface FmtCommandOptions {
+  readonly check: boolean;
+  readonly format: "text" | "json";
+  /** Prints diagnostics as text, with code frames. */
+  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+}
+
+/**
+ * `kefgen fmt [files...] [--check]`: formats the files in place, or with `--check` lists those that are not
+ * formatted. Returns the exit code: 1 when a file has errors (it is left as it was) or, with `--check`, would change.
+ * With `--format json`, stdout gets one document: `{ "diagnostics": [...], "files": [{ file, changed, written }] }`.
+ */
+export function fmtCommand(io: CommandIo, project: Pick<ProjectOptions, "inputs" | "baseDir">, options: FmtCommandOptions): number {
+  const inputs = resolveInputs(project.inputs, project.baseDir ?? io.cwd);
+  const formatted = formatFiles(inputs.files, { cwd: io.cwd, check: options.check, displayPath: (p) => displayPath(io.cwd, p) });
+  const result = { ...formatted, diagnostics: [...inputs.diagnostics, ...formatted.diagnostics] };
+  const unformatted = result.files.filter((f) => f.changed).map((f) => f.file);
+  const failed = hasErrors(result.diagnostics) || (options.check && unformatted.length > 0);
+  if (options.format === "json") {
+    io.stdout.write(`${JSON.stringify({ diagnostics: result.diagnostics, files: result.files }, null, 2)}\n`);
+    return failed ? 1 : 0;
+  }
+  options.report(result.diagnostics, result.sources);
+  if (options.check) {
+    if (unformatted.length > 0) {
+      io.stderr.write(`not formatted:\n${unformatted.map((f) => `  ${f}`).join("\n")}\nrun: kefgen fmt ${unformatted.join(" ")}\n`);
+    } else if (result.files.length > 0) io.stdout.write(`${count(result.files.length)} formatted\n`);
+    return failed ? 1 : 0;
+  }
+  for (const f of result.files) if (f.written) io.stdout.write(`formatted ${f.file}\n`);
+  if (result.files.length > 0 && !result.files.some((f) => f.written)) io.stdout.write(`${count(result.files.length)} already formatted\n`);
+  return failed ? 1 : 0;
+}
+
+function count(files: number): string {
+  return files === 1 ? "1 file" : `${files} files`;
+}
