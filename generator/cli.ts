@@ -6,6 +6,7 @@ import path from "node:path";
 import { configFileName, findConfig, loadConfig } from "./config.js";
 import { analyse, build, displayPath, type ProjectOptions } from "./program.js";
 import { fmtCommand } from "./fmt.js";
+import { graphCommand } from "./graph.js";
 
 export interface CliIo {
   readonly cwd: string;
@@ -149,6 +150,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
       exitCode = fmtCommand(io, project, { check: opts.check === true, format: opts.format, report: (d, s) => report(io, "text", d, s) });
+    });
+
+  program
+    .command("graph")
+    .description("draw connections → Kafka consumers → topics → handlers as a Mermaid diagram")
+    .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
+    .option("-o, --out <file>", "write it to a file: .mmd gets the bare diagram, any other name Markdown (default: Markdown on stdout)")
+    .addOption(configOption())
+    .addOption(formatOption())
+    .action((files: string[], opts: { out?: string; config?: string; format: Format }) => {
+      const project = projectOptions(io, files, opts);
+      if ("usage" in project) return usage(project.usage);
+      if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      exitCode = graphCommand(io, project, { format: opts.format, report: (d, s) => report(io, "text", d, s), ...(opts.out ? { out: opts.out } : {}) });
     });
 
   try {

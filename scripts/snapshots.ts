@@ -37,6 +37,12 @@ export function validCases(): ValidCase[] {
     });
 }
 
+/** `kefgen graph` of a valid case: its inputs (the build arguments without --out), and the committed diagram. */
+export function graphCase(c: ValidCase): { args: string[]; file: string } {
+  const args = c.args.filter((arg, i, all) => arg !== "--out" && all[i - 1] !== "--out");
+  return { args, file: `${path.posix.dirname(c.expected)}/${c.name}.graph.md` };
+}
+
 export interface InvalidCase {
   readonly name: string;
   readonly kef: string;
@@ -74,6 +80,10 @@ export async function updateSnapshots(): Promise<void> {
     const { exitCode, output } = await runCli(["build", ...c.args]);
     if (exitCode !== 0) throw new Error(`${c.name} did not build:\n${output}`);
     console.log(`${c.expected}: ${output.trim()}`);
+    const graph = graphCase(c);
+    const drawn = await runCli(["graph", ...graph.args, "--out", graph.file]);
+    if (drawn.exitCode !== 0) throw new Error(`${c.name}: kefgen graph failed:\n${drawn.output}`);
+    console.log(graph.file);
   }
   const example = await runCli(["build", "examples/shop/shop.kef"]);
   if (example.exitCode !== 0) throw new Error(`examples/shop/shop.kef did not build:\n${example.output}`);
