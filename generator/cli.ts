@@ -7,12 +7,15 @@ import { configFileName, findConfig, loadConfig } from "./config.js";
 import { analyse, build, displayPath, type ProjectOptions } from "./program.js";
 import { fmtCommand } from "./fmt.js";
 import { graphCommand } from "./graph.js";
+import { watchCommand } from "./watch.js";
 
 export interface CliIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: { write(text: string): unknown; isTTY?: boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Ends `build --watch` (besides Ctrl-C); for running the CLI in-process. */
+  readonly signal?: AbortSignal;
 }
 
 /** Colour only on a terminal, never with NO_COLOR (https://no-color.org), always with FORCE_COLOR. */
@@ -94,12 +97,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
     .option("-o, --out <dir>", "output directory (default: generated/ next to the .kef file)")
     .option("--check", "write nothing; exit 1 if the output is missing or out of date")
+    .option("-w, --watch", "rebuild whenever a .kef file, a schema file or the config changes; Ctrl-C stops")
     .addOption(configOption())
     .addOption(formatOption())
-    .action(async (files: string[], opts: { out?: string; check?: boolean; config?: string; format: Format }) => {
+    .action(async (files: string[], opts: { out?: string; check?: boolean; watch?: boolean; config?: string; format: Format }) => {
       const project = projectOptions(io, files, opts);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      if (opts.watch) {
+        if (opts.check) return usage("--watch and --check cannot be used together");
+        const config = opts.config ? path.resolve(io.cwd, opts.config) : files.length === 0 ? findConfig(io.cwd) : undefined;
+        const watched = { ...project, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) };
+        const print = (r: { diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }) => report(io, opts.format, r.diagnostics, r.sources);
+        exitCode = await watchCommand(io, watched, { format: opts.format, report: print, ...(config ? { alsoWatch: [config] } : {}) });
+        return;
+      }
       // --out is relative to where the command runs; a config's "out" to the config file.
       const result = await build({ ...project, check: opts.check === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) });
       report(io, opts.format, result.diagnostics, result.sources);
