@@ -14,6 +14,13 @@ describe("golden diagrams", () => {
     expect(validCases().map((c) => graphCase(c).file)).toContain("fixtures/valid/seed/seed.graph.md");
   });
 
+  it("docs/tools.md shows the seed's current diagram", () => {
+    const seed = fs.readFileSync(path.join(repoRoot, "fixtures/valid/seed/seed.graph.md"), "utf8");
+    const block = seed.slice(seed.indexOf("```mermaid"), seed.lastIndexOf("```") + 3);
+    expect(block.length).toBeGreaterThan(100);
+    expect(fs.readFileSync(path.join(repoRoot, "docs/tools.md"), "utf8")).toContain(block);
+  });
+
   for (const c of validCases()) {
     const graph = graphCase(c);
     it(`${graph.file} is what kefgen graph draws`, async () => {
