@@ -53,16 +53,19 @@ export interface ConnectionOptions {
 type CommitReason = "interval" | "rebalance" | "stop";
 
 /**
- * Under ApplyBackpressure a batch that meets a full buffer waits for room while the handler takes a
- * record at least every this many milliseconds; otherwise the topic is paused.
+ * Under ApplyBackpressure a batch that meets a full buffer waits for room only while the handler
+ * takes a record at least every this many milliseconds; otherwise the topic is paused.
  */
-export const ROOM_IDLE_MS = 10;
+export const ROOM_IDLE_MS = 25;
 /**
- * On a connection with several topics, the longest a batch of one topic may wait for room (capped by
- * `fetchMaxWaitMs`): the most one topic can delay the others' next fetch. A connection with one topic
- * waits as long as its handler keeps taking records (it delays nobody).
+ * On a connection with several topics, the longest one batch waits for room. Then the rest of the
+ * batch is left for the next fetch (not paused), so the other topics' batches get their turn.
+ * A connection with one topic waits as long as its handler keeps taking records (it delays nobody).
  */
-export const MAX_HOLD_MS = 50;
+export const MAX_HOLD_MS = 200;
+
+/** What a batch that met a full buffer does next (see Connection.waitForRoom). */
+type RoomDecision = "room" | "pause" | "yield";
 
 /**
  * One Kafka consumer (group member) and the topics of one {@link ConnectionSpec}.
@@ -311,7 +314,7 @@ export class Connection {
     const offsets = this.offsetsFor(batch);
     const atMostOnce = this.spec.settings.enableAutoCommit;
     const maxRecords = this.spec.settings.maxPollRecords ?? Number.POSITIVE_INFINITY;
-    const holdUntil = this.channels.size > 1 ? Date.now() + Math.min(MAX_HOLD_MS, this.spec.settings.fetchMaxWaitMs) : Number.POSITIVE_INFINITY;
+    const holdUntil = this.channels.size > 1 ? Date.now() + MAX_HOLD_MS : Number.POSITIVE_INFINITY;
     const beat = new Heartbeat(heartbeat, this.spec.settings.heartbeatIntervalMs);
     let routed = 0;
     for (const message of batch.messages) {
@@ -324,12 +327,15 @@ export class Connection {
       const record = { topic: batch.topic, partition: batch.partition, offset, message, offsets };
       let result = channel.offer(record);
       if (result.kind === "full") {
-        const room = await this.waitForRoom(channel, holdUntil, beat);
+        const decision = await this.waitForRoom(channel, holdUntil, beat);
         // Race: stop() ran during the wait. Resolve nothing more; shutdown pauses every topic.
         if (this.stopping) return;
-        if (room) result = channel.offer(record);
+        // Offer again whatever the decision: the dispatcher may have made room since it was taken.
+        // Pausing only while the buffer is full right now (synchronously) is what guarantees that a
+        // later take drains it to the resume threshold and resumes the topic.
+        result = channel.offer(record);
         if (result.kind === "full") {
-          this.pauseTopic(channel);
+          if (decision !== "yield") this.pauseTopic(channel);
           break;
         }
       }
@@ -343,26 +349,31 @@ export class Connection {
   }
 
   /**
-   * Waits, inside the batch callback, for the full buffer of `channel` to drain to its resume
-   * threshold. Returns `false` (pause) when the handler is known to be slow, takes no record for
-   * {@link ROOM_IDLE_MS}, the hold budget `holdUntil` is spent, or the connection stops.
+   * Decides what a batch does when `channel`'s buffer is full, waiting inside the batch callback for
+   * the dispatcher to drain it when that pays off:
+   * - "pause" at once when the buffer holds at least `fetchMaxWaitMs` of work at the handler's pace,
+   *   or the handler is slower than {@link ROOM_IDLE_MS} per record (see TopicChannel.shouldWaitForRoom);
+   *   "pause" too when the handler takes no record for {@link ROOM_IDLE_MS} during the wait;
+   * - "room" once the buffer drained to its resume threshold;
+   * - "yield" when the hold budget `holdUntil` is spent while the handler still makes progress: the
+   *   rest of the batch is left unresolved without pausing (fetched again right away).
    *
-   * Why wait instead of pausing at once: kafkajs picks up a resumed topic only at its next fetch,
-   * and with every assigned partition paused it first sleeps `fetchMaxWaitMs` (consumerGroup.fetch),
-   * so a fast handler that drains its buffer in microseconds would idle for up to `fetchMaxWaitMs`
-   * at every pause, and the rest of the batch would be fetched and decoded again.
+   * Why wait at all: kafkajs picks up a resumed topic only at its next fetch, and with every
+   * assigned partition paused it first sleeps `fetchMaxWaitMs` (consumerGroup.fetch), so pausing a
+   * buffer whose handler drains it in less than that leaves the handler idle at every pause, and the
+   * rest of the batch is fetched and decoded again.
    * kafkajs sends no heartbeat while this callback runs (pitfall 1), so `beat` heartbeats every
    * `heartbeatIntervalMs`; a rebalance error from it propagates and kafkajs rejoins.
    */
-  private async waitForRoom(channel: TopicChannel, holdUntil: number, beat: Heartbeat): Promise<boolean> {
-    if (!channel.canWaitForRoom(ROOM_IDLE_MS)) return false;
+  private async waitForRoom(channel: TopicChannel, holdUntil: number, beat: Heartbeat): Promise<RoomDecision> {
+    if (!channel.shouldWaitForRoom(ROOM_IDLE_MS, this.spec.settings.fetchMaxWaitMs)) return "pause";
     for (;;) {
-      if (Date.now() >= holdUntil) return false;
+      if (Date.now() >= holdUntil) return "yield";
       const result = await channel.waitForRoom(ROOM_IDLE_MS, Math.min(holdUntil, beat.due()));
-      if (this.stopping) return false;
+      if (this.stopping) return "pause";
       await beat.ifDue();
-      if (result === "room") return true;
-      if (result !== "deadline") return false;
+      if (result === "room") return "room";
+      if (result !== "deadline") return "pause";
     }
   }
 

@@ -164,11 +164,16 @@ export class TopicChannel {
   }
 
   /**
-   * Whether waiting for room is likely to pay off: the handler's recent duration (per concurrent
-   * slot) is at most `idleMs`, or nothing is known yet.
+   * Whether a batch that meets the full buffer should wait for room rather than pause the topic.
+   * Pausing costs nothing when the buffer holds at least `refillMs` of work at the handler's recent
+   * pace (a resumed topic is fetched again within `refillMs`, so the handler never runs dry), and
+   * waiting is pointless when one record takes longer than `idleMs`. Before the first handler call
+   * nothing is known: wait (the wait itself gives up after `idleMs` without progress).
    */
-  canWaitForRoom(idleMs: number): boolean {
-    return this.recentLatencyMs === undefined || this.recentLatencyMs / this.concurrency <= idleMs;
+  shouldWaitForRoom(idleMs: number, refillMs: number): boolean {
+    if (this.recentLatencyMs === undefined) return true;
+    const perSlotMs = this.recentLatencyMs / this.concurrency;
+    return perSlotMs <= idleMs && this.buffer.capacity * perSlotMs < refillMs;
   }
 
   /**

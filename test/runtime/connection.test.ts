@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Connection } from '../../runtime/connection.js';
+import { Connection, MAX_HOLD_MS, ROOM_IDLE_MS } from '../../runtime/connection.js';
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
 import { silentLogger, type RuntimeLogger } from '../../runtime/logger.js';
 import type { ConnectionSettings, TopicBinding } from '../../runtime/types.js';
@@ -170,12 +170,14 @@ describe('Connection routing', () => {
     h.consumer.append('orders', 1, ['p1-0', 'p1-1']);
 
     const first = await h.consumer.poll('orders', 0);
-    expect(first.resolved).toEqual(['0', '1', '2', '3']); // 4th record hit the full buffer
-    expect(h.consumer.position('orders', 0)).toBe(4);
+    // Records 0-3 filled the buffer; while the batch waited for room the dispatcher took record 0
+    // (its handler never returns), which made room for record 4; record 5 met a full buffer again and
+    // the handler took nothing for ROOM_IDLE_MS: paused, 5 onwards unresolved.
+    expect(first.resolved).toEqual(['0', '1', '2', '3', '4']);
+    expect(h.consumer.position('orders', 0)).toBe(5);
     expect(h.consumer.pauseCalls).toEqual([[{ topic: 'orders' }]]);
     expect(h.events.paused).toEqual([{ connection: 'shared', topic: 'orders' }]);
-    // The dispatcher took the first record while eachBatch awaited its heartbeat: 1 in flight, 3 queued.
-    expect(h.connection.metrics().topics[0]).toMatchObject({ paused: true, buffered: 3 });
+    expect(h.connection.metrics().topics[0]).toMatchObject({ paused: true, buffered: 4, inFlight: 1 });
 
     // A batch of another partition from the same fetch response arrives after the pause: not routed, not resolved.
     const sameResponse = await h.consumer.deliver('orders', 1, [message(0, 'p1-0'), message(1, 'p1-1')]);
@@ -184,11 +186,14 @@ describe('Connection routing', () => {
     expect((await h.consumer.poll('orders', 0)).delivered).toBe(false);
 
     await flush();
-    expect(handler.seen).toEqual(['0:p0-0']); // one in flight, 3 buffered: above half capacity
+    expect(handler.seen).toEqual(['0:p0-0']); // one in flight, 4 buffered: above half capacity
     expect(h.events.resumed).toEqual([]);
     handler.release(0);
     await flush();
-    // Taking p0-1 left 2 buffered = half of 4: resumed.
+    expect(h.events.resumed).toEqual([]); // taking p0-1 left 3 buffered
+    handler.release(1);
+    await flush();
+    // Taking p0-2 left 2 buffered = half of 4: resumed.
     expect(h.events.resumed).toEqual([{ connection: 'shared', topic: 'orders' }]);
     expect(h.consumer.resumeCalls).toEqual([[{ topic: 'orders' }]]);
 
@@ -572,27 +577,35 @@ describe('Connection: waiting for buffer room (ApplyBackpressure)', () => {
     expect(h.connection.metrics().topics[0]!.peakBuffered).toBe(4);
   });
 
-  it('on a connection with several topics a batch waits at most min(50 ms, fetchMaxWaitMs), then pauses its topic', async () => {
+  it('on a connection with several topics a batch waits at most MAX_HOLD_MS, then leaves the rest for the next fetch without pausing', async () => {
     const seen: string[] = [];
-    const h = harness(
-      [binding('orders', async (value) => { await sleep(2); seen.push(value); }, { maxBufferedMessages: 2 }), binding('payments', () => {})],
-      { fetchMaxWaitMs: 20 },
-    );
+    const h = harness([binding('orders', async (value) => { await sleep(2); seen.push(value); }, { maxBufferedMessages: 2 }), binding('payments', () => {})]);
     await h.connection.start();
-    h.consumer.append('orders', 0, Array.from({ length: 200 }, (_, i) => `r${i}`));
+    const values = Array.from({ length: 500 }, (_, i) => `r${i}`);
+    h.consumer.append('orders', 0, values);
     const started = Date.now();
-    const delivery = await h.consumer.poll('orders', 0);
+    const delivery = await h.consumer.poll('orders', 0, 500);
     const elapsed = Date.now() - started;
-    expect(delivery.resolved.length).toBeGreaterThan(2); // it did wait and route more than one buffer's worth
-    expect(delivery.resolved.length).toBeLessThan(200);
-    expect(elapsed).toBeLessThan(1_000); // 200 records x 2 ms would take 400+ ms
-    expect(h.events.paused).toEqual([{ connection: 'shared', topic: 'orders' }]);
-    // Nothing lost or reordered: the unresolved rest is fetched again after resume.
-    for (let round = 0; round < 400 && seen.length < 200; round++) {
-      await h.consumer.poll('orders', 0);
-      await sleep(2);
-    }
-    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => `r${i}`));
+    expect(delivery.resolved.length).toBeGreaterThan(20); // it waited and routed many buffers' worth
+    expect(delivery.resolved.length).toBeLessThan(500); // 500 records x 2 ms would hold the loop 1 s
+    expect(elapsed).toBeGreaterThanOrEqual(MAX_HOLD_MS);
+    expect(elapsed).toBeLessThan(MAX_HOLD_MS + 300);
+    expect(h.events.paused).toEqual([]); // the handler keeps up: no pause, the next fetch continues
+    for (let round = 0; round < 100 && seen.length < 500; round++) await h.consumer.poll('orders', 0, 500);
+    await vi.waitFor(() => expect(seen).toEqual(values), { timeout: 5_000 });
+  });
+
+  it('pauses at once when the buffer holds at least fetchMaxWaitMs of work', async () => {
+    const h = harness([binding('orders', () => sleep(3), { maxBufferedMessages: 10 })], { fetchMaxWaitMs: 10 });
+    await h.connection.start();
+    h.consumer.append('orders', 0, Array.from({ length: 100 }, (_, i) => `r${i}`));
+    await h.consumer.poll('orders', 0, 1); // one record: learns the handler's pace
+    await vi.waitFor(() => expect(h.connection.metrics().topics[0]!.handled).toBe(1));
+    const started = performance.now();
+    await h.consumer.poll('orders', 0);
+    expect(performance.now() - started).toBeLessThan(ROOM_IDLE_MS); // no wait: 10 x 3 ms >= 10 ms
+    expect(h.events.paused).toHaveLength(1);
+    expect(h.connection.metrics().topics[0]).toMatchObject({ buffered: 10, paused: true });
   });
 
   it('a handler known to be slow makes a full buffer pause at once', async () => {
@@ -625,7 +638,7 @@ describe('Connection: waiting for buffer room (ApplyBackpressure)', () => {
     const h = harness([binding('orders', handler.handle, { maxBufferedMessages: 2 })]);
     await h.connection.start();
     h.consumer.append('orders', 0, ['a', 'b', 'c', 'd', 'e']);
-    // Warm up the latency estimate with nothing: the first full buffer waits (idle detection would end it after 10 ms).
+    // Warm up the latency estimate with nothing: the first full buffer waits (idle detection would end it after ROOM_IDLE_MS).
     const polling = h.consumer.poll('orders', 0);
     await flush();
     const stopping = h.connection.stop({ deadline: Date.now() + 50 });

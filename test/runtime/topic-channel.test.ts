@@ -407,7 +407,7 @@ describe('TopicChannel', () => {
     expect(fast.channel.isFull()).toBe(true);
     fast.channel.start();
     expect(await fast.channel.waitForRoom(20, Date.now() + 5_000)).toBe('room');
-    expect(fast.channel.canWaitForRoom(20)).toBe(true);
+    expect(fast.channel.shouldWaitForRoom(20, 500)).toBe(true); // 4 records x ~1 ms < 500 ms
     await fast.channel.stop();
 
     const gate = deferred();
@@ -426,13 +426,30 @@ describe('TopicChannel', () => {
     await stopping;
   });
 
-  it('canWaitForRoom is false once the handler is known to be slower than the idle window', async () => {
-    const t = setup(() => new Promise((resolve) => setTimeout(resolve, 30)));
-    t.offer(0, 0);
-    t.channel.start();
-    expect(t.channel.canWaitForRoom(10)).toBe(true); // nothing known yet
-    await vi.waitFor(() => expect(t.channel.metrics().handled).toBe(1));
-    expect(t.channel.canWaitForRoom(10)).toBe(false);
-    await t.channel.stop();
+  it('shouldWaitForRoom: not for a handler slower than the idle window, nor when the buffer holds a fetch wait of work', async () => {
+    const slow = setup(() => new Promise((resolve) => setTimeout(resolve, 30)));
+    slow.offer(0, 0);
+    slow.channel.start();
+    expect(slow.channel.shouldWaitForRoom(10, 500)).toBe(true); // nothing known yet
+    await vi.waitFor(() => expect(slow.channel.metrics().handled).toBe(1));
+    expect(slow.channel.shouldWaitForRoom(10, 500)).toBe(false); // 30 ms per record > 10 ms
+    await slow.channel.stop();
+
+    // >= 2 ms per record (a sleep(2) handler; more on a busy machine, but well below 15 ms): a
+    // 10-record buffer holds >= 20 ms of work, so against a 15 ms fetch wait pausing is free; with
+    // 10 slots it holds one record's time per slot, < 15 ms, so waiting pays off; against a 500 ms
+    // fetch wait waiting pays off anyway.
+    const medium = setup(() => new Promise((resolve) => setTimeout(resolve, 2)), { maxBufferedMessages: 10 });
+    const mediumWide = setup(() => new Promise((resolve) => setTimeout(resolve, 2)), { maxBufferedMessages: 10, concurrency: 10 });
+    for (const t of [medium, mediumWide]) {
+      t.offer(0, 0);
+      t.channel.start();
+      await vi.waitFor(() => expect(t.channel.metrics().handled).toBe(1));
+    }
+    expect(medium.channel.shouldWaitForRoom(25, 500)).toBe(true);
+    expect(medium.channel.shouldWaitForRoom(25, 15)).toBe(false);
+    expect(mediumWide.channel.shouldWaitForRoom(25, 15)).toBe(true);
+    await medium.channel.stop();
+    await mediumWide.channel.stop();
   });
 });
