@@ -76,9 +76,9 @@ export function mermaidGraph(model: Model): string {
   return `${out.join("\n")}\n`;
 }
 
-/** The diagram as a Markdown document with a fenced `mermaid` block, as GitHub and most viewers render it. */
-export function markdownGraph(model: Model, kefFile: string): string {
-  const name = path.basename(kefFile).replace(/[`\\\r\n]/g, "_");
+/** The diagram as a Markdown document with a fenced `mermaid` block; `files` names the .kef files in its heading. */
+export function markdownGraph(model: Model, files: readonly string[]): string {
+  const name = files.map((f) => path.basename(f)).join(", ").replace(/[`\\\r\n]/g, "_");
   return [
     `# Consumers declared in \`${name}\``,
     "",
@@ -112,8 +112,7 @@ export function graphCommand(io: CommandIo, project: ProjectOptions, options: Gr
   const diagnostics = [...analysed.diagnostics];
   let graph: string | undefined;
   if (analysed.model && !hasErrors(diagnostics)) {
-    const title = analysed.files.map((f) => path.basename(f)).join(", ");
-    graph = options.out?.endsWith(".mmd") ? mermaidGraph(analysed.model) : markdownGraph(analysed.model, title);
+    graph = options.out?.endsWith(".mmd") ? mermaidGraph(analysed.model) : markdownGraph(analysed.model, analysed.files);
     if (options.out !== undefined) {
       const target = path.resolve(io.cwd, options.out);
       try {
