@@ -381,7 +381,8 @@ export class Connection {
    * The tracker of the batch's partition, created at the batch's fetch offset if new. Compares the
    * fetch offset with the tracker's fetch position:
    * - below it: normal refetch (duplicates are skipped record by record), unless it is also below the
-   *   last commit, which only a reset can explain;
+   *   last commit, which only a reset can explain, except in the first batch after a group join
+   *   (see PartitionOffsets.rejoined);
    * - above it: kafkajs skipped records the runtime never saw (transaction markers, aborted records);
    * - kafkajs reported a reset: start over.
    * On a reset the old tracker is replaced (not revoked): records already buffered are still handled,
@@ -394,7 +395,7 @@ export class Connection {
     let offsets = this.trackers.get(topic, partition);
     if (offsets && fetched !== undefined && offsets.fetchPosition !== undefined) {
       const expected = offsets.fetchPosition;
-      const belowCommit = offsets.lastCommitted !== undefined && fetched < offsets.lastCommitted;
+      const belowCommit = !offsets.rejoined && offsets.lastCommitted !== undefined && fetched < offsets.lastCommitted;
       if (offsets.resetPending || belowCommit) {
         if (!offsets.resetPending) {
           this.logger.warn("partition continues before its last commit; treating it as an offset reset", { topic, partition, expected, fetched });
@@ -413,6 +414,7 @@ export class Connection {
         offsets.skipTo(fetched);
       }
     }
+    if (offsets) offsets.rejoined = false;
     offsets ??= this.trackers.getOrCreate(topic, partition, fetched);
     const highWatermark = Number(batch.highWatermark);
     if (Number.isSafeInteger(highWatermark) && highWatermark >= 0) offsets.highWatermark = highWatermark;
@@ -502,6 +504,7 @@ export class Connection {
   private onGroupJoin(payload: { memberAssignment?: Record<string, number[]> }): void {
     const assignment = payload.memberAssignment ?? {};
     const revoked = this.trackers.retainAssigned(assignment);
+    for (const offsets of this.trackers.all()) offsets.rejoined = true;
     if (revoked.length > 0) {
       this.purge(new Set(revoked));
       this.logger.info("partitions revoked", { partitions: revoked.map((o) => `${o.topic}[${o.partition}]`) });

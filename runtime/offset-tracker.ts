@@ -44,6 +44,13 @@ export class PartitionOffsets {
   highWatermark: number | undefined;
   /** Set when kafkajs reported an offset reset for this partition; consumed by the next batch. */
   resetPending = false;
+  /**
+   * Set at every group join this partition survived; consumed by its next batch. kafkajs forgets its
+   * fetch positions on a join and fetches a retained partition again from the committed offset it
+   * read at that join, which can be below what this tracker committed since (records buffered before
+   * the join were handled and committed after it): that batch is a refetch, not a reset.
+   */
+  rejoined = false;
 
   /**
    * @param topic the topic.

@@ -367,6 +367,32 @@ describe('Connection rebalances and crashes', () => {
     expect(h.events.offsetReset).toEqual([]);
   });
 
+  it('after a rejoin, a refetch from below a commit made since the join skips the duplicates: not a reset', async () => {
+    const handler = gatedHandler();
+    const h = harness([binding('orders', handler.handle)]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, ['a', 'b', 'c', 'd']);
+    await h.consumer.poll('orders', 0);
+    handler.release(0);
+    await flush();
+    await h.connection.commit(); // committed 1; b, c, d are buffered or in flight
+    h.consumer.join({ orders: [0] }); // kafkajs reads committed offset 1 at this join
+    handler.releaseAll();
+    await flush();
+    await h.connection.commit(); // b, c, d handled after the join: committed 4
+    expect(h.consumer.committed('orders', 0)).toBe(4);
+    // kafkajs's first fetch after the join still starts where it read the commit: at 1.
+    const refetch = await h.consumer.deliver('orders', 0, [1, 2, 3].map((o) => message(o, 'abcd'[o])), 1);
+    expect(refetch.resolved).toEqual(['1', '2', '3']);
+    await flush();
+    expect(handler.seen).toEqual(['0:a', '0:b', '0:c', '0:d']); // nothing handled twice
+    expect(h.events.offsetReset).toEqual([]);
+    // Only the first batch after a join is exempt: a later fetch below the commit is a reset again.
+    await h.consumer.deliver('orders', 0, [message(2, 'c')], 2);
+    expect(h.events.offsetReset).toHaveLength(1);
+    handler.releaseAll();
+  });
+
   it('re-applies its pause set after a rejoin that lost kafkajs pause state, and resumes topics emptied by a purge', async () => {
     const handler = gatedHandler();
     const h = harness([binding('orders', handler.handle, { maxBufferedMessages: 4 })], {}, { assignment: { orders: [0, 1] } });
