@@ -34,7 +34,8 @@ const OFFSET_RESET_LOG = "Offset out of range, resetting to default offset";
 
 /**
  * Runs the consumers of a kefgen declaration: one Kafka consumer per {@link ConnectionSpec}, a
- * bounded buffer and a sequential handler per topic, offsets committed only for handled records.
+ * bounded buffer and a dispatcher per topic (one handler call at a time, or `concurrency` calls but never
+ * two of one partition), offsets committed only for handled records. See docs/runtime.md.
  *
  * ```ts
  * const runtime = new ConsumerRuntime(connections, { brokers: ["localhost:9092"] });
