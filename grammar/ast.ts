@@ -168,6 +168,14 @@ function allTokensOf(n: CstNode): IToken[] {
 const emptyPosition: Position = { line: 1, column: 1, offset: 0 };
 
 function rangeOf(n: CstNode, fallback?: Range): Range {
+  // Chevrotain tracks each node's first and last token; only nodes touched by error recovery need a walk.
+  const l = n.location;
+  if (l && Number.isFinite(l.startOffset) && Number.isFinite(l.endOffset ?? NaN) && l.startLine !== undefined && l.endLine !== undefined) {
+    return {
+      start: { line: l.startLine, column: l.startColumn ?? 1, offset: l.startOffset },
+      end: { line: l.endLine, column: (l.endColumn ?? 0) + 1, offset: l.endOffset! + 1 },
+    };
+  }
   const all = allTokensOf(n);
   const first = all[0];
   const last = all[all.length - 1];

@@ -50,7 +50,7 @@ const errorMessages: IParserErrorMessageProvider = {
 
 class KefParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: errorMessages });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: errorMessages, nodeLocationTracking: "full" });
     this.performSelfAnalysis();
   }
 

@@ -110,4 +110,11 @@ export const keywords: readonly string[] = [
   "topic", "consumer", "via", "as", "true", "false", "null",
 ];
 
-export const kefLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+// Lines end at \n (a \r before it belongs to the line end); a lone \r does not end a line, so that lexer
+// positions agree with the code frames diagnostics print.
+export const kefLexer = new Lexer(allTokens, {
+  positionTracking: "full",
+  ensureOptimizations: false,
+  lineTerminatorsPattern: /\n/g, // g: chevrotain scans with lastIndex
+  lineTerminatorCharacters: ["\n"],
+});

@@ -313,8 +313,6 @@ function rangeProblem(texts: ReadonlyMap<string, string>, where: { file: string;
   const { start, end } = where.range;
   if (!(Number.isInteger(start.offset) && Number.isInteger(end.offset))) return "offsets are not integers";
   if (start.offset < 0 || start.offset > end.offset || end.offset > text.length) return `range ${start.offset}..${end.offset} is outside 0..${text.length}`;
-  // A lone \r (old Mac line end) ends a line for the lexer but not for code frames; lines are checked without it.
-  if (/\r(?!\n)/.test(text)) return undefined;
   for (const [name, p] of [["start", start], ["end", end]] as const) {
     const expected = positionOf(text, p.offset);
     if (p.line !== expected.line || p.column !== expected.column) {
