@@ -151,7 +151,8 @@ describe('ConsumerRuntime against Kafka', () => {
       alerts: await produceTicks(s.topics.alerts, 0, 40),
     };
     const received = new Received();
-    const runtime = createRuntime(specs(s, received, { ordersDelayMs: 2 }));
+    // 30 ms per record: slower than the runtime waits for buffer room (docs/runtime.md), so orders pauses.
+    const runtime = createRuntime(specs(s, received, { ordersDelayMs: 30 }));
     let paused = 0;
     runtime.on(RuntimeEvents.PAUSED, () => paused++);
     await runtime.start();
