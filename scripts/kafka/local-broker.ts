@@ -437,7 +437,11 @@ export async function resolveBrokers(
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/** Answers when the broker serves metadata (and so has registered with its controller). */
+/**
+ * Answers when the broker serves metadata (and so has registered with its controller) and its group
+ * coordinator has loaded: until then a fresh broker answers JoinGroup with "the coordinator is loading",
+ * which kafkajs reports as a consumer crash and retries.
+ */
 async function probe(bootstrap: string): Promise<void> {
   const kafka = new Kafka({
     clientId: 'kefgen-local-broker-probe',
@@ -453,6 +457,8 @@ async function probe(bootstrap: string): Promise<void> {
     await admin.listTopics();
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length === 0) throw new Error('no broker registered yet');
+    const { groups } = await admin.describeGroups(['kefgen-readiness-probe']);
+    if (groups[0]?.errorCode) throw new Error(`group coordinator not ready (error ${groups[0].errorCode})`);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
