@@ -58,9 +58,11 @@ type CommitReason = "interval" | "rebalance" | "stop";
  */
 export const ROOM_IDLE_MS = 25;
 /**
- * On a connection with several topics, the longest one batch waits for room. Then the rest of the
- * batch is left for the next fetch (not paused), so the other topics' batches get their turn.
- * A connection with one topic waits as long as its handler keeps taking records (it delays nobody).
+ * On a connection with several topics, the longest the batches of one fetch response wait for room,
+ * all together. Past it a batch that meets a full buffer leaves its rest for the next fetch (without
+ * pausing), so the batches of the other topics get their turn: one topic delays the others by at most
+ * this much per fetch. A connection with one topic waits as long as its handler keeps taking records
+ * (it delays nobody).
  */
 export const MAX_HOLD_MS = 200;
 
@@ -106,6 +108,11 @@ export class Connection {
   private watchdogTimer: NodeJS.Timeout | undefined;
   /** Ends a rebalance hold that no group join or crash ended (see onRebalancing). */
   private holdTimer: NodeJS.Timeout | undefined;
+  /**
+   * When the batches of the current fetch response must stop waiting for room (several topics only).
+   * Set by the first batch that waits, cleared by kafkajs's FETCH event (a new response).
+   */
+  private responseHoldUntil: number | undefined;
 
   /** @param options see {@link ConnectionOptions}. */
   constructor(private readonly options: ConnectionOptions) {
@@ -314,35 +321,44 @@ export class Connection {
     const offsets = this.offsetsFor(batch);
     const atMostOnce = this.spec.settings.enableAutoCommit;
     const maxRecords = this.spec.settings.maxPollRecords ?? Number.POSITIVE_INFINITY;
-    const holdUntil = this.channels.size > 1 ? Date.now() + MAX_HOLD_MS : Number.POSITIVE_INFINITY;
+    // The hold budget is per fetch response, not per batch: a response holds one batch per partition.
+    const holdUntil = this.channels.size > 1 ? (this.responseHoldUntil ??= Date.now() + MAX_HOLD_MS) : Number.POSITIVE_INFINITY;
     const beat = new Heartbeat(heartbeat, this.spec.settings.heartbeatIntervalMs);
     let routed = 0;
-    for (const message of batch.messages) {
-      const offset = parseOffset(message.offset);
-      if (offsets.isDuplicate(offset)) {
-        resolveOffset(message.offset);
-        continue;
-      }
-      if (routed >= maxRecords) break;
-      const record = { topic: batch.topic, partition: batch.partition, offset, message, offsets };
-      let result = channel.offer(record);
-      if (result.kind === "full") {
-        const decision = await this.waitForRoom(channel, holdUntil, beat);
-        // Race: stop() ran during the wait. Resolve nothing more; shutdown pauses every topic.
-        if (this.stopping) return;
-        // Offer again whatever the decision: the dispatcher may have made room since it was taken.
-        // Pausing only while the buffer is full right now (synchronously) is what guarantees that a
-        // later take drains it to the resume threshold and resumes the topic.
-        result = channel.offer(record);
-        if (result.kind === "full") {
-          if (decision !== "yield") this.pauseTopic(channel);
-          break;
+    // kafkajs's resolveOffset(o) moves the partition's fetch position to o + 1 and costs two Long
+    // conversions, so it is called once, for the last record routed or skipped, when the loop ends
+    // (also by an exception: then kafkajs rejoins or retries and the runtime skips what it has).
+    let resolveUpTo: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        const offset = parseOffset(message.offset);
+        if (offsets.isDuplicate(offset)) {
+          resolveUpTo = message.offset;
+          continue;
         }
+        if (routed >= maxRecords) break;
+        const record = { topic: batch.topic, partition: batch.partition, offset, message, offsets };
+        let result = channel.offer(record);
+        if (result.kind === "full") {
+          const decision = await this.waitForRoom(channel, holdUntil, beat);
+          // Race: stop() ran during the wait. Route nothing more; shutdown pauses every topic.
+          if (this.stopping) return;
+          // Offer again whatever the decision: the dispatcher may have made room since it was taken.
+          // Pausing only while the buffer is full right now (synchronously) is what guarantees that a
+          // later take drains it to the resume threshold and resumes the topic.
+          result = channel.offer(record);
+          if (result.kind === "full") {
+            if (decision !== "yield") this.pauseTopic(channel);
+            break;
+          }
+        }
+        routed++;
+        // Safe to track after offer(): the dispatcher cannot take the record before this synchronous step ends.
+        offsets.track(offset, atMostOnce || result.kind === "droppedNewest");
+        resolveUpTo = message.offset;
       }
-      routed++;
-      // Safe to track after offer(): the dispatcher cannot take the record before this synchronous step ends.
-      offsets.track(offset, atMostOnce || result.kind === "droppedNewest");
-      resolveOffset(message.offset);
+    } finally {
+      if (resolveUpTo !== undefined) resolveOffset(resolveUpTo);
     }
     // A rebalance error thrown here is what makes kafkajs rejoin; let it propagate.
     await heartbeat();
@@ -355,7 +371,8 @@ export class Connection {
    *   or the handler is slower than {@link ROOM_IDLE_MS} per record (see TopicChannel.shouldWaitForRoom);
    *   "pause" too when the handler takes no record for {@link ROOM_IDLE_MS} during the wait;
    * - "room" once the buffer drained to its resume threshold;
-   * - "yield" when the hold budget `holdUntil` is spent while the handler still makes progress: the
+   * - "yield" when the hold budget `holdUntil` of the fetch response is spent (it may already be on
+   *   entry) while the handler still makes progress: the
    *   rest of the batch is left unresolved without pausing (fetched again right away).
    *
    * Why wait at all: kafkajs picks up a resumed topic only at its next fetch, and with every
@@ -492,6 +509,8 @@ export class Connection {
       consumer.on(consumer.events.GROUP_JOIN, guard("group join", (payload) => this.onGroupJoin(payload))),
       consumer.on(consumer.events.REBALANCING, guard("rebalance", () => this.onRebalancing())),
       consumer.on(consumer.events.CRASH, guard("crash", (payload) => this.onCrash(payload))),
+      // kafkajs emits FETCH when a fetch response arrived, before its batches are handed over.
+      consumer.on(consumer.events.FETCH, guard("fetch", () => (this.responseHoldUntil = undefined))),
     );
   }
 

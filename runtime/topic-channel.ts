@@ -370,28 +370,28 @@ export class TopicChannel {
         this.roomWaiter?.("room");
         this.options.onDrained?.(this);
       }
-      this.run(record);
+      void this.run(record);
     }
   }
 
-  private run(record: ChannelRecord): void {
+  private async run(record: ChannelRecord): Promise<void> {
     const attempt: Attempt = { startedAt: Date.now(), reportedSlow: false };
     this.running.set(record, attempt);
     if (this.concurrency > 1) this.busyPartitions.add(record.partition);
-    this.process(record, attempt)
-      .catch((error: unknown) => {
-        // process() handles every handler/codec error; reaching this is a runtime bug. Keep dispatching.
-        this.options.logger.error("dispatcher failed on a record", { topic: this.topic, offset: record.message.offset, error });
-      })
-      .finally(() => {
-        this.running.delete(record);
-        if (this.concurrency > 1) this.busyPartitions.delete(record.partition);
-        if (this.stopping) {
-          if (this.running.size === 0) this.idle?.();
-          return;
-        }
+    try {
+      await this.process(record, attempt);
+    } catch (error) {
+      // process() handles every handler/codec error; reaching this is a runtime bug. Keep dispatching.
+      this.options.logger.error("dispatcher failed on a record", { topic: this.topic, offset: record.message.offset, error });
+    } finally {
+      this.running.delete(record);
+      if (this.concurrency > 1) this.busyPartitions.delete(record.partition);
+      if (this.stopping) {
+        if (this.running.size === 0) this.idle?.();
+      } else {
         this.pump();
-      });
+      }
+    }
   }
 
   private async process(record: ChannelRecord, attempt: Attempt): Promise<void> {

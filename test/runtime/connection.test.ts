@@ -181,7 +181,7 @@ describe('Connection routing', () => {
 
     // A batch of another partition from the same fetch response arrives after the pause: not routed, not resolved.
     const sameResponse = await h.consumer.deliver('orders', 1, [message(0, 'p1-0'), message(1, 'p1-1')]);
-    expect(sameResponse).toEqual({ resolved: [], delivered: true });
+    expect(sameResponse).toEqual({ resolved: [], resolveCalls: 0, delivered: true });
     // While paused, kafkajs does not fetch the topic.
     expect((await h.consumer.poll('orders', 0)).delivered).toBe(false);
 
@@ -596,6 +596,7 @@ describe('Connection: waiting for buffer room (ApplyBackpressure)', () => {
     h.consumer.append('orders', 0, values);
     const delivery = await h.consumer.poll('orders', 0);
     expect(delivery.resolved).toEqual(values.map((_, i) => String(i)));
+    expect(delivery.resolveCalls).toBe(1); // once per batch: kafkajs's resolveOffset is not cheap
     expect(h.consumer.pauseCalls).toEqual([]);
     expect(h.events.paused).toEqual([]);
     expect(h.consumer.heartbeats).toBeGreaterThanOrEqual(2); // ~60 ms of waiting with a 20 ms interval
@@ -619,6 +620,27 @@ describe('Connection: waiting for buffer room (ApplyBackpressure)', () => {
     expect(h.events.paused).toEqual([]); // the handler keeps up: no pause, the next fetch continues
     for (let round = 0; round < 100 && seen.length < 500; round++) await h.consumer.poll('orders', 0, 500);
     await vi.waitFor(() => expect(seen).toEqual(values), { timeout: 5_000 });
+  });
+
+  it('the hold budget is shared by the batches of one fetch response and renewed by the next fetch', async () => {
+    const handler = async () => sleep(2);
+    const h = harness([binding('orders', handler, { maxBufferedMessages: 2 }), binding('payments', handler, { maxBufferedMessages: 2 })]);
+    await h.connection.start();
+    h.consumer.append('orders', 0, Array.from({ length: 500 }, (_, i) => `o${i}`));
+    h.consumer.append('payments', 0, Array.from({ length: 500 }, (_, i) => `p${i}`));
+    const first = await h.consumer.poll('orders', 0, 500); // a new response: spends the whole budget
+    expect(first.resolved.length).toBeLessThan(500);
+    // A batch of the same response (no FETCH in between): no waiting left, it yields at once.
+    let started = Date.now();
+    const sameResponse = await h.consumer.deliver('payments', 0, Array.from({ length: 500 }, (_, i) => message(i, `p${i}`)), 0);
+    expect(Date.now() - started).toBeLessThan(MAX_HOLD_MS / 2);
+    expect(sameResponse.resolved.length).toBeLessThanOrEqual(4);
+    // The next fetch response has a budget again.
+    started = Date.now();
+    const next = await h.consumer.poll('payments', 0, 500);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(MAX_HOLD_MS);
+    expect(next.resolved.length).toBeGreaterThan(20);
+    expect(h.events.paused).toEqual([]);
   });
 
   it('pauses at once when the buffer holds at least fetchMaxWaitMs of work', async () => {

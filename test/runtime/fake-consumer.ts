@@ -52,8 +52,13 @@ export function message(offset: number, value: Buffer | string | null = `v${offs
 
 /** What one `deliver` call saw. */
 export interface Delivery {
-  /** Offsets passed to resolveOffset, in call order. */
+  /**
+   * Offsets of the delivered messages that count as consumed, like kafkajs: `resolveOffset(o)` moves
+   * the fetch position to o + 1, so every message up to the highest resolved offset is resolved.
+   */
   resolved: string[];
+  /** How many times eachBatch called resolveOffset. */
+  resolveCalls: number;
   /** Whether eachBatch was called at all (false when the fake filtered a paused partition). */
   delivered: boolean;
 }
@@ -175,12 +180,13 @@ export class FakeConsumer implements ConsumerPort {
     return this.committedOffsets.get(key(topic, partition));
   }
 
-  /** One fetch of one partition from its current position (skipped if paused or nothing new). */
+  /** One fetch of one partition from its current position (skipped if paused or nothing new); emits FETCH like kafkajs. */
   async poll(topic: string, partition: number, max = 100): Promise<Delivery> {
+    this.emit(this.events.FETCH, { numberOfBatches: 0, duration: 0, nodeId: 1 });
     const from = this.position(topic, partition);
     const log = this.logs.get(key(topic, partition)) ?? [];
     const messages = log.slice(from, from + max);
-    if (this.pausedTopics.has(topic) || messages.length === 0) return { resolved: [], delivered: false };
+    if (this.pausedTopics.has(topic) || messages.length === 0) return { resolved: [], resolveCalls: 0, delivered: false };
     return this.deliver(topic, partition, messages, from);
   }
 
@@ -188,7 +194,8 @@ export class FakeConsumer implements ConsumerPort {
   async deliver(topic: string, partition: number, messages: KafkaMessage[], fetchedOffset?: number): Promise<Delivery> {
     const eachBatch = this.runConfig?.eachBatch;
     if (!eachBatch) throw new Error('run() was not called with eachBatch');
-    const resolved: string[] = [];
+    let highestResolved = -1;
+    let resolveCalls = 0;
     const k = key(topic, partition);
     const hw = this.highWatermarks.get(k) ?? Number(messages.at(-1)?.offset ?? -1) + 1;
     const batch = {
@@ -206,7 +213,8 @@ export class FakeConsumer implements ConsumerPort {
     const payload: EachBatchPayload = {
       batch,
       resolveOffset: (offset: string) => {
-        resolved.push(offset);
+        resolveCalls++;
+        highestResolved = Math.max(highestResolved, Number(offset));
         this.resolvedOffsets.set(k, Number(offset) + 1);
       },
       heartbeat: async () => {
@@ -222,6 +230,7 @@ export class FakeConsumer implements ConsumerPort {
       isStale: () => false,
     };
     await eachBatch(payload);
-    return { resolved, delivered: true };
+    const resolved = messages.filter((m) => Number(m.offset) <= highestResolved).map((m) => m.offset);
+    return { resolved, resolveCalls, delivered: true };
   }
 }
