@@ -458,7 +458,9 @@ async function probe(bootstrap: string): Promise<void> {
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length === 0) throw new Error('no broker registered yet');
     const { groups } = await admin.describeGroups(['kefgen-readiness-probe']);
-    if (groups[0]?.errorCode) throw new Error(`group coordinator not ready (error ${groups[0].errorCode})`);
+    // kafkajs returns the group's error code but does not declare it in GroupDescription.
+    const errorCode = (groups[0] as { errorCode?: number } | undefined)?.errorCode;
+    if (errorCode) throw new Error(`group coordinator not ready (error ${errorCode})`);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
