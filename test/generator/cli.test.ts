@@ -2,21 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { main } from "../../generator/cli.js";
 import { repoRoot } from "../../scripts/snapshots.js";
+import { runKefgen } from "../support/cli.js";
 
 let dir: string;
 
 async function kefgen(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const exitCode = await main(args, {
-    cwd: dir,
-    env: {},
-    stdout: { write: (s: string) => ((stdout += s), true) },
-    stderr: { write: (s: string) => ((stderr += s), true) },
-  });
-  return { exitCode, stdout, stderr };
+  return runKefgen(dir, args);
 }
 
 function snapshotDir(d: string): Record<string, { text: string; mtimeMs: number }> {

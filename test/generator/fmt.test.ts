@@ -7,9 +7,9 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toAst, type KefFile } from "../../grammar/ast.js";
 import { parseText } from "../../grammar/parser.js";
-import { main } from "../../generator/cli.js";
 import { formatKef } from "../../generator/fmt.js";
 import { repoRoot } from "../../scripts/snapshots.js";
+import { runKefgen } from "../support/cli.js";
 
 function fmt(text: string): string {
   const result = formatKef({ file: "test.kef", absolutePath: "/test.kef", text });
@@ -196,15 +196,7 @@ describe("kefgen fmt", () => {
   let dir: string;
 
   async function kefgen(...args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const exitCode = await main(args, {
-      cwd: dir,
-      env: {},
-      stdout: { write: (s: string) => ((stdout += s), true) },
-      stderr: { write: (s: string) => ((stderr += s), true) },
-    });
-    return { exitCode, stdout, stderr };
+    return runKefgen(dir, args);
   }
 
   const messy = 'shared{groupId="shop"}\ntopic "orders":Order\n';

@@ -4,10 +4,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { main } from "../../generator/cli.js";
 import { label, mermaidGraph } from "../../generator/graph.js";
 import { analyse } from "../../generator/program.js";
 import { graphCase, repoRoot, runCli, validCases } from "../../scripts/snapshots.js";
+import { runKefgen } from "../support/cli.js";
 
 describe("golden diagrams", () => {
   it("there is one for the seed fixture", () => {
@@ -150,15 +150,7 @@ describe("kefgen graph", () => {
   let dir: string;
 
   async function kefgen(...args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const exitCode = await main(args, {
-      cwd: dir,
-      env: {},
-      stdout: { write: (s: string) => ((stdout += s), true) },
-      stderr: { write: (s: string) => ((stderr += s), true) },
-    });
-    return { exitCode, stdout, stderr };
+    return runKefgen(dir, args);
   }
 
   beforeEach(() => {

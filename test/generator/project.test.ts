@@ -4,20 +4,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { main } from "../../generator/cli.js";
+import { runKefgen } from "../support/cli.js";
 
 let dir: string;
 
 async function kefgen(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const exitCode = await main(args, {
-    cwd: dir,
-    env: {},
-    stdout: { write: (s: string) => ((stdout += s), true) },
-    stderr: { write: (s: string) => ((stderr += s), true) },
-  });
-  return { exitCode, stdout, stderr };
+  return runKefgen(dir, args);
 }
 
 function write(file: string, text: string): void {

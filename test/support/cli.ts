@@ -1,0 +1,20 @@
+// Runs the kefgen CLI in-process, as a user would from `cwd`, capturing what it prints (never coloured).
+import { main } from "../../generator/cli.js";
+
+export interface CliRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function runKefgen(cwd: string, args: readonly string[]): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const exitCode = await main(args, {
+    cwd,
+    env: {},
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true) },
+  });
+  return { exitCode, stdout, stderr };
+}
