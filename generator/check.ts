@@ -78,6 +78,20 @@ class Checker {
     });
   }
 
+  /**
+   * Registers a declaration under its name in the current file. When the name is taken, reports `code` at this
+   * declaration's name, pointing at the first one, and returns false.
+   */
+  claim<T>(seen: Map<string, Located<T>>, what: string, name: string, decl: T, nameNode: (d: T) => { range: Range }, code: DiagnosticCode): boolean {
+    const first = seen.get(name);
+    if (first) {
+      this.report(code, nameNode(decl).range, `${what} is declared twice`, { related: [this.firstDeclared(what, { node: nameNode(first.node), file: first.file })] });
+      return false;
+    }
+    seen.set(name, { node: decl, file: this.source.file });
+    return true;
+  }
+
   firstDeclared(what: string, at: Located<{ range: Range }>): RelatedLocation {
     return { message: `${what} is first declared here`, file: at.file, range: at.node.range };
   }
@@ -328,12 +342,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     if (decl.$type !== "Message") continue;
     c.source = source;
     const name = decl.name.text;
-    const first = messageDecls.get(name);
-    if (first) {
-      c.report("KEF2003", decl.name.range, `message "${name}" is declared twice`, { related: [c.firstDeclared(`message "${name}"`, { node: first.node.name, file: first.file })] });
-      continue;
-    }
-    messageDecls.set(name, { node: decl, file: source.file });
+    if (!c.claim(messageDecls, `message "${name}"`, name, decl, (d) => d.name, "KEF2003")) continue;
     if (keywords.includes(name)) {
       c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a message`, { hint: `choose another name, e.g. "${name[0]!.toUpperCase()}${name.slice(1)}"` });
     } else if (isReservedTypeName(name)) {
@@ -371,12 +380,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     if (decl.$type !== "Connection") continue;
     c.source = source;
     const name = decl.name.text;
-    const first = connectionDecls.get(name);
-    if (first) {
-      c.report("KEF2005", decl.name.range, `connection "${name}" is declared twice`, { related: [c.firstDeclared(`connection "${name}"`, { node: first.node.name, file: first.file })] });
-      continue;
-    }
-    connectionDecls.set(name, { node: decl, file: source.file });
+    if (!c.claim(connectionDecls, `connection "${name}"`, name, decl, (d) => d.name, "KEF2005")) continue;
     if (keywords.includes(name)) {
       c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a connection`, { hint: `choose another name, e.g. "${name}Connection"` });
     }
@@ -399,12 +403,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     if (decl.$type !== "Topic") continue;
     c.source = source;
     const topicName = decl.topic.value;
-    const first = topicDecls.get(topicName);
-    if (first) {
-      c.report("KEF2004", decl.topic.range, `topic "${topicName}" is declared twice`, { related: [c.firstDeclared(`topic "${topicName}"`, { node: first.node.topic, file: first.file })] });
-      continue;
-    }
-    topicDecls.set(topicName, { node: decl, file: source.file });
+    if (!c.claim(topicDecls, `topic "${topicName}"`, topicName, decl, (d) => d.topic, "KEF2004")) continue;
     const topicProblem = kafkaTopicProblem(topicName);
     if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
 
