@@ -58,13 +58,17 @@ function ioError(file: string, message: string): Diagnostic {
 }
 
 /** Expands the inputs: literal paths as given, glob patterns to the .kef files they match, sorted, each once. */
-export function resolveInputs(inputs: readonly string[], baseDir: string): { files: string[]; diagnostics: Diagnostic[] } {
+export function resolveInputs(inputs: readonly string[], baseDir: string, cwd = baseDir): { files: string[]; diagnostics: Diagnostic[] } {
   const files = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
     if (isDynamicPattern(input)) {
       const matches = globSync(input, { cwd: baseDir, absolute: true, onlyFiles: true }).filter((f) => f.endsWith(".kef"));
-      if (matches.length === 0) diagnostics.push(ioError(input, `no .kef file matches "${input}"`));
+      if (matches.length === 0) {
+        // Shown from where the command runs: a config's patterns are relative to the config file.
+        const shown = displayPath(cwd, path.resolve(baseDir, input));
+        diagnostics.push(ioError(shown, `no .kef file matches "${shown}"`));
+      }
       for (const m of matches.sort()) files.add(path.resolve(m));
     } else {
       files.add(path.resolve(baseDir, input));
@@ -87,7 +91,7 @@ function readSource(cwd: string, absolutePath: string): { source?: SourceText; d
 /** Parses and checks a project: the `kefgen check` command, and the first half of `build`. */
 export function analyse(options: ProjectOptions): AnalyseResult {
   const { cwd } = options;
-  const resolved = resolveInputs(options.inputs, options.baseDir ?? cwd);
+  const resolved = resolveInputs(options.inputs, options.baseDir ?? cwd, cwd);
   const diagnostics: Diagnostic[] = [...resolved.diagnostics];
   const sources = new Map<string, string>();
   const parsed: ParsedFile[] = [];

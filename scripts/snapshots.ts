@@ -45,19 +45,26 @@ export function graphCase(c: ValidCase): { args: string[]; file: string } {
 
 export interface InvalidCase {
   readonly name: string;
-  readonly kef: string;
+  /** What the commands are given: the .kef file, or `--config <dir>/kefgen.config.json` for a project case. */
+  readonly inputs: readonly string[];
   readonly baseline: string;
 }
 
+/** fixtures/invalid/<name>.kef, and fixtures/invalid/<name>/kefgen.config.json for problems of a project config. */
 export function invalidCases(): InvalidCase[] {
   const dir = path.join(repoRoot, "fixtures", "invalid");
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith(".kef"))
     .sort()
-    .map((f) => {
-      const name = f.slice(0, -4);
-      return { name, kef: `fixtures/invalid/${f}`, baseline: `fixtures/invalid/${name}.errors.txt` };
+    .flatMap((f) => {
+      if (f.endsWith(".kef")) {
+        const name = f.slice(0, -4);
+        return [{ name, inputs: [`fixtures/invalid/${f}`], baseline: `fixtures/invalid/${name}.errors.txt` }];
+      }
+      if (fs.existsSync(path.join(dir, f, "kefgen.config.json"))) {
+        return [{ name: f, inputs: ["--config", `fixtures/invalid/${f}/kefgen.config.json`], baseline: `fixtures/invalid/${f}.errors.txt` }];
+      }
+      return [];
     });
 }
 
@@ -71,7 +78,7 @@ export async function runCli(args: readonly string[]): Promise<{ exitCode: numbe
 
 /** What the baseline of an invalid fixture holds: the exit code, then the output. */
 export async function invalidBaseline(c: InvalidCase): Promise<string> {
-  const { exitCode, output } = await runCli(["check", c.kef]);
+  const { exitCode, output } = await runCli(["check", ...c.inputs]);
   return `exit code: ${exitCode}\n\n${output}`;
 }
 

@@ -34,7 +34,7 @@ describe("examples", () => {
 
 describe("invalid fixtures", () => {
   for (const c of invalidCases()) {
-    it(`${c.kef} prints its baseline`, async () => {
+    it(`${c.inputs.join(" ")} prints its baseline`, async () => {
       expect(await invalidBaseline(c)).toBe(fs.readFileSync(path.join(repoRoot, c.baseline), "utf8"));
     });
   }
@@ -43,12 +43,12 @@ describe("invalid fixtures", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-invalid-"));
     for (const c of invalidCases()) {
       const target = path.join(out, c.name);
-      const { exitCode, output } = await runCli(["build", c.kef, "--out", target]);
+      const { exitCode, output } = await runCli(["build", ...c.inputs, "--out", target]);
       if (output.includes(" - error ")) {
-        expect(exitCode, c.kef).toBe(1);
-        expect(fs.existsSync(target), `${c.kef} created ${target}`).toBe(false);
+        expect(exitCode, c.name).toBe(1);
+        expect(fs.existsSync(target), `${c.name} created ${target}`).toBe(false);
       } else {
-        expect(exitCode, c.kef).toBe(0);
+        expect(exitCode, c.name).toBe(0);
       }
     }
     fs.rmSync(out, { recursive: true, force: true });
