@@ -4,9 +4,9 @@
 // The expectations are written by hand from the Avro specification and the documented representation, not derived
 // from the generator; avro-roundtrip.test.ts checks that the codec's values have these types at run time.
 import path from "node:path";
-import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/snapshots.js";
+import { compileSnippets } from "../support/typecheck.js";
 
 const prelude = `
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -217,25 +217,8 @@ same<Equal<typeof all.address, { street: string; zip?: string | null }>>();
 let errors: Record<string, string[]>;
 
 beforeAll(() => {
-  const config = ts.readConfigFile(path.join(repoRoot, "tsconfig.json"), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot);
-  const options = { ...parsed.options, noEmit: true };
   const fileOf = (name: string) => path.join(repoRoot, "fixtures/valid", snippets[name]!.fixture, "expected", `__avro_${name}.ts`);
-  const files = new Map(Object.keys(snippets).map((name) => [fileOf(name), prelude + snippets[name]!.text]));
-  const host = ts.createCompilerHost(options);
-  const read = host.readFile.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.fileExists = (f) => files.has(f) || ts.sys.fileExists(f);
-  host.readFile = (f) => files.get(f) ?? read(f);
-  host.getSourceFile = (f, v, ...rest) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, v) : getSourceFile(f, v, ...rest));
-  const program = ts.createProgram([...files.keys()], options, host);
-  errors = Object.fromEntries(
-    Object.keys(snippets).map((name) => {
-      const sf = program.getSourceFile(fileOf(name))!;
-      const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-      return [name, diags.map((d) => `${sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`)];
-    }),
-  );
+  errors = compileSnippets(new Map(Object.keys(snippets).map((name) => [name, { file: fileOf(name), text: prelude + snippets[name]!.text }])), true);
 }, 120_000);
 
 describe("static types of decoded Avro values", () => {

@@ -1,9 +1,9 @@
 // Type-level tests of the generated wiring: snippets that use the seed's golden output are compiled with the
 // project's strict settings; a missing handler or a handler for another message type must not compile.
 import path from "node:path";
-import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/snapshots.js";
+import { compileSnippets } from "../support/typecheck.js";
 
 const generated = path.join(repoRoot, "fixtures/valid/seed/expected");
 
@@ -46,24 +46,7 @@ type Name = keyof typeof snippets;
 let errors: Record<Name, string[]>;
 
 beforeAll(() => {
-  const config = ts.readConfigFile(path.join(repoRoot, "tsconfig.json"), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot);
-  const options = { ...parsed.options, noEmit: true };
-  const files = new Map(Object.entries(snippets).map(([name, text]) => [path.join(generated, `__${name}.ts`), text]));
-  const host = ts.createCompilerHost(options);
-  const read = host.readFile.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.fileExists = (f) => files.has(f) || ts.sys.fileExists(f);
-  host.readFile = (f) => files.get(f) ?? read(f);
-  host.getSourceFile = (f, v, ...rest) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, v) : getSourceFile(f, v, ...rest));
-  const program = ts.createProgram([...files.keys()], options, host);
-  errors = Object.fromEntries(
-    Object.keys(snippets).map((name) => {
-      const sf = program.getSourceFile(path.join(generated, `__${name}.ts`))!;
-      const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-      return [name, diags.map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`)];
-    }),
-  ) as Record<Name, string[]>;
+  errors = compileSnippets(new Map(Object.entries(snippets).map(([name, text]) => [name as Name, { file: path.join(generated, `__${name}.ts`), text }])));
 }, 60_000);
 
 describe("generated handler types", () => {

@@ -4,7 +4,6 @@
 import { AssignerProtocol } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  avroCodec,
   bindTopic,
   ConsumerRuntime,
   RuntimeEvents,
@@ -13,22 +12,9 @@ import {
   type MessageContext,
   type RuntimeLogger,
 } from '../../runtime/index.js';
+import { TICK_TYPE, tickCodec, type Tick } from '../support/ticks.js';
 import { brokers, committedOffsets, createTopic, describeGroup, endOffsets, produce, uniqueName, waitFor } from '../support/kafka.js';
 
-interface Tick {
-  seq: number;
-  source: string;
-}
-
-const tickCodec = avroCodec<Tick>({
-  type: 'record',
-  name: 'Tick',
-  namespace: 'kefgen.test',
-  fields: [
-    { name: 'seq', type: 'int' },
-    { name: 'source', type: 'string' },
-  ],
-});
 
 /** Collects what a handler saw, per topic-partition, in arrival order. */
 class Received {
@@ -106,7 +92,7 @@ function specs(s: Scenario, received: Received, options: { ordersDelayMs?: numbe
       kind: 'exclusive',
       settings: settings(s.groups.alerts),
       topics: [
-        bindTopic({ topic: s.topics.alerts, messageType: 'kefgen.test.Tick', codec: tickCodec, buffer: { maxBufferedMessages: 50, backpressure: 'ApplyBackpressure' }, handler }),
+        bindTopic({ topic: s.topics.alerts, messageType: TICK_TYPE, codec: tickCodec, buffer: { maxBufferedMessages: 50, backpressure: 'ApplyBackpressure' }, handler }),
       ],
     },
     {
@@ -115,8 +101,8 @@ function specs(s: Scenario, received: Received, options: { ordersDelayMs?: numbe
       settings: settings(s.groups.shared),
       topics: [
         // A small buffer so that backpressure (pause/resume) happens against the real broker.
-        bindTopic({ topic: s.topics.orders, messageType: 'kefgen.test.Tick', codec: tickCodec, buffer: { maxBufferedMessages: 5, backpressure: 'ApplyBackpressure' }, handler: slowHandler }),
-        bindTopic({ topic: s.topics.payments, messageType: 'kefgen.test.Tick', codec: tickCodec, buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure' }, handler }),
+        bindTopic({ topic: s.topics.orders, messageType: TICK_TYPE, codec: tickCodec, buffer: { maxBufferedMessages: 5, backpressure: 'ApplyBackpressure' }, handler: slowHandler }),
+        bindTopic({ topic: s.topics.payments, messageType: TICK_TYPE, codec: tickCodec, buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure' }, handler }),
       ],
     },
   ];
