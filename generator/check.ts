@@ -3,6 +3,7 @@
 import path from "node:path";
 import type {
   ConnectionDecl,
+  JsonValue,
   SharedDecl,
   KefFile,
   MessageDecl,
@@ -40,6 +41,9 @@ export interface CheckHost {
 
 type Value = string | number | boolean;
 
+/** A schema file as read: its parsed JSON (undefined after syntax errors), or why it could not be read. */
+type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string });
+
 /** A settings block after checking: the values that were written, and where. */
 interface CheckedSettings {
   /** Where the values were written (for related locations across files). */
@@ -52,6 +56,7 @@ interface CheckedSettings {
 class Checker {
   readonly diagnostics: Diagnostic[] = [];
   readonly sources = new Map<string, string>();
+  private readonly schemaFiles = new Map<string, SchemaFile>();
 
   /** The file whose declarations are being checked: diagnostics point into it unless told otherwise. */
   source: SourceText;
@@ -227,27 +232,41 @@ class Checker {
     const filePath = hash >= 0 ? schema.path.value.slice(0, hash) : schema.path.value;
     const select = hash >= 0 ? { name: schema.path.value.slice(hash + 1), file: this.source.file, range: schema.path.range } : undefined;
     const absolute = path.resolve(path.dirname(this.source.absolutePath), filePath);
-    const display = this.host.displayPath(absolute);
-    let text: string | undefined;
-    try {
-      text = this.host.readFile(absolute);
-    } catch (error) {
-      this.report("KEF4001", schema.path.range, `cannot read schema file "${filePath}": ${(error as Error).message}`);
+    const file = this.schemaFile(absolute);
+    if ("error" in file) {
+      this.report("KEF4001", schema.path.range, `cannot read schema file "${filePath}": ${file.error}`);
       return undefined;
     }
-    if (text === undefined) {
+    if ("missing" in file) {
       this.report("KEF3002", schema.path.range, `schema file "${filePath}" not found`, {
-        hint: `looked for ${display}; paths are relative to the .kef file`,
+        hint: `looked for ${file.display}; paths are relative to the .kef file`,
       });
       return undefined;
     }
-    this.sources.set(display, text);
-    const parsed = parseJsonDocument({ file: display, absolutePath: absolute, text });
-    if (parsed.diagnostics.length > 0 || !parsed.value) {
-      this.diagnostics.push(...parsed.diagnostics);
-      return undefined;
+    if (!file.json) return undefined; // its syntax errors were reported when it was first read
+    return this.avro(readSchema({ file: file.display, json: file.json, namespace: undefined, ...(select ? { select } : {}) }));
+  }
+
+  /** Reads and parses a schema file once, however many messages take a type from it. */
+  private schemaFile(absolute: string): SchemaFile {
+    const cached = this.schemaFiles.get(absolute);
+    if (cached) return cached;
+    const display = this.host.displayPath(absolute);
+    let file: SchemaFile;
+    try {
+      const text = this.host.readFile(absolute);
+      if (text === undefined) file = { display, missing: true };
+      else {
+        this.sources.set(display, text);
+        const parsed = parseJsonDocument({ file: display, absolutePath: absolute, text });
+        this.diagnostics.push(...parsed.diagnostics);
+        file = { display, json: parsed.diagnostics.length > 0 ? undefined : parsed.value };
+      }
+    } catch (error) {
+      file = { display, error: (error as Error).message };
     }
-    return this.avro(readSchema({ file: display, json: parsed.value, namespace: undefined, ...(select ? { select } : {}) }));
+    this.schemaFiles.set(absolute, file);
+    return file;
   }
 
   avro(result: { schema: AvroSchema | undefined; diagnostics: Diagnostic[] }): AvroSchema | undefined {

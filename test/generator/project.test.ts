@@ -64,6 +64,14 @@ describe("multi-file projects", () => {
     expect(r.stderr).toContain("  kef/connections.kef:1:1: the shared block is first declared here");
   });
 
+  it("read a schema file once, however many messages take a type from it", async () => {
+    write("kef/schemas/types.avsc", '[ { "type": "record", "name": "A", "fields": [] }, ]');
+    write("kef/more.kef", 'message A1 from "schemas/types.avsc#A"\nmessage A2 from "schemas/types.avsc#A"\n');
+    const r = await kefgen("check", "kef/**/*.kef");
+    expect(r.stderr.match(/error KEF3003/g)).toHaveLength(1);
+    expect(r.stderr).toContain("kef/schemas/types.avsc:1:52 - error KEF3003");
+  });
+
   it("KEF4001: a glob that matches no .kef file", async () => {
     const r = await kefgen("check", "nowhere/**/*.kef");
     expect(r.exitCode).toBe(1);
