@@ -41,7 +41,7 @@ export const catalogue = {
   KEF4003: "invalid project config",
   KEF4010: "would overwrite a file kefgen did not generate",
   KEF4011: "output left by an interrupted build",
-  KEF4012: "another build is writing the output",
+  KEF4012: "another kefgen process is writing the output",
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -89,6 +89,11 @@ function journalPid(file: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/**
+ * What a build would do to `outDir`, read-only: the files to write (all of them after an interrupted switch),
+ * the obsolete ones to remove, the files in the way that kefgen did not generate (none with `force`), and what
+ * interrupted builds left behind.
+ */
 export function planOutput(outDir: string, files: readonly GeneratedFile[], options: { force?: boolean } = {}): OutputPlan {
   const names = new Set(files.map((f) => f.name));
   const existing = entries(outDir);
@@ -142,7 +147,7 @@ export function planDiagnostics(plan: OutputPlan, outDir: string, options: { che
   const { leftovers } = plan;
   if (leftovers.busyPid !== undefined) {
     const name = leftovers.journal ? journalName : leftovers.temps[0]!;
-    diagnostics.push(at(name, "KEF4012", "error", `another kefgen build (pid ${leftovers.busyPid}) is writing to "${out}" right now`, "wait until it has finished, then run this command again"));
+    diagnostics.push(at(name, "KEF4012", "error", `another kefgen process (pid ${leftovers.busyPid}) is writing to "${out}" right now`, "wait until it has finished, then run this command again"));
     return diagnostics;
   }
   for (const name of plan.foreign) {

@@ -158,7 +158,7 @@ describe("kefgen build", () => {
       exitCode: 1,
       stdout: "",
       stderr:
-        `generated/index.ts.${process.ppid}.kefgen-tmp:1:1 - error KEF4012: another kefgen build (pid ${process.ppid}) is writing to "generated" right now\n` +
+        `generated/index.ts.${process.ppid}.kefgen-tmp:1:1 - error KEF4012: another kefgen process (pid ${process.ppid}) is writing to "generated" right now\n` +
         "  hint: wait until it has finished, then run this command again\n\n1 error\n",
     });
     expect(fs.readdirSync(path.join(dir, "generated"))).toEqual([`index.ts.${process.ppid}.kefgen-tmp`]);
