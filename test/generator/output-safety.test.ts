@@ -72,7 +72,7 @@ async function buildKilledAfter(step: "stage" | "rename", ...args: string[]): Pr
   child.stderr.on("data", (b: Buffer) => (output += b.toString()));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
   try {
-    await waitFor(() => output.includes(`kefgen: test pause after the first ${step}`) || child.exitCode !== null, { timeoutMs: 30_000, message: `the build to pause\n${output}` });
+    await waitFor(() => output.includes(`kefgen: test pause after the first ${step}`) || child.exitCode !== null, { timeoutMs: 90_000, message: `the build to pause\n${output}` });
     expect(output).toContain(`test pause after the first ${step}`);
     child.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
@@ -113,7 +113,7 @@ describe("a build killed mid-write", () => {
     expect(contents("generated")).toEqual(reference);
     expect(typeErrors("generated")).toEqual([]);
     expect(await kefgen("build", "seed.kef", "--check")).toMatchObject({ exitCode: 0, stdout: "generated is up to date (5 files)\n", stderr: "" });
-  });
+  }, 180_000);
 
   it("killed while staging: the old output is whole, --check reports the temporary files, the next build removes them", async () => {
     expect((await kefgen("build", "seed.kef")).exitCode).toBe(0);
@@ -137,7 +137,7 @@ describe("a build killed mid-write", () => {
     expect(repaired.exitCode).toBe(0);
     expect(repaired.stderr).toContain("warning KEF4011: removed the temporary files an interrupted build left");
     expect(contents("generated")).toEqual(contents("reference"));
-  });
+  }, 120_000);
 
   it("a write that fails while switching leaves the journal, so --check and the next build see the mix", async () => {
     expect((await kefgen("build", "seed.kef")).exitCode).toBe(0);
