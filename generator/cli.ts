@@ -97,23 +97,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
     .option("-o, --out <dir>", "output directory (default: generated/ next to the .kef file)")
     .option("--check", "write nothing; exit 1 if the output is missing or out of date")
+    .option("--force", "overwrite existing files that kefgen did not generate (without it they stop the build)")
     .option("-w, --watch", "rebuild whenever a .kef file, a schema file or the config changes; Ctrl-C stops")
     .addOption(configOption())
     .addOption(formatOption())
-    .action(async (files: string[], opts: { out?: string; check?: boolean; watch?: boolean; config?: string; format: Format }) => {
+    .action(async (files: string[], opts: { out?: string; check?: boolean; force?: boolean; watch?: boolean; config?: string; format: Format }) => {
       const project = projectOptions(io, files, opts);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
       if (opts.watch) {
         if (opts.check) return usage("--watch and --check cannot be used together");
         const config = opts.config ? path.resolve(io.cwd, opts.config) : files.length === 0 ? findConfig(io.cwd) : undefined;
-        const watched = { ...project, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) };
+        const watched = { ...project, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) };
         const print = (r: { diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }) => report(io, opts.format, r.diagnostics, r.sources);
         exitCode = await watchCommand(io, watched, { format: opts.format, report: print, ...(config ? { alsoWatch: [config] } : {}) });
         return;
       }
       // --out is relative to where the command runs; a config's "out" to the config file.
-      const result = await build({ ...project, check: opts.check === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) });
+      const result = await build({ ...project, check: opts.check === true, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) });
       report(io, opts.format, result.diagnostics, result.sources);
       if (hasErrors(result.diagnostics) || !result.plan) {
         exitCode = 1;
@@ -123,7 +124,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const stale = [...result.plan.changed.map((f) => f.name), ...result.plan.obsolete];
       if (opts.check) {
         if (stale.length > 0) {
-          const again = ["kefgen build", ...files, ...(opts.out ? ["--out", opts.out] : []), ...(opts.config ? ["--config", opts.config] : [])].join(" ");
+          const again = ["kefgen build", ...files, ...(opts.out ? ["--out", opts.out] : []), ...(opts.config ? ["--config", opts.config] : []), ...(opts.force ? ["--force"] : [])].join(" ");
           io.stderr.write(`${out} is out of date:\n${stale.map((n) => `  ${n}`).join("\n")}\nrun: ${again}\n`);
           exitCode = 1;
         } else if (opts.format === "text") io.stdout.write(`${out} is up to date (${result.files.length} files)\n`);

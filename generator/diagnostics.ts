@@ -39,6 +39,9 @@ export const catalogue = {
   KEF4001: "cannot read input",
   KEF4002: "cannot write output",
   KEF4003: "invalid project config",
+  KEF4010: "would overwrite a file kefgen did not generate",
+  KEF4011: "output left by an interrupted build",
+  KEF4012: "another kefgen process is writing the output",
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

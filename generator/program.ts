@@ -7,7 +7,7 @@ import { check, type ParsedFile } from "./check.js";
 import { emit, type GeneratedFile } from "./emit.js";
 import type { Model } from "./model.js";
 import { parse, type SourceText } from "./parse.js";
-import { applyOutput, planOutput, type OutputPlan } from "./write.js";
+import { applyOutput, planDiagnostics, planOutput, type OutputPlan } from "./write.js";
 
 /** What a project is made of: its .kef files and where its output goes. */
 export interface ProjectOptions {
@@ -28,6 +28,8 @@ export interface ProjectOptions {
 export interface BuildOptions extends ProjectOptions {
   /** Compare only: write nothing. */
   readonly check?: boolean;
+  /** Overwrite existing files that kefgen did not generate (without it, such a file stops the build: KEF4010). */
+  readonly force?: boolean;
 }
 
 export interface AnalyseResult {
@@ -153,15 +155,26 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     runtimeImport: options.runtimeImport ?? "kefgen/runtime",
     sourceLabels: analysed.files.map((f) => path.relative(outDir, f).split(path.sep).join("/")),
   });
-  const plan = planOutput(outDir, files);
+  const cannotWrite = (error: unknown): Diagnostic => {
+    const shown = displayPath(options.cwd, outDir);
+    return { code: "KEF4002", severity: "error", message: `cannot write to "${shown}": ${(error as Error).message}`, file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile };
+  };
+  let plan: OutputPlan;
+  try {
+    plan = planOutput(outDir, files, { force: options.force === true });
+  } catch (error) {
+    return { ...base, diagnostics: [...analysed.diagnostics, cannotWrite(error)], files, plan: undefined };
+  }
+  // Files kefgen will not overwrite, leftovers of an interrupted build, another build writing: see write.ts.
+  const problems = planDiagnostics(plan, outDir, { check: options.check === true, show: (p) => displayPath(options.cwd, p) });
+  const diagnostics = [...analysed.diagnostics, ...problems];
+  if (hasErrors(problems)) return { ...base, diagnostics, files, plan };
   if (!options.check) {
     try {
       applyOutput(outDir, plan);
     } catch (error) {
-      const shown = displayPath(options.cwd, outDir);
-      const diagnostic: Diagnostic = { code: "KEF4002", severity: "error", message: `cannot write to "${shown}": ${(error as Error).message}`, file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile };
-      return { ...base, diagnostics: [...analysed.diagnostics, diagnostic], files, plan };
+      return { ...base, diagnostics: [...diagnostics, cannotWrite(error)], files, plan };
     }
   }
-  return { ...base, files, plan };
+  return { ...base, diagnostics, files, plan };
 }
