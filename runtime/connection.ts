@@ -408,16 +408,17 @@ export class Connection {
    */
   private async recoverFromMissingTopic(error: unknown): Promise<void> {
     const failStart = !this.joined && (this.spec.settings.missingTopics ?? DEFAULT_MISSING_TOPICS) === "fail";
-    let known = true;
+    let newlyMissing: string[] = [];
     try {
-      await this.availability.check(this.joined ? "running" : "start", !failStart);
+      ({ newlyMissing } = await this.availability.check(this.joined ? "running" : "start", !failStart));
     } catch (directoryError) {
-      known = false;
       this.logger.debug("could not ask which topics exist", { error: directoryError });
     }
     if (this.stopping) return;
     const missing = this.availability.missingTopics();
-    if (!known || missing.length === 0) return this.scheduleRestart(error);
+    // Nothing newly missing (the cluster still lists the topic, or cannot be asked): replacing the
+    // consumer at once could loop as fast as kafkajs fails, so this is an ordinary restart with backoff.
+    if (newlyMissing.length === 0) return this.scheduleRestart(error);
     if (failStart) {
       this.currentState = "crashed";
       if (this.lastCrash) this.lastCrash = { ...this.lastCrash, restarting: false };
