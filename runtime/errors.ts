@@ -102,6 +102,7 @@ export class BrokerUnreachableError extends Error {
   readonly brokers: readonly string[];
   /** The connection's name. */
   readonly connection: string;
+  /** Why, as far as the runtime can tell (`no answer`: something accepted the connection and never answered). */
   readonly reason: BrokerUnreachableReason;
 
   /**

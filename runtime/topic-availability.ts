@@ -57,12 +57,17 @@ export function adminTopicDirectory(createAdmin: () => Admin): TopicDirectory {
 
 /** Construction parameters of a {@link TopicAvailability}. */
 export interface TopicAvailabilityOptions {
+  /** The connection's name, for events. */
   readonly connection: string;
   /** The connection's topics, in declaration order. */
   readonly topics: readonly string[];
+  /** Where to ask which topics exist. */
   readonly directory: TopicDirectory;
+  /** Where `topicMissing` and `topicReturned` go. */
   readonly events: RuntimeEventEmitter;
+  /** The connection's logger. */
   readonly logger: RuntimeLogger;
+  /** How often missing topics are looked for. */
   readonly checkIntervalMs: number;
   /** Called when the periodic check found missing topics that exist again. */
   readonly onReturned: (topics: readonly string[]) => void;
