@@ -297,6 +297,7 @@ function connectionSettingsModel(values: Map<string, Value>, groupId: string): C
     ...(values.has("maxPollRecords") ? { maxPollRecords: n("maxPollRecords") } : {}),
     fetchMinBytes: n("fetchMinBytes"),
     fetchMaxWaitMs: n("fetchMaxWaitMs"),
+    missingTopics: values.get("missingTopics") as "fail" | "wait",
   };
 }
 

@@ -15,6 +15,7 @@ export interface ConnectionSettingsModel {
   readonly maxPollRecords?: number;
   readonly fetchMinBytes: number;
   readonly fetchMaxWaitMs: number;
+  readonly missingTopics: "fail" | "wait";
 }
 
 export interface BufferSettingsModel {

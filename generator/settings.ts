@@ -130,6 +130,15 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     honouredBy: "kafkajs `maxWaitTimeInMs`",
   },
   {
+    name: "missingTopics",
+    type: { kind: "enum", values: ["fail", "wait"] },
+    scope: "connection",
+    default: "fail",
+    inherited: true,
+    meaning: "A topic that does not exist when the connection starts: fail (start() rejects, naming it) or wait (consume the others, pick it up once it exists).",
+    honouredBy: "runtime (topic check at start; missing topics are polled, see docs/runtime.md)",
+  },
+  {
     name: "maxBufferedMessages",
     type: { kind: "integer", min: 1, max: 10_000_000 },
     scope: "buffer",

@@ -6,13 +6,16 @@
 // fetch position) and committed when it is *handled* (OffsetTracker), never by kafkajs's auto-commit.
 
 import type { Consumer, ConsumerConfig, ConsumerEvents, ConsumerRunConfig, EachBatchPayload, InstrumentationEvent } from "kafkajs";
-import type { ConnectionSpec } from "./types.js";
+import { DEFAULT_MISSING_TOPICS, type ConnectionSpec } from "./types.js";
 import { backoffDelay, type BackoffSettings } from "./backoff.js";
+import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from "./broker-connect.js";
+import { isMissingTopicError, TopicMissingError } from "./errors.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import { namespaced, type RuntimeLogger } from "./logger.js";
 import type { ConnectionMetrics, ConnectionState, CrashInfo, PartitionLag } from "./metrics.js";
 import { OffsetTracker, parseOffset, type PartitionOffsets, type PendingCommit } from "./offset-tracker.js";
 import { TopicChannel } from "./topic-channel.js";
+import { DEFAULT_MISSING_TOPIC_CHECK_MS, TopicAvailability, type TopicDirectory } from "./topic-availability.js";
 
 /**
  * The part of a kafkajs `Consumer` a connection uses. `kafka.consumer(config)` satisfies it; tests
@@ -48,6 +51,14 @@ export interface ConnectionOptions {
   readonly commitOnStopTimeoutMs?: number;
   /** Least time between two "dropping records" log lines of one topic (default 10 s). */
   readonly dropLogIntervalMs?: number;
+  /** Tells which topics exist, when kafkajs reports a missing one. Without it such a crash is restarted like any other. */
+  readonly topicDirectory?: TopicDirectory;
+  /** How often missing topics are looked for (default {@link DEFAULT_MISSING_TOPIC_CHECK_MS}). */
+  readonly missingTopicCheckMs?: number;
+  /** How long the consumer may take to connect to a broker at start (default {@link DEFAULT_CONNECT_TIMEOUT_MS}). */
+  readonly connectTimeoutMs?: number;
+  /** The bootstrap brokers, for error messages (absent when a `Kafka` instance was passed). */
+  readonly brokers?: readonly string[];
 }
 
 type CommitReason = "interval" | "rebalance" | "stop";
@@ -89,6 +100,10 @@ export class Connection {
   private readonly pausedTopics = new Set<string>();
   private readonly restart: RestartSettings;
   private readonly commitOnStopTimeoutMs: number;
+  /** Which topics exist; the consumer is subscribed to `availability.present()` only. */
+  private readonly availability: TopicAvailability;
+  /** Consumer replacements (topic set changed) run one after the other. */
+  private replacing: Promise<void> = Promise.resolve();
 
   private consumer: ConsumerPort | undefined;
   private removeListeners: (() => void)[] = [];
@@ -138,6 +153,18 @@ export class Connection {
         }),
       );
     }
+    this.availability = new TopicAvailability({
+      connection: this.name,
+      topics: [...this.channels.keys()],
+      directory: options.topicDirectory ?? {
+        existing: () => Promise.reject(new Error("no topic directory")),
+        close: () => Promise.resolve(),
+      },
+      events: options.events,
+      logger: this.logger,
+      checkIntervalMs: options.missingTopicCheckMs ?? DEFAULT_MISSING_TOPIC_CHECK_MS,
+      onReturned: () => void this.resubscribe(),
+    });
   }
 
   /** The consumer's lifecycle state. */
@@ -162,6 +189,9 @@ export class Connection {
       minBytes: s.fetchMinBytes,
       maxWaitTimeInMs: s.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
+      // kafkajs's default consumer retries (5), but never its own restart after a missing topic: it
+      // would rejoin with the same subscription every 300 ms, forever (the connection drops the topic).
+      retry: { retries: 5, restartOnFailure: async (error: Error) => !isMissingTopicError(error) },
     };
   }
 
@@ -180,19 +210,21 @@ export class Connection {
         groupId: settings.groupId,
       });
     }
-    const consumer = this.options.createConsumer(this.consumerConfig());
-    this.consumer = consumer;
-    this.listen(consumer);
     for (const channel of this.channels.values()) channel.start();
 
     const joined = new Promise<void>((resolve, reject) => (this.joinWaiter = { resolve, reject }));
     joined.catch(() => {}); // observed below; avoids an unhandled rejection if connect() fails first
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...this.channels.keys()], fromBeginning: settings.autoOffsetReset === "earliest" });
-      await consumer.run(this.runConfig());
+      try {
+        await this.launch(this.availability.present());
+      } catch (error) {
+        // kafkajs's subscribe() fails at once on a missing topic, without naming it.
+        if (this.stopping || !isMissingTopicError(error)) throw error;
+        await this.startWithoutMissingTopics(error);
+      }
       // kafkajs's run() resolves after the first join, or after a crash it reports as an event only.
-      await joined;
+      if (this.consumer) await joined;
+      else this.startWaiting();
     } catch (error) {
       this.joinWaiter = undefined;
       if (!this.stopping) {
@@ -276,9 +308,147 @@ export class Connection {
       restarts: this.restartCount,
       lastCrash: this.lastCrash,
       nextRestartAt: this.currentState === "restarting" ? this.nextRestartAt : null,
-      topics: [...this.channels.values()].map((channel) => channel.metrics()),
+      missingTopics: this.availability.missingTopics(),
+      topicsFoundMissing: this.availability.timesMissing,
+      topics: [...this.channels.values()].map((channel) => ({ ...channel.metrics(), missing: this.availability.isMissing(channel.topic) })),
       lag,
     };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The consumer and its topic set (kafkajs cannot unsubscribe: a new topic set is a new consumer)
+
+  /** Creates, connects (within `connectTimeoutMs`), subscribes and runs a consumer for `topics`; none if empty. */
+  private async launch(topics: readonly string[]): Promise<void> {
+    if (topics.length === 0) return;
+    const consumer = this.options.createConsumer(this.consumerConfig());
+    this.consumer = consumer;
+    this.listen(consumer);
+    await connectWithin(() => consumer.connect(), {
+      connection: this.name,
+      brokers: this.options.brokers ?? [],
+      timeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    });
+    // Race: stop() ran meanwhile and may already have disconnected the consumer it saw; this one
+    // must not stay connected (or join) behind its back.
+    const abandon = async (): Promise<void> => void (await consumer.disconnect().catch(() => {}));
+    if (this.stopping) return abandon();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: this.spec.settings.autoOffsetReset === "earliest" });
+    if (this.stopping) return abandon();
+    await consumer.run(this.runConfig());
+    if (this.stopping) return abandon();
+  }
+
+  /**
+   * start() met a missing topic. `missingTopics = fail`: reject with the topics' names. `wait`: run a
+   * new consumer on the topics that exist (none: state `waiting`) and look for the others periodically.
+   * If the cluster says every topic exists after all (it was just created), start once more with all.
+   */
+  private async startWithoutMissingTopics(error: unknown): Promise<void> {
+    const waiting = (this.spec.settings.missingTopics ?? DEFAULT_MISSING_TOPICS) === "wait";
+    try {
+      await this.availability.check("start", waiting);
+    } catch (directoryError) {
+      this.logger.debug("could not ask which topics exist", { error: directoryError });
+      throw error;
+    }
+    const missing = this.availability.missingTopics();
+    if (missing.length > 0 && !waiting) throw new TopicMissingError(this.name, missing, { cause: error });
+    await this.dropConsumer();
+    await this.launch(this.availability.present());
+    this.availability.watch();
+  }
+
+  /** No topic of the connection exists: no consumer, no group membership; the availability check goes on. */
+  private startWaiting(): void {
+    this.currentState = "waiting";
+    this.releaseHold();
+    this.availability.watch();
+    // A start() waiting for the first join is done: there is nothing to join until a topic exists.
+    const waiter = this.joinWaiter;
+    this.joinWaiter = undefined;
+    waiter?.resolve();
+  }
+
+  /** Leaves the group with the current consumer (bounded) and forgets what it owned. */
+  private async dropConsumer(): Promise<void> {
+    const old = this.consumer;
+    for (const remove of this.removeListeners) remove();
+    this.removeListeners = [];
+    this.consumer = undefined;
+    if (old) await settlesBy(old.disconnect().catch(() => {}), Date.now() + this.commitOnStopTimeoutMs);
+    const revoked = this.trackers.forgetAll();
+    this.purge(new Set(revoked));
+  }
+
+  /** Replaces the consumer by one on the topics that exist now. Serialised; failures restart with backoff. */
+  private replaceConsumer(): Promise<void> {
+    this.replacing = this.replacing.then(async () => {
+      if (this.stopping) return;
+      await this.dropConsumer();
+      if (this.stopping) return;
+      const topics = this.availability.present();
+      if (topics.length === 0) return this.startWaiting();
+      try {
+        await this.launch(topics);
+      } catch (error) {
+        if (this.stopping) return;
+        if (isMissingTopicError(error)) void this.recoverFromMissingTopic(error);
+        else this.scheduleRestart(error);
+      }
+    });
+    return this.replacing;
+  }
+
+  /**
+   * kafkajs reported a missing topic (the consumer crashed, or a new one could not subscribe). Asks
+   * which topics exist: missing ones are dropped (`topicMissing`) and the consumer is replaced by one
+   * on the others, which go on; if none is missing after all, it is a normal restart with backoff.
+   * Before the first join with `missingTopics = fail`, start() fails naming the topics.
+   */
+  private async recoverFromMissingTopic(error: unknown): Promise<void> {
+    const failStart = !this.joined && (this.spec.settings.missingTopics ?? DEFAULT_MISSING_TOPICS) === "fail";
+    let newlyMissing: string[] = [];
+    try {
+      ({ newlyMissing } = await this.availability.check(this.joined ? "running" : "start", !failStart));
+    } catch (directoryError) {
+      this.logger.debug("could not ask which topics exist", { error: directoryError });
+    }
+    if (this.stopping) return;
+    const missing = this.availability.missingTopics();
+    // Nothing newly missing (the cluster still lists the topic, or cannot be asked): replacing the
+    // consumer at once could loop as fast as kafkajs fails, so this is an ordinary restart with backoff.
+    if (newlyMissing.length === 0) return this.scheduleRestart(error);
+    if (failStart) {
+      this.currentState = "crashed";
+      if (this.lastCrash) this.lastCrash = { ...this.lastCrash, restarting: false };
+      this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: false });
+      const waiter = this.joinWaiter;
+      this.joinWaiter = undefined;
+      waiter?.reject(new TopicMissingError(this.name, missing, { cause: error }));
+      return;
+    }
+    this.restartCount++;
+    this.currentState = "restarting";
+    this.logger.warn("topics do not exist: consuming the others without them", { missing, error });
+    this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: true });
+    await this.replaceConsumer();
+    this.availability.watch();
+  }
+
+  /**
+   * Missing topics exist again: a planned rejoin with the full topic set. Like a rebalance, every
+   * dispatcher is held and what was handled is committed first, so only the calls in flight can be
+   * handled again (by whoever owns their partition next).
+   */
+  private async resubscribe(): Promise<void> {
+    if (this.stopping) return;
+    if (this.currentState === "running") this.currentState = "rebalancing";
+    for (const channel of this.channels.values()) channel.hold();
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => this.releaseHold(), this.spec.settings.maxPollIntervalMs);
+    await settlesBy(this.commit("rebalance"), Date.now() + this.commitOnStopTimeoutMs);
+    await this.replaceConsumer();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -584,6 +754,12 @@ export class Connection {
     if (this.stopping) return;
     const { error, restart } = payload;
     this.lastCrash = { at: Date.now(), error: error instanceof Error ? error.message : String(error), restarting: true };
+    if (isMissingTopicError(error)) {
+      // kafkajs did not restart it (restartOnFailure, see consumerConfig); the others must go on.
+      this.currentState = "restarting";
+      void this.recoverFromMissingTopic(error);
+      return;
+    }
     if (restart) {
       this.restartCount++;
       this.currentState = "restarting";
@@ -677,7 +853,7 @@ export class Connection {
     clearInterval(this.watchdogTimer);
     clearTimeout(this.restartTimer);
     clearTimeout(this.holdTimer);
-    const consumer = this.consumer;
+    this.availability.stop();
     // Race: stop() during start(); a start() still waiting for the first join must not wait forever.
     const waiter = this.joinWaiter;
     this.joinWaiter = undefined;
@@ -708,6 +884,10 @@ export class Connection {
 
     // 4. Leave the group and close the connections. Bounded too: a broker that does not answer
     //    must not keep a SIGTERM'd process alive (the group then expels the member after the session timeout).
+    // Race: a consumer replacement in progress (topic set changed) settles first, so the consumer
+    // disconnected here is the last one (a replacement checks `stopping` between its steps).
+    await settlesBy(this.replacing, Date.now() + this.commitOnStopTimeoutMs);
+    const consumer = this.consumer;
     const left = await settlesBy(
       (consumer?.disconnect() ?? Promise.resolve()).catch((error: unknown) => this.logger.warn("disconnect failed", { error })),
       Date.now() + this.commitOnStopTimeoutMs,
@@ -722,12 +902,14 @@ export class Connection {
   private async releaseAfterFailedStart(): Promise<void> {
     clearTimeout(this.restartTimer);
     clearTimeout(this.holdTimer);
+    this.availability.stop();
     await Promise.all([...this.channels.values()].map((channel) => channel.stop()));
-    try {
-      await this.consumer?.disconnect();
-    } catch (error) {
-      this.logger.debug("disconnect after a failed start failed", { error });
-    }
+    // Bounded: against a server that never answers, kafkajs's disconnect waits for its pending
+    // request (30 s); start() must not. The consumer is forgotten, so stop() does not wait for it either.
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    const disconnected = consumer?.disconnect().catch((error: unknown) => this.logger.debug("disconnect after a failed start failed", { error }));
+    if (disconnected) await settlesBy(disconnected, Date.now() + 1_000);
     for (const remove of this.removeListeners) remove();
     this.removeListeners = [];
   }

@@ -57,3 +57,113 @@ function stripPosition(error: DecodeError): string {
   const suffix = ` (${formatPosition({ topic: error.topic, partition: error.partition, offset: error.offset })})`;
   return error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
 }
+
+/**
+ * Topics a connection consumes that do not exist on the cluster. `start()` rejects with it when the
+ * connection's `missingTopics` setting is `"fail"` (the default).
+ */
+export class TopicMissingError extends Error {
+  /** Stable code for logs and alerting. */
+  readonly code = "KEF_TOPIC_MISSING";
+  /** Creating the topics (or setting `missingTopics = wait`) makes a new start succeed. */
+  readonly retriable = true;
+  /** The connection's name (`"shared"` or the exclusive connection's name). */
+  readonly connection: string;
+  /** The topics that do not exist, in declaration order. */
+  readonly topics: readonly string[];
+
+  /** @param connection the connection's name; @param topics the missing topics; @param options `cause`: kafkajs's error. */
+  constructor(connection: string, topics: readonly string[], options: { cause?: unknown } = {}) {
+    const list = topics.map((t) => JSON.stringify(t)).join(", ");
+    super(
+      `connection "${connection}": topic${topics.length === 1 ? "" : "s"} ${list} ${topics.length === 1 ? "does" : "do"} not exist on the cluster; ` +
+        `hint: create ${topics.length === 1 ? "it" : "them"} (kafkajs never creates topics for the runtime), or set missingTopics = wait to start without ${topics.length === 1 ? "it" : "them"}`,
+      { cause: options.cause },
+    );
+    this.name = "TopicMissingError";
+    this.connection = connection;
+    this.topics = [...topics];
+  }
+}
+
+/** Why a broker could not be reached, as far as the runtime can tell. */
+export type BrokerUnreachableReason = "connection refused" | "host not found" | "connection timed out" | "no answer" | "other";
+
+/**
+ * A connection's consumer could not connect to any broker within the connect deadline
+ * (`connectTimeoutMs`). Names the brokers tried, the cause and a hint.
+ */
+export class BrokerUnreachableError extends Error {
+  /** Stable code for logs and alerting. */
+  readonly code = "KEF_BROKER_UNREACHABLE";
+  /** A broker that comes up makes a new start succeed. */
+  readonly retriable = true;
+  /** The broker addresses tried (`host:port`); empty when a `Kafka` instance was passed and kafkajs did not say. */
+  readonly brokers: readonly string[];
+  /** The connection's name. */
+  readonly connection: string;
+  /** Why, as far as the runtime can tell (`no answer`: something accepted the connection and never answered). */
+  readonly reason: BrokerUnreachableReason;
+
+  /**
+   * @param details the connection, brokers tried, reason, how long it tried, and `cause` (kafkajs's error, if any).
+   */
+  constructor(details: { connection: string; brokers: readonly string[]; reason: BrokerUnreachableReason; elapsedMs: number; cause?: unknown }) {
+    const where = details.brokers.length > 0 ? details.brokers.join(", ") : "the brokers of the given Kafka instance";
+    const why = details.reason === "other" ? causeMessage(details.cause) : details.reason === "no answer" ? `no answer within ${details.elapsedMs} ms` : details.reason;
+    super(`connection "${details.connection}": cannot reach Kafka at ${where} (${why}); hint: ${HINTS[details.reason]}`, { cause: details.cause });
+    this.name = "BrokerUnreachableError";
+    this.connection = details.connection;
+    this.brokers = [...details.brokers];
+    this.reason = details.reason;
+  }
+}
+
+const HINTS: Readonly<Record<BrokerUnreachableReason, string>> = {
+  "connection refused": "is the broker running? check KAFKA_BROKERS / the brokers option",
+  "host not found": "check the host names in KAFKA_BROKERS / the brokers option",
+  "connection timed out": "is the address reachable from here (firewall, VPN)? check KAFKA_BROKERS / the brokers option",
+  "no answer":
+    "something accepted the connection but did not answer as Kafka: is this the broker's client listener (not another service), and does it need TLS (ssl) or SASL?",
+  other: "check KAFKA_BROKERS / the brokers option and the broker's logs",
+};
+
+function causeMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : cause === undefined ? "unknown cause" : String(cause);
+}
+
+/** The error and its `cause`s, outermost first (bounded, in case of a cycle). */
+export function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 10; depth++) {
+    chain.push(e);
+    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return chain;
+}
+
+/** kafkajs's error types that mean "this topic (or partition) does not exist on the broker". */
+const MISSING_TOPIC_TYPES = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "UNKNOWN_TOPIC_ID"]);
+
+/** Whether kafkajs's `error` (or one of its causes) says a topic or partition does not exist. */
+export function isMissingTopicError(error: unknown): boolean {
+  return causeChain(error).some((e) => MISSING_TOPIC_TYPES.has(String((e as { type?: unknown }).type)));
+}
+
+/**
+ * Classifies a failed connect: the brokers kafkajs named in its errors (`broker`, `host:port`) and the
+ * operating system's error code. `timedOut`: the runtime's deadline passed before kafkajs gave up.
+ */
+export function describeConnectFailure(error: unknown, timedOut: boolean): { reason: BrokerUnreachableReason; brokers: string[] } {
+  const chain = causeChain(error);
+  const brokers = [...new Set(chain.map((e) => (e as { broker?: unknown }).broker).filter((b): b is string => typeof b === "string"))];
+  const codes = new Set(chain.map((e) => (e as { code?: unknown }).code).filter((c) => typeof c === "string"));
+  const text = chain.map((e) => (e instanceof Error ? e.message : String(e))).join(" | ");
+  let reason: BrokerUnreachableReason;
+  if (codes.has("ECONNREFUSED") || /ECONNREFUSED/.test(text)) reason = "connection refused";
+  else if (codes.has("ENOTFOUND") || codes.has("EAI_AGAIN") || /ENOTFOUND|EAI_AGAIN/.test(text)) reason = "host not found";
+  else if (codes.has("ETIMEDOUT") || codes.has("EHOSTUNREACH") || codes.has("ENETUNREACH") || /Connection timeout|ETIMEDOUT/.test(text)) reason = "connection timed out";
+  else if (timedOut || /Broker not connected|Request .* timed out/i.test(text)) reason = "no answer";
+  else reason = "other";
+  return { reason, brokers };
+}

@@ -29,6 +29,10 @@ export const RuntimeEvents = {
   REBALANCING: "rebalancing",
   /** The consumer joined its group (first start, after a rebalance or a restart) with this assignment. */
   GROUP_JOIN: "groupJoin",
+  /** A topic of the connection does not exist (at start, or deleted while consumed); its partitions are dropped. */
+  TOPIC_MISSING: "topicMissing",
+  /** A missing topic exists again; the connection subscribes to it again (a rejoin of its group). */
+  TOPIC_RETURNED: "topicReturned",
 } as const;
 
 /** One of the values of {@link RuntimeEvents}. */
@@ -153,6 +157,32 @@ export interface RuntimeEventMap {
   slowHandler: SlowHandlerEvent;
   rebalancing: RebalancingEvent;
   groupJoin: GroupJoinEvent;
+  topicMissing: TopicMissingEvent;
+  topicReturned: TopicReturnedEvent;
+}
+
+/** Payload of `topicMissing`. */
+export interface TopicMissingEvent {
+  readonly connection: string;
+  readonly topic: string;
+  /** `"start"`: it did not exist when the connection started; `"running"`: it disappeared while consumed. */
+  readonly when: "start" | "running";
+  /**
+   * `true`: the other topics go on, and the connection looks for this one every `checkIntervalMs` and
+   * consumes it again once it exists (nothing to do but create it). `false`: `start()` fails
+   * (`missingTopics = fail`): create the topic, or set `missingTopics = wait`.
+   */
+  readonly waiting: boolean;
+  /** How often the connection checks whether the topic exists again. */
+  readonly checkIntervalMs: number;
+}
+
+/** Payload of `topicReturned`. */
+export interface TopicReturnedEvent {
+  readonly connection: string;
+  readonly topic: string;
+  /** How long the topic was missing, as far as the connection saw. */
+  readonly missingForMs: number;
 }
 
 /** A listener of event `E`. */

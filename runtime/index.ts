@@ -3,7 +3,9 @@
 export * from "./types.js";
 export { TopicConsumer, bindTopic, type TopicDeclaration } from "./topic-consumer.js";
 export { avroCodec, type AvroCodec, type AvroDuration } from "./avro-codec.js";
-export { DecodeError, type RecordPosition } from "./errors.js";
+export { DecodeError, TopicMissingError, BrokerUnreachableError, type BrokerUnreachableReason, type RecordPosition } from "./errors.js";
+export { DEFAULT_MISSING_TOPIC_CHECK_MS, adminTopicDirectory, type TopicDirectory } from "./topic-availability.js";
+export { DEFAULT_CONNECT_TIMEOUT_MS } from "./broker-connect.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
 export { DEFAULT_RESTART, type ConsumerFactory, type ConsumerPort, type RestartSettings } from "./connection.js";
 export { DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
@@ -24,6 +26,8 @@ export {
   type SlowHandlerEvent,
   type RebalancingEvent,
   type GroupJoinEvent,
+  type TopicMissingEvent,
+  type TopicReturnedEvent,
   type TopicPartitionRef,
 } from "./events.js";
 export { createConsoleLogger, namespaced, silentLogger, type RuntimeLogger, type LogFields, type LogLevelName } from "./logger.js";

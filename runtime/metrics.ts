@@ -1,7 +1,8 @@
 // Metrics: a plain-data snapshot of every connection, topic and owned partition.
 
 /** Lifecycle of one connection's Kafka consumer. */
-export type ConnectionState = "starting" | "running" | "rebalancing" | "restarting" | "stopping" | "stopped" | "crashed";
+/** `waiting`: none of the connection's topics exists; it checks for them every `missingTopicCheckMs`. */
+export type ConnectionState = "starting" | "running" | "rebalancing" | "restarting" | "waiting" | "stopping" | "stopped" | "crashed";
 
 /** Handler durations in milliseconds, over every attempt (failed ones included). */
 export interface LatencySnapshot {
@@ -28,6 +29,8 @@ export interface TopicMetrics {
   readonly concurrency: number;
   /** Fetching paused by backpressure. */
   readonly paused: boolean;
+  /** The topic does not exist on the cluster: not subscribed, checked for periodically (see `topicMissing`). */
+  readonly missing: boolean;
   /** Records handled successfully. */
   readonly handled: number;
   /** Records discarded by a full buffer in a drop mode. */
@@ -75,6 +78,10 @@ export interface ConnectionMetrics {
   readonly lastCrash: CrashInfo | null;
   /** When the runtime will try the next restart (epoch ms), while state is `restarting` and it scheduled one. */
   readonly nextRestartAt: number | null;
+  /** Topics of the connection that do not exist on the cluster now (not subscribed; checked for periodically). */
+  readonly missingTopics: readonly string[];
+  /** How often a topic of the connection was found missing since start (each was a `topicMissing` event). */
+  readonly topicsFoundMissing: number;
   readonly topics: readonly TopicMetrics[];
   readonly lag: readonly PartitionLag[];
 }

@@ -5,6 +5,7 @@ import { Kafka, logLevel, type logCreator } from "kafkajs";
 import type { ConnectionSpec } from "./types.js";
 import type { BackoffSettings } from "./backoff.js";
 import { Connection, type ConsumerFactory, type RestartSettings } from "./connection.js";
+import { adminTopicDirectory, type TopicDirectory } from "./topic-availability.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
@@ -28,6 +29,15 @@ export interface ConsumerRuntimeOptions {
   readonly restart?: RestartSettings;
   /** Creates each connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
   readonly createConsumer?: ConsumerFactory;
+  /**
+   * How long a connection's consumer may take to connect to a broker at start before `start()` rejects
+   * with a `BrokerUnreachableError` naming the brokers, the cause and a hint (default 10 s).
+   */
+  readonly connectTimeoutMs?: number;
+  /** How often a connection looks for its missing topics (default 5 s). See docs/runtime.md, "Missing topics". */
+  readonly missingTopicCheckMs?: number;
+  /** Tells which topics exist; defaults to the Kafka admin client (`listTopics`). For tests. */
+  readonly topicDirectory?: TopicDirectory;
 }
 
 const OFFSET_RESET_LOG = "Offset out of range, resetting to default offset";
@@ -54,6 +64,7 @@ export class ConsumerRuntime {
   private readonly emitter: RuntimeEventEmitter;
   private readonly connections: readonly Connection[];
   private readonly stopTimeoutMs: number;
+  private readonly topicDirectory: TopicDirectory;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -69,20 +80,20 @@ export class ConsumerRuntime {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
     validateSpecs(connections);
 
-    const createConsumer: ConsumerFactory =
-      options.createConsumer ??
-      (() => {
-        const instance =
-          "kafka" in kafka
-            ? kafka.kafka
-            : new Kafka({
-                clientId: kafka.clientId ?? "kefgen",
-                brokers: kafka.brokers,
-                logLevel: logLevel.WARN,
-                logCreator: kafkaLogCreator(rootLogger, (groupId, topic, partition) => this.onOffsetReset(groupId, topic, partition)),
-              });
-        return (config) => instance.consumer(config);
-      })();
+    // Created at the first use: a runtime whose consumers come from `createConsumer` may never need it.
+    let instance: Kafka | undefined;
+    const client = (): Kafka =>
+      (instance ??=
+        "kafka" in kafka
+          ? kafka.kafka
+          : new Kafka({
+              clientId: kafka.clientId ?? "kefgen",
+              brokers: kafka.brokers,
+              logLevel: logLevel.WARN,
+              logCreator: kafkaLogCreator(rootLogger, (groupId, topic, partition) => this.onOffsetReset(groupId, topic, partition)),
+            }));
+    const createConsumer: ConsumerFactory = options.createConsumer ?? ((config) => client().consumer(config));
+    this.topicDirectory = options.topicDirectory ?? adminTopicDirectory(() => client().admin());
 
     const ordered = [...connections].sort((a, b) => Number(b.kind === "shared") - Number(a.kind === "shared"));
     this.connections = ordered.map(
@@ -96,6 +107,10 @@ export class ConsumerRuntime {
           ...(options.restart ? { restart: options.restart } : {}),
           ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
           ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
+          ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+          ...(options.missingTopicCheckMs !== undefined ? { missingTopicCheckMs: options.missingTopicCheckMs } : {}),
+          topicDirectory: this.topicDirectory,
+          ...("brokers" in kafka ? { brokers: kafka.brokers } : {}),
         }),
     );
   }
@@ -117,7 +132,11 @@ export class ConsumerRuntime {
    */
   stop(options: { timeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? this.stopTimeoutMs);
-    this.stopPromise ??= Promise.all(this.connections.map((connection) => connection.stop({ deadline }))).then(() => {
+    this.stopPromise ??= Promise.all(this.connections.map((connection) => connection.stop({ deadline }))).then(async () => {
+      // Bounded: an admin connection to a broker that stopped answering must not hold stop() up.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.topicDirectory.close(), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+      clearTimeout(timer);
       this.logger.info("stopped");
     });
     return this.stopPromise;

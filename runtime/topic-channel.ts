@@ -328,8 +328,8 @@ export class TopicChannel {
     }
   }
 
-  /** Counters for {@link MetricsSnapshot}. */
-  metrics(): TopicMetrics {
+  /** Counters for {@link MetricsSnapshot} (the connection adds `missing`: it owns what exists). */
+  metrics(): Omit<TopicMetrics, "missing"> {
     return {
       topic: this.topic,
       messageType: this.binding.messageType,

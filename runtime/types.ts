@@ -35,7 +35,19 @@ export interface ConnectionSettings {
   fetchMinBytes: number;
   /** Broker waits at most this long for `fetchMinBytes` (kafkajs `maxWaitTimeInMs`). */
   fetchMaxWaitMs: number;
+  /**
+   * A topic that does not exist when the connection starts: `"fail"` (default) makes `start()` reject
+   * with a `TopicMissingError` naming it; `"wait"` consumes the other topics and picks the
+   * missing one up once it exists. A topic deleted while running is always dropped and waited for.
+   */
+  missingTopics?: MissingTopicsMode;
 }
+
+/** What a connection does about a topic that does not exist when it starts (see {@link ConnectionSettings.missingTopics}). */
+export type MissingTopicsMode = "fail" | "wait";
+
+/** The runtime's default for {@link ConnectionSettings.missingTopics} (generated code always sets it). */
+export const DEFAULT_MISSING_TOPICS: MissingTopicsMode = "fail";
 
 /** Buffer settings of one topic, resolved by the generator (default → shared → connection → topic). */
 export interface BufferSettings {

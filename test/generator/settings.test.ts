@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { check } from "../../generator/check.js";
 import type { Model } from "../../generator/model.js";
 import { parse } from "../../generator/parse.js";
-import { settingsCatalogue } from "../../generator/settings.js";
+import { settingsByName, settingsCatalogue } from "../../generator/settings.js";
+import { DEFAULT_MISSING_TOPICS } from "../../runtime/types.js";
 
 const message = 'message M avro { "type": "record", "name": "M", "fields": [] }';
 
@@ -73,5 +74,15 @@ describe("setting precedence", () => {
   it("a named exclusive connection hosts several topics", () => {
     const m = resolve('connection orders exclusive { groupId = "orders" }\ntopic "a" : M { consumer via orders }\ntopic "b" : M { consumer via orders }');
     expect(m.connections.map((c) => [c.name, c.topics.map((t) => t.topic)])).toEqual([["orders", ["a", "b"]]]);
+  });
+
+  it("missingTopics: fail by default (as in the runtime), inherited from shared, wait where written", () => {
+    expect(settingsByName.get("missingTopics")?.default).toBe(DEFAULT_MISSING_TOPICS);
+    const m = resolve(
+      'shared { groupId = "g" missingTopics = wait }\nconnection c exclusive { groupId = "c" missingTopics = fail }\n' +
+        'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "x" : M { consumer exclusive { groupId = "x" } }',
+    );
+    expect(["shared", "c", "x"].map((name) => connection(m, name).settings.missingTopics)).toEqual(["wait", "fail", "wait"]);
+    expect(connection(resolve('shared { groupId = "g" }\ntopic "t" : M'), "shared").settings.missingTopics).toBe("fail");
   });
 });

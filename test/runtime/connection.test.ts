@@ -101,7 +101,13 @@ describe('Connection setup', () => {
       minBytes: 10,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
+      retry: { retries: 5, restartOnFailure: expect.any(Function) },
     });
+    // kafkajs restarts a crashed consumer itself, except after a missing topic: the connection drops it.
+    const restartOnFailure = h.consumer.config.retry!.restartOnFailure!;
+    expect(await restartOnFailure(Object.assign(new Error('broker gone'), { retriable: true }))).toBe(true);
+    const unknownTopic = Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    expect(await restartOnFailure(Object.assign(new Error('retries exceeded'), { cause: unknownTopic }))).toBe(false);
     expect(h.consumer.subscriptions).toEqual([{ topics: ['orders', 'payments'], fromBeginning: true }]);
     expect(h.consumer.runConfig).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false });
     expect(h.consumer.calls.slice(0, 3)).toEqual(['connect', 'subscribe', 'run']);

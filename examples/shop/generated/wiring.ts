@@ -38,6 +38,7 @@ export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[]
         autoOffsetReset: "earliest",
         fetchMinBytes: 1,
         fetchMaxWaitMs: 500,
+        missingTopics: "fail",
       },
       topics: [
         kefgen.bindTopic({
@@ -69,6 +70,7 @@ export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[]
         autoOffsetReset: "earliest",
         fetchMinBytes: 1,
         fetchMaxWaitMs: 500,
+        missingTopics: "fail",
       },
       topics: [
         kefgen.bindTopic({
@@ -94,6 +96,7 @@ export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[]
         maxPollRecords: 10,
         fetchMinBytes: 1,
         fetchMaxWaitMs: 500,
+        missingTopics: "fail",
       },
       topics: [
         kefgen.bindTopic({
