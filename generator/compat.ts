@@ -205,7 +205,6 @@ class Resolution {
         return this.fields(r, wn as AvroRecord, here, out);
       }
       case "primitive":
-      case "union":
         throw new Error("internal: handled above");
     }
   }
