@@ -117,23 +117,34 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
     return problem("KEF4023", `--against ${ref}: git failed: ${(error as Error).message}`);
   }
 
-  /** The text of a file at the commit, or undefined when it did not exist there. */
+  /** The first git failure while reading the old version (the checker turns a failed read into "cannot read"). */
+  let gitFailure: string | undefined;
+  /** The text of a file at the commit, or undefined when it was not a file there. */
   const readOld = (absolute: string): string | undefined => {
     const rel = repoPath(root, absolute);
     if (rel === undefined) return undefined;
     try {
+      // "<mode> <type> <object>\t<path>", or nothing when there is no such path at the commit.
+      const entry = git(root, ["ls-tree", "-z", commit, "--", rel]);
+      if (!/^\d+ blob /.test(entry)) return undefined;
       return git(root, ["show", `${commit}:${rel}`]);
     } catch (error) {
-      if (error instanceof GitError && error.notFound) return undefined;
+      gitFailure ??= (error as Error).message;
       throw error;
     }
   };
+  const gitFailed = () => problem("KEF4023", `--against ${ref}: git failed: ${gitFailure}`);
   const oldLabel = (absolute: string) => `${ref}:${input.displayPath(absolute)}`;
 
   // The old project: the same .kef files, as they were (a file that did not exist holds only new messages).
   const parsed: ParsedFile[] = [];
   for (const file of files) {
-    const text = readOld(file);
+    let text: string | undefined;
+    try {
+      text = readOld(file);
+    } catch {
+      return gitFailed();
+    }
     if (text === undefined) continue;
     const source = { file: oldLabel(file), absolutePath: file, text };
     sources.set(source.file, text);
@@ -145,6 +156,7 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   const host: CheckHost = { readFile: readOld, displayPath: oldLabel };
   const old = check(parsed, host, input.name === undefined ? {} : { name: input.name });
   for (const [file, text] of old.sources) sources.set(file, text);
+  if (gitFailure !== undefined) return gitFailed();
   if (!old.value) {
     const first = old.diagnostics.find((d) => d.severity === "error");
     return problem("KEF4022", `cannot check against ${ref}: the project has errors there (first: ${first?.file}:${first?.range.start.line}:${first?.range.start.column} ${first?.code} ${first?.message})`, undefined, "warning");
@@ -168,8 +180,9 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
     }
   }
   for (const { oldMessage, newMessage } of pairs) {
-    const oldSide = sideOf(oldModel, oldMessage);
-    const newSide = { ...sideOf(model, newMessage), name: newMessage.name };
+    // Paths start with the message's current name, whichever side reads.
+    const oldSide = { ...sideOf(oldModel, oldMessage), name: newMessage.name };
+    const newSide = sideOf(model, newMessage);
     const what = oldMessage.name === newMessage.name ? `"${newMessage.name}"` : `"${newMessage.name}" (was "${oldMessage.name}" on the same topic)`;
     for (const i of compare(newSide, oldSide)) diagnostics.push(breakDiagnostic(i, "BACKWARD", ref, what));
     for (const i of compare(oldSide, newSide)) diagnostics.push(breakDiagnostic(i, "FORWARD", ref, what));
