@@ -1,13 +1,22 @@
 // Avro schema resolution (generator/compat.ts), change by change: the table's verdicts (which the Java witness
 // confirms, see compat-java.test.ts), then what each incompatibility says and where it points.
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { canRead, compare } from "../../generator/compat.js";
-import { changes, side } from "../support/compat-table.js";
+import { changes, repoRoot, side } from "../support/compat-table.js";
 
 describe("the table of schema changes", () => {
   it("has at least 20 changes, each judged both ways", () => {
     expect(changes.length).toBeGreaterThanOrEqual(20);
     expect(new Set(changes.map((c) => c.change)).size).toBe(changes.length);
+  });
+
+  it("is shown in docs/language.md, row by row with its verdicts", () => {
+    const doc = fs.readFileSync(path.join(repoRoot, "docs/language.md"), "utf8");
+    const verdict = (ok: boolean) => (ok ? "ok" : "**breaks**");
+    const rows = doc.split("\n").filter((l) => l.startsWith("| ") && (l.endsWith(" ok |") || l.endsWith(" **breaks** |")));
+    expect(rows).toEqual(changes.map((c) => `| ${c.change} | ${verdict(c.backward)} | ${verdict(c.forward)} |`));
   });
 
   for (const c of changes) {
