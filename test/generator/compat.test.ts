@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { canRead, compare } from "../../generator/compat.js";
+import avro from "avsc";
 import { changes, repoRoot, side } from "../support/compat-table.js";
 
 describe("the table of schema changes", () => {
@@ -30,6 +31,26 @@ describe("the table of schema changes", () => {
       expect({ backward: canRead(newSide, oldSide), forward: canRead(oldSide, newSide) }).toEqual({ backward: c.backward, forward: c.forward });
     });
   }
+});
+
+describe("avsc's resolver (the library the runtime resolves writer schemas with)", () => {
+  // Plain avsc types: kefgen's own logical types (runtime/avro-codec.ts) decide their resolution themselves.
+  const type = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { registry: {} });
+  it("agrees with every verdict of the table but one: it matches named types by full name (hence warning KEF3039)", () => {
+    const resolves = (reader: unknown, writer: unknown): boolean => {
+      try {
+        type(reader).createResolver(type(writer));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const disagreements = changes
+      .map((c) => ({ change: c.change, backward: resolves(c.new, c.old), forward: resolves(c.old, c.new), avro: [c.backward, c.forward] }))
+      .filter((v) => v.backward !== v.avro[0] || v.forward !== v.avro[1])
+      .map((v) => `${v.change}: avsc ${v.backward}/${v.forward}, Avro ${v.avro[0]}/${v.avro[1]}`);
+    expect(disagreements).toEqual(["namespace changed: avsc false/false, Avro true/true"]);
+  });
 });
 
 const rec = (fields: unknown[], name = "R", extra: Record<string, unknown> = {}) => ({ type: "record", name, fields, ...extra });
