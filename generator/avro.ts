@@ -47,6 +47,8 @@ export interface AvroEnum extends NamedBase {
   readonly symbols: readonly string[];
   /** The symbol a reader uses for symbols it does not know (schema evolution). */
   readonly default: string | undefined;
+  /** Where each symbol is written (schema-evolution diagnostics point at a symbol). */
+  readonly symbolRanges: ReadonlyMap<string, Range>;
 }
 
 export interface AvroFixed extends NamedBase {
@@ -375,6 +377,7 @@ function enumType(w: Walk, v: JsonObject, namespace: string | undefined): AvroTy
     return undefined;
   }
   const symbols: string[] = [];
+  const symbolRanges = new Map<string, Range>();
   for (const s of symbolsValue.items) {
     if (s.$type !== "JsonString" || !nameRe.test(s.value)) {
       report(w, "KEF3001", s.range, `invalid enum symbol ${s.$type === "JsonString" ? JSON.stringify(s.value) : ""}`.trim(), "symbols start with a letter or '_' and contain only letters, digits and '_'");
@@ -389,13 +392,14 @@ function enumType(w: Walk, v: JsonObject, namespace: string | undefined): AvroTy
       continue;
     }
     symbols.push(s.value);
+    symbolRanges.set(s.value, s.range);
   }
   const defaultValue = member(v, "default");
   if (defaultValue && (defaultValue.$type !== "JsonString" || !symbols.includes(defaultValue.value))) {
     const hint = defaultValue.$type === "JsonString" ? closest(defaultValue.value, symbols) : undefined;
     report(w, "KEF3001", defaultValue.range, `the default of enum "${header.fullName}" must be one of its symbols`, hint ? `did you mean "${hint}"?` : `symbols are: ${symbols.join(", ")}`);
   }
-  const t: AvroEnum = { kind: "enum", ...header, symbols, default: defaultValue?.$type === "JsonString" ? defaultValue.value : undefined };
+  const t: AvroEnum = { kind: "enum", ...header, symbols, default: defaultValue?.$type === "JsonString" ? defaultValue.value : undefined, symbolRanges };
   define(w, t);
   return t;
 }

@@ -45,6 +45,9 @@ function report(io: CliIo, format: Format, diagnostics: readonly Diagnostic[], s
 
 const formatOption = () => new Option("--format <format>", "diagnostics as text or json").choices(["text", "json"]).default("text");
 
+const againstOption = () =>
+  new Option("--against <git-ref>", "also check schema evolution against the project at this git ref: breaking changes are errors (BACKWARD and FORWARD)");
+
 const configOption = () => new Option("-c, --config <file>", `project config (default: ./${configFileName} when no files are given)`);
 
 /**
@@ -73,6 +76,10 @@ export function projectOptions(
   };
 }
 
+function withAgainst<T extends object>(project: T, against: string | undefined): T {
+  return against === undefined || "usage" in project || "diagnostics" in project ? project : { ...project, against };
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const usage = (message: string): void => {
@@ -99,10 +106,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--check", "write nothing; exit 1 if the output is missing or out of date")
     .option("--force", "overwrite existing files that kefgen did not generate (without it they stop the build)")
     .option("-w, --watch", "rebuild whenever a .kef file, a schema file or the config changes; Ctrl-C stops")
+    .addOption(againstOption())
     .addOption(configOption())
     .addOption(formatOption())
-    .action(async (files: string[], opts: { out?: string; check?: boolean; force?: boolean; watch?: boolean; config?: string; format: Format }) => {
-      const project = projectOptions(io, files, opts);
+    .action(async (files: string[], opts: { out?: string; check?: boolean; force?: boolean; watch?: boolean; against?: string; config?: string; format: Format }) => {
+      const project = withAgainst(projectOptions(io, files, opts), opts.against);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
       if (opts.watch) {
@@ -139,10 +147,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .command("check")
     .description("check .kef files and report problems; writes nothing")
     .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
+    .addOption(againstOption())
     .addOption(configOption())
     .addOption(formatOption())
-    .action((files: string[], opts: { config?: string; format: Format }) => {
-      const project = projectOptions(io, files, opts);
+    .action((files: string[], opts: { against?: string; config?: string; format: Format }) => {
+      const project = withAgainst(projectOptions(io, files, opts), opts.against);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
       const result = analyse(project);

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
 import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { checkAgainst } from "./against.js";
 import { check, type ParsedFile } from "./check.js";
 import { emit, type GeneratedFile } from "./emit.js";
 import type { Model } from "./model.js";
@@ -23,6 +24,8 @@ export interface ProjectOptions {
   readonly name?: string;
   /** The module generated code imports the runtime from (default `kefgen/runtime`). */
   readonly runtimeImport?: string;
+  /** A git ref to check schema evolution against (`--against`): breaking changes are errors. */
+  readonly against?: string;
 }
 
 export interface BuildOptions extends ProjectOptions {
@@ -133,6 +136,11 @@ export function analyse(options: ProjectOptions): AnalyseResult {
   // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added.
   diagnostics.push(...(syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3")) : checked.diagnostics));
   const ok = !syntaxErrors && resolved.diagnostics.length === 0 && parsed.length === resolved.files.length;
+  if (options.against !== undefined && ok && checked.value) {
+    const evolution = checkAgainst({ ref: options.against, model: checked.value, parsed, displayPath: (p) => displayPath(cwd, p), ...(options.name === undefined ? {} : { name: options.name }) });
+    diagnostics.push(...evolution.diagnostics);
+    for (const [file, text] of evolution.sources) sources.set(file, text);
+  }
   return { diagnostics: sortDiagnostics(diagnostics), sources, model: ok ? checked.value : undefined, files: resolved.files, schemaFiles };
 }
 

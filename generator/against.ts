@@ -1,0 +1,365 @@
+// `--against <git-ref>`: the project as it is now, compared with the project at a git ref. For every message type
+// in both, can the new schema read data written with the old one (BACKWARD), and the old schema data written with
+// the new one (FORWARD)? Each break is a diagnostic at the schema node concerned (see compat.ts for the rules).
+//
+// The old version is read from git (`git show <commit>:<path>`, paths relative to the repository's top level) —
+// the same .kef files as now, and the schema files they referenced then — and checked like the current one.
+// A message type that is new is not a break; one that is gone is a warning (nothing checks what its producers
+// still write). A topic whose message type changed is checked old type against new.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { KefFile } from "../grammar/ast.js";
+import { avroType } from "../runtime/avro-codec.js";
+import { codecSchema, type AvroNamed, type AvroType } from "./avro.js";
+import { check, type CheckHost, type ParsedFile } from "./check.js";
+import { compare, namedAliases, type Incompatibility, type IncompatibilityKind, type SchemaLocation, type SchemaSide } from "./compat.js";
+import { startOfFile, type Diagnostic, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import type { MessageModel, Model, TopicModel } from "./model.js";
+import { parse } from "./parse.js";
+
+type Declaration = KefFile["declarations"][number];
+
+/** Which direction a break is in: new reads old (BACKWARD), old reads new (FORWARD). */
+type Direction = "BACKWARD" | "FORWARD";
+
+/** What `--against` needs from the current check. */
+export interface AgainstInput {
+  /** The git ref given by the user (`HEAD`, `main`, `v1.2.0`, a commit). */
+  readonly ref: string;
+  /** The current model (only checked when the project has no errors). */
+  readonly model: Model;
+  /** The project's .kef files as parsed now. */
+  readonly parsed: readonly ParsedFile[];
+  /** How a path is shown in diagnostics. */
+  readonly displayPath: (absolutePath: string) => string;
+  /** Base of the generated API names, as for the current check. */
+  readonly name?: string;
+}
+
+/** The evolution diagnostics, and the old versions' texts (for code frames), by displayed name. */
+export interface AgainstResult {
+  readonly diagnostics: Diagnostic[];
+  readonly sources: Map<string, string>;
+}
+
+/**
+ * Whether a topic's records are bare Avro binary, written with a schema the reader cannot know. Every topic is,
+ * today; when topics get a `format`, this is where `confluent` and `single-object` (which name the writer schema)
+ * answer false.
+ */
+export function isBareAvro(_topic: TopicModel): boolean {
+  return true;
+}
+
+class GitError extends Error {
+  constructor(
+    message: string,
+    readonly notFound: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs git without a shell; returns stdout, or throws a GitError with git's own message. */
+function git(cwd: string, args: readonly string[]): string {
+  try {
+    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { stderr?: string; status?: number };
+    if (e.code === "ENOENT") throw new GitError("git is not installed (or not on PATH)", false);
+    const said = (e.stderr ?? "").trim().split("\n")[0] ?? "";
+    throw new GitError(said || e.message, e.status === 128 || e.status === 1);
+  }
+}
+
+/** An absolute path as git names it: relative to the repository's top level, with symlinked directories resolved. */
+function repoPath(root: string, absolute: string): string | undefined {
+  let existing = absolute;
+  const rest: string[] = [];
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+    rest.unshift(path.basename(existing));
+    existing = path.dirname(existing);
+  }
+  const real = path.join(fs.realpathSync(existing), ...rest);
+  const rel = path.relative(root, real);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join("/");
+}
+
+/** Compares the project with its version at `input.ref`. */
+export function checkAgainst(input: AgainstInput): AgainstResult {
+  const { ref, model } = input;
+  const files = input.parsed.map((p) => p.source.absolutePath);
+  const diagnostics: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+  const firstFile = input.parsed[0]!.source.file;
+  const problem = (code: DiagnosticCode, message: string, hint?: string, severity: "error" | "warning" = "error"): AgainstResult => {
+    diagnostics.push({ code, severity, message, file: firstFile, range: startOfFile, ...(hint ? { hint } : {}) });
+    return { diagnostics, sources };
+  };
+
+  let root: string;
+  try {
+    root = fs.realpathSync(git(path.dirname(files[0]!), ["rev-parse", "--show-toplevel"]).trim());
+  } catch (error) {
+    if (error instanceof GitError && error.notFound) return problem("KEF4020", `--against ${ref}: ${firstFile} is not in a git repository`, "--against compares with a version committed to git; run it inside the repository");
+    return problem("KEF4023", `--against ${ref}: git failed: ${(error as Error).message}`);
+  }
+  let commit: string;
+  try {
+    if (ref.startsWith("-")) throw new GitError(`not a ref: ${ref}`, true);
+    commit = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).trim();
+  } catch (error) {
+    if (error instanceof GitError && error.notFound) {
+      return problem("KEF4021", `git ref "${ref}" not found`, "give a branch, a tag or a commit, e.g. --against HEAD or --against origin/main");
+    }
+    return problem("KEF4023", `--against ${ref}: git failed: ${(error as Error).message}`);
+  }
+
+  /** The first git failure while reading the old version (the checker turns a failed read into "cannot read"). */
+  let gitFailure: string | undefined;
+  /** The text of a file at the commit, or undefined when it was not a file there. */
+  const readOld = (absolute: string): string | undefined => {
+    const rel = repoPath(root, absolute);
+    if (rel === undefined) return undefined;
+    try {
+      // "<mode> <type> <object>\t<path>", or nothing when there is no such path at the commit.
+      const entry = git(root, ["ls-tree", "-z", commit, "--", rel]);
+      if (!/^\d+ blob /.test(entry)) return undefined;
+      return git(root, ["show", `${commit}:${rel}`]);
+    } catch (error) {
+      gitFailure ??= (error as Error).message;
+      throw error;
+    }
+  };
+  const gitFailed = () => problem("KEF4023", `--against ${ref}: git failed: ${gitFailure}`);
+  const oldLabel = (absolute: string) => `${ref}:${input.displayPath(absolute)}`;
+
+  // The old project: the same .kef files, as they were (a file that did not exist holds only new messages).
+  const parsed: ParsedFile[] = [];
+  for (const file of files) {
+    let text: string | undefined;
+    try {
+      text = readOld(file);
+    } catch {
+      return gitFailed();
+    }
+    if (text === undefined) continue;
+    const source = { file: oldLabel(file), absolutePath: file, text };
+    sources.set(source.file, text);
+    const result = parse(source);
+    if (result.diagnostics.length > 0) return problem("KEF4022", `cannot check against ${ref}: ${source.file} has syntax errors there`, undefined, "warning");
+    parsed.push({ ast: result.value, source });
+  }
+  if (parsed.length === 0) return { diagnostics, sources };
+  const host: CheckHost = { readFile: readOld, displayPath: oldLabel };
+  const old = check(parsed, host, input.name === undefined ? {} : { name: input.name });
+  for (const [file, text] of old.sources) sources.set(file, text);
+  if (gitFailure !== undefined) return gitFailed();
+  if (!old.value) {
+    const first = old.diagnostics.find((d) => d.severity === "error");
+    return problem("KEF4022", `cannot check against ${ref}: the project has errors there (first: ${first?.file}:${first?.range.start.line}:${first?.range.start.column} ${first?.code} ${first?.message})`, undefined, "warning");
+  }
+  const oldModel = old.value;
+
+  const sideOf = (m: Model, message: MessageModel): SchemaSide => {
+    const byName = new Map<string, AvroNamed>(m.namedTypes.map((t) => [t.fullName, t]));
+    return { root: message.schema.root, lookup: (n) => byName.get(n), name: message.name, at: { file: message.schema.file, range: message.schema.range } };
+  };
+  const pairs: { oldMessage: MessageModel; newMessage: MessageModel }[] = [];
+  for (const m of model.messages) {
+    const before = oldModel.messages.find((o) => o.name === m.name);
+    if (before) pairs.push({ oldMessage: before, newMessage: m });
+  }
+  // A topic that now carries another message type: its old records are the old type's.
+  for (const t of model.topics) {
+    const before = oldModel.topics.find((o) => o.topic === t.topic);
+    if (before && before.message.name !== t.message.name && !pairs.some((p) => p.oldMessage === before.message && p.newMessage === t.message)) {
+      pairs.push({ oldMessage: before.message, newMessage: t.message });
+    }
+  }
+  for (const { oldMessage, newMessage } of pairs) {
+    // Paths start with the message's current name, whichever side reads.
+    const oldSide = { ...sideOf(oldModel, oldMessage), name: newMessage.name };
+    const newSide = sideOf(model, newMessage);
+    const what = oldMessage.name === newMessage.name ? `"${newMessage.name}"` : `"${newMessage.name}" (was "${oldMessage.name}" on the same topic)`;
+    for (const i of compare(newSide, oldSide)) diagnostics.push(breakDiagnostic(i, "BACKWARD", ref, what));
+    for (const i of compare(oldSide, newSide)) diagnostics.push(breakDiagnostic(i, "FORWARD", ref, what));
+    diagnostics.push(...namespaceWarnings(newSide, oldSide, ref));
+  }
+
+  // Messages that are gone.
+  for (const o of oldModel.messages) {
+    if (model.messages.some((m) => m.name === o.name)) continue;
+    const declared = declaration(parsed, (d) => d.$type === "Message" && d.name.text === o.name);
+    diagnostics.push({
+      code: "KEF3037",
+      severity: "warning",
+      message: `message "${o.name}" was removed since ${ref}: nothing checks what producers of its topics still write`,
+      file: declared?.file ?? firstFile,
+      range: declared && declared.decl.$type === "Message" ? declared.decl.name.range : o.range,
+      hint: "if its topics are still written, keep the message (a consumer may read them again later)",
+    });
+  }
+
+  // Bare Avro: a changed schema cannot be detected when records are read.
+  const canonical = (m: Model, message: MessageModel): string => JSON.stringify(avroType(codecSchema(message.schema, (n) => m.namedTypes.find((t) => t.fullName === n))).schema());
+  for (const t of model.topics) {
+    if (!isBareAvro(t)) continue;
+    const before = oldModel.topics.find((o) => o.topic === t.topic)?.message ?? oldModel.messages.find((o) => o.name === t.message.name);
+    if (!before || canonical(oldModel, before) === canonical(model, t.message)) continue;
+    const topicDecl = declaration(input.parsed, (d) => d.$type === "Topic" && d.topic.value === t.topic);
+    diagnostics.push({
+      code: "KEF3038",
+      severity: "warning",
+      message: `topic "${t.topic}" is bare Avro, and the schema of "${t.message.name}" changed since ${ref}: a bare-Avro reader cannot tell records written with the old schema from new ones`,
+      file: topicDecl?.file ?? firstFile,
+      range: topicDecl && topicDecl.decl.$type === "Topic" ? topicDecl.decl.topic.range : t.range,
+      hint: "bare Avro carries no writer schema, so old records are decoded with the new schema: they fail, or decode into wrong values. Only a framing that names the writer schema (Confluent's, or Avro's single-object encoding) lets a reader resolve them",
+    });
+  }
+  return { diagnostics, sources };
+}
+
+/** The first declaration that `test` picks, and the file it is in. */
+function declaration(files: readonly ParsedFile[], test: (d: Declaration) => boolean): { decl: Declaration; file: string } | undefined {
+  for (const f of files) {
+    const decl = f.ast.declarations.find(test);
+    if (decl) return { decl, file: f.source.file };
+  }
+  return undefined;
+}
+
+const codes: Record<IncompatibilityKind, Record<Direction, DiagnosticCode>> = {
+  "missing-default": { BACKWARD: "KEF3015", FORWARD: "KEF3016" },
+  type: { BACKWARD: "KEF3017", FORWARD: "KEF3017" },
+  name: { BACKWARD: "KEF3018", FORWARD: "KEF3018" },
+  "fixed-size": { BACKWARD: "KEF3019", FORWARD: "KEF3019" },
+  "enum-symbols": { BACKWARD: "KEF3020", FORWARD: "KEF3021" },
+  "union-branch": { BACKWARD: "KEF3022", FORWARD: "KEF3023" },
+};
+
+function breakDiagnostic(i: Incompatibility, direction: Direction, ref: string, what: string): Diagnostic {
+  // BACKWARD: the new schema reads; FORWARD: the new schema writes. Diagnostics point into the new schema.
+  const here = direction === "BACKWARD" ? i.reader : i.writer;
+  const there = direction === "BACKWARD" ? i.writer : i.reader;
+  const consequence =
+    direction === "BACKWARD"
+      ? `the new schema of ${what} cannot read records written with the one in ${ref} (BACKWARD)`
+      : `the schema of ${what} in ${ref} cannot read records written with the new one (FORWARD)`;
+  const change = describeChange(i, direction);
+  const related: RelatedLocation[] = there ? [{ message: `as it is in ${ref}`, file: there.file, range: there.range }] : [];
+  return {
+    code: codes[i.kind][direction],
+    severity: "error",
+    message: `${i.path}: ${change}: ${consequence}`,
+    file: (here ?? fallback(i)).file,
+    range: (here ?? fallback(i)).range,
+    hint: hintFor(i, direction, ref),
+    ...(related.length ? { related } : {}),
+  };
+}
+
+function fallback(i: Incompatibility): SchemaLocation {
+  return i.reader ?? i.writer ?? { file: "", range: startOfFile };
+}
+
+function describeChange(i: Incompatibility, direction: Direction): string {
+  switch (i.kind) {
+    case "missing-default":
+      return direction === "BACKWARD" ? `field "${i.field}" was added without a default` : `field "${i.field}" was removed, and the old schema has no default for it`;
+    case "enum-symbols":
+      return direction === "BACKWARD"
+        ? `enum ${plural(i.symbols!.length, "symbol")} ${quoted(i.symbols!)} removed, and the new enum has no default`
+        : `enum ${plural(i.symbols!.length, "symbol")} ${quoted(i.symbols!)} added, and the old enum has no default`;
+    case "union-branch":
+      return direction === "BACKWARD" ? `a union lost a branch (${oldNew(i.reason, direction)})` : `a union gained a branch (${oldNew(i.reason, direction)})`;
+    case "type":
+      return `the type changed (${oldNew(i.reason, direction)})`;
+    case "name":
+      return `a named type was renamed (${oldNew(i.reason, direction)})`;
+    case "fixed-size":
+      return `a fixed size changed (${oldNew(i.reason, direction)})`;
+  }
+}
+
+/** compat.ts speaks of reader and writer; here they are the old and the new schema. */
+function oldNew(reason: string, direction: Direction): string {
+  const [reader, writer] = direction === "BACKWARD" ? ["new", "old"] : ["old", "new"];
+  return reason.replace(/\bthe reader's\b/g, `the ${reader}`).replace(/\bthe writer's\b/g, `the ${writer}`).replace(/\breader\b/g, reader).replace(/\bwriter\b/g, writer);
+}
+
+function hintFor(i: Incompatibility, direction: Direction, ref: string): string {
+  switch (i.kind) {
+    case "missing-default":
+      return direction === "BACKWARD" ? `give the field a default, e.g. "default": null with a ["null", ...] type` : `keep the field, or give it a default in a release deployed before it is removed`;
+    case "enum-symbols":
+      return direction === "BACKWARD"
+        ? `keep the ${plural(i.symbols!.length, "symbol")}, or give the enum a "default" symbol for readers to use`
+        : `readers of the schema in ${ref} fail on the new ${plural(i.symbols!.length, "symbol")}; an enum "default" in the readers' schema, deployed first, lets them read it as that symbol`;
+    case "union-branch":
+      return direction === "BACKWARD" ? "keep the branch: records written with it cannot be read otherwise" : `readers of the schema in ${ref} cannot read values of the new branch; add it to the readers first`;
+    case "type":
+      return "Avro promotes int → long → float → double and string ↔ bytes; any other change needs a new field";
+    case "name":
+      return direction === "BACKWARD" ? `add the old full name to the type's "aliases"` : `readers of the schema in ${ref} do not know the new name; add the new name to their "aliases" first`;
+    case "fixed-size":
+      return "a fixed type's size cannot change; use a new type and field";
+  }
+}
+
+/**
+ * A named type moved to another namespace (same simple name, no alias): Avro's rules match it, but avsc — which
+ * resolves writer schemas in the kefgen runtime — matches full names only, so records would not decode.
+ */
+function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const visit = (n: AvroNamed | undefined, o: AvroNamed | undefined, depth: number): void => {
+    if (!n || !o || depth > 64) return;
+    const key = `${n.fullName}\u0000${o.fullName}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (n.name === o.name && n.fullName !== o.fullName && !namedAliases(n).includes(o.fullName)) {
+      out.push({
+        code: "KEF3039",
+        severity: "warning",
+        message: `${n.kind} "${o.fullName}" moved to "${n.fullName}" since ${ref}: Avro's rules match names without their namespace, but avsc, which the runtime resolves writer schemas with, needs an alias`,
+        file: n.file,
+        range: n.range,
+        hint: `add "aliases": [${JSON.stringify(o.fullName)}] to "${n.fullName}"`,
+        related: [{ message: `as it is in ${ref}`, file: o.file, range: o.range }],
+      });
+    }
+    if (n.kind === "record" && o.kind === "record") {
+      for (const f of n.fields) {
+        const of = o.fields.find((x) => x.name === f.name);
+        if (of) visitTypes(f.type, of.type, depth + 1);
+      }
+    }
+  };
+  const named = (t: AvroType, side: SchemaSide): AvroNamed[] => {
+    const d = t.kind === "ref" ? side.lookup(t.fullName) : t;
+    if (!d) return [];
+    if (d.kind === "record" || d.kind === "enum" || d.kind === "fixed") return [d];
+    if (d.kind === "array") return named(d.items, side);
+    if (d.kind === "map") return named(d.values, side);
+    if (d.kind === "union") return d.branches.flatMap((b) => named(b, side));
+    return [];
+  };
+  const visitTypes = (n: AvroType, o: AvroType, depth: number): void => {
+    const olds = named(o, oldSide);
+    for (const nt of named(n, newSide)) visit(nt, olds.find((ot) => ot.kind === nt.kind && ot.name === nt.name), depth);
+  };
+  visitTypes(newSide.root, oldSide.root, 0);
+  return out;
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+function quoted(symbols: readonly string[]): string {
+  return symbols.map((s) => JSON.stringify(s)).join(", ");
+}
