@@ -36,9 +36,13 @@ export const catalogue = {
   KEF3004: "Avro name that would lose data",
   KEF3005: "type not found in schema file",
   KEF3006: "logical type ignored",
+  KEF3007: "Avro schema too large",
   KEF4001: "cannot read input",
   KEF4002: "cannot write output",
   KEF4003: "invalid project config",
+  KEF4004: "file outside the project root",
+  KEF4005: "not a regular file",
+  KEF4006: "file too large",
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;
