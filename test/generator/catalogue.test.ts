@@ -13,9 +13,9 @@ describe("diagnostic catalogue", () => {
     expect(new Set(Object.values(catalogue)).size).toBe(codes.length);
   });
 
-  it("uses every code: each appears in an invalid fixture's baseline or in the CLI and project tests", () => {
+  it("uses every code: each appears in an invalid fixture's baseline or in the CLI, project and schema-files tests", () => {
     const baselines = invalidCases().map((c) => fs.readFileSync(path.join(repoRoot, c.baseline), "utf8")).join("\n");
-    const cliTests = ["cli", "project"].map((t) => fs.readFileSync(path.join(repoRoot, `test/generator/${t}.test.ts`), "utf8")).join("\n");
+    const cliTests = ["cli", "project", "schema-files"].map((t) => fs.readFileSync(path.join(repoRoot, `test/generator/${t}.test.ts`), "utf8")).join("\n");
     const unused = codes.filter((code) => !new RegExp(`(error|warning) ${code}:`).test(baselines) && !cliTests.includes(`error ${code}:`));
     expect(unused).toEqual([]);
   });
