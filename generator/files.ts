@@ -70,7 +70,8 @@ function errnoReason(error: unknown): FileProblem {
 
 /**
  * Reads a UTF-8 text file under kefgen's rules (see the top of this file). Returns its text, or why it was not
- * read; never throws for a problem of the file.
+ * read; never throws for a problem of the file. With `roots`, the file opened is the real path that was checked,
+ * not followed again (O_NOFOLLOW): a link swapped in after the check is not read.
  */
 export function readProjectFile(absolutePath: string, access: FileAccess = {}): FileRead {
   const limit = access.maxBytes ?? maxInputFileBytes;
@@ -88,15 +89,21 @@ export function readProjectFile(absolutePath: string, access: FileAccess = {}): 
     }
     // Inside as written, but a symbolic link on the way leads out.
     if (!realRoots.some((r) => isInside(real, r))) return { refused: { kind: "outside", realPath: real, root: roots[0]! } };
+    return readRegularFile(real, limit, fs.constants.O_NOFOLLOW ?? 0);
   }
+  return readRegularFile(wanted, limit, 0);
+}
+
+/** Reads a regular file of at most `limit` bytes; `flags` are added to the open flags. */
+function readRegularFile(file: string, limit: number, flags: number): FileRead {
   let fd: number | undefined;
   try {
-    const before = fs.statSync(wanted);
+    const before = fs.statSync(file);
     const kind = describeKind(before);
     if (kind) return { refused: { kind: "not-a-file", what: kind } };
     if (before.size > limit) return { refused: { kind: "too-large", limit } };
     // Non-blocking: if the path became a FIFO since the stat, opening it does not wait for a writer.
-    fd = fs.openSync(wanted, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | flags);
     const opened = fs.fstatSync(fd);
     const openedKind = describeKind(opened);
     if (openedKind) return { refused: { kind: "not-a-file", what: openedKind } };

@@ -11,6 +11,7 @@ import type { JsonValue } from "../../grammar/ast.js";
 import { linkSchemas, readSchema } from "../../generator/avro.js";
 import type { Diagnostic, DiagnosticCode } from "../../generator/diagnostics.js";
 import { maxInputFileBytes, readProjectFile } from "../../generator/files.js";
+import { analyse } from "../../generator/program.js";
 import { maxSchemaValues } from "../../generator/schema-limits.js";
 import { runKefgen } from "../support/cli.js";
 
@@ -105,6 +106,16 @@ describe("schema files outside the project root", () => {
     expect(await kefgen("check")).toEqual({ exitCode: 0, stdout: "app.kef: ok\n", stderr: "" });
     kefUsing("../outside/secret.avsc");
     expectRefused(await kefgen("check"), "KEF4004", 'schema file "../outside/secret.avsc" is outside the project root');
+  });
+});
+
+describe("what --watch watches", () => {
+  it("a schema file outside the root as written is not watched; a link inside the root is", () => {
+    kefUsing("../outside/secret.avsc");
+    expect(analyse({ inputs: ["app.kef"], cwd: project }).schemaFiles).toEqual([]);
+    fs.symlinkSync(path.join(dir, "outside/secret.avsc"), path.join(project, "escape.avsc"));
+    kefUsing("escape.avsc");
+    expect(analyse({ inputs: ["app.kef"], cwd: project }).schemaFiles).toEqual([path.join(project, "escape.avsc")]);
   });
 });
 
