@@ -125,8 +125,9 @@ export function analyse(options: ProjectOptions): AnalyseResult {
     options.name === undefined ? {} : { name: options.name },
   );
   for (const [file, text] of checked.sources) sources.set(file, text);
-  // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added.
-  diagnostics.push(...(syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3")) : checked.diagnostics));
+  // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added
+  // (Avro ones, and the schema files the checker would not or could not read, KEF4xxx).
+  diagnostics.push(...(syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3") || d.code.startsWith("KEF4")) : checked.diagnostics));
   const ok = !syntaxErrors && resolved.diagnostics.length === 0 && parsed.length === resolved.files.length;
   return { diagnostics: sortDiagnostics(diagnostics), sources, model: ok ? checked.value : undefined, files: resolved.files, schemaFiles };
 }

@@ -68,6 +68,13 @@ describe("schema files outside the project root", () => {
     expect(r.stderr).toContain('hint: the project root is "."; to read files from another directory, list it in "allowOutside" in kefgen.config.json');
   });
 
+  it("KEF4004 is reported in a file with syntax errors too", { timeout: FAST }, async () => {
+    write("project/app.kef", 'message Order from "../outside/secret.avsc"\ntopic "orders" Order\n');
+    const r = await kefgen("check", "app.kef");
+    expect(r.stderr).toContain("app.kef:2:16 - error KEF1002");
+    expectRefused(r, "KEF4004", 'schema file "../outside/secret.avsc" is outside the project root');
+  });
+
   it("KEF4004: an absolute path, /etc/passwd included, also in --format json", { timeout: FAST }, async () => {
     kefUsing(path.join(dir, "outside/secret.avsc"));
     expectRefused(await kefgen("check", "app.kef"), "KEF4004", `schema file "${path.join(dir, "outside/secret.avsc")}" is outside the project root`);
