@@ -34,6 +34,7 @@ export interface FileRefusal {
   readonly refused: FileProblem;
 }
 
+/** What `readProjectFile` returns: the text, or why it was not read. */
 export type FileRead = { readonly text: string } | FileRefusal;
 
 /** `inner` is `outer` or inside it (both absolute and normalised). */
