@@ -7,6 +7,7 @@
 import type { JsonValue, Range } from "../grammar/ast.js";
 import { avroType, LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType, type ValueBucket } from "../runtime/avro-codec.js";
 import { closest, type Diagnostic, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import { schemaTooComplexForAvsc } from "./schema-limits.js";
 
 export type PrimitiveName = "null" | "boolean" | "int" | "long" | "float" | "double" | "bytes" | "string";
 
@@ -540,7 +541,11 @@ export function linkSchemas(r: LinkReporter, messages: readonly { readonly name:
     try {
       avroType(codecSchema(m.schema, lookup));
     } catch (error) {
-      r.report("KEF3001", m.schema.range, `invalid Avro schema: ${(error as Error).message}`, { file: m.schema.file });
+      // A RangeError or SyntaxError comes from compiling avsc's code for the schema, not from checking it: its
+      // message tells of avsc's internals, not of the schema.
+      const tooBig = error instanceof RangeError || error instanceof SyntaxError ? schemaTooComplexForAvsc() : undefined;
+      if (tooBig) r.report(tooBig.code, m.schema.range, tooBig.message, { file: m.schema.file, hint: tooBig.hint });
+      else r.report("KEF3001", m.schema.range, `invalid Avro schema: ${(error as Error).message}`, { file: m.schema.file });
     }
   }
   // The named types the messages use, each once, in first-use order.

@@ -15,6 +15,8 @@ import type {
 } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
 import { readSchema, type AvroSchema } from "./avro.js";
+import { describeFileProblem, type FileRefusal } from "./files.js";
+import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
 import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
@@ -33,8 +35,8 @@ import { describeType, settingsByName, settingsCatalogue, units, type SettingInf
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
 export interface CheckHost {
-  /** Returns the file's text, or `undefined` when it does not exist. Other failures throw. */
-  readFile(absolutePath: string): string | undefined;
+  /** Returns the file's text, `undefined` when it does not exist, or why it was not read (see files.ts). */
+  readFile(absolutePath: string): string | undefined | FileRefusal;
   /** How a path is shown in diagnostics. */
   displayPath(absolutePath: string): string;
 }
@@ -42,7 +44,7 @@ export interface CheckHost {
 type Value = string | number | boolean;
 
 /** A schema file as read: its parsed JSON (undefined after syntax errors), or why it could not be read. */
-type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string });
+type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string } | FileRefusal | { readonly tooLarge: true });
 
 /** A settings block after checking: the values that were written, and where. */
 interface CheckedSettings {
@@ -225,6 +227,7 @@ class Checker {
     const schema = decl.schema;
     if (!schema) return undefined;
     if (schema.$type === "InlineSchema") {
+      if (countJsonNodes(schema.json) > maxSchemaValues) return this.refuse(schemaTooLarge(`the schema of message "${decl.name.text}"`), schema.json.range);
       return this.avro(readSchema({ file: this.source.file, json: schema.json, namespace: undefined }));
     }
     // "types.avsc#com.acme.Order": the named type com.acme.Order of types.avsc is the message's type.
@@ -233,6 +236,8 @@ class Checker {
     const select = hash >= 0 ? { name: schema.path.value.slice(hash + 1), file: this.source.file, range: schema.path.range } : undefined;
     const absolute = path.resolve(path.dirname(this.source.absolutePath), filePath);
     const file = this.schemaFile(absolute);
+    if ("refused" in file) return this.refuse(describeFileProblem(file.refused, `schema file "${filePath}"`, this.host.displayPath), schema.path.range);
+    if ("tooLarge" in file) return this.refuse(schemaTooLarge(`schema file "${filePath}"`), schema.path.range);
     if ("error" in file) {
       this.report("KEF4001", schema.path.range, `cannot read schema file "${filePath}": ${file.error}`);
       return undefined;
@@ -255,7 +260,10 @@ class Checker {
     let file: SchemaFile;
     try {
       const text = this.host.readFile(absolute);
-      if (text === undefined) file = { display, missing: true };
+      if (text === undefined || (typeof text !== "string" && text.refused.kind === "missing")) file = { display, missing: true };
+      else if (typeof text !== "string") file = { display, ...text };
+      // Refused before parsing: parsing costs time in proportion to the values.
+      else if (countJsonValues(text) > maxSchemaValues) file = { display, tooLarge: true };
       else {
         this.sources.set(display, text);
         const parsed = parseJsonDocument({ file: display, absolutePath: absolute, text });
@@ -267,6 +275,12 @@ class Checker {
     }
     this.schemaFiles.set(absolute, file);
     return file;
+  }
+
+  /** Reports a schema that is not read (see files.ts, schema-limits.ts); returns no schema. */
+  refuse(problem: { code: DiagnosticCode; message: string; hint?: string | undefined }, range: Range): undefined {
+    this.report(problem.code, range, problem.message, { hint: problem.hint });
+    return undefined;
   }
 
   avro(result: { schema: AvroSchema | undefined; diagnostics: Diagnostic[] }): AvroSchema | undefined {

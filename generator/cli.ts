@@ -70,6 +70,8 @@ export function projectOptions(
     inputs: config.files,
     cwd: io.cwd,
     baseDir: path.dirname(configPath),
+    root: path.dirname(configPath),
+    ...(config.allowOutside ? { allowOutside: config.allowOutside.map((d) => path.resolve(path.dirname(configPath), d)) } : {}),
     ...(config.out ? { outDir: config.out } : {}),
     ...(config.name ? { name: config.name } : {}),
     ...(config.runtimeImport ? { runtimeImport: config.runtimeImport } : {}),

@@ -1,11 +1,14 @@
 // The project config file, kefgen.config.json: which .kef files make the project and where its output goes.
 //
-//   { "files": ["kef/**/*.kef"], "out": "src/generated", "name": "Shop", "runtimeImport": "kefgen/runtime" }
+//   { "files": ["kef/**/*.kef"], "out": "src/generated", "name": "Shop", "runtimeImport": "kefgen/runtime",
+//     "allowOutside": ["../shared-schemas"] }
 //
-// Paths are relative to the config file's directory.
+// Paths are relative to the config file's directory, which is also the project root: schema files are read only
+// from inside it, or from a directory listed in "allowOutside" (see files.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { startOfFile, type Diagnostic } from "./diagnostics.js";
+import { describeFileProblem, readProjectFile } from "./files.js";
 
 export const configFileName = "kefgen.config.json";
 
@@ -17,9 +20,11 @@ export interface ProjectConfig {
   readonly out?: string;
   readonly name?: string;
   readonly runtimeImport?: string;
+  /** Directories outside the project root that schema files may also be read from, relative to the config file. */
+  readonly allowOutside?: readonly string[];
 }
 
-const keys: Record<string, "string" | "string[]"> = { files: "string[]", out: "string", name: "string", runtimeImport: "string" };
+const keys: Record<string, "string" | "string[]"> = { files: "string[]", out: "string", name: "string", runtimeImport: "string", allowOutside: "string[]" };
 
 /** Finds `kefgen.config.json` in `dir` (not above it: the project is where the command runs). */
 export function findConfig(dir: string): string | undefined {
@@ -31,9 +36,11 @@ export function loadConfig(configPath: string, shownAs: string): { config?: Proj
   const fail = (message: string, hint?: string) => ({
     diagnostics: [{ code: "KEF4003" as const, severity: "error" as const, message, file: shownAs, range: startOfFile, ...(hint ? { hint } : {}) }],
   });
+  const read = readProjectFile(configPath);
+  if ("refused" in read) return fail(describeFileProblem(read.refused, "the project config", (p) => p).message);
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(configPath, "utf8"));
+    raw = JSON.parse(read.text);
   } catch (error) {
     return fail(`cannot read the project config: ${(error as Error).message}`);
   }
@@ -53,6 +60,7 @@ export function loadConfig(configPath: string, shownAs: string): { config?: Proj
       ...(typeof record["out"] === "string" ? { out: record["out"] } : {}),
       ...(typeof record["name"] === "string" ? { name: record["name"] } : {}),
       ...(typeof record["runtimeImport"] === "string" ? { runtimeImport: record["runtimeImport"] } : {}),
+      ...(Array.isArray(record["allowOutside"]) ? { allowOutside: record["allowOutside"] as string[] } : {}),
     },
     diagnostics: [],
   };

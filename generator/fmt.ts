@@ -14,6 +14,7 @@ import { builders as b, printer, type builders } from "prettier/doc";
 import { toAst, type KefFile } from "../grammar/ast.js";
 import { parseText } from "../grammar/parser.js";
 import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { inputFileDiagnostic, readProjectFile } from "./files.js";
 import { parse, type SourceText } from "./parse.js";
 import { displayPath, resolveInputs, type ProjectOptions } from "./program.js";
 
@@ -374,15 +375,12 @@ export function formatFiles(files: readonly string[], options: { cwd: string; ch
   for (const file of files) {
     const absolutePath = path.resolve(options.cwd, file);
     const shown = options.displayPath(absolutePath);
-    let text: string;
-    try {
-      text = fs.readFileSync(absolutePath, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-      diagnostics.push({ code: "KEF4001", severity: "error", message: `cannot read "${shown}": ${reason}`, file: shown, range: startOfFile });
+    const read = readProjectFile(absolutePath);
+    if ("refused" in read) {
+      diagnostics.push(inputFileDiagnostic(read.refused, shown));
       continue;
     }
+    const text = read.text;
     sources.set(shown, text);
     const formatted = formatKef({ file: shown, absolutePath, text });
     if (formatted.text === undefined) {

@@ -1,5 +1,4 @@
 // Runs the pipeline in order: find inputs → read → parse → check → emit → format → plan/write.
-import fs from "node:fs";
 import path from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
 import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
@@ -8,6 +7,7 @@ import { check, type ParsedFile } from "./check.js";
 import { emit, type GeneratedFile } from "./emit.js";
 import type { Model } from "./model.js";
 import { parse, type SourceText } from "./parse.js";
+import { inputFileDiagnostic, readProjectFile } from "./files.js";
 import { applyOutput, planDiagnostics, planOutput, type OutputPlan } from "./write.js";
 
 /** What a project is made of: its .kef files and where its output goes. */
@@ -26,6 +26,10 @@ export interface ProjectOptions {
   readonly runtimeImport?: string;
   /** A git ref to check schema evolution against (`--against`): breaking changes are errors. */
   readonly against?: string;
+  /** Schema files must be inside this directory (absolute; default: the common directory of the .kef files). */
+  readonly root?: string;
+  /** Directories (absolute) outside `root` that schema files may also be read from. */
+  readonly allowOutside?: readonly string[];
 }
 
 export interface BuildOptions extends ProjectOptions {
@@ -84,13 +88,9 @@ export function resolveInputs(inputs: readonly string[], baseDir: string, cwd = 
 
 function readSource(cwd: string, absolutePath: string): { source?: SourceText; diagnostic?: Diagnostic } {
   const shown = displayPath(cwd, absolutePath);
-  try {
-    return { source: { file: shown, absolutePath, text: fs.readFileSync(absolutePath, "utf8") } };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-    return { diagnostic: ioError(shown, `cannot read "${shown}": ${reason}`) };
-  }
+  const read = readProjectFile(absolutePath);
+  if ("refused" in read) return { diagnostic: inputFileDiagnostic(read.refused, shown) };
+  return { source: { file: shown, absolutePath, text: read.text } };
 }
 
 /** Parses and checks a project: the `kefgen check` command, and the first half of `build`. */
@@ -114,27 +114,25 @@ export function analyse(options: ProjectOptions): AnalyseResult {
     parsed.push({ ast: result.value, source });
   }
   const schemaFiles: string[] = [];
+  const roots = [options.root ?? commonDirectory(resolved.files), ...(options.allowOutside ?? [])];
   if (parsed.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, model: undefined, files: resolved.files, schemaFiles };
   const checked = check(
     parsed,
     {
       readFile: (p) => {
-        schemaFiles.push(p);
-        try {
-          return fs.readFileSync(p, "utf8");
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
-          throw error;
-        }
+        const read = readProjectFile(p, { roots });
+        // Watched for changes, unless it is outside the project as written (its directory is none of ours).
+        if (!("refused" in read && read.refused.kind === "outside" && read.refused.realPath === undefined)) schemaFiles.push(p);
+        return "refused" in read ? read : read.text;
       },
       displayPath: (p) => displayPath(cwd, p),
     },
     options.name === undefined ? {} : { name: options.name },
   );
   for (const [file, text] of checked.sources) sources.set(file, text);
-  // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added.
-  diagnostics.push(...(syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3")) : checked.diagnostics));
+  // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added
+  // (Avro ones, and the schema files the checker would not or could not read, KEF4xxx).
+  diagnostics.push(...(syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3") || d.code.startsWith("KEF4")) : checked.diagnostics));
   const ok = !syntaxErrors && resolved.diagnostics.length === 0 && parsed.length === resolved.files.length;
   if (options.against !== undefined && ok && checked.value) {
     const evolution = checkAgainst({ ref: options.against, model: checked.value, parsed, displayPath: (p) => displayPath(cwd, p), ...(options.name === undefined ? {} : { name: options.name }) });
@@ -144,14 +142,19 @@ export function analyse(options: ProjectOptions): AnalyseResult {
   return { diagnostics: sortDiagnostics(diagnostics), sources, model: ok ? checked.value : undefined, files: resolved.files, schemaFiles };
 }
 
-/** The default output directory: `generated` beside the file, or beside the files' common directory. */
-export function defaultOutDir(files: readonly string[]): string {
+/** The directory that holds all the files (absolute), or the deepest one that does. */
+export function commonDirectory(files: readonly string[]): string {
   const dirs = files.map((f) => path.dirname(f));
   let common = dirs[0] ?? ".";
   for (const d of dirs.slice(1)) {
     while (common !== path.dirname(common) && d !== common && !d.startsWith(common + path.sep)) common = path.dirname(common);
   }
-  return path.join(common, "generated");
+  return common;
+}
+
+/** The default output directory: `generated` beside the file, or beside the files' common directory. */
+export function defaultOutDir(files: readonly string[]): string {
+  return path.join(commonDirectory(files), "generated");
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {

@@ -1,0 +1,164 @@
+// The one place kefgen reads its inputs from disk (.kef files, schema files, the project config), and the rules
+// it reads them by:
+//   - a schema file must lie inside the project root, or inside a directory the config lists in "allowOutside";
+//     symbolic links count by where they lead (the real path of the file against the real path of the root);
+//   - only regular files are read: a FIFO, a device or a socket is refused before it is opened, and the opened
+//     file is checked again (opened non-blocking, so a FIFO swapped in meanwhile cannot block);
+//   - at most `maxInputFileBytes` are read: the size is checked before reading, and at most one byte more is read.
+// A refused file is never read, so nothing of its content can reach a diagnostic.
+import fs from "node:fs";
+import path from "node:path";
+import { startOfFile, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+
+/** The largest .kef, .avsc or config file kefgen reads: 4 MiB. */
+export const maxInputFileBytes = 4 * 1024 * 1024;
+
+/** Where a file may be read from, and how much of it. */
+export interface FileAccess {
+  /** Directories (absolute) the file must be inside of; `undefined`: anywhere (files named on the command line or in the config). */
+  readonly roots?: readonly string[] | undefined;
+  /** Default `maxInputFileBytes`. */
+  readonly maxBytes?: number;
+}
+
+/** Why a file was not read. */
+export type FileProblem =
+  | { readonly kind: "missing" }
+  | { readonly kind: "outside"; readonly realPath: string | undefined; readonly root: string }
+  | { readonly kind: "not-a-file"; readonly what: string }
+  | { readonly kind: "too-large"; readonly limit: number }
+  | { readonly kind: "unreadable"; readonly reason: string };
+
+/** A file kefgen refused or failed to read: what a reader returns instead of its text. */
+export interface FileRefusal {
+  readonly refused: FileProblem;
+}
+
+/** What `readProjectFile` returns: the text, or why it was not read. */
+export type FileRead = { readonly text: string } | FileRefusal;
+
+/** `inner` is `outer` or inside it (both absolute and normalised). */
+export function isInside(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === "" || (!rel.startsWith(`..${path.sep}`) && rel !== ".." && !path.isAbsolute(rel));
+}
+
+function realPathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function describeKind(stat: fs.Stats): string | undefined {
+  if (stat.isFile()) return undefined;
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a FIFO (named pipe)";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+function errnoReason(error: unknown): FileProblem {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
+  if (code === "EISDIR") return { kind: "not-a-file", what: "a directory" };
+  if (code === "EACCES" || code === "EPERM") return { kind: "unreadable", reason: "permission denied" };
+  if (code === "ELOOP") return { kind: "unreadable", reason: "too many levels of symbolic links" };
+  return { kind: "unreadable", reason: code ?? (error as Error).message };
+}
+
+/**
+ * Reads a UTF-8 text file under kefgen's rules (see the top of this file). Returns its text, or why it was not
+ * read; never throws for a problem of the file. With `roots`, the file opened is the real path that was checked,
+ * not followed again (O_NOFOLLOW): a link swapped in after the check is not read.
+ */
+export function readProjectFile(absolutePath: string, access: FileAccess = {}): FileRead {
+  const limit = access.maxBytes ?? maxInputFileBytes;
+  const wanted = path.resolve(absolutePath);
+  if (access.roots) {
+    // Written outside every root: refused without looking at the file, so not even its existence is revealed.
+    const roots = access.roots.map((r) => path.resolve(r));
+    const realRoots = roots.map(realPathOrSelf);
+    if (![...roots, ...realRoots].some((r) => isInside(wanted, r))) return { refused: { kind: "outside", realPath: undefined, root: roots[0]! } };
+    let real: string;
+    try {
+      real = fs.realpathSync(wanted);
+    } catch (error) {
+      return { refused: errnoReason(error) };
+    }
+    // Inside as written, but a symbolic link on the way leads out.
+    if (!realRoots.some((r) => isInside(real, r))) return { refused: { kind: "outside", realPath: real, root: roots[0]! } };
+    return readRegularFile(real, limit, fs.constants.O_NOFOLLOW ?? 0);
+  }
+  return readRegularFile(wanted, limit, 0);
+}
+
+/** Reads a regular file of at most `limit` bytes; `flags` are added to the open flags. */
+function readRegularFile(file: string, limit: number, flags: number): FileRead {
+  let fd: number | undefined;
+  try {
+    const before = fs.statSync(file);
+    const kind = describeKind(before);
+    if (kind) return { refused: { kind: "not-a-file", what: kind } };
+    if (before.size > limit) return { refused: { kind: "too-large", limit } };
+    // Non-blocking: if the path became a FIFO since the stat, opening it does not wait for a writer.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | flags);
+    const opened = fs.fstatSync(fd);
+    const openedKind = describeKind(opened);
+    if (openedKind) return { refused: { kind: "not-a-file", what: openedKind } };
+    // Read at most limit + 1 bytes whatever the size said: a file may grow meanwhile, and some report size 0.
+    const chunks: Buffer[] = [];
+    const chunk = Buffer.alloc(64 * 1024);
+    let length = 0;
+    while (length <= limit) {
+      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, limit + 1 - length), null);
+      if (n === 0) break;
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+      length += n;
+    }
+    if (length > limit) return { refused: { kind: "too-large", limit } };
+    return { text: Buffer.concat(chunks, length).toString("utf8") };
+  } catch (error) {
+    return { refused: errnoReason(error) };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** "4 MiB", "100 KiB", "512 bytes". */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * The diagnostic parts for a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`,
+ * `"shop.kef"`); `show` turns an absolute path into how diagnostics show paths. The file's content is never used.
+ */
+export function describeFileProblem(problem: FileProblem, what: string, show: (absolute: string) => string): { code: DiagnosticCode; message: string; hint?: string } {
+  switch (problem.kind) {
+    case "missing":
+      return { code: "KEF4001", message: `cannot read ${what}: no such file` };
+    case "outside":
+      return {
+        code: "KEF4004",
+        message: problem.realPath === undefined ? `${what} is outside the project root` : `${what} leads outside the project root: it resolves to "${show(problem.realPath)}"`,
+        hint: `the project root is "${show(problem.root) || "."}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json`,
+      };
+    case "not-a-file":
+      return { code: "KEF4005", message: `${what} is ${problem.what}, not a regular file` };
+    case "too-large":
+      return { code: "KEF4006", message: `${what} is larger than ${formatBytes(problem.limit)}`, hint: `kefgen reads .kef, schema and config files of at most ${formatBytes(problem.limit)}` };
+    case "unreadable":
+      return { code: "KEF4001", message: `cannot read ${what}: ${problem.reason}` };
+  }
+}
+
+/** The diagnostic for a .kef file (or another input named by the user) that was not read: at the file itself. */
+export function inputFileDiagnostic(problem: FileProblem, shown: string): Diagnostic {
+  const parts = describeFileProblem(problem, `"${shown}"`, (p) => p);
+  return { code: parts.code, severity: "error", message: parts.message, file: shown, range: startOfFile, ...(parts.hint ? { hint: parts.hint } : {}) };
+}
