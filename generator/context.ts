@@ -1,7 +1,7 @@
 // The Context every emitter takes first: the model and the ts-morph project files are created in.
 // User strings reach the output only through generator/escape.ts.
 import { Project, type SourceFile } from "ts-morph";
-import { lineComment } from "./escape.js";
+import { hasUnsafeCharacters, lineComment } from "./escape.js";
 import type { Model } from "./model.js";
 
 export interface EmitOptions {
@@ -18,6 +18,8 @@ export interface Context {
 }
 
 export function createContext(model: Model, options: EmitOptions): Context {
+  // ts-morph quotes module specifiers (escaping quotes and backslashes); the config rejects the rest.
+  if (hasUnsafeCharacters(options.runtimeImport)) throw new Error(`internal: runtime import ${JSON.stringify(options.runtimeImport)} holds a control character`);
   return { model, options, project: new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true }) };
 }
 

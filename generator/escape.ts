@@ -27,6 +27,11 @@ export function hasUnsafeCharacters(text: string, allowed: "none" | "newlines" =
   return false;
 }
 
+/** `text` with every unsafe character (line feeds and tabs included) replaced: for outputs that are not TypeScript. */
+export function replaceUnsafeCharacters(text: string, replacement: string): string {
+  return text.replace(unsafe, replacement);
+}
+
 function visible(ch: string): string {
   return `\\u{${ch.codePointAt(0)!.toString(16).toUpperCase()}}`;
 }
