@@ -47,7 +47,7 @@ export function loadConfig(configPath: string, shownAs: string): { config?: Proj
     if (!ok) return fail(`"${key}" must be ${expected === "string" ? "a non-empty string" : "a non-empty array of strings"}`);
   }
   if (typeof record["runtimeImport"] === "string" && hasUnsafeCharacters(record["runtimeImport"])) {
-    return fail(`"runtimeImport" holds a control or invisible character`, "it is written into every generated file's imports; write the module name alone");
+    return fail(`"runtimeImport" holds a control or invisible character`, "it is written into the imports of every generated file: give a module specifier, e.g. kefgen/runtime");
   }
   if (!record["files"]) return fail(`the project config needs "files"`, `e.g. "files": ["kef/**/*.kef"]`);
   return {
