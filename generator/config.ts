@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { startOfFile, type Diagnostic } from "./diagnostics.js";
+import { hasUnsafeCharacters } from "./escape.js";
 import { describeFileProblem, readProjectFile } from "./files.js";
 
 export const configFileName = "kefgen.config.json";
@@ -51,6 +52,9 @@ export function loadConfig(configPath: string, shownAs: string): { config?: Proj
     if (!expected) return fail(`unknown key "${key}" in the project config`, `keys are: ${Object.keys(keys).join(", ")}`);
     const ok = expected === "string" ? typeof value === "string" && value.length > 0 : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v.length > 0);
     if (!ok) return fail(`"${key}" must be ${expected === "string" ? "a non-empty string" : "a non-empty array of strings"}`);
+  }
+  if (typeof record["runtimeImport"] === "string" && hasUnsafeCharacters(record["runtimeImport"])) {
+    return fail(`"runtimeImport" holds a control or invisible character`, "it is written into the imports of every generated file: give a module specifier, e.g. kefgen/runtime");
   }
   if (!record["files"]) return fail(`the project config needs "files"`, `e.g. "files": ["kef/**/*.kef"]`);
   return {

@@ -1,13 +1,15 @@
 // Emits consumers.ts:  export abstract class OrderEventsConsumer extends kefgen.TopicConsumer<messages.OrderCreated> { readonly topic = "order-events"; abstract handle(...) }
-import { docText, newFile, str, type Context } from "./context.js";
+import { newFile, type Context } from "./context.js";
+import { doc, jsDoc, str, type DocText } from "./escape.js";
 import type { TopicModel } from "./model.js";
 
-export function connectionLabel(ctx: Context, topic: TopicModel): string {
+/** Which connection consumes `topic`, for doc comments (the group id is user text, escaped). */
+export function connectionLabel(ctx: Context, topic: TopicModel): DocText {
   const connection = ctx.model.connections.find((c) => c.name === topic.connection);
-  if (!connection || connection.kind === "shared") return "the shared connection";
+  if (!connection || connection.kind === "shared") return doc`the shared connection`;
   return connection.declared
-    ? `exclusive connection ${connection.name} (group ${connection.settings.groupId})`
-    : `its own exclusive connection (group ${connection.settings.groupId})`;
+    ? doc`exclusive connection ${connection.name} (group ${connection.settings.groupId})`
+    : doc`its own exclusive connection (group ${connection.settings.groupId})`;
 }
 
 export function emitConsumers(ctx: Context): void {
@@ -21,19 +23,17 @@ export function emitConsumers(ctx: Context): void {
       isExported: true,
       isAbstract: true,
       extends: `kefgen.TopicConsumer<${type}>`,
-      docs: [
-        docText(
-          `Consumes topic ${str(topic.topic)}: {@link ${type}} records, on ${connectionLabel(ctx, topic)}.\n\n` +
-            `Extend it, implement {@link ${topic.className}.handle}, and pass an instance as the \`${topic.handlerKey}\` handler.`,
-        ),
-      ],
+      ...jsDoc(
+        doc`Consumes topic ${str(topic.topic)}: {@link ${type}} records, on ${connectionLabel(ctx, topic)}.`,
+        doc`Extend it, implement {@link ${topic.className}.handle}, and pass an instance as the \`${topic.handlerKey}\` handler.`,
+      ),
       properties: [
         {
           name: "topic",
           isReadonly: true,
           hasOverrideKeyword: true,
           initializer: str(topic.topic),
-          docs: ["The Kafka topic this consumer reads."],
+          ...jsDoc(doc`The Kafka topic this consumer reads.`),
         },
       ],
       methods: [
@@ -46,10 +46,9 @@ export function emitConsumers(ctx: Context): void {
             { name: "context", type: "kefgen.MessageContext" },
           ],
           returnType: "void | Promise<void>",
-          docs: [
-            "Handles one record. Records of a partition arrive in order, one at a time. The record's offset is\n" +
-              "committed only after this returns (or its promise resolves); if it throws, the record is retried.",
-          ],
+          ...jsDoc(
+            doc`Handles one record. Records of a partition arrive in order, one at a time. The record's offset is\ncommitted only after this returns (or its promise resolves); if it throws, the record is retried.`,
+          ),
         },
       ],
     });

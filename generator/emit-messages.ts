@@ -3,7 +3,8 @@
 // Each type is exactly what the message's codec returns at run time (runtime/avro-codec.ts decides that).
 import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from "ts-morph";
 import { branchName, unionIsWrapped, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro.js";
-import { docText, newFile, propertyName, str, type Context } from "./context.js";
+import { newFile, type Context } from "./context.js";
+import { doc, docString, jsDoc, jsonLiteral, propertyName, str, type DocText } from "./escape.js";
 
 const lookups = new WeakMap<Context, NamedLookup>();
 
@@ -39,30 +40,30 @@ function logicalTypeExpression(l: AvroLogicalType): string {
 }
 
 /** What a logical type's value means, for doc comments. */
-function logicalNote(l: AvroLogicalType): string {
+function logicalNote(l: AvroLogicalType): DocText {
   switch (l.name) {
     case "decimal":
       return l.scale === 0
-        ? `\`decimal(${l.precision}, 0)\`: a whole number, as a decimal string.`
-        : `\`decimal(${l.precision}, ${l.scale})\`: a decimal string with exactly ${l.scale} digit${l.scale === 1 ? "" : "s"} after the point (fewer are accepted when encoding).`;
+        ? doc`\`decimal(${l.precision}, 0)\`: a whole number, as a decimal string.`
+        : doc`\`decimal(${l.precision}, ${l.scale})\`: a decimal string with exactly ${l.scale} digit${l.scale === 1 ? "" : "s"} after the point (fewer are accepted when encoding).`;
     case "uuid":
-      return "`uuid`, as a string.";
+      return doc`\`uuid\`, as a string.`;
     case "date":
-      return "`date`: a Date at midnight UTC.";
+      return doc`\`date\`: a Date at midnight UTC.`;
     case "time-millis":
-      return "`time-millis`: milliseconds after midnight.";
+      return doc`\`time-millis\`: milliseconds after midnight.`;
     case "time-micros":
-      return "`time-micros`: microseconds after midnight.";
+      return doc`\`time-micros\`: microseconds after midnight.`;
     case "timestamp-millis":
-      return "`timestamp-millis`: an instant, to the millisecond.";
+      return doc`\`timestamp-millis\`: an instant, to the millisecond.`;
     case "timestamp-micros":
-      return "`timestamp-micros`: microseconds since 1970-01-01T00:00:00Z.";
+      return doc`\`timestamp-micros\`: microseconds since 1970-01-01T00:00:00Z.`;
     case "local-timestamp-millis":
-      return "`local-timestamp-millis`: a local date and time, in the Date's UTC fields (`getUTCHours()`, ...).";
+      return doc`\`local-timestamp-millis\`: a local date and time, in the Date's UTC fields (\`getUTCHours()\`, ...).`;
     case "local-timestamp-micros":
-      return "`local-timestamp-micros`: microseconds since 1970-01-01T00:00:00, local time.";
+      return doc`\`local-timestamp-micros\`: microseconds since 1970-01-01T00:00:00, local time.`;
     case "duration":
-      return "`duration`: months, days and milliseconds, each counted on its own.";
+      return doc`\`duration\`: months, days and milliseconds, each counted on its own.`;
   }
 }
 
@@ -99,34 +100,35 @@ export function typeName(ctx: Context, fullName: string): string {
   return name;
 }
 
-function docs(...paragraphs: (string | undefined)[]): { docs?: string[] } {
-  const text = paragraphs.filter((l): l is string => l !== undefined && l.trim() !== "").map(docText).join("\n\n");
-  return text ? { docs: [text] } : {};
-}
-
 /** Notes on the logical types a field's type uses directly (itself, a union branch, array items, map values). */
-function logicalNotes(t: AvroType): string[] {
+function logicalNotes(t: AvroType): DocText[] {
   const direct = t.kind === "union" ? t.branches : t.kind === "array" ? [t.items] : t.kind === "map" ? [t.values] : [t];
   const notes = direct.flatMap((b) => (b.kind === "primitive" && b.logical ? [logicalNote(b.logical)] : []));
-  return [...new Set(notes)];
+  // Each note once (two `timestamp-millis` branches say it once).
+  return [...new Map(notes.map((n) => [docString(n), n])).values()];
+}
+
+/** A doc paragraph written by a schema's author, if any. */
+function userDoc(text: string | undefined): DocText | undefined {
+  return text === undefined ? undefined : doc`${text}`;
 }
 
 function fieldDocs(f: AvroField): { docs?: string[] } {
   // Defaults fill fields a reader's schema has and a writer's lacks; decoded values always have every field.
-  const shown = f.default === undefined ? undefined : `Default: \`${JSON.stringify(f.default.value)}\`.`;
-  return docs(f.doc, ...logicalNotes(f.type), shown);
+  const shown = f.default === undefined ? undefined : doc`Default: \`${jsonLiteral(f.default.value)}\`.`;
+  return jsDoc(userDoc(f.doc), ...logicalNotes(f.type), shown);
 }
 
 function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStructure | TypeAliasDeclarationStructure {
   const name = typeName(ctx, t.fullName);
-  const origin = `Avro ${t.kind} \`${t.fullName}\`.`;
+  const origin = doc`Avro ${t.kind} \`${t.fullName}\`.`;
   switch (t.kind) {
     case "record":
       return {
         kind: StructureKind.Interface,
         name,
         isExported: true,
-        ...docs(t.doc, origin),
+        ...jsDoc(userDoc(t.doc), origin),
         properties: t.fields.map((f) => ({ name: propertyName(f.name), type: typeExpression(ctx, f.type), ...fieldDocs(f) })),
       };
     case "enum":
@@ -134,7 +136,7 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         kind: StructureKind.TypeAlias,
         name,
         isExported: true,
-        ...docs(t.doc, origin, t.default === undefined ? undefined : `A reader that meets a symbol it does not know reads \`${t.default}\`.`),
+        ...jsDoc(userDoc(t.doc), origin, t.default === undefined ? undefined : doc`A reader that meets a symbol it does not know reads \`${t.default}\`.`),
         type: t.symbols.map(str).join(" | ") || "never",
       };
     case "fixed":
@@ -142,7 +144,7 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         kind: StructureKind.TypeAlias,
         name,
         isExported: true,
-        ...docs(t.doc, `${origin} ${t.logical ? logicalNote(t.logical) : `A Buffer of exactly ${t.size} bytes.`}`),
+        ...jsDoc(userDoc(t.doc), doc`${origin} ${t.logical ? logicalNote(t.logical) : doc`A Buffer of exactly ${t.size} bytes.`}`),
         type: t.logical ? logicalTypeExpression(t.logical) : "Buffer",
       };
   }
@@ -159,6 +161,6 @@ export function emitMessages(ctx: Context): void {
     const root = m.schema.root;
     const named = root.kind === "record" || root.kind === "enum" || root.kind === "fixed";
     if (named && typeName(ctx, root.fullName) === m.name) continue;
-    file.addTypeAlias({ name: m.name, isExported: true, type: typeExpression(ctx, root), ...docs(`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])) });
+    file.addTypeAlias({ name: m.name, isExported: true, type: typeExpression(ctx, root), ...jsDoc(doc`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])) });
   }
 }

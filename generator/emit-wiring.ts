@@ -1,7 +1,8 @@
 // Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated> }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 import type { WriterFunction } from "ts-morph";
-import { newFile, propertyName, str, type Context } from "./context.js";
+import { newFile, type Context } from "./context.js";
+import { doc, jsDoc, propertyName, str } from "./escape.js";
 import { connectionLabel } from "./emit-consumers.js";
 import type { ConnectionModel, TopicModel } from "./model.js";
 
@@ -44,15 +45,12 @@ export function emitWiring(ctx: Context): void {
   file.addInterface({
     name: handlersName,
     isExported: true,
-    docs: [
-      "One handler per topic: an instance of the topic's consumer class, or a function.\n" +
-        "A missing handler, or one for another message type, is a compile error.",
-    ],
+    ...jsDoc(doc`One handler per topic: an instance of the topic's consumer class, or a function.\nA missing handler, or one for another message type, is a compile error.`),
     properties: model.topics.map((t) => ({
       name: propertyName(t.handlerKey),
       isReadonly: true,
       type: `consumers.${t.className} | kefgen.MessageHandler<messages.${t.message.name}>`,
-      docs: [`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${connectionLabel(ctx, t)}.`],
+      ...jsDoc(doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${connectionLabel(ctx, t)}.`),
     })),
   });
 
@@ -60,7 +58,7 @@ export function emitWiring(ctx: Context): void {
   file.addFunction({
     name: connectionsName,
     isExported: true,
-    docs: ["The connections of this declaration, every setting resolved, bound to `handlers`."],
+    ...jsDoc(doc`The connections of this declaration, every setting resolved, bound to \`handlers\`.`),
     parameters: [{ name: "handlers", type: handlersName }],
     returnType: "kefgen.ConnectionSpec[]",
     statements: (writer) => {
@@ -73,11 +71,11 @@ export function emitWiring(ctx: Context): void {
   file.addFunction({
     name: `create${model.apiName}Consumers`,
     isExported: true,
-    docs: [
-      "Creates the consumers of this declaration: one Kafka consumer per connection.\n" +
-        "`kafka` is `{ brokers: [...] }` or `{ kafka: existingKafkaInstance }`.\n" +
-        "Call `start()` to begin consuming and `stop()` to drain, commit and leave the groups.",
-    ],
+    ...jsDoc(
+      doc`Creates the consumers of this declaration: one Kafka consumer per connection.
+\`kafka\` is \`{ brokers: [...] }\` or \`{ kafka: existingKafkaInstance }\`.
+Call \`start()\` to begin consuming and \`stop()\` to drain, commit and leave the groups.`,
+    ),
     parameters: [
       { name: "kafka", type: "kefgen.KafkaConnectionOptions" },
       { name: "handlers", type: handlersName },

@@ -11,6 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { replaceUnsafeCharacters } from "./escape.js";
 import { writeFileAtomic, type CommandIo } from "./fmt.js";
 import type { ConnectionModel, Model } from "./model.js";
 import { analyse, displayPath, type ProjectOptions } from "./program.js";
@@ -78,7 +79,8 @@ export function mermaidGraph(model: Model): string {
 
 /** The diagram as a Markdown document with a fenced `mermaid` block; `files` names the .kef files in its heading. */
 export function markdownGraph(model: Model, files: readonly string[]): string {
-  const name = files.map((f) => path.basename(f)).join(", ").replace(/[`\\\r\n]/g, "_");
+  // Inside a code span: a backtick would end it; controls and bidi characters would hide or reorder the text.
+  const name = replaceUnsafeCharacters(files.map((f) => path.basename(f)).join(", "), "_").replace(/[`\\]/g, "_");
   return [
     `# Consumers declared in \`${name}\``,
     "",

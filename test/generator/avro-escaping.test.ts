@@ -1,7 +1,8 @@
 // Strings from a schema reach the generated code only escaped. The avro-hostile fixture's docs, defaults and custom
-// attributes hold comment terminators, template syntax, backticks, quotes and line separators: its golden output must
-// declare exactly the expected types and codecs (nothing injected), keep every doc inside its comment, and hand avsc
-// the strings unchanged.
+// attributes hold comment terminators, template syntax, backticks, quotes, line separators, JSDoc tags, bidi controls
+// and NUL: its golden output must declare exactly the expected types and codecs (nothing injected), keep every doc
+// inside its comment without tags of its own, hold no raw invisible character, and hand avsc the strings unchanged.
+// (test/generator/hostile-strings.test.ts does the same for every string position of the language.)
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -85,5 +86,21 @@ describe("hostile strings from schemas", () => {
     expect(inline.doc).toBe("*/ export const injected = `${globalThis.process.exit(1)}`; /* \" ' \\ \u2028 \u2029 end");
     expect(inline.fields[0]!.doc).toBe("</script><!-- */");
     expect(inline.fields[0]!.defaultValue()).toBe("*/ ${x} `y` \"z\" \\ \u2028");
+    expect(inline.fields[1]!.doc).toBe("@deprecated {@link process.exit} admin\u202e \u2066user\u2069 \u200f\u0000");
+    expect(inline.fields[1]!.defaultValue()).toBe("admin\u202e \u2066user\u2069 \u0000");
+  });
+
+  it("no file holds a raw bidi, invisible or control character (Trojan Source)", () => {
+    for (const file of fs.readdirSync(path.join(dir, "expected"))) {
+      const text = fs.readFileSync(path.join(dir, "expected", file), "utf8");
+      expect([...text].filter((ch) => /[\p{Cf}\p{Zl}\p{Zp}\p{Cs}]|[^\n\P{Cc}]/u.test(ch)), file).toEqual([]);
+    }
+  });
+
+  it("a doc's own @tags and {@link}s are text, not JSDoc", () => {
+    const who = (parse("messages.ts").statements[3] as ts.InterfaceDeclaration).members[1]!;
+    expect((who.name as ts.Identifier).text).toBe("who");
+    expect(ts.getJSDocTags(who)).toEqual([]);
+    expect(jsDocText(who)).toContain("\\@deprecated {\\@link process.exit} admin\\u{202E} \\u{2066}user\\u{2069} \\u{200F}\\u{0}");
   });
 });

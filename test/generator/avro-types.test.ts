@@ -196,7 +196,7 @@ same<Equal<g.Department["head"], g.Employee | null>>();
 import * as g from "./index.js";
 const h = g.hostileCodec.decode(bytes);
 same<Equal<typeof h, { text: string; level: "LOW" | "HIGH"; key: Buffer; amount: string }>>();
-same<Equal<ReturnType<typeof g.inlineHostileCodec.decode>, { note: string }>>();
+same<Equal<ReturnType<typeof g.inlineHostileCodec.decode>, { note: string; who: string }>>();
 `,
   },
   // Proof that the checks can fail: each line states a wrong type.

@@ -4,10 +4,13 @@ import path from "node:path";
 import ts from "typescript";
 import { repoRoot } from "../../scripts/snapshots.js";
 
-/** Diagnostics of each snippet, keyed like `snippets`, as `TSnnnn: message` (with `line: ` first if asked). */
-export function compileSnippets<K extends string>(snippets: ReadonlyMap<K, { file: string; text: string }>, withLines = false): Record<K, string[]> {
+/**
+ * Diagnostics of each snippet, keyed like `snippets`, as `TSnnnn: message` (with `line: ` first if asked).
+ * `overrides` change the project's compiler options (e.g. `rootDir` for files outside the repository).
+ */
+export function compileSnippets<K extends string>(snippets: ReadonlyMap<K, { file: string; text: string }>, withLines = false, overrides: ts.CompilerOptions = {}): Record<K, string[]> {
   const config = ts.readConfigFile(path.join(repoRoot, "tsconfig.json"), ts.sys.readFile);
-  const options = { ...ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot).options, noEmit: true };
+  const options = { ...ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot).options, noEmit: true, ...overrides };
   const files = new Map([...snippets.values()].map((s) => [s.file, s.text]));
   const host = ts.createCompilerHost(options);
   const read = host.readFile.bind(host);
