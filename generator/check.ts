@@ -15,7 +15,7 @@ import type {
 } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
 import { readSchema, type AvroSchema } from "./avro.js";
-import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
+import { didYouMean, startOfFile, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
   isReservedTypeName,
@@ -27,6 +27,7 @@ import {
   type Model,
   type TopicModel,
 } from "./model.js";
+import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, reservedHandlerKey, type NameOwner } from "./names.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
@@ -374,7 +375,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
         name,
         fullName: ns ? `${ns}.${name}` : name,
         schema,
-        codecName: `${camelCase(name)}Codec`,
+        codecName: codecNameOf(name),
         range: decl.range,
       });
     }
@@ -416,7 +417,6 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   };
   const anonymous: ConnectionDraft[] = [];
   const topicDecls = new Map<string, Located<TopicDecl>>();
-  const handlerKeys = new Map<string, Located<TopicDecl>>();
   const topics: TopicModel[] = [];
   for (const { node: decl, source } of decls) {
     if (decl.$type !== "Topic") continue;
@@ -426,17 +426,13 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     const topicProblem = kafkaTopicProblem(topicName);
     if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
 
-    const handlerKey = decl.alias ? decl.alias.text : camelCase(topicName);
-    const keyTaken = handlerKeys.get(handlerKey);
-    if (keyTaken) {
-      c.report("KEF2015", (decl.alias ?? decl.topic).range, `topic "${topicName}" and topic "${keyTaken.node.topic.value}" would both be handled by "${handlerKey}"`, {
-        hint: `name one of them: topic "${topicName}" as someOtherName : ...`,
-        related: [{ message: `topic "${keyTaken.node.topic.value}" is here`, file: keyTaken.file, range: keyTaken.node.topic.range }],
-      });
-    } else if (handlerKey.length === 0) {
+    const handlerKey = handlerKeyOf(topicName, decl.alias?.text);
+    const reserved = reservedHandlerKey(handlerKey);
+    if (handlerKey.length === 0) {
       c.report("KEF2017", decl.topic.range, `topic "${topicName}" has no letters or digits to name its handler`, { hint: `name it: topic "${topicName}" as someName : ...` });
+    } else if (reserved) {
+      c.report("KEF2022", (decl.alias ?? decl.topic).range, `"${handlerKey}" cannot be a handler name: ${reserved}`, { hint: `name it: topic "${topicName}" as ${camelCase(handlerKey) || "someName"}Topic : ...` });
     }
-    handlerKeys.set(handlerKey, { node: decl, file: source.file });
 
     const message = resolveMessage(c, decl.message, messageDecls, messages);
     const clause = decl.consumer;
@@ -467,7 +463,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     const topic: TopicModel = {
       topic: topicName,
       handlerKey,
-      className: `${pascalCase(handlerKey)}Consumer`,
+      className: consumerClassNameOf(handlerKey),
       message,
       connection: draft.name,
       buffer: bufferSettingsModel(bufferValues),
@@ -545,19 +541,8 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     }
     resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics });
   }
-  // Anonymous connections are named after their topic's handler key; a declared connection may already use the name.
-  for (const a of anonymous) {
-    if (connectionDecls.has(a.name)) {
-      c.source = files.find((f) => f.source.file === a.at.file)!.source;
-      c.report("KEF2015", a.at.node.range, `the exclusive consumer of this topic would be named "${a.name}", like connection "${a.name}"`, {
-        hint: "give the topic another name with `as`, or rename the connection",
-      });
-    }
-  }
-
   const messageList = [...messages.values()];
   const { typeNames, namedTypes } = nameTypes(c, messageList);
-  const hasErrors = c.diagnostics.some((d) => d.severity === "error");
   const firstNamespace = files.map((f) => f.ast.namespace?.text).find((n) => n !== undefined);
   const apiName = pascalCase(options.name ?? firstNamespace ?? path.basename(files[0]!.source.file, ".kef")) || "Kef";
   const model: Model = {
@@ -570,7 +555,56 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     topics,
     connections: resolved,
   };
+  checkNames(model, nameOrigins(files, { messageDecls, topicDecls, connectionDecls, firstShared }, options), (code, at, message, extra) => c.report(code, at.range, message, { ...extra, file: at.file }));
+  const hasErrors = c.diagnostics.some((d) => d.severity === "error");
   return { value: hasErrors ? undefined : model, diagnostics: c.diagnostics, sources: c.sources };
+}
+
+/** Where the owners of generated names were written (see names.ts), for collision diagnostics. */
+function nameOrigins(
+  files: readonly ParsedFile[],
+  decls: {
+    messageDecls: ReadonlyMap<string, Located<MessageDecl>>;
+    topicDecls: ReadonlyMap<string, Located<TopicDecl>>;
+    connectionDecls: ReadonlyMap<string, Located<ConnectionDecl>>;
+    firstShared: { node: SharedDecl; source: SourceText } | undefined;
+  },
+  options: ProjectOptions,
+): (owner: NameOwner) => { file: string; range: Range; order: number; note?: string } {
+  const order = (file: string) => {
+    const i = files.findIndex((f) => f.source.file === file);
+    return i < 0 ? files.length : i;
+  };
+  const at = (file: string, range: Range, note?: string) => ({ file, range, order: order(file), ...(note ? { note } : {}) });
+  const topicAt = (topic: string) => {
+    const t = decls.topicDecls.get(topic)!;
+    return at(t.file, (t.node.alias ?? t.node.topic).range);
+  };
+  return (owner) => {
+    switch (owner.kind) {
+      case "message": {
+        const m = decls.messageDecls.get(owner.message.name)!;
+        return at(m.file, m.node.name.range);
+      }
+      case "type":
+        return at(owner.type.file, owner.type.range);
+      case "topic":
+        return topicAt(owner.topic.topic);
+      case "connection": {
+        const declared = owner.connection.declared ? decls.connectionDecls.get(owner.connection.name) : undefined;
+        if (declared) return at(declared.file, declared.node.name.range);
+        if (owner.connection.kind === "shared" && decls.firstShared) return at(decls.firstShared.source.file, decls.firstShared.node.keyword);
+        return topicAt(owner.connection.topics[0]!.topic);
+      }
+      case "api": {
+        const named = files.find((f) => f.ast.namespace);
+        const first = files[0]!.source.file;
+        if (options.name !== undefined) return at(first, startOfFile, `the generated API is named "${owner.apiName}" after "name" in the project config`);
+        if (named) return at(named.source.file, named.ast.namespace!.range, `the generated API is named "${owner.apiName}" after this namespace`);
+        return at(first, startOfFile, `the generated API is named "${owner.apiName}" after this file`);
+      }
+    }
+  };
 }
 
 function resolveMessage(

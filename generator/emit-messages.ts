@@ -4,6 +4,7 @@
 import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from "ts-morph";
 import { branchName, unionIsWrapped, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro.js";
 import { docText, newFile, propertyName, str, type Context } from "./context.js";
+import { declaresMessageAlias } from "./names.js";
 
 const lookups = new WeakMap<Context, NamedLookup>();
 
@@ -156,9 +157,8 @@ export function emitMessages(ctx: Context): void {
     else file.addTypeAlias(declaration);
   }
   for (const m of ctx.model.messages) {
+    if (!declaresMessageAlias(ctx.model, m)) continue;
     const root = m.schema.root;
-    const named = root.kind === "record" || root.kind === "enum" || root.kind === "fixed";
-    if (named && typeName(ctx, root.fullName) === m.name) continue;
     file.addTypeAlias({ name: m.name, isExported: true, type: typeExpression(ctx, root), ...docs(`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])) });
   }
 }

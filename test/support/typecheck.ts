@@ -12,7 +12,10 @@ export function compileSnippets<K extends string>(snippets: ReadonlyMap<K, { fil
   const host = ts.createCompilerHost(options);
   const read = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
+  const dirs = new Set([...files.keys()].flatMap((f) => ancestors(f)));
   host.fileExists = (f) => files.has(f) || ts.sys.fileExists(f);
+  // Snippets may live in directories that do not exist on disk (generated output kept in memory).
+  host.directoryExists = (d) => dirs.has(path.resolve(d)) || ts.sys.directoryExists(d);
   host.readFile = (f) => files.get(f) ?? read(f);
   host.getSourceFile = (f, v, ...rest) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, v) : getSourceFile(f, v, ...rest));
   const program = ts.createProgram([...files.keys()], options, host);
@@ -24,5 +27,11 @@ export function compileSnippets<K extends string>(snippets: ReadonlyMap<K, { fil
       return withLines ? `${sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${text}` : text;
     });
   }
+  return out;
+}
+
+function ancestors(file: string): string[] {
+  const out: string[] = [];
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) out.push(dir);
   return out;
 }
