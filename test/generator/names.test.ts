@@ -114,6 +114,17 @@ describe("name collisions are diagnostics, with both locations", () => {
     });
   }
 
+  it("points into both files when the two names come from different files of a project", () => {
+    const file = (name: string, text: string) => {
+      const source = { file: name, absolutePath: path.join(repoRoot, name), text };
+      return { ast: parse(source).value, source };
+    };
+    const a = file("a.kef", record("FooBar") + `shared { groupId = "g" }\ntopic "a" : FooBar\n`);
+    const b = file("b.kef", `// b\n` + record("Foo_Bar") + `topic "b" : Foo_Bar\n`);
+    const found = errors(check([a, b], { readFile: () => undefined, displayPath: (p) => p }).diagnostics);
+    expect(found.map((d) => `${d.file}:${d.range.start.line} ${d.code} -> ${d.related?.map((r) => `${r.file}:${r.range.start.line}`).join()}`)).toEqual(["b.kef:2 KEF2021 -> a.kef:1"]);
+  });
+
   it("names that differ once cased are accepted, and their output compiles", async () => {
     const text = record("FooBar") + record("Foo_Baz") + `shared { groupId = "g" }\ntopic "order-events" : FooBar\ntopic "b" as orderEventsV2 : Foo_Baz\n`;
     const { diagnostics, model } = checkText(text);
@@ -247,7 +258,7 @@ describe("emittedNames", () => {
 // The property test
 
 const seed = Number(process.env["KEF_NAMES_SEED"] ?? 20261201);
-const count = Number(process.env["KEF_NAMES_COUNT"] ?? 250);
+const count = Number(process.env["KEF_NAMES_COUNT"] ?? 200);
 
 /** mulberry32: a small, fast, seedable PRNG. */
 function prng(s: number): () => number {
@@ -265,14 +276,16 @@ function prng(s: number): () => number {
 const pieces = ["Foo", "foo", "Foo_", "Bar", "bar", "_bar", "Order", "order", "Orders", "Events", "events", "Consumer", "Consumers", "Codec", "Handlers", "Connections", "Probe", "probe", "create", "then", "prototype"];
 /** Whole names that collide with what kefgen writes for the topics and namespaces below. */
 const likely = ["FooBar", "Foo_Bar", "fooBar", "OrdersConsumer", "OrderEventsConsumer", "orderCodec", "order", "ProbeHandlers", "probeConnections", "createProbeConsumers", "OrdersHandlers", "orderEvents", "OrderEvents", "order_events"];
+/** Names the generated files use locally: imported namespaces, parameters. */
+const locals = ["messages", "codecs", "consumers", "kefgen", "handlers", "kafka", "options"];
 /** Handler names besides those: members every object inherits, and names the checker refuses. */
-const aliases = [...likely, "constructor", "toString", "prototype", "then", "__proto__", "audit", "orders"];
+const aliases = [...likely, "constructor", "toString", "prototype", "then", "__proto__", "audit", "orders", "handlers", "kafka", "options"];
 const topicNames = ["order-events", "order_events", "order.events", "orderEvents", "OrderEvents", "orders", "foo-bar", "foo_bar", "foo.bar", "probe", "shared", "then", "audit", "codec", "orders-consumer"];
 const namespaces = [undefined, "probe", "orders", "foo.bar", "order_events", "create"];
 
 function caseText(random: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const word = () => (random() < 0.4 ? pick(likely) : random() < 0.5 ? pick(pieces) : pick(pieces) + pick(pieces));
+  const word = () => (random() < 0.4 ? pick(likely) : random() < 0.1 ? pick(locals) : random() < 0.5 ? pick(pieces) : pick(pieces) + pick(pieces));
   const lines: string[] = [];
   const ns = pick(namespaces);
   if (ns) lines.push(`namespace ${ns}`);
