@@ -15,7 +15,7 @@ import type {
 } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
 import { readSchema, type AvroSchema } from "./avro.js";
-import { didYouMean, startOfFile, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
+import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
   isReservedTypeName,
@@ -27,7 +27,7 @@ import {
   type Model,
   type TopicModel,
 } from "./model.js";
-import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, reservedHandlerKey, type NameOwner } from "./names.js";
+import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, nameOrigins, reservedHandlerKey } from "./names.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
@@ -555,56 +555,11 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     topics,
     connections: resolved,
   };
-  checkNames(model, nameOrigins(files, { messageDecls, topicDecls, connectionDecls, firstShared }, options), (code, at, message, extra) => c.report(code, at.range, message, { ...extra, file: at.file }));
+  const sharedAt = firstShared && { file: firstShared.source.file, range: firstShared.node.keyword };
+  const locate = nameOrigins(files, { messages: messageDecls, topics: topicDecls, connections: connectionDecls, shared: sharedAt }, options.name !== undefined);
+  checkNames(model, locate, (code, at, message, extra) => c.report(code, at.range, message, { ...extra, file: at.file }));
   const hasErrors = c.diagnostics.some((d) => d.severity === "error");
   return { value: hasErrors ? undefined : model, diagnostics: c.diagnostics, sources: c.sources };
-}
-
-/** Where the owners of generated names were written (see names.ts), for collision diagnostics. */
-function nameOrigins(
-  files: readonly ParsedFile[],
-  decls: {
-    messageDecls: ReadonlyMap<string, Located<MessageDecl>>;
-    topicDecls: ReadonlyMap<string, Located<TopicDecl>>;
-    connectionDecls: ReadonlyMap<string, Located<ConnectionDecl>>;
-    firstShared: { node: SharedDecl; source: SourceText } | undefined;
-  },
-  options: ProjectOptions,
-): (owner: NameOwner) => { file: string; range: Range; order: number; note?: string } {
-  const order = (file: string) => {
-    const i = files.findIndex((f) => f.source.file === file);
-    return i < 0 ? files.length : i;
-  };
-  const at = (file: string, range: Range, note?: string) => ({ file, range, order: order(file), ...(note ? { note } : {}) });
-  const topicAt = (topic: string) => {
-    const t = decls.topicDecls.get(topic)!;
-    return at(t.file, (t.node.alias ?? t.node.topic).range);
-  };
-  return (owner) => {
-    switch (owner.kind) {
-      case "message": {
-        const m = decls.messageDecls.get(owner.message.name)!;
-        return at(m.file, m.node.name.range);
-      }
-      case "type":
-        return at(owner.type.file, owner.type.range);
-      case "topic":
-        return topicAt(owner.topic.topic);
-      case "connection": {
-        const declared = owner.connection.declared ? decls.connectionDecls.get(owner.connection.name) : undefined;
-        if (declared) return at(declared.file, declared.node.name.range);
-        if (owner.connection.kind === "shared" && decls.firstShared) return at(decls.firstShared.source.file, decls.firstShared.node.keyword);
-        return topicAt(owner.connection.topics[0]!.topic);
-      }
-      case "api": {
-        const named = files.find((f) => f.ast.namespace);
-        const first = files[0]!.source.file;
-        if (options.name !== undefined) return at(first, startOfFile, `the generated API is named "${owner.apiName}" after "name" in the project config`);
-        if (named) return at(named.source.file, named.ast.namespace!.range, `the generated API is named "${owner.apiName}" after this namespace`);
-        return at(first, startOfFile, `the generated API is named "${owner.apiName}" after this file`);
-      }
-    }
-  };
 }
 
 function resolveMessage(

@@ -11,7 +11,7 @@
 //   connections   the runtime's connection names: "shared", declared connections, anonymous ones (= handler key)
 import type { Range } from "../grammar/ast.js";
 import type { AvroNamed } from "./avro.js";
-import type { DiagnosticCode, RelatedLocation } from "./diagnostics.js";
+import { startOfFile, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
 import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
 
 /** The handlers-object property of a topic: its `as` alias, else its name in camelCase. */
@@ -97,13 +97,13 @@ export interface EmittedName {
 /** Every name the emitters write for `model`, in the order they write them. */
 export function emittedNames(model: Model): EmittedName[] {
   const out: EmittedName[] = [];
-  const byMessage = new Map(model.messages.map((m) => [m.schema.root.kind === "record" || m.schema.root.kind === "enum" || m.schema.root.kind === "fixed" ? m.schema.root.fullName : "", m]));
   for (const t of model.namedTypes) {
     const name = model.typeNames.get(t.fullName);
     if (name === undefined) continue;
-    const message = byMessage.get(t.fullName);
+    // A message whose root is this type names it (type-names.ts): then it is the message's type.
+    const message = model.messages.find((m) => m.name === name && !declaresMessageAlias(model, m));
     out.push(
-      message && message.name === name
+      message
         ? { name, space: "export", file: "messages.ts", what: `the type of message "${message.name}"`, owner: { kind: "message", message } }
         : { name, space: "export", file: "messages.ts", what: `the type of Avro ${t.kind} "${t.fullName}"`, owner: { kind: "type", type: t } },
     );
@@ -143,6 +143,66 @@ export interface NameOrigin {
   readonly order: number;
   /** What the related location says instead of "<what> is here". */
   readonly note?: string;
+}
+
+/** A declaration and the file it was written in. */
+interface Written<T> {
+  readonly node: T;
+  readonly file: string;
+}
+
+/** The checker's declarations by name: what `nameOrigins` locates owners in. */
+export interface NamedDeclarations {
+  readonly messages: ReadonlyMap<string, Written<{ readonly name: { readonly range: Range } }>>;
+  readonly topics: ReadonlyMap<string, Written<{ readonly topic: { readonly range: Range }; readonly alias: { readonly range: Range } | undefined }>>;
+  readonly connections: ReadonlyMap<string, Written<{ readonly name: { readonly range: Range } }>>;
+  /** The `shared` keyword of the shared block, if there is one. */
+  readonly shared: { readonly file: string; readonly range: Range } | undefined;
+}
+
+/**
+ * Where each owner was written: a message's or connection's name, a topic's alias (else its name), the namespace
+ * the API is named after. `files` are the project's .kef files in order; `namedByConfig`: the API name was given.
+ */
+export function nameOrigins(
+  files: readonly { readonly source: { readonly file: string }; readonly ast: { readonly namespace: { readonly range: Range } | undefined } }[],
+  decls: NamedDeclarations,
+  namedByConfig: boolean,
+): (owner: NameOwner) => NameOrigin {
+  const order = (file: string) => {
+    const i = files.findIndex((f) => f.source.file === file);
+    return i < 0 ? files.length : i;
+  };
+  const at = (file: string, range: Range, note?: string): NameOrigin => ({ file, range, order: order(file), ...(note ? { note } : {}) });
+  const topicAt = (topic: string) => {
+    const t = decls.topics.get(topic)!;
+    return at(t.file, (t.node.alias ?? t.node.topic).range);
+  };
+  return (owner) => {
+    switch (owner.kind) {
+      case "message": {
+        const m = decls.messages.get(owner.message.name)!;
+        return at(m.file, m.node.name.range);
+      }
+      case "type":
+        return at(owner.type.file, owner.type.range);
+      case "topic":
+        return topicAt(owner.topic.topic);
+      case "connection": {
+        const declared = owner.connection.declared ? decls.connections.get(owner.connection.name) : undefined;
+        if (declared) return at(declared.file, declared.node.name.range);
+        if (owner.connection.kind === "shared" && decls.shared) return at(decls.shared.file, decls.shared.range);
+        return topicAt(owner.connection.topics[0]!.topic);
+      }
+      case "api": {
+        const named = files.find((f) => f.ast.namespace);
+        const first = files[0]!.source.file;
+        if (namedByConfig) return at(first, startOfFile, `the generated API is named "${owner.apiName}" after "name" in the project config`);
+        if (named) return at(named.source.file, named.ast.namespace!.range, `the generated API is named "${owner.apiName}" after this namespace`);
+        return at(first, startOfFile, `the generated API is named "${owner.apiName}" after this file`);
+      }
+    }
+  };
 }
 
 /** How the checker reports (a subset of the Checker's `report`). */
