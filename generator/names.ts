@@ -14,6 +14,14 @@ import type { AvroNamed } from "./avro.js";
 import { startOfFile, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
 import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
 
+/** The suffixes of the names kefgen makes up (the wiring's `create` prefix aside). */
+const suffixes = { codec: "Codec", consumer: "Consumer", handlers: "Handlers", connections: "Connections", consumers: "Consumers" } as const;
+
+/** True when `name` ends like a name kefgen makes up (`…Consumer`, `…Codec`, ...): type-names.ts avoids those. */
+export function endsLikeGeneratedName(name: string): boolean {
+  return Object.values(suffixes).some((s) => name.endsWith(s));
+}
+
 /** The handlers-object property of a topic: its `as` alias, else its name in camelCase. */
 export function handlerKeyOf(topic: string, alias: string | undefined): string {
   return alias ?? camelCase(topic);
@@ -21,20 +29,20 @@ export function handlerKeyOf(topic: string, alias: string | undefined): string {
 
 /** The codec constant of a message, in codecs.ts. */
 export function codecNameOf(message: string): string {
-  return `${camelCase(message)}Codec`;
+  return `${camelCase(message)}${suffixes.codec}`;
 }
 
 /** The abstract consumer class of a topic, in consumers.ts. */
 export function consumerClassNameOf(handlerKey: string): string {
-  return `${pascalCase(handlerKey)}Consumer`;
+  return `${pascalCase(handlerKey)}${suffixes.consumer}`;
 }
 
 /** The names wiring.ts exports, from the project's API name (`ShopEvents`). */
 export function apiNamesOf(apiName: string): { readonly handlers: string; readonly connections: string; readonly create: string } {
   return {
-    handlers: `${apiName}Handlers`,
-    connections: `${apiName[0]!.toLowerCase()}${apiName.slice(1)}Connections`,
-    create: `create${apiName}Consumers`,
+    handlers: `${apiName}${suffixes.handlers}`,
+    connections: `${apiName[0]!.toLowerCase()}${apiName.slice(1)}${suffixes.connections}`,
+    create: `create${apiName}${suffixes.consumers}`,
   };
 }
 
