@@ -275,7 +275,7 @@ function prng(s: number): () => number {
 /** Pieces that collide with each other and with kefgen's own names once camel- or Pascal-cased. */
 const pieces = ["Foo", "foo", "Foo_", "Bar", "bar", "_bar", "Order", "order", "Orders", "Events", "events", "Consumer", "Consumers", "Codec", "Handlers", "Connections", "Probe", "probe", "create", "then", "prototype"];
 /** Whole names that collide with what kefgen writes for the topics and namespaces below. */
-const likely = ["FooBar", "Foo_Bar", "fooBar", "OrdersConsumer", "OrderEventsConsumer", "orderCodec", "order", "ProbeHandlers", "probeConnections", "createProbeConsumers", "OrdersHandlers", "orderEvents", "OrderEvents", "order_events"];
+const likely = ["FooBar", "Foo_Bar", "fooBar", "OrdersConsumer", "OrderEventsConsumer", "orderCodec", "order", "ProbeHandlers", "probeConnections", "createProbeConsumers", "OrdersHandlers", "orderEvents", "OrderEvents", "order_events", "__proto__", "constructor"];
 /** Names the generated files use locally: imported namespaces, parameters. */
 const locals = ["messages", "codecs", "consumers", "kefgen", "handlers", "kafka", "options"];
 /** Handler names besides those: members every object inherits, and names the checker refuses. */
