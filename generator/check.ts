@@ -29,6 +29,7 @@ import {
   type Model,
   type TopicModel,
 } from "./model.js";
+import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, nameOrigins, reservedHandlerKey } from "./names.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
@@ -389,7 +390,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
         name,
         fullName: ns ? `${ns}.${name}` : name,
         schema,
-        codecName: `${camelCase(name)}Codec`,
+        codecName: codecNameOf(name),
         range: decl.range,
       });
     }
@@ -431,7 +432,6 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   };
   const anonymous: ConnectionDraft[] = [];
   const topicDecls = new Map<string, Located<TopicDecl>>();
-  const handlerKeys = new Map<string, Located<TopicDecl>>();
   const topics: TopicModel[] = [];
   for (const { node: decl, source } of decls) {
     if (decl.$type !== "Topic") continue;
@@ -441,17 +441,13 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     const topicProblem = kafkaTopicProblem(topicName);
     if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
 
-    const handlerKey = decl.alias ? decl.alias.text : camelCase(topicName);
-    const keyTaken = handlerKeys.get(handlerKey);
-    if (keyTaken) {
-      c.report("KEF2015", (decl.alias ?? decl.topic).range, `topic "${topicName}" and topic "${keyTaken.node.topic.value}" would both be handled by "${handlerKey}"`, {
-        hint: `name one of them: topic "${topicName}" as someOtherName : ...`,
-        related: [{ message: `topic "${keyTaken.node.topic.value}" is here`, file: keyTaken.file, range: keyTaken.node.topic.range }],
-      });
-    } else if (handlerKey.length === 0) {
+    const handlerKey = handlerKeyOf(topicName, decl.alias?.text);
+    const reserved = reservedHandlerKey(handlerKey);
+    if (handlerKey.length === 0) {
       c.report("KEF2017", decl.topic.range, `topic "${topicName}" has no letters or digits to name its handler`, { hint: `name it: topic "${topicName}" as someName : ...` });
+    } else if (reserved) {
+      c.report("KEF2022", (decl.alias ?? decl.topic).range, `"${handlerKey}" cannot be a handler name: ${reserved}`, { hint: `name it: topic "${topicName}" as ${camelCase(handlerKey) || "someName"}Topic : ...` });
     }
-    handlerKeys.set(handlerKey, { node: decl, file: source.file });
 
     const message = resolveMessage(c, decl.message, messageDecls, messages);
     const clause = decl.consumer;
@@ -482,7 +478,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     const topic: TopicModel = {
       topic: topicName,
       handlerKey,
-      className: `${pascalCase(handlerKey)}Consumer`,
+      className: consumerClassNameOf(handlerKey),
       message,
       connection: draft.name,
       buffer: bufferSettingsModel(bufferValues),
@@ -560,19 +556,8 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     }
     resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics });
   }
-  // Anonymous connections are named after their topic's handler key; a declared connection may already use the name.
-  for (const a of anonymous) {
-    if (connectionDecls.has(a.name)) {
-      c.source = files.find((f) => f.source.file === a.at.file)!.source;
-      c.report("KEF2015", a.at.node.range, `the exclusive consumer of this topic would be named "${a.name}", like connection "${a.name}"`, {
-        hint: "give the topic another name with `as`, or rename the connection",
-      });
-    }
-  }
-
   const messageList = [...messages.values()];
   const { typeNames, namedTypes } = nameTypes(c, messageList);
-  const hasErrors = c.diagnostics.some((d) => d.severity === "error");
   const firstNamespace = files.map((f) => f.ast.namespace?.text).find((n) => n !== undefined);
   const apiName = pascalCase(options.name ?? firstNamespace ?? path.basename(files[0]!.source.file, ".kef")) || "Kef";
   const model: Model = {
@@ -585,6 +570,10 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     topics,
     connections: resolved,
   };
+  const sharedAt = firstShared && { file: firstShared.source.file, range: firstShared.node.keyword };
+  const locate = nameOrigins(files, { messages: messageDecls, topics: topicDecls, connections: connectionDecls, shared: sharedAt }, options.name !== undefined);
+  checkNames(model, locate, (code, at, message, extra) => c.report(code, at.range, message, { ...extra, file: at.file }));
+  const hasErrors = c.diagnostics.some((d) => d.severity === "error");
   return { value: hasErrors ? undefined : model, diagnostics: c.diagnostics, sources: c.sources };
 }
 

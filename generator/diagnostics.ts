@@ -30,6 +30,8 @@ export const catalogue = {
   KEF2018: "at-most-once delivery",
   KEF2019: "heartbeat interval close to the session timeout",
   KEF2020: "session timeout outside the broker's default bounds",
+  KEF2021: "generated name collision",
+  KEF2022: "reserved handler name",
   KEF3001: "invalid Avro schema",
   KEF3002: "schema file not found",
   KEF3003: "schema file is not valid JSON",

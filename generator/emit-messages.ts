@@ -5,6 +5,7 @@ import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclar
 import { branchName, unionIsWrapped, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro.js";
 import { newFile, type Context } from "./context.js";
 import { doc, docString, jsDoc, jsonLiteral, propertyName, str, type DocText } from "./escape.js";
+import { declaresMessageAlias } from "./names.js";
 
 const lookups = new WeakMap<Context, NamedLookup>();
 
@@ -158,9 +159,8 @@ export function emitMessages(ctx: Context): void {
     else file.addTypeAlias(declaration);
   }
   for (const m of ctx.model.messages) {
+    if (!declaresMessageAlias(ctx.model, m)) continue;
     const root = m.schema.root;
-    const named = root.kind === "record" || root.kind === "enum" || root.kind === "fixed";
-    if (named && typeName(ctx, root.fullName) === m.name) continue;
     file.addTypeAlias({ name: m.name, isExported: true, type: typeExpression(ctx, root), ...jsDoc(doc`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])) });
   }
 }

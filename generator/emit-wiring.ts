@@ -5,6 +5,7 @@ import { newFile, type Context } from "./context.js";
 import { doc, jsDoc, propertyName, str } from "./escape.js";
 import { connectionLabel } from "./emit-consumers.js";
 import type { ConnectionModel, TopicModel } from "./model.js";
+import { apiNamesOf } from "./names.js";
 
 function literal(value: Record<string, string | number | boolean | undefined>): string {
   return `{ ${Object.entries(value)
@@ -35,8 +36,7 @@ function connectionSpec(connection: ConnectionModel): string {
 export function emitWiring(ctx: Context): void {
   const { model } = ctx;
   const file = newFile(ctx, "wiring.ts");
-  const handlersName = `${model.apiName}Handlers`;
-  const connectionsName = `${model.apiName[0]!.toLowerCase()}${model.apiName.slice(1)}Connections`;
+  const { handlers: handlersName, connections: connectionsName, create: createName } = apiNamesOf(model.apiName);
   file.addImportDeclaration({ namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport });
   file.addImportDeclaration({ namespaceImport: "codecs", moduleSpecifier: "./codecs.js" });
   file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "consumers", moduleSpecifier: "./consumers.js" });
@@ -69,7 +69,7 @@ export function emitWiring(ctx: Context): void {
   });
 
   file.addFunction({
-    name: `create${model.apiName}Consumers`,
+    name: createName,
     isExported: true,
     ...jsDoc(
       doc`Creates the consumers of this declaration: one Kafka consumer per connection.

@@ -8,12 +8,10 @@
 // Names are given in the order the messages use the types, so the same input always gives the same names.
 import { linkSchemas, type AvroNamed, type LinkReporter } from "./avro.js";
 import { pascalCase, safeTypeName, type MessageModel } from "./model.js";
+import { endsLikeGeneratedName } from "./names.js";
 
 /** Where naming problems are reported (the checker). */
 export type TypeNameReporter = LinkReporter;
-
-/** Names other generated files export: consumer classes, handler interfaces, connection functions, codecs. */
-const generatedNamePattern = /(Consumer|Consumers|Handlers|Connections|Codec)$/;
 
 /**
  * Links the messages' schemas (see `linkSchemas`) and gives every named Avro type they use a TypeScript name.
@@ -42,5 +40,5 @@ export function nameTypes(c: TypeNameReporter, messages: readonly MessageModel[]
 }
 
 function unreserved(name: string): string {
-  return generatedNamePattern.test(name) ? `${name}Type` : name;
+  return endsLikeGeneratedName(name) ? `${name}Type` : name;
 }
