@@ -1,6 +1,7 @@
 // The one catalogue of kefgen diagnostics, and how they are printed.
 // Codes are stable and banded by stage: KEF1xxx syntax, KEF2xxx semantics, KEF3xxx Avro, KEF4xxx output/IO.
 import type { Position, Range } from "../grammar/ast.js";
+import { splitLines } from "../grammar/lines.js";
 
 export type Severity = "error" | "warning";
 
@@ -161,7 +162,7 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
 }
 
 function codeFrame(text: string, range: Range, style: Styler, colour: (s: string) => string): string[] {
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text);
   const lineNumber = Math.min(range.start.line, lines.length);
   const line = (lines[lineNumber - 1] ?? "").replace(/\t/g, " ");
   const gutter = String(lineNumber);

@@ -11,6 +11,7 @@
 //   setting     := Identifier "=" ( String | Number | Quantity | "true" | "false" | Identifier )
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
 import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { endPosition } from "./lines.js";
 import * as T from "./tokens.js";
 
 function describe(token: IToken): string {
@@ -333,9 +334,4 @@ const declarationKeywords = new Set<TokenType>([T.Namespace, T.Message, T.Shared
 
 function errorOffset(token: IToken, text: string): number {
   return token.tokenType.name === "EOF" ? text.length : token.startOffset;
-}
-
-function endPosition(text: string): { line: number; column: number } {
-  const lines = text.split("\n");
-  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }

@@ -1,5 +1,6 @@
 // Tokens of the .kef language, in the order the lexer tries them: keywords before Identifier.
 import { createToken, Lexer, type TokenType } from "chevrotain";
+import { lineBreakCharacters, lineBreakPattern } from "./lines.js";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\uFEFF]+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
@@ -110,11 +111,10 @@ export const keywords: readonly string[] = [
   "topic", "consumer", "via", "as", "true", "false", "null",
 ];
 
-// Lines end at \n (a \r before it belongs to the line end); a lone \r does not end a line, so that lexer
-// positions agree with the code frames diagnostics print.
+// Lines end at "\r\n", a lone "\r" or "\n" (grammar/lines.ts), here and in the code frames diagnostics print.
 export const kefLexer = new Lexer(allTokens, {
   positionTracking: "full",
   ensureOptimizations: false,
-  lineTerminatorsPattern: /\n/g, // g: chevrotain scans with lastIndex
-  lineTerminatorCharacters: ["\n"],
+  lineTerminatorsPattern: lineBreakPattern,
+  lineTerminatorCharacters: [...lineBreakCharacters],
 });

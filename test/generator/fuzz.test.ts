@@ -288,12 +288,12 @@ const file = "fuzz.kef";
 
 const lineStartsCache = new Map<string, number[]>();
 
-/** Line and column of an offset; lines end at \n (a \r before it is part of the line end). */
+/** Line and column of an offset; lines end at "\r\n", a lone "\r" or "\n". */
 function positionOf(text: string, offset: number): { line: number; column: number } {
   let starts = lineStartsCache.get(text);
   if (!starts) {
     starts = [0];
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    for (const m of text.matchAll(/\r\n|\r|\n/g)) starts.push(m.index + m[0].length);
     lineStartsCache.clear();
     lineStartsCache.set(text, starts);
   }
