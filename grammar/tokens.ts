@@ -49,10 +49,14 @@ export const StringLiteral = createToken({
 });
 /** A string that runs to the end of the line without a closing quote (or has a bad escape). */
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*"?/ });
-/** A number with a unit, for durations and sizes in settings: `30s`, `500ms`, `2min`, `1h`, `64KiB`, `1MB`. */
+/**
+ * A number with a unit, for durations and sizes in settings: `30s`, `500ms`, `2min`, `1h`, `64KiB`, `1MB`. Any word
+ * glued to a number lexes as one quantity (`30parsecs`, `30S`, `0x10`), so that the checker can name the bad unit
+ * at the literal instead of the parser tripping over the word later. `1e5` stays a number; `1e5s` is a quantity.
+ */
 export const QuantityLiteral = createToken({
   name: "QuantityLiteral",
-  pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:ms|s|min|h|B|KB|MB|GB|KiB|MiB|GiB)(?![A-Za-z0-9_])/,
+  pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+(?=[A-Za-z_]))?(?![eE][+-]?[0-9])[A-Za-z_][A-Za-z0-9_]*/,
   label: "a quantity",
 });
 export const NumberLiteral = createToken({
