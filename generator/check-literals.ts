@@ -45,7 +45,7 @@ function meantUnit(word: string, kind: UnitKind): string | undefined {
 
 const radixes = { x: [16, "hexadecimal numbers"], b: [2, "binary numbers"], o: [8, "octal numbers"] } as const;
 
-/** A decimal number in the forms JSON allows: what `0x10`, `0b1`, `0o7` and `1_000` are not. */
+/** A decimal number in the forms JSON allows: what `0x10`, `0b1`, `0o7`, `007` and `1_000` are not. */
 function notDecimal(raw: string): { readonly shown: string; readonly decimal: string | undefined } | undefined {
   const sign = raw.startsWith("-") ? "-" : "";
   const body = raw.slice(sign.length);
@@ -56,6 +56,7 @@ function notDecimal(raw: string): { readonly shown: string; readonly decimal: st
     const valid = digits.length > 0 && [...digits].every((d) => !Number.isNaN(parseInt(d, base)));
     return { shown, decimal: valid ? `${sign}${parseInt(digits, base)}` : undefined };
   }
+  if (/^0[0-9]/.test(body)) return { shown: "leading zeros", decimal: `${sign}${body.replace(/^0+(?=[0-9])/, "")}` };
   if (/^[0-9][0-9_]*_[0-9_]*[A-Za-z]*$/.test(body) && /[0-9]_+[0-9]/.test(body)) {
     const [, digits, unit] = /^([0-9_]+)(.*)$/.exec(body)!;
     return { shown: "digit separators", decimal: `${sign}${digits!.replace(/_/g, "")}${unit}` };
@@ -76,7 +77,7 @@ export function numericLiteralProblem(info: SettingInfo, v: SettingValue): Value
     if (other) {
       return {
         code: "KEF2031",
-        message: `"${info.name}" must be written in decimal, not ${v.raw}`,
+        message: `"${info.name}" must be a plain decimal number, not ${v.raw}`,
         hint: other.decimal === undefined ? `${other.shown} are not supported` : `${other.shown} are not supported: write ${info.name} = ${other.decimal}`,
       };
     }

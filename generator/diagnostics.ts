@@ -32,7 +32,7 @@ export const catalogue = {
   KEF2019: "heartbeat interval close to the session timeout",
   KEF2020: "session timeout outside the broker's default bounds",
   KEF2030: "unknown unit",
-  KEF2031: "number not written in decimal",
+  KEF2031: "number not written in plain decimal",
   KEF2032: "unit apart from its number",
   KEF2033: "number that cannot be represented",
   KEF2034: "blank or invisible characters in a string setting",

@@ -234,7 +234,7 @@ function settingValue(c: Children, identifier: IToken | undefined): SettingValue
   if (num) return { $type: "NumberValue", value: Number(num.image), raw: num.image, range: tokenRange(num) };
   const quantity = token(c, "QuantityLiteral");
   if (quantity) {
-    const [, number, unit] = /^(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)([A-Za-z_][A-Za-z0-9_]*)$/.exec(quantity.image) ?? [];
+    const [, number, unit] = /^(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(.*)$/.exec(quantity.image) ?? [];
     return { $type: "QuantityValue", value: Number(number), unit: unit ?? "", raw: quantity.image, range: tokenRange(quantity) };
   }
   const t = token(c, "True");

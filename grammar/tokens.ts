@@ -53,10 +53,11 @@ export const UnterminatedString = createToken({ name: "UnterminatedString", patt
  * A number with a unit, for durations and sizes in settings: `30s`, `500ms`, `2min`, `1h`, `64KiB`, `1MB`. Any word
  * glued to a number lexes as one quantity (`30parsecs`, `30S`, `0x10`), so that the checker can name the bad unit
  * at the literal instead of the parser tripping over the word later. `1e5` stays a number; `1e5s` is a quantity.
+ * So is a number with leading zeros (`007`), which JSON does not allow: the checker says to write `7`.
  */
 export const QuantityLiteral = createToken({
   name: "QuantityLiteral",
-  pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+(?=[A-Za-z_]))?(?![eE][+-]?[0-9])[A-Za-z_][A-Za-z0-9_]*/,
+  pattern: /-?(?:0[0-9]+(?:\.[0-9]+)?(?:[A-Za-z_][A-Za-z0-9_]*)?|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+(?=[A-Za-z_]))?(?![eE][+-]?[0-9])[A-Za-z_][A-Za-z0-9_]*)/,
   label: "a quantity",
 });
 export const NumberLiteral = createToken({

@@ -51,10 +51,12 @@ describe("units", () => {
 
 describe("numbers", () => {
   it.each([
-    ["maxBufferedMessages = 0x10", 'KEF2031 2:46-50 "maxBufferedMessages" must be written in decimal, not 0x10 | hexadecimal numbers are not supported: write maxBufferedMessages = 16'],
-    ["maxBufferedMessages = 0o17", 'KEF2031 2:46-50 "maxBufferedMessages" must be written in decimal, not 0o17 | octal numbers are not supported: write maxBufferedMessages = 15'],
-    ["maxBufferedMessages = 0xZZ", 'KEF2031 2:46-50 "maxBufferedMessages" must be written in decimal, not 0xZZ | hexadecimal numbers are not supported'],
-    ["maxBufferedMessages = 1_000", 'KEF2031 2:46-51 "maxBufferedMessages" must be written in decimal, not 1_000 | digit separators are not supported: write maxBufferedMessages = 1000'],
+    ["maxBufferedMessages = 0x10", 'KEF2031 2:46-50 "maxBufferedMessages" must be a plain decimal number, not 0x10 | hexadecimal numbers are not supported: write maxBufferedMessages = 16'],
+    ["maxBufferedMessages = 0o17", 'KEF2031 2:46-50 "maxBufferedMessages" must be a plain decimal number, not 0o17 | octal numbers are not supported: write maxBufferedMessages = 15'],
+    ["maxBufferedMessages = 0xZZ", 'KEF2031 2:46-50 "maxBufferedMessages" must be a plain decimal number, not 0xZZ | hexadecimal numbers are not supported'],
+    ["maxBufferedMessages = 007", 'KEF2031 2:46-49 "maxBufferedMessages" must be a plain decimal number, not 007 | leading zeros are not supported: write maxBufferedMessages = 7'],
+    ["sessionTimeoutMs = 030s", 'KEF2031 2:43-47 "sessionTimeoutMs" must be a plain decimal number, not 030s | leading zeros are not supported: write sessionTimeoutMs = 30s'],
+    ["maxBufferedMessages = 1_000", 'KEF2031 2:46-51 "maxBufferedMessages" must be a plain decimal number, not 1_000 | digit separators are not supported: write maxBufferedMessages = 1000'],
     ["fetchMaxWaitMs = 1e-400", "KEF2033 2:41-47 1e-400 is too small to be represented: it would be read as 0 | write 0 if you mean zero"],
     ["fetchMaxWaitMs = 1e400", "KEF2033 2:41-46 1e400 is too large to be represented | numbers must stay below 1.7976931348623157e308"],
     ["fetchMaxWaitMs = -0", "KEF2033 2:41-43 -0 is negative zero | write 0"],

@@ -21,7 +21,7 @@ function values(block: string): { problems: string[]; values: (SettingValue | un
 
 describe("numbers and units", () => {
   it("lexes a number with any word glued to it as one quantity", () => {
-    for (const text of ["30s", "30parsecs", "30S", "1kb", "0x10", "1_000", "1e5s", "2.5min"]) expect(tokens(text)).toEqual([`QuantityLiteral(${text})`]);
+    for (const text of ["30s", "30parsecs", "30S", "1kb", "0x10", "1_000", "1e5s", "2.5min", "007", "00", "030s"]) expect(tokens(text)).toEqual([`QuantityLiteral(${text})`]);
   });
 
   it("keeps numbers with exponents, signs and fractions plain numbers", () => {
