@@ -17,6 +17,7 @@ import { keywords } from "../grammar/tokens.js";
 import { readSchema, type AvroSchema } from "./avro.js";
 import { describeFileProblem, type FileRefusal } from "./files.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
+import { internalTopicProblem, jsonNumberProblems, metricNameCollisions, numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
 import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
@@ -154,7 +155,7 @@ class Checker {
       this.report("KEF2007", v.range, `"${info.name}" must be ${describeType(t)}, not ${shown}`, {
         hint:
           t.kind === "string" && v.$type !== "StringValue"
-            ? `write it in quotes: ${info.name} = "${v.value}"`
+            ? `write it in quotes: ${info.name} = "${v.$type === "NumberValue" || v.$type === "QuantityValue" ? v.raw : v.value}"`
             : unquoted
               ? `write it without quotes: ${info.name} = ${v.value}`
               : undefined,
@@ -168,11 +169,13 @@ class Checker {
           this.report("KEF2011", v.range, `"${info.name}" cannot be empty`);
           return undefined;
         }
+        if (this.problem(stringSettingProblem(info, v.value), v.range)) return undefined;
         return this.supported(info, v.value, v.range);
       case "boolean":
         if (v.$type !== "BooleanValue") return wrong();
         return this.supported(info, v.value, v.range);
       case "integer": {
+        if (this.problem(numericLiteralProblem(info, v), v.range)) return undefined;
         let n: number;
         if (v.$type === "NumberValue") n = v.value;
         else if (v.$type === "QuantityValue") {
@@ -212,6 +215,12 @@ class Checker {
     }
   }
 
+  /** Reports `p` (when there is one) at `range`; true when it did. */
+  problem(p: ValueProblem | undefined, range: Range): boolean {
+    if (p) this.report(p.code, range, p.message, { hint: p.hint });
+    return p !== undefined;
+  }
+
   supported(info: SettingInfo, value: Value, range: Range): Value | undefined {
     const u = info.unsupported;
     if (u && (u.value === undefined || u.value === value)) {
@@ -229,6 +238,7 @@ class Checker {
     if (!schema) return undefined;
     if (schema.$type === "InlineSchema") {
       if (countJsonNodes(schema.json) > maxSchemaValues) return this.refuse(schemaTooLarge(`the schema of message "${decl.name.text}"`), schema.json.range);
+      for (const { range, problem } of jsonNumberProblems(schema.json)) this.problem(problem, range);
       return this.avro(readSchema({ file: this.source.file, json: schema.json, namespace: undefined }));
     }
     // "types.avsc#com.acme.Order": the named type com.acme.Order of types.avsc is the message's type.
@@ -269,6 +279,7 @@ class Checker {
         this.sources.set(display, text);
         const parsed = parseJsonDocument({ file: display, absolutePath: absolute, text });
         this.diagnostics.push(...parsed.diagnostics);
+        for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) this.report(problem.code, range, problem.message, { hint: problem.hint, file: display });
         file = { display, json: parsed.diagnostics.length > 0 ? undefined : parsed.value };
       }
     } catch (error) {
@@ -440,6 +451,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     if (!c.claim(topicDecls, `topic "${topicName}"`, topicName, decl, (d) => d.topic, "KEF2004")) continue;
     const topicProblem = kafkaTopicProblem(topicName);
     if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
+    else c.problem(internalTopicProblem(topicName), decl.topic.range);
 
     const handlerKey = handlerKeyOf(topicName, decl.alias?.text);
     const reserved = reservedHandlerKey(handlerKey);
@@ -486,6 +498,15 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     };
     draft.topics.push(topic);
     topics.push(topic);
+  }
+
+  for (const { topic, first } of metricNameCollisions([...topicDecls.values()].map((t) => ({ name: t.node.topic.value, file: t.file, range: t.node.topic.range })))) {
+    c.report("KEF2036", topic.range, `topics "${topic.name}" and "${first.name}" collide in Kafka's metric names, where '.' becomes '_'`, {
+      file: topic.file,
+      severity: "warning",
+      hint: "a broker refuses to create one of them while the other exists; use only '.' or only '_' in topic names",
+      related: [{ message: `topic "${first.name}" is here`, file: first.file, range: first.range }],
+    });
   }
 
   // Connections: resolve settings, check group ids and cross-setting constraints.

@@ -1,6 +1,7 @@
 // The one catalogue of kefgen diagnostics, and how they are printed.
 // Codes are stable and banded by stage: KEF1xxx syntax, KEF2xxx semantics, KEF3xxx Avro, KEF4xxx output/IO.
 import type { Position, Range } from "../grammar/ast.js";
+import { splitLines } from "../grammar/lines.js";
 
 export type Severity = "error" | "warning";
 
@@ -32,6 +33,13 @@ export const catalogue = {
   KEF2020: "session timeout outside the broker's default bounds",
   KEF2021: "generated name collision",
   KEF2022: "reserved handler name",
+  KEF2030: "unknown unit",
+  KEF2031: "number not written in plain decimal",
+  KEF2032: "unit apart from its number",
+  KEF2033: "number that cannot be represented",
+  KEF2034: "blank or invisible characters in a string setting",
+  KEF2035: "Kafka-internal topic",
+  KEF2036: "topic names that collide in Kafka's metric names",
   KEF3001: "invalid Avro schema",
   KEF3002: "schema file not found",
   KEF3003: "schema file is not valid JSON",
@@ -186,7 +194,7 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
 }
 
 function codeFrame(text: string, range: Range, style: Styler, colour: (s: string) => string): string[] {
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text);
   const lineNumber = Math.min(range.start.line, lines.length);
   const line = (lines[lineNumber - 1] ?? "").replace(/\t/g, " ");
   const gutter = String(lineNumber);

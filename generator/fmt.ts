@@ -12,6 +12,7 @@ import path from "node:path";
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import { builders as b, printer, type builders } from "prettier/doc";
 import { toAst, type KefFile } from "../grammar/ast.js";
+import { countLineBreaks, hasLineBreak } from "../grammar/lines.js";
 import { parseText } from "../grammar/parser.js";
 import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { inputFileDiagnostic, readProjectFile } from "./files.js";
@@ -58,7 +59,7 @@ class KefPrinter {
     let pending: IToken[] = [];
     for (const { t, comment } of all) {
       const gap = previous ? text.slice(previous.t.endOffset! + 1, t.startOffset) : "";
-      if (previous && /\n[^\S\n]*\n/.test(gap)) this.blankBefore.add(t);
+      if (previous && countLineBreaks(gap) >= 2) this.blankBefore.add(t);
       if (!comment) {
         this.slot(t).leading.push(...pending);
         pending = [];
@@ -67,7 +68,7 @@ class KefPrinter {
         continue;
       }
       // A comment on the same line as the token before it (or as that token's trailing comments) trails it.
-      const trailing = previous !== undefined && previous.trailing && lastToken !== undefined && !gap.includes("\n");
+      const trailing = previous !== undefined && previous.trailing && lastToken !== undefined && !hasLineBreak(gap);
       if (trailing) this.slot(lastToken!).trailing.push(t);
       else pending.push(t);
       previous = { t, comment, trailing };
@@ -93,7 +94,7 @@ class KefPrinter {
 
   private comment(c: IToken): Doc {
     const image = c.tokenType.name === "LineComment" ? c.image.trimEnd() : c.image;
-    return image.includes("\n") ? [image, b.breakParent] : image;
+    return hasLineBreak(image) ? [image, b.breakParent] : image;
   }
 
   /** Own-line comments, one per line, with the empty lines between them kept (at most one). No line break after the last. */

@@ -1,5 +1,6 @@
 // Lexing and parsing stage: source text → AST, with syntax problems as KEF1xxx diagnostics.
 import { toAst, toJsonAst, type JsonValue, type KefFile } from "../grammar/ast.js";
+import { firstLineBreak } from "../grammar/lines.js";
 import { parseText, type SyntaxProblem } from "../grammar/parser.js";
 import type { Diagnostic, DiagnosticCode, Result } from "./diagnostics.js";
 
@@ -23,7 +24,7 @@ function toDiagnostics(file: string, problems: readonly SyntaxProblem[], text: s
   return problems.map((p) => {
     const endOffset = Math.min(p.offset + p.length, text.length);
     const span = text.slice(p.offset, endOffset);
-    const newline = span.indexOf("\n");
+    const newline = firstLineBreak(span);
     const length = newline >= 0 ? newline : span.length;
     return {
       code: codes[p.kind],

@@ -30,8 +30,11 @@ export interface StringLiteral {
 export type SettingValue =
   | { readonly $type: "StringValue"; readonly value: string; readonly range: Range }
   | { readonly $type: "NumberValue"; readonly value: number; readonly raw: string; readonly range: Range }
-  /** A number with a unit: `30s`, `64KiB`. `value` is the number as written, before conversion. */
-  | { readonly $type: "QuantityValue"; readonly value: number; readonly unit: string; readonly raw: string; readonly range: Range }
+  /**
+   * A number with a unit: `30s`, `64KiB`. `value` is the number as written, before conversion. `unit` is any word
+   * written against the number (the checker knows which are units); `detached`: written apart from it, `30 s`.
+   */
+  | { readonly $type: "QuantityValue"; readonly value: number; readonly unit: string; readonly raw: string; readonly detached?: true; readonly range: Range }
   | { readonly $type: "BooleanValue"; readonly value: boolean; readonly range: Range }
   | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range };
 
@@ -223,10 +226,15 @@ function settingValue(c: Children, identifier: IToken | undefined): SettingValue
   const str = token(c, "StringLiteral");
   if (str) return { $type: "StringValue", value: unquote(str.image), range: tokenRange(str) };
   const num = token(c, "NumberLiteral");
+  const detachedUnit = token(c, "detachedUnit");
+  if (num && detachedUnit) {
+    const range = { start: startOf(num), end: endOf(detachedUnit) };
+    return { $type: "QuantityValue", value: Number(num.image), unit: detachedUnit.image, raw: `${num.image} ${detachedUnit.image}`, detached: true, range };
+  }
   if (num) return { $type: "NumberValue", value: Number(num.image), raw: num.image, range: tokenRange(num) };
   const quantity = token(c, "QuantityLiteral");
   if (quantity) {
-    const [, number, unit] = /^(-?[0-9.]+)([A-Za-z]+)$/.exec(quantity.image) ?? [];
+    const [, number, unit] = /^(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(.*)$/.exec(quantity.image) ?? [];
     return { $type: "QuantityValue", value: Number(number), unit: unit ?? "", raw: quantity.image, range: tokenRange(quantity) };
   }
   const t = token(c, "True");

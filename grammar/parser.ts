@@ -8,9 +8,10 @@
 //   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName ( "{" consumerClause? "}" )?
 //   consumerClause := "consumer" ( "via" Word settings? | "exclusive" settings | settings )
 //   settings    := "{" setting* "}"
-//   setting     := Identifier "=" ( String | Number | Quantity | "true" | "false" | Identifier )
+//   setting     := Identifier "=" ( String | Number Identifier? | Quantity | "true" | "false" | Identifier )
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
 import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { endPosition } from "./lines.js";
 import * as T from "./tokens.js";
 
 function describe(token: IToken): string {
@@ -160,7 +161,17 @@ class KefParser extends CstParser {
     this.CONSUME(T.Equals);
     this.OR([
       { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.NumberLiteral);
+          // `30 s`: a unit apart from its number. Taken here (only on the number's line, and never the name of the
+          // next setting) so that the checker can say "write 30s" instead of the parser failing on the next line.
+          this.OPTION({
+            GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(1).startLine === this.LA(0).endLine,
+            DEF: () => this.CONSUME3(T.Identifier, { LABEL: "detachedUnit" }),
+          });
+        },
+      },
       { ALT: () => this.CONSUME(T.QuantityLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
@@ -333,9 +344,4 @@ const declarationKeywords = new Set<TokenType>([T.Namespace, T.Message, T.Shared
 
 function errorOffset(token: IToken, text: string): number {
   return token.tokenType.name === "EOF" ? text.length : token.startOffset;
-}
-
-function endPosition(text: string): { line: number; column: number } {
-  const lines = text.split("\n");
-  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }

@@ -1,5 +1,6 @@
 // Tokens of the .kef language, in the order the lexer tries them: keywords before Identifier.
 import { createToken, Lexer, type TokenType } from "chevrotain";
+import { lineBreakCharacters, lineBreakPattern } from "./lines.js";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\uFEFF]+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
@@ -48,10 +49,15 @@ export const StringLiteral = createToken({
 });
 /** A string that runs to the end of the line without a closing quote (or has a bad escape). */
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*"?/ });
-/** A number with a unit, for durations and sizes in settings: `30s`, `500ms`, `2min`, `1h`, `64KiB`, `1MB`. */
+/**
+ * A number with a unit, for durations and sizes in settings: `30s`, `500ms`, `2min`, `1h`, `64KiB`, `1MB`. Any word
+ * glued to a number lexes as one quantity (`30parsecs`, `30S`, `0x10`), so that the checker can name the bad unit
+ * at the literal instead of the parser tripping over the word later. `1e5` stays a number; `1e5s` is a quantity.
+ * So is a number with leading zeros (`007`), which JSON does not allow: the checker says to write `7`.
+ */
 export const QuantityLiteral = createToken({
   name: "QuantityLiteral",
-  pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:ms|s|min|h|B|KB|MB|GB|KiB|MiB|GiB)(?![A-Za-z0-9_])/,
+  pattern: /-?(?:0[0-9]+(?:\.[0-9]+)?(?:[A-Za-z_][A-Za-z0-9_]*)?|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+(?=[A-Za-z_]))?(?![eE][+-]?[0-9])[A-Za-z_][A-Za-z0-9_]*)/,
   label: "a quantity",
 });
 export const NumberLiteral = createToken({
@@ -110,11 +116,10 @@ export const keywords: readonly string[] = [
   "topic", "consumer", "via", "as", "true", "false", "null",
 ];
 
-// Lines end at \n (a \r before it belongs to the line end); a lone \r does not end a line, so that lexer
-// positions agree with the code frames diagnostics print.
+// Lines end at "\r\n", a lone "\r" or "\n" (grammar/lines.ts), here and in the code frames diagnostics print.
 export const kefLexer = new Lexer(allTokens, {
   positionTracking: "full",
   ensureOptimizations: false,
-  lineTerminatorsPattern: /\n/g, // g: chevrotain scans with lastIndex
-  lineTerminatorCharacters: ["\n"],
+  lineTerminatorsPattern: lineBreakPattern,
+  lineTerminatorCharacters: [...lineBreakCharacters],
 });

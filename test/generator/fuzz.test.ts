@@ -62,7 +62,7 @@ const avroWords = [
 ];
 const punctuation = ["{", "}", "[", "]", ":", ",", "=", ".", '"', "/", "*", "//", "/*", "*/", "\\", "-", "\n", "\r\n", "\r", " ", "\t"];
 const strangeChars = ["\u0000", "\u00e9", "\u00a0", "\u2028", "\u200b", "\ufeff", "\ud800", "\udc00", "\ud83d\ude00", "\u0301", "€", "#", "@", "`", "$", "'", "\u{10ffff}"];
-const numbers = ["0", "-0", "1e999", "-1e999", "9007199254740993", "123456789012345678901234567890", "1.5", "2147483648", "-1", "1e-400", "0.0000001", "NaN", "Infinity", "00", "1.", ".5"];
+const numbers = ["0", "-0", "1e999", "-1e999", "9007199254740993", "123456789012345678901234567890", "1.5", "2147483648", "-1", "1e-400", "0.0000001", "NaN", "Infinity", "00", "1.", ".5", "30parsecs", "30S", "1kb", "0x10", "0xZZ", "1_000", "30 s", "1e5s", "1e400s", "-0s"];
 
 /** Gives each generated input a name, so a failure says how it was made. */
 interface Input {
@@ -288,12 +288,12 @@ const file = "fuzz.kef";
 
 const lineStartsCache = new Map<string, number[]>();
 
-/** Line and column of an offset; lines end at \n (a \r before it is part of the line end). */
+/** Line and column of an offset; lines end at "\r\n", a lone "\r" or "\n". */
 function positionOf(text: string, offset: number): { line: number; column: number } {
   let starts = lineStartsCache.get(text);
   if (!starts) {
     starts = [0];
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    for (const m of text.matchAll(/\r\n|\r|\n/g)) starts.push(m.index + m[0].length);
     lineStartsCache.clear();
     lineStartsCache.set(text, starts);
   }

@@ -15,7 +15,7 @@ import type { AvroCodec } from "../../runtime/avro-codec.js";
 import type { ConnectionSpec } from "../../runtime/index.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { runKefgen } from "../support/cli.js";
-import { stringSettings, writeHostileProject } from "../support/hostile-project.js";
+import { settingText, stringSettings, writeHostileProject } from "../support/hostile-project.js";
 import { compileSnippets } from "../support/typecheck.js";
 
 /** The payload reported in the issue: with the old wiring.ts it made the output run process.exit(7) on import. */
@@ -160,9 +160,9 @@ describe("a hostile string in every string position", () => {
       const wiring = (await import(path.join(built.outDir, "wiring.ts"))) as Record<string, (handlers: unknown) => ConnectionSpec[]>;
       const handler = () => undefined;
       const specs = wiring["hostileProbeConnections"]!({ orders: handler, hostileInline: handler, hostileOwn2: handler });
-      expect(specs.map((s) => s.settings.groupId)).toEqual([`${h} shared`, `${h} named`, `${h} own`]);
+      expect(specs.map((s) => s.settings.groupId)).toEqual([settingText(h, "shared"), settingText(h, "named"), settingText(h, "own")]);
       for (const setting of stringSettings.filter((s) => s.name !== "groupId")) {
-        expect(specs.map((s) => (s.settings as unknown as Record<string, unknown>)[setting.name])).toEqual([`${h} ${setting.name}`, `${h} ${setting.name}`, `${h} ${setting.name}`]);
+        expect(specs.map((s) => (s.settings as unknown as Record<string, unknown>)[setting.name])).toEqual([settingText(h, setting.name), settingText(h, setting.name), settingText(h, setting.name)]);
       }
       const codecs = (await import(path.join(built.outDir, "codecs.ts"))) as Record<string, AvroCodec<unknown>>;
       for (const codec of ["orderCodec", "inlineCodec"]) {
@@ -215,6 +215,15 @@ describe("the reported cases, through the CLI", () => {
 
   it("the process.exit(7) payload in a group id: exit 0, output compiles, importing it exits 0 with the group id intact", async () => {
     expect(await reported(pwned)).toEqual({ exitCode: 0, stderr: "", files: 5, typeErrors: [], child: { status: 0, stdout: pwned } });
+  });
+
+  it("a group id holding an invisible character or whitespace at an end is refused (KEF2034), never written", async () => {
+    for (const groupId of [hostile["line feed"]!, hostile["bidi controls"]!, hostile["NUL and other controls"]!, " padded "]) {
+      const r = await reported(groupId);
+      expect(r.exitCode, JSON.stringify(groupId)).toBe(1);
+      expect(r.stderr).toContain("error KEF2034:");
+      expect(r.files).toBe(0);
+    }
   });
 
   it("a group id holding */ no longer crashes the build", async () => {

@@ -32,6 +32,14 @@ describe("error recovery", () => {
     });
   }
 
+  it("a bad unit, a non-decimal number or a unit apart is no syntax error: the checker names it at the literal", () => {
+    expect(seed).toContain("  maxBufferedMessages = 1000\n");
+    for (const value of ["30parsecs", "30S", "1kb", "0x10", "1_000", "30 s", "30 parsecs"]) {
+      const r = parse({ file: "seed.kef", absolutePath: "/seed.kef", text: seed.replace("  maxBufferedMessages = 1000\n", `  maxBufferedMessages = ${value}\n`) });
+      expect(r.diagnostics, value).toEqual([]);
+    }
+  });
+
   it("still reports two mistakes in two declarations", () => {
     const text = seed.replace('topic "order-events" : OrderCreated', 'topic "order-events" OrderCreated').replace("consumer via criticalAlerts }", "consumer via criticalAlerts");
     expect(parse({ file: "seed.kef", absolutePath: "/seed.kef", text }).diagnostics).toHaveLength(2);

@@ -6,6 +6,7 @@
 // What the hostile-strings test builds: once with a hostile string, once with a benign one, and compares.
 import fs from "node:fs";
 import path from "node:path";
+import { stringSettingProblem } from "../../generator/check-literals.js";
 import { settingsCatalogue } from "../../generator/settings.js";
 
 /** String settings a valid project may set on a connection (kafkajs cannot honour the unsupported ones). */
@@ -29,9 +30,19 @@ export function fileNamePart(text: string): string {
   return out;
 }
 
-/** Settings of a connection block: its group id and every other string setting, each holding `h`. */
+/**
+ * `h` as a string setting's value, followed by `suffix`. The checker refuses invisible characters and whitespace at
+ * either end in string settings (KEF2034), so those are taken out here; hostile-strings.test.ts pins the refusal.
+ */
+export function settingText(h: string, suffix: string): string {
+  return `${[...h].filter((ch) => stringSettingProblem(groupIdSetting, `g${ch}g`) === undefined).join("").trim()} ${suffix}`.trim();
+}
+
+const groupIdSetting = settingsCatalogue.find((s) => s.name === "groupId")!;
+
+/** Settings of a connection block: its group id and every other string setting, each holding `h` (see `settingText`). */
 function connectionSettings(h: string, group: string): string {
-  return [`groupId = ${kefString(`${h} ${group}`)}`, ...stringSettings.filter((s) => s.name !== "groupId").map((s) => `${s.name} = ${kefString(`${h} ${s.name}`)}`)].join("\n  ");
+  return [`groupId = ${kefString(settingText(h, group))}`, ...stringSettings.filter((s) => s.name !== "groupId").map((s) => `${s.name} = ${kefString(settingText(h, s.name))}`)].join("\n  ");
 }
 
 function recordSchema(h: string, name: string): Record<string, unknown> {

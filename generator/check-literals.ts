@@ -1,0 +1,191 @@
+// Checks of single values as written in a .kef file — numbers, units, strings, topic names — that the checker
+// (check.ts) calls. Each returns the problem as data; the checker reports it at the literal.
+import type { JsonValue, Range, SettingValue } from "../grammar/ast.js";
+import { closest, type DiagnosticCode } from "./diagnostics.js";
+import { units, type SettingInfo } from "./settings.js";
+
+/** What is wrong with a value, ready to report. */
+export interface ValueProblem {
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly hint?: string | undefined;
+}
+
+type UnitKind = keyof typeof units;
+
+const unitWords: Readonly<Record<UnitKind, string>> = { ms: "a duration", bytes: "a size" };
+
+/** Words people write for a unit, by the unit kefgen spells. Compared without regard to case. */
+const unitAliases: Readonly<Record<string, string>> = {
+  msec: "ms", msecs: "ms", millis: "ms", millisecond: "ms", milliseconds: "ms",
+  sec: "s", secs: "s", second: "s", seconds: "s",
+  m: "min", mins: "min", minute: "min", minutes: "min",
+  hr: "h", hrs: "h", hour: "h", hours: "h",
+  byte: "B", bytes: "B",
+  k: "KB", kilobyte: "KB", kilobytes: "KB", kibibyte: "KiB", kibibytes: "KiB", ki: "KiB", kib: "KiB",
+  mega: "MB", megabyte: "MB", megabytes: "MB", mi: "MiB", mebibyte: "MiB", mebibytes: "MiB",
+  g: "GB", gigabyte: "GB", gigabytes: "GB", gi: "GiB", gibibyte: "GiB", gibibytes: "GiB",
+};
+
+function allUnits(): string[] {
+  return [...Object.keys(units.ms), ...Object.keys(units.bytes)];
+}
+
+/** The unit of `kind` the user most likely meant by `word`. */
+function meantUnit(word: string, kind: UnitKind): string | undefined {
+  const candidates = Object.keys(units[kind]);
+  const lower = word.toLowerCase();
+  // Case first: "1kb" means KB (not KiB), "30S" means s. Then the words people write for units.
+  const sameLetters = candidates.find((u) => u.toLowerCase() === lower);
+  if (sameLetters) return sameLetters;
+  const alias = unitAliases[lower];
+  if (alias && candidates.includes(alias)) return alias;
+  return word.length > 2 ? closest(word, candidates) : undefined;
+}
+
+const radixes = { x: [16, "hexadecimal numbers"], b: [2, "binary numbers"], o: [8, "octal numbers"] } as const;
+
+/** A decimal number in the forms JSON allows: what `0x10`, `0b1`, `0o7`, `007` and `1_000` are not. */
+function notDecimal(raw: string): { readonly shown: string; readonly decimal: string | undefined } | undefined {
+  const sign = raw.startsWith("-") ? "-" : "";
+  const body = raw.slice(sign.length);
+  const radix = /^0([xXbBoO])([0-9A-Za-z_]*)$/.exec(body);
+  if (radix) {
+    const [base, shown] = radixes[radix[1]!.toLowerCase() as keyof typeof radixes];
+    const digits = radix[2]!;
+    const valid = digits.length > 0 && [...digits].every((d) => !Number.isNaN(parseInt(d, base)));
+    return { shown, decimal: valid ? `${sign}${parseInt(digits, base)}` : undefined };
+  }
+  if (/^0[0-9]/.test(body)) return { shown: "leading zeros", decimal: `${sign}${body.replace(/^0+(?=[0-9])/, "")}` };
+  if (/^[0-9][0-9_]*_[0-9_]*[A-Za-z]*$/.test(body) && /[0-9]_+[0-9]/.test(body)) {
+    const [, digits, unit] = /^([0-9_]+)(.*)$/.exec(body)!;
+    return { shown: "digit separators", decimal: `${sign}${digits!.replace(/_/g, "")}${unit}` };
+  }
+  return undefined;
+}
+
+/**
+ * Problems of a number or quantity written for an integer setting, before its unit is converted: a number that is
+ * not decimal (`0x10`), a word that is no unit (`30parsecs`, `30S`), a unit apart from its number (`30 s`), and
+ * a number JavaScript cannot hold as written (see `numberProblem`).
+ */
+export function numericLiteralProblem(info: SettingInfo, v: SettingValue): ValueProblem | undefined {
+  if (v.$type !== "NumberValue" && v.$type !== "QuantityValue") return undefined;
+  const kind = info.type.kind === "integer" ? info.type.unit : undefined;
+  if (v.$type === "QuantityValue") {
+    const other = v.detached ? undefined : notDecimal(v.raw);
+    if (other) {
+      return {
+        code: "KEF2031",
+        message: `"${info.name}" must be a plain decimal number, not ${v.raw}`,
+        hint: other.decimal === undefined ? `${other.shown} are not supported` : `${other.shown} are not supported: write ${info.name} = ${other.decimal}`,
+      };
+    }
+    const known = allUnits().includes(v.unit);
+    if (!known) {
+      // A count (maxBufferedMessages) takes no unit at all: then the hint says so rather than offer one.
+      const meant = kind ? meantUnit(v.unit, kind) : undefined;
+      const list = kind ? `units for ${unitWords[kind]}: ${Object.keys(units[kind]).join(", ")}` : undefined;
+      const hint = !kind ? `"${info.name}" takes a plain number, without a unit` : meant !== undefined ? `did you mean ${v.value}${meant}? ${list}` : list;
+      return { code: "KEF2030", message: `unknown unit "${v.unit}" in ${v.raw}`, hint };
+    }
+    if (v.detached) {
+      return { code: "KEF2032", message: `the unit of ${v.raw} is apart from its number`, hint: `a unit must touch its number: write ${v.value}${v.unit}` };
+    }
+  }
+  return numberProblem(v.$type === "NumberValue" ? v.raw : v.raw.slice(0, v.raw.length - v.unit.length).trimEnd(), v.value, v.raw);
+}
+
+/**
+ * Numbers that would not mean what they say once read: too large to hold (`1e400` becomes Infinity), a nonzero
+ * number too small to hold (`1e-400` becomes 0), and negative zero (`-0`, which is 0 once written out).
+ */
+export function numberProblem(raw: string, value: number, shown = raw): ValueProblem | undefined {
+  if (!Number.isFinite(value)) {
+    return { code: "KEF2033", message: `${shown} is too large to be represented`, hint: "numbers must stay below 1.7976931348623157e308" };
+  }
+  if (value === 0 && /[1-9]/.test(raw.replace(/[eE].*$/, ""))) {
+    return { code: "KEF2033", message: `${shown} is too small to be represented: it would be read as 0`, hint: "write 0 if you mean zero" };
+  }
+  if (Object.is(value, -0)) return { code: "KEF2033", message: `${shown} is negative zero`, hint: `write ${shown.replace(/^-/, "")}` };
+  return undefined;
+}
+
+/**
+ * Numbers in Avro JSON (defaults, sizes) that JavaScript cannot hold as written: `1e400` would be emitted as
+ * `null`, `1e-400` as 0. Negative zero is a valid double default there, so it passes.
+ */
+export function jsonNumberProblems(json: JsonValue): { readonly range: Range; readonly problem: ValueProblem }[] {
+  const out: { range: Range; problem: ValueProblem }[] = [];
+  const walk = (v: JsonValue): void => {
+    if (v.$type === "JsonObject") for (const m of v.members) if (m.value) walk(m.value);
+    if (v.$type === "JsonArray") v.items.forEach(walk);
+    if (v.$type !== "JsonNumber" || Object.is(v.value, -0)) return;
+    const problem = numberProblem(v.raw, v.value);
+    if (problem) out.push({ range: v.range, problem });
+  };
+  walk(json);
+  return out;
+}
+
+/** Characters that do not show, or change how text around them shows: two ids that look the same may differ. */
+const invisible = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/u;
+
+/**
+ * Problems of a string setting's value (group ids): blank, with whitespace at either end, or holding control,
+ * invisible or bidirectional-formatting characters. The empty string is the checker's own "cannot be empty".
+ */
+export function stringSettingProblem(info: SettingInfo, value: string): ValueProblem | undefined {
+  if (value.length === 0) return undefined;
+  if (value.trim().length === 0) return { code: "KEF2034", message: `"${info.name}" cannot be blank`, hint: `write a name, e.g. ${info.name} = "my-service"` };
+  if (value.trim() !== value) {
+    return { code: "KEF2034", message: `"${info.name}" has whitespace at its ${/^\s/.test(value) ? "start" : "end"}`, hint: `write ${info.name} = ${JSON.stringify(value.trim())}` };
+  }
+  const bad = invisible.exec(value);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    return { code: "KEF2034", message: `"${info.name}" contains the invisible character U+${code}`, hint: "use visible characters only: letters, digits, '.', '_' and '-' are safe everywhere" };
+  }
+  return undefined;
+}
+
+/** Kafka's own topics, and what each one holds. */
+const internalTopics: Readonly<Record<string, string>> = {
+  __consumer_offsets: "the committed offsets of consumer groups",
+  __transaction_state: "the state of transactions",
+  __share_group_state: "the state of share groups",
+  __cluster_metadata: "the cluster's metadata log (KRaft)",
+  __remote_log_metadata: "the metadata of tiered storage",
+};
+
+/** A topic kefgen refuses to consume: one of Kafka's internal topics (by convention, every name starting "__"). */
+export function internalTopicProblem(name: string): ValueProblem | undefined {
+  const holds = internalTopics[name];
+  if (holds) return { code: "KEF2035", message: `topic "${name}" is internal to Kafka: it holds ${holds}`, hint: "consume your own topics; Kafka's internal topics are not written in a format kefgen can decode" };
+  if (name.startsWith("__")) return { code: "KEF2035", message: `topic "${name}" is named like an internal topic: names starting with "__" are reserved for Kafka`, hint: "rename the topic without the leading \"__\"" };
+  return undefined;
+}
+
+/** A topic declaration, as the collision check needs it. */
+export interface NamedTopic {
+  readonly name: string;
+  readonly file: string;
+  readonly range: Range;
+}
+
+/**
+ * Topics whose names differ only in '.' against '_' (`a.b`, `a_b`): Kafka's metric names replace '.' by '_', so
+ * the two would share metrics, and a broker refuses to create one while the other exists. Each later topic of such
+ * a pair is returned with the first one it collides with.
+ */
+export function metricNameCollisions(topics: readonly NamedTopic[]): { readonly topic: NamedTopic; readonly first: NamedTopic }[] {
+  const firstByMetric = new Map<string, NamedTopic>();
+  const out: { topic: NamedTopic; first: NamedTopic }[] = [];
+  for (const topic of topics) {
+    const key = topic.name.replace(/\./g, "_");
+    const first = firstByMetric.get(key);
+    if (first && first.name !== topic.name) out.push({ topic, first });
+    else if (!first) firstByMetric.set(key, topic);
+  }
+  return out;
+}
