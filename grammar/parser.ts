@@ -237,7 +237,9 @@ export interface ParseOutput {
 /** Lexes and parses `text` with the given start rule. Never throws for bad input. */
 export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOutput {
   const lexed = T.kefLexer.tokenize(text);
-  const problems: SyntaxProblem[] = lexed.errors.map((e) => ({
+  // A file that is mostly not .kef (a binary, another language) has a lexing error every few bytes: report the first
+  // ones and one line for the rest, and do not parse it — millions of errors cost minutes and overflow the stack.
+  const problems: SyntaxProblem[] = lexed.errors.slice(0, maxLexerErrors).map((e) => ({
     kind: "lexer" as const,
     offset: e.offset,
     line: e.line ?? 1,
@@ -245,6 +247,19 @@ export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOut
     length: e.length,
     message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length))}`,
   }));
+  if (lexed.errors.length > maxLexerErrors) {
+    const next = lexed.errors[maxLexerErrors]!;
+    problems.push({
+      kind: "lexer",
+      offset: next.offset,
+      line: next.line ?? 1,
+      column: next.column ?? 1,
+      length: next.length,
+      message: `${lexed.errors.length - maxLexerErrors} more unexpected characters: this does not look like a .kef file, so it was not parsed`,
+    });
+    parser.input = [];
+    return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments: [], problems };
+  }
   const tokens = lexed.tokens.map((token) => {
     if (token.tokenType !== T.UnterminatedString) return token;
     problems.push({
@@ -326,6 +341,9 @@ export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOut
   problems.sort((a, b) => a.offset - b.offset);
   return { cst, comments, problems };
 }
+
+/** Lexing errors reported one by one; past this many the file is not parsed (see `parseText`). */
+export const maxLexerErrors = 100;
 
 /** Deepest bracket nesting accepted; real Avro schemas stay far below it. */
 export const maxNesting = 100;

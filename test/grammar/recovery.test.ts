@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../generator/parse.js";
+import { maxLexerErrors } from "../../grammar/parser.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 
 const seed = fs.readFileSync(path.join(repoRoot, "fixtures/valid/seed/seed.kef"), "utf8");
@@ -44,4 +45,17 @@ describe("error recovery", () => {
     const text = seed.replace('topic "order-events" : OrderCreated', 'topic "order-events" OrderCreated').replace("consumer via criticalAlerts }", "consumer via criticalAlerts");
     expect(parse({ file: "seed.kef", absolutePath: "/seed.kef", text }).diagnostics).toHaveLength(2);
   });
+});
+
+describe("a file that is not .kef", () => {
+  it("reports its first 100 unexpected characters and one line for the rest, and is not parsed", () => {
+    // 200,000 lexing errors: before the cap, each became a diagnostic, and a 4 MiB file of them overflowed the stack.
+    const text = "message A avro \"string\"\n" + "@ ".repeat(200_000);
+    const r = parse({ file: "junk.kef", absolutePath: "/junk.kef", text });
+    expect(r.diagnostics).toHaveLength(maxLexerErrors + 1);
+    expect(r.diagnostics.every((d) => d.code === "KEF1001")).toBe(true);
+    expect(r.diagnostics[0]!.range.start).toMatchObject({ line: 2, column: 1 });
+    expect(r.diagnostics.at(-1)!.message).toBe(`${200_000 - maxLexerErrors} more unexpected characters: this does not look like a .kef file, so it was not parsed`);
+    expect(r.diagnostics.at(-1)!.range.start).toMatchObject({ line: 2, column: 2 * maxLexerErrors + 1 });
+  }, 60_000);
 });
