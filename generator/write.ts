@@ -13,6 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { startOfFile, type Diagnostic } from "./diagnostics.js";
+import { readProjectFile } from "./files.js";
 import { generatedHeaderLine, type GeneratedFile } from "./emit.js";
 
 /** The journal a build keeps in the output directory while it moves files into place. */
@@ -43,17 +44,21 @@ export interface OutputPlan {
   readonly leftovers: Leftovers;
 }
 
-type OnDisk = { kind: "missing" } | { kind: "directory" } | { kind: "file"; text: string };
+type OnDisk = { kind: "missing" } | { kind: "other" } | { kind: "file"; text: string };
 
+/** Generated files are read back to compare; far larger than any of them, so a huge file in the way is not read. */
+const maxOutputFileBytes = 256 * 1024 * 1024;
+
+/**
+ * What is at an output path. Read through the one file policy (generator/files.ts), so a FIFO or a device in the
+ * output directory is never opened for reading (that would block or read forever): it is "other", in the way.
+ */
 function onDisk(file: string): OnDisk {
-  try {
-    return { kind: "file", text: fs.readFileSync(file, "utf8") };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
-    if (code === "EISDIR") return { kind: "directory" };
-    throw error;
-  }
+  const read = readProjectFile(file, { maxBytes: maxOutputFileBytes });
+  if ("text" in read) return { kind: "file", text: read.text };
+  if (read.refused.kind === "missing") return { kind: "missing" };
+  if (read.refused.kind === "unreadable") throw new Error(`cannot read "${file}": ${read.refused.reason}`);
+  return { kind: "other" };
 }
 
 /** A file kefgen generated: its first line is exactly the generated header. */
@@ -114,7 +119,7 @@ export function planOutput(outDir: string, files: readonly GeneratedFile[], opti
     const current = onDisk(path.join(outDir, f.name));
     if (current.kind === "file" && current.text === f.text && !journal) continue;
     changed.push(f);
-    if (current.kind === "directory" || (current.kind === "file" && !isGenerated(current.text))) foreign.push(f.name);
+    if (current.kind === "other" || (current.kind === "file" && !isGenerated(current.text))) foreign.push(f.name);
   }
   const obsolete = existing
     .filter((n) => n.endsWith(".ts") && !names.has(n))

@@ -1,7 +1,7 @@
 // kefgen build never destroys a file it did not generate, and a build killed at any point is seen by the next
 // `--check` and repaired by the next build. The kills are real: the CLI runs as a process (from the sources, with
 // tsx) and gets SIGKILL at a point the test-only KEFGEN_TEST_PAUSE_AFTER hook of generator/write.ts holds it at.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -219,6 +219,18 @@ describe("files kefgen did not generate", () => {
     expect(r.stderr.match(/^\S+(?=:1:1 - error KEF4010:)/gm)).toEqual(["out/index.ts", "out/messages.ts", "out/wiring.ts"]);
     expect(contents("out")).toEqual({ "codecs.ts": `${header}\r\n// source: ../seed.kef\r\n`, "index.ts": "<dir>", "messages.ts": `${header} Not really: I wrote this.\n`, "wiring.ts": "" });
   });
+
+  it("a FIFO at an output path is in the way like any file kefgen did not write: never opened, so the build does not hang", async () => {
+    fs.mkdirSync(path.join(dir, "out"));
+    execFileSync("mkfifo", [path.join(dir, "out", "messages.ts")]);
+    for (const args of [["--check"], []]) {
+      const r = await kefgen("build", "seed.kef", "--out", "out", ...args);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('out/messages.ts:1:1 - error KEF4010: refusing to overwrite "out/messages.ts"');
+    }
+    expect(fs.statSync(path.join(dir, "out", "messages.ts")).isFIFO()).toBe(true);
+    expect(fs.readdirSync(path.join(dir, "out"))).toEqual(["messages.ts"]);
+  }, 30_000);
 
   it("--watch reports a refused file, writes nothing, and builds once the file is moved away", async () => {
     fs.mkdirSync(path.join(dir, "src"));
