@@ -131,8 +131,22 @@ function interpreted(schema: unknown, ...names: AvroLogicalType["name"][]): Avro
 abstract class KefgenLogicalType extends avro.types.LogicalType {
   /** The bucket of this type's JavaScript values, for the union rule. */
   abstract get bucket(): ValueBucket;
-  protected override _resolve(): undefined {
-    return undefined; // Schema evolution (reader ≠ writer) is not used: each codec reads what it writes.
+  /**
+   * Reading a writer's value (schema resolution, for framed records). The same logical type keeps its value (both
+   * sides represent it alike; a decimal only with the same precision and scale); a writer without the logical type
+   * but with the same underlying type gets this type's reading; anything else cannot be resolved.
+   */
+  protected override _resolve(writer: avro.Type): ((value: any) => unknown) | undefined {
+    if (writer instanceof KefgenLogicalType && writer.constructor === this.constructor && writer.sameParameters(this)) return (value) => value;
+    if (!(writer instanceof avro.types.LogicalType) && writer.typeName === this.underlyingType.typeName && writer.typeName !== "fixed") {
+      return (value) => this._fromValue(value);
+    }
+    return undefined;
+  }
+
+  /** Whether a writer of the same class writes values this type reads alike (decimal: same precision and scale). */
+  sameParameters(_other: KefgenLogicalType): boolean {
+    return true;
   }
 }
 
@@ -186,6 +200,10 @@ class DecimalType extends KefgenLogicalType {
 
   get bucket(): ValueBucket {
     return "string";
+  }
+
+  override sameParameters(other: KefgenLogicalType): boolean {
+    return other instanceof DecimalType && other.precision === this.precision && other.scale === this.scale;
   }
 
   protected override _fromValue(buf: Buffer): string {

@@ -4,6 +4,15 @@ export * from "./types.js";
 export { TopicConsumer, bindTopic, type TopicDeclaration } from "./topic-consumer.js";
 export { avroCodec, type AvroCodec, type AvroDuration } from "./avro-codec.js";
 export { DecodeError, type RecordPosition } from "./errors.js";
+export { confluentFormat, subjectName, ABANDONED, type ValueFormat, type RegistryWait, type ConfluentFormatOptions, type SubjectStrategy } from "./confluent-format.js";
+export {
+  SchemaRegistryClient,
+  RegistryUnavailableError,
+  RegistryAnswerError,
+  type SchemaRegistryConfig,
+  type RegistryAuthConfig,
+  type SubjectVersion,
+} from "./registry-client.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
 export { DEFAULT_RESTART, type ConsumerFactory, type ConsumerPort, type RestartSettings } from "./connection.js";
 export { DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
@@ -15,6 +24,7 @@ export {
   type RuntimeListener,
   type HandlerErrorEvent,
   type DecodeErrorEvent,
+  type RegistryUnavailableEvent,
   type DroppedEvent,
   type TopicFlowEvent,
   type CommittedEvent,
