@@ -40,6 +40,7 @@ export const As = keyword("as");
 export const True = keyword("true");
 export const False = keyword("false");
 export const Null = keyword("null");
+export const Registry = keyword("registry");
 
 export const StringLiteral = createToken({
   name: "StringLiteral",
@@ -68,6 +69,8 @@ export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
 export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
 export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
+export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "')'" });
 
 export const allTokens: TokenType[] = [
   AnyWord,
@@ -89,6 +92,7 @@ export const allTokens: TokenType[] = [
   True,
   False,
   Null,
+  Registry,
   Identifier,
   StringLiteral,
   UnterminatedString,
@@ -102,12 +106,15 @@ export const allTokens: TokenType[] = [
   Comma,
   Equals,
   Dot,
+  LParen,
+  RParen,
 ];
 
 /** Words with a meaning in the language; they cannot name messages or connections. */
 export const keywords: readonly string[] = [
   "namespace", "message", "from", "avro", "shared", "connection", "exclusive",
   "topic", "consumer", "via", "as", "true", "false", "null",
+  "registry",
 ];
 
 // Lines end at \n (a \r before it belongs to the line end); a lone \r does not end a line, so that lexer

@@ -6,8 +6,9 @@
 // Writer types are built by `avroType`, with the same hooks as the reader (exact longs, logical types, maps whose
 // "__proto__" key stays an own property), so every guarantee of bare Avro holds for framed records.
 
-import type avro from "avsc";
+import avro from "avsc";
 import { avroType, type AvroCodec } from "./avro-codec.js";
+import type { Codec } from "./types.js";
 import { DecodeError } from "./errors.js";
 import { RegistryAnswerError, RegistryUnavailableError, type SchemaRegistryClient } from "./registry-client.js";
 
@@ -71,8 +72,10 @@ const HEADER_BYTES = 5;
  * A {@link ValueFormat} for Confluent-framed Avro, read as `codec`'s type (the generated type of the topic).
  * Build one per topic binding (generated wiring does).
  */
-export function confluentFormat<T>(codec: AvroCodec<T>, options: ConfluentFormatOptions): ValueFormat<T> {
-  const reader = codec.type;
+export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOptions): ValueFormat<T> {
+  const maybe = (codec as Partial<AvroCodec<T>>).type;
+  if (maybe === undefined || !avro.Type.isType(maybe)) throw new TypeError(`confluentFormat of topic "${options.topic}" needs a codec made by avroCodec`);
+  const reader: avro.Type = maybe;
   const readerText = JSON.stringify(reader.schema({ exportAttrs: true }));
   const readerName = reader.name ?? `Avro ${reader.typeName}`;
   const subject = subjectName(options.subjects ?? "topic", options.topic, reader.name);
