@@ -138,7 +138,12 @@ abstract class KefgenLogicalType extends avro.types.LogicalType {
    */
   protected override _resolve(writer: avro.Type): ((value: any) => unknown) | undefined {
     if (writer instanceof KefgenLogicalType && writer.constructor === this.constructor && writer.sameParameters(this)) return (value) => value;
-    if (!(writer instanceof avro.types.LogicalType) && writer.typeName === this.underlyingType.typeName && writer.typeName !== "fixed") {
+    if (!(writer instanceof avro.types.LogicalType) && writer.typeName === this.underlyingType.typeName) {
+      try {
+        this.underlyingType.createResolver(writer); // a fixed must also match in name and size
+      } catch {
+        return undefined;
+      }
       return (value) => this._fromValue(value);
     }
     return undefined;
@@ -204,6 +209,11 @@ class DecimalType extends KefgenLogicalType {
 
   override sameParameters(other: KefgenLogicalType): boolean {
     return other instanceof DecimalType && other.precision === this.precision && other.scale === this.scale;
+  }
+
+  /** `type.schema({ exportAttrs: true })` keeps precision and scale (avsc exports only the logicalType name). */
+  protected override _export(schema: avro.Schema): void {
+    Object.assign(schema as object, { precision: this.precision, scale: this.scale });
   }
 
   protected override _fromValue(buf: Buffer): string {
@@ -577,6 +587,8 @@ export function avroType(schema: unknown): avro.Type {
 export interface AvroCodec<T> extends Codec<T> {
   /** The avsc type, built once; values follow kefgen's representation. */
   readonly type: avro.Type;
+  /** The schema the codec was built from, as given (e.g. to register it with a schema registry). */
+  readonly schema: object;
 }
 
 /**
@@ -591,6 +603,7 @@ export function avroCodec<T>(schema: object): AvroCodec<T> {
   const type = avroType(schema);
   return {
     type,
+    schema,
     decode(value: Buffer): T {
       try {
         return type.fromBuffer(value) as T;

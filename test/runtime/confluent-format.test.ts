@@ -166,3 +166,14 @@ describe('SchemaRegistryClient', () => {
     );
   });
 });
+
+describe('avroCodec schema export', () => {
+  it('keeps a decimal\'s precision and scale in type.schema() (a writer schema rebuilt from it resolves)', () => {
+    const schema = { type: 'fixed', name: 'Money', size: 8, logicalType: 'decimal', precision: 18, scale: 4 };
+    const codec = avroCodec(schema);
+    expect(codec.type.schema({ exportAttrs: true })).toEqual({ name: 'Money', type: 'fixed', size: 8, logicalType: 'decimal', precision: 18, scale: 4 });
+    expect(codec.schema).toBe(schema);
+    expect(() => codec.type.createResolver(avroType(codec.type.schema({ exportAttrs: true })))).not.toThrow();
+    expect(() => codec.type.createResolver(avroType({ ...schema, scale: 2 }))).toThrow();
+  });
+});
