@@ -3,8 +3,10 @@ confluent-kafka's AvroSerializer (which encodes with fastavro) through a schema 
 
     produce.py --brokers HOST:PORT --registry URL --jobs jobs.json --out DIR
 
-jobs.json: [{"topic": ..., "schema": <Avro schema JSON, full names>, "count": N, "seed": S,
-             "subject": optional subject name (default <topic>-value)}].
+jobs.json: [{"topic": ..., "schema": <Avro schema JSON>, "count": N, "seed": S,
+             "subject": optional subject name (default <topic>-value)}], or "values": [...] instead of count and
+seed to write given values. Jobs run in order; several jobs may write to one topic (e.g. writer versions
+interleaved); "partition" picks the partition.
 Values are drawn from a seeded random generator (random.Random(seed)) and written as the *underlying* Avro values
 (ints, bytes, strings: fastavro passes them through its logical types unchanged), so the test can compute what
 kefgen must make of them from its documented representation. For each job DIR/<topic>.jsonl gets one line per
@@ -231,20 +233,25 @@ def main():
         conf = {"auto.register.schemas": True}
         if subject:
             conf["subject.name.strategy"] = lambda ctx, record_name, s=subject: s
-        gen = Generator(job["schema"], job["seed"])
+        gen = Generator(job["schema"], job.get("seed", 0))
         try:
             serializer = AvroSerializer(registry, schema_text, conf=conf)
             lines = []
-            for _ in range(job["count"]):
-                value, tagged = gen.value(job["schema"])
+            given = job.get("values")
+            for n in range(len(given) if given is not None else job["count"]):
+                value, tagged = (given[n], given[n]) if given is not None else gen.value(job["schema"])
                 data = serializer(value, SerializationContext(topic, MessageField.VALUE))
-                producer.produce(topic, value=data)
+                if "partition" in job:
+                    producer.produce(topic, value=data, partition=job["partition"])
+                else:
+                    producer.produce(topic, value=data)
                 producer.poll(0)
                 lines.append(json.dumps(tagged, ensure_ascii=False))
             producer.flush(30)
-            with open(os.path.join(a.out, topic + ".jsonl"), "w", encoding="utf-8") as f:
+            with open(os.path.join(a.out, topic + ".jsonl"), "a", encoding="utf-8") as f:
                 f.write("\n".join(lines) + ("\n" if lines else ""))
-            results[topic] = {"written": len(lines)}
+            if "error" not in results.get(topic, {}):
+                results[topic] = {"written": results.get(topic, {}).get("written", 0) + len(lines)}
         except Exception as e:  # noqa: BLE001 - reported to the test, which names the type and the reason
             results[topic] = {"error": "%s: %s" % (type(e).__name__, e)}
     producer.flush(30)

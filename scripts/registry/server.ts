@@ -174,6 +174,9 @@ async function route(store: RegistryStore, req: http.IncomingMessage): Promise<u
         latest = undefined;
       }
       const text = normalise(schema);
+      // A schema already registered under the subject gets its version back without a compatibility check.
+      const registered = latest ? store.versions(b).find((v) => store.schema(v.id) === text) : undefined;
+      if (registered) return { id: registered.id, subject: registered.subject, version: registered.version, schema: text };
       if (latest && store.schema(latest.id) !== text) {
         const problem = backwardProblem(text, store.schema(latest.id));
         if (problem) throw new HttpError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${b}": ${problem}`);
