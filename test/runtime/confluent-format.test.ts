@@ -177,3 +177,49 @@ describe('avroCodec schema export', () => {
     expect(() => codec.type.createResolver(avroType({ ...schema, scale: 2 }))).toThrow();
   });
 });
+
+describe('TopicChannel with a framed format', () => {
+  it('a record waiting for the registry is abandoned (not done) on stop, and its partition takes no later record', async () => {
+    const { TopicChannel } = await import('../../runtime/topic-channel.js');
+    const { PartitionOffsets } = await import('../../runtime/offset-tracker.js');
+    const { RuntimeEventEmitter } = await import('../../runtime/events.js');
+    const { silentLogger } = await import('../../runtime/logger.js');
+    const { message } = await import('./fake-consumer.js');
+    const down = await startDevRegistry();
+    const schema = { type: 'record', name: 'S', fields: [{ name: 'n', type: 'int' }] };
+    const { id } = down.store.register('s-value', JSON.stringify(schema));
+    await down.stop();
+    const codec = avroCodec<{ n: number }>(schema);
+    const handled: number[] = [];
+    const events = new RuntimeEventEmitter(silentLogger);
+    const unavailable: number[] = [];
+    events.on('registryUnavailable', (e) => void unavailable.push(e.attempt));
+    const channel = new TopicChannel({
+      connection: 'shared',
+      binding: {
+        topic: 's',
+        messageType: 'S',
+        codec,
+        format: confluentFormat(codec, { registry: new SchemaRegistryClient({ name: 'main', url: down.url }), topic: 's', retry: { initialDelayMs: 20, maxDelayMs: 20 } }),
+        buffer: { maxBufferedMessages: 10, backpressure: 'ApplyBackpressure' },
+        handle: (v) => void handled.push(v.n),
+      },
+      events,
+      logger: silentLogger,
+    });
+    const offsets = new PartitionOffsets('s', 0, 0);
+    for (const offset of [0, 1]) {
+      const base = message(offset, '');
+      channel.offer({ topic: 's', partition: 0, offset, message: { ...base, value: frame(id, codec.encode({ n: offset })) }, offsets });
+      offsets.track(offset, false);
+    }
+    channel.start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(unavailable.length).toBeGreaterThanOrEqual(2);
+    expect(channel.metrics()).toMatchObject({ handled: 0, errors: 0, buffered: 1, inFlight: 1 });
+    expect(channel.metrics().registryUnavailable).toBe(unavailable.length);
+    await channel.stop();
+    expect(handled).toEqual([]);
+    expect(offsets.committable()).toBe(0);
+  });
+});
