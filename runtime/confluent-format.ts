@@ -25,15 +25,29 @@ export interface RegistryWait {
 /** Returned by {@link ValueFormat.decode} when the record was abandoned while waiting: it is neither done nor failed. */
 export const ABANDONED: unique symbol = Symbol("kefgen.abandoned");
 
+/**
+ * What {@link ValueFormat.decode} returns while the record's writer schema is not known yet: `wait` fetches it (and
+ * while the registry is unreachable, waits with bounded backoff, as long as it takes), then decodes.
+ */
+export class PendingDecode<T> {
+  /** @param run fetches the writer schema, waiting through outages, and decodes. */
+  constructor(private readonly run: (wait: RegistryWait) => Promise<T | typeof ABANDONED>) {}
+
+  /** Resolves the value (or {@link ABANDONED}); rejects with a {@link DecodeError} for bytes that will never decode. */
+  wait(wait: RegistryWait): Promise<T | typeof ABANDONED> {
+    return this.run(wait);
+  }
+}
+
 /** How a topic's record values are framed, beyond bare Avro. */
 export interface ValueFormat<T> {
   readonly kind: "confluent";
   /**
-   * Decodes one value. Synchronous once the writer schema is known; a promise while it is being fetched (and while
-   * the registry is unreachable: then it waits with bounded backoff, as long as it takes). Throws (or rejects with)
-   * a {@link DecodeError} for bytes that will never decode.
+   * Decodes one value: synchronously once the writer schema is known (no allocation beyond the value, so the hot
+   * path stays as fast as bare Avro), else a {@link PendingDecode}. Throws a {@link DecodeError} for bytes that
+   * will never decode.
    */
-  decode(value: Buffer, wait: RegistryWait): T | typeof ABANDONED | Promise<T | typeof ABANDONED>;
+  decode(value: Buffer): T | PendingDecode<T>;
 }
 
 /** How subjects are named (Confluent's subject name strategies); used in messages about a writer schema. */
@@ -154,12 +168,12 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
 
   return {
     kind: "confluent",
-    decode(value, w) {
+    decode(value) {
       if (value.length < HEADER_BYTES) throw new DecodeError(`a Confluent-framed value needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
       if (value[0] !== 0) throw new DecodeError(`not a Confluent-framed value: the first byte is ${value[0]}, not the magic byte 0`);
       const id = value.readUInt32BE(1);
       const known = readings.get(id);
-      return known ? read(value, known, id) : wait(value, id, w);
+      return known ? read(value, known, id) : new PendingDecode((w) => wait(value, id, w));
     },
   };
 }

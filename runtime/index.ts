@@ -4,7 +4,7 @@ export * from "./types.js";
 export { TopicConsumer, bindTopic, type TopicDeclaration } from "./topic-consumer.js";
 export { avroCodec, type AvroCodec, type AvroDuration } from "./avro-codec.js";
 export { DecodeError, type RecordPosition } from "./errors.js";
-export { confluentFormat, subjectName, ABANDONED, type ValueFormat, type RegistryWait, type ConfluentFormatOptions, type SubjectStrategy } from "./confluent-format.js";
+export { confluentFormat, subjectName, ABANDONED, PendingDecode, type ValueFormat, type RegistryWait, type ConfluentFormatOptions, type SubjectStrategy } from "./confluent-format.js";
 export {
   SchemaRegistryClient,
   RegistryUnavailableError,

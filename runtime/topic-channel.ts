@@ -6,7 +6,7 @@ import type { MessageContext, TopicBinding } from "./types.js";
 import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
 import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
 import { DecodeError } from "./errors.js";
-import { ABANDONED, type RegistryWait } from "./confluent-format.js";
+import { ABANDONED, PendingDecode, type RegistryWait } from "./confluent-format.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import { LatencyStats, type TopicMetrics } from "./metrics.js";
@@ -409,9 +409,9 @@ export class TopicChannel {
     try {
       if (message.value === null) throw new DecodeError("record has no value (tombstone)");
       const format = this.binding.format;
-      // Bare Avro stays synchronous; a framed value is a promise only while its writer schema is being fetched.
-      decoded = format ? format.decode(message.value, this.registryWait(record)) : this.binding.codec.decode(message.value);
-      if (decoded instanceof Promise) decoded = await decoded;
+      // Bare Avro stays synchronous; a framed value waits only while its writer schema is being fetched.
+      decoded = format ? format.decode(message.value) : this.binding.codec.decode(message.value);
+      if (decoded instanceof PendingDecode) decoded = await decoded.wait(this.registryWait(record));
       // Shut down or revoked while waiting for the registry: not done, so it is delivered again later.
       if (decoded === ABANDONED) return;
     } catch (cause) {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevRegistry, type DevRegistry } from '../../scripts/registry/server.js';
 import { avroCodec, avroType } from '../../runtime/avro-codec.js';
-import { ABANDONED, confluentFormat, type RegistryWait } from '../../runtime/confluent-format.js';
+import { ABANDONED, confluentFormat, PendingDecode, type RegistryWait } from '../../runtime/confluent-format.js';
 import { DecodeError } from '../../runtime/errors.js';
 import { RegistryUnavailableError, SchemaRegistryClient } from '../../runtime/registry-client.js';
 
@@ -30,7 +30,8 @@ const noWait: RegistryWait = {
 };
 
 async function decodeWith(format: ReturnType<typeof confluentFormat>, value: Buffer, wait = noWait): Promise<unknown> {
-  return await format.decode(value, wait);
+  const result = format.decode(value);
+  return result instanceof PendingDecode ? await result.wait(wait) : result;
 }
 
 const suitV1 = { type: 'enum', name: 'Suit', symbols: ['SPADES', 'HEARTS', 'DIAMONDS', 'CLUBS'] };
@@ -90,7 +91,7 @@ describe('confluentFormat', () => {
     const values = await Promise.all([1, 2, 3, 4].map((n) => decodeWith(format, frame(id, avroType(schema).toBuffer({ n })))));
     expect(values).toEqual([1, 2, 3, 4].map((n) => ({ n })));
     expect(client.requests).toBe(1);
-    const sync = format.decode(frame(id, avroType(schema).toBuffer({ n: 5 })), noWait);
+    const sync = format.decode(frame(id, avroType(schema).toBuffer({ n: 5 })));
     expect(sync).toEqual({ n: 5 });
   });
 
@@ -120,8 +121,8 @@ describe('confluentFormat', () => {
   it('rejects bytes without the magic byte and unknown schema ids as decode errors', async () => {
     const schema = { type: 'record', name: 'X', fields: [{ name: 'n', type: 'int' }] };
     const format = confluentFormat(avroCodec(schema), { registry: new SchemaRegistryClient({ name: 'main', url: registry.url }), topic: 'x' });
-    expect(() => format.decode(Buffer.from([1, 0, 0, 0, 1, 2]), noWait)).toThrow('not the magic byte 0');
-    expect(() => format.decode(Buffer.from([0, 0]), noWait)).toThrow('at least 5 bytes');
+    expect(() => format.decode(Buffer.from([1, 0, 0, 0, 1, 2]))).toThrow('not the magic byte 0');
+    expect(() => format.decode(Buffer.from([0, 0]))).toThrow('at least 5 bytes');
     await expect(decodeWith(format, frame(999_999, Buffer.from([2])))).rejects.toThrow(/writer schema id 999999 is not in registry "main".*40403|Schema 999999 not found/);
   });
 
