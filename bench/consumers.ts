@@ -17,7 +17,9 @@ import {
   ConsumerRuntime,
   avroCodec,
   bindTopic,
+  confluentFormat,
   silentLogger,
+  type SchemaRegistryClient,
   type ConnectionSettings,
   type ConnectionSpec,
   type MessageHandler,
@@ -33,6 +35,8 @@ export type ConsumerKind = "kefgen" | "eachBatch" | "naive";
 export interface TopicUnderTest {
   readonly topic: string;
   readonly schema: object;
+  /** Confluent-framed values (RF): kefgen reads them with `readerSchema` through `confluentFormat`. */
+  readonly framed?: { readonly registry: SchemaRegistryClient; readonly readerSchema: object };
 }
 
 /** Settings a run may vary from kefgen's defaults (for diagnosis; the headline figures use the defaults). */
@@ -195,7 +199,7 @@ async function runKefgen(spec: RunSpec): Promise<RunResult> {
   const progress = new Progress(process.hrtime.bigint(), spec.target);
   const measuredHandler: MessageHandler<unknown> = progress.handled;
   const topics: TopicBinding<any>[] = [
-    bindTopic({ topic: spec.measured.topic, messageType: "bench.Measured", codec: avroCodec(spec.measured.schema), buffer, handler: measuredHandler }),
+    measuredBinding(spec.measured, buffer, measuredHandler),
   ];
   if (spec.slow) {
     topics.push(
@@ -218,7 +222,14 @@ async function runKefgen(spec: RunSpec): Promise<RunResult> {
   return progress.result("kefgen", finished, ended, extraRecords(progress, finished), committed, { pauses, ...(profileFile ? { profile: profileFile } : {}) });
 }
 
+function measuredBinding(measured: TopicUnderTest, buffer: TopicBinding<unknown>["buffer"], handler: MessageHandler<unknown>): TopicBinding<unknown> {
+  const codec = avroCodec(measured.framed?.readerSchema ?? measured.schema);
+  const format = measured.framed ? confluentFormat(codec, { registry: measured.framed.registry, topic: measured.topic }) : undefined;
+  return bindTopic({ topic: measured.topic, messageType: "bench.Measured", codec, ...(format ? { format } : {}), buffer, handler });
+}
+
 async function runEachBatch(spec: RunSpec): Promise<RunResult> {
+  if (spec.measured.framed) throw new Error("the eachBatch baseline reads bare Avro only");
   if (spec.slow) throw new Error("the eachBatch baseline runs one topic only");
   const type = avro.Type.forSchema(spec.measured.schema as avro.Schema);
   const profile = spec.profileDir ? await startProfile(spec.profileDir, spec.profileName ?? "eachBatch") : undefined;

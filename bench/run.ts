@@ -3,6 +3,9 @@
 //
 //   R1 = kefgen shared-connection throughput ÷ a hand-written kafkajs eachBatch consumer (target ≥ 0.95),
 //        for ~100-byte and ~1 KB Avro records.
+//   RF = kefgen reading Confluent-framed records ÷ kefgen reading the same records bare (target ≥ 0.95), with
+//        the writer schema equal to the reader's and with a reader that has one more (defaulted) field, so that
+//        every record goes through the cached avsc resolver.
 //   R6 = a fast type's throughput while another type's handler takes 50 ms per record ÷ its throughput
 //        alone, both on kefgen's shared connection (target ≥ 0.90); plain kafkajs alongside, for contrast.
 //
@@ -16,8 +19,10 @@ import { parseArgs } from "node:util";
 import { resolveBrokers } from "../scripts/kafka/local-broker.js";
 import { DEFAULT_TUNING, runConsumer, type ConsumerKind, type RunResult, type RunSpec, type TopicUnderTest } from "./consumers.js";
 import { createTopic, produceRecords, setupClient, type Produced } from "./kafka.js";
-import { anomalies, codeVersion, machineDescription, markdownTable, ratioLines, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
+import { anomalies, codeVersion, machineDescription, markdownTable, ratioLines, ratioValue, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
 import { encodedPool, RECORD_SIZES, schemaOf, type RecordSize } from "./records.js";
+import { startDevRegistry } from "../scripts/registry/server.js";
+import { SchemaRegistryClient } from "../runtime/index.js";
 
 process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 
@@ -25,7 +30,7 @@ process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 // Options
 
 const OPTIONS = {
-  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | r6" },
+  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | rf | r6" },
   sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1: small (~100 B), large (~1 KB)" },
   records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1 topic" },
   reps: { env: "BENCH_REPS", default: "5", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
@@ -87,13 +92,14 @@ function size(text: string): RecordSize {
 }
 
 const caseName = option("case").toLowerCase();
-if (!["all", "r1", "r6"].includes(caseName)) {
-  console.error(`--case must be all, r1 or r6\n${usage()}`);
+if (!["all", "r1", "rf", "r6"].includes(caseName)) {
+  console.error(`--case must be all, r1, rf or r6\n${usage()}`);
   process.exit(2);
 }
 const settings = {
-  runR1: caseName !== "r6",
-  runR6: caseName !== "r1",
+  runR1: caseName === "all" || caseName === "r1",
+  runRF: caseName === "all" || caseName === "rf",
+  runR6: caseName === "all" || caseName === "r6",
   sizes: option("sizes")
     .split(",")
     .map((s) => s.trim())
@@ -163,6 +169,38 @@ if (settings.runR1) {
     r1Topics.set(recordSize, { topic, schema: schemaOf(recordSize) });
   }
 }
+// RF: the same payloads behind a Confluent header (magic byte 0, the writer schema's id), registered in the
+// development registry; the bare topic is R1's when R1 runs too.
+const devRegistry = settings.runRF ? await startDevRegistry() : undefined;
+const rfTopics = new Map<RecordSize, { bare: TopicUnderTest; framed: TopicUnderTest; evolved: TopicUnderTest }>();
+if (devRegistry) {
+  const client = new SchemaRegistryClient({ name: "bench", url: devRegistry.url });
+  for (const recordSize of settings.sizes) {
+    const schema = schemaOf(recordSize);
+    let bare = r1Topics.get(recordSize);
+    if (!bare) {
+      bare = { topic: `${runId}.rf-bare-${recordSize}`, schema };
+      await fill(bare.topic, recordSize, settings.records);
+    }
+    const topic = `${runId}.rf-framed-${recordSize}`;
+    const { id } = devRegistry.store.register(`${topic}-value`, JSON.stringify(schema));
+    const header = Buffer.alloc(5);
+    header.writeUInt32BE(id, 1);
+    if (!pools.has(recordSize)) pools.set(recordSize, encodedPool(recordSize, 4_096));
+    const framedPool = pools.get(recordSize)!.map((payload) => Buffer.concat([header, payload]));
+    await createTopic(admin, topic, settings.partitions);
+    createdTopics.push(topic);
+    const produced = await produceRecords(producer, topic, settings.partitions, framedPool, settings.records);
+    say(`  ${topic}: ${produced.records.toLocaleString("en-US")} Confluent-framed records (schema id ${id}), mean ${(produced.bytes / produced.records).toFixed(1)} B`);
+    const s = schema as { fields: object[] };
+    const evolvedReader = { ...s, fields: [...s.fields, { name: "addedByReader", type: "string", default: "" }] };
+    rfTopics.set(recordSize, {
+      bare,
+      framed: { topic, schema, framed: { registry: client, readerSchema: schema } },
+      evolved: { topic, schema, framed: { registry: client, readerSchema: evolvedReader } },
+    });
+  }
+}
 const r6 = settings.runR6
   ? {
       fast: { topic: `${runId}.r6-fast`, schema: schemaOf(settings.r6Size) },
@@ -222,6 +260,24 @@ for (const [recordSize, measured] of r1Topics) {
   ratios.push({ name: `R1 ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
 }
 
+for (const [recordSize, topics] of rfTopics) {
+  say(`\nRF, ${sizeLabel(recordSize)} records: kefgen on Confluent-framed records vs the same records bare, ${settings.reps} runs each, alternating`);
+  await warmUp(topics.framed, ["kefgen"]);
+  const bytes = meanSize.get(recordSize) ?? 0;
+  const make = (consumer: string): Series => ({ caseName: `RF ${recordSize}`, consumer, records: settings.records, recordBytes: bytes, runs: [] });
+  const bare = make("kefgen, bare Avro");
+  const same = make("kefgen, confluent framing, writer = reader");
+  const evolved = make("kefgen, confluent framing, writer ≠ reader (resolver)");
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    bare.runs.push(await timed(`bare #${rep}`, "kefgen", spec(topics.bare, settings.records)));
+    same.runs.push(await timed(`framed, writer = reader #${rep}`, "kefgen", spec(topics.framed, settings.records)));
+    evolved.runs.push(await timed(`framed, writer ≠ reader #${rep}`, "kefgen", spec(topics.evolved, settings.records)));
+  }
+  series.push(bare, same, evolved);
+  ratios.push({ name: `RF ${recordSize} (writer = reader)`, numerator: same, denominator: bare, target: 0.95 });
+  ratios.push({ name: `RF ${recordSize} (writer ≠ reader)`, numerator: evolved, denominator: bare, target: 0.95 });
+}
+
 if (r6) {
   say(`\nR6: fast topic alone vs next to a topic whose handler takes ${settings.r6SlowMs} ms per record (slow backlog ${settings.r6SlowRecords.toLocaleString("en-US")})`);
   if (r1Topics.size === 0) await warmUp(r6.fast, ["kefgen"]);
@@ -261,11 +317,13 @@ if (r6) {
 await admin.deleteTopics({ topics: createdTopics }).catch(() => undefined);
 await admin.disconnect();
 await broker?.stop();
+await devRegistry?.stop();
 
 const table = textTable(series, ratios);
 const problems = anomalies(series);
 say(`\n${table}\n`);
 for (const line of ratioLines(ratios)) say(line);
+for (const ratio of ratios.filter((r) => r.name.startsWith("RF "))) say(`RF = ${ratioValue(ratio).value.toFixed(3)} (${ratio.name.slice(3)})`);
 for (const line of problems) say(`WARNING: ${line}`);
 
 if (settings.profileDir) {
@@ -275,6 +333,7 @@ if (settings.profileDir) {
   const parameters = [
     `case ${caseName}`,
     settings.runR1 ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer` : "",
+    settings.runRF ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case` : "",
     settings.runR6 ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline` : "",
     `${settings.partitions} partitions per topic`,
     `kefgen maxBufferedMessages ${settings.tuning.maxBufferedMessages} (ApplyBackpressure), fetchMaxWaitMs ${settings.tuning.fetchMaxWaitMs} and fetchMinBytes 1 for every consumer, kafkajs defaults otherwise`,

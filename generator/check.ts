@@ -34,6 +34,7 @@ import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, nameOrigins
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
+import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
 export interface CheckHost {
@@ -174,6 +175,9 @@ class Checker {
       case "boolean":
         if (v.$type !== "BooleanValue") return wrong();
         return this.supported(info, v.value, v.range);
+      case "name":
+        if (v.$type !== "IdentifierValue") return wrong();
+        return v.value;
       case "integer": {
         if (this.problem(numericLiteralProblem(info, v), v.range)) return undefined;
         let n: number;
@@ -433,6 +437,10 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     connections.set(name, { name, kind: "exclusive", at: { node: decl.name, file: source.file }, own: c.settings(decl.settings, "all", "on a connection"), topics: [] });
   }
 
+  // Schema registries (used by format = confluent topics).
+  const sourceOf = (file: string): SourceText => files.find((f) => f.source.file === file)!.source;
+  const registries = checkRegistries(c, decls.flatMap((d) => (d.node.$type === "Registry" ? [{ node: d.node, source: d.source }] : [])));
+
   // Topics.
   const sharedDraft: ConnectionDraft = {
     name: "shared",
@@ -487,6 +495,9 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     const bufferValues = resolveConnectionSettings(
       draft.kind === "shared" ? [onlyBuffer(shared), topicLayer] : [onlyBuffer(inheritable(shared)), onlyBuffer(draft.own), topicLayer],
     );
+    const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
+    const format = topicFormat(c, { name: topicName, range: decl.range, file: source.file }, formatLayers, registries, sourceOf);
+    c.source = source;
     const topic: TopicModel = {
       topic: topicName,
       handlerKey,
@@ -494,6 +505,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       message,
       connection: draft.name,
       buffer: bufferSettingsModel(bufferValues),
+      ...(format ? { format } : {}),
       range: decl.range,
     };
     draft.topics.push(topic);
@@ -577,6 +589,8 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     }
     resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics });
   }
+  reportUnusedRegistries(c, registries, sourceOf, c.diagnostics.some((d) => d.code === "KEF2050"));
+
   const messageList = [...messages.values()];
   const { typeNames, namedTypes } = nameTypes(c, messageList);
   const firstNamespace = files.map((f) => f.ast.namespace?.text).find((n) => n !== undefined);
@@ -590,6 +604,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     namedTypes,
     topics,
     connections: resolved,
+    registries: [...registries.values()].flatMap((r) => (r.used && r.model ? [r.model] : [])),
   };
   const sharedAt = firstShared && { file: firstShared.source.file, range: firstShared.node.keyword };
   const locate = nameOrigins(files, { messages: messageDecls, topics: topicDecls, connections: connectionDecls, shared: sharedAt }, options.name !== undefined);

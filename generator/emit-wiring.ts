@@ -4,7 +4,7 @@ import type { WriterFunction } from "ts-morph";
 import { newFile, type Context } from "./context.js";
 import { doc, jsDoc, propertyName, str } from "./escape.js";
 import { connectionLabel } from "./emit-consumers.js";
-import type { ConnectionModel, TopicModel } from "./model.js";
+import type { ConnectionModel, RegistryModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
 
 function literal(value: Record<string, string | number | boolean | undefined>): string {
@@ -15,10 +15,15 @@ function literal(value: Record<string, string | number | boolean | undefined>): 
 }
 
 function topicBinding(topic: TopicModel): string {
+  const f = topic.format;
+  // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
+  const format = f
+    ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
+    : "";
   return `kefgen.bindTopic({
     topic: ${str(topic.topic)},
     messageType: ${str(topic.message.fullName)},
-    codec: codecs.${topic.message.codecName},
+    codec: codecs.${topic.message.codecName},${format}
     buffer: ${literal({ ...topic.buffer })},
     handler: handlers.${topic.handlerKey},
   })`;
@@ -31,6 +36,16 @@ function connectionSpec(connection: ConnectionModel): string {
     settings: ${literal({ ...connection.settings })},
     topics: [${connection.topics.map(topicBinding).join(",\n")}],
   }`;
+}
+
+function registryClient(r: RegistryModel): string {
+  const config: Record<string, string> = { name: str(r.name) };
+  if ("value" in r.url) config["url"] = str(r.url.value);
+  else config["urlEnv"] = str(r.url.env);
+  if (r.auth?.kind === "basic") config["auth"] = `{ kind: "basic", usernameEnv: ${str(r.auth.usernameEnv)}, passwordEnv: ${str(r.auth.passwordEnv)} }`;
+  if (r.auth?.kind === "bearer") config["auth"] = `{ kind: "bearer", tokenEnv: ${str(r.auth.tokenEnv)} }`;
+  const body = Object.entries(config).map(([k, v]) => `${k}: ${v}`).join(", ");
+  return `${str(r.name)}: new kefgen.SchemaRegistryClient({ ${body} })`;
 }
 
 export function emitWiring(ctx: Context): void {
@@ -62,6 +77,11 @@ export function emitWiring(ctx: Context): void {
     parameters: [{ name: "handlers", type: handlersName }],
     returnType: "kefgen.ConnectionSpec[]",
     statements: (writer) => {
+      if (model.registries.length > 0) {
+        // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
+        // the environment here, when the consumers are created.
+        writer.writeLine(`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(registryClient).join(", ")} };`);
+      }
       writer.write("return ");
       specs(writer);
       writer.write(";");

@@ -185,6 +185,12 @@ class KefPrinter {
         return this.jsonList(e, atLineStart);
       case "jsonMember":
         return this.spaced(e, atLineStart, (x) => !(isToken(x) && x.tokenType.name === "Colon"));
+      case "setting":
+      case "callArgument":
+        // `auth = basic(env("U"), env("P"))`: a call's arguments follow its name without a space.
+        return this.spaced(e, atLineStart, (x) => isToken(x) || x.name !== "callArguments");
+      case "callArguments":
+        return this.elements(e).map((x, i, all) => [i > 1 && i < all.length - 1 && isToken(all[i - 1]!) && (all[i - 1] as IToken).tokenType.name === "Comma" ? " " : "", this.print(x)]);
       default:
         // namespaceDecl, messageDecl, sharedDecl, connectionDecl, consumerClause, setting — and any rule added
         // later: its parts separated by single spaces, which never changes how the text lexes.

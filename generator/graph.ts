@@ -62,7 +62,8 @@ export function mermaidGraph(model: Model): string {
       topicNumber++;
       const topic = `topic${topicNumber}`;
       const handler = `handler${topicNumber}`;
-      out.push(`  ${topic}[(${lines(t.topic, t.message.name, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`)})]`);
+      const framing = t.format ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [];
+      out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`)})]`);
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);
       out.push(`  ${consumer} --> ${topic}`);
       out.push(`  ${topic} --> ${handler}`);

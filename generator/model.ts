@@ -46,6 +46,24 @@ export interface TopicModel {
   /** Name of the connection that consumes this topic. */
   readonly connection: string;
   readonly buffer: BufferSettingsModel;
+  /** How values are framed; absent for bare Avro (`format = avro`, the default). */
+  readonly format?: TopicFormatModel;
+  readonly range: Range;
+}
+
+/** A Confluent-framed topic: its writer schemas come from `registry`. */
+export interface TopicFormatModel {
+  readonly kind: "confluent";
+  /** The name of a declared registry. */
+  readonly registry: string;
+  readonly subjects: "topic" | "record" | "topicRecord";
+}
+
+/** A declared `registry NAME { … }`. Secrets are names of environment variables, never values. */
+export interface RegistryModel {
+  readonly name: string;
+  readonly url: { readonly value: string } | { readonly env: string };
+  readonly auth?: { readonly kind: "basic"; readonly usernameEnv: string; readonly passwordEnv: string } | { readonly kind: "bearer"; readonly tokenEnv: string };
   readonly range: Range;
 }
 
@@ -72,6 +90,8 @@ export interface Model {
   readonly namedTypes: readonly AvroNamed[];
   readonly topics: readonly TopicModel[];
   readonly connections: readonly ConnectionModel[];
+  /** Declared registries that some topic reads from, in declaration order. */
+  readonly registries: readonly RegistryModel[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ export type SettingType =
   /** `unit`: what a quantity literal may express (`30s` for "ms", `64KiB` for "bytes"); absent for counts. */
   | { readonly kind: "integer"; readonly min: number; readonly max: number; readonly unit?: "ms" | "bytes" }
   | { readonly kind: "boolean" }
+  /** The name of something declared in the .kef (e.g. `registry = main`). */
+  | { readonly kind: "name"; readonly of: string }
   | { readonly kind: "enum"; readonly values: readonly string[] };
 
-/** `connection`: identifies or tunes one Kafka consumer. `buffer`: may also be set per topic. */
+/** `connection`: identifies or tunes one Kafka consumer. `buffer`: may also be set per topic (buffer and value-format settings). */
 export type SettingScope = "connection" | "buffer";
 
 export interface SettingInfo {
@@ -165,6 +167,35 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     meaning: "When a buffer is full: pause its partitions (never drop), or drop the oldest or the newest record (counted).",
     honouredBy: "runtime (pause/resume of that topic only, or counted drops)",
   },
+  {
+    name: "format",
+    type: { kind: "enum", values: ["avro", "confluent", "singleObject"] },
+    scope: "buffer",
+    default: "avro",
+    inherited: true,
+    unsupported: { value: "singleObject", why: "Avro single-object encoding is not implemented yet" },
+    meaning:
+      "How record values are framed: bare Avro binary written with exactly the reader's schema (avro), or Confluent's framing (magic byte 0, 4-byte schema id, Avro written with that writer schema, resolved against the reader's).",
+    honouredBy: "runtime (`confluentFormat`: writer schema fetched once per id from the topic's registry)",
+  },
+  {
+    name: "subjects",
+    type: { kind: "enum", values: ["topic", "record", "topicRecord"] },
+    scope: "buffer",
+    default: "topic",
+    inherited: true,
+    meaning: "Subject name strategy of a confluent topic: <topic>-value (topic), the record's full name (record), or <topic>-<full name> (topicRecord).",
+    honouredBy: "runtime (subject named in decode errors)",
+  },
+  {
+    name: "registry",
+    type: { kind: "name", of: "registry" },
+    scope: "buffer",
+    default: undefined,
+    inherited: true,
+    meaning: "Which declared `registry` a confluent topic reads writer schemas from; may be left out when only one is declared.",
+    honouredBy: "runtime (`SchemaRegistryClient`, one per registry)",
+  },
 ];
 
 export const settingsByName: ReadonlyMap<string, SettingInfo> = new Map(settingsCatalogue.map((s) => [s.name, s]));
@@ -183,6 +214,8 @@ export function describeType(t: SettingType): string {
       return t.unit === "ms" ? "a duration (e.g. 30s, 500ms or 30000 milliseconds)" : t.unit === "bytes" ? "a size (e.g. 64KiB, 1MB or 1024 bytes)" : "an integer";
     case "boolean":
       return "true or false";
+    case "name":
+      return `the name of a declared ${t.of}`;
     case "enum":
       return t.values.map((v) => `${v}`).join(", ");
   }

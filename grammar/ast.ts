@@ -36,7 +36,23 @@ export type SettingValue =
    */
   | { readonly $type: "QuantityValue"; readonly value: number; readonly unit: string; readonly raw: string; readonly detached?: true; readonly range: Range }
   | { readonly $type: "BooleanValue"; readonly value: boolean; readonly range: Range }
-  | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range };
+  | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range }
+  | CallValue;
+
+/** A call such as `env("SR_PASSWORD")` or `basic(env("U"), env("P"))`; `value` is its source text. */
+export interface CallValue {
+  readonly $type: "CallValue";
+  readonly callee: Name;
+  readonly args: readonly CallArgument[];
+  readonly value: string;
+  readonly range: Range;
+}
+
+/** An argument of a {@link CallValue}. */
+export type CallArgument =
+  | { readonly $type: "StringValue"; readonly value: string; readonly range: Range }
+  | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range }
+  | CallValue;
 
 export interface Setting {
   readonly $type: "Setting";
@@ -106,7 +122,15 @@ export interface TopicDecl {
   readonly range: Range;
 }
 
-export type Declaration = MessageDecl | SharedDecl | ConnectionDecl | TopicDecl;
+/** `registry main { url = "…" auth = basic(env("U"), env("P")) }`: a schema registry, named. */
+export interface RegistryDecl {
+  readonly $type: "Registry";
+  readonly name: Name;
+  readonly settings: SettingsBlock | undefined;
+  readonly range: Range;
+}
+
+export type Declaration = MessageDecl | SharedDecl | ConnectionDecl | TopicDecl | RegistryDecl;
 
 export interface KefFile {
   readonly $type: "File";
@@ -215,11 +239,31 @@ function settingsBlock(n: CstNode | undefined): SettingsBlock | undefined {
   const settings: Setting[] = [];
   for (const s of nodes(n.children, "setting")) {
     const ids = tokens(s.children, "Identifier");
-    const nameToken = ids[0];
+    const keyword = token(s.children, "Registry");
+    const nameToken = keyword ?? ids[0];
     if (!nameToken) continue;
-    settings.push({ $type: "Setting", name: nameOf(nameToken), value: settingValue(s.children, ids[1]), range: rangeOf(s) });
+    const identifier = keyword ? ids[0] : ids[1];
+    const call = node(s.children, "callArguments");
+    const value = identifier && call ? callValue(identifier, call, rangeOf(s)) : settingValue(s.children, identifier);
+    settings.push({ $type: "Setting", name: nameOf(nameToken), value, range: rangeOf(s) });
   }
   return { $type: "Settings", settings, range: rangeOf(n) };
+}
+
+function callValue(callee: IToken, args: CstNode, fallback: Range): CallValue {
+  const list: CallArgument[] = [];
+  for (const a of nodes(args.children, "callArgument")) {
+    const str = token(a.children, "StringLiteral");
+    const id = token(a.children, "Identifier");
+    const inner = node(a.children, "callArguments");
+    if (str) list.push({ $type: "StringValue", value: unquote(str.image), range: tokenRange(str) });
+    else if (id && inner) list.push(callValue(id, inner, tokenRange(id)));
+    else if (id) list.push({ $type: "IdentifierValue", value: id.image, range: tokenRange(id) });
+  }
+  const end = rangeOf(args, fallback).end;
+  const range = { start: startOf(callee), end };
+  const text = `${callee.image}(${list.map((a) => (a.$type === "StringValue" ? JSON.stringify(a.value) : a.value)).join(", ")})`;
+  return { $type: "CallValue", callee: nameOf(callee), args: list, value: text, range };
 }
 
 function settingValue(c: Children, identifier: IToken | undefined): SettingValue | undefined {
@@ -241,6 +285,8 @@ function settingValue(c: Children, identifier: IToken | undefined): SettingValue
   if (t) return { $type: "BooleanValue", value: true, range: tokenRange(t) };
   const f = token(c, "False");
   if (f) return { $type: "BooleanValue", value: false, range: tokenRange(f) };
+  const avro = token(c, "Avro");
+  if (avro) return { $type: "IdentifierValue", value: avro.image, range: tokenRange(avro) };
   if (identifier) return { $type: "IdentifierValue", value: identifier.image, range: tokenRange(identifier) };
   return undefined;
 }
@@ -343,6 +389,12 @@ function declaration(n: CstNode): Declaration | undefined {
   }
   const topic = node(c, "topicDecl");
   if (topic) return topicDecl(topic);
+  const registry = node(c, "registryDecl");
+  if (registry) {
+    const name = token(registry.children, "AnyWord");
+    if (!name) return undefined;
+    return { $type: "Registry", name: nameOf(name), settings: settingsBlock(node(registry.children, "settings")), range: rangeOf(registry) };
+  }
   return undefined;
 }
 

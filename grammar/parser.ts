@@ -1,14 +1,17 @@
 // The .kef grammar as one Chevrotain CstParser, created once and reused.
 //
 //   file        := namespaceDecl? declaration*
-//   declaration := messageDecl | sharedDecl | connectionDecl | topicDecl
+//   declaration := messageDecl | sharedDecl | connectionDecl | topicDecl | registryDecl
 //   messageDecl := "message" Word ( "from" String | "avro" jsonObject )
 //   sharedDecl  := "shared" settings
 //   connectionDecl := "connection" Word "exclusive" settings
 //   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName ( "{" consumerClause? "}" )?
 //   consumerClause := "consumer" ( "via" Word settings? | "exclusive" settings | settings )
+//   registryDecl := "registry" Word settings
 //   settings    := "{" setting* "}"
-//   setting     := Identifier "=" ( String | Number Identifier? | Quantity | "true" | "false" | Identifier )
+//   setting     := ( Identifier | "registry" ) "=" ( String | Number Identifier? | Quantity | "true" | "false" | "avro" | Identifier callArguments? )
+//   callArguments := "(" ( callArgument ( "," callArgument )* )? ")"      e.g. basic(env("SR_USER"), env("SR_PASSWORD"))
+//   callArgument := String | Identifier callArguments?
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
 import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import { endPosition } from "./lines.js";
@@ -79,7 +82,14 @@ class KefParser extends CstParser {
       { ALT: () => this.SUBRULE(this.sharedDecl) },
       { ALT: () => this.SUBRULE(this.connectionDecl) },
       { ALT: () => this.SUBRULE(this.topicDecl) },
+      { ALT: () => this.SUBRULE(this.registryDecl) },
     ]);
+  });
+
+  public registryDecl = this.RULE("registryDecl", () => {
+    this.CONSUME(T.Registry);
+    this.CONSUME(T.AnyWord);
+    this.SUBRULE(this.settings);
   });
 
   public messageDecl = this.RULE("messageDecl", () => {
@@ -157,9 +167,10 @@ class KefParser extends CstParser {
   });
 
   public setting = this.RULE("setting", () => {
-    this.CONSUME(T.Identifier);
+    // `registry = main` names a registry, so that keyword may name a setting too.
+    this.OR1([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Registry) }]);
     this.CONSUME(T.Equals);
-    this.OR([
+    this.OR2([
       { ALT: () => this.CONSUME(T.StringLiteral) },
       {
         ALT: () => {
@@ -175,7 +186,31 @@ class KefParser extends CstParser {
       { ALT: () => this.CONSUME(T.QuantityLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME2(T.Identifier) },
+      { ALT: () => this.CONSUME(T.Avro) },
+      {
+        ALT: () => {
+          this.CONSUME2(T.Identifier);
+          this.OPTION2(() => this.SUBRULE(this.callArguments));
+        },
+      },
+    ]);
+  });
+
+  public callArguments = this.RULE("callArguments", () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.callArgument) });
+    this.CONSUME(T.RParen);
+  });
+
+  public callArgument = this.RULE("callArgument", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.OPTION(() => this.SUBRULE(this.callArguments));
+        },
+      },
     ]);
   });
 
@@ -358,7 +393,7 @@ function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
   return undefined;
 }
 
-const declarationKeywords = new Set<TokenType>([T.Namespace, T.Message, T.Shared, T.Connection, T.Topic]);
+const declarationKeywords = new Set<TokenType>([T.Namespace, T.Message, T.Shared, T.Connection, T.Topic, T.Registry]);
 
 function errorOffset(token: IToken, text: string): number {
   return token.tokenType.name === "EOF" ? text.length : token.startOffset;

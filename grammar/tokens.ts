@@ -41,6 +41,7 @@ export const As = keyword("as");
 export const True = keyword("true");
 export const False = keyword("false");
 export const Null = keyword("null");
+export const Registry = keyword("registry");
 
 export const StringLiteral = createToken({
   name: "StringLiteral",
@@ -74,6 +75,8 @@ export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
 export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
 export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
+export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "')'" });
 
 export const allTokens: TokenType[] = [
   AnyWord,
@@ -95,6 +98,7 @@ export const allTokens: TokenType[] = [
   True,
   False,
   Null,
+  Registry,
   Identifier,
   StringLiteral,
   UnterminatedString,
@@ -108,12 +112,15 @@ export const allTokens: TokenType[] = [
   Comma,
   Equals,
   Dot,
+  LParen,
+  RParen,
 ];
 
 /** Words with a meaning in the language; they cannot name messages or connections. */
 export const keywords: readonly string[] = [
   "namespace", "message", "from", "avro", "shared", "connection", "exclusive",
   "topic", "consumer", "via", "as", "true", "false", "null",
+  "registry",
 ];
 
 // Lines end at "\r\n", a lone "\r" or "\n" (grammar/lines.ts), here and in the code frames diagnostics print.

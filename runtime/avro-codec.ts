@@ -131,8 +131,27 @@ function interpreted(schema: unknown, ...names: AvroLogicalType["name"][]): Avro
 abstract class KefgenLogicalType extends avro.types.LogicalType {
   /** The bucket of this type's JavaScript values, for the union rule. */
   abstract get bucket(): ValueBucket;
-  protected override _resolve(): undefined {
-    return undefined; // Schema evolution (reader ≠ writer) is not used: each codec reads what it writes.
+  /**
+   * Reading a writer's value (schema resolution, for framed records). The same logical type keeps its value (both
+   * sides represent it alike; a decimal only with the same precision and scale); a writer without the logical type
+   * but with the same underlying type gets this type's reading; anything else cannot be resolved.
+   */
+  protected override _resolve(writer: avro.Type): ((value: any) => unknown) | undefined {
+    if (writer instanceof KefgenLogicalType && writer.constructor === this.constructor && writer.sameParameters(this)) return (value) => value;
+    if (!(writer instanceof avro.types.LogicalType) && writer.typeName === this.underlyingType.typeName) {
+      try {
+        this.underlyingType.createResolver(writer); // a fixed must also match in name and size
+      } catch {
+        return undefined;
+      }
+      return (value) => this._fromValue(value);
+    }
+    return undefined;
+  }
+
+  /** Whether a writer of the same class writes values this type reads alike (decimal: same precision and scale). */
+  sameParameters(_other: KefgenLogicalType): boolean {
+    return true;
   }
 }
 
@@ -186,6 +205,15 @@ class DecimalType extends KefgenLogicalType {
 
   get bucket(): ValueBucket {
     return "string";
+  }
+
+  override sameParameters(other: KefgenLogicalType): boolean {
+    return other instanceof DecimalType && other.precision === this.precision && other.scale === this.scale;
+  }
+
+  /** `type.schema({ exportAttrs: true })` keeps precision and scale (avsc exports only the logicalType name). */
+  protected override _export(schema: avro.Schema): void {
+    Object.assign(schema as object, { precision: this.precision, scale: this.scale });
   }
 
   protected override _fromValue(buf: Buffer): string {
@@ -559,6 +587,8 @@ export function avroType(schema: unknown): avro.Type {
 export interface AvroCodec<T> extends Codec<T> {
   /** The avsc type, built once; values follow kefgen's representation. */
   readonly type: avro.Type;
+  /** The schema the codec was built from, as given (e.g. to register it with a schema registry). */
+  readonly schema: object;
 }
 
 /**
@@ -573,6 +603,7 @@ export function avroCodec<T>(schema: object): AvroCodec<T> {
   const type = avroType(schema);
   return {
     type,
+    schema,
     decode(value: Buffer): T {
       try {
         return type.fromBuffer(value) as T;

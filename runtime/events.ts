@@ -27,6 +27,8 @@ export const RuntimeEvents = {
   SLOW_HANDLER: "slowHandler",
   /** The group started rebalancing: handled offsets are committed and no new handler call starts until the join. */
   REBALANCING: "rebalancing",
+  /** A record's writer schema could not be fetched: its partition waits and retries (nothing is skipped). */
+  REGISTRY_UNAVAILABLE: "registryUnavailable",
   /** The consumer joined its group (first start, after a rebalance or a restart) with this assignment. */
   GROUP_JOIN: "groupJoin",
   /** A topic of the connection does not exist (at start, or deleted while consumed); its partitions are dropped. */
@@ -59,6 +61,18 @@ export interface DecodeErrorEvent {
   readonly partition: number;
   readonly offset: string;
   readonly error: DecodeError;
+}
+
+/** Payload of `registryUnavailable`. The record is retried after `retryInMs`; its partition waits. */
+export interface RegistryUnavailableEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly error: Error;
+  /** 1 for the first failed attempt of this record, then 2, 3, … */
+  readonly attempt: number;
+  readonly retryInMs: number;
 }
 
 /** Payload of `dropped`. */
@@ -148,6 +162,7 @@ export interface GroupJoinEvent {
 export interface RuntimeEventMap {
   handlerError: HandlerErrorEvent;
   decodeError: DecodeErrorEvent;
+  registryUnavailable: RegistryUnavailableEvent;
   dropped: DroppedEvent;
   paused: TopicFlowEvent;
   resumed: TopicFlowEvent;

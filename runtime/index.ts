@@ -6,6 +6,15 @@ export { avroCodec, type AvroCodec, type AvroDuration } from "./avro-codec.js";
 export { DecodeError, TopicMissingError, BrokerUnreachableError, type BrokerUnreachableReason, type RecordPosition } from "./errors.js";
 export { DEFAULT_MISSING_TOPIC_CHECK_MS, adminTopicDirectory, type TopicDirectory } from "./topic-availability.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS } from "./broker-connect.js";
+export { confluentFormat, subjectName, ABANDONED, PendingDecode, type ValueFormat, type RegistryWait, type ConfluentFormatOptions, type SubjectStrategy } from "./confluent-format.js";
+export {
+  SchemaRegistryClient,
+  RegistryUnavailableError,
+  RegistryAnswerError,
+  type SchemaRegistryConfig,
+  type RegistryAuthConfig,
+  type SubjectVersion,
+} from "./registry-client.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
 export { DEFAULT_RESTART, type ConsumerFactory, type ConsumerPort, type RestartSettings } from "./connection.js";
 export { DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
@@ -17,6 +26,7 @@ export {
   type RuntimeListener,
   type HandlerErrorEvent,
   type DecodeErrorEvent,
+  type RegistryUnavailableEvent,
   type DroppedEvent,
   type TopicFlowEvent,
   type CommittedEvent,

@@ -37,6 +37,10 @@ export interface TopicMetrics {
   readonly dropped: number;
   /** Failed handler attempts plus records that could not be decoded. */
   readonly errors: number;
+  /** Failed attempts to fetch a writer schema from an unreachable registry (each one made a record wait). */
+  readonly registryUnavailable: number;
+  /** Records waiting right now for an unreachable registry. */
+  readonly waitingForRegistry: number;
   readonly handlerLatencyMs: LatencySnapshot;
 }
 

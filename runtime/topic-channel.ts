@@ -6,6 +6,7 @@ import type { MessageContext, TopicBinding } from "./types.js";
 import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
 import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
 import { DecodeError } from "./errors.js";
+import { ABANDONED, PendingDecode, type RegistryWait } from "./confluent-format.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import { LatencyStats, type TopicMetrics } from "./metrics.js";
@@ -105,6 +106,8 @@ export class TopicChannel {
   private dropped = 0;
   private errors = 0;
   private peakBuffered = 0;
+  private registryFailures = 0;
+  private waitingForRegistry = 0;
   /** Records taken from the buffer so far: the progress counter {@link waitForRoom} watches. */
   private taken = 0;
   /** Exponentially weighted handler duration, `undefined` before the first call. */
@@ -342,6 +345,8 @@ export class TopicChannel {
       handled: this.handled,
       dropped: this.dropped,
       errors: this.errors,
+      registryUnavailable: this.registryFailures,
+      waitingForRegistry: this.waitingForRegistry,
       handlerLatencyMs: this.latency.snapshot(),
     };
   }
@@ -403,7 +408,12 @@ export class TopicChannel {
     let decoded: unknown;
     try {
       if (message.value === null) throw new DecodeError("record has no value (tombstone)");
-      decoded = this.binding.codec.decode(message.value);
+      const format = this.binding.format;
+      // Bare Avro stays synchronous; a framed value waits only while its writer schema is being fetched.
+      decoded = format ? format.decode(message.value) : this.binding.codec.decode(message.value);
+      if (decoded instanceof PendingDecode) decoded = await decoded.wait(this.registryWait(record));
+      // Shut down or revoked while waiting for the registry: not done, so it is delivered again later.
+      if (decoded === ABANDONED) return;
     } catch (cause) {
       const error = DecodeError.at(cause, { topic, partition, offset: message.offset });
       this.errors++;
@@ -455,6 +465,32 @@ export class TopicChannel {
         }
       }
     }
+  }
+
+  /**
+   * How a framed record waits for an unreachable registry: an event and a count per failed attempt, and a sleep that
+   * ends early (as abandoned) on stop() and when the record's partition is revoked. Its partition takes no other
+   * record meanwhile (the record is running), so nothing after it is handled or committed; other partitions go on
+   * when concurrency > 1, and other topics always.
+   */
+  private registryWait(record: ChannelRecord): RegistryWait {
+    return {
+      unavailable: (error, attempt, retryInMs) => {
+        this.registryFailures++;
+        const { topic, partition, message } = record;
+        this.options.logger.warn("schema registry unavailable; the record waits", { topic, partition, offset: message.offset, attempt, retryInMs, error: error.message });
+        this.options.events.emit(RuntimeEvents.REGISTRY_UNAVAILABLE, { connection: this.options.connection, topic, partition, offset: message.offset, error, attempt, retryInMs });
+      },
+      sleep: async (ms) => {
+        this.waitingForRegistry++;
+        try {
+          await this.sleep(record, ms);
+        } finally {
+          this.waitingForRegistry--;
+        }
+        return !this.stopping && !record.offsets.revoked;
+      },
+    };
   }
 
   private recordLatency(ms: number, attempt: Attempt): void {

@@ -2,6 +2,7 @@
 // generated consumer class, or a plain function) into a TopicBinding.
 
 import type { BufferSettings, Codec, MessageContext, MessageHandler, TopicBinding } from "./types.js";
+import type { ValueFormat } from "./confluent-format.js";
 
 /**
  * Base class of the generated per-topic consumer classes (`class OrderEventsConsumer extends
@@ -23,6 +24,8 @@ export interface TopicDeclaration<T> {
   readonly topic: string;
   readonly messageType: string;
   readonly codec: Codec<T>;
+  /** Absent: bare Avro. */
+  readonly format?: ValueFormat<T>;
   readonly buffer: BufferSettings;
   /** An instance of the topic's generated consumer class, or a function. */
   readonly handler: TopicConsumer<T> | MessageHandler<T>;
@@ -45,5 +48,5 @@ export function bindTopic<T>(init: TopicDeclaration<T>): TopicBinding<T> {
   } else {
     throw new TypeError(`the handler for topic "${init.topic}" is neither a function nor a TopicConsumer`);
   }
-  return { topic: init.topic, messageType: init.messageType, codec: init.codec, buffer: init.buffer, handle };
+  return { topic: init.topic, messageType: init.messageType, codec: init.codec, ...(init.format ? { format: init.format } : {}), buffer: init.buffer, handle };
 }

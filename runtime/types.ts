@@ -1,6 +1,8 @@
 // Public types of the kefgen runtime: the contract between generated code and the runtime.
 // Generated code imports these from "kefgen/runtime" and nothing else.
 
+import type { ValueFormat } from "./confluent-format.js";
+
 /** What a buffer does when it is full. Mirrors the seed's `ConsumerBackpressureMode`. */
 export type BackpressureMode = "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
 
@@ -93,6 +95,8 @@ export interface TopicBinding<T = unknown> {
   /** The message type's full name, for logs and metrics. */
   readonly messageType: string;
   readonly codec: Codec<T>;
+  /** Absent: bare Avro, decoded by `codec`. Else how values are framed (e.g. Confluent's schema-id header). */
+  readonly format?: ValueFormat<T>;
   readonly buffer: BufferSettings;
   readonly handle: MessageHandler<T>;
 }

@@ -26,7 +26,11 @@ describe("setting precedence", () => {
     const defaults = Object.fromEntries(settingsCatalogue.filter((s) => s.default !== undefined).map((s) => [s.name, s.default]));
     const { groupId, ...settings } = connection(m, "shared").settings;
     expect(groupId).toBe("g");
-    expect({ ...settings, ...topic(m, "t").buffer }).toEqual(defaults);
+    // format and subjects: a bare-Avro topic (the default) has no format model.
+    const { format, subjects, ...rest } = defaults;
+    expect({ format, subjects }).toEqual({ format: "avro", subjects: "topic" });
+    expect(topic(m, "t").format).toBeUndefined();
+    expect({ ...settings, ...topic(m, "t").buffer }).toEqual(rest);
   });
 
   it("shared settings are the defaults of every connection, except groupId", () => {
@@ -84,5 +88,25 @@ describe("setting precedence", () => {
     );
     expect(["shared", "c", "x"].map((name) => connection(m, name).settings.missingTopics)).toEqual(["wait", "fail", "wait"]);
     expect(connection(resolve('shared { groupId = "g" }\ntopic "t" : M'), "shared").settings.missingTopics).toBe("fail");
+  });
+});
+
+describe("value format settings", () => {
+  it("format, subjects and registry resolve shared → connection → topic; bare Avro topics have no format", () => {
+    const m = resolve(
+      'registry one { url = "http://one:8081" }\nregistry two { url = env("TWO_URL") auth = bearer(env("TWO_TOKEN")) }\n' +
+        'shared { groupId = "g" format = confluent registry = one }\n' +
+        'connection c exclusive { groupId = "c" registry = two subjects = record }\n' +
+        'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "b2" : M { consumer via c { subjects = topicRecord registry = one } }\n' +
+        'topic "x" : M { consumer { format = avro } }',
+    );
+    expect(topic(m, "a").format).toEqual({ kind: "confluent", registry: "one", subjects: "topic" });
+    expect(topic(m, "b").format).toEqual({ kind: "confluent", registry: "two", subjects: "record" });
+    expect(topic(m, "b2").format).toEqual({ kind: "confluent", registry: "one", subjects: "topicRecord" });
+    expect(topic(m, "x").format).toBeUndefined();
+    expect(m.registries.map((r) => [r.name, r.url, r.auth])).toEqual([
+      ["one", { value: "http://one:8081" }, undefined],
+      ["two", { env: "TWO_URL" }, { kind: "bearer", tokenEnv: "TWO_TOKEN" }],
+    ]);
   });
 });

@@ -1,0 +1,244 @@
+// Schema registries and value formats: the checking of `registry NAME { url auth }` declarations and of the
+// per-topic `format`, `subjects` and `registry` settings (which the settings catalogue declares; their values
+// arrive here already typed, resolved shared → connection → topic).
+//
+//   registry main {
+//     url = "http://localhost:8081"                        or url = env("SR_URL")
+//     auth = basic(env("SR_USER"), env("SR_PASSWORD"))     or auth = bearer(env("SR_TOKEN"))
+//   }
+//
+// Secrets are written only as env("NAME"): the generated code holds the variable's name, the runtime reads it.
+import type { CallArgument, Name, Range, RegistryDecl, SettingValue } from "../grammar/ast.js";
+import { didYouMean, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import type { RegistryModel, TopicFormatModel } from "./model.js";
+import type { SourceText } from "./parse.js";
+
+/** The part of the checker this file reports through. */
+export interface RegistryReporter {
+  source: SourceText;
+  report(code: DiagnosticCode, range: Range, message: string, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" }): void;
+}
+
+/** A registry declaration and the file it is in. */
+export interface RegistrySource {
+  readonly node: RegistryDecl;
+  readonly source: SourceText;
+}
+
+/**
+ * A declared registry: its model (undefined when its declaration has errors, which were reported) and where it was
+ * declared (for the unused warning).
+ */
+export interface CheckedRegistry {
+  readonly model: RegistryModel | undefined;
+  readonly name: Name;
+  readonly file: string;
+  used: boolean;
+}
+
+const registryKeys = ["url", "auth"] as const;
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Checks every `registry` declaration of the project; returns them by name (with no model when invalid). */
+export function checkRegistries(c: RegistryReporter, decls: readonly RegistrySource[]): Map<string, CheckedRegistry> {
+  const out = new Map<string, CheckedRegistry>();
+  const seen = new Map<string, { name: Name; file: string }>();
+  for (const { node, source } of decls) {
+    c.source = source;
+    const name = node.name.text;
+    const first = seen.get(name);
+    if (first) {
+      c.report("KEF2053", node.name.range, `registry "${name}" is declared twice`, {
+        related: [{ message: `registry "${name}" is first declared here`, file: first.file, range: first.name.range }],
+      });
+      continue;
+    }
+    seen.set(name, { name: node.name, file: source.file });
+    let url: RegistryModel["url"] | undefined;
+    let auth: RegistryModel["auth"];
+    let valid = true;
+    const written = new Set<string>();
+    for (const setting of node.settings?.settings ?? []) {
+      const key = setting.name.text;
+      if (!(registryKeys as readonly string[]).includes(key)) {
+        c.report("KEF2055", setting.name.range, `unknown registry setting "${key}"`, {
+          hint: didYouMean(key, registryKeys) ?? `a registry has: ${registryKeys.join(", ")}`,
+        });
+        valid = false;
+        continue;
+      }
+      if (written.has(key)) {
+        c.report("KEF2010", setting.name.range, `"${key}" is set twice`);
+        continue;
+      }
+      written.add(key);
+      const v = setting.value;
+      if (!v) {
+        valid = false;
+        continue;
+      }
+      if (key === "url") {
+        url = checkUrl(c, v);
+        if (!url) valid = false;
+      } else {
+        auth = checkAuth(c, v);
+        if (!auth) valid = false;
+      }
+    }
+    if (!written.has("url")) {
+      c.report("KEF2055", node.name.range, `registry "${name}" has no url`, { hint: `add: url = "http://localhost:8081" (or url = env("SR_URL"))` });
+      valid = false;
+    }
+    const model = valid && url ? { name, url, ...(auth ? { auth } : {}), range: node.range } : undefined;
+    out.set(name, { model, name: node.name, file: source.file, used: false });
+  }
+  return out;
+}
+
+function envArgument(c: RegistryReporter, v: CallArgument | SettingValue, what: string, example: string): string | undefined {
+  if (v.$type === "CallValue" && v.callee.text === "env") {
+    const arg = v.args[0];
+    if (v.args.length !== 1 || arg?.$type !== "StringValue" || !envName.test(arg.value)) {
+      c.report("KEF2055", v.range, `env(...) takes the name of one environment variable, like env("${example}")`);
+      return undefined;
+    }
+    return arg.value;
+  }
+  if (v.$type === "StringValue") {
+    c.report("KEF2054", v.range, `the ${what} is written in the .kef: secrets may only come from the environment`, {
+      hint: `write env("${example}") and set ${example} where the consumer runs`,
+    });
+    return undefined;
+  }
+  c.report("KEF2055", v.range, `the ${what} must be env("NAME"), not ${v.value}`);
+  return undefined;
+}
+
+function checkUrl(c: RegistryReporter, v: SettingValue): RegistryModel["url"] | undefined {
+  if (v.$type === "StringValue") {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(v.value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      c.report("KEF2055", v.range, `registry url must be an http:// or https:// URL, not ${JSON.stringify(v.value)}`);
+      return undefined;
+    }
+    if (parsed.username !== "" || parsed.password !== "") {
+      c.report("KEF2054", v.range, "the registry url holds credentials: secrets may only come from the environment", {
+        hint: 'remove them from the url and write auth = basic(env("SR_USER"), env("SR_PASSWORD"))',
+      });
+      return undefined;
+    }
+    return { value: v.value };
+  }
+  const env = envArgument(c, v, "url", "SR_URL");
+  return env === undefined ? undefined : { env };
+}
+
+function checkAuth(c: RegistryReporter, v: SettingValue): RegistryModel["auth"] | undefined {
+  if (v.$type === "CallValue" && v.callee.text === "basic") {
+    if (v.args.length !== 2) {
+      c.report("KEF2055", v.range, 'basic(...) takes a user name and a password: basic(env("SR_USER"), env("SR_PASSWORD"))');
+      return undefined;
+    }
+    const usernameEnv = envArgument(c, v.args[0]!, "user name", "SR_USER");
+    const passwordEnv = envArgument(c, v.args[1]!, "password", "SR_PASSWORD");
+    return usernameEnv !== undefined && passwordEnv !== undefined ? { kind: "basic", usernameEnv, passwordEnv } : undefined;
+  }
+  if (v.$type === "CallValue" && v.callee.text === "bearer") {
+    if (v.args.length !== 1) {
+      c.report("KEF2055", v.range, 'bearer(...) takes one token: bearer(env("SR_TOKEN"))');
+      return undefined;
+    }
+    const tokenEnv = envArgument(c, v.args[0]!, "token", "SR_TOKEN");
+    return tokenEnv !== undefined ? { kind: "bearer", tokenEnv } : undefined;
+  }
+  c.report("KEF2055", v.range, `auth must be basic(env("USER"), env("PASSWORD")) or bearer(env("TOKEN")), not ${v.value}`);
+  return undefined;
+}
+
+/** Where a per-topic setting got its value: the last layer (shared → connection → topic) that wrote it. */
+export interface SettingLayer {
+  readonly file?: string;
+  readonly values: ReadonlyMap<string, { value: string | number | boolean; range: Range }>;
+}
+
+/**
+ * The value format of one topic from its resolved `format`, `subjects` and `registry` settings, or undefined for
+ * bare Avro. Reports an unknown or missing registry, and registry settings on a bare-Avro topic.
+ */
+export function topicFormat(
+  c: RegistryReporter,
+  topic: { name: string; range: Range; file: string },
+  layers: readonly SettingLayer[],
+  registries: ReadonlyMap<string, CheckedRegistry>,
+  sourceOf: (file: string) => SourceText,
+): TopicFormatModel | undefined {
+  const where = (key: string): { value: string; range: Range; file: string } | undefined => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const hit = layers[i]!.values.get(key);
+      if (hit) return { value: String(hit.value), range: hit.range, file: layers[i]!.file ?? topic.file };
+    }
+    return undefined;
+  };
+  const at = (file: string): void => {
+    c.source = sourceOf(file);
+  };
+  const format = where("format")?.value ?? "avro";
+  const subjects = (where("subjects")?.value ?? "topic") as TopicFormatModel["subjects"];
+  const chosen = where("registry");
+  if (format !== "confluent") {
+    // An inherited registry choice is fine for bare topics; one written on the topic itself is a mistake.
+    const own = layers[layers.length - 1];
+    for (const key of ["registry", "subjects"]) {
+      const hit = own?.values.get(key);
+      if (hit) {
+        at(own!.file ?? topic.file);
+        c.report("KEF2056", hit.range, `"${key}" has no effect: topic "${topic.name}" is read as bare Avro`, { severity: "warning", hint: "add format = confluent, or remove it" });
+      }
+    }
+    return undefined;
+  }
+  if (chosen) {
+    const registry = registries.get(chosen.value);
+    if (!registry) {
+      at(chosen.file);
+      c.report("KEF2050", chosen.range, `unknown registry "${chosen.value}"`, {
+        hint: didYouMean(chosen.value, registries.keys()) ?? (registries.size === 0 ? `declare it: registry ${chosen.value} { url = "http://localhost:8081" }` : undefined),
+      });
+      return undefined;
+    }
+    registry.used = true;
+    return registry.model ? { kind: "confluent", registry: registry.model.name, subjects } : undefined;
+  }
+  if (registries.size === 1) {
+    const only = [...registries.values()][0]!;
+    only.used = true;
+    return only.model ? { kind: "confluent", registry: only.model.name, subjects } : undefined;
+  }
+  at(topic.file);
+  if (registries.size === 0) {
+    c.report("KEF2051", topic.range, `topic "${topic.name}" is read with format = confluent but no registry is declared`, {
+      hint: 'declare one: registry main { url = "http://localhost:8081" }',
+    });
+  } else {
+    c.report("KEF2052", topic.range, `topic "${topic.name}" is read with format = confluent but does not say which registry`, {
+      hint: `add registry = ${[...registries.keys()].join(" or registry = ")} to its settings (or to its connection's)`,
+    });
+  }
+  return undefined;
+}
+
+/** Warns about declared registries that no topic reads from. */
+export function reportUnusedRegistries(c: RegistryReporter, registries: ReadonlyMap<string, CheckedRegistry>, sourceOf: (file: string) => SourceText, afterTypo: boolean): void {
+  // After an unknown registry name (a typo), "unused" would only repeat that error.
+  if (afterTypo) return;
+  for (const r of registries.values()) {
+    if (r.used || !r.model) continue;
+    c.source = sourceOf(r.file);
+    c.report("KEF2057", r.name.range, `registry "${r.name.text}" is not used by any topic`, { severity: "warning", hint: "read a topic with it: format = confluent" });
+  }
+}

@@ -1,0 +1,166 @@
+// SchemaRegistryClient: the little of the Confluent Schema Registry REST API the runtime needs — a writer schema by
+// its id — over Node's own fetch. Schemas by id never change, so each is fetched once per client and kept; concurrent
+// misses for one id share one request. A failed request is not kept: the next record asks again.
+//
+// Why no library: `@confluentinc/schemaregistry` brings AWS, Azure, GCP and Vault SDKs into every install, and
+// `@kafkajs/confluent-schema-registry` 4.x declares Node >= 22 (kefgen supports Node 20.19). One GET with a timeout
+// is all decoding needs.
+
+/** How a registry is authenticated. Secrets are given by the name of the environment variable that holds them. */
+export type RegistryAuthConfig =
+  | { readonly kind: "basic"; readonly usernameEnv: string; readonly passwordEnv: string }
+  | { readonly kind: "bearer"; readonly tokenEnv: string };
+
+/** A registry as declared in the `.kef` (`registry main { url = "…" }`), as generated code passes it. */
+export interface SchemaRegistryConfig {
+  /** The registry's name in the `.kef`, for messages. */
+  readonly name: string;
+  /** Base URL, e.g. `http://localhost:8081`. */
+  readonly url?: string;
+  /** Name of the environment variable holding the URL (`url = env("SR_URL")`); used when `url` is absent. */
+  readonly urlEnv?: string;
+  readonly auth?: RegistryAuthConfig;
+  /** Time limit of one request in milliseconds (default 10 s); a slow registry counts as unavailable. */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * The registry could not be asked (network error, timeout, HTTP 5xx, 429). Retriable: the runtime waits for it and
+ * retries the same record; nothing is skipped.
+ */
+export class RegistryUnavailableError extends Error {
+  /** Stable code for logs and alerting. */
+  readonly code = "KEF_REGISTRY_UNAVAILABLE";
+  /** Asking again later can succeed. */
+  readonly retriable = true;
+  /** @param message what failed; @param cause the fetch error or HTTP status. */
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = "RegistryUnavailableError";
+  }
+}
+
+/** The registry answered with an error that asking again will not change (e.g. 40403 schema not found). */
+export class RegistryAnswerError extends Error {
+  /** Stable code for logs and alerting. */
+  readonly code = "KEF_REGISTRY_ERROR";
+  readonly retriable = false;
+  /** @param message what the registry said; @param errorCode Confluent's `error_code`; @param status the HTTP status. */
+  constructor(
+    message: string,
+    readonly errorCode: number | undefined,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "RegistryAnswerError";
+  }
+}
+
+/** Where a schema is registered: one subject version. */
+export interface SubjectVersion {
+  readonly subject: string;
+  readonly version: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A client of one schema registry. Build one per registry and share it (generated wiring does). */
+export class SchemaRegistryClient {
+  /** The registry's name in the `.kef`. */
+  readonly name: string;
+  /** The base URL, without a trailing slash. */
+  readonly url: string;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly schemas = new Map<number, Promise<string>>();
+  private requestCount = 0;
+
+  /**
+   * Reads the URL and secrets from the environment now, so that a missing variable fails at start-up, not at the
+   * first record. @param config see {@link SchemaRegistryConfig}; @param env the environment (default `process.env`).
+   */
+  constructor(config: SchemaRegistryConfig, env: Readonly<Record<string, string | undefined>> = process.env) {
+    this.name = config.name;
+    const fromEnv = (variable: string, what: string): string => {
+      const value = env[variable];
+      if (value === undefined || value === "") throw new Error(`registry "${config.name}": environment variable ${variable} (its ${what}) is not set`);
+      return value;
+    };
+    const url = config.url ?? (config.urlEnv !== undefined ? fromEnv(config.urlEnv, "url") : undefined);
+    if (url === undefined) throw new Error(`registry "${config.name}" has no url`);
+    this.url = url.replace(/\/+$/, "");
+    this.headers = { accept: "application/vnd.schemaregistry.v1+json, application/json" };
+    const auth = config.auth;
+    if (auth?.kind === "basic") {
+      const credentials = `${fromEnv(auth.usernameEnv, "user name")}:${fromEnv(auth.passwordEnv, "password")}`;
+      this.headers["authorization"] = `Basic ${Buffer.from(credentials, "utf8").toString("base64")}`;
+    } else if (auth?.kind === "bearer") {
+      this.headers["authorization"] = `Bearer ${fromEnv(auth.tokenEnv, "token")}`;
+    }
+    this.timeoutMs = config.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** HTTP requests sent so far (the cache makes this one per schema id). */
+  get requests(): number {
+    return this.requestCount;
+  }
+
+  /**
+   * The schema text registered under `id`. Fetched once, then kept; concurrent calls for one id share the request.
+   * Rejects with {@link RegistryUnavailableError} (retry later) or {@link RegistryAnswerError}; neither is kept.
+   */
+  schemaById(id: number): Promise<string> {
+    const cached = this.schemas.get(id);
+    if (cached) return cached;
+    const request = this.get(`/schemas/ids/${id}`).then((body) => {
+      const schema = (body as { schema?: unknown }).schema;
+      if (typeof schema !== "string") throw new RegistryAnswerError(`registry "${this.name}": schema ${id} has no "schema" text`, undefined, 200);
+      return schema;
+    });
+    this.schemas.set(id, request);
+    request.catch(() => {
+      if (this.schemas.get(id) === request) this.schemas.delete(id);
+    });
+    return request;
+  }
+
+  /** The subject versions that hold schema `id` (for error messages; not cached). */
+  async versionsOfId(id: number): Promise<SubjectVersion[]> {
+    const body = await this.get(`/schemas/ids/${id}/versions`);
+    return Array.isArray(body) ? (body as SubjectVersion[]) : [];
+  }
+
+  private async get(path: string): Promise<unknown> {
+    this.requestCount++;
+    let response: Response;
+    try {
+      response = await fetch(this.url + path, { headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (cause) {
+      const reason = cause instanceof Error && cause.name === "TimeoutError" ? `no answer within ${this.timeoutMs} ms` : describeFetchError(cause);
+      throw new RegistryUnavailableError(`registry "${this.name}" (${this.url}) is unreachable: ${reason}`, { cause });
+    }
+    const text = await response.text().catch(() => "");
+    if (response.status >= 500 || response.status === 429 || response.status === 408) {
+      throw new RegistryUnavailableError(`registry "${this.name}" (${this.url}) answered HTTP ${response.status} for GET ${path}`);
+    }
+    let body: unknown;
+    try {
+      body = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok) {
+      const e = body as { error_code?: unknown; message?: unknown } | undefined;
+      const message = typeof e?.message === "string" ? e.message : text.slice(0, 200);
+      throw new RegistryAnswerError(`registry "${this.name}" answered HTTP ${response.status} for GET ${path}: ${message}`, typeof e?.error_code === "number" ? e.error_code : undefined, response.status);
+    }
+    return body;
+  }
+}
+
+function describeFetchError(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (inner && typeof inner.code === "string") return inner.code;
+  if (inner && typeof inner.message === "string") return inner.message;
+  return cause instanceof Error ? cause.message : String(cause);
+}
