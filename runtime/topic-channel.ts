@@ -1,7 +1,7 @@
 // TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler, at most
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
 
-import type { KafkaMessage } from "kafkajs";
+import type { FetchedRecord } from "./transport/records.js";
 import type { MessageContext, TopicBinding } from "./types.js";
 import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
 import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
@@ -17,8 +17,8 @@ export interface ChannelRecord {
   readonly partition: number;
   /** The record's offset as a number (see `parseOffset`). */
   readonly offset: number;
-  /** The raw kafkajs message; decoded by the dispatcher right before the handler runs. */
-  readonly message: KafkaMessage;
+  /** The raw fetched record; decoded by the dispatcher right before the handler runs. */
+  readonly message: FetchedRecord;
   /**
    * The tracker of the partition *at the time the record was accepted*. Completion is reported to
    * this object, not looked up by name: if the partition was revoked (and maybe re-assigned) in the
@@ -93,8 +93,6 @@ export class TopicChannel {
   readonly resumeThreshold: number;
   /** Handler calls allowed at once. */
   readonly concurrency: number;
-  /** Whether the connection paused fetching for this topic (for metrics; the connection owns the pause set). */
-  paused = false;
 
   private readonly binding: TopicBinding<any>;
   private readonly buffer: BoundedBuffer<ChannelRecord>;
@@ -328,8 +326,8 @@ export class TopicChannel {
     }
   }
 
-  /** Counters for {@link MetricsSnapshot} (the connection adds `missing`: it owns what exists). */
-  metrics(): Omit<TopicMetrics, "missing"> {
+  /** Counters for {@link MetricsSnapshot} (the connection adds `missing` and `paused`: their owners are elsewhere). */
+  metrics(): Omit<TopicMetrics, "missing" | "paused"> {
     return {
       topic: this.topic,
       messageType: this.binding.messageType,
@@ -338,7 +336,6 @@ export class TopicChannel {
       peakBuffered: this.peakBuffered,
       inFlight: this.running.size,
       concurrency: this.concurrency,
-      paused: this.paused,
       handled: this.handled,
       dropped: this.dropped,
       errors: this.errors,
