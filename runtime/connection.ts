@@ -115,7 +115,7 @@ export class Connection {
           logger: namespaced(options.logger, `kefgen.channel.${binding.topic}`),
           ...(options.handlerRetry ? { retry: options.handlerRetry } : {}),
           ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
-          onDrained: (channel) => this.router.resumeIfDrained(channel),
+          onTaken: (channel) => this.router.resumeIfRoom(channel),
         }),
       );
     }
@@ -354,6 +354,7 @@ export class Connection {
     this.removeListeners = [];
     this.consumer = undefined;
     if (old) await settlesBy(old.disconnect().catch(() => {}), Date.now() + this.commitOnStopTimeoutMs);
+    this.router.assign({});
     const revoked = this.trackers.forgetAll();
     this.purge(new Set(revoked));
   }
@@ -412,13 +413,13 @@ export class Connection {
    */
   private onGroupJoin(payload: { memberAssignment?: Record<string, number[]> }): void {
     const assignment = payload.memberAssignment ?? {};
+    this.router.assign(assignment);
     const revoked = this.trackers.retainAssigned(assignment);
     for (const offsets of this.trackers.all()) offsets.rejoined = true;
     if (revoked.length > 0) {
       this.purge(new Set(revoked));
       this.logger.info("partitions revoked", { partitions: revoked.map((o) => `${o.topic}[${o.partition}]`) });
     }
-    this.pauses.retainAssigned(assignment);
     this.pauses.reapply(this.stopping ? [...this.channels.keys()] : undefined);
     this.releaseHold();
     this.joined = true;
@@ -472,6 +473,7 @@ export class Connection {
    * consumer itself (`restart: true`), or the restart policy does, with bounded exponential backoff.
    */
   private onCrash(payload: { error: unknown; restart: boolean }): void {
+    this.router.assign({});
     const revoked = this.trackers.forgetAll();
     this.purge(new Set(revoked));
     this.releaseHold();
@@ -541,7 +543,7 @@ export class Connection {
     if (revoked.size === 0) return;
     for (const channel of this.channels.values()) {
       channel.purge((record) => revoked.has(record.offsets));
-      this.router.resumeIfDrained(channel);
+      this.router.resumeIfRoom(channel);
     }
   }
 

@@ -7,7 +7,7 @@
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import type { RuntimeLogger } from "./logger.js";
 import { parseOffset, type OffsetTracker, type PartitionOffsets } from "./offset-tracker.js";
-import { WHOLE_TOPIC, type PauseSet } from "./pause-set.js";
+import type { PauseSet } from "./pause-set.js";
 import type { TopicChannel } from "./topic-channel.js";
 import type { ConnectionSettings } from "./types.js";
 import type { FetchedBatch } from "./transport/records.js";
@@ -45,8 +45,17 @@ export interface FetchRouterOptions {
 /**
  * Routes batches into channels, tracks every accepted record, and pauses and resumes fetching for
  * backpressure (through the {@link PauseSet}, which owns what is paused).
+ *
+ * Fair share: under sustained backpressure (the handler is too slow for a batch to wait for room,
+ * see TopicChannel.shouldWaitForRoom) each assigned partition of a topic may hold at most
+ * {@link share} records of its buffer; a partition that has its share is paused on its own, and
+ * resumed once it is down to half of it. Without shares the first batch of every fetch response
+ * would refill the whole buffer and the topic's other partitions would starve. Pauses are per
+ * partition for the same reason.
  */
 export class FetchRouter {
+  /** Assigned partitions per topic, from the last group join (for {@link share}). */
+  private readonly assigned = new Map<string, number>();
   /**
    * When the batches of the current fetch response must stop waiting for room (several topics only).
    * Set by the first batch that waits, cleared by {@link newResponse}.
@@ -55,6 +64,28 @@ export class FetchRouter {
 
   /** @param options see {@link FetchRouterOptions}. */
   constructor(private readonly options: FetchRouterOptions) {}
+
+  /**
+   * The member's assignment changed (a join; `{}` when it left the group): the fair shares follow it,
+   * and partitions no longer assigned are no longer paused (`resumed` for a topic left unpaused).
+   */
+  assign(assignment: Readonly<Record<string, readonly number[]>>): void {
+    this.assigned.clear();
+    for (const [topic, partitions] of Object.entries(assignment)) this.assigned.set(topic, partitions.length);
+    const pauses = this.options.pauses;
+    const before = [...this.options.channels.keys()].filter((topic) => pauses.isTopicPaused(topic));
+    pauses.retainAssigned(assignment);
+    for (const topic of before) {
+      if (pauses.isTopicPaused(topic) || this.options.stopping()) continue;
+      this.options.logger.info("partitions revoked: resumed fetching", { topic });
+      this.options.events.emit(RuntimeEvents.RESUMED, { connection: this.options.connection, topic });
+    }
+  }
+
+  /** The most records one partition of `channel`'s topic may hold under sustained backpressure. */
+  share(channel: TopicChannel): number {
+    return Math.ceil(channel.capacity / Math.max(1, this.assigned.get(channel.topic) ?? 1));
+  }
 
   /** A new fetch response arrived (before its batches are handed over): a new hold budget. */
   newResponse(): void {
@@ -87,12 +118,14 @@ export class FetchRouter {
     if (this.options.pauses.isPaused(batch.topic, batch.partition)) return;
 
     const settings = this.options.settings;
+    const known = this.options.trackers.get(batch.topic, batch.partition) !== undefined;
     const offsets = this.offsetsFor(batch);
     const atMostOnce = settings.enableAutoCommit;
     const maxRecords = settings.maxPollRecords ?? Number.POSITIVE_INFINITY;
     // The hold budget is per fetch response, not per batch: a response holds one batch per partition.
     const holdUntil = this.options.channels.size > 1 ? (this.responseHoldUntil ??= Date.now() + MAX_HOLD_MS) : Number.POSITIVE_INFINITY;
     const beat = new Heartbeat(() => batch.heartbeat(), settings.heartbeatIntervalMs);
+    const share = channel.backpressure === "ApplyBackpressure" ? this.share(channel) : Number.POSITIVE_INFINITY;
     let routed = 0;
     // The client's resolve is called once, for the last record routed or skipped, when the loop ends
     // (also by an exception: then the client rejoins or retries and the runtime skips what it has).
@@ -105,6 +138,12 @@ export class FetchRouter {
           continue;
         }
         if (routed >= maxRecords) break;
+        // Sustained backpressure and this partition holds its share: pause it, the others get theirs.
+        // (With one partition the share is the whole buffer: the full-buffer path below decides.)
+        if (share < channel.capacity && channel.bufferedOf(batch.partition) >= share && !channel.shouldWaitForRoom(ROOM_IDLE_MS, settings.fetchMaxWaitMs)) {
+          this.pause(channel, batch.partition);
+          break;
+        }
         const record = { topic: batch.topic, partition: batch.partition, offset, message, offsets };
         let result = channel.offer(record);
         if (result.kind === "full") {
@@ -116,7 +155,7 @@ export class FetchRouter {
           // later take drains it to the resume threshold and resumes the topic.
           result = channel.offer(record);
           if (result.kind === "full") {
-            if (decision !== "yield") this.pause(channel);
+            if (decision !== "yield") this.pause(channel, batch.partition);
             break;
           }
         }
@@ -127,24 +166,38 @@ export class FetchRouter {
       }
     } finally {
       if (resolveUpTo !== undefined) batch.resolve(resolveUpTo);
+      // A partition whose first batch met a full buffer has nothing to commit yet: no tracker, as if
+      // it had not been fetched (a commit of its fetch offset would claim a position nobody handled).
+      else if (!known) this.options.trackers.detach(batch.topic, batch.partition);
     }
     // A rebalance error thrown here is what makes the client rejoin; let it propagate.
     await batch.heartbeat();
   }
 
   /**
-   * Resumes a topic paused for backpressure once its buffer is drained to the resume threshold.
-   * Race: this runs from the dispatcher, between batches; the client picks the resumed topic up at
+   * Resumes the partitions of `channel` paused for backpressure that have room again: the whole
+   * buffer is drained to its resume threshold, or the partition is down to half its {@link share}
+   * and the buffer has room for the other half. Called after every take and every purge.
+   * Race: this runs from the dispatcher, between batches; the client picks a resumed partition up at
    * its next fetch, from the resolved offset, which is exactly where routing stopped.
    */
-  resumeIfDrained(channel: TopicChannel): void {
-    if (!this.options.pauses.isPaused(channel.topic, WHOLE_TOPIC) || !channel.isDrained()) return;
+  resumeIfRoom(channel: TopicChannel): void {
+    const pauses = this.options.pauses;
+    if (!pauses.isTopicPaused(channel.topic)) return;
+    const share = this.share(channel);
+    const drained = channel.isDrained();
+    const room = channel.capacity - channel.size >= Math.ceil(share / 2);
     // Everything stays paused while stopping: forget the pause without resuming the member.
     const stopping = this.options.stopping();
-    this.options.pauses.resume(channel.topic, WHOLE_TOPIC, !stopping);
-    if (stopping) return;
-    this.options.logger.info("buffer drained: resumed fetching", { topic: channel.topic });
-    this.options.events.emit(RuntimeEvents.RESUMED, { connection: this.options.connection, topic: channel.topic });
+    for (const partition of pauses.pausedPartitions(channel.topic)) {
+      if (!drained && !(room && channel.bufferedOf(partition) <= Math.floor(share / 2))) continue;
+      const last = pauses.resume(channel.topic, partition, !stopping);
+      if (stopping) continue;
+      this.options.logger.debug("partition has room: resumed fetching", { topic: channel.topic, partition });
+      if (!last) continue;
+      this.options.logger.info("buffer drained: resumed fetching", { topic: channel.topic });
+      this.options.events.emit(RuntimeEvents.RESUMED, { connection: this.options.connection, topic: channel.topic });
+    }
   }
 
   /**
@@ -166,9 +219,12 @@ export class FetchRouter {
     });
   }
 
-  private pause(channel: TopicChannel): void {
-    if (!this.options.pauses.pause(channel.topic, WHOLE_TOPIC)) return;
-    this.options.logger.info("buffer full: paused fetching", { topic: channel.topic, capacity: channel.metrics().capacity });
+  /** Pauses one partition; the topic's first paused partition emits `paused`. */
+  private pause(channel: TopicChannel, partition: number): void {
+    const first = this.options.pauses.pause(channel.topic, partition);
+    this.options.logger.debug("partition has its share of the buffer: paused fetching", { topic: channel.topic, partition });
+    if (!first) return;
+    this.options.logger.info("buffer full: paused fetching", { topic: channel.topic, capacity: channel.capacity });
     this.options.events.emit(RuntimeEvents.PAUSED, { connection: this.options.connection, topic: channel.topic });
   }
 

@@ -92,15 +92,21 @@ export class PauseSet {
     });
   }
 
-  /** Forgets paused partitions that are no longer assigned (a new owner starts them unpaused). */
+  /**
+   * Forgets paused partitions that are no longer assigned, and resumes them on the member: the
+   * client keeps its own pause state per partition across assignments, so a partition assigned back
+   * later would otherwise stay paused with nothing buffered to resume it.
+   */
   retainAssigned(assignment: Readonly<Record<string, readonly number[]>>): void {
+    const dropped: PausedTopic[] = [];
     for (const [topic, partitions] of this.paused) {
       const assigned = new Set(assignment[topic] ?? []);
-      for (const partition of [...partitions.keys()]) {
-        if (partition !== WHOLE_TOPIC && !assigned.has(partition)) partitions.delete(partition);
-      }
+      const gone = [...partitions.keys()].filter((partition) => partition !== WHOLE_TOPIC && !assigned.has(partition));
+      for (const partition of gone) partitions.delete(partition);
+      if (gone.length > 0) dropped.push({ topic, partitions: gone });
       if (partitions.size === 0) this.paused.delete(topic);
     }
+    if (dropped.length > 0) this.call("resume", dropped);
   }
 
   /** Forgets every paused partition (the member left the group: nothing is assigned any more). */

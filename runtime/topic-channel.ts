@@ -2,7 +2,7 @@
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
 
 import type { FetchedRecord } from "./transport/records.js";
-import type { MessageContext, TopicBinding } from "./types.js";
+import type { BackpressureMode, MessageContext, TopicBinding } from "./types.js";
 import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
 import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
 import { DecodeError } from "./errors.js";
@@ -44,6 +44,8 @@ export interface TopicChannelOptions {
    * {@link TopicChannel.resumeThreshold} records: the connection resumes the topic if it paused it.
    */
   readonly onDrained?: (channel: TopicChannel) => void;
+  /** Called each time the dispatcher takes a record: the connection resumes partitions that have room again. */
+  readonly onTaken?: (channel: TopicChannel) => void;
 }
 
 /** How a {@link TopicChannel.waitForRoom} ended. */
@@ -126,7 +128,7 @@ export class TopicChannel {
   constructor(private readonly options: TopicChannelOptions) {
     this.binding = options.binding;
     this.topic = options.binding.topic;
-    this.buffer = new BoundedBuffer(options.binding.buffer.maxBufferedMessages, options.binding.buffer.backpressure);
+    this.buffer = new BoundedBuffer<ChannelRecord>(options.binding.buffer.maxBufferedMessages, options.binding.buffer.backpressure, (r) => r.partition);
     this.resumeThreshold = Math.floor(this.buffer.capacity / 2);
     const concurrency = options.binding.buffer.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -154,6 +156,21 @@ export class TopicChannel {
   /** `true` when the buffer holds at most {@link resumeThreshold} records. */
   isDrained(): boolean {
     return this.buffer.size <= this.resumeThreshold;
+  }
+
+  /** Records of `partition` waiting in the buffer. */
+  bufferedOf(partition: number): number {
+    return this.buffer.countOf(partition);
+  }
+
+  /** What the buffer does when it is full. */
+  get backpressure(): BackpressureMode {
+    return this.buffer.mode;
+  }
+
+  /** The buffer's capacity, in records. */
+  get capacity(): number {
+    return this.buffer.capacity;
   }
 
   /** `true` when the buffer holds `capacity` records. */
@@ -367,6 +384,7 @@ export class TopicChannel {
         this.roomWaiter?.("room");
         this.options.onDrained?.(this);
       }
+      this.options.onTaken?.(this);
       void this.run(record);
     }
   }

@@ -39,7 +39,7 @@ function setup(handle: MessageHandler<string>, buffer: { maxBufferedMessages?: n
     binding: binding('orders', handle, buffer),
     events,
     logger: silentLogger,
-    onDrained: (c) => router.resumeIfDrained(c),
+    onTaken: (c) => router.resumeIfRoom(c),
   });
   channels.push(channel);
   map.set('orders', channel);
@@ -54,7 +54,15 @@ function setup(handle: MessageHandler<string>, buffer: { maxBufferedMessages?: n
     logger: silentLogger,
   });
   channel.start();
-  return { router, channel, trackers, pauses, flow, memberCalls, stop: () => (stopping = true) };
+  return {
+    router,
+    channel,
+    trackers,
+    pauses,
+    flow,
+    memberCalls,
+    stop: () => (stopping = true),
+  };
 }
 
 function batch(partition: number, from: number, count: number, topic = 'orders') {
@@ -114,7 +122,7 @@ describe('FetchRouter', () => {
     gate.resolve();
     await flush();
     expect(h.flow).toEqual(['paused orders', 'resumed orders']);
-    expect(h.memberCalls).toEqual(['pause [{"topic":"orders"}]', 'resume [{"topic":"orders"}]']);
+    expect(h.memberCalls).toEqual(['pause [{"topic":"orders","partitions":[0]}]', 'resume [{"topic":"orders","partitions":[0]}]']);
   });
 
   it('maxPollRecords: the rest of the batch stays unresolved', async () => {
@@ -144,4 +152,71 @@ describe('FetchRouter', () => {
     await h.router.route(batch(0, 1, 1).batch);
     expect(h.trackers.get('orders', 0)).not.toBe(offsets);
   });
+
+  it('fair share: under sustained backpressure a partition holding its share is paused on its own, and resumed at half of it', async () => {
+    const gates: (() => void)[] = [];
+    let released = false;
+    const h = setup(() => (released ? undefined : new Promise<void>((resolve) => gates.push(resolve))), { maxBufferedMessages: 8 }, { fetchMaxWaitMs: 1 });
+    try {
+      h.router.assign({ orders: [0, 1, 2, 3] });
+      expect(h.router.share(h.channel)).toBe(2);
+      // Learn the handler's pace: a 30 ms record, slower than the idle window: sustained backpressure.
+      await h.router.route(batch(0, 0, 1).batch);
+      await flush();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      gates.shift()!();
+      await flush();
+      const b0 = batch(0, 1, 10);
+      await h.router.route(b0.batch);
+      // Partition 0 routed its share (records 1 and 2), then was paused with the rest unresolved,
+      // though the buffer had room for 6 more.
+      expect(b0.resolved).toEqual(['2']);
+      // The dispatcher took record 1 meanwhile: partition 0 is down to half its share, with room: resumed.
+      expect(h.memberCalls).toEqual(['pause [{"topic":"orders","partitions":[0]}]', 'resume [{"topic":"orders","partitions":[0]}]']);
+      expect(h.flow).toEqual(['paused orders', 'resumed orders']);
+      expect(h.channel.bufferedOf(0)).toBe(1);
+      expect(h.pauses.pausedPartitions('orders')).toEqual([]);
+      // The other partitions get their share of the same buffer too, none of them more.
+      const others = [1, 2, 3].map((p) => batch(p, 0, 10));
+      for (const b of others) await h.router.route(b.batch);
+      expect(others.map((b) => b.resolved)).toEqual([['1'], ['1'], ['1']]);
+      expect([1, 2, 3].map((p) => h.channel.bufferedOf(p))).toEqual([2, 2, 2]);
+      expect(h.pauses.pausedPartitions('orders')).toEqual([1, 2, 3]);
+      // Partition 0 fetches again and tops up to its share, which fills the buffer exactly.
+      const again = batch(0, 3, 10);
+      await h.router.route(again.batch);
+      expect(again.resolved).toEqual(['3']);
+      expect(h.channel.size).toBe(8);
+    } finally {
+      released = true;
+      for (const g of gates.splice(0)) g();
+    }
+  });
+
+  it('a partition no longer assigned is no longer paused (resumed on the member; the topic resumed once none is)', async () => {
+    const gate = deferred();
+    const h = setup(() => gate.promise, { maxBufferedMessages: 2 });
+    h.router.assign({ orders: [0, 1] });
+    await h.router.route(batch(1, 0, 5).batch);
+    expect(h.pauses.pausedPartitions('orders')).toEqual([1]);
+    h.router.assign({ orders: [0] });
+    expect(h.pauses.isTopicPaused('orders')).toBe(false);
+    expect(h.memberCalls.at(-1)).toBe('resume [{"topic":"orders","partitions":[1]}]');
+    expect(h.flow).toEqual(['paused orders', 'resumed orders']);
+    gate.resolve();
+  });
+
+  it('a partition whose first batch routed nothing (full buffer) gets no tracker: nothing to commit for it', async () => {
+    const gate = deferred();
+    const h = setup(() => gate.promise, { maxBufferedMessages: 2 });
+    h.router.assign({ orders: [0, 1] });
+    await h.router.route(batch(0, 0, 5).batch);
+    const refused = batch(1, 0, 5);
+    await h.router.route(refused.batch);
+    expect(refused.resolved).toEqual([]);
+    expect(h.trackers.get('orders', 1)).toBeUndefined();
+    expect(h.trackers.pendingCommits().map((p) => p.offsets.partition)).toEqual([0]);
+    gate.resolve();
+  });
 });
+
