@@ -1,12 +1,15 @@
-// Connection: one group member (one ConnectionSpec) feeding one TopicChannel per topic. It keeps
+// Connection: one group member (one ConnectionSpec) feeding one TopicChannel per topic. The member
+// comes from a Transport (runtime/transport/transport.ts); nothing here knows the Kafka client. It keeps
 // the lifecycle (start, group joins, rebalances, crashes, stop) and wires the parts that do the work:
 // - FetchRouter: batches → channels, backpressure (fetch-router.ts);
 // - PauseSet: what is paused and why, re-applied after every join (pause-set.ts);
 // - Committer: handled watermarks → commits (committer.ts);
 // - RestartPolicy: crash → bounded backoff → state (restart-policy.ts);
 // - ConsumerReplacement: a new member when the set of existing topics changes (consumer-replacement.ts).
+// Why it is over ~350 lines: what is left is one state machine (start, join, rebalance, crash,
+// restart, stop) whose races are commented where they live; splitting it would put one race's two
+// sides in two files.
 
-import type { Consumer, ConsumerConfig, ConsumerEvents, ConsumerRunConfig, EachBatchPayload, InstrumentationEvent } from "kafkajs";
 import type { ConnectionSpec } from "./types.js";
 import type { BackoffSettings } from "./backoff.js";
 import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from "./broker-connect.js";
@@ -22,25 +25,16 @@ import { PauseSet } from "./pause-set.js";
 import { DEFAULT_RESTART, RestartPolicy, type RestartSettings } from "./restart-policy.js";
 import { TopicChannel } from "./topic-channel.js";
 import { DEFAULT_MISSING_TOPIC_CHECK_MS, TopicAvailability, type TopicDirectory } from "./topic-availability.js";
+import type { Assignment, GroupMember, MemberListener, Transport } from "./transport/transport.js";
 
 export { MAX_HOLD_MS, ROOM_IDLE_MS } from "./fetch-router.js";
 export { DEFAULT_RESTART, type RestartSettings } from "./restart-policy.js";
 
-/**
- * The part of a kafkajs `Consumer` a connection uses. `kafka.consumer(config)` satisfies it; tests
- * pass an in-process fake.
- */
-export type ConsumerPort = Pick<Consumer, "connect" | "disconnect" | "subscribe" | "run" | "commitOffsets" | "pause" | "resume" | "events"> & {
-  on(eventName: ConsumerEvents[keyof ConsumerEvents], listener: (event: InstrumentationEvent<any>) => void): () => void;
-};
-
-/** Creates the consumer of a connection, e.g. `(config) => kafka.consumer(config)`. */
-export type ConsumerFactory = (config: ConsumerConfig) => ConsumerPort;
-
 /** Construction parameters of a {@link Connection}. */
 export interface ConnectionOptions {
   readonly spec: ConnectionSpec;
-  readonly createConsumer: ConsumerFactory;
+  /** The Kafka client the connection's group member comes from (see runtime/transport/transport.ts). */
+  readonly transport: Pick<Transport, "createMember">;
   readonly events: RuntimeEventEmitter;
   /** The runtime's logger; the connection namespaces it as `kefgen.connection.<name>`. */
   readonly logger: RuntimeLogger;
@@ -84,8 +78,9 @@ export class Connection {
   private readonly replacement: ConsumerReplacement;
   private readonly commitOnStopTimeoutMs: number;
 
-  private consumer: ConsumerPort | undefined;
-  private removeListeners: (() => void)[] = [];
+  private consumer: GroupMember | undefined;
+  /** What the group member tells this connection. */
+  private readonly listener: MemberListener;
   private currentState: ConnectionState = "stopped";
   private started = false;
   private stopping = false;
@@ -120,6 +115,14 @@ export class Connection {
       );
     }
     const shared = { connection: this.name, events: options.events, logger: this.logger };
+    this.listener = {
+      assigned: (assignment) => this.onGroupJoin(assignment),
+      rebalancing: () => this.onRebalancing(),
+      crashed: (error, restarting) => this.onCrash(error, restarting),
+      fetched: () => this.router.newResponse(),
+      offsetReset: (topic, partition) => this.router.noteOffsetReset(topic, partition),
+      batch: (batch) => this.router.route(batch),
+    };
     this.pauses = new PauseSet(() => this.consumer, this.logger);
     this.router = new FetchRouter({
       ...shared,
@@ -132,10 +135,7 @@ export class Connection {
     this.committer = new Committer({
       ...shared,
       trackers: this.trackers,
-      member: () => {
-        const consumer = this.consumer;
-        return consumer && { commit: (offsets) => consumer.commitOffsets(offsets) };
-      },
+      member: () => this.consumer,
     });
     this.restarts = new RestartPolicy(options.restart ?? DEFAULT_RESTART, () => void this.restartConsumer());
     this.availability = new TopicAvailability({
@@ -184,24 +184,6 @@ export class Connection {
   /** The group id of this connection's consumer. */
   get groupId(): string {
     return this.spec.settings.groupId;
-  }
-
-  /** The kafkajs consumer settings derived from the spec. */
-  consumerConfig(): ConsumerConfig {
-    const s = this.spec.settings;
-    return {
-      groupId: s.groupId,
-      sessionTimeout: s.sessionTimeoutMs,
-      heartbeatInterval: s.heartbeatIntervalMs,
-      // kafkajs has no max.poll.interval.ms; the rebalance timeout is what Java sends for it in JoinGroup.
-      rebalanceTimeout: s.maxPollIntervalMs,
-      minBytes: s.fetchMinBytes,
-      maxWaitTimeInMs: s.fetchMaxWaitMs,
-      allowAutoTopicCreation: false,
-      // kafkajs's default consumer retries (5), but never its own restart after a missing topic: it
-      // would rejoin with the same subscription every 300 ms, forever (the connection drops the topic).
-      retry: { retries: 5, restartOnFailure: async (error: Error) => !isMissingTopicError(error) },
-    };
   }
 
   /**
@@ -315,24 +297,23 @@ export class Connection {
   // ---------------------------------------------------------------------------------------------
   // The consumer (kafkajs cannot unsubscribe: a new topic set is a new consumer, see ConsumerReplacement)
 
-  /** Creates, connects (within `connectTimeoutMs`), subscribes and runs a consumer for `topics`; none if empty. */
+  /** Creates, connects (within `connectTimeoutMs`), subscribes and runs a member for `topics`; none if empty. */
   private async launch(topics: readonly string[]): Promise<void> {
     if (topics.length === 0) return;
-    const consumer = this.options.createConsumer(this.consumerConfig());
+    const consumer = this.options.transport.createMember(this.spec.settings, this.listener, this.logger);
     this.consumer = consumer;
-    this.listen(consumer);
     await connectWithin(() => consumer.connect(), {
       connection: this.name,
       brokers: this.options.brokers ?? [],
       timeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     });
-    // Race: stop() ran meanwhile and may already have disconnected the consumer it saw; this one
+    // Race: stop() ran meanwhile and may already have disconnected the member it saw; this one
     // must not stay connected (or join) behind its back.
     const abandon = async (): Promise<void> => void (await consumer.disconnect().catch(() => {}));
     if (this.stopping) return abandon();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: this.spec.settings.autoOffsetReset === "earliest" });
+    await consumer.subscribe(topics, this.spec.settings.autoOffsetReset === "earliest");
     if (this.stopping) return abandon();
-    await consumer.run(this.runConfig());
+    await consumer.run();
     if (this.stopping) return abandon();
   }
 
@@ -350,30 +331,12 @@ export class Connection {
   /** Leaves the group with the current consumer (bounded) and forgets what it owned. */
   private async dropConsumer(): Promise<void> {
     const old = this.consumer;
-    for (const remove of this.removeListeners) remove();
-    this.removeListeners = [];
+    old?.detach();
     this.consumer = undefined;
     if (old) await settlesBy(old.disconnect().catch(() => {}), Date.now() + this.commitOnStopTimeoutMs);
     this.router.assign({});
     const revoked = this.trackers.forgetAll();
     this.purge(new Set(revoked));
-  }
-
-  private runConfig(): ConsumerRunConfig {
-    return {
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: ({ batch, resolveOffset, heartbeat }: EachBatchPayload) =>
-        this.router.route({
-          topic: batch.topic,
-          partition: batch.partition,
-          records: batch.messages,
-          fetchedOffset: (batch as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? undefined,
-          highWatermark: batch.highWatermark,
-          resolve: resolveOffset,
-          heartbeat,
-        }),
-    };
   }
 
   private checkSlowHandlers(limitMs: number): void {
@@ -384,35 +347,13 @@ export class Connection {
   // ---------------------------------------------------------------------------------------------
   // Group membership, crashes
 
-  private listen(consumer: ConsumerPort): void {
-    // kafkajs calls listeners synchronously inside its join/fetch code and does not catch a
-    // synchronous throw, so every listener body is guarded.
-    const guard =
-      (what: string, body: (payload: any) => void) =>
-      (event: InstrumentationEvent<any>): void => {
-        try {
-          body(event.payload);
-        } catch (error) {
-          this.logger.error(`failed to handle ${what}`, { error });
-        }
-      };
-    this.removeListeners.push(
-      consumer.on(consumer.events.GROUP_JOIN, guard("group join", (payload) => this.onGroupJoin(payload))),
-      consumer.on(consumer.events.REBALANCING, guard("rebalance", () => this.onRebalancing())),
-      consumer.on(consumer.events.CRASH, guard("crash", (payload) => this.onCrash(payload))),
-      // kafkajs emits FETCH when a fetch response arrived, before its batches are handed over.
-      consumer.on(consumer.events.FETCH, guard("fetch", () => this.router.newResponse())),
-    );
-  }
-
   /**
    * After every join (first start, rebalance, restart): forget partitions no longer assigned and
    * purge their queued records (never commit for them), then re-apply the pause set.
-   * Race: kafkajs emits GROUP_JOIN synchronously before it fetches again, so the purge and the pauses
-   * are in place before any batch of the new generation is routed.
+   * Race: the member reports a join synchronously before it fetches again, so the purge and the
+   * pauses are in place before any batch of the new generation is routed.
    */
-  private onGroupJoin(payload: { memberAssignment?: Record<string, number[]> }): void {
-    const assignment = payload.memberAssignment ?? {};
+  private onGroupJoin(assignment: Assignment): void {
     this.router.assign(assignment);
     const revoked = this.trackers.retainAssigned(assignment);
     for (const offsets of this.trackers.all()) offsets.rejoined = true;
@@ -472,16 +413,15 @@ export class Connection {
    * queued records (they are redelivered from the last commit). Then either kafkajs restarts the
    * consumer itself (`restart: true`), or the restart policy does, with bounded exponential backoff.
    */
-  private onCrash(payload: { error: unknown; restart: boolean }): void {
+  private onCrash(error: unknown, restart: boolean): void {
     this.router.assign({});
     const revoked = this.trackers.forgetAll();
     this.purge(new Set(revoked));
     this.releaseHold();
     if (this.stopping) return;
-    const { error, restart } = payload;
     this.restarts.noteCrash(error);
     if (isMissingTopicError(error)) {
-      // kafkajs did not restart it (restartOnFailure, see consumerConfig); the others must go on.
+      // kafkajs did not restart it (restartOnFailure, see kafkajsConsumerConfig); the others must go on.
       this.currentState = "restarting";
       void this.replacement.recover(error);
       return;
@@ -522,17 +462,14 @@ export class Connection {
   }
 
   /**
-   * Restarts the same kafkajs consumer (its subscriptions and listeners survive a disconnect).
-   * A failure of connect() schedules the next attempt; a failed join comes back as another CRASH.
+   * Restarts the member (kafkajs: the same consumer; its subscriptions survive a disconnect).
+   * A failure of connect() schedules the next attempt; a failed join comes back as another crash.
    */
   private async restartConsumer(): Promise<void> {
     const consumer = this.consumer;
     if (this.stopping || !consumer) return;
     try {
-      await consumer.disconnect().catch(() => {});
-      await consumer.connect();
-      if (this.stopping) return;
-      await consumer.run(this.runConfig());
+      await consumer.restart(() => !this.stopping);
     } catch (error) {
       if (!this.stopping) this.scheduleRestart(error);
     }
@@ -591,8 +528,7 @@ export class Connection {
       Date.now() + this.commitOnStopTimeoutMs,
     );
     if (!left) this.logger.warn("leaving the group did not finish in time", { timeoutMs: this.commitOnStopTimeoutMs });
-    for (const remove of this.removeListeners) remove();
-    this.removeListeners = [];
+    consumer?.detach();
     this.trackers.forgetAll();
     this.currentState = "stopped";
   }
@@ -608,8 +544,7 @@ export class Connection {
     this.consumer = undefined;
     const disconnected = consumer?.disconnect().catch((error: unknown) => this.logger.debug("disconnect after a failed start failed", { error }));
     if (disconnected) await settlesBy(disconnected, Date.now() + 1_000);
-    for (const remove of this.removeListeners) remove();
-    this.removeListeners = [];
+    consumer?.detach();
   }
 }
 

@@ -49,7 +49,7 @@ export interface FetchRouterOptions {
  * Fair share: under sustained backpressure (the handler is too slow for a batch to wait for room,
  * see TopicChannel.shouldWaitForRoom) each assigned partition of a topic may hold at most
  * {@link share} records of its buffer; a partition that has its share is paused on its own, and
- * resumed once it is down to half of it. Without shares the first batch of every fetch response
+ * resumed once it is down to three quarters of it. Without shares the first batch of every fetch response
  * would refill the whole buffer and the topic's other partitions would starve. Pauses are per
  * partition for the same reason.
  */
@@ -176,8 +176,8 @@ export class FetchRouter {
 
   /**
    * Resumes the partitions of `channel` paused for backpressure that have room again: the whole
-   * buffer is drained to its resume threshold, or the partition is down to half its {@link share}
-   * and the buffer has room for the other half. Called after every take and every purge.
+   * buffer is drained to its resume threshold, or (several partitions) the partition is down to three
+   * quarters of its {@link share} and the buffer has room for the rest of it. Called after every take and every purge.
    * Race: this runs from the dispatcher, between batches; the client picks a resumed partition up at
    * its next fetch, from the resolved offset, which is exactly where routing stopped.
    */
@@ -186,11 +186,14 @@ export class FetchRouter {
     if (!pauses.isTopicPaused(channel.topic)) return;
     const share = this.share(channel);
     const drained = channel.isDrained();
-    const room = channel.capacity - channel.size >= Math.ceil(share / 2);
+    // Resumed while it still holds three quarters of its share: its records last ~that many turns
+    // of every partition, long enough for its next fetch to arrive before it runs dry.
+    const level = Math.floor((share * 3) / 4);
+    const room = share < channel.capacity && channel.capacity - channel.size >= share - level;
     // Everything stays paused while stopping: forget the pause without resuming the member.
     const stopping = this.options.stopping();
     for (const partition of pauses.pausedPartitions(channel.topic)) {
-      if (!drained && !(room && channel.bufferedOf(partition) <= Math.floor(share / 2))) continue;
+      if (!drained && !(room && channel.bufferedOf(partition) <= level)) continue;
       const last = pauses.resume(channel.topic, partition, !stopping);
       if (stopping) continue;
       this.options.logger.debug("partition has room: resumed fetching", { topic: channel.topic, partition });

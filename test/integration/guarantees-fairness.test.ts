@@ -17,6 +17,12 @@ const WINDOW_MS = 5_000;
 /** Windows start every this many ms: "any 5 s window" is checked on overlapping windows. */
 const WINDOW_STEP_MS = 1_000;
 const MEASURE_MS = 16_000;
+/**
+ * Windows start this long after the first handled record: until the runtime has seen the handler's
+ * pace, a batch that meets the full buffer waits for room (backpressure is not known to be
+ * sustained yet), so the very first batch may fill the whole buffer with one partition.
+ */
+const WARM_UP_MS = 1_000;
 
 describe('guarantee: partitions of a topic share its buffer fairly under sustained backpressure', () => {
   it('4 partitions, equal backlogs, a slow handler: per-partition counts within 10% of each other in every 5 s window', async () => {
@@ -25,15 +31,17 @@ describe('guarantee: partitions of a topic share its buffer fairly under sustain
     // 2,500 per partition: far more than the handler gets through while the test measures.
     await produceTicks(topic, PARTITIONS, 2_500);
     const handled: { at: number; partition: number }[] = [];
-    // A 5 ms handler and a 20-record buffer: the buffer holds a whole fetch wait of work, so a batch
-    // meeting it full pauses (sustained backpressure) rather than waiting for room.
+    // A 5 ms handler and a 40-record buffer: the buffer holds a whole fetch wait of work, so a batch
+    // meeting it full pauses (sustained backpressure) rather than waiting for room. Each partition's
+    // share is 10; resumed at 7, it has ~7 x 4 x 5 ms = 140 ms of records left while its next fetch
+    // comes in, so a busy machine's slower fetches do not make it miss turns.
     const runtime = runtimes.create([
       {
         name: 'shared',
         kind: 'shared',
         settings: testSettings(uniqueName('fair-group'), { fetchMaxWaitMs: 100 }),
         topics: [
-          tickTopic(topic, { maxBufferedMessages: 20, backpressure: 'ApplyBackpressure' }, async (_m, c) => {
+          tickTopic(topic, { maxBufferedMessages: 40, backpressure: 'ApplyBackpressure' }, async (_m, c) => {
             await sleep(5);
             handled.push({ at: Date.now(), partition: c.partition });
           }),
@@ -54,7 +62,7 @@ describe('guarantee: partitions of a topic share its buffer fairly under sustain
     const start = log[0]!.at;
     const end = log.at(-1)!.at;
     const windows: { from: number; counts: number[]; spread: number }[] = [];
-    for (let from = start; from + WINDOW_MS <= end; from += WINDOW_STEP_MS) {
+    for (let from = start + WARM_UP_MS; from + WINDOW_MS <= end; from += WINDOW_STEP_MS) {
       const counts = Array.from({ length: PARTITIONS }, () => 0);
       for (const h of log) if (h.at >= from && h.at < from + WINDOW_MS) counts[h.partition]!++;
       const max = Math.max(...counts);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { kafkajsTransport } from '../../runtime/transport/kafkajs.js';
 import { Connection, MAX_HOLD_MS, ROOM_IDLE_MS } from '../../runtime/connection.js';
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
 import { silentLogger, type RuntimeLogger } from '../../runtime/logger.js';
@@ -34,12 +35,18 @@ function harness(
   const assignment = options.assignment === undefined ? Object.fromEntries(topics.map((t) => [t.topic, [0]])) : options.assignment;
   const connection = new Connection({
     spec: { name: 'shared', kind: 'shared', settings: settings(overrides), topics },
-    createConsumer: (config) => {
-      const consumer = new FakeConsumer(config);
-      consumer.assignment = assignment;
-      consumers.push(consumer);
-      return consumer;
-    },
+    transport: kafkajsTransport(
+      { brokers: [] },
+      {
+        logger: silentLogger,
+        createConsumer: (config) => {
+        const consumer = new FakeConsumer(config);
+        consumer.assignment = assignment;
+        consumers.push(consumer);
+        return consumer;
+        },
+      },
+    ),
     events: emitter,
     logger: options.logger ?? silentLogger,
     handlerRetry: { initialDelayMs: 1, maxDelayMs: 1 },

@@ -14,7 +14,7 @@ import type {
   KafkaMessage,
   TopicPartitionOffsetAndMetadata,
 } from 'kafkajs';
-import type { ConsumerPort } from '../../runtime/connection.js';
+import type { ConsumerPort } from '../../runtime/transport/kafkajs.js';
 
 export const CONSUMER_EVENTS: ConsumerEvents = {
   HEARTBEAT: 'consumer.heartbeat',
