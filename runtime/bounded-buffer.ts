@@ -58,6 +58,11 @@ export class BoundedBuffer<T> {
     return this.perKey.get(key) ?? 0;
   }
 
+  /** The keys (see the constructor's `keyOf`) of the items held, in no particular order. */
+  heldKeys(): IterableIterator<number> {
+    return this.perKey.keys();
+  }
+
   /** `true` when no item is held. */
   isEmpty(): boolean {
     return this.count === 0;

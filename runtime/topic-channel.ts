@@ -66,6 +66,8 @@ interface Attempt {
 }
 
 const DEFAULT_DROP_LOG_INTERVAL_MS = 10_000;
+/** Handler duration from which the partitions of a topic take turns (see TopicChannel.takeNext). */
+const TURNS_MIN_LATENCY_MS = 1;
 /** Weight of the newest handler duration in the recent-latency average. */
 const LATENCY_SMOOTHING = 0.2;
 
@@ -74,7 +76,8 @@ const LATENCY_SMOOTHING = 0.2;
  * dispatcher that runs the topic's handler. A slow or failing handler only holds up its own topic.
  *
  * Decisions:
- * - Concurrency 1 (default): one record at a time, in buffer order. Concurrency n: up to n records at
+ * - Concurrency 1 (default): one record at a time, in buffer order (partitions take turns when the
+ *   handler is slow, see takeNext). Concurrency n: up to n records at
  *   once, each the oldest buffered record of a partition that has no record in flight, so records of
  *   one partition are still handled one after the other, in offset order.
  * - Records are decoded lazily, right before the handler, so the fetch loop stays cheap and records a
@@ -105,6 +108,8 @@ export class TopicChannel {
   private dropped = 0;
   private errors = 0;
   private peakBuffered = 0;
+  /** The partition of the record taken last (for partitions taking turns, see takeNext). */
+  private lastTaken = -1;
   /** Records taken from the buffer so far: the progress counter {@link waitForRoom} watches. */
   private taken = 0;
   /** Exponentially weighted handler duration, `undefined` before the first call. */
@@ -376,8 +381,7 @@ export class TopicChannel {
   private pump(): void {
     if (!this.started || this.stopping || this.held) return;
     while (this.running.size < this.concurrency) {
-      const record =
-        this.concurrency === 1 ? this.buffer.shift() : this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition));
+      const record = this.takeNext();
       if (!record) return;
       this.taken++;
       if (this.isDrained()) {
@@ -387,6 +391,31 @@ export class TopicChannel {
       this.options.onTaken?.(this);
       void this.run(record);
     }
+  }
+
+  /**
+   * The next record to hand to the handler. Concurrency 1: the oldest, except for a slow handler
+   * (at least {@link TURNS_MIN_LATENCY_MS} per record) with several partitions buffered: then the
+   * partitions take turns (the oldest record of the next partition in order), so that their fair
+   * shares of the buffer (FetchRouter) become fair shares of the handler whatever order their
+   * records arrived in. Per-partition order holds either way. A fast handler keeps the O(1) take.
+   */
+  private takeNext(): ChannelRecord | undefined {
+    if (this.concurrency > 1) return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition));
+    if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) return this.remember(this.buffer.shift());
+    let first: number | undefined;
+    let next: number | undefined;
+    for (const partition of this.buffer.heldKeys()) {
+      if (first === undefined || partition < first) first = partition;
+      if (partition > this.lastTaken && (next === undefined || partition < next)) next = partition;
+    }
+    const turn = next ?? first;
+    return this.remember(turn === undefined ? undefined : this.buffer.takeFirst((r) => r.partition === turn));
+  }
+
+  private remember(record: ChannelRecord | undefined): ChannelRecord | undefined {
+    if (record) this.lastTaken = record.partition;
+    return record;
   }
 
   private async run(record: ChannelRecord): Promise<void> {

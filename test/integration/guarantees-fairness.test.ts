@@ -31,9 +31,9 @@ describe('guarantee: partitions of a topic share its buffer fairly under sustain
     // 2,500 per partition: far more than the handler gets through while the test measures.
     await produceTicks(topic, PARTITIONS, 2_500);
     const handled: { at: number; partition: number }[] = [];
-    // A 5 ms handler and a 40-record buffer: the buffer holds a whole fetch wait of work, so a batch
+    // A 10 ms handler and a 40-record buffer: the buffer holds a whole fetch wait of work, so a batch
     // meeting it full pauses (sustained backpressure) rather than waiting for room. Each partition's
-    // share is 10; resumed at 7, it has ~7 x 4 x 5 ms = 140 ms of records left while its next fetch
+    // share is 10; resumed at 7, it has ~7 x 4 x 10 ms = 280 ms of records left while its next fetch
     // comes in, so a busy machine's slower fetches do not make it miss turns.
     const runtime = runtimes.create([
       {
@@ -42,7 +42,7 @@ describe('guarantee: partitions of a topic share its buffer fairly under sustain
         settings: testSettings(uniqueName('fair-group'), { fetchMaxWaitMs: 100 }),
         topics: [
           tickTopic(topic, { maxBufferedMessages: 40, backpressure: 'ApplyBackpressure' }, async (_m, c) => {
-            await sleep(5);
+            await sleep(10);
             handled.push({ at: Date.now(), partition: c.partition });
           }),
         ],
