@@ -1,5 +1,7 @@
 // TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler, at most
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
+// Why it is over ~350 lines: the buffer's consumer side (taking, retrying, purging, holding, stopping)
+// shares one set of in-flight records; its race comments need both sides in view.
 
 import type { FetchedRecord } from "./transport/records.js";
 import type { BackpressureMode, MessageContext, TopicBinding } from "./types.js";
