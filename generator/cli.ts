@@ -190,6 +190,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       exitCode = graphCommand(io, project, { format: opts.format, report: (d, s) => report(io, "text", d, s), ...(opts.out ? { out: opts.out } : {}) });
     });
 
+  program
+    .command("lsp")
+    .description("run the language server for editors, over stdin and stdout (see docs/editor.md)")
+    .option("--stdio", "talk over stdin and stdout (the default and only transport; editors pass it)")
+    .action(async () => {
+      const { runLanguageServer } = await import("./lsp/server.js");
+      exitCode = await runLanguageServer();
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

@@ -7,7 +7,7 @@ import { check, type ParsedFile } from "./check.js";
 import { emit, type GeneratedFile } from "./emit.js";
 import type { Model } from "./model.js";
 import { parse, type SourceText } from "./parse.js";
-import { inputFileDiagnostic, readProjectFile } from "./files.js";
+import { inputFileDiagnostic, readProjectFile, type FileAccess, type FileRead } from "./files.js";
 import { applyOutput, planDiagnostics, planOutput, type OutputPlan } from "./write.js";
 
 /** What a project is made of: its .kef files and where its output goes. */
@@ -30,6 +30,8 @@ export interface ProjectOptions {
   readonly root?: string;
   /** Directories (absolute) outside `root` that schema files may also be read from. */
   readonly allowOutside?: readonly string[];
+  /** Reads the .kef and schema files (default `readProjectFile`); the language server reads open documents from memory. */
+  readonly readFile?: (absolutePath: string, access?: FileAccess) => FileRead;
 }
 
 export interface BuildOptions extends ProjectOptions {
@@ -86,9 +88,9 @@ export function resolveInputs(inputs: readonly string[], baseDir: string, cwd = 
   return { files: [...files], diagnostics };
 }
 
-function readSource(cwd: string, absolutePath: string): { source?: SourceText; diagnostic?: Diagnostic } {
+function readSource(cwd: string, absolutePath: string, readFile: NonNullable<ProjectOptions["readFile"]>): { source?: SourceText; diagnostic?: Diagnostic } {
   const shown = displayPath(cwd, absolutePath);
-  const read = readProjectFile(absolutePath);
+  const read = readFile(absolutePath);
   if ("refused" in read) return { diagnostic: inputFileDiagnostic(read.refused, shown) };
   return { source: { file: shown, absolutePath, text: read.text } };
 }
@@ -96,13 +98,14 @@ function readSource(cwd: string, absolutePath: string): { source?: SourceText; d
 /** Parses and checks a project: the `kefgen check` command, and the first half of `build`. */
 export function analyse(options: ProjectOptions): AnalyseResult {
   const { cwd } = options;
+  const readFile = options.readFile ?? readProjectFile;
   const resolved = resolveInputs(options.inputs, options.baseDir ?? cwd, cwd);
   const diagnostics: Diagnostic[] = [...resolved.diagnostics];
   const sources = new Map<string, string>();
   const parsed: ParsedFile[] = [];
   let syntaxErrors = false;
   for (const file of resolved.files) {
-    const { source, diagnostic } = readSource(cwd, file);
+    const { source, diagnostic } = readSource(cwd, file, readFile);
     if (!source) {
       diagnostics.push(diagnostic!);
       continue;
@@ -120,7 +123,7 @@ export function analyse(options: ProjectOptions): AnalyseResult {
     parsed,
     {
       readFile: (p) => {
-        const read = readProjectFile(p, { roots });
+        const read = readFile(p, { roots });
         // Watched for changes, unless it is outside the project as written (its directory is none of ours).
         if (!("refused" in read && read.refused.kind === "outside" && read.refused.realPath === undefined)) schemaFiles.push(p);
         return "refused" in read ? read : read.text;

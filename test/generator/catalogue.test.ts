@@ -24,7 +24,11 @@ describe("diagnostic catalogue", () => {
 
   it("is used only through the catalogue: every code the sources mention exists", () => {
     const sources = ["generator", "grammar"].flatMap((dir) =>
-      fs.readdirSync(path.join(repoRoot, dir)).map((f) => fs.readFileSync(path.join(repoRoot, dir, f), "utf8")),
+      // Subdirectories too (generator/lsp/).
+      fs
+        .readdirSync(path.join(repoRoot, dir), { recursive: true, encoding: "utf8" })
+        .filter((f) => fs.statSync(path.join(repoRoot, dir, f)).isFile())
+        .map((f) => fs.readFileSync(path.join(repoRoot, dir, f), "utf8")),
     );
     const mentioned = new Set(sources.join("\n").match(/KEF\d{4}/g));
     expect([...mentioned].filter((c) => !(c in catalogue))).toEqual([]);

@@ -1,0 +1,121 @@
+// `kefgen lsp` over stdio: the diagnostics it pushes are those of `kefgen check` (codes, ranges, hints, related
+// locations), for single files, a config project of several files, and problems inside referenced .avsc files.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../scripts/snapshots.js";
+import { analyse } from "../../generator/program.js";
+import type { Diagnostic } from "../../generator/diagnostics.js";
+import { startServer, uri, type LspClient } from "../support/lsp.js";
+
+const invalid = path.join(repoRoot, "fixtures/invalid");
+
+/** What the CLI reports for a file, in the shape the server sends (0-based positions). */
+function expected(ds: readonly Diagnostic[], cwd: string, file: string) {
+  return ds
+    .filter((d) => path.resolve(cwd, d.file) === file)
+    .map((d) => ({
+      code: d.code,
+      severity: d.severity === "error" ? 1 : 2,
+      range: { start: { line: d.range.start.line - 1, character: d.range.start.column - 1 }, end: { line: d.range.end.line - 1, character: d.range.end.column - 1 } },
+      message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
+      related: (d.related ?? []).map((r) => ({ uri: uri(path.resolve(cwd, r.file)), line: r.range.start.line - 1, message: r.message })),
+    }));
+}
+
+function received(ds: readonly import("vscode-languageserver-protocol").Diagnostic[]) {
+  return ds.map((d) => ({
+    code: d.code,
+    severity: d.severity,
+    range: d.range,
+    message: d.message,
+    related: (d.relatedInformation ?? []).map((r) => ({ uri: r.location.uri, line: r.location.range.start.line, message: r.message })),
+  }));
+}
+
+describe("diagnostics of single files", () => {
+  let client: LspClient;
+  beforeAll(async () => {
+    client = await startServer();
+  });
+  afterAll(async () => client.close());
+
+  const files = fs.readdirSync(invalid).filter((f) => f.endsWith(".kef")).sort();
+  it.each(files)("%s: the same as kefgen check", async (name) => {
+    const file = path.join(invalid, name);
+    const published = await client.open(file);
+    const cli = analyse({ inputs: [file], cwd: invalid });
+    expect(cli.diagnostics.length).toBeGreaterThan(0);
+    expect(received(published)).toEqual(expected(cli.diagnostics, invalid, file));
+  });
+
+  it("updates on every change and clears when fixed", async () => {
+    const file = path.join(invalid, "unknown-connection-lsp.kef");
+    const good = `message M avro { "type": "string" }\nshared { groupId = "g" }\nconnection critical exclusive { groupId = "c" }\ntopic "t" : M { consumer via critical }\n`;
+    expect(await client.open(file, good)).toEqual([]);
+    const bad = await client.change(file, good.replace("via critical", "via critcal"));
+    expect(bad.map((d) => d.code)).toContain("KEF2002");
+    const unknown = bad.find((d) => d.code === "KEF2002")!;
+    expect(unknown.range).toEqual({ start: { line: 3, character: 29 }, end: { line: 3, character: 36 } });
+    expect(unknown.message).toContain('did you mean "critical"?');
+    expect(await client.change(file, good)).toEqual([]);
+  });
+});
+
+describe("diagnostics of a project", () => {
+  let dir: string;
+  let client: LspClient;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lsp-"));
+    fs.cpSync(path.join(repoRoot, "fixtures/valid/multi-file"), dir, { recursive: true, filter: (src) => !src.includes("expected") });
+    client = await startServer(dir);
+  });
+  afterAll(async () => {
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a multi-file project is checked as one: a connection of another file is known, a broken one is reported where it is used", async () => {
+    const alerts = path.join(dir, "kef/alerts/alerts.kef");
+    const connections = path.join(dir, "kef/connections.kef");
+    expect(await client.open(alerts)).toEqual([]);
+    const text = fs.readFileSync(connections, "utf8");
+    expect(await client.open(connections)).toEqual([]);
+    // Renaming the connection in the other (open, unsaved) file breaks the uses in alerts.kef.
+    const pending = client.nextDiagnostics(uri(alerts));
+    await client.change(connections, text.replace("connection alerting", "connection alarming"));
+    const broken = await pending;
+    expect(broken.map((d) => d.code)).toEqual(["KEF2002", "KEF2002"]);
+    const cli = analyse({ inputs: ["kef/**/*.kef"], cwd: dir, baseDir: dir, root: dir, readFile: (p) => (p === connections ? { text: text.replace("connection alerting", "connection alarming") } : { text: fs.readFileSync(p, "utf8") }) });
+    expect(received(broken)).toEqual(expected(cli.diagnostics, dir, alerts));
+  });
+});
+
+describe("problems inside .avsc files", () => {
+  let dir: string;
+  let client: LspClient;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lsp-avsc-"));
+    fs.cpSync(path.join(repoRoot, "fixtures/valid/avro-files"), dir, { recursive: true, filter: (src) => !src.includes("expected") });
+    client = await startServer();
+  });
+  afterAll(async () => {
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("are shown on the .avsc file, and follow its unsaved edits", async () => {
+    const kef = path.join(dir, "avro-files.kef");
+    const avsc = path.join(dir, "schemas/shipment.avsc");
+    expect(await client.open(kef)).toEqual([]);
+    const text = fs.readFileSync(avsc, "utf8");
+    const pending = client.until(uri(avsc), (d) => d.length > 0);
+    // An open .avsc belongs to the project that reads it: the edit re-checks it.
+    await client.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: uri(avsc), languageId: "json", version: 1, text: text.replace('"string"', '"strng"') } });
+    const shown = await pending;
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown[0]!.code).toBe("KEF3001");
+    expect(client.diagnostics.get(uri(kef)) ?? []).toEqual([]);
+  });
+});

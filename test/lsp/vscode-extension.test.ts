@@ -1,0 +1,74 @@
+// The VS Code extension in editors/vscode/: its TextMate grammar (vscode-tmgrammar-test on the fixture files under
+// editors/vscode/test/, every token kind), and its manifest: it activates on .kef, and what it references exists and parses.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../scripts/snapshots.js";
+
+const extension = path.join(repoRoot, "editors/vscode");
+const grammar = path.join(extension, "syntaxes/kef.tmLanguage.json");
+const tmgrammarTest = path.join(repoRoot, "node_modules/.bin/vscode-tmgrammar-test");
+
+function runGrammarTests(files: string[]): { status: number | null; output: string } {
+  const r = spawnSync(tmgrammarTest, ["-g", grammar, ...files], { cwd: repoRoot, encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe("the TextMate grammar", () => {
+  it("passes the token tests of editors/vscode/test/", () => {
+    const files = fs.readdirSync(path.join(extension, "test")).filter((f) => f.endsWith(".test.kef")).map((f) => path.join(extension, "test", f));
+    expect(files.length).toBeGreaterThan(0);
+    const r = runGrammarTests(files);
+    expect(r.output).not.toContain("failed");
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it("a wrong scope in a token test fails (the runner checks)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-tm-"));
+    try {
+      const file = path.join(dir, "wrong.test.kef");
+      fs.writeFileSync(file, '// SYNTAX TEST "source.kef"\ntopic "t" : M\n// <----- string.quoted.double.kef\n');
+      const r = runGrammarTests([file]);
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain("keyword.control.kef");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the extension manifest", () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(extension, "package.json"), "utf8")) as {
+    main: string;
+    activationEvents: string[];
+    contributes: { languages: { id: string; extensions: string[]; configuration: string }[]; grammars: { language: string; path: string; scopeName: string }[]; snippets: { language: string; path: string }[] };
+  };
+
+  it("activates on .kef files", () => {
+    expect(manifest.activationEvents).toContain("onLanguage:kef");
+    const kef = manifest.contributes.languages.find((l) => l.id === "kef")!;
+    expect(kef.extensions).toEqual([".kef"]);
+    expect(fs.existsSync(path.join(extension, manifest.main))).toBe(true);
+  });
+
+  it("references a grammar, snippets and a language configuration that exist and parse", () => {
+    const [g] = manifest.contributes.grammars;
+    expect(g!.language).toBe("kef");
+    expect((JSON.parse(fs.readFileSync(path.join(extension, g!.path), "utf8")) as { scopeName: string }).scopeName).toBe(g!.scopeName);
+    const [s] = manifest.contributes.snippets;
+    const snippets = JSON.parse(fs.readFileSync(path.join(extension, s!.path), "utf8")) as Record<string, { prefix: string; body: string[] }>;
+    const prefixes = Object.values(snippets).map((x) => x.prefix);
+    // One snippet for each block kind of the language.
+    for (const kind of ["namespace", "message", "shared", "connection", "topic", "registry"]) expect(prefixes).toContain(kind);
+    const config = JSON.parse(fs.readFileSync(path.join(extension, manifest.contributes.languages[0]!.configuration), "utf8")) as { comments: { lineComment: string } };
+    expect(config.comments.lineComment).toBe("//");
+  });
+
+  it("starts the server as `kefgen lsp`, from the project's node_modules/.bin first", () => {
+    const source = fs.readFileSync(path.join(extension, manifest.main), "utf8");
+    expect(source).toContain('"node_modules", ".bin"');
+    expect(source).toContain('args: ["lsp"]');
+  });
+});
