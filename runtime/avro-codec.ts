@@ -1,5 +1,7 @@
 // avroCodec: the Codec generated code builds once per Avro message type — and the one place that fixes how Avro
-// values look in JavaScript. The TypeScript types kefgen generates promise exactly this representation:
+// values look in JavaScript. (Over ~350 lines because that one representation, its exact long and its logical
+// types, is kept in one file; the generated types depend on all of it.) The TypeScript types kefgen generates
+// promise exactly this representation:
 //
 //   long                      number; a value beyond ±(2^53 − 1) (Number.MAX_SAFE_INTEGER) is a decode error
 //                             (bigint where the schema says {"type": "long", "kefgen.long": "bigint"})

@@ -29,14 +29,18 @@ export class BoundedBuffer<T> {
   private readonly slots: (T | undefined)[];
   private head = 0;
   private count = 0;
+  /** Items held per key (only with a `keyOf`). */
+  private readonly perKey = new Map<number, number>();
 
   /**
    * @param capacity the most items held at once (an integer ≥ 1).
    * @param mode what `offer` does when the buffer is full.
+   * @param keyOf groups items (e.g. by partition) so that {@link countOf} can tell how many of a group are held.
    */
   constructor(
     readonly capacity: number,
     readonly mode: BackpressureMode,
+    private readonly keyOf?: (item: T) => number,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`buffer capacity must be an integer >= 1, got ${capacity}`);
@@ -47,6 +51,16 @@ export class BoundedBuffer<T> {
   /** Number of items held. */
   get size(): number {
     return this.count;
+  }
+
+  /** Number of items held whose key (see the constructor's `keyOf`) is `key`; 0 without a `keyOf`. */
+  countOf(key: number): number {
+    return this.perKey.get(key) ?? 0;
+  }
+
+  /** The keys (see the constructor's `keyOf`) of the items held, in no particular order. */
+  heldKeys(): IterableIterator<number> {
+    return this.perKey.keys();
   }
 
   /** `true` when no item is held. */
@@ -64,6 +78,7 @@ export class BoundedBuffer<T> {
     if (this.count < this.capacity) {
       this.slots[(this.head + this.count) % this.capacity] = item;
       this.count++;
+      this.counted(item, 1);
       return ACCEPTED;
     }
     switch (this.mode) {
@@ -76,6 +91,8 @@ export class BoundedBuffer<T> {
         const evicted = this.slots[this.head] as T;
         this.slots[this.head] = item;
         this.head = (this.head + 1) % this.capacity;
+        this.counted(evicted, -1);
+        this.counted(item, 1);
         return { kind: "droppedOldest", evicted };
       }
     }
@@ -88,6 +105,7 @@ export class BoundedBuffer<T> {
     this.slots[this.head] = undefined; // let the item be garbage-collected
     this.head = (this.head + 1) % this.capacity;
     this.count--;
+    this.counted(item as T, -1);
     return item;
   }
 
@@ -114,6 +132,7 @@ export class BoundedBuffer<T> {
       this.slots[this.head] = undefined;
       this.head = (this.head + 1) % this.capacity;
       this.count--;
+      this.counted(item, -1);
       return item;
     }
     return undefined;
@@ -129,6 +148,7 @@ export class BoundedBuffer<T> {
     this.head = 0;
     this.count = kept.length;
     kept.forEach((item, index) => (this.slots[index] = item));
+    for (const item of removed) this.counted(item, -1);
     return removed;
   }
 
@@ -142,5 +162,13 @@ export class BoundedBuffer<T> {
     const items: T[] = [];
     for (let i = 0; i < this.count; i++) items.push(this.slots[(this.head + i) % this.capacity] as T);
     return items;
+  }
+
+  private counted(item: T, delta: number): void {
+    if (!this.keyOf) return;
+    const key = this.keyOf(item);
+    const count = (this.perKey.get(key) ?? 0) + delta;
+    if (count === 0) this.perKey.delete(key);
+    else this.perKey.set(key, count);
   }
 }

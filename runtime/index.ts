@@ -17,7 +17,22 @@ export {
   type SubjectVersion,
 } from "./registry-client.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
-export { DEFAULT_RESTART, type ConsumerFactory, type ConsumerPort, type RestartSettings } from "./connection.js";
+export { DEFAULT_RESTART, type RestartSettings } from "./restart-policy.js";
+export { kafkajsTransport, kafkajsConsumerConfig, type ConsumerFactory, type ConsumerPort, type KafkajsConnection } from "./transport/kafkajs.js";
+export type {
+  Transport,
+  GroupMember,
+  MemberListener,
+  Assignment,
+  TransportAdmin,
+  TransportProducer,
+  OutgoingRecord,
+  FetchedBatch,
+  FetchedRecord,
+  RecordHeaders,
+  OffsetToCommit,
+  PausedTopic,
+} from "./transport/transport.js";
 export { DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
 export {
   RuntimeEvents,

@@ -1,11 +1,12 @@
 // ConsumerRuntime: what generated code instantiates. One Connection per ConnectionSpec (the shared
-// connection first), all on one kafkajs `Kafka` instance.
+// connection first), all on one transport (kafkajs: one `Kafka` instance).
 
-import { Kafka, logLevel, type logCreator } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import type { ConnectionSpec } from "./types.js";
 import type { BackoffSettings } from "./backoff.js";
-import { Connection, type ConsumerFactory, type RestartSettings } from "./connection.js";
-import { adminTopicDirectory, type TopicDirectory } from "./topic-availability.js";
+import { Connection, type RestartSettings } from "./connection.js";
+import type { TopicDirectory } from "./topic-availability.js";
+import { kafkajsTransport, type ConsumerFactory } from "./transport/kafkajs.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
@@ -39,8 +40,6 @@ export interface ConsumerRuntimeOptions {
   /** Tells which topics exist; defaults to the Kafka admin client (`listTopics`). For tests. */
   readonly topicDirectory?: TopicDirectory;
 }
-
-const OFFSET_RESET_LOG = "Offset out of range, resetting to default offset";
 
 /**
  * Runs the consumers of a kefgen declaration: one Kafka consumer per {@link ConnectionSpec}, a
@@ -80,27 +79,18 @@ export class ConsumerRuntime {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
     validateSpecs(connections);
 
-    // Created at the first use: a runtime whose consumers come from `createConsumer` may never need it.
-    let instance: Kafka | undefined;
-    const client = (): Kafka =>
-      (instance ??=
-        "kafka" in kafka
-          ? kafka.kafka
-          : new Kafka({
-              clientId: kafka.clientId ?? "kefgen",
-              brokers: kafka.brokers,
-              logLevel: logLevel.WARN,
-              logCreator: kafkaLogCreator(rootLogger, (groupId, topic, partition) => this.onOffsetReset(groupId, topic, partition)),
-            }));
-    const createConsumer: ConsumerFactory = options.createConsumer ?? ((config) => client().consumer(config));
-    this.topicDirectory = options.topicDirectory ?? adminTopicDirectory(() => client().admin());
+    const transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
+    this.topicDirectory = options.topicDirectory ?? {
+      existing: (topics) => transport.admin().existingTopics(topics),
+      close: () => transport.admin().close(),
+    };
 
     const ordered = [...connections].sort((a, b) => Number(b.kind === "shared") - Number(a.kind === "shared"));
     this.connections = ordered.map(
       (spec) =>
         new Connection({
           spec,
-          createConsumer,
+          transport,
           events: this.emitter,
           logger: rootLogger,
           ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
@@ -168,12 +158,6 @@ export class ConsumerRuntime {
     }
     this.logger.info("started", { connections: this.connections.map((c) => c.name) });
   }
-
-  private onOffsetReset(groupId: string, topic: string, partition: number): void {
-    for (const connection of this.connections) {
-      if (connection.groupId === groupId) connection.noteOffsetReset(topic, partition);
-    }
-  }
 }
 
 function validateSpecs(connections: readonly ConnectionSpec[]): void {
@@ -186,41 +170,4 @@ function validateSpecs(connections: readonly ConnectionSpec[]): void {
     if (spec.topics.length === 0) throw new Error(`connection "${spec.name}" has no topics`);
   }
   if (shared > 1) throw new Error("more than one shared connection");
-}
-
-/**
- * Sends kafkajs's log lines to the runtime logger (namespace `kefgen.kafkajs.<component>`) and
- * reports kafkajs's otherwise silent offset resets (pitfall 7).
- */
-function kafkaLogCreator(logger: RuntimeLogger, onOffsetReset: (groupId: string, topic: string, partition: number) => void): logCreator {
-  const loggers = new Map<string, RuntimeLogger>();
-  return () =>
-    ({ namespace, level, log }) => {
-      const { message, timestamp: _timestamp, ...fields } = log;
-      if (message === OFFSET_RESET_LOG && typeof fields.groupId === "string" && typeof fields.topic === "string") {
-        onOffsetReset(fields.groupId, fields.topic, Number(fields.partition));
-      }
-      let target = loggers.get(namespace);
-      if (!target) {
-        target = namespaced(logger, namespace ? `kefgen.kafkajs.${namespace}` : "kefgen.kafkajs");
-        loggers.set(namespace, target);
-      }
-      // kafkajs logs every error response at ERROR, also the retriable ones it retries itself (a fresh
-      // broker's "group coordinator is not available"). Failures that matter surface as crashes.
-      const retriedResponse = namespace === "Connection" && message.startsWith("Response ");
-      switch (retriedResponse ? logLevel.DEBUG : level) {
-        case logLevel.ERROR:
-        case logLevel.NOTHING:
-          target.error(message, fields);
-          break;
-        case logLevel.WARN:
-          target.warn(message, fields);
-          break;
-        case logLevel.INFO:
-          target.info(message, fields);
-          break;
-        default:
-          target.debug(message, fields);
-      }
-    };
 }

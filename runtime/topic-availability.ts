@@ -5,6 +5,7 @@
 // for the missing ones every `checkIntervalMs` until they exist again.
 
 import type { Admin } from "kafkajs";
+import { KafkajsAdmin } from "./transport/kafkajs.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import type { RuntimeLogger } from "./logger.js";
 
@@ -24,35 +25,7 @@ export interface TopicDirectory {
  * reconnected after a failure. `listTopics()` is one metadata request.
  */
 export function adminTopicDirectory(createAdmin: () => Admin): TopicDirectory {
-  let admin: Admin | undefined;
-  let connecting: Promise<Admin> | undefined;
-  const connected = (): Promise<Admin> =>
-    (connecting ??= (async () => {
-      const created = createAdmin();
-      await created.connect();
-      admin = created;
-      return created;
-    })());
-  return {
-    async existing(topics) {
-      try {
-        const names = new Set(await (await connected()).listTopics());
-        return new Set(topics.filter((topic) => names.has(topic)));
-      } catch (error) {
-        const failed = admin;
-        admin = undefined;
-        connecting = undefined;
-        await failed?.disconnect().catch(() => {});
-        throw error;
-      }
-    },
-    async close() {
-      const current = admin ?? (connecting ? await connecting.catch(() => undefined) : undefined);
-      admin = undefined;
-      connecting = undefined;
-      await current?.disconnect().catch(() => {});
-    },
-  };
+  return new KafkajsAdmin(createAdmin);
 }
 
 /** Construction parameters of a {@link TopicAvailability}. */

@@ -1,8 +1,10 @@
 // TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler, at most
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
+// Why it is over ~350 lines: the buffer's consumer side (taking, retrying, purging, holding, stopping)
+// shares one set of in-flight records; its race comments need both sides in view.
 
-import type { KafkaMessage } from "kafkajs";
-import type { MessageContext, TopicBinding } from "./types.js";
+import type { FetchedRecord } from "./transport/records.js";
+import type { BackpressureMode, MessageContext, TopicBinding } from "./types.js";
 import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
 import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
 import { DecodeError } from "./errors.js";
@@ -19,8 +21,8 @@ export interface ChannelRecord {
   readonly partition: number;
   /** The record's offset as a number (see `parseOffset`). */
   readonly offset: number;
-  /** The raw kafkajs message; decoded by the dispatcher right before the handler runs. */
-  readonly message: KafkaMessage;
+  /** The raw fetched record; decoded by the dispatcher right before the handler runs. */
+  readonly message: FetchedRecord;
   /**
    * The tracker of the partition *at the time the record was accepted*. Completion is reported to
    * this object, not looked up by name: if the partition was revoked (and maybe re-assigned) in the
@@ -46,6 +48,8 @@ export interface TopicChannelOptions {
    * {@link TopicChannel.resumeThreshold} records: the connection resumes the topic if it paused it.
    */
   readonly onDrained?: (channel: TopicChannel) => void;
+  /** Called each time the dispatcher takes a record: the connection resumes partitions that have room again. */
+  readonly onTaken?: (channel: TopicChannel) => void;
 }
 
 /** How a {@link TopicChannel.waitForRoom} ended. */
@@ -66,6 +70,8 @@ interface Attempt {
 }
 
 const DEFAULT_DROP_LOG_INTERVAL_MS = 10_000;
+/** Handler duration from which the partitions of a topic take turns (see TopicChannel.takeNext). */
+const TURNS_MIN_LATENCY_MS = 1;
 /** Weight of the newest handler duration in the recent-latency average. */
 const LATENCY_SMOOTHING = 0.2;
 
@@ -74,7 +80,8 @@ const LATENCY_SMOOTHING = 0.2;
  * dispatcher that runs the topic's handler. A slow or failing handler only holds up its own topic.
  *
  * Decisions:
- * - Concurrency 1 (default): one record at a time, in buffer order. Concurrency n: up to n records at
+ * - Concurrency 1 (default): one record at a time, in buffer order (partitions take turns when the
+ *   handler is slow, see takeNext). Concurrency n: up to n records at
  *   once, each the oldest buffered record of a partition that has no record in flight, so records of
  *   one partition are still handled one after the other, in offset order.
  * - Records are decoded lazily, right before the handler, so the fetch loop stays cheap and records a
@@ -95,8 +102,6 @@ export class TopicChannel {
   readonly resumeThreshold: number;
   /** Handler calls allowed at once. */
   readonly concurrency: number;
-  /** Whether the connection paused fetching for this topic (for metrics; the connection owns the pause set). */
-  paused = false;
 
   private readonly binding: TopicBinding<any>;
   private readonly buffer: BoundedBuffer<ChannelRecord>;
@@ -109,6 +114,8 @@ export class TopicChannel {
   private peakBuffered = 0;
   private registryFailures = 0;
   private waitingForRegistry = 0;
+  /** The partition of the record taken last (for partitions taking turns, see takeNext). */
+  private lastTaken = -1;
   /** Records taken from the buffer so far: the progress counter {@link waitForRoom} watches. */
   private taken = 0;
   /** Exponentially weighted handler duration, `undefined` before the first call. */
@@ -132,7 +139,7 @@ export class TopicChannel {
   constructor(private readonly options: TopicChannelOptions) {
     this.binding = options.binding;
     this.topic = options.binding.topic;
-    this.buffer = new BoundedBuffer(options.binding.buffer.maxBufferedMessages, options.binding.buffer.backpressure);
+    this.buffer = new BoundedBuffer<ChannelRecord>(options.binding.buffer.maxBufferedMessages, options.binding.buffer.backpressure, (r) => r.partition);
     this.resumeThreshold = Math.floor(this.buffer.capacity / 2);
     const concurrency = options.binding.buffer.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -160,6 +167,21 @@ export class TopicChannel {
   /** `true` when the buffer holds at most {@link resumeThreshold} records. */
   isDrained(): boolean {
     return this.buffer.size <= this.resumeThreshold;
+  }
+
+  /** Records of `partition` waiting in the buffer. */
+  bufferedOf(partition: number): number {
+    return this.buffer.countOf(partition);
+  }
+
+  /** What the buffer does when it is full. */
+  get backpressure(): BackpressureMode {
+    return this.buffer.mode;
+  }
+
+  /** The buffer's capacity, in records. */
+  get capacity(): number {
+    return this.buffer.capacity;
   }
 
   /** `true` when the buffer holds `capacity` records. */
@@ -332,8 +354,8 @@ export class TopicChannel {
     }
   }
 
-  /** Counters for {@link MetricsSnapshot} (the connection adds `missing`: it owns what exists). */
-  metrics(): Omit<TopicMetrics, "missing"> {
+  /** Counters for {@link MetricsSnapshot} (the connection adds `missing` and `paused`: their owners are elsewhere). */
+  metrics(): Omit<TopicMetrics, "missing" | "paused"> {
     return {
       topic: this.topic,
       messageType: this.binding.messageType,
@@ -342,7 +364,6 @@ export class TopicChannel {
       peakBuffered: this.peakBuffered,
       inFlight: this.running.size,
       concurrency: this.concurrency,
-      paused: this.paused,
       handled: this.handled,
       dropped: this.dropped,
       errors: this.errors,
@@ -368,16 +389,41 @@ export class TopicChannel {
   private pump(): void {
     if (!this.started || this.stopping || this.held) return;
     while (this.running.size < this.concurrency) {
-      const record =
-        this.concurrency === 1 ? this.buffer.shift() : this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition));
+      const record = this.takeNext();
       if (!record) return;
       this.taken++;
       if (this.isDrained()) {
         this.roomWaiter?.("room");
         this.options.onDrained?.(this);
       }
+      this.options.onTaken?.(this);
       void this.run(record);
     }
+  }
+
+  /**
+   * The next record to hand to the handler. Concurrency 1: the oldest, except for a slow handler
+   * (at least {@link TURNS_MIN_LATENCY_MS} per record) with several partitions buffered: then the
+   * partitions take turns (the oldest record of the next partition in order), so that their fair
+   * shares of the buffer (FetchRouter) become fair shares of the handler whatever order their
+   * records arrived in. Per-partition order holds either way. A fast handler keeps the O(1) take.
+   */
+  private takeNext(): ChannelRecord | undefined {
+    if (this.concurrency > 1) return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition));
+    if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) return this.remember(this.buffer.shift());
+    let first: number | undefined;
+    let next: number | undefined;
+    for (const partition of this.buffer.heldKeys()) {
+      if (first === undefined || partition < first) first = partition;
+      if (partition > this.lastTaken && (next === undefined || partition < next)) next = partition;
+    }
+    const turn = next ?? first;
+    return this.remember(turn === undefined ? undefined : this.buffer.takeFirst((r) => r.partition === turn));
+  }
+
+  private remember(record: ChannelRecord | undefined): ChannelRecord | undefined {
+    if (record) this.lastTaken = record.partition;
+    return record;
   }
 
   private async run(record: ChannelRecord): Promise<void> {

@@ -138,4 +138,22 @@ describe('BoundedBuffer', () => {
       expect(buffer.toArray()).toEqual(reference);
     }
   });
+
+  it('counts items per key through offer, shift, takeFirst, eviction and removal', () => {
+    const buffer = new BoundedBuffer<{ p: number; n: number }>(3, 'DropOldestMessage', (item) => item.p);
+    buffer.offer({ p: 0, n: 0 });
+    buffer.offer({ p: 1, n: 1 });
+    buffer.offer({ p: 0, n: 2 });
+    expect([buffer.countOf(0), buffer.countOf(1), buffer.countOf(2)]).toEqual([2, 1, 0]);
+    buffer.offer({ p: 2, n: 3 }); // evicts n0 (partition 0)
+    expect([buffer.countOf(0), buffer.countOf(2)]).toEqual([1, 1]);
+    buffer.shift(); // n1
+    expect(buffer.countOf(1)).toBe(0);
+    buffer.takeFirst((item) => item.p === 2);
+    expect(buffer.countOf(2)).toBe(0);
+    buffer.removeWhere(() => true);
+    expect(buffer.countOf(0)).toBe(0);
+    expect(new BoundedBuffer<number>(2, 'ApplyBackpressure').countOf(0)).toBe(0);
+  });
 });
+

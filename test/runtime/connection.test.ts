@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { kafkajsTransport } from '../../runtime/transport/kafkajs.js';
 import { Connection, MAX_HOLD_MS, ROOM_IDLE_MS } from '../../runtime/connection.js';
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
 import { silentLogger, type RuntimeLogger } from '../../runtime/logger.js';
@@ -34,12 +35,18 @@ function harness(
   const assignment = options.assignment === undefined ? Object.fromEntries(topics.map((t) => [t.topic, [0]])) : options.assignment;
   const connection = new Connection({
     spec: { name: 'shared', kind: 'shared', settings: settings(overrides), topics },
-    createConsumer: (config) => {
-      const consumer = new FakeConsumer(config);
-      consumer.assignment = assignment;
-      consumers.push(consumer);
-      return consumer;
-    },
+    transport: kafkajsTransport(
+      { brokers: [] },
+      {
+        logger: silentLogger,
+        createConsumer: (config) => {
+        const consumer = new FakeConsumer(config);
+        consumer.assignment = assignment;
+        consumers.push(consumer);
+        return consumer;
+        },
+      },
+    ),
     events: emitter,
     logger: options.logger ?? silentLogger,
     handlerRetry: { initialDelayMs: 1, maxDelayMs: 1 },
@@ -181,13 +188,17 @@ describe('Connection routing', () => {
     // the handler took nothing for ROOM_IDLE_MS: paused, 5 onwards unresolved.
     expect(first.resolved).toEqual(['0', '1', '2', '3', '4']);
     expect(h.consumer.position('orders', 0)).toBe(5);
-    expect(h.consumer.pauseCalls).toEqual([[{ topic: 'orders' }]]);
+    // Only the partition whose batch met the full buffer is paused (partition 1 may still fetch).
+    expect(h.consumer.pauseCalls).toEqual([[{ topic: 'orders', partitions: [0] }]]);
     expect(h.events.paused).toEqual([{ connection: 'shared', topic: 'orders' }]);
     expect(h.connection.metrics().topics[0]).toMatchObject({ paused: true, buffered: 4, inFlight: 1 });
 
-    // A batch of another partition from the same fetch response arrives after the pause: not routed, not resolved.
+    // A batch of another partition from the same fetch response meets the full buffer too: not
+    // routed, not resolved, and that partition is paused on its own.
     const sameResponse = await h.consumer.deliver('orders', 1, [message(0, 'p1-0'), message(1, 'p1-1')]);
     expect(sameResponse).toEqual({ resolved: [], resolveCalls: 0, delivered: true });
+    expect(h.consumer.pauseCalls.at(-1)).toEqual([{ topic: 'orders', partitions: [1] }]);
+    expect(h.events.paused).toHaveLength(1); // the topic was already (partly) paused
     // While paused, kafkajs does not fetch the topic.
     expect((await h.consumer.poll('orders', 0)).delivered).toBe(false);
 
@@ -196,12 +207,15 @@ describe('Connection routing', () => {
     expect(h.events.resumed).toEqual([]);
     handler.release(0);
     await flush();
-    expect(h.events.resumed).toEqual([]); // taking p0-1 left 3 buffered
+    // Taking p0-1 left 3 buffered, all of partition 0: partition 1 (none buffered, at most half its
+    // share of 2) has room for its share again and is resumed; the topic is still partly paused.
+    expect(h.consumer.resumeCalls).toEqual([[{ topic: 'orders', partitions: [1] }]]);
+    expect(h.events.resumed).toEqual([]);
     handler.release(1);
     await flush();
-    // Taking p0-2 left 2 buffered = half of 4: resumed.
+    // Taking p0-2 left 2 buffered = half of 4: partition 0 resumed too, and with it the topic.
     expect(h.events.resumed).toEqual([{ connection: 'shared', topic: 'orders' }]);
-    expect(h.consumer.resumeCalls).toEqual([[{ topic: 'orders' }]]);
+    expect(h.consumer.resumeCalls).toEqual([[{ topic: 'orders', partitions: [1] }], [{ topic: 'orders', partitions: [0] }]]);
 
     handler.releaseAll();
     for (let round = 0; round < 20 && handler.seen.length < 12; round++) {

@@ -14,7 +14,7 @@ import type {
   KafkaMessage,
   TopicPartitionOffsetAndMetadata,
 } from 'kafkajs';
-import type { ConsumerPort } from '../../runtime/connection.js';
+import type { ConsumerPort } from '../../runtime/transport/kafkajs.js';
 
 export const CONSUMER_EVENTS: ConsumerEvents = {
   HEARTBEAT: 'consumer.heartbeat',
@@ -70,8 +70,12 @@ export class FakeConsumer implements ConsumerPort {
   readonly commits: TopicPartitionOffsetAndMetadata[][] = [];
   readonly pauseCalls: { topic: string; partitions?: number[] }[][] = [];
   readonly resumeCalls: { topic: string; partitions?: number[] }[][] = [];
-  /** Topic-level pause state, as kafkajs's SubscriptionState would hold it. */
-  readonly pausedTopics = new Set<string>();
+  /** Pause state per partition (`topic|*` for a whole topic), as kafkajs's SubscriptionState would hold it. */
+  readonly pausedPartitions = new Set<string>();
+  /** Topics with at least one paused partition. */
+  get pausedTopics(): ReadonlySet<string> {
+    return new Set([...this.pausedPartitions].map((k) => k.slice(0, k.lastIndexOf('|'))));
+  }
   runConfig: ConsumerRunConfig | undefined;
   /** Like kafkajs: pause/resume/commit throw while no consumer group exists (not running). */
   running = false;
@@ -123,14 +127,14 @@ export class FakeConsumer implements ConsumerPort {
     if (!this.running) throw new Error('Consumer group was not initialized');
     this.calls.push('pause');
     this.pauseCalls.push(topics);
-    for (const t of topics) this.pausedTopics.add(t.topic);
+    for (const t of topics) for (const p of t.partitions ?? ['*']) this.pausedPartitions.add(`${t.topic}|${p}`);
   }
 
   resume(topics: { topic: string; partitions?: number[] }[]): void {
     if (!this.running) throw new Error('Consumer group was not initialized');
     this.calls.push('resume');
     this.resumeCalls.push(topics);
-    for (const t of topics) this.pausedTopics.delete(t.topic);
+    for (const t of topics) for (const p of t.partitions ?? ['*']) this.pausedPartitions.delete(`${t.topic}|${p}`);
   }
 
   on(eventName: ConsumerEvents[keyof ConsumerEvents], listener: Listener): () => void {
@@ -151,14 +155,14 @@ export class FakeConsumer implements ConsumerPort {
   /** A (re)join like kafkajs's: resolved offsets fall back to the committed ones, then GROUP_JOIN. */
   join(assignment: Record<string, number[]>, { losePauseState = false } = {}): void {
     this.resolvedOffsets.clear();
-    if (losePauseState) this.pausedTopics.clear();
+    if (losePauseState) this.pausedPartitions.clear();
     this.emit(this.events.GROUP_JOIN, { groupId: this.config.groupId, memberId: 'm1', memberAssignment: assignment });
   }
 
   /** Like kafkajs's onCrash: disconnect first, then emit CRASH. */
   crash(error: Error, restart: boolean): void {
     this.running = false;
-    this.pausedTopics.clear();
+    this.pausedPartitions.clear();
     this.emit(this.events.CRASH, { error, groupId: this.config.groupId, restart });
   }
 
@@ -186,7 +190,8 @@ export class FakeConsumer implements ConsumerPort {
     const from = this.position(topic, partition);
     const log = this.logs.get(key(topic, partition)) ?? [];
     const messages = log.slice(from, from + max);
-    if (this.pausedTopics.has(topic) || messages.length === 0) return { resolved: [], resolveCalls: 0, delivered: false };
+    const paused = this.pausedPartitions.has(`${topic}|*`) || this.pausedPartitions.has(`${topic}|${partition}`);
+    if (paused || messages.length === 0) return { resolved: [], resolveCalls: 0, delivered: false };
     return this.deliver(topic, partition, messages, from);
   }
 

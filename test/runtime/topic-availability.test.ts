@@ -4,6 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
+import { kafkajsTransport } from '../../runtime/transport/kafkajs.js';
 import { Connection } from '../../runtime/connection.js';
 import { TopicMissingError } from '../../runtime/errors.js';
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
@@ -49,19 +50,25 @@ function harness(topics: string[], existing: string[], missingTopics: MissingTop
   const handled: string[] = [];
   const connection = new Connection({
     spec: { name: 'shared', kind: 'shared', settings: settings({ missingTopics }), topics: topics.map((t) => binding(t, (v) => void handled.push(`${t}:${v}`))) },
-    createConsumer: (config) => {
-      const consumer = new FakeConsumer(config);
-      // Like kafkajs: subscribe() fails on a topic the broker does not have; the join assigns the rest.
-      const subscribe = consumer.subscribe.bind(consumer);
-      consumer.subscribe = async (subscription) => {
-        await subscribe(subscription);
-        const wanted = 'topics' in subscription ? (subscription.topics as string[]) : [];
-        if (wanted.some((t) => !cluster.topics.has(t))) throw unknownTopicError();
-        consumer.assignment = Object.fromEntries(wanted.map((t) => [t, [0]]));
-      };
-      consumers.push(consumer);
-      return consumer;
-    },
+    transport: kafkajsTransport(
+      { brokers: [] },
+      {
+        logger: silentLogger,
+        createConsumer: (config) => {
+        const consumer = new FakeConsumer(config);
+        // Like kafkajs: subscribe() fails on a topic the broker does not have; the join assigns the rest.
+        const subscribe = consumer.subscribe.bind(consumer);
+        consumer.subscribe = async (subscription) => {
+          await subscribe(subscription);
+          const wanted = 'topics' in subscription ? (subscription.topics as string[]) : [];
+          if (wanted.some((t) => !cluster.topics.has(t))) throw unknownTopicError();
+          consumer.assignment = Object.fromEntries(wanted.map((t) => [t, [0]]));
+        };
+        consumers.push(consumer);
+        return consumer;
+        },
+      },
+    ),
     events: emitter,
     logger: silentLogger,
     restart: { initialDelayMs: 5, maxDelayMs: 5, maxAttempts: 3 },

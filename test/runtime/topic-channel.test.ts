@@ -57,6 +57,27 @@ afterEach(() => {
 });
 
 describe('TopicChannel', () => {
+  it('with a slow handler the buffered partitions take turns (each in its own order); a fast one keeps buffer order', async () => {
+    const order = async (delayMs: number) => {
+      const seen: string[] = [];
+      const t = setup(async (_value, context) => {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        seen.push(`${context.partition}:${context.offset}`);
+      });
+      for (const offset of [0, 1, 2, 3]) t.offer(0, offset);
+      t.offer(1, 0);
+      t.offer(1, 1);
+      t.offer(2, 0);
+      t.channel.start();
+      await vi.waitFor(() => expect(seen).toHaveLength(7));
+      await t.channel.stop();
+      return seen;
+    };
+    // The first take knows nothing of the handler yet (the oldest); from then on, turns.
+    expect(await order(3)).toEqual(['0:0', '1:0', '2:0', '0:1', '1:1', '0:2', '0:3']);
+    expect(await order(0)).toEqual(['0:0', '0:1', '0:2', '0:3', '1:0', '1:1', '2:0']);
+  });
+
   it('handles records one at a time in buffer order, with their context, and marks them done', async () => {
     const seen: string[] = [];
     let running = 0;

@@ -1,0 +1,92 @@
+// Committer: turns the handled watermarks of a connection's partitions into offset commits, on an
+// interval, before a rebalance and at shutdown. Never the client's auto-commit (pitfall 3): that
+// commits what was fetched, not what was handled.
+
+import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
+import type { RuntimeLogger } from "./logger.js";
+import type { OffsetTracker, PendingCommit } from "./offset-tracker.js";
+
+/** Why a commit is sent (for logs; a failed rebalance commit is expected and logged at debug). */
+export type CommitReason = "interval" | "rebalance" | "stop";
+
+/** One explicit offset to commit: the next record the group reads on that partition. */
+export interface OffsetToCommit {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka's int64 in decimal. */
+  readonly offset: string;
+}
+
+/** The part of a group member that committing uses. */
+export interface CommitPort {
+  /** Commits these offsets for the member's group. Rejects when the coordinator refuses them. */
+  commit(offsets: OffsetToCommit[]): Promise<void>;
+}
+
+/** Construction parameters of a {@link Committer}. */
+export interface CommitterOptions {
+  readonly connection: string;
+  readonly trackers: OffsetTracker;
+  /** The current group member, or `undefined` when there is none (then nothing is committed). */
+  readonly member: () => CommitPort | undefined;
+  readonly events: RuntimeEventEmitter;
+  readonly logger: RuntimeLogger;
+}
+
+/**
+ * Commits every partition whose handled position advanced. One commit at a time: a commit asked for
+ * while one is in flight joins it. The interval loop is started and stopped by the connection.
+ */
+export class Committer {
+  private inFlight: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** @param options see {@link CommitterOptions}. */
+  constructor(private readonly options: CommitterOptions) {}
+
+  /** Commits what advanced. Single flight: joins a commit already running. */
+  commit(reason: CommitReason = "interval"): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    const member = this.options.member();
+    const pending = this.options.trackers.pendingCommits();
+    if (!member || pending.length === 0) return Promise.resolve();
+    this.inFlight = this.send(member, pending, reason).finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  /** Waits for the commit in flight (if any), then commits what is left: the final commit of a shutdown. */
+  async commitFinal(): Promise<void> {
+    await this.inFlight;
+    await this.commit("stop");
+  }
+
+  /** Commits every `intervalMs` until {@link stopInterval}. */
+  startInterval(intervalMs: number): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.commit("interval"), intervalMs);
+  }
+
+  /** Ends the interval loop. Idempotent. */
+  stopInterval(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Race: the offsets were computed from partitions owned at the time; if a rebalance revokes one
+   * while the commit is in flight, the value is still a handled watermark (committing it cannot skip
+   * an unhandled record) and the coordinator rejects commits from an old generation anyway.
+   */
+  private async send(member: CommitPort, pending: readonly PendingCommit[], reason: CommitReason): Promise<void> {
+    const offsets = pending.map((p) => ({ topic: p.offsets.topic, partition: p.offsets.partition, offset: String(p.offset) }));
+    try {
+      await member.commit(offsets);
+    } catch (error) {
+      this.options.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", { reason, offsets, error });
+      return;
+    }
+    for (const p of pending) p.offsets.markCommitted(p.offset);
+    this.options.logger.debug("committed", { reason, offsets });
+    this.options.events.emit(RuntimeEvents.COMMITTED, { connection: this.options.connection, offsets });
+  }
+}

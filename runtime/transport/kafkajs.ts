@@ -1,0 +1,319 @@
+// The kafkajs transport: the runtime's seam (transport.ts) over kafkajs 2.2.4. Everything that
+// knows kafkajs lives here: its consumer settings, its events, its batch payload, its logs (offset
+// resets are reported only there, pitfall 7), its admin and producer.
+
+import { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type InstrumentationEvent, type logCreator } from "kafkajs";
+import { isMissingTopicError } from "../errors.js";
+import { namespaced, type RuntimeLogger } from "../logger.js";
+import type { ConnectionSettings } from "../types.js";
+import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, Transport, TransportAdmin, TransportProducer } from "./transport.js";
+
+/**
+ * The part of a kafkajs `Consumer` the transport uses. `kafka.consumer(config)` satisfies it; tests
+ * pass an in-process fake.
+ */
+export type ConsumerPort = Pick<Consumer, "connect" | "disconnect" | "subscribe" | "run" | "commitOffsets" | "pause" | "resume" | "events"> & {
+  on(eventName: ConsumerEvents[keyof ConsumerEvents], listener: (event: InstrumentationEvent<any>) => void): () => void;
+};
+
+/** Creates the consumer of a connection, e.g. `(config) => kafka.consumer(config)`. */
+export type ConsumerFactory = (config: ConsumerConfig) => ConsumerPort;
+
+/** Where the kafkajs transport connects: an existing `Kafka` instance, or broker addresses. */
+export type KafkajsConnection = { readonly kafka: Kafka } | { readonly brokers: readonly string[]; readonly clientId?: string };
+
+/** Construction parameters of {@link kafkajsTransport}. */
+export interface KafkajsTransportOptions {
+  /** Where kafkajs's own log lines go (namespace `kefgen.kafkajs.<component>`), when the transport creates the `Kafka` instance. */
+  readonly logger: RuntimeLogger;
+  /** Creates each member's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
+  readonly createConsumer?: ConsumerFactory;
+}
+
+const OFFSET_RESET_LOG = "Offset out of range, resetting to default offset";
+
+/** The kafkajs consumer settings of a connection. */
+export function kafkajsConsumerConfig(s: ConnectionSettings): ConsumerConfig {
+  return {
+    groupId: s.groupId,
+    sessionTimeout: s.sessionTimeoutMs,
+    heartbeatInterval: s.heartbeatIntervalMs,
+    // kafkajs has no max.poll.interval.ms; the rebalance timeout is what Java sends for it in JoinGroup.
+    rebalanceTimeout: s.maxPollIntervalMs,
+    minBytes: s.fetchMinBytes,
+    maxWaitTimeInMs: s.fetchMaxWaitMs,
+    allowAutoTopicCreation: false,
+    // kafkajs's default consumer retries (5), but never its own restart after a missing topic: it
+    // would rejoin with the same subscription every 300 ms, forever (the connection drops the topic).
+    retry: { retries: 5, restartOnFailure: async (error: Error) => !isMissingTopicError(error) },
+  };
+}
+
+/**
+ * The kafkajs {@link Transport}. The `Kafka` instance is created at the first use (a transport whose
+ * members come from `createConsumer` may never need it).
+ */
+export function kafkajsTransport(connection: KafkajsConnection, options: KafkajsTransportOptions): Transport {
+  /** Listeners by group id, for the offset resets kafkajs only logs. */
+  const byGroup = new Map<string, Set<MemberListener>>();
+  let instance: Kafka | undefined;
+  const kafka = (): Kafka =>
+    (instance ??=
+      "kafka" in connection
+        ? connection.kafka
+        : new Kafka({
+            clientId: connection.clientId ?? "kefgen",
+            brokers: [...connection.brokers],
+            logLevel: logLevel.WARN,
+            logCreator: kafkaLogCreator(options.logger, (groupId, topic, partition) => {
+              for (const listener of byGroup.get(groupId) ?? []) listener.offsetReset(topic, partition);
+            }),
+          }));
+  const createConsumer: ConsumerFactory = options.createConsumer ?? ((config) => kafka().consumer(config));
+  let admin: KafkajsAdmin | undefined;
+  return {
+    client: "kafkajs",
+    createMember(settings, listener, logger) {
+      const consumer = createConsumer(kafkajsConsumerConfig(settings));
+      let listeners = byGroup.get(settings.groupId);
+      if (!listeners) byGroup.set(settings.groupId, (listeners = new Set()));
+      listeners.add(listener);
+      const group = listeners;
+      return new KafkajsMember(consumer, listener, logger, () => group.delete(listener));
+    },
+    admin: () => (admin ??= new KafkajsAdmin(() => kafka().admin())),
+    createProducer: () => new KafkajsProducer(kafka()),
+  };
+}
+
+/** A {@link GroupMember} over one kafkajs consumer, always with manual offsets (pitfall 3). */
+export class KafkajsMember implements GroupMember {
+  private removeListeners: (() => void)[] = [];
+
+  /**
+   * @param consumer the kafkajs consumer (or a fake of its surface).
+   * @param listener where the member's events go.
+   * @param logger where a listener that threw is reported.
+   * @param onDetach called once by {@link detach}.
+   */
+  constructor(
+    private readonly consumer: ConsumerPort,
+    private readonly listener: MemberListener,
+    private readonly logger: RuntimeLogger,
+    private readonly onDetach: () => void = () => {},
+  ) {
+    // kafkajs calls listeners synchronously inside its join/fetch code and does not catch a
+    // synchronous throw, so every listener body is guarded.
+    const guard =
+      (what: string, body: (payload: any) => void) =>
+      (event: InstrumentationEvent<any>): void => {
+        try {
+          body(event.payload);
+        } catch (error) {
+          this.logger.error(`failed to handle ${what}`, { error });
+        }
+      };
+    const events = consumer.events;
+    this.removeListeners.push(
+      consumer.on(events.GROUP_JOIN, guard("group join", (payload: { memberAssignment?: Assignment }) => listener.assigned(payload.memberAssignment ?? {}))),
+      consumer.on(events.REBALANCING, guard("rebalance", () => listener.rebalancing())),
+      consumer.on(events.CRASH, guard("crash", (payload: { error: unknown; restart: boolean }) => listener.crashed(payload.error, payload.restart))),
+      // kafkajs emits FETCH when a fetch response arrived, before its batches are handed over.
+      consumer.on(events.FETCH, guard("fetch", () => listener.fetched())),
+    );
+  }
+
+  connect(): Promise<void> {
+    return this.consumer.connect();
+  }
+
+  subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
+    return this.consumer.subscribe({ topics: [...topics], fromBeginning });
+  }
+
+  run(): Promise<void> {
+    return this.consumer.run(this.runConfig());
+  }
+
+  /** The same kafkajs consumer again: its subscriptions and listeners survive a disconnect. */
+  async restart(proceed: () => boolean): Promise<void> {
+    await this.consumer.disconnect().catch(() => {});
+    await this.consumer.connect();
+    if (!proceed()) return;
+    await this.consumer.run(this.runConfig());
+  }
+
+  disconnect(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+
+  detach(): void {
+    for (const remove of this.removeListeners) remove();
+    this.removeListeners = [];
+    this.onDetach();
+  }
+
+  pause(topics: PausedTopic[]): void {
+    this.consumer.pause(topics.map(kafkajsTopic));
+  }
+
+  resume(topics: PausedTopic[]): void {
+    this.consumer.resume(topics.map(kafkajsTopic));
+  }
+
+  commit(offsets: OffsetToCommit[]): Promise<void> {
+    return this.consumer.commitOffsets(offsets.map((o) => ({ ...o })));
+  }
+
+  private runConfig(): ConsumerRunConfig {
+    return {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: ({ batch, resolveOffset, heartbeat }) =>
+        this.listener.batch({
+          topic: batch.topic,
+          partition: batch.partition,
+          records: batch.messages,
+          fetchedOffset: (batch as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? undefined,
+          highWatermark: batch.highWatermark,
+          // kafkajs's resolveOffset(o) moves the partition's fetch position to o + 1.
+          resolve: resolveOffset,
+          heartbeat,
+        }),
+    };
+  }
+}
+
+function kafkajsTopic(t: PausedTopic): { topic: string; partitions?: number[] } {
+  return t.partitions ? { topic: t.topic, partitions: [...t.partitions] } : { topic: t.topic };
+}
+
+/**
+ * A {@link TransportAdmin} over one kafkajs admin client, connected at the first question and
+ * reconnected after a failure. `existing` is the same as `existingTopics` (a TopicDirectory).
+ */
+export class KafkajsAdmin implements TransportAdmin {
+  private admin: Admin | undefined;
+  private connecting: Promise<Admin> | undefined;
+
+  /** @param createAdmin e.g. `() => kafka.admin()`. */
+  constructor(private readonly createAdmin: () => Admin) {}
+
+  /** `listTopics()` is one metadata request. */
+  async existingTopics(topics: readonly string[]): Promise<ReadonlySet<string>> {
+    const names = new Set(await this.ask((admin) => admin.listTopics()));
+    return new Set(topics.filter((topic) => names.has(topic)));
+  }
+
+  /** Same as {@link existingTopics} (the TopicDirectory shape). */
+  existing(topics: readonly string[]): Promise<ReadonlySet<string>> {
+    return this.existingTopics(topics);
+  }
+
+  async endOffsets(topic: string): Promise<Map<number, string>> {
+    const offsets = await this.ask((admin) => admin.fetchTopicOffsets(topic));
+    return new Map(offsets.map((o) => [o.partition, o.high]));
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
+    const [result] = await this.ask((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+    // kafkajs reports "-1" for a partition without a committed offset.
+    return new Map((result?.partitions ?? []).filter((p) => p.offset !== "-1").map((p) => [p.partition, p.offset]));
+  }
+
+  async close(): Promise<void> {
+    const current = this.admin ?? (this.connecting ? await this.connecting.catch(() => undefined) : undefined);
+    this.admin = undefined;
+    this.connecting = undefined;
+    await current?.disconnect().catch(() => {});
+  }
+
+  private async ask<T>(question: (admin: Admin) => Promise<T>): Promise<T> {
+    try {
+      return await question(await this.connected());
+    } catch (error) {
+      // Reconnect at the next question: the connection may be what failed.
+      const failed = this.admin;
+      this.admin = undefined;
+      this.connecting = undefined;
+      await failed?.disconnect().catch(() => {});
+      throw error;
+    }
+  }
+
+  private connected(): Promise<Admin> {
+    return (this.connecting ??= (async () => {
+      const created = this.createAdmin();
+      await created.connect();
+      this.admin = created;
+      return created;
+    })());
+  }
+}
+
+/** A {@link TransportProducer} over a kafkajs producer (idempotent, `acks: -1`). */
+class KafkajsProducer implements TransportProducer {
+  private readonly producer;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((r) => ({
+        key: r.key ?? null,
+        value: r.value,
+        ...(r.headers ? { headers: { ...r.headers } } : {}),
+        ...(r.partition !== undefined ? { partition: r.partition } : {}),
+      })),
+    });
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+/**
+ * Sends kafkajs's log lines to the runtime logger (namespace `kefgen.kafkajs.<component>`) and
+ * reports kafkajs's otherwise silent offset resets (pitfall 7).
+ */
+function kafkaLogCreator(logger: RuntimeLogger, onOffsetReset: (groupId: string, topic: string, partition: number) => void): logCreator {
+  const loggers = new Map<string, RuntimeLogger>();
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _timestamp, ...fields } = log;
+      if (message === OFFSET_RESET_LOG && typeof fields.groupId === "string" && typeof fields.topic === "string") {
+        onOffsetReset(fields.groupId, fields.topic, Number(fields.partition));
+      }
+      let target = loggers.get(namespace);
+      if (!target) {
+        target = namespaced(logger, namespace ? `kefgen.kafkajs.${namespace}` : "kefgen.kafkajs");
+        loggers.set(namespace, target);
+      }
+      // kafkajs logs every error response at ERROR, also the retriable ones it retries itself (a fresh
+      // broker's "group coordinator is not available"). Failures that matter surface as crashes.
+      const retriedResponse = namespace === "Connection" && message.startsWith("Response ");
+      switch (retriedResponse ? logLevel.DEBUG : level) {
+        case logLevel.ERROR:
+        case logLevel.NOTHING:
+          target.error(message, fields);
+          break;
+        case logLevel.WARN:
+          target.warn(message, fields);
+          break;
+        case logLevel.INFO:
+          target.info(message, fields);
+          break;
+        default:
+          target.debug(message, fields);
+      }
+    };
+}

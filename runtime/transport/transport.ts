@@ -1,0 +1,104 @@
+// The transport seam: everything the runtime needs from a Kafka client, and nothing else. The
+// runtime's parts (Connection, FetchRouter, PauseSet, Committer, ConsumerReplacement) talk only to
+// these interfaces; runtime/transport/kafkajs.ts implements them over kafkajs. See docs/runtime.md,
+// "The transport seam".
+
+import type { ConnectionSettings } from "../types.js";
+import type { RuntimeLogger } from "../logger.js";
+import type { CommitPort } from "../committer.js";
+import type { PausePort } from "../pause-set.js";
+import type { FetchedBatch, RecordHeaders } from "./records.js";
+
+export type { FetchedBatch, FetchedRecord, RecordHeaders } from "./records.js";
+export type { OffsetToCommit } from "../committer.js";
+export type { PausedTopic } from "../pause-set.js";
+
+/** Partitions per topic, as a group assigns them to a member. */
+export type Assignment = Readonly<Record<string, number[]>>;
+
+/**
+ * What a group member tells its connection. The transport calls these synchronously from its own
+ * join/fetch code, before it fetches again, so what the connection does in them (purging revoked
+ * partitions, re-applying pauses) is in place before the next batch.
+ */
+export interface MemberListener {
+  /** The member joined its group (first join, after a rebalance, after a restart) with this assignment. */
+  assigned(assignment: Assignment): void;
+  /** A rebalance started: the partitions are still owned until the next {@link assigned}. */
+  rebalancing(): void;
+  /**
+   * The member crashed and left the group. `restarting`: the client restarts it itself; otherwise
+   * the connection decides (restart with backoff, or fail).
+   */
+  crashed(error: unknown, restarting: boolean): void;
+  /** A fetch response arrived; its batches follow. */
+  fetched(): void;
+  /** The client reset a partition's position because its offset was out of range. */
+  offsetReset(topic: string, partition: number): void;
+  /** One partition's fetched records. Returns without waiting for handlers (see FetchRouter). */
+  batch(batch: FetchedBatch): Promise<void>;
+}
+
+/**
+ * One consumer group member. Fetching is manual-offset only: nothing is committed unless
+ * {@link CommitPort.commit} is called, and a batch's position moves only by `FetchedBatch.resolve`.
+ * `pause`/`resume` are per partition and throw while the member is not running.
+ */
+export interface GroupMember extends PausePort, CommitPort {
+  /** Connects to the cluster. Rejects when no broker can be reached. */
+  connect(): Promise<void>;
+  /** Subscribes to `topics`, starting at the earliest or latest offset where the group has none. Rejects on a missing topic. */
+  subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void>;
+  /** Joins the group and starts fetching; resolves after the first join, or after a crash reported to the listener. */
+  run(): Promise<void>;
+  /**
+   * Restarts a member that crashed and was not restarted by the client: disconnect, connect, and
+   * (unless `proceed()` says no by then, e.g. the connection is stopping) run again.
+   */
+  restart(proceed: () => boolean): Promise<void>;
+  /** Leaves the group and closes the member's connections. The listener keeps being called until {@link detach}. */
+  disconnect(): Promise<void>;
+  /** Stops calling the listener, for good. */
+  detach(): void;
+}
+
+/** One record to produce. */
+export interface OutgoingRecord {
+  readonly key?: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly headers?: RecordHeaders;
+  /** Absent: the client's partitioner chooses. */
+  readonly partition?: number;
+}
+
+/** Produces records (for dead letters and producers). */
+export interface TransportProducer {
+  connect(): Promise<void>;
+  /** Sends records to one topic, acknowledged by every in-sync replica. Rejects when they were not written. */
+  send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** The cluster questions behind topic existence, lag and readiness. */
+export interface TransportAdmin {
+  /** The names among `topics` that exist on the cluster now. Rejects when the cluster cannot be asked. */
+  existingTopics(topics: readonly string[]): Promise<ReadonlySet<string>>;
+  /** Each partition's end offset (the next offset to be written), in decimal. */
+  endOffsets(topic: string): Promise<Map<number, string>>;
+  /** The group's committed offset per partition of `topic` (absent: none committed), in decimal. */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
+  /** Releases the admin connection. */
+  close(): Promise<void>;
+}
+
+/** A Kafka client behind the runtime. */
+export interface Transport {
+  /** The client's name, for logs and errors (`"kafkajs"`). */
+  readonly client: string;
+  /** Creates a group member for one connection with these (resolved) settings; `logger` gets what the listener threw. */
+  createMember(settings: ConnectionSettings, listener: MemberListener, logger: RuntimeLogger): GroupMember;
+  /** The admin client, created at the first use and shared. */
+  admin(): TransportAdmin;
+  /** Creates a producer. */
+  createProducer(): TransportProducer;
+}

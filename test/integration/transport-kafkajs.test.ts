@@ -1,0 +1,74 @@
+// The kafkajs transport against the real broker: everything the runtime asks of a Kafka client
+// through the seam (runtime/transport/transport.ts), without the runtime's parts around it.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { kafkajsTransport } from '../../runtime/transport/kafkajs.js';
+import type { Assignment, FetchedBatch, GroupMember, MemberListener } from '../../runtime/transport/transport.js';
+import { silentLogger } from '../../runtime/logger.js';
+import { testSettings } from '../support/guarantees.js';
+import { brokers, createTopic, uniqueName, waitFor } from '../support/kafka.js';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
+});
+
+describe('kafkajs transport', () => {
+  it('produces, fetches batches per partition, pauses one partition, commits explicit offsets and answers the admin questions', async () => {
+    const topic = uniqueName('seam');
+    await createTopic(topic, 2);
+    const transport = kafkajsTransport({ brokers: brokers() }, { logger: silentLogger });
+    const admin = transport.admin();
+    cleanup.push(() => admin.close());
+
+    const producer = transport.createProducer();
+    await producer.connect();
+    cleanup.push(() => producer.disconnect());
+    await producer.send(topic, [0, 1, 2].map((i) => ({ key: `k${i}`, value: `p0-${i}`, partition: 0, headers: { n: String(i) } })));
+    await producer.send(topic, [0, 1].map((i) => ({ value: `p1-${i}`, partition: 1 })));
+    expect(await admin.existingTopics([topic, uniqueName('absent')])).toEqual(new Set([topic]));
+    expect(await admin.endOffsets(topic)).toEqual(new Map([[0, '3'], [1, '2']]));
+
+    const groupId = uniqueName('seam-group');
+    const assignments: Assignment[] = [];
+    const seen: string[] = [];
+    let member: GroupMember | undefined;
+    const listener: MemberListener = {
+      assigned: (a) => void assignments.push(a),
+      rebalancing: () => {},
+      crashed: () => {},
+      fetched: () => {},
+      offsetReset: () => {},
+      batch: async (batch: FetchedBatch) => {
+        for (const r of batch.records) seen.push(`${batch.partition}:${r.value?.toString()}:${r.key?.toString() ?? ''}`);
+        const last = batch.records.at(-1);
+        if (last) batch.resolve(last.offset);
+        // Pause partition 0 after its first batch: its later records must not arrive.
+        if (batch.partition === 0) member!.pause([{ topic, partitions: [0] }]);
+        await batch.heartbeat();
+      },
+    };
+    member = transport.createMember(testSettings(groupId), listener, silentLogger);
+    cleanup.push(() => member!.disconnect());
+    await member.connect();
+    await member.subscribe([topic], true);
+    await member.run();
+    await waitFor(() => seen.length === 5, { timeoutMs: 20_000, message: 'the five records' });
+    expect(assignments[0]).toEqual({ [topic]: [0, 1] });
+    expect(seen.filter((s) => s.startsWith('0:'))).toEqual(['0:p0-0:k0', '0:p0-1:k1', '0:p0-2:k2']);
+    expect(seen.filter((s) => s.startsWith('1:'))).toEqual(['1:p1-0:', '1:p1-1:']);
+
+    // Partition 0 is paused: a new record there is not fetched, one on partition 1 is.
+    await producer.send(topic, [{ value: 'p0-3', partition: 0 }, { value: 'p1-2', partition: 1 }]);
+    await waitFor(() => seen.includes('1:p1-2:'), { timeoutMs: 20_000, message: 'the new record of partition 1' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(seen).not.toContain('0:p0-3:');
+    member.resume([{ topic, partitions: [0] }]);
+    await waitFor(() => seen.includes('0:p0-3:'), { timeoutMs: 20_000, message: 'partition 0 after resume' });
+
+    // Nothing is committed unless asked; then exactly the offsets given.
+    expect(await admin.committedOffsets(groupId, topic)).toEqual(new Map());
+    await member.commit([{ topic, partition: 0, offset: '2' }]);
+    expect(await admin.committedOffsets(groupId, topic)).toEqual(new Map([[0, '2']]));
+  });
+});
