@@ -35,6 +35,7 @@ import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
+import { topicClauses } from "./topic-clauses.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
 export interface CheckHost {
@@ -470,6 +471,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     }
 
     const message = resolveMessage(c, decl.message, messageDecls, messages);
+    const clauses = topicClauses(c, decl, (ref) => resolveMessage(c, ref, messageDecls, messages), new Set(messageDecls.keys()));
     const clause = decl.consumer;
     let draft: ConnectionDraft | undefined;
     let topicLayer: CheckedSettings = { values: new Map() };
@@ -506,6 +508,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       connection: draft.name,
       buffer: bufferSettingsModel(bufferValues),
       ...(format ? { format } : {}),
+      ...clauses,
       range: decl.range,
     };
     draft.topics.push(topic);

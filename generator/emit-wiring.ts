@@ -3,7 +3,7 @@
 import type { WriterFunction } from "ts-morph";
 import { newFile, type Context } from "./context.js";
 import { doc, jsDoc, propertyName, str } from "./escape.js";
-import { connectionLabel } from "./emit-consumers.js";
+import { connectionLabel, handlerTypeArguments } from "./emit-consumers.js";
 import type { ConnectionModel, RegistryModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
 
@@ -14,16 +14,30 @@ function literal(value: Record<string, string | number | boolean | undefined>): 
     .join(", ")} }`;
 }
 
+/** How a topic's keys are read (runtime/key-format.ts), or "" for the raw key. A message key is framed like the value. */
+function keyFormat(topic: TopicModel): string {
+  const k = topic.key;
+  if (!k) return "";
+  if (k.kind !== "message") return `\n    key: kefgen.${k.kind === "string" ? "stringKey" : k.kind === "bytes" ? "bytesKey" : "noKey"},`;
+  const f = topic.format;
+  const codec = `codecs.${k.message.codecName}`;
+  return f
+    ? `\n    key: kefgen.confluentFormat(${codec}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)}, part: "key" }),`
+    : `\n    key: kefgen.avroKey(${codec}),`;
+}
+
 function topicBinding(topic: TopicModel): string {
   const f = topic.format;
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
   const format = f
     ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
     : "";
-  return `kefgen.bindTopic({
+  // With a key type or tombstones the handler's types are not the defaults: say them, so the binding is checked against them.
+  const typeArguments = topic.key || topic.tombstones ? handlerTypeArguments(topic) : "";
+  return `kefgen.bindTopic${typeArguments}({
     topic: ${str(topic.topic)},
     messageType: ${str(topic.message.fullName)},
-    codec: codecs.${topic.message.codecName},${format}
+    codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
     handler: handlers.${topic.handlerKey},
   })`;
@@ -64,7 +78,7 @@ export function emitWiring(ctx: Context): void {
     properties: model.topics.map((t) => ({
       name: propertyName(t.handlerKey),
       isReadonly: true,
-      type: `consumers.${t.className} | kefgen.MessageHandler<messages.${t.message.name}>`,
+      type: `consumers.${t.className} | kefgen.MessageHandler${handlerTypeArguments(t)}`,
       ...jsDoc(doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${connectionLabel(ctx, t)}.`),
     })),
   });

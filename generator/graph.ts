@@ -63,7 +63,8 @@ export function mermaidGraph(model: Model): string {
       const topic = `topic${topicNumber}`;
       const handler = `handler${topicNumber}`;
       const framing = t.format ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [];
-      out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`)})]`);
+      const record = [...(t.key ? [`key ${t.key.kind === "message" ? t.key.message.name : t.key.kind}`] : []), ...(t.tombstones ? ["tombstones"] : [])];
+      out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`)})]`);
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);
       out.push(`  ${consumer} --> ${topic}`);
       out.push(`  ${topic} --> ${handler}`);

@@ -48,8 +48,22 @@ export interface TopicModel {
   readonly buffer: BufferSettingsModel;
   /** How values are framed; absent for bare Avro (`format = avro`, the default). */
   readonly format?: TopicFormatModel;
+  /**
+   * The declared key type (`key string`); absent: no `key` clause, handlers get the raw key (`Buffer | null`).
+   * A message key is framed like the value (`format`), from the same registry, under the key's subject.
+   */
+  readonly key?: TopicKeyModel;
+  /** `tombstones`: a record without a value reaches the handler as `null`. Absent: it is a decode error. */
+  readonly tombstones?: true;
   readonly range: Range;
 }
+
+/** A topic's declared key type. */
+export type TopicKeyModel =
+  | { readonly kind: "string" }
+  | { readonly kind: "bytes" }
+  | { readonly kind: "none" }
+  | { readonly kind: "message"; readonly message: MessageModel };
 
 /** A Confluent-framed topic: its writer schemas come from `registry`. */
 export interface TopicFormatModel {

@@ -113,11 +113,22 @@ export type ConsumerClause =
   | { readonly $type: "ViaConsumer"; readonly connection: Name; readonly settings: SettingsBlock | undefined; readonly range: Range }
   | { readonly $type: "ExclusiveConsumer"; readonly settings: SettingsBlock | undefined; readonly range: Range };
 
+/**
+ * What follows a topic's message type: `key string` (the key's type: `string`, `bytes`, `none` or a message),
+ * `tombstones` (null values reach the handler), or a word the checker does not know.
+ */
+export type TopicClause =
+  | { readonly $type: "KeyClause"; readonly keyword: Range; readonly type: Name | undefined; readonly range: Range }
+  | { readonly $type: "TombstonesClause"; readonly range: Range }
+  | { readonly $type: "UnknownClause"; readonly word: Name; readonly range: Range };
+
 export interface TopicDecl {
   readonly $type: "Topic";
   readonly topic: StringLiteral;
   readonly alias: Name | undefined;
   readonly message: Name | undefined;
+  /** The clauses after the message type, in source order. */
+  readonly clauses: readonly TopicClause[];
   readonly consumer: ConsumerClause | undefined;
   readonly range: Range;
 }
@@ -354,6 +365,19 @@ function consumerClause(n: CstNode): ConsumerClause {
   return { $type: "SharedConsumer", settings, range };
 }
 
+function topicClause(n: CstNode): TopicClause | undefined {
+  const c = n.children;
+  const word = token(c, "Identifier");
+  if (!word) return undefined;
+  const range = rangeOf(n);
+  if (word.image === "key") {
+    const type = node(c, "qualifiedName");
+    return { $type: "KeyClause", keyword: tokenRange(word), type: type ? qualifiedName(type) : undefined, range };
+  }
+  if (word.image === "tombstones") return { $type: "TombstonesClause", range };
+  return { $type: "UnknownClause", word: nameOf(word), range };
+}
+
 function topicDecl(n: CstNode): TopicDecl | undefined {
   const c = n.children;
   const topic = token(c, "StringLiteral");
@@ -366,6 +390,9 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
     topic: stringOf(topic),
     alias: alias ? nameOf(alias) : undefined,
     message: message ? qualifiedName(message) : undefined,
+    clauses: nodes(c, "topicClause")
+      .map(topicClause)
+      .filter((clause): clause is TopicClause => clause !== undefined),
     consumer: consumer ? consumerClause(consumer) : undefined,
     range: rangeOf(n),
   };

@@ -5,7 +5,9 @@
 //   messageDecl := "message" Word ( "from" String | "avro" jsonObject )
 //   sharedDecl  := "shared" settings
 //   connectionDecl := "connection" Word "exclusive" settings
-//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName ( "{" consumerClause? "}" )?
+//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" consumerClause? "}" )?
+//   topicClause := "key" qualifiedName | "tombstones" | Identifier     contextual words, not keywords; the checker
+//                                                                      reports any other word (KEF2070)
 //   consumerClause := "consumer" ( "via" Word settings? | "exclusive" settings | settings )
 //   registryDecl := "registry" Word settings
 //   settings    := "{" setting* "}"
@@ -133,11 +135,21 @@ class KefParser extends CstParser {
     });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.qualifiedName);
+    this.MANY(() => this.SUBRULE(this.topicClause));
     this.OPTION2(() => {
       this.CONSUME(T.LCurly);
       this.OPTION3(() => this.SUBRULE(this.consumerClause));
       this.CONSUME(T.RCurly);
     });
+  });
+
+  /**
+   * `key string`, `key OrderId`, `tombstones`: words with a meaning only here, so they stay usable as names elsewhere.
+   * Any word is taken (and named by the checker), so that a misspelt clause is one precise error, not a cascade.
+   */
+  public topicClause = this.RULE("topicClause", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION({ GATE: () => this.LA(0).image === "key", DEF: () => this.SUBRULE(this.qualifiedName) });
   });
 
   public consumerClause = this.RULE("consumerClause", () => {

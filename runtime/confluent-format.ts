@@ -58,21 +58,23 @@ export interface ConfluentFormatOptions {
   readonly registry: SchemaRegistryClient;
   /** The topic (for the subject name). */
   readonly topic: string;
-  /** Default `topic`: `<topic>-value`. */
+  /** Default `topic`: `<topic>-value` (`<topic>-key` for keys). */
   readonly subjects?: SubjectStrategy;
+  /** Whether this reads the records' values (default) or their keys: only the subject name differs. */
+  readonly part?: "value" | "key";
   /** Backoff while the registry is unreachable (default 200 ms doubling to 10 s). */
   readonly retry?: { readonly initialDelayMs: number; readonly maxDelayMs: number };
 }
 
-/** The subject of a value schema under a strategy. */
-export function subjectName(strategy: SubjectStrategy, topic: string, recordName: string | undefined): string {
+/** The subject of a value (or key) schema under a strategy. */
+export function subjectName(strategy: SubjectStrategy, topic: string, recordName: string | undefined, part: "value" | "key" = "value"): string {
   switch (strategy) {
     case "topic":
-      return `${topic}-value`;
+      return `${topic}-${part}`;
     case "record":
-      return recordName ?? `${topic}-value`;
+      return recordName ?? `${topic}-${part}`;
     case "topicRecord":
-      return `${topic}-${recordName ?? "value"}`;
+      return `${topic}-${recordName ?? part}`;
   }
 }
 
@@ -92,7 +94,8 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
   const reader: avro.Type = maybe;
   const readerText = JSON.stringify(reader.schema({ exportAttrs: true }));
   const readerName = reader.name ?? `Avro ${reader.typeName}`;
-  const subject = subjectName(options.subjects ?? "topic", options.topic, reader.name);
+  const part = options.part ?? "value";
+  const subject = subjectName(options.subjects ?? "topic", options.topic, reader.name, part);
   const retry = options.retry ?? DEFAULT_REGISTRY_RETRY;
   const readings = new Map<number, WriterReading>();
   const pending = new Map<number, Promise<WriterReading>>();
@@ -169,8 +172,8 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
   return {
     kind: "confluent",
     decode(value) {
-      if (value.length < HEADER_BYTES) throw new DecodeError(`a Confluent-framed value needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
-      if (value[0] !== 0) throw new DecodeError(`not a Confluent-framed value: the first byte is ${value[0]}, not the magic byte 0`);
+      if (value.length < HEADER_BYTES) throw new DecodeError(`a Confluent-framed ${part} needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
+      if (value[0] !== 0) throw new DecodeError(`not a Confluent-framed ${part}: the first byte is ${value[0]}, not the magic byte 0`);
       const id = value.readUInt32BE(1);
       const known = readings.get(id);
       return known ? read(value, known, id) : new PendingDecode((w) => wait(value, id, w));

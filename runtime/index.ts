@@ -2,6 +2,7 @@
 
 export * from "./types.js";
 export { TopicConsumer, bindTopic, type TopicDeclaration } from "./topic-consumer.js";
+export { stringKey, bytesKey, noKey, avroKey, type KeyFormat } from "./key-format.js";
 export { avroCodec, type AvroCodec, type AvroDuration } from "./avro-codec.js";
 export { DecodeError, TopicMissingError, BrokerUnreachableError, type BrokerUnreachableReason, type RecordPosition } from "./errors.js";
 export { DEFAULT_MISSING_TOPIC_CHECK_MS, adminTopicDirectory, type TopicDirectory } from "./topic-availability.js";

@@ -9,6 +9,7 @@ import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
 import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
 import { DecodeError } from "./errors.js";
 import { ABANDONED, PendingDecode, type RegistryWait } from "./confluent-format.js";
+import { keyDecodeError } from "./key-format.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import { LatencyStats, type TopicMetrics } from "./metrics.js";
@@ -452,14 +453,31 @@ export class TopicChannel {
 
     const { topic, partition, message } = record;
     let decoded: unknown;
+    let key: unknown = message.key;
     try {
-      if (message.value === null) throw new DecodeError("record has no value (tombstone)");
-      const format = this.binding.format;
-      // Bare Avro stays synchronous; a framed value waits only while its writer schema is being fetched.
-      decoded = format ? format.decode(message.value) : this.binding.codec.decode(message.value);
-      if (decoded instanceof PendingDecode) decoded = await decoded.wait(this.registryWait(record));
-      // Shut down or revoked while waiting for the registry: not done, so it is delivered again later.
-      if (decoded === ABANDONED) return;
+      if (message.value === null) {
+        // A tombstone: delivered as null where the topic says `tombstones`, else a record no codec can read.
+        if (!this.binding.tombstones) throw new DecodeError("record has no value (tombstone); declare the topic with `tombstones` to receive it as null");
+        decoded = null;
+      } else {
+        const format = this.binding.format;
+        // Bare Avro stays synchronous; a framed value waits only while its writer schema is being fetched.
+        decoded = format ? format.decode(message.value) : this.binding.codec.decode(message.value);
+        if (decoded instanceof PendingDecode) decoded = await decoded.wait(this.registryWait(record));
+        // Shut down or revoked while waiting for the registry: not done, so it is delivered again later.
+        if (decoded === ABANDONED) return;
+      }
+      const keyFormat = this.binding.key;
+      if (keyFormat) {
+        // A declared key type: a record without a key gets null; a key that cannot be read makes the record poison.
+        try {
+          key = message.key === null ? null : keyFormat.decode(message.key);
+          if (key instanceof PendingDecode) key = await key.wait(this.registryWait(record));
+        } catch (error) {
+          throw keyDecodeError(error);
+        }
+        if (key === ABANDONED) return;
+      }
     } catch (cause) {
       const error = DecodeError.at(cause, { topic, partition, offset: message.offset });
       this.errors++;
@@ -470,11 +488,11 @@ export class TopicChannel {
       return;
     }
 
-    const context: MessageContext = {
+    const context: MessageContext<unknown> = {
       topic,
       partition,
       offset: message.offset,
-      key: message.key,
+      key,
       headers: message.headers ?? {},
       timestamp: message.timestamp,
     };

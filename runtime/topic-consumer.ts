@@ -1,14 +1,16 @@
 // TopicConsumer and bindTopic: what generated wiring uses to turn a user's handler (a subclass of the
 // generated consumer class, or a plain function) into a TopicBinding.
 
-import type { BufferSettings, Codec, MessageContext, MessageHandler, TopicBinding } from "./types.js";
+import type { BufferSettings, Codec, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
 import type { ValueFormat } from "./confluent-format.js";
+import type { KeyFormat } from "./key-format.js";
 
 /**
  * Base class of the generated per-topic consumer classes (`class OrderEventsConsumer extends
- * TopicConsumer<OrderCreated>`). Subclass the generated class and implement `handle`.
+ * TopicConsumer<OrderCreated>`). Subclass the generated class and implement `handle`. `T` is the message type
+ * (`OrderCreated | null` on a `tombstones` topic), `K` the key's (see {@link MessageContext}).
  */
-export abstract class TopicConsumer<T> {
+export abstract class TopicConsumer<T, K = RawKey> {
   /** The Kafka topic this consumer reads (set by the generated class). */
   abstract readonly topic: string;
 
@@ -16,28 +18,33 @@ export abstract class TopicConsumer<T> {
    * Handles one record. Records of a partition arrive in order, one at a time. The offset is committed
    * only after this returns (or its promise resolves); if it throws, the record is retried with backoff.
    */
-  abstract handle(message: T, context: MessageContext): void | Promise<void>;
+  abstract handle(message: T, context: MessageContext<K>): void | Promise<void>;
 }
 
 /** What generated wiring passes to {@link bindTopic}. */
-export interface TopicDeclaration<T> {
+export interface TopicDeclaration<T, K = RawKey> {
   readonly topic: string;
   readonly messageType: string;
+  /** Decodes values; on a `tombstones` topic `T` includes `null`, which the codec never returns. */
   readonly codec: Codec<T>;
   /** Absent: bare Avro. */
   readonly format?: ValueFormat<T>;
+  /** Absent: no declared key type, handlers get the raw key. A present key is read to `K` (which includes `null`). */
+  readonly key?: KeyFormat<K>;
+  /** `true`: tombstones reach the handler as `null` (generated only when `T` includes `null`). */
+  readonly tombstones?: boolean;
   readonly buffer: BufferSettings;
   /** An instance of the topic's generated consumer class, or a function. */
-  readonly handler: TopicConsumer<T> | MessageHandler<T>;
+  readonly handler: TopicConsumer<T, K> | MessageHandler<T, K>;
 }
 
 /**
  * Builds the {@link TopicBinding} of one topic. A {@link TopicConsumer} is called as a method (its
  * `this` is kept) and must be for the same topic; a function is used as it is.
  */
-export function bindTopic<T>(init: TopicDeclaration<T>): TopicBinding<T> {
+export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBinding<T> {
   const { handler } = init;
-  let handle: MessageHandler<T>;
+  let handle: MessageHandler<T, K>;
   if (typeof handler === "function") {
     handle = handler;
   } else if (handler !== null && typeof handler === "object" && typeof handler.handle === "function") {
@@ -48,5 +55,14 @@ export function bindTopic<T>(init: TopicDeclaration<T>): TopicBinding<T> {
   } else {
     throw new TypeError(`the handler for topic "${init.topic}" is neither a function nor a TopicConsumer`);
   }
-  return { topic: init.topic, messageType: init.messageType, codec: init.codec, ...(init.format ? { format: init.format } : {}), buffer: init.buffer, handle };
+  return {
+    topic: init.topic,
+    messageType: init.messageType,
+    codec: init.codec,
+    ...(init.format ? { format: init.format } : {}),
+    ...(init.key ? { key: init.key } : {}),
+    ...(init.tombstones ? { tombstones: true } : {}),
+    buffer: init.buffer,
+    handle,
+  };
 }

@@ -2,6 +2,10 @@
 // Generated code imports these from "kefgen/runtime" and nothing else.
 
 import type { ValueFormat } from "./confluent-format.js";
+import type { KeyFormat } from "./key-format.js";
+
+/** The key handlers get when the topic declares no key type: the record's key bytes, `null` for a record without one. */
+export type RawKey = Buffer | null;
 
 /** What a buffer does when it is full. Mirrors the seed's `ConsumerBackpressureMode`. */
 export type BackpressureMode = "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
@@ -73,20 +77,27 @@ export interface Codec<T> {
   encode(value: T): Buffer;
 }
 
-/** Where a record came from. Passed to every handler next to the decoded message. */
-export interface MessageContext {
+/**
+ * Where a record came from. Passed to every handler next to the decoded message. `K` is the type of its key: the
+ * topic's declared key type or `null` (`key string` → `string | null`; `key none` → `null`), else the raw key bytes.
+ */
+export interface MessageContext<K = RawKey> {
   readonly topic: string;
   readonly partition: number;
   /** The record's offset, as Kafka's int64 in decimal. */
   readonly offset: string;
-  readonly key: Buffer | null;
+  /** The record's key, read as the topic declares (`null` when the record has none); else its bytes. */
+  readonly key: K;
   readonly headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
   /** The record's timestamp in epoch milliseconds, as a decimal string. */
   readonly timestamp: string;
 }
 
-/** A function that handles one decoded message. A returned promise is awaited. */
-export type MessageHandler<T> = (message: T, context: MessageContext) => void | Promise<void>;
+/**
+ * A function that handles one decoded message (`null` for a tombstone on a `tombstones` topic). `K` is the key's
+ * type (see {@link MessageContext}). A returned promise is awaited.
+ */
+export type MessageHandler<T, K = RawKey> = (message: T, context: MessageContext<K>) => void | Promise<void>;
 
 /** One topic consumed by a connection: its codec, its handler and its buffer. */
 export interface TopicBinding<T = unknown> {
@@ -97,8 +108,13 @@ export interface TopicBinding<T = unknown> {
   readonly codec: Codec<T>;
   /** Absent: bare Avro, decoded by `codec`. Else how values are framed (e.g. Confluent's schema-id header). */
   readonly format?: ValueFormat<T>;
+  /** How keys are read; absent: handlers get the raw key ({@link RawKey}). */
+  readonly key?: KeyFormat<unknown>;
+  /** `true`: a record without a value (a tombstone) reaches the handler as `null`. Else it is a decode error. */
+  readonly tombstones?: boolean;
   readonly buffer: BufferSettings;
-  readonly handle: MessageHandler<T>;
+  // `any` key: the binding of a topic of any key type, like ConnectionSpec.topics for message types.
+  readonly handle: MessageHandler<T, any>;
 }
 
 /** One Kafka consumer and the topics it reads. */

@@ -66,6 +66,11 @@ describe("formatting every fixture and example", () => {
 });
 
 describe("layout", () => {
+  it("prints a topic's key and tombstones clauses with single spaces, in the order written", () => {
+    const before = 'message A avro { "type": "string" }\ntopic "users"  :  A   tombstones\n   key  shop.UserId{consumer via c}\ntopic "o":A key string\n';
+    expect(fmt(before)).toBe('message A avro { "type": "string" }\ntopic "users" : A tombstones key shop.UserId { consumer via c }\ntopic "o" : A key string\n');
+  });
+
   it("puts settings one per line, keeps short JSON on one line and breaks long JSON", () => {
     const before = [
       'namespace   shop.events   message Order avro {"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD"]}}]}',

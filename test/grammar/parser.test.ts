@@ -79,3 +79,40 @@ describe("parser", () => {
     expect(parseText('{ "a": [1, ] }', "jsonDocument").problems).toHaveLength(1);
   });
 });
+
+describe("topic clauses (key, tombstones)", () => {
+  it("parses key types and tombstones in either order, before the consumer block", () => {
+    const { ast, problems } = parseFile(
+      [
+        'topic "a" : A key string',
+        'topic "b" : A tombstones key shop.keys.UserId { consumer via c }',
+        'topic "c" : A key none tombstones',
+        'topic "d" : A',
+      ].join("\n"),
+    );
+    expect(problems).toEqual([]);
+    const clauses = ast.declarations.map((d) => (d as TopicDecl).clauses.map((c) => (c.$type === "KeyClause" ? `key ${c.type?.text}` : c.$type)));
+    expect(clauses).toEqual([["key string"], ["TombstonesClause", "key shop.keys.UserId"], ["key none", "TombstonesClause"], []]);
+    expect((ast.declarations[1] as TopicDecl).consumer?.$type).toBe("ViaConsumer");
+  });
+
+  it("keeps the words usable as names: they are not keywords", () => {
+    const { ast, problems } = parseFile(
+      [
+        'message key avro { "type": "string" }',
+        'connection tombstones exclusive { groupId = "t" }',
+        'topic "k" as none : key key key { consumer via tombstones }',
+      ].join("\n"),
+    );
+    expect(problems).toEqual([]);
+    const topic = ast.declarations[2] as TopicDecl;
+    expect([topic.alias?.text, topic.message?.text, topic.clauses]).toMatchObject(["none", "key", [{ $type: "KeyClause", type: { text: "key" } }]]);
+  });
+
+  it("takes any other word as a clause for the checker to name (KEF2070), not as a syntax error", () => {
+    const { ast, problems } = parseFile('topic "a" : A tombstone\ntopic "b" : A');
+    expect(problems).toEqual([]);
+    expect((ast.declarations[0] as TopicDecl).clauses).toMatchObject([{ $type: "UnknownClause", word: { text: "tombstone" } }]);
+    expect(ast.declarations).toHaveLength(2);
+  });
+});
