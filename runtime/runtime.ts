@@ -9,6 +9,7 @@ import { adminTopicDirectory, type TopicDirectory } from "./topic-availability.j
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
+import { DEFAULT_HEALTH, ProgressWatch, type HealthReport, type HealthSettings } from "./health.js";
 
 /** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
 export type KafkaConnectionOptions = { readonly kafka: Kafka } | { readonly brokers: string[]; readonly clientId?: string };
@@ -38,6 +39,8 @@ export interface ConsumerRuntimeOptions {
   readonly missingTopicCheckMs?: number;
   /** Tells which topics exist; defaults to the Kafka admin client (`listTopics`). For tests. */
   readonly topicDirectory?: TopicDirectory;
+  /** When {@link ConsumerRuntime.health} calls a connection not ready and not live (default {@link DEFAULT_HEALTH}). */
+  readonly health?: Partial<HealthSettings>;
 }
 
 const OFFSET_RESET_LOG = "Offset out of range, resetting to default offset";
@@ -65,6 +68,8 @@ export class ConsumerRuntime {
   private readonly connections: readonly Connection[];
   private readonly stopTimeoutMs: number;
   private readonly topicDirectory: TopicDirectory;
+  private readonly progress = new ProgressWatch();
+  private readonly healthSettings: HealthSettings;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -78,6 +83,7 @@ export class ConsumerRuntime {
     this.logger = namespaced(rootLogger, "kefgen.runtime");
     this.emitter = new RuntimeEventEmitter(namespaced(rootLogger, "kefgen.events"));
     this.stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
+    this.healthSettings = { ...DEFAULT_HEALTH, ...options.health };
     validateSpecs(connections);
 
     // Created at the first use: a runtime whose consumers come from `createConsumer` may never need it.
@@ -100,7 +106,7 @@ export class ConsumerRuntime {
       (spec) =>
         new Connection({
           spec,
-          createConsumer,
+          createConsumer: this.watchFetches(spec.name, createConsumer),
           events: this.emitter,
           logger: rootLogger,
           ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
@@ -148,6 +154,15 @@ export class ConsumerRuntime {
     return { connections, connectionCount: connections.length };
   }
 
+  /**
+   * Liveness and readiness of every connection, for probes (see docs/operations.md, "Health").
+   * `ready`: joined its group and fetching, or waiting by design for missing topics. `live`: not
+   * crashed, and no running fetch loop without progress for `health.liveTimeoutMs`.
+   */
+  health(): HealthReport {
+    return this.progress.report(this.metrics().connections, this.healthSettings);
+  }
+
   /** Listens to a runtime event (see {@link RuntimeEvents}); returns a function that removes the listener. */
   on<E extends RuntimeEventName>(event: E, listener: RuntimeListener<E>): () => void {
     return this.emitter.on(event, listener);
@@ -167,6 +182,15 @@ export class ConsumerRuntime {
       throw failure.reason;
     }
     this.logger.info("started", { connections: this.connections.map((c) => c.name) });
+  }
+
+  /** Wraps a consumer factory so each fetch response of connection `name` is noted for {@link health}. */
+  private watchFetches(name: string, create: ConsumerFactory): ConsumerFactory {
+    return (config) => {
+      const consumer = create(config);
+      consumer.on(consumer.events.FETCH, () => this.progress.fetched(name));
+      return consumer;
+    };
   }
 
   private onOffsetReset(groupId: string, topic: string, partition: number): void {
