@@ -35,6 +35,7 @@ import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
+import { settingOrigins } from "./origins.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
 export interface CheckHost {
@@ -507,6 +508,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       buffer: bufferSettingsModel(bufferValues),
       ...(format ? { format } : {}),
       range: decl.range,
+      bufferOrigins: settingOrigins(draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]], "buffer", source.file),
     };
     draft.topics.push(topic);
     topics.push(topic);
@@ -587,7 +589,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
         hint: "brokers with default settings refuse the join with INVALID_SESSION_TIMEOUT",
       });
     }
-    resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics });
+    resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics, origins: settingOrigins(draft.kind === "shared" ? [["shared", draft.own]] : [["shared", inheritable(shared)], ["connection", draft.own]], "connection", draft.at.file) });
   }
   reportUnusedRegistries(c, registries, sourceOf, c.diagnostics.some((d) => d.code === "KEF2050"));
 

@@ -18,6 +18,13 @@ export interface ConnectionSettingsModel {
   readonly missingTopics: "fail" | "wait";
 }
 
+/** Where an effective setting came from: the built-in default, or the block that wrote it (file:line). */
+export interface SettingOrigin {
+  readonly from: "default" | "shared" | "connection" | "topic";
+  /** `file:line` of the value; absent for a default. */
+  readonly at?: string;
+}
+
 export interface BufferSettingsModel {
   readonly maxBufferedMessages: number;
   readonly concurrency: number;
@@ -49,6 +56,8 @@ export interface TopicModel {
   /** How values are framed; absent for bare Avro (`format = avro`, the default). */
   readonly format?: TopicFormatModel;
   readonly range: Range;
+  /** Where each buffer setting came from (for `kefgen plan`), by setting name. */
+  readonly bufferOrigins?: Readonly<Record<string, SettingOrigin>>;
 }
 
 /** A Confluent-framed topic: its writer schemas come from `registry`. */
@@ -75,6 +84,8 @@ export interface ConnectionModel {
   readonly declared: boolean;
   readonly settings: ConnectionSettingsModel;
   readonly topics: readonly TopicModel[];
+  /** Where each connection setting came from (for `kefgen plan`), by setting name. */
+  readonly origins?: Readonly<Record<string, SettingOrigin>>;
 }
 
 export interface Model {
