@@ -93,7 +93,7 @@ function warningsOf(connection: ConnectionModel): PlanWarning[] {
     out.push({
       code: "KEF2081",
       connection: connection.name,
-      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below the handler retry backoff's maximum (${DEFAULT_HANDLER_RETRY.maxDelayMs} ms by default): a failing record waiting in backoff holds a rebalance for longer than the group waits`,
+      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below the handler retry backoff's maximum (${DEFAULT_HANDLER_RETRY.maxDelayMs} ms by default): a record that keeps failing makes no progress for whole rebalance timeouts, and a rebalance meanwhile hands it to the next owner, which starts its retries over`,
       hint: `raise maxPollIntervalMs above ${DEFAULT_HANDLER_RETRY.maxDelayMs}, or lower the runtime option handlerRetry.maxDelayMs`,
       ...where("maxPollIntervalMs"),
     });
