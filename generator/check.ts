@@ -36,6 +36,7 @@ import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 import { topicClauses } from "./topic-clauses.js";
+import { settingOrigins } from "./origins.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
 export interface CheckHost {
@@ -510,6 +511,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       ...(format ? { format } : {}),
       ...clauses,
       range: decl.range,
+      bufferOrigins: settingOrigins(draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]], "buffer", source.file),
     };
     draft.topics.push(topic);
     topics.push(topic);
@@ -590,7 +592,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
         hint: "brokers with default settings refuse the join with INVALID_SESSION_TIMEOUT",
       });
     }
-    resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics });
+    resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics, origins: settingOrigins(draft.kind === "shared" ? [["shared", draft.own]] : [["shared", inheritable(shared)], ["connection", draft.own]], "connection", draft.at.file) });
   }
   reportUnusedRegistries(c, registries, sourceOf, c.diagnostics.some((d) => d.code === "KEF2050"));
 

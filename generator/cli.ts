@@ -7,6 +7,7 @@ import { configFileName, findConfig, loadConfig } from "./config.js";
 import { analyse, build, displayPath, type ProjectOptions } from "./program.js";
 import { fmtCommand } from "./fmt.js";
 import { graphCommand } from "./graph.js";
+import { planCommand } from "./plan.js";
 import { watchCommand } from "./watch.js";
 
 export interface CliIo {
@@ -197,6 +198,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async () => {
       const { runLanguageServer } = await import("./lsp/server.js");
       exitCode = await runLanguageServer();
+    });
+
+  program
+    .command("plan")
+    .description("list every Kafka consumer the .kef creates: group id, topics, effective settings and where each came from")
+    .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
+    .addOption(configOption())
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .action((files: string[], opts: { config?: string; format: "text" | "json" | "markdown" }) => {
+      const format: Format = opts.format === "json" ? "json" : "text";
+      const project = projectOptions(io, files, opts);
+      if ("usage" in project) return usage(project.usage);
+      if ("diagnostics" in project) return fail(format, project.diagnostics);
+      exitCode = planCommand(io, project, { format: opts.format, report: (d, s) => report(io, "text", d, s) });
     });
 
   try {

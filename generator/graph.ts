@@ -92,6 +92,8 @@ export function markdownGraph(model: Model, files: readonly string[]): string {
     mermaidGraph(model).trimEnd(),
     "```",
     "",
+    "Each consumer's effective settings, where each came from, and rebalance warnings: `kefgen plan --format markdown`.",
+    "",
   ].join("\n");
 }
 

@@ -18,6 +18,13 @@ export interface ConnectionSettingsModel {
   readonly missingTopics: "fail" | "wait";
 }
 
+/** Where an effective setting came from: the built-in default, or the block that wrote it (file:line). */
+export interface SettingOrigin {
+  readonly from: "default" | "shared" | "connection" | "topic";
+  /** `file:line` of the value; absent for a default. */
+  readonly at?: string;
+}
+
 export interface BufferSettingsModel {
   readonly maxBufferedMessages: number;
   readonly concurrency: number;
@@ -56,6 +63,8 @@ export interface TopicModel {
   /** `tombstones`: a record without a value reaches the handler as `null`. Absent: it is a decode error. */
   readonly tombstones?: true;
   readonly range: Range;
+  /** Where each buffer setting came from (for `kefgen plan`), by setting name. */
+  readonly bufferOrigins?: Readonly<Record<string, SettingOrigin>>;
 }
 
 /** A topic's declared key type. */
@@ -89,6 +98,8 @@ export interface ConnectionModel {
   readonly declared: boolean;
   readonly settings: ConnectionSettingsModel;
   readonly topics: readonly TopicModel[];
+  /** Where each connection setting came from (for `kefgen plan`), by setting name. */
+  readonly origins?: Readonly<Record<string, SettingOrigin>>;
 }
 
 export interface Model {

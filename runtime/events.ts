@@ -35,6 +35,8 @@ export const RuntimeEvents = {
   TOPIC_MISSING: "topicMissing",
   /** A missing topic exists again; the connection subscribes to it again (a rejoin of its group). */
   TOPIC_RETURNED: "topicReturned",
+  /** A handler attempt ended (success or failure), with its duration: what latency histograms are built from. */
+  HANDLER_ATTEMPT: "handlerAttempt",
 } as const;
 
 /** One of the values of {@link RuntimeEvents}. */
@@ -174,6 +176,23 @@ export interface RuntimeEventMap {
   groupJoin: GroupJoinEvent;
   topicMissing: TopicMissingEvent;
   topicReturned: TopicReturnedEvent;
+  handlerAttempt: HandlerAttemptEvent;
+}
+
+/**
+ * Payload of `handlerAttempt`: one handler call ended. Emitted only while someone listens (the
+ * exporters do), so a runtime without exporters builds no payloads.
+ */
+export interface HandlerAttemptEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** How long the handler call took, in milliseconds. */
+  readonly durationMs: number;
+  /** `undefined` when the handler returned; what it threw otherwise (the record will be retried). */
+  readonly error: unknown;
+  /** Whether the handler threw (a handler may throw `undefined`). */
+  readonly failed: boolean;
 }
 
 /** Payload of `topicMissing`. */

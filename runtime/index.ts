@@ -55,6 +55,9 @@ export {
   type TopicMissingEvent,
   type TopicReturnedEvent,
   type TopicPartitionRef,
+  type HandlerAttemptEvent,
 } from "./events.js";
 export { createConsoleLogger, namespaced, silentLogger, type RuntimeLogger, type LogFields, type LogLevelName } from "./logger.js";
+export { serveOperations, type OperationsServer, type OperationsServerOptions, type MetricsSource } from "./exporters/http.js";
+export { DEFAULT_HEALTH, type HealthSettings, type HealthReport, type ConnectionHealth } from "./health.js";
 export type { MetricsSnapshot, ConnectionMetrics, TopicMetrics, PartitionLag, LatencySnapshot, ConnectionState } from "./metrics.js";

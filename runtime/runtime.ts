@@ -7,9 +7,11 @@ import type { BackoffSettings } from "./backoff.js";
 import { Connection, type RestartSettings } from "./connection.js";
 import type { TopicDirectory } from "./topic-availability.js";
 import { kafkajsTransport, type ConsumerFactory } from "./transport/kafkajs.js";
+import type { Transport } from "./transport/transport.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
+import { DEFAULT_HEALTH, ProgressWatch, type HealthReport, type HealthSettings } from "./health.js";
 
 /** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
 export type KafkaConnectionOptions = { readonly kafka: Kafka } | { readonly brokers: string[]; readonly clientId?: string };
@@ -39,6 +41,8 @@ export interface ConsumerRuntimeOptions {
   readonly missingTopicCheckMs?: number;
   /** Tells which topics exist; defaults to the Kafka admin client (`listTopics`). For tests. */
   readonly topicDirectory?: TopicDirectory;
+  /** When {@link ConsumerRuntime.health} calls a connection not ready and not live (default {@link DEFAULT_HEALTH}). */
+  readonly health?: Partial<HealthSettings>;
 }
 
 /**
@@ -64,6 +68,8 @@ export class ConsumerRuntime {
   private readonly connections: readonly Connection[];
   private readonly stopTimeoutMs: number;
   private readonly topicDirectory: TopicDirectory;
+  private readonly progress = new ProgressWatch();
+  private readonly healthSettings: HealthSettings;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -77,6 +83,7 @@ export class ConsumerRuntime {
     this.logger = namespaced(rootLogger, "kefgen.runtime");
     this.emitter = new RuntimeEventEmitter(namespaced(rootLogger, "kefgen.events"));
     this.stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
+    this.healthSettings = { ...DEFAULT_HEALTH, ...options.health };
     validateSpecs(connections);
 
     const transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
@@ -90,7 +97,7 @@ export class ConsumerRuntime {
       (spec) =>
         new Connection({
           spec,
-          transport,
+          transport: this.watchFetches(spec.name, transport),
           events: this.emitter,
           logger: rootLogger,
           ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
@@ -138,6 +145,15 @@ export class ConsumerRuntime {
     return { connections, connectionCount: connections.length };
   }
 
+  /**
+   * Liveness and readiness of every connection, for probes (see docs/operations.md, "Health").
+   * `ready`: joined its group and fetching, or waiting by design for missing topics. `live`: not
+   * crashed, and no running fetch loop without progress for `health.liveTimeoutMs`.
+   */
+  health(): HealthReport {
+    return this.progress.report(this.metrics().connections, this.healthSettings);
+  }
+
   /** Listens to a runtime event (see {@link RuntimeEvents}); returns a function that removes the listener. */
   on<E extends RuntimeEventName>(event: E, listener: RuntimeListener<E>): () => void {
     return this.emitter.on(event, listener);
@@ -157,6 +173,29 @@ export class ConsumerRuntime {
       throw failure.reason;
     }
     this.logger.info("started", { connections: this.connections.map((c) => c.name) });
+  }
+
+  /** The transport as connection `name` sees it: each fetch response is also noted for {@link health}. */
+  private watchFetches(name: string, transport: Transport): Transport {
+    return {
+      ...transport,
+      createMember: (settings, listener, logger) =>
+        transport.createMember(
+          settings,
+          {
+            assigned: (assignment) => listener.assigned(assignment),
+            rebalancing: () => listener.rebalancing(),
+            crashed: (error, restarting) => listener.crashed(error, restarting),
+            fetched: () => {
+              this.progress.fetched(name);
+              listener.fetched();
+            },
+            offsetReset: (topic, partition) => listener.offsetReset(topic, partition),
+            batch: (batch) => listener.batch(batch),
+          },
+          logger,
+        ),
+    };
   }
 }
 

@@ -502,13 +502,17 @@ export class TopicChannel {
       const started = performance.now();
       try {
         await this.binding.handle(decoded, context);
-        this.recordLatency(performance.now() - started, attempt);
+        const ms = performance.now() - started;
+        this.recordLatency(ms, attempt);
+        this.reportAttempt(record, ms, false, undefined);
         this.handled++;
         // A revoked tracker ignores this: a completion after a rebalance commits nothing.
         record.offsets.markDone(record.offset);
         return;
       } catch (error) {
-        this.recordLatency(performance.now() - started, attempt);
+        const ms = performance.now() - started;
+        this.recordLatency(ms, attempt);
+        this.reportAttempt(record, ms, true, error);
         this.errors++;
         const retryInMs = backoffDelay(this.retry, attemptNumber);
         this.options.logger.warn("handler failed; retrying the record", { topic, partition, offset: message.offset, attempt: attemptNumber, retryInMs, error });
@@ -555,6 +559,12 @@ export class TopicChannel {
         return !this.stopping && !record.offsets.revoked;
       },
     };
+  }
+
+  /** Emits `handlerAttempt` (only while someone listens: no payload per record otherwise). */
+  private reportAttempt(record: ChannelRecord, durationMs: number, failed: boolean, error: unknown): void {
+    if (this.options.events.listenerCount(RuntimeEvents.HANDLER_ATTEMPT) === 0) return;
+    this.options.events.emit(RuntimeEvents.HANDLER_ATTEMPT, { connection: this.options.connection, topic: this.topic, partition: record.partition, durationMs, failed, error });
   }
 
   private recordLatency(ms: number, attempt: Attempt): void {

@@ -1,0 +1,206 @@
+// `kefgen plan`: every Kafka consumer a .kef creates, from the build alone (the resolved model): its group id,
+// the topics it reads, its effective settings with where each came from, and warnings about rebalance traps.
+// Text, JSON and Markdown. No broker is contacted.
+import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import type { CommandIo } from "./fmt.js";
+import type { ConnectionModel, Model, SettingOrigin } from "./model.js";
+import { analyse, type ProjectOptions } from "./program.js";
+import { DEFAULT_HANDLER_RETRY } from "../runtime/backoff.js";
+import type { DiagnosticCode } from "./diagnostics.js";
+
+/** One effective setting and its origin. */
+export interface PlannedSetting {
+  readonly name: string;
+  /** `null`: not set and no default (no limit). */
+  readonly value: string | number | boolean | null;
+  readonly from: SettingOrigin["from"];
+  /** `file:line` of the value; absent for a default. */
+  readonly at?: string;
+}
+
+/** One topic a consumer reads. */
+export interface PlannedTopic {
+  readonly topic: string;
+  readonly message: string;
+  /** Its buffer settings (maxBufferedMessages, concurrency, backpressure) and their origins. */
+  readonly buffer: readonly PlannedSetting[];
+}
+
+/** One Kafka consumer (one connection). */
+export interface PlannedConsumer {
+  readonly connection: string;
+  readonly kind: "shared" | "exclusive";
+  readonly groupId: string;
+  readonly topics: readonly PlannedTopic[];
+  /** The consumer's settings (groupId excluded, see {@link groupId}) and their origins. */
+  readonly settings: readonly PlannedSetting[];
+}
+
+/** A rebalance trap found in the plan. */
+export interface PlanWarning {
+  readonly code: DiagnosticCode;
+  readonly connection: string;
+  readonly message: string;
+  readonly hint: string;
+  /** `file:line` of the setting concerned; absent when it is a default. */
+  readonly at?: string;
+}
+
+/** What `kefgen plan` prints. */
+export interface ConnectionPlan {
+  readonly consumers: readonly PlannedConsumer[];
+  readonly warnings: readonly PlanWarning[];
+}
+
+const BUFFER_SETTINGS = ["maxBufferedMessages", "concurrency", "backpressure"] as const;
+
+function planned(name: string, value: unknown, origin: SettingOrigin | undefined): PlannedSetting {
+  const v = value === undefined ? null : (value as string | number | boolean);
+  return { name, value: v, from: origin?.from ?? "default", ...(origin?.at ? { at: origin.at } : {}) };
+}
+
+function consumerOf(connection: ConnectionModel): PlannedConsumer {
+  const { groupId: _groupId, ...settings } = connection.settings;
+  const names = Object.keys(connection.origins ?? settings).filter((n) => n !== "groupId" && n !== "groupInstanceId");
+  return {
+    connection: connection.name,
+    kind: connection.kind,
+    groupId: connection.settings.groupId,
+    topics: connection.topics.map((t) => ({
+      topic: t.topic,
+      message: t.message.name,
+      buffer: BUFFER_SETTINGS.map((n) => planned(n, t.buffer[n], t.bufferOrigins?.[n])),
+    })),
+    settings: names.map((n) => planned(n, (settings as Record<string, unknown>)[n], connection.origins?.[n])),
+  };
+}
+
+function warningsOf(connection: ConnectionModel): PlanWarning[] {
+  const s = connection.settings;
+  const at = (name: string) => connection.origins?.[name]?.at;
+  const where = (name: string) => (at(name) ? { at: at(name)! } : {});
+  const out: PlanWarning[] = [];
+  if (s.maxPollIntervalMs < s.sessionTimeoutMs) {
+    out.push({
+      code: "KEF2080",
+      connection: connection.name,
+      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below sessionTimeoutMs (${s.sessionTimeoutMs}): kafkajs sends it as the rebalance timeout, so a rebalance can give up on a member whose session is still alive`,
+      hint: "keep maxPollIntervalMs at or above sessionTimeoutMs",
+      ...where("maxPollIntervalMs"),
+    });
+  }
+  if (s.maxPollIntervalMs < DEFAULT_HANDLER_RETRY.maxDelayMs) {
+    out.push({
+      code: "KEF2081",
+      connection: connection.name,
+      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below the handler retry backoff's maximum (${DEFAULT_HANDLER_RETRY.maxDelayMs} ms by default): a record that keeps failing makes no progress for whole rebalance timeouts, and a rebalance meanwhile hands it to the next owner, which starts its retries over`,
+      hint: `raise maxPollIntervalMs above ${DEFAULT_HANDLER_RETRY.maxDelayMs}, or lower the runtime option handlerRetry.maxDelayMs`,
+      ...where("maxPollIntervalMs"),
+    });
+  }
+  if (s.missingTopics === "wait" && s.autoOffsetReset === "latest") {
+    out.push({
+      code: "KEF2082",
+      connection: connection.name,
+      message: `missingTopics = wait with autoOffsetReset = latest: records written to a topic before the connection finds it (every missingTopicCheckMs) are skipped`,
+      hint: "use autoOffsetReset = earliest for topics that may be created after the service starts",
+      ...where("autoOffsetReset"),
+    });
+  }
+  if (connection.topics.length > 1 && s.missingTopics === "wait") {
+    out.push({
+      code: "KEF2083",
+      connection: connection.name,
+      message: `group "${s.groupId}" reads ${connection.topics.length} topics with missingTopics = wait: when a missing one appears the whole group rejoins, pausing every topic of the connection`,
+      hint: "give a topic that may be missing its own exclusive connection, or create the topics before the service starts",
+      ...where("missingTopics"),
+    });
+  }
+  return out;
+}
+
+/**
+ * The plan of a checked model. Group ids are unique in a build (KEF2013) and a topic is consumed once,
+ * so two connections can never share a group here; the warnings are the traps that remain.
+ */
+export function connectionPlan(model: Model): ConnectionPlan {
+  return { consumers: model.connections.map(consumerOf), warnings: model.connections.flatMap(warningsOf) };
+}
+
+function shown(value: PlannedSetting["value"]): string {
+  return value === null ? "(none)" : typeof value === "string" && value !== "" && !/^[A-Za-z]+$/.test(value) ? JSON.stringify(value) : String(value);
+}
+
+function origin(s: { from: string; at?: string }): string {
+  return s.at ? `${s.from}, ${s.at}` : s.from;
+}
+
+function consumerTitle(c: PlannedConsumer): string {
+  return c.kind === "shared" ? "shared connection" : `exclusive connection "${c.connection}"`;
+}
+
+/** The plan as text, aligned in columns. */
+export function planText(plan: ConnectionPlan): string {
+  const out: string[] = [`${plan.consumers.length} Kafka consumer${plan.consumers.length === 1 ? "" : "s"}`];
+  for (const c of plan.consumers) {
+    out.push("", `${consumerTitle(c)}: group ${JSON.stringify(c.groupId)}`);
+    out.push(`  topics: ${c.topics.map((t) => `${t.topic} (${t.message})`).join(", ")}`);
+    const rows = [...c.settings.map((s) => ({ s, prefix: "" })), ...c.topics.flatMap((t) => t.buffer.map((s) => ({ s, prefix: `${t.topic}: ` })))];
+    const width = Math.max(...rows.map((r) => (r.prefix + r.s.name).length));
+    const valueWidth = Math.max(...rows.map((r) => shown(r.s.value).length));
+    for (const { s, prefix } of rows) out.push(`  ${(prefix + s.name).padEnd(width)}  ${shown(s.value).padEnd(valueWidth)}  ${origin(s)}`);
+  }
+  if (plan.warnings.length > 0) {
+    out.push("");
+    for (const w of plan.warnings) {
+      out.push(`${w.at ? `${w.at}: ` : ""}warning ${w.code}: connection "${w.connection}": ${w.message}`, `  hint: ${w.hint}`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** A table cell: pipes and line breaks would end it; backticks would open a code span. */
+function cell(text: string): string {
+  return text.replace(/[|\\`]/g, (ch) => `\\${ch}`).replace(/[\r\n]+/g, " ");
+}
+
+/** The plan as Markdown: one section and one settings table per consumer, then the warnings. */
+export function planMarkdown(plan: ConnectionPlan): string {
+  const out: string[] = ["# Kafka consumers", "", `${plan.consumers.length} Kafka consumer${plan.consumers.length === 1 ? "" : "s"}. Generated by \`kefgen plan\`.`];
+  for (const c of plan.consumers) {
+    out.push("", `## ${cell(consumerTitle(c))}: group ${cell(JSON.stringify(c.groupId))}`, "", `Topics: ${c.topics.map((t) => `${cell(t.topic)} (${cell(t.message)})`).join(", ")}`, "");
+    out.push("| setting | value | from |", "| --- | --- | --- |");
+    for (const s of c.settings) out.push(`| ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
+    for (const t of c.topics) for (const s of t.buffer) out.push(`| ${cell(t.topic)}: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
+  }
+  if (plan.warnings.length > 0) {
+    out.push("", "## Warnings", "");
+    for (const w of plan.warnings) out.push(`- **${w.code}** (connection ${cell(w.connection)}${w.at ? `, ${cell(w.at)}` : ""}): ${cell(w.message)}. Hint: ${cell(w.hint)}.`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** Options of {@link planCommand}. */
+export interface PlanCommandOptions {
+  readonly format: "text" | "json" | "markdown";
+  /** Prints diagnostics as text, with code frames. */
+  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+}
+
+/**
+ * `kefgen plan [files...] [--format text|json|markdown]`. Exit code 1 when the project has errors (no plan).
+ * Warnings of the plan do not fail it. JSON: `{ "diagnostics": [...], "plan": {...} }`.
+ */
+export function planCommand(io: CommandIo, project: ProjectOptions, options: PlanCommandOptions): number {
+  const analysed = analyse(project);
+  const failed = !analysed.model || hasErrors(analysed.diagnostics);
+  const plan = failed ? undefined : connectionPlan(analysed.model!);
+  if (options.format === "json") {
+    io.stdout.write(`${JSON.stringify({ diagnostics: analysed.diagnostics, ...(plan ? { plan } : {}) }, null, 2)}\n`);
+    return failed ? 1 : 0;
+  }
+  options.report(analysed.diagnostics, analysed.sources);
+  if (!plan) return 1;
+  io.stdout.write(options.format === "markdown" ? planMarkdown(plan) : planText(plan));
+  return 0;
+}

@@ -1,0 +1,96 @@
+// OpenTelemetry exporter ("kefgen/runtime/opentelemetry") on @opentelemetry/api, an optional peer
+// dependency: only this module imports it. Names and attributes follow the messaging semantic
+// conventions (https://opentelemetry.io/docs/specs/semconv/messaging/messaging-metrics/).
+
+import { metrics, type Attributes, type Meter, type ObservableResult } from "@opentelemetry/api";
+import { RuntimeEvents, type HandlerAttemptEvent } from "../events.js";
+import type { ConsumerRuntime } from "../runtime.js";
+
+/** The conventions' bucket boundaries of `messaging.process.duration`, in seconds. */
+export const PROCESS_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** Options of {@link openTelemetryMetrics}. */
+export interface OpenTelemetryOptions {
+  /** The meter to record with (default: `metrics.getMeter("kefgen")` from the global MeterProvider). */
+  readonly meter?: Meter;
+}
+
+/** What {@link openTelemetryMetrics} returns. */
+export interface OpenTelemetryExporter {
+  /** Stops recording (removes the event listeners and the observable callbacks). */
+  close(): void;
+}
+
+/**
+ * Records a {@link ConsumerRuntime}'s consumption with OpenTelemetry:
+ * - `messaging.client.consumed.messages` (counter, `{message}`): one per handler attempt;
+ * - `messaging.process.duration` (histogram, `s`, the conventions' buckets as advice): each attempt's duration;
+ * - `kefgen.consumer.lag` (observable gauge, `{message}`): high watermark minus fetch position, per partition;
+ * - `kefgen.consumer.buffer.records` / `kefgen.consumer.buffer.capacity` (observable gauges) per topic.
+ *
+ * Attributes: `messaging.system` = `kafka`, `messaging.operation.name` = `process`,
+ * `messaging.consumer.group.name`, `messaging.destination.name`, `messaging.destination.partition.id`,
+ * and `error.type` (the thrown error's `name`, `_OTHER` for a non-Error) on failed attempts.
+ */
+export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTelemetryOptions = {}): OpenTelemetryExporter {
+  const meter = options.meter ?? metrics.getMeter("kefgen");
+  const consumed = meter.createCounter("messaging.client.consumed.messages", {
+    description: "Number of messages that were delivered to the application.",
+    unit: "{message}",
+  });
+  const duration = meter.createHistogram("messaging.process.duration", {
+    description: "Duration of processing operation.",
+    unit: "s",
+    advice: { explicitBucketBoundaries: [...PROCESS_DURATION_BUCKETS] },
+  });
+  const lag = meter.createObservableGauge("kefgen.consumer.lag", {
+    description: "High watermark minus the fetch position of a partition (like Kafka's records-lag).",
+    unit: "{message}",
+  });
+  const buffered = meter.createObservableGauge("kefgen.consumer.buffer.records", { description: "Records waiting in a topic's buffer.", unit: "{message}" });
+  const capacity = meter.createObservableGauge("kefgen.consumer.buffer.capacity", { description: "Capacity of a topic's buffer.", unit: "{message}" });
+
+  const groups = new Map<string, string>();
+  const groupOf = (connection: string): string => {
+    if (!groups.has(connection)) for (const c of runtime.metrics().connections) groups.set(c.name, c.groupId);
+    return groups.get(connection) ?? "";
+  };
+  const base = (group: string, topic: string): Attributes => ({
+    "messaging.system": "kafka",
+    "messaging.operation.name": "process",
+    "messaging.consumer.group.name": group,
+    "messaging.destination.name": topic,
+  });
+
+  const onAttempt = (e: HandlerAttemptEvent): void => {
+    const attributes: Attributes = { ...base(groupOf(e.connection), e.topic), "messaging.destination.partition.id": String(e.partition) };
+    if (e.failed) attributes["error.type"] = e.error instanceof Error && e.error.name ? e.error.name : "_OTHER";
+    consumed.add(1, attributes);
+    duration.record(e.durationMs / 1000, attributes);
+  };
+  const observeLag = (result: ObservableResult): void => {
+    for (const c of runtime.metrics().connections) {
+      for (const l of c.lag) {
+        if (l.highWatermark === null || l.position === null) continue;
+        result.observe(Math.max(0, l.highWatermark - l.position), { ...base(c.groupId, l.topic), "messaging.destination.partition.id": String(l.partition) });
+      }
+    }
+  };
+  const observeBuffers = (which: "buffered" | "capacity") => (result: ObservableResult) => {
+    for (const c of runtime.metrics().connections) for (const t of c.topics) result.observe(t[which], base(c.groupId, t.topic));
+  };
+  const onBuffered = observeBuffers("buffered");
+  const onCapacity = observeBuffers("capacity");
+  lag.addCallback(observeLag);
+  buffered.addCallback(onBuffered);
+  capacity.addCallback(onCapacity);
+  const remove = runtime.on(RuntimeEvents.HANDLER_ATTEMPT, onAttempt);
+  return {
+    close: () => {
+      remove();
+      lag.removeCallback(observeLag);
+      buffered.removeCallback(onBuffered);
+      capacity.removeCallback(onCapacity);
+    },
+  };
+}
