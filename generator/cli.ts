@@ -5,10 +5,9 @@ import { formatDiagnostic, hasErrors, plain, summary, type Diagnostic, type Styl
 import path from "node:path";
 import { configFileName, findConfig, loadConfig } from "./config.js";
 import { analyse, build, displayPath, type ProjectOptions } from "./program.js";
-import { fmtCommand } from "./fmt.js";
-import { graphCommand } from "./graph.js";
 import { planCommand } from "./plan.js";
-import { watchCommand } from "./watch.js";
+// fmt (prettier's doc printer), graph and watch (chokidar) are loaded by their commands only, so that `kefgen check`
+// loads the front end alone (the emitters, ts-morph and prettier are loaded by `build`, see program.ts).
 
 export interface CliIo {
   readonly cwd: string;
@@ -121,6 +120,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const config = opts.config ? path.resolve(io.cwd, opts.config) : files.length === 0 ? findConfig(io.cwd) : undefined;
         const watched = { ...project, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) };
         const print = (r: { diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }) => report(io, opts.format, r.diagnostics, r.sources);
+        const { watchCommand } = await import("./watch.js");
         exitCode = await watchCommand(io, watched, { format: opts.format, report: print, ...(config ? { alsoWatch: [config] } : {}) });
         return;
       }
@@ -170,10 +170,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--check", "write nothing; exit 1 listing the files that are not formatted")
     .addOption(configOption())
     .addOption(formatOption())
-    .action((files: string[], opts: { check?: boolean; config?: string; format: Format }) => {
+    .action(async (files: string[], opts: { check?: boolean; config?: string; format: Format }) => {
       const project = projectOptions(io, files, opts);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      const { fmtCommand } = await import("./fmt.js");
       exitCode = fmtCommand(io, project, { check: opts.check === true, format: opts.format, report: (d, s) => report(io, "text", d, s) });
     });
 
@@ -184,10 +185,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("-o, --out <file>", "write it to a file: .mmd gets the bare diagram, any other name Markdown (default: Markdown on stdout)")
     .addOption(configOption())
     .addOption(formatOption())
-    .action((files: string[], opts: { out?: string; config?: string; format: Format }) => {
+    .action(async (files: string[], opts: { out?: string; config?: string; format: Format }) => {
       const project = projectOptions(io, files, opts);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      const { graphCommand } = await import("./graph.js");
       exitCode = graphCommand(io, project, { format: opts.format, report: (d, s) => report(io, "text", d, s), ...(opts.out ? { out: opts.out } : {}) });
     });
 

@@ -1,16 +1,20 @@
 // Emits codecs.ts:  export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({ ...schema });
-import { VariableDeclarationKind } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures, type WriterFunction } from "ts-morph";
 import { codecSchema } from "./avro.js";
-import { newFile, type Context } from "./context.js";
+import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral } from "./escape.js";
 import { namedLookup } from "./emit-messages.js";
 
 export function emitCodecs(ctx: Context): void {
-  const file = newFile(ctx, "codecs.ts");
-  file.addImportDeclaration({ namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport });
-  file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" });
+  const statements: (StatementStructures | WriterFunction)[] = [
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+    // The printer puts no blank line between imports and a variable statement; the output always had one.
+    (writer) => writer.blankLine(),
+  ];
   for (const m of ctx.model.messages) {
-    file.addVariableStatement({
+    statements.push({
+      kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       ...jsDoc(doc`Avro codec of {@link messages.${m.name}}, built once when this module loads.`),
@@ -25,4 +29,5 @@ export function emitCodecs(ctx: Context): void {
       ],
     });
   }
+  addFile(ctx, "codecs.ts", statements);
 }

@@ -1,5 +1,6 @@
 // Emits consumers.ts:  export abstract class OrderEventsConsumer extends kefgen.TopicConsumer<messages.OrderCreated> { readonly topic = "order-events"; abstract handle(...) }
-import { newFile, type Context } from "./context.js";
+import { StructureKind, type StatementStructures } from "ts-morph";
+import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, str, type DocText } from "./escape.js";
 import type { TopicModel } from "./model.js";
 
@@ -40,13 +41,15 @@ export function handlerTypeArguments(topic: TopicModel): string {
 }
 
 export function emitConsumers(ctx: Context): void {
-  const file = newFile(ctx, "consumers.ts");
-  file.addImportDeclaration({ namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport });
-  file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" });
+  const statements: StatementStructures[] = [
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+  ];
   for (const topic of ctx.model.topics) {
     const type = `messages.${topic.message.name}`;
     const { message, key } = handlerTypes(topic);
-    file.addClass({
+    statements.push({
+      kind: StructureKind.Class,
       name: topic.className,
       isExported: true,
       isAbstract: true,
@@ -82,4 +85,5 @@ export function emitConsumers(ctx: Context): void {
       ],
     });
   }
+  addFile(ctx, "consumers.ts", statements);
 }

@@ -1,9 +1,9 @@
 // Emits messages.ts:  export interface OrderCreated { orderId: string; placedAt: Date; items: LineItem[] }
 //                     export type Status = "A" | "B";   export type Money = string;
 // Each type is exactly what the message's codec returns at run time (runtime/avro-codec.ts decides that).
-import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from "ts-morph";
+import { StructureKind, type InterfaceDeclarationStructure, type StatementStructures, type TypeAliasDeclarationStructure } from "ts-morph";
 import { branchName, unionIsWrapped, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro.js";
-import { newFile, type Context } from "./context.js";
+import { addFile, type Context } from "./context.js";
 import { doc, docString, jsDoc, jsonLiteral, propertyName, str, type DocText } from "./escape.js";
 import { declaresMessageAlias } from "./names.js";
 
@@ -152,15 +152,17 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
 }
 
 export function emitMessages(ctx: Context): void {
-  const file = newFile(ctx, "messages.ts");
-  for (const t of ctx.model.namedTypes) {
-    const declaration = namedDeclaration(ctx, t);
-    if (declaration.kind === StructureKind.Interface) file.addInterface(declaration);
-    else file.addTypeAlias(declaration);
-  }
+  const statements: StatementStructures[] = ctx.model.namedTypes.map((t) => namedDeclaration(ctx, t));
   for (const m of ctx.model.messages) {
     if (!declaresMessageAlias(ctx.model, m)) continue;
     const root = m.schema.root;
-    file.addTypeAlias({ name: m.name, isExported: true, type: typeExpression(ctx, root), ...jsDoc(doc`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])) });
+    statements.push({
+      kind: StructureKind.TypeAlias,
+      name: m.name,
+      isExported: true,
+      type: typeExpression(ctx, root),
+      ...jsDoc(doc`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])),
+    });
   }
+  addFile(ctx, "messages.ts", statements);
 }

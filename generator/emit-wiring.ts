@@ -1,7 +1,7 @@
 // Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated> }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
-import type { WriterFunction } from "ts-morph";
-import { newFile, type Context } from "./context.js";
+import { StructureKind, type StatementStructures, type WriterFunction } from "ts-morph";
+import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, propertyName, str } from "./escape.js";
 import { connectionLabel, handlerTypeArguments } from "./emit-consumers.js";
 import type { ConnectionModel, RegistryModel, TopicModel } from "./model.js";
@@ -64,14 +64,16 @@ function registryClient(r: RegistryModel): string {
 
 export function emitWiring(ctx: Context): void {
   const { model } = ctx;
-  const file = newFile(ctx, "wiring.ts");
   const { handlers: handlersName, connections: connectionsName, create: createName } = apiNamesOf(model.apiName);
-  file.addImportDeclaration({ namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport });
-  file.addImportDeclaration({ namespaceImport: "codecs", moduleSpecifier: "./codecs.js" });
-  file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "consumers", moduleSpecifier: "./consumers.js" });
-  file.addImportDeclaration({ isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" });
+  const statements: StatementStructures[] = [
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "codecs", moduleSpecifier: "./codecs.js" },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "consumers", moduleSpecifier: "./consumers.js" },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+  ];
 
-  file.addInterface({
+  statements.push({
+    kind: StructureKind.Interface,
     name: handlersName,
     isExported: true,
     ...jsDoc(doc`One handler per topic: an instance of the topic's consumer class, or a function.\nA missing handler, or one for another message type, is a compile error.`),
@@ -84,7 +86,8 @@ export function emitWiring(ctx: Context): void {
   });
 
   const specs: WriterFunction = (writer) => writer.write(`[${model.connections.map(connectionSpec).join(",\n")}]`);
-  file.addFunction({
+  statements.push({
+    kind: StructureKind.Function,
     name: connectionsName,
     isExported: true,
     ...jsDoc(doc`The connections of this declaration, every setting resolved, bound to \`handlers\`.`),
@@ -102,7 +105,8 @@ export function emitWiring(ctx: Context): void {
     },
   });
 
-  file.addFunction({
+  statements.push({
+    kind: StructureKind.Function,
     name: createName,
     isExported: true,
     ...jsDoc(
@@ -118,9 +122,13 @@ Call \`start()\` to begin consuming and \`stop()\` to drain, commit and leave th
     returnType: "kefgen.ConsumerRuntime",
     statements: [`return new kefgen.ConsumerRuntime(${connectionsName}(handlers), kafka, options);`],
   });
+  addFile(ctx, "wiring.ts", statements);
 }
 
 export function emitIndex(ctx: Context): void {
-  const file = newFile(ctx, "index.ts");
-  for (const m of ["./messages.js", "./codecs.js", "./consumers.js", "./wiring.js"]) file.addExportDeclaration({ moduleSpecifier: m });
+  addFile(
+    ctx,
+    "index.ts",
+    ["./messages.js", "./codecs.js", "./consumers.js", "./wiring.js"].map((m) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: m })),
+  );
 }

@@ -4,7 +4,7 @@ import { globSync, isDynamicPattern } from "tinyglobby";
 import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { checkAgainst } from "./against.js";
 import { check, type ParsedFile } from "./check.js";
-import { emit, type GeneratedFile } from "./emit.js";
+import type { GeneratedFile } from "./generated.js";
 import type { Model } from "./model.js";
 import { parse, type SourceText } from "./parse.js";
 import { inputFileDiagnostic, readProjectFile, type FileAccess, type FileRead } from "./files.js";
@@ -165,6 +165,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const outDir = options.outDir !== undefined ? path.resolve(options.baseDir ?? options.cwd, options.outDir) : defaultOutDir(analysed.files);
   const base = { diagnostics: analysed.diagnostics, sources: analysed.sources, model: analysed.model, schemaFiles: analysed.schemaFiles, kefFiles: analysed.files, outDir };
   if (!analysed.model || hasErrors(analysed.diagnostics)) return { ...base, files: [], plan: undefined };
+  // Loaded here, not at start-up: `kefgen check` never needs the emitters, ts-morph or prettier.
+  const { emit } = await import("./emit.js");
   const files = await emit(analysed.model, {
     runtimeImport: options.runtimeImport ?? "kefgen/runtime",
     sourceLabels: analysed.files.map((f) => path.relative(outDir, f).split(path.sep).join("/")),

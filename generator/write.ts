@@ -14,7 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startOfFile, type Diagnostic } from "./diagnostics.js";
 import { readProjectFile } from "./files.js";
-import { generatedHeaderLine, type GeneratedFile } from "./emit.js";
+import { generatedHeaderLine, type GeneratedFile } from "./generated.js";
 
 /** The journal a build keeps in the output directory while it moves files into place. */
 export const journalName = ".kefgen-build";

@@ -1,0 +1,57 @@
+// `kefgen check` loads the front end only: ts-morph and prettier (the emitters' and formatter's dependencies,
+// about a third of a second of module loading) and chokidar are imported by the commands that use them. The CLI runs as a real process whose module resolution refuses those packages.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../scripts/snapshots.js";
+
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+let dir: string;
+let refuse: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lazy-"));
+  fs.cpSync(path.join(repoRoot, "fixtures/valid/seed"), dir, { recursive: true });
+  fs.rmSync(path.join(dir, "expected"), { recursive: true });
+  // A module hook that fails every import that resolves into one of the heavy packages.
+  const hooks = path.join(dir, "hooks.mjs");
+  fs.writeFileSync(
+    hooks,
+    `export async function resolve(specifier, context, next) {
+      const r = await next(specifier, context);
+      if (/[\\\\/]node_modules[\\\\/](ts-morph|prettier|chokidar)[\\\\/]/.test(r.url)) throw new Error("refused to load " + r.url);
+      return r;
+    }`,
+  );
+  refuse = path.join(dir, "refuse.mjs");
+  fs.writeFileSync(refuse, `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});`);
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function kefgen(...args: string[]): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, ["--import", tsxLoader, "--import", pathToFileURL(refuse).href, path.join(repoRoot, "test/support/kefgen-process.ts"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: r.status, output: r.stdout + r.stderr };
+}
+
+describe("kefgen check loads neither ts-morph, prettier nor chokidar", () => {
+  it("kefgen check", () => {
+    const r = kefgen("check", "seed.kef");
+    expect(r.output).toContain("seed.kef: ok");
+    expect(r.status).toBe(0);
+  });
+
+  it("the hook does refuse them: kefgen build, which emits, fails under it", () => {
+    const r = kefgen("build", "seed.kef");
+    expect(r.output).toMatch(/refused to load .*node_modules\/(ts-morph|prettier)\//);
+    expect(r.status).not.toBe(0);
+  });
+});
