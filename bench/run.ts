@@ -382,7 +382,7 @@ if (settings.profileDir) {
     "back to back (A, B, A, B, …). After every finished kefgen and eachBatch run the group's committed offsets were",
     "checked against the topic's end offsets, and duplicates were counted (warnings below if any).",
     "",
-    "Reproduce: `npm run bench` (options: `npm run bench -- --help`).",
+    `Reproduce: \`npm run bench${caseName === "all" ? "" : ` -- --case ${caseName}`}\` (options: \`npm run bench -- --help\`).`,
   ].join("\n");
   // `all` owns the main block; another case list writes its own block (e.g. `results-r1-r9`), so a partial run
   // does not replace the full one.
