@@ -24,6 +24,6 @@ describe('bench: ConsumerPerformance report (R9 yardstick)', () => {
 
   it('refuses output without a report or with a column missing', () => {
     expect(() => parsePerfReport('Exception in thread "main" java.lang.NoClassDefFoundError: joptsimple/OptionException')).toThrow(/no ConsumerPerformance report/);
-    expect(() => parsePerfReport('start.time, end.time, data.consumed.in.nMsg\nx, y, 10')).toThrow(/lacks data.consumed.in.MB/);
+    expect(() => parsePerfReport('start.time, end.time, rebalance.time.ms, fetch.time.ms, data.consumed.in.nMsg\nx, y, 5, 6, 10')).toThrow(/lacks data.consumed.in.MB/);
   });
 });
