@@ -8,6 +8,7 @@
 //            commits on the interval and at stop).
 // - eachBatch: the hand-written kafkajs baseline: the same avsc decode of every record, resolveOffset
 //            per record, one commitOffsets per batch.
+// - java:    Kafka's own Java consumer perf tool (R9's yardstick), see java-perf.ts.
 // - naive:   kafkajs eachMessage with default auto-commit, handlers called inline — what a user
 //            without kefgen would write first. Used only for contrast in R6.
 
@@ -26,10 +27,11 @@ import {
   type TopicBinding,
 } from "../runtime/index.js";
 import { committedToEnd, secondsSince } from "./kafka.js";
+import { runJavaPerf } from "./java-perf.js";
 import { startProfile } from "./profile.js";
 
-/** Which consumer a run used. */
-export type ConsumerKind = "kefgen" | "eachBatch" | "naive";
+/** Which consumer a run used ("java": Kafka's ConsumerPerformance tool, bench/java-perf.ts). */
+export type ConsumerKind = "kefgen" | "eachBatch" | "naive" | "java";
 
 /** A topic a run subscribes to. */
 export interface TopicUnderTest {
@@ -66,6 +68,8 @@ export interface RunSpec {
   /** Write a CPU profile of the timed window to this directory. */
   readonly profileDir?: string;
   readonly profileName?: string;
+  /** The kafka-tools jar directory (scripts/kafka/fetch-perf.sh); required for the "java" kind. */
+  readonly javaPerfJars?: string;
 }
 
 /** What one run measured. */
@@ -189,6 +193,9 @@ export function runConsumer(kind: ConsumerKind, spec: RunSpec): Promise<RunResul
       return runEachBatch(spec);
     case "naive":
       return runNaive(spec);
+    case "java":
+      if (!spec.javaPerfJars) throw new Error("a java run needs javaPerfJars (scripts/kafka/fetch-perf.sh)");
+      return runJavaPerf(spec.javaPerfJars, spec);
   }
 }
 

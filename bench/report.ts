@@ -95,8 +95,8 @@ function pausesCell(pauses: readonly number[]): string {
 function rows(series: readonly Series[], ratios: readonly Ratio[]): string[][] {
   return series.map((s) => {
     const sum = summarize(s);
-    const ratio = ratios.find((r) => r.numerator === s);
-    const ratioText = ratio ? `${ratio.name} = ${fixed(ratioValue(ratio).value, 3)}` : ratios.some((r) => r.denominator === s) ? "(baseline)" : "";
+    const own = ratios.filter((r) => r.numerator === s);
+    const ratioText = own.length > 0 ? own.map((r) => `${r.name} = ${fixed(ratioValue(r).value, 3)}`).join("; ") : ratios.some((r) => r.denominator === s) ? "(baseline)" : "";
     const seconds = sum.finished ? fixed(sum.seconds, 2) : `did not finish: ${int(sum.handled)} of ${int(s.records)} in ${fixed(sum.seconds, 0)} s`;
     return [
       s.caseName,
@@ -202,11 +202,10 @@ export function machineDescription(kafkaVersion: string, loadAverage: readonly n
   ];
 }
 
-const BEGIN = "<!-- bench:results:begin (written by `npm run bench`; edit outside the markers) -->";
-const END = "<!-- bench:results:end -->";
-
-/** Replaces the generated section of `file` (or creates the file with a title and the section). */
-export function writeResults(file: string, section: string): void {
+/** Replaces the generated section `block` of `file` (or creates the file with a title and the section). */
+export function writeResults(file: string, section: string, blockName = "results"): void {
+  const BEGIN = `<!-- bench:${blockName}:begin (written by \`npm run bench\`; edit outside the markers) -->`;
+  const END = `<!-- bench:${blockName}:end -->`;
   const block = `${BEGIN}\n${section.trimEnd()}\n${END}`;
   if (!existsSync(file)) {
     writeFileSync(file, `# kefgen benchmark results\n\n${block}\n`);

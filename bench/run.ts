@@ -8,6 +8,9 @@
 //        every record goes through the cached avsc resolver.
 //   R6 = a fast type's throughput while another type's handler takes 50 ms per record ÷ its throughput
 //        alone, both on kefgen's shared connection (target ≥ 0.90); plain kafkajs alongside, for contrast.
+//   R9 = kefgen shared-connection throughput ÷ Kafka's own Java consumer perf tool (ConsumerPerformance from
+//        org.apache.kafka:kafka-tools of the broker's version; bench/java-perf.ts), on R1's topics and sizes,
+//        the runs alternating with R1's (goal ≥ 0.5). `--case r1,r9` measures both in one run.
 //
 // Every topic is fresh and filled before any consumer is timed; every consumer run uses a fresh group
 // reading from the earliest offset. `--help` lists the options (each also an environment variable).
@@ -17,6 +20,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { resolveBrokers } from "../scripts/kafka/local-broker.js";
+import { DEFAULT_KAFKA_VERSION } from "../scripts/kafka/local-broker.js";
+import { ensurePerfTool } from "./java-perf.js";
 import { DEFAULT_TUNING, runConsumer, type ConsumerKind, type RunResult, type RunSpec, type TopicUnderTest } from "./consumers.js";
 import { createTopic, produceRecords, setupClient, type Produced } from "./kafka.js";
 import { anomalies, codeVersion, machineDescription, markdownTable, ratioLines, ratioValue, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
@@ -30,9 +35,9 @@ process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 // Options
 
 const OPTIONS = {
-  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | rf | r6" },
-  sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1: small (~100 B), large (~1 KB)" },
-  records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1 topic" },
+  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | rf | r6 | r9, or a comma list (e.g. r1,r9); all = r1,rf,r6 (r9 needs Java)" },
+  sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1/RF/R9: small (~100 B), large (~1 KB)" },
+  records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1/R9 topic" },
   reps: { env: "BENCH_REPS", default: "5", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
   partitions: { env: "BENCH_PARTITIONS", default: "3", help: "partitions per topic" },
   "r6-fast-records": { env: "BENCH_R6_FAST_RECORDS", default: "200000", help: "records of R6's fast topic" },
@@ -91,15 +96,17 @@ function size(text: string): RecordSize {
   process.exit(2);
 }
 
-const caseName = option("case").toLowerCase();
-if (!["all", "r1", "rf", "r6"].includes(caseName)) {
-  console.error(`--case must be all, r1, rf or r6\n${usage()}`);
+const caseName = option("case").toLowerCase().replace(/\s+/g, "");
+const cases = new Set(caseName.split(",").flatMap((c) => (c === "all" ? ["r1", "rf", "r6"] : [c])));
+if (cases.size === 0 || [...cases].some((c) => !["r1", "rf", "r6", "r9"].includes(c))) {
+  console.error(`--case must be all, r1, rf, r6, r9 or a comma list of them\n${usage()}`);
   process.exit(2);
 }
 const settings = {
-  runR1: caseName === "all" || caseName === "r1",
-  runRF: caseName === "all" || caseName === "rf",
-  runR6: caseName === "all" || caseName === "r6",
+  runR1: cases.has("r1"),
+  runRF: cases.has("rf"),
+  runR6: cases.has("r6"),
+  runR9: cases.has("r9"),
   sizes: option("sizes")
     .split(",")
     .map((s) => s.trim())
@@ -162,7 +169,7 @@ async function fill(topic: string, recordSize: RecordSize, records: number): Pro
 
 say(`producing (acks=1, no compression, ${settings.partitions} partitions per topic)…`);
 const r1Topics = new Map<RecordSize, TopicUnderTest>();
-if (settings.runR1) {
+if (settings.runR1 || settings.runR9) {
   for (const recordSize of settings.sizes) {
     const topic = `${runId}.r1-${recordSize}`;
     await fill(topic, recordSize, settings.records);
@@ -217,8 +224,11 @@ await producer.disconnect();
 // Runs
 
 let groupCounter = 0;
+// R9's yardstick: kafka-tools of the broker's version (an external cluster: KAFKA_VERSION, else the default).
+const javaPerfJars = settings.runR9 ? await ensurePerfTool(broker?.version ?? (process.env["KAFKA_VERSION"] || DEFAULT_KAFKA_VERSION), say) : undefined;
+
 function spec(measured: TopicUnderTest, target: number, extra: Partial<RunSpec> = {}): RunSpec {
-  return { brokers, groupId: `${runId}.group-${++groupCounter}`, measured, target, tuning: settings.tuning, deadlineMs: settings.deadlineMs, admin, ...extra };
+  return { brokers, groupId: `${runId}.group-${++groupCounter}`, measured, target, tuning: settings.tuning, deadlineMs: settings.deadlineMs, admin, ...(javaPerfJars ? { javaPerfJars } : {}), ...extra };
 }
 
 async function timed(label: string, kind: ConsumerKind, runSpec: RunSpec): Promise<RunResult> {
@@ -246,18 +256,29 @@ const ratios: Ratio[] = [];
 const sizeLabel = (recordSize: RecordSize) => (recordSize === "small" ? "~100 B" : "~1 KB");
 
 for (const [recordSize, measured] of r1Topics) {
-  say(`\nR1, ${sizeLabel(recordSize)} records: kefgen shared connection vs hand-written kafkajs eachBatch, ${settings.reps} runs each, alternating`);
-  await warmUp(measured, ["kefgen", "eachBatch"]);
+  const against = [settings.runR1 ? "hand-written kafkajs eachBatch" : "", settings.runR9 ? "Kafka's Java ConsumerPerformance" : ""].filter(Boolean).join(" and ");
+  const label = [settings.runR1 ? "R1" : "", settings.runR9 ? "R9" : ""].filter(Boolean).join("/");
+  say(`\n${label}, ${sizeLabel(recordSize)} records: kefgen shared connection vs ${against}, ${settings.reps} runs each, alternating`);
+  await warmUp(measured, ["kefgen", ...(settings.runR1 ? (["eachBatch"] as const) : []), ...(settings.runR9 ? (["java"] as const) : [])]);
   const bytes = meanSize.get(recordSize) ?? 0;
-  const kefgen: Series = { caseName: `R1 ${recordSize}`, consumer: "kefgen shared connection", records: settings.records, recordBytes: bytes, runs: [] };
+  const kefgen: Series = { caseName: `${label} ${recordSize}`, consumer: "kefgen shared connection (kafkajs transport)", records: settings.records, recordBytes: bytes, runs: [] };
   const raw: Series = { caseName: `R1 ${recordSize}`, consumer: "kafkajs eachBatch (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
+  const java: Series = { caseName: `R9 ${recordSize}`, consumer: "Java ConsumerPerformance (kafka-tools, raw bytes)", records: settings.records, recordBytes: bytes, runs: [] };
   for (let rep = 1; rep <= settings.reps; rep++) {
     const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1-${recordSize}-${name}-${rep}` } : {});
     kefgen.runs.push(await timed(`kefgen #${rep}`, "kefgen", spec(measured, settings.records, profile("kefgen"))));
-    raw.runs.push(await timed(`eachBatch #${rep}`, "eachBatch", spec(measured, settings.records, profile("eachBatch"))));
+    if (settings.runR1) raw.runs.push(await timed(`eachBatch #${rep}`, "eachBatch", spec(measured, settings.records, profile("eachBatch"))));
+    if (settings.runR9) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
   }
-  series.push(kefgen, raw);
-  ratios.push({ name: `R1 ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
+  series.push(kefgen);
+  if (settings.runR1) {
+    series.push(raw);
+    ratios.push({ name: `R1 ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
+  }
+  if (settings.runR9) {
+    series.push(java);
+    ratios.push({ name: `R9 ${recordSize}`, numerator: kefgen, denominator: java, target: 0.5 });
+  }
 }
 
 for (const [recordSize, topics] of rfTopics) {
@@ -324,6 +345,7 @@ const problems = anomalies(series);
 say(`\n${table}\n`);
 for (const line of ratioLines(ratios)) say(line);
 for (const ratio of ratios.filter((r) => r.name.startsWith("RF "))) say(`RF = ${ratioValue(ratio).value.toFixed(3)} (${ratio.name.slice(3)})`);
+for (const ratio of ratios.filter((r) => r.name.startsWith("R9 "))) say(`R9 = ${ratioValue(ratio).value.toFixed(3)} (${sizeLabel(ratio.name.slice(3) as RecordSize)} records)`);
 for (const line of problems) say(`WARNING: ${line}`);
 
 if (settings.profileDir) {
@@ -333,6 +355,7 @@ if (settings.profileDir) {
   const parameters = [
     `case ${caseName}`,
     settings.runR1 ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer` : "",
+    settings.runR9 ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)` : "",
     settings.runRF ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case` : "",
     settings.runR6 ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline` : "",
     `${settings.partitions} partitions per topic`,
@@ -359,8 +382,10 @@ if (settings.profileDir) {
     "back to back (A, B, A, B, …). After every finished kefgen and eachBatch run the group's committed offsets were",
     "checked against the topic's end offsets, and duplicates were counted (warnings below if any).",
     "",
-    "Reproduce: `npm run bench` (options: `npm run bench -- --help`).",
+    `Reproduce: \`npm run bench${caseName === "all" ? "" : ` -- --case ${caseName}`}\` (options: \`npm run bench -- --help\`).`,
   ].join("\n");
-  writeResults(settings.resultsFile, section);
+  // `all` owns the main block; another case list writes its own block (e.g. `results-r1-r9`), so a partial run
+  // does not replace the full one.
+  writeResults(settings.resultsFile, section, caseName === "all" ? "results" : `results-${[...cases].sort().join("-")}`);
   say(`\nwrote ${path.relative(process.cwd(), settings.resultsFile)}`);
 }
