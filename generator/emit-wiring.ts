@@ -2,7 +2,7 @@
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 import type { WriterFunction } from "ts-morph";
 import { newFile, type Context } from "./context.js";
-import { doc, jsDoc, propertyName, str } from "./escape.js";
+import { doc, jsDoc, jsonLiteral, propertyName, str } from "./escape.js";
 import { connectionLabel } from "./emit-consumers.js";
 import type { ConnectionModel, RegistryModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
@@ -17,9 +17,13 @@ function literal(value: Record<string, string | number | boolean | undefined>): 
 function topicBinding(topic: TopicModel): string {
   const f = topic.format;
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
-  const format = f
-    ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
-    : "";
+  // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
+  const writers = (topic.message.writers ?? []).map((w) => `{ name: ${str(w.name)}, schema: ${jsonLiteral(w.codecSchema)} }`);
+  const format = !f
+    ? ""
+    : f.kind === "confluent"
+      ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
+      : `\n    format: kefgen.singleObjectFormat(codecs.${topic.message.codecName}, { topic: ${str(topic.topic)}${writers.length ? `, writers: [${writers.join(", ")}]` : ""} }),`;
   return `kefgen.bindTopic({
     topic: ${str(topic.topic)},
     messageType: ${str(topic.message.fullName)},

@@ -41,7 +41,7 @@ export class PendingDecode<T> {
 
 /** How a topic's record values are framed, beyond bare Avro. */
 export interface ValueFormat<T> {
-  readonly kind: "confluent";
+  readonly kind: "confluent" | "singleObject";
   /**
    * Decodes one value: synchronously once the writer schema is known (no allocation beyond the value, so the hot
    * path stays as fast as bare Avro), else a {@link PendingDecode}. Throws a {@link DecodeError} for bytes that
