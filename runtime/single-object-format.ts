@@ -43,7 +43,8 @@ export function parsingCanonicalForm(schema: unknown): string {
     if (type === "array") return `{"type":"array","items":${form(o["items"], namespace)}}`;
     if (type === "map") return `{"type":"map","values":${form(o["values"], namespace)}}`;
     if (type === "record" || type === "error" || type === "enum" || type === "fixed") {
-      const name = fullName(String(o["name"]), typeof o["namespace"] === "string" && o["namespace"] !== "" ? o["namespace"] : namespace);
+      // An explicit namespace wins over the enclosing one; "" is the null namespace.
+      const name = fullName(String(o["name"]), typeof o["namespace"] === "string" ? o["namespace"] || undefined : namespace);
       if (seen.has(name)) return JSON.stringify(name);
       seen.add(name);
       const inner = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : undefined;
