@@ -62,7 +62,7 @@ export function mermaidGraph(model: Model): string {
       topicNumber++;
       const topic = `topic${topicNumber}`;
       const handler = `handler${topicNumber}`;
-      const framing = !t.format ? [] : t.format.kind === "confluent" ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [`single-object, ${1 + (t.message.writers?.length ?? 0)} writer schemas`];
+      const framing = !t.format ? [] : t.format.kind === "confluent" ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [`single-object, writer schemas: ${1 + (t.message.writers?.length ?? 0)}`];
       out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`)})]`);
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);
       out.push(`  ${consumer} --> ${topic}`);
