@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import avro from "avsc";
 import { describe, expect, it } from "vitest";
-import { bindTopic, ConsumerRuntime, silentLogger, type AvroCodec, type ConnectionSettings, type DecodeErrorEvent, type TopicBinding } from "kefgen/runtime";
+import { avroCodec, bindTopic, ConsumerRuntime, silentLogger, type AvroCodec, type ConnectionSettings, type DecodeErrorEvent, type TopicBinding } from "kefgen/runtime";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { runJavaWitness } from "../support/java.js";
 import { brokers, createTopic, produce, uniqueName, waitFor } from "../support/kafka.js";
@@ -101,5 +101,32 @@ describe("bare Avro written by Java Avro, fastavro and avsc decodes identically 
       expect(got.get(`fastavro ${c.name}`), `${c.name}: fastavro`).toEqual(expected);
       expect(got.get(`avsc ${c.name}`), `${c.name}: avsc`).toEqual(expected);
     }
+  });
+});
+
+describe("decimals with more digits than their precision, as Java Avro writes them", () => {
+  it("decode to what the bytes hold and encode back to Java's bytes", { timeout: 300_000 }, () => {
+    const twos = (n: bigint, size?: number): Buffer => {
+      let bytes = size ?? 1;
+      while (size === undefined && (n >= 1n << BigInt(8 * bytes - 1) || n < -(1n << BigInt(8 * bytes - 1)))) bytes++;
+      const v = n < 0n ? (1n << BigInt(8 * bytes)) + n : n;
+      return Buffer.from(v.toString(16).padStart(bytes * 2, "0"), "hex");
+    };
+    const cases = [
+      { schema: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, unscaled: [1234567n, -9999999n, 99n, 0n, 123456789012345678901234567890n], expected: ["12345.67", "-99999.99", "0.99", "0.00", "1234567890123456789012345678.90"] },
+      { schema: { type: "fixed", name: "D", size: 3, logicalType: "decimal", precision: 4, scale: 1 }, unscaled: [8388607n, -8388608n, 12345n], expected: ["838860.7", "-838860.8", "1234.5"] },
+    ];
+    const jobs = cases.map((c) => ({
+      schema: c.schema,
+      values: c.unscaled.map((u) => JSON.stringify(twos(u, c.schema.type === "fixed" ? 3 : undefined).toString("latin1"))),
+    }));
+    const java = runJavaWitness<{ bytes: string[] }[]>("SingleObjectWitness.java", ["bare"], jobs);
+    cases.forEach((c, i) => {
+      const codec = avroCodec<string>(c.schema);
+      const bytes = java[i]!.bytes.map((h) => Buffer.from(h, "hex"));
+      const decoded = bytes.map((b) => codec.decode(b));
+      expect(decoded).toEqual(c.expected);
+      expect(decoded.map((d) => codec.encode(d).toString("hex"))).toEqual(java[i]!.bytes);
+    });
   });
 });
