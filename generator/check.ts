@@ -8,6 +8,7 @@ import type {
   KefFile,
   MessageDecl,
   Name,
+  StringLiteral,
   Range,
   SettingsBlock,
   SettingValue,
@@ -37,6 +38,7 @@ import { describeType, settingsByName, settingsCatalogue, units, type SettingInf
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 import { topicClauses } from "./topic-clauses.js";
 import { settingOrigins } from "./origins.js";
+import { messageWriters, reportUnusedWriters } from "./writers.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
 export interface CheckHost {
@@ -247,6 +249,12 @@ class Checker {
       for (const { range, problem } of jsonNumberProblems(schema.json)) this.problem(problem, range);
       return this.avro(readSchema({ file: this.source.file, json: schema.json, namespace: undefined }));
     }
+    return this.schemaFromFile(schema.path);
+  }
+
+  /** Reads the schema a path literal names, e.g. "types.avsc#com.acme.Order"; reports its problems. */
+  schemaFromFile(pathLiteral: StringLiteral): AvroSchema | undefined {
+    const schema = { path: pathLiteral };
     // "types.avsc#com.acme.Order": the named type com.acme.Order of types.avsc is the message's type.
     const hash = schema.path.value.lastIndexOf("#");
     const filePath = hash >= 0 ? schema.path.value.slice(0, hash) : schema.path.value;
@@ -411,6 +419,15 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
         range: decl.range,
       });
     }
+  }
+
+  // Writer schemas of single-object records (generator/writers.ts).
+  const pool = new Map([...messages.values()].flatMap((m) => m.schema.named.map((t) => [t.fullName, t] as const)));
+  for (const [name, m] of messages) {
+    const located = messageDecls.get(name)!;
+    c.source = files.find((f) => f.source.file === located.file)!.source;
+    const writers = messageWriters(c, located.node, m, pool);
+    if (writers) messages.set(name, { ...m, writers });
   }
 
   // The shared block: at most one in the project.
@@ -595,6 +612,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics, origins: settingOrigins(draft.kind === "shared" ? [["shared", draft.own]] : [["shared", inheritable(shared)], ["connection", draft.own]], "connection", draft.at.file) });
   }
   reportUnusedRegistries(c, registries, sourceOf, c.diagnostics.some((d) => d.code === "KEF2050"));
+  reportUnusedWriters(c, messageDecls, topics, sourceOf);
 
   const messageList = [...messages.values()];
   const { typeNames, namedTypes } = nameTypes(c, messageList);

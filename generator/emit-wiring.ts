@@ -2,7 +2,7 @@
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 import { StructureKind, type StatementStructures, type WriterFunction } from "ts-morph";
 import { addFile, type Context } from "./context.js";
-import { doc, jsDoc, propertyName, str } from "./escape.js";
+import { doc, jsDoc, jsonLiteral, propertyName, str } from "./escape.js";
 import { connectionLabel, handlerTypeArguments } from "./emit-consumers.js";
 import type { ConnectionModel, RegistryModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
@@ -21,7 +21,8 @@ function keyFormat(topic: TopicModel): string {
   if (k.kind !== "message") return `\n    key: kefgen.${k.kind === "string" ? "stringKey" : k.kind === "bytes" ? "bytesKey" : "noKey"},`;
   const f = topic.format;
   const codec = `codecs.${k.message.codecName}`;
-  return f
+  // A single-object topic's keys are bare Avro: the encoding is defined for values with known writers.
+  return f?.kind === "confluent"
     ? `\n    key: kefgen.confluentFormat(${codec}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)}, part: "key" }),`
     : `\n    key: kefgen.avroKey(${codec}),`;
 }
@@ -29,9 +30,13 @@ function keyFormat(topic: TopicModel): string {
 function topicBinding(topic: TopicModel): string {
   const f = topic.format;
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
-  const format = f
-    ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
-    : "";
+  // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
+  const writers = (topic.message.writers ?? []).map((w) => `{ name: ${str(w.name)}, schema: ${jsonLiteral(w.codecSchema)} }`);
+  const format = !f
+    ? ""
+    : f.kind === "confluent"
+      ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
+      : `\n    format: kefgen.singleObjectFormat(codecs.${topic.message.codecName}, { topic: ${str(topic.topic)}${writers.length ? `, writers: [${writers.join(", ")}]` : ""} }),`;
   // With a key type or tombstones the handler's types are not the defaults: say them, so the binding is checked against them.
   const typeArguments = topic.key || topic.tombstones ? handlerTypeArguments(topic) : "";
   return `kefgen.bindTopic${typeArguments}({

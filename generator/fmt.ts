@@ -191,6 +191,14 @@ class KefPrinter {
         return this.spaced(e, atLineStart, (x) => isToken(x) || x.name !== "callArguments");
       case "callArguments":
         return this.elements(e).map((x, i, all) => [i > 1 && i < all.length - 1 && isToken(all[i - 1]!) && (all[i - 1] as IToken).tokenType.name === "Comma" ? " " : "", this.print(x)]);
+      case "messageDecl": {
+        // `writers ["a.avsc", "b.avsc"]`: a list laid out like a JSON array on one line.
+        const kind = (x: CstElement | undefined): string | undefined => (x && isToken(x) ? x.tokenType.name : undefined);
+        return this.elements(e).map((x, i, all) => [
+          i > 0 && !["Comma", "RSquare"].includes(kind(x) ?? "") && kind(all[i - 1]) !== "LSquare" ? " " : "",
+          this.print(x, i === 0 && atLineStart),
+        ]);
+      }
       default:
         // namespaceDecl, messageDecl, sharedDecl, connectionDecl, consumerClause, setting — and any rule added
         // later: its parts separated by single spaces, which never changes how the text lexes.

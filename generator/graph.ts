@@ -62,7 +62,7 @@ export function mermaidGraph(model: Model): string {
       topicNumber++;
       const topic = `topic${topicNumber}`;
       const handler = `handler${topicNumber}`;
-      const framing = t.format ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [];
+      const framing = !t.format ? [] : t.format.kind === "confluent" ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [`single-object, writer schemas: ${1 + (t.message.writers?.length ?? 0)}`];
       const record = [...(t.key ? [`key ${t.key.kind === "message" ? t.key.message.name : t.key.kind}`] : []), ...(t.tombstones ? ["tombstones"] : [])];
       out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`)})]`);
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);

@@ -39,7 +39,17 @@ export interface MessageModel {
   readonly schema: AvroSchema;
   /** Name of the generated codec constant. */
   readonly codecName: string;
+  /** `writers [...]`: the other writer schemas single-object topics of this message accept. */
+  readonly writers?: readonly MessageWriterModel[];
   readonly range: Range;
+}
+
+/** A writer schema declared with `writers [...]`: read as the message's type by schema resolution. */
+export interface MessageWriterModel {
+  /** The path as written in the .kef, e.g. `order.v1.avsc` (names the writer in runtime errors). */
+  readonly name: string;
+  /** The writer's self-contained schema, as the runtime builds it. */
+  readonly codecSchema: unknown;
 }
 
 export interface TopicModel {
@@ -74,12 +84,20 @@ export type TopicKeyModel =
   | { readonly kind: "none" }
   | { readonly kind: "message"; readonly message: MessageModel };
 
+/** How a topic's values are framed: Confluent's framing (writer schemas from `registry`), or Avro's single-object encoding. */
+export type TopicFormatModel = ConfluentFormatModel | SingleObjectFormatModel;
+
 /** A Confluent-framed topic: its writer schemas come from `registry`. */
-export interface TopicFormatModel {
+export interface ConfluentFormatModel {
   readonly kind: "confluent";
   /** The name of a declared registry. */
   readonly registry: string;
   readonly subjects: "topic" | "record" | "topicRecord";
+}
+
+/** A single-object topic: its writer schemas are the message's own and its `writers`. */
+export interface SingleObjectFormatModel {
+  readonly kind: "singleObject";
 }
 
 /** A declared `registry NAME { … }`. Secrets are names of environment variables, never values. */

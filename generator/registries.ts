@@ -10,7 +10,7 @@
 // Secrets are written only as env("NAME"): the generated code holds the variable's name, the runtime reads it.
 import type { CallArgument, Name, Range, RegistryDecl, SettingValue } from "../grammar/ast.js";
 import { didYouMean, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
-import type { RegistryModel, TopicFormatModel } from "./model.js";
+import type { ConfluentFormatModel, RegistryModel, TopicFormatModel } from "./model.js";
 import type { SourceText } from "./parse.js";
 
 /** The part of the checker this file reports through. */
@@ -188,7 +188,7 @@ export function topicFormat(
     c.source = sourceOf(file);
   };
   const format = where("format")?.value ?? "avro";
-  const subjects = (where("subjects")?.value ?? "topic") as TopicFormatModel["subjects"];
+  const subjects = (where("subjects")?.value ?? "topic") as ConfluentFormatModel["subjects"];
   const chosen = where("registry");
   if (format !== "confluent") {
     // An inherited registry choice is fine for bare topics; one written on the topic itself is a mistake.
@@ -197,10 +197,10 @@ export function topicFormat(
       const hit = own?.values.get(key);
       if (hit) {
         at(own!.file ?? topic.file);
-        c.report("KEF2056", hit.range, `"${key}" has no effect: topic "${topic.name}" is read as bare Avro`, { severity: "warning", hint: "add format = confluent, or remove it" });
+        c.report("KEF2056", hit.range, `"${key}" has no effect: topic "${topic.name}" is read as ${format === "singleObject" ? "single-object Avro" : "bare Avro"}`, { severity: "warning", hint: "add format = confluent, or remove it" });
       }
     }
-    return undefined;
+    return format === "singleObject" ? { kind: "singleObject" } : undefined;
   }
   if (chosen) {
     const registry = registries.get(chosen.value);
@@ -212,12 +212,12 @@ export function topicFormat(
       return undefined;
     }
     registry.used = true;
-    return registry.model ? { kind: "confluent", registry: registry.model.name, subjects } : undefined;
+    return registry.model ? { kind: "confluent" as const, registry: registry.model.name, subjects } : undefined;
   }
   if (registries.size === 1) {
     const only = [...registries.values()][0]!;
     only.used = true;
-    return only.model ? { kind: "confluent", registry: only.model.name, subjects } : undefined;
+    return only.model ? { kind: "confluent" as const, registry: only.model.name, subjects } : undefined;
   }
   at(topic.file);
   if (registries.size === 0) {

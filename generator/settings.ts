@@ -173,10 +173,9 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "buffer",
     default: "avro",
     inherited: true,
-    unsupported: { value: "singleObject", why: "Avro single-object encoding is not implemented yet" },
     meaning:
-      "How record values are framed: bare Avro binary written with exactly the reader's schema (avro), or Confluent's framing (magic byte 0, 4-byte schema id, Avro written with that writer schema, resolved against the reader's).",
-    honouredBy: "runtime (`confluentFormat`: writer schema fetched once per id from the topic's registry)",
+      "How record values are framed: bare Avro binary written with exactly the reader's schema (avro), Confluent's framing (magic byte 0, 4-byte schema id, Avro written with that writer schema, resolved against the reader's), or Avro's single-object encoding (C3 01, the writer schema's CRC-64-AVRO fingerprint, Avro written with that writer schema: the message's own or one of its `writers`).",
+    honouredBy: "runtime (`confluentFormat`: writer schema fetched once per id from the topic's registry; `singleObjectFormat`: writer schema by fingerprint among the message's writers)",
   },
   {
     name: "subjects",

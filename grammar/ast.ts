@@ -90,6 +90,8 @@ export interface MessageDecl {
     | { readonly $type: "SchemaFile"; readonly path: StringLiteral }
     | { readonly $type: "InlineSchema"; readonly json: JsonValue }
     | undefined;
+  /** `writers ["order.v1.avsc", …]`: the other writer schemas of its single-object records. */
+  readonly writers?: { readonly keyword: Range; readonly files: readonly StringLiteral[] };
   readonly range: Range;
 }
 
@@ -340,7 +342,7 @@ function messageDecl(n: CstNode): MessageDecl | undefined {
   const c = n.children;
   const name = token(c, "AnyWord");
   if (!name) return undefined;
-  const path = token(c, "StringLiteral");
+  const path = token(c, "From") ? token(c, "StringLiteral") : undefined;
   const json = node(c, "jsonObject");
   const jsonAst = json ? jsonValue(json) : undefined;
   const schema = path
@@ -348,7 +350,9 @@ function messageDecl(n: CstNode): MessageDecl | undefined {
     : jsonAst
       ? { $type: "InlineSchema" as const, json: jsonAst }
       : undefined;
-  return { $type: "Message", name: nameOf(name), schema, range: rangeOf(n) };
+  const writersKeyword = token(c, "Writers");
+  const writers = writersKeyword ? { keyword: tokenRange(writersKeyword), files: tokens(c, "StringLiteral").slice(path ? 1 : 0).map(stringOf) } : undefined;
+  return { $type: "Message", name: nameOf(name), schema, ...(writers ? { writers } : {}), range: rangeOf(n) };
 }
 
 function consumerClause(n: CstNode): ConsumerClause {

@@ -2,7 +2,7 @@
 //
 //   file        := namespaceDecl? declaration*
 //   declaration := messageDecl | sharedDecl | connectionDecl | topicDecl | registryDecl
-//   messageDecl := "message" Word ( "from" String | "avro" jsonObject )
+//   messageDecl := "message" Word ( "from" String | "avro" jsonObject ) ( "writers" "[" ( String ( "," String )* )? "]" )?
 //   sharedDecl  := "shared" settings
 //   connectionDecl := "connection" Word "exclusive" settings
 //   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" consumerClause? "}" )?
@@ -112,6 +112,13 @@ class KefParser extends CstParser {
         },
       },
     ]);
+    // The other writer schemas of a single-object topic's records (runtime/single-object-format.ts).
+    this.OPTION(() => {
+      this.CONSUME(T.Writers);
+      this.CONSUME(T.LSquare);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.CONSUME2(T.StringLiteral) });
+      this.CONSUME(T.RSquare);
+    });
   });
 
   public sharedDecl = this.RULE("sharedDecl", () => {

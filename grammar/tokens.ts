@@ -30,6 +30,7 @@ function keyword(word: string): TokenType {
 export const Namespace = keyword("namespace");
 export const Message = keyword("message");
 export const From = keyword("from");
+export const Writers = keyword("writers");
 export const Avro = keyword("avro");
 export const Shared = keyword("shared");
 export const Connection = keyword("connection");
@@ -87,6 +88,7 @@ export const allTokens: TokenType[] = [
   Namespace,
   Message,
   From,
+  Writers,
   Avro,
   Shared,
   Connection,
@@ -121,6 +123,7 @@ export const keywords: readonly string[] = [
   "namespace", "message", "from", "avro", "shared", "connection", "exclusive",
   "topic", "consumer", "via", "as", "true", "false", "null",
   "registry",
+  "writers",
 ];
 
 // Lines end at "\r\n", a lone "\r" or "\n" (grammar/lines.ts), here and in the code frames diagnostics print.

@@ -8,7 +8,8 @@
 //   map                       a plain object; every key, "__proto__" included, is an own property
 //   union                     the bare value when every branch has its own JavaScript type (see `bucketOf`),
 //                             else { "<branch name>": value } (null stays null)
-//   decimal (bytes, fixed)    string, e.g. "-12.50": exactly `scale` digits after the point
+//   decimal (bytes, fixed)    string, e.g. "-12.50": exactly `scale` digits after the point; the precision is not
+//                             enforced either way (what the bytes hold is read and written back exactly)
 //   uuid (string, fixed 16)   string (lowercase 8-4-4-4-12 hex for a fixed)
 //   date                      Date at midnight UTC
 //   timestamp-millis          Date
@@ -229,10 +230,13 @@ class DecimalType extends KefgenLogicalType {
     const kept = fraction.slice(0, this.scale);
     if (/[^0]/.test(fraction.slice(this.scale))) throw new Error(`decimal ${value} has more than ${this.scale} digits after the point`);
     const unscaled = BigInt(whole! + kept.padEnd(this.scale, "0")) * (minus ? -1n : 1n);
-    if ((unscaled < 0n ? -unscaled : unscaled).toString().length > this.precision && unscaled !== 0n) {
-      throw new Error(`decimal ${value} has more than ${this.precision} digits`);
+    // More digits than the precision are written, as they are read: decoding gives exactly what the bytes hold
+    // (Java's DecimalConversion.fromBytes does not check the precision either), so decode → encode gives the same
+    // bytes back. Only what the bytes cannot hold is refused.
+    if (this.size !== undefined) {
+      if (!fitsInBytes(unscaled, this.size)) throw new Error(`decimal ${value} does not fit in a fixed of ${this.size} bytes`);
+      return bigIntToTwosComplement(unscaled, this.size);
     }
-    if (this.size !== undefined) return bigIntToTwosComplement(unscaled, this.size);
     let size = 1;
     while (!fitsInBytes(unscaled, size)) size++;
     return bigIntToTwosComplement(unscaled, size);

@@ -41,7 +41,7 @@ export class PendingDecode<T> {
 
 /** How a topic's record values are framed, beyond bare Avro. */
 export interface ValueFormat<T> {
-  readonly kind: "confluent";
+  readonly kind: "confluent" | "singleObject";
   /**
    * Decodes one value: synchronously once the writer schema is known (no allocation beyond the value, so the hot
    * path stays as fast as bare Avro), else a {@link PendingDecode}. Throws a {@link DecodeError} for bytes that
@@ -88,7 +88,7 @@ const HEADER_BYTES = 5;
  * A {@link ValueFormat} for Confluent-framed Avro, read as `codec`'s type (the generated type of the topic).
  * Build one per topic binding (generated wiring does).
  */
-export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOptions): ValueFormat<T> {
+export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOptions): ValueFormat<T> & { readonly kind: "confluent" } {
   const maybe = (codec as Partial<AvroCodec<T>>).type;
   if (maybe === undefined || !avro.Type.isType(maybe)) throw new TypeError(`confluentFormat of topic "${options.topic}" needs a codec made by avroCodec`);
   const reader: avro.Type = maybe;

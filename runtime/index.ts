@@ -8,6 +8,7 @@ export { DecodeError, TopicMissingError, BrokerUnreachableError, type BrokerUnre
 export { DEFAULT_MISSING_TOPIC_CHECK_MS, adminTopicDirectory, type TopicDirectory } from "./topic-availability.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS } from "./broker-connect.js";
 export { confluentFormat, subjectName, ABANDONED, PendingDecode, type ValueFormat, type RegistryWait, type ConfluentFormatOptions, type SubjectStrategy } from "./confluent-format.js";
+export { singleObjectFormat, encodeSingleObject, parsingCanonicalForm, schemaFingerprint, crc64Avro, type SingleObjectFormatOptions, type SingleObjectWriter } from "./single-object-format.js";
 export {
   SchemaRegistryClient,
   RegistryUnavailableError,

@@ -119,6 +119,15 @@ describe("layout", () => {
     expect(fmt(before)).toBe('message A from "a.avsc"\n\nmessage B from "b.avsc"\nshared {}\n');
   });
 
+  it("lays out a message's writers list like a JSON array on one line, after a file or an inline schema", () => {
+    const before = 'message A from "a.avsc"   writers[ "a.v1.avsc" ,"a.v0.avsc" ]\nmessage B avro { "type": "string" } writers [\n]\n';
+    const after = 'message A from "a.avsc" writers ["a.v1.avsc", "a.v0.avsc"]\nmessage B avro { "type": "string" } writers []\n';
+    expect(fmt(before)).toBe(after);
+    expect(meaning(after)).toBe(meaning(before));
+    const b = toAst(parseText(after, "file").cst).declarations[1];
+    expect(b?.$type === "Message" && b.schema?.$type).toBe("InlineSchema");
+  });
+
   it("keeps blank lines between settings, at most one", () => {
     expect(fmt('shared {\n  groupId = "g"\n\n\n  maxPollRecords = 10\n}\n')).toBe('shared {\n  groupId = "g"\n\n  maxPollRecords = 10\n}\n');
   });

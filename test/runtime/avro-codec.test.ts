@@ -165,7 +165,8 @@ describe('logical types', () => {
     expect(codec.encode('-0.01').equals(Buffer.from([2, 0xff]))).toBe(true);
     expect(codec.encode('1.28').equals(Buffer.from([4, 0x00, 0x80]))).toBe(true);
     expect(() => codec.encode('1.234')).toThrow(/more than 2 digits after the point/);
-    expect(() => codec.encode('12345.6')).toThrow(/more than 6 digits/);
+    // More digits than the precision: written as read (see the decimal rule in docs/language.md).
+    expect(codec.decode(codec.encode('12345.6'))).toBe('12345.60');
     for (const bad of ['1e3', ' 1', '1.', '.5', '+1', 12 as unknown as string]) expect(() => codec.encode(bad), String(bad)).toThrow(/must be a string like/);
     const whole = avroCodec<string>({ type: 'bytes', logicalType: 'decimal', precision: 30 });
     expect(whole.decode(whole.encode('-123456789012345678901234567890'))).toBe('-123456789012345678901234567890');
@@ -177,6 +178,10 @@ describe('logical types', () => {
     expect(codec.decode(Buffer.from([0x7f, 0xff]))).toBe('3276.7');
     expect(codec.decode(Buffer.from([0x80, 0x00]))).toBe('-3276.8');
     expect(codec.decode(codec.encode('999.9'))).toBe('999.9');
+    // 5 digits, beyond the precision 4 but within the 2 bytes: decode → encode gives the bytes back; 3276.8 does not fit.
+    expect(codec.encode('3276.7').equals(Buffer.from([0x7f, 0xff]))).toBe(true);
+    expect(codec.encode('-3276.8').equals(Buffer.from([0x80, 0x00]))).toBe(true);
+    expect(() => codec.encode('3276.8')).toThrow(/does not fit in a fixed of 2 bytes/);
     expect(maxDecimalDigits(2)).toBe(4);
     expect(maxDecimalDigits(8)).toBe(18);
     expect(readLogicalType({ type: 'fixed', size: 2, logicalType: 'decimal', precision: 5 })).toMatchObject({ status: 'ignored' });
