@@ -22,6 +22,9 @@ export interface WriterReporter {
  */
 export function messageWriters(c: WriterReporter, decl: MessageDecl, message: MessageModel, pool: ReadonlyMap<string, AvroNamed>): MessageWriterModel[] | undefined {
   if (!decl.writers) return undefined;
+  // A reader schema with errors (an unknown type, say) is reported where it is; comparing writers with it would
+  // only repeat that, or meet a reference that was never linked (found by test/generator/fuzz.test.ts).
+  if (!message.schema.complete || message.schema.refs.some((r) => !pool.has(r.fullName))) return undefined;
   const out: MessageWriterModel[] = [];
   for (const literal of decl.writers.files) {
     const schema = c.schemaFromFile(literal);

@@ -374,6 +374,16 @@ describe("fuzz", () => {
       },
     ],
     ["JSON nested 3,000 levels deep (stack overflow in the parser)", { text: `message M avro { "type": ${"[".repeat(3000)}${"]".repeat(3000)} }`, how: "regression", schemas: new Map() }],
+    [
+      "writers of a message whose schema names an unknown type (an unlinked reference in the writer comparison)",
+      {
+        text:
+          'message Order avro { "type": "record", "name": "Order", "fields": [{ "name": "amount", "type": "doublee" }] } writers ["schemas/v1.avsc"]\n' +
+          'shared { groupId = "g"  format = singleObject }\ntopic "orders" : Order',
+        how: "regression",
+        schemas: new Map([["v1.avsc", '{ "type": "record", "name": "Order", "fields": [{ "name": "amount", "type": "double" }] }']]),
+      },
+    ],
     ["an .avsc file nested 3,000 levels deep", { text: 'message M from "schemas/deep.avsc"', how: "regression", schemas: new Map([["deep.avsc", `${'{"type": '.repeat(3000)}"int"${"}".repeat(3000)}`]]) }],
   ];
   for (const [name, input] of found) {
