@@ -290,9 +290,10 @@ for (const [recordSize, topics] of rfTopics) {
   const same = make("kefgen, confluent framing, writer = reader");
   const evolved = make("kefgen, confluent framing, writer ≠ reader (resolver)");
   for (let rep = 1; rep <= settings.reps; rep++) {
-    bare.runs.push(await timed(`bare #${rep}`, "kefgen", spec(topics.bare, settings.records)));
-    same.runs.push(await timed(`framed, writer = reader #${rep}`, "kefgen", spec(topics.framed, settings.records)));
-    evolved.runs.push(await timed(`framed, writer ≠ reader #${rep}`, "kefgen", spec(topics.evolved, settings.records)));
+    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-rf-${recordSize}-${name}-${rep}` } : {});
+    bare.runs.push(await timed(`bare #${rep}`, "kefgen", spec(topics.bare, settings.records, profile("bare"))));
+    same.runs.push(await timed(`framed, writer = reader #${rep}`, "kefgen", spec(topics.framed, settings.records, profile("framed"))));
+    evolved.runs.push(await timed(`framed, writer ≠ reader #${rep}`, "kefgen", spec(topics.evolved, settings.records, profile("evolved"))));
   }
   series.push(bare, same, evolved);
   ratios.push({ name: `RF ${recordSize} (writer = reader)`, numerator: same, denominator: bare, target: 0.95 });

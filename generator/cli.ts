@@ -216,6 +216,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       exitCode = planCommand(io, project, { format: opts.format, report: (d, s) => report(io, "text", d, s) });
     });
 
+  program
+    .command("registry")
+    .description("work with the schema registries that format = confluent topics read from")
+    .command("check")
+    .description("ask each topic's registry whether the .kef's schemas are compatible with the latest registered versions of their subjects")
+    .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
+    .option("--registry <name>", "ask only this registry (by its name in the .kef)")
+    .addOption(configOption())
+    .addOption(formatOption())
+    .action(async (files: string[], opts: { registry?: string; config?: string; format: Format }) => {
+      const project = projectOptions(io, files, opts);
+      if ("usage" in project) return usage(project.usage);
+      if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+      const { registryCheckCommand } = await import("./registry-check.js");
+      const code = await registryCheckCommand(io, project, {
+        format: opts.format,
+        ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+        report: (d, s) => report(io, "text", d, s),
+        usage,
+      });
+      if (exitCode === 0) exitCode = code;
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

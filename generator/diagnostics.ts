@@ -90,6 +90,12 @@ export const catalogue = {
   KEF4021: "git ref not found",
   KEF4022: "old version cannot be checked",
   KEF4023: "git failed",
+  KEF4030: "schema incompatible with the registry's latest version",
+  KEF4031: "subject not registered",
+  KEF4032: "registry unreachable",
+  KEF4033: "registry refused the credentials",
+  KEF4034: "registry answered with an error",
+  KEF4035: "registry environment variable not set",
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

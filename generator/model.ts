@@ -105,6 +105,8 @@ export interface RegistryModel {
   readonly name: string;
   readonly url: { readonly value: string } | { readonly env: string };
   readonly auth?: { readonly kind: "basic"; readonly usernameEnv: string; readonly passwordEnv: string } | { readonly kind: "bearer"; readonly tokenEnv: string };
+  /** The file it is declared in, as shown in diagnostics (`range` is in it). */
+  readonly file: string;
   readonly range: Range;
 }
 

@@ -89,7 +89,7 @@ export function checkRegistries(c: RegistryReporter, decls: readonly RegistrySou
       c.report("KEF2055", node.name.range, `registry "${name}" has no url`, { hint: `add: url = "http://localhost:8081" (or url = env("SR_URL"))` });
       valid = false;
     }
-    const model = valid && url ? { name, url, ...(auth ? { auth } : {}), range: node.range } : undefined;
+    const model = valid && url ? { name, url, ...(auth ? { auth } : {}), file: source.file, range: node.range } : undefined;
     out.set(name, { model, name: node.name, file: source.file, used: false });
   }
   return out;

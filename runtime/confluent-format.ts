@@ -78,8 +78,14 @@ export function subjectName(strategy: SubjectStrategy, topic: string, recordName
   }
 }
 
-/** How one writer id is read by this decoder's reader type. */
-type WriterReading = { readonly resolver: ReturnType<avro.Type["createResolver"]> | undefined } | { readonly error: DecodeError };
+/**
+ * How one writer id is read by this decoder's reader type: directly (no resolver: writer = reader), through a
+ * resolver, or never (`error`). One shape for all three, so that the per-record check is a field read.
+ */
+interface WriterReading {
+  readonly resolver?: ReturnType<avro.Type["createResolver"]>;
+  readonly error?: DecodeError;
+}
 
 const DEFAULT_REGISTRY_RETRY = { initialDelayMs: 200, maxDelayMs: 10_000 };
 const HEADER_BYTES = 5;
@@ -99,12 +105,15 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
   const retry = options.retry ?? DEFAULT_REGISTRY_RETRY;
   const readings = new Map<number, WriterReading>();
   const pending = new Map<number, Promise<WriterReading>>();
+  // A topic is mostly written with one schema at a time: the last id read skips the map lookup.
+  let lastId = -1;
+  let lastReading: WriterReading | undefined;
 
   const read = (value: Buffer, reading: WriterReading, id: number): T => {
-    if ("error" in reading) throw reading.error;
+    if (reading.error) throw reading.error;
     let result: { value: unknown; offset: number };
     try {
-      result = reading.resolver ? reader.decode(value, HEADER_BYTES, reading.resolver) : reader.decode(value, HEADER_BYTES);
+      result = reader.decode(value, HEADER_BYTES, reading.resolver);
     } catch (error) {
       throw new DecodeError(`invalid ${readerName} payload written with schema id ${id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
@@ -129,7 +138,7 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
     } catch (error) {
       return { error: new DecodeError(`writer schema id ${id} of registry "${options.registry.name}" is not a schema kefgen can read: ${(error as Error).message}`, { cause: error }) };
     }
-    if (JSON.stringify(writer.schema({ exportAttrs: true })) === readerText) return { resolver: undefined };
+    if (JSON.stringify(writer.schema({ exportAttrs: true })) === readerText) return {};
     try {
       return { resolver: reader.createResolver(writer) };
     } catch (error) {
@@ -175,8 +184,12 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
       if (value.length < HEADER_BYTES) throw new DecodeError(`a Confluent-framed ${part} needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
       if (value[0] !== 0) throw new DecodeError(`not a Confluent-framed ${part}: the first byte is ${value[0]}, not the magic byte 0`);
       const id = value.readUInt32BE(1);
+      if (id === lastId) return read(value, lastReading!, id);
       const known = readings.get(id);
-      return known ? read(value, known, id) : new PendingDecode((w) => wait(value, id, w));
+      if (!known) return new PendingDecode((w) => wait(value, id, w));
+      lastId = id;
+      lastReading = known;
+      return read(value, known, id);
     },
   };
 }

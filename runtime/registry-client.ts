@@ -1,5 +1,6 @@
-// SchemaRegistryClient: the little of the Confluent Schema Registry REST API the runtime needs — a writer schema by
-// its id — over Node's own fetch. Schemas by id never change, so each is fetched once per client and kept; concurrent
+// SchemaRegistryClient: the little of the Confluent Schema Registry REST API kefgen needs — a writer schema by its id
+// (the runtime), a subject's latest version and the registry's own compatibility test (`kefgen registry check`) —
+// over Node's own fetch. Schemas by id never change, so each is fetched once per client and kept; concurrent
 // misses for one id share one request. A failed request is not kept: the next record asks again.
 //
 // Why no library: `@confluentinc/schemaregistry` brings AWS, Azure, GCP and Vault SDKs into every install, and
@@ -62,7 +63,21 @@ export interface SubjectVersion {
   readonly version: number;
 }
 
+/** A subject's registered version: where it is and the id of its schema. */
+export interface RegisteredVersion extends SubjectVersion {
+  readonly id: number;
+}
+
+/** The registry's verdict on a schema against a subject's version, under the registry's compatibility level. */
+export interface CompatibilityVerdict {
+  readonly compatible: boolean;
+  /** The registry's reasons (Confluent gives them with `?verbose=true`; empty when it gives none). */
+  readonly messages: readonly string[];
+}
+
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Confluent's error code for "subject not found". */
+const SUBJECT_NOT_FOUND = 40401;
 
 /** A client of one schema registry. Build one per registry and share it (generated wiring does). */
 export class SchemaRegistryClient {
@@ -70,6 +85,8 @@ export class SchemaRegistryClient {
   readonly name: string;
   /** The base URL, without a trailing slash. */
   readonly url: string;
+  /** The base URL as shown in messages: without the user name and password a URL may hold. */
+  readonly shownUrl: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly schemas = new Map<number, Promise<string>>();
@@ -89,6 +106,7 @@ export class SchemaRegistryClient {
     const url = config.url ?? (config.urlEnv !== undefined ? fromEnv(config.urlEnv, "url") : undefined);
     if (url === undefined) throw new Error(`registry "${config.name}" has no url`);
     this.url = url.replace(/\/+$/, "");
+    this.shownUrl = withoutCredentials(this.url);
     this.headers = { accept: "application/vnd.schemaregistry.v1+json, application/json" };
     const auth = config.auth;
     if (auth?.kind === "basic") {
@@ -130,18 +148,58 @@ export class SchemaRegistryClient {
     return Array.isArray(body) ? (body as SubjectVersion[]) : [];
   }
 
-  private async get(path: string): Promise<unknown> {
+  /**
+   * The latest version registered under `subject`, or undefined when the subject has none (Confluent's 40401).
+   * Rejects with {@link RegistryUnavailableError} or {@link RegistryAnswerError}.
+   */
+  async latestVersion(subject: string): Promise<RegisteredVersion | undefined> {
+    try {
+      const body = (await this.get(`/subjects/${encodeURIComponent(subject)}/versions/latest`)) as Partial<RegisteredVersion> | undefined;
+      if (typeof body?.id !== "number" || typeof body.version !== "number") {
+        throw new RegistryAnswerError(`registry "${this.name}": the latest version of subject "${subject}" has no id or version`, undefined, 200);
+      }
+      return { subject, version: body.version, id: body.id };
+    } catch (error) {
+      if (error instanceof RegistryAnswerError && error.errorCode === SUBJECT_NOT_FOUND) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Asks the registry whether `schema` (Avro schema text) is compatible with the latest version of `subject`, under
+   * the compatibility level the registry has for that subject (`POST /compatibility/subjects/{s}/versions/latest`,
+   * verbose, so that it says why). Rejects with {@link RegistryUnavailableError} or {@link RegistryAnswerError}.
+   */
+  async compatibility(subject: string, schema: string): Promise<CompatibilityVerdict> {
+    const body = (await this.request("POST", `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, { schema })) as
+      | { is_compatible?: unknown; messages?: unknown }
+      | undefined;
+    if (typeof body?.is_compatible !== "boolean") throw new RegistryAnswerError(`registry "${this.name}": the compatibility answer for subject "${subject}" has no is_compatible`, undefined, 200);
+    const messages = Array.isArray(body.messages) ? body.messages.map((m) => (typeof m === "string" ? m : JSON.stringify(m))) : [];
+    return { compatible: body.is_compatible, messages };
+  }
+
+  private get(path: string): Promise<unknown> {
+    return this.request("GET", path);
+  }
+
+  private async request(method: "GET" | "POST", path: string, json?: unknown): Promise<unknown> {
     this.requestCount++;
     let response: Response;
+    const init: RequestInit = { method, headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) };
+    if (json !== undefined) {
+      init.headers = { ...this.headers, "content-type": "application/vnd.schemaregistry.v1+json" };
+      init.body = JSON.stringify(json);
+    }
     try {
-      response = await fetch(this.url + path, { headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(this.url + path, init);
     } catch (cause) {
       const reason = cause instanceof Error && cause.name === "TimeoutError" ? `no answer within ${this.timeoutMs} ms` : describeFetchError(cause);
-      throw new RegistryUnavailableError(`registry "${this.name}" (${this.url}) is unreachable: ${reason}`, { cause });
+      throw new RegistryUnavailableError(`registry "${this.name}" (${this.shownUrl}) is unreachable: ${reason}`, { cause });
     }
     const text = await response.text().catch(() => "");
     if (response.status >= 500 || response.status === 429 || response.status === 408) {
-      throw new RegistryUnavailableError(`registry "${this.name}" (${this.url}) answered HTTP ${response.status} for GET ${path}`);
+      throw new RegistryUnavailableError(`registry "${this.name}" (${this.shownUrl}) answered HTTP ${response.status} for ${method} ${path}`);
     }
     let body: unknown;
     try {
@@ -152,9 +210,22 @@ export class SchemaRegistryClient {
     if (!response.ok) {
       const e = body as { error_code?: unknown; message?: unknown } | undefined;
       const message = typeof e?.message === "string" ? e.message : text.slice(0, 200);
-      throw new RegistryAnswerError(`registry "${this.name}" answered HTTP ${response.status} for GET ${path}: ${message}`, typeof e?.error_code === "number" ? e.error_code : undefined, response.status);
+      throw new RegistryAnswerError(`registry "${this.name}" answered HTTP ${response.status} for ${method} ${path}: ${message}`, typeof e?.error_code === "number" ? e.error_code : undefined, response.status);
     }
     return body;
+  }
+}
+
+/** `url` without the user name and password it may hold (a URL from the environment is not checked for them). */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === "" && parsed.password === "") return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/+$/, "");
+  } catch {
+    return url;
   }
 }
 

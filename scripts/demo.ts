@@ -1,10 +1,15 @@
-// npm run demo: builds examples/shop/shop.kef, starts a local Kafka broker (unless KAFKA_BROKERS is set),
-// produces a few records to each topic and runs the generated consumers until every record was handled.
+// npm run demo: builds examples/shop/shop.kef, starts a local Kafka broker (unless KAFKA_BROKERS is set) and the
+// development schema registry, produces a few records to each topic and runs the generated consumers until every
+// record was handled. The shipments topic is written as another team's service would: Confluent-framed, with a
+// schema version newer than the consumer's (examples/shop/schemas/shipment-updated.v2.avsc).
+import fs from "node:fs";
 import path from "node:path";
+import avro from "avsc";
 import { Kafka, logLevel } from "kafkajs";
 import { main as kefgen } from "../generator/cli.js";
 import { repoRoot } from "./snapshots.js";
 import { resolveBrokers } from "./kafka/local-broker.js";
+import { startDevRegistry } from "./registry/server.js";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -16,13 +21,32 @@ if (built !== 0) process.exit(built);
 const generated = await import("../examples/shop/generated/index.js");
 const { demoHandlers } = await import("../examples/shop/handlers.js");
 
+// The registry the shipments' producer registers its schemas in and the consumer fetches them from (shop.kef:
+// `registry shop { url = env("SHOP_REGISTRY_URL") }`).
+const registry = await startDevRegistry();
+process.env["SHOP_REGISTRY_URL"] = registry.url;
+say(`development schema registry on ${registry.url} (SHOP_REGISTRY_URL)`);
+const shipmentSubject = "kefgen-demo.shipments-value";
+const shipmentSchemas = ["shipment-updated.avsc", "shipment-updated.v2.avsc"].map((f) => fs.readFileSync(path.join(repoRoot, "examples/shop/schemas", f), "utf8"));
+const registered: { id: number; version: number }[] = [];
+for (const schema of shipmentSchemas) {
+  // As Confluent's serializer does on its first record (auto.register.schemas).
+  const response = await fetch(`${registry.url}/subjects/${shipmentSubject}/versions`, { method: "POST", headers: { "content-type": "application/vnd.schemaregistry.v1+json" }, body: JSON.stringify({ schema }) });
+  if (!response.ok) throw new Error(`registering a shipment schema failed: HTTP ${response.status} ${await response.text()}`);
+  registered.push((await response.json()) as { id: number; version: number });
+}
+say(`registered ShipmentUpdated under ${shipmentSubject}: v1 as version ${registered[0]!.version} (id ${registered[0]!.id}), v2 as version ${registered[1]!.version} (id ${registered[1]!.id})`);
+say("$ kefgen registry check examples/shop/shop.kef");
+const checked = await kefgen(["registry", "check", "examples/shop/shop.kef"], { cwd: repoRoot, env: process.env, stdout: process.stdout, stderr: process.stderr });
+if (checked !== 0) process.exit(checked);
+
 const { brokers, broker } = await resolveBrokers({ log: (line) => say(`[kafka] ${line}`) });
 say(broker ? `local Kafka ${broker.version} on ${brokers.join(",")} (started in ${(broker.startupMs / 1000).toFixed(1)} s)` : `using KAFKA_BROKERS=${brokers.join(",")}`);
 
 process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 // For the demo's own admin and producer; the consumers' Kafka client is created by the runtime (logs go to its logger).
 const kafka = new Kafka({ clientId: "kefgen-demo-producer", brokers, logLevel: logLevel.NOTHING });
-const topics = { orders: "kefgen-demo.order-events", payments: "kefgen-demo.payments", alerts: "kefgen-demo.critical-alerts", signals: "kefgen-demo.trading-signals" };
+const topics = { orders: "kefgen-demo.order-events", payments: "kefgen-demo.payments", alerts: "kefgen-demo.critical-alerts", signals: "kefgen-demo.trading-signals", shipments: "kefgen-demo.shipments" };
 const admin = kafka.admin();
 await admin.connect();
 const existing = new Set(await admin.listTopics());
@@ -33,6 +57,7 @@ await admin.createTopics({
     { topic: topics.payments, numPartitions: 2 },
     { topic: topics.alerts, numPartitions: 1 },
     { topic: topics.signals, numPartitions: 1 },
+    { topic: topics.shipments, numPartitions: 2 },
   ].filter((t) => !existing.has(t.topic)),
 });
 await admin.disconnect();
@@ -48,12 +73,13 @@ const shutdown = (why: string) =>
   (stopping ??= (async () => {
     say(`${why}: stopping consumers (drain, commit, leave groups)…`);
     await runtime.stop({ timeoutMs: 10_000 });
+    await registry.stop();
     await broker?.stop();
   })());
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
 
 await runtime.start();
-say("consumers started: 3 Kafka consumers (shared: orders + payments; alerts; signals)");
+say("consumers started: 3 Kafka consumers (shared: orders + payments + shipments; alerts; signals)");
 
 const producer = kafka.producer();
 await producer.connect();
@@ -78,9 +104,24 @@ await producer.send({
   topic: topics.signals,
   messages: ["ACME", "INIT", "KAFK"].map((symbol, i) => ({ value: generated.tradingSignalCodec.encode({ symbol, side: i % 2 ? "SELL" : "BUY", price: 100 + i, quantity: 10 * (i + 1), confidence: null, tags: [] }) })),
 });
+// Confluent framing: magic byte 0, the writer schema's id (4 bytes, big-endian), Avro written with that schema.
+const framed = (schema: string, id: number, value: object): Buffer => {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(id, 1);
+  return Buffer.concat([header, avro.Type.forSchema(JSON.parse(schema) as avro.Schema).toBuffer(value)]);
+};
+await producer.send({
+  topic: topics.shipments,
+  messages: [
+    { key: "o-1", value: framed(shipmentSchemas[0]!, registered[0]!.id, { shipmentId: "s-1", orderId: "o-1", status: "PACKED" }) },
+    { key: "o-1", value: framed(shipmentSchemas[1]!, registered[1]!.id, { shipmentId: "s-1", orderId: "o-1", status: "SHIPPED", carrier: "DHL" }) },
+    { key: "o-2", value: framed(shipmentSchemas[1]!, registered[1]!.id, { shipmentId: "s-2", orderId: "o-2", status: "OUT_FOR_DELIVERY", carrier: "UPS" }) },
+    { key: "o-1", value: framed(shipmentSchemas[1]!, registered[1]!.id, { shipmentId: "s-1", orderId: "o-1", status: "DELIVERED", carrier: "DHL" }) },
+  ],
+});
 await producer.disconnect();
-const produced = 6 + 4 + 1 + 3;
-say(`produced ${produced} records to 4 topics`);
+const produced = 6 + 4 + 1 + 3 + 4;
+say(`produced ${produced} records to 5 topics (shipments: 1 written with schema v1, 3 with v2, Confluent-framed)`);
 
 const deadline = Date.now() + 60_000;
 while (handled < produced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

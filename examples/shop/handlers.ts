@@ -1,6 +1,6 @@
 // What a user of kefgen writes: one handler per topic, typed by the generated code.
 import type { MessageContext } from "kefgen/runtime";
-import { OrdersConsumer, type ShopHandlers, type CriticalAlert, type OrderCreated, type PaymentProcessed, type TradingSignal } from "./generated/index.js";
+import { OrdersConsumer, type ShopHandlers, type CriticalAlert, type OrderCreated, type PaymentProcessed, type ShipmentUpdated, type TradingSignal } from "./generated/index.js";
 
 /** A consumer class: useful when the handler has state or dependencies. */
 class Orders extends OrdersConsumer {
@@ -21,5 +21,7 @@ export function demoHandlers(log: (line: string) => void): ShopHandlers {
     payments: (payment: PaymentProcessed) => log(`payment ${payment.paymentId} for ${payment.orderId}: ${payment.amountCents} cents by ${payment.method}`),
     alerts: async (alert: CriticalAlert) => log(`ALERT ${alert.severity}: ${alert.message}${alert.source === null ? "" : ` (from ${alert.source})`}`),
     signals: (signal: TradingSignal) => log(`signal ${signal.side} ${signal.quantity} ${signal.symbol} @ ${signal.price}`),
+    // Written with a newer schema: its extra field is skipped, a status this version does not know reads UNKNOWN.
+    shipments: (shipment: ShipmentUpdated) => log(`shipment ${shipment.shipmentId} for ${shipment.orderId}: ${shipment.status}`),
   };
 }

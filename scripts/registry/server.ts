@@ -9,7 +9,12 @@
 //   GET  /subjects/{s}/versions                    → [version]
 //   GET  /subjects/{s}/versions/{latest|n}         → { subject, id, version, schema }
 //   POST /subjects/{s}/versions                    → { id }   (the same schema always gets the same id)
-//   POST /compatibility/subjects/{s}/versions/latest → { is_compatible }  (BACKWARD: the new schema reads the latest)
+//   POST /compatibility/subjects/{s}/versions/{latest|n}[?verbose=true] → { is_compatible[, messages] }
+//
+// Its compatibility level is always BACKWARD (the new schema reads data written with the latest), Confluent's default,
+// judged by kefgen's rules (generator/compat.ts), which are Java Avro's SchemaCompatibility (the rules Confluent's
+// registry uses; test/generator/compat-java.test.ts holds them equal). avsc's resolver would not do: it refuses a
+// changed namespace, which Java accepts.
 //
 // Errors are `{ error_code, message }` with Confluent's codes: 40401 subject not found, 40402 version not found,
 // 40403 schema not found, 42201 invalid schema, 42202 invalid version, 409 incompatible schema, 404/405 otherwise.
@@ -20,6 +25,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import avro from "avsc";
+import { compare } from "../../generator/compat.js";
+import { schemaSide } from "../../generator/schema-side.js";
 
 const CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
@@ -109,16 +116,25 @@ function normalise(schema: string): string {
   return JSON.stringify(parsed);
 }
 
-/** BACKWARD: can `reader` (the new schema) read data written with `writer` (the latest registered one)? */
-function backwardProblem(reader: string, writer: string): string | undefined {
+/**
+ * BACKWARD: why `reader` (the new schema) cannot read data written with `writer` (the latest registered one); empty
+ * when it can. Both were checked by `normalise`.
+ */
+function backwardProblems(reader: string, writer: string): string[] {
+  let sides: [ReturnType<typeof schemaSide>, ReturnType<typeof schemaSide>];
   try {
-    const r = avro.Type.forSchema(JSON.parse(reader) as avro.Schema);
-    const w = avro.Type.forSchema(JSON.parse(writer) as avro.Schema);
-    r.createResolver(w);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
+    sides = [schemaSide(JSON.parse(reader), "new.avsc"), schemaSide(JSON.parse(writer), "old.avsc")];
+  } catch {
+    // Valid Avro (normalise checked it) that kefgen's schema reader refuses (e.g. names kefgen cannot generate
+    // code for): judged by avsc's resolver instead, as before.
+    try {
+      avro.Type.forSchema(JSON.parse(reader) as avro.Schema).createResolver(avro.Type.forSchema(JSON.parse(writer) as avro.Schema));
+      return [];
+    } catch (error) {
+      return [(error as Error).message];
+    }
   }
+  return compare(...sides).map((i) => `${i.path}: ${i.reason}`);
 }
 
 function readBody(req: http.IncomingMessage): Promise<unknown> {
@@ -178,8 +194,8 @@ async function route(store: RegistryStore, req: http.IncomingMessage): Promise<u
       const registered = latest ? store.versions(b).find((v) => store.schema(v.id) === text) : undefined;
       if (registered) return { id: registered.id, subject: registered.subject, version: registered.version, schema: text };
       if (latest && store.schema(latest.id) !== text) {
-        const problem = backwardProblem(text, store.schema(latest.id));
-        if (problem) throw new HttpError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${b}": ${problem}`);
+        const problems = backwardProblems(text, store.schema(latest.id));
+        if (problems.length > 0) throw new HttpError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${b}": ${problems.join("; ")}`);
       }
       const v = store.register(b, schema);
       return { id: v.id, subject: v.subject, version: v.version, schema: store.schema(v.id) };
@@ -188,8 +204,10 @@ async function route(store: RegistryStore, req: http.IncomingMessage): Promise<u
   if (method === "POST" && a === "compatibility" && b === "subjects" && c !== undefined && d === "versions" && e !== undefined && parts.length === 5) {
     const schema = normalise(schemaOf(await readBody(req)));
     const against = store.version(c, e);
-    const problem = backwardProblem(schema, store.schema(against.id));
-    return problem === undefined ? { is_compatible: true } : { is_compatible: false, messages: [problem] };
+    const problems = backwardProblems(schema, store.schema(against.id));
+    // Like Confluent's: the reasons only when asked for (?verbose=true).
+    if (url.searchParams.get("verbose") !== "true") return { is_compatible: problems.length === 0 };
+    return { is_compatible: problems.length === 0, messages: problems };
   }
   throw new HttpError(404, 404, `HTTP 404 Not Found: ${method} ${url.pathname}`);
 }

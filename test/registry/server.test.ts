@@ -49,7 +49,11 @@ describe('development schema registry', () => {
     await call('POST', '/subjects/compat-value/versions', { schema: v1 });
     expect((await call('POST', '/compatibility/subjects/compat-value/versions/latest', { schema: v2 })).json).toEqual({ is_compatible: true });
     const no = await call('POST', '/compatibility/subjects/compat-value/versions/latest', { schema: breaking });
-    expect(no.json.is_compatible).toBe(false);
+    expect(no.json).toEqual({ is_compatible: false });
+    // With ?verbose=true, as Confluent's, it says why.
+    const why = await call('POST', '/compatibility/subjects/compat-value/versions/latest?verbose=true', { schema: breaking });
+    expect(why.json.is_compatible).toBe(false);
+    expect(why.json.messages.length).toBeGreaterThan(0);
     const refused = await call('POST', '/subjects/compat-value/versions', { schema: breaking });
     expect(refused.status).toBe(409);
     expect(refused.json.error_code).toBe(409);

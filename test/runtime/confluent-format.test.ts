@@ -95,6 +95,32 @@ describe('confluentFormat', () => {
     expect(sync).toEqual({ n: 5 });
   });
 
+  it('records of several writer ids, interleaved, each decode with their own writer (a poison id stays poison)', async () => {
+    const v1 = { type: 'record', name: 'Mix', fields: [{ name: 'n', type: 'int' }] };
+    const v2 = { type: 'record', name: 'Mix', fields: [{ name: 'tag', type: 'string' }, { name: 'n', type: 'long' }] };
+    const bad = { type: 'record', name: 'Mix', fields: [{ name: 'n', type: 'string' }] };
+    const subject = `mix-${Date.now()}`;
+    const id1 = registry.store.register(`${subject}-1`, JSON.stringify(v1)).id;
+    const id2 = registry.store.register(`${subject}-2`, JSON.stringify(v2)).id;
+    const idBad = registry.store.register(`${subject}-3`, JSON.stringify(bad)).id;
+    const reader = { type: 'record', name: 'Mix', fields: [{ name: 'n', type: 'long' }, { name: 'tag', type: 'string', default: '-' }] };
+    const format = confluentFormat(avroCodec(reader), { registry: new SchemaRegistryClient({ name: 'main', url: registry.url }), topic: 'mix' });
+    const one = (n: number) => frame(id1, avroType(v1).toBuffer({ n }));
+    const two = (n: number) => frame(id2, avroType(v2).toBuffer({ tag: `t${n}`, n }));
+    const poison = frame(idBad, avroType(bad).toBuffer({ n: 'x' }));
+    // Twice round: the first round learns the ids, the second decodes from the cache, switching id every record.
+    for (let round = 0; round < 2; round++) {
+      expect(await decodeWith(format, one(1))).toEqual({ n: 1, tag: '-' });
+      expect(await decodeWith(format, two(2))).toEqual({ n: 2, tag: 't2' });
+      expect(await decodeWith(format, two(3))).toEqual({ n: 3, tag: 't3' });
+      await expect(decodeWith(format, poison)).rejects.toThrow(DecodeError);
+      expect(await decodeWith(format, one(4))).toEqual({ n: 4, tag: '-' });
+      await expect(decodeWith(format, poison)).rejects.toThrow(DecodeError);
+      await expect(decodeWith(format, poison)).rejects.toThrow(DecodeError);
+      expect(await decodeWith(format, two(5))).toEqual({ n: 5, tag: 't5' });
+    }
+  });
+
   it('an incompatible writer is a DecodeError naming both schemas and the first incompatible field', async () => {
     const subject = `bad-${Date.now()}-value`;
     const writer = { type: 'record', name: 'Pay', fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'string' }] };

@@ -7,12 +7,13 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runKefgen(cwd: string, args: readonly string[]): Promise<CliRun> {
+/** `env` is the environment the CLI sees (default: none). */
+export async function runKefgen(cwd: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const exitCode = await main(args, {
     cwd,
-    env: {},
+    env,
     stdout: { write: (s: string) => ((stdout += s), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
   });

@@ -3,9 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { linkSchemas, readSchema } from "../../generator/avro.js";
 import type { SchemaSide } from "../../generator/compat.js";
-import { parseJsonDocument } from "../../generator/parse.js";
+import { schemaSide } from "../../generator/schema-side.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const changesFile = path.join(repoRoot, "fixtures/compat/changes.json");
@@ -26,15 +25,5 @@ export const changes: readonly Change[] = JSON.parse(fs.readFileSync(changesFile
 
 /** A schema (plain JSON) as a side of a comparison, named `name` in paths. Throws when the schema is invalid. */
 export function side(json: unknown, file = "test.avsc", name?: string): SchemaSide {
-  const text = JSON.stringify(json, null, 2);
-  const parsed = parseJsonDocument({ file, absolutePath: `/${file}`, text });
-  if (!parsed.value) throw new Error(`bad test JSON: ${JSON.stringify(parsed.diagnostics)}`);
-  const { schema, diagnostics } = readSchema({ file, json: parsed.value, namespace: undefined });
-  const problems = diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
-  if (!schema) throw new Error(`bad test schema: ${problems.join("; ")}`);
-  const named = linkSchemas({ report: (_c, _r, message) => problems.push(message) }, [{ name: "T", schema }]);
-  if (problems.length > 0) throw new Error(`bad test schema: ${problems.join("; ")}`);
-  const byName = new Map(named.map((t) => [t.fullName, t]));
-  const rootName = schema.root.kind === "record" || schema.root.kind === "enum" || schema.root.kind === "fixed" ? schema.root.name : "value";
-  return { root: schema.root, lookup: (n) => byName.get(n), name: name ?? rootName, at: { file, range: schema.range } };
+  return schemaSide(json, file, name);
 }

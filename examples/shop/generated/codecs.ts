@@ -81,3 +81,23 @@ export const tradingSignalCodec: kefgen.Codec<messages.TradingSignal> =
       { name: "tags", type: { type: "array", items: "string" }, default: [] },
     ],
   });
+/** Avro codec of {@link messages.ShipmentUpdated}, built once when this module loads. */
+export const shipmentUpdatedCodec: kefgen.Codec<messages.ShipmentUpdated> =
+  kefgen.avroCodec<messages.ShipmentUpdated>({
+    type: "record",
+    name: "ShipmentUpdated",
+    namespace: "shop.shipping",
+    fields: [
+      { name: "shipmentId", type: "string" },
+      { name: "orderId", type: "string" },
+      {
+        name: "status",
+        type: {
+          type: "enum",
+          name: "ShipmentStatus",
+          symbols: ["UNKNOWN", "PACKED", "SHIPPED", "DELIVERED"],
+          default: "UNKNOWN",
+        },
+      },
+    ],
+  });

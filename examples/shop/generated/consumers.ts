@@ -80,3 +80,22 @@ export abstract class SignalsConsumer extends kefgen.TopicConsumer<messages.Trad
     context: kefgen.MessageContext,
   ): void | Promise<void>;
 }
+
+/**
+ * Consumes topic "kefgen-demo.shipments": {@link messages.ShipmentUpdated} records, on the shared connection.
+ *
+ * Extend it, implement {@link ShipmentsConsumer.handle}, and pass an instance as the `shipments` handler.
+ */
+export abstract class ShipmentsConsumer extends kefgen.TopicConsumer<messages.ShipmentUpdated> {
+  /** The Kafka topic this consumer reads. */
+  override readonly topic = "kefgen-demo.shipments";
+
+  /**
+   * Handles one record. Records of a partition arrive in order, one at a time. The record's offset is
+   * committed only after this returns (or its promise resolves); if it throws, the record is retried.
+   */
+  abstract override handle(
+    message: messages.ShipmentUpdated,
+    context: kefgen.MessageContext,
+  ): void | Promise<void>;
+}

@@ -67,3 +67,17 @@ export interface TradingSignal {
 
 /** Avro enum `shop.trading.Side`. */
 export type Side = "BUY" | "SELL";
+
+/** Avro record `shop.shipping.ShipmentUpdated`. */
+export interface ShipmentUpdated {
+  shipmentId: string;
+  orderId: string;
+  status: ShipmentStatus;
+}
+
+/**
+ * Avro enum `shop.shipping.ShipmentStatus`.
+ *
+ * A reader that meets a symbol it does not know reads `UNKNOWN`.
+ */
+export type ShipmentStatus = "UNKNOWN" | "PACKED" | "SHIPPED" | "DELIVERED";

@@ -20,10 +20,15 @@ export interface ShopHandlers {
   readonly alerts: consumers.AlertsConsumer | kefgen.MessageHandler<messages.CriticalAlert>;
   /** Topic "kefgen-demo.trading-signals" ({@link messages.TradingSignal}), on its own exclusive connection (group kefgen-demo-signals). */
   readonly signals: consumers.SignalsConsumer | kefgen.MessageHandler<messages.TradingSignal>;
+  /** Topic "kefgen-demo.shipments" ({@link messages.ShipmentUpdated}), on the shared connection. */
+  readonly shipments: consumers.ShipmentsConsumer | kefgen.MessageHandler<messages.ShipmentUpdated>;
 }
 
 /** The connections of this declaration, every setting resolved, bound to `handlers`. */
 export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[] {
+  const registries: Record<string, kefgen.SchemaRegistryClient> = {
+    shop: new kefgen.SchemaRegistryClient({ name: "shop", urlEnv: "SHOP_REGISTRY_URL" }),
+  };
   return [
     {
       name: "shared",
@@ -54,6 +59,18 @@ export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[]
           codec: codecs.paymentProcessedCodec,
           buffer: { maxBufferedMessages: 100, concurrency: 1, backpressure: "ApplyBackpressure" },
           handler: handlers.payments,
+        }),
+        kefgen.bindTopic({
+          topic: "kefgen-demo.shipments",
+          messageType: "shop.ShipmentUpdated",
+          codec: codecs.shipmentUpdatedCodec,
+          format: kefgen.confluentFormat(codecs.shipmentUpdatedCodec, {
+            registry: registries["shop"]!,
+            topic: "kefgen-demo.shipments",
+            subjects: "topic",
+          }),
+          buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
+          handler: handlers.shipments,
         }),
       ],
     },

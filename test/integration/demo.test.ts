@@ -1,0 +1,45 @@
+// `npm run demo` end to end (scripts/demo.ts) against the test broker: it builds examples/shop/shop.kef, starts the
+// development registry, registers two versions of the shipments schema, checks them with `kefgen registry check`,
+// and its generated consumers handle every record — the shipments written Confluent-framed with the newer schema
+// (v2) read as the older reader type: v2's extra field skipped, its new enum symbol read as the enum default.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../scripts/snapshots.js";
+import { brokers } from "../support/kafka.js";
+
+function runDemo(): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    // node itself with tsx's loader, so that the test's timeout kills the demo and not only a wrapper process.
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts/demo.ts")], {
+      cwd: repoRoot,
+      env: { ...process.env, KAFKA_BROKERS: brokers().join(","), NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe("npm run demo", () => {
+  it("handles every record, the framed shipments written with a newer schema included", { timeout: 180_000 }, async () => {
+    const { code, out } = await runDemo();
+    expect(code, out).toBe(0);
+    expect(out).toContain("examples/shop/generated is up to date (5 files)\n");
+    expect(out).toMatch(/registered ShipmentUpdated under kefgen-demo\.shipments-value: v1 as version 1 \(id \d+\), v2 as version 2 \(id \d+\)/);
+    expect(out).toMatch(/kefgen-demo\.shipments-value \(ShipmentUpdated, registry "shop" \([^)]*\)\): compatible with version 2 \(id \d+\)/);
+    expect(out).toContain("handled 18/18 records");
+    // Per key (one partition each), in the order produced.
+    const shipments = out.split("\n").filter((l) => l.includes("handled: shipment"));
+    expect(shipments.filter((l) => l.includes("for o-1"))).toEqual(["  handled: shipment s-1 for o-1: PACKED", "  handled: shipment s-1 for o-1: SHIPPED", "  handled: shipment s-1 for o-1: DELIVERED"]);
+    expect(shipments.filter((l) => l.includes("for o-2"))).toEqual(["  handled: shipment s-2 for o-2: UNKNOWN"]);
+    expect(out).toContain("kefgen-demo.shipments handled 4");
+  });
+});
