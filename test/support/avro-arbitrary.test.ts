@@ -7,10 +7,12 @@ import { describe, expect, it } from "vitest";
 import { avroCodec, type AvroCodec } from "../../runtime/avro-codec.js";
 import * as avroTypes from "../../fixtures/valid/avro-types/expected/codecs.js";
 import * as avroRecursive from "../../fixtures/valid/avro-recursive/expected/codecs.js";
+import * as avroLogicalCodecs from "../../fixtures/valid/avro-logical/expected/codecs.js";
 import { avroArbitrary } from "./avro-arbitrary.js";
 
 const SEED = 20_261_206;
 
+const avroLogical = avroLogicalCodecs as unknown as Record<string, AvroCodec<unknown>>;
 // The generated codecs are typed as Codec<T>; at run time they are AvroCodecs, with their avsc type.
 const fixtures = { ...avroTypes, ...avroRecursive } as unknown as Record<string, AvroCodec<unknown>>;
 const { allTypesCodec, unionsCodec, documentCodec, expressionCodec, linkedListCodec, treeCodec } = fixtures as Record<
@@ -31,15 +33,23 @@ function key(value: unknown): string {
   });
 }
 
+/** Whether every object in `value` (but Buffers, Dates and arrays) has Object.prototype, as decoded values do. */
+function plainObjects(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Buffer.isBuffer(value) || value instanceof Date) return true;
+  if (Array.isArray(value)) return value.every(plainObjects);
+  return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(plainObjects);
+}
+
 const draw = (codec: { type: avro.Type }, numRuns: number, seed = SEED): unknown[] => fc.sample(avroArbitrary(codec.type), { numRuns, seed });
 
 describe("avroArbitrary", () => {
   it("draws valid values that round-trip through the codec, for wide, union, logical and recursive types", () => {
-    const codecs = { allTypesCodec, unionsCodec, documentCodec, expressionCodec, linkedListCodec, treeCodec };
+    const codecs = { allTypesCodec, unionsCodec, documentCodec, expressionCodec, linkedListCodec, treeCodec, ...avroLogical };
     for (const [name, codec] of Object.entries(codecs)) {
       for (const value of draw(codec, 100)) {
         expect(codec.type.isValid(value), `${name}: ${key(value).slice(0, 200)}`).toBe(true);
         expect(key(codec.decode(codec.encode(value))), name).toBe(key(value));
+        expect(plainObjects(value), `${name}: every object a plain one`).toBe(true);
       }
     }
   });
