@@ -95,6 +95,9 @@ describe("avroArbitrary", () => {
       for (const special of [NaN, -0, Infinity, -Infinity]) expect(seen(field, (v) => Object.is(v, special)), `${field} ${special}`).toBe(true);
     }
     expect(values.every((v) => Object.is(Math.fround(v.f), v.f)), "floats are 32-bit").toBe(true);
+    const finite = fc.sample(avroArbitrary<Record<string, any>>(codec.type, { finiteFloats: true }), { numRuns: 3000, seed: SEED });
+    expect(finite.every((v) => Number.isFinite(v.f) && Number.isFinite(v.d)), "finiteFloats: no NaN or Infinity").toBe(true);
+    expect(finite.some((v) => Object.is(v.d, -0)), "finiteFloats: -0 stays").toBe(true);
     expect(seen("s", (v) => v === ""), "empty string").toBe(true);
     expect(seen("s", (v) => /[\u{10000}-\u{10FFFF}]/u.test(v)), "non-BMP character").toBe(true);
     expect(seen("s", (v) => /\p{M}/u.test(v)), "combining mark").toBe(true);

@@ -20,6 +20,11 @@ export interface AvroArbitraryOptions {
   readonly maxDepth?: number;
   /** The most items of an array or entries of a map at the top; deeper containers get fewer. Default 5. */
   readonly maxLength?: number;
+  /**
+   * No NaN or ±Infinity in floats and doubles (-0 stays). For values that must pass through Avro's JSON encoding to
+   * Java: the encoding has no spelling for them, and Java's JsonDecoder refuses the strings "NaN" and "Infinity".
+   */
+  readonly finiteFloats?: boolean;
 }
 
 const INT_MIN = -(2 ** 31);
@@ -58,14 +63,20 @@ const bigintLong: fc.Arbitrary<bigint> = fc.oneof(
 
 /** NaN, ±Infinity and -0 (Avro's binary encoding keeps all four) come up often, not once in thousands of draws. */
 const SPECIAL_FLOATS = [NaN, Infinity, -Infinity, -0, 0];
-const float: fc.Arbitrary<number> = fc.oneof(
-  { weight: 6, arbitrary: fc.float() },
-  { weight: 1, arbitrary: fc.constantFrom(...SPECIAL_FLOATS, 3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45) },
-);
-const double: fc.Arbitrary<number> = fc.oneof(
-  { weight: 6, arbitrary: fc.double() },
-  { weight: 1, arbitrary: fc.constantFrom(...SPECIAL_FLOATS, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE) },
-);
+function floats(finite: boolean): { float: fc.Arbitrary<number>; double: fc.Arbitrary<number> } {
+  const specials = finite ? [-0, 0] : SPECIAL_FLOATS;
+  const constraints = finite ? { noNaN: true, noDefaultInfinity: true } : {};
+  return {
+    float: fc.oneof(
+      { weight: 6, arbitrary: fc.float(constraints) },
+      { weight: 1, arbitrary: fc.constantFrom(...specials, 3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45) },
+    ),
+    double: fc.oneof(
+      { weight: 6, arbitrary: fc.double(constraints) },
+      { weight: 1, arbitrary: fc.constantFrom(...specials, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE) },
+    ),
+  };
+}
 
 const uint32 = fc.bigInt({ min: 0n, max: 0xffff_ffffn }).map(Number);
 
@@ -123,7 +134,14 @@ function objectOf(entries: readonly (readonly [string, unknown])[]): Record<stri
 class Builder {
   private readonly built = new Map<avro.Type, Map<number, fc.Arbitrary<unknown> | null>>();
 
-  constructor(private readonly maxLength: number) {}
+  private readonly floats: ReturnType<typeof floats>;
+
+  constructor(
+    private readonly maxLength: number,
+    finiteFloats: boolean,
+  ) {
+    this.floats = floats(finiteFloats);
+  }
 
   /** The arbitrary of `type` with `depth` container levels left, or null when no value of it fits in them. */
   of(type: avro.Type, depth: number): fc.Arbitrary<unknown> | null {
@@ -150,9 +168,9 @@ class Builder {
       case "abstract:long":
         return bigintLong;
       case "float":
-        return float;
+        return this.floats.float;
       case "double":
-        return double;
+        return this.floats.double;
       case "bytes":
         return fc.uint8Array({ maxLength: 32 }).map((a) => Buffer.from(a));
       case "string":
@@ -216,7 +234,7 @@ class Builder {
 export function avroArbitrary<T = unknown>(typeOrSchema: avro.Type | object, options: AvroArbitraryOptions = {}): fc.Arbitrary<T> {
   const type = avro.Type.isType(typeOrSchema) ? (typeOrSchema as avro.Type) : avroType(typeOrSchema);
   const maxDepth = options.maxDepth ?? 6;
-  const arbitrary = new Builder(options.maxLength ?? 5).of(type, maxDepth);
+  const arbitrary = new Builder(options.maxLength ?? 5, options.finiteFloats ?? false).of(type, maxDepth);
   if (!arbitrary) throw new Error(`no value of ${type.name ?? type.typeName} fits in ${maxDepth} levels of records, arrays and maps`);
   return arbitrary as fc.Arbitrary<T>;
 }
