@@ -38,7 +38,8 @@ function twosComplement(n: bigint, size?: number): Buffer {
   return Buffer.from(v.toString(16).padStart(bytes * 2, "0"), "hex");
 }
 
-function logicalText(type: avro.types.LogicalType, value: unknown): string {
+/** The underlying Avro value (number, string or bytes) of a logical type's value in kefgen's representation. */
+export function underlyingValue(type: avro.types.LogicalType, value: unknown): number | string | Buffer {
   const schema = type.schema({ exportAttrs: true }) as { type: string; size?: number };
   const reading = readLogicalType(schema);
   if (reading?.status !== "interpreted") throw new Error(`internal: ${type.typeName} is not a logical type kefgen interprets`);
@@ -48,26 +49,32 @@ function logicalText(type: avro.types.LogicalType, value: unknown): string {
       const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value as string);
       if (!match || (match[3] ?? "").length !== l.scale) throw new Error(`not a decimal with scale ${l.scale}: ${String(value)}`);
       const unscaled = BigInt(`${match[1]}${match[2]}${match[3] ?? ""}`);
-      return bytesText(twosComplement(unscaled, schema.type === "fixed" ? schema.size : undefined));
+      return twosComplement(unscaled, schema.type === "fixed" ? schema.size : undefined);
     }
     case "uuid":
-      return schema.type === "fixed" ? bytesText(Buffer.from((value as string).replace(/-/g, ""), "hex")) : JSON.stringify(value);
+      return schema.type === "fixed" ? Buffer.from((value as string).replace(/-/g, ""), "hex") : (value as string);
     case "date":
-      return integerText((value as Date).getTime() / DAY_MS + 0);
+      return (value as Date).getTime() / DAY_MS + 0;
     case "timestamp-millis":
     case "local-timestamp-millis":
-      return integerText((value as Date).getTime());
+      return (value as Date).getTime();
     case "duration": {
       const d = value as { months: number; days: number; milliseconds: number };
       const buf = Buffer.alloc(12);
       buf.writeUInt32LE(d.months, 0);
       buf.writeUInt32LE(d.days, 4);
       buf.writeUInt32LE(d.milliseconds, 8);
-      return bytesText(buf);
+      return buf;
     }
     default:
       throw new Error(`internal: logical type ${l.name} has no own representation`);
   }
+}
+
+function logicalText(type: avro.types.LogicalType, value: unknown): string {
+  const underlying = underlyingValue(type, value);
+  if (Buffer.isBuffer(underlying)) return bytesText(underlying);
+  return typeof underlying === "string" ? JSON.stringify(underlying) : integerText(underlying);
 }
 
 /** Whether `type` accepts `value` (avsc's checks of some types throw on a value of another JavaScript type). */
