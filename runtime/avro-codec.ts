@@ -16,6 +16,8 @@
 //   local-timestamp-millis    Date whose UTC fields are the local date and time
 //   duration (fixed 12)       { months, days, milliseconds }
 //   time-millis, time-micros, timestamp-micros, local-timestamp-micros, unknown logical types: the underlying value
+//   float, double             a writer's int or long (schema resolution) read as the nearest float or double, as
+//                             Java reads it: a float holds 32-bit values only, and longs are read exactly
 //
 // Logical types that break the spec's rules (a decimal whose scale exceeds its precision, a date on a long, ...)
 // are read as their underlying type, as the spec asks; `readLogicalType` is the one judge, shared with the generator.
@@ -446,6 +448,47 @@ function writeBigVarint(tap: Tap, n: bigint): void {
 
 const safeLong = new SafeLongType();
 
+/** A long varint as the nearest number: exact within ±2^53, rounded to the nearest double beyond (as Java's (double)). */
+function readLongAsNumber(tap: Tap): number {
+  const buf = tap.buf;
+  const end = Math.min(buf.length, tap.pos + 7);
+  for (let i = tap.pos; i < end; i++) if ((buf[i]! & 0x80) === 0) return tap.readLong();
+  return Number(readBigVarint(tap));
+}
+
+/** How a float or double reads a promoted writer's int or long (Avro's int → long → float → double promotions). */
+interface PromotionResolver {
+  _read(tap: Tap): number;
+}
+
+/**
+ * `double` reading a writer's long exactly: avsc reads a promoted long with its own float arithmetic, which turns
+ * values below −2^52 into wrong positive ones (−4503599627370501 arrived as 4503599627370500; found by the evolution
+ * property test), as for `long` itself (see SafeLongType).
+ */
+class PromotingDoubleType extends avro.types.DoubleType {
+  _update(resolver: PromotionResolver, writer: avro.Type, opts?: unknown): void {
+    if (writer.typeName === "long" || writer.typeName === "abstract:long") resolver._read = readLongAsNumber;
+    else (avro.types.DoubleType.prototype as unknown as { _update(r: unknown, w: avro.Type, o?: unknown): void })._update.call(this, resolver, writer, opts);
+  }
+}
+
+/**
+ * `float` reading a writer's int or long as the nearest 32-bit float, as Java's (float) does: avsc hands over the
+ * int unrounded (−1773477179 where Java reads −1773477120), a value no float field can hold. A long beyond ±2^53 is
+ * rounded twice (to a double, then to a float), which can differ from Java's single rounding in the last bit.
+ */
+class PromotingFloatType extends avro.types.FloatType {
+  _update(resolver: PromotionResolver, writer: avro.Type, opts?: unknown): void {
+    if (writer.typeName === "int") resolver._read = (tap) => Math.fround((writer as unknown as PromotionResolver)._read(tap));
+    else if (writer.typeName === "long" || writer.typeName === "abstract:long") resolver._read = (tap) => Math.fround(readLongAsNumber(tap));
+    else (avro.types.FloatType.prototype as unknown as { _update(r: unknown, w: avro.Type, o?: unknown): void })._update.call(this, resolver, writer, opts);
+  }
+}
+
+const promotingFloat = new PromotingFloatType();
+const promotingDouble = new PromotingDoubleType();
+
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
@@ -535,6 +578,8 @@ const buildingLogical = new WeakSet<object>();
  */
 function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | undefined {
   if (schema === "long") return safeLong;
+  if (schema === "float") return promotingFloat;
+  if (schema === "double") return promotingDouble;
   if (Array.isArray(schema)) {
     // A union: bare values when every branch has its own bucket, else wrapped ({ "branch": value }).
     const types = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts));
@@ -566,6 +611,8 @@ function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | und
 function underlyingType(s: Record<string, unknown>, opts: avro.ForSchemaOptions): avro.Type | undefined {
   if (s["type"] === "map") return new SafeMapType(s as unknown as avro.Schema, opts);
   if (s["type"] === "long") return s[LONG_REPRESENTATION_PROPERTY] === "bigint" && s["logicalType"] === undefined ? bigintLong : safeLong;
+  if (s["type"] === "float") return promotingFloat;
+  if (s["type"] === "double") return promotingDouble;
   return undefined;
 }
 

@@ -3,11 +3,13 @@
 // without touching any prototype, and a long a number cannot hold is a decode error that skips only that record.
 import fs from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { avroLogicalConnections, type AvroLogicalHandlers, type Measurements } from "../../fixtures/valid/avro-logical/expected/index.js";
 import * as codecs from "../../fixtures/valid/avro-logical/expected/codecs.js";
 import { avroCodec, ConsumerRuntime, silentLogger, type AvroCodec, type ConnectionSpec, type DecodeErrorEvent } from "kefgen/runtime";
 import { repoRoot } from "../../scripts/snapshots.js";
+import { avroArbitrary } from "../support/avro-arbitrary.js";
 import { brokers, createTopic, produce, uniqueName, waitFor } from "../support/kafka.js";
 
 function renamed(specs: ConnectionSpec[], suffix: string): ConnectionSpec[] {
@@ -46,7 +48,8 @@ describe("Avro values through a real broker", () => {
     runtime.on("decodeError", (e) => void got.decodeErrors.push(e));
     runtimes.push(runtime);
 
-    const first = codecs.measurementsCodec.decode(codecs.measurementsCodec.encode((codecs.measurementsCodec as AvroCodec<Measurements>).type.random() as unknown as Measurements));
+    const [drawn] = fc.sample(avroArbitrary<Measurements>((codecs.measurementsCodec as AvroCodec<Measurements>).type), { numRuns: 1, seed: 20_261_206 });
+    const first = codecs.measurementsCodec.decode(codecs.measurementsCodec.encode(drawn!));
     // A key "__proto__" (an own property, as JSON.parse makes it) next to an ordinary one.
     const withProto: Measurements = { ...first, pricesByDay: JSON.parse('{"__proto__": "12.3400", "2024-01-02": "-0.0100"}') as Measurements["pricesByDay"] };
     const poison = bigEpochCodec().encode({ ...first, epochSeconds: 2n ** 60n });

@@ -2,10 +2,14 @@
 // development registry, records of several writer schemas interleaved on one topic; generated-style bindings read
 // them with older and newer reader schemas. Includes the two cases that delivered wrong data before writer
 // schemas were resolved (writer +field with reader +defaulted field; reordered enum symbols), an incompatible
-// writer (the documented decode error, nothing else lost), and a 20 s registry outage.
+// writer (the documented decode error, nothing else lost), and a 20 s registry outage. And a property: for values
+// drawn by test/support/avro-arbitrary.ts (fc.sample, fixed seed), reading them with the other version's reader
+// gives the value mapped by Avro's resolution rules (test/support/avro-resolution.ts: defaults, promotions, enum
+// symbols by name and the enum default, widened unions), in both directions where the change allows both.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   avroCodec,
@@ -21,7 +25,12 @@ import {
 } from 'kefgen/runtime';
 import { startDevRegistry, type DevRegistry } from '../../scripts/registry/server.js';
 import { brokers, committedOffsets, createTopic, produce, uniqueName, waitFor } from '../support/kafka.js';
+import { avroArbitrary } from '../support/avro-arbitrary.js';
+import { avroJsonText } from '../support/avro-json.js';
+import { resolvedValue } from '../support/avro-resolution.js';
 import { runWitness } from '../support/python.js';
+
+const SEED = Number(process.env['KEFGEN_FC_SEED'] ?? 20_261_206);
 
 let registry: DevRegistry;
 beforeAll(async () => {
@@ -46,7 +55,8 @@ const settings = (groupId: string): ConnectionSettings => ({
 interface Job {
   topic: string;
   schema: object;
-  values: unknown[];
+  values?: unknown[];
+  avro_json?: string[];
   subject?: string;
   partition?: number;
 }
@@ -154,6 +164,136 @@ describe('writer schemas resolved against reader schemas (Python AvroSerializer 
       );
     }
   }, 180_000);
+});
+
+/** A change both ways compatible: each version reads the other's data (enum defaults, defaulted fields both sides). */
+const both = {
+  old: {
+    type: 'record',
+    name: 'Ticket',
+    namespace: 'evo',
+    fields: [
+      { name: 'id', type: 'string' },
+      { name: 'suit', type: { type: 'enum', name: 'Suit', symbols: ['SPADES', 'HEARTS', 'DIAMONDS', 'CLUBS'], default: 'SPADES' } },
+      { name: 'amount', type: 'int' },
+      { name: 'note', type: 'string', default: '' },
+      { name: 'tags', type: { type: 'array', items: 'string' }, default: ['none'] },
+    ],
+  },
+  new: {
+    type: 'record',
+    name: 'Ticket',
+    namespace: 'evo',
+    fields: [
+      { name: 'id', type: 'string' },
+      { name: 'suit', type: { type: 'enum', name: 'Suit', symbols: ['JOKER', 'CLUBS', 'DIAMONDS', 'HEARTS', 'SPADES'], default: 'JOKER' } },
+      { name: 'amount', type: 'int' },
+      { name: 'priority', type: ['int', 'null'], default: 5 },
+      { name: 'limits', type: { type: 'map', values: 'long' }, default: { max: 10 } },
+    ],
+  },
+};
+
+/** A change compatible one way (the new version reads the old data): promotions, a widened union, a nested field added. */
+const promotions = {
+  old: {
+    type: 'record',
+    name: 'Reading',
+    namespace: 'evo',
+    fields: [
+      { name: 'count', type: 'int' },
+      { name: 'small', type: 'int' },
+      { name: 'big', type: 'long' },
+      { name: 'ratio', type: 'float' },
+      { name: 'text', type: 'string' },
+      { name: 'blob', type: 'bytes' },
+      { name: 'maybe', type: ['null', 'int'] },
+      { name: 'series', type: { type: 'array', items: 'int' } },
+      { name: 'scores', type: { type: 'map', values: 'float' } },
+      { name: 'inner', type: { type: 'record', name: 'Inner', fields: [{ name: 'x', type: 'int' }] } },
+    ],
+  },
+  new: {
+    type: 'record',
+    name: 'Reading',
+    namespace: 'evo',
+    fields: [
+      { name: 'count', type: 'long' },
+      { name: 'small', type: 'double' },
+      { name: 'big', type: 'double' },
+      { name: 'ratio', type: 'double' },
+      { name: 'text', type: 'bytes' },
+      { name: 'blob', type: 'string' },
+      { name: 'maybe', type: ['null', 'string', 'long'] },
+      { name: 'series', type: { type: 'array', items: 'float' } },
+      { name: 'scores', type: { type: 'map', values: 'double' } },
+      { name: 'inner', type: { type: 'record', name: 'Inner', fields: [{ name: 'x', type: 'long' }, { name: 'y', type: 'string', default: 'y' }] } },
+    ],
+  },
+};
+
+describe('property: a reader of another version delivers the drawn value mapped by the resolution rules', () => {
+  it('old ↔ new both ways (enum defaults, defaulted fields) and old → new (promotions, widened union), interleaved, Python AvroSerializer writers', async () => {
+    const PER_WRITER = 100;
+    const pairs = [
+      { name: 'both', versions: both, readers: ['old', 'new'] as const, writers: ['old', 'new'] as const },
+      { name: 'promotions', versions: promotions, readers: ['new'] as const, writers: ['old', 'new'] as const },
+    ];
+    const client = new SchemaRegistryClient({ name: 'dev', url: registry.url });
+    for (const [p, pair] of pairs.entries()) {
+      const topic = uniqueName(`evo-property-${pair.name}`);
+      await createTopic(topic, 1);
+      const codecs = { old: avroCodec<unknown>(pair.versions.old), new: avroCodec<unknown>(pair.versions.new) };
+      const drawn = Object.fromEntries(pair.writers.map((w, j) => [w, fc.sample(avroArbitrary(codecs[w].type), { numRuns: PER_WRITER, seed: SEED + 10 * p + j })]));
+      // Interleaved: each writer's value i follows the other's; each writer version under its own subject (the
+      // development registry checks BACKWARD compatibility within a subject, and `promotions` is one way only).
+      const jobs: Job[] = [];
+      const written: { writer: 'old' | 'new'; value: unknown }[] = [];
+      for (let i = 0; i < PER_WRITER; i++) {
+        for (const w of pair.writers) {
+          jobs.push({ topic, schema: pair.versions[w], avro_json: [avroJsonText(codecs[w].type, drawn[w]![i])], subject: `${topic}-${w}` });
+          written.push({ writer: w, value: drawn[w]![i] });
+        }
+      }
+      await pythonWrites(jobs);
+
+      const got: Record<string, unknown[]> = Object.fromEntries(pair.readers.map((r) => [r, []]));
+      const errors: DecodeErrorEvent[] = [];
+      const runtimes = pair.readers.map((reader) => {
+        const codec = codecs[reader];
+        const binding = bindTopic({
+          topic,
+          messageType: `evo (reader ${reader})`,
+          codec,
+          format: confluentFormat(codec, { registry: client, topic }),
+          buffer: { maxBufferedMessages: 500, backpressure: 'ApplyBackpressure' },
+          handler: (value) => void got[reader]!.push(value),
+        });
+        const runtime = new ConsumerRuntime([{ name: 'shared', kind: 'shared', settings: settings(uniqueName(`evo-prop-${reader}`)), topics: [binding] }], { brokers: brokers() }, { logger: silentLogger });
+        runtime.on('decodeError', (e) => void errors.push(e));
+        return runtime;
+      });
+      await Promise.all(runtimes.map((r) => r.start()));
+      try {
+        await waitFor(() => errors.length > 0 || pair.readers.every((r) => got[r]!.length === written.length), { timeoutMs: 60_000, message: `${pair.name}: every record handled` });
+      } finally {
+        await Promise.all(runtimes.map((r) => r.stop({ timeoutMs: 10_000 })));
+      }
+      expect(errors.map((e) => e.error.message)).toEqual([]);
+      for (const reader of pair.readers) {
+        const expected = written.map((w) => resolvedValue(codecs[w.writer].type, codecs[reader].type, w.value));
+        expect(got[reader], `${pair.name}: reader ${reader} (seed ${SEED})`).toEqual(expected);
+      }
+      // The rules at work, not only equal values.
+      if (pair.name === 'both') {
+        const oldReadsNew = got['old']!.filter((_, i) => written[i]!.writer === 'new') as { suit: string; tags: string[] }[];
+        expect(oldReadsNew.some((t) => t.suit === 'SPADES') && oldReadsNew.every((t) => t.tags.length === 1 && t.tags[0] === 'none')).toBe(true);
+        const newReadsOld = got['new']!.filter((_, i) => written[i]!.writer === 'old') as { priority: number; limits: Record<string, number> }[];
+        expect(newReadsOld.every((t) => t.priority === 5 && t.limits['max'] === 10)).toBe(true);
+        expect((drawn['new'] as { suit: string }[]).some((t) => t.suit === 'JOKER')).toBe(true);
+      }
+    }
+  }, 240_000);
 });
 
 describe('registry outage', () => {
