@@ -310,8 +310,10 @@ function hintFor(i: Incompatibility, direction: Direction, ref: string): string 
 }
 
 /**
- * A named type moved to another namespace (same simple name, no alias): Avro's rules match it, but avsc — which
- * resolves writer schemas in the kefgen runtime — matches full names only, so records would not decode.
+ * A named type moved to another namespace (same simple name, no alias): Avro's rules match it, and so does the
+ * runtime (`readerOf` in runtime/avro-codec.ts) — unless two named types of the new schema share a simple name: then
+ * the runtime matches full names and aliases only (so a union of `a.X` and `b.X` never takes one for the other), and
+ * records written with the old name would not decode.
  */
 function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -321,11 +323,11 @@ function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string
     const key = `${n.fullName}\u0000${o.fullName}`;
     if (seen.has(key)) return;
     seen.add(key);
-    if (n.name === o.name && n.fullName !== o.fullName && !namedAliases(n).includes(o.fullName)) {
+    if (clash !== undefined && n.name === o.name && n.fullName !== o.fullName && !namedAliases(n).includes(o.fullName)) {
       out.push({
         code: "KEF3039",
         severity: "warning",
-        message: `${n.kind} "${o.fullName}" moved to "${n.fullName}" since ${ref}: Avro's rules match names without their namespace, but avsc, which the runtime resolves writer schemas with, needs an alias`,
+        message: `${n.kind} "${o.fullName}" moved to "${n.fullName}" since ${ref}: Avro's rules match names without their namespace, but the runtime does so only when no two named types of the reader share a simple name, and ${clash} do`,
         file: n.file,
         range: n.range,
         hint: `add "aliases": [${JSON.stringify(o.fullName)}] to "${n.fullName}"`,
@@ -352,8 +354,25 @@ function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string
     const olds = named(o, oldSide);
     for (const nt of named(n, newSide)) visit(nt, olds.find((ot) => ot.kind === nt.kind && ot.name === nt.name), depth);
   };
+  const clash = simpleNameClash(newSide, named);
   visitTypes(newSide.root, oldSide.root, 0);
   return out;
+}
+
+/** Two named types of `side` that share a simple name, as `"a.X" and "b.X"`; undefined when there are none. */
+function simpleNameClash(side: SchemaSide, named: (t: AvroType, side: SchemaSide) => AvroNamed[]): string | undefined {
+  const byName = new Map<string, string>();
+  const seen = new Set<string>();
+  const pending = named(side.root, side);
+  for (let d = pending.shift(); d !== undefined; d = pending.shift()) {
+    if (seen.has(d.fullName)) continue;
+    seen.add(d.fullName);
+    const other = byName.get(d.name);
+    if (other !== undefined) return `${JSON.stringify(other)} and ${JSON.stringify(d.fullName)}`;
+    byName.set(d.name, d.fullName);
+    if (d.kind === "record") for (const f of d.fields) pending.push(...named(f.type, side));
+  }
+  return undefined;
 }
 
 function plural(n: number, word: string): string {

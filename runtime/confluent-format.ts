@@ -7,7 +7,7 @@
 // "__proto__" key stays an own property), so every guarantee of bare Avro holds for framed records.
 
 import avro from "avsc";
-import { avroType, type AvroCodec } from "./avro-codec.js";
+import { avroType, readerOf, type AvroCodec, type WriterResolver } from "./avro-codec.js";
 import type { Codec } from "./types.js";
 import { DecodeError } from "./errors.js";
 import { RegistryAnswerError, RegistryUnavailableError, type SchemaRegistryClient } from "./registry-client.js";
@@ -83,7 +83,7 @@ export function subjectName(strategy: SubjectStrategy, topic: string, recordName
  * resolver, or never (`error`). One shape for all three, so that the per-record check is a field read.
  */
 interface WriterReading {
-  readonly resolver?: ReturnType<avro.Type["createResolver"]>;
+  readonly resolver?: WriterResolver;
   readonly error?: DecodeError;
 }
 
@@ -140,7 +140,7 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
     }
     if (JSON.stringify(writer.schema({ exportAttrs: true })) === readerText) return {};
     try {
-      return { resolver: reader.createResolver(writer) };
+      return { resolver: readerOf(reader, writer) };
     } catch (error) {
       const where = await describeWriter(options.registry, id);
       const field = firstIncompatibility(reader, writer) ?? (error as Error).message;
@@ -209,7 +209,8 @@ export function firstIncompatibility(reader: avro.Type, writer: avro.Type, path 
   const r = reader as avro.types.RecordType;
   const w = writer as avro.types.RecordType;
   if (reader.typeName === "record" && writer.typeName === "record") {
-    if (reader.name !== undefined && writer.name !== undefined && reader.name !== writer.name && !(r.aliases ?? []).includes(writer.name)) {
+    const simple = (name: string) => name.slice(name.lastIndexOf(".") + 1);
+    if (reader.name !== undefined && writer.name !== undefined && simple(reader.name) !== simple(writer.name) && !(r.aliases ?? []).includes(writer.name)) {
       return `${path || "the record"} is named ${writer.name} by the writer and ${reader.name} by the reader`;
     }
     for (const field of r.fields) {

@@ -8,7 +8,7 @@
 // map keys), and each writer's resolver is built once, the first time a record of that writer is read.
 
 import avro from "avsc";
-import { avroType, type AvroCodec } from "./avro-codec.js";
+import { avroType, readerOf, type AvroCodec, type WriterResolver } from "./avro-codec.js";
 import type { ValueFormat } from "./confluent-format.js";
 import { DecodeError } from "./errors.js";
 import type { Codec } from "./types.js";
@@ -106,7 +106,7 @@ export interface SingleObjectFormatOptions {
   readonly writers?: readonly SingleObjectWriter[];
 }
 
-type WriterReading = { readonly resolver: ReturnType<avro.Type["createResolver"]> | undefined } | { readonly error: DecodeError };
+type WriterReading = { readonly resolver: WriterResolver | undefined } | { readonly error: DecodeError };
 
 const HEADER_BYTES = 10;
 
@@ -136,7 +136,7 @@ export function singleObjectFormat<T>(codec: Codec<T>, options: SingleObjectForm
     }
     if (w.schema === readerSchema) return { resolver: undefined };
     try {
-      return { resolver: reader.createResolver(avroType(w.schema)) };
+      return { resolver: readerOf(reader, avroType(w.schema)) };
     } catch (error) {
       return { error: new DecodeError(`the writer schema ${w.name} cannot be read as the reader schema ${readerName}: ${(error as Error).message}`, { cause: error }) };
     }

@@ -152,18 +152,27 @@ describe("check --against", () => {
     expect(r.stderr).toContain("2 message Refund avro");
   });
 
-  it("warns that a namespace change needs an alias for avsc, and is quiet once the alias is there", async () => {
+  it("is quiet about a namespace change the runtime resolves, and warns when a simple-name clash stops it", async () => {
+    const other = { name: "note", type: { type: "record", name: "OrderCreated", namespace: "legacy", fields: [{ name: "n", type: "int" }] } };
     write("kef/order.avsc", schema([{ name: "id", type: "string" }]));
     write("kef/shop.kef", shop);
     commit("v1");
+    // Moved, and no other named type is called OrderCreated: the runtime matches it by its simple name, as Avro does.
     write("kef/order.avsc", schema([{ name: "id", type: "string" }], { namespace: "shop.v2" }));
+    const moved = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
+    expect(moved.exitCode).toBe(0);
+    expect(headlines(moved.stderr).map((l) => l.match(/KEF\d{4}/)![0])).toEqual(["KEF3038"]);
+    // Moved while "legacy.OrderCreated" shares its simple name: the runtime matches full names and aliases only.
+    write("kef/order.avsc", schema([{ name: "id", type: "string" }, other]));
+    commit("v2");
+    write("kef/order.avsc", schema([{ name: "id", type: "string" }, other], { namespace: "shop.v2" }));
     const r = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(r.exitCode).toBe(0);
     expect(headlines(r.stderr)[0]).toBe(
-      `kef/order.avsc:1:1 - warning KEF3039: record "shop.OrderCreated" moved to "shop.v2.OrderCreated" since HEAD: Avro's rules match names without their namespace, but avsc, which the runtime resolves writer schemas with, needs an alias`,
+      `kef/order.avsc:1:1 - warning KEF3039: record "shop.OrderCreated" moved to "shop.v2.OrderCreated" since HEAD: Avro's rules match names without their namespace, but the runtime does so only when no two named types of the reader share a simple name, and "shop.v2.OrderCreated" and "legacy.OrderCreated" do`,
     );
     expect(r.stderr).toContain(`hint: add "aliases": ["shop.OrderCreated"] to "shop.v2.OrderCreated"`);
-    write("kef/order.avsc", schema([{ name: "id", type: "string" }], { namespace: "shop.v2", aliases: ["shop.OrderCreated"] }));
+    write("kef/order.avsc", schema([{ name: "id", type: "string" }, other], { namespace: "shop.v2", aliases: ["shop.OrderCreated"] }));
     const aliased = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(headlines(aliased.stderr).map((l) => l.match(/KEF\d{4}/)![0])).toEqual(["KEF3038"]);
   });

@@ -36,7 +36,7 @@ describe("the table of schema changes", () => {
 describe("avsc's resolver (the library the runtime resolves writer schemas with)", () => {
   // Plain avsc types: kefgen's own logical types (runtime/avro-codec.ts) decide their resolution themselves.
   const type = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { registry: {} });
-  it("agrees with every verdict of the table but one: it matches named types by full name (hence warning KEF3039)", () => {
+  it("agrees with every verdict of the table but one: it matches named types by full name (hence readerOf's simple-name retry)", () => {
     const resolves = (reader: unknown, writer: unknown): boolean => {
       try {
         type(reader).createResolver(type(writer));
