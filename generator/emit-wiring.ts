@@ -44,6 +44,7 @@ function topicBinding(topic: TopicModel): string {
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
+    failure: ${literal({ ...topic.failure })},
     handler: handlers.${topic.handlerKey},
   })`;
 }
