@@ -15,3 +15,23 @@ export function backoffDelay(settings: BackoffSettings, attempt: number): number
   // 2^exponent overflows to Infinity long after the cap is reached; Math.min keeps it finite.
   return Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** exponent);
 }
+
+/** A failing record's retries: `backoffMs × multiplier^(attempt-1)`, capped at `maxBackoffMs`, with ± `jitterPercent` %. */
+export interface RetryBackoff {
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly multiplier: number;
+  readonly jitterPercent: number;
+}
+
+/**
+ * Wait before retry number `attempt` (1-based) of a failing record. Jitter spreads partitions that failed together
+ * (a downstream outage) so they do not retry in step; the result stays within [0, maxBackoffMs].
+ * `random` is for tests.
+ */
+export function retryDelay(settings: RetryBackoff, attempt: number, random: () => number = Math.random): number {
+  const exponent = Math.max(0, attempt - 1);
+  const base = Math.min(settings.maxBackoffMs, settings.backoffMs * settings.multiplier ** exponent);
+  const spread = (base * settings.jitterPercent) / 100;
+  return Math.round(Math.min(settings.maxBackoffMs, Math.max(0, base + spread * (2 * random() - 1))));
+}

@@ -1,0 +1,76 @@
+// The dead-letter record format: original bytes kept, Spring Kafka's headers as Spring writes them, read back.
+import { describe, expect, it } from 'vitest';
+import { DeadLetterHeaders, MAX_STACKTRACE_BYTES, deadLetterRecord, readDeadLetterHeaders, truncated } from '../../runtime/dead-letter.js';
+import { retryDelay } from '../../runtime/backoff.js';
+import { DecodeError } from '../../runtime/errors.js';
+
+const record = {
+  offset: '4294967301', // above 2^32: the 8-byte offset header must hold it
+  key: Buffer.from([0, 1, 2, 255]),
+  value: Buffer.from([0xc3, 0x01, 0xde, 0xad]),
+  timestamp: '1700000000123',
+  headers: { trace: Buffer.from('abc'), multi: [Buffer.from('x'), Buffer.from('y')] },
+};
+
+describe('deadLetterRecord', () => {
+  it('keeps key, value and headers byte for byte and adds the Spring headers in Spring\'s encodings', () => {
+    const error = new TypeError('price is negative');
+    const out = deadLetterRecord({ topic: 'orders', partition: 7, record, groupId: 'shop', error, attempts: 5 }, 12);
+    expect(out.key).toEqual(record.key);
+    expect(out.value).toEqual(record.value);
+    expect(out.partition).toBe(7);
+    const h = out.headers!;
+    expect(h.trace).toEqual(Buffer.from('abc'));
+    expect(h.multi).toEqual([Buffer.from('x'), Buffer.from('y')]);
+    expect(h[DeadLetterHeaders.ORIGINAL_TOPIC]).toEqual(Buffer.from('orders'));
+    expect(h[DeadLetterHeaders.ORIGINAL_PARTITION]).toEqual(Buffer.from([0, 0, 0, 7]));
+    expect(h[DeadLetterHeaders.ORIGINAL_OFFSET]).toEqual(Buffer.from([0, 0, 0, 1, 0, 0, 0, 5]));
+    expect(h[DeadLetterHeaders.ORIGINAL_TIMESTAMP]).toEqual(Buffer.from('0000018bcfe5687b', 'hex'));
+    expect(h[DeadLetterHeaders.ORIGINAL_TIMESTAMP_TYPE]).toEqual(Buffer.from('CreateTime'));
+    expect(h[DeadLetterHeaders.ORIGINAL_CONSUMER_GROUP]).toEqual(Buffer.from('shop'));
+    expect(h[DeadLetterHeaders.EXCEPTION_FQCN]).toEqual(Buffer.from('TypeError'));
+    expect(h[DeadLetterHeaders.EXCEPTION_MESSAGE]).toEqual(Buffer.from('price is negative'));
+    expect(String(h[DeadLetterHeaders.EXCEPTION_STACKTRACE])).toContain('TypeError: price is negative');
+    expect(h[DeadLetterHeaders.ATTEMPTS]).toEqual(Buffer.from('5'));
+  });
+
+  it('leaves the partition to the key when the dead-letter topic has fewer partitions; reads its own headers back', () => {
+    const error = DecodeError.at(new Error('unreadable'), { topic: 'orders', partition: 7, offset: record.offset });
+    const out = deadLetterRecord({ topic: 'orders', partition: 7, record, groupId: 'shop', error, attempts: 0 }, 3);
+    expect(out.partition).toBeUndefined();
+    expect(readDeadLetterHeaders(out.headers)).toEqual({
+      originalTopic: 'orders',
+      originalPartition: 7,
+      originalOffset: '4294967301',
+      originalTimestamp: '1700000000123',
+      timestampType: 'CreateTime',
+      consumerGroup: 'shop',
+      errorClass: 'DecodeError',
+      errorMessage: error.message,
+      stacktrace: error.stack,
+      attempts: 0,
+    });
+    expect(readDeadLetterHeaders({ other: 'x' })).toBeUndefined();
+  });
+
+  it('cuts a long stack trace to the documented size on a character boundary, saying so', () => {
+    const long = 'é'.repeat(MAX_STACKTRACE_BYTES);
+    const cut = truncated(long, MAX_STACKTRACE_BYTES);
+    expect(cut.length).toBeLessThanOrEqual(MAX_STACKTRACE_BYTES);
+    const text = cut.toString('utf8');
+    expect(text).not.toContain('\uFFFD');
+    expect(text).toMatch(/… \[truncated, 32768 bytes\]$/);
+    expect(truncated('short', 100).toString()).toBe('short');
+  });
+});
+
+describe('retryDelay', () => {
+  it('grows by the multiplier up to the maximum, jittered within ± the percentage', () => {
+    const policy = { backoffMs: 200, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20 };
+    expect([1, 2, 3, 4].map((attempt) => retryDelay(policy, attempt, () => 0.5))).toEqual([200, 400, 800, 1600]);
+    expect(retryDelay(policy, 1, () => 0)).toBe(160);
+    expect(retryDelay(policy, 1, () => 1)).toBe(240);
+    expect(retryDelay(policy, 50, () => 1)).toBe(30_000);
+    expect(retryDelay({ ...policy, multiplier: 1, jitterPercent: 0 }, 9)).toBe(200);
+  });
+});
