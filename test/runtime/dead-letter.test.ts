@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, MAX_STACKTRACE_BYTES, deadLetterRecord, readDeadLetterHeaders, truncated } from '../../runtime/dead-letter.js';
 import { retryDelay } from '../../runtime/backoff.js';
 import { DecodeError } from '../../runtime/errors.js';
+import { bindDeadLetters, NotADeadLetterError, readDeadLetter } from '../../runtime/dead-letter-reader.js';
 
 const record = {
   offset: '4294967301', // above 2^32: the 8-byte offset header must hold it
@@ -72,5 +73,39 @@ describe('retryDelay', () => {
     expect(retryDelay(policy, 1, () => 1)).toBe(240);
     expect(retryDelay(policy, 50, () => 1)).toBe(30_000);
     expect(retryDelay({ ...policy, multiplier: 1, jitterPercent: 0 }, 9)).toBe(200);
+  });
+});
+
+describe('readDeadLetter and bindDeadLetters', () => {
+  const codec = {
+    decode: (value: Buffer) => {
+      if (value[0] === 0xc3) throw new Error('not JSON');
+      return JSON.parse(value.toString('utf8')) as { id: string };
+    },
+    encode: (value: { id: string }) => Buffer.from(JSON.stringify(value)),
+  };
+  const letterOf = (value: Buffer | null) => {
+    const out = deadLetterRecord({ topic: 'orders', partition: 2, record: { ...record, value }, groupId: 'shop', error: new Error('boom'), attempts: 3 }, 1);
+    return { offset: '9', key: out.key as Buffer, value: out.value as Buffer | null, timestamp: '1700000009999', headers: out.headers! };
+  };
+
+  it('decodes the original value with the topic\'s codec, keeps the bytes when it cannot, and drops the dead-letter headers', () => {
+    const position = { topic: 'orders-dlt', partition: 0, offset: '9' };
+    const good = readDeadLetter(position, letterOf(Buffer.from('{"id":"o-1"}')), codec.decode);
+    expect(good.value).toEqual({ decoded: true, message: { id: 'o-1' } });
+    expect(good).toMatchObject({ originalTopic: 'orders', originalPartition: 2, originalOffset: '4294967301', errorMessage: 'boom', attempts: 3, deadLetteredAt: '1700000009999', position });
+    expect(Object.keys(good.headers)).toEqual(['trace', 'multi']);
+    const poison = readDeadLetter(position, letterOf(record.value), codec.decode);
+    expect(poison.value).toMatchObject({ decoded: false, bytes: record.value });
+    expect(() => readDeadLetter(position, { ...letterOf(null), headers: {} }, codec.decode)).toThrow(NotADeadLetterError);
+  });
+
+  it('binds a dead-letter topic: the handler gets envelopes', async () => {
+    const got: unknown[] = [];
+    const b = bindDeadLetters({ topic: 'orders-dlt', codec, buffer: { maxBufferedMessages: 10, backpressure: 'ApplyBackpressure' }, handler: (letter) => void got.push(letter.value) });
+    const r = letterOf(Buffer.from('{"id":"o-2"}'));
+    await b.handle(b.codec.decode(r.value!), { topic: 'orders-dlt', partition: 0, offset: '9', key: r.key, headers: r.headers, timestamp: r.timestamp });
+    expect(got).toEqual([{ decoded: true, message: { id: 'o-2' } }]);
+    expect(b.tombstones).toBe(true);
   });
 });
