@@ -53,6 +53,11 @@ export function readDeadLetter<T>(position: DeadLetter<T>["position"], record: F
 export interface DeadLetterDeclaration<T> {
   /** The dead-letter topic. */
   readonly topic: string;
+  /**
+   * Only dead letters of this original topic reach the handler (several topics may share a dead-letter topic, each
+   * decoded with its own codec); the others are passed over. Absent: all.
+   */
+  readonly originalTopic?: string;
   /** The original topic's message codec (generated), to decode the original values. */
   readonly codec: Codec<T>;
   readonly buffer: BufferSettings;
@@ -83,6 +88,7 @@ export function bindDeadLetters<T>(init: DeadLetterDeclaration<T>): TopicBinding
     handle: (value: Buffer | null, context: MessageContext) => {
       const record: FetchedRecord = { offset: context.offset, key: context.key, value, timestamp: context.timestamp, headers: context.headers };
       const letter = readDeadLetter({ topic: context.topic, partition: context.partition, offset: context.offset }, record, (bytes) => init.codec.decode(bytes));
+      if (init.originalTopic !== undefined && letter.originalTopic !== init.originalTopic) return;
       return init.handler(letter, context);
     },
   };

@@ -109,3 +109,25 @@ describe('readDeadLetter and bindDeadLetters', () => {
     expect(b.tombstones).toBe(true);
   });
 });
+
+describe('generated dead-letter readers (fixtures/valid/failure-handling)', () => {
+  it('decode the original value with the topic\'s codec into DeadLetter<Order>, and pass over letters of other topics sharing the dead-letter topic', async () => {
+    const { shopFailuresDeadLetters } = await import('../../fixtures/valid/failure-handling/expected/wiring.js');
+    const { orderCodec } = await import('../../fixtures/valid/failure-handling/expected/codecs.js');
+    const ids: string[] = [];
+    const refunds = shopFailuresDeadLetters.refunds((letter) => {
+      if (letter.value.decoded) ids.push(letter.value.message.id); // typed: messages.Order
+    });
+    expect(refunds.topic).toBe('payments-failed');
+    const letterFrom = (topic: string, id: string) => {
+      const out = deadLetterRecord({ topic, partition: 0, record: { ...record, value: orderCodec.encode({ id }) }, groupId: 'shop-payments', error: new Error('x'), attempts: 1 }, 1);
+      return { topic: 'payments-failed', partition: 0, offset: '0', key: out.key as Buffer, headers: out.headers!, timestamp: '1' };
+    };
+    for (const [topic, id] of [['refunds', 'r-1'], ['captures', 'c-1'], ['refunds', 'r-2']] as const) {
+      const context = letterFrom(topic, id);
+      const value = deadLetterRecord({ topic, partition: 0, record: { ...record, value: orderCodec.encode({ id }) }, groupId: 'g', error: new Error('x'), attempts: 1 }, 1).value as Buffer;
+      await refunds.handle(refunds.codec.decode(value), context);
+    }
+    expect(ids).toEqual(['r-1', 'r-2']);
+  });
+});
