@@ -6,7 +6,10 @@ export interface BackoffSettings {
   readonly maxDelayMs: number;
 }
 
-/** Handler retries: 100 ms doubling up to 30 s. */
+/**
+ * @deprecated Handler retries follow each topic's failure policy now (`FailurePolicy`, default 200 ms doubling to
+ * 30 s with jitter); this old default (100 ms doubling to 30 s) is no longer used by the runtime.
+ */
 export const DEFAULT_HANDLER_RETRY: BackoffSettings = { initialDelayMs: 100, maxDelayMs: 30_000 };
 
 /** Delay before retry number `attempt` (1-based). */

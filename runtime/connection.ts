@@ -39,7 +39,7 @@ export interface ConnectionOptions {
   readonly events: RuntimeEventEmitter;
   /** The runtime's logger; the connection namespaces it as `kefgen.connection.<name>`. */
   readonly logger: RuntimeLogger;
-  /** Backoff between attempts of a failing handler. */
+  /** Overrides the topics' retry waits (see ConsumerRuntimeOptions.handlerRetry). */
   readonly handlerRetry?: BackoffSettings;
   readonly restart?: RestartSettings;
   /** How long `stop()` waits for the final commit, and then for leaving the group (default 5 s each). */

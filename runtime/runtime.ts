@@ -27,7 +27,11 @@ export interface ConsumerRuntimeOptions {
   readonly commitOnStopTimeoutMs?: number;
   /** Least time between two "dropping records" warnings of one topic; the drops in between are summed up (default 10 s). */
   readonly dropLogIntervalMs?: number;
-  /** Backoff between attempts of a failing handler (default 100 ms doubling to 30 s). */
+  /**
+   * Overrides every topic's retry waits: `initialDelayMs` doubling to `maxDelayMs`, no jitter. Without it each topic
+   * waits as its `retryBackoffMs`/`retryMultiplier`/`retryMaxBackoffMs`/`retryJitterPercent` say (default 200 ms
+   * doubling to 30 s, ± 20 %). Attempts and dead letters stay the topic's (see docs/runtime.md, "Failure handling").
+   */
   readonly handlerRetry?: BackoffSettings;
   /** Restarts of a crashed consumer that kafkajs does not restart itself (default 1 s doubling to 30 s, unlimited). */
   readonly restart?: RestartSettings;
