@@ -162,6 +162,59 @@ describe('dead letters on the real broker', () => {
     }, { timeoutMs: 30_000, message: 'commits past every record' });
   });
 
+  it('across a rebalance: a pending retry goes on where the partition stays, is dropped where it leaves, and the record is dead-lettered', async () => {
+    const topic = uniqueName('dlt-rebalance');
+    const deadLetterTopic = `${topic}-dlt`;
+    const groupId = uniqueName('dlt-rebalance-group');
+    await createTopic(topic, 2);
+    await createTopic(deadLetterTopic, 2);
+    await produce(topic, [
+      { partition: 0, value: 'fail-me' },
+      ...Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `p0-${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => ({ partition: 1, value: `p1-${i}` })),
+    ]);
+    const failure = { attempts: 4, backoffMs: 2_000, maxBackoffMs: 2_000, jitterPercent: 0, deadLetter: deadLetterTopic };
+    const fail = (value: string) => {
+      if (value === 'fail-me') throw new Error('always');
+    };
+    const a = consume(topic, groupId, failure, fail);
+    const owned = { a: [] as number[], b: [] as number[] };
+    const joinsOfA: number[][] = [];
+    a.runtime.on(RuntimeEvents.GROUP_JOIN, (e) => {
+      owned.a = [...(e.assignment[topic] ?? [])];
+      joinsOfA.push(owned.a);
+    });
+    await a.runtime.start();
+    await waitFor(() => a.handlerErrors.length >= 1, { timeoutMs: 30_000, message: 'the first failure on the first member' });
+    // A second member joins while the record waits for its retry: the group rebalances.
+    const b = consume(topic, groupId, failure, fail);
+    b.runtime.on(RuntimeEvents.GROUP_JOIN, (e) => void (owned.b = [...(e.assignment[topic] ?? [])]));
+    await b.runtime.start();
+    const rebalancedAt = Date.now();
+    await waitFor(() => a.deadLettered.length + b.deadLettered.length >= 1, { timeoutMs: 60_000, message: 'the record dead-lettered by its owner' });
+    const owner = owned.a.includes(0) ? a : b;
+    const other = owner === a ? b : a;
+    await waitFor(() => new Set([...a.handled, ...b.handled].filter((h) => h.partition === 0).map((h) => h.offset)).size === 5, { timeoutMs: 30_000, message: 'the rest of partition 0' });
+    expect(owner.deadLettered).toMatchObject([{ partition: 0, offset: '0', deadLetterTopic }]);
+    expect(other.deadLettered).toEqual([]);
+    if (owner === b) {
+      // The partition moved: the first member dropped its pending retry (no attempt after the rebalance), the new
+      // owner started its attempts over.
+      expect(a.calls.filter((c) => c.value === 'fail-me' && c.at > rebalancedAt + 500)).toEqual([]);
+      expect(b.calls.filter((c) => c.value === 'fail-me')).toHaveLength(4);
+    } else {
+      // The partition stayed: its retries went on (the pause re-applied after the join), 4 attempts in all.
+      expect(a.calls.filter((c) => c.value === 'fail-me')).toHaveLength(4);
+    }
+    expect(joinsOfA.length).toBeGreaterThanOrEqual(2);
+    const letters = await readAll(deadLetterTopic, 1);
+    expect(letters.map((l) => String(l.value))).toEqual(['fail-me']);
+    await waitFor(async () => {
+      const committed = await committedOffsets(groupId, topic);
+      return committed.get(0) === 6 && committed.get(1) === 5;
+    }, { timeoutMs: 30_000, message: 'commits past everything' });
+  });
+
   it('scenario 10: a poison record mid-partition is dead-lettered on the first attempt; every record after it is handled', async () => {
     const topic = uniqueName('dlt-s10');
     const deadLetterTopic = `${topic}-dlt`;
