@@ -110,7 +110,7 @@ describe('dead letters on the real broker', () => {
       { partition: 1, key: Buffer.from([0, 255, 1]), value: 'fail-me', timestamp, headers: { trace: Buffer.from([1, 2, 3]), text: 'hello' } },
       ...[4, 5, 6, 7, 8, 9].map((i) => ({ partition: 1, value: `p1-${i}` })),
     ]);
-    const c = consume(topic, groupId, { attempts: 3, backoffMs: 4_000, maxBackoffMs: 4_000, jitterPercent: 0, deadLetter: deadLetterTopic }, (value) => {
+    const c = consume(topic, groupId, { attempts: 3, backoffMs: 6_000, maxBackoffMs: 6_000, jitterPercent: 0, deadLetter: deadLetterTopic }, (value) => {
       if (value === 'fail-me') throw new TypeError('cannot ship order: warehouse refused');
     });
     await c.runtime.start();
