@@ -1,7 +1,7 @@
 // TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler, at most
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
-// Why it is over ~350 lines: the buffer's consumer side (taking, retrying, purging, holding, stopping)
-// shares one set of in-flight records; its race comments need both sides in view.
+// Why it is over ~350 lines: the buffer's consumer side (taking, decoding, purging, holding, stopping) shares one set
+// of in-flight records; its race comments need both sides in view. Failed records moved out to failed-records.ts.
 
 import type { FetchedRecord } from "./transport/records.js";
 import type { BackpressureMode, MessageContext, TopicBinding } from "./types.js";
