@@ -37,6 +37,7 @@ import { nameTypes } from "./type-names.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 import { topicClauses } from "./topic-clauses.js";
+import { topicFailure } from "./failure.js";
 import { settingOrigins } from "./origins.js";
 import { messageWriters, reportUnusedWriters } from "./writers.js";
 
@@ -169,6 +170,7 @@ class Checker {
     };
     switch (t.kind) {
       case "string":
+        if (v.$type === "IdentifierValue" && t.words?.includes(v.value)) return v.value;
         if (v.$type !== "StringValue") return wrong();
         if (v.value.length === 0) {
           this.report("KEF2011", v.range, `"${info.name}" cannot be empty`);
@@ -183,6 +185,7 @@ class Checker {
         if (v.$type !== "IdentifierValue") return wrong();
         return v.value;
       case "integer": {
+        if (v.$type === "IdentifierValue" && t.words?.includes(v.value)) return v.value;
         if (this.problem(numericLiteralProblem(info, v), v.range)) return undefined;
         let n: number;
         if (v.$type === "NumberValue") n = v.value;
@@ -517,6 +520,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     );
     const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
     const format = topicFormat(c, { name: topicName, range: decl.range, file: source.file }, formatLayers, registries, sourceOf);
+    const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file: source.file }, formatLayers, sourceOf);
     c.source = source;
     const topic: TopicModel = {
       topic: topicName,
@@ -527,6 +531,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       buffer: bufferSettingsModel(bufferValues),
       ...(format ? { format } : {}),
       ...clauses,
+      failure,
       range: decl.range,
       bufferOrigins: settingOrigins(draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]], "buffer", source.file),
     };

@@ -239,6 +239,58 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (exitCode === 0) exitCode = code;
     });
 
+  // kefgen dlq: the dead letters of a topic (runtime/dead-letter.ts format), listed or written back.
+  const dlq = program.command("dlq").description("list or replay the records of a dead-letter topic");
+  const brokersOption = () => new Option("--brokers <list>", "bootstrap brokers, comma-separated (default: $KAFKA_BROKERS)");
+  const brokersOf = (opts: { brokers?: string }): string[] | undefined => {
+    const list = (opts.brokers ?? io.env["KAFKA_BROKERS"] ?? "").split(",").map((b) => b.trim()).filter((b) => b.length > 0);
+    return list.length > 0 ? list : undefined;
+  };
+  const offsetOf = (text: string | undefined): number | undefined | "bad" => {
+    if (text === undefined) return undefined;
+    return /^[0-9]+$/.test(text) ? Number(text) : "bad";
+  };
+  const runDlq = async (work: () => Promise<number>): Promise<void> => {
+    try {
+      exitCode = await work();
+    } catch (error) {
+      io.stderr.write(`kefgen: ${(error as Error).message}\n`);
+      exitCode = 2;
+    }
+  };
+  dlq
+    .command("inspect")
+    .description("list the dead letters of a topic: position, original position, age, error, key")
+    .argument("<topic>", "the dead-letter topic")
+    .addOption(brokersOption())
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (topic: string, opts: { brokers?: string; format: Format }) => {
+      const brokers = brokersOf(opts);
+      if (!brokers) return usage("kefgen dlq needs --brokers (or KAFKA_BROKERS)");
+      const { dlqInspect } = await import("./dlq.js");
+      await runDlq(() => dlqInspect(io, topic, { brokers, format: opts.format }));
+    });
+  dlq
+    .command("replay")
+    .description("write dead letters back to their original topics (same key, value, headers and partition); reports how many")
+    .argument("<topic>", "the dead-letter topic")
+    .addOption(brokersOption())
+    .option("--from <offset>", "first dead-letter offset to replay (on every partition)")
+    .option("--to <offset>", "last dead-letter offset to replay, inclusive")
+    .option("--where-error <text>", "only dead letters whose error class or message contains this text")
+    .option("--dry-run", "count what would be replayed, write nothing")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (topic: string, opts: { brokers?: string; from?: string; to?: string; whereError?: string; dryRun?: boolean; format: Format }) => {
+      const brokers = brokersOf(opts);
+      if (!brokers) return usage("kefgen dlq needs --brokers (or KAFKA_BROKERS)");
+      const from = offsetOf(opts.from);
+      const to = offsetOf(opts.to);
+      if (from === "bad" || to === "bad") return usage("--from and --to take an offset (a whole number)");
+      const { dlqReplay } = await import("./dlq.js");
+      const filter = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(opts.whereError !== undefined ? { whereError: opts.whereError } : {}), ...(opts.dryRun ? { dryRun: true } : {}) };
+      await runDlq(() => dlqReplay(io, topic, filter, { brokers, format: opts.format }));
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

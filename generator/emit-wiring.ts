@@ -1,6 +1,7 @@
 // Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated> }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
-import { StructureKind, type StatementStructures, type WriterFunction } from "ts-morph";
+//                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
+import { StructureKind, VariableDeclarationKind, type StatementStructures, type WriterFunction } from "ts-morph";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral, propertyName, str } from "./escape.js";
 import { connectionLabel, handlerTypeArguments } from "./emit-consumers.js";
@@ -44,6 +45,7 @@ function topicBinding(topic: TopicModel): string {
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
+    failure: ${literal({ ...topic.failure })},
     handler: handlers.${topic.handlerKey},
   })`;
 }
@@ -69,7 +71,7 @@ function registryClient(r: RegistryModel): string {
 
 export function emitWiring(ctx: Context): void {
   const { model } = ctx;
-  const { handlers: handlersName, connections: connectionsName, create: createName } = apiNamesOf(model.apiName);
+  const { handlers: handlersName, connections: connectionsName, create: createName, deadLetters: deadLettersName } = apiNamesOf(model.apiName);
   const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
     { kind: StructureKind.ImportDeclaration, namespaceImport: "codecs", moduleSpecifier: "./codecs.js" },
@@ -127,6 +129,34 @@ Call \`start()\` to begin consuming and \`stop()\` to drain, commit and leave th
     returnType: "kefgen.ConsumerRuntime",
     statements: [`return new kefgen.ConsumerRuntime(${connectionsName}(handlers), kafka, options);`],
   });
+  // Typed readers of the dead-letter topics: only when some topic has one.
+  const withDeadLetters = model.topics.filter((t) => t.failure.deadLetter !== undefined);
+  if (withDeadLetters.length > 0) {
+    statements.push({
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      ...jsDoc(
+        doc`Readers of the dead-letter topics, one per topic that has one: each returns a binding of the dead-letter topic
+whose handler gets {@link kefgen.DeadLetter} envelopes (origin, error, attempts, the value decoded with the topic's
+codec or its raw bytes). Put it in a connection of your own (its own group id) to consume the dead letters.`,
+      ),
+      declarations: [
+        {
+          name: deadLettersName,
+          initializer: (writer) =>
+            writer.write(
+              `{\n${withDeadLetters
+                .map(
+                  (t) =>
+                    `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<messages.${t.message.name}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: codecs.${t.message.codecName}, buffer, handler }),`,
+                )
+                .join("\n")}\n}`,
+            ),
+        },
+      ],
+    });
+  }
   addFile(ctx, "wiring.ts", statements);
 }
 

@@ -13,7 +13,7 @@ import path from "node:path";
 import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { replaceUnsafeCharacters } from "./escape.js";
 import { writeFileAtomic, type CommandIo } from "./fmt.js";
-import type { ConnectionModel, Model } from "./model.js";
+import type { ConnectionModel, FailureModel, Model } from "./model.js";
 import { analyse, displayPath, type ProjectOptions } from "./program.js";
 import { settingsByName } from "./settings.js";
 
@@ -44,10 +44,23 @@ function connectionTitle(connection: ConnectionModel): string[] {
   return ["exclusive connection", `of topic ${topic}`];
 }
 
+/** A topic's retry and dead-letter path, in words. */
+function failureLines(f: FailureModel): string[] {
+  const retry =
+    f.attempts === "unlimited"
+      ? `retried until handled, waits ${f.backoffMs}..${f.maxBackoffMs} ms`
+      : f.attempts === 1
+        ? `1 attempt, then ${f.deadLetter !== undefined ? "dead letter" : "partition stops"}`
+        : `${f.attempts} attempts, waits ${f.backoffMs}..${f.maxBackoffMs} ms, then ${f.deadLetter !== undefined ? "dead letter" : "partition stops"}`;
+  const poison = f.onDecodeError === "deadLetter" ? "poison: dead letter" : f.onDecodeError === "skip" ? "poison: skipped (lost)" : "poison: partition stops";
+  return [retry, poison];
+}
+
 /** The Mermaid flowchart, without a Markdown fence. */
 export function mermaidGraph(model: Model): string {
   const out: string[] = ["flowchart LR"];
-  const classes = { connection: [] as string[], consumer: [] as string[], topic: [] as string[], handler: [] as string[] };
+  const classes = { connection: [] as string[], consumer: [] as string[], topic: [] as string[], handler: [] as string[], dlt: [] as string[] };
+  const deadLetterNodes = new Map<string, string>();
   let topicNumber = 0;
   model.connections.forEach((connection, i) => {
     const n = i + 1;
@@ -64,17 +77,31 @@ export function mermaidGraph(model: Model): string {
       const handler = `handler${topicNumber}`;
       const framing = !t.format ? [] : t.format.kind === "confluent" ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [`single-object, writer schemas: ${1 + (t.message.writers?.length ?? 0)}`];
       const record = [...(t.key ? [`key ${t.key.kind === "message" ? t.key.message.name : t.key.kind}`] : []), ...(t.tombstones ? ["tombstones"] : [])];
-      out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`)})]`);
+      out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`, ...failureLines(t.failure))})]`);
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);
       out.push(`  ${consumer} --> ${topic}`);
       out.push(`  ${topic} --> ${handler}`);
+      // The failure path: where a record goes after its last attempt, and a poison record.
+      const f = t.failure;
+      const why = [...(f.attempts === "unlimited" ? [] : [`after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}`]), ...(f.onDecodeError === "deadLetter" ? ["poison records"] : [])];
+      if (f.deadLetter !== undefined && why.length > 0) {
+        let dlt = deadLetterNodes.get(f.deadLetter);
+        if (!dlt) {
+          dlt = `deadLetter${deadLetterNodes.size + 1}`;
+          deadLetterNodes.set(f.deadLetter, dlt);
+          out.push(`  ${dlt}[(${lines(f.deadLetter, "dead letters")})]`);
+          classes.dlt.push(dlt);
+        }
+        out.push(`  ${handler} -.->|${lines(why.join(", and "))}| ${dlt}`);
+      }
       classes.topic.push(topic);
       classes.handler.push(handler);
     }
   });
   // The colours of the architecture diagrams in K-Entity-Framework's connection-management page.
-  const fills = { connection: "#e1f5fe", consumer: "#fff3e0", topic: "#ffecb3", handler: "#e8f5e9" };
-  for (const [kind, fill] of Object.entries(fills)) out.push(`  classDef ${kind} fill:${fill}`);
+  // Dead-letter topics (only drawn when some topic has one) in red.
+  const fills = { connection: "#e1f5fe", consumer: "#fff3e0", topic: "#ffecb3", handler: "#e8f5e9", dlt: "#ffebee" };
+  for (const [kind, fill] of Object.entries(fills)) if (kind !== "dlt" || classes.dlt.length > 0) out.push(`  classDef ${kind} fill:${fill}`);
   for (const [kind, ids] of Object.entries(classes)) if (ids.length > 0) out.push(`  class ${ids.join(",")} ${kind}`);
   return `${out.join("\n")}\n`;
 }

@@ -72,9 +72,24 @@ export interface TopicModel {
   readonly key?: TopicKeyModel;
   /** `tombstones`: a record without a value reaches the handler as `null`. Absent: it is a decode error. */
   readonly tombstones?: true;
+  /** What happens to a record whose handler fails, or that cannot be decoded (see generator/failure.ts). */
+  readonly failure: FailureModel;
   readonly range: Range;
   /** Where each buffer setting came from (for `kefgen plan`), by setting name. */
   readonly bufferOrigins?: Readonly<Record<string, SettingOrigin>>;
+}
+
+/** A topic's failure handling: retries, dead-letter topic, poison records. */
+export interface FailureModel {
+  /** Handler calls a record gets before it is given up; `"unlimited"`: until it succeeds. */
+  readonly attempts: number | "unlimited";
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly multiplier: number;
+  readonly jitterPercent: number;
+  /** The dead-letter topic's name; absent: none. */
+  readonly deadLetter?: string;
+  readonly onDecodeError: "deadLetter" | "skip" | "stop";
 }
 
 /** A topic's declared key type. */

@@ -15,7 +15,7 @@ import { startOfFile, type DiagnosticCode, type RelatedLocation } from "./diagno
 import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
 
 /** The suffixes of the names kefgen makes up (the wiring's `create` prefix aside). */
-const suffixes = { codec: "Codec", consumer: "Consumer", handlers: "Handlers", connections: "Connections", consumers: "Consumers" } as const;
+const suffixes = { codec: "Codec", consumer: "Consumer", handlers: "Handlers", connections: "Connections", consumers: "Consumers", deadLetters: "DeadLetters" } as const;
 
 /** True when `name` ends like a name kefgen makes up (`…Consumer`, `…Codec`, ...): type-names.ts avoids those. */
 export function endsLikeGeneratedName(name: string): boolean {
@@ -38,11 +38,12 @@ export function consumerClassNameOf(handlerKey: string): string {
 }
 
 /** The names wiring.ts exports, from the project's API name (`ShopEvents`). */
-export function apiNamesOf(apiName: string): { readonly handlers: string; readonly connections: string; readonly create: string } {
+export function apiNamesOf(apiName: string): { readonly handlers: string; readonly connections: string; readonly create: string; readonly deadLetters: string } {
   return {
     handlers: `${apiName}${suffixes.handlers}`,
     connections: `${apiName[0]!.toLowerCase()}${apiName.slice(1)}${suffixes.connections}`,
     create: `create${apiName}${suffixes.consumers}`,
+    deadLetters: `${apiName[0]!.toLowerCase()}${apiName.slice(1)}${suffixes.deadLetters}`,
   };
 }
 
@@ -130,6 +131,7 @@ export function emittedNames(model: Model): EmittedName[] {
   out.push({ name: api.handlers, space: "export", file: "wiring.ts", what: "the handlers interface", owner });
   out.push({ name: api.connections, space: "export", file: "wiring.ts", what: "the connections function", owner });
   out.push({ name: api.create, space: "export", file: "wiring.ts", what: "the consumers factory", owner });
+  if (model.topics.some((t) => t.failure.deadLetter !== undefined)) out.push({ name: api.deadLetters, space: "export", file: "wiring.ts", what: "the dead-letter readers", owner });
   for (const t of model.topics) {
     out.push({ name: t.handlerKey, space: "handler", file: "wiring.ts", what: `topic "${t.topic}"`, owner: { kind: "topic", topic: t } });
   }

@@ -3,9 +3,8 @@
 // Text, JSON and Markdown. No broker is contacted.
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import type { CommandIo } from "./fmt.js";
-import type { ConnectionModel, Model, SettingOrigin } from "./model.js";
+import type { ConnectionModel, FailureModel, Model, SettingOrigin } from "./model.js";
 import { analyse, type ProjectOptions } from "./program.js";
-import { DEFAULT_HANDLER_RETRY } from "../runtime/backoff.js";
 import type { DiagnosticCode } from "./diagnostics.js";
 
 /** One effective setting and its origin. */
@@ -22,7 +21,7 @@ export interface PlannedSetting {
 export interface PlannedTopic {
   readonly topic: string;
   readonly message: string;
-  /** Its buffer settings (maxBufferedMessages, concurrency, backpressure) and their origins. */
+  /** Its per-topic settings (buffer: maxBufferedMessages, concurrency, backpressure; failure: retry*, deadLetter, onDecodeError) and their origins. */
   readonly buffer: readonly PlannedSetting[];
 }
 
@@ -54,6 +53,19 @@ export interface ConnectionPlan {
 
 const BUFFER_SETTINGS = ["maxBufferedMessages", "concurrency", "backpressure"] as const;
 
+/** The failure settings of a topic, by setting name, as its resolved model says (deadLetter: the topic's name or none). */
+function failureSettings(f: FailureModel): Record<string, string | number> {
+  return {
+    retryAttempts: f.attempts,
+    retryBackoffMs: f.backoffMs,
+    retryMaxBackoffMs: f.maxBackoffMs,
+    retryMultiplier: f.multiplier,
+    retryJitterPercent: f.jitterPercent,
+    deadLetter: f.deadLetter ?? "none",
+    onDecodeError: f.onDecodeError,
+  };
+}
+
 function planned(name: string, value: unknown, origin: SettingOrigin | undefined): PlannedSetting {
   const v = value === undefined ? null : (value as string | number | boolean);
   return { name, value: v, from: origin?.from ?? "default", ...(origin?.at ? { at: origin.at } : {}) };
@@ -69,7 +81,10 @@ function consumerOf(connection: ConnectionModel): PlannedConsumer {
     topics: connection.topics.map((t) => ({
       topic: t.topic,
       message: t.message.name,
-      buffer: BUFFER_SETTINGS.map((n) => planned(n, t.buffer[n], t.bufferOrigins?.[n])),
+      buffer: [
+        ...BUFFER_SETTINGS.map((n) => planned(n, t.buffer[n], t.bufferOrigins?.[n])),
+        ...Object.entries(failureSettings(t.failure)).map(([n, v]) => planned(n, v, t.bufferOrigins?.[n])),
+      ],
     })),
     settings: names.map((n) => planned(n, (settings as Record<string, unknown>)[n], connection.origins?.[n])),
   };
@@ -89,12 +104,13 @@ function warningsOf(connection: ConnectionModel): PlanWarning[] {
       ...where("maxPollIntervalMs"),
     });
   }
-  if (s.maxPollIntervalMs < DEFAULT_HANDLER_RETRY.maxDelayMs) {
+  const longestWait = Math.max(0, ...connection.topics.map((t) => t.failure.maxBackoffMs));
+  if (s.maxPollIntervalMs < longestWait) {
     out.push({
       code: "KEF2081",
       connection: connection.name,
-      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below the handler retry backoff's maximum (${DEFAULT_HANDLER_RETRY.maxDelayMs} ms by default): a record that keeps failing makes no progress for whole rebalance timeouts, and a rebalance meanwhile hands it to the next owner, which starts its retries over`,
-      hint: `raise maxPollIntervalMs above ${DEFAULT_HANDLER_RETRY.maxDelayMs}, or lower the runtime option handlerRetry.maxDelayMs`,
+      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below the longest retry wait of its topics (retryMaxBackoffMs, ${longestWait} ms): a record that keeps failing makes no progress for whole rebalance timeouts, and a rebalance meanwhile hands it to the next owner, which starts its retries over`,
+      hint: `raise maxPollIntervalMs above ${longestWait}, or lower retryMaxBackoffMs`,
       ...where("maxPollIntervalMs"),
     });
   }

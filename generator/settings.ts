@@ -2,9 +2,13 @@
 // docs/settings.md is the human-readable form of this table; a test keeps the two in step.
 
 export type SettingType =
-  | { readonly kind: "string" }
-  /** `unit`: what a quantity literal may express (`30s` for "ms", `64KiB` for "bytes"); absent for counts. */
-  | { readonly kind: "integer"; readonly min: number; readonly max: number; readonly unit?: "ms" | "bytes" }
+  /** `words`: bare words accepted besides a string (`deadLetter = default`). */
+  | { readonly kind: "string"; readonly words?: readonly string[] }
+  /**
+   * `unit`: what a quantity literal may express (`30s` for "ms", `64KiB` for "bytes"); absent for counts.
+   * `words`: bare words accepted besides a number (`retryAttempts = unlimited`).
+   */
+  | { readonly kind: "integer"; readonly min: number; readonly max: number; readonly unit?: "ms" | "bytes"; readonly words?: readonly string[] }
   | { readonly kind: "boolean" }
   /** The name of something declared in the .kef (e.g. `registry = main`). */
   | { readonly kind: "name"; readonly of: string }
@@ -195,6 +199,72 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     meaning: "Which declared `registry` a confluent topic reads writer schemas from; may be left out when only one is declared.",
     honouredBy: "runtime (`SchemaRegistryClient`, one per registry)",
   },
+  {
+    name: "retryAttempts",
+    type: { kind: "integer", min: 1, max: 1_000_000, words: ["unlimited"] },
+    scope: "buffer",
+    default: 10,
+    inherited: true,
+    meaning:
+      "Handler calls a record gets before it is given up: 1 means no retry. After the last one it goes to the dead-letter topic; without one, its partition stops (paused and reported, nothing committed past it). `unlimited`: retried until it succeeds (KEF2100 without a dead-letter topic).",
+    honouredBy: "runtime (only the record's partition waits between attempts: it is paused, the topic's other partitions and topics go on)",
+  },
+  {
+    name: "retryBackoffMs",
+    type: { kind: "integer", min: 0, max: int32, unit: "ms" },
+    scope: "buffer",
+    default: 200,
+    inherited: true,
+    meaning: "Wait before the first retry of a failing record; each next wait is retryMultiplier times longer, up to retryMaxBackoffMs.",
+    honouredBy: "runtime (the partition is paused for the wait)",
+  },
+  {
+    name: "retryMaxBackoffMs",
+    type: { kind: "integer", min: 0, max: int32, unit: "ms" },
+    scope: "buffer",
+    default: 30_000,
+    inherited: true,
+    meaning: "Longest wait between two attempts of a failing record (also between attempts to write a dead letter).",
+    honouredBy: "runtime",
+  },
+  {
+    name: "retryMultiplier",
+    type: { kind: "integer", min: 1, max: 10 },
+    scope: "buffer",
+    default: 2,
+    inherited: true,
+    meaning: "Factor from one retry wait to the next (1: a fixed backoff).",
+    honouredBy: "runtime",
+  },
+  {
+    name: "retryJitterPercent",
+    type: { kind: "integer", min: 0, max: 100 },
+    scope: "buffer",
+    default: 20,
+    inherited: true,
+    meaning: "Each retry wait is shortened or lengthened at random by up to this share, so that failing partitions do not retry in step.",
+    honouredBy: "runtime",
+  },
+  {
+    name: "deadLetter",
+    type: { kind: "string", words: ["default", "none"] },
+    scope: "buffer",
+    default: "none",
+    inherited: true,
+    meaning:
+      "Where records go that fail every attempt, and poison records: a topic name, `default` for `<topic>-dlt` (Spring Kafka's default name since 3.3), or `none`. The dead-letter topic must exist; kefgen never creates it.",
+    honouredBy: "runtime (acks=all, idempotent producer; the source offset is committed only once the write is acknowledged)",
+  },
+  {
+    name: "onDecodeError",
+    type: { kind: "enum", values: ["deadLetter", "skip", "stop"] },
+    scope: "buffer",
+    default: undefined,
+    inherited: true,
+    meaning:
+      "A record that cannot be decoded (poison), or a tombstone where the topic does not declare `tombstones`: deadLetter (on the first attempt, never retried), skip (counted, committed past: the record is lost, KEF2101) or stop (its partition stops, paused and reported). Default: deadLetter with a dead-letter topic, else stop.",
+    honouredBy: "runtime",
+  },
 ];
 
 export const settingsByName: ReadonlyMap<string, SettingInfo> = new Map(settingsCatalogue.map((s) => [s.name, s]));
@@ -208,9 +278,11 @@ export const units: Readonly<Record<"ms" | "bytes", Readonly<Record<string, numb
 export function describeType(t: SettingType): string {
   switch (t.kind) {
     case "string":
-      return "a string";
-    case "integer":
-      return t.unit === "ms" ? "a duration (e.g. 30s, 500ms or 30000 milliseconds)" : t.unit === "bytes" ? "a size (e.g. 64KiB, 1MB or 1024 bytes)" : "an integer";
+      return t.words ? `a string, ${t.words.join(" or ")}` : "a string";
+    case "integer": {
+      const base = t.unit === "ms" ? "a duration (e.g. 30s, 500ms or 30000 milliseconds)" : t.unit === "bytes" ? "a size (e.g. 64KiB, 1MB or 1024 bytes)" : "an integer";
+      return t.words ? `${base} or ${t.words.join(" or ")}` : base;
+    }
     case "boolean":
       return "true or false";
     case "name":

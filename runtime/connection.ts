@@ -24,6 +24,7 @@ import { OffsetTracker, type PartitionOffsets } from "./offset-tracker.js";
 import { PauseSet } from "./pause-set.js";
 import { DEFAULT_RESTART, RestartPolicy, type RestartSettings } from "./restart-policy.js";
 import { TopicChannel } from "./topic-channel.js";
+import type { DeadLetterSink } from "./dead-letter-publisher.js";
 import { DEFAULT_MISSING_TOPIC_CHECK_MS, TopicAvailability, type TopicDirectory } from "./topic-availability.js";
 import type { Assignment, GroupMember, MemberListener, Transport } from "./transport/transport.js";
 
@@ -38,7 +39,7 @@ export interface ConnectionOptions {
   readonly events: RuntimeEventEmitter;
   /** The runtime's logger; the connection namespaces it as `kefgen.connection.<name>`. */
   readonly logger: RuntimeLogger;
-  /** Backoff between attempts of a failing handler. */
+  /** Overrides the topics' retry waits (see ConsumerRuntimeOptions.handlerRetry). */
   readonly handlerRetry?: BackoffSettings;
   readonly restart?: RestartSettings;
   /** How long `stop()` waits for the final commit, and then for leaving the group (default 5 s each). */
@@ -53,6 +54,8 @@ export interface ConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** The bootstrap brokers, for error messages (absent when a `Kafka` instance was passed). */
   readonly brokers?: readonly string[];
+  /** Where the topics' dead letters are written (the runtime's one producer). */
+  readonly deadLetters?: DeadLetterSink;
 }
 
 /**
@@ -111,6 +114,13 @@ export class Connection {
           ...(options.handlerRetry ? { retry: options.handlerRetry } : {}),
           ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
           onTaken: (channel) => this.router.resumeIfRoom(channel),
+          // Failure handling (failed-records.ts): a failed record pauses only its partition, through the one pause set.
+          groupId: this.spec.settings.groupId,
+          ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
+          pausePartition: (partition, paused) => {
+            if (paused) this.pauses.pause(binding.topic, partition, "failure");
+            else this.pauses.resume(binding.topic, partition, !this.stopping, "failure");
+          },
         }),
       );
     }

@@ -7,10 +7,16 @@ import type { RuntimeLogger } from "./logger.js";
 
 /** Event names of {@link RuntimeEventEmitter}, e.g. `runtime.on(RuntimeEvents.HANDLER_ERROR, …)`. */
 export const RuntimeEvents = {
-  /** A handler threw; the record will be retried after a backoff. */
+  /** A handler threw; the record is retried after a backoff, dead-lettered, or its partition stops (`next`). */
   HANDLER_ERROR: "handlerError",
-  /** A record could not be decoded; it is skipped (poison record). */
+  /** A record could not be decoded (poison record); `action` says what happens to it (the topic's `onDecodeError`). */
   DECODE_ERROR: "decodeError",
+  /** A record was written to its dead-letter topic (and acknowledged); its offset may now be committed. */
+  DEAD_LETTERED: "deadLettered",
+  /** Writing a record to its dead-letter topic failed; its partition waits and the write is tried again. */
+  DEAD_LETTER_FAILED: "deadLetterFailed",
+  /** A record was given up with nowhere to go: its partition stays paused, nothing after it is handled or committed. */
+  PARTITION_STOPPED: "partitionStopped",
   /** A full buffer in a drop mode discarded a record. */
   DROPPED: "dropped",
   /** A topic's buffer filled up (ApplyBackpressure) and fetching from the topic was paused. */
@@ -52,17 +58,58 @@ export interface HandlerErrorEvent {
   readonly error: unknown;
   /** 1 for the first failure of this record, then 2, 3, … */
   readonly attempt: number;
-  /** How long the runtime waits before the next attempt. */
+  /** How long the runtime waits before the next attempt (0 when there is none). */
+  readonly retryInMs: number;
+  /** What happens next: another attempt, the dead-letter topic, or the partition stops (no attempt and no dead-letter topic left). */
+  readonly next: "retry" | "deadLetter" | "stop";
+}
+
+/** Payload of `deadLettered`. */
+export interface DeadLetteredEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly deadLetterTopic: string;
+  /** Handler calls the record got (0: it could not be decoded). */
+  readonly attempts: number;
+  readonly error: unknown;
+}
+
+/** Payload of `deadLetterFailed`. The record stays uncommitted; its partition waits `retryInMs` and tries again. */
+export interface DeadLetterFailedEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly deadLetterTopic: string;
+  /** Why the write failed (missing topic, not authorised, broker down, …). */
+  readonly error: unknown;
+  /** 1 for the first failed write of this record, then 2, 3, … */
+  readonly failures: number;
   readonly retryInMs: number;
 }
 
-/** Payload of `decodeError`. The record is marked done so the partition moves on. */
+/** Payload of `partitionStopped`. The partition resumes only when it is assigned again (rebalance, restart). */
+export interface PartitionStoppedEvent {
+  readonly connection: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** `attempts`: the handler failed every attempt; `decodeError`: the record cannot be decoded (`onDecodeError = stop`). */
+  readonly reason: "attempts" | "decodeError";
+  readonly error: unknown;
+}
+
+/** Payload of `decodeError`. */
 export interface DecodeErrorEvent {
   readonly connection: string;
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
   readonly error: DecodeError;
+  /** What happens to the record: written to the dead-letter topic, skipped (committed past, lost), or its partition stops. */
+  readonly action: "deadLetter" | "skip" | "stop";
 }
 
 /** Payload of `registryUnavailable`. The record is retried after `retryInMs`; its partition waits. */
@@ -164,6 +211,9 @@ export interface GroupJoinEvent {
 export interface RuntimeEventMap {
   handlerError: HandlerErrorEvent;
   decodeError: DecodeErrorEvent;
+  deadLettered: DeadLetteredEvent;
+  deadLetterFailed: DeadLetterFailedEvent;
+  partitionStopped: PartitionStoppedEvent;
   registryUnavailable: RegistryUnavailableEvent;
   dropped: DroppedEvent;
   paused: TopicFlowEvent;

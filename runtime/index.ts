@@ -57,7 +57,14 @@ export {
   type TopicReturnedEvent,
   type TopicPartitionRef,
   type HandlerAttemptEvent,
+  type DeadLetteredEvent,
+  type DeadLetterFailedEvent,
+  type PartitionStoppedEvent,
 } from "./events.js";
+export { DeadLetterHeaders, MAX_STACKTRACE_BYTES, MAX_MESSAGE_BYTES, deadLetterRecord, readDeadLetterHeaders, type DeadLetterCause, type DeadLetterInfo } from "./dead-letter.js";
+export { DeadLetterPublisher, type DeadLetterSink } from "./dead-letter-publisher.js";
+export { readDeadLetter, bindDeadLetters, NotADeadLetterError, type DeadLetter, type DeadLetterValue, type DeadLetterDeclaration } from "./dead-letter-reader.js";
+export { retryDelay, type RetryBackoff } from "./backoff.js";
 export { createConsoleLogger, namespaced, silentLogger, type RuntimeLogger, type LogFields, type LogLevelName } from "./logger.js";
 export { serveOperations, type OperationsServer, type OperationsServerOptions, type MetricsSource } from "./exporters/http.js";
 export { DEFAULT_HEALTH, type HealthSettings, type HealthReport, type ConnectionHealth } from "./health.js";

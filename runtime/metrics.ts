@@ -41,6 +41,14 @@ export interface TopicMetrics {
   readonly registryUnavailable: number;
   /** Records waiting right now for an unreachable registry. */
   readonly waitingForRegistry: number;
+  /** Retries scheduled after a failed handler attempt. */
+  readonly retries: number;
+  /** Records written to the dead-letter topic (acknowledged). */
+  readonly deadLettered: number;
+  /** Failed attempts to write a dead letter (each made the record's partition wait). */
+  readonly deadLetterFailures: number;
+  /** Partitions stopped right now by a record given up with nowhere to go. */
+  readonly stoppedPartitions: number;
   readonly handlerLatencyMs: LatencySnapshot;
 }
 

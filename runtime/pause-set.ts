@@ -20,8 +20,12 @@ export interface PausePort {
 /** The partition number that stands for every partition of a topic (a topic-level pause). */
 export const WHOLE_TOPIC = -1;
 
-/** Why a partition is paused. Only one reason exists today; dead letters and producers may add more. */
-export type PauseReason = "backpressure";
+/**
+ * Why a partition is paused: its topic's buffer is full (`backpressure`), or one of its records waits for a retry,
+ * a dead-letter write, or was given up with nowhere to go (`failure`, see topic-channel.ts). A partition paused for
+ * both reasons resumes only when neither holds.
+ */
+export type PauseReason = "backpressure" | "failure";
 
 /**
  * The partitions a connection paused, each with its reason. Pausing and resuming go through here; the
@@ -30,8 +34,8 @@ export type PauseReason = "backpressure";
  * next join.
  */
 export class PauseSet {
-  /** topic → partition → reason. */
-  private readonly paused = new Map<string, Map<number, PauseReason>>();
+  /** topic → partition → reasons (never empty). */
+  private readonly paused = new Map<string, Map<number, Set<PauseReason>>>();
 
   /**
    * @param member the current group member, or `undefined` when there is none.
@@ -43,35 +47,56 @@ export class PauseSet {
   ) {}
 
   /**
-   * Pauses one partition ({@link WHOLE_TOPIC}: the whole topic). Returns `true` when the topic had no
-   * paused partition before (for the `paused` event).
+   * Pauses one partition ({@link WHOLE_TOPIC}: the whole topic) for `reason`. Returns `true` when no partition of
+   * the topic was paused for that reason before (for the `paused` event).
    */
   pause(topic: string, partition: number, reason: PauseReason = "backpressure"): boolean {
     let partitions = this.paused.get(topic);
-    if (partitions?.has(partition)) return false;
-    const first = !partitions || partitions.size === 0;
+    const first = !this.anyFor(topic, reason);
+    const reasons = partitions?.get(partition);
+    if (reasons) {
+      if (reasons.has(reason)) return false;
+      reasons.add(reason);
+      return first;
+    }
     if (!partitions) this.paused.set(topic, (partitions = new Map()));
-    partitions.set(partition, reason);
+    partitions.set(partition, new Set([reason]));
     this.call("pause", [target(topic, partition)]);
     return first;
   }
 
   /**
-   * Resumes one partition (if paused). `fetch: false` only forgets it (the member stays paused, e.g.
-   * while stopping). Returns `true` when it was the topic's last paused partition (for the `resumed` event).
+   * Ends one reason of a partition's pause; the partition resumes when no reason is left. `fetch: false` only
+   * forgets it (the member stays paused, e.g. while stopping). Returns `true` when it was the topic's last paused
+   * partition (for the `resumed` event).
    */
-  resume(topic: string, partition: number, fetch = true): boolean {
+  resume(topic: string, partition: number, fetch = true, reason: PauseReason = "backpressure"): boolean {
     const partitions = this.paused.get(topic);
-    if (!partitions?.delete(partition)) return false;
-    if (partitions.size === 0) this.paused.delete(topic);
-    if (fetch) this.call("resume", [target(topic, partition)]);
-    return partitions.size === 0;
+    const reasons = partitions?.get(partition);
+    if (!partitions || !reasons?.delete(reason)) return false;
+    if (reasons.size === 0) {
+      partitions.delete(partition);
+      if (partitions.size === 0) this.paused.delete(topic);
+      if (fetch) this.call("resume", [target(topic, partition)]);
+    }
+    return !this.anyFor(topic, reason);
+  }
+
+  /** Whether some partition of `topic` is paused for `reason`. */
+  private anyFor(topic: string, reason: PauseReason): boolean {
+    for (const reasons of this.paused.get(topic)?.values() ?? []) if (reasons.has(reason)) return true;
+    return false;
   }
 
   /** Whether `topic`'s `partition` is paused (itself, or by a whole-topic pause). */
   isPaused(topic: string, partition: number): boolean {
     const partitions = this.paused.get(topic);
     return partitions !== undefined && (partitions.has(partition) || partitions.has(WHOLE_TOPIC));
+  }
+
+  /** Whether `topic`'s `partition` is paused for `reason` (itself, not by a whole-topic pause). */
+  isPausedFor(topic: string, partition: number, reason: PauseReason): boolean {
+    return this.paused.get(topic)?.get(partition)?.has(reason) ?? false;
   }
 
   /** Whether any partition of `topic` is paused. */

@@ -11,6 +11,7 @@ import type { Transport } from "./transport/transport.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
+import { DeadLetterPublisher } from "./dead-letter-publisher.js";
 import { DEFAULT_HEALTH, ProgressWatch, type HealthReport, type HealthSettings } from "./health.js";
 
 /** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
@@ -26,7 +27,11 @@ export interface ConsumerRuntimeOptions {
   readonly commitOnStopTimeoutMs?: number;
   /** Least time between two "dropping records" warnings of one topic; the drops in between are summed up (default 10 s). */
   readonly dropLogIntervalMs?: number;
-  /** Backoff between attempts of a failing handler (default 100 ms doubling to 30 s). */
+  /**
+   * Overrides every topic's retry waits: `initialDelayMs` doubling to `maxDelayMs`, no jitter. Without it each topic
+   * waits as its `retryBackoffMs`/`retryMultiplier`/`retryMaxBackoffMs`/`retryJitterPercent` say (default 200 ms
+   * doubling to 30 s, ± 20 %). Attempts and dead letters stay the topic's (see docs/runtime.md, "Failure handling").
+   */
   readonly handlerRetry?: BackoffSettings;
   /** Restarts of a crashed consumer that kafkajs does not restart itself (default 1 s doubling to 30 s, unlimited). */
   readonly restart?: RestartSettings;
@@ -68,6 +73,7 @@ export class ConsumerRuntime {
   private readonly connections: readonly Connection[];
   private readonly stopTimeoutMs: number;
   private readonly topicDirectory: TopicDirectory;
+  private readonly deadLetters: DeadLetterPublisher;
   private readonly progress = new ProgressWatch();
   private readonly healthSettings: HealthSettings;
   private startPromise: Promise<void> | undefined;
@@ -92,6 +98,7 @@ export class ConsumerRuntime {
       close: () => transport.admin().close(),
     };
 
+    this.deadLetters = new DeadLetterPublisher(transport, namespaced(rootLogger, "kefgen.dead-letters"));
     const ordered = [...connections].sort((a, b) => Number(b.kind === "shared") - Number(a.kind === "shared"));
     this.connections = ordered.map(
       (spec) =>
@@ -107,6 +114,7 @@ export class ConsumerRuntime {
           ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
           ...(options.missingTopicCheckMs !== undefined ? { missingTopicCheckMs: options.missingTopicCheckMs } : {}),
           topicDirectory: this.topicDirectory,
+          deadLetters: this.deadLetters,
           ...("brokers" in kafka ? { brokers: kafka.brokers } : {}),
         }),
     );
@@ -132,7 +140,7 @@ export class ConsumerRuntime {
     this.stopPromise ??= Promise.all(this.connections.map((connection) => connection.stop({ deadline }))).then(async () => {
       // Bounded: an admin connection to a broker that stopped answering must not hold stop() up.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.topicDirectory.close(), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+      await Promise.race([Promise.all([this.deadLetters.close(), this.topicDirectory.close()]), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
       clearTimeout(timer);
       this.logger.info("stopped");
     });

@@ -1,13 +1,16 @@
 // TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler, at most
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
-// Why it is over ~350 lines: the buffer's consumer side (taking, retrying, purging, holding, stopping)
-// shares one set of in-flight records; its race comments need both sides in view.
+// Why it is over ~350 lines: the buffer's consumer side (taking, decoding, purging, holding, stopping) shares one set
+// of in-flight records; its race comments need both sides in view. Failed records moved out to failed-records.ts.
 
 import type { FetchedRecord } from "./transport/records.js";
 import type { BackpressureMode, MessageContext, TopicBinding } from "./types.js";
 import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
-import { backoffDelay, DEFAULT_HANDLER_RETRY, type BackoffSettings } from "./backoff.js";
+import type { BackoffSettings } from "./backoff.js";
 import { DecodeError } from "./errors.js";
+import { FailedRecords, type RetryingRecord } from "./failed-records.js";
+import type { DeadLetterSink } from "./dead-letter-publisher.js";
+import { failurePolicyOf, type FailurePolicy } from "./types.js";
 import { ABANDONED, PendingDecode, type RegistryWait } from "./confluent-format.js";
 import { keyDecodeError } from "./key-format.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
@@ -39,8 +42,17 @@ export interface TopicChannelOptions {
   readonly binding: TopicBinding<any>;
   readonly events: RuntimeEventEmitter;
   readonly logger: RuntimeLogger;
-  /** Backoff between attempts of a failing handler (default 100 ms doubling to 30 s). */
+  /**
+   * Overrides the binding's retry waits: `initialDelayMs` doubling to `maxDelayMs`, no jitter (the runtime option
+   * `handlerRetry`, for tests and operators). Attempts and dead letters stay the binding's.
+   */
   readonly retry?: BackoffSettings;
+  /** The connection's group id (a dead-letter header). */
+  readonly groupId?: string;
+  /** Where dead letters are written; absent: writing one fails, and is retried. */
+  readonly deadLetters?: DeadLetterSink;
+  /** Pauses (`true`) or resumes a partition while one of its records failed (see failed-records.ts). */
+  readonly pausePartition?: (partition: number, paused: boolean) => void;
   /** Least time between two "dropping records" log lines of this topic (default 10 s). */
   readonly dropLogIntervalMs?: number;
   /**
@@ -86,12 +98,12 @@ const LATENCY_SMOOTHING = 0.2;
  *   one partition are still handled one after the other, in offset order.
  * - Records are decoded lazily, right before the handler, so the fetch loop stays cheap and records a
  *   drop mode discards are never decoded.
- * - Poison records: a value that cannot be decoded will never decode. It is counted as an error,
- *   reported as `decodeError` and marked done, so the partition moves on. (Later: dead-lettering.)
- * - A handler that throws is retried on the same record with exponential backoff, forever for now;
- *   the record is not done, so the commit stays before it, and its partition takes no other record
- *   meanwhile. The retry loop ends when the channel stops or the record's partition is revoked; the
- *   record is then redelivered to whoever owns it next.
+ * - Failures (see failed-records.ts, which owns them): a record whose handler throws is retried after a
+ *   backoff, up to the binding's attempts, then written to the dead-letter topic (or, with none, its
+ *   partition stops). A poison record (it will never decode) is dead-lettered at once, skipped, or stops its
+ *   partition (`onDecodeError`). Meanwhile only its partition waits (paused, no other record of it taken);
+ *   the handler slot goes to other partitions. The record is done only once handled or its dead letter
+ *   acknowledged, so the commit never passes it before. A revoked partition's pending retry is dropped.
  * - Dispatching is started from a microtask, never synchronously inside `offer`, so the connection can
  *   track an offered record before any handler can complete it.
  */
@@ -105,7 +117,7 @@ export class TopicChannel {
 
   private readonly binding: TopicBinding<any>;
   private readonly buffer: BoundedBuffer<ChannelRecord>;
-  private readonly retry: BackoffSettings;
+  private readonly failures: FailedRecords;
   private readonly latency = new LatencyStats();
   private readonly dropLog: RateLimitedLog;
   private handled = 0;
@@ -125,7 +137,7 @@ export class TopicChannel {
   private readonly running = new Map<ChannelRecord, Attempt>();
   /** Partitions with a record in `running` (only kept for concurrency > 1). */
   private readonly busyPartitions = new Set<number>();
-  /** Retry backoffs in progress; ended early by stop() and by purging their partition. */
+  /** Registry waits in progress; ended early by stop() and by purging their partition. */
   private readonly sleeps = new Map<ChannelRecord, { timer: NodeJS.Timeout; end: () => void }>();
   private started = false;
   private stopping = false;
@@ -146,7 +158,19 @@ export class TopicChannel {
       throw new RangeError(`handler concurrency of topic "${this.topic}" must be an integer >= 1, got ${concurrency}`);
     }
     this.concurrency = concurrency;
-    this.retry = options.retry ?? DEFAULT_HANDLER_RETRY;
+    const policy: FailurePolicy = failurePolicyOf(options.binding.failure);
+    if (options.retry) Object.assign(policy, { backoffMs: options.retry.initialDelayMs, maxBackoffMs: options.retry.maxDelayMs, multiplier: 2, jitterPercent: 0 });
+    this.failures = new FailedRecords({
+      connection: options.connection,
+      topic: this.topic,
+      groupId: options.groupId ?? "",
+      policy,
+      events: options.events,
+      logger: options.logger,
+      deadLetters: options.deadLetters,
+      pause: (partition, paused) => options.pausePartition?.(partition, paused),
+      wake: () => this.schedulePump(),
+    });
     this.dropLog = new RateLimitedLog(
       (message, fields) => options.logger.warn(message, fields),
       "buffer full: dropping records",
@@ -265,6 +289,7 @@ export class TopicChannel {
    * retry backoff of a matching record in flight is cut short (its retries are abandoned).
    */
   purge(predicate: (record: ChannelRecord) => boolean): ChannelRecord[] {
+    this.failures.purge(predicate);
     for (const [record, sleep] of [...this.sleeps]) {
       if (predicate(record)) {
         clearTimeout(sleep.timer);
@@ -320,9 +345,10 @@ export class TopicChannel {
       sleep.end();
     }
     this.dropLog.flush();
-    if (this.running.size === 0) return Promise.resolve();
+    const failures = this.failures.stop();
+    if (this.running.size === 0) return failures;
     this.idlePromise ??= new Promise<void>((resolve) => (this.idle = resolve));
-    return this.idlePromise;
+    return Promise.all([this.idlePromise, failures]).then(() => undefined);
   }
 
   /**
@@ -370,6 +396,7 @@ export class TopicChannel {
       registryUnavailable: this.registryFailures,
       waitingForRegistry: this.waitingForRegistry,
       handlerLatencyMs: this.latency.snapshot(),
+      ...this.failures.metrics(),
     };
   }
 
@@ -389,6 +416,12 @@ export class TopicChannel {
   private pump(): void {
     if (!this.started || this.stopping || this.held) return;
     while (this.running.size < this.concurrency) {
+      // A failed record whose next attempt is due goes first: its partition has waited for it.
+      const retry = this.failures.takeReady((partition) => !this.busyPartitions.has(partition));
+      if (retry) {
+        void this.run(retry.record, retry);
+        continue;
+      }
       const record = this.takeNext();
       if (!record) return;
       this.taken++;
@@ -409,11 +442,15 @@ export class TopicChannel {
    * records arrived in. Per-partition order holds either way. A fast handler keeps the O(1) take.
    */
   private takeNext(): ChannelRecord | undefined {
-    if (this.concurrency > 1) return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition));
-    if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) return this.remember(this.buffer.shift());
+    const blocked = this.failures.size > 0;
+    if (this.concurrency > 1) return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition) && !this.failures.isBlocked(r.partition));
+    if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) {
+      return this.remember(blocked ? this.buffer.takeFirst((r) => !this.failures.isBlocked(r.partition)) : this.buffer.shift());
+    }
     let first: number | undefined;
     let next: number | undefined;
     for (const partition of this.buffer.heldKeys()) {
+      if (blocked && this.failures.isBlocked(partition)) continue;
       if (first === undefined || partition < first) first = partition;
       if (partition > this.lastTaken && (next === undefined || partition < next)) next = partition;
     }
@@ -426,12 +463,12 @@ export class TopicChannel {
     return record;
   }
 
-  private async run(record: ChannelRecord): Promise<void> {
+  private async run(record: ChannelRecord, retry?: RetryingRecord): Promise<void> {
     const attempt: Attempt = { startedAt: Date.now(), reportedSlow: false };
     this.running.set(record, attempt);
     if (this.concurrency > 1) this.busyPartitions.add(record.partition);
     try {
-      await this.process(record, attempt);
+      await this.process(record, attempt, retry);
     } catch (error) {
       // process() handles every handler/codec error; reaching this is a runtime bug. Keep dispatching.
       this.options.logger.error("dispatcher failed on a record", { topic: this.topic, offset: record.message.offset, error });
@@ -446,26 +483,69 @@ export class TopicChannel {
     }
   }
 
-  private async process(record: ChannelRecord, attempt: Attempt): Promise<void> {
+  private async process(record: ChannelRecord, attempt: Attempt, retry: RetryingRecord | undefined): Promise<void> {
     // Race: the record was taken from the buffer before a rebalance purged its partition. Its new
     // owner will read it again; handling it here would only make a duplicate.
-    if (record.offsets.revoked) return;
+    if (record.offsets.revoked) {
+      this.failures.done(record);
+      return;
+    }
+    const decoded = retry ? { value: retry.value, key: retry.key } : await this.decode(record);
+    if (!decoded) return;
 
     const { topic, partition, message } = record;
-    let decoded: unknown;
+    const context: MessageContext<unknown> = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: decoded.key,
+      headers: message.headers ?? {},
+      timestamp: message.timestamp,
+    };
+    attempt.startedAt = Date.now();
+    attempt.reportedSlow = false;
+    const started = performance.now();
+    try {
+      await this.binding.handle(decoded.value, context);
+    } catch (error) {
+      const ms = performance.now() - started;
+      this.recordLatency(ms, attempt);
+      this.reportAttempt(record, ms, true, error);
+      this.errors++;
+      // Not done: the commit stays before this record until it is handled or its dead letter is acknowledged.
+      this.failures.handlerFailed({ record, attempts: (retry?.attempts ?? 0) + 1, value: decoded.value, key: decoded.key }, error);
+      return;
+    }
+    const ms = performance.now() - started;
+    this.recordLatency(ms, attempt);
+    this.reportAttempt(record, ms, false, undefined);
+    this.handled++;
+    // A revoked tracker ignores this: a completion after a rebalance commits nothing.
+    record.offsets.markDone(record.offset);
+    this.failures.done(record);
+  }
+
+  /**
+   * Decodes a record's value and key. `undefined` when it is not to be handled: it cannot be decoded (handed to
+   * {@link FailedRecords}, and marked done when its topic skips such records), or the wait for its writer schema was
+   * abandoned (stop, revoked: delivered again later).
+   */
+  private async decode(record: ChannelRecord): Promise<{ value: unknown; key: unknown } | undefined> {
+    const { topic, partition, message } = record;
+    let value: unknown;
     let key: unknown = message.key;
     try {
       if (message.value === null) {
         // A tombstone: delivered as null where the topic says `tombstones`, else a record no codec can read.
         if (!this.binding.tombstones) throw new DecodeError("record has no value (tombstone); declare the topic with `tombstones` to receive it as null");
-        decoded = null;
+        value = null;
       } else {
         const format = this.binding.format;
         // Bare Avro stays synchronous; a framed value waits only while its writer schema is being fetched.
-        decoded = format ? format.decode(message.value) : this.binding.codec.decode(message.value);
-        if (decoded instanceof PendingDecode) decoded = await decoded.wait(this.registryWait(record));
+        value = format ? format.decode(message.value) : this.binding.codec.decode(message.value);
+        if (value instanceof PendingDecode) value = await value.wait(this.registryWait(record));
         // Shut down or revoked while waiting for the registry: not done, so it is delivered again later.
-        if (decoded === ABANDONED) return;
+        if (value === ABANDONED) return undefined;
       }
       const keyFormat = this.binding.key;
       if (keyFormat) {
@@ -476,63 +556,16 @@ export class TopicChannel {
         } catch (error) {
           throw keyDecodeError(error);
         }
-        if (key === ABANDONED) return;
+        if (key === ABANDONED) return undefined;
       }
     } catch (cause) {
       const error = DecodeError.at(cause, { topic, partition, offset: message.offset });
       this.errors++;
-      this.options.logger.warn("skipping a record that cannot be decoded", { topic, partition, offset: message.offset, error: error.message });
-      this.options.events.emit(RuntimeEvents.DECODE_ERROR, { connection: this.options.connection, topic, partition, offset: message.offset, error });
-      // Poison record: it will never decode, so it is done and the partition moves on.
-      record.offsets.markDone(record.offset);
-      return;
+      // Poison record: it will never decode, so it is never retried.
+      if (this.failures.decodeFailed(record, error)) record.offsets.markDone(record.offset);
+      return undefined;
     }
-
-    const context: MessageContext<unknown> = {
-      topic,
-      partition,
-      offset: message.offset,
-      key,
-      headers: message.headers ?? {},
-      timestamp: message.timestamp,
-    };
-    for (let attemptNumber = 1; ; attemptNumber++) {
-      attempt.startedAt = Date.now();
-      attempt.reportedSlow = false;
-      const started = performance.now();
-      try {
-        await this.binding.handle(decoded, context);
-        const ms = performance.now() - started;
-        this.recordLatency(ms, attempt);
-        this.reportAttempt(record, ms, false, undefined);
-        this.handled++;
-        // A revoked tracker ignores this: a completion after a rebalance commits nothing.
-        record.offsets.markDone(record.offset);
-        return;
-      } catch (error) {
-        const ms = performance.now() - started;
-        this.recordLatency(ms, attempt);
-        this.reportAttempt(record, ms, true, error);
-        this.errors++;
-        const retryInMs = backoffDelay(this.retry, attemptNumber);
-        this.options.logger.warn("handler failed; retrying the record", { topic, partition, offset: message.offset, attempt: attemptNumber, retryInMs, error });
-        this.options.events.emit(RuntimeEvents.HANDLER_ERROR, {
-          connection: this.options.connection,
-          topic,
-          partition,
-          offset: message.offset,
-          error,
-          attempt: attemptNumber,
-          retryInMs,
-        });
-        await this.sleep(record, retryInMs);
-        if (this.stopping || record.offsets.revoked) {
-          // Not done: the commit stays before this record and it is delivered again later.
-          this.options.logger.debug("abandoning retries of a record", { topic, partition, offset: message.offset, stopping: this.stopping });
-          return;
-        }
-      }
-    }
+    return { value, key };
   }
 
   /**

@@ -1,7 +1,7 @@
 // TopicConsumer and bindTopic: what generated wiring uses to turn a user's handler (a subclass of the
 // generated consumer class, or a plain function) into a TopicBinding.
 
-import type { BufferSettings, Codec, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
+import type { BufferSettings, Codec, FailurePolicy, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
 
@@ -34,6 +34,8 @@ export interface TopicDeclaration<T, K = RawKey> {
   /** `true`: tombstones reach the handler as `null` (generated only when `T` includes `null`). */
   readonly tombstones?: boolean;
   readonly buffer: BufferSettings;
+  /** Retries, dead-letter topic, poison records (see {@link FailurePolicy}); left out: the defaults. */
+  readonly failure?: Partial<FailurePolicy>;
   /** An instance of the topic's generated consumer class, or a function. */
   readonly handler: TopicConsumer<T, K> | MessageHandler<T, K>;
 }
@@ -63,6 +65,7 @@ export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBin
     ...(init.key ? { key: init.key } : {}),
     ...(init.tombstones ? { tombstones: true } : {}),
     buffer: init.buffer,
+    ...(init.failure ? { failure: init.failure } : {}),
     handle,
   };
 }

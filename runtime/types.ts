@@ -69,6 +69,44 @@ export interface BufferSettings {
   concurrency?: number;
 }
 
+/**
+ * What happens to a record whose handler keeps failing, or that cannot be decoded (see docs/runtime.md, "Failure
+ * handling"). Resolved by the generator from the `retry*`, `deadLetter` and `onDecodeError` settings.
+ */
+export interface FailurePolicy {
+  /** Handler calls a record gets (1: no retry); `"unlimited"`: until it succeeds. */
+  attempts: number | "unlimited";
+  /** Wait before the first retry, in milliseconds. */
+  backoffMs: number;
+  /** Longest wait between two attempts (also between two attempts to write a dead letter). */
+  maxBackoffMs: number;
+  /** Factor from one wait to the next. */
+  multiplier: number;
+  /** Each wait is shortened or lengthened at random by up to this many percent. */
+  jitterPercent: number;
+  /** Where records go after their last attempt, and poison records; absent: nowhere (their partition stops). */
+  deadLetter?: string;
+  /** A record that cannot be decoded: to the dead-letter topic, skipped (lost), or its partition stops. */
+  onDecodeError: "deadLetter" | "skip" | "stop";
+}
+
+/** The generator's defaults, also used for bindings written by hand without `failure`. */
+export const DEFAULT_FAILURE_POLICY: FailurePolicy = {
+  attempts: 10,
+  backoffMs: 200,
+  maxBackoffMs: 30_000,
+  multiplier: 2,
+  jitterPercent: 20,
+  onDecodeError: "stop",
+};
+
+/** A binding's failure policy: its own fields over the defaults; `onDecodeError` defaults to `deadLetter` when there is a dead-letter topic. */
+export function failurePolicyOf(failure: Partial<FailurePolicy> | undefined): FailurePolicy {
+  const policy = { ...DEFAULT_FAILURE_POLICY, ...failure };
+  if (failure?.onDecodeError === undefined && policy.deadLetter !== undefined) policy.onDecodeError = "deadLetter";
+  return policy;
+}
+
 /** Decodes and encodes one message type. Generated code builds one per type, once. */
 export interface Codec<T> {
   /** Decodes one Kafka record value. Throws on malformed input. */
@@ -113,6 +151,8 @@ export interface TopicBinding<T = unknown> {
   /** `true`: a record without a value (a tombstone) reaches the handler as `null`. Else it is a decode error. */
   readonly tombstones?: boolean;
   readonly buffer: BufferSettings;
+  /** Retries, dead-letter topic, poison records; what is left out is {@link DEFAULT_FAILURE_POLICY}'s. Generated code sets every field. */
+  readonly failure?: Partial<FailurePolicy>;
   // `any` key: the binding of a topic of any key type, like ConnectionSpec.topics for message types.
   readonly handle: MessageHandler<T, any>;
 }

@@ -239,6 +239,8 @@ export class KefLanguageServer {
       if (t.kind === "enum") return t.values.map((v) => item(v, CompletionItemKind.EnumMember, `${info.name}${info.default === v ? " (default)" : ""}`));
       if (t.kind === "boolean") return ["true", "false"].map((v) => item(v, CompletionItemKind.Value));
       if (t.kind === "name") return names(t.of === "registry" ? "registry" : "connection").map((n) => item(n, CompletionItemKind.Reference, t.of));
+      // Words a string or number setting also takes: `deadLetter = default`, `retryAttempts = unlimited`.
+      if ((t.kind === "string" || t.kind === "integer") && t.words) return t.words.map((v) => item(v, CompletionItemKind.Keyword, `${info.name}${info.default === v ? " (default)" : ""}`));
       return [];
     }
     if (/\bvia\s+[A-Za-z0-9_]*$/.test(before)) return names("connection").map((n) => item(n, CompletionItemKind.Reference, "connection"));

@@ -26,7 +26,9 @@ export interface OpenTelemetryExporter {
  * - `messaging.client.consumed.messages` (counter, `{message}`): one per handler attempt;
  * - `messaging.process.duration` (histogram, `s`, the conventions' buckets as advice): each attempt's duration;
  * - `kefgen.consumer.lag` (observable gauge, `{message}`): high watermark minus fetch position, per partition;
- * - `kefgen.consumer.buffer.records` / `kefgen.consumer.buffer.capacity` (observable gauges) per topic.
+ * - `kefgen.consumer.buffer.records` / `kefgen.consumer.buffer.capacity` (observable gauges) per topic;
+ * - `kefgen.consumer.dead_lettered` / `kefgen.consumer.dead_letter.failures` (counters, `{message}`): records written
+ *   to the dead-letter topic, and failed writes (each retried), per partition.
  *
  * Attributes: `messaging.system` = `kafka`, `messaging.operation.name` = `process`,
  * `messaging.consumer.group.name`, `messaging.destination.name`, `messaging.destination.partition.id`,
@@ -49,6 +51,12 @@ export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTele
   });
   const buffered = meter.createObservableGauge("kefgen.consumer.buffer.records", { description: "Records waiting in a topic's buffer.", unit: "{message}" });
   const capacity = meter.createObservableGauge("kefgen.consumer.buffer.capacity", { description: "Capacity of a topic's buffer.", unit: "{message}" });
+
+  const deadLettered = meter.createCounter("kefgen.consumer.dead_lettered", { description: "Records written to the dead-letter topic.", unit: "{message}" });
+  const deadLetterFailures = meter.createCounter("kefgen.consumer.dead_letter.failures", {
+    description: "Failed writes to the dead-letter topic (each retried while the partition waits).",
+    unit: "{message}",
+  });
 
   const groups = new Map<string, string>();
   const groupOf = (connection: string): string => {
@@ -84,10 +92,15 @@ export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTele
   lag.addCallback(observeLag);
   buffered.addCallback(onBuffered);
   capacity.addCallback(onCapacity);
-  const remove = runtime.on(RuntimeEvents.HANDLER_ATTEMPT, onAttempt);
+  const partitionOf = (e: { connection: string; topic: string; partition: number }): Attributes => ({ ...base(groupOf(e.connection), e.topic), "messaging.destination.partition.id": String(e.partition) });
+  const removers = [
+    runtime.on(RuntimeEvents.HANDLER_ATTEMPT, onAttempt),
+    runtime.on(RuntimeEvents.DEAD_LETTERED, (e) => deadLettered.add(1, partitionOf(e))),
+    runtime.on(RuntimeEvents.DEAD_LETTER_FAILED, (e) => deadLetterFailures.add(1, partitionOf(e))),
+  ];
   return {
     close: () => {
-      remove();
+      for (const remove of removers) remove();
       lag.removeCallback(observeLag);
       buffered.removeCallback(onBuffered);
       capacity.removeCallback(onCapacity);

@@ -112,7 +112,10 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
   perTopic("buffer_records", "Records waiting in the topic's buffer (not counting the ones being handled).", (t) => t.buffered, "gauge");
   perTopic("buffer_capacity", "Capacity of the topic's buffer.", (t) => t.capacity, "gauge");
   perTopic("buffer_peak_records", "The most records the buffer held since start.", (t) => t.peakBuffered, "gauge");
-  perTopic("in_flight_records", "Records whose handler (or retry backoff) is running.", (t) => t.inFlight, "gauge");
+  perTopic("in_flight_records", "Records whose handler is running (a record waiting for its retry is not: its partition is paused instead).", (t) => t.inFlight, "gauge");
+  perTopic("records_dead_lettered_total", "Records written to the dead-letter topic (acknowledged).", (t) => t.deadLettered, "counter");
+  perTopic("dead_letter_failures_total", "Failed writes to the dead-letter topic; each made the record's partition wait and try again.", (t) => t.deadLetterFailures, "counter");
+  perTopic("partitions_stopped", "Partitions stopped by a record given up with no dead-letter topic.", (t) => t.stoppedPartitions, "gauge");
   perTopic("topic_paused", "1 while fetching from the topic is paused by backpressure.", (t) => (t.paused ? 1 : 0), "gauge");
   perTopic("topic_missing", "1 while the topic does not exist on the cluster.", (t) => (t.missing ? 1 : 0), "gauge");
 
@@ -141,8 +144,8 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
   const topicEvent = (name: string, help: string): Counter<TopicLabels> =>
     new Counter<TopicLabels>({ name: p + name, help, labelNames: ["connection", "group", "topic"], registers });
   const pauses = topicEvent("pauses_total", "Times fetching from the topic was paused by backpressure.");
-  const retries = topicEvent("handler_retries_total", "Failed handler attempts; each is retried after a backoff.");
-  const decodeErrors = topicEvent("decode_errors_total", "Records skipped because they could not be decoded.");
+  const retries = topicEvent("handler_retries_total", "Failed handler attempts; each is retried after a backoff, or was the last (then dead-lettered, or its partition stops).");
+  const decodeErrors = topicEvent("decode_errors_total", "Records that could not be decoded (dead-lettered, skipped or stopping their partition, per onDecodeError).");
   const duration = new Histogram<TopicLabels>({
     name: p + "handler_duration_seconds",
     help: "Duration of handler attempts (failed ones included), in seconds.",

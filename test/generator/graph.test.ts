@@ -52,7 +52,8 @@ function parseFlowchart(text: string): Parsed {
   const parsed: Parsed = { header, nodes: new Map(), edges: [], classDefs: new Set(), classes: new Map(), unparsed: [] };
   for (const line of lines) {
     const node = /^ {2}([A-Za-z][A-Za-z0-9]*)(\(\[|\[\[|\[\(|\(|\[)"([^"]*)"(\]\)|\]\]|\)\]|\)|\])$/.exec(line);
-    const edge = /^ {2}([A-Za-z][A-Za-z0-9]*) --> ([A-Za-z][A-Za-z0-9]*)$/.exec(line);
+    // `a --> b`, or a dotted edge with a label (a handler's dead-letter path): `a -.->|"after 5 attempts"| b`.
+    const edge = /^ {2}([A-Za-z][A-Za-z0-9]*) (?:-->|-\.->\|"(?:[A-Za-z0-9 ._\-:/,=+*@!?']|#\d+;|<br\/>)*"\|) ([A-Za-z][A-Za-z0-9]*)$/.exec(line);
     const classDef = /^ {2}classDef ([a-z]+) fill:#[0-9a-f]{6}$/.exec(line);
     const cls = /^ {2}class ([A-Za-z0-9,]+) ([a-z]+)$/.exec(line);
     if (node && shapes[node[2]!] === node[4]) {

@@ -30,7 +30,25 @@ describe("setting precedence", () => {
     const { format, subjects, ...rest } = defaults;
     expect({ format, subjects }).toEqual({ format: "avro", subjects: "topic" });
     expect(topic(m, "t").format).toBeUndefined();
-    expect({ ...settings, ...topic(m, "t").buffer }).toEqual(rest);
+    const f = topic(m, "t").failure;
+    const failure = { retryAttempts: f.attempts, retryBackoffMs: f.backoffMs, retryMaxBackoffMs: f.maxBackoffMs, retryMultiplier: f.multiplier, retryJitterPercent: f.jitterPercent, deadLetter: f.deadLetter ?? "none" };
+    expect({ ...settings, ...topic(m, "t").buffer, ...failure }).toEqual(rest);
+    // onDecodeError has no fixed default: stop without a dead-letter topic (nothing is lost), else deadLetter.
+    expect(f.onDecodeError).toBe("stop");
+    expect(resolve('shared { groupId = "g" deadLetter = default }\ntopic "t" : M').topics[0]!.failure).toMatchObject({ deadLetter: "t-dlt", onDecodeError: "deadLetter" });
+  });
+
+  it("resolves failure handling with the usual precedence: default → shared → connection → topic", () => {
+    const m = resolve(
+      'shared { groupId = "g" retryAttempts = 5 retryBackoffMs = 1s deadLetter = default }\n' +
+        'connection c exclusive { groupId = "c" retryAttempts = 1 deadLetter = "c-failed" onDecodeError = stop }\n' +
+        'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "d" : M { consumer { deadLetter = none retryAttempts = unlimited retryJitterPercent = 0 } }\n' +
+        'topic "x" : M { consumer exclusive { groupId = "x" retryMultiplier = 1 } }',
+    );
+    expect(topic(m, "a").failure).toEqual({ attempts: 5, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20, deadLetter: "a-dlt", onDecodeError: "deadLetter" });
+    expect(topic(m, "b").failure).toEqual({ attempts: 1, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20, deadLetter: "c-failed", onDecodeError: "stop" });
+    expect(topic(m, "d").failure).toEqual({ attempts: "unlimited", backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 0, onDecodeError: "stop" });
+    expect(topic(m, "x").failure).toEqual({ attempts: 5, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 1, jitterPercent: 20, deadLetter: "x-dlt", onDecodeError: "deadLetter" });
   });
 
   it("shared settings are the defaults of every connection, except groupId", () => {

@@ -130,6 +130,8 @@ describe('writer schemas resolved against reader schemas (Python AvroSerializer 
         codec,
         format: confluentFormat(codec, { registry: client, topic }),
         buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure' },
+        // Records this reader cannot read are reported and skipped (the default would stop the partition).
+        failure: { onDecodeError: 'skip' },
         handler: (order) => void got[reader].push(order),
       });
       const runtime = new ConsumerRuntime([{ name: 'shared', kind: 'shared', settings: settings(uniqueName(`evo-${reader}`)), topics: [binding] }], { brokers: brokers() }, { logger: silentLogger });

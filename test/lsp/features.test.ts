@@ -85,6 +85,12 @@ describe("a multi-file project", () => {
     await client.change(files.alerts, alerts);
     expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(alerts, "backpressure = ", 15)))).toEqual(enumValues("backpressure"));
     expect(enumValues("backpressure")).toContain("DropNewestMessage");
+    // Words a string or number setting takes besides a value.
+    const dead = text.alerts.replace("backpressure = DropOldestMessage", "deadLetter = ");
+    await client.change(files.alerts, dead);
+    const words = await req<CompletionItem[]>("textDocument/completion", files.alerts, at(dead, "deadLetter = ", 13));
+    expect(labels(words)).toEqual(["default", "none"]);
+    expect(words.find((w) => w.label === "none")!.detail).toBe("deadLetter (default)");
     await client.change(files.alerts, text.alerts);
     await client.change(files.connections, text.connections);
   });

@@ -310,8 +310,8 @@ describe('Connection routing', () => {
     expect(h.connection.metrics().topics[0]).toMatchObject({ dropped: 3, handled: 2 });
   });
 
-  it('a record that cannot be decoded is reported and does not hold the commit back', async () => {
-    const h = harness([binding('orders', () => {})]);
+  it('onDecodeError = skip: a record that cannot be decoded is reported and does not hold the commit back', async () => {
+    const h = harness([{ ...binding('orders', () => {}), failure: { onDecodeError: 'skip' } }]);
     await h.connection.start();
     h.consumer.append('orders', 0, ['a', 'bad', 'c']);
     await h.consumer.poll('orders', 0);

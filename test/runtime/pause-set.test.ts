@@ -16,6 +16,22 @@ class Member implements PausePort {
 }
 
 describe('PauseSet', () => {
+  it('keeps a partition paused until every reason ended: backpressure ending does not resume a failed record\'s partition', () => {
+    const member = new Member();
+    const set = new PauseSet(() => member, recordingLogger());
+    expect(set.pause('orders', 0, 'failure')).toBe(true);
+    expect(set.pause('orders', 0)).toBe(true); // first backpressure pause of the topic, but no second call to the member
+    expect(member.calls).toEqual(['pause [{"topic":"orders","partitions":[0]}]']);
+    expect(set.resume('orders', 0)).toBe(true); // no partition paused for backpressure any more…
+    expect(set.isPaused('orders', 0)).toBe(true); // …yet still paused for the failure
+    expect(set.isPausedFor('orders', 0, 'failure')).toBe(true);
+    expect(set.resume('orders', 0, true, 'backpressure')).toBe(false); // not paused for that reason: nothing happens
+    expect(member.calls).toHaveLength(1);
+    expect(set.resume('orders', 0, true, 'failure')).toBe(true);
+    expect(member.calls.at(-1)).toBe('resume [{"topic":"orders","partitions":[0]}]');
+    expect(set.isTopicPaused('orders')).toBe(false);
+  });
+
   it('pauses and resumes partitions on the member and says when a topic starts and stops being paused', () => {
     const member = new Member();
     const set = new PauseSet(() => member, recordingLogger());

@@ -4,7 +4,8 @@ import { PartitionOffsets } from '../../runtime/offset-tracker.js';
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from '../../runtime/events.js';
 import { DecodeError } from '../../runtime/errors.js';
 import { silentLogger, type RuntimeLogger } from '../../runtime/logger.js';
-import type { BackpressureMode, MessageContext, MessageHandler } from '../../runtime/types.js';
+import type { BackpressureMode, FailurePolicy, MessageContext, MessageHandler } from '../../runtime/types.js';
+import type { DeadLetterSink } from '../../runtime/dead-letter-publisher.js';
 import { message } from './fake-consumer.js';
 import { binding, deferred, flush, recordingLogger } from './helpers.js';
 
@@ -14,13 +15,15 @@ interface Setup {
   partitions: Map<number, PartitionOffsets>;
   offer(partition: number, offset: number, value?: string | null): ReturnType<TopicChannel['offer']>;
   drained: number;
+  /** Partitions the channel paused for a failed record. */
+  pausedPartitions: Set<number>;
 }
 
 function setup(
   handle: MessageHandler<string>,
   buffer: { maxBufferedMessages?: number; backpressure?: BackpressureMode; concurrency?: number } = {},
   retry = { initialDelayMs: 100, maxDelayMs: 30_000 },
-  options: { logger?: RuntimeLogger; dropLogIntervalMs?: number } = {},
+  options: { logger?: RuntimeLogger; dropLogIntervalMs?: number; failure?: Partial<FailurePolicy>; deadLetters?: DeadLetterSink } = {},
 ): Setup {
   const emitter = new RuntimeEventEmitter(silentLogger);
   const events = Object.fromEntries(Object.values(RuntimeEvents).map((name) => [name, []])) as unknown as Setup['events'];
@@ -31,6 +34,7 @@ function setup(
     events,
     partitions,
     drained: 0,
+    pausedPartitions: new Set(),
     offer(partition, offset, value = `v${offset}`) {
       let offsets = partitions.get(partition);
       if (!offsets) partitions.set(partition, (offsets = new PartitionOffsets('orders', partition, offset)));
@@ -42,8 +46,11 @@ function setup(
   };
   result.channel = new TopicChannel({
     connection: 'shared',
-    binding: binding('orders', handle, buffer),
+    binding: { ...binding('orders', handle, buffer), ...(options.failure ? { failure: options.failure } : {}) },
     events: emitter,
+    groupId: 'g',
+    ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
+    pausePartition: (partition, paused) => (paused ? result.pausedPartitions.add(partition) : result.pausedPartitions.delete(partition)),
     logger: options.logger ?? silentLogger,
     retry,
     ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
@@ -161,11 +168,11 @@ describe('TopicChannel', () => {
     await t.channel.stop();
   });
 
-  it('counts a record that cannot be decoded, reports it with its position and moves past it', async () => {
+  it('onDecodeError = skip: counts a record that cannot be decoded, reports it with its position and moves past it', async () => {
     const seen: string[] = [];
     const t = setup((value) => {
       seen.push(value);
-    });
+    }, {}, undefined, { failure: { onDecodeError: 'skip' } });
     t.offer(0, 0, 'bad bytes');
     t.offer(0, 1, null); // tombstone
     t.offer(0, 2, 'good');
@@ -472,5 +479,183 @@ describe('TopicChannel', () => {
     expect(mediumWide.channel.shouldWaitForRoom(25, 15)).toBe(true);
     await medium.channel.stop();
     await mediumWide.channel.stop();
+  });
+});
+
+describe('TopicChannel failure handling', () => {
+  /** A dead-letter sink that records what it was given; `fail` makes the next writes reject. */
+  function sink() {
+    const written: { topic: string; offset: string; attempts: number; error: unknown }[] = [];
+    const state = { failures: 0, gate: undefined as Promise<void> | undefined };
+    const deadLetters: DeadLetterSink = {
+      async publish(topic, cause) {
+        if (state.failures > 0) {
+          state.failures--;
+          throw new Error('dead-letter topic unavailable');
+        }
+        if (state.gate) await state.gate;
+        written.push({ topic, offset: cause.record.offset, attempts: cause.attempts, error: cause.error });
+      },
+    };
+    return { deadLetters, written, state };
+  }
+  const fast = { initialDelayMs: 1, maxDelayMs: 1 };
+
+  it('retries only the failing partition: its record waits with the partition paused, the other partitions go on, then it is dead-lettered', async () => {
+    const calls: string[] = [];
+    const dlt = sink();
+    const t = setup(
+      (value, context) => {
+        calls.push(`${context.partition}:${value}`);
+        if (value === 'poison-handler') throw new Error('always fails');
+      },
+      {},
+      { initialDelayMs: 30, maxDelayMs: 30 },
+      { failure: { attempts: 3, deadLetter: 'orders-dlt' }, deadLetters: dlt.deadLetters },
+    );
+    t.offer(0, 0, 'poison-handler');
+    t.offer(0, 1, 'after');
+    for (let offset = 0; offset < 5; offset++) t.offer(1, offset, `p1-${offset}`);
+    t.channel.start();
+    // Concurrency 1, yet partition 1 is handled entirely while partition 0 waits between attempts.
+    await vi.waitFor(() => expect(calls.filter((c) => c.startsWith('1:'))).toHaveLength(5));
+    expect(calls.filter((c) => c === '0:poison-handler').length).toBeLessThan(3);
+    expect(t.pausedPartitions.has(0)).toBe(true);
+    expect(t.partitions.get(0)!.committable()).toBe(0);
+    await vi.waitFor(() => expect(dlt.written).toHaveLength(1));
+    expect(dlt.written[0]).toMatchObject({ topic: 'orders-dlt', offset: '0', attempts: 3 });
+    expect(calls.filter((c) => c === '0:poison-handler')).toHaveLength(3);
+    await vi.waitFor(() => expect(calls).toContain('0:after'));
+    expect(t.pausedPartitions.has(0)).toBe(false);
+    expect(t.partitions.get(0)!.committable()).toBe(2);
+    expect(t.events.handlerError.map((e) => e.next)).toEqual(['retry', 'retry', 'deadLetter']);
+    expect(t.events.deadLettered).toMatchObject([{ partition: 0, offset: '0', deadLetterTopic: 'orders-dlt', attempts: 3 }]);
+    expect(t.channel.metrics()).toMatchObject({ retries: 2, deadLettered: 1, deadLetterFailures: 0, stoppedPartitions: 0 });
+    await t.channel.stop();
+  });
+
+  it('commits past a dead-lettered record only once the write is acknowledged; a failed write is retried, its partition waiting', async () => {
+    const dlt = sink();
+    dlt.state.failures = 2;
+    const gate = deferred();
+    dlt.state.gate = gate.promise;
+    const t = setup(
+      () => {
+        throw new Error('down');
+      },
+      {},
+      fast,
+      { failure: { attempts: 1, deadLetter: 'orders-dlt' }, deadLetters: dlt.deadLetters },
+    );
+    t.offer(0, 0);
+    t.channel.start();
+    await vi.waitFor(() => expect(t.events.deadLetterFailed).toHaveLength(2));
+    expect(t.partitions.get(0)!.committable()).toBe(0);
+    expect(t.pausedPartitions.has(0)).toBe(true);
+    // The third write is in flight (held by the gate): still not committable.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(t.partitions.get(0)!.committable()).toBe(0);
+    gate.resolve();
+    await vi.waitFor(() => expect(dlt.written).toHaveLength(1));
+    expect(t.partitions.get(0)!.committable()).toBe(1);
+    expect(t.events.deadLetterFailed.map((e) => e.failures)).toEqual([1, 2]);
+    expect(t.channel.metrics()).toMatchObject({ deadLettered: 1, deadLetterFailures: 2 });
+    await t.channel.stop();
+  });
+
+  it('without a dead-letter topic, a record that fails every attempt stops its partition; the others go on', async () => {
+    const calls: string[] = [];
+    const t = setup(
+      (value, context) => {
+        calls.push(`${context.partition}:${value}`);
+        if (value === 'fail-handler') throw new Error('always fails');
+      },
+      {},
+      fast,
+      { failure: { attempts: 2 } },
+    );
+    t.offer(0, 0, 'fail-handler');
+    t.offer(0, 1, 'never');
+    t.offer(1, 0, 'ok');
+    t.channel.start();
+    await vi.waitFor(() => expect(t.events.partitionStopped).toHaveLength(1));
+    await vi.waitFor(() => expect(calls).toContain('1:ok'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).not.toContain('0:never');
+    expect(t.events.partitionStopped[0]).toMatchObject({ partition: 0, offset: '0', reason: 'attempts' });
+    expect(t.pausedPartitions.has(0)).toBe(true);
+    expect(t.partitions.get(0)!.committable()).toBe(0);
+    expect(t.channel.metrics()).toMatchObject({ stoppedPartitions: 1 });
+    // A rebalance that takes the partition away ends the stop: the next owner tries again.
+    t.channel.purge((r) => r.partition === 0);
+    expect(t.pausedPartitions.has(0)).toBe(false);
+    expect(t.channel.metrics()).toMatchObject({ stoppedPartitions: 0 });
+    await t.channel.stop();
+  });
+
+  it('a poison record goes to the dead-letter topic on the first attempt, never to the handler; the records after it are handled', async () => {
+    const seen: string[] = [];
+    const dlt = sink();
+    const t = setup((value) => void seen.push(value), {}, fast, { failure: { deadLetter: 'orders-dlt' }, deadLetters: dlt.deadLetters });
+    t.offer(0, 0, 'a');
+    t.offer(0, 1, 'bad bytes');
+    t.offer(0, 2, null); // a tombstone where the topic does not take them
+    t.offer(0, 3, 'c');
+    t.channel.start();
+    await vi.waitFor(() => expect(seen).toEqual(['a', 'c']));
+    expect(dlt.written.map((w) => [w.offset, w.attempts])).toEqual([['1', 0], ['2', 0]]);
+    expect(dlt.written[0]!.error).toBeInstanceOf(DecodeError);
+    expect(t.events.decodeError.map((e) => e.action)).toEqual(['deadLetter', 'deadLetter']);
+    expect(t.events.handlerError).toHaveLength(0);
+    expect(t.partitions.get(0)!.committable()).toBe(4);
+    await t.channel.stop();
+  });
+
+  it('onDecodeError = stop: a poison record stops its partition and is not committed past', async () => {
+    const seen: string[] = [];
+    const t = setup((value) => void seen.push(value), {}, fast, { failure: { onDecodeError: 'stop' } });
+    t.offer(0, 0, 'bad bytes');
+    t.offer(0, 1, 'b');
+    t.offer(1, 0, 'other');
+    t.channel.start();
+    await vi.waitFor(() => expect(seen).toEqual(['other']));
+    expect(t.events.partitionStopped).toMatchObject([{ partition: 0, offset: '0', reason: 'decodeError' }]);
+    expect(t.events.decodeError.map((e) => e.action)).toEqual(['stop']);
+    expect(t.partitions.get(0)!.committable()).toBe(0);
+    await t.channel.stop();
+  });
+
+  it('a record that succeeds on a later attempt resumes its partition; a revoked partition drops its pending retry', async () => {
+    let failures = 1;
+    const calls: string[] = [];
+    const t = setup(
+      (value, context) => {
+        calls.push(`${context.partition}:${value}`);
+        if (value === 'flaky' && failures-- > 0) throw new Error('once');
+        if (value === 'stuck') throw new Error('always');
+      },
+      {},
+      { initialDelayMs: 5, maxDelayMs: 5 },
+      { failure: { attempts: 'unlimited' } },
+    );
+    t.offer(0, 0, 'flaky');
+    t.offer(0, 1, 'next');
+    t.channel.start();
+    await vi.waitFor(() => expect(calls).toEqual(['0:flaky', '0:flaky', '0:next']));
+    expect(t.pausedPartitions.has(0)).toBe(false);
+    expect(t.partitions.get(0)!.committable()).toBe(2);
+
+    const retry = setup(() => {
+      throw new Error('always');
+    }, {}, { initialDelayMs: 60_000, maxDelayMs: 60_000 }, { failure: { attempts: 'unlimited' } });
+    retry.offer(3, 0, 'stuck');
+    retry.channel.start();
+    await vi.waitFor(() => expect(retry.events.handlerError).toHaveLength(1));
+    expect(retry.pausedPartitions.has(3)).toBe(true);
+    retry.channel.purge((r) => r.partition === 3);
+    expect(retry.pausedPartitions.has(3)).toBe(false);
+    await retry.channel.stop();
+    expect(retry.events.handlerError).toHaveLength(1);
+    await t.channel.stop();
   });
 });
