@@ -1,6 +1,6 @@
 // Exporters (Prometheus, OpenTelemetry), health/readiness and the operations HTTP server, on fake consumers.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConsumerConfig } from 'kafkajs';
 import type { Attributes, Meter, MetricOptions } from '@opentelemetry/api';
 import { ConsumerRuntime, serveOperations, silentLogger, type ConnectionSpec, type ConnectionMetrics } from '../../runtime/index.js';
@@ -86,9 +86,11 @@ describe('prometheusMetrics', () => {
     await flush();
     const before = await exporter.text();
     expect(sample(before, 'kefgen_partition_committed_lag', 'connection="orders",group="g-orders",topic="orders",partition="0"')).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const after = await exporter.text();
-    expect(sample(after, 'kefgen_partition_committed_lag', 'connection="orders",group="g-orders",topic="orders",partition="0"')).toBe(2);
+    // The commit runs on the 10 ms interval: wait for it (a condition, not a fixed sleep, so a loaded machine passes).
+    await vi.waitFor(async () => {
+      const after = await exporter.text();
+      expect(sample(after, 'kefgen_partition_committed_lag', 'connection="orders",group="g-orders",topic="orders",partition="0"')).toBe(2);
+    }, { timeout: 5_000, interval: 20 });
   });
 });
 
