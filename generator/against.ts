@@ -311,7 +311,7 @@ function hintFor(i: Incompatibility, direction: Direction, ref: string): string 
 
 /**
  * A named type moved to another namespace (same simple name, no alias): Avro's rules match it, and so does the
- * runtime (`readerOf` in runtime/avro-codec.ts) — unless two named types of the new schema share a simple name: then
+ * runtime (`readerOf` in runtime/writer-resolver.ts) — unless two named types of the new schema share a simple name: then
  * the runtime matches full names and aliases only (so a union of `a.X` and `b.X` never takes one for the other), and
  * records written with the old name would not decode.
  */

@@ -7,7 +7,8 @@
 // "__proto__" key stays an own property), so every guarantee of bare Avro holds for framed records.
 
 import avro from "avsc";
-import { avroType, readerOf, type AvroCodec, type WriterResolver } from "./avro-codec.js";
+import { avroType, type AvroCodec } from "./avro-codec.js";
+import { readerOf, type WriterResolver } from "./writer-resolver.js";
 import type { Codec } from "./types.js";
 import { DecodeError } from "./errors.js";
 import { RegistryAnswerError, RegistryUnavailableError, type SchemaRegistryClient } from "./registry-client.js";

@@ -8,7 +8,8 @@
 // map keys), and each writer's resolver is built once, the first time a record of that writer is read.
 
 import avro from "avsc";
-import { avroType, readerOf, type AvroCodec, type WriterResolver } from "./avro-codec.js";
+import { avroType, type AvroCodec } from "./avro-codec.js";
+import { readerOf, type WriterResolver } from "./writer-resolver.js";
 import type { ValueFormat } from "./confluent-format.js";
 import { DecodeError } from "./errors.js";
 import type { Codec } from "./types.js";

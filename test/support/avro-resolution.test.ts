@@ -6,7 +6,8 @@
 // decode error.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { avroCodec, readerOf } from "../../runtime/avro-codec.js";
+import { avroCodec } from "../../runtime/avro-codec.js";
+import { readerOf } from "../../runtime/writer-resolver.js";
 import { avroArbitrary } from "./avro-arbitrary.js";
 import { changes } from "./compat-table.js";
 import { resolvedValue } from "./avro-resolution.js";

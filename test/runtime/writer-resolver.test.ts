@@ -2,7 +2,8 @@
 // Named types match by full name or alias, then by simple name as Java Avro 1.12 resolves them (Java decodes a record
 // whose namespace moved), but never by simple name when two named types of the reader share one.
 import { describe, expect, it } from "vitest";
-import { avroCodec, readerOf } from "../../runtime/avro-codec.js";
+import { avroCodec } from "../../runtime/avro-codec.js";
+import { readerOf } from "../../runtime/writer-resolver.js";
 
 const order = (namespace: string, extra: unknown[] = []) => ({
   type: "record",
