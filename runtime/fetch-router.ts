@@ -40,6 +40,11 @@ export interface FetchRouterOptions {
   readonly stopping: () => boolean;
   readonly events: RuntimeEventEmitter;
   readonly logger: RuntimeLogger;
+  /**
+   * A tracker restored after a crash met its first batch, which showed the group's committed offset
+   * (see PartitionOffsets.awaitingGroupOffset). The connection commits the restored watermarks.
+   */
+  readonly onGroupOffsetConfirmed?: () => void;
 }
 
 /**
@@ -278,6 +283,7 @@ export class FetchRouter {
     const rawFetched = batch.fetchedOffset ?? batch.records[0]?.offset;
     const fetched = rawFetched === undefined ? undefined : parseOffset(rawFetched);
     let offsets = trackers.get(topic, partition);
+    const restored = offsets?.awaitingGroupOffset === true;
     if (offsets && fetched !== undefined && offsets.fetchPosition !== undefined) {
       const expected = offsets.fetchPosition;
       const belowCommit = !offsets.rejoined && offsets.lastCommitted !== undefined && fetched < offsets.lastCommitted;
@@ -300,7 +306,11 @@ export class FetchRouter {
       }
     }
     if (offsets) offsets.rejoined = false;
+    // After a rejoin the client fetches from the group's committed offset: what the restored tracker
+    // may not commit below (another member may have committed further while this one was out).
+    if (offsets && restored) offsets.confirmGroupOffset(fetched ?? offsets.lastCommitted ?? 0);
     offsets ??= trackers.getOrCreate(topic, partition, fetched);
+    if (restored) this.options.onGroupOffsetConfirmed?.();
     const highWatermark = Number(batch.highWatermark);
     if (Number.isSafeInteger(highWatermark) && highWatermark >= 0) offsets.highWatermark = highWatermark;
     return offsets;
