@@ -26,6 +26,8 @@ export interface ScenarioOptions {
   replicationFactor?: number;
   topicConfig?: Record<string, string>;
   settings?: Partial<ConnectionSettings>;
+  /** Awaited by every handler call before its work (e.g. to hold a partition paused). */
+  gate?: () => Promise<void>;
 }
 
 /** A running scenario. */
@@ -38,6 +40,8 @@ export interface Scenario {
   readonly events: { crashes: number; joins: number; rebalances: number; offsetResets: OffsetResetEvent[] };
   /** Kafka client for the scenario's brokers (admin, producers). */
   readonly kafka: Kafka;
+  /** Another member of the group with the same topics and handlers (not started; the caller stops it). */
+  createMember(): ConsumerRuntime;
   stop(): Promise<void>;
 }
 
@@ -89,7 +93,7 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
     fetchMaxWaitMs: 100,
     ...o.settings,
   };
-  const runtime = new ConsumerRuntime(
+  const createRuntime = (): ConsumerRuntime => new ConsumerRuntime(
     [
       {
         name: 'shared',
@@ -97,6 +101,7 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
         settings,
         topics: topics.map((topic) =>
           tickTopic(topic, { maxBufferedMessages: o.capacity, backpressure: 'ApplyBackpressure', concurrency: o.concurrency }, async (_m, context) => {
+            if (o.gate) await o.gate();
             if (o.handlerDelayMs > 0) await sleep(o.handlerDelayMs);
             checker.handled(context.topic, context.partition, Number(context.offset));
           }),
@@ -106,11 +111,12 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
     { brokers: o.brokers, clientId: 'kefgen-fault-matrix' },
     { logger: quiet, stopTimeoutMs: 5_000 },
   );
+  const runtime = createRuntime();
   const events = { crashes: 0, joins: 0, rebalances: 0, offsetResets: [] as OffsetResetEvent[] };
   runtime.on(RuntimeEvents.CRASH, () => void events.crashes++);
   runtime.on(RuntimeEvents.GROUP_JOIN, () => void events.joins++);
   runtime.on(RuntimeEvents.REBALANCING, () => void events.rebalances++);
   runtime.on(RuntimeEvents.OFFSET_RESET, (event) => void events.offsetResets.push(event));
   await runtime.start();
-  return { topics, groupId, checker, runtime, events, kafka, stop: () => runtime.stop({ timeoutMs: 5_000 }) };
+  return { topics, groupId, checker, runtime, events, kafka, createMember: createRuntime, stop: () => runtime.stop({ timeoutMs: 5_000 }) };
 }
