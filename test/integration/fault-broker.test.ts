@@ -5,6 +5,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalBroker, type LocalBroker } from '../../scripts/kafka/local-broker.js';
+import { startLocalCluster } from '../../scripts/kafka/local-cluster.js';
 import { freePort, startBlackholeProxy } from '../support/blackhole-proxy.js';
 import { AckedProducer } from '../support/fault-load.js';
 import { startScenario, type Scenario } from '../support/fault-scenario.js';
@@ -21,8 +22,9 @@ async function dedicatedBroker(): Promise<LocalBroker> {
   return broker;
 }
 
-async function scenarioOn(brokers: string[], name: string): Promise<Scenario> {
+async function scenarioOn(brokers: string[], name: string, replicated = false): Promise<Scenario> {
   const scenario = await startScenario({
+    ...(replicated ? { replicationFactor: 3, topicConfig: { 'min.insync.replicas': '2' } } : {}),
     name,
     brokers,
     topics: 2,
@@ -41,13 +43,13 @@ async function scenarioOn(brokers: string[], name: string): Promise<Scenario> {
  * once 5,000 records are handled, `inject` runs inside a fault window (it returns when the fault
  * healed); then production stops and the checker waits for lag 0 and checks I1–I5.
  */
-async function faultScenario(name: string, brokers: string[], inject: () => Promise<void>) {
-  const scenario = await scenarioOn(brokers, name);
-  const load = new AckedProducer(brokers, scenario.topics.map((topic) => ({ topic, partitions: 3 })), scenario.checker, { batchSize: 10, pauseMs: 50 });
+async function faultScenario(name: string, brokers: string[], inject: (scenario: Scenario) => Promise<void>, replicated = false) {
+  const scenario = await scenarioOn(brokers, name, replicated);
+  const load = new AckedProducer(brokers, scenario.topics.map((topic) => ({ topic, partitions: 3 })), scenario.checker, { batchSize: 10, pauseMs: 50, idempotent: replicated });
   cleanups.push(() => load.stop());
   await waitFor(() => scenario.checker.handledCount >= 5_000, { timeoutMs: 60_000, message: '5,000 records handled before the fault' });
   const healed = scenario.checker.fault(name);
-  await inject();
+  await inject(scenario);
   healed();
   await load.stop();
   await scenario.checker.waitForZeroLag(60_000);
@@ -105,4 +107,43 @@ describe('fault matrix: broker faults', () => {
     expect(proxy.dropped).toBeGreaterThan(0);
     expect(figures.duplicates).toBeLessThanOrEqual(IN_FLIGHT);
   }, 240_000);
+
+  it('8. 3-node KRaft cluster (RF 3, min.insync.replicas 2): the partition leader SIGKILLed under load with an acks=all producer; zero acknowledged records lost', async () => {
+    const cluster = await startLocalCluster({ nodes: 3, logLevel: 'WARN' });
+    cleanups.push(() => cluster.stop());
+    let killed = 0;
+    const figures = await faultScenario(
+      'leader-kill',
+      cluster.brokers,
+      async (scenario) => {
+        const admin = scenario.kafka.admin();
+        await admin.connect();
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [scenario.topics[0]!] });
+          killed = topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+          expect(topics[0]!.partitions.every((p) => p.replicas.length === 3)).toBe(true);
+        } finally {
+          await admin.disconnect();
+        }
+        await cluster.node(killed).kill();
+        // The leader stays dead: two in-sync replicas remain, enough for acks=all.
+        await waitFor(
+          async () => {
+            const admin2 = scenario.kafka.admin();
+            await admin2.connect();
+            try {
+              const { topics } = await admin2.fetchTopicMetadata({ topics: [scenario.topics[0]!] });
+              return topics[0]!.partitions.every((p) => p.leader !== killed && p.leader >= 0);
+            } finally {
+              await admin2.disconnect();
+            }
+          },
+          { timeoutMs: 60_000, intervalMs: 500, message: 'new leaders elected' },
+        );
+      },
+      true,
+    );
+    expect(killed).toBeGreaterThan(0);
+    expect(figures.produced).toBeGreaterThan(18_000);
+  }, 300_000);
 });
