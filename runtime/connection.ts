@@ -144,7 +144,8 @@ export class Connection {
     this.rejoin = new RejoinGate({
       trackers: this.trackers,
       hold: () => this.hold(),
-      release: () => this.releaseHold(),
+      // Race: a rebalance that started while the rejoin commit was in flight holds until its own join.
+      release: () => void (this.currentState !== "rebalancing" && this.releaseHold()),
       commit: () => this.committer.commitAfterInFlight("rejoin"),
       logger: this.logger,
     });

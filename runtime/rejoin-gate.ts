@@ -21,7 +21,10 @@
 // - the client refetches from the group's offset; records below the kept fetch position were
 //   buffered or handled already and are skipped by the router, records above it are new.
 // Handler calls in flight at the crash finish and mark their records done on the suspended offsets;
-// that work is committed after the rejoin instead of being redone.
+// that work is committed after the rejoin instead of being redone. The hold of the handlers is the
+// connection's rebalance hold, so an outage longer than `maxPollIntervalMs` ends it: the buffered
+// records are then handled while the member is out (marked done the same way; if the partition goes
+// to another member meanwhile, it handles them again: duplicates, never a loss).
 
 import type { RuntimeLogger } from "./logger.js";
 import type { OffsetTracker } from "./offset-tracker.js";
