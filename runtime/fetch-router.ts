@@ -225,6 +225,7 @@ export class FetchRouter {
     this.emitReset(topic, partition, undefined, undefined, "kafkajs");
   }
 
+  /** Emits `offsetReset` with the range a forward reset skipped (see OffsetResetEvent.skipped). */
   private emitReset(topic: string, partition: number, expected: number | undefined, fetched: number | undefined, detectedBy: "kafkajs" | "fetchPosition"): void {
     const skipped = expected !== undefined && fetched !== undefined && fetched > expected ? { from: String(expected), to: String(fetched), count: fetched - expected } : undefined;
     if (skipped) this.options.logger.warn("offset reset skipped records that were never handled", { topic, partition, ...skipped });
