@@ -8,7 +8,7 @@ import { ConsumerRuntime, RuntimeEvents, type ConnectionSettings, type OffsetRes
 import { tickTopic } from './guarantees.js';
 import { InvariantChecker } from './invariants.js';
 import { sleep, tickCodec } from './ticks.js';
-import { uniqueName } from './kafka.js';
+import { uniqueName, waitFor } from './kafka.js';
 
 /** Parameters of {@link startScenario}. */
 export interface ScenarioOptions {
@@ -55,8 +55,10 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    // kafkajs's waitForLeaders fails on a fresh multi-node cluster whose nodes do not all know the
+    // topic yet ("This server does not host this topic-partition"): poll the metadata instead.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: topics.map((topic) => ({
         topic,
         numPartitions: o.partitions,
@@ -64,6 +66,13 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
         configEntries: Object.entries(o.topicConfig ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitFor(
+      async () => {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics });
+        return found.length === topics.length && found.every((t) => t.partitions.length === o.partitions && t.partitions.every((p) => p.leader >= 0));
+      },
+      { timeoutMs: 30_000, intervalMs: 200, message: `leaders of ${topics.join(', ')}` },
+    );
   } finally {
     await admin.disconnect();
   }
