@@ -7,7 +7,7 @@ import type { RuntimeLogger } from "./logger.js";
 import type { OffsetTracker, PendingCommit } from "./offset-tracker.js";
 
 /** Why a commit is sent (for logs; a failed rebalance commit is expected and logged at debug). */
-export type CommitReason = "interval" | "rebalance" | "stop";
+export type CommitReason = "interval" | "rebalance" | "rejoin" | "stop";
 
 /** One explicit offset to commit: the next record the group reads on that partition. */
 export interface OffsetToCommit {
@@ -55,9 +55,14 @@ export class Committer {
   }
 
   /** Waits for the commit in flight (if any), then commits what is left: the final commit of a shutdown. */
-  async commitFinal(): Promise<void> {
+  commitFinal(): Promise<void> {
+    return this.commitAfterInFlight("stop");
+  }
+
+  /** Waits for the commit in flight (if any, computed before what is to be committed now), then commits what is left. */
+  async commitAfterInFlight(reason: CommitReason): Promise<void> {
     await this.inFlight;
-    await this.commit("stop");
+    await this.commit(reason);
   }
 
   /** Commits every `intervalMs` until {@link stopInterval}. */

@@ -5,7 +5,8 @@
 // - PauseSet: what is paused and why, re-applied after every join (pause-set.ts);
 // - Committer: handled watermarks → commits (committer.ts);
 // - RestartPolicy: crash → bounded backoff → state (restart-policy.ts);
-// - ConsumerReplacement: a new member when the set of existing topics changes (consumer-replacement.ts).
+// - ConsumerReplacement: a new member when the set of existing topics changes (consumer-replacement.ts);
+// - RejoinGate: offsets and buffers kept through a crash, committed before handling resumes (rejoin-gate.ts).
 // Why it is over ~350 lines: what is left is one state machine (start, join, rebalance, crash,
 // restart, stop) whose races are commented where they live; splitting it would put one race's two
 // sides in two files.
@@ -22,6 +23,7 @@ import { namespaced, type RuntimeLogger } from "./logger.js";
 import type { ConnectionMetrics, ConnectionState, PartitionLag } from "./metrics.js";
 import { OffsetTracker, type PartitionOffsets } from "./offset-tracker.js";
 import { PauseSet } from "./pause-set.js";
+import { RejoinGate } from "./rejoin-gate.js";
 import { DEFAULT_RESTART, RestartPolicy, type RestartSettings } from "./restart-policy.js";
 import { TopicChannel } from "./topic-channel.js";
 import type { DeadLetterSink } from "./dead-letter-publisher.js";
@@ -79,6 +81,7 @@ export class Connection {
   private readonly restarts: RestartPolicy;
   private readonly availability: TopicAvailability;
   private readonly replacement: ConsumerReplacement;
+  private readonly rejoin: RejoinGate;
   private readonly commitOnStopTimeoutMs: number;
 
   private consumer: GroupMember | undefined;
@@ -141,11 +144,20 @@ export class Connection {
       trackers: this.trackers,
       pauses: this.pauses,
       stopping: () => this.stopping,
+      onGroupOffsetConfirmed: () => this.rejoin.confirmed(),
     });
     this.committer = new Committer({
       ...shared,
       trackers: this.trackers,
       member: () => this.consumer,
+    });
+    this.rejoin = new RejoinGate({
+      trackers: this.trackers,
+      hold: () => this.hold(),
+      // Race: a rebalance that started while the rejoin commit was in flight holds until its own join.
+      release: () => void (this.currentState !== "rebalancing" && this.releaseHold()),
+      commit: () => this.committer.commitAfterInFlight("rejoin"),
+      logger: this.logger,
     });
     this.restarts = new RestartPolicy(options.restart ?? DEFAULT_RESTART, () => void this.restartConsumer());
     this.availability = new TopicAvailability({
@@ -372,7 +384,8 @@ export class Connection {
       this.logger.info("partitions revoked", { partitions: revoked.map((o) => `${o.topic}[${o.partition}]`) });
     }
     this.pauses.reapply(this.stopping ? [...this.channels.keys()] : undefined);
-    this.releaseHold();
+    // After a crash the gate keeps the handlers held until the restored partitions are committed.
+    if (this.stopping || !this.rejoin.joined()) this.releaseHold();
     this.joined = true;
     this.restarts.succeeded();
     if (!this.stopping) this.currentState = "running";
@@ -419,16 +432,21 @@ export class Connection {
 
   /**
    * kafkajs crashed the consumer. It has already disconnected (and left the group) before emitting
-   * CRASH, so nothing buffered belongs to this member any more: forget every partition and drop the
-   * queued records (they are redelivered from the last commit). Then either kafkajs restarts the
+   * CRASH, so nothing buffered belongs to this member until it rejoins: the RejoinGate suspends every
+   * partition's offsets and holds the handlers; the next join restores the partitions assigned again
+   * (their buffered records are kept) and purges the others (rejoin-gate.ts says why that is safe).
+   * While stopping, everything is forgotten and purged instead. Then either kafkajs restarts the
    * consumer itself (`restart: true`), or the restart policy does, with bounded exponential backoff.
    */
   private onCrash(error: unknown, restart: boolean): void {
     this.router.assign({});
-    const revoked = this.trackers.forgetAll();
-    this.purge(new Set(revoked));
-    this.releaseHold();
-    if (this.stopping) return;
+    if (this.stopping) {
+      this.purge(new Set(this.trackers.forgetAll()));
+      this.releaseHold();
+      return;
+    }
+    // Kept, not forgotten: the next join restores what is assigned again (see rejoin-gate.ts).
+    this.rejoin.crashed();
     this.restarts.noteCrash(error);
     if (isMissingTopicError(error)) {
       // kafkajs did not restart it (restartOnFailure, see kafkajsConsumerConfig); the others must go on.
@@ -503,6 +521,7 @@ export class Connection {
     this.committer.stopInterval();
     clearInterval(this.watchdogTimer);
     this.restarts.cancel();
+    this.rejoin.cancel();
     clearTimeout(this.holdTimer);
     this.availability.stop();
     // Race: stop() during start(); a start() still waiting for the first join must not wait forever.

@@ -172,6 +172,14 @@ export interface OffsetResetEvent {
   readonly fetchedOffset: string | undefined;
   /** What told the runtime: kafkajs's log line, or a fetch position before the last commit. */
   readonly detectedBy: "kafkajs" | "fetchPosition";
+  /**
+   * The records the reset jumped over, when it moved forward (e.g. retention deleted them before
+   * they were fetched): offsets `from` (inclusive, where the runtime expected to read next; every
+   * record below it was handled or is still buffered) to `to` (exclusive, where Kafka continued).
+   * They were never handled and are not in Kafka any more. Absent when the reset moved backwards
+   * (records are read again) or a position is unknown.
+   */
+  readonly skipped?: { readonly from: string; readonly to: string; readonly count: number };
 }
 
 /** Payload of `slowHandler`. Emitted once per handler attempt; the call is not interrupted. */

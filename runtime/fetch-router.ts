@@ -40,6 +40,11 @@ export interface FetchRouterOptions {
   readonly stopping: () => boolean;
   readonly events: RuntimeEventEmitter;
   readonly logger: RuntimeLogger;
+  /**
+   * A tracker restored after a crash met its first batch, which showed the group's committed offset
+   * (see PartitionOffsets.awaitingGroupOffset). The connection commits the restored watermarks.
+   */
+  readonly onGroupOffsetConfirmed?: () => void;
 }
 
 /**
@@ -205,20 +210,33 @@ export class FetchRouter {
 
   /**
    * Called when the client reported that a partition's offset was out of range and reset (silently
-   * otherwise, pitfall 7). Emits `offsetReset`; the next batch of the partition starts a new tracker.
+   * otherwise, pitfall 7). The client does not say where it continues: the partition's next batch
+   * does, so that batch emits `offsetReset` with the range skipped and starts a new tracker. Without
+   * a tracker (nothing of the partition routed yet) the event goes out at once, without positions.
    */
   noteOffsetReset(topic: string, partition: number): void {
     if (!this.options.channels.has(topic)) return;
     const offsets = this.options.trackers.get(topic, partition);
-    if (offsets) offsets.resetPending = true;
-    this.options.logger.warn("kafkajs reset a partition's offset (offset out of range)", { topic, partition });
+    this.options.logger.warn("kafkajs reset a partition's offset (offset out of range)", { topic, partition, expectedOffset: offsets?.fetchPosition });
+    if (offsets?.fetchPosition !== undefined) {
+      offsets.resetPending = true;
+      return;
+    }
+    this.emitReset(topic, partition, undefined, undefined, "kafkajs");
+  }
+
+  /** Emits `offsetReset` with the range a forward reset skipped (see OffsetResetEvent.skipped). */
+  private emitReset(topic: string, partition: number, expected: number | undefined, fetched: number | undefined, detectedBy: "kafkajs" | "fetchPosition"): void {
+    const skipped = expected !== undefined && fetched !== undefined && fetched > expected ? { from: String(expected), to: String(fetched), count: fetched - expected } : undefined;
+    if (skipped) this.options.logger.warn("offset reset skipped records that were never handled", { topic, partition, ...skipped });
     this.options.events.emit(RuntimeEvents.OFFSET_RESET, {
       connection: this.options.connection,
       topic,
       partition,
-      expectedOffset: offsets?.fetchPosition === undefined ? undefined : String(offsets.fetchPosition),
-      fetchedOffset: undefined,
-      detectedBy: "kafkajs",
+      expectedOffset: expected === undefined ? undefined : String(expected),
+      fetchedOffset: fetched === undefined ? undefined : String(fetched),
+      detectedBy,
+      ...(skipped ? { skipped } : {}),
     });
   }
 
@@ -278,21 +296,13 @@ export class FetchRouter {
     const rawFetched = batch.fetchedOffset ?? batch.records[0]?.offset;
     const fetched = rawFetched === undefined ? undefined : parseOffset(rawFetched);
     let offsets = trackers.get(topic, partition);
+    const restored = offsets?.awaitingGroupOffset === true;
     if (offsets && fetched !== undefined && offsets.fetchPosition !== undefined) {
       const expected = offsets.fetchPosition;
       const belowCommit = !offsets.rejoined && offsets.lastCommitted !== undefined && fetched < offsets.lastCommitted;
       if (offsets.resetPending || belowCommit) {
-        if (!offsets.resetPending) {
-          this.options.logger.warn("partition continues before its last commit; treating it as an offset reset", { topic, partition, expected, fetched });
-          this.options.events.emit(RuntimeEvents.OFFSET_RESET, {
-            connection: this.options.connection,
-            topic,
-            partition,
-            expectedOffset: String(expected),
-            fetchedOffset: String(fetched),
-            detectedBy: "fetchPosition",
-          });
-        }
+        if (!offsets.resetPending) this.options.logger.warn("partition continues before its last commit; treating it as an offset reset", { topic, partition, expected, fetched });
+        this.emitReset(topic, partition, expected, fetched, offsets.resetPending ? "kafkajs" : "fetchPosition");
         trackers.detach(topic, partition);
         offsets = undefined;
       } else if (fetched > expected) {
@@ -300,7 +310,11 @@ export class FetchRouter {
       }
     }
     if (offsets) offsets.rejoined = false;
+    // After a rejoin the client fetches from the group's committed offset: what the restored tracker
+    // may not commit below (another member may have committed further while this one was out).
+    if (offsets && restored) offsets.confirmGroupOffset(fetched ?? offsets.lastCommitted ?? 0);
     offsets ??= trackers.getOrCreate(topic, partition, fetched);
+    if (restored) this.options.onGroupOffsetConfirmed?.();
     const highWatermark = Number(batch.highWatermark);
     if (Number.isSafeInteger(highWatermark) && highWatermark >= 0) offsets.highWatermark = highWatermark;
     return offsets;

@@ -51,6 +51,14 @@ export class PartitionOffsets {
    * the join were handled and committed after it): that batch is a refetch, not a reset.
    */
   rejoined = false;
+  /**
+   * Set on a tracker kept through a crash of its member and restored at the next join (see
+   * {@link OffsetTracker.suspendAll}); cleared by the partition's first batch after that join, whose
+   * fetch offset is the group's committed offset. Until then the tracker is not committed: another
+   * member may have owned the partition meanwhile and committed further, and committing this
+   * tracker's lower watermark would move the group's offset backwards.
+   */
+  awaitingGroupOffset = false;
 
   /**
    * @param topic the topic.
@@ -157,6 +165,17 @@ export class PartitionOffsets {
     if (this.committed === undefined || offset > this.committed) this.committed = offset;
   }
 
+  /**
+   * The group's committed offset, as the first batch after a rejoin shows it (see
+   * {@link awaitingGroupOffset}). When it is ahead of this tracker (another member handled and
+   * committed those records while this one was out), it becomes the floor of what this tracker
+   * commits, so its commits never move the group's offset backwards.
+   */
+  confirmGroupOffset(groupOffset: number): void {
+    this.awaitingGroupOffset = false;
+    this.markCommitted(groupOffset);
+  }
+
   /** Marks the tracker revoked (see {@link revoked}). */
   revoke(): void {
     this.isRevoked = true;
@@ -172,6 +191,8 @@ export interface PendingCommit {
 /** The {@link PartitionOffsets} of every topic-partition a connection currently owns. */
 export class OffsetTracker {
   private readonly byKey = new Map<string, PartitionOffsets>();
+  /** Trackers kept through a crash of the member, until the next join decides (see {@link suspendAll}). */
+  private readonly suspended = new Map<string, PartitionOffsets>();
 
   /** The tracker of a partition, if owned. */
   get(topic: string, partition: number): PartitionOffsets | undefined {
@@ -210,9 +231,40 @@ export class OffsetTracker {
     return offsets;
   }
 
-  /** Forgets every partition not in `assignment` (kafkajs's `memberAssignment`); returns the revoked trackers. */
+  /**
+   * The member crashed (it left its group): keep every tracker, without revoking it, until the next
+   * join. Suspended trackers are not owned: `get` does not find them and nothing of them is
+   * committed, but records that refer to them may still be marked done. The next
+   * {@link retainAssigned} restores those whose partition is assigned again and revokes the others.
+   */
+  suspendAll(): PartitionOffsets[] {
+    for (const [k, offsets] of this.byKey) this.suspended.set(k, offsets);
+    this.byKey.clear();
+    return [...this.suspended.values()];
+  }
+
+  /** Trackers suspended by a crash and not yet restored or revoked. */
+  get suspendedCount(): number {
+    return this.suspended.size;
+  }
+
+  /**
+   * Forgets every partition not in `assignment` (kafkajs's `memberAssignment`); returns the revoked
+   * trackers. Trackers suspended by a crash come back for the partitions assigned again (marked
+   * {@link PartitionOffsets.awaitingGroupOffset}) and are revoked for the others.
+   */
   retainAssigned(assignment: Readonly<Record<string, readonly number[]>>): PartitionOffsets[] {
     const revoked: PartitionOffsets[] = [];
+    for (const [k, offsets] of this.suspended) {
+      if ((assignment[offsets.topic] ?? []).includes(offsets.partition) && !this.byKey.has(k)) {
+        offsets.awaitingGroupOffset = true;
+        this.byKey.set(k, offsets);
+      } else {
+        offsets.revoke();
+        revoked.push(offsets);
+      }
+    }
+    this.suspended.clear();
     for (const offsets of [...this.byKey.values()]) {
       if (!(assignment[offsets.topic] ?? []).includes(offsets.partition)) {
         this.forget(offsets.topic, offsets.partition);
@@ -224,10 +276,16 @@ export class OffsetTracker {
 
   /** Forgets every partition; returns the revoked trackers. */
   forgetAll(): PartitionOffsets[] {
-    const all = [...this.byKey.values()];
+    const all = [...this.byKey.values(), ...this.suspended.values()];
     for (const offsets of all) offsets.revoke();
     this.byKey.clear();
+    this.suspended.clear();
     return all;
+  }
+
+  /** Owned trackers restored after a crash whose group offset is not known yet. */
+  awaitingGroupOffset(): PartitionOffsets[] {
+    return [...this.byKey.values()].filter((offsets) => offsets.awaitingGroupOffset);
   }
 
   /** Every owned partition's tracker. */
@@ -239,6 +297,7 @@ export class OffsetTracker {
   pendingCommits(): PendingCommit[] {
     const pending: PendingCommit[] = [];
     for (const offsets of this.byKey.values()) {
+      if (offsets.awaitingGroupOffset) continue;
       const offset = offsets.committable();
       if (offset !== undefined && offsets.needsCommit()) pending.push({ offsets, offset });
     }

@@ -67,6 +67,12 @@ export interface StartLocalBrokerOptions {
   jvmArgs?: string[];
   /** log4j root level of the broker (default `$KEFGEN_KAFKA_LOG_LEVEL` or INFO). */
   logLevel?: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+  /**
+   * For one node of a cluster (scripts/kafka/local-cluster.ts): its node id, the cluster id every
+   * node formats its storage with, and the static controller quorum (`1@127.0.0.1:port,...`).
+   * Default: a cluster of its own, node 1, voting alone.
+   */
+  cluster?: { nodeId: number; clusterId: string; quorumVoters: string };
 }
 
 const STOP_TIMEOUT_MS = 30_000;
@@ -202,14 +208,14 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
   try {
     const props: Record<string, string | number | boolean> = {
       'process.roles': 'broker,controller',
-      'node.id': 1,
+      'node.id': options.cluster?.nodeId ?? 1,
       listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
       'advertised.listeners': `PLAINTEXT://${bootstrap}`,
       'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
       'inter.broker.listener.name': 'PLAINTEXT',
       'controller.listener.names': 'CONTROLLER',
       // Static quorum: works on 3.9 and 4.x, needs no --standalone/--initial-controllers at format time.
-      'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+      'controller.quorum.voters': options.cluster?.quorumVoters ?? `1@127.0.0.1:${controllerPort}`,
       'log.dirs': logDirs,
       'num.partitions': 1,
       'default.replication.factor': 1,
@@ -288,7 +294,7 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
     ];
 
     // Format the storage with a random cluster id (what kafka-storage.sh format does).
-    const clusterId = randomClusterId();
+    const clusterId = options.cluster?.clusterId ?? randomClusterId();
     const fmt = await run(java, ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...commonJvm, '-cp', classpath,
       'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile]);
     if (fmt.code !== 0) {
@@ -519,7 +525,7 @@ async function freePorts(port?: number, controllerPort?: number): Promise<[numbe
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with '-'. */
-function randomClusterId(): string {
+export function randomClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;

@@ -164,6 +164,54 @@ describe('OffsetTracker', () => {
     expect(tracker.pendingCommits()).toEqual([]);
   });
 
+  it('suspendAll keeps trackers through a crash: not owned, not committed; the next join restores the assigned ones and revokes the rest', () => {
+    const tracker = new OffsetTracker();
+    const a0 = tracker.getOrCreate('a', 0, 0);
+    const a1 = tracker.getOrCreate('a', 1, 0);
+    a0.track(0);
+    a0.track(1);
+    a1.track(0);
+    expect(tracker.suspendAll()).toEqual([a0, a1]);
+    expect(tracker.get('a', 0)).toBeUndefined();
+    expect(tracker.suspendedCount).toBe(2);
+    a0.markDone(0); // a handler call in flight at the crash finishes
+    expect(tracker.pendingCommits()).toEqual([]);
+
+    expect(tracker.retainAssigned({ a: [0] })).toEqual([a1]);
+    expect(a1.revoked).toBe(true);
+    expect(a0.revoked).toBe(false);
+    expect(tracker.get('a', 0)).toBe(a0);
+    expect(tracker.suspendedCount).toBe(0);
+    // Restored, but not committed until the first batch shows the group's offset.
+    expect(tracker.awaitingGroupOffset()).toEqual([a0]);
+    expect(tracker.pendingCommits()).toEqual([]);
+    a0.confirmGroupOffset(0);
+    expect(tracker.pendingCommits()).toEqual([{ offsets: a0, offset: 1 }]);
+  });
+
+  it('confirmGroupOffset makes a group offset ahead of the tracker the floor of its commits', () => {
+    const tracker = new OffsetTracker();
+    const a = tracker.getOrCreate('a', 0, 0);
+    for (let o = 0; o < 4; o++) a.track(o);
+    a.markDone(0);
+    tracker.suspendAll();
+    tracker.retainAssigned({ a: [0] });
+    a.confirmGroupOffset(3); // another member handled 0..2 and committed 3 meanwhile
+    expect(a.committable()).toBe(3);
+    expect(tracker.pendingCommits()).toEqual([]);
+    for (let o = 1; o < 4; o++) a.markDone(o);
+    expect(tracker.pendingCommits()).toEqual([{ offsets: a, offset: 4 }]);
+  });
+
+  it('forgetAll revokes suspended trackers too', () => {
+    const tracker = new OffsetTracker();
+    const a = tracker.getOrCreate('a', 0, 0);
+    tracker.suspendAll();
+    expect(tracker.forgetAll()).toEqual([a]);
+    expect(a.revoked).toBe(true);
+    expect(tracker.suspendedCount).toBe(0);
+  });
+
   it('detach drops a tracker from commits without revoking it; forgetAll revokes everything', () => {
     const tracker = new OffsetTracker();
     const a = tracker.getOrCreate('a', 0, 0);
