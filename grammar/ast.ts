@@ -229,6 +229,9 @@ function nameOf(t: IToken): Name {
 
 /** Decodes a JSON string token; the lexer only accepts valid escapes, recovered tokens fall back to raw text. */
 export function unquote(image: string): string {
+  // Without a backslash the text between the quotes is the value (JSON.parse would refuse control characters, and
+  // the fallback below returns the same text then).
+  if (image.length >= 2 && image.startsWith('"') && image.endsWith('"') && !image.includes("\\")) return image.slice(1, -1);
   try {
     return JSON.parse(image) as string;
   } catch {
@@ -344,7 +347,9 @@ function messageDecl(n: CstNode): MessageDecl | undefined {
   if (!name) return undefined;
   const path = token(c, "From") ? token(c, "StringLiteral") : undefined;
   const json = node(c, "jsonObject");
-  const jsonAst = json ? jsonValue(json) : undefined;
+  // Read by the fast path (inline-json.ts): the token carries the JSON AST.
+  const inline = token(c, "InlineJson");
+  const jsonAst = inline ? (inline.payload as JsonValue) : json ? jsonValue(json) : undefined;
   const schema = path
     ? { $type: "SchemaFile" as const, path: stringOf(path) }
     : jsonAst
