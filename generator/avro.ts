@@ -5,8 +5,9 @@
 // How values look at run time is decided in runtime/avro-codec.ts; this file mirrors it for the generated types
 // (`bucket`, `unionIsWrapped`, `branchName`) and shares its judge of logical types (`readLogicalType`).
 import type { JsonValue, Range } from "../grammar/ast.js";
-import { avroType, LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType, type ValueBucket } from "../runtime/avro-codec.js";
+import { LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType, type ValueBucket } from "../runtime/avro-codec.js";
 import { closest, type Diagnostic, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import { checkCodecSchema } from "./codec-check.js";
 import { schemaTooComplexForAvsc } from "./schema-limits.js";
 
 export type PrimitiveName = "null" | "boolean" | "int" | "long" | "float" | "double" | "bytes" | "string";
@@ -539,7 +540,7 @@ export function linkSchemas(r: LinkReporter, messages: readonly { readonly name:
     }
     if (!resolved || !m.schema.complete) continue;
     try {
-      avroType(codecSchema(m.schema, lookup));
+      checkCodecSchema(codecSchema(m.schema, lookup));
     } catch (error) {
       // A RangeError or SyntaxError comes from compiling avsc's code for the schema, not from checking it: its
       // message tells of avsc's internals, not of the schema.
