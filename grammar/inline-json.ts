@@ -5,7 +5,7 @@
 // from one grammar only.
 import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 import { tokenRange, unquote, type JsonMember, type JsonValue } from "./ast.js";
-import * as T from "./tokens.js";
+import { Avro, Colon, Comma, False, LCurly, LSquare, Null, NumberLiteral, RCurly, RSquare, StringLiteral, True } from "./tokens.js";
 
 /** One inline JSON object, already read; its `payload` is the {@link JsonValue}. Never produced by the lexer. */
 export const InlineJson = createToken({ name: "InlineJson", pattern: Lexer.NA, label: "'{'" });
@@ -15,43 +15,43 @@ function readValue(tokens: readonly IToken[], i: number): [JsonValue, number] | 
   const t = tokens[i];
   if (!t) return undefined;
   const type: TokenType = t.tokenType;
-  if (type === T.LCurly) {
+  if (type === LCurly) {
     const members: JsonMember[] = [];
     let j = i + 1;
-    if (tokens[j]?.tokenType === T.RCurly) return [{ $type: "JsonObject", members, range: span(t, tokens[j]!) }, j + 1];
+    if (tokens[j]?.tokenType === RCurly) return [{ $type: "JsonObject", members, range: span(t, tokens[j]!) }, j + 1];
     for (;;) {
       const key = tokens[j];
-      if (key?.tokenType !== T.StringLiteral || tokens[j + 1]?.tokenType !== T.Colon) return undefined;
+      if (key?.tokenType !== StringLiteral || tokens[j + 1]?.tokenType !== Colon) return undefined;
       const value = readValue(tokens, j + 2);
       if (!value) return undefined;
       j = value[1];
       members.push({ $type: "JsonMember", key: { $type: "String", value: unquote(key.image), range: tokenRange(key) }, value: value[0], range: span(key, tokens[j - 1]!) });
       const next = tokens[j]?.tokenType;
-      if (next === T.Comma) j++;
-      else if (next === T.RCurly) return [{ $type: "JsonObject", members, range: span(t, tokens[j]!) }, j + 1];
+      if (next === Comma) j++;
+      else if (next === RCurly) return [{ $type: "JsonObject", members, range: span(t, tokens[j]!) }, j + 1];
       else return undefined;
     }
   }
-  if (type === T.LSquare) {
+  if (type === LSquare) {
     const items: JsonValue[] = [];
     let j = i + 1;
-    if (tokens[j]?.tokenType === T.RSquare) return [{ $type: "JsonArray", items, range: span(t, tokens[j]!) }, j + 1];
+    if (tokens[j]?.tokenType === RSquare) return [{ $type: "JsonArray", items, range: span(t, tokens[j]!) }, j + 1];
     for (;;) {
       const item = readValue(tokens, j);
       if (!item) return undefined;
       items.push(item[0]);
       j = item[1];
       const next = tokens[j]?.tokenType;
-      if (next === T.Comma) j++;
-      else if (next === T.RSquare) return [{ $type: "JsonArray", items, range: span(t, tokens[j]!) }, j + 1];
+      if (next === Comma) j++;
+      else if (next === RSquare) return [{ $type: "JsonArray", items, range: span(t, tokens[j]!) }, j + 1];
       else return undefined;
     }
   }
-  if (type === T.StringLiteral) return [{ $type: "JsonString", value: unquote(t.image), range: tokenRange(t) }, i + 1];
-  if (type === T.NumberLiteral) return [{ $type: "JsonNumber", value: Number(t.image), raw: t.image, range: tokenRange(t) }, i + 1];
-  if (type === T.True) return [{ $type: "JsonBoolean", value: true, range: tokenRange(t) }, i + 1];
-  if (type === T.False) return [{ $type: "JsonBoolean", value: false, range: tokenRange(t) }, i + 1];
-  if (type === T.Null) return [{ $type: "JsonNull", range: tokenRange(t) }, i + 1];
+  if (type === StringLiteral) return [{ $type: "JsonString", value: unquote(t.image), range: tokenRange(t) }, i + 1];
+  if (type === NumberLiteral) return [{ $type: "JsonNumber", value: Number(t.image), raw: t.image, range: tokenRange(t) }, i + 1];
+  if (type === True) return [{ $type: "JsonBoolean", value: true, range: tokenRange(t) }, i + 1];
+  if (type === False) return [{ $type: "JsonBoolean", value: false, range: tokenRange(t) }, i + 1];
+  if (type === Null) return [{ $type: "JsonNull", range: tokenRange(t) }, i + 1];
   return undefined;
 }
 
@@ -70,7 +70,7 @@ export function collapseInlineJson(tokens: readonly IToken[]): IToken[] | undefi
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     out.push(t);
-    if (t.tokenType !== T.Avro || tokens[i + 1]?.tokenType !== T.LCurly) continue;
+    if (t.tokenType !== Avro || tokens[i + 1]?.tokenType !== LCurly) continue;
     const read = readValue(tokens, i + 1);
     if (!read) continue;
     const [value, next] = read;
