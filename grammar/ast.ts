@@ -166,7 +166,12 @@ function tokens(children: Children, key: string): IToken[] {
 }
 
 function token(children: Children, key: string, index = 0): IToken | undefined {
-  return tokens(children, key)[index];
+  // As `tokens(children, key)[index]`, without building the lists: called for every node of a large file.
+  let seen = 0;
+  for (const el of children[key] ?? []) {
+    if (isToken(el) && !Number.isNaN(el.startOffset) && !el.isInsertedInRecovery && seen++ === index) return el;
+  }
+  return undefined;
 }
 
 function nodes(children: Children, key: string): CstNode[] {
@@ -174,7 +179,8 @@ function nodes(children: Children, key: string): CstNode[] {
 }
 
 function node(children: Children, key: string): CstNode | undefined {
-  return nodes(children, key)[0];
+  for (const el of children[key] ?? []) if (!isToken(el)) return el;
+  return undefined;
 }
 
 function startOf(t: IToken): Position {
