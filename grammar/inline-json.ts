@@ -3,7 +3,8 @@
 // per JSON value. Anything this reader does not accept (a syntax error, an unterminated string) is left to the
 // Chevrotain grammar, and so is every file the parser then finds an error in (see `parseText`): diagnostics come
 // from one grammar only.
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 import { tokenRange, unquote, type JsonMember, type JsonValue } from "./ast.js";
 import { Avro, Colon, Comma, False, LCurly, LSquare, Null, NumberLiteral, RCurly, RSquare, StringLiteral, True } from "./tokens.js";
 

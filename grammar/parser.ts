@@ -15,7 +15,8 @@
 //   callArguments := "(" ( callArgument ( "," callArgument )* )? ")"      e.g. basic(env("SR_USER"), env("SR_PASSWORD"))
 //   callArgument := String | Identifier callArguments?
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
-import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import { endPosition } from "./lines.js";
 import { collapseInlineJson, InlineJson } from "./inline-json.js";
 import * as T from "./tokens.js";
