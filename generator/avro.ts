@@ -139,7 +139,11 @@ export function toPlain(v: JsonValue): unknown {
     case "JsonObject": {
       const out: Record<string, unknown> = {};
       for (const m of v.members) {
-        if (m.value !== undefined) Object.defineProperty(out, m.key.value, { value: toPlain(m.value), enumerable: true, writable: true, configurable: true });
+        if (m.value === undefined) continue;
+        // Only `__proto__` needs defineProperty (assigning it would set the prototype); defining every key would
+        // turn each object into a slow dictionary-mode one, which costs every later walk over the schema.
+        if (m.key.value === "__proto__") Object.defineProperty(out, m.key.value, { value: toPlain(m.value), enumerable: true, writable: true, configurable: true });
+        else out[m.key.value] = toPlain(m.value);
       }
       return out;
     }
