@@ -5,8 +5,9 @@
 // How values look at run time is decided in runtime/avro-codec.ts; this file mirrors it for the generated types
 // (`bucket`, `unionIsWrapped`, `branchName`) and shares its judge of logical types (`readLogicalType`).
 import type { JsonValue, Range } from "../grammar/ast.js";
-import { avroType, LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType, type ValueBucket } from "../runtime/avro-codec.js";
+import { LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType, type ValueBucket } from "../runtime/avro-codec.js";
 import { closest, type Diagnostic, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import { checkCodecSchema } from "./codec-check.js";
 import { schemaTooComplexForAvsc } from "./schema-limits.js";
 
 export type PrimitiveName = "null" | "boolean" | "int" | "long" | "float" | "double" | "bytes" | "string";
@@ -138,7 +139,11 @@ export function toPlain(v: JsonValue): unknown {
     case "JsonObject": {
       const out: Record<string, unknown> = {};
       for (const m of v.members) {
-        if (m.value !== undefined) Object.defineProperty(out, m.key.value, { value: toPlain(m.value), enumerable: true, writable: true, configurable: true });
+        if (m.value === undefined) continue;
+        // Only `__proto__` needs defineProperty (assigning it would set the prototype); defining every key would
+        // turn each object into a slow dictionary-mode one, which costs every later walk over the schema.
+        if (m.key.value === "__proto__") Object.defineProperty(out, m.key.value, { value: toPlain(m.value), enumerable: true, writable: true, configurable: true });
+        else out[m.key.value] = toPlain(m.value);
       }
       return out;
     }
@@ -539,7 +544,7 @@ export function linkSchemas(r: LinkReporter, messages: readonly { readonly name:
     }
     if (!resolved || !m.schema.complete) continue;
     try {
-      avroType(codecSchema(m.schema, lookup));
+      checkCodecSchema(codecSchema(m.schema, lookup));
     } catch (error) {
       // A RangeError or SyntaxError comes from compiling avsc's code for the schema, not from checking it: its
       // message tells of avsc's internals, not of the schema.

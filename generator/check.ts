@@ -474,6 +474,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   const anonymous: ConnectionDraft[] = [];
   const topicDecls = new Map<string, Located<TopicDecl>>();
   const topics: TopicModel[] = [];
+  const messageNames = new Set(messageDecls.keys()); // once, not per topic (that was topics × messages)
   for (const { node: decl, source } of decls) {
     if (decl.$type !== "Topic") continue;
     c.source = source;
@@ -492,7 +493,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     }
 
     const message = resolveMessage(c, decl.message, messageDecls, messages);
-    const clauses = topicClauses(c, decl, (ref) => resolveMessage(c, ref, messageDecls, messages), new Set(messageDecls.keys()));
+    const clauses = topicClauses(c, decl, (ref) => resolveMessage(c, ref, messageDecls, messages), messageNames);
     const clause = decl.consumer;
     let draft: ConnectionDraft | undefined;
     let topicLayer: CheckedSettings = { values: new Map() };

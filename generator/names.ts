@@ -106,11 +106,14 @@ export interface EmittedName {
 /** Every name the emitters write for `model`, in the order they write them. */
 export function emittedNames(model: Model): EmittedName[] {
   const out: EmittedName[] = [];
+  // Messages by name, in order (looked up per named type; a find over all messages each time was quadratic).
+  const messagesNamed = new Map<string, (typeof model.messages)[number][]>();
+  for (const m of model.messages) messagesNamed.set(m.name, [...(messagesNamed.get(m.name) ?? []), m]);
   for (const t of model.namedTypes) {
     const name = model.typeNames.get(t.fullName);
     if (name === undefined) continue;
     // A message whose root is this type names it (type-names.ts): then it is the message's type.
-    const message = model.messages.find((m) => m.name === name && !declaresMessageAlias(model, m));
+    const message = messagesNamed.get(name)?.find((m) => !declaresMessageAlias(model, m));
     out.push(
       message
         ? { name, space: "export", file: "messages.ts", what: `the type of message "${message.name}"`, owner: { kind: "message", message } }

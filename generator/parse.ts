@@ -41,7 +41,7 @@ function toDiagnostics(file: string, problems: readonly SyntaxProblem[], text: s
 
 /** Parses a `.kef` file. The AST is returned even when there are errors (recovery keeps what it can). */
 export function parse(source: SourceText): Result<KefFile> {
-  const out = parseText(source.text, "file");
+  const out = parseText(source.text, "file", { fastJson: true });
   return { value: toAst(out.cst), diagnostics: toDiagnostics(source.file, out.problems, source.text) };
 }
 

@@ -166,7 +166,12 @@ function tokens(children: Children, key: string): IToken[] {
 }
 
 function token(children: Children, key: string, index = 0): IToken | undefined {
-  return tokens(children, key)[index];
+  // As `tokens(children, key)[index]`, without building the lists: called for every node of a large file.
+  let seen = 0;
+  for (const el of children[key] ?? []) {
+    if (isToken(el) && !Number.isNaN(el.startOffset) && !el.isInsertedInRecovery && seen++ === index) return el;
+  }
+  return undefined;
 }
 
 function nodes(children: Children, key: string): CstNode[] {
@@ -174,7 +179,8 @@ function nodes(children: Children, key: string): CstNode[] {
 }
 
 function node(children: Children, key: string): CstNode | undefined {
-  return nodes(children, key)[0];
+  for (const el of children[key] ?? []) if (!isToken(el)) return el;
+  return undefined;
 }
 
 function startOf(t: IToken): Position {
@@ -229,6 +235,9 @@ function nameOf(t: IToken): Name {
 
 /** Decodes a JSON string token; the lexer only accepts valid escapes, recovered tokens fall back to raw text. */
 export function unquote(image: string): string {
+  // Without a backslash the text between the quotes is the value (JSON.parse would refuse control characters, and
+  // the fallback below returns the same text then).
+  if (image.length >= 2 && image.startsWith('"') && image.endsWith('"') && !image.includes("\\")) return image.slice(1, -1);
   try {
     return JSON.parse(image) as string;
   } catch {
@@ -344,7 +353,9 @@ function messageDecl(n: CstNode): MessageDecl | undefined {
   if (!name) return undefined;
   const path = token(c, "From") ? token(c, "StringLiteral") : undefined;
   const json = node(c, "jsonObject");
-  const jsonAst = json ? jsonValue(json) : undefined;
+  // Read by the fast path (inline-json.ts): the token carries the JSON AST.
+  const inline = token(c, "InlineJson");
+  const jsonAst = inline ? (inline.payload as JsonValue) : json ? jsonValue(json) : undefined;
   const schema = path
     ? { $type: "SchemaFile" as const, path: stringOf(path) }
     : jsonAst

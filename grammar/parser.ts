@@ -15,8 +15,10 @@
 //   callArguments := "(" ( callArgument ( "," callArgument )* )? ")"      e.g. basic(env("SR_USER"), env("SR_PASSWORD"))
 //   callArgument := String | Identifier callArguments?
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
-import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import { endPosition } from "./lines.js";
+import { collapseInlineJson, InlineJson } from "./inline-json.js";
 import * as T from "./tokens.js";
 
 function describe(token: IToken): string {
@@ -56,8 +58,13 @@ const errorMessages: IParserErrorMessageProvider = {
 
 class KefParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: errorMessages, nodeLocationTracking: "full" });
+    super([...T.allTokens, InlineJson], { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: errorMessages, nodeLocationTracking: "full" });
     this.performSelfAnalysis();
+  }
+
+  /** True while Chevrotain records the grammar (`performSelfAnalysis`), when no input is read. */
+  private recording(): boolean {
+    return (this as unknown as { RECORDING_PHASE: boolean }).RECORDING_PHASE;
   }
 
   public file = this.RULE("file", () => {
@@ -108,7 +115,10 @@ class KefParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Avro);
-          this.SUBRULE(this.jsonObject);
+          // An object already read by the fast path (inline-json.ts). Outside the recorded grammar on purpose, so
+          // that error messages and recovery are those of `jsonObject`: a file with any error is parsed without it.
+          if (!this.recording() && this.LA(1).tokenType === InlineJson) this.CONSUME2(InlineJson);
+          else this.SUBRULE(this.jsonObject);
         },
       },
     ]);
@@ -289,7 +299,7 @@ export interface ParseOutput {
 }
 
 /** Lexes and parses `text` with the given start rule. Never throws for bad input. */
-export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOutput {
+export function parseText(text: string, rule: "file" | "jsonDocument", options: { readonly fastJson?: boolean } = {}): ParseOutput {
   const lexed = T.kefLexer.tokenize(text);
   // A file that is mostly not .kef (a binary, another language) has a lexing error every few bytes: report the first
   // ones and one line for the rest, and do not parse it — millions of errors cost minutes and overflow the stack.
@@ -354,6 +364,15 @@ export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOut
     });
     parser.input = [];
     return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments, problems };
+  }
+  // Inline schemas read by the fast path, when nothing went wrong so far; on any parse error the file is parsed
+  // again token by token, so that errors and recovery never depend on the fast path. The CST then holds
+  // `InlineJson` tokens (their payload the JSON AST): only for `toAst`, not for the formatter, which prints the CST.
+  const collapsed = options.fastJson && rule === "file" && problems.length === 0 ? collapseInlineJson(tokens) : undefined;
+  if (collapsed) {
+    parser.input = collapsed;
+    const fast = parser.file();
+    if (parser.errors.length === 0) return { cst: fast, comments, problems };
   }
   parser.input = tokens;
   const cst = rule === "file" ? parser.file() : parser.jsonDocument();

@@ -1,5 +1,6 @@
 // Tokens of the .kef language, in the order the lexer tries them: keywords before Identifier.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 import { lineBreakCharacters, lineBreakPattern } from "./lines.js";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\uFEFF]+/, group: Lexer.SKIPPED });

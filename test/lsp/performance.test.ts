@@ -5,26 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type LspClient } from "../support/lsp.js";
-
-/** A valid .kef of about `lines` lines: messages, connections and topics in proportion. */
-function generated(lines: number): string {
-  const out = ["namespace perf", "", "shared {", '  groupId = "perf"', "  maxBufferedMessages = 500", "}", ""];
-  for (let i = 0; out.length < lines; i++) {
-    out.push(
-      `message M${i} avro {`,
-      `  "type": "record", "name": "M${i}",`,
-      `  "fields": [ { "name": "id", "type": "string" }, { "name": "n", "type": "long" } ]`,
-      "}",
-      `connection c${i} exclusive {`,
-      `  groupId = "perf-${i}"`,
-      "  sessionTimeoutMs = 30s",
-      "}",
-      `topic "t${i}" : M${i} { consumer via c${i} { backpressure = DropOldestMessage } }`,
-      "",
-    );
-  }
-  return `${out.join("\n")}\n`;
-}
+import { brokenKef, generatedKef } from "../support/perf-kef.js";
 
 describe("edit-to-diagnostics time", () => {
   let dir: string;
@@ -40,13 +21,13 @@ describe("edit-to-diagnostics time", () => {
 
   it.each([1_000, 10_000])("%i lines", async (lines) => {
     const file = path.join(dir, `perf-${lines}.kef`);
-    const text = generated(lines);
+    const text = generatedKef(lines);
     expect(text.split("\n").length).toBeGreaterThanOrEqual(lines);
     expect(await client.open(file, text)).toEqual([]);
     const times: number[] = [];
     for (let round = 0; round < 6; round++) {
       // Break a connection reference near the end, then fix it: each edit's diagnostics are awaited and checked.
-      const broken = text.replace(/via c(\d+) \{ backpressure = DropOldestMessage \} \}\n\n?$/, "via cx { backpressure = DropOldestMessage } }\n");
+      const broken = brokenKef(text);
       let start = performance.now();
       const bad = await client.change(file, broken);
       times.push(performance.now() - start);

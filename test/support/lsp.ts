@@ -25,9 +25,12 @@ export interface LspClient {
   close(): Promise<void>;
 }
 
-/** Starts the server with `folder` as the workspace folder (or none). */
-export async function startServer(folder?: string): Promise<LspClient> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "test/support/lsp-server.ts"), "--stdio"], { cwd: repoRoot, stdio: ["pipe", "pipe", "inherit"] });
+/** The server from the sources (as `kefgen lsp`), by default; bench/editor.ts runs built ones (`bin/kefgen.js lsp`). */
+const sourceServer = ["--import", "tsx", path.join(repoRoot, "test/support/lsp-server.ts"), "--stdio"];
+
+/** Starts the server (node with `serverArgs`) with `folder` as the workspace folder (or none). */
+export async function startServer(folder?: string, serverArgs: readonly string[] = sourceServer): Promise<LspClient> {
+  const child = spawn(process.execPath, serverArgs, { cwd: repoRoot, stdio: ["pipe", "pipe", "inherit"] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const diagnostics = new Map<string, Diagnostic[]>();
   const waiting = new Map<string, ((d: Diagnostic[]) => void)[]>();

@@ -1,0 +1,86 @@
+// The fast path for inline schemas (grammar/inline-json.ts) must give exactly the AST and the problems of the
+// Chevrotain grammar: on every .kef in the repository, on mutations of them, and on files it must hand back.
+import fs from "node:fs";
+import path from "node:path";
+import type { CstNode, IToken } from "chevrotain";
+import { describe, expect, it } from "vitest";
+import { toAst } from "../../grammar/ast.js";
+import { parseText } from "../../grammar/parser.js";
+import { repoRoot } from "../../scripts/snapshots.js";
+
+function kefFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === "node_modules" || e.name === "expected" ? [] : kefFiles(p);
+    return p.endsWith(".kef") ? [p] : [];
+  });
+}
+
+/** AST and problems, with and without the fast path; and whether the fast path was taken. */
+function both(text: string) {
+  const fast = parseText(text, "file", { fastJson: true });
+  const slow = parseText(text, "file");
+  return { fast: { ast: toAst(fast.cst), problems: fast.problems }, slow: { ast: toAst(slow.cst), problems: slow.problems }, inline: inlineTokens(fast.cst) };
+}
+
+function inlineTokens(n: CstNode): number {
+  let count = 0;
+  for (const list of Object.values(n.children)) {
+    for (const el of list ?? []) count += "image" in el ? ((el as IToken).tokenType.name === "InlineJson" ? 1 : 0) : inlineTokens(el);
+  }
+  return count;
+}
+
+const files = [...kefFiles(path.join(repoRoot, "fixtures")), ...kefFiles(path.join(repoRoot, "examples"))];
+const withInline = files.filter((f) => fs.readFileSync(f, "utf8").includes("avro {"));
+
+describe("inline JSON fast path", () => {
+  it("gives the grammar's AST and problems for every fixture and example", () => {
+    expect(withInline.length).toBeGreaterThan(10);
+    let taken = 0;
+    for (const file of files) {
+      const r = both(fs.readFileSync(file, "utf8"));
+      expect(r.fast, file).toEqual(r.slow);
+      if (r.inline > 0) taken++;
+    }
+    // It is taken: most files with inline schemas have no syntax error.
+    expect(taken).toBeGreaterThan(withInline.length / 2);
+  });
+
+  it("gives the grammar's AST and problems for 1,500 random edits of them", () => {
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const pieces = ["{", "}", "[", "]", ",", ":", '"', "avro", "1", "x", " ", "\n", "null", "-", "\\", "//", "/*"];
+    for (let i = 0; i < 1500; i++) {
+      const file = withInline[random(withInline.length)]!;
+      const text = fs.readFileSync(file, "utf8");
+      const at = random(text.length);
+      const piece = pieces[random(pieces.length)]!;
+      const edits = [text.slice(0, at) + text.slice(at + 1 + random(3)), text.slice(0, at) + piece + text.slice(at), text.slice(0, at) + piece + text.slice(at + 1)];
+      const edited = edits[random(edits.length)]!;
+      const r = both(edited);
+      expect(r.fast, `${file}, edit ${i}`).toEqual(r.slow);
+    }
+  });
+
+  it("reads a well-formed schema into one token, with the ranges of the grammar", () => {
+    const text = 'message A avro { "type": "record", "name": "A", "fields": [ { "name": "x", "type": ["null", "long"], "default": null } ], "n": -1.5e3, "t": true }\n';
+    const r = both(text);
+    expect(r.inline).toBe(1);
+    expect(r.fast).toEqual(r.slow);
+    expect(r.fast.problems).toEqual([]);
+  });
+
+  it("hands malformed JSON and files with syntax errors to the grammar", () => {
+    // A trailing comma: not read by the fast path; the grammar reports it.
+    const trailing = both('message A avro { "type": "record", }\n');
+    expect(trailing.inline).toBe(0);
+    expect(trailing.fast).toEqual(trailing.slow);
+    expect(trailing.fast.problems.length).toBeGreaterThan(0);
+    // Well-formed JSON, but an error elsewhere in the file: parsed again without the fast path.
+    const elsewhere = both('message A avro { "type": "string" }\ntopic "t" : A {\n');
+    expect(elsewhere.inline).toBe(0);
+    expect(elsewhere.fast).toEqual(elsewhere.slow);
+    expect(elsewhere.fast.problems.length).toBeGreaterThan(0);
+  });
+});
