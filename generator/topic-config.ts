@@ -8,26 +8,21 @@
 //   }
 //
 // A dead-letter topic is provisioned like its source topic (same partitions and replication factor, no config),
-// unless the .kef declares it as a topic of its own.
+// unless the .kef declares it as a topic of its own (runtime/topic-provisioning.ts, shared with `ensureTopics`).
 import type { Range, Setting, SettingValue, TopicConfigBlock, TopicDecl } from "../grammar/ast.js";
 import { closest, didYouMean, type RelatedLocation } from "./diagnostics.js";
 import type { RegistryReporter } from "./registries.js";
+import { topicsToProvision, type NewTopic, type TopicProvisioning } from "../runtime/topic-provisioning.js";
 
-/** What a topic's `{ }` says about how it is created. */
-export interface TopicProvisioningModel {
-  /** Absent: the broker's default (`num.partitions`). */
-  readonly partitions?: number;
-  /** Absent: the broker's default (`default.replication.factor`). */
-  readonly replicationFactor?: number;
+/** What a topic's `{ }` says about how it is created (the runtime's shape, configs always present). */
+export interface TopicProvisioningModel extends TopicProvisioning {
   /** Kafka topic configs, in Kafka's string form (durations in ms, sizes in bytes), sorted by key. */
   readonly config: Readonly<Record<string, string>>;
 }
 
-/** One topic to provision: a declared topic, or the dead-letter topic of one. */
-export interface TopicSpec extends TopicProvisioningModel {
-  readonly topic: string;
-  /** For a dead-letter topic: the topic it takes its partitions and replication factor from. */
-  readonly deadLetterOf?: string;
+/** One topic to provision: a declared topic, or the dead-letter topic of one (configs always present). */
+export interface TopicSpec extends NewTopic {
+  readonly config: Readonly<Record<string, string>>;
 }
 
 /** The value a topic config takes, and how a `.kef` literal becomes Kafka's string. */
@@ -272,27 +267,14 @@ function configBlock(
   }
 }
 
-/**
- * Every topic to provision: the declared topics, then the dead-letter topics not declared themselves, each like
- * its (first) source topic: the same partitions and replication factor, no config.
- */
+/** Every topic to provision (runtime/topic-provisioning.ts has the rule, for the runtime's `ensureTopics` too). */
 export function topicSpecs(
   topics: readonly { readonly topic: string; readonly provisioning?: TopicProvisioningModel; readonly failure: { readonly deadLetter?: string } }[],
 ): TopicSpec[] {
-  const specs: TopicSpec[] = topics.map((t) => ({ topic: t.topic, ...(t.provisioning ?? { config: {} }) }));
-  const known = new Set(specs.map((s) => s.topic));
-  for (const t of topics) {
-    const dlt = t.failure.deadLetter;
-    if (dlt === undefined || known.has(dlt)) continue;
-    known.add(dlt);
-    const { partitions, replicationFactor } = t.provisioning ?? {};
-    specs.push({
-      topic: dlt,
-      ...(partitions === undefined ? {} : { partitions }),
-      ...(replicationFactor === undefined ? {} : { replicationFactor }),
-      config: {},
-      deadLetterOf: t.topic,
-    });
-  }
-  return specs;
+  const declared = topics.map((t) => ({
+    topic: t.topic,
+    ...(t.provisioning ? { provisioning: t.provisioning } : {}),
+    ...(t.failure.deadLetter !== undefined ? { deadLetter: t.failure.deadLetter } : {}),
+  }));
+  return topicsToProvision(declared).map((s) => ({ ...s, config: s.config ?? {} }));
 }
