@@ -78,7 +78,8 @@ export function planTopics(specs: readonly TopicSpec[], cluster: ClusterState): 
   return { changes, problems };
 }
 
-function created(spec: TopicSpec): string {
+/** How a spec creates its topic: `12 partitions, replication factor 3, retention.ms=604800000`. */
+export function describeSpec(spec: TopicSpec): string {
   const parts = [
     spec.partitions === undefined ? "the broker's default partitions" : `${spec.partitions} partition${spec.partitions === 1 ? "" : "s"}`,
     spec.replicationFactor === undefined ? "the broker's default replication factor" : `replication factor ${spec.replicationFactor}`,
@@ -91,7 +92,7 @@ function created(spec: TopicSpec): string {
 export function topicChangeLine(change: TopicChange): string {
   switch (change.kind) {
     case "create":
-      return `+ create ${change.spec.topic} (${created(change.spec)})`;
+      return `+ create ${change.spec.topic} (${describeSpec(change.spec)})`;
     case "partitions":
       return `~ partitions ${change.topic} ${change.from} → ${change.to}`;
     case "config":

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyse } from "../../generator/program.js";
+import { runKefgen } from "../support/cli.js";
 import { topicSpecs } from "../../generator/topic-config.js";
 
 const kef = `namespace prov
@@ -87,4 +88,27 @@ describe("topic provisioning", () => {
     ]);
   });
 
+
+  it("kefgen plan lists the topics as they are created, only when some topic declares provisioning", async () => {
+    model();
+    const text = await runKefgen(dir, ["plan", "prov.kef"]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout.split("\ntopics, as kefgen topics apply and ensureTopics create them\n")[1]).toBe(
+      [
+        "  orders      12 partitions, replication factor 3, cleanup.policy=compact, compression.type=zstd, max.message.bytes=1048576, min.cleanable.dirty.ratio=0.5, preallocate=false, retention.bytes=-1, retention.ms=604800000, segment.ms=3600000",
+        "  payments    4 partitions, the broker's default replication factor",
+        "  refunds     8 partitions, the broker's default replication factor",
+        "  audit       the broker's default partitions, the broker's default replication factor, cleanup.policy=compact,delete",
+        "  plain       the broker's default partitions, the broker's default replication factor",
+        "  orders-dlt  12 partitions, replication factor 3; dead-letter topic of orders",
+        "  shared-dlt  4 partitions, the broker's default replication factor; dead-letter topic of payments",
+        "",
+      ].join("\n"),
+    );
+    const json = JSON.parse((await runKefgen(dir, ["plan", "prov.kef", "--format", "json"])).stdout) as { plan: { topics: { topic: string }[] } };
+    expect(json.plan.topics.map((t) => t.topic)).toEqual(["orders", "payments", "refunds", "audit", "plain", "orders-dlt", "shared-dlt"]);
+    model('namespace prov\nmessage A avro { "type": "record", "name": "A", "fields": [] }\nshared { groupId = "g" }\ntopic "plain" : A\n');
+    const none = await runKefgen(dir, ["plan", "prov.kef"]);
+    expect(none.stdout).not.toContain("topics, as kefgen topics apply");
+  });
 });
