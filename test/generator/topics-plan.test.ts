@@ -3,11 +3,11 @@
 // cluster's on a larger cluster, a config the cluster does not report — and that nothing is planned for a topic as
 // declared.
 import { describe, expect, it } from "vitest";
-import { planTopics, topicChangeLine, type ClusterState } from "../../generator/topics-plan.js";
+import { planTopics, topicChangeLine, type ClusterState, type ExistingTopic } from "../../generator/topics-plan.js";
 
 const cluster: ClusterState = {
   brokers: 3,
-  topics: new Map([
+  topics: new Map<string, ExistingTopic>([
     ["orders", { partitions: 6, replicationFactor: 2, config: { "retention.ms": "604800000", "cleanup.policy": "delete" } }],
     ["same", { partitions: 3, replicationFactor: 3, config: { "cleanup.policy": "compact" } }],
   ]),
