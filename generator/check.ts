@@ -38,6 +38,7 @@ import { describeType, settingsByName, settingsCatalogue, units, type SettingInf
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 import { topicClauses } from "./topic-clauses.js";
 import { topicFailure } from "./failure.js";
+import { topicProvisioning } from "./topic-config.js";
 import { settingOrigins } from "./origins.js";
 import { messageWriters, reportUnusedWriters } from "./writers.js";
 
@@ -494,6 +495,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
 
     const message = resolveMessage(c, decl.message, messageDecls, messages);
     const clauses = topicClauses(c, decl, (ref) => resolveMessage(c, ref, messageDecls, messages), messageNames);
+    const provisioning = topicProvisioning(c, decl);
     const clause = decl.consumer;
     let draft: ConnectionDraft | undefined;
     let topicLayer: CheckedSettings = { values: new Map() };
@@ -533,6 +535,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       ...(format ? { format } : {}),
       ...clauses,
       failure,
+      ...(provisioning ? { provisioning } : {}),
       range: decl.range,
       bufferOrigins: settingOrigins(draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]], "buffer", source.file),
     };

@@ -291,6 +291,32 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await runDlq(() => dlqReplay(io, topic, filter, { brokers, format: opts.format }));
     });
 
+  // kefgen topics: the declared topics (and their dead-letter topics) against a cluster; exit 0 same, 1 error, 2 changes.
+  const topics = program.command("topics").description("create missing topics, add partitions and fix config drift as the .kef declares");
+  for (const [name, apply] of [["plan", false], ["apply", true]] as const) {
+    topics
+      .command(name)
+      .description(apply ? "make the changes plan lists (never deletes a topic or reduces partitions); exit 2 when changes were made" : "list what apply would change; exit 0 nothing, 2 changes pending, 1 error")
+      .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
+      .addOption(brokersOption())
+      .addOption(configOption())
+      .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+      .action(async (files: string[], opts: { brokers?: string; config?: string; format: Format }) => {
+        // Exit 2 means "changes" here, so a usage error is 1, like any other error.
+        const misuse = (message: string): void => {
+          usage(message);
+          exitCode = 1;
+        };
+        const brokers = brokersOf(opts);
+        if (!brokers) return misuse("kefgen topics needs --brokers (or KAFKA_BROKERS)");
+        const project = projectOptions(io, files, opts);
+        if ("usage" in project) return misuse(project.usage);
+        if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+        const { topicsCommand } = await import("./topics.js");
+        exitCode = await topicsCommand(io, project, { brokers, format: opts.format, apply, report: (d, s) => report(io, "text", d, s) });
+      });
+  }
+
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

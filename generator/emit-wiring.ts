@@ -45,7 +45,7 @@ function topicBinding(topic: TopicModel): string {
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
-    failure: ${literal({ ...topic.failure })},
+    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonLiteral(topic.provisioning)},` : ""}
     handler: handlers.${topic.handlerKey},
   })`;
 }

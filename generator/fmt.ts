@@ -7,6 +7,11 @@
 //     groupId = "shop" // trailing comment      comments stay where they were: at the end of a line, or on their own
 //   }
 //   topic "t" : A { consumer via c }            a topic's `{ consumer ... }` stays on one line when it has no settings
+//   topic "t" : A {                             a topic's `config { }`: one entry per line, like settings
+//     config {
+//       "retention.ms" = 7d
+//     }
+//   }
 import fs from "node:fs";
 import path from "node:path";
 import type { CstElement, CstNode, IToken } from "chevrotain";
@@ -180,6 +185,10 @@ class KefPrinter {
         return this.topicDecl(e, atLineStart);
       case "settings":
         return this.settings(e, atLineStart);
+      case "topicConfig": {
+        const parts = this.elements(e);
+        return [this.print(parts[0]!, atLineStart), " ", this.block(parts.slice(1), { alwaysBreak: true })];
+      }
       case "jsonObject":
       case "jsonArray":
         return this.jsonList(e, atLineStart);

@@ -2,6 +2,7 @@
 // (built-in default → shared → connection → topic), every schema validated.
 import type { Range } from "../grammar/ast.js";
 import type { AvroNamed, AvroSchema } from "./avro.js";
+import type { TopicProvisioningModel } from "./topic-config.js";
 
 export interface ConnectionSettingsModel {
   readonly groupId: string;
@@ -74,6 +75,8 @@ export interface TopicModel {
   readonly tombstones?: true;
   /** What happens to a record whose handler fails, or that cannot be decoded (see generator/failure.ts). */
   readonly failure: FailureModel;
+  /** `partitions`, `replicationFactor`, `config { }` in the topic's `{ }`; absent: it says none of them. */
+  readonly provisioning?: TopicProvisioningModel;
   readonly range: Range;
   /** Where each buffer setting came from (for `kefgen plan`), by setting name. */
   readonly bufferOrigins?: Readonly<Record<string, SettingOrigin>>;

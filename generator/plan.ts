@@ -6,6 +6,8 @@ import type { CommandIo } from "./fmt.js";
 import type { ConnectionModel, FailureModel, Model, SettingOrigin } from "./model.js";
 import { analyse, type ProjectOptions } from "./program.js";
 import type { DiagnosticCode } from "./diagnostics.js";
+import { topicSpecs, type TopicSpec } from "./topic-config.js";
+import { describeSpec } from "./topics-plan.js";
 
 /** One effective setting and its origin. */
 export interface PlannedSetting {
@@ -49,6 +51,8 @@ export interface PlanWarning {
 export interface ConnectionPlan {
   readonly consumers: readonly PlannedConsumer[];
   readonly warnings: readonly PlanWarning[];
+  /** The topics as `kefgen topics` and `ensureTopics` create them; present only when some topic declares provisioning. */
+  readonly topics?: readonly TopicSpec[];
 }
 
 const BUFFER_SETTINGS = ["maxBufferedMessages", "concurrency", "backpressure"] as const;
@@ -140,7 +144,8 @@ function warningsOf(connection: ConnectionModel): PlanWarning[] {
  * so two connections can never share a group here; the warnings are the traps that remain.
  */
 export function connectionPlan(model: Model): ConnectionPlan {
-  return { consumers: model.connections.map(consumerOf), warnings: model.connections.flatMap(warningsOf) };
+  const declared = model.topics.some((t) => t.provisioning !== undefined);
+  return { consumers: model.connections.map(consumerOf), warnings: model.connections.flatMap(warningsOf), ...(declared ? { topics: topicSpecs(model.topics) } : {}) };
 }
 
 function shown(value: PlannedSetting["value"]): string {
@@ -166,6 +171,11 @@ export function planText(plan: ConnectionPlan): string {
     const valueWidth = Math.max(...rows.map((r) => shown(r.s.value).length));
     for (const { s, prefix } of rows) out.push(`  ${(prefix + s.name).padEnd(width)}  ${shown(s.value).padEnd(valueWidth)}  ${origin(s)}`);
   }
+  if (plan.topics) {
+    out.push("", "topics, as kefgen topics apply and ensureTopics create them");
+    const width = Math.max(...plan.topics.map((t) => t.topic.length));
+    for (const t of plan.topics) out.push(`  ${t.topic.padEnd(width)}  ${describeSpec(t)}`);
+  }
   if (plan.warnings.length > 0) {
     out.push("");
     for (const w of plan.warnings) {
@@ -188,6 +198,10 @@ export function planMarkdown(plan: ConnectionPlan): string {
     out.push("| setting | value | from |", "| --- | --- | --- |");
     for (const s of c.settings) out.push(`| ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
     for (const t of c.topics) for (const s of t.buffer) out.push(`| ${cell(t.topic)}: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
+  }
+  if (plan.topics) {
+    out.push("", "## Topics", "", "As `kefgen topics apply` and `ensureTopics` create them.", "", "| topic | created with |", "| --- | --- |");
+    for (const t of plan.topics) out.push(`| ${cell(t.topic)} | ${cell(describeSpec(t))} |`);
   }
   if (plan.warnings.length > 0) {
     out.push("", "## Warnings", "");

@@ -131,7 +131,30 @@ export interface TopicDecl {
   readonly message: Name | undefined;
   /** The clauses after the message type, in source order. */
   readonly clauses: readonly TopicClause[];
+  /** The first consumer clause in the topic's `{ }`; later ones are in `body` (the checker reports them). */
   readonly consumer: ConsumerClause | undefined;
+  /**
+   * Everything in the topic's `{ }`, in source order: consumer clauses, provisioning settings (`partitions = 12`,
+   * `replicationFactor = 3`) and `config { }` blocks (generator/topic-config.ts checks them).
+   */
+  readonly body: readonly (ConsumerClause | Setting | TopicConfigBlock)[];
+  readonly range: Range;
+}
+
+/** `config { "retention.ms" = 7d }` in a topic's `{ }`: Kafka topic configs. `word` is `config` unless misspelt. */
+export interface TopicConfigBlock {
+  readonly $type: "TopicConfig";
+  readonly word: Name;
+  readonly entries: readonly TopicConfigEntry[];
+  readonly range: Range;
+}
+
+/** `"retention.ms" = 7d`: one Kafka topic config. */
+export interface TopicConfigEntry {
+  readonly $type: "TopicConfigEntry";
+  readonly key: StringLiteral;
+  /** Missing only when the parser recovered from an error in this entry. */
+  readonly value: SettingValue | undefined;
   readonly range: Range;
 }
 
@@ -258,18 +281,47 @@ function qualifiedName(n: CstNode): Name | undefined {
 
 function settingsBlock(n: CstNode | undefined): SettingsBlock | undefined {
   if (!n) return undefined;
-  const settings: Setting[] = [];
-  for (const s of nodes(n.children, "setting")) {
-    const ids = tokens(s.children, "Identifier");
-    const keyword = token(s.children, "Registry");
-    const nameToken = keyword ?? ids[0];
-    if (!nameToken) continue;
-    const identifier = keyword ? ids[0] : ids[1];
-    const call = node(s.children, "callArguments");
-    const value = identifier && call ? callValue(identifier, call, rangeOf(s)) : settingValue(s.children, identifier);
-    settings.push({ $type: "Setting", name: nameOf(nameToken), value, range: rangeOf(s) });
-  }
+  const settings = nodes(n.children, "setting")
+    .map(settingOf)
+    .filter((s): s is Setting => s !== undefined);
   return { $type: "Settings", settings, range: rangeOf(n) };
+}
+
+function settingOf(s: CstNode): Setting | undefined {
+  const ids = tokens(s.children, "Identifier");
+  const keyword = token(s.children, "Registry");
+  const nameToken = keyword ?? ids[0];
+  if (!nameToken) return undefined;
+  const identifier = keyword ? ids[0] : ids[1];
+  const call = node(s.children, "callArguments");
+  const value = identifier && call ? callValue(identifier, call, rangeOf(s)) : settingValue(s.children, identifier);
+  return { $type: "Setting", name: nameOf(nameToken), value, range: rangeOf(s) };
+}
+
+function topicConfigBlock(n: CstNode): TopicConfigBlock | undefined {
+  const word = token(n.children, "Identifier");
+  if (!word) return undefined;
+  const entries: TopicConfigEntry[] = [];
+  for (const e of nodes(n.children, "topicConfigEntry")) {
+    const [key, valueString] = tokens(e.children, "StringLiteral");
+    if (!key) continue;
+    // The key is the entry's first string; the value's tokens are the rest (a string value is the second string).
+    const valueChildren: Children = { ...e.children, StringLiteral: valueString ? [valueString] : [] };
+    entries.push({ $type: "TopicConfigEntry", key: stringOf(key), value: settingValue(valueChildren, token(e.children, "Identifier")), range: rangeOf(e) });
+  }
+  return { $type: "TopicConfig", word: nameOf(word), entries, range: rangeOf(n) };
+}
+
+/** The parts of a topic's `{ }`, in source order. */
+function topicBody(c: Children): (ConsumerClause | Setting | TopicConfigBlock)[] {
+  const parts: { offset: number; item: ConsumerClause | Setting | TopicConfigBlock | undefined }[] = [
+    ...nodes(c, "consumerClause").map((n) => ({ offset: rangeOf(n).start.offset, item: consumerClause(n) })),
+    ...nodes(c, "setting").map((n) => ({ offset: rangeOf(n).start.offset, item: settingOf(n) })),
+    ...nodes(c, "topicConfig").map((n) => ({ offset: rangeOf(n).start.offset, item: topicConfigBlock(n) })),
+  ];
+  return parts
+    .sort((a, b) => a.offset - b.offset)
+    .flatMap((p) => (p.item ? [p.item] : []));
 }
 
 function callValue(callee: IToken, args: CstNode, fallback: Range): CallValue {
@@ -400,6 +452,7 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
   const alias = token(c, "AnyWord");
   const message = node(c, "qualifiedName");
   const consumer = node(c, "consumerClause");
+  const body = topicBody(c);
   return {
     $type: "Topic",
     topic: stringOf(topic),
@@ -409,6 +462,7 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
       .map(topicClause)
       .filter((clause): clause is TopicClause => clause !== undefined),
     consumer: consumer ? consumerClause(consumer) : undefined,
+    body,
     range: rangeOf(n),
   };
 }

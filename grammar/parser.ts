@@ -5,7 +5,10 @@
 //   messageDecl := "message" Word ( "from" String | "avro" jsonObject ) ( "writers" "[" ( String ( "," String )* )? "]" )?
 //   sharedDecl  := "shared" settings
 //   connectionDecl := "connection" Word "exclusive" settings
-//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" consumerClause? "}" )?
+//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" topicBodyItem* "}" )?
+//   topicBodyItem := consumerClause | setting | topicConfig          `partitions = 12`, `replicationFactor = 3`
+//   topicConfig := Identifier "{" topicConfigEntry* "}"                 `config { "retention.ms" = 7d }`; the
+//   topicConfigEntry := String "=" ( String | Number | Quantity | "true" | "false" | Identifier )   checker names the word
 //   topicClause := "key" qualifiedName | "tombstones" | Identifier     contextual words, not keywords; the checker
 //                                                                      reports any other word (KEF2070)
 //   consumerClause := "consumer" ( "via" Word settings? | "exclusive" settings | settings )
@@ -155,9 +158,38 @@ class KefParser extends CstParser {
     this.MANY(() => this.SUBRULE(this.topicClause));
     this.OPTION2(() => {
       this.CONSUME(T.LCurly);
-      this.OPTION3(() => this.SUBRULE(this.consumerClause));
+      // How the topic is consumed and how it is provisioned (partitions, replicationFactor, config { }); the checker
+      // reports a second consumer clause or setting, so any order and repetition parses.
+      this.MANY2(() =>
+        this.OR([
+          { ALT: () => this.SUBRULE(this.consumerClause) },
+          { ALT: () => this.SUBRULE(this.setting) },
+          { ALT: () => this.SUBRULE(this.topicConfig) },
+        ]),
+      );
       this.CONSUME(T.RCurly);
     });
+  });
+
+  /** `config { "retention.ms" = 7d "cleanup.policy" = compact }`: Kafka topic configs, checked by generator/topic-config.ts. */
+  public topicConfig = this.RULE("topicConfig", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.topicConfigEntry));
+    this.CONSUME(T.RCurly);
+  });
+
+  public topicConfigEntry = this.RULE("topicConfigEntry", () => {
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(T.Equals);
+    this.OR([
+      { ALT: () => this.CONSUME2(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.QuantityLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Identifier) },
+    ]);
   });
 
   /**
@@ -207,7 +239,8 @@ class KefParser extends CstParser {
           // `30 s`: a unit apart from its number. Taken here (only on the number's line, and never the name of the
           // next setting) so that the checker can say "write 30s" instead of the parser failing on the next line.
           this.OPTION({
-            GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(1).startLine === this.LA(0).endLine,
+            // Nor the word of a topic's `config {` (`partitions = 2 config { ... }`).
+            GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly && this.LA(1).startLine === this.LA(0).endLine,
             DEF: () => this.CONSUME3(T.Identifier, { LABEL: "detachedUnit" }),
           });
         },

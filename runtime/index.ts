@@ -17,6 +17,7 @@ export {
   type RegistryAuthConfig,
   type SubjectVersion,
 } from "./registry-client.js";
+export { topicsToProvision, type TopicProvisioning, type NewTopic } from "./topic-provisioning.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
 export { DEFAULT_RESTART, type RestartSettings } from "./restart-policy.js";
 export { kafkajsTransport, kafkajsConsumerConfig, type ConsumerFactory, type ConsumerPort, type KafkajsConnection } from "./transport/kafkajs.js";

@@ -8,6 +8,7 @@ import { Connection, type RestartSettings } from "./connection.js";
 import type { TopicDirectory } from "./topic-availability.js";
 import { kafkajsTransport, type ConsumerFactory } from "./transport/kafkajs.js";
 import type { Transport } from "./transport/transport.js";
+import { topicsToProvision, type NewTopic } from "./topic-provisioning.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
@@ -48,6 +49,13 @@ export interface ConsumerRuntimeOptions {
   readonly topicDirectory?: TopicDirectory;
   /** When {@link ConsumerRuntime.health} calls a connection not ready and not live (default {@link DEFAULT_HEALTH}). */
   readonly health?: Partial<HealthSettings>;
+  /**
+   * `true`: at start, before any consumer joins, create the topics (and dead-letter topics) that are missing, as the
+   * .kef declares them (`partitions`, `replicationFactor`, `config`; else the broker's defaults). Never changes a
+   * topic that exists (`kefgen topics apply` does). `start()` rejects, naming the topics and the broker's reasons,
+   * when they cannot be created (e.g. a replication factor above the cluster's size). Default `false`.
+   */
+  readonly ensureTopics?: boolean;
 }
 
 /**
@@ -76,6 +84,9 @@ export class ConsumerRuntime {
   private readonly deadLetters: DeadLetterPublisher;
   private readonly progress = new ProgressWatch();
   private readonly healthSettings: HealthSettings;
+  /** The topics `ensureTopics` creates when missing; empty without the option. */
+  private readonly topicsToEnsure: readonly NewTopic[];
+  private readonly transport: Transport;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -93,6 +104,18 @@ export class ConsumerRuntime {
     validateSpecs(connections);
 
     const transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
+    this.transport = transport;
+    this.topicsToEnsure = options.ensureTopics
+      ? topicsToProvision(
+          connections.flatMap((c) =>
+            c.topics.map((t) => ({
+              topic: t.topic,
+              ...(t.provisioning ? { provisioning: t.provisioning } : {}),
+              ...(t.failure?.deadLetter !== undefined ? { deadLetter: t.failure.deadLetter } : {}),
+            })),
+          ),
+        )
+      : [];
     this.topicDirectory = options.topicDirectory ?? {
       existing: (topics) => transport.admin().existingTopics(topics),
       close: () => transport.admin().close(),
@@ -173,6 +196,14 @@ export class ConsumerRuntime {
   }
 
   private async startAll(): Promise<void> {
+    if (this.topicsToEnsure.length > 0) {
+      try {
+        await this.createMissingTopics();
+      } catch (error) {
+        await this.stop({ timeoutMs: 0 });
+        throw error;
+      }
+    }
     const results = await Promise.allSettled(this.connections.map((connection) => connection.start()));
     const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failure) {
@@ -181,6 +212,16 @@ export class ConsumerRuntime {
       throw failure.reason;
     }
     this.logger.info("started", { connections: this.connections.map((c) => c.name) });
+  }
+
+  /** `ensureTopics`: creates the declared topics the cluster does not have yet. */
+  private async createMissingTopics(): Promise<void> {
+    const admin = this.transport.admin();
+    const existing = await admin.existingTopics(this.topicsToEnsure.map((t) => t.topic));
+    const missing = this.topicsToEnsure.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    await admin.createTopics(missing);
+    this.logger.info("created missing topics", { topics: missing.map((t) => t.topic) });
   }
 
   /** The transport as connection `name` sees it: each fetch response is also noted for {@link health}. */

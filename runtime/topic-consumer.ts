@@ -1,6 +1,7 @@
 // TopicConsumer and bindTopic: what generated wiring uses to turn a user's handler (a subclass of the
 // generated consumer class, or a plain function) into a TopicBinding.
 
+import type { TopicProvisioning } from "./topic-provisioning.js";
 import type { BufferSettings, Codec, FailurePolicy, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
@@ -36,6 +37,8 @@ export interface TopicDeclaration<T, K = RawKey> {
   readonly buffer: BufferSettings;
   /** Retries, dead-letter topic, poison records (see {@link FailurePolicy}); left out: the defaults. */
   readonly failure?: Partial<FailurePolicy>;
+  /** How `ensureTopics` creates the topic; absent: with the broker's defaults. */
+  readonly provisioning?: TopicProvisioning;
   /** An instance of the topic's generated consumer class, or a function. */
   readonly handler: TopicConsumer<T, K> | MessageHandler<T, K>;
 }
@@ -66,6 +69,7 @@ export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBin
     ...(init.tombstones ? { tombstones: true } : {}),
     buffer: init.buffer,
     ...(init.failure ? { failure: init.failure } : {}),
+    ...(init.provisioning ? { provisioning: init.provisioning } : {}),
     handle,
   };
 }

@@ -1,6 +1,7 @@
 // Public types of the kefgen runtime: the contract between generated code and the runtime.
 // Generated code imports these from "kefgen/runtime" and nothing else.
 
+import type { TopicProvisioning } from "./topic-provisioning.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
 
@@ -153,6 +154,8 @@ export interface TopicBinding<T = unknown> {
   readonly buffer: BufferSettings;
   /** Retries, dead-letter topic, poison records; what is left out is {@link DEFAULT_FAILURE_POLICY}'s. Generated code sets every field. */
   readonly failure?: Partial<FailurePolicy>;
+  /** How the topic is created by the runtime option `ensureTopics` (the .kef's `partitions`, `replicationFactor`, `config`). */
+  readonly provisioning?: TopicProvisioning;
   // `any` key: the binding of a topic of any key type, like ConnectionSpec.topics for message types.
   readonly handle: MessageHandler<T, any>;
 }

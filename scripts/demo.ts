@@ -1,7 +1,9 @@
 // npm run demo: builds examples/shop/shop.kef, starts a local Kafka broker (unless KAFKA_BROKERS is set) and the
 // development schema registry, produces a few records to each topic and runs the generated consumers until every
 // record was handled. The shipments topic is written as another team's service would: Confluent-framed, with a
-// schema version newer than the consumer's (examples/shop/schemas/shipment-updated.v2.avsc).
+// schema version newer than the consumer's (examples/shop/schemas/shipment-updated.v2.avsc). While it runs it serves
+// /metrics (Prometheus), /healthz and /readyz on KEFGEN_DEMO_OPS_PORT (default: a free port, printed), and prints one
+// scrape at the end.
 import fs from "node:fs";
 import path from "node:path";
 import avro from "avsc";
@@ -68,10 +70,21 @@ const runtime = generated.createShopConsumers({ brokers, clientId: "kefgen-demo"
   say(`  handled: ${line}`);
 }));
 
+// Metrics and health while the demo runs (docs/operations.md). From kefgen/runtime like the generated code, so that
+// both see the same runtime classes.
+const { serveOperations } = await import("kefgen/runtime");
+const { prometheusMetrics } = await import("kefgen/runtime/prometheus");
+const exporter = prometheusMetrics(runtime);
+const operations = await serveOperations(runtime, { port: Number(process.env["KEFGEN_DEMO_OPS_PORT"] ?? 0), host: "127.0.0.1", metrics: exporter });
+const opsUrl = `http://127.0.0.1:${operations.port}`;
+say(`operations: ${opsUrl}/metrics, ${opsUrl}/healthz, ${opsUrl}/readyz`);
+
 let stopping: Promise<void> | undefined;
 const shutdown = (why: string) =>
   (stopping ??= (async () => {
     say(`${why}: stopping consumers (drain, commit, leave groups)…`);
+    await operations.close();
+    exporter.close();
     await runtime.stop({ timeoutMs: 10_000 });
     await registry.stop();
     await broker?.stop();
@@ -129,6 +142,14 @@ const metrics = runtime.metrics();
 say(`handled ${handled}/${produced} records; ${metrics.connectionCount} connections:`);
 for (const c of metrics.connections) {
   say(`  ${c.name} (group ${c.groupId}, ${c.state}): ${c.topics.map((t: { topic: string; handled: number }) => `${path.basename(t.topic)} handled ${t.handled}`).join(", ")}`);
+}
+// One scrape, as Prometheus would take it; printed: the connections, their states and the handled counters.
+const readyz = await fetch(`${opsUrl}/readyz`);
+say(`$ curl ${opsUrl}/readyz → ${readyz.status} ${((await readyz.json()) as { ready: boolean }).ready ? "ready" : "not ready"}`);
+const scrape = await (await fetch(`${opsUrl}/metrics`)).text();
+say(`$ curl ${opsUrl}/metrics (its kefgen_connections, current kefgen_connection_state and kefgen_records_handled_total lines)`);
+for (const line of scrape.split("\n")) {
+  if (/^kefgen_(connections |connection_state\{.*\} 1$|records_handled_total\{)/.test(line)) say(`  ${line}`);
 }
 await shutdown("done");
 process.exit(handled >= produced ? 0 : 1);

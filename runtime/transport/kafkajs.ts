@@ -4,6 +4,7 @@
 
 import { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type InstrumentationEvent, type logCreator } from "kafkajs";
 import { isMissingTopicError } from "../errors.js";
+import type { NewTopic } from "../topic-provisioning.js";
 import { namespaced, type RuntimeLogger } from "../logger.js";
 import type { ConnectionSettings } from "../types.js";
 import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, Transport, TransportAdmin, TransportProducer } from "./transport.js";
@@ -219,6 +220,29 @@ export class KafkajsAdmin implements TransportAdmin {
     const [result] = await this.ask((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
     // kafkajs reports "-1" for a partition without a committed offset.
     return new Map((result?.partitions ?? []).filter((p) => p.offset !== "-1").map((p) => [p.partition, p.offset]));
+  }
+
+  /** kafkajs's createTopics returns false, not an error, when every topic exists already. */
+  async createTopics(topics: readonly NewTopic[]): Promise<void> {
+    if (topics.length === 0) return;
+    try {
+      await this.ask((admin) =>
+        admin.createTopics({
+          waitForLeaders: true,
+          topics: topics.map((t) => ({
+            topic: t.topic,
+            numPartitions: t.partitions ?? -1,
+            replicationFactor: t.replicationFactor ?? -1,
+            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        }),
+      );
+    } catch (error) {
+      // An aggregate of per-topic errors: name each topic and the broker's reason in one message.
+      const errors = (error as { errors?: (Error & { topic?: string })[] }).errors;
+      const reasons = Array.isArray(errors) && errors.length > 0 ? errors.map((e) => `${e.topic ?? "?"}: ${e.message}`).join("; ") : (error as Error).message;
+      throw new Error(`cannot create topics ${topics.map((t) => t.topic).join(", ")}: ${reasons}`, { cause: error });
+    }
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // these interfaces; runtime/transport/kafkajs.ts implements them over kafkajs. See docs/runtime.md,
 // "The transport seam".
 
+import type { NewTopic } from "../topic-provisioning.js";
 import type { ConnectionSettings } from "../types.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { CommitPort } from "../committer.js";
@@ -87,6 +88,11 @@ export interface TransportAdmin {
   endOffsets(topic: string): Promise<Map<number, string>>;
   /** The group's committed offset per partition of `topic` (absent: none committed), in decimal. */
   committedOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
+  /**
+   * Creates `topics` and waits until their partitions have leaders. A topic that exists by then (another process
+   * created it first) is not an error. Rejects with the broker's reasons otherwise.
+   */
+  createTopics(topics: readonly NewTopic[]): Promise<void>;
   /** Releases the admin connection. */
   close(): Promise<void>;
 }

@@ -41,5 +41,12 @@ describe("npm run demo", () => {
     expect(shipments.filter((l) => l.includes("for o-1"))).toEqual(["  handled: shipment s-1 for o-1: PACKED", "  handled: shipment s-1 for o-1: SHIPPED", "  handled: shipment s-1 for o-1: DELIVERED"]);
     expect(shipments.filter((l) => l.includes("for o-2"))).toEqual(["  handled: shipment s-2 for o-2: UNKNOWN"]);
     expect(out).toContain("kefgen-demo.shipments handled 4");
+    // Metrics and health while it runs: the endpoints printed, readiness, and a scrape whose counters are the records handled.
+    expect(out).toMatch(/operations: http:\/\/127\.0\.0\.1:\d+\/metrics, http:\/\/127\.0\.0\.1:\d+\/healthz, http:\/\/127\.0\.0\.1:\d+\/readyz\n/);
+    expect(out).toMatch(/\/readyz → 200 ready\n/);
+    expect(out).toContain("  kefgen_connections 3\n");
+    expect(out).toContain('  kefgen_connection_state{connection="shared",group="kefgen-demo",state="running"} 1\n');
+    expect(out).toMatch(/  kefgen_records_handled_total\{connection="shared",group="[^"]+",topic="kefgen-demo\.order-events"\} 6\n/);
+    expect(out).toMatch(/  kefgen_records_handled_total\{connection="[^"]+",group="[^"]+",topic="kefgen-demo\.shipments"\} 4\n/);
   });
 });
