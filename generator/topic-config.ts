@@ -9,7 +9,7 @@
 //
 // A dead-letter topic is provisioned like its source topic (same partitions and replication factor, no config),
 // unless the .kef declares it as a topic of its own (runtime/topic-provisioning.ts, shared with `ensureTopics`).
-import type { Range, Setting, SettingValue, TopicConfigBlock, TopicDecl } from "../grammar/ast.js";
+import { settingValueText, type Range, type Setting, type SettingValue, type TopicConfigBlock, type TopicDecl } from "../grammar/ast.js";
 import { closest, didYouMean, type RelatedLocation } from "./diagnostics.js";
 import type { RegistryReporter } from "./registries.js";
 import { topicsToProvision, type NewTopic, type TopicProvisioning } from "../runtime/topic-provisioning.js";
@@ -113,7 +113,7 @@ function describe(t: ConfigType): string {
 
 /** Kafka's string for `v`, or what is wrong with it. */
 export function topicConfigValue(t: ConfigType, v: SettingValue): { value: string } | { problem: string; hint?: string } {
-  const wanted = (): { problem: string; hint?: string } => ({ problem: `expected ${describe(t)}, not ${shown(v)}` });
+  const wanted = (): { problem: string; hint?: string } => ({ problem: `expected ${describe(t)}, not ${settingValueText(v)}` });
   switch (t.kind) {
     case "duration":
     case "size": {
@@ -131,7 +131,7 @@ export function topicConfigValue(t: ConfigType, v: SettingValue): { value: strin
         }
         amount = v.value * factor;
       } else return wanted();
-      return integerValue(amount, t.min, undefined, shown(v));
+      return integerValue(amount, t.min, undefined, settingValueText(v));
     }
     case "integer":
       return v.$type === "NumberValue" ? integerValue(v.value, t.min, t.max, v.raw) : wanted();
@@ -157,20 +157,6 @@ function integerValue(amount: number, min: number, max: number | undefined, raw:
   if (amount < min) return { problem: `${raw} is below the minimum, ${min}` };
   if (max !== undefined && amount > max) return { problem: `${raw} is above the maximum, ${max}` };
   return { value: String(amount) };
-}
-
-function shown(v: SettingValue): string {
-  switch (v.$type) {
-    case "StringValue":
-      return JSON.stringify(v.value);
-    case "NumberValue":
-    case "QuantityValue":
-      return v.raw;
-    case "BooleanValue":
-      return String(v.value);
-    default:
-      return v.value;
-  }
 }
 
 /**
@@ -226,7 +212,7 @@ function countSetting(
   const v = s.value;
   if (!v) return; // a syntax error was reported
   if (v.$type !== "NumberValue" || !Number.isInteger(v.value) || v.value < 1 || v.value > maxOf[name]) {
-    c.report("KEF2143", v.range, `${name} must be a whole number from 1 to ${maxOf[name]}, not ${shown(v)}`, {
+    c.report("KEF2143", v.range, `${name} must be a whole number from 1 to ${maxOf[name]}, not ${settingValueText(v)}`, {
       hint: name === "replicationFactor" ? "the number of brokers that keep a copy of each partition, at most the cluster's size" : undefined,
     });
     return;

@@ -39,6 +39,21 @@ export type SettingValue =
   | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range }
   | CallValue;
 
+/** A setting value as the user wrote it, for messages and hovers: strings quoted, numbers and quantities as written. */
+export function settingValueText(v: SettingValue): string {
+  switch (v.$type) {
+    case "StringValue":
+      return JSON.stringify(v.value);
+    case "NumberValue":
+    case "QuantityValue":
+      return v.raw;
+    case "BooleanValue":
+      return String(v.value);
+    default:
+      return v.value;
+  }
+}
+
 /** A call such as `env("SR_PASSWORD")` or `basic(env("U"), env("P"))`; `value` is its source text. */
 export interface CallValue {
   readonly $type: "CallValue";

@@ -22,7 +22,7 @@ import {
   type TextEdit,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import type { Declaration, KefFile, Range, Setting, SettingValue } from "../../grammar/ast.js";
+import { settingValueText, type Declaration, type KefFile, type Range, type Setting, type SettingValue } from "../../grammar/ast.js";
 import type { AvroType } from "../avro.js";
 import type { Context } from "../context.js";
 import type { Diagnostic } from "../diagnostics.js";
@@ -60,18 +60,7 @@ function toLspDiagnostic(d: Diagnostic, base: string): LspDiagnostic {
 }
 
 function valueText(v: SettingValue | undefined): string {
-  if (!v) return "";
-  switch (v.$type) {
-    case "StringValue":
-      return JSON.stringify(v.value);
-    case "NumberValue":
-    case "QuantityValue":
-      return v.raw;
-    case "BooleanValue":
-      return String(v.value);
-    default:
-      return v.value;
-  }
+  return v ? settingValueText(v) : "";
 }
 
 function settingDoc(info: SettingInfo): string {
