@@ -132,6 +132,16 @@ export interface TopicDecl {
   /** The clauses after the message type, in source order. */
   readonly clauses: readonly TopicClause[];
   readonly consumer: ConsumerClause | undefined;
+  /** `producer { ... }`: generate a producer for this topic, with these producer settings. */
+  readonly producer?: ProducerClause;
+  readonly range: Range;
+}
+
+/** `producer { acks = all }` in a topic's body. */
+export interface ProducerClause {
+  readonly $type: "ProducerClause";
+  readonly keyword: Range;
+  readonly settings: SettingsBlock | undefined;
   readonly range: Range;
 }
 
@@ -389,6 +399,8 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
   const alias = token(c, "AnyWord");
   const message = node(c, "qualifiedName");
   const consumer = node(c, "consumerClause");
+  const producer = node(c, "producerClause");
+  const producerWord = producer ? token(producer.children, "producerWord") : undefined;
   return {
     $type: "Topic",
     topic: stringOf(topic),
@@ -398,6 +410,9 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
       .map(topicClause)
       .filter((clause): clause is TopicClause => clause !== undefined),
     consumer: consumer ? consumerClause(consumer) : undefined,
+    ...(producer
+      ? { producer: { $type: "ProducerClause" as const, keyword: producerWord ? tokenRange(producerWord) : rangeOf(producer), settings: settingsBlock(node(producer.children, "settings")), range: rangeOf(producer) } }
+      : {}),
     range: rangeOf(n),
   };
 }

@@ -5,10 +5,11 @@
 //   messageDecl := "message" Word ( "from" String | "avro" jsonObject ) ( "writers" "[" ( String ( "," String )* )? "]" )?
 //   sharedDecl  := "shared" settings
 //   connectionDecl := "connection" Word "exclusive" settings
-//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" consumerClause? "}" )?
+//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" consumerClause? producerClause? "}" )?
 //   topicClause := "key" qualifiedName | "tombstones" | Identifier     contextual words, not keywords; the checker
 //                                                                      reports any other word (KEF2070)
 //   consumerClause := "consumer" ( "via" Word settings? | "exclusive" settings | settings )
+//   producerClause := "producer" settings                              a contextual word, not a keyword
 //   registryDecl := "registry" Word settings
 //   settings    := "{" setting* "}"
 //   setting     := ( Identifier | "registry" ) "=" ( String | Number Identifier? | Quantity | "true" | "false" | "avro" | Identifier callArguments? )
@@ -146,8 +147,15 @@ class KefParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(T.LCurly);
       this.OPTION3(() => this.SUBRULE(this.consumerClause));
+      this.OPTION4({ GATE: () => this.LA(1).image === "producer", DEF: () => this.SUBRULE(this.producerClause) });
       this.CONSUME(T.RCurly);
     });
+  });
+
+  /** `producer { acks = all }`: the topic gets a generated producer. `producer` stays usable as a name elsewhere. */
+  public producerClause = this.RULE("producerClause", () => {
+    this.CONSUME(T.Identifier, { LABEL: "producerWord" });
+    this.SUBRULE(this.settings);
   });
 
   /**

@@ -77,7 +77,7 @@ function valueText(v: SettingValue | undefined): string {
 function settingDoc(info: SettingInfo): string {
   const lines = [`**${info.name}**: ${info.meaning}`, "", `Value: ${describeType(info.type)}.`];
   lines.push(`Default: ${info.default === undefined ? "none" : `\`${String(info.default)}\``}.`);
-  lines.push(`Scope: ${info.scope === "buffer" ? "a connection, or a topic" : "a connection"}${info.inherited ? " (inherited from the shared block)" : ""}.`);
+  lines.push(`Scope: ${info.scope === "buffer" ? "a connection, or a topic" : info.scope === "producer" ? "the shared block, or a topic's producer block" : "a connection"}${info.inherited ? " (inherited from the shared block)" : ""}.`);
   lines.push(`Honoured by: ${info.honouredBy}.`);
   return lines.join("\n");
 }
