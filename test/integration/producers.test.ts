@@ -8,6 +8,7 @@ import { createShopProducersProducers, shopProducersConnections, type Order, typ
 import { orderCodec, orderIdCodec } from "../../fixtures/valid/producers/expected/codecs.js";
 import { startDevRegistry, type DevRegistry } from "../../scripts/registry/server.js";
 import { brokers, createTopic, kafka, uniqueName, waitFor, withAdmin } from "../support/kafka.js";
+import { runWitness } from "../support/python.js";
 
 const topics = ["producers-orders", "producers-blobs", "producers-anonymous", "producers-framed", "producers-framed-auto", "producers-single", "producers-audit"];
 
@@ -127,6 +128,17 @@ describe("generated producers on a real broker", () => {
     const raw = await rawFirstValues(["producers-framed-auto", "producers-single"]);
     expect(raw.get("producers-framed-auto")![0]).toBe(0);
     expect(raw.get("producers-single")!.subarray(0, 2).toString("hex")).toBe("c301");
+  });
+
+  it("Confluent-framed records written by the generated producer are read by Python confluent-kafka's AvroDeserializer", async () => {
+    await freshTopics();
+    const producers = createShopProducersProducers({ brokers: brokers() }, { logger: silentLogger });
+    await producers.start();
+    cleanups.push(() => producers.stop());
+    const orders = Array.from({ length: 10 }, (_, i) => order(i));
+    await producers.topics.framedAuto.sendBatch(orders.map((o) => ({ value: o, key: o.id, partition: 0 })));
+    const read = JSON.parse(await runWitness("consume.py", ["--brokers", brokers().join(","), "--registry", registry.url, "--topic", "producers-framed-auto", "--count", "10"])) as { key: string; value: Order }[];
+    expect(read).toEqual(orders.map((o) => ({ key: o.id, value: o })));
   });
 
   it("autoRegister = false: a send whose schema is not registered fails clearly and writes nothing", async () => {
