@@ -39,8 +39,10 @@ function oneOf(labels: string[]): string {
 
 /** Messages in the project's voice: "expected ':' but found "x"". */
 const errorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }) {
-    return `expected ${labelOf(expected)} but found ${describe(actual)}`;
+  buildMismatchTokenMessage({ expected, actual, ruleName }) {
+    // In a topic's body the clauses are optional, so a misspelt or misplaced one is met where '}' is expected.
+    const body = ruleName === "topicDecl" && expected === T.RCurly && actual.tokenType.name !== "EOF" ? " (a topic's body holds 'consumer …' then 'producer { … }', each at most once)" : "";
+    return `expected ${labelOf(expected)} but found ${describe(actual)}${body}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
     return `expected a declaration ('message', 'shared', 'connection' or 'topic') but found ${describe(firstRedundant)}`;
