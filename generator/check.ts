@@ -558,7 +558,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       ...(format ? { format } : {}),
       ...clauses,
       failure,
-      ...(producer ? { producer } : {}),
+      ...(producer ? { producer, producerOrigins: settingOrigins([["shared", shared], ["topic", producerLayer]], "producer", source.file) } : {}),
       range: decl.range,
       bufferOrigins: settingOrigins(draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]], "buffer", source.file),
     };

@@ -76,6 +76,8 @@ export interface TopicModel {
   readonly failure: FailureModel;
   /** The topic's generated producer (`producer { }` on it, or `produce = true` in the shared block); absent: none. */
   readonly producer?: ProducerModel;
+  /** Where each producer setting came from (for `kefgen plan`), by setting name; with {@link producer}. */
+  readonly producerOrigins?: Readonly<Record<string, SettingOrigin>>;
   readonly range: Range;
   /** Where each buffer setting came from (for `kefgen plan`), by setting name. */
   readonly bufferOrigins?: Readonly<Record<string, SettingOrigin>>;
