@@ -34,6 +34,7 @@ import {
 import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, nameOrigins, reservedHandlerKey } from "./names.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
+import { topicProducer } from "./producer.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 import { topicClauses } from "./topic-clauses.js";
@@ -115,7 +116,11 @@ class Checker {
   // -------------------------------------------------------------------------------------------
   // Settings
 
-  settings(block: SettingsBlock | undefined, allowed: "all" | "buffer", where: string): CheckedSettings {
+  /**
+   * Checks one settings block. `allowed`: `shared` takes every setting; `all` (a connection) every setting but the
+   * producer's; `buffer` (a topic's consumer block) buffer settings; `producer` (a topic's producer block) producer settings.
+   */
+  settings(block: SettingsBlock | undefined, allowed: "shared" | "all" | "buffer" | "producer", where: string): CheckedSettings {
     const values = new Map<string, { value: Value; range: Range }>();
     const firstSeen = new Map<string, Range>();
     const written = new Set<string>();
@@ -137,7 +142,25 @@ class Checker {
       written.add(name);
       if (allowed === "buffer" && info.scope !== "buffer") {
         this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-          hint: `only ${settingsCatalogue.filter((s) => s.scope === "buffer").map((s) => s.name).join(", ")} can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings`,
+          hint:
+            info.scope === "producer"
+              ? `producer settings go in the topic's producer block: topic "..." : Message { producer { ${name} = ... } }`
+              : `only ${settingsCatalogue.filter((s) => s.scope === "buffer").map((s) => s.name).join(", ")} can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings`,
+        });
+        continue;
+      }
+      if (allowed === "all" && info.scope === "producer") {
+        this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
+          hint: `producer settings go in the shared block or in a topic's producer block: topic "..." : Message { producer { ${name} = ... } }`,
+        });
+        continue;
+      }
+      if (allowed === "producer" && (info.scope !== "producer" || name === "produce")) {
+        this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
+          hint:
+            name === "produce"
+              ? "a producer block already asks for this topic's producer; produce = true belongs in the shared block"
+              : `only ${settingsCatalogue.filter((s) => s.scope === "producer" && s.name !== "produce").map((s) => s.name).join(", ")} can be set in a producer block`,
         });
         continue;
       }
@@ -235,8 +258,8 @@ class Checker {
 
   supported(info: SettingInfo, value: Value, range: Range): Value | undefined {
     const u = info.unsupported;
-    if (u && (u.value === undefined || u.value === value)) {
-      this.report("KEF2009", range, `${info.name}${u.value === undefined ? "" : ` = ${String(value)}`} is not supported: ${u.why}`);
+    if (u && (u.values === undefined || u.values.includes(value as string | boolean))) {
+      this.report("KEF2009", range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported: ${u.why}`);
       return undefined;
     }
     return value;
@@ -444,7 +467,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     });
   }
   if (firstShared) c.source = firstShared.source;
-  const shared = c.settings(firstShared?.node.settings, "all", "in the shared block");
+  const shared = c.settings(firstShared?.node.settings, "shared", "in the shared block");
 
   // Named connections.
   const connectionDecls = new Map<string, Located<ConnectionDecl>>();
@@ -517,6 +540,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       topicLayer = onlyBuffer(own);
       anonymous.push(draft);
     }
+    const producerLayer = decl.producer ? c.settings(decl.producer.settings, "producer", "in a producer block") : { values: new Map() };
     if (!message || !draft) continue;
     const bufferValues = resolveConnectionSettings(
       draft.kind === "shared" ? [onlyBuffer(shared), topicLayer] : [onlyBuffer(inheritable(shared)), onlyBuffer(draft.own), topicLayer],
@@ -524,6 +548,8 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
     const format = topicFormat(c, { name: topicName, range: decl.range, file: source.file }, formatLayers, registries, sourceOf);
     const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file: source.file }, formatLayers, sourceOf);
+    c.source = source;
+    const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file: source.file }, [shared, producerLayer], decl.producer !== undefined, sourceOf);
     c.source = source;
     const topic: TopicModel = {
       topic: topicName,
@@ -536,6 +562,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       ...clauses,
       failure,
       ...(provisioning ? { provisioning } : {}),
+      ...(producer ? { producer, producerOrigins: settingOrigins([["shared", shared], ["topic", producerLayer]], "producer", source.file) } : {}),
       range: decl.range,
       bufferOrigins: settingOrigins(draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]], "buffer", source.file),
     };

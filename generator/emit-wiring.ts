@@ -59,7 +59,8 @@ function connectionSpec(connection: ConnectionModel): string {
   }`;
 }
 
-function registryClient(r: RegistryModel): string {
+/** `"main": new kefgen.SchemaRegistryClient({ ... })`: one registry's client, secrets read from the environment. */
+export function registryClient(r: RegistryModel): string {
   const config: Record<string, string> = { name: str(r.name) };
   if ("value" in r.url) config["url"] = str(r.url.value);
   else config["urlEnv"] = str(r.url.env);
@@ -164,6 +165,9 @@ export function emitIndex(ctx: Context): void {
   addFile(
     ctx,
     "index.ts",
-    ["./messages.js", "./codecs.js", "./consumers.js", "./wiring.js"].map((m) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: m })),
+    ["./messages.js", "./codecs.js", "./consumers.js", "./wiring.js", ...(ctx.model.topics.some((t) => t.producer) ? ["./producers.js"] : [])].map((m) => ({
+      kind: StructureKind.ExportDeclaration,
+      moduleSpecifier: m,
+    })),
   );
 }

@@ -3,6 +3,7 @@ import { createContext, header, type EmitOptions } from "./context.js";
 import { emitCodecs } from "./emit-codecs.js";
 import { emitConsumers } from "./emit-consumers.js";
 import { emitMessages } from "./emit-messages.js";
+import { emitProducers } from "./emit-producers.js";
 import { emitIndex, emitWiring } from "./emit-wiring.js";
 import { formatTypeScript } from "./format.js";
 import type { GeneratedFile } from "./generated.js";
@@ -16,6 +17,7 @@ export async function emit(model: Model, options: EmitOptions): Promise<Generate
   emitCodecs(ctx);
   emitConsumers(ctx);
   emitWiring(ctx);
+  emitProducers(ctx);
   emitIndex(ctx);
   const files: GeneratedFile[] = [];
   for (const file of ctx.project.getSourceFiles()) {

@@ -1,5 +1,6 @@
 // `kefgen graph`: a Mermaid flowchart of what a .kef file declares, drawn from the resolved model —
-// connections → their Kafka consumers → the topics each consumes (with the topic's bounded buffer) → handlers.
+// connections → their Kafka consumers → the topics each consumes (with the topic's bounded buffer) → handlers,
+// and the generated producers that write a topic.
 //
 //   connection1(["shared connection"]) --> consumer1[["Kafka consumer<br/>group shop"]]
 //   consumer1 --> topic1[("order-events<br/>OrderCreated<br/>buffer 1000, ApplyBackpressure")]
@@ -59,7 +60,7 @@ function failureLines(f: FailureModel): string[] {
 /** The Mermaid flowchart, without a Markdown fence. */
 export function mermaidGraph(model: Model): string {
   const out: string[] = ["flowchart LR"];
-  const classes = { connection: [] as string[], consumer: [] as string[], topic: [] as string[], handler: [] as string[], dlt: [] as string[] };
+  const classes = { connection: [] as string[], consumer: [] as string[], topic: [] as string[], handler: [] as string[], dlt: [] as string[], producer: [] as string[] };
   const deadLetterNodes = new Map<string, string>();
   let topicNumber = 0;
   model.connections.forEach((connection, i) => {
@@ -81,6 +82,13 @@ export function mermaidGraph(model: Model): string {
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);
       out.push(`  ${consumer} --> ${topic}`);
       out.push(`  ${topic} --> ${handler}`);
+      // A generated producer writes the topic (only drawn for topics that have one).
+      if (t.producer) {
+        const producer = `producer${topicNumber}`;
+        out.push(`  ${producer}[${lines(`producers.topics.${t.handlerKey}`, `acks ${t.producer.acks}${t.producer.idempotent ? ", idempotent" : ""}`)}]`);
+        out.push(`  ${producer} --> ${topic}`);
+        classes.producer.push(producer);
+      }
       // The failure path: where a record goes after its last attempt, and a poison record.
       const f = t.failure;
       const why = [...(f.attempts === "unlimited" ? [] : [`after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}`]), ...(f.onDecodeError === "deadLetter" ? ["poison records"] : [])];
@@ -100,8 +108,8 @@ export function mermaidGraph(model: Model): string {
   });
   // The colours of the architecture diagrams in K-Entity-Framework's connection-management page.
   // Dead-letter topics (only drawn when some topic has one) in red.
-  const fills = { connection: "#e1f5fe", consumer: "#fff3e0", topic: "#ffecb3", handler: "#e8f5e9", dlt: "#ffebee" };
-  for (const [kind, fill] of Object.entries(fills)) if (kind !== "dlt" || classes.dlt.length > 0) out.push(`  classDef ${kind} fill:${fill}`);
+  const fills = { connection: "#e1f5fe", consumer: "#fff3e0", topic: "#ffecb3", handler: "#e8f5e9", dlt: "#ffebee", producer: "#f3e5f5" };
+  for (const [kind, fill] of Object.entries(fills)) if ((kind !== "dlt" && kind !== "producer") || classes[kind].length > 0) out.push(`  classDef ${kind} fill:${fill}`);
   for (const [kind, ids] of Object.entries(classes)) if (ids.length > 0) out.push(`  class ${ids.join(",")} ${kind}`);
   return `${out.join("\n")}\n`;
 }

@@ -77,6 +77,10 @@ export interface TopicModel {
   readonly failure: FailureModel;
   /** `partitions`, `replicationFactor`, `config { }` in the topic's `{ }`; absent: it says none of them. */
   readonly provisioning?: TopicProvisioningModel;
+  /** The topic's generated producer (`producer { }` on it, or `produce = true` in the shared block); absent: none. */
+  readonly producer?: ProducerModel;
+  /** Where each producer setting came from (for `kefgen plan`), by setting name; with {@link producer}. */
+  readonly producerOrigins?: Readonly<Record<string, SettingOrigin>>;
   readonly range: Range;
   /** Where each buffer setting came from (for `kefgen plan`), by setting name. */
   readonly bufferOrigins?: Readonly<Record<string, SettingOrigin>>;
@@ -93,6 +97,17 @@ export interface FailureModel {
   /** The dead-letter topic's name; absent: none. */
   readonly deadLetter?: string;
   readonly onDecodeError: "deadLetter" | "skip" | "stop";
+}
+
+/** A topic's producer settings, resolved (see generator/producer.ts). */
+export interface ProducerModel {
+  readonly acks: "all" | "leader" | "none";
+  readonly idempotent: boolean;
+  /** Only what kafkajs has built in; snappy, lz4 and zstd are refused (KEF2009). */
+  readonly compression: "none" | "gzip";
+  readonly maxInFlight: number;
+  /** Confluent topics: register the schema on first send (true) or only look it up (false). */
+  readonly autoRegister: boolean;
 }
 
 /** A topic's declared key type. */

@@ -6,7 +6,8 @@
 //   codecs.ts     const <message>Codec                      ─┐
 //   consumers.ts  abstract class <HandlerKey>Consumer         ├ one namespace: index.ts re-exports all four files,
 //   wiring.ts     interface <Api>Handlers,                    │ and TypeScript rejects a name exported twice
-//                 function <api>Connections, create<Api>Consumers ─┘
+//                 function <api>Connections, create<Api>Consumers │
+//   producers.ts  interface <Api>ProducerTopics, create<Api>Producers ─┘ (only when some topic has a producer)
 //   handlers      a property of <Api>Handlers per topic: its handler key
 //   connections   the runtime's connection names: "shared", declared connections, anonymous ones (= handler key)
 import type { Range } from "../grammar/ast.js";
@@ -15,7 +16,7 @@ import { startOfFile, type DiagnosticCode, type RelatedLocation } from "./diagno
 import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
 
 /** The suffixes of the names kefgen makes up (the wiring's `create` prefix aside). */
-const suffixes = { codec: "Codec", consumer: "Consumer", handlers: "Handlers", connections: "Connections", consumers: "Consumers", deadLetters: "DeadLetters" } as const;
+const suffixes = { codec: "Codec", consumer: "Consumer", handlers: "Handlers", connections: "Connections", consumers: "Consumers", deadLetters: "DeadLetters", producers: "Producers", producerTopics: "ProducerTopics" } as const;
 
 /** True when `name` ends like a name kefgen makes up (`…Consumer`, `…Codec`, ...): type-names.ts avoids those. */
 export function endsLikeGeneratedName(name: string): boolean {
@@ -38,8 +39,17 @@ export function consumerClassNameOf(handlerKey: string): string {
 }
 
 /** The names wiring.ts exports, from the project's API name (`ShopEvents`). */
-export function apiNamesOf(apiName: string): { readonly handlers: string; readonly connections: string; readonly create: string; readonly deadLetters: string } {
+export function apiNamesOf(apiName: string): {
+  readonly handlers: string;
+  readonly connections: string;
+  readonly create: string;
+  readonly deadLetters: string;
+  readonly createProducers: string;
+  readonly producerTopics: string;
+} {
   return {
+    createProducers: `create${apiName}${suffixes.producers}`,
+    producerTopics: `${apiName}${suffixes.producerTopics}`,
     handlers: `${apiName}${suffixes.handlers}`,
     connections: `${apiName[0]!.toLowerCase()}${apiName.slice(1)}${suffixes.connections}`,
     create: `create${apiName}${suffixes.consumers}`,
@@ -97,7 +107,7 @@ export interface EmittedName {
   readonly name: string;
   readonly space: NameSpace;
   /** The generated file that declares it. */
-  readonly file: "messages.ts" | "codecs.ts" | "consumers.ts" | "wiring.ts";
+  readonly file: "messages.ts" | "codecs.ts" | "consumers.ts" | "wiring.ts" | "producers.ts";
   /** What it is, for messages: `the consumer class of topic "orders"`. */
   readonly what: string;
   readonly owner: NameOwner;
@@ -135,6 +145,10 @@ export function emittedNames(model: Model): EmittedName[] {
   out.push({ name: api.connections, space: "export", file: "wiring.ts", what: "the connections function", owner });
   out.push({ name: api.create, space: "export", file: "wiring.ts", what: "the consumers factory", owner });
   if (model.topics.some((t) => t.failure.deadLetter !== undefined)) out.push({ name: api.deadLetters, space: "export", file: "wiring.ts", what: "the dead-letter readers", owner });
+  if (model.topics.some((t) => t.producer)) {
+    out.push({ name: api.producerTopics, space: "export", file: "producers.ts", what: "the producer topics interface", owner });
+    out.push({ name: api.createProducers, space: "export", file: "producers.ts", what: "the producers factory", owner });
+  }
   for (const t of model.topics) {
     out.push({ name: t.handlerKey, space: "handler", file: "wiring.ts", what: `topic "${t.topic}"`, owner: { kind: "topic", topic: t } });
   }

@@ -25,6 +25,8 @@ export interface PlannedTopic {
   readonly message: string;
   /** Its per-topic settings (buffer: maxBufferedMessages, concurrency, backpressure; failure: retry*, deadLetter, onDecodeError) and their origins. */
   readonly buffer: readonly PlannedSetting[];
+  /** Its generated producer's settings and their origins; absent when the topic has no producer. */
+  readonly producer?: readonly PlannedSetting[];
 }
 
 /** One Kafka consumer (one connection). */
@@ -89,6 +91,7 @@ function consumerOf(connection: ConnectionModel): PlannedConsumer {
         ...BUFFER_SETTINGS.map((n) => planned(n, t.buffer[n], t.bufferOrigins?.[n])),
         ...Object.entries(failureSettings(t.failure)).map(([n, v]) => planned(n, v, t.bufferOrigins?.[n])),
       ],
+      ...(t.producer ? { producer: Object.entries(t.producer).map(([n, v]) => planned(n, v, t.producerOrigins?.[n])) } : {}),
     })),
     settings: names.map((n) => planned(n, (settings as Record<string, unknown>)[n], connection.origins?.[n])),
   };
@@ -166,7 +169,11 @@ export function planText(plan: ConnectionPlan): string {
   for (const c of plan.consumers) {
     out.push("", `${consumerTitle(c)}: group ${JSON.stringify(c.groupId)}`);
     out.push(`  topics: ${c.topics.map((t) => `${t.topic} (${t.message})`).join(", ")}`);
-    const rows = [...c.settings.map((s) => ({ s, prefix: "" })), ...c.topics.flatMap((t) => t.buffer.map((s) => ({ s, prefix: `${t.topic}: ` })))];
+    const rows = [
+      ...c.settings.map((s) => ({ s, prefix: "" })),
+      ...c.topics.flatMap((t) => t.buffer.map((s) => ({ s, prefix: `${t.topic}: ` }))),
+      ...c.topics.flatMap((t) => (t.producer ?? []).map((s) => ({ s, prefix: `${t.topic} producer: ` }))),
+    ];
     const width = Math.max(...rows.map((r) => (r.prefix + r.s.name).length));
     const valueWidth = Math.max(...rows.map((r) => shown(r.s.value).length));
     for (const { s, prefix } of rows) out.push(`  ${(prefix + s.name).padEnd(width)}  ${shown(s.value).padEnd(valueWidth)}  ${origin(s)}`);
@@ -198,6 +205,7 @@ export function planMarkdown(plan: ConnectionPlan): string {
     out.push("| setting | value | from |", "| --- | --- | --- |");
     for (const s of c.settings) out.push(`| ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
     for (const t of c.topics) for (const s of t.buffer) out.push(`| ${cell(t.topic)}: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
+    for (const t of c.topics) for (const s of t.producer ?? []) out.push(`| ${cell(t.topic)} producer: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
   }
   if (plan.topics) {
     out.push("", "## Topics", "", "As `kefgen topics apply` and `ensureTopics` create them.", "", "| topic | created with |", "| --- | --- |");

@@ -14,8 +14,12 @@ export type SettingType =
   | { readonly kind: "name"; readonly of: string }
   | { readonly kind: "enum"; readonly values: readonly string[] };
 
-/** `connection`: identifies or tunes one Kafka consumer. `buffer`: may also be set per topic (buffer and value-format settings). */
-export type SettingScope = "connection" | "buffer";
+/**
+ * `connection`: identifies or tunes one Kafka consumer. `buffer`: may also be set per topic (buffer and value-format
+ * settings). `producer`: a topic's generated producer; written in the `shared` block (every producer) or in a topic's
+ * `producer { }` block.
+ */
+export type SettingScope = "connection" | "buffer" | "producer";
 
 export interface SettingInfo {
   readonly name: string;
@@ -25,8 +29,8 @@ export interface SettingInfo {
   readonly default: string | number | boolean | undefined;
   /** Inherited from the shared block by exclusive connections. Identity settings (groupId) are not. */
   readonly inherited: boolean;
-  /** When set, the kafkajs runtime cannot honour the setting (or this value of it); the text says why. */
-  readonly unsupported?: { readonly value?: string | boolean; readonly why: string };
+  /** When set, the kafkajs runtime cannot honour the setting (or these values of it: any value when absent); the text says why. */
+  readonly unsupported?: { readonly values?: readonly (string | boolean)[]; readonly why: string };
   readonly meaning: string;
   readonly honouredBy: string;
 }
@@ -104,7 +108,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "connection",
     default: "latest",
     inherited: true,
-    unsupported: { value: "none", why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
+    unsupported: { values: ["none"], why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
     meaning: "Where to start when the group has no committed offset.",
     honouredBy: "kafkajs `subscribe({ fromBeginning })`",
   },
@@ -264,6 +268,82 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     meaning:
       "A record that cannot be decoded (poison), or a tombstone where the topic does not declare `tombstones`: deadLetter (on the first attempt, never retried), skip (counted, committed past: the record is lost, KEF2101) or stop (its partition stops, paused and reported). Default: deadLetter with a dead-letter topic, else stop.",
     honouredBy: "runtime",
+  },
+  // Producer settings (issue 12): kept together here. See generator/producer.ts for the checks across them.
+  {
+    name: "produce",
+    type: { kind: "boolean" },
+    scope: "producer",
+    default: false,
+    inherited: true,
+    meaning: "In the shared block: generate a typed producer for every topic (a topic's `producer { }` block asks for one topic's). Not written in a producer block.",
+    honouredBy: "generator (`create<Api>Producers`)",
+  },
+  {
+    name: "acks",
+    type: { kind: "enum", values: ["all", "leader", "none"] },
+    scope: "producer",
+    default: "all",
+    inherited: true,
+    meaning: "Acknowledgement a send waits for: every in-sync replica (all), the partition leader (leader) or none. idempotent = true needs all.",
+    honouredBy: "kafkajs `send({ acks: -1 | 1 | 0 })`",
+  },
+  {
+    name: "idempotent",
+    type: { kind: "boolean" },
+    scope: "producer",
+    default: true,
+    inherited: true,
+    meaning: "The broker drops duplicates of a retried send (producer id and sequence numbers). Needs acks = all and maxInFlight ≤ 5 (KEF2009 otherwise).",
+    honouredBy: "kafkajs `producer({ idempotent })`",
+  },
+  {
+    name: "lingerMs",
+    type: { kind: "integer", min: 0, max: int32, unit: "ms" },
+    scope: "producer",
+    default: undefined,
+    inherited: true,
+    unsupported: { why: "kafkajs has no linger: each send is one request as soon as it is called; group records with sendBatch" },
+    meaning: "How long the client waits to fill a batch before sending.",
+    honouredBy: "not supported by kafkajs: a diagnostic (KEF2009)",
+  },
+  {
+    name: "batchSize",
+    type: { kind: "integer", min: 1, max: int32, unit: "bytes" },
+    scope: "producer",
+    default: undefined,
+    inherited: true,
+    unsupported: { why: "kafkajs has no batch size: a send or sendBatch call is sent as one request, however large" },
+    meaning: "Largest batch the client builds per partition.",
+    honouredBy: "not supported by kafkajs: a diagnostic (KEF2009)",
+  },
+  {
+    name: "compression",
+    type: { kind: "enum", values: ["none", "gzip", "snappy", "lz4", "zstd"] },
+    scope: "producer",
+    default: "none",
+    inherited: true,
+    unsupported: { values: ["snappy", "lz4", "zstd"], why: "kafkajs has only gzip built in (the others need codec packages kefgen does not install)" },
+    meaning: "Compression of the record batches a producer sends.",
+    honouredBy: "kafkajs `send({ compression: CompressionTypes.None | GZIP })`",
+  },
+  {
+    name: "maxInFlight",
+    type: { kind: "integer", min: 1, max: 1_000 },
+    scope: "producer",
+    default: 5,
+    inherited: true,
+    meaning: "Most produce requests in flight on one broker connection. At most 5 with idempotent = true (the broker keeps the last 5 batches' sequence numbers).",
+    honouredBy: "kafkajs `producer({ maxInFlightRequests })`",
+  },
+  {
+    name: "autoRegister",
+    type: { kind: "boolean" },
+    scope: "producer",
+    default: true,
+    inherited: true,
+    meaning: "On a format = confluent topic: register the value (and key) schema under its subject on first send (true), or only look it up, failing the send when it is not registered (false).",
+    honouredBy: "runtime (`SchemaRegistryClient.register` / `lookup`, one request per schema)",
   },
 ];
 

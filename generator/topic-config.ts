@@ -181,6 +181,8 @@ export function topicProvisioning(c: RegistryReporter, decl: TopicDecl): TopicPr
   for (const item of decl.body) {
     if (item.$type === "SharedConsumer" || item.$type === "ViaConsumer" || item.$type === "ExclusiveConsumer") {
       twice("the consumer clause", item.range, "consumer");
+    } else if (item.$type === "ProducerClause") {
+      twice("the producer clause", item.keyword, "producer");
     } else if (item.$type === "Setting") {
       said = true;
       countSetting(c, decl, item, twice, counts);

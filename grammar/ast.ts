@@ -148,11 +148,22 @@ export interface TopicDecl {
   readonly clauses: readonly TopicClause[];
   /** The first consumer clause in the topic's `{ }`; later ones are in `body` (the checker reports them). */
   readonly consumer: ConsumerClause | undefined;
+  /** The first `producer { ... }` in the topic's `{ }`: generate a producer for this topic, with these producer settings. */
+  readonly producer?: ProducerClause;
   /**
-   * Everything in the topic's `{ }`, in source order: consumer clauses, provisioning settings (`partitions = 12`,
-   * `replicationFactor = 3`) and `config { }` blocks (generator/topic-config.ts checks them).
+   * Everything in the topic's `{ }`, in source order: consumer and producer clauses, provisioning settings
+   * (`partitions = 12`, `replicationFactor = 3`) and `config { }` blocks (generator/topic-config.ts checks them and
+   * reports a second consumer or producer clause).
    */
-  readonly body: readonly (ConsumerClause | Setting | TopicConfigBlock)[];
+  readonly body: readonly (ConsumerClause | ProducerClause | Setting | TopicConfigBlock)[];
+  readonly range: Range;
+}
+
+/** `producer { acks = all }` in a topic's body. */
+export interface ProducerClause {
+  readonly $type: "ProducerClause";
+  readonly keyword: Range;
+  readonly settings: SettingsBlock | undefined;
   readonly range: Range;
 }
 
@@ -328,15 +339,21 @@ function topicConfigBlock(n: CstNode): TopicConfigBlock | undefined {
 }
 
 /** The parts of a topic's `{ }`, in source order. */
-function topicBody(c: Children): (ConsumerClause | Setting | TopicConfigBlock)[] {
-  const parts: { offset: number; item: ConsumerClause | Setting | TopicConfigBlock | undefined }[] = [
+function topicBody(c: Children): (ConsumerClause | ProducerClause | Setting | TopicConfigBlock)[] {
+  const parts: { offset: number; item: ConsumerClause | ProducerClause | Setting | TopicConfigBlock | undefined }[] = [
     ...nodes(c, "consumerClause").map((n) => ({ offset: rangeOf(n).start.offset, item: consumerClause(n) })),
+    ...nodes(c, "producerClause").map((n) => ({ offset: rangeOf(n).start.offset, item: producerClause(n) })),
     ...nodes(c, "setting").map((n) => ({ offset: rangeOf(n).start.offset, item: settingOf(n) })),
     ...nodes(c, "topicConfig").map((n) => ({ offset: rangeOf(n).start.offset, item: topicConfigBlock(n) })),
   ];
   return parts
     .sort((a, b) => a.offset - b.offset)
     .flatMap((p) => (p.item ? [p.item] : []));
+}
+
+function producerClause(n: CstNode): ProducerClause {
+  const word = token(n.children, "producerWord");
+  return { $type: "ProducerClause", keyword: word ? tokenRange(word) : rangeOf(n), settings: settingsBlock(node(n.children, "settings")), range: rangeOf(n) };
 }
 
 function callValue(callee: IToken, args: CstNode, fallback: Range): CallValue {
@@ -468,6 +485,7 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
   const message = node(c, "qualifiedName");
   const consumer = node(c, "consumerClause");
   const body = topicBody(c);
+  const producer = body.find((item): item is ProducerClause => item.$type === "ProducerClause");
   return {
     $type: "Topic",
     topic: stringOf(topic),
@@ -477,6 +495,7 @@ function topicDecl(n: CstNode): TopicDecl | undefined {
       .map(topicClause)
       .filter((clause): clause is TopicClause => clause !== undefined),
     consumer: consumer ? consumerClause(consumer) : undefined,
+    ...(producer ? { producer } : {}),
     body,
     range: rangeOf(n),
   };

@@ -6,12 +6,13 @@
 //   sharedDecl  := "shared" settings
 //   connectionDecl := "connection" Word "exclusive" settings
 //   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" topicBodyItem* "}" )?
-//   topicBodyItem := consumerClause | setting | topicConfig          `partitions = 12`, `replicationFactor = 3`
+//   topicBodyItem := consumerClause | producerClause | setting | topicConfig `partitions = 12`, `replicationFactor = 3`
 //   topicConfig := Identifier "{" topicConfigEntry* "}"                 `config { "retention.ms" = 7d }`; the
 //   topicConfigEntry := String "=" ( String | Number | Quantity | "true" | "false" | Identifier )   checker names the word
 //   topicClause := "key" qualifiedName | "tombstones" | Identifier     contextual words, not keywords; the checker
 //                                                                      reports any other word (KEF2070)
 //   consumerClause := "consumer" ( "via" Word settings? | "exclusive" settings | settings )
+//   producerClause := "producer" settings                              a contextual word, not a keyword
 //   registryDecl := "registry" Word settings
 //   settings    := "{" setting* "}"
 //   setting     := ( Identifier | "registry" ) "=" ( String | Number Identifier? | Quantity | "true" | "false" | "avro" | Identifier callArguments? )
@@ -43,8 +44,10 @@ function oneOf(labels: string[]): string {
 
 /** Messages in the project's voice: "expected ':' but found "x"". */
 const errorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }) {
-    return `expected ${labelOf(expected)} but found ${describe(actual)}`;
+  buildMismatchTokenMessage({ expected, actual, ruleName }) {
+    // In a topic's body the clauses are optional, so a misspelt or misplaced one is met where '}' is expected.
+    const body = ruleName === "topicDecl" && expected === T.RCurly && actual.tokenType.name !== "EOF" ? " (a topic's body holds 'consumer …', 'producer { … }', 'partitions = …', 'replicationFactor = …' and 'config { … }')" : "";
+    return `expected ${labelOf(expected)} but found ${describe(actual)}${body}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
     return `expected a declaration ('message', 'shared', 'connection' or 'topic') but found ${describe(firstRedundant)}`;
@@ -158,13 +161,15 @@ class KefParser extends CstParser {
     this.MANY(() => this.SUBRULE(this.topicClause));
     this.OPTION2(() => {
       this.CONSUME(T.LCurly);
-      // How the topic is consumed and how it is provisioned (partitions, replicationFactor, config { }); the checker
-      // reports a second consumer clause or setting, so any order and repetition parses.
+      // How the topic is consumed, produced and provisioned (partitions, replicationFactor, config { }); the checker
+      // reports a second consumer or producer clause or setting, so any order and repetition parses. `producer { }`
+      // and `config { }` both start with a word and a brace: the word decides (producer is a contextual word).
       this.MANY2(() =>
         this.OR([
           { ALT: () => this.SUBRULE(this.consumerClause) },
+          { GATE: () => this.LA(1).image === "producer", ALT: () => this.SUBRULE(this.producerClause) },
           { ALT: () => this.SUBRULE(this.setting) },
-          { ALT: () => this.SUBRULE(this.topicConfig) },
+          { GATE: () => this.LA(1).image !== "producer", ALT: () => this.SUBRULE(this.topicConfig) },
         ]),
       );
       this.CONSUME(T.RCurly);
@@ -190,6 +195,12 @@ class KefParser extends CstParser {
       { ALT: () => this.CONSUME(T.False) },
       { ALT: () => this.CONSUME(T.Identifier) },
     ]);
+  });
+
+  /** `producer { acks = all }`: the topic gets a generated producer. `producer` stays usable as a name elsewhere. */
+  public producerClause = this.RULE("producerClause", () => {
+    this.CONSUME(T.Identifier, { LABEL: "producerWord" });
+    this.SUBRULE(this.settings);
   });
 
   /**

@@ -19,6 +19,17 @@ export {
 } from "./registry-client.js";
 export { topicsToProvision, type TopicProvisioning, type NewTopic } from "./topic-provisioning.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
+export { ProducerRuntime, TopicProducer, ProducerStoppedError, producersOf, type Producers, type ProducerRuntimeOptions, type TopicProducerSpec, type SendOptions, type ProducerRecord } from "./producer.js";
+export {
+  avroEncoder,
+  confluentEncoder,
+  singleObjectEncoder,
+  stringKeyEncoder,
+  bytesKeyEncoder,
+  SchemaNotRegisteredError,
+  type Encoder,
+  type ConfluentEncoderOptions,
+} from "./encoders.js";
 export { DEFAULT_RESTART, type RestartSettings } from "./restart-policy.js";
 export { kafkajsTransport, kafkajsConsumerConfig, type ConsumerFactory, type ConsumerPort, type KafkajsConnection } from "./transport/kafkajs.js";
 export type {
@@ -29,6 +40,7 @@ export type {
   TransportAdmin,
   TransportProducer,
   OutgoingRecord,
+  ProducerSettings,
   FetchedBatch,
   FetchedRecord,
   RecordHeaders,

@@ -78,6 +78,8 @@ export interface CompatibilityVerdict {
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Confluent's error code for "subject not found". */
 const SUBJECT_NOT_FOUND = 40401;
+/** Confluent's error code for "schema not found". */
+const SCHEMA_NOT_FOUND = 40403;
 
 /** A client of one schema registry. Build one per registry and share it (generated wiring does). */
 export class SchemaRegistryClient {
@@ -90,6 +92,8 @@ export class SchemaRegistryClient {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly schemas = new Map<number, Promise<string>>();
+  /** Ids of schemas registered or looked up, by subject and schema text: one request per pair, kept once answered. */
+  private readonly ids = new Map<string, Promise<number | undefined>>();
   private requestCount = 0;
 
   /**
@@ -139,6 +143,47 @@ export class SchemaRegistryClient {
     request.catch(() => {
       if (this.schemas.get(id) === request) this.schemas.delete(id);
     });
+    return request;
+  }
+
+  /**
+   * Registers `schema` (Avro schema text) under `subject` (`POST /subjects/{s}/versions`) and gives its id; a schema
+   * already registered there gets its id back. Concurrent calls for one pair share one request, and the id is kept.
+   * Rejects with {@link RegistryUnavailableError} or {@link RegistryAnswerError} (e.g. 409: incompatible); neither is kept.
+   */
+  register(subject: string, schema: string): Promise<number> {
+    return this.idOf("register", subject, schema) as Promise<number>;
+  }
+
+  /**
+   * The id of `schema` under `subject` (`POST /subjects/{s}`), or undefined when it is not registered there (Confluent's
+   * 40401 subject not found, 40403 schema not found). Shared and kept like {@link register}'s (a miss is not kept).
+   */
+  lookup(subject: string, schema: string): Promise<number | undefined> {
+    return this.idOf("lookup", subject, schema);
+  }
+
+  private idOf(how: "register" | "lookup", subject: string, schema: string): Promise<number | undefined> {
+    const key = `${how}\u0000${subject}\u0000${schema}`;
+    const cached = this.ids.get(key);
+    if (cached) return cached;
+    const path = `/subjects/${encodeURIComponent(subject)}${how === "register" ? "/versions" : ""}`;
+    const request = this.request("POST", path, { schema }).then(
+      (body) => {
+        const id = (body as { id?: unknown } | undefined)?.id;
+        if (typeof id !== "number") throw new RegistryAnswerError(`registry "${this.name}": the answer for subject "${subject}" has no schema id`, undefined, 200);
+        return id;
+      },
+      (error: unknown) => {
+        if (how === "lookup" && error instanceof RegistryAnswerError && (error.errorCode === SUBJECT_NOT_FOUND || error.errorCode === SCHEMA_NOT_FOUND)) return undefined;
+        throw error;
+      },
+    );
+    this.ids.set(key, request);
+    const forget = () => {
+      if (this.ids.get(key) === request) this.ids.delete(key);
+    };
+    request.then((id) => (id === undefined ? forget() : undefined), forget);
     return request;
   }
 

@@ -1,5 +1,6 @@
 // npm run demo: builds examples/shop/shop.kef, starts a local Kafka broker (unless KAFKA_BROKERS is set) and the
-// development schema registry, produces a few records to each topic and runs the generated consumers until every
+// development schema registry, produces a few records to each topic (with the generated producers; the shipments by
+// hand, as another team's service) and runs the generated consumers until every
 // record was handled. The shipments topic is written as another team's service would: Confluent-framed, with a
 // schema version newer than the consumer's (examples/shop/schemas/shipment-updated.v2.avsc). While it runs it serves
 // /metrics (Prometheus), /healthz and /readyz on KEFGEN_DEMO_OPS_PORT (default: a free port, printed), and prints one
@@ -94,8 +95,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 await runtime.start();
 say("consumers started: 3 Kafka consumers (shared: orders + payments + shipments; alerts; signals)");
 
-const producer = kafka.producer();
-await producer.connect();
+// The generated producers (shop.kef: `producer {}` on orders, payments, alerts and signals) encode and send.
+const producers = generated.createShopProducers({ brokers, clientId: "kefgen-demo-producer" });
+await producers.start();
 const orders = Array.from({ length: 6 }, (_, i) => ({
   orderId: `o-${i + 1}`,
   customerId: `c-${(i % 3) + 1}`,
@@ -104,19 +106,17 @@ const orders = Array.from({ length: 6 }, (_, i) => ({
   attributes: { channel: "web" },
   createdAt: Date.now(),
 }));
-await producer.send({ topic: topics.orders, messages: orders.map((o) => ({ key: o.customerId, value: generated.orderCreatedCodec.encode(o) })) });
-await producer.send({
-  topic: topics.payments,
-  messages: orders.slice(0, 4).map((o, i) => ({ key: o.orderId, value: generated.paymentProcessedCodec.encode({ paymentId: `p-${i + 1}`, orderId: o.orderId, amountCents: 1250 * (i + 1), method: i % 2 ? "CARD" : "WALLET" }) })),
-});
-await producer.send({
-  topic: topics.alerts,
-  messages: [{ value: generated.criticalAlertCodec.encode({ alertId: "a-1", severity: "CRITICAL", message: "payment provider latency above 2 s", source: "payments", fingerprint: Buffer.alloc(16, 7) }) }],
-});
-await producer.send({
-  topic: topics.signals,
-  messages: ["ACME", "INIT", "KAFK"].map((symbol, i) => ({ value: generated.tradingSignalCodec.encode({ symbol, side: i % 2 ? "SELL" : "BUY", price: 100 + i, quantity: 10 * (i + 1), confidence: null, tags: [] }) })),
-});
+await producers.topics.orders.sendBatch(orders.map((o) => ({ value: o, key: o.customerId })));
+await producers.topics.payments.sendBatch(
+  orders.slice(0, 4).map((o, i) => ({ value: { paymentId: `p-${i + 1}`, orderId: o.orderId, amountCents: 1250 * (i + 1), method: i % 2 ? ("CARD" as const) : ("WALLET" as const) }, key: o.orderId })),
+);
+await producers.topics.alerts.send({ alertId: "a-1", severity: "CRITICAL", message: "payment provider latency above 2 s", source: "payments", fingerprint: Buffer.alloc(16, 7) });
+await producers.topics.signals.sendBatch(["ACME", "INIT", "KAFK"].map((symbol, i) => ({ value: { symbol, side: i % 2 ? ("SELL" as const) : ("BUY" as const), price: 100 + i, quantity: 10 * (i + 1), confidence: null, tags: [] } })));
+await producers.stop();
+// Shipments come from another team's service, written by hand here as its producer would: Confluent framing,
+// with a schema newer than ours.
+const producer = kafka.producer();
+await producer.connect();
 // Confluent framing: magic byte 0, the writer schema's id (4 bytes, big-endian), Avro written with that schema.
 const framed = (schema: string, id: number, value: object): Buffer => {
   const header = Buffer.alloc(5);

@@ -66,7 +66,7 @@ function valueText(v: SettingValue | undefined): string {
 function settingDoc(info: SettingInfo): string {
   const lines = [`**${info.name}**: ${info.meaning}`, "", `Value: ${describeType(info.type)}.`];
   lines.push(`Default: ${info.default === undefined ? "none" : `\`${String(info.default)}\``}.`);
-  lines.push(`Scope: ${info.scope === "buffer" ? "a connection, or a topic" : "a connection"}${info.inherited ? " (inherited from the shared block)" : ""}.`);
+  lines.push(`Scope: ${info.scope === "buffer" ? "a connection, or a topic" : info.scope === "producer" ? "the shared block, or a topic's producer block" : "a connection"}${info.inherited ? " (inherited from the shared block)" : ""}.`);
   lines.push(`Honoured by: ${info.honouredBy}.`);
   return lines.join("\n");
 }
@@ -237,9 +237,13 @@ export class KefLanguageServer {
     const declaration = declarationAt(ctx.ast, offset);
     const inBlock = declaration && declaration.$type !== "Message" && declaration.$type !== "Registry" && ctx.text.lastIndexOf("{", offset - 1) > declaration.range.start.offset;
     if (inBlock && /^\s*[A-Za-z0-9_]*$/.test(before)) {
-      const topicLevel = declaration.$type === "Topic";
+      // Which settings the block takes (generator/check.ts): a topic's producer block the producer's, its consumer
+      // block the buffer's, a connection all but the producer's, the shared block all.
+      const producerBlock = declaration.$type === "Topic" && declaration.producer !== undefined && offset > declaration.producer.range.start.offset && offset < declaration.producer.range.end.offset;
+      const fits = (s: SettingInfo): boolean =>
+        producerBlock ? s.scope === "producer" && s.name !== "produce" : declaration.$type === "Topic" ? s.scope === "buffer" : declaration.$type === "Connection" ? s.scope !== "producer" : true;
       return settingsCatalogue
-        .filter((s) => !topicLevel || s.scope === "buffer")
+        .filter(fits)
         .map((s) => ({
           label: s.name,
           kind: CompletionItemKind.Property,

@@ -2,12 +2,12 @@
 // knows kafkajs lives here: its consumer settings, its events, its batch payload, its logs (offset
 // resets are reported only there, pitfall 7), its admin and producer.
 
-import { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type InstrumentationEvent, type logCreator } from "kafkajs";
+import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type InstrumentationEvent, type logCreator } from "kafkajs";
 import { isMissingTopicError } from "../errors.js";
 import type { NewTopic } from "../topic-provisioning.js";
 import { namespaced, type RuntimeLogger } from "../logger.js";
 import type { ConnectionSettings } from "../types.js";
-import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, Transport, TransportAdmin, TransportProducer } from "./transport.js";
+import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, ProducerSettings, Transport, TransportAdmin, TransportProducer } from "./transport.js";
 
 /**
  * The part of a kafkajs `Consumer` the transport uses. `kafka.consumer(config)` satisfies it; tests
@@ -83,7 +83,7 @@ export function kafkajsTransport(connection: KafkajsConnection, options: Kafkajs
       return new KafkajsMember(consumer, listener, logger, () => group.delete(listener));
     },
     admin: () => (admin ??= new KafkajsAdmin(() => kafka().admin())),
-    createProducer: () => new KafkajsProducer(kafka()),
+    createProducer: (settings) => new KafkajsProducer(kafka(), settings),
   };
 }
 
@@ -275,12 +275,22 @@ export class KafkajsAdmin implements TransportAdmin {
   }
 }
 
-/** A {@link TransportProducer} over a kafkajs producer (idempotent, `acks: -1`). */
+const KAFKAJS_ACKS = { all: -1, leader: 1, none: 0 } as const;
+
+/** A {@link TransportProducer} over a kafkajs producer (by default idempotent, `acks: -1`). */
 class KafkajsProducer implements TransportProducer {
   private readonly producer;
+  private readonly acks: number;
+  private readonly compression: CompressionTypes;
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true });
+  constructor(kafka: Kafka, settings?: ProducerSettings) {
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: settings?.idempotent ?? true,
+      ...(settings ? { maxInFlightRequests: settings.maxInFlight } : {}),
+    });
+    this.acks = KAFKAJS_ACKS[settings?.acks ?? "all"];
+    this.compression = settings?.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
   }
 
   connect(): Promise<void> {
@@ -290,12 +300,14 @@ class KafkajsProducer implements TransportProducer {
   async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     await this.producer.send({
       topic,
-      acks: -1,
+      acks: this.acks,
+      compression: this.compression,
       messages: records.map((r) => ({
         key: r.key ?? null,
         value: r.value,
         ...(r.headers ? { headers: { ...r.headers } } : {}),
         ...(r.partition !== undefined ? { partition: r.partition } : {}),
+        ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
       })),
     });
   }

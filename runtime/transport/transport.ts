@@ -70,12 +70,22 @@ export interface OutgoingRecord {
   readonly headers?: RecordHeaders;
   /** Absent: the client's partitioner chooses. */
   readonly partition?: number;
+  /** Epoch milliseconds in decimal; absent: the time of sending. */
+  readonly timestamp?: string;
+}
+
+/** How a producer writes (a topic's `producer { }` settings, resolved). Absent: idempotent, acks = all, no compression. */
+export interface ProducerSettings {
+  readonly acks: "all" | "leader" | "none";
+  readonly idempotent: boolean;
+  readonly compression: "none" | "gzip";
+  readonly maxInFlight: number;
 }
 
 /** Produces records (for dead letters and producers). */
 export interface TransportProducer {
   connect(): Promise<void>;
-  /** Sends records to one topic, acknowledged by every in-sync replica. Rejects when they were not written. */
+  /** Sends records to one topic, acknowledged as its settings say (default: every in-sync replica). Rejects when they were not written. */
   send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
   disconnect(): Promise<void>;
 }
@@ -105,6 +115,6 @@ export interface Transport {
   createMember(settings: ConnectionSettings, listener: MemberListener, logger: RuntimeLogger): GroupMember;
   /** The admin client, created at the first use and shared. */
   admin(): TransportAdmin;
-  /** Creates a producer. */
-  createProducer(): TransportProducer;
+  /** Creates a producer; without settings: idempotent, acks = all, no compression. */
+  createProducer(settings?: ProducerSettings): TransportProducer;
 }

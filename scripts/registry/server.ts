@@ -9,6 +9,7 @@
 //   GET  /subjects/{s}/versions                    → [version]
 //   GET  /subjects/{s}/versions/{latest|n}         → { subject, id, version, schema }
 //   POST /subjects/{s}/versions                    → { id }   (the same schema always gets the same id)
+//   POST /subjects/{s}                             → { subject, id, version, schema }: the schema's version under s (lookup)
 //   POST /compatibility/subjects/{s}/versions/{latest|n}[?verbose=true] → { is_compatible[, messages] }
 //
 // Its compatibility level is always BACKWARD (the new schema reads data written with the latest), Confluent's default,
@@ -173,6 +174,12 @@ async function route(store: RegistryStore, req: http.IncomingMessage): Promise<u
     if (parts.length === 4 && d === "versions") return store.versionsOfId(id).map((v) => ({ subject: v.subject, version: v.version }));
   }
   if (method === "GET" && a === "subjects" && parts.length === 1) return store.subjectNames();
+  if (method === "POST" && a === "subjects" && b !== undefined && parts.length === 2) {
+    const text = normalise(schemaOf(await readBody(req)));
+    const found = store.versions(b).find((v) => store.schema(v.id) === text);
+    if (!found) throw new HttpError(404, 40403, "Schema not found");
+    return { subject: found.subject, id: found.id, version: found.version, schema: text };
+  }
   if (a === "subjects" && b !== undefined && c === "versions") {
     if (method === "GET" && parts.length === 3) return store.versions(b).map((v) => v.version);
     if (method === "GET" && parts.length === 4) {

@@ -71,6 +71,13 @@ describe("layout", () => {
     expect(fmt(before)).toBe('message A avro { "type": "string" }\ntopic "users" : A tombstones key shop.UserId { consumer via c }\ntopic "o" : A key string\n');
   });
 
+  it("puts a producer block after the consumer clause on its own lines; an empty one stays on the topic's line", () => {
+    const before = 'message A avro { "type": "string" }\ntopic "o":A{producer{}}\ntopic "p" : A {consumer via c producer { acks=all  maxInFlight = 1 }}\n';
+    expect(fmt(before)).toBe(
+      'message A avro { "type": "string" }\ntopic "o" : A { producer {} }\ntopic "p" : A {\n  consumer via c\n  producer {\n    acks = all\n    maxInFlight = 1\n  }\n}\n',
+    );
+  });
+
   it("puts settings one per line, keeps short JSON on one line and breaks long JSON", () => {
     const before = [
       'namespace   shop.events   message Order avro {"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"total","type":"long"},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD"]}}]}',

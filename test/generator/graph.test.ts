@@ -115,6 +115,9 @@ describe("diagram structure", () => {
           const handlers = next(topic);
           expect(handlers.length).toBe(1);
           expect(decode(g.nodes.get(handlers[0]!)!.label).split("\n")[0]).toBe(`handlers.${connection.topics[j]!.handlerKey}`);
+          // A topic's generated producer, and only then, points at it.
+          const writers = g.edges.filter(([from, to]) => to === topic && g.classes.get(from) === "producer").map(([from]) => decode(g.nodes.get(from)!.label).split("\n")[0]);
+          expect(writers).toEqual(connection.topics[j]!.producer ? [`producers.topics.${connection.topics[j]!.handlerKey}`] : []);
         });
       });
     });

@@ -205,6 +205,27 @@ describe("kefgen plan", () => {
     expect(plan.warnings.map((w: { code: string; connection: string }) => `${w.code} ${w.connection}`)).toEqual(["KEF2080 shared", "KEF2081 shared", "KEF2082 shared", "KEF2083 shared", "KEF2082 audit"]);
   });
 
+  it("lists a topic's producer settings with their origins (default → shared → its producer block)", async () => {
+    const fixture = path.join(repoRoot, "fixtures/valid/producers");
+    const text = await runKefgen(fixture, ["plan", "producers.kef"]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/\n {2}producers-framed producer: autoRegister +false +topic, producers\.kef:38\n/);
+    expect(text.stdout).toMatch(/\n {2}producers-orders producer: compression +gzip +shared, producers\.kef:20\n/);
+    expect(text.stdout).not.toContain("producers-audit producer");
+    const { plan } = JSON.parse((await runKefgen(fixture, ["plan", "producers.kef", "--format", "json"])).stdout);
+    const topics = plan.consumers[0].topics as { topic: string; producer?: unknown }[];
+    expect(topics.find((t) => t.topic === "producers-anonymous")!.producer).toEqual([
+      { name: "acks", value: "leader", from: "topic", at: "producers.kef:28" },
+      { name: "idempotent", value: false, from: "topic", at: "producers.kef:27" },
+      { name: "compression", value: "gzip", from: "shared", at: "producers.kef:20" },
+      { name: "maxInFlight", value: 5, from: "default" },
+      { name: "autoRegister", value: true, from: "default" },
+    ]);
+    expect(topics.find((t) => t.topic === "producers-audit")!.producer).toBeUndefined();
+    const markdown = await runKefgen(fixture, ["plan", "producers.kef", "--format", "markdown"]);
+    expect(markdown.stdout).toContain("| producers-blobs producer: maxInFlight | 1 | topic, producers.kef:24 |\n");
+  });
+
   it("prints no plan for a project with errors, and no warnings for a plain one", async () => {
     fs.writeFileSync(path.join(dir, "broken.kef"), 'topic "x" : Missing\n');
     const broken = await runKefgen(dir, ["plan", "broken.kef"]);

@@ -23,7 +23,7 @@ const topic = (m: Model, name: string) => m.topics.find((t) => t.topic === name)
 describe("setting precedence", () => {
   it("uses the built-in defaults when nothing is set", () => {
     const m = resolve('shared { groupId = "g" }\ntopic "t" : M');
-    const defaults = Object.fromEntries(settingsCatalogue.filter((s) => s.default !== undefined).map((s) => [s.name, s.default]));
+    const defaults = Object.fromEntries(settingsCatalogue.filter((s) => s.default !== undefined && s.scope !== "producer").map((s) => [s.name, s.default]));
     const { groupId, ...settings } = connection(m, "shared").settings;
     expect(groupId).toBe("g");
     // format and subjects: a bare-Avro topic (the default) has no format model.
@@ -36,6 +36,25 @@ describe("setting precedence", () => {
     // onDecodeError has no fixed default: stop without a dead-letter topic (nothing is lost), else deadLetter.
     expect(f.onDecodeError).toBe("stop");
     expect(resolve('shared { groupId = "g" deadLetter = default }\ntopic "t" : M').topics[0]!.failure).toMatchObject({ deadLetter: "t-dlt", onDecodeError: "deadLetter" });
+  });
+
+  it("producers: none unless asked; default → shared → the topic's producer block", () => {
+    const defaults = Object.fromEntries(settingsCatalogue.filter((s) => s.scope === "producer" && s.default !== undefined && s.name !== "produce").map((s) => [s.name, s.default]));
+    const none = resolve('shared { groupId = "g" acks = all }\ntopic "t" : M');
+    expect(topic(none, "t").producer).toBeUndefined();
+    const m = resolve(
+      'shared { groupId = "g" compression = gzip maxInFlight = 3 }\n' +
+        'topic "a" : M { producer {} }\ntopic "b" : M { producer { maxInFlight = 1 autoRegister = false } }\ntopic "c" : M\n' +
+        'topic "d" : M { consumer { concurrency = 2 } producer { idempotent = false acks = leader maxInFlight = 20 } }',
+    );
+    expect(topic(m, "a").producer).toEqual({ ...defaults, compression: "gzip", maxInFlight: 3 });
+    expect(topic(m, "b").producer).toEqual({ ...defaults, compression: "gzip", maxInFlight: 1, autoRegister: false });
+    expect(topic(m, "c").producer).toBeUndefined();
+    expect(topic(m, "d").producer).toEqual({ acks: "leader", idempotent: false, compression: "gzip", maxInFlight: 20, autoRegister: true });
+    expect(topic(m, "d").buffer.concurrency).toBe(2);
+    // produce = true in the shared block: every topic gets one.
+    const all = resolve('shared { groupId = "g" produce = true }\ntopic "a" : M\ntopic "b" : M { producer { acks = all } }');
+    expect(all.topics.map((t) => t.producer)).toEqual([defaults, defaults]);
   });
 
   it("resolves failure handling with the usual precedence: default → shared → connection → topic", () => {

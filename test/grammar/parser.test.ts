@@ -96,6 +96,22 @@ describe("topic clauses (key, tombstones)", () => {
     expect((ast.declarations[1] as TopicDecl).consumer?.$type).toBe("ViaConsumer");
   });
 
+  it("parses a producer block after the consumer clause, or alone; producer stays usable as a name", () => {
+    const { ast, problems } = parseFile(
+      [
+        'message producer avro { "type": "string" }',
+        'topic "a" : producer { producer { acks = all } }',
+        'topic "b" : producer key string { consumer via c producer {} }',
+        'topic "c" : producer { consumer { concurrency = 2 } }',
+      ].join("\n"),
+    );
+    expect(problems).toEqual([]);
+    const topics = ast.declarations.filter((d): d is TopicDecl => d.$type === "Topic");
+    expect(topics.map((t) => t.producer?.settings?.settings.map((s) => s.name.text))).toEqual([["acks"], [], undefined]);
+    expect(topics.map((t) => t.consumer?.$type ?? "none")).toEqual(["none", "ViaConsumer", "SharedConsumer"]);
+    expect(topics[0]!.producer!.keyword.start).toMatchObject({ line: 2, column: 24 });
+  });
+
   it("keeps the words usable as names: they are not keywords", () => {
     const { ast, problems } = parseFile(
       [

@@ -32,7 +32,7 @@ describe("npm run demo", () => {
   it("handles every record, the framed shipments written with a newer schema included", { timeout: 180_000 }, async () => {
     const { code, out } = await runDemo();
     expect(code, out).toBe(0);
-    expect(out).toContain("examples/shop/generated is up to date (5 files)\n");
+    expect(out).toContain("examples/shop/generated is up to date (6 files)\n");
     expect(out).toMatch(/registered ShipmentUpdated under kefgen-demo\.shipments-value: v1 as version 1 \(id \d+\), v2 as version 2 \(id \d+\)/);
     expect(out).toMatch(/kefgen-demo\.shipments-value \(ShipmentUpdated, registry "shop" \([^)]*\)\): compatible with version 2 \(id \d+\)/);
     expect(out).toContain("handled 18/18 records");

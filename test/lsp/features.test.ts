@@ -72,7 +72,8 @@ describe("a multi-file project", () => {
     const inBlock = text.connections.replace("  sessionTimeoutMs = 10000", "  sess\n  sessionTimeoutMs = 10000");
     await client.change(files.connections, inBlock);
     const names = await req<CompletionItem[]>("textDocument/completion", files.connections, at(inBlock, "  sess\n", 6));
-    expect(labels(names)).toEqual(settingsCatalogue.map((s) => s.name));
+    // A connection takes every setting but the producer's (those go in shared or a topic's producer block).
+    expect(labels(names)).toEqual(settingsCatalogue.filter((s) => s.scope !== "producer").map((s) => s.name));
     const session = names.find((n) => n.label === "sessionTimeoutMs")!;
     expect(session.detail).toBe("default: 30000");
     expect(JSON.stringify(session.documentation)).toContain(settingsCatalogue.find((s) => s.name === "sessionTimeoutMs")!.meaning);
@@ -85,6 +86,15 @@ describe("a multi-file project", () => {
     await client.change(files.alerts, alerts);
     expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(alerts, "backpressure = ", 15)))).toEqual(enumValues("backpressure"));
     expect(enumValues("backpressure")).toContain("DropNewestMessage");
+    // In a topic's producer block: the producer settings (not produce, which belongs in shared), and their values.
+    const producing = text.alerts.replace("{ consumer via alerting }", "{ consumer via alerting producer {\n    \n  } }");
+    await client.change(files.alerts, producing);
+    expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(producing, "producer {\n    ", 15)))).toEqual(
+      settingsCatalogue.filter((s) => s.scope === "producer" && s.name !== "produce").map((s) => s.name),
+    );
+    const compression = producing.replace("producer {\n    \n", "producer {\n    compression = \n");
+    await client.change(files.alerts, compression);
+    expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(compression, "compression = ", 14)))).toEqual(enumValues("compression"));
     // Words a string or number setting takes besides a value.
     const dead = text.alerts.replace("backpressure = DropOldestMessage", "deadLetter = ");
     await client.change(files.alerts, dead);

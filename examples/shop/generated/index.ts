@@ -6,3 +6,4 @@ export * from "./messages.js";
 export * from "./codecs.js";
 export * from "./consumers.js";
 export * from "./wiring.js";
+export * from "./producers.js";

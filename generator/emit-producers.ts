@@ -1,0 +1,99 @@
+// Emits producers.ts (only when some topic has a producer):
+//   export interface ShopProducerTopics { readonly orderEvents: kefgen.TopicProducer<messages.OrderCreated, string> }
+//   export function createShopProducers(kafka, options?): kefgen.Producers<ShopProducerTopics>
+import { StructureKind, type StatementStructures } from "ts-morph";
+import { addFile, type Context } from "./context.js";
+import { registryClient } from "./emit-wiring.js";
+import { doc, jsDoc, propertyName, str } from "./escape.js";
+import type { ProducerModel, TopicModel } from "./model.js";
+import { apiNamesOf } from "./names.js";
+
+/** The value and key types of a topic's producer: what `send` takes. */
+function producerTypes(topic: TopicModel): { readonly value: string; readonly key: string } {
+  const value = `messages.${topic.message.name}${topic.tombstones ? " | null" : ""}`;
+  const k = topic.key;
+  const key = !k ? "Buffer | string" : k.kind === "string" ? "string" : k.kind === "bytes" ? "Buffer" : k.kind === "none" ? "never" : `messages.${k.message.name}`;
+  return { value, key };
+}
+
+/** The encoder of a topic's values (`part: "value"`) or message keys (`part: "key"`), framed as the topic's format says. */
+function encoder(topic: TopicModel, codecName: string, producer: ProducerModel, part: "value" | "key"): string {
+  const codec = `codecs.${codecName}`;
+  const f = topic.format;
+  if (f?.kind === "confluent") {
+    return `kefgen.confluentEncoder(${codec}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)}, part: ${str(part)}, autoRegister: ${String(producer.autoRegister)} })`;
+  }
+  // A single-object topic's keys are bare Avro, as its consumer reads them (runtime/key-format.ts).
+  if (f?.kind === "singleObject" && part === "value") return `kefgen.singleObjectEncoder(${codec})`;
+  return `kefgen.avroEncoder(${codec})`;
+}
+
+function keyEncoder(topic: TopicModel, producer: ProducerModel): string | undefined {
+  const k = topic.key;
+  if (!k || k.kind === "bytes") return "kefgen.bytesKeyEncoder";
+  if (k.kind === "string") return "kefgen.stringKeyEncoder";
+  if (k.kind === "none") return undefined;
+  return encoder(topic, k.message.codecName, producer, "key");
+}
+
+function topicProducer(topic: TopicModel, producer: ProducerModel): string {
+  const { value, key } = producerTypes(topic);
+  const keyed = keyEncoder(topic, producer);
+  const settings = producer;
+  return `runtime.topic<${value}, ${key}>({
+    topic: ${str(topic.topic)},
+    value: ${encoder(topic, topic.message.codecName, producer, "value")},${keyed ? `\n    key: ${keyed},` : ""}
+    settings: { acks: ${str(settings.acks)}, idempotent: ${String(settings.idempotent)}, compression: ${str(settings.compression)}, maxInFlight: ${settings.maxInFlight} },
+  })`;
+}
+
+export function emitProducers(ctx: Context): void {
+  const { model } = ctx;
+  const topics = model.topics.flatMap((t) => (t.producer ? [{ topic: t, producer: t.producer }] : []));
+  if (topics.length === 0) return;
+  const { createProducers, producerTopics } = apiNamesOf(model.apiName);
+  const registryNames = new Set(topics.flatMap(({ topic }) => (topic.format?.kind === "confluent" ? [topic.format.registry] : [])));
+  const registries = model.registries.filter((r) => registryNames.has(r.name));
+  const statements: StatementStructures[] = [
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "codecs", moduleSpecifier: "./codecs.js" },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+    {
+      kind: StructureKind.Interface,
+      name: producerTopics,
+      isExported: true,
+      ...jsDoc(doc`The typed producer of each topic that asks for one (\`producer { }\`, or \`produce = true\` in the shared block).`),
+      properties: topics.map(({ topic }) => {
+        const { value, key } = producerTypes(topic);
+        return {
+          name: propertyName(topic.handlerKey),
+          isReadonly: true,
+          type: `kefgen.TopicProducer<${value}, ${key}>`,
+          ...jsDoc(doc`Writes topic ${str(topic.topic)} ({@link messages.${topic.message.name}}).`),
+        };
+      }),
+    },
+    {
+      kind: StructureKind.Function,
+      name: createProducers,
+      isExported: true,
+      ...jsDoc(
+        doc`Creates the producers of this declaration. \`kafka\` is \`{ brokers: [...] }\` or \`{ kafka: existingKafkaInstance }\`.
+Call \`start()\` before sending and \`stop()\` to wait for what was sent and disconnect.`,
+      ),
+      parameters: [
+        { name: "kafka", type: "kefgen.KafkaConnectionOptions" },
+        { name: "options", type: "kefgen.ProducerRuntimeOptions", initializer: "{}" },
+      ],
+      returnType: `kefgen.Producers<${producerTopics}>`,
+      statements: (writer) => {
+        if (registries.length > 0) {
+          writer.writeLine(`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${registries.map(registryClient).join(", ")} };`);
+        }
+        writer.writeLine("const runtime = new kefgen.ProducerRuntime(kafka, options);");
+        writer.write(`return kefgen.producersOf(runtime, {\n${topics.map(({ topic, producer }) => `${propertyName(topic.handlerKey)}: ${topicProducer(topic, producer)},`).join("\n")}\n});`);
+      },
+    },
+  ];
+  addFile(ctx, "producers.ts", statements);
+}

@@ -1,0 +1,107 @@
+// How producers turn typed values and keys into record bytes: the writing side of runtime/key-format.ts,
+// runtime/confluent-format.ts and runtime/single-object-format.ts.
+//
+//   avroEncoder(codec)                       bare Avro, exactly the codec's schema
+//   confluentEncoder(codec, { registry, … }) 0x00, the schema id (big-endian), Avro; the id registered (or looked up) once
+//   singleObjectEncoder(codec)               C3 01, the schema's CRC-64-AVRO fingerprint (little-endian), Avro
+//   stringKeyEncoder, bytesKeyEncoder        `key string` (UTF-8) and `key bytes` / no key clause (as given)
+
+import avro from "avsc";
+import type { AvroCodec } from "./avro-codec.js";
+import { subjectName, type SubjectStrategy } from "./confluent-format.js";
+import type { SchemaRegistryClient } from "./registry-client.js";
+import { schemaFingerprint } from "./single-object-format.js";
+import type { Codec } from "./types.js";
+
+/** Turns one value (or key) into the bytes of a record: synchronously, or once a framed schema's id is known. */
+export interface Encoder<T> {
+  readonly kind: "avro" | "confluent" | "singleObject" | "string" | "bytes";
+  encode(value: T): Buffer | Promise<Buffer>;
+}
+
+/** A schema is not registered under its subject and the producer may not register it (`autoRegister = false`). */
+export class SchemaNotRegisteredError extends Error {
+  /** Stable code for logs and alerting. */
+  readonly code = "KEF_SCHEMA_NOT_REGISTERED";
+  readonly retriable = false;
+  constructor(
+    message: string,
+    readonly subject: string,
+  ) {
+    super(message);
+    this.name = "SchemaNotRegisteredError";
+  }
+}
+
+function avroTypeOf<T>(codec: Codec<T>, what: string): avro.Type {
+  const type = (codec as Partial<AvroCodec<T>>).type;
+  if (type === undefined || !avro.Type.isType(type)) throw new TypeError(`${what} needs a codec made by avroCodec`);
+  return type;
+}
+
+/** Bare Avro: the codec's own encoding. */
+export function avroEncoder<T>(codec: Codec<T>): Encoder<T> {
+  return { kind: "avro", encode: (value) => codec.encode(value) };
+}
+
+/** Options of {@link confluentEncoder}. */
+export interface ConfluentEncoderOptions {
+  readonly registry: SchemaRegistryClient;
+  readonly topic: string;
+  /** Default `topic`: `<topic>-value` (`<topic>-key` for keys). */
+  readonly subjects?: SubjectStrategy;
+  readonly part?: "value" | "key";
+  /** true (default): register the schema on first use; false: only look it up, failing sends while it is not registered. */
+  readonly autoRegister?: boolean;
+}
+
+/**
+ * Confluent framing. The schema's id is asked once (one request shared by concurrent sends, see
+ * {@link SchemaRegistryClient.register}); until it is known each send waits for it. A failed request is not kept:
+ * the next send asks again.
+ */
+export function confluentEncoder<T>(codec: Codec<T>, options: ConfluentEncoderOptions): Encoder<T> {
+  const type = avroTypeOf(codec, `confluentEncoder of topic "${options.topic}"`);
+  const schema = JSON.stringify(type.schema({ exportAttrs: true }));
+  const subject = subjectName(options.subjects ?? "topic", options.topic, type.name, options.part ?? "value");
+  const autoRegister = options.autoRegister ?? true;
+  let header: Buffer | undefined;
+  const frame = (h: Buffer, value: T): Buffer => Buffer.concat([h, codec.encode(value)]);
+  const learn = async (): Promise<Buffer> => {
+    const id = autoRegister ? await options.registry.register(subject, schema) : await options.registry.lookup(subject, schema);
+    if (id === undefined) {
+      throw new SchemaNotRegisteredError(
+        `the schema of ${type.name ?? "the value"} is not registered under subject "${subject}" in registry "${options.registry.name}" (${options.registry.shownUrl}), and autoRegister = false: register it first`,
+        subject,
+      );
+    }
+    const h = Buffer.alloc(5);
+    h.writeUInt32BE(id, 1);
+    return (header = h);
+  };
+  return {
+    kind: "confluent",
+    encode(value) {
+      if (header) return frame(header, value);
+      // Encode first, so that a value that does not fit the schema fails before any registry request.
+      const body = codec.encode(value);
+      return learn().then((h) => Buffer.concat([h, body]));
+    },
+  };
+}
+
+/** Avro single-object encoding of the codec's own schema (the header is computed once). */
+export function singleObjectEncoder<T>(codec: Codec<T>): Encoder<T> {
+  const type = avroTypeOf(codec, "singleObjectEncoder");
+  const header = Buffer.alloc(10);
+  header[0] = 0xc3;
+  header[1] = 0x01;
+  header.writeBigUInt64LE(schemaFingerprint(type.schema({ exportAttrs: true })), 2);
+  return { kind: "singleObject", encode: (value) => Buffer.concat([header, codec.encode(value)]) };
+}
+
+/** `key string`: UTF-8 bytes (Kafka's `StringSerializer`). */
+export const stringKeyEncoder: Encoder<string> = { kind: "string", encode: (key) => Buffer.from(key, "utf8") };
+
+/** `key bytes`, or no key clause: the bytes as given (a string as UTF-8). */
+export const bytesKeyEncoder: Encoder<Buffer | string> = { kind: "bytes", encode: (key) => (typeof key === "string" ? Buffer.from(key, "utf8") : key) };
