@@ -187,6 +187,8 @@ class KefPrinter {
         return this.settings(e, atLineStart);
       case "topicConfig": {
         const parts = this.elements(e);
+        // `word { settings }` (a misspelt clause the checker reports) is printed like any settings block.
+        if (parts.length === 2 && !isToken(parts[1]!)) return [this.print(parts[0]!, atLineStart), " ", this.print(parts[1]!)];
         return [this.print(parts[0]!, atLineStart), " ", this.block(parts.slice(1), { alwaysBreak: true })];
       }
       case "jsonObject":

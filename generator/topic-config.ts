@@ -231,7 +231,7 @@ function configBlock(
 ): void {
   if (block.word.text !== "config") {
     c.report("KEF2142", block.word.range, `"${block.word.text} { }" is not something a topic's { } says`, {
-      hint: didYouMean(block.word.text, ["config"]) ?? "Kafka topic configs go in config { ... }",
+      hint: didYouMean(block.word.text, ["config", "producer"]) ?? "Kafka topic configs go in config { ... }, producer settings in producer { ... }",
     });
     return;
   }

@@ -179,9 +179,19 @@ class KefParser extends CstParser {
   /** `config { "retention.ms" = 7d "cleanup.policy" = compact }`: Kafka topic configs, checked by generator/topic-config.ts. */
   public topicConfig = this.RULE("topicConfig", () => {
     this.CONSUME(T.Identifier);
-    this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.topicConfigEntry));
-    this.CONSUME(T.RCurly);
+    // A block of settings (`prodcer { acks = all }`) is a misspelt producer clause or the like: it is parsed as
+    // settings so the checker can name the word (KEF2142, "did you mean producer"), not fail on `acks`.
+    this.OR([
+      {
+        GATE: () => this.LA(2).tokenType !== T.Identifier && this.LA(2).tokenType !== T.Registry,
+        ALT: () => {
+          this.CONSUME(T.LCurly);
+          this.MANY(() => this.SUBRULE(this.topicConfigEntry));
+          this.CONSUME(T.RCurly);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.settings), IGNORE_AMBIGUITIES: true },
+    ]);
   });
 
   public topicConfigEntry = this.RULE("topicConfigEntry", () => {
