@@ -1,5 +1,6 @@
 // ConsumerRuntime: what generated code instantiates. One Connection per ConnectionSpec (the shared
-// connection first), all on one transport (kafkajs: one `Kafka` instance).
+// connection first). Each connection runs on the Kafka client its settings or the options choose;
+// one transport per client (kafkajs: one `Kafka` instance; platformatic: loaded at start).
 
 import type { Kafka } from "kafkajs";
 import type { ConnectionSpec } from "./types.js";
@@ -8,6 +9,8 @@ import { Connection, type RestartSettings } from "./connection.js";
 import type { TopicDirectory } from "./topic-availability.js";
 import { kafkajsTransport, type ConsumerFactory } from "./transport/kafkajs.js";
 import type { Transport } from "./transport/transport.js";
+import { ClientUnavailableError, DEFAULT_CLIENT, unsupportedSettings, type KafkaClient } from "./transport/clients.js";
+import { platformaticTransport } from "./transport/platformatic.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
@@ -30,8 +33,14 @@ export interface ConsumerRuntimeOptions {
   readonly handlerRetry?: BackoffSettings;
   /** Restarts of a crashed consumer that kafkajs does not restart itself (default 1 s doubling to 30 s, unlimited). */
   readonly restart?: RestartSettings;
-  /** Creates each connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
+  /** Creates each kafkajs connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
   readonly createConsumer?: ConsumerFactory;
+  /**
+   * The Kafka client of every connection whose `.kef` names none (default `"kafkajs"`). `"platformatic"`
+   * needs the optional peer dependency `@platformatic/kafka`, Node.js 22.22+ (or 24.6+) and `brokers`.
+   * See docs/runtime.md, "The transport seam".
+   */
+  readonly client?: KafkaClient;
   /**
    * How long a connection's consumer may take to connect to a broker at start before `start()` rejects
    * with a `BrokerUnreachableError` naming the brokers, the cause and a hint (default 10 s).
@@ -70,6 +79,8 @@ export class ConsumerRuntime {
   private readonly topicDirectory: TopicDirectory;
   private readonly progress = new ProgressWatch();
   private readonly healthSettings: HealthSettings;
+  /** One transport per client in use. */
+  private readonly transports: ReadonlyMap<KafkaClient, Transport>;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -86,18 +97,41 @@ export class ConsumerRuntime {
     this.healthSettings = { ...DEFAULT_HEALTH, ...options.health };
     validateSpecs(connections);
 
-    const transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
-    this.topicDirectory = options.topicDirectory ?? {
-      existing: (topics) => transport.admin().existingTopics(topics),
-      close: () => transport.admin().close(),
-    };
-
     const ordered = [...connections].sort((a, b) => Number(b.kind === "shared") - Number(a.kind === "shared"));
+    const clientOf = (spec: ConnectionSpec): KafkaClient => spec.settings.client ?? options.client ?? DEFAULT_CLIENT;
+    for (const spec of ordered) {
+      const refused = unsupportedSettings(clientOf(spec), spec.settings);
+      if (refused.length > 0) {
+        throw new ClientUnavailableError(clientOf(spec), `connection "${spec.name}" runs on ${clientOf(spec)}, which cannot honour ${refused.join("; ")}. Choose client = platformatic or drop the setting`);
+      }
+    }
+    const transports = new Map<KafkaClient, Transport>();
+    const transportOf = (client: KafkaClient): Transport => {
+      let transport = transports.get(client);
+      if (!transport) {
+        if (client === "platformatic") {
+          if (!("brokers" in kafka)) throw new ClientUnavailableError(client, "client = platformatic needs `brokers` (a kafkajs `Kafka` instance cannot be used by it)");
+          transport = platformaticTransport(kafka);
+        } else {
+          transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
+        }
+        transports.set(client, transport);
+      }
+      return transport;
+    };
+    // The topic directory asks the cluster through the first connection's client (the shared one, if any).
+    const directoryTransport = transportOf(ordered[0] ? clientOf(ordered[0]) : (options.client ?? DEFAULT_CLIENT));
+    this.topicDirectory = options.topicDirectory ?? {
+      existing: (topics) => directoryTransport.admin().existingTopics(topics),
+      close: () => directoryTransport.admin().close(),
+    };
+    this.transports = transports;
+
     this.connections = ordered.map(
       (spec) =>
         new Connection({
           spec,
-          transport: this.watchFetches(spec.name, transport),
+          transport: this.watchFetches(spec.name, transportOf(clientOf(spec))),
           events: this.emitter,
           logger: rootLogger,
           ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
@@ -165,6 +199,8 @@ export class ConsumerRuntime {
   }
 
   private async startAll(): Promise<void> {
+    // A client that cannot run here (Node.js too old, peer dependency missing) fails start() at once.
+    await Promise.all([...this.transports.values()].map((transport) => transport.prepare?.()));
     const results = await Promise.allSettled(this.connections.map((connection) => connection.start()));
     const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failure) {

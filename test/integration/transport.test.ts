@@ -1,23 +1,24 @@
-// The kafkajs transport against the real broker: everything the runtime asks of a Kafka client
-// through the seam (runtime/transport/transport.ts), without the runtime's parts around it.
+// Each transport against the real broker: everything the runtime asks of a Kafka client through the
+// seam (runtime/transport/transport.ts), without the runtime's parts around it. One cell per client
+// the running Node.js has (test/support/clients.ts).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { kafkajsTransport } from '../../runtime/transport/kafkajs.js';
 import type { Assignment, FetchedBatch, GroupMember, MemberListener } from '../../runtime/transport/transport.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { testSettings } from '../support/guarantees.js';
-import { brokers, createTopic, uniqueName, waitFor } from '../support/kafka.js';
+import { createTopic, uniqueName, waitFor } from '../support/kafka.js';
+import { testClients, testTransport } from '../support/clients.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
 });
 
-describe('kafkajs transport', () => {
+describe.each(testClients())('%s transport', (client) => {
   it('produces, fetches batches per partition, pauses one partition, commits explicit offsets and answers the admin questions', async () => {
     const topic = uniqueName('seam');
     await createTopic(topic, 2);
-    const transport = kafkajsTransport({ brokers: brokers() }, { logger: silentLogger });
+    const transport = testTransport(client);
     const admin = transport.admin();
     cleanup.push(() => admin.close());
 
