@@ -106,6 +106,8 @@ export class PlatformaticMember implements GroupMember {
   private readonly pausedPartitions = new Set<string>();
   private readonly pausedTopics = new Set<string>();
   private wake: (() => void) | undefined;
+  /** Commits sent and not answered yet, each with the offsets array the client retries with. */
+  private readonly commitsInFlight = new Map<Promise<void>, { topic: string; partition: number }[]>();
   private detached = false;
   private joinedOnce: (() => void) | undefined;
 
@@ -131,6 +133,13 @@ export class PlatformaticMember implements GroupMember {
       maxWaitTime: s.fetchMaxWaitMs,
       autocommit: false,
       autocreateTopics: false,
+      // Runs before every JoinGroup is sent: a rejoin waits for the commits in flight (the one the
+      // runtime starts when it hears of a rebalance among them), as the Java client commits in
+      // onPartitionsRevoked before it rejoins. Its result is the subscription's user data (none).
+      protocolsMetadata: async () => {
+        await this.commitsSettled();
+        return Buffer.alloc(0);
+      },
       // kafkajs's default: records of aborted transactions are not delivered.
       isolationLevel: 1,
     });
@@ -218,11 +227,32 @@ export class PlatformaticMember implements GroupMember {
     this.wake?.();
   }
 
+  /**
+   * Commits exactly `offsets`. Race: when the coordinator answers that the group moved on, the client
+   * rejoins and sends the same request again; {@link onJoin} first removes from it every partition the
+   * new generation does not assign to this member, so it never commits for a revoked partition.
+   */
   async commit(offsets: OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0) return;
-    await this.required().commit({
-      offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 })),
-    });
+    const request = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 }));
+    const sent = this.required().commit({ offsets: request });
+    this.commitsInFlight.set(sent, request);
+    try {
+      await sent;
+    } finally {
+      this.commitsInFlight.delete(sent);
+    }
+    // Partitions were revoked meanwhile and left out: not everything asked for was committed.
+    if (request.length !== offsets.length) throw new RebalancedError();
+  }
+
+  /** Resolves when the commits in flight are answered, or after a bound (a commit that waits for this join itself). */
+  private async commitsSettled(): Promise<void> {
+    if (this.commitsInFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(5_000, this.settings.sessionTimeoutMs / 2))));
+    await Promise.race([Promise.allSettled([...this.commitsInFlight.keys()]), bound]);
+    clearTimeout(timer);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -253,6 +283,10 @@ export class PlatformaticMember implements GroupMember {
     const next = new Map<string, number[]>();
     for (const a of payload.assignments ?? []) next.set(a.topic, [...a.partitions].sort((x, y) => x - y));
     this.assignment = next;
+    for (const request of this.commitsInFlight.values()) {
+      const kept = request.filter((o) => next.get(o.topic)?.includes(o.partition));
+      request.splice(0, request.length, ...kept);
+    }
     // Positions are per generation: a partition kept across the rebalance is read again from the
     // group's committed offset, like the Java client after a (non-cooperative) rebalance.
     this.positions.clear();
