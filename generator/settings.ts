@@ -21,13 +21,19 @@ export interface SettingInfo {
   readonly default: string | number | boolean | undefined;
   /** Inherited from the shared block by exclusive connections. Identity settings (groupId) are not. */
   readonly inherited: boolean;
-  /** When set, the kafkajs runtime cannot honour the setting (or this value of it); the text says why. */
-  readonly unsupported?: { readonly value?: string | boolean; readonly why: string };
+  /** When set, `client` cannot honour the setting (or this value of it): KEF2009 on connections that run on it; the text says why. */
+  readonly unsupported?: { readonly client: KefClient; readonly value?: string | boolean; readonly why: string };
   readonly meaning: string;
   readonly honouredBy: string;
 }
 
 const int32 = 2_147_483_647;
+
+/** The Kafka clients the runtime runs on (the `client` setting). */
+export type KefClient = "kafkajs" | "platformatic";
+
+/** The client of a connection whose settings name none. */
+export const defaultClient: KefClient = "kafkajs";
 
 export const settingsCatalogue: readonly SettingInfo[] = [
   {
@@ -45,9 +51,18 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "connection",
     default: undefined,
     inherited: false,
-    unsupported: { why: "kafkajs has no static group membership (group.instance.id)" },
-    meaning: "Static membership id.",
-    honouredBy: "not supported by kafkajs: a diagnostic (KEF2009)",
+    unsupported: { client: "kafkajs", why: "kafkajs has no static group membership (group.instance.id)" },
+    meaning: "Static membership id: a member that restarts within its session timeout gets its partitions back without a rebalance.",
+    honouredBy: "platformatic `groupInstanceId` (not sent as a leave on stop); on kafkajs a diagnostic (KEF2009)",
+  },
+  {
+    name: "client",
+    type: { kind: "enum", values: ["kafkajs", "platformatic"] },
+    scope: "connection",
+    default: undefined,
+    inherited: true,
+    meaning: "The Kafka client of the connection: kafkajs, or @platformatic/kafka (an optional peer dependency; Node.js 22.22+ or 24.6+). Default: the factory's `client` option, else kafkajs.",
+    honouredBy: "runtime (the transport: kafkajs, or @platformatic/kafka loaded when chosen)",
   },
   {
     name: "sessionTimeoutMs",
@@ -100,9 +115,9 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "connection",
     default: "latest",
     inherited: true,
-    unsupported: { value: "none", why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
-    meaning: "Where to start when the group has no committed offset.",
-    honouredBy: "kafkajs `subscribe({ fromBeginning })`",
+    unsupported: { client: "kafkajs", value: "none", why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
+    meaning: "Where to start when the group has no committed offset (or it is out of range); none: fail with a NoOffsetError crash instead.",
+    honouredBy: "kafkajs `subscribe({ fromBeginning })`; platformatic: the runtime's position lookup (`none` on kafkajs: KEF2009)",
   },
   {
     name: "maxPollRecords",
