@@ -48,7 +48,7 @@ let loading: Promise<PlatformaticModule> | undefined;
  * Loads @platformatic/kafka once. Rejects with a {@link ClientUnavailableError} naming the Node.js
  * floor on an older Node, or saying `npm install @platformatic/kafka` when it is not installed.
  */
-export function loadPlatformatic(nodeVersion: string = process.versions.node): Promise<PlatformaticModule> {
+export function loadPlatformatic(nodeVersion: string = process.versions.node, importer?: () => Promise<PlatformaticModule>): Promise<PlatformaticModule> {
   if (!platformaticRunsOn(nodeVersion)) {
     return Promise.reject(
       new ClientUnavailableError(
@@ -57,18 +57,25 @@ export function loadPlatformatic(nodeVersion: string = process.versions.node): P
       ),
     );
   }
+  // `importer` (tests) bypasses the one shared load.
+  if (importer) return importer().catch((error: unknown) => Promise.reject(unavailable(error)));
   loading ??= import("@platformatic/kafka").catch((error: unknown) => {
     loading = undefined;
-    const missing = (error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("@platformatic/kafka");
-    throw new ClientUnavailableError(
-      "platformatic",
-      missing
-        ? "client = platformatic needs the optional peer dependency @platformatic/kafka: npm install @platformatic/kafka"
-        : `client = platformatic: @platformatic/kafka could not be loaded: ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw unavailable(error);
   });
   return loading;
+}
+
+/** What a failed import of @platformatic/kafka means: not installed (Node's ERR_MODULE_NOT_FOUND naming it), or broken. */
+function unavailable(error: unknown): ClientUnavailableError {
+  const missing = (error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("@platformatic/kafka");
+  return new ClientUnavailableError(
+    "platformatic",
+    missing
+      ? "client = platformatic needs the optional peer dependency @platformatic/kafka: npm install @platformatic/kafka"
+      : `client = platformatic: @platformatic/kafka could not be loaded: ${(error as Error).message}`,
+    { cause: error },
+  );
 }
 
 /**

@@ -50,17 +50,33 @@ function missingTopicError(topics: readonly string[], cause?: unknown): Error {
   return error;
 }
 
-/** Whether a platformatic error (or a nested one) carries one of Kafka's "unknown topic" codes. */
-function isPlatformaticMissingTopic(error: unknown): boolean {
+/**
+ * The client's metadata request turns Kafka's UNKNOWN_TOPIC_OR_PARTITION into a `UserError` that
+ * carries only a message naming the topic (clients/base/base.js): this reads the name back.
+ */
+const UNKNOWN_TOPIC_MESSAGE = /^Unknown topic (.+)\.$/;
+
+/** The topic a platformatic "unknown topic" error names, `""` when it carries a Kafka code but no name, else `undefined`. */
+function unknownTopicOf(error: unknown): string | undefined {
   const seen = new Set<unknown>();
-  const walk = (e: unknown): boolean => {
-    if (!e || typeof e !== "object" || seen.has(e)) return false;
+  const walk = (e: unknown): string | undefined => {
+    if (!e || typeof e !== "object" || seen.has(e)) return undefined;
     seen.add(e);
-    const { apiId, errors, cause } = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
-    if (apiId === "UNKNOWN_TOPIC_OR_PARTITION" || apiId === "UNKNOWN_TOPIC_ID") return true;
-    return (Array.isArray(errors) && errors.some(walk)) || walk(cause);
+    const { apiId, errors, cause, message } = e as { apiId?: unknown; errors?: unknown; cause?: unknown; message?: unknown };
+    const named = typeof message === "string" ? UNKNOWN_TOPIC_MESSAGE.exec(message)?.[1] : undefined;
+    if (named !== undefined) return named;
+    if (apiId === "UNKNOWN_TOPIC_OR_PARTITION" || apiId === "UNKNOWN_TOPIC_ID") return "";
+    for (const nested of Array.isArray(errors) ? errors : []) {
+      const found = walk(nested);
+      if (found !== undefined) return found;
+    }
+    return walk(cause);
   };
   return walk(error);
+}
+
+function isPlatformaticMissingTopic(error: unknown): boolean {
+  return unknownTopicOf(error) !== undefined;
 }
 
 /** The client's fetch response. */
@@ -163,14 +179,19 @@ export class PlatformaticMember implements GroupMember {
 
   async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
     const consumer = this.required();
-    let metadata: ClusterMetadata;
-    try {
-      metadata = await consumer.metadata({ topics: [...topics], autocreateTopics: false, forceUpdate: true });
-    } catch (error) {
-      if (isPlatformaticMissingTopic(error)) throw missingTopicError(topics, error);
-      throw error;
-    }
-    const missing = topics.filter((t) => !metadata.topics.has(t));
+    // One metadata request per topic: the client names only the first unknown topic of a request.
+    const found = await Promise.all(
+      topics.map((topic) =>
+        consumer.metadata({ topics: [topic], autocreateTopics: false, forceUpdate: true }).then(
+          (metadata: ClusterMetadata) => metadata.topics.has(topic),
+          (error: unknown) => {
+            if (isPlatformaticMissingTopic(error)) return false;
+            throw error;
+          },
+        ),
+      ),
+    );
+    const missing = topics.filter((_, i) => !found[i]);
     if (missing.length > 0) throw missingTopicError(missing);
     this.topics = [...topics];
     this.fromBeginning = fromBeginning;
@@ -304,7 +325,8 @@ export class PlatformaticMember implements GroupMember {
     this.wake?.();
     this.joinedOnce?.();
     this.joinedOnce = undefined;
-    this.listener.crashed(isPlatformaticMissingTopic(error) ? missingTopicError(this.topics, error) : error, false);
+    const unknown = unknownTopicOf(error);
+    this.listener.crashed(unknown === undefined ? error : missingTopicError(unknown ? [unknown] : this.topics, error), false);
   }
 
   /** Leaves (unless a static member: it keeps its place for its session timeout) and closes the client. */
