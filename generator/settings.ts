@@ -53,7 +53,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     inherited: false,
     unsupported: { client: "kafkajs", why: "kafkajs has no static group membership (group.instance.id)" },
     meaning: "Static membership id: a member that restarts within its session timeout gets its partitions back without a rebalance.",
-    honouredBy: "platformatic `groupInstanceId` (not sent as a leave on stop); on kafkajs a diagnostic (KEF2009)",
+    honouredBy: "platformatic `groupInstanceId` (a stopping member does not leave its group)",
   },
   {
     name: "client",
@@ -117,7 +117,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     inherited: true,
     unsupported: { client: "kafkajs", value: "none", why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
     meaning: "Where to start when the group has no committed offset (or it is out of range); none: fail with a NoOffsetError crash instead.",
-    honouredBy: "kafkajs `subscribe({ fromBeginning })`; platformatic: the runtime's position lookup (`none` on kafkajs: KEF2009)",
+    honouredBy: "kafkajs `subscribe({ fromBeginning })`; platformatic: the transport's position lookup (`none`: a `NoOffsetError` crash)",
   },
   {
     name: "maxPollRecords",
