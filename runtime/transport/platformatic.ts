@@ -160,15 +160,18 @@ export class PlatformaticMember implements GroupMember {
       isolationLevel: 1,
     });
     this.consumer = consumer;
-    consumer.on("consumer:group:join", (payload) => this.guard("group join", () => this.onJoin(payload)));
+    // Events of a client replaced by a restart are ignored.
+    const current = () => this.consumer === consumer;
+    consumer.on("consumer:group:join", (payload) => current() && this.guard("group join", () => this.onJoin(payload)));
     consumer.on("consumer:group:rebalance", () =>
+      current() &&
       this.guard("rebalance", () => {
         this.rebalancing = true;
         this.listener.rebalancing();
       }),
     );
     // Emitted when a rejoin after a rebalance failed for good: the member is out of its group.
-    consumer.on("error", (error: unknown) => this.guard("crash", () => this.crash(error)));
+    consumer.on("error", (error: unknown) => current() && this.guard("crash", () => this.crash(error)));
     try {
       await consumer.metadata({ topics: [] });
     } catch (error) {
@@ -224,8 +227,11 @@ export class PlatformaticMember implements GroupMember {
     return this.close(true);
   }
 
+  /** Stops calling the listener: the fetch loop ends (disconnect() still leaves and closes). */
   detach(): void {
     this.detached = true;
+    this.running = false;
+    this.wake?.();
   }
 
   pause(topics: PausedTopic[]): void {
