@@ -10,6 +10,7 @@
 //        alone, both on kefgen's shared connection (target ≥ 0.90); plain kafkajs alongside, for contrast.
 //   R1p = R1 on the platformatic transport: kefgen with client = platformatic ÷ a hand-written
 //        @platformatic/kafka consumer (its consume() stream), same topics (needs Node ≥ 22.22 / 24.6).
+//        `--case r1p,r9` also gives R9p (kefgen on platformatic ÷ ConsumerPerformance), alternating with R1p's runs.
 //   R9 = kefgen shared-connection throughput ÷ Kafka's own Java consumer perf tool (ConsumerPerformance from
 //        org.apache.kafka:kafka-tools of the broker's version; bench/java-perf.ts), on R1's topics and sizes,
 //        the runs alternating with R1's (goal ≥ 0.5). `--case r1,r9` measures both in one run.
@@ -258,11 +259,13 @@ const series: Series[] = [];
 const ratios: Ratio[] = [];
 const sizeLabel = (recordSize: RecordSize) => (recordSize === "small" ? "~100 B" : "~1 KB");
 
-for (const [recordSize, measured] of settings.runR1 || settings.runR9 ? r1Topics : []) {
-  const against = [settings.runR1 ? "hand-written kafkajs eachBatch" : "", settings.runR9 ? "Kafka's Java ConsumerPerformance" : ""].filter(Boolean).join(" and ");
-  const label = [settings.runR1 ? "R1" : "", settings.runR9 ? "R9" : ""].filter(Boolean).join("/");
+// With r1p, R9 is measured against kefgen on the platformatic transport (below) unless r1 is asked for too.
+const r9OnKafkajs = settings.runR9 && (settings.runR1 || !settings.runR1P);
+for (const [recordSize, measured] of settings.runR1 || r9OnKafkajs ? r1Topics : []) {
+  const against = [settings.runR1 ? "hand-written kafkajs eachBatch" : "", r9OnKafkajs ? "Kafka's Java ConsumerPerformance" : ""].filter(Boolean).join(" and ");
+  const label = [settings.runR1 ? "R1" : "", r9OnKafkajs ? "R9" : ""].filter(Boolean).join("/");
   say(`\n${label}, ${sizeLabel(recordSize)} records: kefgen shared connection vs ${against}, ${settings.reps} runs each, alternating`);
-  await warmUp(measured, ["kefgen", ...(settings.runR1 ? (["eachBatch"] as const) : []), ...(settings.runR9 ? (["java"] as const) : [])]);
+  await warmUp(measured, ["kefgen", ...(settings.runR1 ? (["eachBatch"] as const) : []), ...(r9OnKafkajs ? (["java"] as const) : [])]);
   const bytes = meanSize.get(recordSize) ?? 0;
   const kefgen: Series = { caseName: `${label} ${recordSize}`, consumer: "kefgen shared connection (kafkajs transport)", records: settings.records, recordBytes: bytes, runs: [] };
   const raw: Series = { caseName: `R1 ${recordSize}`, consumer: "kafkajs eachBatch (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
@@ -271,14 +274,14 @@ for (const [recordSize, measured] of settings.runR1 || settings.runR9 ? r1Topics
     const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1-${recordSize}-${name}-${rep}` } : {});
     kefgen.runs.push(await timed(`kefgen #${rep}`, "kefgen", spec(measured, settings.records, profile("kefgen"))));
     if (settings.runR1) raw.runs.push(await timed(`eachBatch #${rep}`, "eachBatch", spec(measured, settings.records, profile("eachBatch"))));
-    if (settings.runR9) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
+    if (r9OnKafkajs) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
   }
   series.push(kefgen);
   if (settings.runR1) {
     series.push(raw);
     ratios.push({ name: `R1 ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
   }
-  if (settings.runR9) {
+  if (r9OnKafkajs) {
     series.push(java);
     ratios.push({ name: `R9 ${recordSize}`, numerator: kefgen, denominator: java, target: 0.5 });
   }
@@ -286,17 +289,23 @@ for (const [recordSize, measured] of settings.runR1 || settings.runR9 ? r1Topics
 
 for (const [recordSize, measured] of settings.runR1P ? r1Topics : []) {
   say(`\nR1p, ${sizeLabel(recordSize)} records: kefgen on the platformatic transport vs a hand-written @platformatic/kafka consumer, ${settings.reps} runs each, alternating`);
-  await warmUp(measured, ["kefgenPlatformatic", "platformatic"]);
+  await warmUp(measured, ["kefgenPlatformatic", "platformatic", ...(settings.runR9 ? (["java"] as const) : [])]);
   const bytes = meanSize.get(recordSize) ?? 0;
   const kefgen: Series = { caseName: `R1p ${recordSize}`, consumer: "kefgen shared connection (platformatic transport)", records: settings.records, recordBytes: bytes, runs: [] };
   const raw: Series = { caseName: `R1p ${recordSize}`, consumer: "@platformatic/kafka consume() stream (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
+  const java: Series = { caseName: `R9p ${recordSize}`, consumer: "Java ConsumerPerformance (kafka-tools, raw bytes)", records: settings.records, recordBytes: bytes, runs: [] };
   for (let rep = 1; rep <= settings.reps; rep++) {
     const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1p-${recordSize}-${name}-${rep}` } : {});
     kefgen.runs.push(await timed(`kefgen (platformatic) #${rep}`, "kefgenPlatformatic", spec(measured, settings.records, profile("kefgen"))));
     raw.runs.push(await timed(`platformatic stream #${rep}`, "platformatic", spec(measured, settings.records, profile("platformatic"))));
+    if (settings.runR9) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
   }
   series.push(kefgen, raw);
   ratios.push({ name: `R1p ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
+  if (settings.runR9) {
+    series.push(java);
+    ratios.push({ name: `R9p ${recordSize}`, numerator: kefgen, denominator: java, target: 0.5 });
+  }
 }
 
 for (const [recordSize, topics] of rfTopics) {
