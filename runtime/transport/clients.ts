@@ -39,16 +39,15 @@ export class ClientUnavailableError extends Error {
   }
 }
 
-/** The @platformatic/kafka module, as its types describe it. */
-export type PlatformaticModule = typeof import("@platformatic/kafka");
-
-let loading: Promise<PlatformaticModule> | undefined;
+// Typed `unknown` here: a type naming "@platformatic/kafka" in this file's declarations would break the
+// type-check of applications that do not install it. platformatic.ts casts it to the module's type.
+let loading: Promise<unknown> | undefined;
 
 /**
  * Loads @platformatic/kafka once. Rejects with a {@link ClientUnavailableError} naming the Node.js
  * floor on an older Node, or saying `npm install @platformatic/kafka` when it is not installed.
  */
-export function loadPlatformatic(nodeVersion: string = process.versions.node, importer?: () => Promise<PlatformaticModule>): Promise<PlatformaticModule> {
+export function loadPlatformatic(nodeVersion: string = process.versions.node, importer?: () => Promise<unknown>): Promise<unknown> {
   if (!platformaticRunsOn(nodeVersion)) {
     return Promise.reject(
       new ClientUnavailableError(

@@ -12,7 +12,7 @@ import type { Admin, Consumer, Producer, ClusterMetadata, ConsumerGroupJoinPaylo
 import { NoOffsetError } from "../errors.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { ConnectionSettings } from "../types.js";
-import { loadPlatformatic, type PlatformaticModule } from "./clients.js";
+import { loadPlatformatic as loadModule } from "./clients.js";
 import type { FetchedRecord, RecordHeaders } from "./records.js";
 import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, Transport, TransportAdmin, TransportProducer } from "./transport.js";
 
@@ -21,6 +21,11 @@ export interface PlatformaticConnection {
   readonly brokers: readonly string[];
   readonly clientId?: string;
 }
+
+/** The @platformatic/kafka module (not exported: the declarations of this file must not name the package). */
+type PlatformaticModule = typeof import("@platformatic/kafka");
+
+const loadPlatformatic = (): Promise<PlatformaticModule> => loadModule() as Promise<PlatformaticModule>;
 
 /** Kafka's OFFSET_OUT_OF_RANGE error code. */
 const OFFSET_OUT_OF_RANGE = 1;
