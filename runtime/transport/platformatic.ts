@@ -4,17 +4,19 @@
 // `resolve`. So this member keeps the client's group membership (join, sync, background heartbeats,
 // static membership) and commits, and runs its own fetch loop over the client's `fetch()`: positions
 // per partition, a pause set, offset resets by `autoOffsetReset`. The client is loaded lazily
-// (clients.ts): importing this file loads nothing of it.
+// (clients.ts): importing this file loads nothing of it. The admin and the producer are in
+// platformatic-cluster.ts.
 // Why it is over ~350 lines: the member's fetch loop, positions and group events are one state
-// machine (a join changes the positions the loop reads); the admin and producer are small.
+// machine (a join changes the positions the loop reads, a rebalance holds its commits).
 
-import type { Admin, Consumer, Producer, ClusterMetadata, ConsumerGroupJoinPayload } from "@platformatic/kafka";
+import type { Consumer, ClusterMetadata, ConsumerGroupJoinPayload } from "@platformatic/kafka";
 import { NoOffsetError } from "../errors.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { ConnectionSettings } from "../types.js";
 import { loadPlatformatic as loadModule } from "./clients.js";
+import { PlatformaticAdmin, PlatformaticProducer, type ClientOptions } from "./platformatic-cluster.js";
 import type { FetchedRecord, RecordHeaders } from "./records.js";
-import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, Transport, TransportAdmin, TransportProducer } from "./transport.js";
+import type { Assignment, GroupMember, MemberListener, OffsetToCommit, PausedTopic, Transport } from "./transport.js";
 
 /** Where the platformatic transport connects. */
 export interface PlatformaticConnection {
@@ -22,15 +24,13 @@ export interface PlatformaticConnection {
   readonly clientId?: string;
 }
 
-/** The @platformatic/kafka module (not exported: the declarations of this file must not name the package). */
+/** The @platformatic/kafka module. Not exported: no declaration file may name the package. */
 type PlatformaticModule = typeof import("@platformatic/kafka");
 
 const loadPlatformatic = (): Promise<PlatformaticModule> => loadModule() as Promise<PlatformaticModule>;
 
 /** Kafka's OFFSET_OUT_OF_RANGE error code. */
 const OFFSET_OUT_OF_RANGE = 1;
-/** Kafka's error codes meaning "no such topic or partition". */
-const MISSING_TOPIC_CODES = new Set([3, 100]);
 /** A record batch holding transaction markers, not records. */
 const IS_CONTROL = 1 << 5;
 /** ListOffsets timestamps. */
@@ -102,8 +102,6 @@ export function platformaticTransport(connection: PlatformaticConnection): Trans
   };
 }
 
-type ClientOptions = { readonly clientId: string; readonly bootstrapBrokers: string[] };
-
 /**
  * A {@link GroupMember} over one @platformatic/kafka `Consumer` (a new one after each restart: a
  * closed client cannot reconnect). Auto-commit is off; nothing is committed but {@link commit}'s offsets.
@@ -127,6 +125,8 @@ export class PlatformaticMember implements GroupMember {
   private readonly pausedPartitions = new Set<string>();
   private readonly pausedTopics = new Set<string>();
   private wake: (() => void) | undefined;
+  /** Which wanted partition goes first in the next fetch request. */
+  private rotation = 0;
   /** Commits sent and not answered yet, each with the offsets array the client retries with. */
   private readonly commitsInFlight = new Map<Promise<void>, { topic: string; partition: number }[]>();
   private detached = false;
@@ -280,11 +280,16 @@ export class PlatformaticMember implements GroupMember {
 
   /** Resolves when the commits in flight are answered, or after a bound (a commit that waits for this join itself). */
   private async commitsSettled(): Promise<void> {
-    if (this.commitsInFlight.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(5_000, this.settings.sessionTimeoutMs / 2))));
-    await Promise.race([Promise.allSettled([...this.commitsInFlight.keys()]), bound]);
-    clearTimeout(timer);
+    const deadline = Date.now() + Math.min(5_000, this.settings.sessionTimeoutMs / 2);
+    // A commit queued behind another (the runtime's rebalance commit) starts when that one is
+    // answered: look again after each round, until none is in flight or the bound passed.
+    while (this.commitsInFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+      await Promise.race([Promise.allSettled([...this.commitsInFlight.keys()]), bound]);
+      clearTimeout(timer);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -403,7 +408,10 @@ export class PlatformaticMember implements GroupMember {
           await this.idle(IDLE_MS);
           continue;
         }
-        await this.fetchOnce(consumer, generation, wanted);
+        // The broker answers partitions in request order and the router takes them in that order: the
+        // first place rotates, so no partition is always the one that finds the buffer full.
+        const first = this.rotation++ % wanted.length;
+        await this.fetchOnce(consumer, generation, [...wanted.slice(first), ...wanted.slice(0, first)]);
       } catch (error) {
         if (!this.running || this.consumer !== consumer) return;
         if (error instanceof NoOffsetError || !isRetriable(error)) {
@@ -573,89 +581,6 @@ function headersOf(headers: readonly [Buffer | null, Buffer | null][]): RecordHe
     const v = value ?? Buffer.alloc(0);
     const existing = out[k];
     out[k] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v];
-  }
-  return out;
-}
-
-/** A {@link TransportAdmin} over one @platformatic/kafka `Admin`, created at the first question. */
-class PlatformaticAdmin implements TransportAdmin {
-  private admin: Promise<Admin> | undefined;
-
-  constructor(private readonly client: ClientOptions) {}
-
-  async existingTopics(topics: readonly string[]): Promise<ReadonlySet<string>> {
-    const names = new Set(await this.ask((admin) => admin.listTopics({ includeInternals: false })));
-    return new Set(topics.filter((topic) => names.has(topic)));
-  }
-
-  async endOffsets(topic: string): Promise<Map<number, string>> {
-    return this.ask(async (admin) => {
-      const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
-      const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-      const [listed] = await admin.listOffsets({
-        topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: LATEST })) }],
-      });
-      return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, p.offset.toString()]));
-    });
-  }
-
-  async committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
-    const groups = await this.ask((admin) => admin.listConsumerGroupOffsets({ groups: [groupId] }));
-    const partitions = groups.find((g) => g.groupId === groupId)?.topics.find((t) => t.name === topic)?.partitions ?? [];
-    return new Map(partitions.filter((p) => p.committedOffset >= 0n).map((p) => [p.partitionIndex, p.committedOffset.toString()]));
-  }
-
-  async close(): Promise<void> {
-    const admin = this.admin;
-    this.admin = undefined;
-    const created = await admin?.catch(() => undefined);
-    await created?.close().catch(() => {});
-  }
-
-  private async ask<T>(question: (admin: Admin) => Promise<T>): Promise<T> {
-    this.admin ??= loadPlatformatic().then((lib) => new lib.Admin({ ...this.client, strict: false }));
-    return question(await this.admin);
-  }
-}
-
-/** A {@link TransportProducer} over a @platformatic/kafka `Producer` (idempotent, acks from every in-sync replica). */
-class PlatformaticProducer implements TransportProducer {
-  private producer: Producer | undefined;
-
-  constructor(private readonly client: ClientOptions) {}
-
-  async connect(): Promise<void> {
-    const lib = await loadPlatformatic();
-    this.producer ??= new lib.Producer({ ...this.client, idempotent: true, acks: lib.ProduceAcks.ALL, autocreateTopics: false });
-    await this.producer.metadata({ topics: [] });
-  }
-
-  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    if (!this.producer) throw new Error("the producer is not connected");
-    await this.producer.send({
-      messages: records.map((r) => ({
-        topic,
-        ...(r.key !== undefined && r.key !== null ? { key: Buffer.from(r.key) } : {}),
-        ...(r.value !== null ? { value: Buffer.from(r.value) } : {}),
-        ...(r.headers ? { headers: outgoingHeaders(r.headers) } : {}),
-        ...(r.partition !== undefined ? { partition: r.partition } : {}),
-      })),
-    });
-  }
-
-  async disconnect(): Promise<void> {
-    await this.producer?.close();
-    this.producer = undefined;
-  }
-}
-
-/** Headers to produce. A header with several values is refused: the client's API takes one value per name. */
-function outgoingHeaders(headers: RecordHeaders): Map<Buffer, Buffer> {
-  const out = new Map<Buffer, Buffer>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) throw new Error(`header "${name}" has several values; the platformatic producer sends one value per header name`);
-    out.set(Buffer.from(name), Buffer.from(value));
   }
   return out;
 }
