@@ -9,6 +9,9 @@
 // - eachBatch: the hand-written kafkajs baseline: the same avsc decode of every record, resolveOffset
 //            per record, one commitOffsets per batch.
 // - java:    Kafka's own Java consumer perf tool (R9's yardstick), see java-perf.ts.
+// - kefgenPlatformatic: kefgen as above with client = platformatic (R1p).
+// - platformatic: the hand-written @platformatic/kafka baseline: its consume() stream (mode earliest,
+//            autocommit every 5 s like kefgen's autoCommitIntervalMs), the same avsc decode per record.
 // - naive:   kafkajs eachMessage with default auto-commit, handlers called inline — what a user
 //            without kefgen would write first. Used only for contrast in R6.
 
@@ -31,7 +34,7 @@ import { runJavaPerf } from "./java-perf.js";
 import { startProfile } from "./profile.js";
 
 /** Which consumer a run used ("java": Kafka's ConsumerPerformance tool, bench/java-perf.ts). */
-export type ConsumerKind = "kefgen" | "eachBatch" | "naive" | "java";
+export type ConsumerKind = "kefgen" | "kefgenPlatformatic" | "eachBatch" | "platformatic" | "naive" | "java";
 
 /** A topic a run subscribes to. */
 export interface TopicUnderTest {
@@ -189,6 +192,10 @@ export function runConsumer(kind: ConsumerKind, spec: RunSpec): Promise<RunResul
   switch (kind) {
     case "kefgen":
       return runKefgen(spec);
+    case "kefgenPlatformatic":
+      return runKefgen(spec, "platformatic");
+    case "platformatic":
+      return runPlatformatic(spec);
     case "eachBatch":
       return runEachBatch(spec);
     case "naive":
@@ -199,7 +206,7 @@ export function runConsumer(kind: ConsumerKind, spec: RunSpec): Promise<RunResul
   }
 }
 
-async function runKefgen(spec: RunSpec): Promise<RunResult> {
+async function runKefgen(spec: RunSpec, client: "kafkajs" | "platformatic" = "kafkajs"): Promise<RunResult> {
   let over = false;
   const profile = spec.profileDir ? await startProfile(spec.profileDir, spec.profileName ?? "kefgen") : undefined;
   const buffer = { maxBufferedMessages: spec.tuning.maxBufferedMessages, backpressure: "ApplyBackpressure" } as const;
@@ -214,7 +221,7 @@ async function runKefgen(spec: RunSpec): Promise<RunResult> {
     );
   }
   const connection: ConnectionSpec = { name: "shared", kind: "shared", settings: kefgenSettings(spec.groupId, spec.tuning), topics };
-  const runtime = new ConsumerRuntime([connection], { brokers: spec.brokers, clientId: "kefgen-bench" }, { logger: silentLogger });
+  const runtime = new ConsumerRuntime([connection], { brokers: spec.brokers, clientId: "kefgen-bench" }, { logger: silentLogger, client });
   let pauses = 0;
   runtime.on(runtime.events.PAUSED, () => pauses++);
   const started = runtime.start();
@@ -226,7 +233,43 @@ async function runKefgen(spec: RunSpec): Promise<RunResult> {
   await started.catch((error: unknown) => console.error(`  kefgen start failed: ${String(error)}`));
   await runtime.stop({ timeoutMs: 10_000 });
   const committed = finished ? await committedToEnd(spec.admin, spec.groupId, spec.measured.topic) : undefined;
-  return progress.result("kefgen", finished, ended, extraRecords(progress, finished), committed, { pauses, ...(profileFile ? { profile: profileFile } : {}) });
+  return progress.result(client === "kafkajs" ? "kefgen" : "kefgenPlatformatic", finished, ended, extraRecords(progress, finished), committed, { pauses, ...(profileFile ? { profile: profileFile } : {}) });
+}
+
+async function runPlatformatic(spec: RunSpec): Promise<RunResult> {
+  if (spec.measured.framed || spec.slow) throw new Error("the platformatic baseline reads one bare-Avro topic only");
+  const { Consumer } = await import("@platformatic/kafka");
+  const type = avro.Type.forSchema(spec.measured.schema as avro.Schema);
+  const profile = spec.profileDir ? await startProfile(spec.profileDir, spec.profileName ?? "platformatic") : undefined;
+  const progress = new Progress(process.hrtime.bigint(), spec.target);
+  const s = kefgenSettings(spec.groupId, spec.tuning);
+  const consumer = new Consumer({
+    clientId: "kefgen-bench-platformatic",
+    bootstrapBrokers: spec.brokers,
+    groupId: spec.groupId,
+    sessionTimeout: s.sessionTimeoutMs,
+    heartbeatInterval: s.heartbeatIntervalMs,
+    rebalanceTimeout: s.maxPollIntervalMs,
+    minBytes: s.fetchMinBytes,
+    maxWaitTime: s.fetchMaxWaitMs,
+  });
+  const started = (async () => {
+    const stream = await consumer.consume({ topics: [spec.measured.topic], mode: "earliest", autocommit: s.autoCommitIntervalMs });
+    stream.on("data", (message) => {
+      type.fromBuffer(message.value);
+      progress.handled();
+    });
+    return stream;
+  })();
+  started.catch(() => {});
+  const finished = await progress.wait(spec.deadlineMs);
+  const ended = process.hrtime.bigint();
+  const profileFile = await profile?.stop();
+  const stream = await started.catch((error: unknown) => void console.error(`  platformatic start failed: ${String(error)}`));
+  await stream?.close();
+  await consumer.close(true);
+  // Not checked against the end: the stream's autocommit commits what it fetched, on its own schedule.
+  return progress.result("platformatic", finished, ended, extraRecords(progress, finished), undefined, profileFile ? { profile: profileFile } : {});
 }
 
 function measuredBinding(measured: TopicUnderTest, buffer: TopicBinding<unknown>["buffer"], handler: MessageHandler<unknown>): TopicBinding<unknown> {

@@ -8,6 +8,9 @@
 //        every record goes through the cached avsc resolver.
 //   R6 = a fast type's throughput while another type's handler takes 50 ms per record ÷ its throughput
 //        alone, both on kefgen's shared connection (target ≥ 0.90); plain kafkajs alongside, for contrast.
+//   R1p = R1 on the platformatic transport: kefgen with client = platformatic ÷ a hand-written
+//        @platformatic/kafka consumer (its consume() stream), same topics (needs Node ≥ 22.22 / 24.6).
+//        `--case r1p,r9` also gives R9p (kefgen on platformatic ÷ ConsumerPerformance), alternating with R1p's runs.
 //   R9 = kefgen shared-connection throughput ÷ Kafka's own Java consumer perf tool (ConsumerPerformance from
 //        org.apache.kafka:kafka-tools of the broker's version; bench/java-perf.ts), on R1's topics and sizes,
 //        the runs alternating with R1's (goal ≥ 0.5). `--case r1,r9` measures both in one run.
@@ -35,7 +38,7 @@ process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 // Options
 
 const OPTIONS = {
-  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | rf | r6 | r9, or a comma list (e.g. r1,r9); all = r1,rf,r6 (r9 needs Java)" },
+  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | r1p | rf | r6 | r9, or a comma list (e.g. r1,r9); all = r1,rf,r6 (r9 needs Java, r1p Node ≥ 22.22)" },
   sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1/RF/R9: small (~100 B), large (~1 KB)" },
   records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1/R9 topic" },
   reps: { env: "BENCH_REPS", default: "5", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
@@ -98,12 +101,13 @@ function size(text: string): RecordSize {
 
 const caseName = option("case").toLowerCase().replace(/\s+/g, "");
 const cases = new Set(caseName.split(",").flatMap((c) => (c === "all" ? ["r1", "rf", "r6"] : [c])));
-if (cases.size === 0 || [...cases].some((c) => !["r1", "rf", "r6", "r9"].includes(c))) {
-  console.error(`--case must be all, r1, rf, r6, r9 or a comma list of them\n${usage()}`);
+if (cases.size === 0 || [...cases].some((c) => !["r1", "r1p", "rf", "r6", "r9"].includes(c))) {
+  console.error(`--case must be all, r1, r1p, rf, r6, r9 or a comma list of them\n${usage()}`);
   process.exit(2);
 }
 const settings = {
   runR1: cases.has("r1"),
+  runR1P: cases.has("r1p"),
   runRF: cases.has("rf"),
   runR6: cases.has("r6"),
   runR9: cases.has("r9"),
@@ -169,7 +173,7 @@ async function fill(topic: string, recordSize: RecordSize, records: number): Pro
 
 say(`producing (acks=1, no compression, ${settings.partitions} partitions per topic)…`);
 const r1Topics = new Map<RecordSize, TopicUnderTest>();
-if (settings.runR1 || settings.runR9) {
+if (settings.runR1 || settings.runR1P || settings.runR9) {
   for (const recordSize of settings.sizes) {
     const topic = `${runId}.r1-${recordSize}`;
     await fill(topic, recordSize, settings.records);
@@ -255,11 +259,13 @@ const series: Series[] = [];
 const ratios: Ratio[] = [];
 const sizeLabel = (recordSize: RecordSize) => (recordSize === "small" ? "~100 B" : "~1 KB");
 
-for (const [recordSize, measured] of r1Topics) {
-  const against = [settings.runR1 ? "hand-written kafkajs eachBatch" : "", settings.runR9 ? "Kafka's Java ConsumerPerformance" : ""].filter(Boolean).join(" and ");
-  const label = [settings.runR1 ? "R1" : "", settings.runR9 ? "R9" : ""].filter(Boolean).join("/");
+// With r1p, R9 is measured against kefgen on the platformatic transport (below) unless r1 is asked for too.
+const r9OnKafkajs = settings.runR9 && (settings.runR1 || !settings.runR1P);
+for (const [recordSize, measured] of settings.runR1 || r9OnKafkajs ? r1Topics : []) {
+  const against = [settings.runR1 ? "hand-written kafkajs eachBatch" : "", r9OnKafkajs ? "Kafka's Java ConsumerPerformance" : ""].filter(Boolean).join(" and ");
+  const label = [settings.runR1 ? "R1" : "", r9OnKafkajs ? "R9" : ""].filter(Boolean).join("/");
   say(`\n${label}, ${sizeLabel(recordSize)} records: kefgen shared connection vs ${against}, ${settings.reps} runs each, alternating`);
-  await warmUp(measured, ["kefgen", ...(settings.runR1 ? (["eachBatch"] as const) : []), ...(settings.runR9 ? (["java"] as const) : [])]);
+  await warmUp(measured, ["kefgen", ...(settings.runR1 ? (["eachBatch"] as const) : []), ...(r9OnKafkajs ? (["java"] as const) : [])]);
   const bytes = meanSize.get(recordSize) ?? 0;
   const kefgen: Series = { caseName: `${label} ${recordSize}`, consumer: "kefgen shared connection (kafkajs transport)", records: settings.records, recordBytes: bytes, runs: [] };
   const raw: Series = { caseName: `R1 ${recordSize}`, consumer: "kafkajs eachBatch (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
@@ -268,16 +274,37 @@ for (const [recordSize, measured] of r1Topics) {
     const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1-${recordSize}-${name}-${rep}` } : {});
     kefgen.runs.push(await timed(`kefgen #${rep}`, "kefgen", spec(measured, settings.records, profile("kefgen"))));
     if (settings.runR1) raw.runs.push(await timed(`eachBatch #${rep}`, "eachBatch", spec(measured, settings.records, profile("eachBatch"))));
-    if (settings.runR9) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
+    if (r9OnKafkajs) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
   }
   series.push(kefgen);
   if (settings.runR1) {
     series.push(raw);
     ratios.push({ name: `R1 ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
   }
-  if (settings.runR9) {
+  if (r9OnKafkajs) {
     series.push(java);
     ratios.push({ name: `R9 ${recordSize}`, numerator: kefgen, denominator: java, target: 0.5 });
+  }
+}
+
+for (const [recordSize, measured] of settings.runR1P ? r1Topics : []) {
+  say(`\nR1p, ${sizeLabel(recordSize)} records: kefgen on the platformatic transport vs a hand-written @platformatic/kafka consumer, ${settings.reps} runs each, alternating`);
+  await warmUp(measured, ["kefgenPlatformatic", "platformatic", ...(settings.runR9 ? (["java"] as const) : [])]);
+  const bytes = meanSize.get(recordSize) ?? 0;
+  const kefgen: Series = { caseName: `R1p ${recordSize}`, consumer: "kefgen shared connection (platformatic transport)", records: settings.records, recordBytes: bytes, runs: [] };
+  const raw: Series = { caseName: `R1p ${recordSize}`, consumer: "@platformatic/kafka consume() stream (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
+  const java: Series = { caseName: `R9p ${recordSize}`, consumer: "Java ConsumerPerformance (kafka-tools, raw bytes)", records: settings.records, recordBytes: bytes, runs: [] };
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1p-${recordSize}-${name}-${rep}` } : {});
+    kefgen.runs.push(await timed(`kefgen (platformatic) #${rep}`, "kefgenPlatformatic", spec(measured, settings.records, profile("kefgen"))));
+    raw.runs.push(await timed(`platformatic stream #${rep}`, "platformatic", spec(measured, settings.records, profile("platformatic"))));
+    if (settings.runR9) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
+  }
+  series.push(kefgen, raw);
+  ratios.push({ name: `R1p ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
+  if (settings.runR9) {
+    series.push(java);
+    ratios.push({ name: `R9p ${recordSize}`, numerator: kefgen, denominator: java, target: 0.5 });
   }
 }
 
@@ -356,6 +383,7 @@ if (settings.profileDir) {
   const parameters = [
     `case ${caseName}`,
     settings.runR1 ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer` : "",
+    settings.runR1P ? `R1p ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer, on Node.js ${process.versions.node} (the hand-written consumer: @platformatic/kafka consume(), mode earliest, autocommit every 5 s, the same avsc decode)` : "",
     settings.runR9 ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)` : "",
     settings.runRF ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case` : "",
     settings.runR6 ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline` : "",

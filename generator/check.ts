@@ -35,7 +35,7 @@ import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, nameOrigins
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { topicProducer } from "./producer.js";
-import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "./settings.js";
+import { defaultClient, describeType, settingsByName, settingsCatalogue, units, type KefClient, type SettingInfo } from "./settings.js";
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 import { topicClauses } from "./topic-clauses.js";
 import { topicFailure } from "./failure.js";
@@ -256,10 +256,14 @@ class Checker {
     return p !== undefined;
   }
 
+  /**
+   * KEF2009 at the setting for a producer setting kafkajs cannot honour (producers always run on kafkajs). Whether a
+   * connection's client can honour a consumer setting is known only per connection (see {@link unsupportedOnClient}).
+   */
   supported(info: SettingInfo, value: Value, range: Range): Value | undefined {
     const u = info.unsupported;
-    if (u && (u.values === undefined || u.values.includes(value as string | boolean))) {
-      this.report("KEF2009", range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported: ${u.why}`);
+    if (info.scope === "producer" && u && (u.values === undefined || u.values.includes(value as string | boolean))) {
+      this.report("KEF2009", range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported by the ${u.client} producer: ${u.why}`);
       return undefined;
     }
     return value;
@@ -344,6 +348,41 @@ class Checker {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * KEF2009 for each setting value the connection's client cannot honour, at the place it was written
+ * (the connection's block or the shared one it inherits from), once per place.
+ */
+function unsupportedOnClient(
+  c: Checker,
+  draft: ConnectionDraft,
+  shared: CheckedSettings,
+  values: ReadonlyMap<string, Value>,
+  inFile: (file: string) => SourceText,
+  reported: Set<string>,
+): void {
+  const client = (values.get("client") as KefClient | undefined) ?? defaultClient;
+  const source = c.source;
+  for (const info of settingsCatalogue) {
+    const u = info.unsupported;
+    if (!u || info.scope === "producer" || u.client !== client || !values.has(info.name)) continue;
+    const value = values.get(info.name)!;
+    if (u.values !== undefined && !u.values.includes(value as string | boolean)) continue;
+    const own = draft.own.values.get(info.name);
+    const written = own ?? (draft.kind === "exclusive" && info.inherited ? shared.values.get(info.name) : undefined);
+    if (!written) continue; // a default a client cannot honour would be a catalogue bug
+    const file = (own ? draft.own.file : shared.file) ?? draft.at.file;
+    const place = `${file}:${written.range.start.offset}`;
+    if (reported.has(place)) continue;
+    reported.add(place);
+    c.source = inFile(file);
+    const inherited = own ? "" : ` (inherited by connection "${draft.name}")`;
+    c.report("KEF2009", written.range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported by the ${client} client${inherited}: ${u.why}`, {
+      hint: `choose the platformatic client: client = platformatic (on this connection or on shared)`,
+    });
+  }
+  c.source = source;
+}
+
 function resolveConnectionSettings(layers: readonly CheckedSettings[]): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const info of settingsCatalogue) if (info.default !== undefined) out.set(info.name, info.default);
@@ -355,12 +394,14 @@ function connectionSettingsModel(values: Map<string, Value>, groupId: string): C
   const n = (k: string) => values.get(k) as number;
   return {
     groupId,
+    ...(values.has("groupInstanceId") ? { groupInstanceId: values.get("groupInstanceId") as string } : {}),
+    ...(values.has("client") ? { client: values.get("client") as "kafkajs" | "platformatic" } : {}),
     sessionTimeoutMs: n("sessionTimeoutMs"),
     heartbeatIntervalMs: n("heartbeatIntervalMs"),
     maxPollIntervalMs: n("maxPollIntervalMs"),
     enableAutoCommit: values.get("enableAutoCommit") as boolean,
     autoCommitIntervalMs: n("autoCommitIntervalMs"),
-    autoOffsetReset: values.get("autoOffsetReset") as "earliest" | "latest",
+    autoOffsetReset: values.get("autoOffsetReset") as "earliest" | "latest" | "none",
     ...(values.has("maxPollRecords") ? { maxPollRecords: n("maxPollRecords") } : {}),
     fetchMinBytes: n("fetchMinBytes"),
     fetchMaxWaitMs: n("fetchMaxWaitMs"),
@@ -582,6 +623,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   // Connections: resolve settings, check group ids and cross-setting constraints.
   const resolved: ConnectionModel[] = [];
   const groupIds = new Map<string, ConnectionDraft>();
+  const reportedUnsupported = new Set<string>();
   const allDrafts = [sharedDraft, ...connections.values(), ...anonymous];
   // After an unknown connection name (a typo), "unused" would only repeat that error.
   const typo = c.diagnostics.some((d) => d.code === "KEF2002");
@@ -617,6 +659,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       }
       groupIds.set(groupId, draft);
     }
+    unsupportedOnClient(c, draft, shared, values, inFile, reportedUnsupported);
     const session = values.get("sessionTimeoutMs") as number;
     const heartbeat = values.get("heartbeatIntervalMs") as number;
     if (heartbeat >= session) {

@@ -19,7 +19,7 @@ export const catalogue = {
   KEF2006: "unknown setting",
   KEF2007: "wrong value type",
   KEF2008: "setting not allowed here",
-  KEF2009: "setting not supported by the kafkajs runtime",
+  KEF2009: "setting not supported by the connection's Kafka client",
   KEF2010: "duplicate setting",
   KEF2011: "value out of range",
   KEF2012: "missing group id",

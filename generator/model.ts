@@ -6,12 +6,16 @@ import type { TopicProvisioningModel } from "./topic-config.js";
 
 export interface ConnectionSettingsModel {
   readonly groupId: string;
+  /** Absent: dynamic membership. */
+  readonly groupInstanceId?: string;
+  /** Absent: the factory's `client` option, else kafkajs. */
+  readonly client?: "kafkajs" | "platformatic";
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly maxPollIntervalMs: number;
   readonly enableAutoCommit: boolean;
   readonly autoCommitIntervalMs: number;
-  readonly autoOffsetReset: "earliest" | "latest";
+  readonly autoOffsetReset: "earliest" | "latest" | "none";
   /** Absent: no limit. */
   readonly maxPollRecords?: number;
   readonly fetchMinBytes: number;

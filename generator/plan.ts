@@ -79,7 +79,8 @@ function planned(name: string, value: unknown, origin: SettingOrigin | undefined
 
 function consumerOf(connection: ConnectionModel): PlannedConsumer {
   const { groupId: _groupId, ...settings } = connection.settings;
-  const names = Object.keys(connection.origins ?? settings).filter((n) => n !== "groupId" && n !== "groupInstanceId");
+  // `client` only when the .kef names one: otherwise the factory's `client` option decides (default kafkajs).
+  const names = Object.keys(connection.origins ?? settings).filter((n) => n !== "groupId" && n !== "groupInstanceId" && (n !== "client" || settings.client !== undefined));
   return {
     connection: connection.name,
     kind: connection.kind,

@@ -29,13 +29,22 @@ export interface SettingInfo {
   readonly default: string | number | boolean | undefined;
   /** Inherited from the shared block by exclusive connections. Identity settings (groupId) are not. */
   readonly inherited: boolean;
-  /** When set, the kafkajs runtime cannot honour the setting (or these values of it: any value when absent); the text says why. */
-  readonly unsupported?: { readonly values?: readonly (string | boolean)[]; readonly why: string };
+  /**
+   * When set, `client` cannot honour the setting (or these values of it; any value when absent): KEF2009 where it
+   * would run on that client (a connection on it, or a producer, which always runs on kafkajs); the text says why.
+   */
+  readonly unsupported?: { readonly client: KefClient; readonly values?: readonly (string | boolean)[]; readonly why: string };
   readonly meaning: string;
   readonly honouredBy: string;
 }
 
 const int32 = 2_147_483_647;
+
+/** The Kafka clients the runtime runs on (the `client` setting). */
+export type KefClient = "kafkajs" | "platformatic";
+
+/** The client of a connection whose settings name none. */
+export const defaultClient: KefClient = "kafkajs";
 
 export const settingsCatalogue: readonly SettingInfo[] = [
   {
@@ -53,9 +62,18 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "connection",
     default: undefined,
     inherited: false,
-    unsupported: { why: "kafkajs has no static group membership (group.instance.id)" },
-    meaning: "Static membership id.",
-    honouredBy: "not supported by kafkajs: a diagnostic (KEF2009)",
+    unsupported: { client: "kafkajs", why: "kafkajs has no static group membership (group.instance.id)" },
+    meaning: "Static membership id: a member that restarts within its session timeout gets its partitions back without a rebalance.",
+    honouredBy: "platformatic `groupInstanceId` (a stopping member does not leave its group)",
+  },
+  {
+    name: "client",
+    type: { kind: "enum", values: ["kafkajs", "platformatic"] },
+    scope: "connection",
+    default: undefined,
+    inherited: true,
+    meaning: "The Kafka client of the connection: kafkajs, or @platformatic/kafka (an optional peer dependency; Node.js 22.22+ or 24.6+). Default: the factory's `client` option, else kafkajs.",
+    honouredBy: "runtime (the transport: kafkajs, or @platformatic/kafka loaded when chosen)",
   },
   {
     name: "sessionTimeoutMs",
@@ -108,9 +126,9 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "connection",
     default: "latest",
     inherited: true,
-    unsupported: { values: ["none"], why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
-    meaning: "Where to start when the group has no committed offset.",
-    honouredBy: "kafkajs `subscribe({ fromBeginning })`",
+    unsupported: { client: "kafkajs", values: ["none"], why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
+    meaning: "Where to start when the group has no committed offset (or it is out of range); none: fail with a NoOffsetError crash instead.",
+    honouredBy: "kafkajs `subscribe({ fromBeginning })`; platformatic: the transport's position lookup (`none`: a `NoOffsetError` crash)",
   },
   {
     name: "maxPollRecords",
@@ -303,7 +321,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "producer",
     default: undefined,
     inherited: true,
-    unsupported: { why: "kafkajs has no linger: each send is one request as soon as it is called; group records with sendBatch" },
+    unsupported: { client: "kafkajs", why: "kafkajs has no linger: each send is one request as soon as it is called; group records with sendBatch" },
     meaning: "How long the client waits to fill a batch before sending.",
     honouredBy: "not supported by kafkajs: a diagnostic (KEF2009)",
   },
@@ -313,7 +331,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "producer",
     default: undefined,
     inherited: true,
-    unsupported: { why: "kafkajs has no batch size: a send or sendBatch call is sent as one request, however large" },
+    unsupported: { client: "kafkajs", why: "kafkajs has no batch size: a send or sendBatch call is sent as one request, however large" },
     meaning: "Largest batch the client builds per partition.",
     honouredBy: "not supported by kafkajs: a diagnostic (KEF2009)",
   },
@@ -323,7 +341,7 @@ export const settingsCatalogue: readonly SettingInfo[] = [
     scope: "producer",
     default: "none",
     inherited: true,
-    unsupported: { values: ["snappy", "lz4", "zstd"], why: "kafkajs has only gzip built in (the others need codec packages kefgen does not install)" },
+    unsupported: { client: "kafkajs", values: ["snappy", "lz4", "zstd"], why: "kafkajs has only gzip built in (the others need codec packages kefgen does not install)" },
     meaning: "Compression of the record batches a producer sends.",
     honouredBy: "kafkajs `send({ compression: CompressionTypes.None | GZIP })`",
   },

@@ -39,6 +39,8 @@ export interface CommitterOptions {
  */
 export class Committer {
   private inFlight: Promise<void> | undefined;
+  /** A rebalance commit queued behind the one in flight. */
+  private rebalanceAfter: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   /** @param options see {@link CommitterOptions}. */
@@ -46,6 +48,9 @@ export class Committer {
 
   /** Commits what advanced. Single flight: joins a commit already running. */
   commit(reason: CommitReason = "interval"): Promise<void> {
+    // A rebalance commit must also carry what was handled after the commit in flight was computed:
+    // the member may rejoin as soon as its commits are answered (platformatic waits for exactly that).
+    if (this.inFlight && reason === "rebalance") return (this.rebalanceAfter ??= this.inFlight.then(() => ((this.rebalanceAfter = undefined), this.commit("rebalance"))));
     if (this.inFlight) return this.inFlight;
     const member = this.options.member();
     const pending = this.options.trackers.pendingCommits();

@@ -167,3 +167,31 @@ export function describeConnectFailure(error: unknown, timedOut: boolean): { rea
   else reason = "other";
   return { reason, brokers };
 }
+
+/**
+ * A partition the consumer must read has no usable offset and `autoOffsetReset = none` forbids
+ * choosing one: the group has no committed offset for it, or the committed offset is out of range.
+ * The member crashes with it (a `crash` event) instead of resetting silently. Set an offset (e.g.
+ * `kafka-consumer-groups --reset-offsets`) or choose `earliest`/`latest`.
+ */
+export class NoOffsetError extends Error {
+  /** Stable code for logs and alerting. */
+  readonly code = "KEF_NO_OFFSET";
+  /** Retrying finds the same missing offset until someone commits one. */
+  readonly retriable = false;
+
+  /** @param position the partition; `reason`: no committed offset, or the committed one is out of range. */
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly reason: "no-committed-offset" | "out-of-range",
+    readonly groupId: string,
+  ) {
+    super(
+      reason === "no-committed-offset"
+        ? `group "${groupId}" has no committed offset for ${topic}[${partition}] and autoOffsetReset = none`
+        : `the offset of group "${groupId}" for ${topic}[${partition}] is out of range and autoOffsetReset = none`,
+    );
+    this.name = "NoOffsetError";
+  }
+}

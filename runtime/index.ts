@@ -4,7 +4,7 @@ export * from "./types.js";
 export { TopicConsumer, bindTopic, type TopicDeclaration } from "./topic-consumer.js";
 export { stringKey, bytesKey, noKey, avroKey, type KeyFormat } from "./key-format.js";
 export { avroCodec, type AvroCodec, type AvroDuration } from "./avro-codec.js";
-export { DecodeError, TopicMissingError, BrokerUnreachableError, type BrokerUnreachableReason, type RecordPosition } from "./errors.js";
+export { DecodeError, TopicMissingError, BrokerUnreachableError, NoOffsetError, type BrokerUnreachableReason, type RecordPosition } from "./errors.js";
 export { DEFAULT_MISSING_TOPIC_CHECK_MS, adminTopicDirectory, type TopicDirectory } from "./topic-availability.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS } from "./broker-connect.js";
 export { confluentFormat, subjectName, ABANDONED, PendingDecode, type ValueFormat, type RegistryWait, type ConfluentFormatOptions, type SubjectStrategy } from "./confluent-format.js";
@@ -32,6 +32,8 @@ export {
 } from "./encoders.js";
 export { DEFAULT_RESTART, type RestartSettings } from "./restart-policy.js";
 export { kafkajsTransport, kafkajsConsumerConfig, type ConsumerFactory, type ConsumerPort, type KafkajsConnection } from "./transport/kafkajs.js";
+export { platformaticTransport, type PlatformaticConnection } from "./transport/platformatic.js";
+export { ClientUnavailableError, DEFAULT_CLIENT, PLATFORMATIC_NODE_FLOOR, platformaticRunsOn, type KafkaClient } from "./transport/clients.js";
 export type {
   Transport,
   GroupMember,

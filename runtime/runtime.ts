@@ -1,5 +1,6 @@
 // ConsumerRuntime: what generated code instantiates. One Connection per ConnectionSpec (the shared
-// connection first), all on one transport (kafkajs: one `Kafka` instance).
+// connection first). Each connection runs on the Kafka client its settings or the options choose;
+// one transport per client (kafkajs: one `Kafka` instance; platformatic: loaded at start).
 
 import type { Kafka } from "kafkajs";
 import type { ConnectionSpec } from "./types.js";
@@ -9,6 +10,8 @@ import type { TopicDirectory } from "./topic-availability.js";
 import { kafkajsTransport, type ConsumerFactory } from "./transport/kafkajs.js";
 import type { Transport } from "./transport/transport.js";
 import { topicsToProvision, type NewTopic } from "./topic-provisioning.js";
+import { ClientUnavailableError, DEFAULT_CLIENT, unsupportedSettings, type KafkaClient } from "./transport/clients.js";
+import { platformaticTransport } from "./transport/platformatic.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type RuntimeListener } from "./events.js";
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
@@ -36,8 +39,14 @@ export interface ConsumerRuntimeOptions {
   readonly handlerRetry?: BackoffSettings;
   /** Restarts of a crashed consumer that kafkajs does not restart itself (default 1 s doubling to 30 s, unlimited). */
   readonly restart?: RestartSettings;
-  /** Creates each connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
+  /** Creates each kafkajs connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
   readonly createConsumer?: ConsumerFactory;
+  /**
+   * The Kafka client of every connection whose `.kef` names none (default `"kafkajs"`). `"platformatic"`
+   * needs the optional peer dependency `@platformatic/kafka`, Node.js 22.22+ (or 24.6+) and `brokers`.
+   * See docs/runtime.md, "The transport seam".
+   */
+  readonly client?: KafkaClient;
   /**
    * How long a connection's consumer may take to connect to a broker at start before `start()` rejects
    * with a `BrokerUnreachableError` naming the brokers, the cause and a hint (default 10 s).
@@ -86,7 +95,10 @@ export class ConsumerRuntime {
   private readonly healthSettings: HealthSettings;
   /** The topics `ensureTopics` creates when missing; empty without the option. */
   private readonly topicsToEnsure: readonly NewTopic[];
-  private readonly transport: Transport;
+  /** One transport per client in use. */
+  private readonly transports: ReadonlyMap<KafkaClient, Transport>;
+  /** The transport of the first connection (the shared one, if any): topic directory, dead letters, ensureTopics. */
+  private readonly mainTransport: Transport;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
 
@@ -103,8 +115,6 @@ export class ConsumerRuntime {
     this.healthSettings = { ...DEFAULT_HEALTH, ...options.health };
     validateSpecs(connections);
 
-    const transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
-    this.transport = transport;
     this.topicsToEnsure = options.ensureTopics
       ? topicsToProvision(
           connections.flatMap((c) =>
@@ -116,18 +126,43 @@ export class ConsumerRuntime {
           ),
         )
       : [];
-    this.topicDirectory = options.topicDirectory ?? {
-      existing: (topics) => transport.admin().existingTopics(topics),
-      close: () => transport.admin().close(),
-    };
-
-    this.deadLetters = new DeadLetterPublisher(transport, namespaced(rootLogger, "kefgen.dead-letters"));
     const ordered = [...connections].sort((a, b) => Number(b.kind === "shared") - Number(a.kind === "shared"));
+    const clientOf = (spec: ConnectionSpec): KafkaClient => spec.settings.client ?? options.client ?? DEFAULT_CLIENT;
+    for (const spec of ordered) {
+      const refused = unsupportedSettings(clientOf(spec), spec.settings);
+      if (refused.length > 0) {
+        throw new ClientUnavailableError(clientOf(spec), `connection "${spec.name}" runs on ${clientOf(spec)}, which cannot honour ${refused.join("; ")}. Choose client = platformatic or drop the setting`);
+      }
+    }
+    const transports = new Map<KafkaClient, Transport>();
+    const transportOf = (client: KafkaClient): Transport => {
+      let transport = transports.get(client);
+      if (!transport) {
+        if (client === "platformatic") {
+          if (!("brokers" in kafka)) throw new ClientUnavailableError(client, "client = platformatic needs `brokers` (a kafkajs `Kafka` instance cannot be used by it)");
+          transport = platformaticTransport(kafka);
+        } else {
+          transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
+        }
+        transports.set(client, transport);
+      }
+      return transport;
+    };
+    // The topic directory, dead letters and ensureTopics use the first connection's client (the shared one, if any).
+    const directoryTransport = transportOf(ordered[0] ? clientOf(ordered[0]) : (options.client ?? DEFAULT_CLIENT));
+    this.topicDirectory = options.topicDirectory ?? {
+      existing: (topics) => directoryTransport.admin().existingTopics(topics),
+      close: () => directoryTransport.admin().close(),
+    };
+    this.transports = transports;
+    this.mainTransport = directoryTransport;
+    this.deadLetters = new DeadLetterPublisher(directoryTransport, namespaced(rootLogger, "kefgen.dead-letters"));
+
     this.connections = ordered.map(
       (spec) =>
         new Connection({
           spec,
-          transport: this.watchFetches(spec.name, transport),
+          transport: this.watchFetches(spec.name, transportOf(clientOf(spec))),
           events: this.emitter,
           logger: rootLogger,
           ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
@@ -196,6 +231,8 @@ export class ConsumerRuntime {
   }
 
   private async startAll(): Promise<void> {
+    // A client that cannot run here (Node.js too old, peer dependency missing) fails start() at once.
+    await Promise.all([...this.transports.values()].map((transport) => transport.prepare?.()));
     if (this.topicsToEnsure.length > 0) {
       try {
         await this.createMissingTopics();
@@ -216,7 +253,7 @@ export class ConsumerRuntime {
 
   /** `ensureTopics`: creates the declared topics the cluster does not have yet. */
   private async createMissingTopics(): Promise<void> {
-    const admin = this.transport.admin();
+    const admin = this.mainTransport.admin();
     const existing = await admin.existingTopics(this.topicsToEnsure.map((t) => t.topic));
     const missing = this.topicsToEnsure.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return;

@@ -11,8 +11,11 @@ export type RawKey = Buffer | null;
 /** What a buffer does when it is full. Mirrors the seed's `ConsumerBackpressureMode`. */
 export type BackpressureMode = "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
 
-/** Where a consumer starts when its group has no committed offset for a partition. */
-export type AutoOffsetReset = "earliest" | "latest";
+/**
+ * Where a consumer starts when its group has no committed offset for a partition. `none`: it does not
+ * start there but fails (a `NoOffsetError` in a `crash` event); only the platformatic client honours it.
+ */
+export type AutoOffsetReset = "earliest" | "latest" | "none";
 
 /**
  * Consumer settings of one connection, already resolved by the generator
@@ -21,6 +24,13 @@ export type AutoOffsetReset = "earliest" | "latest";
 export interface ConnectionSettings {
   /** Kafka consumer group id. */
   groupId: string;
+  /**
+   * Static membership id (Kafka's `group.instance.id`): a member that comes back with it within the
+   * session timeout gets its partitions back without a rebalance. Only the platformatic client honours it.
+   */
+  groupInstanceId?: string;
+  /** The Kafka client of the connection (absent: the runtime option `client`, else kafkajs). */
+  client?: "kafkajs" | "platformatic";
   /** Session timeout in milliseconds (kafkajs `sessionTimeout`). */
   sessionTimeoutMs: number;
   /** Heartbeat interval in milliseconds (kafkajs `heartbeatInterval`). */

@@ -17,7 +17,7 @@ export function settingsTable(): string {
     const where = s.scope === "buffer" ? "shared, connection, topic" : s.scope === "producer" ? (s.name === "produce" ? "shared" : "shared, producer") : "shared, connection";
     const def = s.default === undefined ? "—" : `\`${String(s.default)}\``;
     const type = s.type.kind === "integer" ? `integer ${s.type.min}–${s.type.max}${s.type.words ? ` or ${s.type.words.join(" or ")}` : ""}` : describeType(s.type);
-    return `| \`${s.name}\` | ${cell(type)} | ${def} | ${where}${s.inherited ? "" : " (not inherited)"} | ${cell(s.meaning)} | ${cell(s.honouredBy)}${s.unsupported ? ` — ${cell(s.unsupported.values === undefined ? "" : `${s.unsupported.values.map((v) => `\`${String(v)}\``).join(", ")}: `)}${cell(s.unsupported.why)}` : ""} |`;
+    return `| \`${s.name}\` | ${cell(type)} | ${def} | ${where}${s.inherited ? "" : " (not inherited)"} | ${cell(s.meaning)} | ${cell(s.honouredBy)}${s.unsupported ? ` — not on ${s.unsupported.client}${cell(s.unsupported.values === undefined ? "" : ` (${s.unsupported.values.map((v) => `\`${String(v)}\``).join(", ")})`)}: ${cell(s.unsupported.why)}` : ""} |`;
   });
   return [settingsBegin, "| setting | value | default | where | meaning | how it is honoured |", "| --- | --- | --- | --- | --- | --- |", ...rows, settingsEnd].join("\n");
 }

@@ -1,6 +1,7 @@
 // The transport seam: everything the runtime needs from a Kafka client, and nothing else. The
 // runtime's parts (Connection, FetchRouter, PauseSet, Committer, ConsumerReplacement) talk only to
-// these interfaces; runtime/transport/kafkajs.ts implements them over kafkajs. See docs/runtime.md,
+// these interfaces; runtime/transport/kafkajs.ts implements them over kafkajs, runtime/transport/platformatic.ts
+// over @platformatic/kafka (chosen per connection, runtime/transport/clients.ts). See docs/runtime.md,
 // "The transport seam".
 
 import type { NewTopic } from "../topic-provisioning.js";
@@ -109,8 +110,13 @@ export interface TransportAdmin {
 
 /** A Kafka client behind the runtime. */
 export interface Transport {
-  /** The client's name, for logs and errors (`"kafkajs"`). */
+  /** The client's name, for logs and errors (`"kafkajs"`, `"platformatic"`). */
   readonly client: string;
+  /**
+   * Loads what the client needs before any connection starts (platformatic: the optional peer
+   * dependency). Rejects with a clear error when the client cannot run here. Absent: nothing to load.
+   */
+  prepare?(): Promise<void>;
   /** Creates a group member for one connection with these (resolved) settings; `logger` gets what the listener threw. */
   createMember(settings: ConnectionSettings, listener: MemberListener, logger: RuntimeLogger): GroupMember;
   /** The admin client, created at the first use and shared. */

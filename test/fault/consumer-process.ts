@@ -28,6 +28,8 @@ export interface FaultConsumerConfig {
   stopTimeoutMs: number;
   /** The broker's group.min.session.timeout.ms is 6 s by default; a short one lets a killed member go quickly. */
   sessionTimeoutMs: number;
+  /** The Kafka client (default kafkajs). */
+  client?: 'kafkajs' | 'platformatic';
 }
 
 const config = JSON.parse(process.env['KEFGEN_FAULT_CONFIG'] ?? 'null') as FaultConsumerConfig | null;
@@ -79,7 +81,7 @@ const runtime = new ConsumerRuntime(
     },
   ],
   { brokers: config.brokers, clientId: 'kefgen-fault' },
-  { logger, stopTimeoutMs: config.stopTimeoutMs },
+  { logger, stopTimeoutMs: config.stopTimeoutMs, client: config.client ?? 'kafkajs' },
 );
 
 runtime.on(RuntimeEvents.COMMITTED, (event) => {

@@ -1,11 +1,15 @@
 // A wrong broker address: start() rejects within the connect deadline (connectTimeoutMs) with a
-// BrokerUnreachableError naming the brokers tried, the cause and a hint. Real kafkajs, no broker needed:
-// a closed port on 127.0.0.1, and a server that accepts connections and never answers.
+// BrokerUnreachableError naming the brokers tried, the cause and a hint. Real clients (kafkajs, and
+// platformatic on Node >= 22.22), no broker needed: a closed port on 127.0.0.1, and a server that accepts
+// connections and never answers.
 
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerUnreachableError, ConsumerRuntime, DEFAULT_CONNECT_TIMEOUT_MS, silentLogger } from '../../runtime/index.js';
 import { testSettings, tickTopic } from '../support/guarantees.js';
+import { testClients } from '../support/clients.js';
+import type { KafkaClient } from '../../runtime/index.js';
+import { loadPlatformatic } from '../../runtime/transport/clients.js';
 
 const servers: net.Server[] = [];
 const runtimes: ConsumerRuntime[] = [];
@@ -38,11 +42,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function startAgainst(brokers: string[], connectTimeoutMs?: number): Promise<{ error: unknown; elapsedMs: number }> {
+async function startAgainst(client: KafkaClient, brokers: string[], connectTimeoutMs?: number): Promise<{ error: unknown; elapsedMs: number }> {
   const runtime = new ConsumerRuntime(
     [{ name: 'shared', kind: 'shared', settings: testSettings('unreachable-group'), topics: [tickTopic('unreachable-topic', { maxBufferedMessages: 10, backpressure: 'ApplyBackpressure' }, () => {})] }],
     { brokers, clientId: 'kefgen-unreachable' },
-    { logger: silentLogger, ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}) },
+    { logger: silentLogger, client, ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}) },
   );
   runtimes.push(runtime);
   const started = Date.now();
@@ -53,10 +57,13 @@ async function startAgainst(brokers: string[], connectTimeoutMs?: number): Promi
   return { error, elapsedMs: Date.now() - started };
 }
 
-describe('start() against an address where no Kafka answers', () => {
+describe.each(testClients())('%s: start() against an address where no Kafka answers', (client) => {
+  // Loading @platformatic/kafka (once per process, at the first start()) is not part of the connect deadline.
+  beforeAll(async () => void (client === 'platformatic' && (await loadPlatformatic())));
+
   it('a closed port: "connection refused", the address and a hint, within connectTimeoutMs', async () => {
     const port = await closedPort();
-    const { error, elapsedMs } = await startAgainst([`127.0.0.1:${port}`], 2_000);
+    const { error, elapsedMs } = await startAgainst(client, [`127.0.0.1:${port}`], 2_000);
     expect(error).toBeInstanceOf(BrokerUnreachableError);
     expect(error).toMatchObject({ code: 'KEF_BROKER_UNREACHABLE', brokers: [`127.0.0.1:${port}`], reason: 'connection refused', connection: 'shared' });
     expect((error as Error).message).toBe(
@@ -68,7 +75,7 @@ describe('start() against an address where no Kafka answers', () => {
 
   it('a server that accepts and never answers: "no answer within …", not kafkajs\'s "Broker not connected" after 30 s', async () => {
     const port = await silentServer();
-    const { error, elapsedMs } = await startAgainst([`127.0.0.1:${port}`], 2_000);
+    const { error, elapsedMs } = await startAgainst(client, [`127.0.0.1:${port}`], 2_000);
     expect(error).toBeInstanceOf(BrokerUnreachableError);
     expect(error).toMatchObject({ brokers: [`127.0.0.1:${port}`], reason: 'no answer' });
     expect((error as Error).message).toMatch(
@@ -80,7 +87,7 @@ describe('start() against an address where no Kafka answers', () => {
 
   it('without connectTimeoutMs the documented default deadline applies', async () => {
     const port = await silentServer();
-    const { error, elapsedMs } = await startAgainst([`127.0.0.1:${port}`]);
+    const { error, elapsedMs } = await startAgainst(client, [`127.0.0.1:${port}`]);
     expect(error).toMatchObject({ reason: 'no answer' });
     expect(elapsedMs).toBeGreaterThanOrEqual(DEFAULT_CONNECT_TIMEOUT_MS);
     expect(elapsedMs).toBeLessThan(DEFAULT_CONNECT_TIMEOUT_MS + 2_500);

@@ -10,6 +10,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { handledLines, readFaultLog, spawnConsumer, startedLines, type FaultConsumer } from '../support/fault.js';
 import { produceTicks, Sampler, sameOffsets } from '../support/guarantees.js';
 import { brokers, committedOffsets, createTopic, endOffsets, uniqueName, waitFor } from '../support/kafka.js';
+import { testClients } from '../support/clients.js';
+import type { KafkaClient } from '../../runtime/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kefgen-fault-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,9 +28,10 @@ function figure(name: string, values: Record<string, unknown>): void {
   process.stdout.write(`[figures] ${name} ${JSON.stringify(values)}\n`);
 }
 
-function consumer(options: { groupId: string; topic: string; log: string; handlerDelayMs: number; concurrency?: number; autoCommitIntervalMs: number }): FaultConsumer {
+function consumer(options: { client: KafkaClient; groupId: string; topic: string; log: string; handlerDelayMs: number; concurrency?: number; autoCommitIntervalMs: number }): FaultConsumer {
   const started = spawnConsumer({
     brokers: brokers(),
+    client: options.client,
     groupId: options.groupId,
     topic: options.topic,
     log: options.log,
@@ -46,7 +49,7 @@ function consumer(options: { groupId: string; topic: string; log: string; handle
 
 const keyOf = (partition: number, offset: number) => `${partition}@${offset}`;
 
-describe('guarantee: a consumer process killed with SIGKILL loses nothing', () => {
+describe.each(testClients())('%s: guarantee: a consumer process killed with SIGKILL loses nothing', (client) => {
   it('every record is handled at least once after a restart, and the committed offset never passed the handled ones', async () => {
     const topic = uniqueName('kill');
     const groupId = uniqueName('kill-group');
@@ -58,14 +61,14 @@ describe('guarantee: a consumer process killed with SIGKILL loses nothing', () =
 
     // The broker's view of the commits, sampled all along with the time each answer arrived.
     const sampler = new Sampler(async () => ({ offsets: await committedOffsets(groupId, topic), at: Date.now() }), 20);
-    const first = consumer({ groupId, topic, log: log1, handlerDelayMs: 1, autoCommitIntervalMs: 100 });
+    const first = consumer({ client, groupId, topic, log: log1, handlerDelayMs: 1, autoCommitIntervalMs: 100 });
     await waitFor(() => handledLines(readFaultLog(log1)).length >= 800, { timeoutMs: 30_000, message: `the first process to handle 800 records; stderr: ${first.stderr()}` });
     first.child.kill('SIGKILL');
     const killed = await first.exited;
     expect(killed.signal).toBe('SIGKILL');
     const handledByFirst = handledLines(readFaultLog(log1));
 
-    const second = consumer({ groupId, topic, log: log2, handlerDelayMs: 0, autoCommitIntervalMs: 100 });
+    const second = consumer({ client, groupId, topic, log: log2, handlerDelayMs: 0, autoCommitIntervalMs: 100 });
     await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), ends), {
       timeoutMs: 30_000,
       message: `the restarted process to commit every record; stderr: ${second.stderr()}`,
@@ -118,7 +121,7 @@ describe('guarantee: a consumer process killed with SIGKILL loses nothing', () =
   });
 });
 
-describe('guarantee: SIGTERM drains, commits and exits in time', () => {
+describe.each(testClients())('%s: guarantee: SIGTERM drains, commits and exits in time', (client) => {
   it('records in flight finish, exactly the handled ones are committed, the process exits within the deadline, a restart handles no record twice', async () => {
     const topic = uniqueName('term');
     const groupId = uniqueName('term-group');
@@ -129,7 +132,7 @@ describe('guarantee: SIGTERM drains, commits and exits in time', () => {
 
     // 100 ms per record, two at once (one per partition); no interval commit during the test, so
     // whatever is committed was committed by the shutdown.
-    const first = consumer({ groupId, topic, log: log1, handlerDelayMs: 100, concurrency: 2, autoCommitIntervalMs: 600_000 });
+    const first = consumer({ client, groupId, topic, log: log1, handlerDelayMs: 100, concurrency: 2, autoCommitIntervalMs: 600_000 });
     await waitFor(() => handledLines(readFaultLog(log1)).length >= 10, { timeoutMs: 30_000, message: `10 records handled; stderr: ${first.stderr()}` });
     const signalled = Date.now();
     first.child.kill('SIGTERM');
@@ -164,7 +167,7 @@ describe('guarantee: SIGTERM drains, commits and exits in time', () => {
     }
 
     // A restart continues exactly there: no record handled twice, none missing.
-    const second = consumer({ groupId, topic, log: log2, handlerDelayMs: 0, autoCommitIntervalMs: 100 });
+    const second = consumer({ client, groupId, topic, log: log2, handlerDelayMs: 0, autoCommitIntervalMs: 100 });
     await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), await endOffsets(topic)), {
       timeoutMs: 30_000,
       message: `the restarted process to commit every record; stderr: ${second.stderr()}`,

@@ -54,11 +54,26 @@ describe('Committer', () => {
     const h = setup(() => gate.promise);
     handled(h.trackers, 'orders', 0, 2);
     const first = h.committer.commit();
-    const second = h.committer.commit('rebalance');
+    const second = h.committer.commit('interval');
     expect(second).toBe(first);
     gate.resolve();
     await first;
     expect(h.sent).toHaveLength(1);
+  });
+
+  it('a rebalance commit asked for while one runs follows it, with what was handled meanwhile (once, however often asked)', async () => {
+    const gate = deferred();
+    const h = setup(() => gate.promise);
+    const offsets = handled(h.trackers, 'orders', 0, 2);
+    const first = h.committer.commit();
+    offsets.track(2);
+    offsets.markDone(2);
+    const rebalance = h.committer.commit('rebalance');
+    expect(rebalance).not.toBe(first);
+    expect(h.committer.commit('rebalance')).toBe(rebalance);
+    gate.resolve();
+    await rebalance;
+    expect(h.sent).toEqual([[{ topic: 'orders', partition: 0, offset: '2' }], [{ topic: 'orders', partition: 0, offset: '3' }]]);
   });
 
   it('a refused commit changes nothing and is retried by the next one; a rebalance refusal is only debug', async () => {

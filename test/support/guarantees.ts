@@ -8,11 +8,13 @@ import { expect } from 'vitest';
 import {
   bindTopic,
   ConsumerRuntime,
+  RuntimeEvents,
   type BufferSettings,
   type ConnectionSettings,
   type ConnectionSpec,
   type ConsumerFactory,
   type ConsumerRuntimeOptions,
+  type KafkaClient,
   type MessageContext,
   type MessageHandler,
   type RuntimeLogger,
@@ -161,12 +163,32 @@ export function expectNeverExpelled(events: readonly ConsumerGroupEvent[]): stri
   return (events[first] as { memberId: string }).memberId;
 }
 
+/**
+ * The runtime's own group events per connection name (join, rebalancing, crash), whatever the client:
+ * what {@link expectNeverExpelled} reads when no client-level recorder exists. Joins carry no member id.
+ */
+export function recordGroupEvents(runtime: ConsumerRuntime): Map<string, ConsumerGroupEvent[]> {
+  const byConnection = new Map<string, ConsumerGroupEvent[]>();
+  const list = (name: string): ConsumerGroupEvent[] => {
+    let events = byConnection.get(name);
+    if (!events) byConnection.set(name, (events = []));
+    return events;
+  };
+  runtime.on(RuntimeEvents.GROUP_JOIN, (e) => void list(e.connection).push({ type: 'join', memberId: '' }));
+  runtime.on(RuntimeEvents.REBALANCING, (e) => void list(e.connection).push({ type: 'rebalancing' }));
+  runtime.on(RuntimeEvents.CRASH, (e) => void list(e.connection).push({ type: 'crash', error: e.error }));
+  return byConnection;
+}
+
 /** Creates runtimes on the test broker and stops every one of them in {@link stopAll} (call it in afterEach). */
 export class Runtimes {
   private readonly created: ConsumerRuntime[] = [];
 
+  /** @param client the Kafka client every runtime runs on. */
+  constructor(readonly client: KafkaClient = 'kafkajs') {}
+
   create(connections: ConnectionSpec[], options: ConsumerRuntimeOptions = {}): ConsumerRuntime {
-    const runtime = new ConsumerRuntime(connections, { brokers: brokers(), clientId: 'kefgen-guarantees' }, { logger: testLogger(), ...options });
+    const runtime = new ConsumerRuntime(connections, { brokers: brokers(), clientId: 'kefgen-guarantees' }, { logger: testLogger(), client: this.client, ...options });
     this.created.push(runtime);
     return runtime;
   }

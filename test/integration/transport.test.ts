@@ -1,23 +1,24 @@
-// The kafkajs transport against the real broker: everything the runtime asks of a Kafka client
-// through the seam (runtime/transport/transport.ts), without the runtime's parts around it.
+// Each transport against the real broker: everything the runtime asks of a Kafka client through the
+// seam (runtime/transport/transport.ts), without the runtime's parts around it. One cell per client
+// the running Node.js has (test/support/clients.ts).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { kafkajsTransport } from '../../runtime/transport/kafkajs.js';
 import type { Assignment, FetchedBatch, GroupMember, MemberListener } from '../../runtime/transport/transport.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { testSettings } from '../support/guarantees.js';
-import { brokers, createTopic, uniqueName, waitFor } from '../support/kafka.js';
+import { createTopic, uniqueName, waitFor, withAdmin } from '../support/kafka.js';
+import { testClients, testTransport } from '../support/clients.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
 });
 
-describe('kafkajs transport', () => {
+describe.each(testClients())('%s transport', (client) => {
   it('produces, fetches batches per partition, pauses one partition, commits explicit offsets and answers the admin questions', async () => {
     const topic = uniqueName('seam');
     await createTopic(topic, 2);
-    const transport = kafkajsTransport({ brokers: brokers() }, { logger: silentLogger });
+    const transport = testTransport(client);
     const admin = transport.admin();
     cleanup.push(() => admin.close());
 
@@ -70,5 +71,45 @@ describe('kafkajs transport', () => {
     expect(await admin.committedOffsets(groupId, topic)).toEqual(new Map());
     await member.commit([{ topic, partition: 0, offset: '2' }]);
     expect(await admin.committedOffsets(groupId, topic)).toEqual(new Map([[0, '2']]));
+  });
+});
+
+describe.each(testClients())('%s transport: offset resets', (client) => {
+  it('a committed offset past the end is reset by autoOffsetReset and reported, then the partition is read from there', async () => {
+    const topic = uniqueName('reset');
+    await createTopic(topic, 1);
+    const transport = testTransport(client);
+    const admin = transport.admin();
+    cleanup.push(() => admin.close());
+    const producer = transport.createProducer();
+    await producer.connect();
+    cleanup.push(() => producer.disconnect());
+    await producer.send(topic, [0, 1, 2].map((i) => ({ value: `r${i}` })));
+    const groupId = uniqueName('reset-group');
+    // An offset the partition does not have (e.g. after the topic was recreated or the log truncated).
+    await withAdmin((a) => a.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1000' }] }));
+
+    const resets: string[] = [];
+    const seen: string[] = [];
+    const listener: MemberListener = {
+      assigned: () => {},
+      rebalancing: () => {},
+      crashed: () => {},
+      fetched: () => {},
+      offsetReset: (t, p) => void resets.push(`${t}[${p}]`),
+      batch: async (batch: FetchedBatch) => {
+        for (const r of batch.records) seen.push(r.value!.toString());
+        const last = batch.records.at(-1);
+        if (last) batch.resolve(last.offset);
+      },
+    };
+    const member = transport.createMember(testSettings(groupId, { autoOffsetReset: 'earliest' }), listener, silentLogger);
+    cleanup.push(() => member.disconnect());
+    await member.connect();
+    await member.subscribe([topic], true);
+    await member.run();
+    await waitFor(() => seen.length === 3, { timeoutMs: 20_000, message: 'the records after the reset' });
+    expect(resets).toEqual([`${topic}[0]`]);
+    expect(seen).toEqual(['r0', 'r1', 'r2']);
   });
 });
