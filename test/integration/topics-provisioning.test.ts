@@ -104,7 +104,11 @@ describe('kefgen topics', () => {
     const apply = await cli('apply', file);
     expect(apply.stdout).toContain(`! ${shrinks}: declared with 2 partitions, the cluster has 4`);
     expect(apply.exitCode).toBe(1);
-    const grown = await describeTopic(grows);
+    // The controller has the new partitions once apply returns; the broker's metadata may show them a moment later.
+    const grown = await waitFor(async () => {
+      const d = await describeTopic(grows);
+      return d.partitions === 5 && d;
+    }, { message: `${grows} to have 5 partitions` });
     expect(grown.partitions).toBe(5);
     expect(grown.config['retention.ms']).toEqual({ value: '86400000', set: true });
     expect(grown.config['segment.ms']).toEqual({ value: '7200000', set: true }); // not lost by AlterConfigs
