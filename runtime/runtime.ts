@@ -39,6 +39,11 @@ export interface ConsumerRuntimeOptions {
   /** Creates each connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
   readonly createConsumer?: ConsumerFactory;
   /**
+   * The Kafka client behind the consumers and dead letters; default kafkajs over `kafka` (then `kafka` is ignored).
+   * `kefgen/testing`'s in-memory transport runs the same runtime without a broker (docs/runtime.md, "Testing without a broker").
+   */
+  readonly transport?: Transport;
+  /**
    * How long a connection's consumer may take to connect to a broker at start before `start()` rejects
    * with a `BrokerUnreachableError` naming the brokers, the cause and a hint (default 10 s).
    */
@@ -103,7 +108,7 @@ export class ConsumerRuntime {
     this.healthSettings = { ...DEFAULT_HEALTH, ...options.health };
     validateSpecs(connections);
 
-    const transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
+    const transport = options.transport ?? kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
     this.transport = transport;
     this.topicsToEnsure = options.ensureTopics
       ? topicsToProvision(
