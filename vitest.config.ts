@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     alias: {
       'kefgen/runtime': fileURLToPath(new URL('./runtime/index.ts', import.meta.url)),
+      'kefgen/testing': fileURLToPath(new URL('./runtime/testing/index.ts', import.meta.url)),
     },
   },
   test: {

@@ -48,6 +48,12 @@ export interface ConsumerRuntimeOptions {
    */
   readonly client?: KafkaClient;
   /**
+   * One transport for every connection, dead letters and topic questions, instead of a Kafka client per `client`
+   * (then `kafka` and `client` are ignored): `kefgen/testing`'s in-memory transport runs the same runtime without a
+   * broker (docs/runtime.md, "Testing without a broker").
+   */
+  readonly transport?: Transport;
+  /**
    * How long a connection's consumer may take to connect to a broker at start before `start()` rejects
    * with a `BrokerUnreachableError` naming the brokers, the cause and a hint (default 10 s).
    */
@@ -136,6 +142,7 @@ export class ConsumerRuntime {
     }
     const transports = new Map<KafkaClient, Transport>();
     const transportOf = (client: KafkaClient): Transport => {
+      if (options.transport) return options.transport;
       let transport = transports.get(client);
       if (!transport) {
         if (client === "platformatic") {
