@@ -87,7 +87,13 @@ export const topicConfigUnits = {
 } as const;
 
 /** The provisioning settings a topic's `{ }` takes besides `consumer` clauses and `config { }`. */
-const provisioningSettings = ["partitions", "replicationFactor"] as const;
+export const provisioningSettings = ["partitions", "replicationFactor"] as const;
+
+/** What each provisioning setting means (the language server's completion documentation). */
+export const provisioningSettingDocs: Readonly<Record<(typeof provisioningSettings)[number], string>> = {
+  partitions: "The topic's partition count, a whole number from 1: created with it, or increased to it (never reduced). Absent: the broker's num.partitions.",
+  replicationFactor: "Copies of each partition, a whole number from 1 up to the number of brokers. Absent: the broker's default.replication.factor.",
+};
 
 /** Kafka's limits: partitions are an int32 count, a replication factor an int16. */
 const maxOf = { partitions: 2_147_483_647, replicationFactor: 32_767 } as const;
@@ -109,6 +115,23 @@ function describe(t: ConfigType): string {
     case "string":
       return "a string";
   }
+}
+
+/** What a topic config's value is, with its bounds ("a duration (…), at least -1"); undefined for an unknown key. */
+export function describeTopicConfig(key: string): string | undefined {
+  const t = topicConfigs.get(key);
+  if (!t) return undefined;
+  const bounds = "min" in t ? `, at least ${t.min}${"max" in t && t.max !== undefined ? ` and at most ${t.max}` : ""}` : "";
+  return describe(t) + bounds;
+}
+
+/** The values a topic config takes as words (enum values, true/false), or the units of a duration or size. */
+export function topicConfigWords(key: string): { readonly words: readonly string[] } | { readonly units: Readonly<Record<string, number>> } | undefined {
+  const t = topicConfigs.get(key);
+  if (t?.kind === "enum") return { words: t.values };
+  if (t?.kind === "boolean") return { words: ["true", "false"] };
+  if (t?.kind === "duration" || t?.kind === "size") return { units: topicConfigUnits[t.kind] };
+  return undefined;
 }
 
 /** Kafka's string for `v`, or what is wrong with it. */

@@ -83,4 +83,5 @@ export { retryDelay, type RetryBackoff } from "./backoff.js";
 export { createConsoleLogger, namespaced, silentLogger, type RuntimeLogger, type LogFields, type LogLevelName } from "./logger.js";
 export { serveOperations, type OperationsServer, type OperationsServerOptions, type MetricsSource } from "./exporters/http.js";
 export { DEFAULT_HEALTH, type HealthSettings, type HealthReport, type ConnectionHealth } from "./health.js";
+export type { ProducerMetricsSnapshot, ProducerTopicMetrics, ProducerMetricsSource, SendEvent } from "./producer-metrics.js";
 export type { MetricsSnapshot, ConnectionMetrics, TopicMetrics, PartitionLag, LatencySnapshot, ConnectionState } from "./metrics.js";

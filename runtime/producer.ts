@@ -8,6 +8,7 @@
 
 import { createConsoleLogger, type RuntimeLogger } from "./logger.js";
 import type { Encoder } from "./encoders.js";
+import { ProducerMetrics, type ProducerMetricsSnapshot, type ProducerMetricsSource, type SendEvent } from "./producer-metrics.js";
 import type { KafkaConnectionOptions } from "./runtime.js";
 import { kafkajsTransport } from "./transport/kafkajs.js";
 import type { OutgoingRecord, ProducerSettings, RecordHeaders, Transport, TransportProducer } from "./transport/transport.js";
@@ -80,7 +81,7 @@ export class TopicProducer<V, K> {
 
   /** Sends several records in one request (per partition leader); resolves once all are acknowledged. */
   sendBatch(records: readonly ProducerRecord<V, K>[]): Promise<void> {
-    return this.owner.track(this.spec.settings, async (producer) => {
+    return this.owner.track(this.spec.topic, records.length, this.spec.settings, async (producer) => {
       const outgoing = await Promise.all(records.map((r) => this.encode(r)));
       if (outgoing.length > 0) await producer.send(this.spec.topic, outgoing);
     });
@@ -107,8 +108,9 @@ export class TopicProducer<V, K> {
  * Runs the typed producers of a kefgen declaration. `start()` connects, `stop()` waits for every accepted send and
  * disconnects; a runtime is started once.
  */
-export class ProducerRuntime {
+export class ProducerRuntime implements ProducerMetricsSource {
   private readonly transport: Transport;
+  private readonly counts = new ProducerMetrics();
   private readonly producers = new Map<string, { settings: ProducerSettings; producer?: TransportProducer }>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
@@ -158,18 +160,38 @@ export class ProducerRuntime {
     return this.stopPromise;
   }
 
-  /** @internal runs one send on the client producer of `settings`, tracked until it settles. */
-  track(settings: ProducerSettings, run: (producer: TransportProducer) => Promise<void>): Promise<void> {
+  /** Records sent and failed, and send durations, per topic, since start (sends refused before start or after stop are not counted). */
+  metrics(): ProducerMetricsSnapshot {
+    return this.counts.metrics();
+  }
+
+  /** Calls `listener` after every accepted send settles (what the exporters' histograms record); returns its remover. */
+  onSend(listener: (event: SendEvent) => void): () => void {
+    return this.counts.onSend(listener);
+  }
+
+  /** @internal runs one send of `records` records to `topic` on the client producer of `settings`, tracked until it settles and counted. */
+  track(topic: string, records: number, settings: ProducerSettings, run: (producer: TransportProducer) => Promise<void>): Promise<void> {
     if (this.state !== "running") {
       const why = this.state === "new" || this.state === "starting" ? "call start() first" : "they were stopped; create new producers to send again";
       return Promise.reject(new ProducerStoppedError(`cannot send: the producers are not running (${why})`));
     }
     const producer = this.producers.get(settingsKey(settings))!.producer!;
+    const startedAt = performance.now();
     const sending = run(producer);
     this.inFlight.add(sending);
-    const done = () => this.inFlight.delete(sending);
-    sending.then(done, done);
-    return sending;
+    // Counted before the sender sees the outcome, so a caller that awaited its sends reads counts that include them.
+    const settled = (failure?: { error: unknown }) => {
+      this.inFlight.delete(sending);
+      this.counts.record({ topic, records, durationMs: performance.now() - startedAt, ...(failure ? { error: failure.error ?? new Error("send rejected") } : {}) });
+    };
+    return sending.then(
+      () => settled(),
+      (error: unknown) => {
+        settled({ error });
+        throw error;
+      },
+    );
   }
 }
 
@@ -177,8 +199,8 @@ function settingsKey(s: ProducerSettings): string {
   return `${s.acks}/${s.idempotent}/${s.compression}/${s.maxInFlight}`;
 }
 
-/** What `create<Api>Producers` returns: the typed producer of each topic, and the runtime's start and stop. */
-export interface Producers<T> {
+/** What `create<Api>Producers` returns: the typed producer of each topic, the runtime's start and stop, and its metrics. */
+export interface Producers<T> extends ProducerMetricsSource {
   /** One {@link TopicProducer} per topic that asks for one, by handler name. */
   readonly topics: T;
   /** Connects; see {@link ProducerRuntime.start}. */
@@ -189,5 +211,5 @@ export interface Producers<T> {
 
 /** Binds the topic producers of `runtime` into a {@link Producers} (generated code calls it). */
 export function producersOf<T>(runtime: ProducerRuntime, topics: T): Producers<T> {
-  return { topics, start: () => runtime.start(), stop: () => runtime.stop() };
+  return { topics, start: () => runtime.start(), stop: () => runtime.stop(), metrics: () => runtime.metrics(), onSend: (listener) => runtime.onSend(listener) };
 }

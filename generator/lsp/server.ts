@@ -31,6 +31,7 @@ import { formatKef } from "../fmt.js";
 import type { Model } from "../model.js";
 import { describeType, settingsByName, settingsCatalogue, units, type SettingInfo } from "../settings.js";
 import { contains, declarationAt, occurrences, settingAt, type Occurrence } from "./symbols.js";
+import { topicBlockAt, topicBodyHover, topicBodyItems, topicConfigCompletion } from "./topic-body.js";
 import { Workspace, type LspProject } from "./workspace.js";
 
 /** How long after the last change diagnostics are computed (ms): a burst of keystrokes is analysed once. */
@@ -218,6 +219,14 @@ export class KefLanguageServer {
     const before = ctx.text.slice(lineStart, offset);
     const names = (kind: Occurrence["kind"]) => [...new Set(occurrences(ctx.files).filter((o) => o.kind === kind && o.declaration).map((o) => o.name))];
     const item = (label: string, kind: CompletionItemKind, detail?: string): CompletionItem => ({ label, kind, ...(detail ? { detail } : {}) });
+    // Inside a topic's `{ }`: which block, from the braces (the line being typed may not parse yet).
+    const declaration = declarationAt(ctx.ast, offset);
+    const topicStart = declaration ? (declaration.$type === "Topic" ? declaration.range.start.offset : undefined) : lastTopicStart(ctx.text, offset);
+    const topicBlock = topicStart === undefined ? undefined : topicBlockAt(ctx.text, topicStart, offset);
+    if (topicBlock === "config") {
+      const doc = TextDocument.create("", "kef", 0, ctx.text);
+      return topicConfigCompletion(before, (n) => ({ start: doc.positionAt(offset - n), end: doc.positionAt(offset) }));
+    }
     // A setting's value: after `name =`.
     const assignment = /([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(-?[0-9][0-9.]*)?[A-Za-z]*$/.exec(before);
     if (assignment) {
@@ -234,7 +243,7 @@ export class KefLanguageServer {
     }
     if (/\bvia\s+[A-Za-z0-9_]*$/.test(before)) return names("connection").map((n) => item(n, CompletionItemKind.Reference, "connection"));
     if (/^\s*topic\s+"[^"]*"(\s+as\s+[A-Za-z0-9_]+)?\s*:\s*[A-Za-z0-9_.]*$/.test(before)) return names("message").map((n) => item(n, CompletionItemKind.Class, "message type"));
-    const declaration = declarationAt(ctx.ast, offset);
+    if (topicBlock === "body" && /^\s*[A-Za-z0-9_]*$/.test(before)) return topicBodyItems();
     const inBlock = declaration && declaration.$type !== "Message" && declaration.$type !== "Registry" && ctx.text.lastIndexOf("{", offset - 1) > declaration.range.start.offset;
     if (inBlock && /^\s*[A-Za-z0-9_]*$/.test(before)) {
       // Which settings the block takes (generator/check.ts): a topic's producer block the producer's, its consumer
@@ -265,6 +274,9 @@ export class KefLanguageServer {
     const ctx = this.context(uri);
     if (!ctx) return null;
     const offset = this.offset(ctx.text, position);
+    const declaration = declarationAt(ctx.ast, offset);
+    const provisioning = declaration && topicBodyHover(declaration, offset);
+    if (provisioning) return { contents: { kind: MarkupKind.Markdown, value: provisioning.value }, range: toLspRange(provisioning.range) };
     const at = settingAt(ctx.ast, offset);
     if (at && contains(at.setting.name.range, offset)) {
       const info = settingsByName.get(at.setting.name.text);
@@ -400,6 +412,13 @@ export class KefLanguageServer {
     const end = TextDocument.create("", "kef", 0, ctx.text).positionAt(ctx.text.length);
     return [{ range: { start: { line: 0, character: 0 }, end }, newText: result.text }];
   }
+}
+
+/** Where the last `topic` declaration before `offset` starts, for text that does not parse as one yet. */
+function lastTopicStart(text: string, offset: number): number | undefined {
+  let start: number | undefined;
+  for (const m of text.slice(0, offset).matchAll(/^topic\b/gm)) start = m.index;
+  return start;
 }
 
 function settingsInBlock(d: Declaration): readonly Setting[] {

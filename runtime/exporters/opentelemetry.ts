@@ -5,11 +5,15 @@
 import { metrics, type Attributes, type Meter, type ObservableResult } from "@opentelemetry/api";
 import { RuntimeEvents, type HandlerAttemptEvent } from "../events.js";
 import type { ConsumerRuntime } from "../runtime.js";
+import type { ProducerMetricsSource, SendEvent } from "../producer-metrics.js";
 
 /** The conventions' bucket boundaries of `messaging.process.duration`, in seconds. */
 export const PROCESS_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-/** Options of {@link openTelemetryMetrics}. */
+/** The conventions' bucket boundaries of `messaging.client.operation.duration`, in seconds (the same as processing's). */
+export const OPERATION_DURATION_BUCKETS: readonly number[] = PROCESS_DURATION_BUCKETS;
+
+/** Options of {@link openTelemetryMetrics} and {@link openTelemetryProducerMetrics}. */
 export interface OpenTelemetryOptions {
   /** The meter to record with (default: `metrics.getMeter("kefgen")` from the global MeterProvider). */
   readonly meter?: Meter;
@@ -72,7 +76,7 @@ export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTele
 
   const onAttempt = (e: HandlerAttemptEvent): void => {
     const attributes: Attributes = { ...base(groupOf(e.connection), e.topic), "messaging.destination.partition.id": String(e.partition) };
-    if (e.failed) attributes["error.type"] = e.error instanceof Error && e.error.name ? e.error.name : "_OTHER";
+    if (e.failed) attributes["error.type"] = errorType(e.error);
     consumed.add(1, attributes);
     duration.record(e.durationMs / 1000, attributes);
   };
@@ -106,4 +110,42 @@ export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTele
       capacity.removeCallback(onCapacity);
     },
   };
+}
+
+/** The conventions' `error.type`: the error's `name`, `_OTHER` for a non-Error. */
+function errorType(error: unknown): string {
+  return error instanceof Error && error.name ? error.name : "_OTHER";
+}
+
+/**
+ * Records the typed producers' sends (a generated `create<Api>Producers` result) with OpenTelemetry:
+ * - `messaging.client.sent.messages` (counter, `{message}`): the records of every send, acknowledged or failed;
+ * - `messaging.client.operation.duration` (histogram, `s`, the conventions' buckets as advice): each `send`/`sendBatch`.
+ *
+ * Attributes: `messaging.system` = `kafka`, `messaging.operation.name` = `send`, `messaging.operation.type` = `send`,
+ * `messaging.destination.name`, and `error.type` (the error's `name`, `_OTHER` for a non-Error) on failed sends.
+ */
+export function openTelemetryProducerMetrics(producers: ProducerMetricsSource, options: OpenTelemetryOptions = {}): OpenTelemetryExporter {
+  const meter = options.meter ?? metrics.getMeter("kefgen");
+  const sent = meter.createCounter("messaging.client.sent.messages", {
+    description: "Number of messages producer attempted to send to the broker.",
+    unit: "{message}",
+  });
+  const duration = meter.createHistogram("messaging.client.operation.duration", {
+    description: "Duration of messaging operation initiated by a producer or consumer client.",
+    unit: "s",
+    advice: { explicitBucketBoundaries: [...OPERATION_DURATION_BUCKETS] },
+  });
+  const onSend = (e: SendEvent): void => {
+    const attributes: Attributes = {
+      "messaging.system": "kafka",
+      "messaging.operation.name": "send",
+      "messaging.operation.type": "send",
+      "messaging.destination.name": e.topic,
+    };
+    if (e.error !== undefined) attributes["error.type"] = errorType(e.error);
+    sent.add(e.records, attributes);
+    duration.record(e.durationMs / 1000, attributes);
+  };
+  return { close: producers.onSend(onSend) };
 }

@@ -1,11 +1,13 @@
 // Prometheus exporter ("kefgen/runtime/prometheus"): the runtime's metrics snapshot and events as
 // prom-client metrics. prom-client is an optional peer dependency: only this module imports it.
-// Labels: connection, group, topic, partition (and `state` on the one state gauge). See docs/operations.md.
+// Labels: connection, group, topic, partition (and `state` on the one state gauge); the typed producers' metrics
+// (prometheusProducerMetrics) carry only `topic`. See docs/operations.md.
 
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { RuntimeEvents } from "../events.js";
 import type { ConsumerRuntime } from "../runtime.js";
 import type { ConnectionMetrics, ConnectionState, MetricsSnapshot } from "../metrics.js";
+import type { ProducerMetricsSource } from "../producer-metrics.js";
 
 /** Handler duration buckets in seconds (5 ms … 60 s). */
 export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -176,4 +178,44 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
       for (const remove of listeners) remove();
     },
   };
+}
+
+/**
+ * Exposes the typed producers' metrics (a generated `create<Api>Producers` result) to Prometheus, labelled by `topic`
+ * only: `<prefix>producer_records_sent_total`, `<prefix>producer_records_failed_total` (read from
+ * `producers.metrics()` at each scrape) and `<prefix>producer_send_duration_seconds` (a histogram of each send, from
+ * the moment this is called). Pass the consumers' exporter's `registry` to serve both from one `/metrics`.
+ *
+ * ```ts
+ * const consumersExporter = prometheusMetrics(consumers.runtime);
+ * prometheusProducerMetrics(producers, { registry: consumersExporter.registry });
+ * ```
+ */
+export function prometheusProducerMetrics(producers: ProducerMetricsSource, options: PrometheusOptions = {}): PrometheusExporter {
+  const registry = options.registry ?? new Registry();
+  const p = options.prefix ?? "kefgen_";
+  const registers = [registry];
+  const perTopic = (name: string, help: string, value: (t: ReturnType<ProducerMetricsSource["metrics"]>["topics"][number]) => number): void => {
+    new Counter<"topic">({
+      name: p + name,
+      help,
+      labelNames: ["topic"],
+      registers,
+      collect(this: Counter<"topic">) {
+        this.reset();
+        for (const t of producers.metrics().topics) this.inc({ topic: t.topic }, value(t));
+      },
+    });
+  };
+  perTopic("producer_records_sent_total", "Records the typed producer sent and the broker acknowledged.", (t) => t.sent);
+  perTopic("producer_records_failed_total", "Records of sends that failed (encoding, schema registry or client error).", (t) => t.failed);
+  const duration = new Histogram<"topic">({
+    name: p + "producer_send_duration_seconds",
+    help: "Duration of each send or sendBatch, from acceptance to acknowledgement or failure (encoding included), in seconds.",
+    labelNames: ["topic"],
+    buckets: [...(options.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS)],
+    registers,
+  });
+  const remove = producers.onSend((e) => duration.observe({ topic: e.topic }, e.durationMs / 1000));
+  return { registry, contentType: registry.contentType, text: () => registry.metrics(), close: remove };
 }

@@ -7,6 +7,7 @@ import { ConsumerRuntime, ProducerStoppedError, type AvroCodec, SchemaNotRegiste
 import { createShopProducersProducers, shopProducersConnections, type Order, type OrderId, type ShopProducersHandlers } from "../../fixtures/valid/producers/expected/index.js";
 import { orderCodec, orderIdCodec } from "../../fixtures/valid/producers/expected/codecs.js";
 import { startDevRegistry, type DevRegistry } from "../../scripts/registry/server.js";
+import { prometheusProducerMetrics } from "../../runtime/exporters/prometheus.js";
 import { brokers, createTopic, kafka, uniqueName, waitFor, withAdmin } from "../support/kafka.js";
 import { runWitness } from "../support/python.js";
 
@@ -96,6 +97,15 @@ describe("generated producers on a real broker", () => {
         seen.orders.length === n && seen.orderBlobs.length === n && seen.anonymousOrders.length === n && seen.framedOrders.length === n + 1 && seen.framedAuto.length === n && seen.singleOrders.length === n,
       { timeoutMs: 60_000, message: "every produced record consumed" },
     );
+    // The producers' counts equal what was sent and consumed, per topic.
+    expect(Object.fromEntries(producers.metrics().topics.map((t) => [t.topic, [t.sent, t.failed]]))).toEqual({
+      "producers-orders": [n, 0],
+      "producers-blobs": [n, 0],
+      "producers-anonymous": [n, 0],
+      "producers-framed": [n + 1, 0],
+      "producers-framed-auto": [n, 0],
+      "producers-single": [n, 0],
+    });
     const byId = (list: Received<unknown, unknown>[]) => [...list].sort((a, b) => ((a.value as Order).id < (b.value as Order).id ? -1 : 1));
     const sortedOrders = [...orders].sort((a, b) => (a.id < b.id ? -1 : 1));
 
@@ -154,11 +164,14 @@ describe("generated producers on a real broker", () => {
     expect(error).toBeInstanceOf(SchemaNotRegisteredError);
     expect((error as Error).message).toMatch(/not registered under subject "producers-framed-value" in registry "main".*autoRegister = false/);
     expect(await endOffsetSum("producers-framed")).toBe(0);
+    // The refused send is counted as one failed record, none sent.
+    expect(producers.metrics().topics.map(({ topic, sent, failed }) => ({ topic, sent, failed }))).toEqual([{ topic: "producers-framed", sent: 0, failed: 1 }]);
   });
 
   it("stop() waits for the sends already made; a send after stop (or before start) rejects clearly", async () => {
     await freshTopics();
     const producers = createShopProducersProducers({ brokers: brokers() }, { logger: silentLogger });
+    const exporter = prometheusProducerMetrics(producers);
     const early = await producers.topics.orders.send(order(0), { key: "o-0" }).catch((e: unknown) => e);
     expect(early).toBeInstanceOf(ProducerStoppedError);
     expect((early as Error).message).toMatch(/call start\(\) first/);
@@ -169,10 +182,17 @@ describe("generated producers on a real broker", () => {
     const results = await Promise.allSettled(pending);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(50);
     expect(await endOffsetSum("producers-orders")).toBe(50);
+    // The counts equal what the broker holds; the sends refused before start and after stop are not among them.
+    const scrape = await exporter.text();
+    expect(scrape).toContain('kefgen_producer_records_sent_total{topic="producers-orders"} 50\n');
+    expect(scrape).toContain('kefgen_producer_records_failed_total{topic="producers-orders"} 0\n');
+    expect(scrape).toContain('kefgen_producer_send_duration_seconds_count{topic="producers-orders"} 50\n');
     const late = await producers.topics.orders.send(order(99), { key: "o-99" }).catch((e: unknown) => e);
     expect(late).toBeInstanceOf(ProducerStoppedError);
     expect((late as Error).message).toMatch(/not running \(they were stopped/);
     expect(await endOffsetSum("producers-orders")).toBe(50);
+    expect(producers.metrics().topics).toMatchObject([{ topic: "producers-orders", sent: 50, failed: 0, sendLatencyMs: { count: 50 } }]);
+    exporter.close();
   });
 });
 

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CodeAction, CompletionItem, DocumentSymbol, FoldingRange, Hover, Location, TextEdit, WorkspaceEdit } from "vscode-languageserver-protocol";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { settingsCatalogue, units } from "../../generator/settings.js";
+import { topicConfigs, topicConfigUnits } from "../../generator/topic-config.js";
 import { startServer, uri, type LspClient } from "../support/lsp.js";
 
 /** The position of `needle` in `text` (its `nth` occurrence), moved `delta` characters. */
@@ -103,6 +104,44 @@ describe("a multi-file project", () => {
     expect(words.find((w) => w.label === "none")!.detail).toBe("deadLetter (default)");
     await client.change(files.alerts, text.alerts);
     await client.change(files.connections, text.connections);
+  });
+
+  it("in a topic's { }: provisioning settings and clauses; in config { }: Kafka's topic config keys, their values and units", async () => {
+    const body = text.alerts.replace('topic "alerts" : Alert { consumer via alerting }', 'topic "alerts" : Alert {\n  consumer via alerting\n  \n}');
+    await client.change(files.alerts, body);
+    const items = await req<CompletionItem[]>("textDocument/completion", files.alerts, at(body, "alerting\n  \n", 11));
+    expect(labels(items)).toEqual(["partitions", "replicationFactor", "config", "producer", "consumer"]);
+    expect(items[0]!.insertText).toBe("partitions = ");
+    // The consumer's own settings block still takes the buffer settings.
+    const consumerBlock = body.replace("consumer via alerting\n  \n", "consumer via alerting {\n    \n  }\n");
+    await client.change(files.alerts, consumerBlock);
+    expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(consumerBlock, "alerting {\n    ", 15)))).toEqual(
+      settingsCatalogue.filter((s) => s.scope === "buffer").map((s) => s.name),
+    );
+    // A key being typed, its string not closed yet: every known key, replacing what is typed with `"key" = `.
+    const typing = body.replace("alerting\n  \n", 'alerting\n  config {\n    "ret\n  }\n');
+    await client.change(files.alerts, typing);
+    const keyAt = at(typing, '"ret', 4);
+    const keys = await req<CompletionItem[]>("textDocument/completion", files.alerts, keyAt);
+    expect(labels(keys)).toEqual([...topicConfigs.keys()]);
+    const retention = keys.find((k) => k.label === "retention.ms")!;
+    expect(retention.textEdit).toEqual({ range: { start: { ...keyAt, character: keyAt.character - 4 }, end: keyAt }, newText: '"retention.ms" = ' });
+    expect(retention.filterText).toBe('"retention.ms"');
+    expect(retention.detail).toMatch(/^a duration .*at least -1$/);
+    // Values: an enum's words, a boolean's, and the units after a number.
+    const values = typing.replace('    "ret\n', '    "cleanup.policy" = \n    "preallocate" = \n    "retention.ms" = 7\n');
+    await client.change(files.alerts, values);
+    expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(values, '"cleanup.policy" = ', 19)))).toEqual(["delete", "compact"]);
+    expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(values, '"preallocate" = ', 16)))).toEqual(["true", "false"]);
+    expect(labels(await req<CompletionItem[]>("textDocument/completion", files.alerts, at(values, '"retention.ms" = 7', 18)))).toEqual(Object.keys(topicConfigUnits.duration));
+    // Hover on a key and on a provisioning setting, in a topic that checks.
+    const valid = text.alerts.replace('topic "alerts" : Alert { consumer via alerting }', 'topic "alerts" : Alert { partitions = 3 consumer via alerting config { "segment.bytes" = 1GiB } }');
+    expect(await client.change(files.alerts, valid)).toEqual([]);
+    const segment = hoverText(await req<Hover>("textDocument/hover", files.alerts, at(valid, "segment.bytes", 3)));
+    expect(segment).toContain("**segment.bytes**: Kafka topic config");
+    expect(segment).toContain("a size (e.g. 1GiB");
+    expect(hoverText(await req<Hover>("textDocument/hover", files.alerts, at(valid, "partitions", 2)))).toContain("**partitions**: The topic's partition count");
+    await client.change(files.alerts, text.alerts);
   });
 
   it("hover on a setting shows its documentation and effective value along default → shared → connection → topic", async () => {

@@ -4,8 +4,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConsumerConfig } from 'kafkajs';
 import type { Attributes, Meter, MetricOptions } from '@opentelemetry/api';
 import { ConsumerRuntime, serveOperations, silentLogger, type ConnectionSpec, type ConnectionMetrics } from '../../runtime/index.js';
-import { prometheusMetrics } from '../../runtime/exporters/prometheus.js';
-import { openTelemetryMetrics, PROCESS_DURATION_BUCKETS } from '../../runtime/exporters/opentelemetry.js';
+import { prometheusMetrics, prometheusProducerMetrics } from '../../runtime/exporters/prometheus.js';
+import { openTelemetryMetrics, openTelemetryProducerMetrics, PROCESS_DURATION_BUCKETS } from '../../runtime/exporters/opentelemetry.js';
+import { ProducerRuntime, producersOf } from '../../runtime/producer.js';
+import { avroEncoder } from '../../runtime/encoders.js';
+import { avroCodec } from '../../runtime/avro-codec.js';
+import { fakeTransport } from './fake-producer.js';
 import { ProgressWatch, DEFAULT_HEALTH } from '../../runtime/health.js';
 import { FakeConsumer } from './fake-consumer.js';
 import { binding, flush, settings } from './helpers.js';
@@ -158,6 +162,77 @@ describe('openTelemetryMetrics', () => {
     expect(observed).toEqual([{ value: 0, attributes: attrs }]);
     exporter.close();
     expect(byName.get('kefgen.consumer.lag')!.callbacks).toEqual([]);
+  });
+});
+
+/** Producers of topics "orders" and "audit" on a fake transport: 3 records sent to orders, then a batch of 2 to audit that fails. */
+async function producedAndFailed(exporterOf: (producers: ReturnType<typeof producersOf>) => void) {
+  const { transport, producers: clients } = fakeTransport();
+  const runtime = new ProducerRuntime({ brokers: [] }, { transport });
+  const codec = avroCodec<{ id: string }>({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }] });
+  const settings = { acks: 'all', idempotent: true, compression: 'none', maxInFlight: 5 } as const;
+  const topics = {
+    orders: runtime.topic({ topic: 'orders', value: avroEncoder(codec), settings }),
+    audit: runtime.topic({ topic: 'audit', value: avroEncoder(codec), settings }),
+  };
+  const producers = producersOf(runtime, topics);
+  exporterOf(producers);
+  await producers.start();
+  await topics.orders.send({ id: '1' });
+  await topics.orders.sendBatch([{ value: { id: '2' } }, { value: { id: '3' } }]);
+  clients[0]!.fail = new RangeError('no leader');
+  await expect(topics.audit.sendBatch([{ value: { id: '4' } }, { value: { id: '5' } }])).rejects.toThrow('no leader');
+  await producers.stop();
+  return producers;
+}
+
+describe('producer exporters', () => {
+  it('prometheusProducerMetrics: sent and failed records and a send duration histogram, labelled by topic only', async () => {
+    let exporter!: ReturnType<typeof prometheusProducerMetrics>;
+    await producedAndFailed((producers) => (exporter = prometheusProducerMetrics(producers)));
+    const text = await exporter.text();
+    expect(sample(text, 'kefgen_producer_records_sent_total', 'topic="orders"')).toBe(3);
+    expect(sample(text, 'kefgen_producer_records_failed_total', 'topic="orders"')).toBe(0);
+    expect(sample(text, 'kefgen_producer_records_sent_total', 'topic="audit"')).toBe(0);
+    expect(sample(text, 'kefgen_producer_records_failed_total', 'topic="audit"')).toBe(2);
+    expect(sample(text, 'kefgen_producer_send_duration_seconds_count', 'topic="orders"')).toBe(2);
+    expect(sample(text, 'kefgen_producer_send_duration_seconds_count', 'topic="audit"')).toBe(1);
+    expect(sample(text, 'kefgen_producer_send_duration_seconds_bucket', 'le="60",topic="orders"')).toBe(2);
+    const labelNames = new Set([...text.matchAll(/[{,]([a-z_]+)="/g)].map((m) => m[1]));
+    expect([...labelNames].sort()).toEqual(['le', 'topic']);
+    exporter.close();
+  });
+
+  it('shares a registry with the consumers\' exporter, so one /metrics serves both', async () => {
+    const { runtime } = ordersRuntime();
+    const consumers = prometheusMetrics(runtime);
+    await producedAndFailed((producers) => void prometheusProducerMetrics(producers, { registry: consumers.registry }));
+    const text = await consumers.text();
+    expect(sample(text, 'kefgen_connections', '')).toBe(1);
+    expect(sample(text, 'kefgen_producer_records_sent_total', 'topic="orders"')).toBe(3);
+    consumers.close();
+  });
+
+  it('openTelemetryProducerMetrics: messaging.client.sent.messages and messaging.client.operation.duration with the send attributes', async () => {
+    const { meter, instruments } = recordingMeter();
+    let exporter!: ReturnType<typeof openTelemetryProducerMetrics>;
+    const producers = await producedAndFailed((p) => (exporter = openTelemetryProducerMetrics(p, { meter })));
+    const byName = new Map(instruments.map((i) => [i.name, i]));
+    const sent = byName.get('messaging.client.sent.messages')!;
+    const duration = byName.get('messaging.client.operation.duration')!;
+    expect([sent.kind, sent.options?.unit]).toEqual(['counter', '{message}']);
+    expect([duration.kind, duration.options?.unit]).toEqual(['histogram', 's']);
+    expect(duration.options?.advice?.explicitBucketBoundaries).toEqual([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
+    const attrs = (topic: string) => ({ 'messaging.system': 'kafka', 'messaging.operation.name': 'send', 'messaging.operation.type': 'send', 'messaging.destination.name': topic });
+    expect(sent.values).toEqual([
+      { value: 1, attributes: attrs('orders') },
+      { value: 2, attributes: attrs('orders') },
+      { value: 2, attributes: { ...attrs('audit'), 'error.type': 'RangeError' } },
+    ]);
+    expect(duration.values.map((v) => v.attributes)).toEqual([attrs('orders'), attrs('orders'), { ...attrs('audit'), 'error.type': 'RangeError' }]);
+    expect(duration.values.every((v) => v.value >= 0 && v.value < 1)).toBe(true);
+    exporter.close();
+    expect(producers.metrics().topics.map((t) => [t.topic, t.sent, t.failed])).toEqual([['audit', 0, 2], ['orders', 3, 0]]);
   });
 });
 

@@ -1,56 +1,12 @@
 // ProducerRuntime and TopicProducer (runtime/producer.ts) over an in-process transport: one client producer per
-// distinct setting set, what reaches the transport, start failures, the stop/send race. The broker proof is
+// distinct setting set, what reaches the transport, start failures, the stop/send race, the send counts. The broker proof is
 // test/integration/producers.test.ts.
 import { describe, expect, it } from "vitest";
 import { avroCodec } from "../../runtime/avro-codec.js";
 import { avroEncoder, stringKeyEncoder } from "../../runtime/encoders.js";
-import { ProducerRuntime, ProducerStoppedError } from "../../runtime/producer.js";
-import type { OutgoingRecord, ProducerSettings, Transport, TransportProducer } from "../../runtime/transport/transport.js";
-
-interface FakeProducer extends TransportProducer {
-  readonly settings: ProducerSettings | undefined;
-  readonly sent: { topic: string; records: readonly OutgoingRecord[] }[];
-  connected: boolean;
-  /** Sends wait for this before being acknowledged. */
-  gate: Promise<void>;
-}
-
-function fakeTransport(options: { failConnectAt?: number } = {}): { transport: Transport; producers: FakeProducer[] } {
-  const producers: FakeProducer[] = [];
-  const transport = {
-    client: "fake",
-    createMember: () => {
-      throw new Error("not used");
-    },
-    admin: () => {
-      throw new Error("not used");
-    },
-    createProducer(settings?: ProducerSettings): TransportProducer {
-      const index = producers.length;
-      const p: FakeProducer = {
-        settings,
-        sent: [],
-        connected: false,
-        gate: Promise.resolve(),
-        async connect() {
-          if (options.failConnectAt === index) throw new Error("broker unreachable");
-          p.connected = true;
-        },
-        async send(topic, records) {
-          if (!p.connected) throw new Error("send on a disconnected producer");
-          await p.gate;
-          p.sent.push({ topic, records });
-        },
-        async disconnect() {
-          p.connected = false;
-        },
-      };
-      producers.push(p);
-      return p;
-    },
-  } satisfies Transport;
-  return { transport, producers };
-}
+import { ProducerRuntime, ProducerStoppedError, producersOf } from "../../runtime/producer.js";
+import type { ProducerSettings } from "../../runtime/transport/transport.js";
+import { fakeTransport } from "./fake-producer.js";
 
 const codec = avroCodec<{ id: string }>({ type: "record", name: "Order", fields: [{ name: "id", type: "string" }] });
 const base: ProducerSettings = { acks: "all", idempotent: true, compression: "none", maxInFlight: 5 };
@@ -111,5 +67,44 @@ describe("ProducerRuntime", () => {
     expect(producers[0]!.sent.map((s) => s.records.length)).toEqual([1, 1]);
     expect(producers[0]!.connected).toBe(false);
     expect(runtime.stop()).toBe(stopped);
+  });
+
+  it("counts records sent and failed and each send's duration per topic, counted before the sender sees the outcome", async () => {
+    const { transport, producers } = fakeTransport();
+    const runtime = new ProducerRuntime({ brokers: [] }, { transport });
+    const a = runtime.topic<{ id: string }, string>({ topic: "a", value: avroEncoder(codec), key: stringKeyEncoder, settings: base });
+    const b = runtime.topic<{ id: string }, never>({ topic: "b", value: avroEncoder(codec), settings: base });
+    const api = producersOf(runtime, { a, b });
+    const events: { topic: string; records: number; failed: boolean }[] = [];
+    api.onSend(() => {
+      throw new Error("a broken listener does not fail the send");
+    });
+    const remove = api.onSend((e) => void events.push({ topic: e.topic, records: e.records, failed: e.error !== undefined }));
+    await expect(a.send({ id: "0" })).rejects.toBeInstanceOf(ProducerStoppedError); // refused: not counted
+    await api.start();
+    await a.send({ id: "1" });
+    await a.sendBatch([{ value: { id: "2" } }, { value: { id: "3" } }]);
+    // A key on a key-none topic fails while encoding: the send was accepted, so its record counts as failed.
+    await expect(b.send({ id: "4" }, { key: "x" as never })).rejects.toThrow(/key none/);
+    producers[0]!.fail = new RangeError("broker said no");
+    await expect(b.sendBatch([{ value: { id: "5" } }, { value: { id: "6" } }])).rejects.toThrow("broker said no");
+    const snapshot = api.metrics();
+    expect(snapshot.topics.map(({ topic, sent, failed, sendLatencyMs }) => ({ topic, sent, failed, sends: sendLatencyMs.count }))).toEqual([
+      { topic: "a", sent: 3, failed: 0, sends: 2 },
+      { topic: "b", sent: 0, failed: 3, sends: 2 },
+    ]);
+    expect(snapshot.topics.every((t) => t.sendLatencyMs.max >= t.sendLatencyMs.mean && t.sendLatencyMs.mean >= 0)).toBe(true);
+    expect(events).toEqual([
+      { topic: "a", records: 1, failed: false },
+      { topic: "a", records: 2, failed: false },
+      { topic: "b", records: 1, failed: true },
+      { topic: "b", records: 2, failed: true },
+    ]);
+    remove();
+    producers[0]!.fail = undefined;
+    await a.send({ id: "7" });
+    expect(events).toHaveLength(4);
+    expect(runtime.metrics().topics[0]!.sent).toBe(4);
+    await api.stop();
   });
 });
