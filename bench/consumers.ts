@@ -29,6 +29,7 @@ import {
 import { committedToEnd, secondsSince } from "./kafka.js";
 import { runJavaPerf } from "./java-perf.js";
 import { startProfile } from "./profile.js";
+import type { ProducerKind } from "./producers.js";
 
 /** Which consumer a run used ("java": Kafka's ConsumerPerformance tool, bench/java-perf.ts). */
 export type ConsumerKind = "kefgen" | "eachBatch" | "naive" | "java";
@@ -74,7 +75,8 @@ export interface RunSpec {
 
 /** What one run measured. */
 export interface RunResult {
-  readonly kind: ConsumerKind;
+  /** The consumer, or for R10 the producer (bench/producers.ts), of the run. */
+  readonly kind: ConsumerKind | ProducerKind;
   readonly target: number;
   /** Records of the measured topic handled when the clock stopped. */
   readonly handled: number;
