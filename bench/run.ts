@@ -379,9 +379,18 @@ if (settings.runR10) {
       say(`  ${label.padEnd(34)} ${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`);
       return result;
     };
+    // The two Node producers take turns going first (odd runs: typed first), so that neither always follows the
+    // JVM run, after which the broker and the machine are busiest.
     for (let rep = 1; rep <= settings.reps; rep++) {
-      typed.runs.push(await timedProducer(`typed producer #${rep}`, "typed", rep));
-      raw.runs.push(await timedProducer(`kafkajs pre-encoded #${rep}`, "kafkajs", rep));
+      const typedRun = async () => typed.runs.push(await timedProducer(`typed producer #${rep}`, "typed", rep));
+      const rawRun = async () => raw.runs.push(await timedProducer(`kafkajs pre-encoded #${rep}`, "kafkajs", rep));
+      if (rep % 2 === 1) {
+        await typedRun();
+        await rawRun();
+      } else {
+        await rawRun();
+        await typedRun();
+      }
       java.runs.push(await timedProducer(`java ProducerPerformance #${rep}`, "java-producer", rep));
     }
     series.push(typed, raw, java);
@@ -416,7 +425,7 @@ if (settings.profileDir) {
     `case ${caseName}`,
     settings.runR1 ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer` : "",
     settings.runR9 ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)` : "",
-    settings.runR10 ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight; all with acks all, idempotence, max in flight 5, no compression, no key` : "",
+    settings.runR10 ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first; all with acks all, idempotence, max in flight 5, no compression, no key` : "",
     settings.runRF ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case` : "",
     settings.runR6 ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline` : "",
     `${settings.partitions} partitions per topic`,
