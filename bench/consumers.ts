@@ -32,6 +32,7 @@ import {
 import { committedToEnd, secondsSince } from "./kafka.js";
 import { runJavaPerf } from "./java-perf.js";
 import { startProfile } from "./profile.js";
+import type { ProducerKind } from "./producers.js";
 
 /** Which consumer a run used ("java": Kafka's ConsumerPerformance tool, bench/java-perf.ts). */
 export type ConsumerKind = "kefgen" | "kefgenPlatformatic" | "eachBatch" | "platformatic" | "naive" | "java";
@@ -77,7 +78,8 @@ export interface RunSpec {
 
 /** What one run measured. */
 export interface RunResult {
-  readonly kind: ConsumerKind;
+  /** The consumer, or for R10 the producer (bench/producers.ts), of the run. */
+  readonly kind: ConsumerKind | ProducerKind;
   readonly target: number;
   /** Records of the measured topic handled when the clock stopped. */
   readonly handled: number;

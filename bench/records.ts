@@ -185,7 +185,12 @@ function largeOrder(next: () => number, sequence: number): Record<string, unknow
  */
 export function encodedPool(size: RecordSize, count: number): Buffer[] {
   const type = avro.Type.forSchema(schemaOf(size) as avro.Schema);
+  return valuePool(size, count).map((value) => type.toBuffer(value));
+}
+
+/** The values behind {@link encodedPool} (same size and count: the same values), for the producers under test. */
+export function valuePool(size: RecordSize, count: number): Record<string, unknown>[] {
   const next = random(size === "small" ? 100 : 1_000);
   const make = size === "small" ? smallEvent : largeOrder;
-  return Array.from({ length: count }, (_, i) => type.toBuffer(make(next, i)));
+  return Array.from({ length: count }, (_, i) => make(next, i));
 }

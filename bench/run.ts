@@ -14,6 +14,9 @@
 //   R9 = kefgen shared-connection throughput ÷ Kafka's own Java consumer perf tool (ConsumerPerformance from
 //        org.apache.kafka:kafka-tools of the broker's version; bench/java-perf.ts), on R1's topics and sizes,
 //        the runs alternating with R1's (goal ≥ 0.5). `--case r1,r9` measures both in one run.
+//   R10 = kefgen's typed producer (encode + send, batches of 100) ÷ kafkajs sending the same records
+//        pre-encoded with the same settings (target ≥ 0.90), runs alternating, each to a fresh topic; Kafka's
+//        own Java ProducerPerformance (same kafka-tools jars as R9) alongside as a yardstick (bench/producers.ts).
 //
 // Every topic is fresh and filled before any consumer is timed; every consumer run uses a fresh group
 // reading from the earliest offset. `--help` lists the options (each also an environment variable).
@@ -28,7 +31,8 @@ import { ensurePerfTool } from "./java-perf.js";
 import { DEFAULT_TUNING, runConsumer, type ConsumerKind, type RunResult, type RunSpec, type TopicUnderTest } from "./consumers.js";
 import { createTopic, produceRecords, setupClient, type Produced } from "./kafka.js";
 import { anomalies, codeVersion, machineDescription, markdownTable, ratioLines, ratioValue, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
-import { encodedPool, RECORD_SIZES, schemaOf, type RecordSize } from "./records.js";
+import { encodedPool, RECORD_SIZES, schemaOf, valuePool, type RecordSize } from "./records.js";
+import { runProducer, type ProducerKind, type ProducerRunSpec } from "./producers.js";
 import { startDevRegistry } from "../scripts/registry/server.js";
 import { SchemaRegistryClient } from "../runtime/index.js";
 
@@ -38,7 +42,10 @@ process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 // Options
 
 const OPTIONS = {
-  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | r1p | rf | r6 | r9, or a comma list (e.g. r1,r9); all = r1,rf,r6 (r9 needs Java, r1p Node ≥ 22.22)" },
+  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | r1p | rf | r6 | r9 | r10, or a comma list (e.g. r1,r9); all = r1,rf,r6 (r9 and r10 need Java, r1p Node ≥ 22.22)" },
+  "r10-records": { env: "BENCH_R10_RECORDS", default: "100000", help: "records per R10 producer run" },
+  "r10-batch": { env: "BENCH_R10_BATCH", default: "100", help: "records per send of R10's Node producers" },
+  "r10-in-flight": { env: "BENCH_R10_IN_FLIGHT", default: "5", help: "concurrent sends of R10's Node producers" },
   sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1/RF/R9: small (~100 B), large (~1 KB)" },
   records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1/R9 topic" },
   reps: { env: "BENCH_REPS", default: "5", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
@@ -101,8 +108,8 @@ function size(text: string): RecordSize {
 
 const caseName = option("case").toLowerCase().replace(/\s+/g, "");
 const cases = new Set(caseName.split(",").flatMap((c) => (c === "all" ? ["r1", "rf", "r6"] : [c])));
-if (cases.size === 0 || [...cases].some((c) => !["r1", "r1p", "rf", "r6", "r9"].includes(c))) {
-  console.error(`--case must be all, r1, r1p, rf, r6, r9 or a comma list of them\n${usage()}`);
+if (cases.size === 0 || [...cases].some((c) => !["r1", "r1p", "rf", "r6", "r9", "r10"].includes(c))) {
+  console.error(`--case must be all, r1, r1p, rf, r6, r9, r10 or a comma list of them\n${usage()}`);
   process.exit(2);
 }
 const settings = {
@@ -111,6 +118,10 @@ const settings = {
   runRF: cases.has("rf"),
   runR6: cases.has("r6"),
   runR9: cases.has("r9"),
+  runR10: cases.has("r10"),
+  r10Records: count("r10-records", 1),
+  r10Batch: count("r10-batch", 1),
+  r10InFlight: count("r10-in-flight", 1),
   sizes: option("sizes")
     .split(",")
     .map((s) => s.trim())
@@ -229,7 +240,7 @@ await producer.disconnect();
 
 let groupCounter = 0;
 // R9's yardstick: kafka-tools of the broker's version (an external cluster: KAFKA_VERSION, else the default).
-const javaPerfJars = settings.runR9 ? await ensurePerfTool(broker?.version ?? (process.env["KAFKA_VERSION"] || DEFAULT_KAFKA_VERSION), say) : undefined;
+const javaPerfJars = settings.runR9 || settings.runR10 ? await ensurePerfTool(broker?.version ?? (process.env["KAFKA_VERSION"] || DEFAULT_KAFKA_VERSION), say) : undefined;
 
 function spec(measured: TopicUnderTest, target: number, extra: Partial<RunSpec> = {}): RunSpec {
   return { brokers, groupId: `${runId}.group-${++groupCounter}`, measured, target, tuning: settings.tuning, deadlineMs: settings.deadlineMs, admin, ...(javaPerfJars ? { javaPerfJars } : {}), ...extra };
@@ -360,6 +371,62 @@ if (r6) {
   }
 }
 
+if (settings.runR10) {
+  for (const recordSize of settings.sizes) {
+    say(`\nR10, ${sizeLabel(recordSize)} records: typed producer vs kafkajs pre-encoded vs Java ProducerPerformance, ${settings.reps} runs each, alternating, batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight`);
+    const values = valuePool(recordSize, 4_096);
+    const encoded = encodedPool(recordSize, 4_096);
+    const bytes = encoded.reduce((sum, b) => sum + b.length, 0) / encoded.length;
+    const make = (consumer: string): Series => ({ caseName: `R10 ${recordSize}`, consumer, records: settings.r10Records, recordBytes: bytes, runs: [] });
+    const typed = make("kefgen typed producer (encode + send)");
+    const raw = make("kafkajs producer, pre-encoded");
+    const java = make("Java ProducerPerformance (kafka-tools, fixed-size payloads)");
+    let topicCounter = 0;
+    const producerSpec = async (kind: ProducerKind, target: number, rep: number): Promise<ProducerRunSpec> => {
+      const topic = `${runId}.r10-${recordSize}-${++topicCounter}`;
+      await createTopic(admin, topic, settings.partitions);
+      createdTopics.push(topic);
+      return {
+        brokers, admin, topic, schema: schemaOf(recordSize), values, encoded, recordBytes: bytes, target,
+        batch: settings.r10Batch, inFlight: settings.r10InFlight, deadlineMs: settings.deadlineMs,
+        ...(javaPerfJars ? { javaPerfJars } : {}),
+        ...(settings.profileDir && kind !== "java-producer" ? { profileDir: settings.profileDir, profileName: `${runId}-r10-${recordSize}-${kind}-${rep}` } : {}),
+      };
+    };
+    if (settings.warmup > 0) {
+      for (const kind of ["typed", "kafkajs"] as const) {
+        const result = await runProducer(kind, { ...(await producerSpec(kind, settings.warmup, 0)), profileDir: undefined });
+        say(`  warm-up ${kind}: ${result.handled.toLocaleString("en-US")} records in ${result.seconds.toFixed(2)} s (not counted)`);
+      }
+    }
+    const timedProducer = async (label: string, kind: ProducerKind, rep: number): Promise<RunResult> => {
+      const result = await runProducer(kind, await producerSpec(kind, settings.r10Records, rep));
+      const rate = Math.round(throughput(result)).toLocaleString("en-US");
+      const checks = [result.finished ? "" : "did not finish", result.extra > 0 ? `${result.extra} records more than sent on the topic` : ""].filter(Boolean);
+      say(`  ${label.padEnd(34)} ${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`);
+      return result;
+    };
+    // The two Node producers take turns going first (odd runs: typed first), so that neither always follows the
+    // JVM run, after which the broker and the machine are busiest.
+    for (let rep = 1; rep <= settings.reps; rep++) {
+      const typedRun = async () => typed.runs.push(await timedProducer(`typed producer #${rep}`, "typed", rep));
+      const rawRun = async () => raw.runs.push(await timedProducer(`kafkajs pre-encoded #${rep}`, "kafkajs", rep));
+      if (rep % 2 === 1) {
+        await typedRun();
+        await rawRun();
+      } else {
+        await rawRun();
+        await typedRun();
+      }
+      java.runs.push(await timedProducer(`java ProducerPerformance #${rep}`, "java-producer", rep));
+    }
+    series.push(typed, raw, java);
+    ratios.push({ name: `R10 ${recordSize}`, numerator: typed, denominator: raw, target: 0.9 });
+    ratios.push({ name: `R10 ${recordSize} typed ÷ Java`, numerator: typed, denominator: java, note: "yardstick, no target" });
+    ratios.push({ name: `R10 ${recordSize} kafkajs ÷ Java`, numerator: raw, denominator: java, note: "yardstick, no target" });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Results
 
@@ -373,6 +440,7 @@ const problems = anomalies(series);
 say(`\n${table}\n`);
 for (const line of ratioLines(ratios)) say(line);
 for (const ratio of ratios.filter((r) => r.name.startsWith("RF "))) say(`RF = ${ratioValue(ratio).value.toFixed(3)} (${ratio.name.slice(3)})`);
+for (const ratio of ratios.filter((r) => /^R10 \w+$/.test(r.name))) say(`R10 = ${ratioValue(ratio).value.toFixed(3)} (${sizeLabel(ratio.name.slice(4) as RecordSize)} records)`);
 for (const ratio of ratios.filter((r) => r.name.startsWith("R9 "))) say(`R9 = ${ratioValue(ratio).value.toFixed(3)} (${sizeLabel(ratio.name.slice(3) as RecordSize)} records)`);
 for (const line of problems) say(`WARNING: ${line}`);
 
@@ -385,6 +453,7 @@ if (settings.profileDir) {
     settings.runR1 ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer` : "",
     settings.runR1P ? `R1p ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer, on Node.js ${process.versions.node} (the hand-written consumer: @platformatic/kafka consume(), mode earliest, autocommit every 5 s, the same avsc decode)` : "",
     settings.runR9 ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)` : "",
+    settings.runR10 ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first; all with acks all, idempotence, max in flight 5, no compression, no key` : "",
     settings.runRF ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case` : "",
     settings.runR6 ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline` : "",
     `${settings.partitions} partitions per topic`,

@@ -39,9 +39,41 @@ function avroTypeOf<T>(codec: Codec<T>, what: string): avro.Type {
   return type;
 }
 
+/** Scratch buffers above this size are not kept by an encoder (a rare huge record gets a buffer of its own). */
+const MAX_SCRATCH_BYTES = 1 << 20;
+
+/**
+ * Writes `prefix` (a framing header, or none) and the value's Avro encoding into a scratch buffer kept by the encoder,
+ * then copies them out into one buffer. avsc's `toBuffer` writes into a shared 1 KiB buffer, encodes a larger value
+ * a second time, and returns a zero-filled `Buffer.alloc` of its own memory for every record; here a value is encoded
+ * once, and the copy comes from Node's buffer pool (records under 4 KiB). Found profiling R10 (bench/RESULTS.md).
+ * A codec that is not avsc-backed is encoded by its own `encode`.
+ */
+function avroWriter<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => Buffer {
+  const type = (codec as Partial<AvroCodec<T>>).type;
+  if (type === undefined || !avro.Type.isType(type)) {
+    return (value, prefix) => (prefix ? Buffer.concat([prefix, codec.encode(value)]) : codec.encode(value));
+  }
+  let scratch = Buffer.allocUnsafeSlow(4_096);
+  return (value, prefix) => {
+    const start = prefix?.length ?? 0;
+    let buffer = scratch;
+    let end = type.encode(value, buffer, start);
+    if (end < 0) {
+      // avsc answers how many bytes were missing.
+      buffer = Buffer.allocUnsafeSlow(Math.max(buffer.length - end, buffer.length * 2));
+      if (buffer.length <= MAX_SCRATCH_BYTES) scratch = buffer;
+      end = type.encode(value, buffer, start);
+    }
+    prefix?.copy(buffer, 0);
+    return Buffer.from(buffer.subarray(0, end));
+  };
+}
+
 /** Bare Avro: the codec's own encoding. */
 export function avroEncoder<T>(codec: Codec<T>): Encoder<T> {
-  return { kind: "avro", encode: (value) => codec.encode(value) };
+  const write = avroWriter(codec);
+  return { kind: "avro", encode: (value) => write(value) };
 }
 
 /** Options of {@link confluentEncoder}. */
@@ -66,7 +98,8 @@ export function confluentEncoder<T>(codec: Codec<T>, options: ConfluentEncoderOp
   const subject = subjectName(options.subjects ?? "topic", options.topic, type.name, options.part ?? "value");
   const autoRegister = options.autoRegister ?? true;
   let header: Buffer | undefined;
-  const frame = (h: Buffer, value: T): Buffer => Buffer.concat([h, codec.encode(value)]);
+  const write = avroWriter(codec);
+  const frame = (h: Buffer, value: T): Buffer => write(value, h);
   const learn = async (): Promise<Buffer> => {
     const id = autoRegister ? await options.registry.register(subject, schema) : await options.registry.lookup(subject, schema);
     if (id === undefined) {
@@ -97,7 +130,8 @@ export function singleObjectEncoder<T>(codec: Codec<T>): Encoder<T> {
   header[0] = 0xc3;
   header[1] = 0x01;
   header.writeBigUInt64LE(schemaFingerprint(type.schema({ exportAttrs: true })), 2);
-  return { kind: "singleObject", encode: (value) => Buffer.concat([header, codec.encode(value)]) };
+  const write = avroWriter(codec);
+  return { kind: "singleObject", encode: (value) => write(value, header) };
 }
 
 /** `key string`: UTF-8 bytes (Kafka's `StringSerializer`). */

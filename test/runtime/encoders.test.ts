@@ -89,6 +89,23 @@ describe("bare, single-object and key encoders", () => {
     expect(await decode(singleObjectFormat(codec, { topic: "t" }), single)).toEqual(value);
   });
 
+  it("encodes values of every size exactly as avsc's toBuffer, each in a buffer of its own, after the framing header", () => {
+    const encoder = avroEncoder(codec);
+    const single = singleObjectEncoder(codec);
+    // Below the 4 KiB scratch, above it (the scratch grows), above the 1 MiB that is kept, then small again.
+    const values = [1, 5_000, 2_000_000, 10, 70_000].map((n, i) => ({ id: "x".repeat(n), total: i - 2 }));
+    const outputs = values.map((v) => encoder.encode(v) as Buffer);
+    const framed = values.map((v) => single.encode(v) as Buffer);
+    values.forEach((v, i) => {
+      expect(outputs[i]!.equals(codec.type.toBuffer(v))).toBe(true);
+      expect(framed[i]!.subarray(10).equals(codec.type.toBuffer(v))).toBe(true);
+      expect(framed[i]!.subarray(0, 2).toString("hex")).toBe("c301");
+    });
+    // Later encodes did not overwrite earlier results (no buffer shares the encoder's scratch).
+    expect(codec.decode(outputs[0]!)).toEqual(values[0]);
+    expect(() => encoder.encode({ id: 1 } as never)).toThrow();
+  });
+
   it("string keys are UTF-8; bytes keys pass through", () => {
     expect(stringKeyEncoder.encode("ключ ✓")).toEqual(Buffer.from("ключ ✓", "utf8"));
     const raw = Buffer.from([0, 255]);

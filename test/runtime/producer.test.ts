@@ -3,7 +3,7 @@
 // test/integration/producers.test.ts.
 import { describe, expect, it } from "vitest";
 import { avroCodec } from "../../runtime/avro-codec.js";
-import { avroEncoder, stringKeyEncoder } from "../../runtime/encoders.js";
+import { avroEncoder, stringKeyEncoder, type Encoder } from "../../runtime/encoders.js";
 import { ProducerRuntime, ProducerStoppedError, producersOf } from "../../runtime/producer.js";
 import type { ProducerSettings } from "../../runtime/transport/transport.js";
 import { fakeTransport } from "./fake-producer.js";
@@ -33,6 +33,42 @@ describe("ProducerRuntime", () => {
     expect(producers[1]!.sent).toHaveLength(1);
     await runtime.stop();
     expect(producers.every((p) => !p.connected)).toBe(true);
+  });
+
+  it("a batch mixing encoders that answer at once and later keeps the records in order; a throwing encoder rejects the send and sends nothing", async () => {
+    const { transport, producers } = fakeTransport();
+    const runtime = new ProducerRuntime({ brokers: [] }, { transport });
+    // A key encoder that answers later for some keys (as a framed encoder does until its schema id is known).
+    const lateKey: Encoder<string> = { kind: "string", encode: (k) => (k.startsWith("late") ? Promise.resolve(Buffer.from(k)) : Buffer.from(k)) };
+    const throwing: Encoder<{ id: string }> = {
+      kind: "avro",
+      encode: (v) => {
+        if (v.id === "bad") throw new TypeError("cannot encode bad");
+        return codec.encode(v);
+      },
+    };
+    const t = runtime.topic<{ id: string }, string>({ topic: "t", value: throwing, key: lateKey, settings: base });
+    await runtime.start();
+    await t.sendBatch([
+      { value: { id: "1" }, key: "now" },
+      { value: { id: "2" }, key: "late" },
+      { value: { id: "3" } },
+    ]);
+    expect(producers[0]!.sent).toEqual([
+      {
+        topic: "t",
+        records: [
+          { key: Buffer.from("now"), value: codec.encode({ id: "1" }) },
+          { key: Buffer.from("late"), value: codec.encode({ id: "2" }) },
+          { key: null, value: codec.encode({ id: "3" }) },
+        ],
+      },
+    ]);
+    const sending = t.sendBatch([{ value: { id: "4" } }, { value: { id: "bad" } }]);
+    expect(sending).toBeInstanceOf(Promise);
+    await expect(sending).rejects.toThrow(/cannot encode bad/);
+    expect(producers[0]!.sent).toHaveLength(1);
+    await runtime.stop();
   });
 
   it("a start that fails disconnects the producers already connected and leaves the runtime stopped", async () => {

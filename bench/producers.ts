@@ -1,0 +1,123 @@
+// The producers R10 compares (issue 12). Each run writes `target` records to a fresh topic in batches of
+// `batch` records, `inFlight` batches at a time, and ends when every batch was acknowledged. The clock starts
+// right before the first send (connect is outside it: both Node producers connect first) and stops when the
+// last batch was acknowledged. After the run the topic's end offsets are summed: exactly `target` records
+// must be there (more are counted as `extra`, fewer make the run unfinished).
+//
+// - typed:   kefgen's ProducerRuntime / TopicProducer.sendBatch with avroEncoder(avroCodec(schema)): it gets
+//            the values as objects and encodes every record itself.
+// - kafkajs: a kafkajs producer sending the same values pre-encoded (encoded before the clock starts), with
+//            the same settings (acks all, idempotent, 5 requests in flight, no compression, no key).
+// - java:    Kafka's own ProducerPerformance (bench/java-producer-perf.ts), R10's yardstick.
+
+import { CompressionTypes, Kafka, logLevel, type Admin } from "kafkajs";
+import { ProducerRuntime, avroCodec, avroEncoder, silentLogger } from "../runtime/index.js";
+import type { RunResult } from "./consumers.js";
+import { endOffsets, secondsSince } from "./kafka.js";
+import { runJavaProducerPerf } from "./java-producer-perf.js";
+import { startProfile } from "./profile.js";
+
+/** Which producer a run used. */
+export type ProducerKind = "typed" | "kafkajs" | "java-producer";
+
+/** The producer settings of every R10 run (the typed producer's, kafkajs's and the Java tool's). */
+export const R10_SETTINGS = { acks: "all", idempotent: true, compression: "none", maxInFlight: 5 } as const;
+
+/** One producer run. */
+export interface ProducerRunSpec {
+  readonly brokers: string[];
+  readonly admin: Admin;
+  /** A fresh topic (created by the caller). */
+  readonly topic: string;
+  readonly schema: object;
+  /** The values the typed producer encodes, cycled. */
+  readonly values: readonly Record<string, unknown>[];
+  /** The same values encoded, cycled by the kafkajs baseline. */
+  readonly encoded: readonly Buffer[];
+  /** The Java tool's payload size (it sends fixed-size payloads of its own). */
+  readonly recordBytes: number;
+  readonly target: number;
+  readonly batch: number;
+  readonly inFlight: number;
+  readonly deadlineMs: number;
+  readonly javaPerfJars?: string;
+  readonly profileDir?: string;
+  readonly profileName?: string;
+}
+
+export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Promise<RunResult> {
+  if (kind === "java-producer") {
+    if (!spec.javaPerfJars) throw new Error("the Java producer perf tool needs its jars");
+    const result = await runJavaProducerPerf(spec.javaPerfJars, spec, R10_SETTINGS);
+    return withTopicCheck(spec, result);
+  }
+  const send = kind === "typed" ? await typedSender(spec) : await kafkajsSender(spec);
+  try {
+    const profile = spec.profileDir ? await startProfile(spec.profileDir, spec.profileName ?? `${kind}-${Date.now()}`) : undefined;
+    const started = process.hrtime.bigint();
+    const deadline = started + BigInt(spec.deadlineMs) * 1_000_000n;
+    let next = 0;
+    let acknowledged = 0;
+    let first: bigint | undefined;
+    const worker = async (): Promise<void> => {
+      while (next < spec.target && process.hrtime.bigint() < deadline) {
+        const from = next;
+        const to = Math.min(spec.target, from + spec.batch);
+        next = to;
+        await send(from, to);
+        acknowledged += to - from;
+        first ??= process.hrtime.bigint();
+      }
+    };
+    await Promise.all(Array.from({ length: spec.inFlight }, worker));
+    const ended = process.hrtime.bigint();
+    const profileFile = await profile?.stop();
+    return withTopicCheck(spec, {
+      kind,
+      target: spec.target,
+      handled: acknowledged,
+      finished: acknowledged >= spec.target,
+      seconds: secondsSince(started, ended),
+      firstRecordSeconds: first === undefined ? undefined : secondsSince(started, first),
+      extra: 0,
+      committedToEnd: undefined,
+      ...(profileFile ? { profile: profileFile } : {}),
+    });
+  } finally {
+    await send.close();
+  }
+}
+
+/** Checks the topic holds exactly what the run says it wrote: fewer is unfinished, more is `extra`. */
+async function withTopicCheck(spec: ProducerRunSpec, result: RunResult): Promise<RunResult> {
+  const written = [...(await endOffsets(spec.admin, spec.topic)).values()].reduce((a, b) => a + b, 0);
+  return { ...result, finished: result.finished && written >= spec.target, extra: Math.max(0, written - spec.target) };
+}
+
+type Sender = ((from: number, to: number) => Promise<void>) & { close(): Promise<void> };
+
+async function typedSender(spec: ProducerRunSpec): Promise<Sender> {
+  const runtime = new ProducerRuntime({ brokers: spec.brokers, clientId: "kefgen-bench-typed" }, { logger: silentLogger });
+  const producer = runtime.topic<Record<string, unknown>, never>({ topic: spec.topic, value: avroEncoder(avroCodec(spec.schema)), settings: R10_SETTINGS });
+  await runtime.start();
+  const { values } = spec;
+  const send = (from: number, to: number) => {
+    const records = [];
+    for (let i = from; i < to; i++) records.push({ value: values[i % values.length]! });
+    return producer.sendBatch(records);
+  };
+  return Object.assign(send, { close: () => runtime.stop() });
+}
+
+async function kafkajsSender(spec: ProducerRunSpec): Promise<Sender> {
+  const kafka = new Kafka({ clientId: "kefgen-bench-kafkajs", brokers: spec.brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: R10_SETTINGS.idempotent, maxInFlightRequests: R10_SETTINGS.maxInFlight });
+  await producer.connect();
+  const { encoded } = spec;
+  const send = async (from: number, to: number) => {
+    const messages = [];
+    for (let i = from; i < to; i++) messages.push({ value: encoded[i % encoded.length]! });
+    await producer.send({ topic: spec.topic, acks: -1, compression: CompressionTypes.None, messages });
+  };
+  return Object.assign(send, { close: () => producer.disconnect() });
+}
