@@ -4,7 +4,7 @@ import type { Range } from "../grammar/ast.js";
 // A cycle with check.ts, harmless: only functions cross it, and only once checking runs.
 import { kafkaTopicProblem } from "./check.js";
 import type { FailureModel } from "./model.js";
-import type { RegistryReporter, SettingLayer } from "./registries.js";
+import { settingIn, type LayeredValue, type RegistryReporter, type SettingLayer } from "./registries.js";
 import type { SourceText } from "./parse.js";
 import { settingsByName } from "./settings.js";
 
@@ -23,13 +23,7 @@ export function topicFailure(
   layers: readonly SettingLayer[],
   sourceOf: (file: string) => SourceText,
 ): FailureModel {
-  const where = (key: string): { value: string | number | boolean; range: Range; file: string } | undefined => {
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const hit = layers[i]!.values.get(key);
-      if (hit) return { value: hit.value, range: hit.range, file: layers[i]!.file ?? topic.file };
-    }
-    return undefined;
-  };
+  const where = (key: string): LayeredValue | undefined => settingIn(layers, topic.file, key);
   const value = (key: string): string | number | boolean => where(key)?.value ?? settingsByName.get(key)!.default!;
   const attempts = value("retryAttempts") as number | "unlimited";
   const backoffMs = value("retryBackoffMs") as number;

@@ -2,7 +2,7 @@
 // with the checks across them that kafkajs needs: idempotence needs acks = all and at most 5 requests in flight.
 import type { Range } from "../grammar/ast.js";
 import type { ProducerModel } from "./model.js";
-import type { RegistryReporter, SettingLayer } from "./registries.js";
+import { settingIn, type LayeredValue, type RegistryReporter, type SettingLayer } from "./registries.js";
 import type { SourceText } from "./parse.js";
 import { settingsByName } from "./settings.js";
 
@@ -20,13 +20,7 @@ export function topicProducer(
   hasBlock: boolean,
   sourceOf: (file: string) => SourceText,
 ): ProducerModel | undefined {
-  const where = (key: string): { value: string | number | boolean; range: Range; file: string } | undefined => {
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const hit = layers[i]!.values.get(key);
-      if (hit) return { value: hit.value, range: hit.range, file: layers[i]!.file ?? topic.file };
-    }
-    return undefined;
-  };
+  const where = (key: string): LayeredValue | undefined => settingIn(layers, topic.file, key);
   const value = (key: string): string | number | boolean => where(key)?.value ?? settingsByName.get(key)!.default!;
   if (!hasBlock && value("produce") !== true) return undefined;
   const acks = value("acks") as ProducerModel["acks"];

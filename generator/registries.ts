@@ -166,6 +166,22 @@ export interface SettingLayer {
   readonly values: ReadonlyMap<string, { value: string | number | boolean; range: Range }>;
 }
 
+/** A per-topic setting's value, where it was written (range and file), from the strongest layer that wrote it. */
+export interface LayeredValue {
+  readonly value: string | number | boolean;
+  readonly range: Range;
+  readonly file: string;
+}
+
+/** Looks `key` up in `layers` (weakest first): the last layer that wrote it wins; `file` defaults to `topicFile`. */
+export function settingIn(layers: readonly SettingLayer[], topicFile: string, key: string): LayeredValue | undefined {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const hit = layers[i]!.values.get(key);
+    if (hit) return { value: hit.value, range: hit.range, file: layers[i]!.file ?? topicFile };
+  }
+  return undefined;
+}
+
 /**
  * The value format of one topic from its resolved `format`, `subjects` and `registry` settings, or undefined for
  * bare Avro. Reports an unknown or missing registry, and registry settings on a bare-Avro topic.
@@ -178,11 +194,8 @@ export function topicFormat(
   sourceOf: (file: string) => SourceText,
 ): TopicFormatModel | undefined {
   const where = (key: string): { value: string; range: Range; file: string } | undefined => {
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const hit = layers[i]!.values.get(key);
-      if (hit) return { value: String(hit.value), range: hit.range, file: layers[i]!.file ?? topic.file };
-    }
-    return undefined;
+    const hit = settingIn(layers, topic.file, key);
+    return hit && { ...hit, value: String(hit.value) };
   };
   const at = (file: string): void => {
     c.source = sourceOf(file);

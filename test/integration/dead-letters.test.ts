@@ -16,7 +16,7 @@ import {
   type MessageContext,
 } from 'kefgen/runtime';
 import { Runtimes, Sampler, testSettings } from '../support/guarantees.js';
-import { committedOffsets, createTopic, kafka, produce, uniqueName, waitFor } from '../support/kafka.js';
+import { committedOffsets, createTopic, kafka, produce, readAll, uniqueName, waitFor } from '../support/kafka.js';
 
 /** UTF-8 strings; a value starting with "bad" cannot be decoded (a poison record). */
 const textCodec: Codec<string> = {
@@ -71,21 +71,6 @@ function consume(topic: string, groupId: string, failure: Partial<FailurePolicy>
   runtime.on(RuntimeEvents.DEAD_LETTERED, (e) => void deadLettered.push({ ...e, at: Date.now() }));
   runtime.on(RuntimeEvents.DEAD_LETTER_FAILED, (e) => void deadLetterFailed.push(e));
   return { runtime, handled, calls, handlerErrors, deadLettered, deadLetterFailed };
-}
-
-/** Every record of `topic` (all partitions), read with a plain kafkajs consumer until `count` arrived. */
-async function readAll(topic: string, count: number): Promise<(KafkaMessage & { partition: number })[]> {
-  const consumer = kafka().consumer({ groupId: uniqueName('dlt-reader') });
-  const out: (KafkaMessage & { partition: number })[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ partition, message }) => void out.push({ ...message, partition }) });
-    await waitFor(() => out.length >= count, { timeoutMs: 30_000, message: `${count} records of ${topic}` });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
 }
 
 const int32 = (n: number) => Buffer.from([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);

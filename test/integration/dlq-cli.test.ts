@@ -4,21 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
 import { deadLetterRecord, DecodeError } from 'kefgen/runtime';
 import { runCli } from '../../scripts/snapshots.js';
-import { brokers, createTopic, endOffsets, kafka, produce, uniqueName, waitFor } from '../support/kafka.js';
-
-async function readAll(topic: string, count: number): Promise<(KafkaMessage & { partition: number })[]> {
-  const consumer = kafka().consumer({ groupId: uniqueName('dlq-reader') });
-  const out: (KafkaMessage & { partition: number })[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ partition, message }) => void out.push({ ...message, partition }) });
-    await waitFor(() => out.length >= count, { timeoutMs: 30_000, message: `${count} records of ${topic}` });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
+import { brokers, createTopic, endOffsets, kafka, produce, readAll, uniqueName, waitFor } from '../support/kafka.js';
 
 describe('kefgen dlq', () => {
   it('inspect lists dead letters with origin, age, error and key; replay writes the chosen ones back, byte for byte, and counts them', async () => {

@@ -9,6 +9,7 @@ import {
   logLevel,
   type Admin,
   type GroupDescription,
+  type KafkaMessage,
   type KafkaConfig,
   type Message,
   type RecordMetadata,
@@ -176,4 +177,19 @@ function testLogLevel(): logLevel {
     default:
       return logLevel.NOTHING;
   }
+}
+
+/** Every record of `topic` (all partitions), read from the start by a plain kafkajs consumer until `count` arrived. */
+export async function readAll(topic: string, count: number): Promise<(KafkaMessage & { partition: number })[]> {
+  const consumer = kafka().consumer({ groupId: uniqueName('reader') });
+  const out: (KafkaMessage & { partition: number })[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ partition, message }) => void out.push({ ...message, partition }) });
+    await waitFor(() => out.length >= count, { timeoutMs: 30_000, message: `${count} records of ${topic}` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
 }
