@@ -5,7 +5,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { ConsumerRuntime, RuntimeEvents, type ConnectionSettings, type OffsetResetEvent, type RuntimeLogger } from '../../runtime/index.js';
-import { tickTopic } from './guarantees.js';
+import { testSettings, tickTopic } from './guarantees.js';
 import { InvariantChecker } from './invariants.js';
 import { sleep, tickCodec } from './ticks.js';
 import { uniqueName, waitFor } from './kafka.js';
@@ -90,18 +90,7 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   }
   await producer.disconnect();
 
-  const settings: ConnectionSettings = {
-    groupId,
-    sessionTimeoutMs: 10_000,
-    heartbeatIntervalMs: 500,
-    maxPollIntervalMs: 30_000,
-    enableAutoCommit: false,
-    autoCommitIntervalMs: 100,
-    autoOffsetReset: 'earliest',
-    fetchMinBytes: 1,
-    fetchMaxWaitMs: 100,
-    ...o.settings,
-  };
+  const settings = testSettings(groupId, o.settings);
   const createRuntime = (): ConsumerRuntime => new ConsumerRuntime(
     [
       {
