@@ -10,23 +10,30 @@ import type {
   Name,
   StringLiteral,
   Range,
-  SettingsBlock,
-  SettingValue,
   TopicDecl,
 } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
+import {
+  bufferSettingsModel,
+  checkSettings,
+  connectionSettingsModel,
+  inheritable,
+  onlyBuffer,
+  reportProblem,
+  resolveConnectionSettings,
+  unsupportedOnClient,
+  type CheckedSettings,
+} from "./check-settings.js";
 import { readSchema, type AvroSchema } from "./avro.js";
 import { describeFileProblem, type FileRefusal } from "./files.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
-import { internalTopicProblem, jsonNumberProblems, metricNameCollisions, numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
+import { internalTopicProblem, jsonNumberProblems, metricNameCollisions, type ValueProblem } from "./check-literals.js";
 import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
   isReservedTypeName,
   pascalCase,
-  type BufferSettingsModel,
   type ConnectionModel,
-  type ConnectionSettingsModel,
   type MessageModel,
   type Model,
   type TopicModel,
@@ -35,7 +42,7 @@ import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, nameOrigins
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import { nameTypes } from "./type-names.js";
 import { topicProducer } from "./producer.js";
-import { defaultClient, describeType, settingsByName, settingsCatalogue, units, type KefClient, type SettingInfo } from "./settings.js";
+import { settingsByName } from "./settings.js";
 import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
 import { topicClauses } from "./topic-clauses.js";
 import { topicFailure } from "./failure.js";
@@ -51,19 +58,8 @@ export interface CheckHost {
   displayPath(absolutePath: string): string;
 }
 
-type Value = string | number | boolean;
-
 /** A schema file as read: its parsed JSON (undefined after syntax errors), or why it could not be read. */
 type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string } | FileRefusal | { readonly tooLarge: true });
-
-/** A settings block after checking: the values that were written, and where. */
-interface CheckedSettings {
-  /** Where the values were written (for related locations across files). */
-  readonly file?: string;
-  readonly values: Map<string, { value: Value; range: Range }>;
-  /** Every known setting written in the block, valid or not: a bad value is not also reported as missing. */
-  readonly written?: ReadonlySet<string>;
-}
 
 class Checker {
   readonly diagnostics: Diagnostic[] = [];
@@ -116,157 +112,9 @@ class Checker {
   // -------------------------------------------------------------------------------------------
   // Settings
 
-  /**
-   * Checks one settings block. `allowed`: `shared` takes every setting; `all` (a connection) every setting but the
-   * producer's; `buffer` (a topic's consumer block) buffer settings; `producer` (a topic's producer block) producer settings.
-   */
-  settings(block: SettingsBlock | undefined, allowed: "shared" | "all" | "buffer" | "producer", where: string): CheckedSettings {
-    const values = new Map<string, { value: Value; range: Range }>();
-    const firstSeen = new Map<string, Range>();
-    const written = new Set<string>();
-    for (const setting of block?.settings ?? []) {
-      const name = setting.name.text;
-      const info = settingsByName.get(name);
-      if (!info) {
-        this.report("KEF2006", setting.name.range, `unknown setting "${name}"`, {
-          hint: didYouMean(name, settingsCatalogue.map((s) => s.name)) ?? `settings are: ${settingsCatalogue.map((s) => s.name).join(", ")}`,
-        });
-        continue;
-      }
-      const first = firstSeen.get(name);
-      if (first) {
-        this.report("KEF2010", setting.name.range, `"${name}" is set twice`, { related: [{ message: "first set here", file: this.source.file, range: first }] });
-        continue;
-      }
-      firstSeen.set(name, setting.name.range);
-      written.add(name);
-      if (allowed === "buffer" && info.scope !== "buffer") {
-        this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-          hint:
-            info.scope === "producer"
-              ? `producer settings go in the topic's producer block: topic "..." : Message { producer { ${name} = ... } }`
-              : `only ${settingsCatalogue.filter((s) => s.scope === "buffer").map((s) => s.name).join(", ")} can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings`,
-        });
-        continue;
-      }
-      if (allowed === "all" && info.scope === "producer") {
-        this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-          hint: `producer settings go in the shared block or in a topic's producer block: topic "..." : Message { producer { ${name} = ... } }`,
-        });
-        continue;
-      }
-      if (allowed === "producer" && (info.scope !== "producer" || name === "produce")) {
-        this.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-          hint:
-            name === "produce"
-              ? "a producer block already asks for this topic's producer; produce = true belongs in the shared block"
-              : `only ${settingsCatalogue.filter((s) => s.scope === "producer" && s.name !== "produce").map((s) => s.name).join(", ")} can be set in a producer block`,
-        });
-        continue;
-      }
-      if (!setting.value) continue; // the parser already reported it
-      const value = this.value(info, setting.value);
-      if (value !== undefined) values.set(name, { value, range: setting.value.range });
-      if (name === "enableAutoCommit" && value === true) {
-        this.report("KEF2018", setting.value.range, "enableAutoCommit = true commits records before they are handled: records in buffers are lost on a crash (at-most-once)", {
-          severity: "warning",
-          hint: "leave it false (the default): offsets are then committed only after the handler finished (at-least-once)",
-        });
-      }
-    }
-    return { file: this.source.file, values, written };
-  }
-
-  value(info: SettingInfo, v: SettingValue): Value | undefined {
-    const t = info.type;
-    const wrong = (): undefined => {
-      const shown = v.$type === "StringValue" ? JSON.stringify(v.value) : v.$type === "QuantityValue" ? v.raw : String(v.value);
-      const unquoted = v.$type === "StringValue" && t.kind !== "string" && /^-?[0-9.]+[A-Za-z]*$|^(true|false)$|^[A-Za-z_][A-Za-z0-9_]*$/.test(v.value);
-      this.report("KEF2007", v.range, `"${info.name}" must be ${describeType(t)}, not ${shown}`, {
-        hint:
-          t.kind === "string" && v.$type !== "StringValue"
-            ? `write it in quotes: ${info.name} = "${v.$type === "NumberValue" || v.$type === "QuantityValue" ? v.raw : v.value}"`
-            : unquoted
-              ? `write it without quotes: ${info.name} = ${v.value}`
-              : undefined,
-      });
-      return undefined;
-    };
-    switch (t.kind) {
-      case "string":
-        if (v.$type === "IdentifierValue" && t.words?.includes(v.value)) return v.value;
-        if (v.$type !== "StringValue") return wrong();
-        if (v.value.length === 0) {
-          this.report("KEF2011", v.range, `"${info.name}" cannot be empty`);
-          return undefined;
-        }
-        if (this.problem(stringSettingProblem(info, v.value), v.range)) return undefined;
-        return this.supported(info, v.value, v.range);
-      case "boolean":
-        if (v.$type !== "BooleanValue") return wrong();
-        return this.supported(info, v.value, v.range);
-      case "name":
-        if (v.$type !== "IdentifierValue") return wrong();
-        return v.value;
-      case "integer": {
-        if (v.$type === "IdentifierValue" && t.words?.includes(v.value)) return v.value;
-        if (this.problem(numericLiteralProblem(info, v), v.range)) return undefined;
-        let n: number;
-        if (v.$type === "NumberValue") n = v.value;
-        else if (v.$type === "QuantityValue") {
-          const factor = t.unit ? units[t.unit][v.unit] : undefined;
-          if (factor === undefined) {
-            const wanted = t.unit === "ms" ? "a duration" : t.unit === "bytes" ? "a size" : "a plain number";
-            this.report("KEF2007", v.range, `"${info.name}" must be ${wanted}, not ${v.raw}`, {
-              hint: t.unit ? `units for ${wanted}: ${Object.keys(units[t.unit]).join(", ")}` : `write it without a unit: ${info.name} = ${v.value}`,
-            });
-            return undefined;
-          }
-          // Round away float noise (0.1s = 100.00000000000001 ms); a real fraction stays one.
-          n = Math.round(v.value * factor * 1e6) / 1e6;
-        } else return wrong();
-        const shown = v.$type === "QuantityValue" ? `${v.raw} (${n})` : v.raw;
-        if (!Number.isInteger(n)) {
-          this.report("KEF2007", v.range, `"${info.name}" must be a whole number${t.unit === "ms" ? " of milliseconds" : t.unit === "bytes" ? " of bytes" : ""}, not ${shown}`);
-          return undefined;
-        }
-        if (n < t.min || n > t.max) {
-          const seconds = t.unit === "ms" && v.$type === "NumberValue" && n < t.min && n * 1000 >= t.min ? `values are in milliseconds: did you mean ${v.raw}s?` : undefined;
-          this.report("KEF2011", v.range, `"${info.name}" must be between ${t.min} and ${t.max}${t.unit === "ms" ? " ms" : ""}, not ${shown}`, { hint: seconds });
-          return undefined;
-        }
-        return this.supported(info, n, v.range);
-      }
-      case "enum": {
-        const text = v.$type === "IdentifierValue" || v.$type === "StringValue" ? String(v.value) : undefined;
-        if (text === undefined || !t.values.includes(text)) {
-          this.report("KEF2007", v.range, `"${info.name}" must be one of ${t.values.join(", ")}, not ${text ?? String(v.value)}`, {
-            hint: text === undefined ? undefined : didYouMean(text, t.values),
-          });
-          return undefined;
-        }
-        return this.supported(info, text, v.range);
-      }
-    }
-  }
-
   /** Reports `p` (when there is one) at `range`; true when it did. */
   problem(p: ValueProblem | undefined, range: Range): boolean {
-    if (p) this.report(p.code, range, p.message, { hint: p.hint });
-    return p !== undefined;
-  }
-
-  /**
-   * KEF2009 at the setting for a producer setting kafkajs cannot honour (producers always run on kafkajs). Whether a
-   * connection's client can honour a consumer setting is known only per connection (see {@link unsupportedOnClient}).
-   */
-  supported(info: SettingInfo, value: Value, range: Range): Value | undefined {
-    const u = info.unsupported;
-    if (info.scope === "producer" && u && (u.values === undefined || u.values.includes(value as string | boolean))) {
-      this.report("KEF2009", range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported by the ${u.client} producer: ${u.why}`);
-      return undefined;
-    }
-    return value;
+    return reportProblem(this, p, range);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -347,84 +195,6 @@ class Checker {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/**
- * KEF2009 for each setting value the connection's client cannot honour, at the place it was written
- * (the connection's block or the shared one it inherits from), once per place.
- */
-function unsupportedOnClient(
-  c: Checker,
-  draft: ConnectionDraft,
-  shared: CheckedSettings,
-  values: ReadonlyMap<string, Value>,
-  inFile: (file: string) => SourceText,
-  reported: Set<string>,
-): void {
-  const client = (values.get("client") as KefClient | undefined) ?? defaultClient;
-  const source = c.source;
-  for (const info of settingsCatalogue) {
-    const u = info.unsupported;
-    if (!u || info.scope === "producer" || u.client !== client || !values.has(info.name)) continue;
-    const value = values.get(info.name)!;
-    if (u.values !== undefined && !u.values.includes(value as string | boolean)) continue;
-    const own = draft.own.values.get(info.name);
-    const written = own ?? (draft.kind === "exclusive" && info.inherited ? shared.values.get(info.name) : undefined);
-    if (!written) continue; // a default a client cannot honour would be a catalogue bug
-    const file = (own ? draft.own.file : shared.file) ?? draft.at.file;
-    const place = `${file}:${written.range.start.offset}`;
-    if (reported.has(place)) continue;
-    reported.add(place);
-    c.source = inFile(file);
-    const inherited = own ? "" : ` (inherited by connection "${draft.name}")`;
-    c.report("KEF2009", written.range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported by the ${client} client${inherited}: ${u.why}`, {
-      hint: `choose the platformatic client: client = platformatic (on this connection or on shared)`,
-    });
-  }
-  c.source = source;
-}
-
-function resolveConnectionSettings(layers: readonly CheckedSettings[]): Map<string, Value> {
-  const out = new Map<string, Value>();
-  for (const info of settingsCatalogue) if (info.default !== undefined) out.set(info.name, info.default);
-  for (const layer of layers) for (const [k, v] of layer.values) out.set(k, v.value);
-  return out;
-}
-
-function connectionSettingsModel(values: Map<string, Value>, groupId: string): ConnectionSettingsModel {
-  const n = (k: string) => values.get(k) as number;
-  return {
-    groupId,
-    ...(values.has("groupInstanceId") ? { groupInstanceId: values.get("groupInstanceId") as string } : {}),
-    ...(values.has("client") ? { client: values.get("client") as "kafkajs" | "platformatic" } : {}),
-    sessionTimeoutMs: n("sessionTimeoutMs"),
-    heartbeatIntervalMs: n("heartbeatIntervalMs"),
-    maxPollIntervalMs: n("maxPollIntervalMs"),
-    enableAutoCommit: values.get("enableAutoCommit") as boolean,
-    autoCommitIntervalMs: n("autoCommitIntervalMs"),
-    autoOffsetReset: values.get("autoOffsetReset") as "earliest" | "latest" | "none",
-    ...(values.has("maxPollRecords") ? { maxPollRecords: n("maxPollRecords") } : {}),
-    fetchMinBytes: n("fetchMinBytes"),
-    fetchMaxWaitMs: n("fetchMaxWaitMs"),
-    missingTopics: values.get("missingTopics") as "fail" | "wait",
-  };
-}
-
-function bufferSettingsModel(values: Map<string, Value>): BufferSettingsModel {
-  return {
-    maxBufferedMessages: values.get("maxBufferedMessages") as number,
-    concurrency: values.get("concurrency") as number,
-    backpressure: values.get("backpressure") as BufferSettingsModel["backpressure"],
-  };
-}
-
-/** Settings inherited by exclusive connections from the shared block: all but identity (groupId). */
-function inheritable(s: CheckedSettings): CheckedSettings {
-  return { values: new Map([...s.values].filter(([k]) => settingsByName.get(k)?.inherited)) };
-}
-
-function onlyBuffer(s: CheckedSettings): CheckedSettings {
-  return { values: new Map([...s.values].filter(([k]) => settingsByName.get(k)?.scope === "buffer")) };
-}
 
 /** A node and the file it was written in. */
 interface Located<T> {
@@ -508,7 +278,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     });
   }
   if (firstShared) c.source = firstShared.source;
-  const shared = c.settings(firstShared?.node.settings, "shared", "in the shared block");
+  const shared = checkSettings(c, firstShared?.node.settings, "shared", "in the shared block");
 
   // Named connections.
   const connectionDecls = new Map<string, Located<ConnectionDecl>>();
@@ -521,7 +291,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     if (keywords.includes(name)) {
       c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a connection`, { hint: `choose another name, e.g. "${name}Connection"` });
     }
-    connections.set(name, { name, kind: "exclusive", at: { node: decl.name, file: source.file }, own: c.settings(decl.settings, "all", "on a connection"), topics: [] });
+    connections.set(name, { name, kind: "exclusive", at: { node: decl.name, file: source.file }, own: checkSettings(c, decl.settings, "all", "on a connection"), topics: [] });
   }
 
   // Schema registries (used by format = confluent topics).
@@ -565,7 +335,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     let topicLayer: CheckedSettings = { values: new Map() };
     if (!clause || clause.$type === "SharedConsumer") {
       draft = sharedDraft;
-      topicLayer = c.settings(clause?.settings, "buffer", "on a topic of the shared connection");
+      topicLayer = checkSettings(c, clause?.settings, "buffer", "on a topic of the shared connection");
     } else if (clause.$type === "ViaConsumer") {
       draft = connections.get(clause.connection.text);
       if (!draft && clause.connection.text) {
@@ -573,15 +343,15 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
           hint: didYouMean(clause.connection.text, connections.keys()) ?? (connections.size === 0 ? `declare it: connection ${clause.connection.text} exclusive { groupId = "..." }` : undefined),
         });
       }
-      topicLayer = c.settings(clause.settings, "buffer", `on a topic of connection "${clause.connection.text}"`);
+      topicLayer = checkSettings(c, clause.settings, "buffer", `on a topic of connection "${clause.connection.text}"`);
     } else {
-      const own = c.settings(clause.settings, "all", "on an exclusive consumer");
+      const own = checkSettings(c, clause.settings, "all", "on an exclusive consumer");
       const connectionOnly = new Map([...own.values].filter(([k]) => settingsByName.get(k)?.scope === "connection"));
       draft = { name: handlerKey, kind: "exclusive", at: { node: decl.topic, file: source.file }, own: { ...own, values: connectionOnly }, topics: [] };
       topicLayer = onlyBuffer(own);
       anonymous.push(draft);
     }
-    const producerLayer = decl.producer ? c.settings(decl.producer.settings, "producer", "in a producer block") : { values: new Map() };
+    const producerLayer = decl.producer ? checkSettings(c, decl.producer.settings, "producer", "in a producer block") : { values: new Map() };
     if (!message || !draft) continue;
     const bufferValues = resolveConnectionSettings(
       draft.kind === "shared" ? [onlyBuffer(shared), topicLayer] : [onlyBuffer(inheritable(shared)), onlyBuffer(draft.own), topicLayer],
