@@ -2,6 +2,7 @@
 // (built-in default → shared → connection → topic) and maps them into the model's settings shapes.
 import type { Range, SettingsBlock, SettingValue } from "../grammar/ast.js";
 import { numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { didYouMean, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
 import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
@@ -21,6 +22,7 @@ export interface CheckedSettings {
 /** What the settings checks need of the checker: its report, and the file being checked. */
 export interface SettingsReporter {
   source: SourceText;
+  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string }): void;
   report(code: DiagnosticCode, range: Range, message: string, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" }): void;
 }
 
@@ -44,7 +46,7 @@ export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefi
     const name = setting.name.text;
     const info = settingsByName.get(name);
     if (!info) {
-      c.report("KEF2006", setting.name.range, `unknown setting "${name}"`, {
+      c.accept(messages.unknownSetting, setting.name.range, { name }, {
         hint: didYouMean(name, settingsCatalogue.map((s) => s.name)) ?? `settings are: ${settingsCatalogue.map((s) => s.name).join(", ")}`,
       });
       continue;

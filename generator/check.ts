@@ -28,7 +28,8 @@ import { readSchema, type AvroSchema } from "./avro.js";
 import { describeFileProblem, type FileRefusal } from "./files.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
 import { internalTopicProblem, jsonNumberProblems, metricNameCollisions, type ValueProblem } from "./check-literals.js";
-import { didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
+import type { MessageArgs, MessageDef } from "./catalogue.js";
+import { diagnostic, didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
   isReservedTypeName,
@@ -74,6 +75,12 @@ class Checker {
     readonly host: CheckHost,
   ) {
     this.source = first;
+  }
+
+  /** Reports a catalogue entry at `range` in the current file (or `extra.file`), its placeholders filled from `args`. */
+  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra: { hint?: string | undefined; related?: RelatedLocation[]; file?: string } = {}): void {
+    const d = diagnostic(entry, args, { file: extra.file ?? this.source.file, range, hint: extra.hint, related: extra.related });
+    this.report(d.code, range, d.message, { ...extra, ...(d.hint ? { hint: d.hint } : {}), severity: d.severity });
   }
 
   report(code: DiagnosticCode, range: Range, message: string, extra: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" } = {}): void {

@@ -1,6 +1,6 @@
 // The reference tables in docs/settings.md and docs/diagnostics.md are generated from the catalogues in
 // generator/settings.ts and generator/diagnostics.ts, so they cannot drift; `npm run snapshots:update` rewrites them.
-import { catalogue } from "../generator/diagnostics.js";
+import { codes as catalogue } from "../generator/catalogue.js";
 import { settingsCatalogue, describeType } from "../generator/settings.js";
 
 const settingsBegin = "<!-- settings-table:begin (generated from generator/settings.ts) -->";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { catalogue } from "../../generator/diagnostics.js";
+import { codes as catalogue } from "../../generator/catalogue.js";
 import { settingsCatalogue } from "../../generator/settings.js";
 import { invalidCases, referenceDocs, repoRoot } from "../../scripts/snapshots.js";
 
