@@ -13,6 +13,7 @@
 
 import type { ConnectionSpec } from "./types.js";
 import type { BackoffSettings } from "./backoff.js";
+import type { RetryTimers } from "./retry-timers.js";
 import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from "./broker-connect.js";
 import { Committer, type CommitReason } from "./committer.js";
 import { ConsumerReplacement } from "./consumer-replacement.js";
@@ -43,6 +44,8 @@ export interface ConnectionOptions {
   readonly logger: RuntimeLogger;
   /** Overrides the topics' retry waits (see ConsumerRuntimeOptions.handlerRetry). */
   readonly handlerRetry?: BackoffSettings;
+  /** Where retry waits are scheduled (see ConsumerRuntimeOptions.retryTimers). */
+  readonly retryTimers?: RetryTimers;
   readonly restart?: RestartSettings;
   /** How long `stop()` waits for the final commit, and then for leaving the group (default 5 s each). */
   readonly commitOnStopTimeoutMs?: number;
@@ -115,6 +118,7 @@ export class Connection {
           events: options.events,
           logger: namespaced(options.logger, `kefgen.channel.${binding.topic}`),
           ...(options.handlerRetry ? { retry: options.handlerRetry } : {}),
+          ...(options.retryTimers ? { retryTimers: options.retryTimers } : {}),
           ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
           onTaken: (channel) => this.router.resumeIfRoom(channel),
           // Failure handling (failed-records.ts): a failed record pauses only its partition, through the one pause set.

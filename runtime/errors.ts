@@ -77,7 +77,7 @@ export class TopicMissingError extends Error {
     const list = topics.map((t) => JSON.stringify(t)).join(", ");
     super(
       `connection "${connection}": topic${topics.length === 1 ? "" : "s"} ${list} ${topics.length === 1 ? "does" : "do"} not exist on the cluster; ` +
-        `hint: create ${topics.length === 1 ? "it" : "them"} (kafkajs never creates topics for the runtime), or set missingTopics = wait to start without ${topics.length === 1 ? "it" : "them"}`,
+        `hint: create ${topics.length === 1 ? "it" : "them"} (kefgen topics apply, or the runtime option ensureTopics: true; a consumer never creates topics by itself), or set missingTopics = wait to start without ${topics.length === 1 ? "it" : "them"}`,
       { cause: options.cause },
     );
     this.name = "TopicMissingError";

@@ -14,6 +14,7 @@ import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import type { RuntimeLogger } from "./logger.js";
 import { retryDelay } from "./backoff.js";
 import type { FailurePolicy } from "./types.js";
+import type { RetryTimer, RetryTimers } from "./retry-timers.js";
 
 /** A record that gets another handler attempt: what was decoded, and how many attempts it had. */
 export interface RetryingRecord {
@@ -27,9 +28,9 @@ export interface RetryingRecord {
 /** Why a partition is blocked. */
 type Blocked =
   /** Waiting for its next attempt (`timer`), or due (`ready`), or running it. */
-  | { readonly kind: "retry"; readonly retry: RetryingRecord; timer?: NodeJS.Timeout; ready?: boolean }
+  | { readonly kind: "retry"; readonly retry: RetryingRecord; timer?: RetryTimer; ready?: boolean }
   /** Being written to the dead-letter topic, or waiting to try that again (`timer`). */
-  | { readonly kind: "deadLetter"; readonly record: ChannelRecord; timer?: NodeJS.Timeout; failures: number }
+  | { readonly kind: "deadLetter"; readonly record: ChannelRecord; timer?: RetryTimer; failures: number }
   /** Given up with nowhere to go: stays until the partition is revoked. */
   | { readonly kind: "stopped"; readonly record: ChannelRecord };
 
@@ -48,6 +49,8 @@ export interface FailedRecordsOptions {
   readonly pause: (partition: number, paused: boolean) => void;
   /** A retry became due: the dispatcher should look for work. */
   readonly wake: () => void;
+  /** Where retry waits are scheduled (the system's timers, or a test kit's fake clock). */
+  readonly timers: RetryTimers;
 }
 
 /** See the file comment. */
@@ -121,7 +124,7 @@ export class FailedRecords {
       this.retries++;
       const b: Blocked = { kind: "retry", retry };
       this.block(record.partition, b);
-      b.timer = setTimeout(() => {
+      b.timer = this.options.timers.set(() => {
         b.timer = undefined;
         b.ready = true;
         this.options.wake();
@@ -157,15 +160,19 @@ export class FailedRecords {
   /** Cancels every pending retry and waits for the dead-letter writes in flight (their records are done or not). */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const b of this.blocked.values()) if (b.kind !== "stopped") clearTimeout(b.timer);
+    for (const b of this.blocked.values()) if (b.kind !== "stopped") this.options.timers.clear(b.timer);
     await Promise.all([...this.writes]);
   }
 
   /** Counters for the topic's metrics. */
-  metrics(): { retries: number; deadLettered: number; deadLetterFailures: number; stoppedPartitions: number } {
+  metrics(): { retries: number; deadLettered: number; deadLetterFailures: number; stoppedPartitions: number; waitingForRetry: number } {
     let stopped = 0;
-    for (const b of this.blocked.values()) if (b.kind === "stopped") stopped++;
-    return { retries: this.retries, deadLettered: this.deadLettered, deadLetterFailures: this.deadLetterFailures, stoppedPartitions: stopped };
+    let waiting = 0;
+    for (const b of this.blocked.values()) {
+      if (b.kind === "stopped") stopped++;
+      else if (b.timer !== undefined) waiting++;
+    }
+    return { retries: this.retries, deadLettered: this.deadLettered, deadLetterFailures: this.deadLetterFailures, stoppedPartitions: stopped, waitingForRetry: waiting };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -177,7 +184,7 @@ export class FailedRecords {
   }
 
   private unblock(partition: number, b: Blocked): void {
-    if (b.kind !== "stopped") clearTimeout(b.timer);
+    if (b.kind !== "stopped") this.options.timers.clear(b.timer);
     if (this.blocked.get(partition) !== b) return;
     this.blocked.delete(partition);
     this.options.pause(partition, false);
@@ -213,7 +220,7 @@ export class FailedRecords {
         this.options.logger.warn("could not write a dead letter; its partition waits and tries again", { topic, partition, offset: message.offset, deadLetterTopic, retryInMs, error: failure });
         this.options.events.emit(RuntimeEvents.DEAD_LETTER_FAILED, { connection: this.options.connection, topic, partition, offset: message.offset, deadLetterTopic, error: failure, failures: b.failures, retryInMs });
         if (this.stopping) return;
-        b.timer = setTimeout(() => {
+        b.timer = this.options.timers.set(() => {
           b.timer = undefined;
           if (!this.stopping && this.blocked.get(partition) === b) this.track(write());
         }, retryInMs);

@@ -49,6 +49,8 @@ export interface TopicMetrics {
   readonly deadLetterFailures: number;
   /** Partitions stopped right now by a record given up with nowhere to go. */
   readonly stoppedPartitions: number;
+  /** Partitions whose failed record waits right now for its next attempt (a handler retry or a dead-letter write). */
+  readonly waitingForRetry: number;
   readonly handlerLatencyMs: LatencySnapshot;
 }
 

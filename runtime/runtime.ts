@@ -5,6 +5,7 @@
 import type { Kafka } from "kafkajs";
 import type { ConnectionSpec } from "./types.js";
 import type { BackoffSettings } from "./backoff.js";
+import type { RetryTimers } from "./retry-timers.js";
 import { Connection, type RestartSettings } from "./connection.js";
 import type { TopicDirectory } from "./topic-availability.js";
 import { kafkajsTransport, type ConsumerFactory } from "./transport/kafkajs.js";
@@ -37,6 +38,11 @@ export interface ConsumerRuntimeOptions {
    * doubling to 30 s, ± 20 %). Attempts and dead letters stay the topic's (see docs/runtime.md, "Failure handling").
    */
   readonly handlerRetry?: BackoffSettings;
+  /**
+   * Where the waits before a failed record's next attempt (handler retries, dead-letter write retries) are
+   * scheduled; default the system's timers. `kefgen/testing`'s fake clock passes itself here.
+   */
+  readonly retryTimers?: RetryTimers;
   /** Restarts of a crashed consumer that kafkajs does not restart itself (default 1 s doubling to 30 s, unlimited). */
   readonly restart?: RestartSettings;
   /** Creates each kafkajs connection's consumer; defaults to `kafka.consumer(config)`. For tests and instrumentation. */
@@ -173,6 +179,7 @@ export class ConsumerRuntime {
           events: this.emitter,
           logger: rootLogger,
           ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
+          ...(options.retryTimers ? { retryTimers: options.retryTimers } : {}),
           ...(options.restart ? { restart: options.restart } : {}),
           ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
           ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),

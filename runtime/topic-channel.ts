@@ -17,6 +17,7 @@ import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import { LatencyStats, type TopicMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
+import { systemRetryTimers, type RetryTimers } from "./retry-timers.js";
 
 /** A fetched record waiting in (or taken from) a channel's buffer. */
 export interface ChannelRecord {
@@ -49,6 +50,8 @@ export interface TopicChannelOptions {
   readonly retry?: BackoffSettings;
   /** The connection's group id (a dead-letter header). */
   readonly groupId?: string;
+  /** Where retry waits are scheduled (default: the system's timers). */
+  readonly retryTimers?: RetryTimers;
   /** Where dead letters are written; absent: writing one fails, and is retried. */
   readonly deadLetters?: DeadLetterSink;
   /** Pauses (`true`) or resumes a partition while one of its records failed (see failed-records.ts). */
@@ -170,6 +173,7 @@ export class TopicChannel {
       deadLetters: options.deadLetters,
       pause: (partition, paused) => options.pausePartition?.(partition, paused),
       wake: () => this.schedulePump(),
+      timers: options.retryTimers ?? systemRetryTimers,
     });
     this.dropLog = new RateLimitedLog(
       (message, fields) => options.logger.warn(message, fields),

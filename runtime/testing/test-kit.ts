@@ -9,6 +9,7 @@ import type { ProducerRuntimeOptions } from "../producer.js";
 import type { TopicMetrics } from "../metrics.js";
 import type { Codec } from "../types.js";
 import type { RecordHeaders } from "../transport/transport.js";
+import { FakeClock } from "./fake-clock.js";
 import { MemoryCluster, type StoredRecord } from "./memory-cluster.js";
 import { memoryTransport, type MemoryTransport } from "./memory-transport.js";
 
@@ -51,10 +52,15 @@ export interface TopicOutcome {
 /** Construction options of a {@link TestKit}. */
 export interface TestKitOptions {
   /**
-   * `true`: handler retries wait as the topics say (`retryBackoffMs`, …). Default `false`: every retry follows at once
-   * (a failing handler's attempts, dead letter or stopped partition come without waiting).
+   * How the waits before a failed record's next attempt pass (handler retries, dead-letter write retries):
+   * - `"instant"` (default): every retry follows at once, so a failing handler's attempts, its dead letter or its
+   *   stopped partition come without waiting;
+   * - `"fake"`: on the kit's {@link FakeClock}: each wait is as long as the topic says (`retryBackoffMs`,
+   *   `retryMultiplier`, …), and passes only when the test calls {@link TestKit.advance}; {@link TestKit.idle}
+   *   counts a record waiting for the clock as idle;
+   * - `"real"`: on the system's timers, as in production (idle waits for them).
    */
-  readonly realRetryWaits?: boolean;
+  readonly retryWaits?: "instant" | "fake" | "real";
 }
 
 /**
@@ -79,20 +85,38 @@ export class TestKit {
   /** What the generated factories take as `kafka`; ignored by the runtime when the transport is given. */
   readonly kafka: KafkaConnectionOptions = { brokers: ["kefgen-testing:0"] };
 
+  /** The clock retry waits run on with `retryWaits: "fake"` (see {@link advance}). */
+  readonly clock = new FakeClock();
+
   private readonly runtimes: ConsumerRuntime[] = [];
   private readonly events = new Map<string, { handlerErrors: HandlerErrorEvent[]; dropped: DroppedEvent[]; decodeErrors: DecodeErrorEvent[]; deadLettered: DeadLetteredEvent[]; partitionsStopped: PartitionStoppedEvent[] }>();
 
   /** @param settings see {@link TestKitOptions}. */
   constructor(private readonly settings: TestKitOptions = {}) {}
 
-  /** Options for a generated `create<Api>Consumers`: the in-memory transport, a silent logger, instant retries; `extra` wins. */
+  /**
+   * Options for a generated `create<Api>Consumers`: the in-memory transport, a silent logger, and retry waits as
+   * {@link TestKitOptions.retryWaits} says; `extra` wins.
+   */
   options(extra: ConsumerRuntimeOptions = {}): ConsumerRuntimeOptions {
+    const waits = this.settings.retryWaits ?? "instant";
     return {
       logger: silentLogger,
-      ...(this.settings.realRetryWaits ? {} : { handlerRetry: { initialDelayMs: 0, maxDelayMs: 0 } }),
+      ...(waits === "instant" ? { handlerRetry: { initialDelayMs: 0, maxDelayMs: 0 } } : {}),
+      ...(waits === "fake" ? { retryTimers: this.clock } : {}),
       ...extra,
       transport: this.transport,
     };
+  }
+
+  /**
+   * With `retryWaits: "fake"`: moves the kit's clock forward by `ms` (every retry wait due by then ends, in order),
+   * then resolves once the kit is {@link idle} again. A retry due later stays waiting.
+   */
+  async advance(ms: number, options: IdleOptions = {}): Promise<void> {
+    if (this.settings.retryWaits !== "fake") throw new Error('advance() moves the fake clock: create the kit with new TestKit({ retryWaits: "fake" })');
+    this.clock.advance(ms);
+    await this.idle(options);
   }
 
   /** Options for a generated `create<Api>Producers`: its sends are written to the in-memory topics. */
@@ -197,8 +221,10 @@ export class TestKit {
       for (const connection of runtime.metrics().connections) {
         if (connection.state === "starting" || connection.state === "rebalancing" || connection.state === "restarting") return `connection ${connection.name} is ${connection.state}`;
         for (const t of connection.topics) {
-          // Records buffered behind a stopped partition stay there (until a rebalance): that is idle too.
-          const waiting = t.stoppedPartitions > 0 ? 0 : t.buffered;
+          // Records buffered behind a stopped partition stay there (until a rebalance): that is idle too; so are
+          // records behind a retry that waits for the fake clock (only advance() moves them on).
+          const waitsForClock = this.settings.retryWaits === "fake" && t.waitingForRetry > 0;
+          const waiting = t.stoppedPartitions > 0 || waitsForClock ? 0 : t.buffered;
           if (waiting > 0 || t.inFlight > 0 || t.waitingForRegistry > 0) return `topic ${t.topic}: ${t.buffered} buffered, ${t.inFlight} in flight, ${t.waitingForRegistry} waiting for the registry`;
         }
         if (committed) {

@@ -185,7 +185,7 @@ describe.each(testClients())('%s', (client) => {
       expect(error).toBeInstanceOf(TopicMissingError);
       expect(error).toMatchObject({ code: 'KEF_TOPIC_MISSING', connection: 'shared', topics: [absent] });
       expect((error as Error).message).toBe(
-        `connection "shared": topic "${absent}" does not exist on the cluster; hint: create it (kafkajs never creates topics for the runtime), or set missingTopics = wait to start without it`,
+        `connection "shared": topic "${absent}" does not exist on the cluster; hint: create it (kefgen topics apply, or the runtime option ensureTopics: true; a consumer never creates topics by itself), or set missingTopics = wait to start without it`,
       );
       expect(missing).toEqual([{ connection: 'shared', topic: absent, when: 'start', waiting: false, checkIntervalMs: CHECK_MS }]);
       expect(elapsed).toBeLessThan(5_000);

@@ -251,7 +251,7 @@ function metricsOf(state: ConnectionMetrics['state'], handled = 0): ConnectionMe
       {
         topic: 't', messageType: 'm', buffered: 0, capacity: 1, peakBuffered: 0, inFlight: 0, concurrency: 1, paused: false, missing: false,
         handled, dropped: 0, errors: 0, registryUnavailable: 0, waitingForRegistry: 0, handlerLatencyMs: { count: 0, mean: 0, max: 0 },
-        retries: 0, deadLettered: 0, deadLetterFailures: 0, stoppedPartitions: 0,
+        retries: 0, deadLettered: 0, deadLetterFailures: 0, stoppedPartitions: 0, waitingForRetry: 0,
       },
     ],
     lag: [],

@@ -115,6 +115,56 @@ describe('kefgen/testing', () => {
     expect(kit.committed('g-jobs', 'jobs')).toBe(2);
   });
 
+  it('retryWaits "fake": each retry waits exactly its backoff on the kit\'s clock, and nothing behind it comes early', async () => {
+    const kit = new TestKit({ retryWaits: 'fake' });
+    kits.push(kit);
+    const attempts = new Map<string, number>();
+    await kit.start(
+      runtimeOn(
+        kit,
+        'retries',
+        (value) => {
+          const n = (attempts.get(value) ?? 0) + 1;
+          attempts.set(value, n);
+          if (value === 'flaky' && n < 3) throw new Error(`attempt ${n} failed`);
+        },
+        { failure: { attempts: 5, backoffMs: 1_000, multiplier: 3, maxBackoffMs: 60_000, jitterPercent: 0 } },
+      ),
+    );
+    kit.feedRaw('retries', ['flaky', 'behind']);
+    await kit.idle();
+    const errors = () => kit.outcome('retries').handlerErrors.map((e) => [e.attempt, e.next, e.retryInMs]);
+    expect(errors()).toEqual([[1, 'retry', 1_000]]);
+    expect(kit.clock.nextAt).toBe(1_000);
+
+    await kit.advance(999);
+    expect(errors()).toEqual([[1, 'retry', 1_000]]);
+    expect(kit.outcome('retries').handled).toBe(0);
+
+    await kit.advance(1); // t = 1000: the second attempt, which fails; the next wait is 1000 × 3
+    expect(errors()).toEqual([
+      [1, 'retry', 1_000],
+      [2, 'retry', 3_000],
+    ]);
+    expect(kit.clock.nextAt).toBe(4_000);
+
+    await kit.advance(2_999);
+    expect(attempts.get('flaky')).toBe(2);
+    expect(attempts.get('behind')).toBeUndefined();
+
+    await kit.advance(1); // t = 4000: the third attempt succeeds, then the record behind it
+    await kit.idle({ committed: true });
+    expect(attempts).toEqual(new Map([['flaky', 3], ['behind', 1]]));
+    expect(kit.outcome('retries')).toMatchObject({ handled: 2, retries: 2 });
+    expect(kit.committed('g-retries', 'retries')).toBe(2);
+    expect(kit.clock.pending).toBe(0);
+  });
+
+  it('advance() needs the fake clock', async () => {
+    const kit = newKit();
+    await expect(kit.advance(1_000)).rejects.toThrow(/retryWaits: "fake"/);
+  });
+
   it('DropNewestMessage: a full buffer drops records, each one counted, and every record is handled or dropped and committed', async () => {
     const kit = newKit();
     const gate = deferred();
