@@ -10,6 +10,7 @@ import path from "node:path";
 import { startOfFile, type Diagnostic } from "./diagnostics.js";
 import { hasUnsafeCharacters } from "./escape.js";
 import { describeFileProblem, readProjectFile } from "./files.js";
+import { displayPath, type ProjectOptions } from "./program.js";
 
 export const configFileName = "kefgen.config.json";
 
@@ -67,5 +68,34 @@ export function loadConfig(configPath: string, shownAs: string): { config?: Proj
       ...(Array.isArray(record["allowOutside"]) ? { allowOutside: record["allowOutside"] as string[] } : {}),
     },
     diagnostics: [],
+  };
+}
+
+/**
+ * The project a command (or the language server) works on: the files given on the command line, or those of the
+ * config file (`opts.config`, or kefgen.config.json in `cwd`). Returns a usage problem (the CLI exits 2) or config
+ * diagnostics (exit 1) instead when there is none.
+ */
+export function projectOptions(
+  io: { readonly cwd: string },
+  files: readonly string[],
+  opts: { config?: string },
+): ProjectOptions | { usage: string } | { diagnostics: Diagnostic[] } {
+  if (files.length > 0 && opts.config) return { usage: "give .kef files or --config, not both" };
+  if (files.length > 0) return { inputs: files, cwd: io.cwd };
+  const configPath = opts.config ? path.resolve(io.cwd, opts.config) : findConfig(io.cwd);
+  if (!configPath) return { usage: `no .kef files given and no ${configFileName} here` };
+  const loaded = loadConfig(configPath, displayPath(io.cwd, configPath));
+  if (!loaded.config) return { diagnostics: loaded.diagnostics };
+  const { config } = loaded;
+  return {
+    inputs: config.files,
+    cwd: io.cwd,
+    baseDir: path.dirname(configPath),
+    root: path.dirname(configPath),
+    ...(config.allowOutside ? { allowOutside: config.allowOutside.map((d) => path.resolve(path.dirname(configPath), d)) } : {}),
+    ...(config.out ? { outDir: config.out } : {}),
+    ...(config.name ? { name: config.name } : {}),
+    ...(config.runtimeImport ? { runtimeImport: config.runtimeImport } : {}),
   };
 }

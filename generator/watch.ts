@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { hasErrors } from "./diagnostics.js";
-import type { CommandIo } from "./fmt.js";
+import type { CommandIo } from "./cli/output.js";
 import { build, displayPath, type BuildOptions, type BuildResult } from "./program.js";
 
 export interface WatchLoopOptions {

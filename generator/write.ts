@@ -13,7 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { startOfFile, type Diagnostic } from "./diagnostics.js";
-import { readProjectFile } from "./files.js";
+import { flushDirectory, listDirectory, readProjectFile, writeFlushed } from "./files.js";
 import { generatedHeaderLine, type GeneratedFile } from "./generated.js";
 
 /** The journal a build keeps in the output directory while it moves files into place. */
@@ -66,16 +66,6 @@ export function isGenerated(text: string): boolean {
   return text.split(/\r?\n/, 1)[0] === generatedHeaderLine;
 }
 
-function entries(outDir: string): string[] {
-  try {
-    return fs.readdirSync(outDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
-    throw error;
-  }
-}
-
 /** Another process (not this one) that is alive and wrote `file` moments ago: a build still running. */
 function busyWriter(file: string, pid: number): boolean {
   if (pid === process.pid) return false;
@@ -101,7 +91,7 @@ function journalPid(file: string): number | undefined {
  */
 export function planOutput(outDir: string, files: readonly GeneratedFile[], options: { force?: boolean } = {}): OutputPlan {
   const names = new Set(files.map((f) => f.name));
-  const existing = entries(outDir);
+  const existing = listDirectory(outDir);
   const journal = existing.includes(journalName);
   const temps = existing.filter((n) => tempPattern.test(n)).sort();
   let busyPid: number | undefined;
@@ -181,31 +171,6 @@ export function planDiagnostics(plan: OutputPlan, outDir: string, options: { che
     );
   }
   return diagnostics;
-}
-
-/** Writes `text` to a new file and flushes it to disk, so a rename of it never publishes a partial file. */
-function writeFlushed(file: string, text: string): void {
-  const fd = fs.openSync(file, "w");
-  try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Flushes a directory's entries (the renames); not possible on every platform, and then skipped. */
-function flushDirectory(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Windows cannot open a directory for fsync; the rename itself is still atomic.
-  }
 }
 
 /**

@@ -3,18 +3,18 @@
 // Exit codes like terraform's --detailed-exitcode: 0 nothing to change, 1 error, 2 changes pending (plan) or made
 // (apply). Talks to Kafka with kafkajs's admin client; loaded only by these commands.
 import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from "kafkajs";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
-import type { CommandIo } from "./fmt.js";
-import { analyse, type ProjectOptions } from "./program.js";
-import { topicSpecs, type TopicSpec } from "./topic-config.js";
-import { planTopics, topicChangeLine, topicProblemLine, type ClusterState, type ExistingTopic, type TopicChange, type TopicPlan } from "./topics-plan.js";
+import { hasErrors } from "../diagnostics.js";
+import { analyse, type ProjectOptions } from "../program.js";
+import { topicSpecs, type TopicSpec } from "../topic-config.js";
+import { planTopics, topicChangeLine, topicProblemLine, type ClusterState, type ExistingTopic, type TopicChange, type TopicPlan } from "../topics-plan.js";
+import type { CommandIo, Report } from "./output.js";
 
 export interface TopicsCommandOptions {
   readonly brokers: readonly string[];
   readonly format: "text" | "json";
   readonly apply: boolean;
   /** Prints diagnostics as text, with code frames. */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+  readonly report: Report;
 }
 
 /** Reads what the cluster has of `topics`: partition counts, replication factors and configs. */

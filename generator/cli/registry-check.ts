@@ -11,13 +11,13 @@
 //   unchecked      its registry could not be asked: KEF4032 unreachable, KEF4033 credentials refused, KEF4035 a
 //                  variable of its url or auth is not set (errors, once per registry, at its declaration). A registry
 //                  error about one subject (KEF4034) is reported at that subject's schema and the rest go on.
-import { subjectName } from "../runtime/confluent-format.js";
-import { RegistryAnswerError, RegistryUnavailableError, SchemaRegistryClient } from "../runtime/registry-client.js";
-import { codecSchema } from "./avro.js";
-import { hasErrors, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
-import type { CommandIo } from "./fmt.js";
-import type { MessageModel, Model, RegistryModel } from "./model.js";
-import { analyse, type ProjectOptions } from "./program.js";
+import { subjectName } from "../../runtime/confluent-format.js";
+import { RegistryAnswerError, RegistryUnavailableError, SchemaRegistryClient } from "../../runtime/registry-client.js";
+import { codecSchema } from "../avro.js";
+import { hasErrors, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
+import type { MessageModel, Model, RegistryModel } from "../model.js";
+import { analyse, type ProjectOptions } from "../program.js";
+import type { CommandIo, Report } from "./output.js";
 
 /** How one subject's check ended. */
 export type SubjectStatus = "compatible" | "incompatible" | "unregistered" | "unchecked";
@@ -163,7 +163,7 @@ export interface RegistryCheckCommandOptions {
   readonly format: "text" | "json";
   readonly registry?: string;
   /** Prints diagnostics as text (with code frames from `sources`). */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+  readonly report: Report;
   /** A usage error (exit 2). */
   readonly usage: (message: string) => void;
 }

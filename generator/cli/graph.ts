@@ -11,12 +11,13 @@
 // start a comment or inject markup. Same model, same bytes.
 import fs from "node:fs";
 import path from "node:path";
-import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
-import { replaceUnsafeCharacters } from "./escape.js";
-import { writeFileAtomic, type CommandIo } from "./fmt.js";
-import type { ConnectionModel, FailureModel, Model } from "./model.js";
-import { analyse, displayPath, type ProjectOptions } from "./program.js";
-import { settingsByName } from "./settings.js";
+import { hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
+import { replaceUnsafeCharacters } from "../escape.js";
+import { writeFileAtomic } from "../files.js";
+import type { ConnectionModel, FailureModel, Model } from "../model.js";
+import { analyse, displayPath, type ProjectOptions } from "../program.js";
+import { settingsByName } from "../settings.js";
+import type { CommandIo, Report } from "./output.js";
 
 /** One line of a node label: safe characters as they are, every other one as a numeric Mermaid entity. */
 export function label(text: string): string {
@@ -140,7 +141,7 @@ export interface GraphCommandOptions {
   readonly out?: string;
   readonly format: "text" | "json";
   /** Prints diagnostics as text, with code frames. */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+  readonly report: Report;
 }
 
 /**
