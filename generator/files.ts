@@ -10,7 +10,8 @@
 // Writes are atomic: a new file is written and flushed next to its target, then renamed over it.
 import fs from "node:fs";
 import path from "node:path";
-import { startOfFile, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import { messages, type MessageDef } from "./catalogue.js";
+import { diagnostic, startOfFile, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
 
 /** The largest .kef, .avsc or config file kefgen reads: 4 MiB. */
 export const maxInputFileBytes = 4 * 1024 * 1024;
@@ -137,33 +138,48 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
+/** A file-problem message of the catalogue and its arguments: what `diagnostic()` or a checker's `accept()` takes. */
+export interface FileProblemMessage {
+  readonly entry: MessageDef;
+  readonly args: Readonly<Record<string, string>>;
+}
+
 /**
- * The diagnostic parts for a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`,
+ * The message for a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`,
  * `"shop.kef"`); `show` turns an absolute path into how diagnostics show paths. The file's content is never used.
  */
-export function describeFileProblem(problem: FileProblem, what: string, show: (absolute: string) => string): { code: DiagnosticCode; message: string; hint?: string } {
+export function fileProblemMessage(problem: FileProblem, what: string, show: (absolute: string) => string): FileProblemMessage {
   switch (problem.kind) {
     case "missing":
-      return { code: "KEF4001", message: `cannot read ${what}: no such file` };
-    case "outside":
-      return {
-        code: "KEF4004",
-        message: problem.realPath === undefined ? `${what} is outside the project root` : `${what} leads outside the project root: it resolves to "${show(problem.realPath)}"`,
-        hint: `the project root is "${show(problem.root) || "."}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json`,
-      };
+      return { entry: messages.cannotRead, args: { what, reason: "no such file" } };
+    case "outside": {
+      const root = show(problem.root) || ".";
+      if (problem.realPath === undefined) return { entry: messages.outsideRoot, args: { what, root } };
+      return { entry: messages.leadsOutsideRoot, args: { what, root, realPath: show(problem.realPath) } };
+    }
     case "not-a-file":
-      return { code: "KEF4005", message: `${what} is ${problem.what}, not a regular file` };
+      return { entry: messages.notRegularFile, args: { what, kind: problem.what } };
     case "too-large":
-      return { code: "KEF4006", message: `${what} is larger than ${formatBytes(problem.limit)}`, hint: `kefgen reads .kef, schema and config files of at most ${formatBytes(problem.limit)}` };
+      return { entry: messages.fileTooLarge, args: { what, limit: formatBytes(problem.limit) } };
     case "unreadable":
-      return { code: "KEF4001", message: `cannot read ${what}: ${problem.reason}` };
+      return { entry: messages.cannotRead, args: { what, reason: problem.reason } };
   }
+}
+
+/**
+ * The code, message and hint for a file that was not read, for a caller that reports them itself (the checker's
+ * `refuse`, generator/check.ts); made from {@link fileProblemMessage}.
+ */
+export function describeFileProblem(problem: FileProblem, what: string, show: (absolute: string) => string): { code: DiagnosticCode; message: string; hint?: string } {
+  const { entry, args } = fileProblemMessage(problem, what, show);
+  const made = diagnostic(entry, args, { file: "", range: startOfFile });
+  return { code: made.code, message: made.message, ...(made.hint === undefined ? {} : { hint: made.hint }) };
 }
 
 /** The diagnostic for a .kef file (or another input named by the user) that was not read: at the file itself. */
 export function inputFileDiagnostic(problem: FileProblem, shown: string): Diagnostic {
-  const parts = describeFileProblem(problem, `"${shown}"`, (p) => p);
-  return { code: parts.code, severity: "error", message: parts.message, file: shown, range: startOfFile, ...(parts.hint ? { hint: parts.hint } : {}) };
+  const { entry, args } = fileProblemMessage(problem, `"${shown}"`, (p) => p);
+  return diagnostic(entry, args, { file: shown, range: startOfFile });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // `kefgen fmt [files...] [--check]`: formats .kef files in place (the layout is generator/fmt.ts's formatKef), each
 // written atomically, or with --check only lists those that are not formatted.
 import path from "node:path";
-import { hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
+import { messages } from "../catalogue.js";
+import { diagnostic, hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
 import { formatKef } from "../fmt.js";
 import { inputFileDiagnostic, readProjectFile, writeFileAtomic } from "../files.js";
 import { displayPath, resolveInputs, type ProjectOptions } from "../program.js";
@@ -51,7 +52,7 @@ export function formatFiles(files: readonly string[], options: { cwd: string; ch
         writeFileAtomic(absolutePath, formatted.text);
         written = true;
       } catch (error) {
-        diagnostics.push({ code: "KEF4002", severity: "error", message: `cannot write "${shown}": ${(error as Error).message}`, file: shown, range: startOfFile });
+        diagnostics.push(diagnostic(messages.cannotWrite, { file: shown, reason: (error as Error).message }, { file: shown, range: startOfFile }));
       }
     }
     results.push({ file: shown, changed, written });

@@ -11,7 +11,8 @@
 // start a comment or inject markup. Same model, same bytes.
 import fs from "node:fs";
 import path from "node:path";
-import { hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
+import { messages } from "../catalogue.js";
+import { diagnostic, hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
 import { replaceUnsafeCharacters } from "../escape.js";
 import { writeFileAtomic } from "../files.js";
 import type { ConnectionModel, FailureModel, Model } from "../model.js";
@@ -162,7 +163,7 @@ export function graphCommand(io: CommandIo, project: ProjectOptions, options: Gr
         writeFileAtomic(target, graph);
       } catch (error) {
         const shown = displayPath(io.cwd, target);
-        diagnostics.push({ code: "KEF4002", severity: "error", message: `cannot write "${shown}": ${(error as Error).message}`, file: shown, range: startOfFile });
+        diagnostics.push(diagnostic(messages.cannotWrite, { file: shown, reason: (error as Error).message }, { file: shown, range: startOfFile }));
       }
     }
   }
