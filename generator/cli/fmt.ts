@@ -26,7 +26,7 @@ export interface FmtResult {
 }
 
 /** Formats files in place (or, with `check`, only compares). Paths are relative to `cwd`. */
-export function formatFiles(files: readonly string[], options: { cwd: string; check?: boolean; displayPath: (absolute: string) => string }): FmtResult {
+function formatFiles(files: readonly string[], options: { cwd: string; check?: boolean; displayPath: (absolute: string) => string }): FmtResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const results: FmtFileResult[] = [];

@@ -117,7 +117,7 @@ export function mermaidGraph(model: Model): string {
 }
 
 /** The diagram as a Markdown document with a fenced `mermaid` block; `files` names the .kef files in its heading. */
-export function markdownGraph(model: Model, files: readonly string[]): string {
+function markdownGraph(model: Model, files: readonly string[]): string {
   // Inside a code span: a backtick would end it; controls and bidi characters would hide or reorder the text.
   const name = replaceUnsafeCharacters(files.map((f) => path.basename(f)).join(", "), "_").replace(/[`\\]/g, "_");
   return [

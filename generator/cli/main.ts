@@ -7,8 +7,6 @@ import { report, type CliIo, type Format } from "./output.js";
 // emitters, ts-morph and prettier are loaded by `build`, see program.ts; chokidar by `build --watch`; kafkajs by
 // dlq and topics; prettier's doc printer by fmt).
 
-export type { CliIo } from "./output.js";
-
 const formatOption = () => new Option("--format <format>", "diagnostics as text or json").choices(["text", "json"]).default("text");
 
 const againstOption = () =>

@@ -58,7 +58,7 @@ interface SubjectQuestion {
 }
 
 /** The subjects of `model`'s framed topics (of registry `only`, if given), each (registry, subject, schema) once. */
-export function subjectQuestions(model: Model, only?: string): SubjectQuestion[] {
+function subjectQuestions(model: Model, only?: string): SubjectQuestion[] {
   const byName = new Map(model.namedTypes.map((t) => [t.fullName, t]));
   const schemaText = (m: MessageModel): string => JSON.stringify(codecSchema(m.schema, (n) => byName.get(n)));
   const registries = new Map(model.registries.map((r) => [r.name, r]));
@@ -86,7 +86,7 @@ export function subjectQuestions(model: Model, only?: string): SubjectQuestion[]
 }
 
 /** Asks each registry about each subject; `env` holds the registries' url and secret variables. */
-export async function checkRegistrySubjects(model: Model, options: { registry?: string; env: Readonly<Record<string, string | undefined>> }): Promise<RegistryCheckResult> {
+async function checkRegistrySubjects(model: Model, options: { registry?: string; env: Readonly<Record<string, string | undefined>> }): Promise<RegistryCheckResult> {
   const diagnostics: Diagnostic[] = [];
   const subjects: SubjectResult[] = [];
   const questions = subjectQuestions(model, options.registry);

@@ -18,7 +18,7 @@ export interface TopicsCommandOptions {
 }
 
 /** Reads what the cluster has of `topics`: partition counts, replication factors and configs. */
-export async function readCluster(admin: Admin, topics: readonly string[]): Promise<ClusterState> {
+async function readCluster(admin: Admin, topics: readonly string[]): Promise<ClusterState> {
   const cluster = await admin.describeCluster();
   const present = new Set(await admin.listTopics());
   const existing = topics.filter((t) => present.has(t));
@@ -37,7 +37,7 @@ export async function readCluster(admin: Admin, topics: readonly string[]): Prom
  * Makes the plan's changes. AlterConfigs replaces a topic's whole set of topic-level configs, so a topic's changed
  * configs are sent together with the ones already set on it (source TOPIC_CONFIG), which are otherwise lost.
  */
-export async function applyTopicChanges(admin: Admin, changes: readonly TopicChange[]): Promise<void> {
+async function applyTopicChanges(admin: Admin, changes: readonly TopicChange[]): Promise<void> {
   const creates = changes.flatMap((c) => (c.kind === "create" ? [c.spec] : []));
   if (creates.length > 0) {
     await admin.createTopics({ waitForLeaders: true, topics: creates.map(createRequest) });
@@ -63,7 +63,7 @@ export async function applyTopicChanges(admin: Admin, changes: readonly TopicCha
 }
 
 /** kafkajs's createTopics entry for a spec; -1 asks for the broker's default. */
-export function createRequest(spec: TopicSpec): { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } {
+function createRequest(spec: TopicSpec): { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } {
   return {
     topic: spec.topic,
     numPartitions: spec.partitions ?? -1,
