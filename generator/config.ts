@@ -35,7 +35,7 @@ export function findConfig(dir: string): string | undefined {
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
-export function loadConfig(configPath: string, shownAs: string): { config?: ProjectConfig; diagnostics: Diagnostic[] } {
+function loadConfig(configPath: string, shownAs: string): { config?: ProjectConfig; diagnostics: Diagnostic[] } {
   const fail = <M extends MessageDef>(entry: M, args: MessageArgs<M>) => ({ diagnostics: [diagnostic(entry, args, { file: shownAs, range: startOfFile })] });
   const read = readProjectFile(configPath);
   if ("refused" in read) {

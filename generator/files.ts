@@ -64,7 +64,7 @@ function describeKind(stat: fs.Stats): string | undefined {
 }
 
 /** What a failed file-system call means, from its errno code. */
-export function fileProblem(error: unknown): FileProblem {
+function fileProblem(error: unknown): FileProblem {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
   if (code === "EISDIR") return { kind: "not-a-file", what: "a directory" };

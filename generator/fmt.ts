@@ -24,7 +24,7 @@ import { parse, type SourceText } from "./parse.js";
 type Doc = builders.Doc;
 
 /** The line width the layout aims for; JSON groups longer than this are broken over lines. */
-export const printWidth = 120;
+const printWidth = 120;
 
 function isToken(element: CstElement): element is IToken {
   return "image" in element;
@@ -333,7 +333,7 @@ export function formatKef(source: SourceText): FormatResult {
 }
 
 /** An AST without source positions, as JSON: what must not change when a file is formatted. */
-export function astWithoutRanges(file: KefFile): string {
+function astWithoutRanges(file: KefFile): string {
   return JSON.stringify(file, (key, value: unknown) => (key === "range" || key === "keyword" ? undefined : value));
 }
 

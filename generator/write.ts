@@ -18,9 +18,9 @@ import { flushDirectory, listDirectory, readProjectFile, writeFlushed } from "./
 import { generatedHeaderLine, type GeneratedFile } from "./generated.js";
 
 /** The journal a build keeps in the output directory while it moves files into place. */
-export const journalName = ".kefgen-build";
+const journalName = ".kefgen-build";
 /** The ending of a staged file's name: `<name>.<pid>.kefgen-tmp`. */
-export const tempSuffix = ".kefgen-tmp";
+const tempSuffix = ".kefgen-tmp";
 const tempPattern = /^.+\.(\d+)\.kefgen-tmp$/;
 /** A temporary file or journal of a live process younger than this is taken for a build that is still running. */
 const busyForMs = 60_000;
@@ -63,7 +63,7 @@ function onDisk(file: string): OnDisk {
 }
 
 /** A file kefgen generated: its first line is exactly the generated header. */
-export function isGenerated(text: string): boolean {
+function isGenerated(text: string): boolean {
   return text.split(/\r?\n/, 1)[0] === generatedHeaderLine;
 }
 
