@@ -3,8 +3,7 @@
 // hands over to generator/watch.ts, which chokidar makes a module of its own, loaded only here.
 import path from "node:path";
 import { findConfig } from "../config.js";
-import type { Diagnostic } from "../diagnostics.js";
-import { hasErrors } from "../diagnostics.js";
+import { hasErrors, type Diagnostic } from "../diagnostics.js";
 import { build, displayPath, type ProjectOptions } from "../program.js";
 import { report, type CliIo, type Format } from "./output.js";
 
