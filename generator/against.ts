@@ -48,7 +48,7 @@ export interface AgainstResult {
  * today; when topics get a `format`, this is where `confluent` and `single-object` (which name the writer schema)
  * answer false.
  */
-export function isBareAvro(_topic: TopicModel): boolean {
+function isBareAvro(_topic: TopicModel): boolean {
   return true;
 }
 

@@ -12,7 +12,7 @@ import { schemaTooComplexForAvsc } from "./schema-limits.js";
 
 export type PrimitiveName = "null" | "boolean" | "int" | "long" | "float" | "double" | "bytes" | "string";
 
-export const primitiveNames: readonly PrimitiveName[] = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"];
+const primitiveNames: readonly PrimitiveName[] = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"];
 
 export type { AvroLogicalType };
 
@@ -134,7 +134,7 @@ function report(w: Walk, code: DiagnosticCode, range: Range, message: string, hi
 }
 
 /** Converts located JSON into plain JSON. Object keys named `__proto__` are kept as own properties. */
-export function toPlain(v: JsonValue): unknown {
+function toPlain(v: JsonValue): unknown {
   switch (v.$type) {
     case "JsonObject": {
       const out: Record<string, unknown> = {};
@@ -729,7 +729,7 @@ function logicalBucket(l: AvroLogicalType): ValueBucket {
 }
 
 /** The JavaScript bucket of `t`'s values, as the runtime's union rule sorts them. */
-export function bucket(t: AvroType, lookup: NamedLookup): ValueBucket | "union" {
+function bucket(t: AvroType, lookup: NamedLookup): ValueBucket | "union" {
   switch (t.kind) {
     case "primitive":
       if (t.logical) return logicalBucket(t.logical);

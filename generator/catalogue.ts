@@ -164,4 +164,44 @@ export const messages = {
   // -------------------------------------------------------------------------------------------
   // Output, files and commands (write.ts, files.ts, config.ts, fmt.ts, graph.ts, cli/)
 
+  // files.ts: a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`, `"shop.kef"`).
+  cannotRead: error("KEF4001", "cannot read {what}: {reason}"),
+  outsideRoot: error("KEF4004", "{what} is outside the project root", 'the project root is "{root}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json'),
+  leadsOutsideRoot: error("KEF4004", '{what} leads outside the project root: it resolves to "{realPath}"', 'the project root is "{root}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json'),
+  notRegularFile: error("KEF4005", "{what} is {kind}, not a regular file"),
+  fileTooLarge: error("KEF4006", "{what} is larger than {limit}", "kefgen reads .kef, schema and config files of at most {limit}"),
+  // config.ts: kefgen.config.json
+  configUnreadable: error("KEF4003", "cannot read the project config: {reason}"),
+  configNotRegularFile: error("KEF4003", "the project config is {kind}, not a regular file"),
+  configTooLarge: error("KEF4003", "the project config is larger than {limit}"),
+  configNotObject: error("KEF4003", "the project config must be a JSON object"),
+  configUnknownKey: error("KEF4003", 'unknown key "{key}" in the project config', "keys are: {keys}"),
+  configNotString: error("KEF4003", '"{key}" must be a non-empty string'),
+  configNotStringList: error("KEF4003", '"{key}" must be a non-empty array of strings'),
+  configUnsafeRuntimeImport: error("KEF4003", '"runtimeImport" holds a control or invisible character', "it is written into the imports of every generated file: give a module specifier, e.g. kefgen/runtime"),
+  configWithoutFiles: error("KEF4003", 'the project config needs "files"', 'e.g. "files": ["kef/**/*.kef"]'),
+  // write.ts: what a build's output plan means. `{temps}` is "1 temporary file" or "N temporary files".
+  anotherWriter: error("KEF4012", 'another kefgen process (pid {pid}) is writing to "{out}" right now', "wait until it has finished, then run this command again"),
+  notGenerated: error("KEF4010", 'refusing to overwrite "{file}": kefgen did not generate it (its first line is not "{header}")', "move it away, choose another output directory with --out, or pass --force to overwrite it"),
+  interruptedMix: error("KEF4011", 'interrupted build: the output in "{out}" is a mix of two builds', "run kefgen build to write every file again"),
+  interruptedMixWithTemps: error("KEF4011", 'interrupted build: the output in "{out}" is a mix of two builds ({temps} left: {names})', "run kefgen build to write every file again"),
+  interruptedRewritten: warning("KEF4011", 'the previous build into "{out}" was interrupted; every file is written again'),
+  interruptedRewrittenWithTemps: warning("KEF4011", 'the previous build into "{out}" was interrupted; every file is written again and its temporary files removed'),
+  leftoverTemps: error("KEF4011", 'interrupted build: temporary files left in "{out}" ({temps} left: {names}); the generated files themselves are all from one build', "run kefgen build to remove them"),
+  leftoverTempsRemoved: warning("KEF4011", 'removed the temporary files an interrupted build left in "{out}" ({temps} left: {names}); the generated files were all from one build'),
+  // cli/fmt.ts, cli/graph.ts
+  cannotWrite: error("KEF4002", 'cannot write "{file}": {reason}'),
+  // cli/registry-check.ts: `{reason}` is what the registry client says.
+  registryVariableUnset: error("KEF4035", '{reason}: registry "{registry}" was not asked', "set it where kefgen registry check runs"),
+  subjectNotRegistered: warning("KEF4031", 'subject "{subject}" is not registered in registry "{registry}" ({url}): nothing to check {message} against', "its first producer registers it (or register it yourself)"),
+  schemaIncompatible: error(
+    "KEF4030",
+    '{message} is not compatible with version {version} (id {id}) of subject "{subject}" in registry "{registry}" ({url}): {reasons}',
+    "the registry's compatibility level decides; change the schema so that it is compatible (e.g. give a new field a default)",
+  ),
+  credentialsRefused: error("KEF4033", 'registry "{registry}" ({url}) refused the credentials: {reason}', "check {variables}"),
+  credentialsMissing: error("KEF4033", 'registry "{registry}" ({url}) refused the credentials: {reason}', 'declare them: auth = basic(env("SR_USER"), env("SR_PASSWORD")) or bearer(env("SR_TOKEN"))'),
+  registryUnreachable: error("KEF4032", "{reason}", "start it, or check its url"),
+  registryError: error("KEF4034", 'subject "{subject}": {reason}'),
+
 } as const satisfies Record<string, MessageDef>;

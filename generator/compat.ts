@@ -276,7 +276,7 @@ export function namedAliases(t: AvroNamed): string[] {
 }
 
 /** A record field's aliases, as written in the record's JSON. */
-export function fieldAliases(r: AvroRecord, field: AvroField): string[] {
+function fieldAliases(r: AvroRecord, field: AvroField): string[] {
   const fields = plainObject(r.json)?.["fields"];
   const written = Array.isArray(fields) ? fields.map(plainObject).find((f) => f?.["name"] === field.name) : undefined;
   return strings(written?.["aliases"]);
@@ -291,7 +291,7 @@ function plural(n: number, word: string): string {
 }
 
 /** A type in a few words: `string`, `record "com.acme.Order"`, `array of long`, `union [null, string]`. */
-export function describe(t: AvroType, lookup: NamedLookup, depth = 0): string {
+function describe(t: AvroType, lookup: NamedLookup, depth = 0): string {
   const d = deref(t, lookup);
   switch (d.kind) {
     case "primitive":

@@ -7,9 +7,11 @@
 // from inside it, or from a directory listed in "allowOutside" (see files.ts).
 import fs from "node:fs";
 import path from "node:path";
-import { startOfFile, type Diagnostic } from "./diagnostics.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { hasUnsafeCharacters } from "./escape.js";
-import { describeFileProblem, readProjectFile } from "./files.js";
+import { formatBytes, readProjectFile } from "./files.js";
+import { displayPath, type ProjectOptions } from "./program.js";
 
 export const configFileName = "kefgen.config.json";
 
@@ -33,30 +35,40 @@ export function findConfig(dir: string): string | undefined {
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
-export function loadConfig(configPath: string, shownAs: string): { config?: ProjectConfig; diagnostics: Diagnostic[] } {
-  const fail = (message: string, hint?: string) => ({
-    diagnostics: [{ code: "KEF4003" as const, severity: "error" as const, message, file: shownAs, range: startOfFile, ...(hint ? { hint } : {}) }],
-  });
+function loadConfig(configPath: string, shownAs: string): { config?: ProjectConfig; diagnostics: Diagnostic[] } {
+  const fail = <M extends MessageDef>(entry: M, args: MessageArgs<M>) => ({ diagnostics: [diagnostic(entry, args, { file: shownAs, range: startOfFile })] });
   const read = readProjectFile(configPath);
-  if ("refused" in read) return fail(describeFileProblem(read.refused, "the project config", (p) => p).message);
+  if ("refused" in read) {
+    const problem = read.refused;
+    switch (problem.kind) {
+      case "missing":
+        return fail(messages.configUnreadable, { reason: "no such file" });
+      case "unreadable":
+        return fail(messages.configUnreadable, { reason: problem.reason });
+      case "not-a-file":
+        return fail(messages.configNotRegularFile, { kind: problem.what });
+      case "too-large":
+        return fail(messages.configTooLarge, { limit: formatBytes(problem.limit) });
+      case "outside":
+        throw new Error("loadConfig: the config is read without roots, so it cannot be outside one");
+    }
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(read.text);
   } catch (error) {
-    return fail(`cannot read the project config: ${(error as Error).message}`);
+    return fail(messages.configUnreadable, { reason: (error as Error).message });
   }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail("the project config must be a JSON object");
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return fail(messages.configNotObject, {});
   const record = raw as Record<string, unknown>;
   for (const [key, value] of Object.entries(record)) {
     const expected = keys[key];
-    if (!expected) return fail(`unknown key "${key}" in the project config`, `keys are: ${Object.keys(keys).join(", ")}`);
-    const ok = expected === "string" ? typeof value === "string" && value.length > 0 : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v.length > 0);
-    if (!ok) return fail(`"${key}" must be ${expected === "string" ? "a non-empty string" : "a non-empty array of strings"}`);
+    if (!expected) return fail(messages.configUnknownKey, { key, keys: Object.keys(keys).join(", ") });
+    if (expected === "string" && !(typeof value === "string" && value.length > 0)) return fail(messages.configNotString, { key });
+    if (expected === "string[]" && !(Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v.length > 0))) return fail(messages.configNotStringList, { key });
   }
-  if (typeof record["runtimeImport"] === "string" && hasUnsafeCharacters(record["runtimeImport"])) {
-    return fail(`"runtimeImport" holds a control or invisible character`, "it is written into the imports of every generated file: give a module specifier, e.g. kefgen/runtime");
-  }
-  if (!record["files"]) return fail(`the project config needs "files"`, `e.g. "files": ["kef/**/*.kef"]`);
+  if (typeof record["runtimeImport"] === "string" && hasUnsafeCharacters(record["runtimeImport"])) return fail(messages.configUnsafeRuntimeImport, {});
+  if (!record["files"]) return fail(messages.configWithoutFiles, {});
   return {
     config: {
       path: configPath,
@@ -67,5 +79,34 @@ export function loadConfig(configPath: string, shownAs: string): { config?: Proj
       ...(Array.isArray(record["allowOutside"]) ? { allowOutside: record["allowOutside"] as string[] } : {}),
     },
     diagnostics: [],
+  };
+}
+
+/**
+ * The project a command (or the language server) works on: the files given on the command line, or those of the
+ * config file (`opts.config`, or kefgen.config.json in `cwd`). Returns a usage problem (the CLI exits 2) or config
+ * diagnostics (exit 1) instead when there is none.
+ */
+export function projectOptions(
+  io: { readonly cwd: string },
+  files: readonly string[],
+  opts: { config?: string },
+): ProjectOptions | { usage: string } | { diagnostics: Diagnostic[] } {
+  if (files.length > 0 && opts.config) return { usage: "give .kef files or --config, not both" };
+  if (files.length > 0) return { inputs: files, cwd: io.cwd };
+  const configPath = opts.config ? path.resolve(io.cwd, opts.config) : findConfig(io.cwd);
+  if (!configPath) return { usage: `no .kef files given and no ${configFileName} here` };
+  const loaded = loadConfig(configPath, displayPath(io.cwd, configPath));
+  if (!loaded.config) return { diagnostics: loaded.diagnostics };
+  const { config } = loaded;
+  return {
+    inputs: config.files,
+    cwd: io.cwd,
+    baseDir: path.dirname(configPath),
+    root: path.dirname(configPath),
+    ...(config.allowOutside ? { allowOutside: config.allowOutside.map((d) => path.resolve(path.dirname(configPath), d)) } : {}),
+    ...(config.out ? { outDir: config.out } : {}),
+    ...(config.name ? { name: config.name } : {}),
+    ...(config.runtimeImport ? { runtimeImport: config.runtimeImport } : {}),
   };
 }

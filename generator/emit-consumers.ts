@@ -27,7 +27,7 @@ export function connectionLabel(ctx: Context, topic: TopicModel): DocText {
  * The TypeScript types a topic's handler sees: its message (`| null` on a `tombstones` topic) and its key, or no
  * key type when the topic declares none (the runtime's default, the raw key: `Buffer | null`).
  */
-export function handlerTypes(topic: TopicModel): { readonly message: string; readonly key: string | undefined } {
+function handlerTypes(topic: TopicModel): { readonly message: string; readonly key: string | undefined } {
   const message = `messages.${topic.message.name}${topic.tombstones ? " | null" : ""}`;
   const k = topic.key;
   const key = !k ? undefined : k.kind === "string" ? "string | null" : k.kind === "bytes" ? "Buffer | null" : k.kind === "none" ? "null" : `messages.${k.message.name} | null`;

@@ -95,7 +95,7 @@ export function typeExpression(ctx: Context, t: AvroType): string {
   }
 }
 
-export function typeName(ctx: Context, fullName: string): string {
+function typeName(ctx: Context, fullName: string): string {
   const name = ctx.model.typeNames.get(fullName);
   if (name === undefined) throw new Error(`internal: no TypeScript name for Avro type ${fullName}`);
   return name;

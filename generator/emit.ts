@@ -9,7 +9,7 @@ import { formatTypeScript } from "./format.js";
 import type { GeneratedFile } from "./generated.js";
 import type { Model } from "./model.js";
 
-export { generatedHeaderLine, type GeneratedFile } from "./generated.js";
+export type { GeneratedFile } from "./generated.js";
 
 export async function emit(model: Model, options: EmitOptions): Promise<GeneratedFile[]> {
   const ctx = createContext(model, options);

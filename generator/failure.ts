@@ -9,7 +9,7 @@ import type { SourceText } from "./parse.js";
 import { settingsByName } from "./settings.js";
 
 /** Spring Kafka's default dead-letter topic name since 3.3 (`<topic>.DLT` before). */
-export function defaultDeadLetterTopic(topic: string): string {
+function defaultDeadLetterTopic(topic: string): string {
   return `${topic}-dlt`;
 }
 

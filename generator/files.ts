@@ -1,14 +1,17 @@
-// The one place kefgen reads its inputs from disk (.kef files, schema files, the project config), and the rules
-// it reads them by:
+// The one place kefgen touches the file system: it reads its inputs (.kef files, schema files, the project config)
+// and writes files (the generated output through generator/write.ts, `kefgen fmt` and `kefgen graph --out`), and it
+// turns an errno into what went wrong in one function (`fileProblem`). The rules it reads by:
 //   - a schema file must lie inside the project root, or inside a directory the config lists in "allowOutside";
 //     symbolic links count by where they lead (the real path of the file against the real path of the root);
 //   - only regular files are read: a FIFO, a device or a socket is refused before it is opened, and the opened
 //     file is checked again (opened non-blocking, so a FIFO swapped in meanwhile cannot block);
 //   - at most `maxInputFileBytes` are read: the size is checked before reading, and at most one byte more is read.
 // A refused file is never read, so nothing of its content can reach a diagnostic.
+// Writes are atomic: a new file is written and flushed next to its target, then renamed over it.
 import fs from "node:fs";
 import path from "node:path";
-import { startOfFile, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import { messages, type MessageDef } from "./catalogue.js";
+import { diagnostic, startOfFile, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
 
 /** The largest .kef, .avsc or config file kefgen reads: 4 MiB. */
 export const maxInputFileBytes = 4 * 1024 * 1024;
@@ -60,7 +63,8 @@ function describeKind(stat: fs.Stats): string | undefined {
   return "not a regular file";
 }
 
-function errnoReason(error: unknown): FileProblem {
+/** What a failed file-system call means, from its errno code. */
+function fileProblem(error: unknown): FileProblem {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
   if (code === "EISDIR") return { kind: "not-a-file", what: "a directory" };
@@ -86,7 +90,7 @@ export function readProjectFile(absolutePath: string, access: FileAccess = {}): 
     try {
       real = fs.realpathSync(wanted);
     } catch (error) {
-      return { refused: errnoReason(error) };
+      return { refused: fileProblem(error) };
     }
     // Inside as written, but a symbolic link on the way leads out.
     if (!realRoots.some((r) => isInside(real, r))) return { refused: { kind: "outside", realPath: real, root: roots[0]! } };
@@ -121,7 +125,7 @@ function readRegularFile(file: string, limit: number, flags: number): FileRead {
     if (length > limit) return { refused: { kind: "too-large", limit } };
     return { text: Buffer.concat(chunks, length).toString("utf8") };
   } catch (error) {
-    return { refused: errnoReason(error) };
+    return { refused: fileProblem(error) };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -134,31 +138,105 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
+/** A file-problem message of the catalogue and its arguments: what `diagnostic()` or a checker's `accept()` takes. */
+export interface FileProblemMessage {
+  readonly entry: MessageDef;
+  readonly args: Readonly<Record<string, string>>;
+}
+
 /**
- * The diagnostic parts for a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`,
+ * The message for a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`,
  * `"shop.kef"`); `show` turns an absolute path into how diagnostics show paths. The file's content is never used.
  */
-export function describeFileProblem(problem: FileProblem, what: string, show: (absolute: string) => string): { code: DiagnosticCode; message: string; hint?: string } {
+export function fileProblemMessage(problem: FileProblem, what: string, show: (absolute: string) => string): FileProblemMessage {
   switch (problem.kind) {
     case "missing":
-      return { code: "KEF4001", message: `cannot read ${what}: no such file` };
-    case "outside":
-      return {
-        code: "KEF4004",
-        message: problem.realPath === undefined ? `${what} is outside the project root` : `${what} leads outside the project root: it resolves to "${show(problem.realPath)}"`,
-        hint: `the project root is "${show(problem.root) || "."}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json`,
-      };
+      return { entry: messages.cannotRead, args: { what, reason: "no such file" } };
+    case "outside": {
+      const root = show(problem.root) || ".";
+      if (problem.realPath === undefined) return { entry: messages.outsideRoot, args: { what, root } };
+      return { entry: messages.leadsOutsideRoot, args: { what, root, realPath: show(problem.realPath) } };
+    }
     case "not-a-file":
-      return { code: "KEF4005", message: `${what} is ${problem.what}, not a regular file` };
+      return { entry: messages.notRegularFile, args: { what, kind: problem.what } };
     case "too-large":
-      return { code: "KEF4006", message: `${what} is larger than ${formatBytes(problem.limit)}`, hint: `kefgen reads .kef, schema and config files of at most ${formatBytes(problem.limit)}` };
+      return { entry: messages.fileTooLarge, args: { what, limit: formatBytes(problem.limit) } };
     case "unreadable":
-      return { code: "KEF4001", message: `cannot read ${what}: ${problem.reason}` };
+      return { entry: messages.cannotRead, args: { what, reason: problem.reason } };
   }
+}
+
+/**
+ * The code, message and hint for a file that was not read, for a caller that reports them itself (the checker's
+ * `refuse`, generator/check.ts); made from {@link fileProblemMessage}.
+ */
+export function describeFileProblem(problem: FileProblem, what: string, show: (absolute: string) => string): { code: DiagnosticCode; message: string; hint?: string } {
+  const { entry, args } = fileProblemMessage(problem, what, show);
+  const made = diagnostic(entry, args, { file: "", range: startOfFile });
+  return { code: made.code, message: made.message, ...(made.hint === undefined ? {} : { hint: made.hint }) };
 }
 
 /** The diagnostic for a .kef file (or another input named by the user) that was not read: at the file itself. */
 export function inputFileDiagnostic(problem: FileProblem, shown: string): Diagnostic {
-  const parts = describeFileProblem(problem, `"${shown}"`, (p) => p);
-  return { code: parts.code, severity: "error", message: parts.message, file: shown, range: startOfFile, ...(parts.hint ? { hint: parts.hint } : {}) };
+  const { entry, args } = fileProblemMessage(problem, `"${shown}"`, (p) => p);
+  return diagnostic(entry, args, { file: shown, range: startOfFile });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing and writing
+
+/** The names in a directory; none when it does not exist (or is not a directory). Other errors are thrown. */
+export function listDirectory(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (error) {
+    if (fileProblem(error).kind === "missing") return [];
+    throw error;
+  }
+}
+
+/** Writes `text` to a new file and flushes it to disk, so a rename of it never publishes a partial file. */
+export function writeFlushed(file: string, text: string, mode?: number): void {
+  const fd = fs.openSync(file, "w", mode);
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Flushes a directory's entries (the renames); not possible on every platform, and then skipped. */
+export function flushDirectory(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, "r");
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Windows cannot open a directory for fsync; the rename itself is still atomic.
+  }
+}
+
+/**
+ * Writes `text` to `file` through a hidden temporary file in the same directory (`.<name>.<pid>.kefgen-tmp`) and a
+ * rename, keeping the file's mode: a reader sees the old content or the new, never part of it.
+ */
+export function writeFileAtomic(file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.kefgen-tmp`);
+  let mode: number | undefined;
+  try {
+    mode = fs.statSync(file).mode & 0o7777;
+  } catch {
+    mode = undefined;
+  }
+  try {
+    writeFlushed(temp, text, mode);
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
 }

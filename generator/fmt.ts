@@ -1,5 +1,6 @@
-// `kefgen fmt`: one canonical layout for .kef files, built as a prettier document (prettier/doc) from the CST
-// and the comment tokens the lexer keeps, so every token is printed exactly as written and only whitespace changes.
+// The layout of `kefgen fmt` (the command is generator/cli/fmt.ts): one canonical layout for .kef files, built as a
+// prettier document (prettier/doc) from the CST and the comment tokens the lexer keeps, so every token is printed
+// exactly as written and only whitespace changes.
 //
 //   namespace shop                              declarations one per line; blank lines between them kept, at most one
 //   message A avro { "type": "record", ... }    inline JSON: 2-space indent, a group on one line when it fits in 120
@@ -12,22 +13,18 @@
 //       "retention.ms" = 7d
 //     }
 //   }
-import fs from "node:fs";
-import path from "node:path";
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import { builders as b, printer, type builders } from "prettier/doc";
 import { toAst, type KefFile } from "../grammar/ast.js";
 import { countLineBreaks, hasLineBreak } from "../grammar/lines.js";
 import { parseText } from "../grammar/parser.js";
-import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
-import { inputFileDiagnostic, readProjectFile } from "./files.js";
+import type { Diagnostic } from "./diagnostics.js";
 import { parse, type SourceText } from "./parse.js";
-import { displayPath, resolveInputs, type ProjectOptions } from "./program.js";
 
 type Doc = builders.Doc;
 
 /** The line width the layout aims for; JSON groups longer than this are broken over lines. */
-export const printWidth = 120;
+const printWidth = 120;
 
 function isToken(element: CstElement): element is IToken {
   return "image" in element;
@@ -336,7 +333,7 @@ export function formatKef(source: SourceText): FormatResult {
 }
 
 /** An AST without source positions, as JSON: what must not change when a file is formatted. */
-export function astWithoutRanges(file: KefFile): string {
+function astWithoutRanges(file: KefFile): string {
   return JSON.stringify(file, (key, value: unknown) => (key === "range" || key === "keyword" ? undefined : value));
 }
 
@@ -353,125 +350,4 @@ function assertSameMeaning(source: SourceText, before: { cst: CstNode; tokens: r
     images(again.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) === images(before.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) &&
     astWithoutRanges(toAst(again.cst)) === astWithoutRanges(toAst(before.cst));
   if (!same) throw new Error(`kefgen fmt would change the meaning of ${source.file}; the file was left as it was`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Files
-
-export interface FmtFileResult {
-  /** As shown to the user. */
-  readonly file: string;
-  /** The formatted text differs from the file's. */
-  readonly changed: boolean;
-  /** The file was rewritten (never with `check`). */
-  readonly written: boolean;
-}
-
-export interface FmtResult {
-  readonly diagnostics: readonly Diagnostic[];
-  /** Source texts by displayed file name, for code frames. */
-  readonly sources: ReadonlyMap<string, string>;
-  /** One entry per file that could be read and has no syntax errors, in the order given. */
-  readonly files: readonly FmtFileResult[];
-}
-
-/** Writes `text` to `file` through a temporary file in the same directory and a rename, keeping its mode. */
-export function writeFileAtomic(file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.kefgen-tmp`);
-  let mode: number | undefined;
-  try {
-    mode = fs.statSync(file).mode & 0o7777;
-  } catch {
-    mode = undefined;
-  }
-  try {
-    fs.writeFileSync(temp, text, mode === undefined ? {} : { mode });
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
-/** Formats files in place (or, with `check`, only compares). Paths are relative to `cwd`. */
-export function formatFiles(files: readonly string[], options: { cwd: string; check?: boolean; displayPath: (absolute: string) => string }): FmtResult {
-  const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, string>();
-  const results: FmtFileResult[] = [];
-  for (const file of files) {
-    const absolutePath = path.resolve(options.cwd, file);
-    const shown = options.displayPath(absolutePath);
-    const read = readProjectFile(absolutePath);
-    if ("refused" in read) {
-      diagnostics.push(inputFileDiagnostic(read.refused, shown));
-      continue;
-    }
-    const text = read.text;
-    sources.set(shown, text);
-    const formatted = formatKef({ file: shown, absolutePath, text });
-    if (formatted.text === undefined) {
-      diagnostics.push(...formatted.diagnostics);
-      continue;
-    }
-    const changed = formatted.text !== text;
-    let written = false;
-    if (changed && !options.check) {
-      try {
-        writeFileAtomic(absolutePath, formatted.text);
-        written = true;
-      } catch (error) {
-        diagnostics.push({ code: "KEF4002", severity: "error", message: `cannot write "${shown}": ${(error as Error).message}`, file: shown, range: startOfFile });
-      }
-    }
-    results.push({ file: shown, changed, written });
-  }
-  return { diagnostics, sources, files: results };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The command
-
-/** What the fmt and graph commands print to. */
-export interface CommandIo {
-  readonly cwd: string;
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
-
-export interface FmtCommandOptions {
-  readonly check: boolean;
-  readonly format: "text" | "json";
-  /** Prints diagnostics as text, with code frames. */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
-}
-
-/**
- * `kefgen fmt [files...] [--check]`: formats the files in place, or with `--check` lists those that are not
- * formatted. Returns the exit code: 1 when a file has errors (it is left as it was) or, with `--check`, would change.
- * With `--format json`, stdout gets one document: `{ "diagnostics": [...], "files": [{ file, changed, written }] }`.
- */
-export function fmtCommand(io: CommandIo, project: Pick<ProjectOptions, "inputs" | "baseDir">, options: FmtCommandOptions): number {
-  const inputs = resolveInputs(project.inputs, project.baseDir ?? io.cwd);
-  const formatted = formatFiles(inputs.files, { cwd: io.cwd, check: options.check, displayPath: (p) => displayPath(io.cwd, p) });
-  const result = { ...formatted, diagnostics: [...inputs.diagnostics, ...formatted.diagnostics] };
-  const unformatted = result.files.filter((f) => f.changed).map((f) => f.file);
-  const failed = hasErrors(result.diagnostics) || (options.check && unformatted.length > 0);
-  if (options.format === "json") {
-    io.stdout.write(`${JSON.stringify({ diagnostics: result.diagnostics, files: result.files }, null, 2)}\n`);
-    return failed ? 1 : 0;
-  }
-  options.report(result.diagnostics, result.sources);
-  if (options.check) {
-    if (unformatted.length > 0) {
-      io.stderr.write(`not formatted:\n${unformatted.map((f) => `  ${f}`).join("\n")}\nrun: kefgen fmt ${unformatted.join(" ")}\n`);
-    } else if (result.files.length > 0) io.stdout.write(`${count(result.files.length)} formatted\n`);
-    return failed ? 1 : 0;
-  }
-  for (const f of result.files) if (f.written) io.stdout.write(`formatted ${f.file}\n`);
-  if (result.files.length > 0 && !result.files.some((f) => f.written)) io.stdout.write(`${count(result.files.length)} already formatted\n`);
-  return failed ? 1 : 0;
-}
-
-function count(files: number): string {
-  return files === 1 ? "1 file" : `${files} files`;
 }

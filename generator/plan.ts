@@ -1,10 +1,7 @@
 // `kefgen plan`: every Kafka consumer a .kef creates, from the build alone (the resolved model): its group id,
 // the topics it reads, its effective settings with where each came from, and warnings about rebalance traps.
-// Text, JSON and Markdown. No broker is contacted.
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
-import type { CommandIo } from "./fmt.js";
+// Text, JSON and Markdown. No broker is contacted. The command itself is generator/cli/plan.ts.
 import type { ConnectionModel, FailureModel, Model, SettingOrigin } from "./model.js";
-import { analyse, type ProjectOptions } from "./program.js";
 import type { DiagnosticCode } from "./diagnostics.js";
 import { topicSpecs, type TopicSpec } from "./topic-config.js";
 import { describeSpec } from "./topics-plan.js";
@@ -217,29 +214,4 @@ export function planMarkdown(plan: ConnectionPlan): string {
     for (const w of plan.warnings) out.push(`- **${w.code}** (connection ${cell(w.connection)}${w.at ? `, ${cell(w.at)}` : ""}): ${cell(w.message)}. Hint: ${cell(w.hint)}.`);
   }
   return `${out.join("\n")}\n`;
-}
-
-/** Options of {@link planCommand}. */
-export interface PlanCommandOptions {
-  readonly format: "text" | "json" | "markdown";
-  /** Prints diagnostics as text, with code frames. */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
-}
-
-/**
- * `kefgen plan [files...] [--format text|json|markdown]`. Exit code 1 when the project has errors (no plan).
- * Warnings of the plan do not fail it. JSON: `{ "diagnostics": [...], "plan": {...} }`.
- */
-export function planCommand(io: CommandIo, project: ProjectOptions, options: PlanCommandOptions): number {
-  const analysed = analyse(project);
-  const failed = !analysed.model || hasErrors(analysed.diagnostics);
-  const plan = failed ? undefined : connectionPlan(analysed.model!);
-  if (options.format === "json") {
-    io.stdout.write(`${JSON.stringify({ diagnostics: analysed.diagnostics, ...(plan ? { plan } : {}) }, null, 2)}\n`);
-    return failed ? 1 : 0;
-  }
-  options.report(analysed.diagnostics, analysed.sources);
-  if (!plan) return 1;
-  io.stdout.write(options.format === "markdown" ? planMarkdown(plan) : planText(plan));
-  return 0;
 }

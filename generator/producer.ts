@@ -7,7 +7,7 @@ import type { SourceText } from "./parse.js";
 import { settingsByName } from "./settings.js";
 
 /** The broker keeps the sequence numbers of a producer's last 5 batches per partition (KAFKA-17926). */
-export const maxInFlightWhenIdempotent = 5;
+const maxInFlightWhenIdempotent = 5;
 
 /**
  * The producer of one topic, or undefined when the topic asks for none (no `producer { }` block and no

@@ -146,7 +146,7 @@ export function analyse(options: ProjectOptions): AnalyseResult {
 }
 
 /** The directory that holds all the files (absolute), or the deepest one that does. */
-export function commonDirectory(files: readonly string[]): string {
+function commonDirectory(files: readonly string[]): string {
   const dirs = files.map((f) => path.dirname(f));
   let common = dirs[0] ?? ".";
   for (const d of dirs.slice(1)) {
@@ -156,7 +156,7 @@ export function commonDirectory(files: readonly string[]): string {
 }
 
 /** The default output directory: `generated` beside the file, or beside the files' common directory. */
-export function defaultOutDir(files: readonly string[]): string {
+function defaultOutDir(files: readonly string[]): string {
   return path.join(commonDirectory(files), "generated");
 }
 

@@ -11,7 +11,7 @@ import type { MessageModel, TopicKeyModel } from "./model.js";
 import type { RegistryReporter } from "./registries.js";
 
 /** The key types that are not messages. */
-export const builtinKeyTypes = ["string", "bytes", "none"] as const;
+const builtinKeyTypes = ["string", "bytes", "none"] as const;
 
 /** What the clauses of one topic say. */
 export interface TopicClauses {

@@ -135,7 +135,7 @@ export function topicConfigWords(key: string): { readonly words: readonly string
 }
 
 /** Kafka's string for `v`, or what is wrong with it. */
-export function topicConfigValue(t: ConfigType, v: SettingValue): { value: string } | { problem: string; hint?: string } {
+function topicConfigValue(t: ConfigType, v: SettingValue): { value: string } | { problem: string; hint?: string } {
   const wanted = (): { problem: string; hint?: string } => ({ problem: `expected ${describe(t)}, not ${settingValueText(v)}` });
   switch (t.kind) {
     case "duration":

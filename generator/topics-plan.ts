@@ -1,5 +1,5 @@
 // What `kefgen topics plan` / `apply` would change on a cluster: the declared topic specs (generator/topic-config.ts)
-// against what the cluster has. Pure: the cluster's state comes in as data (generator/topics.ts reads it).
+// against what the cluster has. Pure: the cluster's state comes in as data (generator/cli/topics.ts reads it).
 //
 //   + create orders (12 partitions, replication factor 3, retention.ms=604800000)
 //   ~ partitions orders-dlt 3 → 12

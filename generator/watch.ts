@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { hasErrors } from "./diagnostics.js";
-import type { CommandIo } from "./fmt.js";
+import type { CommandIo } from "./cli/output.js";
 import { build, displayPath, type BuildOptions, type BuildResult } from "./program.js";
 
 export interface WatchLoopOptions {
@@ -131,7 +131,7 @@ function existingAncestor(dir: string): string {
 }
 
 /** What a build depends on: its .kef files and every schema file it read or looked for (one that is not there yet too). */
-export function buildInputs(result: Pick<BuildResult, "kefFiles" | "schemaFiles">): string[] {
+function buildInputs(result: Pick<BuildResult, "kefFiles" | "schemaFiles">): string[] {
   return [...new Set([...result.kefFiles, ...result.schemaFiles].map((f) => path.resolve(f)))].sort();
 }
 
@@ -149,7 +149,7 @@ export interface WatchBuildOptions {
 }
 
 /** `kefgen build --watch`: builds, then rebuilds on every change until `signal` aborts. */
-export async function watchBuild(options: WatchBuildOptions): Promise<void> {
+async function watchBuild(options: WatchBuildOptions): Promise<void> {
   const { cwd } = options.build;
   const shown = (p: string) => displayPath(cwd, p);
   let watched = "";

@@ -12,14 +12,15 @@
 // removes the temporary files and, after a journal, writes every file again, so the output converges.
 import fs from "node:fs";
 import path from "node:path";
-import { startOfFile, type Diagnostic } from "./diagnostics.js";
-import { readProjectFile } from "./files.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { flushDirectory, listDirectory, readProjectFile, writeFlushed } from "./files.js";
 import { generatedHeaderLine, type GeneratedFile } from "./generated.js";
 
 /** The journal a build keeps in the output directory while it moves files into place. */
-export const journalName = ".kefgen-build";
+const journalName = ".kefgen-build";
 /** The ending of a staged file's name: `<name>.<pid>.kefgen-tmp`. */
-export const tempSuffix = ".kefgen-tmp";
+const tempSuffix = ".kefgen-tmp";
 const tempPattern = /^.+\.(\d+)\.kefgen-tmp$/;
 /** A temporary file or journal of a live process younger than this is taken for a build that is still running. */
 const busyForMs = 60_000;
@@ -62,18 +63,8 @@ function onDisk(file: string): OnDisk {
 }
 
 /** A file kefgen generated: its first line is exactly the generated header. */
-export function isGenerated(text: string): boolean {
+function isGenerated(text: string): boolean {
   return text.split(/\r?\n/, 1)[0] === generatedHeaderLine;
-}
-
-function entries(outDir: string): string[] {
-  try {
-    return fs.readdirSync(outDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
-    throw error;
-  }
 }
 
 /** Another process (not this one) that is alive and wrote `file` moments ago: a build still running. */
@@ -101,7 +92,7 @@ function journalPid(file: string): number | undefined {
  */
 export function planOutput(outDir: string, files: readonly GeneratedFile[], options: { force?: boolean } = {}): OutputPlan {
   const names = new Set(files.map((f) => f.name));
-  const existing = entries(outDir);
+  const existing = listDirectory(outDir);
   const journal = existing.includes(journalName);
   const temps = existing.filter((n) => tempPattern.test(n)).sort();
   let busyPid: number | undefined;
@@ -140,72 +131,22 @@ export function planOutput(outDir: string, files: readonly GeneratedFile[], opti
 export function planDiagnostics(plan: OutputPlan, outDir: string, options: { check: boolean; show: (absolute: string) => string }): Diagnostic[] {
   const { show, check } = options;
   const out = show(outDir);
-  const at = (name: string, code: Diagnostic["code"], severity: Diagnostic["severity"], message: string, hint?: string): Diagnostic => ({
-    code,
-    severity,
-    message,
-    file: show(path.join(outDir, name)),
-    range: startOfFile,
-    ...(hint === undefined ? {} : { hint }),
-  });
-  const diagnostics: Diagnostic[] = [];
+  const at = <M extends MessageDef>(name: string, entry: M, args: MessageArgs<M>): Diagnostic => diagnostic(entry, args, { file: show(path.join(outDir, name)), range: startOfFile });
   const { leftovers } = plan;
   if (leftovers.busyPid !== undefined) {
     const name = leftovers.journal ? journalName : leftovers.temps[0]!;
-    diagnostics.push(at(name, "KEF4012", "error", `another kefgen process (pid ${leftovers.busyPid}) is writing to "${out}" right now`, "wait until it has finished, then run this command again"));
-    return diagnostics;
+    return [at(name, messages.anotherWriter, { pid: leftovers.busyPid, out })];
   }
-  for (const name of plan.foreign) {
-    diagnostics.push(
-      at(
-        name,
-        "KEF4010",
-        "error",
-        `refusing to overwrite "${show(path.join(outDir, name))}": kefgen did not generate it (its first line is not "${generatedHeaderLine}")`,
-        "move it away, choose another output directory with --out, or pass --force to overwrite it",
-      ),
-    );
-  }
-  const temps = leftovers.temps.length === 0 ? "" : ` (${leftovers.temps.length} temporary file${leftovers.temps.length === 1 ? "" : "s"} left: ${leftovers.temps.join(", ")})`;
+  const diagnostics = plan.foreign.map((name) => at(name, messages.notGenerated, { file: show(path.join(outDir, name)), header: generatedHeaderLine }));
+  const n = leftovers.temps.length;
+  const temps = { out, temps: `${n} temporary file${n === 1 ? "" : "s"}`, names: leftovers.temps.join(", ") };
   if (leftovers.journal) {
-    diagnostics.push(
-      check
-        ? at(journalName, "KEF4011", "error", `interrupted build: the output in "${out}" is a mix of two builds${temps}`, "run kefgen build to write every file again")
-        : at(journalName, "KEF4011", "warning", `the previous build into "${out}" was interrupted; every file is written again${temps ? " and its temporary files removed" : ""}`),
-    );
-  } else if (leftovers.temps.length > 0) {
-    diagnostics.push(
-      check
-        ? at(leftovers.temps[0]!, "KEF4011", "error", `interrupted build: temporary files left in "${out}"${temps}; the generated files themselves are all from one build`, "run kefgen build to remove them")
-        : at(leftovers.temps[0]!, "KEF4011", "warning", `removed the temporary files an interrupted build left in "${out}"${temps}; the generated files were all from one build`),
-    );
+    if (n === 0) diagnostics.push(at(journalName, check ? messages.interruptedMix : messages.interruptedRewritten, { out }));
+    else diagnostics.push(check ? at(journalName, messages.interruptedMixWithTemps, temps) : at(journalName, messages.interruptedRewrittenWithTemps, { out }));
+  } else if (n > 0) {
+    diagnostics.push(at(leftovers.temps[0]!, check ? messages.leftoverTemps : messages.leftoverTempsRemoved, temps));
   }
   return diagnostics;
-}
-
-/** Writes `text` to a new file and flushes it to disk, so a rename of it never publishes a partial file. */
-function writeFlushed(file: string, text: string): void {
-  const fd = fs.openSync(file, "w");
-  try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Flushes a directory's entries (the renames); not possible on every platform, and then skipped. */
-function flushDirectory(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Windows cannot open a directory for fsync; the rename itself is still atomic.
-  }
 }
 
 /**

@@ -398,7 +398,7 @@ function settingValue(c: Children, identifier: IToken | undefined): SettingValue
 }
 
 /** Converts a `json` (or `jsonObject` / `jsonArray`) CST node. */
-export function jsonValue(n: CstNode): JsonValue | undefined {
+function jsonValue(n: CstNode): JsonValue | undefined {
   const c = n.children;
   if (n.name === "jsonObject") {
     const members: JsonMember[] = [];

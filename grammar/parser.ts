@@ -334,7 +334,7 @@ class KefParser extends CstParser {
 }
 
 /** The one parser instance; reset per input through `parser.input`. */
-export const parser = new KefParser();
+const parser = new KefParser();
 
 /** A lexing or parsing problem, as data. Lines and columns are 1-based; `length` is in characters. */
 export interface SyntaxProblem {
@@ -473,7 +473,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
 export const maxLexerErrors = 100;
 
 /** Deepest bracket nesting accepted; real Avro schemas stay far below it. */
-export const maxNesting = 100;
+const maxNesting = 100;
 
 function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
   let depth = 0;

@@ -206,7 +206,7 @@ async function describeWriter(registry: SchemaRegistryClient, id: number): Promi
 }
 
 /** The path and reason of the first reader field that cannot be read from the writer, e.g. `field "total": …`. */
-export function firstIncompatibility(reader: avro.Type, writer: avro.Type, path = ""): string | undefined {
+function firstIncompatibility(reader: avro.Type, writer: avro.Type, path = ""): string | undefined {
   const r = reader as avro.types.RecordType;
   const w = writer as avro.types.RecordType;
   if (reader.typeName === "record" && writer.typeName === "record") {

@@ -32,7 +32,7 @@ import { DEFAULT_MISSING_TOPIC_CHECK_MS, TopicAvailability, type TopicDirectory 
 import type { Assignment, GroupMember, MemberListener, Transport } from "./transport/transport.js";
 
 export { MAX_HOLD_MS, ROOM_IDLE_MS } from "./fetch-router.js";
-export { DEFAULT_RESTART, type RestartSettings } from "./restart-policy.js";
+export type { RestartSettings } from "./restart-policy.js";
 
 /** Construction parameters of a {@link Connection}. */
 export interface ConnectionOptions {

@@ -133,7 +133,7 @@ function causeMessage(cause: unknown): string {
 }
 
 /** The error and its `cause`s, outermost first (bounded, in case of a cycle). */
-export function causeChain(error: unknown): unknown[] {
+function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
   for (let e = error, depth = 0; e !== undefined && e !== null && depth < 10; depth++) {
     chain.push(e);

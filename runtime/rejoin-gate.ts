@@ -30,7 +30,7 @@ import type { RuntimeLogger } from "./logger.js";
 import type { OffsetTracker } from "./offset-tracker.js";
 
 /** How long handlers stay held after a rejoin waiting for the restored partitions' first batches. */
-export const REJOIN_COMMIT_WAIT_MS = 5_000;
+const REJOIN_COMMIT_WAIT_MS = 5_000;
 
 /** Construction parameters of a {@link RejoinGate}. */
 export interface RejoinGateOptions {

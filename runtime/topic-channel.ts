@@ -331,11 +331,6 @@ export class TopicChannel {
     this.schedulePump();
   }
 
-  /** `true` between {@link hold} and {@link release}. */
-  get isHeld(): boolean {
-    return this.held;
-  }
-
   /**
    * Stops the dispatcher: no new record is taken, retry backoffs are cut short, and the returned
    * promise resolves once the handler calls in flight (if any) have returned. Queued records stay

@@ -1,6 +1,6 @@
 // How topics are provisioned: the shape generated code carries (`partitions`, `replicationFactor`, `config` of a
 // topic's `{ }` in the .kef) and the one rule for dead-letter topics, shared by `ensureTopics` (runtime.ts) and
-// `kefgen topics plan/apply` (generator/topics.ts).
+// `kefgen topics plan/apply` (generator/cli/topics.ts).
 
 /** How a topic is created. Absent counts are the broker's defaults (`num.partitions`, `default.replication.factor`). */
 export interface TopicProvisioning {

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import avro from "avsc";
 import { Kafka, logLevel } from "kafkajs";
-import { main as kefgen } from "../generator/cli.js";
+import { main as kefgen } from "../generator/cli/main.js";
 import { repoRoot } from "./snapshots.js";
 import { resolveBrokers } from "./kafka/local-broker.js";
 import { startDevRegistry } from "./registry/server.js";

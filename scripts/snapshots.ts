@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { main } from "../generator/cli.js";
+import { main } from "../generator/cli/main.js";
 import { codesTable, settingsTable, withTable } from "./reference-docs.js";
 
 /** The repository root (this file is scripts/snapshots.ts, or dist/scripts/snapshots.js once built). */

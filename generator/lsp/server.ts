@@ -35,7 +35,7 @@ import { topicBlockAt, topicBodyHover, topicBodyItems, topicConfigCompletion } f
 import { Workspace, type LspProject } from "./workspace.js";
 
 /** How long after the last change diagnostics are computed (ms): a burst of keystrokes is analysed once. */
-export const debounceMs = 15;
+const debounceMs = 15;
 
 const keywords = ["namespace", "message", "from", "avro", "shared", "connection", "exclusive", "topic", "consumer", "via", "as", "registry", "true", "false"];
 
@@ -73,7 +73,7 @@ function settingDoc(info: SettingInfo): string {
 }
 
 /** The server's state and request handlers; `connection` is stdio for `kefgen lsp`. */
-export class KefLanguageServer {
+class KefLanguageServer {
   readonly documents = new TextDocuments(TextDocument);
   workspace = new Workspace([]);
   private readonly timers = new Map<string, NodeJS.Timeout>();

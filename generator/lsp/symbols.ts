@@ -1,6 +1,6 @@
 // What the language server knows about names in .kef files: declarations (messages, connections, registries,
 // topic aliases) and their uses, found in the parsed AST of every file of a project.
-import type { Declaration, KefFile, Name, Range, Setting, SettingsBlock, TopicDecl } from "../../grammar/ast.js";
+import type { Declaration, KefFile, Name, Range, Setting, SettingsBlock } from "../../grammar/ast.js";
 
 export type SymbolKind = "message" | "connection" | "registry" | "alias";
 
@@ -28,7 +28,7 @@ function settingsOf(d: Declaration): SettingsBlock | undefined {
 }
 
 /** Every setting written in a declaration. */
-export function settingsIn(d: Declaration): readonly Setting[] {
+function settingsIn(d: Declaration): readonly Setting[] {
   return settingsOf(d)?.settings ?? [];
 }
 
@@ -76,11 +76,4 @@ export function settingAt(ast: KefFile, offset: number): { setting: Setting; dec
   if (!declaration) return undefined;
   const setting = settingsIn(declaration).find((s) => contains(s.range, offset));
   return setting ? { setting, declaration } : undefined;
-}
-
-/** The topic declarations of a project, by file. */
-export function topics(files: ReadonlyMap<string, KefFile>): { file: string; decl: TopicDecl }[] {
-  const out: { file: string; decl: TopicDecl }[] = [];
-  for (const [file, ast] of files) for (const d of ast.declarations) if (d.$type === "Topic") out.push({ file, decl: d });
-  return out;
 }

@@ -4,12 +4,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { KefFile } from "../../grammar/ast.js";
-import { configFileName, findConfig } from "../config.js";
+import { configFileName, findConfig, projectOptions } from "../config.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { isInside, readProjectFile, type FileAccess, type FileRead } from "../files.js";
 import { parse } from "../parse.js";
 import { analyse, type AnalyseResult, type ProjectOptions } from "../program.js";
-import { projectOptions } from "../cli.js";
 
 /** One project: a config's files, or one .kef file on its own. */
 export interface LspProject {

@@ -88,7 +88,7 @@ export function kafkajsTransport(connection: KafkajsConnection, options: Kafkajs
 }
 
 /** A {@link GroupMember} over one kafkajs consumer, always with manual offsets (pitfall 3). */
-export class KafkajsMember implements GroupMember {
+class KafkajsMember implements GroupMember {
   private removeListeners: (() => void)[] = [];
 
   /**

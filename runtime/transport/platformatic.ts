@@ -106,7 +106,7 @@ export function platformaticTransport(connection: PlatformaticConnection): Trans
  * A {@link GroupMember} over one @platformatic/kafka `Consumer` (a new one after each restart: a
  * closed client cannot reconnect). Auto-commit is off; nothing is committed but {@link commit}'s offsets.
  */
-export class PlatformaticMember implements GroupMember {
+class PlatformaticMember implements GroupMember {
   private lib: PlatformaticModule | undefined;
   private consumer: Consumer | undefined;
   private topics: readonly string[] = [];

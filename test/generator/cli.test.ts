@@ -172,7 +172,7 @@ describe("kefgen build", () => {
   });
 
   it("colours only on a TTY and never with NO_COLOR", async () => {
-    const { useColour } = await import("../../generator/cli.js");
+    const { useColour } = await import("../../generator/cli/output.js");
     expect(useColour({ isTTY: true }, {})).toBe(true);
     expect(useColour({ isTTY: false }, {})).toBe(false);
     expect(useColour({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);

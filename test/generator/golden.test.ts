@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { projectOptions } from "../../generator/cli.js";
+import { projectOptions } from "../../generator/config.js";
 import { build } from "../../generator/program.js";
 import { invalidBaseline, invalidCases, repoRoot, runCli, validCases } from "../../scripts/snapshots.js";
 
@@ -12,7 +12,7 @@ describe("golden output", () => {
   for (const c of validCases()) {
     it(`${c.name} matches ${c.expected}/ byte for byte`, async () => {
       const files = c.args[0] === "--config" ? [] : [c.args[0]!];
-      const project = projectOptions({ cwd: repoRoot, env: {}, stdout: process.stdout, stderr: process.stderr }, files, c.args[0] === "--config" ? { config: c.args[1]! } : {});
+      const project = projectOptions({ cwd: repoRoot }, files, c.args[0] === "--config" ? { config: c.args[1]! } : {});
       if (!("inputs" in project)) throw new Error(`cannot load ${c.name}: ${JSON.stringify(project)}`);
       const result = await build({ ...project, outDir: path.join(repoRoot, c.expected), check: true });
       expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { label, mermaidGraph } from "../../generator/graph.js";
+import { label, mermaidGraph } from "../../generator/cli/graph.js";
 import { analyse } from "../../generator/program.js";
 import { graphCase, repoRoot, runCli, validCases } from "../../scripts/snapshots.js";
 import { runKefgen } from "../support/cli.js";

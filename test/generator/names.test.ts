@@ -8,7 +8,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { bindTopic, type MessageHandler } from "kefgen/runtime";
 import { check } from "../../generator/check.js";
-import { projectOptions } from "../../generator/cli.js";
+import { projectOptions } from "../../generator/config.js";
 import type { Diagnostic } from "../../generator/diagnostics.js";
 import { emit, type GeneratedFile } from "../../generator/emit.js";
 import type { Model } from "../../generator/model.js";
@@ -242,7 +242,7 @@ describe("emittedNames", () => {
     const files = new Map<string, string>();
     const models: { dir: string; model: Model }[] = [];
     for (const c of validCases()) {
-      const project = projectOptions({ cwd: repoRoot, env: {}, stdout: process.stdout, stderr: process.stderr }, c.args[0] === "--config" ? [] : [c.args[0]!], c.args[0] === "--config" ? { config: c.args[1]! } : {});
+      const project = projectOptions({ cwd: repoRoot }, c.args[0] === "--config" ? [] : [c.args[0]!], c.args[0] === "--config" ? { config: c.args[1]! } : {});
       if (!("inputs" in project)) throw new Error(`cannot load ${c.name}`);
       const { model } = analyse(project);
       const dir = path.join(repoRoot, c.expected);

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { main } from "../../generator/cli.js";
+import { main } from "../../generator/cli/main.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { runKefgen } from "../support/cli.js";
 import { waitFor } from "../support/kafka.js";

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { main } from "../../generator/cli.js";
+import { main } from "../../generator/cli/main.js";
 import { watchLoop } from "../../generator/watch.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { waitFor } from "../support/kafka.js";
@@ -122,7 +122,7 @@ describe("kefgen build --watch", () => {
   });
 
   it("exits 0 on Ctrl-C (SIGINT) when run as a process", async () => {
-    const code = `import { main } from ${JSON.stringify(path.join(repoRoot, "generator/cli.ts"))};
+    const code = `import { main } from ${JSON.stringify(path.join(repoRoot, "generator/cli/main.ts"))};
 process.exitCode = await main(["build", "seed.kef", "--watch"], { cwd: ${JSON.stringify(dir)}, env: {}, stdout: process.stdout, stderr: process.stderr });`;
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";

@@ -1,5 +1,5 @@
 // Runs the kefgen CLI in-process, as a user would from `cwd`, capturing what it prints (never coloured).
-import { main } from "../../generator/cli.js";
+import { main } from "../../generator/cli/main.js";
 
 export interface CliRun {
   readonly exitCode: number;

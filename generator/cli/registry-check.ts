@@ -11,13 +11,14 @@
 //   unchecked      its registry could not be asked: KEF4032 unreachable, KEF4033 credentials refused, KEF4035 a
 //                  variable of its url or auth is not set (errors, once per registry, at its declaration). A registry
 //                  error about one subject (KEF4034) is reported at that subject's schema and the rest go on.
-import { subjectName } from "../runtime/confluent-format.js";
-import { RegistryAnswerError, RegistryUnavailableError, SchemaRegistryClient } from "../runtime/registry-client.js";
-import { codecSchema } from "./avro.js";
-import { hasErrors, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
-import type { CommandIo } from "./fmt.js";
-import type { MessageModel, Model, RegistryModel } from "./model.js";
-import { analyse, type ProjectOptions } from "./program.js";
+import { subjectName } from "../../runtime/confluent-format.js";
+import { RegistryAnswerError, RegistryUnavailableError, SchemaRegistryClient } from "../../runtime/registry-client.js";
+import { codecSchema } from "../avro.js";
+import { messages, type MessageArgs, type MessageDef } from "../catalogue.js";
+import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
+import type { MessageModel, Model, RegistryModel } from "../model.js";
+import { analyse, type ProjectOptions } from "../program.js";
+import type { CommandIo, Report } from "./output.js";
 
 /** How one subject's check ended. */
 export type SubjectStatus = "compatible" | "incompatible" | "unregistered" | "unchecked";
@@ -57,7 +58,7 @@ interface SubjectQuestion {
 }
 
 /** The subjects of `model`'s framed topics (of registry `only`, if given), each (registry, subject, schema) once. */
-export function subjectQuestions(model: Model, only?: string): SubjectQuestion[] {
+function subjectQuestions(model: Model, only?: string): SubjectQuestion[] {
   const byName = new Map(model.namedTypes.map((t) => [t.fullName, t]));
   const schemaText = (m: MessageModel): string => JSON.stringify(codecSchema(m.schema, (n) => byName.get(n)));
   const registries = new Map(model.registries.map((r) => [r.name, r]));
@@ -85,13 +86,13 @@ export function subjectQuestions(model: Model, only?: string): SubjectQuestion[]
 }
 
 /** Asks each registry about each subject; `env` holds the registries' url and secret variables. */
-export async function checkRegistrySubjects(model: Model, options: { registry?: string; env: Readonly<Record<string, string | undefined>> }): Promise<RegistryCheckResult> {
+async function checkRegistrySubjects(model: Model, options: { registry?: string; env: Readonly<Record<string, string | undefined>> }): Promise<RegistryCheckResult> {
   const diagnostics: Diagnostic[] = [];
   const subjects: SubjectResult[] = [];
   const questions = subjectQuestions(model, options.registry);
   const atSchema = (q: SubjectQuestion) => ({ file: q.message.schema.file, range: q.message.schema.range });
-  const diagnostic = (code: DiagnosticCode, severity: "error" | "warning", at: { file: string; range: Diagnostic["range"] }, message: string, hint?: string): void => {
-    diagnostics.push({ code, severity, message, file: at.file, range: at.range, ...(hint ? { hint } : {}) });
+  const report = <M extends MessageDef>(entry: M, at: { file: string; range: Diagnostic["range"] }, args: MessageArgs<M>): void => {
+    diagnostics.push(diagnostic(entry, args, { file: at.file, range: at.range }));
   };
   for (const registry of model.registries) {
     const asked = questions.filter((q) => q.registry === registry);
@@ -110,7 +111,7 @@ export async function checkRegistrySubjects(model: Model, options: { registry?: 
     try {
       client = new SchemaRegistryClient({ name: registry.name, ...("value" in registry.url ? { url: registry.url.value } : { urlEnv: registry.url.env }), ...(registry.auth ? { auth: registry.auth } : {}) }, options.env);
     } catch (error) {
-      diagnostic("KEF4035", "error", registry, `${(error as Error).message}: registry "${registry.name}" was not asked`, "set it where kefgen registry check runs");
+      report(messages.registryVariableUnset, registry, { reason: (error as Error).message, registry: registry.name });
       subjects.push(...asked.map((q) => result(q, "unchecked", "")));
       continue;
     }
@@ -120,7 +121,7 @@ export async function checkRegistrySubjects(model: Model, options: { registry?: 
       try {
         const latest = await client.latestVersion(q.subject);
         if (!latest) {
-          diagnostic("KEF4031", "warning", atSchema(q), `subject "${q.subject}" is not registered in registry "${registry.name}" (${url}): nothing to check ${q.message.name} against`, "its first producer registers it (or register it yourself)");
+          report(messages.subjectNotRegistered, atSchema(q), { subject: q.subject, registry: registry.name, url, message: q.message.name });
           subjects.push(result(q, "unregistered", url));
           continue;
         }
@@ -133,25 +134,22 @@ export async function checkRegistrySubjects(model: Model, options: { registry?: 
         // Confluent's verbose answer also carries the old schema itself (`{oldSchema: '…'}`): named by version here.
         const reasons = verdict.messages.filter((m) => !m.startsWith("{oldSchema"));
         const said = reasons.length > 0 ? reasons.join("; ") : "the registry gave no reason";
-        diagnostic(
-          "KEF4030",
-          "error",
-          atSchema(q),
-          `${q.message.name} is not compatible with version ${latest.version} (id ${latest.id}) of subject "${q.subject}" in registry "${registry.name}" (${url}): ${said}`,
-          "the registry's compatibility level decides; change the schema so that it is compatible (e.g. give a new field a default)",
-        );
+        report(messages.schemaIncompatible, atSchema(q), { message: q.message.name, version: latest.version, id: latest.id, subject: q.subject, registry: registry.name, url, reasons: said });
         subjects.push(result(q, "incompatible", url, { ...at, messages: reasons }));
       } catch (error) {
         const auth = error instanceof RegistryAnswerError && (error.status === 401 || error.status === 403);
         if (error instanceof RegistryUnavailableError || auth) {
           const variables = registry.auth ? (registry.auth.kind === "basic" ? `${registry.auth.usernameEnv} and ${registry.auth.passwordEnv}` : registry.auth.tokenEnv) : undefined;
-          if (auth) diagnostic("KEF4033", "error", registry, `registry "${registry.name}" (${url}) refused the credentials: ${(error as Error).message}`, variables ? `check ${variables}` : `declare them: auth = basic(env("SR_USER"), env("SR_PASSWORD")) or bearer(env("SR_TOKEN"))`);
-          else diagnostic("KEF4032", "error", registry, (error as Error).message, "start it, or check its url");
+          const said = { registry: registry.name, url, reason: (error as Error).message };
+          if (auth) {
+            if (variables) report(messages.credentialsRefused, registry, { ...said, variables });
+            else report(messages.credentialsMissing, registry, said);
+          } else report(messages.registryUnreachable, registry, { reason: (error as Error).message });
           subjects.push(...asked.slice(i).map((r) => result(r, "unchecked", url)));
           break;
         }
         if (!(error instanceof RegistryAnswerError)) throw error;
-        diagnostic("KEF4034", "error", atSchema(q), `subject "${q.subject}": ${error.message}`);
+        report(messages.registryError, atSchema(q), { subject: q.subject, reason: error.message });
         subjects.push(result(q, "unchecked", url));
       }
     }
@@ -163,7 +161,7 @@ export interface RegistryCheckCommandOptions {
   readonly format: "text" | "json";
   readonly registry?: string;
   /** Prints diagnostics as text (with code frames from `sources`). */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+  readonly report: Report;
   /** A usage error (exit 2). */
   readonly usage: (message: string) => void;
 }

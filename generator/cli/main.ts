@@ -1,47 +1,11 @@
 // The kefgen command line. Exit codes: 0 ok, 1 diagnostics or stale output, 2 usage or internal error.
 import { Command, CommanderError, Option } from "commander";
-import pc from "picocolors";
-import { formatDiagnostic, hasErrors, plain, summary, type Diagnostic, type Styler } from "./diagnostics.js";
-import path from "node:path";
-import { configFileName, findConfig, loadConfig } from "./config.js";
-import { analyse, build, displayPath, type ProjectOptions } from "./program.js";
-import { planCommand } from "./plan.js";
-// fmt (prettier's doc printer), graph and watch (chokidar) are loaded by their commands only, so that `kefgen check`
-// loads the front end alone (the emitters, ts-morph and prettier are loaded by `build`, see program.ts).
-
-export interface CliIo {
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
-  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
-  /** Ends `build --watch` (besides Ctrl-C); for running the CLI in-process. */
-  readonly signal?: AbortSignal;
-}
-
-/** Colour only on a terminal, never with NO_COLOR (https://no-color.org), always with FORCE_COLOR. */
-export function useColour(stream: { isTTY?: boolean }, env: CliIo["env"]): boolean {
-  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
-  if (env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0") return true;
-  return stream.isTTY === true && env["TERM"] !== "dumb";
-}
-
-function styler(enabled: boolean): Styler {
-  if (!enabled) return plain;
-  const c = pc.createColors(true);
-  return { red: c.red, yellow: c.yellow, cyan: c.cyan, gray: c.gray, bold: c.bold };
-}
-
-type Format = "text" | "json";
-
-function report(io: CliIo, format: Format, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
-  if (format === "json") {
-    io.stdout.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
-    return;
-  }
-  if (diagnostics.length === 0) return;
-  const style = styler(useColour(io.stderr, io.env));
-  io.stderr.write(`${diagnostics.map((d) => formatDiagnostic(d, sources, style)).join("\n\n")}\n\n${summary(diagnostics)}\n`);
-}
+import { configFileName, projectOptions } from "../config.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { report, type CliIo, type Format } from "./output.js";
+// One module per command, each loaded by its command only: `kefgen check` loads the front end alone (the
+// emitters, ts-morph and prettier are loaded by `build`, see program.ts; chokidar by `build --watch`; kafkajs by
+// dlq and topics; prettier's doc printer by fmt).
 
 const formatOption = () => new Option("--format <format>", "diagnostics as text or json").choices(["text", "json"]).default("text");
 
@@ -49,34 +13,6 @@ const againstOption = () =>
   new Option("--against <git-ref>", "also check schema evolution against the project at this git ref: breaking changes are errors (BACKWARD and FORWARD)");
 
 const configOption = () => new Option("-c, --config <file>", `project config (default: ./${configFileName} when no files are given)`);
-
-/**
- * The project a command works on: the files given on the command line, or those of the config file.
- * Returns a usage problem (exit 2) or config diagnostics (exit 1) instead when there is none.
- */
-export function projectOptions(
-  io: CliIo,
-  files: readonly string[],
-  opts: { config?: string },
-): ProjectOptions | { usage: string } | { diagnostics: Diagnostic[] } {
-  if (files.length > 0 && opts.config) return { usage: "give .kef files or --config, not both" };
-  if (files.length > 0) return { inputs: files, cwd: io.cwd };
-  const configPath = opts.config ? path.resolve(io.cwd, opts.config) : findConfig(io.cwd);
-  if (!configPath) return { usage: `no .kef files given and no ${configFileName} here` };
-  const loaded = loadConfig(configPath, displayPath(io.cwd, configPath));
-  if (!loaded.config) return { diagnostics: loaded.diagnostics };
-  const { config } = loaded;
-  return {
-    inputs: config.files,
-    cwd: io.cwd,
-    baseDir: path.dirname(configPath),
-    root: path.dirname(configPath),
-    ...(config.allowOutside ? { allowOutside: config.allowOutside.map((d) => path.resolve(path.dirname(configPath), d)) } : {}),
-    ...(config.out ? { outDir: config.out } : {}),
-    ...(config.name ? { name: config.name } : {}),
-    ...(config.runtimeImport ? { runtimeImport: config.runtimeImport } : {}),
-  };
-}
 
 function withAgainst<T extends object>(project: T, against: string | undefined): T {
   return against === undefined || "usage" in project || "diagnostics" in project ? project : { ...project, against };
@@ -115,35 +51,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const project = withAgainst(projectOptions(io, files, opts), opts.against);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
-      if (opts.watch) {
-        if (opts.check) return usage("--watch and --check cannot be used together");
-        const config = opts.config ? path.resolve(io.cwd, opts.config) : files.length === 0 ? findConfig(io.cwd) : undefined;
-        const watched = { ...project, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) };
-        const print = (r: { diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }) => report(io, opts.format, r.diagnostics, r.sources);
-        const { watchCommand } = await import("./watch.js");
-        exitCode = await watchCommand(io, watched, { format: opts.format, report: print, ...(config ? { alsoWatch: [config] } : {}) });
-        return;
-      }
-      // --out is relative to where the command runs; a config's "out" to the config file.
-      const result = await build({ ...project, check: opts.check === true, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) });
-      report(io, opts.format, result.diagnostics, result.sources);
-      if (hasErrors(result.diagnostics) || !result.plan) {
-        exitCode = 1;
-        return;
-      }
-      const out = displayPath(io.cwd, result.outDir);
-      const stale = [...result.plan.changed.map((f) => f.name), ...result.plan.obsolete];
-      if (opts.check) {
-        if (stale.length > 0) {
-          const again = ["kefgen build", ...files, ...(opts.out ? ["--out", opts.out] : []), ...(opts.config ? ["--config", opts.config] : []), ...(opts.force ? ["--force"] : [])].join(" ");
-          io.stderr.write(`${out} is out of date:\n${stale.map((n) => `  ${n}`).join("\n")}\nrun: ${again}\n`);
-          exitCode = 1;
-        } else if (opts.format === "text") io.stdout.write(`${out} is up to date (${result.files.length} files)\n`);
-        return;
-      }
-      if (opts.format === "text") {
-        io.stdout.write(stale.length === 0 ? `${out} is up to date (${result.files.length} files)\n` : `wrote ${out}: ${stale.join(", ")}\n`);
-      }
+      const { buildCommand } = await import("./build.js");
+      exitCode = await buildCommand(io, project, { ...opts, files, usage });
     });
 
   program
@@ -153,14 +62,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(againstOption())
     .addOption(configOption())
     .addOption(formatOption())
-    .action((files: string[], opts: { against?: string; config?: string; format: Format }) => {
+    .action(async (files: string[], opts: { against?: string; config?: string; format: Format }) => {
       const project = withAgainst(projectOptions(io, files, opts), opts.against);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
-      const result = analyse(project);
-      report(io, opts.format, result.diagnostics, result.sources);
-      if (hasErrors(result.diagnostics)) exitCode = 1;
-      else if (opts.format === "text") io.stdout.write(`${result.files.map((f) => displayPath(io.cwd, f)).join(", ")}: ok\n`);
+      const { checkCommand } = await import("./check.js");
+      exitCode = checkCommand(io, project, opts);
     });
 
   program
@@ -198,7 +105,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description("run the language server for editors, over stdin and stdout (see docs/editor.md)")
     .option("--stdio", "talk over stdin and stdout (the default and only transport; editors pass it)")
     .action(async () => {
-      const { runLanguageServer } = await import("./lsp/server.js");
+      const { runLanguageServer } = await import("../lsp/server.js");
       exitCode = await runLanguageServer();
     });
 
@@ -208,11 +115,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
     .addOption(configOption())
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
-    .action((files: string[], opts: { config?: string; format: "text" | "json" | "markdown" }) => {
+    .action(async (files: string[], opts: { config?: string; format: "text" | "json" | "markdown" }) => {
       const format: Format = opts.format === "json" ? "json" : "text";
       const project = projectOptions(io, files, opts);
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(format, project.diagnostics);
+      const { planCommand } = await import("./plan.js");
       exitCode = planCommand(io, project, { format: opts.format, report: (d, s) => report(io, "text", d, s) });
     });
 

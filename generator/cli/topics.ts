@@ -3,22 +3,22 @@
 // Exit codes like terraform's --detailed-exitcode: 0 nothing to change, 1 error, 2 changes pending (plan) or made
 // (apply). Talks to Kafka with kafkajs's admin client; loaded only by these commands.
 import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from "kafkajs";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
-import type { CommandIo } from "./fmt.js";
-import { analyse, type ProjectOptions } from "./program.js";
-import { topicSpecs, type TopicSpec } from "./topic-config.js";
-import { planTopics, topicChangeLine, topicProblemLine, type ClusterState, type ExistingTopic, type TopicChange, type TopicPlan } from "./topics-plan.js";
+import { hasErrors } from "../diagnostics.js";
+import { analyse, type ProjectOptions } from "../program.js";
+import { topicSpecs, type TopicSpec } from "../topic-config.js";
+import { planTopics, topicChangeLine, topicProblemLine, type ClusterState, type ExistingTopic, type TopicChange, type TopicPlan } from "../topics-plan.js";
+import type { CommandIo, Report } from "./output.js";
 
 export interface TopicsCommandOptions {
   readonly brokers: readonly string[];
   readonly format: "text" | "json";
   readonly apply: boolean;
   /** Prints diagnostics as text, with code frames. */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+  readonly report: Report;
 }
 
 /** Reads what the cluster has of `topics`: partition counts, replication factors and configs. */
-export async function readCluster(admin: Admin, topics: readonly string[]): Promise<ClusterState> {
+async function readCluster(admin: Admin, topics: readonly string[]): Promise<ClusterState> {
   const cluster = await admin.describeCluster();
   const present = new Set(await admin.listTopics());
   const existing = topics.filter((t) => present.has(t));
@@ -37,7 +37,7 @@ export async function readCluster(admin: Admin, topics: readonly string[]): Prom
  * Makes the plan's changes. AlterConfigs replaces a topic's whole set of topic-level configs, so a topic's changed
  * configs are sent together with the ones already set on it (source TOPIC_CONFIG), which are otherwise lost.
  */
-export async function applyTopicChanges(admin: Admin, changes: readonly TopicChange[]): Promise<void> {
+async function applyTopicChanges(admin: Admin, changes: readonly TopicChange[]): Promise<void> {
   const creates = changes.flatMap((c) => (c.kind === "create" ? [c.spec] : []));
   if (creates.length > 0) {
     await admin.createTopics({ waitForLeaders: true, topics: creates.map(createRequest) });
@@ -63,7 +63,7 @@ export async function applyTopicChanges(admin: Admin, changes: readonly TopicCha
 }
 
 /** kafkajs's createTopics entry for a spec; -1 asks for the broker's default. */
-export function createRequest(spec: TopicSpec): { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } {
+function createRequest(spec: TopicSpec): { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } {
   return {
     topic: spec.topic,
     numPartitions: spec.partitions ?? -1,

@@ -11,12 +11,14 @@
 // start a comment or inject markup. Same model, same bytes.
 import fs from "node:fs";
 import path from "node:path";
-import { hasErrors, startOfFile, type Diagnostic } from "./diagnostics.js";
-import { replaceUnsafeCharacters } from "./escape.js";
-import { writeFileAtomic, type CommandIo } from "./fmt.js";
-import type { ConnectionModel, FailureModel, Model } from "./model.js";
-import { analyse, displayPath, type ProjectOptions } from "./program.js";
-import { settingsByName } from "./settings.js";
+import { messages } from "../catalogue.js";
+import { diagnostic, hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
+import { replaceUnsafeCharacters } from "../escape.js";
+import { writeFileAtomic } from "../files.js";
+import type { ConnectionModel, FailureModel, Model } from "../model.js";
+import { analyse, displayPath, type ProjectOptions } from "../program.js";
+import { settingsByName } from "../settings.js";
+import type { CommandIo, Report } from "./output.js";
 
 /** One line of a node label: safe characters as they are, every other one as a numeric Mermaid entity. */
 export function label(text: string): string {
@@ -115,7 +117,7 @@ export function mermaidGraph(model: Model): string {
 }
 
 /** The diagram as a Markdown document with a fenced `mermaid` block; `files` names the .kef files in its heading. */
-export function markdownGraph(model: Model, files: readonly string[]): string {
+function markdownGraph(model: Model, files: readonly string[]): string {
   // Inside a code span: a backtick would end it; controls and bidi characters would hide or reorder the text.
   const name = replaceUnsafeCharacters(files.map((f) => path.basename(f)).join(", "), "_").replace(/[`\\]/g, "_");
   return [
@@ -140,7 +142,7 @@ export interface GraphCommandOptions {
   readonly out?: string;
   readonly format: "text" | "json";
   /** Prints diagnostics as text, with code frames. */
-  readonly report: (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+  readonly report: Report;
 }
 
 /**
@@ -161,7 +163,7 @@ export function graphCommand(io: CommandIo, project: ProjectOptions, options: Gr
         writeFileAtomic(target, graph);
       } catch (error) {
         const shown = displayPath(io.cwd, target);
-        diagnostics.push({ code: "KEF4002", severity: "error", message: `cannot write "${shown}": ${(error as Error).message}`, file: shown, range: startOfFile });
+        diagnostics.push(diagnostic(messages.cannotWrite, { file: shown, reason: (error as Error).message }, { file: shown, range: startOfFile }));
       }
     }
   }

@@ -3,8 +3,8 @@
 // Talks to Kafka with kafkajs; loaded only by these commands.
 import { Kafka, logLevel, type KafkaMessage } from "kafkajs";
 import { randomBytes } from "node:crypto";
-import { readDeadLetterHeaders, type DeadLetterInfo } from "../runtime/dead-letter.js";
-import type { CommandIo } from "./fmt.js";
+import { readDeadLetterHeaders, type DeadLetterInfo } from "../../runtime/dead-letter.js";
+import type { CommandIo } from "./output.js";
 
 /** Options both commands take. */
 export interface DlqOptions {

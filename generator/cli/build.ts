@@ -1,0 +1,56 @@
+// `kefgen build [files...] [--out dir] [--check] [--force] [--watch]`: checks the project and writes the generated
+// TypeScript (program.ts's build, written by generator/write.ts), or with --check only compares; with --watch it
+// hands over to generator/watch.ts, which chokidar makes a module of its own, loaded only here.
+import path from "node:path";
+import { findConfig } from "../config.js";
+import { hasErrors, type Diagnostic } from "../diagnostics.js";
+import { build, displayPath, type ProjectOptions } from "../program.js";
+import { report, type CliIo, type Format } from "./output.js";
+
+export interface BuildCommandOptions {
+  /** The files as given on the command line: for the command line `--check` suggests. */
+  readonly files: readonly string[];
+  readonly out?: string;
+  readonly check?: boolean;
+  readonly force?: boolean;
+  readonly watch?: boolean;
+  readonly config?: string;
+  readonly format: Format;
+  /** A usage error (exit 2). */
+  readonly usage: (message: string) => void;
+}
+
+/** Returns the exit code: 0 written or up to date, 1 diagnostics or (with `check`) stale output, 2 usage. */
+export async function buildCommand(io: CliIo, project: ProjectOptions, opts: BuildCommandOptions): Promise<number> {
+  const { files } = opts;
+  if (opts.watch) {
+    if (opts.check) {
+      opts.usage("--watch and --check cannot be used together");
+      return 2;
+    }
+    const config = opts.config ? path.resolve(io.cwd, opts.config) : files.length === 0 ? findConfig(io.cwd) : undefined;
+    const watched = { ...project, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) };
+    const print = (r: { diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }) => report(io, opts.format, r.diagnostics, r.sources);
+    const { watchCommand } = await import("../watch.js");
+    return await watchCommand(io, watched, { format: opts.format, report: print, ...(config ? { alsoWatch: [config] } : {}) });
+  }
+  // --out is relative to where the command runs; a config's "out" to the config file.
+  const result = await build({ ...project, check: opts.check === true, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) });
+  report(io, opts.format, result.diagnostics, result.sources);
+  if (hasErrors(result.diagnostics) || !result.plan) return 1;
+  const out = displayPath(io.cwd, result.outDir);
+  const stale = [...result.plan.changed.map((f) => f.name), ...result.plan.obsolete];
+  if (opts.check) {
+    if (stale.length > 0) {
+      const again = ["kefgen build", ...files, ...(opts.out ? ["--out", opts.out] : []), ...(opts.config ? ["--config", opts.config] : []), ...(opts.force ? ["--force"] : [])].join(" ");
+      io.stderr.write(`${out} is out of date:\n${stale.map((n) => `  ${n}`).join("\n")}\nrun: ${again}\n`);
+      return 1;
+    }
+    if (opts.format === "text") io.stdout.write(`${out} is up to date (${result.files.length} files)\n`);
+    return 0;
+  }
+  if (opts.format === "text") {
+    io.stdout.write(stale.length === 0 ? `${out} is up to date (${result.files.length} files)\n` : `wrote ${out}: ${stale.join(", ")}\n`);
+  }
+  return 0;
+}
