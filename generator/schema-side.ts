@@ -1,6 +1,7 @@
 // A self-contained Avro schema given as plain JSON (a registry's schema, a row of the compatibility table) read into
 // kefgen's Avro model, as one side of a compatibility comparison (compat.ts).
-import { linkSchemas, readSchema } from "./avro.js";
+import { linkSchemas } from "./avro-link.js";
+import { readSchema } from "./avro-read.js";
 import type { SchemaSide } from "./compat.js";
 import { parseJsonDocument } from "./parse.js";
 

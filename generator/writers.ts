@@ -4,7 +4,8 @@
 // a writer the reader cannot read would only fail later, record by record.
 import type { MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
 import { avroType } from "../runtime/avro-codec.js";
-import { codecSchema, type AvroNamed, type AvroSchema } from "./avro.js";
+import { codecSchema } from "./avro-codec-schema.js";
+import type { AvroNamed, AvroSchema } from "./avro-types.js";
 import { compare } from "./compat.js";
 import type { DiagnosticCode } from "./diagnostics.js";
 import type { MessageModel, MessageWriterModel, TopicModel } from "./model.js";

@@ -1,8 +1,12 @@
-// Linking schemas and the codecs' self-contained schemas (generator/avro.ts), and the generator's mirror of the
-// runtime's union rule, checked against the runtime itself.
+// Linking schemas and the codecs' self-contained schemas (generator/avro-link.ts, avro-codec-schema.ts), and the
+// generator's reading of the runtime's union rule (avro-values.ts), checked against the runtime itself.
 import avro from "avsc";
 import { describe, expect, it } from "vitest";
-import { codecSchema, linkSchemas, readSchema, unionIsWrapped, type AvroNamed, type AvroSchema, type AvroType } from "../../generator/avro.js";
+import { codecSchema } from "../../generator/avro-codec-schema.js";
+import { linkSchemas } from "../../generator/avro-link.js";
+import { readSchema } from "../../generator/avro-read.js";
+import type { AvroNamed, AvroSchema, AvroType } from "../../generator/avro-types.js";
+import { unionIsWrapped } from "../../generator/avro-values.js";
 import type { Diagnostic } from "../../generator/diagnostics.js";
 import { parseJsonDocument } from "../../generator/parse.js";
 import { avroType } from "../../runtime/avro-codec.js";
