@@ -6,38 +6,37 @@ import { codecSchema } from "./avro-codec-schema.js";
 import { isObject, walkSchemaJson, type SchemaJsonHooks } from "./avro-schema-json.js";
 import { primitiveNames, qualify, type AvroNamed, type AvroRef, type AvroSchema, type AvroType, type NamedLookup } from "./avro-types.js";
 import { checkCodecSchema } from "./codec-check.js";
-import { closest, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
-import { schemaTooComplexForAvsc } from "./schema-limits.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { closest, diagnostic, type Diagnostic, type RelatedLocation } from "./diagnostics.js";
 
-// ---------------------------------------------------------------------------------------------
-// Linking all schemas
-
-/** Where linking reports problems (the checker). */
+/** Where linking reports problems (the checker's `accept`): a catalogue entry, in `extra.file`. */
 export interface LinkReporter {
-  report(code: DiagnosticCode, range: Range, message: string, extra: { file: string; hint?: string; related?: RelatedLocation[] }): void;
+  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra: { file: string; hint?: string; related?: RelatedLocation[] }): void;
 }
 
-/** Named types by full name. */
+/** A reporter that collects the diagnostics (for linking outside the checker: schema-side.ts, tests). */
+export function collectInto(diagnostics: Diagnostic[]): LinkReporter {
+  return { accept: (entry, range, args, extra) => diagnostics.push(diagnostic(entry, args, { ...extra, range })) };
+}
 
 /**
  * Links every message's schema: resolves type names across schemas (a schema may use a type another message's
  * schema defines), rejects one name defined two different ways, and checks each message's self-contained codec
  * schema with avsc exactly as the runtime builds it. Returns the named types the messages use, in first-use order.
  */
-export function linkSchemas(r: LinkReporter, messages: readonly { readonly name: string; readonly schema: AvroSchema }[]): AvroNamed[] {
+export function linkSchemas(r: LinkReporter, schemas: readonly { readonly name: string; readonly schema: AvroSchema }[]): AvroNamed[] {
   const pool = new Map<string, AvroNamed>();
   const keys = new Map<AvroNamed, string>();
-  for (const m of messages) {
+  for (const m of schemas) {
     for (const t of m.schema.named) {
       const key = definitionKey(t);
       keys.set(t, key);
       const first = pool.get(t.fullName);
       if (!first) pool.set(t.fullName, t);
       else if (keys.get(first) !== key) {
-        const owner = messages.find((x) => x.schema.named.includes(first))!;
-        r.report("KEF3001", t.range, `Avro type "${t.fullName}" is defined again, differently`, {
+        const owner = schemas.find((x) => x.schema.named.includes(first))!;
+        r.accept(messages.typeDefinedDifferently, t.range, { name: t.fullName }, {
           file: t.file,
-          hint: "one name, one definition: rename one of them or make them identical",
           related: [{ message: `the other definition, in the schema of message "${owner.name}"`, file: first.file, range: first.range }],
         });
       }
@@ -45,7 +44,7 @@ export function linkSchemas(r: LinkReporter, messages: readonly { readonly name:
   }
   const lookup: NamedLookup = (fullName) => pool.get(fullName);
   const reported = new Set<string>();
-  for (const m of messages) {
+  for (const m of schemas) {
     let resolved = true;
     for (const ref of m.schema.refs) {
       if (pool.has(ref.fullName)) continue;
@@ -53,7 +52,7 @@ export function linkSchemas(r: LinkReporter, messages: readonly { readonly name:
       const at = `${ref.file}:${ref.range.start.offset}`;
       if (reported.has(at)) continue;
       reported.add(at);
-      r.report("KEF3001", ref.range, `unknown Avro type "${ref.fullName}"`, { file: ref.file, hint: unknownTypeHint(ref, pool) });
+      r.accept(messages.unknownType, ref.range, { name: ref.fullName }, { file: ref.file, hint: unknownTypeHint(ref, pool) });
     }
     if (!resolved || !m.schema.complete) continue;
     try {
@@ -61,9 +60,8 @@ export function linkSchemas(r: LinkReporter, messages: readonly { readonly name:
     } catch (error) {
       // A RangeError or SyntaxError comes from compiling avsc's code for the schema, not from checking it: its
       // message tells of avsc's internals, not of the schema.
-      const tooBig = error instanceof RangeError || error instanceof SyntaxError ? schemaTooComplexForAvsc() : undefined;
-      if (tooBig) r.report(tooBig.code, m.schema.range, tooBig.message, { file: m.schema.file, hint: tooBig.hint });
-      else r.report("KEF3001", m.schema.range, `invalid Avro schema: ${(error as Error).message}`, { file: m.schema.file });
+      if (error instanceof RangeError || error instanceof SyntaxError) r.accept(messages.avscTooComplex, m.schema.range, {}, { file: m.schema.file });
+      else r.accept(messages.avscRejected, m.schema.range, { reason: (error as Error).message }, { file: m.schema.file });
     }
   }
   // The named types the messages use, each once, in first-use order.
@@ -92,7 +90,7 @@ export function linkSchemas(r: LinkReporter, messages: readonly { readonly name:
         return;
     }
   };
-  for (const m of messages) visit(m.schema.root);
+  for (const m of schemas) visit(m.schema.root);
   return [...used.values()];
 }
 

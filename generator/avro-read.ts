@@ -4,7 +4,8 @@
 import type { JsonValue, Range } from "../grammar/ast.js";
 import { LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType } from "../runtime/avro-representation.js";
 import { branchName, isPrimitive, qualify, type AvroEnum, type AvroField, type AvroFixed, type AvroNamed, type AvroPrimitive, type AvroRecord, type AvroRef, type AvroSchema, type AvroType, type PrimitiveName } from "./avro-types.js";
-import { closest, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { closest, diagnostic, type Diagnostic } from "./diagnostics.js";
 
 const nameRe = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -24,8 +25,9 @@ interface Walk {
 
 type JsonObject = Extract<JsonValue, { $type: "JsonObject" }>;
 
-function report(w: Walk, code: DiagnosticCode, range: Range, message: string, hint?: string, severity: "error" | "warning" = "error"): void {
-  w.diagnostics.push({ code, severity, message, file: w.file, range, ...(hint ? { hint } : {}) });
+/** Reports a catalogue entry at `range` in the schema's file; `hint` replaces the entry's (a computed one). */
+function report<M extends MessageDef>(w: Walk, entry: M, range: Range, args: MessageArgs<M>, hint?: string): void {
+  w.diagnostics.push(diagnostic(entry, args, { file: w.file, range, hint }));
 }
 
 /** Converts located JSON into plain JSON. Object keys named `__proto__` are kept as own properties. */
@@ -60,11 +62,11 @@ function member(obj: JsonObject, key: string): JsonValue | undefined {
 function stringMember(w: Walk, obj: JsonObject, key: string, required: boolean): string | undefined {
   const v = member(obj, key);
   if (v === undefined) {
-    if (required) report(w, "KEF3001", obj.range, `missing "${key}" in Avro ${describeKind(obj)}`);
+    if (required) report(w, messages.missingMember, obj.range, { key, kind: describeKind(obj) });
     return undefined;
   }
   if (v.$type !== "JsonString") {
-    report(w, "KEF3001", v.range, `"${key}" must be a string`);
+    report(w, messages.memberNotString, v.range, { key });
     return undefined;
   }
   return v.value;
@@ -80,7 +82,7 @@ function checkKeys(w: Walk, v: JsonValue): void {
   if (v.$type === "JsonObject") {
     for (const m of v.members) {
       if (m.key.value === "__proto__") {
-        report(w, "KEF3004", m.key.range, `"__proto__" cannot be used as a key in an Avro schema`, "avsc and JavaScript objects treat it as the prototype, so the value would be lost");
+        report(w, messages.protoKey, m.key.range, {});
       }
       if (m.value) checkKeys(w, m.value);
     }
@@ -92,7 +94,7 @@ function checkKeys(w: Walk, v: JsonValue): void {
 function checkName(w: Walk, name: string, range: Range, what: string): boolean {
   const parts = name.split(".");
   if (parts.every((p) => nameRe.test(p))) return true;
-  report(w, "KEF3001", range, `invalid Avro ${what} name ${JSON.stringify(name)}`, "names start with a letter or '_' and contain only letters, digits and '_'");
+  report(w, messages.invalidName, range, { what, name: JSON.stringify(name) });
   return false;
 }
 
@@ -109,16 +111,16 @@ function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | 
   if (v.$type === "JsonString") return reference(w, v.value, v.range, namespace);
   if (v.$type === "JsonArray") return union(w, v, namespace);
   if (v.$type !== "JsonObject") {
-    report(w, "KEF3001", v.range, "an Avro schema must be a type name, an object or a union array");
+    report(w, messages.notASchema, v.range, {});
     return undefined;
   }
   const typeValue = member(v, "type");
   if (typeValue === undefined) {
-    report(w, "KEF3001", v.range, `missing "type" in Avro schema`);
+    report(w, messages.missingMember, v.range, { key: "type", kind: "schema" });
     return undefined;
   }
   if (typeValue.$type !== "JsonString") {
-    report(w, "KEF3001", typeValue.range, `"type" must be a type name`, "write the schema itself instead of wrapping it in {\"type\": ...}");
+    report(w, messages.typeNotAName, typeValue.range, {});
     return undefined;
   }
   switch (typeValue.value) {
@@ -132,7 +134,7 @@ function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | 
     case "array": {
       const items = member(v, "items");
       if (!items) {
-        report(w, "KEF3001", v.range, `missing "items" in Avro array schema`);
+        report(w, messages.missingMember, v.range, { key: "items", kind: "array schema" });
         return undefined;
       }
       const t = walk(w, items, namespace);
@@ -141,7 +143,7 @@ function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | 
     case "map": {
       const values = member(v, "values");
       if (!values) {
-        report(w, "KEF3001", v.range, `missing "values" in Avro map schema`);
+        report(w, messages.missingMember, v.range, { key: "values", kind: "map schema" });
         return undefined;
       }
       const t = walk(w, values, namespace);
@@ -163,7 +165,7 @@ function logical(w: Walk, v: JsonObject): AvroLogicalType | undefined {
   }
   const reading = readLogicalType(plain);
   if (reading?.status === "ignored") {
-    report(w, "KEF3006", member(v, "logicalType")!.range, `logical type "${reading.name}" is ignored: ${reading.reason}`, `the value is read as the underlying ${String(plain["type"])}, as the Avro specification asks`, "warning");
+    report(w, messages.logicalTypeIgnored, member(v, "logicalType")!.range, { name: reading.name, reason: reading.reason, underlying: String(plain["type"]) });
   }
   return reading?.status === "interpreted" ? reading.logicalType : undefined;
 }
@@ -173,9 +175,9 @@ function primitive(w: Walk, v: JsonObject, name: PrimitiveName): AvroPrimitive {
   let bigint = false;
   if (representation) {
     if (name !== "long" || member(v, "logicalType")) {
-      report(w, "KEF3001", representation.range, `"${LONG_REPRESENTATION_PROPERTY}" applies to a plain long only`, `a logical type decides its own representation`);
+      report(w, messages.longRepresentationMisplaced, representation.range, { property: LONG_REPRESENTATION_PROPERTY });
     } else if (representation.$type !== "JsonString" || (representation.value !== "bigint" && representation.value !== "number")) {
-      report(w, "KEF3001", representation.range, `"${LONG_REPRESENTATION_PROPERTY}" must be "bigint" or "number"`);
+      report(w, messages.longRepresentationInvalid, representation.range, { property: LONG_REPRESENTATION_PROPERTY });
     } else {
       bigint = representation.value === "bigint";
     }
@@ -185,7 +187,7 @@ function primitive(w: Walk, v: JsonObject, name: PrimitiveName): AvroPrimitive {
 
 function define(w: Walk, t: AvroNamed): void {
   if (w.named.has(t.fullName)) {
-    report(w, "KEF3001", t.range, `Avro type "${t.fullName}" is defined twice`);
+    report(w, messages.typeDefinedTwice, t.range, { name: t.fullName });
     return;
   }
   w.named.set(t.fullName, t);
@@ -200,11 +202,11 @@ function namedHeader(w: Walk, v: JsonObject, namespace: string | undefined) {
   if (ns && !checkName(w, ns, member(v, "namespace")!.range, "namespace")) return undefined;
   const q = qualify(name, ns === undefined ? namespace : ns || undefined);
   if (isPrimitive(q.name)) {
-    report(w, "KEF3001", nameNode?.range ?? v.range, `a named Avro type cannot be called "${q.name}"`);
+    report(w, messages.namedTypeIsPrimitive, nameNode?.range ?? v.range, { name: q.name });
     return undefined;
   }
   if (inheritedNames.has(q.fullName)) {
-    report(w, "KEF3004", nameNode?.range ?? v.range, `an Avro type cannot be called "${q.fullName}"`, `every JavaScript object has a "${q.fullName}" property: avsc cannot use the name as a union branch key; give the type a namespace or another name`);
+    report(w, messages.inheritedTypeName, nameNode?.range ?? v.range, { name: q.fullName });
     return undefined;
   }
   const doc = stringMember(w, v, "doc", false);
@@ -216,7 +218,7 @@ function record(w: Walk, v: JsonObject, namespace: string | undefined): AvroType
   const fieldsValue = member(v, "fields");
   if (!header) return undefined;
   if (!fieldsValue || fieldsValue.$type !== "JsonArray") {
-    report(w, "KEF3001", fieldsValue?.range ?? v.range, `Avro record "${header.fullName}" needs a "fields" array`);
+    report(w, messages.recordWithoutFields, fieldsValue?.range ?? v.range, { name: header.fullName });
     return undefined;
   }
   const fields: AvroField[] = [];
@@ -226,28 +228,28 @@ function record(w: Walk, v: JsonObject, namespace: string | undefined): AvroType
   const seen = new Set<string>();
   for (const f of fieldsValue.items) {
     if (f.$type !== "JsonObject") {
-      report(w, "KEF3001", f.range, "an Avro field must be an object with a name and a type");
+      report(w, messages.fieldNotObject, f.range, {});
       continue;
     }
     const name = stringMember(w, f, "name", true);
     const nameRange = member(f, "name")?.range ?? f.range;
     if (name === undefined) continue;
     if (name === "__proto__") {
-      report(w, "KEF3004", nameRange, `field "__proto__" of "${header.fullName}" would be silently dropped when decoding`, "rename the field; avsc cannot decode a field named __proto__");
+      report(w, messages.protoField, nameRange, { record: header.fullName });
       continue;
     }
     if (!nameRe.test(name)) {
-      report(w, "KEF3001", nameRange, `invalid Avro field name ${JSON.stringify(name)}`, "names start with a letter or '_' and contain only letters, digits and '_'");
+      report(w, messages.invalidName, nameRange, { what: "field", name: JSON.stringify(name) });
       continue;
     }
     if (seen.has(name)) {
-      report(w, "KEF3001", nameRange, `field "${name}" appears twice in "${header.fullName}"`);
+      report(w, messages.fieldTwice, nameRange, { field: name, record: header.fullName });
       continue;
     }
     seen.add(name);
     const typeValue = member(f, "type");
     if (!typeValue) {
-      report(w, "KEF3001", f.range, `missing "type" in field "${name}"`);
+      report(w, messages.fieldWithoutType, f.range, { field: name });
       continue;
     }
     const type = walk(w, typeValue, header.namespace);
@@ -263,22 +265,23 @@ function enumType(w: Walk, v: JsonObject, namespace: string | undefined): AvroTy
   const symbolsValue = member(v, "symbols");
   if (!header) return undefined;
   if (!symbolsValue || symbolsValue.$type !== "JsonArray") {
-    report(w, "KEF3001", symbolsValue?.range ?? v.range, `Avro enum "${header.fullName}" needs a "symbols" array`);
+    report(w, messages.enumWithoutSymbols, symbolsValue?.range ?? v.range, { name: header.fullName });
     return undefined;
   }
   const symbols: string[] = [];
   const symbolRanges = new Map<string, Range>();
   for (const s of symbolsValue.items) {
     if (s.$type !== "JsonString" || !nameRe.test(s.value)) {
-      report(w, "KEF3001", s.range, `invalid enum symbol ${s.$type === "JsonString" ? JSON.stringify(s.value) : ""}`.trim(), "symbols start with a letter or '_' and contain only letters, digits and '_'");
+      if (s.$type === "JsonString") report(w, messages.invalidEnumSymbol, s.range, { symbol: JSON.stringify(s.value) });
+      else report(w, messages.enumSymbolNotString, s.range, {});
       continue;
     }
     if (inheritedNames.has(s.value)) {
-      report(w, "KEF3004", s.range, `enum symbol "${s.value}" cannot be used`, `every JavaScript object has a "${s.value}" property: avsc, which looks symbols up in an object, would reject the schema or accept values that are not symbols`);
+      report(w, messages.inheritedEnumSymbol, s.range, { symbol: s.value });
       continue;
     }
     if (symbols.includes(s.value)) {
-      report(w, "KEF3001", s.range, `enum symbol "${s.value}" appears twice`);
+      report(w, messages.enumSymbolTwice, s.range, { symbol: s.value });
       continue;
     }
     symbols.push(s.value);
@@ -287,7 +290,7 @@ function enumType(w: Walk, v: JsonObject, namespace: string | undefined): AvroTy
   const defaultValue = member(v, "default");
   if (defaultValue && (defaultValue.$type !== "JsonString" || !symbols.includes(defaultValue.value))) {
     const hint = defaultValue.$type === "JsonString" ? closest(defaultValue.value, symbols) : undefined;
-    report(w, "KEF3001", defaultValue.range, `the default of enum "${header.fullName}" must be one of its symbols`, hint ? `did you mean "${hint}"?` : `symbols are: ${symbols.join(", ")}`);
+    report(w, messages.enumDefaultNotSymbol, defaultValue.range, { name: header.fullName }, hint ? `did you mean "${hint}"?` : `symbols are: ${symbols.join(", ")}`);
   }
   const t: AvroEnum = { kind: "enum", ...header, symbols, default: defaultValue?.$type === "JsonString" ? defaultValue.value : undefined, symbolRanges };
   define(w, t);
@@ -299,7 +302,7 @@ function fixed(w: Walk, v: JsonObject, namespace: string | undefined): AvroType 
   const sizeValue = member(v, "size");
   if (!header) return undefined;
   if (!sizeValue || sizeValue.$type !== "JsonNumber" || !Number.isInteger(sizeValue.value) || sizeValue.value < 0) {
-    report(w, "KEF3001", sizeValue?.range ?? v.range, `Avro fixed "${header.fullName}" needs a non-negative integer "size"`);
+    report(w, messages.fixedWithoutSize, sizeValue?.range ?? v.range, { name: header.fullName });
     return undefined;
   }
   const t: AvroFixed = { kind: "fixed", ...header, size: sizeValue.value, logical: logical(w, v) };
@@ -312,20 +315,20 @@ function union(w: Walk, v: Extract<JsonValue, { $type: "JsonArray" }>, namespace
   const keys = new Set<string>();
   for (const item of v.items) {
     if (item.$type === "JsonArray") {
-      report(w, "KEF3001", item.range, "an Avro union cannot directly contain another union");
+      report(w, messages.unionInUnion, item.range, {});
       continue;
     }
     const t = walk(w, item, namespace);
     if (!t) continue;
     const key = branchName(t);
     if (keys.has(key)) {
-      report(w, "KEF3001", item.range, `the union has two "${key}" branches`, "a union holds at most one branch of each type (named types count by name)");
+      report(w, messages.unionBranchTwice, item.range, { branch: key });
       continue;
     }
     keys.add(key);
     branches.push(t);
   }
-  if (v.items.length === 0) report(w, "KEF3001", v.range, "an Avro union needs at least one branch");
+  if (v.items.length === 0) report(w, messages.emptyUnion, v.range, {});
   return { kind: "union", branches };
 }
 
@@ -359,22 +362,19 @@ export function readSchema(input: SchemaInput): { schema: AvroSchema | undefined
 
 /** Finds the named type `#Name` picks: by full name, or by simple name when only one type has it. */
 function select(w: Walk, at: NonNullable<SchemaInput["select"]>): AvroNamed | undefined {
-  const fail = (message: string, hint?: string): undefined => {
-    w.diagnostics.push({ code: "KEF3005", severity: "error", message, file: at.file, range: at.range, ...(hint ? { hint } : {}) });
-    return undefined;
-  };
   const exact = w.named.get(at.name);
   if (exact) return exact;
   const bySimpleName = w.order.filter((t) => !at.name.includes(".") && t.name === at.name);
   if (bySimpleName.length === 1) return bySimpleName[0];
   if (bySimpleName.length > 1) {
-    return fail(`"${at.name}" names several types in ${w.file}: ${bySimpleName.map((t) => t.fullName).join(", ")}`, `write the full name, e.g. #${bySimpleName[0]!.fullName}`);
+    const types = bySimpleName.map((t) => t.fullName).join(", ");
+    w.diagnostics.push(diagnostic(messages.selectAmbiguous, { name: at.name, file: w.file, types, example: bySimpleName[0]!.fullName }, { file: at.file, range: at.range }));
+    return undefined;
   }
   const defined = w.order.map((t) => t.fullName);
   const bySimple = closest(at.name, w.order.map((t) => t.name));
   const guess = closest(at.name, defined) ?? w.order.find((t) => t.name === bySimple)?.fullName;
-  return fail(
-    `${w.file} defines no Avro type "${at.name}"`,
-    guess ? `did you mean "${guess}"?` : defined.length ? `it defines: ${defined.join(", ")}` : "it defines no named types",
-  );
+  const hint = guess ? `did you mean "${guess}"?` : defined.length ? `it defines: ${defined.join(", ")}` : "it defines no named types";
+  w.diagnostics.push(diagnostic(messages.selectNotFound, { file: w.file, name: at.name }, { file: at.file, range: at.range, hint }));
+  return undefined;
 }

@@ -3,7 +3,7 @@
 import avro from "avsc";
 import { describe, expect, it } from "vitest";
 import { codecSchema } from "../../generator/avro-codec-schema.js";
-import { linkSchemas } from "../../generator/avro-link.js";
+import { collectInto, linkSchemas } from "../../generator/avro-link.js";
 import { readSchema } from "../../generator/avro-read.js";
 import type { AvroNamed, AvroSchema, AvroType } from "../../generator/avro-types.js";
 import { unionIsWrapped } from "../../generator/avro-values.js";
@@ -26,7 +26,9 @@ function link(schemas: Record<string, unknown>): { named: AvroNamed[]; problems:
     problems.push(...diagnostics.map((d) => d.message));
     return { name, schema: schema! };
   });
-  const named = linkSchemas({ report: (_code, _range, message) => problems.push(message) }, messages);
+  const linking: Diagnostic[] = [];
+  const named = linkSchemas(collectInto(linking), messages);
+  problems.push(...linking.map((d) => d.message));
   const byName = new Map(named.map((t) => [t.fullName, t]));
   return { named, problems, lookup: (n) => byName.get(n), schemas: new Map(messages.map((m) => [m.name, m.schema])) };
 }
@@ -114,7 +116,9 @@ describe("linking schemas", () => {
     const file = [address, { type: "record", name: "Unused", fields: [] }, { type: "record", name: "com.acme.crm.Customer", fields: [{ name: "a", type: "com.acme.common.Address" }] }];
     const { schema, diagnostics } = read("types.avsc", file, "Customer");
     expect(diagnostics).toEqual([]);
-    const named = linkSchemas({ report: () => expect.fail("no problems expected") }, [{ name: "Customer", schema: schema! }]);
+    const linking: Diagnostic[] = [];
+    const named = linkSchemas(collectInto(linking), [{ name: "Customer", schema: schema! }]);
+    expect(linking).toEqual([]);
     expect(named.map((t) => t.fullName)).toEqual(["com.acme.crm.Customer", "com.acme.common.Address"]);
     const lookup = (n: string) => named.find((t) => t.fullName === n);
     expect(codecSchema(schema!, lookup)).toEqual({ type: "record", name: "com.acme.crm.Customer", fields: [{ name: "a", type: address }] });
