@@ -33,7 +33,7 @@ export function codecSchema(schema: AvroSchema, lookup: NamedLookup): unknown {
       if (!target) throw new Error(`internal: Avro type ${fullName} was not linked`);
       return definition(target, namespace);
     },
-    definition: (json, q, top, inside) => {
+    definition: (_json, q, top, inside) => {
       // A second definition of a type (another copy of an identical one) becomes a use of the first.
       if (!top && emitted.has(q.fullName)) return q.fullName;
       emitted.add(q.fullName);

@@ -5,8 +5,8 @@ import type { Range } from "../grammar/ast.js";
 import { codecSchema } from "./avro-codec-schema.js";
 import { isObject, walkSchemaJson, type SchemaJsonHooks } from "./avro-schema-json.js";
 import { primitiveNames, qualify, type AvroNamed, type AvroRef, type AvroSchema, type AvroType, type NamedLookup } from "./avro-types.js";
-import { checkCodecSchema } from "./codec-check.js";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { checkCodecSchema } from "./codec-check.js";
 import { closest, diagnostic, type Diagnostic, type RelatedLocation } from "./diagnostics.js";
 
 /** Where linking reports problems (the checker's `accept`): a catalogue entry, in `extra.file`. */

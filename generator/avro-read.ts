@@ -1,6 +1,8 @@
 // Reading one message's Avro schema: its located JSON (a .kef's inline schema or a schema file) is walked into the
 // schema model (avro-types.ts), and every problem is reported at the exact JSON node. Names of types the schema does
-// not define stay references; avro-link.ts resolves them across every message's schema.
+// not define stay references; avro-link.ts resolves them across every message's schema. (Over ~350 lines: one
+// reader per kind of schema — record, enum, fixed, union, primitive — each with the checks Avro's rules ask of it;
+// they share the walk's state and split no further by job.)
 import type { JsonValue, Range } from "../grammar/ast.js";
 import { LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType } from "../runtime/avro-representation.js";
 import { branchName, isPrimitive, qualify, type AvroEnum, type AvroField, type AvroFixed, type AvroNamed, type AvroPrimitive, type AvroRecord, type AvroRef, type AvroSchema, type AvroType, type PrimitiveName } from "./avro-types.js";
