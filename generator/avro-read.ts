@@ -33,7 +33,7 @@ function report<M extends MessageDef>(w: Walk, entry: M, range: Range, args: Mes
 }
 
 /** Converts located JSON into plain JSON. Object keys named `__proto__` are kept as own properties. */
-export function toPlain(v: JsonValue): unknown {
+function toPlain(v: JsonValue): unknown {
   switch (v.$type) {
     case "JsonObject": {
       const out: Record<string, unknown> = {};

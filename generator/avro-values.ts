@@ -11,7 +11,7 @@ export function valueRepresentation(t: AvroPrimitive | AvroFixed): ValueRepresen
 }
 
 /** The JavaScript bucket of `t`'s values, as the runtime's union rule sorts them. */
-export function bucket(t: AvroType, lookup: NamedLookup): ValueBucket | "union" {
+function bucket(t: AvroType, lookup: NamedLookup): ValueBucket | "union" {
   switch (t.kind) {
     case "primitive":
     case "fixed":
