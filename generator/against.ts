@@ -11,10 +11,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { KefFile } from "../grammar/ast.js";
 import { avroType } from "../runtime/avro-codec.js";
-import { codecSchema, type AvroNamed, type AvroType } from "./avro.js";
+import { codecSchema } from "./avro-codec-schema.js";
+import type { AvroNamed, AvroType } from "./avro-types.js";
 import { check, type CheckHost, type ParsedFile } from "./check.js";
-import { compare, namedAliases, type Incompatibility, type IncompatibilityKind, type SchemaLocation, type SchemaSide } from "./compat.js";
-import { startOfFile, type Diagnostic, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import { compare, namedAliases, type Incompatibility, type SchemaLocation, type SchemaSide } from "./compat.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
 import type { MessageModel, Model, TopicModel } from "./model.js";
 import { parse } from "./parse.js";
 
@@ -94,8 +96,8 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const firstFile = input.parsed[0]!.source.file;
-  const problem = (code: DiagnosticCode, message: string, hint?: string, severity: "error" | "warning" = "error"): AgainstResult => {
-    diagnostics.push({ code, severity, message, file: firstFile, range: startOfFile, ...(hint ? { hint } : {}) });
+  const problem = <M extends MessageDef>(entry: M, args: MessageArgs<M>): AgainstResult => {
+    diagnostics.push(diagnostic(entry, args, { file: firstFile, range: startOfFile }));
     return { diagnostics, sources };
   };
 
@@ -103,18 +105,16 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   try {
     root = fs.realpathSync(git(path.dirname(files[0]!), ["rev-parse", "--show-toplevel"]).trim());
   } catch (error) {
-    if (error instanceof GitError && error.notFound) return problem("KEF4020", `--against ${ref}: ${firstFile} is not in a git repository`, "--against compares with a version committed to git; run it inside the repository");
-    return problem("KEF4023", `--against ${ref}: git failed: ${(error as Error).message}`);
+    if (error instanceof GitError && error.notFound) return problem(messages.againstNotInGit, { ref, file: firstFile });
+    return problem(messages.againstGitFailed, { ref, reason: (error as Error).message });
   }
   let commit: string;
   try {
     if (ref.startsWith("-")) throw new GitError(`not a ref: ${ref}`, true);
     commit = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).trim();
   } catch (error) {
-    if (error instanceof GitError && error.notFound) {
-      return problem("KEF4021", `git ref "${ref}" not found`, "give a branch, a tag or a commit, e.g. --against HEAD or --against origin/main");
-    }
-    return problem("KEF4023", `--against ${ref}: git failed: ${(error as Error).message}`);
+    if (error instanceof GitError && error.notFound) return problem(messages.againstRefNotFound, { ref });
+    return problem(messages.againstGitFailed, { ref, reason: (error as Error).message });
   }
 
   /** The first git failure while reading the old version (the checker turns a failed read into "cannot read"). */
@@ -133,7 +133,7 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
       throw error;
     }
   };
-  const gitFailed = () => problem("KEF4023", `--against ${ref}: git failed: ${gitFailure}`);
+  const gitFailed = () => problem(messages.againstGitFailed, { ref, reason: String(gitFailure) });
   const oldLabel = (absolute: string) => `${ref}:${input.displayPath(absolute)}`;
 
   // The old project: the same .kef files, as they were (a file that did not exist holds only new messages).
@@ -149,7 +149,7 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
     const source = { file: oldLabel(file), absolutePath: file, text };
     sources.set(source.file, text);
     const result = parse(source);
-    if (result.diagnostics.length > 0) return problem("KEF4022", `cannot check against ${ref}: ${source.file} has syntax errors there`, undefined, "warning");
+    if (result.diagnostics.length > 0) return problem(messages.againstOldSyntaxErrors, { ref, file: source.file });
     parsed.push({ ast: result.value, source });
   }
   if (parsed.length === 0) return { diagnostics, sources };
@@ -159,7 +159,7 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   if (gitFailure !== undefined) return gitFailed();
   if (!old.value) {
     const first = old.diagnostics.find((d) => d.severity === "error");
-    return problem("KEF4022", `cannot check against ${ref}: the project has errors there (first: ${first?.file}:${first?.range.start.line}:${first?.range.start.column} ${first?.code} ${first?.message})`, undefined, "warning");
+    return problem(messages.againstOldHasErrors, { ref, first: `${first?.file}:${first?.range.start.line}:${first?.range.start.column} ${first?.code} ${first?.message}` });
   }
   const oldModel = old.value;
 
@@ -193,14 +193,9 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   for (const o of oldModel.messages) {
     if (model.messages.some((m) => m.name === o.name)) continue;
     const declared = declaration(parsed, (d) => d.$type === "Message" && d.name.text === o.name);
-    diagnostics.push({
-      code: "KEF3037",
-      severity: "warning",
-      message: `message "${o.name}" was removed since ${ref}: nothing checks what producers of its topics still write`,
-      file: declared?.file ?? firstFile,
-      range: declared && declared.decl.$type === "Message" ? declared.decl.name.range : o.range,
-      hint: "if its topics are still written, keep the message (a consumer may read them again later)",
-    });
+    diagnostics.push(
+      diagnostic(messages.messageRemoved, { name: o.name, ref }, { file: declared?.file ?? firstFile, range: declared && declared.decl.$type === "Message" ? declared.decl.name.range : o.range }),
+    );
   }
 
   // Bare Avro: a changed schema cannot be detected when records are read.
@@ -210,14 +205,13 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
     const before = oldModel.topics.find((o) => o.topic === t.topic)?.message ?? oldModel.messages.find((o) => o.name === t.message.name);
     if (!before || canonical(oldModel, before) === canonical(model, t.message)) continue;
     const topicDecl = declaration(input.parsed, (d) => d.$type === "Topic" && d.topic.value === t.topic);
-    diagnostics.push({
-      code: "KEF3038",
-      severity: "warning",
-      message: `topic "${t.topic}" is bare Avro, and the schema of "${t.message.name}" changed since ${ref}: a bare-Avro reader cannot tell records written with the old schema from new ones`,
-      file: topicDecl?.file ?? firstFile,
-      range: topicDecl && topicDecl.decl.$type === "Topic" ? topicDecl.decl.topic.range : t.range,
-      hint: "bare Avro carries no writer schema, so old records are decoded with the new schema: they fail, or decode into wrong values. Only a framing that names the writer schema (Confluent's, or Avro's single-object encoding) lets a reader resolve them",
-    });
+    diagnostics.push(
+      diagnostic(
+        messages.bareAvroSchemaChanged,
+        { topic: t.topic, message: t.message.name, ref },
+        { file: topicDecl?.file ?? firstFile, range: topicDecl && topicDecl.decl.$type === "Topic" ? topicDecl.decl.topic.range : t.range },
+      ),
+    );
   }
   return { diagnostics, sources };
 }
@@ -231,82 +225,43 @@ function declaration(files: readonly ParsedFile[], test: (d: Declaration) => boo
   return undefined;
 }
 
-const codes: Record<IncompatibilityKind, Record<Direction, DiagnosticCode>> = {
-  "missing-default": { BACKWARD: "KEF3015", FORWARD: "KEF3016" },
-  type: { BACKWARD: "KEF3017", FORWARD: "KEF3017" },
-  name: { BACKWARD: "KEF3018", FORWARD: "KEF3018" },
-  "fixed-size": { BACKWARD: "KEF3019", FORWARD: "KEF3019" },
-  "enum-symbols": { BACKWARD: "KEF3020", FORWARD: "KEF3021" },
-  "union-branch": { BACKWARD: "KEF3022", FORWARD: "KEF3023" },
-};
-
 function breakDiagnostic(i: Incompatibility, direction: Direction, ref: string, what: string): Diagnostic {
   // BACKWARD: the new schema reads; FORWARD: the new schema writes. Diagnostics point into the new schema.
   const here = direction === "BACKWARD" ? i.reader : i.writer;
   const there = direction === "BACKWARD" ? i.writer : i.reader;
-  const consequence =
-    direction === "BACKWARD"
-      ? `the new schema of ${what} cannot read records written with the one in ${ref} (BACKWARD)`
-      : `the schema of ${what} in ${ref} cannot read records written with the new one (FORWARD)`;
-  const change = describeChange(i, direction);
-  const related: RelatedLocation[] = there ? [{ message: `as it is in ${ref}`, file: there.file, range: there.range }] : [];
-  return {
-    code: codes[i.kind][direction],
-    severity: "error",
-    message: `${i.path}: ${change}: ${consequence}`,
-    file: (here ?? fallback(i)).file,
-    range: (here ?? fallback(i)).range,
-    hint: hintFor(i, direction, ref),
-    ...(related.length ? { related } : {}),
+  const place = {
+    ...(here ?? fallback(i)),
+    related: there ? [{ message: `as it is in ${ref}`, file: there.file, range: there.range }] : undefined,
   };
+  const backward = direction === "BACKWARD";
+  const base = { path: i.path, what, ref };
+  const change = oldNew(i.reason, direction);
+  switch (i.kind) {
+    case "missing-default":
+      return diagnostic(backward ? messages.fieldAddedWithoutDefault : messages.fieldRemovedWithoutDefault, { ...base, field: i.field! }, place);
+    case "enum-symbols": {
+      const symbols = { ...base, symbols: quoted(i.symbols!), symbolWord: plural(i.symbols!.length, "symbol") };
+      return diagnostic(backward ? messages.enumSymbolsRemoved : messages.enumSymbolsAdded, symbols, place);
+    }
+    case "union-branch":
+      return diagnostic(backward ? messages.unionBranchRemoved : messages.unionBranchAdded, { ...base, change }, place);
+    case "type":
+      return diagnostic(backward ? messages.typeChangedBackward : messages.typeChangedForward, { ...base, change }, place);
+    case "name":
+      return diagnostic(backward ? messages.renamedBackward : messages.renamedForward, { ...base, change }, place);
+    case "fixed-size":
+      return diagnostic(backward ? messages.fixedSizeChangedBackward : messages.fixedSizeChangedForward, { ...base, change }, place);
+  }
 }
 
 function fallback(i: Incompatibility): SchemaLocation {
   return i.reader ?? i.writer ?? { file: "", range: startOfFile };
 }
 
-function describeChange(i: Incompatibility, direction: Direction): string {
-  switch (i.kind) {
-    case "missing-default":
-      return direction === "BACKWARD" ? `field "${i.field}" was added without a default` : `field "${i.field}" was removed, and the old schema has no default for it`;
-    case "enum-symbols":
-      return direction === "BACKWARD"
-        ? `enum ${plural(i.symbols!.length, "symbol")} ${quoted(i.symbols!)} removed, and the new enum has no default`
-        : `enum ${plural(i.symbols!.length, "symbol")} ${quoted(i.symbols!)} added, and the old enum has no default`;
-    case "union-branch":
-      return direction === "BACKWARD" ? `a union lost a branch (${oldNew(i.reason, direction)})` : `a union gained a branch (${oldNew(i.reason, direction)})`;
-    case "type":
-      return `the type changed (${oldNew(i.reason, direction)})`;
-    case "name":
-      return `a named type was renamed (${oldNew(i.reason, direction)})`;
-    case "fixed-size":
-      return `a fixed size changed (${oldNew(i.reason, direction)})`;
-  }
-}
-
 /** compat.ts speaks of reader and writer; here they are the old and the new schema. */
 function oldNew(reason: string, direction: Direction): string {
   const [reader, writer] = direction === "BACKWARD" ? ["new", "old"] : ["old", "new"];
   return reason.replace(/\bthe reader's\b/g, `the ${reader}`).replace(/\bthe writer's\b/g, `the ${writer}`).replace(/\breader\b/g, reader).replace(/\bwriter\b/g, writer);
-}
-
-function hintFor(i: Incompatibility, direction: Direction, ref: string): string {
-  switch (i.kind) {
-    case "missing-default":
-      return direction === "BACKWARD" ? `give the field a default, e.g. "default": null with a ["null", ...] type` : `keep the field, or give it a default in a release deployed before it is removed`;
-    case "enum-symbols":
-      return direction === "BACKWARD"
-        ? `keep the ${plural(i.symbols!.length, "symbol")}, or give the enum a "default" symbol for readers to use`
-        : `readers of the schema in ${ref} fail on the new ${plural(i.symbols!.length, "symbol")}; an enum "default" in the readers' schema, deployed first, lets them read it as that symbol`;
-    case "union-branch":
-      return direction === "BACKWARD" ? "keep the branch: records written with it cannot be read otherwise" : `readers of the schema in ${ref} cannot read values of the new branch; add it to the readers first`;
-    case "type":
-      return "Avro promotes int → long → float → double and string ↔ bytes; any other change needs a new field";
-    case "name":
-      return direction === "BACKWARD" ? `add the old full name to the type's "aliases"` : `readers of the schema in ${ref} do not know the new name; add the new name to their "aliases" first`;
-    case "fixed-size":
-      return "a fixed type's size cannot change; use a new type and field";
-  }
 }
 
 /**
@@ -324,15 +279,8 @@ function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string
     if (seen.has(key)) return;
     seen.add(key);
     if (clash !== undefined && n.name === o.name && n.fullName !== o.fullName && !namedAliases(n).includes(o.fullName)) {
-      out.push({
-        code: "KEF3039",
-        severity: "warning",
-        message: `${n.kind} "${o.fullName}" moved to "${n.fullName}" since ${ref}: Avro's rules match names without their namespace, but the runtime does so only when no two named types of the reader share a simple name, and ${clash} do`,
-        file: n.file,
-        range: n.range,
-        hint: `add "aliases": [${JSON.stringify(o.fullName)}] to "${n.fullName}"`,
-        related: [{ message: `as it is in ${ref}`, file: o.file, range: o.range }],
-      });
+      const args = { kind: n.kind, old: o.fullName, new: n.fullName, ref, clash, oldJson: JSON.stringify(o.fullName) };
+      out.push(diagnostic(messages.namespaceMoved, args, { file: n.file, range: n.range, related: [{ message: `as it is in ${ref}`, file: o.file, range: o.range }] }));
     }
     if (n.kind === "record" && o.kind === "record") {
       for (const f of n.fields) {

@@ -24,7 +24,8 @@ import {
   unsupportedOnClient,
   type CheckedSettings,
 } from "./check-settings.js";
-import { readSchema, type AvroSchema } from "./avro.js";
+import { readSchema } from "./avro-read.js";
+import type { AvroSchema } from "./avro-types.js";
 import { describeFileProblem, type FileRefusal } from "./files.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
 import { internalTopicProblem, jsonNumberProblems, metricNameCollisions, type ValueProblem } from "./check-literals.js";

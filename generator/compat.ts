@@ -11,7 +11,7 @@
 //   - logical types do not take part (their underlying types do).
 // Recursive types terminate: a pair of named types being compared is assumed compatible while it is compared.
 import type { Range } from "../grammar/ast.js";
-import { qualify, type AvroField, type AvroNamed, type AvroRecord, type AvroType, type NamedLookup } from "./avro.js";
+import { qualify, type AvroField, type AvroNamed, type AvroRecord, type AvroType, type NamedLookup } from "./avro-types.js";
 
 /** Which rule a change breaks. */
 export type IncompatibilityKind =

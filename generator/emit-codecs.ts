@@ -1,6 +1,6 @@
 // Emits codecs.ts:  export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({ ...schema });
 import { StructureKind, VariableDeclarationKind, type StatementStructures, type WriterFunction } from "ts-morph";
-import { codecSchema } from "./avro.js";
+import { codecSchema } from "./avro-codec-schema.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral } from "./escape.js";
 import { namedLookup } from "./emit-messages.js";

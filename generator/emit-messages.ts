@@ -1,8 +1,9 @@
 // Emits messages.ts:  export interface OrderCreated { orderId: string; placedAt: Date; items: LineItem[] }
 //                     export type Status = "A" | "B";   export type Money = string;
-// Each type is exactly what the message's codec returns at run time (runtime/avro-codec.ts decides that).
+// Each type is exactly what the message's codec returns at run time (runtime/avro-representation.ts decides that).
 import { StructureKind, type InterfaceDeclarationStructure, type StatementStructures, type TypeAliasDeclarationStructure } from "ts-morph";
-import { branchName, unionIsWrapped, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro.js";
+import { branchName, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro-types.js";
+import { unionIsWrapped, valueRepresentation } from "./avro-values.js";
 import { addFile, type Context } from "./context.js";
 import { doc, docString, jsDoc, jsonLiteral, propertyName, str, type DocText } from "./escape.js";
 import { declaresMessageAlias } from "./names.js";
@@ -18,26 +19,6 @@ export function namedLookup(ctx: Context): NamedLookup {
     lookups.set(ctx, lookup);
   }
   return lookup;
-}
-
-/** The TypeScript type of a logical type's values. */
-function logicalTypeExpression(l: AvroLogicalType): string {
-  switch (l.name) {
-    case "decimal":
-    case "uuid":
-      return "string";
-    case "date":
-    case "timestamp-millis":
-    case "local-timestamp-millis":
-      return "Date";
-    case "time-millis":
-    case "time-micros":
-    case "timestamp-micros":
-    case "local-timestamp-micros":
-      return "number";
-    case "duration":
-      return "{ months: number; days: number; milliseconds: number }";
-  }
 }
 
 /** What a logical type's value means, for doc comments. */
@@ -72,9 +53,7 @@ function logicalNote(l: AvroLogicalType): DocText {
 export function typeExpression(ctx: Context, t: AvroType): string {
   switch (t.kind) {
     case "primitive":
-      if (t.logical) return logicalTypeExpression(t.logical);
-      if (t.bigint) return "bigint";
-      return { null: "null", boolean: "boolean", int: "number", long: "number", float: "number", double: "number", bytes: "Buffer", string: "string" }[t.name];
+      return valueRepresentation(t).typeScript;
     case "record":
     case "enum":
     case "fixed":
@@ -146,7 +125,7 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         name,
         isExported: true,
         ...jsDoc(userDoc(t.doc), doc`${origin} ${t.logical ? logicalNote(t.logical) : doc`A Buffer of exactly ${t.size} bytes.`}`),
-        type: t.logical ? logicalTypeExpression(t.logical) : "Buffer",
+        type: valueRepresentation(t).typeScript,
       };
   }
 }

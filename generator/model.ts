@@ -1,7 +1,7 @@
 // The resolved model: what the emitters write from. Every name is final, every setting resolved
 // (built-in default → shared → connection → topic), every schema validated.
 import type { Range } from "../grammar/ast.js";
-import type { AvroNamed, AvroSchema } from "./avro.js";
+import type { AvroNamed, AvroSchema } from "./avro-types.js";
 import type { TopicProvisioningModel } from "./topic-config.js";
 
 export interface ConnectionSettingsModel {

@@ -11,7 +11,7 @@
 //   handlers      a property of <Api>Handlers per topic: its handler key
 //   connections   the runtime's connection names: "shared", declared connections, anonymous ones (= handler key)
 import type { Range } from "../grammar/ast.js";
-import type { AvroNamed } from "./avro.js";
+import type { AvroNamed } from "./avro-types.js";
 import { startOfFile, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
 import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
 

@@ -1,8 +1,9 @@
 // How big one Avro schema may be. Parsing costs about a second per 100,000 JSON values, and avsc compiles a record
-// into a function with one parameter per field (V8 allows 65,534): a schema beyond the limit is refused with
-// KEF3007 before it is parsed (schema files) or walked (inline schemas), and before avsc ever sees it.
+// into a function with one parameter per field (V8 allows 65,534): a schema beyond the limit is refused (catalogue
+// entry schemaTooLarge) before it is parsed (schema files) or walked (inline schemas), and before avsc sees it.
 import type { JsonValue } from "../grammar/ast.js";
-import type { DiagnosticCode } from "./diagnostics.js";
+import { messages } from "./catalogue.js";
+import { diagnostic, startOfFile, type DiagnosticCode } from "./diagnostics.js";
 
 /** The most JSON values one schema may hold; object keys count as values. */
 export const maxSchemaValues = 100_000;
@@ -53,20 +54,11 @@ export function countJsonNodes(json: JsonValue, limit = maxSchemaValues): number
   return count;
 }
 
-/** The diagnostic parts for a schema over the limit; `what` names it (`schema file "x.avsc"`, `the schema of "Order"`). */
-export function schemaTooLarge(what: string): { code: DiagnosticCode; message: string; hint: string } {
-  return {
-    code: "KEF3007",
-    message: `${what} is too large: more than ${maxSchemaValues.toLocaleString("en-US")} JSON values`,
-    hint: "split it into several schema files, one per message, that use each other's named types",
-  };
-}
-
-/** The diagnostic parts for a schema avsc could not compile because of its size (its own error is not shown). */
-export function schemaTooComplexForAvsc(): { code: DiagnosticCode; message: string; hint: string } {
-  return {
-    code: "KEF3007",
-    message: "the Avro schema is too large for avsc to compile",
-    hint: "split it: fewer fields per record (avsc compiles each record into one function), or fewer types per schema",
-  };
+/**
+ * The diagnostic parts for a schema over the limit (catalogue entry `schemaTooLarge`); `what` names it
+ * (`schema file "x.avsc"`, `the schema of "Order"`).
+ */
+export function schemaTooLarge(what: string): { code: DiagnosticCode; message: string; hint: string | undefined } {
+  const d = diagnostic(messages.schemaTooLarge, { what, limit: maxSchemaValues.toLocaleString("en-US") }, { file: "", range: startOfFile });
+  return { code: d.code, message: d.message, hint: d.hint };
 }

@@ -1,7 +1,9 @@
 // A self-contained Avro schema given as plain JSON (a registry's schema, a row of the compatibility table) read into
 // kefgen's Avro model, as one side of a compatibility comparison (compat.ts).
-import { linkSchemas, readSchema } from "./avro.js";
+import { collectInto, linkSchemas } from "./avro-link.js";
+import { readSchema } from "./avro-read.js";
 import type { SchemaSide } from "./compat.js";
+import type { Diagnostic } from "./diagnostics.js";
 import { parseJsonDocument } from "./parse.js";
 
 /**
@@ -15,7 +17,9 @@ export function schemaSide(json: unknown, file = "schema.avsc", name?: string): 
   const { schema, diagnostics } = readSchema({ file, json: parsed.value, namespace: undefined });
   const problems = diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
   if (!schema) throw new Error(`not a valid Avro schema: ${problems.join("; ")}`);
-  const named = linkSchemas({ report: (_c, _r, message) => problems.push(message) }, [{ name: "T", schema }]);
+  const linking: Diagnostic[] = [];
+  const named = linkSchemas(collectInto(linking), [{ name: "T", schema }]);
+  problems.push(...linking.map((d) => d.message));
   if (problems.length > 0) throw new Error(`not a valid Avro schema: ${problems.join("; ")}`);
   const byName = new Map(named.map((t) => [t.fullName, t]));
   const rootName = schema.root.kind === "record" || schema.root.kind === "enum" || schema.root.kind === "fixed" ? schema.root.name : "value";

@@ -6,7 +6,8 @@
 //   - a name already taken (two namespaces, one simple name) takes its namespace (`shop.alerts.Severity` →
 //     `ShopAlertsSeverity`), then a number if that is taken too.
 // Names are given in the order the messages use the types, so the same input always gives the same names.
-import { linkSchemas, type AvroNamed, type LinkReporter } from "./avro.js";
+import { linkSchemas, type LinkReporter } from "./avro-link.js";
+import type { AvroNamed } from "./avro-types.js";
 import { pascalCase, safeTypeName, type MessageModel } from "./model.js";
 import { endsLikeGeneratedName } from "./names.js";
 

@@ -4,15 +4,16 @@
 // a writer the reader cannot read would only fail later, record by record.
 import type { MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
 import { avroType } from "../runtime/avro-codec.js";
-import { codecSchema, type AvroNamed, type AvroSchema } from "./avro.js";
+import { codecSchema } from "./avro-codec-schema.js";
+import type { AvroNamed, AvroSchema } from "./avro-types.js";
 import { compare } from "./compat.js";
-import type { DiagnosticCode } from "./diagnostics.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import type { MessageModel, MessageWriterModel, TopicModel } from "./model.js";
 import type { SourceText } from "./parse.js";
 
 /** What reading writers needs of the checker. */
 export interface WriterReporter {
-  report(code: DiagnosticCode, range: Range, message: string, extra?: { hint?: string | undefined; file?: string; severity?: "error" | "warning" }): void;
+  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>): void;
   schemaFromFile(pathLiteral: StringLiteral): AvroSchema | undefined;
 }
 
@@ -32,16 +33,14 @@ export function messageWriters(c: WriterReporter, decl: MessageDecl, message: Me
     const own = new Map(schema.named.map((t) => [t.fullName, t]));
     const missing = schema.refs.find((r) => !own.has(r.fullName));
     if (missing) {
-      c.report("KEF3011", literal.range, `writer schema "${literal.value}" uses type ${missing.fullName}, which it does not define`, {
-        hint: "a writer schema is built on its own: define every named type it uses in it",
-      });
+      c.accept(messages.writerUsesUndefinedType, literal.range, { writer: literal.value, type: missing.fullName });
       continue;
     }
     const built = codecSchema(schema, (n) => own.get(n));
     try {
       avroType(built);
     } catch (error) {
-      c.report("KEF3011", literal.range, `writer schema "${literal.value}" cannot be built: ${(error as Error).message}`);
+      c.accept(messages.writerCannotBeBuilt, literal.range, { writer: literal.value, reason: (error as Error).message });
       continue;
     }
     const problems = compare(
@@ -49,9 +48,7 @@ export function messageWriters(c: WriterReporter, decl: MessageDecl, message: Me
       { root: schema.root, lookup: (n) => own.get(n), name: message.name },
     );
     if (problems.length > 0) {
-      c.report("KEF3010", literal.range, `message "${message.name}" cannot read records written with "${literal.value}": ${problems[0]!.path}: ${problems[0]!.reason}`, {
-        hint: "Avro's resolution rules decide which writers a reader can read (docs/language.md, Evolution)",
-      });
+      c.accept(messages.writerUnreadable, literal.range, { message: message.name, writer: literal.value, path: problems[0]!.path, reason: problems[0]!.reason });
       continue;
     }
     out.push({ name: literal.value, codecSchema: built });
@@ -69,9 +66,6 @@ export function reportUnusedWriters(
   for (const [name, { node, file }] of decls) {
     if (!node.writers || topics.some((t) => t.message.name === name && t.format?.kind === "singleObject")) continue;
     c.source = sourceOf(file);
-    c.report("KEF2090", node.writers.keyword, `writers of message "${name}" have no effect: no topic reads it with format = singleObject`, {
-      severity: "warning",
-      hint: "only single-object records name their writer schema; add format = singleObject to its topic, or remove the writers",
-    });
+    c.accept(messages.writersWithoutEffect, node.writers.keyword, { name });
   }
 }

@@ -1,129 +1,23 @@
-// avroCodec: the Codec generated code builds once per Avro message type — and the one place that fixes how Avro
-// values look in JavaScript. (Over ~350 lines because that one representation, its exact long and its logical
-// types, is kept in one file; the generated types depend on all of it.) The TypeScript types kefgen generates
-// promise exactly this representation:
-//
-//   long                      number; a value beyond ±(2^53 − 1) (Number.MAX_SAFE_INTEGER) is a decode error
-//                             (bigint where the schema says {"type": "long", "kefgen.long": "bigint"})
-//   map                       a plain object; every key, "__proto__" included, is an own property
-//   union                     the bare value when every branch has its own JavaScript type (see `bucketOf`),
-//                             else { "<branch name>": value } (null stays null)
-//   decimal (bytes, fixed)    string, e.g. "-12.50": exactly `scale` digits after the point; the precision is not
-//                             enforced either way (what the bytes hold is read and written back exactly)
-//   uuid (string, fixed 16)   string (lowercase 8-4-4-4-12 hex for a fixed)
-//   date                      Date at midnight UTC
-//   timestamp-millis          Date
-//   local-timestamp-millis    Date whose UTC fields are the local date and time
-//   duration (fixed 12)       { months, days, milliseconds }
-//   time-millis, time-micros, timestamp-micros, local-timestamp-micros, unknown logical types: the underlying value
-//   float, double             a writer's int or long (schema resolution) read as the nearest float or double, as
-//                             Java reads it: a float holds 32-bit values only, and longs are read exactly
-//
-// Logical types that break the spec's rules (a decimal whose scale exceeds its precision, a date on a long, ...)
-// are read as their underlying type, as the spec asks; `readLogicalType` is the one judge, shared with the generator.
+// avroCodec: the Codec generated code builds once per Avro message type, with kefgen's value representation
+// (runtime/avro-representation.ts: the table of what each Avro type becomes, which the generated types promise too).
+// (Over ~350 lines because that representation's exact long and logical types are built here, in one file.)
 
 import avro from "avsc";
 import type { Codec } from "./types.js";
 import { DecodeError } from "./errors.js";
-
-/** The schema property that reads a `long` as a `bigint`: `{"type": "long", "kefgen.long": "bigint"}`. */
-export const LONG_REPRESENTATION_PROPERTY = "kefgen.long";
-
-/** A logical type kefgen interprets, with the parameters its values depend on. */
-export type AvroLogicalType =
-  | { readonly name: "decimal"; readonly precision: number; readonly scale: number }
-  | {
-      readonly name:
-        | "uuid"
-        | "date"
-        | "time-millis"
-        | "time-micros"
-        | "timestamp-millis"
-        | "timestamp-micros"
-        | "local-timestamp-millis"
-        | "local-timestamp-micros"
-        | "duration";
-    };
-
-/** What kefgen makes of a schema's `logicalType`. */
-export type LogicalTypeReading =
-  | { readonly status: "interpreted"; readonly logicalType: AvroLogicalType }
-  /** A known logical type used against the spec's rules: read as the underlying type. */
-  | { readonly status: "ignored"; readonly name: string; readonly reason: string }
-  /** A logical type kefgen does not know: read as the underlying type. */
-  | { readonly status: "unknown"; readonly name: string };
-
-function isWhole(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value);
-}
-
-/** The most decimal digits a two's-complement number of `size` bytes always holds (the spec's decimal bound). */
-export function maxDecimalDigits(size: number): number {
-  if (size < 1) return 0;
-  // Exact for every size a real schema uses. Beyond that, counted with log10(2): building 2^(8·size) for a size
-  // like 2147483648 would throw "Maximum BigInt size exceeded" (found by test/generator/fuzz.test.ts).
-  if (size > 1024) return Math.floor((8 * size - 1) * Math.log10(2));
-  return String((1n << BigInt(8 * size - 1)) - 1n).length - 1;
-}
-
-/**
- * Reads the `logicalType` of one schema object (`undefined`: it has none). The generator and the codecs both
- * decide with this function, so a logical type is interpreted in the generated types exactly when it is at run time.
- */
-export function readLogicalType(schema: unknown): LogicalTypeReading | undefined {
-  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return undefined;
-  const s = schema as Readonly<Record<string, unknown>>;
-  const name = s["logicalType"];
-  if (typeof name !== "string") return undefined;
-  const type = s["type"];
-  const size = s["size"];
-  const ignored = (reason: string): LogicalTypeReading => ({ status: "ignored", name, reason });
-  const on = (underlying: string): LogicalTypeReading =>
-    type === underlying ? { status: "interpreted", logicalType: { name } as AvroLogicalType } : ignored(`${name} annotates ${underlying === "int" ? "an" : "a"} ${underlying}, not ${describeUnderlying(type)}`);
-  switch (name) {
-    case "decimal": {
-      if (type !== "bytes" && type !== "fixed") return ignored(`decimal annotates bytes or a fixed, not ${describeUnderlying(type)}`);
-      const precision = s["precision"];
-      const scale = s["scale"] === undefined ? 0 : s["scale"];
-      if (!isWhole(precision) || precision < 1) return ignored(`decimal needs a "precision" that is a whole number of at least 1`);
-      if (!isWhole(scale) || scale < 0 || scale > precision) return ignored(`decimal "scale" must be a whole number from 0 to the precision (${precision})`);
-      if (type === "fixed" && isWhole(size) && precision > maxDecimalDigits(size)) {
-        return ignored(`a fixed of ${size} bytes holds at most ${maxDecimalDigits(size)} decimal digits, fewer than the precision ${precision}`);
-      }
-      return { status: "interpreted", logicalType: { name, precision, scale } };
-    }
-    case "uuid":
-      if (type === "string" || (type === "fixed" && size === 16)) return { status: "interpreted", logicalType: { name } };
-      return ignored(`uuid annotates a string or a fixed of 16 bytes, not ${describeUnderlying(type, size)}`);
-    case "duration":
-      if (type === "fixed" && size === 12) return { status: "interpreted", logicalType: { name } };
-      return ignored(`duration annotates a fixed of 12 bytes, not ${describeUnderlying(type, size)}`);
-    case "date":
-    case "time-millis":
-      return on("int");
-    case "time-micros":
-    case "timestamp-millis":
-    case "timestamp-micros":
-    case "local-timestamp-millis":
-    case "local-timestamp-micros":
-      return on("long");
-    default:
-      return { status: "unknown", name };
-  }
-}
-
-function describeUnderlying(type: unknown, size?: unknown): string {
-  if (type === "fixed") return isWhole(size) ? `a fixed of ${size} bytes` : "a fixed";
-  if (type === "bytes") return "bytes";
-  if (typeof type === "string") return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-  return "this type";
-}
+import {
+  avroRepresentation,
+  isWhole,
+  LONG_REPRESENTATION_PROPERTY,
+  readLogicalType,
+  unionIsWrapped,
+  type AvroLogicalType,
+  type RepresentedType,
+  type ValueBucket,
+} from "./avro-representation.js";
 
 // ---------------------------------------------------------------------------------------------
 // Logical types
-
-/** How unions sort values: a union whose branches all have different buckets holds bare values. */
-export type ValueBucket = "null" | "boolean" | "number" | "bigint" | "string" | "buffer" | "array" | "object";
 
 function interpreted(schema: unknown, ...names: AvroLogicalType["name"][]): AvroLogicalType {
   const reading = readLogicalType(schema);
@@ -134,8 +28,19 @@ function interpreted(schema: unknown, ...names: AvroLogicalType["name"][]): Avro
 
 /** A logical type with kefgen's representation. */
 abstract class KefgenLogicalType extends avro.types.LogicalType {
+  constructor(
+    schema: avro.Schema,
+    opts: unknown,
+    /** The logical type as `readLogicalType` read it; its name is its row of avroRepresentation. */
+    protected readonly logical: AvroLogicalType,
+  ) {
+    super(schema, opts);
+  }
+
   /** The bucket of this type's JavaScript values, for the union rule. */
-  abstract get bucket(): ValueBucket;
+  get bucket(): ValueBucket {
+    return avroRepresentation[this.logical.name].bucket;
+  }
   /**
    * Reading a writer's value (schema resolution, for framed records). The same logical type keeps its value (both
    * sides represent it alike; a decimal only with the same precision and scale); a writer without the logical type
@@ -201,15 +106,11 @@ class DecimalType extends KefgenLogicalType {
 
   constructor(schema: avro.Schema, opts?: unknown) {
     const logical = interpreted(schema, "decimal") as Extract<AvroLogicalType, { name: "decimal" }>;
-    super(schema, opts);
+    super(schema, opts, logical);
     this.precision = logical.precision;
     this.scale = logical.scale;
     const size = (schema as { size?: unknown }).size;
     this.size = (schema as { type?: unknown }).type === "fixed" && isWhole(size) ? size : undefined;
-  }
-
-  get bucket(): ValueBucket {
-    return "string";
   }
 
   override sameParameters(other: KefgenLogicalType): boolean {
@@ -260,13 +161,8 @@ class UuidType extends KefgenLogicalType {
   private readonly fixed: boolean;
 
   constructor(schema: avro.Schema, opts?: unknown) {
-    interpreted(schema, "uuid");
-    super(schema, opts);
+    super(schema, opts, interpreted(schema, "uuid"));
     this.fixed = (schema as { type?: unknown }).type === "fixed";
-  }
-
-  get bucket(): ValueBucket {
-    return "string";
   }
 
   protected override _fromValue(value: string | Buffer): string {
@@ -290,12 +186,7 @@ const MAX_DATE_MS = 8.64e15;
 /** date → Date at midnight UTC of that day. */
 class DateType extends KefgenLogicalType {
   constructor(schema: avro.Schema, opts?: unknown) {
-    interpreted(schema, "date");
-    super(schema, opts);
-  }
-
-  get bucket(): ValueBucket {
-    return "object";
+    super(schema, opts, interpreted(schema, "date"));
   }
 
   protected override _fromValue(days: number): Date {
@@ -314,12 +205,7 @@ class DateType extends KefgenLogicalType {
 /** timestamp-millis and local-timestamp-millis → Date (for a local timestamp, read its UTC fields). */
 class TimestampMillisType extends KefgenLogicalType {
   constructor(schema: avro.Schema, opts?: unknown) {
-    interpreted(schema, "timestamp-millis", "local-timestamp-millis");
-    super(schema, opts);
-  }
-
-  get bucket(): ValueBucket {
-    return "object";
+    super(schema, opts, interpreted(schema, "timestamp-millis", "local-timestamp-millis"));
   }
 
   protected override _fromValue(ms: number): Date {
@@ -346,12 +232,7 @@ const UINT32_MAX = 0xffff_ffff;
 /** duration (fixed 12) → { months, days, milliseconds }. */
 class DurationType extends KefgenLogicalType {
   constructor(schema: avro.Schema, opts?: unknown) {
-    interpreted(schema, "duration");
-    super(schema, opts);
-  }
-
-  get bucket(): ValueBucket {
-    return "object";
+    super(schema, opts, interpreted(schema, "duration"));
   }
 
   protected override _fromValue(buf: Buffer): AvroDuration {
@@ -542,31 +423,9 @@ class SafeMapType extends avro.types.MapType {
  */
 function bucketOf(type: avro.Type): ValueBucket {
   if (type instanceof KefgenLogicalType) return type.bucket;
-  switch (type.typeName) {
-    case "abstract:long":
-      return "bigint";
-    case "int":
-    case "long":
-    case "float":
-    case "double":
-      return "number";
-    case "bytes":
-    case "fixed":
-      return "buffer";
-    case "enum":
-    case "string":
-      return "string";
-    case "map":
-    case "record":
-    case "error":
-      return "object";
-    case "null":
-    case "boolean":
-    case "array":
-      return type.typeName;
-    default:
-      throw new Error(`internal: no value bucket for Avro type ${type.typeName}`);
-  }
+  const representation = Object.hasOwn(avroRepresentation, type.typeName) ? avroRepresentation[type.typeName as RepresentedType] : undefined;
+  if (!representation) throw new Error(`internal: no value bucket for Avro type ${type.typeName}`);
+  return representation.bucket;
 }
 
 /** Schemas whose logical type is being built: the hook's next call for one builds its underlying type. */
@@ -583,8 +442,7 @@ function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | und
   if (Array.isArray(schema)) {
     // A union: bare values when every branch has its own bucket, else wrapped ({ "branch": value }).
     const types = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts));
-    const buckets = types.map(bucketOf);
-    const Union = new Set(buckets).size === buckets.length ? avro.types.UnwrappedUnionType : avro.types.WrappedUnionType;
+    const Union = unionIsWrapped(types.map(bucketOf)) ? avro.types.WrappedUnionType : avro.types.UnwrappedUnionType;
     return new Union(types as unknown as avro.Schema, opts);
   }
   if (schema === null || typeof schema !== "object") return undefined;

@@ -13,7 +13,7 @@
 //                  error about one subject (KEF4034) is reported at that subject's schema and the rest go on.
 import { subjectName } from "../../runtime/confluent-format.js";
 import { RegistryAnswerError, RegistryUnavailableError, SchemaRegistryClient } from "../../runtime/registry-client.js";
-import { codecSchema } from "../avro.js";
+import { codecSchema } from "../avro-codec-schema.js";
 import { messages, type MessageArgs, type MessageDef } from "../catalogue.js";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
 import type { MessageModel, Model, RegistryModel } from "../model.js";

@@ -23,7 +23,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { settingValueText, type Declaration, type KefFile, type Range, type Setting, type SettingValue } from "../../grammar/ast.js";
-import type { AvroType } from "../avro.js";
+import type { AvroType } from "../avro-types.js";
 import type { Context } from "../context.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { typeExpression } from "../emit-messages.js";

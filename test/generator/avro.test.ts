@@ -1,8 +1,12 @@
-// Linking schemas and the codecs' self-contained schemas (generator/avro.ts), and the generator's mirror of the
-// runtime's union rule, checked against the runtime itself.
+// Linking schemas and the codecs' self-contained schemas (generator/avro-link.ts, avro-codec-schema.ts), and the
+// generator's reading of the runtime's union rule (avro-values.ts), checked against the runtime itself.
 import avro from "avsc";
 import { describe, expect, it } from "vitest";
-import { codecSchema, linkSchemas, readSchema, unionIsWrapped, type AvroNamed, type AvroSchema, type AvroType } from "../../generator/avro.js";
+import { codecSchema } from "../../generator/avro-codec-schema.js";
+import { collectInto, linkSchemas } from "../../generator/avro-link.js";
+import { readSchema } from "../../generator/avro-read.js";
+import type { AvroNamed, AvroSchema, AvroType } from "../../generator/avro-types.js";
+import { unionIsWrapped } from "../../generator/avro-values.js";
 import type { Diagnostic } from "../../generator/diagnostics.js";
 import { parseJsonDocument } from "../../generator/parse.js";
 import { avroType } from "../../runtime/avro-codec.js";
@@ -22,7 +26,9 @@ function link(schemas: Record<string, unknown>): { named: AvroNamed[]; problems:
     problems.push(...diagnostics.map((d) => d.message));
     return { name, schema: schema! };
   });
-  const named = linkSchemas({ report: (_code, _range, message) => problems.push(message) }, messages);
+  const linking: Diagnostic[] = [];
+  const named = linkSchemas(collectInto(linking), messages);
+  problems.push(...linking.map((d) => d.message));
   const byName = new Map(named.map((t) => [t.fullName, t]));
   return { named, problems, lookup: (n) => byName.get(n), schemas: new Map(messages.map((m) => [m.name, m.schema])) };
 }
@@ -110,7 +116,9 @@ describe("linking schemas", () => {
     const file = [address, { type: "record", name: "Unused", fields: [] }, { type: "record", name: "com.acme.crm.Customer", fields: [{ name: "a", type: "com.acme.common.Address" }] }];
     const { schema, diagnostics } = read("types.avsc", file, "Customer");
     expect(diagnostics).toEqual([]);
-    const named = linkSchemas({ report: () => expect.fail("no problems expected") }, [{ name: "Customer", schema: schema! }]);
+    const linking: Diagnostic[] = [];
+    const named = linkSchemas(collectInto(linking), [{ name: "Customer", schema: schema! }]);
+    expect(linking).toEqual([]);
     expect(named.map((t) => t.fullName)).toEqual(["com.acme.crm.Customer", "com.acme.common.Address"]);
     const lookup = (n: string) => named.find((t) => t.fullName === n);
     expect(codecSchema(schema!, lookup)).toEqual({ type: "record", name: "com.acme.crm.Customer", fields: [{ name: "a", type: address }] });

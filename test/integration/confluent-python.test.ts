@@ -3,7 +3,7 @@
 // reads them with confluentFormat and each must be exactly the value drawn. The values are drawn here by
 // test/support/avro-arbitrary.ts (fc.sample with a fixed seed: the same variety and edges as the round-trip
 // properties) in kefgen's representation, and reach Python as Avro's JSON encoding of their underlying values, written
-// by test/support/avro-json.ts from the representation documented at the top of runtime/avro-codec.ts, independently
+// by test/support/avro-json.ts from the representation documented at the top of runtime/avro-representation.ts, independently
 // of the runtime's code.
 import fs from 'node:fs';
 import os from 'node:os';

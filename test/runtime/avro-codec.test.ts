@@ -1,7 +1,7 @@
 import avro from 'avsc';
 import { describe, expect, it, vi } from 'vitest';
 import { avroCodec, DecodeError } from '../../runtime/index.js';
-import { maxDecimalDigits, readLogicalType } from '../../runtime/avro-codec.js';
+import { maxDecimalDigits, readLogicalType } from '../../runtime/avro-representation.js';
 
 const schema = {
   type: 'record',

@@ -1,5 +1,5 @@
 // avroArbitrary: a fast-check Arbitrary of the values of an Avro type, in the representation kefgen's generated types
-// and codecs use (the header of runtime/avro-codec.ts): exact longs up to ±(2^53 − 1) as numbers and any 64-bit value
+// and codecs use (the header of runtime/avro-representation.ts): exact longs up to ±(2^53 − 1) as numbers and any 64-bit value
 // as a bigint ("kefgen.long": "bigint"), decimals as strings with exactly `scale` digits, uuid as lowercase strings,
 // date and timestamp-millis as Dates, duration as { months, days, milliseconds }, maps as plain objects whose keys
 // ("__proto__" included) are own properties, unions bare or wrapped as { "<branch name>": value } exactly as the
@@ -13,7 +13,8 @@
 // spends one level, and at the bound only the branches and fields that can still end are drawn.
 import avro from "avsc";
 import fc from "fast-check";
-import { avroType, readLogicalType, type AvroLogicalType } from "../../runtime/avro-codec.js";
+import { avroType } from "../../runtime/avro-codec.js";
+import { readLogicalType, type AvroLogicalType } from "../../runtime/avro-representation.js";
 
 export interface AvroArbitraryOptions {
   /** How deep records, arrays and maps may nest (the bound for recursive named types). Default 6. */

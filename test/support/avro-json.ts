@@ -1,7 +1,7 @@
 // avroJsonText: a value in kefgen's representation (what avroArbitrary draws, what generated codecs decode to)
 // written as Avro's JSON encoding of its *underlying* Avro value — the input the witnesses read (Java's JsonDecoder,
 // fastavro through scripts/python/bare.py's conversion) before writing binary themselves. Written here from the
-// representation documented at the top of runtime/avro-codec.ts, not with the codec, so that a witness's bytes
+// representation documented at the top of runtime/avro-representation.ts, not with the codec, so that a witness's bytes
 // decoding back to the drawn value says the codec agrees with the spec, not with itself.
 //
 // Avro's JSON encoding: bytes and fixed as strings of one character per byte (U+0000–U+00FF); a union value as
@@ -9,7 +9,7 @@
 // as Java's JsonDecoder and Python's float() read them, NaN and ±Infinity as the strings "NaN", "Infinity",
 // "-Infinity", and -0 as -0.0.
 import avro from "avsc";
-import { readLogicalType } from "../../runtime/avro-codec.js";
+import { readLogicalType } from "../../runtime/avro-representation.js";
 
 const DAY_MS = 86_400_000;
 

@@ -11,7 +11,7 @@
 //             value is resolved, and a reader's logical type reads it (e.g. an int read as a date)
 // Only compatible pairs are handled: anything else throws, as the runtime's resolver would refuse it.
 import avro from "avsc";
-import { readLogicalType } from "../../runtime/avro-codec.js";
+import { readLogicalType } from "../../runtime/avro-representation.js";
 import { underlyingValue } from "./avro-json.js";
 
 const DAY_MS = 86_400_000;
