@@ -6,7 +6,8 @@ import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { didYouMean, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
 import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
-import { defaultClient, describeType, settingsByName, settingsCatalogue, units, type KefClient, type SettingInfo } from "./settings.js";
+import type { SettingsShape } from "../runtime/settings-declaration.js";
+import { defaultClient, describeType, settingsByName, settingsCatalogue, units, type KefClient, type SettingInfo, type SettingShape } from "./settings.js";
 
 export type Value = string | number | boolean;
 
@@ -229,31 +230,26 @@ export function resolveConnectionSettings(layers: readonly CheckedSettings[]): M
   return out;
 }
 
-export function connectionSettingsModel(values: Map<string, Value>, groupId: string): ConnectionSettingsModel {
-  const n = (k: string) => values.get(k) as number;
-  return {
-    groupId,
-    ...(values.has("groupInstanceId") ? { groupInstanceId: values.get("groupInstanceId") as string } : {}),
-    ...(values.has("client") ? { client: values.get("client") as "kafkajs" | "platformatic" } : {}),
-    sessionTimeoutMs: n("sessionTimeoutMs"),
-    heartbeatIntervalMs: n("heartbeatIntervalMs"),
-    maxPollIntervalMs: n("maxPollIntervalMs"),
-    enableAutoCommit: values.get("enableAutoCommit") as boolean,
-    autoCommitIntervalMs: n("autoCommitIntervalMs"),
-    autoOffsetReset: values.get("autoOffsetReset") as "earliest" | "latest" | "none",
-    ...(values.has("maxPollRecords") ? { maxPollRecords: n("maxPollRecords") } : {}),
-    fetchMinBytes: n("fetchMinBytes"),
-    fetchMaxWaitMs: n("fetchMaxWaitMs"),
-    missingTopics: values.get("missingTopics") as "fail" | "wait",
-  };
+/**
+ * The model's settings object `shape` from resolved values: each setting declared for it (runtime/settings-declaration.ts)
+ * that has a value becomes its field, in declaration order (the order generated code writes them in). The values
+ * were checked against their declared types when read; this is the one place that trusts it.
+ */
+export function settingsShape<S extends SettingShape>(shape: S, values: ReadonlyMap<string, Value>): SettingsShape<S, "model"> {
+  const out: Record<string, Value> = {};
+  for (const info of settingsCatalogue) {
+    const value = values.get(info.name);
+    if (info.shape === shape && value !== undefined) out[info.field] = value;
+  }
+  return out as SettingsShape<S, "model">;
 }
 
-export function bufferSettingsModel(values: Map<string, Value>): BufferSettingsModel {
-  return {
-    maxBufferedMessages: values.get("maxBufferedMessages") as number,
-    concurrency: values.get("concurrency") as number,
-    backpressure: values.get("backpressure") as BufferSettingsModel["backpressure"],
-  };
+export function connectionSettingsModel(values: ReadonlyMap<string, Value>, groupId: string): ConnectionSettingsModel {
+  return settingsShape("connection", new Map(values).set("groupId", groupId));
+}
+
+export function bufferSettingsModel(values: ReadonlyMap<string, Value>): BufferSettingsModel {
+  return settingsShape("buffer", values);
 }
 
 /** Settings inherited by exclusive connections from the shared block: all but identity (groupId). */
