@@ -201,6 +201,15 @@ export const settingsCatalogue: readonly SettingInfo[] = (Object.entries(setting
   ...settingDocs[name],
 }));
 
+/**
+ * The settings of a resolved settings object of `shape` (the model's `buffer`, `failure`, …), by setting name, in
+ * declaration order; a field left out (an optional one: deadLetter) at the setting's default.
+ */
+export function settingsOfShape(shape: SettingShape, object: object): [SettingName, string | number | boolean | undefined][] {
+  const fields = object as Readonly<Record<string, string | number | boolean | undefined>>;
+  return settingsCatalogue.filter((s) => s.shape === shape).map((s) => [s.name, fields[s.field] ?? s.default]);
+}
+
 export const settingsByName: ReadonlyMap<string, SettingInfo> = new Map(settingsCatalogue.map((s) => [s.name, s]));
 
 /** Factors of the units a quantity literal may carry, by the kind of setting that accepts them. */

@@ -222,8 +222,3 @@ export type SettingsShape<S extends SettingShape, Side extends "model" | "runtim
   }
 >;
 
-/** The built-in default of every setting that has one (`missingTopics`: `"fail"`). */
-export function settingDefault<N extends SettingName>(name: N): SettingValue<N> | undefined {
-  const declared: SettingDeclaration = settingsDeclaration[name];
-  return declared.default as SettingValue<N> | undefined;
-}

@@ -152,6 +152,8 @@ describe("value format settings", () => {
 
 /** Removes `readonly`, to compare the model's shapes (read-only) with the runtime's. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** The keys of `T` that are not optional. */
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 /** One object type out of an intersection, so that equality compares fields. */
 type Flat<T> = { [K in keyof T]: T[K] };
 
@@ -188,8 +190,10 @@ describe("one declaration of the settings (runtime/settings-declaration.ts)", ()
   });
 
   it("the model's settings shapes and the runtime's have the same fields and value types; the model sets every defaulted one", () => {
-    expectTypeOf<Mutable<ConnectionSettingsModel>>().toEqualTypeOf<Flat<Omit<ConnectionSettings, "missingTopics"> & { missingTopics: "fail" | "wait" }>>();
     expectTypeOf<keyof ConnectionSettingsModel>().toEqualTypeOf<keyof ConnectionSettings>();
+    expectTypeOf<Required<Mutable<ConnectionSettingsModel>>>().toEqualTypeOf<Required<ConnectionSettings>>();
+    // What the runtime requires, the model has; the model sets more (the defaulted ones: missingTopics, concurrency).
+    expectTypeOf<RequiredKeys<ConnectionSettings>>().toExtend<RequiredKeys<ConnectionSettingsModel>>();
     expectTypeOf<Mutable<BufferSettingsModel>>().toEqualTypeOf<Required<BufferSettings>>();
     expectTypeOf<Mutable<FailureModel>>().toEqualTypeOf<FailurePolicy>();
     // autoRegister is the encoder's option (kefgen.confluentEncoder), not the client's.
