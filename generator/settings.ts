@@ -10,6 +10,7 @@ import {
   type SettingType,
   type SettingValue,
 } from "../runtime/settings-declaration.js";
+import { DEFAULT_CLIENT } from "../runtime/transport/clients.js";
 
 export type { SettingName, SettingScope, SettingShape, SettingType } from "../runtime/settings-declaration.js";
 
@@ -44,8 +45,8 @@ interface SettingDocs {
 /** The Kafka clients the runtime runs on (the `client` setting). */
 export type KefClient = SettingValue<"client">;
 
-/** The client of a connection whose settings name none. */
-export const defaultClient: KefClient = "kafkajs";
+/** The client of a connection whose settings name none (the runtime's default). */
+export const defaultClient: KefClient = DEFAULT_CLIENT;
 
 /** The docs of every declared setting: a setting without docs, or docs without a setting, does not compile. */
 const settingDocs: { readonly [N in SettingName]: SettingDocs } = {

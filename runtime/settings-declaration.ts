@@ -199,7 +199,6 @@ type ShapeValue<N extends SettingName> = Declared[N] extends { readonly scope: "
   ? Exclude<SettingValue<N>, U>
   : SettingValue<N>;
 
-type FieldOf<N extends SettingName> = Declared[N] extends { readonly field: infer F extends string } ? F : N;
 type InShape<N extends SettingName, S extends SettingShape> = Declared[N] extends { readonly shape: S } ? true : false;
 type Optional<N extends SettingName, Side extends "model" | "runtime"> = Declared[N] extends { readonly presence: "optional" }
   ? true
@@ -208,17 +207,29 @@ type Optional<N extends SettingName, Side extends "model" | "runtime"> = Declare
       ? true
       : false
     : false;
+type Renamed<N extends SettingName> = Declared[N] extends { readonly field: string } ? true : false;
+
+/**
+ * `N` when the setting is a field of `S` under its own name and optional as `O` says, else never. Written so that
+ * TypeScript sees a filter (every branch `N` or never) and keeps the declaration's doc comments on the fields.
+ */
+type Kept<N extends SettingName, S extends SettingShape, Side extends "model" | "runtime", O extends boolean> =
+  InShape<N, S> extends true ? (Optional<N, Side> extends O ? (Renamed<N> extends true ? never : N) : never) : never;
+
+/** The field name of a renamed setting of `S` (`retryAttempts` → `attempts`), optional as `O` says; else never. */
+type RenamedTo<N extends SettingName, S extends SettingShape, Side extends "model" | "runtime", O extends boolean> =
+  InShape<N, S> extends true ? (Optional<N, Side> extends O ? (Declared[N] extends { readonly field: infer F extends string } ? F : never) : never) : never;
 
 /** Shows a mapped intersection as one object type (on hover, in errors). */
 type Flat<T> = { [K in keyof T]: T[K] };
 
 /**
  * The settings object `S` as declared: for the runtime (`"runtime"`, what generated code passes; a `defaulted`
- * field may be left out) or for the generator's model (`"model"`, every resolved field set).
+ * field may be left out) or for the generator's model (`"model"`, every resolved field set). Fields under a
+ * setting's own name carry its doc comment from {@link settingsDeclaration}; renamed ones cannot.
  */
 export type SettingsShape<S extends SettingShape, Side extends "model" | "runtime"> = Flat<
-  { -readonly [N in keyof Declared as InShape<N, S> extends true ? (Optional<N, Side> extends true ? never : FieldOf<N>) : never]: ShapeValue<N> } & {
-    -readonly [N in keyof Declared as InShape<N, S> extends true ? (Optional<N, Side> extends true ? FieldOf<N> : never) : never]?: ShapeValue<N>;
-  }
+  { -readonly [N in keyof Declared as Kept<N, S, Side, false>]: ShapeValue<N> } & { -readonly [N in keyof Declared as Kept<N, S, Side, true>]?: ShapeValue<N> } & {
+    -readonly [N in keyof Declared as RenamedTo<N, S, Side, false>]: ShapeValue<N>;
+  } & { -readonly [N in keyof Declared as RenamedTo<N, S, Side, true>]?: ShapeValue<N> }
 >;
-

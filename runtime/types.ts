@@ -35,7 +35,14 @@ export type BufferSettings = SettingsShape<"buffer", "runtime">;
 
 /**
  * What happens to a record whose handler keeps failing, or that cannot be decoded (see docs/runtime.md, "Failure
- * handling"). Resolved by the generator from the `retry*`, `deadLetter` and `onDecodeError` settings.
+ * handling"). Resolved by the generator from the `retry*`, `deadLetter` and `onDecodeError` settings:
+ * - `attempts` (`retryAttempts`): handler calls a record gets (1: no retry); `"unlimited"`: until it succeeds.
+ * - `backoffMs` (`retryBackoffMs`): wait before the first retry, in milliseconds.
+ * - `maxBackoffMs` (`retryMaxBackoffMs`): longest wait between two attempts (also between two attempts to write a dead letter).
+ * - `multiplier` (`retryMultiplier`): factor from one wait to the next.
+ * - `jitterPercent` (`retryJitterPercent`): each wait is shortened or lengthened at random by up to this many percent.
+ * - `deadLetter`: where records go after their last attempt, and poison records; absent: nowhere (their partition stops).
+ * - `onDecodeError`: a record that cannot be decoded goes to the dead-letter topic, is skipped (lost), or its partition stops.
  */
 export type FailurePolicy = SettingsShape<"failure", "runtime">;
 
