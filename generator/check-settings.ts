@@ -1,5 +1,6 @@
-// Settings blocks: checks each written setting against the catalogue (settings.ts), resolves the layers
-// (built-in default → shared → connection → topic) and maps them into the model's settings shapes.
+// Settings blocks: checks each written setting against the catalogue (settings.ts, read from the declaration in
+// runtime/settings-declaration.ts), resolves the layers (built-in default → shared → connection → topic) and maps them
+// into the model's settings shapes.
 import type { Range, SettingsBlock, SettingValue } from "../grammar/ast.js";
 import { numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
