@@ -153,7 +153,63 @@ export const messages = {
   // -------------------------------------------------------------------------------------------
   // Settings (check-settings.ts, check-literals.ts, settings.ts)
 
+  // check-settings.ts
   unknownSetting: error("KEF2006", 'unknown setting "{name}"'),
+  settingTwice: error("KEF2010", '"{name}" is set twice'),
+  producerSettingOnTopicConsumer: error(
+    "KEF2008",
+    '"{name}" cannot be set {where}',
+    'producer settings go in the topic\'s producer block: topic "..." : Message { producer { {name} = ... } }',
+  ),
+  connectionSettingOnTopic: error(
+    "KEF2008",
+    '"{name}" cannot be set {where}',
+    'only {settings} can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings',
+  ),
+  producerSettingOnConnection: error(
+    "KEF2008",
+    '"{name}" cannot be set {where}',
+    'producer settings go in the shared block or in a topic\'s producer block: topic "..." : Message { producer { {name} = ... } }',
+  ),
+  produceInProducerBlock: error("KEF2008", '"{name}" cannot be set {where}', "a producer block already asks for this topic's producer; produce = true belongs in the shared block"),
+  notAProducerSetting: error("KEF2008", '"{name}" cannot be set {where}', "only {settings} can be set in a producer block"),
+  atMostOnce: warning(
+    "KEF2018",
+    "enableAutoCommit = true commits records before they are handled: records in buffers are lost on a crash (at-most-once)",
+    "leave it false (the default): offsets are then committed only after the handler finished (at-least-once)",
+  ),
+  wrongValue: error("KEF2007", '"{name}" must be {expected}, not {shown}'),
+  wrongValueUnquoted: error("KEF2007", '"{name}" must be {expected}, not {shown}', 'write it in quotes: {name} = "{text}"'),
+  wrongValueQuoted: error("KEF2007", '"{name}" must be {expected}, not {shown}', "write it without quotes: {name} = {text}"),
+  emptySetting: error("KEF2011", '"{name}" cannot be empty'),
+  wrongUnit: error("KEF2007", '"{name}" must be {wanted}, not {raw}', "units for {wanted}: {units}"),
+  unitOnCount: error("KEF2007", '"{name}" must be a plain number, not {raw}', "write it without a unit: {name} = {value}"),
+  notWholeNumber: error("KEF2007", '"{name}" must be a whole number{ofUnit}, not {shown}'),
+  outOfRange: error("KEF2011", '"{name}" must be between {min} and {max}{unit}, not {shown}'),
+  outOfRangeInSeconds: error("KEF2011", '"{name}" must be between {min} and {max}{unit}, not {shown}', "values are in milliseconds: did you mean {raw}s?"),
+  notOneOf: error("KEF2007", '"{name}" must be one of {values}, not {shown}'),
+  unsupportedByProducer: error("KEF2009", "{setting} is not supported by the {client} producer: {why}"),
+  unsupportedOnClient: error("KEF2009", "{setting} is not supported by the {client} client: {why}", "choose the platformatic client: client = platformatic (on this connection or on shared)"),
+  unsupportedInheritedOnClient: error(
+    "KEF2009",
+    '{setting} is not supported by the {client} client (inherited by connection "{connection}"): {why}',
+    "choose the platformatic client: client = platformatic (on this connection or on shared)",
+  ),
+  // check-literals.ts
+  notPlainDecimal: error("KEF2031", '"{name}" must be a plain decimal number, not {raw}', "{form} are not supported"),
+  notPlainDecimalWrite: error("KEF2031", '"{name}" must be a plain decimal number, not {raw}', "{form} are not supported: write {name} = {decimal}"),
+  unknownUnitOnCount: error("KEF2030", 'unknown unit "{unit}" in {raw}', '"{name}" takes a plain number, without a unit'),
+  unknownUnitMeant: error("KEF2030", 'unknown unit "{unit}" in {raw}', "did you mean {value}{meant}? units for {wanted}: {units}"),
+  unknownUnit: error("KEF2030", 'unknown unit "{unit}" in {raw}', "units for {wanted}: {units}"),
+  unitApart: error("KEF2032", "the unit of {raw} is apart from its number", "a unit must touch its number: write {value}{unit}"),
+  numberTooLarge: error("KEF2033", "{shown} is too large to be represented", "numbers must stay below 1.7976931348623157e308"),
+  numberTooSmall: error("KEF2033", "{shown} is too small to be represented: it would be read as 0", "write 0 if you mean zero"),
+  negativeZero: error("KEF2033", "{shown} is negative zero", "write {positive}"),
+  blankSetting: error("KEF2034", '"{name}" cannot be blank', 'write a name, e.g. {name} = "my-service"'),
+  whitespaceInSetting: error("KEF2034", '"{name}" has whitespace at its {end}', "write {name} = {trimmed}"),
+  invisibleInSetting: error("KEF2034", '"{name}" contains the invisible character U+{code}', "use visible characters only: letters, digits, '.', '_' and '-' are safe everywhere"),
+  internalTopic: error("KEF2035", 'topic "{name}" is internal to Kafka: it holds {holds}', "consume your own topics; Kafka's internal topics are not written in a format kefgen can decode"),
+  internalTopicName: error("KEF2035", 'topic "{name}" is named like an internal topic: names starting with "__" are reserved for Kafka', 'rename the topic without the leading "__"'),
 
   // -------------------------------------------------------------------------------------------
   // Registries and record formats (registries.ts, registry-check.ts)

@@ -1,14 +1,19 @@
 // Checks of single values as written in a .kef file — numbers, units, strings, topic names — that the checker
 // (check.ts) calls. Each returns the problem as data; the checker reports it at the literal.
 import type { JsonValue, Range, SettingValue } from "../grammar/ast.js";
-import { closest, type DiagnosticCode } from "./diagnostics.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { closest } from "./diagnostics.js";
 import { units, type SettingInfo } from "./settings.js";
 
-/** What is wrong with a value, ready to report. */
+/** What is wrong with a value, ready to report: a catalogue entry and its arguments (see check-settings.ts `reportProblem`). */
 export interface ValueProblem {
-  readonly code: DiagnosticCode;
-  readonly message: string;
-  readonly hint?: string | undefined;
+  readonly entry: MessageDef;
+  readonly args: Readonly<Record<string, string | number>>;
+}
+
+/** A problem of `entry`, its arguments checked against the entry's placeholders. */
+function problem<M extends MessageDef>(entry: M, args: MessageArgs<M>): ValueProblem {
+  return { entry, args };
 }
 
 type UnitKind = keyof typeof units;
@@ -75,23 +80,20 @@ export function numericLiteralProblem(info: SettingInfo, v: SettingValue): Value
   if (v.$type === "QuantityValue") {
     const other = v.detached ? undefined : notDecimal(v.raw);
     if (other) {
-      return {
-        code: "KEF2031",
-        message: `"${info.name}" must be a plain decimal number, not ${v.raw}`,
-        hint: other.decimal === undefined ? `${other.shown} are not supported` : `${other.shown} are not supported: write ${info.name} = ${other.decimal}`,
-      };
+      return other.decimal === undefined
+        ? problem(messages.notPlainDecimal, { name: info.name, raw: v.raw, form: other.shown })
+        : problem(messages.notPlainDecimalWrite, { name: info.name, raw: v.raw, form: other.shown, decimal: other.decimal });
     }
     const known = allUnits().includes(v.unit);
     if (!known) {
       // A count (maxBufferedMessages) takes no unit at all: then the hint says so rather than offer one.
-      const meant = kind ? meantUnit(v.unit, kind) : undefined;
-      const list = kind ? `units for ${unitWords[kind]}: ${Object.keys(units[kind]).join(", ")}` : undefined;
-      const hint = !kind ? `"${info.name}" takes a plain number, without a unit` : meant !== undefined ? `did you mean ${v.value}${meant}? ${list}` : list;
-      return { code: "KEF2030", message: `unknown unit "${v.unit}" in ${v.raw}`, hint };
+      const args = { unit: v.unit, raw: v.raw };
+      if (!kind) return problem(messages.unknownUnitOnCount, { ...args, name: info.name });
+      const meant = meantUnit(v.unit, kind);
+      const list = { wanted: unitWords[kind], units: Object.keys(units[kind]).join(", ") };
+      return meant !== undefined ? problem(messages.unknownUnitMeant, { ...args, ...list, value: v.value, meant }) : problem(messages.unknownUnit, { ...args, ...list });
     }
-    if (v.detached) {
-      return { code: "KEF2032", message: `the unit of ${v.raw} is apart from its number`, hint: `a unit must touch its number: write ${v.value}${v.unit}` };
-    }
+    if (v.detached) return problem(messages.unitApart, { raw: v.raw, value: v.value, unit: v.unit });
   }
   return numberProblem(v.$type === "NumberValue" ? v.raw : v.raw.slice(0, v.raw.length - v.unit.length).trimEnd(), v.value, v.raw);
 }
@@ -101,13 +103,9 @@ export function numericLiteralProblem(info: SettingInfo, v: SettingValue): Value
  * number too small to hold (`1e-400` becomes 0), and negative zero (`-0`, which is 0 once written out).
  */
 export function numberProblem(raw: string, value: number, shown = raw): ValueProblem | undefined {
-  if (!Number.isFinite(value)) {
-    return { code: "KEF2033", message: `${shown} is too large to be represented`, hint: "numbers must stay below 1.7976931348623157e308" };
-  }
-  if (value === 0 && /[1-9]/.test(raw.replace(/[eE].*$/, ""))) {
-    return { code: "KEF2033", message: `${shown} is too small to be represented: it would be read as 0`, hint: "write 0 if you mean zero" };
-  }
-  if (Object.is(value, -0)) return { code: "KEF2033", message: `${shown} is negative zero`, hint: `write ${shown.replace(/^-/, "")}` };
+  if (!Number.isFinite(value)) return problem(messages.numberTooLarge, { shown });
+  if (value === 0 && /[1-9]/.test(raw.replace(/[eE].*$/, ""))) return problem(messages.numberTooSmall, { shown });
+  if (Object.is(value, -0)) return problem(messages.negativeZero, { shown, positive: shown.replace(/^-/, "") });
   return undefined;
 }
 
@@ -137,15 +135,10 @@ const invisible = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2
  */
 export function stringSettingProblem(info: SettingInfo, value: string): ValueProblem | undefined {
   if (value.length === 0) return undefined;
-  if (value.trim().length === 0) return { code: "KEF2034", message: `"${info.name}" cannot be blank`, hint: `write a name, e.g. ${info.name} = "my-service"` };
-  if (value.trim() !== value) {
-    return { code: "KEF2034", message: `"${info.name}" has whitespace at its ${/^\s/.test(value) ? "start" : "end"}`, hint: `write ${info.name} = ${JSON.stringify(value.trim())}` };
-  }
+  if (value.trim().length === 0) return problem(messages.blankSetting, { name: info.name });
+  if (value.trim() !== value) return problem(messages.whitespaceInSetting, { name: info.name, end: /^\s/.test(value) ? "start" : "end", trimmed: JSON.stringify(value.trim()) });
   const bad = invisible.exec(value);
-  if (bad) {
-    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-    return { code: "KEF2034", message: `"${info.name}" contains the invisible character U+${code}`, hint: "use visible characters only: letters, digits, '.', '_' and '-' are safe everywhere" };
-  }
+  if (bad) return problem(messages.invisibleInSetting, { name: info.name, code: bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0") });
   return undefined;
 }
 
@@ -161,8 +154,8 @@ const internalTopics: Readonly<Record<string, string>> = {
 /** A topic kefgen refuses to consume: one of Kafka's internal topics (by convention, every name starting "__"). */
 export function internalTopicProblem(name: string): ValueProblem | undefined {
   const holds = internalTopics[name];
-  if (holds) return { code: "KEF2035", message: `topic "${name}" is internal to Kafka: it holds ${holds}`, hint: "consume your own topics; Kafka's internal topics are not written in a format kefgen can decode" };
-  if (name.startsWith("__")) return { code: "KEF2035", message: `topic "${name}" is named like an internal topic: names starting with "__" are reserved for Kafka`, hint: "rename the topic without the leading \"__\"" };
+  if (holds) return problem(messages.internalTopic, { name, holds });
+  if (name.startsWith("__")) return problem(messages.internalTopicName, { name });
   return undefined;
 }
 

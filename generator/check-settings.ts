@@ -1,12 +1,14 @@
-// Settings blocks: checks each written setting against the catalogue (settings.ts), resolves the layers
-// (built-in default → shared → connection → topic) and maps them into the model's settings shapes.
+// Settings blocks: checks each written setting against the catalogue (settings.ts, read from the declaration in
+// runtime/settings-declaration.ts), resolves the layers (built-in default → shared → connection → topic) and maps them
+// into the model's settings shapes.
 import type { Range, SettingsBlock, SettingValue } from "../grammar/ast.js";
 import { numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { didYouMean, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import { didYouMean, type RelatedLocation } from "./diagnostics.js";
 import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
-import { defaultClient, describeType, settingsByName, settingsCatalogue, units, type KefClient, type SettingInfo } from "./settings.js";
+import type { SettingsShape } from "../runtime/settings-declaration.js";
+import { defaultClient, describeType, settingsByName, settingsCatalogue, units, type KefClient, type SettingInfo, type SettingShape } from "./settings.js";
 
 export type Value = string | number | boolean;
 
@@ -19,11 +21,10 @@ export interface CheckedSettings {
   readonly written?: ReadonlySet<string>;
 }
 
-/** What the settings checks need of the checker: its report, and the file being checked. */
+/** What the settings checks need of the checker: its report (made from catalogue entries), and the file being checked. */
 export interface SettingsReporter {
   source: SourceText;
   accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string }): void;
-  report(code: DiagnosticCode, range: Range, message: string, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" }): void;
 }
 
 /** What {@link unsupportedOnClient} needs of a connection being checked. */
@@ -53,46 +54,36 @@ export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefi
     }
     const first = firstSeen.get(name);
     if (first) {
-      c.report("KEF2010", setting.name.range, `"${name}" is set twice`, { related: [{ message: "first set here", file: c.source.file, range: first }] });
+      c.accept(messages.settingTwice, setting.name.range, { name }, { related: [{ message: "first set here", file: c.source.file, range: first }] });
       continue;
     }
     firstSeen.set(name, setting.name.range);
     written.add(name);
     if (allowed === "buffer" && info.scope !== "buffer") {
-      c.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-        hint:
-          info.scope === "producer"
-            ? `producer settings go in the topic's producer block: topic "..." : Message { producer { ${name} = ... } }`
-            : `only ${settingsCatalogue.filter((s) => s.scope === "buffer").map((s) => s.name).join(", ")} can be set per topic; use "consumer exclusive { ... }" or a named connection for consumer settings`,
-      });
+      if (info.scope === "producer") c.accept(messages.producerSettingOnTopicConsumer, setting.name.range, { name, where });
+      else c.accept(messages.connectionSettingOnTopic, setting.name.range, { name, where, settings: namesOf((s) => s.scope === "buffer") });
       continue;
     }
     if (allowed === "all" && info.scope === "producer") {
-      c.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-        hint: `producer settings go in the shared block or in a topic's producer block: topic "..." : Message { producer { ${name} = ... } }`,
-      });
+      c.accept(messages.producerSettingOnConnection, setting.name.range, { name, where });
       continue;
     }
     if (allowed === "producer" && (info.scope !== "producer" || name === "produce")) {
-      c.report("KEF2008", setting.name.range, `"${name}" cannot be set ${where}`, {
-        hint:
-          name === "produce"
-            ? "a producer block already asks for this topic's producer; produce = true belongs in the shared block"
-            : `only ${settingsCatalogue.filter((s) => s.scope === "producer" && s.name !== "produce").map((s) => s.name).join(", ")} can be set in a producer block`,
-      });
+      if (name === "produce") c.accept(messages.produceInProducerBlock, setting.name.range, { name, where });
+      else c.accept(messages.notAProducerSetting, setting.name.range, { name, where, settings: namesOf((s) => s.scope === "producer" && s.name !== "produce") });
       continue;
     }
     if (!setting.value) continue; // the parser already reported it
     const value = settingValue(c, info, setting.value);
     if (value !== undefined) values.set(name, { value, range: setting.value.range });
-    if (name === "enableAutoCommit" && value === true) {
-      c.report("KEF2018", setting.value.range, "enableAutoCommit = true commits records before they are handled: records in buffers are lost on a crash (at-most-once)", {
-        severity: "warning",
-        hint: "leave it false (the default): offsets are then committed only after the handler finished (at-least-once)",
-      });
-    }
+    if (name === "enableAutoCommit" && value === true) c.accept(messages.atMostOnce, setting.value.range, {});
   }
   return { file: c.source.file, values, written };
+}
+
+/** The names of the settings that `which` picks, for a hint. */
+function namesOf(which: (s: SettingInfo) => boolean): string {
+  return settingsCatalogue.filter(which).map((s) => s.name).join(", ");
 }
 
 function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): Value | undefined {
@@ -100,14 +91,11 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
   const wrong = (): undefined => {
     const shown = v.$type === "StringValue" ? JSON.stringify(v.value) : v.$type === "QuantityValue" ? v.raw : String(v.value);
     const unquoted = v.$type === "StringValue" && t.kind !== "string" && /^-?[0-9.]+[A-Za-z]*$|^(true|false)$|^[A-Za-z_][A-Za-z0-9_]*$/.test(v.value);
-    c.report("KEF2007", v.range, `"${info.name}" must be ${describeType(t)}, not ${shown}`, {
-      hint:
-        t.kind === "string" && v.$type !== "StringValue"
-          ? `write it in quotes: ${info.name} = "${v.$type === "NumberValue" || v.$type === "QuantityValue" ? v.raw : v.value}"`
-          : unquoted
-            ? `write it without quotes: ${info.name} = ${v.value}`
-            : undefined,
-    });
+    const args = { name: info.name, expected: describeType(t), shown };
+    if (t.kind === "string" && v.$type !== "StringValue") {
+      c.accept(messages.wrongValueUnquoted, v.range, { ...args, text: v.$type === "NumberValue" || v.$type === "QuantityValue" ? v.raw : String(v.value) });
+    } else if (unquoted) c.accept(messages.wrongValueQuoted, v.range, { ...args, text: String(v.value) });
+    else c.accept(messages.wrongValue, v.range, args);
     return undefined;
   };
   switch (t.kind) {
@@ -115,7 +103,7 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
       if (v.$type === "IdentifierValue" && t.words?.includes(v.value)) return v.value;
       if (v.$type !== "StringValue") return wrong();
       if (v.value.length === 0) {
-        c.report("KEF2011", v.range, `"${info.name}" cannot be empty`);
+        c.accept(messages.emptySetting, v.range, { name: info.name });
         return undefined;
       }
       if (reportProblem(c, stringSettingProblem(info, v.value), v.range)) return undefined;
@@ -134,10 +122,8 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
       else if (v.$type === "QuantityValue") {
         const factor = t.unit ? units[t.unit][v.unit] : undefined;
         if (factor === undefined) {
-          const wanted = t.unit === "ms" ? "a duration" : t.unit === "bytes" ? "a size" : "a plain number";
-          c.report("KEF2007", v.range, `"${info.name}" must be ${wanted}, not ${v.raw}`, {
-            hint: t.unit ? `units for ${wanted}: ${Object.keys(units[t.unit]).join(", ")}` : `write it without a unit: ${info.name} = ${v.value}`,
-          });
+          if (t.unit) c.accept(messages.wrongUnit, v.range, { name: info.name, wanted: t.unit === "ms" ? "a duration" : "a size", raw: v.raw, units: Object.keys(units[t.unit]).join(", ") });
+          else c.accept(messages.unitOnCount, v.range, { name: info.name, raw: v.raw, value: v.value });
           return undefined;
         }
         // Round away float noise (0.1s = 100.00000000000001 ms); a real fraction stays one.
@@ -145,12 +131,15 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
       } else return wrong();
       const shown = v.$type === "QuantityValue" ? `${v.raw} (${n})` : v.raw;
       if (!Number.isInteger(n)) {
-        c.report("KEF2007", v.range, `"${info.name}" must be a whole number${t.unit === "ms" ? " of milliseconds" : t.unit === "bytes" ? " of bytes" : ""}, not ${shown}`);
+        c.accept(messages.notWholeNumber, v.range, { name: info.name, ofUnit: t.unit === "ms" ? " of milliseconds" : t.unit === "bytes" ? " of bytes" : "", shown });
         return undefined;
       }
       if (n < t.min || n > t.max) {
-        const seconds = t.unit === "ms" && v.$type === "NumberValue" && n < t.min && n * 1000 >= t.min ? `values are in milliseconds: did you mean ${v.raw}s?` : undefined;
-        c.report("KEF2011", v.range, `"${info.name}" must be between ${t.min} and ${t.max}${t.unit === "ms" ? " ms" : ""}, not ${shown}`, { hint: seconds });
+        // Seconds written as milliseconds (sessionTimeoutMs = 30): say so.
+        const seconds = t.unit === "ms" && v.$type === "NumberValue" && n < t.min && n * 1000 >= t.min;
+        const args = { name: info.name, min: t.min, max: t.max, unit: t.unit === "ms" ? " ms" : "", shown };
+        if (seconds) c.accept(messages.outOfRangeInSeconds, v.range, { ...args, raw: v.raw });
+        else c.accept(messages.outOfRange, v.range, args);
         return undefined;
       }
       return supportedByProducer(c, info, n, v.range);
@@ -158,7 +147,7 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
     case "enum": {
       const text = v.$type === "IdentifierValue" || v.$type === "StringValue" ? String(v.value) : undefined;
       if (text === undefined || !t.values.includes(text)) {
-        c.report("KEF2007", v.range, `"${info.name}" must be one of ${t.values.join(", ")}, not ${text ?? String(v.value)}`, {
+        c.accept(messages.notOneOf, v.range, { name: info.name, values: t.values.join(", "), shown: text ?? String(v.value) }, {
           hint: text === undefined ? undefined : didYouMean(text, t.values),
         });
         return undefined;
@@ -168,9 +157,10 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
   }
 }
 
-/** Reports `p` (when there is one) at `range`; true when it did. */
-export function reportProblem(c: SettingsReporter, p: ValueProblem | undefined, range: Range): boolean {
-  if (p) c.report(p.code, range, p.message, { hint: p.hint });
+/** Reports `p` (when there is one) at `range` (in `file`, else the current one); true when it did. */
+export function reportProblem(c: SettingsReporter, p: ValueProblem | undefined, range: Range, file?: string): boolean {
+  // The arguments were checked against the entry when the problem was made (check-literals.ts `problem`).
+  if (p) c.accept(p.entry, range, p.args as MessageArgs<MessageDef>, file === undefined ? {} : { file });
   return p !== undefined;
 }
 
@@ -181,10 +171,15 @@ export function reportProblem(c: SettingsReporter, p: ValueProblem | undefined, 
 function supportedByProducer(c: SettingsReporter, info: SettingInfo, value: Value, range: Range): Value | undefined {
   const u = info.unsupported;
   if (info.scope === "producer" && u && (u.values === undefined || u.values.includes(value as string | boolean))) {
-    c.report("KEF2009", range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported by the ${u.client} producer: ${u.why}`);
+    c.accept(messages.unsupportedByProducer, range, { setting: writtenSetting(info, u, value), client: u.client, why: u.why });
     return undefined;
   }
   return value;
+}
+
+/** The setting as a KEF2009 names it: `lingerMs` when no value is honoured, else `compression = zstd`. */
+function writtenSetting(info: SettingInfo, u: NonNullable<SettingInfo["unsupported"]>, value: Value): string {
+  return u.values === undefined ? info.name : `${info.name} = ${String(value)}`;
 }
 
 /**
@@ -214,10 +209,9 @@ export function unsupportedOnClient(
     if (reported.has(place)) continue;
     reported.add(place);
     c.source = inFile(file);
-    const inherited = own ? "" : ` (inherited by connection "${draft.name}")`;
-    c.report("KEF2009", written.range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported by the ${client} client${inherited}: ${u.why}`, {
-      hint: `choose the platformatic client: client = platformatic (on this connection or on shared)`,
-    });
+    const args = { setting: writtenSetting(info, u, value), client, why: u.why };
+    if (own) c.accept(messages.unsupportedOnClient, written.range, args);
+    else c.accept(messages.unsupportedInheritedOnClient, written.range, { ...args, connection: draft.name });
   }
   c.source = source;
 }
@@ -229,31 +223,26 @@ export function resolveConnectionSettings(layers: readonly CheckedSettings[]): M
   return out;
 }
 
-export function connectionSettingsModel(values: Map<string, Value>, groupId: string): ConnectionSettingsModel {
-  const n = (k: string) => values.get(k) as number;
-  return {
-    groupId,
-    ...(values.has("groupInstanceId") ? { groupInstanceId: values.get("groupInstanceId") as string } : {}),
-    ...(values.has("client") ? { client: values.get("client") as "kafkajs" | "platformatic" } : {}),
-    sessionTimeoutMs: n("sessionTimeoutMs"),
-    heartbeatIntervalMs: n("heartbeatIntervalMs"),
-    maxPollIntervalMs: n("maxPollIntervalMs"),
-    enableAutoCommit: values.get("enableAutoCommit") as boolean,
-    autoCommitIntervalMs: n("autoCommitIntervalMs"),
-    autoOffsetReset: values.get("autoOffsetReset") as "earliest" | "latest" | "none",
-    ...(values.has("maxPollRecords") ? { maxPollRecords: n("maxPollRecords") } : {}),
-    fetchMinBytes: n("fetchMinBytes"),
-    fetchMaxWaitMs: n("fetchMaxWaitMs"),
-    missingTopics: values.get("missingTopics") as "fail" | "wait",
-  };
+/**
+ * The model's settings object `shape` from resolved values: each setting declared for it (runtime/settings-declaration.ts)
+ * that has a value becomes its field, in declaration order (the order generated code writes them in). The values
+ * were checked against their declared types when read; this is the one place that trusts it.
+ */
+export function settingsShape<S extends SettingShape>(shape: S, values: ReadonlyMap<string, Value>): SettingsShape<S, "model"> {
+  const out: Record<string, Value> = {};
+  for (const info of settingsCatalogue) {
+    const value = values.get(info.name);
+    if (info.shape === shape && value !== undefined) out[info.field] = value;
+  }
+  return out as SettingsShape<S, "model">;
 }
 
-export function bufferSettingsModel(values: Map<string, Value>): BufferSettingsModel {
-  return {
-    maxBufferedMessages: values.get("maxBufferedMessages") as number,
-    concurrency: values.get("concurrency") as number,
-    backpressure: values.get("backpressure") as BufferSettingsModel["backpressure"],
-  };
+export function connectionSettingsModel(values: ReadonlyMap<string, Value>, groupId: string): ConnectionSettingsModel {
+  return settingsShape("connection", new Map(values).set("groupId", groupId));
+}
+
+export function bufferSettingsModel(values: ReadonlyMap<string, Value>): BufferSettingsModel {
+  return settingsShape("buffer", values);
 }
 
 /** Settings inherited by exclusive connections from the shared block: all but identity (groupId). */

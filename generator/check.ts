@@ -120,9 +120,9 @@ class Checker {
   // -------------------------------------------------------------------------------------------
   // Settings
 
-  /** Reports `p` (when there is one) at `range`; true when it did. */
-  problem(p: ValueProblem | undefined, range: Range): boolean {
-    return reportProblem(this, p, range);
+  /** Reports `p` (when there is one) at `range` (in `file`, else the current one); true when it did. */
+  problem(p: ValueProblem | undefined, range: Range, file?: string): boolean {
+    return reportProblem(this, p, range, file);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class Checker {
         this.sources.set(display, text);
         const parsed = parseJsonDocument({ file: display, absolutePath: absolute, text });
         this.diagnostics.push(...parsed.diagnostics);
-        for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) this.report(problem.code, range, problem.message, { hint: problem.hint, file: display });
+        for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) this.problem(problem, range, display);
         file = { display, json: parsed.diagnostics.length > 0 ? undefined : parsed.value };
       }
     } catch (error) {

@@ -3,25 +3,13 @@
 import type { Range } from "../grammar/ast.js";
 import type { AvroNamed, AvroSchema } from "./avro-types.js";
 import type { TopicProvisioningModel } from "./topic-config.js";
+import type { SettingsShape } from "../runtime/settings-declaration.js";
 
-export interface ConnectionSettingsModel {
-  readonly groupId: string;
-  /** Absent: dynamic membership. */
-  readonly groupInstanceId?: string;
-  /** Absent: the factory's `client` option, else kafkajs. */
-  readonly client?: "kafkajs" | "platformatic";
-  readonly sessionTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly maxPollIntervalMs: number;
-  readonly enableAutoCommit: boolean;
-  readonly autoCommitIntervalMs: number;
-  readonly autoOffsetReset: "earliest" | "latest" | "none";
-  /** Absent: no limit. */
-  readonly maxPollRecords?: number;
-  readonly fetchMinBytes: number;
-  readonly fetchMaxWaitMs: number;
-  readonly missingTopics: "fail" | "wait";
-}
+/**
+ * A connection's consumer settings, resolved: every field a setting of the same name (runtime/settings-declaration.ts),
+ * the ones with a default always set; the runtime's `ConnectionSettings` is the same declaration.
+ */
+export type ConnectionSettingsModel = Readonly<SettingsShape<"connection", "model">>;
 
 /** Where an effective setting came from: the built-in default, or the block that wrote it (file:line). */
 export interface SettingOrigin {
@@ -30,11 +18,8 @@ export interface SettingOrigin {
   readonly at?: string;
 }
 
-export interface BufferSettingsModel {
-  readonly maxBufferedMessages: number;
-  readonly concurrency: number;
-  readonly backpressure: "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
-}
+/** A topic's buffer settings, resolved (maxBufferedMessages, concurrency, backpressure). */
+export type BufferSettingsModel = Readonly<SettingsShape<"buffer", "model">>;
 
 export interface MessageModel {
   /** The name declared in the .kef file; also the TypeScript type's name. */
@@ -90,29 +75,17 @@ export interface TopicModel {
   readonly bufferOrigins?: Readonly<Record<string, SettingOrigin>>;
 }
 
-/** A topic's failure handling: retries, dead-letter topic, poison records. */
-export interface FailureModel {
-  /** Handler calls a record gets before it is given up; `"unlimited"`: until it succeeds. */
-  readonly attempts: number | "unlimited";
-  readonly backoffMs: number;
-  readonly maxBackoffMs: number;
-  readonly multiplier: number;
-  readonly jitterPercent: number;
-  /** The dead-letter topic's name; absent: none. */
-  readonly deadLetter?: string;
-  readonly onDecodeError: "deadLetter" | "skip" | "stop";
-}
+/**
+ * A topic's failure handling: retries, dead-letter topic, poison records (the `retry*`, `deadLetter` and
+ * `onDecodeError` settings, resolved by generator/failure.ts; `deadLetter` is the topic's name, absent: none).
+ */
+export type FailureModel = Readonly<SettingsShape<"failure", "model">>;
 
-/** A topic's producer settings, resolved (see generator/producer.ts). */
-export interface ProducerModel {
-  readonly acks: "all" | "leader" | "none";
-  readonly idempotent: boolean;
-  /** Only what kafkajs has built in; snappy, lz4 and zstd are refused (KEF2009). */
-  readonly compression: "none" | "gzip";
-  readonly maxInFlight: number;
-  /** Confluent topics: register the schema on first send (true) or only look it up (false). */
-  readonly autoRegister: boolean;
-}
+/**
+ * A topic's producer settings, resolved (see generator/producer.ts). `compression` is only what kafkajs has built in;
+ * `autoRegister`: confluent topics register the schema on first send (true) or only look it up (false).
+ */
+export type ProducerModel = Readonly<SettingsShape<"producer", "model">>;
 
 /** A topic's declared key type. */
 export type TopicKeyModel =

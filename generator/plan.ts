@@ -1,7 +1,8 @@
 // `kefgen plan`: every Kafka consumer a .kef creates, from the build alone (the resolved model): its group id,
 // the topics it reads, its effective settings with where each came from, and warnings about rebalance traps.
 // Text, JSON and Markdown. No broker is contacted. The command itself is generator/cli/plan.ts.
-import type { ConnectionModel, FailureModel, Model, SettingOrigin } from "./model.js";
+import type { ConnectionModel, Model, SettingOrigin, TopicModel } from "./model.js";
+import { settingsOfShape } from "./settings.js";
 import type { DiagnosticCode } from "./diagnostics.js";
 import { topicSpecs, type TopicSpec } from "./topic-config.js";
 import { describeSpec } from "./topics-plan.js";
@@ -54,19 +55,9 @@ export interface ConnectionPlan {
   readonly topics?: readonly TopicSpec[];
 }
 
-const BUFFER_SETTINGS = ["maxBufferedMessages", "concurrency", "backpressure"] as const;
-
-/** The failure settings of a topic, by setting name, as its resolved model says (deadLetter: the topic's name or none). */
-function failureSettings(f: FailureModel): Record<string, string | number> {
-  return {
-    retryAttempts: f.attempts,
-    retryBackoffMs: f.backoffMs,
-    retryMaxBackoffMs: f.maxBackoffMs,
-    retryMultiplier: f.multiplier,
-    retryJitterPercent: f.jitterPercent,
-    deadLetter: f.deadLetter ?? "none",
-    onDecodeError: f.onDecodeError,
-  };
+/** A topic's buffer and failure settings by setting name, as its resolved model says (deadLetter: the topic's name or none). */
+function bufferSettings(t: TopicModel): [string, unknown][] {
+  return [...settingsOfShape("buffer", t.buffer), ...settingsOfShape("failure", t.failure)];
 }
 
 function planned(name: string, value: unknown, origin: SettingOrigin | undefined): PlannedSetting {
@@ -85,10 +76,7 @@ function consumerOf(connection: ConnectionModel): PlannedConsumer {
     topics: connection.topics.map((t) => ({
       topic: t.topic,
       message: t.message.name,
-      buffer: [
-        ...BUFFER_SETTINGS.map((n) => planned(n, t.buffer[n], t.bufferOrigins?.[n])),
-        ...Object.entries(failureSettings(t.failure)).map(([n, v]) => planned(n, v, t.bufferOrigins?.[n])),
-      ],
+      buffer: bufferSettings(t).map(([n, v]) => planned(n, v, t.bufferOrigins?.[n])),
       ...(t.producer ? { producer: Object.entries(t.producer).map(([n, v]) => planned(n, v, t.producerOrigins?.[n])) } : {}),
     })),
     settings: names.map((n) => planned(n, (settings as Record<string, unknown>)[n], connection.origins?.[n])),

@@ -11,6 +11,7 @@ import { DecodeError } from "./errors.js";
 import { FailedRecords, type RetryingRecord } from "./failed-records.js";
 import type { DeadLetterSink } from "./dead-letter-publisher.js";
 import { failurePolicyOf, type FailurePolicy } from "./types.js";
+import { settingsDeclaration } from "./settings-declaration.js";
 import { ABANDONED, PendingDecode, type RegistryWait } from "./confluent-format.js";
 import { keyDecodeError } from "./key-format.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
@@ -156,7 +157,7 @@ export class TopicChannel {
     this.topic = options.binding.topic;
     this.buffer = new BoundedBuffer<ChannelRecord>(options.binding.buffer.maxBufferedMessages, options.binding.buffer.backpressure, (r) => r.partition);
     this.resumeThreshold = Math.floor(this.buffer.capacity / 2);
-    const concurrency = options.binding.buffer.concurrency ?? 1;
+    const concurrency = options.binding.buffer.concurrency ?? settingsDeclaration.concurrency.default;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`handler concurrency of topic "${this.topic}" must be an integer >= 1, got ${concurrency}`);
     }

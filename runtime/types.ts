@@ -4,110 +4,56 @@
 import type { TopicProvisioning } from "./topic-provisioning.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
+import { settingsDeclaration, type SettingValue, type SettingsShape } from "./settings-declaration.js";
 
 /** The key handlers get when the topic declares no key type: the record's key bytes, `null` for a record without one. */
 export type RawKey = Buffer | null;
 
 /** What a buffer does when it is full. Mirrors the seed's `ConsumerBackpressureMode`. */
-export type BackpressureMode = "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
+export type BackpressureMode = SettingValue<"backpressure">;
 
 /**
  * Where a consumer starts when its group has no committed offset for a partition. `none`: it does not
  * start there but fails (a `NoOffsetError` in a `crash` event); only the platformatic client honours it.
  */
-export type AutoOffsetReset = "earliest" | "latest" | "none";
+export type AutoOffsetReset = SettingValue<"autoOffsetReset">;
 
 /**
  * Consumer settings of one connection, already resolved by the generator
- * (built-in default → shared → connection). Every field is set.
+ * (built-in default → shared → connection). Each field is a setting of the same name (runtime/settings-declaration.ts).
  */
-export interface ConnectionSettings {
-  /** Kafka consumer group id. */
-  groupId: string;
-  /**
-   * Static membership id (Kafka's `group.instance.id`): a member that comes back with it within the
-   * session timeout gets its partitions back without a rebalance. Only the platformatic client honours it.
-   */
-  groupInstanceId?: string;
-  /** The Kafka client of the connection (absent: the runtime option `client`, else kafkajs). */
-  client?: "kafkajs" | "platformatic";
-  /** Session timeout in milliseconds (kafkajs `sessionTimeout`). */
-  sessionTimeoutMs: number;
-  /** Heartbeat interval in milliseconds (kafkajs `heartbeatInterval`). */
-  heartbeatIntervalMs: number;
-  /** Max time between polls before the member is considered dead; sent as the rebalance timeout. */
-  maxPollIntervalMs: number;
-  /**
-   * `false` (default): offsets are committed only after the handler finished (at-least-once).
-   * `true`: offsets are committed as soon as a record is buffered (at-most-once).
-   */
-  enableAutoCommit: boolean;
-  /** How often handled offsets are committed, in milliseconds. */
-  autoCommitIntervalMs: number;
-  /** Where to start without a committed offset. */
-  autoOffsetReset: AutoOffsetReset;
-  /** Most records routed from one fetched batch per partition before the rest is fetched again. Absent: no limit. */
-  maxPollRecords?: number;
-  /** Broker waits for at least this many bytes before answering a fetch (kafkajs `minBytes`). */
-  fetchMinBytes: number;
-  /** Broker waits at most this long for `fetchMinBytes` (kafkajs `maxWaitTimeInMs`). */
-  fetchMaxWaitMs: number;
-  /**
-   * A topic that does not exist when the connection starts: `"fail"` (default) makes `start()` reject
-   * with a `TopicMissingError` naming it; `"wait"` consumes the other topics and picks the
-   * missing one up once it exists. A topic deleted while running is always dropped and waited for.
-   */
-  missingTopics?: MissingTopicsMode;
-}
+export type ConnectionSettings = SettingsShape<"connection", "runtime">;
 
 /** What a connection does about a topic that does not exist when it starts (see {@link ConnectionSettings.missingTopics}). */
-export type MissingTopicsMode = "fail" | "wait";
+export type MissingTopicsMode = SettingValue<"missingTopics">;
 
 /** The runtime's default for {@link ConnectionSettings.missingTopics} (generated code always sets it). */
-export const DEFAULT_MISSING_TOPICS: MissingTopicsMode = "fail";
+export const DEFAULT_MISSING_TOPICS: MissingTopicsMode = settingsDeclaration.missingTopics.default;
 
 /** Buffer settings of one topic, resolved by the generator (default → shared → connection → topic). */
-export interface BufferSettings {
-  /** Capacity of the topic's buffer, in records. */
-  maxBufferedMessages: number;
-  /** What happens when the buffer is full. */
-  backpressure: BackpressureMode;
-  /**
-   * How many records of this type are handled at once (default 1). Records of one partition are never
-   * handled at the same time, so per-partition order holds whatever the value; more than the topic's
-   * partition count gains nothing.
-   */
-  concurrency?: number;
-}
+export type BufferSettings = SettingsShape<"buffer", "runtime">;
 
 /**
  * What happens to a record whose handler keeps failing, or that cannot be decoded (see docs/runtime.md, "Failure
- * handling"). Resolved by the generator from the `retry*`, `deadLetter` and `onDecodeError` settings.
+ * handling"). Resolved by the generator from the `retry*`, `deadLetter` and `onDecodeError` settings:
+ * - `attempts` (`retryAttempts`): handler calls a record gets (1: no retry); `"unlimited"`: until it succeeds.
+ * - `backoffMs` (`retryBackoffMs`): wait before the first retry, in milliseconds.
+ * - `maxBackoffMs` (`retryMaxBackoffMs`): longest wait between two attempts (also between two attempts to write a dead letter).
+ * - `multiplier` (`retryMultiplier`): factor from one wait to the next.
+ * - `jitterPercent` (`retryJitterPercent`): each wait is shortened or lengthened at random by up to this many percent.
+ * - `deadLetter`: where records go after their last attempt, and poison records; absent: nowhere (their partition stops).
+ * - `onDecodeError`: a record that cannot be decoded goes to the dead-letter topic, is skipped (lost), or its partition stops.
  */
-export interface FailurePolicy {
-  /** Handler calls a record gets (1: no retry); `"unlimited"`: until it succeeds. */
-  attempts: number | "unlimited";
-  /** Wait before the first retry, in milliseconds. */
-  backoffMs: number;
-  /** Longest wait between two attempts (also between two attempts to write a dead letter). */
-  maxBackoffMs: number;
-  /** Factor from one wait to the next. */
-  multiplier: number;
-  /** Each wait is shortened or lengthened at random by up to this many percent. */
-  jitterPercent: number;
-  /** Where records go after their last attempt, and poison records; absent: nowhere (their partition stops). */
-  deadLetter?: string;
-  /** A record that cannot be decoded: to the dead-letter topic, skipped (lost), or its partition stops. */
-  onDecodeError: "deadLetter" | "skip" | "stop";
-}
+export type FailurePolicy = SettingsShape<"failure", "runtime">;
 
 /** The generator's defaults, also used for bindings written by hand without `failure`. */
 export const DEFAULT_FAILURE_POLICY: FailurePolicy = {
-  attempts: 10,
-  backoffMs: 200,
-  maxBackoffMs: 30_000,
-  multiplier: 2,
-  jitterPercent: 20,
+  attempts: settingsDeclaration.retryAttempts.default,
+  backoffMs: settingsDeclaration.retryBackoffMs.default,
+  maxBackoffMs: settingsDeclaration.retryMaxBackoffMs.default,
+  multiplier: settingsDeclaration.retryMultiplier.default,
+  jitterPercent: settingsDeclaration.retryJitterPercent.default,
+  // No declared default: deadLetter with a dead-letter topic (see failurePolicyOf), else stop.
   onDecodeError: "stop",
 };
 

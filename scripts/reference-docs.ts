@@ -1,9 +1,10 @@
-// The reference tables in docs/settings.md and docs/diagnostics.md are generated from the catalogues in
-// generator/settings.ts and generator/diagnostics.ts, so they cannot drift; `npm run snapshots:update` rewrites them.
+// The reference tables in docs/settings.md and docs/diagnostics.md are generated from the settings declaration
+// (runtime/settings-declaration.ts, joined with its texts in generator/settings.ts) and the diagnostic catalogue
+// (generator/catalogue.ts), so they cannot drift; `npm run snapshots:update` rewrites them.
 import { codes as catalogue } from "../generator/catalogue.js";
 import { settingsCatalogue, describeType } from "../generator/settings.js";
 
-const settingsBegin = "<!-- settings-table:begin (generated from generator/settings.ts) -->";
+const settingsBegin = "<!-- settings-table:begin (generated from runtime/settings-declaration.ts and generator/settings.ts) -->";
 const settingsEnd = "<!-- settings-table:end -->";
 const codesBegin = "<!-- codes-table:begin (generated from generator/diagnostics.ts) -->";
 const codesEnd = "<!-- codes-table:end -->";

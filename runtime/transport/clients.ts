@@ -2,10 +2,11 @@
 // one (@platformatic/kafka) is loaded. Nothing here imports a client: @platformatic/kafka is loaded
 // with a dynamic import only when a connection chooses it, so kafkajs users and Node 20 never load it.
 
+import { settingsDeclaration, type SettingDeclaration, type SettingValue } from "../settings-declaration.js";
 import type { ConnectionSettings } from "../types.js";
 
-/** The Kafka clients the runtime can run on. */
-export type KafkaClient = "kafkajs" | "platformatic";
+/** The Kafka clients the runtime can run on (the values of the `client` setting). */
+export type KafkaClient = SettingValue<"client">;
 
 /** The client a connection runs on when neither the `.kef` nor the runtime options name one. */
 export const DEFAULT_CLIENT: KafkaClient = "kafkajs";
@@ -83,9 +84,13 @@ function unavailable(error: unknown): ClientUnavailableError {
  * chosen in the runtime options.
  */
 export function unsupportedSettings(client: KafkaClient, settings: ConnectionSettings): string[] {
-  if (client !== "kafkajs") return [];
   const refused: string[] = [];
-  if (settings.groupInstanceId !== undefined) refused.push("groupInstanceId: kafkajs has no static group membership (group.instance.id)");
-  if (settings.autoOffsetReset === "none") refused.push("autoOffsetReset = none: kafkajs always resets to earliest or latest; it cannot fail on a missing offset");
+  for (const [name, declared] of Object.entries(settingsDeclaration) as [string, SettingDeclaration][]) {
+    const u = declared.unsupported;
+    if (!u || u.client !== client || declared.shape !== "connection") continue;
+    const value = (settings as Readonly<Record<string, string | number | boolean | undefined>>)[declared.field ?? name];
+    if (value === undefined || (u.values !== undefined && !u.values.includes(value as string | boolean))) continue;
+    refused.push(`${name}${u.values === undefined ? "" : ` = ${String(value)}`}: ${u.why}`);
+  }
   return refused;
 }

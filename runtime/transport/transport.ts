@@ -5,6 +5,7 @@
 // "The transport seam".
 
 import type { NewTopic } from "../topic-provisioning.js";
+import type { SettingsShape } from "../settings-declaration.js";
 import type { ConnectionSettings } from "../types.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { CommitPort } from "../committer.js";
@@ -75,13 +76,11 @@ export interface OutgoingRecord {
   readonly timestamp?: string;
 }
 
-/** How a producer writes (a topic's `producer { }` settings, resolved). Absent: idempotent, acks = all, no compression. */
-export interface ProducerSettings {
-  readonly acks: "all" | "leader" | "none";
-  readonly idempotent: boolean;
-  readonly compression: "none" | "gzip";
-  readonly maxInFlight: number;
-}
+/**
+ * How a producer writes (a topic's `producer { }` settings, resolved; runtime/settings-declaration.ts). Absent:
+ * idempotent, acks = all, no compression. `autoRegister` is the encoder's (see encoders.ts), not the client's.
+ */
+export type ProducerSettings = Readonly<Omit<SettingsShape<"producer", "runtime">, "autoRegister">>;
 
 /** Produces records (for dead letters and producers). */
 export interface TransportProducer {

@@ -2,8 +2,8 @@
 // meant are reported at the literal, each with its own code, and the rest of the file is still checked.
 import { describe, expect, it } from "vitest";
 import { check } from "../../generator/check.js";
-import { internalTopicProblem, metricNameCollisions, numberProblem, stringSettingProblem } from "../../generator/check-literals.js";
-import type { Diagnostic } from "../../generator/diagnostics.js";
+import { internalTopicProblem, metricNameCollisions, numberProblem, stringSettingProblem, type ValueProblem } from "../../generator/check-literals.js";
+import { diagnostic, startOfFile, type Diagnostic } from "../../generator/diagnostics.js";
 import { parse } from "../../generator/parse.js";
 import { settingsByName } from "../../generator/settings.js";
 
@@ -23,6 +23,11 @@ function settingDiagnostic(setting: string): string[] {
 }
 
 const groupId = settingsByName.get("groupId")!;
+
+/** The diagnostic a problem becomes when reported (its catalogue entry, filled). */
+function made(p: ValueProblem | undefined): Diagnostic | undefined {
+  return p && diagnostic(p.entry, p.args, { file: "t.kef", range: startOfFile });
+}
 
 describe("units", () => {
   it.each([
@@ -69,8 +74,8 @@ describe("numbers", () => {
     expect(numberProblem("0", 0)).toBeUndefined();
     expect(numberProblem("0.0e-400", 0)).toBeUndefined();
     expect(numberProblem("1e308", 1e308)).toBeUndefined();
-    expect(numberProblem("-1e-400", -0)?.message).toBe("-1e-400 is too small to be represented: it would be read as 0");
-    expect(numberProblem("-1e400", -Infinity)?.code).toBe("KEF2033");
+    expect(made(numberProblem("-1e-400", -0))?.message).toBe("-1e-400 is too small to be represented: it would be read as 0");
+    expect(made(numberProblem("-1e400", -Infinity))?.code).toBe("KEF2033");
   });
 });
 
@@ -85,7 +90,7 @@ describe("string settings", () => {
     ["sh\u202eop", '"groupId" contains the invisible character U+202E'],
     ["sh\u2066op", '"groupId" contains the invisible character U+2066'],
   ])("refuses %j", (value, expected) => {
-    expect(stringSettingProblem(groupId, value)).toMatchObject({ code: "KEF2034", message: expected });
+    expect(made(stringSettingProblem(groupId, value))).toMatchObject({ code: "KEF2034", message: expected });
   });
 
   it("takes ordinary group ids, including non-ASCII letters and inner spaces", () => {
@@ -101,7 +106,7 @@ describe("string settings", () => {
 
 describe("topic names", () => {
   it.each(["__consumer_offsets", "__transaction_state", "__share_group_state", "__cluster_metadata", "__remote_log_metadata", "__anything"])("refuses %s", (name) => {
-    expect(internalTopicProblem(name)?.code).toBe("KEF2035");
+    expect(made(internalTopicProblem(name))?.code).toBe("KEF2035");
   });
 
   it("takes names with one leading underscore or inner double underscores", () => {

@@ -1,10 +1,12 @@
 // Settings resolve with a defined precedence: built-in default → shared → connection → topic.
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { check } from "../../generator/check.js";
-import type { Model } from "../../generator/model.js";
+import type { BufferSettingsModel, ConnectionSettingsModel, FailureModel, Model, ProducerModel } from "../../generator/model.js";
 import { parse } from "../../generator/parse.js";
-import { settingsByName, settingsCatalogue } from "../../generator/settings.js";
-import { DEFAULT_MISSING_TOPICS } from "../../runtime/types.js";
+import { settingsByName, settingsCatalogue, type SettingInfo } from "../../generator/settings.js";
+import { settingsDeclaration, type SettingName } from "../../runtime/settings-declaration.js";
+import type { ProducerSettings } from "../../runtime/transport/transport.js";
+import { DEFAULT_FAILURE_POLICY, DEFAULT_MISSING_TOPICS, type BufferSettings, type ConnectionSettings, type FailurePolicy } from "../../runtime/types.js";
 
 const message = 'message M avro { "type": "record", "name": "M", "fields": [] }';
 
@@ -145,5 +147,82 @@ describe("value format settings", () => {
       ["one", { value: "http://one:8081" }, undefined],
       ["two", { env: "TWO_URL" }, { kind: "bearer", tokenEnv: "TWO_TOKEN" }],
     ]);
+  });
+});
+
+/** Removes `readonly`, to compare the model's shapes (read-only) with the runtime's. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** The keys of `T` that are not optional. */
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
+/** One object type out of an intersection, so that equality compares fields. */
+type Flat<T> = { [K in keyof T]: T[K] };
+
+describe("one declaration of the settings (runtime/settings-declaration.ts)", () => {
+  it("the runtime's settings types are what they were before they were derived, field for field", () => {
+    // The public API generated code compiles against: a changed field, type or optionality fails to compile.
+    expectTypeOf<ConnectionSettings>().toEqualTypeOf<{
+      groupId: string;
+      groupInstanceId?: string;
+      client?: "kafkajs" | "platformatic";
+      sessionTimeoutMs: number;
+      heartbeatIntervalMs: number;
+      maxPollIntervalMs: number;
+      enableAutoCommit: boolean;
+      autoCommitIntervalMs: number;
+      autoOffsetReset: "earliest" | "latest" | "none";
+      maxPollRecords?: number;
+      fetchMinBytes: number;
+      fetchMaxWaitMs: number;
+      missingTopics?: "fail" | "wait";
+    }>();
+    expectTypeOf<BufferSettings>().toEqualTypeOf<{ maxBufferedMessages: number; concurrency?: number; backpressure: "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage" }>();
+    expectTypeOf<FailurePolicy>().toEqualTypeOf<{
+      attempts: number | "unlimited";
+      backoffMs: number;
+      maxBackoffMs: number;
+      multiplier: number;
+      jitterPercent: number;
+      deadLetter?: string;
+      onDecodeError: "deadLetter" | "skip" | "stop";
+    }>();
+    // Producers always run on kafkajs: the compressions it cannot honour are not in the type.
+    expectTypeOf<ProducerSettings>().toEqualTypeOf<{ readonly acks: "all" | "leader" | "none"; readonly idempotent: boolean; readonly compression: "none" | "gzip"; readonly maxInFlight: number }>();
+  });
+
+  it("the model's settings shapes and the runtime's have the same fields and value types; the model sets every defaulted one", () => {
+    expectTypeOf<keyof ConnectionSettingsModel>().toEqualTypeOf<keyof ConnectionSettings>();
+    expectTypeOf<Required<Mutable<ConnectionSettingsModel>>>().toEqualTypeOf<Required<ConnectionSettings>>();
+    // What the runtime requires, the model has; the model sets more (the defaulted ones: missingTopics, concurrency).
+    expectTypeOf<RequiredKeys<ConnectionSettings>>().toExtend<RequiredKeys<ConnectionSettingsModel>>();
+    expectTypeOf<Mutable<BufferSettingsModel>>().toEqualTypeOf<Required<BufferSettings>>();
+    expectTypeOf<Mutable<FailureModel>>().toEqualTypeOf<FailurePolicy>();
+    // autoRegister is the encoder's option (kefgen.confluentEncoder), not the client's.
+    expectTypeOf<Mutable<ProducerModel>>().toEqualTypeOf<Flat<Mutable<ProducerSettings> & { autoRegister: boolean }>>();
+    // The catalogue's names are the declaration's, and every declared shape field is in a model shape.
+    expectTypeOf<SettingInfo["name"]>().toEqualTypeOf<SettingName>();
+    expectTypeOf<SettingName>().toEqualTypeOf<keyof typeof settingsDeclaration>();
+  });
+
+  it("the catalogue is the declaration in its order, each setting documented; the runtime's defaults are the declared ones", () => {
+    expect(settingsCatalogue.map((s) => s.name)).toEqual(Object.keys(settingsDeclaration));
+    for (const s of settingsCatalogue) {
+      expect(s.meaning.length, s.name).toBeGreaterThan(0);
+      expect(s.honouredBy.length, s.name).toBeGreaterThan(0);
+    }
+    expect(DEFAULT_FAILURE_POLICY).toEqual({ attempts: 10, backoffMs: 200, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20, onDecodeError: "stop" });
+    expect(settingsByName.get("retryAttempts")).toMatchObject({ default: 10, field: "attempts", shape: "failure" });
+  });
+
+  it("a resolved model has exactly the declared fields of each shape, in declaration order (the order generated code writes)", () => {
+    const m = resolve('shared { groupId = "g" groupInstanceId = "i" client = platformatic maxPollRecords = 5 deadLetter = default produce = true }\ntopic "t" : M');
+    const fields = (shape: string) => settingsCatalogue.filter((s) => s.shape === shape).map((s) => s.field);
+    expect(Object.keys(connection(m, "shared").settings)).toEqual(fields("connection"));
+    expect(Object.keys(topic(m, "t").buffer)).toEqual(fields("buffer"));
+    expect(Object.keys(topic(m, "t").failure)).toEqual(fields("failure"));
+    expect(Object.keys(topic(m, "t").producer!)).toEqual(fields("producer"));
+    // Optional fields are left out when nothing sets them, rather than written as undefined.
+    const plain = resolve('shared { groupId = "g" }\ntopic "t" : M');
+    expect(Object.keys(connection(plain, "shared").settings)).toEqual(fields("connection").filter((f) => !["groupInstanceId", "client", "maxPollRecords"].includes(f)));
+    expect(Object.keys(topic(plain, "t").failure)).not.toContain("deadLetter");
   });
 });
