@@ -28,7 +28,7 @@ import { readSchema, type AvroSchema } from "./avro.js";
 import { describeFileProblem, type FileRefusal } from "./files.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
 import { internalTopicProblem, jsonNumberProblems, metricNameCollisions, type ValueProblem } from "./check-literals.js";
-import type { MessageArgs, MessageDef } from "./catalogue.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { diagnostic, didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
 import {
   camelCase,
@@ -102,10 +102,10 @@ class Checker {
    * Registers a declaration under its name in the current file. When the name is taken, reports `code` at this
    * declaration's name, pointing at the first one, and returns false.
    */
-  claim<T>(seen: Map<string, Located<T>>, what: string, name: string, decl: T, nameNode: (d: T) => { range: Range }, code: DiagnosticCode): boolean {
+  claim<T>(seen: Map<string, Located<T>>, what: string, name: string, decl: T, nameNode: (d: T) => { range: Range }, entry: Twice): boolean {
     const first = seen.get(name);
     if (first) {
-      this.report(code, nameNode(decl).range, `${what} is declared twice`, { related: [this.firstDeclared(what, { node: nameNode(first.node), file: first.file })] });
+      this.accept(entry, nameNode(decl).range, { name }, { related: [this.firstDeclared(what, { node: nameNode(first.node), file: first.file })] });
       return false;
     }
     seen.set(name, { node: decl, file: this.source.file });
@@ -150,13 +150,11 @@ class Checker {
     if ("refused" in file) return this.refuse(describeFileProblem(file.refused, `schema file "${filePath}"`, this.host.displayPath), schema.path.range);
     if ("tooLarge" in file) return this.refuse(schemaTooLarge(`schema file "${filePath}"`), schema.path.range);
     if ("error" in file) {
-      this.report("KEF4001", schema.path.range, `cannot read schema file "${filePath}": ${file.error}`);
+      this.accept(messages.cannotReadSchemaFile, schema.path.range, { path: filePath, reason: file.error });
       return undefined;
     }
     if ("missing" in file) {
-      this.report("KEF3002", schema.path.range, `schema file "${filePath}" not found`, {
-        hint: `looked for ${file.display}; paths are relative to the .kef file`,
-      });
+      this.accept(messages.schemaFileNotFound, schema.path.range, { path: filePath, shown: file.display });
       return undefined;
     }
     if (!file.json) return undefined; // its syntax errors were reported when it was first read
@@ -203,6 +201,9 @@ class Checker {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The "declared twice" messages, each with the declaration's name. */
+type Twice = typeof messages.messageTwice | typeof messages.connectionTwice | typeof messages.topicTwice;
+
 /** A node and the file it was written in. */
 interface Located<T> {
   readonly node: T;
@@ -241,22 +242,22 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   const namespaceOf = new Map(files.map((f) => [f.source.file, f.ast.namespace?.text]));
 
   // Messages: names unique across the project, schemas valid.
-  const messages = new Map<string, MessageModel>();
+  const messageModels = new Map<string, MessageModel>();
   const messageDecls = new Map<string, Located<MessageDecl>>();
   for (const { node: decl, source } of decls) {
     if (decl.$type !== "Message") continue;
     c.source = source;
     const name = decl.name.text;
-    if (!c.claim(messageDecls, `message "${name}"`, name, decl, (d) => d.name, "KEF2003")) continue;
+    if (!c.claim(messageDecls, `message "${name}"`, name, decl, (d) => d.name, messages.messageTwice)) continue;
     if (keywords.includes(name)) {
-      c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a message`, { hint: `choose another name, e.g. "${name[0]!.toUpperCase()}${name.slice(1)}"` });
+      c.accept(messages.keywordMessageName, decl.name.range, { name, capitalized: `${name[0]!.toUpperCase()}${name.slice(1)}` });
     } else if (isReservedTypeName(name)) {
-      c.report("KEF2017", decl.name.range, `"${name}" cannot name a message: it is reserved in TypeScript or by generated code`, { hint: `choose another name, e.g. "${name}Message"` });
+      c.accept(messages.reservedMessageName, decl.name.range, { name });
     }
     const schema = c.message(decl);
     if (schema) {
       const ns = namespaceOf.get(source.file);
-      messages.set(name, {
+      messageModels.set(name, {
         name,
         fullName: ns ? `${ns}.${name}` : name,
         schema,
@@ -267,12 +268,12 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   }
 
   // Writer schemas of single-object records (generator/writers.ts).
-  const pool = new Map([...messages.values()].flatMap((m) => m.schema.named.map((t) => [t.fullName, t] as const)));
-  for (const [name, m] of messages) {
+  const pool = new Map([...messageModels.values()].flatMap((m) => m.schema.named.map((t) => [t.fullName, t] as const)));
+  for (const [name, m] of messageModels) {
     const located = messageDecls.get(name)!;
     c.source = files.find((f) => f.source.file === located.file)!.source;
     const writers = messageWriters(c, located.node, m, pool);
-    if (writers) messages.set(name, { ...m, writers });
+    if (writers) messageModels.set(name, { ...m, writers });
   }
 
   // The shared block: at most one in the project.
@@ -280,7 +281,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   const firstShared = sharedDecls[0];
   for (const extra of sharedDecls.slice(1)) {
     c.source = extra.source;
-    c.report("KEF2014", extra.node.keyword, "the shared connection is configured twice", {
+    c.accept(messages.sharedTwice, extra.node.keyword, {}, {
       related: [c.firstDeclared("the shared block", { node: { range: firstShared!.node.keyword }, file: firstShared!.source.file })],
     });
   }
@@ -294,10 +295,8 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     if (decl.$type !== "Connection") continue;
     c.source = source;
     const name = decl.name.text;
-    if (!c.claim(connectionDecls, `connection "${name}"`, name, decl, (d) => d.name, "KEF2005")) continue;
-    if (keywords.includes(name)) {
-      c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a connection`, { hint: `choose another name, e.g. "${name}Connection"` });
-    }
+    if (!c.claim(connectionDecls, `connection "${name}"`, name, decl, (d) => d.name, messages.connectionTwice)) continue;
+    if (keywords.includes(name)) c.accept(messages.keywordConnectionName, decl.name.range, { name });
     connections.set(name, { name, kind: "exclusive", at: { node: decl.name, file: source.file }, own: checkSettings(c, decl.settings, "all", "on a connection"), topics: [] });
   }
 
@@ -321,21 +320,21 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     if (decl.$type !== "Topic") continue;
     c.source = source;
     const topicName = decl.topic.value;
-    if (!c.claim(topicDecls, `topic "${topicName}"`, topicName, decl, (d) => d.topic, "KEF2004")) continue;
+    if (!c.claim(topicDecls, `topic "${topicName}"`, topicName, decl, (d) => d.topic, messages.topicTwice)) continue;
     const topicProblem = kafkaTopicProblem(topicName);
-    if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
+    if (topicProblem) c.accept(messages.invalidTopicName, decl.topic.range, { name: topicName, problem: topicProblem });
     else c.problem(internalTopicProblem(topicName), decl.topic.range);
 
     const handlerKey = handlerKeyOf(topicName, decl.alias?.text);
     const reserved = reservedHandlerKey(handlerKey);
     if (handlerKey.length === 0) {
-      c.report("KEF2017", decl.topic.range, `topic "${topicName}" has no letters or digits to name its handler`, { hint: `name it: topic "${topicName}" as someName : ...` });
+      c.accept(messages.topicWithoutHandlerName, decl.topic.range, { name: topicName });
     } else if (reserved) {
-      c.report("KEF2022", (decl.alias ?? decl.topic).range, `"${handlerKey}" cannot be a handler name: ${reserved}`, { hint: `name it: topic "${topicName}" as ${camelCase(handlerKey) || "someName"}Topic : ...` });
+      c.accept(messages.reservedHandlerName, (decl.alias ?? decl.topic).range, { key: handlerKey, reason: reserved, topic: topicName, suggestion: camelCase(handlerKey) || "someName" });
     }
 
-    const message = resolveMessage(c, decl.message, messageDecls, messages);
-    const clauses = topicClauses(c, decl, (ref) => resolveMessage(c, ref, messageDecls, messages), messageNames);
+    const message = resolveMessage(c, decl.message, messageDecls, messageModels);
+    const clauses = topicClauses(c, decl, (ref) => resolveMessage(c, ref, messageDecls, messageModels), messageNames);
     const provisioning = topicProvisioning(c, decl);
     const clause = decl.consumer;
     let draft: ConnectionDraft | undefined;
@@ -346,9 +345,9 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     } else if (clause.$type === "ViaConsumer") {
       draft = connections.get(clause.connection.text);
       if (!draft && clause.connection.text) {
-        c.report("KEF2002", clause.connection.range, `unknown connection "${clause.connection.text}"`, {
-          hint: didYouMean(clause.connection.text, connections.keys()) ?? (connections.size === 0 ? `declare it: connection ${clause.connection.text} exclusive { groupId = "..." }` : undefined),
-        });
+        const name = clause.connection.text;
+        if (connections.size === 0) c.accept(messages.unknownConnectionNoneDeclared, clause.connection.range, { name });
+        else c.accept(messages.unknownConnection, clause.connection.range, { name }, { hint: didYouMean(name, connections.keys()) });
       }
       topicLayer = checkSettings(c, clause.settings, "buffer", `on a topic of connection "${clause.connection.text}"`);
     } else {
@@ -364,10 +363,10 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       draft.kind === "shared" ? [onlyBuffer(shared), topicLayer] : [onlyBuffer(inheritable(shared)), onlyBuffer(draft.own), topicLayer],
     );
     const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
-    const format = topicFormat(c, { name: topicName, range: decl.range, file: source.file }, formatLayers, registries, sourceOf);
-    const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file: source.file }, formatLayers, sourceOf);
+    const format = topicFormat(c, { name: topicName, range: decl.range, file: source.file }, formatLayers, registries);
+    const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file: source.file }, formatLayers);
     c.source = source;
-    const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file: source.file }, [shared, producerLayer], decl.producer !== undefined, sourceOf);
+    const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file: source.file }, [shared, producerLayer], decl.producer !== undefined);
     c.source = source;
     const topic: TopicModel = {
       topic: topicName,
@@ -389,10 +388,8 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   }
 
   for (const { topic, first } of metricNameCollisions([...topicDecls.values()].map((t) => ({ name: t.node.topic.value, file: t.file, range: t.node.topic.range })))) {
-    c.report("KEF2036", topic.range, `topics "${topic.name}" and "${first.name}" collide in Kafka's metric names, where '.' becomes '_'`, {
+    c.accept(messages.metricNameCollision, topic.range, { name: topic.name, other: first.name }, {
       file: topic.file,
-      severity: "warning",
-      hint: "a broker refuses to create one of them while the other exists; use only '.' or only '_' in topic names",
       related: [{ message: `topic "${first.name}" is here`, file: first.file, range: first.range }],
     });
   }
@@ -403,13 +400,13 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   const reportedUnsupported = new Set<string>();
   const allDrafts = [sharedDraft, ...connections.values(), ...anonymous];
   // After an unknown connection name (a typo), "unused" would only repeat that error.
-  const typo = c.diagnostics.some((d) => d.code === "KEF2002");
+  const typo = c.diagnostics.some((d) => d.code === messages.unknownConnection.code);
   for (const draft of allDrafts) {
     const inFile = (file: string) => files.find((f) => f.source.file === file)!.source;
     c.source = inFile(draft.at.file);
     if (draft.topics.length === 0) {
       if (draft.kind === "exclusive" && connectionDecls.has(draft.name) && !anonymous.includes(draft) && !typo) {
-        c.report("KEF2016", draft.at.node.range, `connection "${draft.name}" is not used by any topic`, { severity: "warning", hint: `use it with: topic "..." : Message { consumer via ${draft.name} }` });
+        c.accept(messages.unusedConnection, draft.at.node.range, { name: draft.name });
       }
       continue;
     }
@@ -418,19 +415,18 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     const groupIdAt = draft.own.values.get("groupId");
     const groupId = groupIdAt?.value as string | undefined;
     if (groupId === undefined && !draft.own.written?.has("groupId")) {
-      const where =
-        draft.kind === "shared" ? "the shared connection" : anonymous.includes(draft) ? `the exclusive consumer of topic "${draft.topics[0]!.topic}"` : `connection "${draft.name}"`;
       const firstTopic = draft.kind === "shared" ? topicDecls.get(draft.topics[0]!.topic)! : undefined;
       if (firstTopic) c.source = inFile(firstTopic.file);
-      c.report("KEF2012", firstTopic ? firstTopic.node.range : draft.at.node.range, `${where} has no groupId`, {
-        hint: draft.kind === "shared" ? `add: shared { groupId = "my-service" }` : `add groupId = "..." to its settings; exclusive connections need their own group`,
-      });
+      const range = firstTopic ? firstTopic.node.range : draft.at.node.range;
+      if (draft.kind === "shared") c.accept(messages.sharedWithoutGroupId, range, {});
+      else if (anonymous.includes(draft)) c.accept(messages.exclusiveConsumerWithoutGroupId, range, { topic: draft.topics[0]!.topic });
+      else c.accept(messages.connectionWithoutGroupId, range, { name: draft.name });
     } else if (groupId !== undefined) {
       const other = groupIds.get(groupId);
       if (other) {
         c.source = inFile(draft.own.file ?? draft.at.file);
-        c.report("KEF2013", groupIdAt!.range, `group id "${groupId}" is already used by ${other.kind === "shared" ? "the shared connection" : `connection "${other.name}"`}`, {
-          hint: "each connection is its own Kafka consumer and needs its own group",
+        const entry = other.kind === "shared" ? messages.groupIdOfShared : messages.groupIdOfConnection;
+        c.accept(entry, groupIdAt!.range, { groupId, other: other.name }, {
           related: [{ message: "used here", file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range }],
         });
       }
@@ -443,9 +439,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
       const own = draft.own.values.get("heartbeatIntervalMs") ?? draft.own.values.get("sessionTimeoutMs");
       const at = own ?? shared.values.get("heartbeatIntervalMs") ?? shared.values.get("sessionTimeoutMs");
       c.source = inFile((own ? draft.own.file : shared.file) ?? draft.at.file);
-      c.report("KEF2011", at?.range ?? draft.at.node.range, `heartbeatIntervalMs (${heartbeat}) must be below sessionTimeoutMs (${session})`, {
-        hint: "a third of the session timeout or less is usual",
-      });
+      c.accept(messages.heartbeatNotBelowSession, at?.range ?? draft.at.node.range, { heartbeat, session });
     }
     const timingAt = (name: string) => {
       const own = draft.own.values.get(name);
@@ -454,23 +448,17 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
     };
     if (heartbeat < session && heartbeat * 3 > session) {
       const at = draft.own.values.has("heartbeatIntervalMs") || shared.values.has("heartbeatIntervalMs") ? timingAt("heartbeatIntervalMs") : timingAt("sessionTimeoutMs");
-      c.report("KEF2019", at, `heartbeatIntervalMs (${heartbeat}) is more than a third of sessionTimeoutMs (${session}): one late heartbeat can expel the member`, {
-        severity: "warning",
-        hint: `a heartbeat interval of at most ${Math.floor(session / 3)} leaves room for two missed heartbeats`,
-      });
+      c.accept(messages.heartbeatCloseToSession, at, { heartbeat, session, third: Math.floor(session / 3) });
     }
     if (session < 6_000 || session > 1_800_000) {
-      c.report("KEF2020", timingAt("sessionTimeoutMs"), `sessionTimeoutMs (${session}) is outside the broker defaults group.min.session.timeout.ms (6000) and group.max.session.timeout.ms (1800000)`, {
-        severity: "warning",
-        hint: "brokers with default settings refuse the join with INVALID_SESSION_TIMEOUT",
-      });
+      c.accept(messages.sessionTimeoutOutsideBrokerBounds, timingAt("sessionTimeoutMs"), { session });
     }
     resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics, origins: settingOrigins(draft.kind === "shared" ? [["shared", draft.own]] : [["shared", inheritable(shared)], ["connection", draft.own]], "connection", draft.at.file) });
   }
-  reportUnusedRegistries(c, registries, sourceOf, c.diagnostics.some((d) => d.code === "KEF2050"));
+  reportUnusedRegistries(c, registries, c.diagnostics.some((d) => d.code === messages.unknownRegistry.code));
   reportUnusedWriters(c, messageDecls, topics, sourceOf);
 
-  const messageList = [...messages.values()];
+  const messageList = [...messageModels.values()];
   const { typeNames, namedTypes } = nameTypes(c, messageList);
   const firstNamespace = files.map((f) => f.ast.namespace?.text).find((n) => n !== undefined);
   const apiName = pascalCase(options.name ?? firstNamespace ?? path.basename(files[0]!.source.file, ".kef")) || "Kef";
@@ -487,7 +475,7 @@ export function check(files: readonly ParsedFile[], host: CheckHost, options: Pr
   };
   const sharedAt = firstShared && { file: firstShared.source.file, range: firstShared.node.keyword };
   const locate = nameOrigins(files, { messages: messageDecls, topics: topicDecls, connections: connectionDecls, shared: sharedAt }, options.name !== undefined);
-  checkNames(model, locate, (code, at, message, extra) => c.report(code, at.range, message, { ...extra, file: at.file }));
+  checkNames(model, locate, (entry, at, args, extra) => c.accept(entry, at.range, args, { ...extra, file: at.file }));
   const hasErrors = c.diagnostics.some((d) => d.severity === "error");
   return { value: hasErrors ? undefined : model, diagnostics: c.diagnostics, sources: c.sources };
 }
@@ -500,9 +488,8 @@ function resolveMessage(
 ): MessageModel | undefined {
   if (!ref) return undefined;
   if (!decls.has(ref.text)) {
-    c.report("KEF2001", ref.range, `unknown message type "${ref.text}"`, {
-      hint: didYouMean(ref.text, decls.keys()) ?? (decls.size === 0 ? `declare it: message ${ref.text} from "${ref.text}.avsc"` : undefined),
-    });
+    if (decls.size === 0) c.accept(messages.unknownMessageNoneDeclared, ref.range, { name: ref.text });
+    else c.accept(messages.unknownMessage, ref.range, { name: ref.text }, { hint: didYouMean(ref.text, decls.keys()) });
     return undefined;
   }
   // A message whose schema failed is known but has no model; its own diagnostics say why.

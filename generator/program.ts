@@ -1,7 +1,8 @@
 // Runs the pipeline in order: find inputs → read → parse → check → emit → format → plan/write.
 import path from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
-import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { messages } from "./catalogue.js";
+import { diagnostic, hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { checkAgainst } from "./against.js";
 import { check, type ParsedFile } from "./check.js";
 import type { GeneratedFile } from "./generated.js";
@@ -64,10 +65,6 @@ export function displayPath(cwd: string, absolute: string): string {
   return (rel.startsWith("..") || path.isAbsolute(rel) ? absolute : rel).split(path.sep).join("/");
 }
 
-function ioError(file: string, message: string): Diagnostic {
-  return { code: "KEF4001", severity: "error", message, file, range: startOfFile };
-}
-
 /** Expands the inputs: literal paths as given, glob patterns to the .kef files they match, sorted, each once. */
 export function resolveInputs(inputs: readonly string[], baseDir: string, cwd = baseDir): { files: string[]; diagnostics: Diagnostic[] } {
   const files = new Set<string>();
@@ -78,7 +75,7 @@ export function resolveInputs(inputs: readonly string[], baseDir: string, cwd = 
       if (matches.length === 0) {
         // Shown from where the command runs: a config's patterns are relative to the config file.
         const shown = displayPath(cwd, path.resolve(baseDir, input));
-        diagnostics.push(ioError(shown, `no .kef file matches "${shown}"`));
+        diagnostics.push(diagnostic(messages.noKefFileMatches, { pattern: shown }, { file: shown, range: startOfFile }));
       }
       for (const m of matches.sort()) files.add(path.resolve(m));
     } else {
