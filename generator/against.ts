@@ -12,7 +12,10 @@ import path from "node:path";
 import type { KefFile } from "../grammar/ast.js";
 import { avroType } from "../runtime/avro-codec.js";
 import { codecSchema, type AvroNamed, type AvroType } from "./avro.js";
-import { check, type CheckHost, type ParsedFile } from "./check.js";
+import type { CheckHost } from "./check.js";
+import type { ParsedFile } from "./load.js";
+// A cycle with program.ts, harmless: only functions cross it, and only once checking runs.
+import { checkFiles } from "./program.js";
 import { compare, namedAliases, type Incompatibility, type IncompatibilityKind, type SchemaLocation, type SchemaSide } from "./compat.js";
 import { startOfFile, type Diagnostic, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
 import type { MessageModel, Model, TopicModel } from "./model.js";
@@ -154,7 +157,7 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   }
   if (parsed.length === 0) return { diagnostics, sources };
   const host: CheckHost = { readFile: readOld, displayPath: oldLabel };
-  const old = check(parsed, host, input.name === undefined ? {} : { name: input.name });
+  const old = checkFiles(parsed, host, input.name === undefined ? {} : { name: input.name });
   for (const [file, text] of old.sources) sources.set(file, text);
   if (gitFailure !== undefined) return gitFailed();
   if (!old.value) {

@@ -21,7 +21,7 @@ export interface CheckedSettings {
 
 /** What the settings checks need of the checker: its report, and the file being checked. */
 export interface SettingsReporter {
-  source: SourceText;
+  readonly source: SourceText;
   accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string }): void;
   report(code: DiagnosticCode, range: Range, message: string, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" }): void;
 }
@@ -196,11 +196,9 @@ export function unsupportedOnClient(
   draft: ConnectionDraftSettings,
   shared: CheckedSettings,
   values: ReadonlyMap<string, Value>,
-  inFile: (file: string) => SourceText,
   reported: Set<string>,
 ): void {
   const client = (values.get("client") as KefClient | undefined) ?? defaultClient;
-  const source = c.source;
   for (const info of settingsCatalogue) {
     const u = info.unsupported;
     if (!u || info.scope === "producer" || u.client !== client || !values.has(info.name)) continue;
@@ -213,13 +211,12 @@ export function unsupportedOnClient(
     const place = `${file}:${written.range.start.offset}`;
     if (reported.has(place)) continue;
     reported.add(place);
-    c.source = inFile(file);
     const inherited = own ? "" : ` (inherited by connection "${draft.name}")`;
     c.report("KEF2009", written.range, `${info.name}${u.values === undefined ? "" : ` = ${String(value)}`} is not supported by the ${client} client${inherited}: ${u.why}`, {
       hint: `choose the platformatic client: client = platformatic (on this connection or on shared)`,
+      file,
     });
   }
-  c.source = source;
 }
 
 export function resolveConnectionSettings(layers: readonly CheckedSettings[]): Map<string, Value> {

@@ -5,7 +5,8 @@ import type { Range } from "../grammar/ast.js";
 import { kafkaTopicProblem } from "./check.js";
 import { messages } from "./catalogue.js";
 import type { FailureModel } from "./model.js";
-import { settingIn, type LayeredValue, type RegistryReporter, type SettingLayer } from "./registries.js";
+import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
+import type { Accept } from "./reporter.js";
 import { settingsByName } from "./settings.js";
 
 /** Spring Kafka's default dead-letter topic name since 3.3 (`<topic>.DLT` before). */
@@ -18,7 +19,7 @@ export function defaultDeadLetterTopic(topic: string): string {
  * point at the value that decided (or at the topic when only defaults did).
  */
 export function topicFailure(
-  c: RegistryReporter,
+  c: Accept,
   topic: { name: string; range: Range; file: string },
   layers: readonly SettingLayer[],
 ): FailureModel {

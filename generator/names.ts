@@ -173,13 +173,13 @@ export interface NameOrigin {
   readonly note?: string;
 }
 
-/** A declaration and the file it was written in. */
+/** A declaration and the file it was written in (a bound declaration, bind.ts). */
 interface Written<T> {
   readonly node: T;
-  readonly file: string;
+  readonly source: { readonly file: string };
 }
 
-/** The checker's declarations by name: what `nameOrigins` locates owners in. */
+/** The bound declarations by name (bind.ts): what `nameOrigins` locates owners in. */
 export interface NamedDeclarations {
   readonly messages: ReadonlyMap<string, Written<{ readonly name: { readonly range: Range } }>>;
   readonly topics: ReadonlyMap<string, Written<{ readonly topic: { readonly range: Range }; readonly alias: { readonly range: Range } | undefined }>>;
@@ -204,13 +204,13 @@ export function nameOrigins(
   const at = (file: string, range: Range, note?: string): NameOrigin => ({ file, range, order: order(file), ...(note ? { note } : {}) });
   const topicAt = (topic: string) => {
     const t = decls.topics.get(topic)!;
-    return at(t.file, (t.node.alias ?? t.node.topic).range);
+    return at(t.source.file, (t.node.alias ?? t.node.topic).range);
   };
   return (owner) => {
     switch (owner.kind) {
       case "message": {
         const m = decls.messages.get(owner.message.name)!;
-        return at(m.file, m.node.name.range);
+        return at(m.source.file, m.node.name.range);
       }
       case "type":
         return at(owner.type.file, owner.type.range);
@@ -218,7 +218,7 @@ export function nameOrigins(
         return topicAt(owner.topic.topic);
       case "connection": {
         const declared = owner.connection.declared ? decls.connections.get(owner.connection.name) : undefined;
-        if (declared) return at(declared.file, declared.node.name.range);
+        if (declared) return at(declared.source.file, declared.node.name.range);
         if (owner.connection.kind === "shared" && decls.shared) return at(decls.shared.file, decls.shared.range);
         return topicAt(owner.connection.topics[0]!.topic);
       }

@@ -3,7 +3,8 @@
 import type { Range } from "../grammar/ast.js";
 import { messages } from "./catalogue.js";
 import type { ProducerModel } from "./model.js";
-import { settingIn, type LayeredValue, type RegistryReporter, type SettingLayer } from "./registries.js";
+import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
+import type { Accept } from "./reporter.js";
 import { settingsByName } from "./settings.js";
 
 /** The broker keeps the sequence numbers of a producer's last 5 batches per partition (KAFKA-17926). */
@@ -14,7 +15,7 @@ export const maxInFlightWhenIdempotent = 5;
  * `produce = true` in the shared block). `layers` are the shared block then the topic's producer block.
  */
 export function topicProducer(
-  c: RegistryReporter,
+  c: Accept,
   topic: { name: string; range: Range; file: string },
   layers: readonly SettingLayer[],
   hasBlock: boolean,

@@ -9,22 +9,10 @@
 //
 // Secrets are written only as env("NAME"): the generated code holds the variable's name, the runtime reads it.
 import type { CallArgument, Name, Range, RegistryDecl, SettingValue } from "../grammar/ast.js";
-import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { didYouMean, type RelatedLocation } from "./diagnostics.js";
+import { messages } from "./catalogue.js";
+import { didYouMean } from "./diagnostics.js";
 import type { ConfluentFormatModel, RegistryModel, TopicFormatModel } from "./model.js";
-import type { SourceText } from "./parse.js";
-
-/** The part of the checker this file reports through. */
-export interface RegistryReporter {
-  source: SourceText;
-  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string }): void;
-}
-
-/** A registry declaration and the file it is in. */
-export interface RegistrySource {
-  readonly node: RegistryDecl;
-  readonly source: SourceText;
-}
+import type { Accept, FileReporter } from "./reporter.js";
 
 /**
  * A declared registry: its model (undefined when its declaration has errors, which were reported) and where it was
@@ -40,61 +28,48 @@ export interface CheckedRegistry {
 const registryKeys = ["url", "auth"] as const;
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Checks every `registry` declaration of the project; returns them by name (with no model when invalid). */
-export function checkRegistries(c: RegistryReporter, decls: readonly RegistrySource[]): Map<string, CheckedRegistry> {
-  const out = new Map<string, CheckedRegistry>();
-  const seen = new Map<string, { name: Name; file: string }>();
-  for (const { node, source } of decls) {
-    c.source = source;
-    const name = node.name.text;
-    const first = seen.get(name);
-    if (first) {
-      c.accept(messages.registryTwice, node.name.range, { name }, {
-        related: [{ message: `registry "${name}" is first declared here`, file: first.file, range: first.name.range }],
-      });
+/** Checks one `registry` declaration (its name is unique: bind.ts); the model is undefined when it is invalid. */
+export function checkRegistry(c: FileReporter, node: RegistryDecl): CheckedRegistry {
+  const name = node.name.text;
+  let url: RegistryModel["url"] | undefined;
+  let auth: RegistryModel["auth"];
+  let valid = true;
+  const written = new Set<string>();
+  for (const setting of node.settings?.settings ?? []) {
+    const key = setting.name.text;
+    if (!(registryKeys as readonly string[]).includes(key)) {
+      c.accept(messages.unknownRegistrySetting, setting.name.range, { name: key, keys: registryKeys.join(", ") }, { hint: didYouMean(key, registryKeys) });
+      valid = false;
       continue;
     }
-    seen.set(name, { name: node.name, file: source.file });
-    let url: RegistryModel["url"] | undefined;
-    let auth: RegistryModel["auth"];
-    let valid = true;
-    const written = new Set<string>();
-    for (const setting of node.settings?.settings ?? []) {
-      const key = setting.name.text;
-      if (!(registryKeys as readonly string[]).includes(key)) {
-        c.accept(messages.unknownRegistrySetting, setting.name.range, { name: key, keys: registryKeys.join(", ") }, { hint: didYouMean(key, registryKeys) });
-        valid = false;
-        continue;
-      }
-      if (written.has(key)) {
-        c.accept(messages.registrySettingTwice, setting.name.range, { name: key });
-        continue;
-      }
-      written.add(key);
-      const v = setting.value;
-      if (!v) {
-        valid = false;
-        continue;
-      }
-      if (key === "url") {
-        url = checkUrl(c, v);
-        if (!url) valid = false;
-      } else {
-        auth = checkAuth(c, v);
-        if (!auth) valid = false;
-      }
+    if (written.has(key)) {
+      c.accept(messages.registrySettingTwice, setting.name.range, { name: key });
+      continue;
     }
-    if (!written.has("url")) {
-      c.accept(messages.registryWithoutUrl, node.name.range, { name });
+    written.add(key);
+    const v = setting.value;
+    if (!v) {
       valid = false;
+      continue;
     }
-    const model = valid && url ? { name, url, ...(auth ? { auth } : {}), file: source.file, range: node.range } : undefined;
-    out.set(name, { model, name: node.name, file: source.file, used: false });
+    if (key === "url") {
+      url = checkUrl(c, v);
+      if (!url) valid = false;
+    } else {
+      auth = checkAuth(c, v);
+      if (!auth) valid = false;
+    }
   }
-  return out;
+  if (!written.has("url")) {
+    c.accept(messages.registryWithoutUrl, node.name.range, { name });
+    valid = false;
+  }
+  const file = c.source.file;
+  const model = valid && url ? { name, url, ...(auth ? { auth } : {}), file, range: node.range } : undefined;
+  return { model, name: node.name, file, used: false };
 }
 
-function envArgument(c: RegistryReporter, v: CallArgument | SettingValue, what: string, example: string): string | undefined {
+function envArgument(c: FileReporter, v: CallArgument | SettingValue, what: string, example: string): string | undefined {
   if (v.$type === "CallValue" && v.callee.text === "env") {
     const arg = v.args[0];
     if (v.args.length !== 1 || arg?.$type !== "StringValue" || !envName.test(arg.value)) {
@@ -111,7 +86,7 @@ function envArgument(c: RegistryReporter, v: CallArgument | SettingValue, what: 
   return undefined;
 }
 
-function checkUrl(c: RegistryReporter, v: SettingValue): RegistryModel["url"] | undefined {
+function checkUrl(c: FileReporter, v: SettingValue): RegistryModel["url"] | undefined {
   if (v.$type === "StringValue") {
     let parsed: URL | undefined;
     try {
@@ -133,7 +108,7 @@ function checkUrl(c: RegistryReporter, v: SettingValue): RegistryModel["url"] | 
   return env === undefined ? undefined : { env };
 }
 
-function checkAuth(c: RegistryReporter, v: SettingValue): RegistryModel["auth"] | undefined {
+function checkAuth(c: FileReporter, v: SettingValue): RegistryModel["auth"] | undefined {
   if (v.$type === "CallValue" && v.callee.text === "basic") {
     if (v.args.length !== 2) {
       c.accept(messages.basicAuthArguments, v.range, {});
@@ -182,7 +157,7 @@ export function settingIn(layers: readonly SettingLayer[], topicFile: string, ke
  * bare Avro. Reports an unknown or missing registry, and registry settings on a bare-Avro topic.
  */
 export function topicFormat(
-  c: RegistryReporter,
+  c: Accept,
   topic: { name: string; range: Range; file: string },
   layers: readonly SettingLayer[],
   registries: ReadonlyMap<string, CheckedRegistry>,
@@ -226,7 +201,7 @@ export function topicFormat(
 }
 
 /** Warns about declared registries that no topic reads from. */
-export function reportUnusedRegistries(c: RegistryReporter, registries: ReadonlyMap<string, CheckedRegistry>, afterTypo: boolean): void {
+export function reportUnusedRegistries(c: Accept, registries: ReadonlyMap<string, CheckedRegistry>, afterTypo: boolean): void {
   // After an unknown registry name (a typo), "unused" would only repeat that error.
   if (afterTypo) return;
   for (const r of registries.values()) {

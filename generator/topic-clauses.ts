@@ -9,7 +9,7 @@ import type { Name, TopicClause, TopicDecl } from "../grammar/ast.js";
 import { messages } from "./catalogue.js";
 import { didYouMean } from "./diagnostics.js";
 import type { MessageModel, TopicKeyModel } from "./model.js";
-import type { RegistryReporter } from "./registries.js";
+import type { FileReporter } from "./reporter.js";
 
 /** The key types that are not messages. */
 export const builtinKeyTypes = ["string", "bytes", "none"] as const;
@@ -25,7 +25,7 @@ export interface TopicClauses {
  * own message type; `messageNames` are the declared messages, for the warning about a message a built-in hides.
  */
 export function topicClauses(
-  c: RegistryReporter,
+  c: FileReporter,
   decl: TopicDecl,
   resolveMessage: (ref: Name) => MessageModel | undefined,
   messageNames: ReadonlySet<string>,

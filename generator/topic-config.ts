@@ -12,7 +12,7 @@
 import { settingValueText, type Range, type Setting, type SettingValue, type TopicConfigBlock, type TopicDecl } from "../grammar/ast.js";
 import { messages, type MessageArgs } from "./catalogue.js";
 import { closest, didYouMean, type RelatedLocation } from "./diagnostics.js";
-import type { RegistryReporter } from "./registries.js";
+import type { FileReporter } from "./reporter.js";
 import { topicsToProvision, type NewTopic, type TopicProvisioning } from "../runtime/topic-provisioning.js";
 
 /** What a topic's `{ }` says about how it is created (the runtime's shape, configs always present). */
@@ -191,7 +191,7 @@ type SaidTwiceEntry = typeof messages.consumerClauseTwice | typeof messages.prod
  * Checks the provisioning parts of a topic's `{ }` (its settings and `config { }` blocks) and reports a second
  * consumer clause. Returns undefined when the topic says nothing about provisioning.
  */
-export function topicProvisioning(c: RegistryReporter, decl: TopicDecl): TopicProvisioningModel | undefined {
+export function topicProvisioning(c: FileReporter, decl: TopicDecl): TopicProvisioningModel | undefined {
   const first = new Map<string, Range>();
   const twice: SaidTwice = (entry, args, range, key) => {
     const at = first.get(key);
@@ -213,10 +213,10 @@ export function topicProvisioning(c: RegistryReporter, decl: TopicDecl): TopicPr
       twice(messages.producerClauseTwice, {}, item.keyword, "producer");
     } else if (item.$type === "Setting") {
       said = true;
-      countSetting(c, decl, item, twice, counts);
+      countSetting(c, item, twice, counts);
     } else {
       said = true;
-      configBlock(c, decl, item, twice, config);
+      configBlock(c, item, twice, config);
     }
   }
   if (!said) return undefined;
@@ -225,8 +225,7 @@ export function topicProvisioning(c: RegistryReporter, decl: TopicDecl): TopicPr
 }
 
 function countSetting(
-  c: RegistryReporter,
-  decl: TopicDecl,
+  c: FileReporter,
   s: Setting,
   twice: SaidTwice,
   counts: { partitions?: number; replicationFactor?: number },
@@ -247,8 +246,7 @@ function countSetting(
 }
 
 function configBlock(
-  c: RegistryReporter,
-  decl: TopicDecl,
+  c: FileReporter,
   block: TopicConfigBlock,
   twice: SaidTwice,
   config: Record<string, string>,

@@ -8,7 +8,6 @@ import { codecSchema, type AvroNamed, type AvroSchema } from "./avro.js";
 import { compare } from "./compat.js";
 import type { DiagnosticCode } from "./diagnostics.js";
 import type { MessageModel, MessageWriterModel, TopicModel } from "./model.js";
-import type { SourceText } from "./parse.js";
 
 /** What reading writers needs of the checker. */
 export interface WriterReporter {
@@ -61,15 +60,14 @@ export function messageWriters(c: WriterReporter, decl: MessageDecl, message: Me
 
 /** Warns about `writers` of a message that no single-object topic reads: they would have no effect. */
 export function reportUnusedWriters(
-  c: WriterReporter & { source: SourceText },
+  c: WriterReporter,
   decls: ReadonlyMap<string, { readonly node: MessageDecl; readonly file: string }>,
   topics: readonly TopicModel[],
-  sourceOf: (file: string) => SourceText,
 ): void {
   for (const [name, { node, file }] of decls) {
     if (!node.writers || topics.some((t) => t.message.name === name && t.format?.kind === "singleObject")) continue;
-    c.source = sourceOf(file);
     c.report("KEF2090", node.writers.keyword, `writers of message "${name}" have no effect: no topic reads it with format = singleObject`, {
+      file,
       severity: "warning",
       hint: "only single-object records name their writer schema; add format = singleObject to its topic, or remove the writers",
     });
