@@ -36,7 +36,7 @@ export interface Bound {
 type Twice = typeof messages.messageTwice | typeof messages.connectionTwice | typeof messages.topicTwice | typeof messages.registryTwice;
 
 /** Where a related location points at the first declaration of a name. */
-export function firstDeclared(what: string, file: string, range: Range): RelatedLocation {
+function firstDeclared(what: string, file: string, range: Range): RelatedLocation {
   return { message: `${what} is first declared here`, file, range };
 }
 

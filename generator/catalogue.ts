@@ -249,6 +249,27 @@ export const messages = {
     'topic "{topic}" has no dead-letter topic and retries without limit: a record that always fails stalls its partition, retried forever',
     "add deadLetter = default, or bound the retries (retryAttempts = 10): the partition then stops and reports the record",
   ),
+  // plan.ts (warnings of `kefgen plan`, about a connection's resolved settings)
+  rebalanceTimeoutBelowSession: warning(
+    "KEF2080",
+    "maxPollIntervalMs ({maxPoll}) is below sessionTimeoutMs ({session}): kafkajs sends it as the rebalance timeout, so a rebalance can give up on a member whose session is still alive",
+    "keep maxPollIntervalMs at or above sessionTimeoutMs",
+  ),
+  rebalanceTimeoutBelowRetryWait: warning(
+    "KEF2081",
+    "maxPollIntervalMs ({maxPoll}) is below the longest retry wait of its topics (retryMaxBackoffMs, {longestWait} ms): a record that keeps failing makes no progress for whole rebalance timeouts, and a rebalance meanwhile hands it to the next owner, which starts its retries over",
+    "raise maxPollIntervalMs above {longestWait}, or lower retryMaxBackoffMs",
+  ),
+  waitingFromLatest: warning(
+    "KEF2082",
+    "missingTopics = wait with autoOffsetReset = latest: records written to a topic before the connection finds it (every missingTopicCheckMs) are skipped",
+    "use autoOffsetReset = earliest for topics that may be created after the service starts",
+  ),
+  groupWaitsForSeveralTopics: warning(
+    "KEF2083",
+    'group "{groupId}" reads {topics} topics with missingTopics = wait: when a missing one appears the whole group rejoins, pausing every topic of the connection',
+    "give a topic that may be missing its own exclusive connection, or create the topics before the service starts",
+  ),
   // producer.ts
   idempotentWithoutAcksAll: error(
     "KEF2009",
