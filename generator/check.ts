@@ -4,17 +4,16 @@
 //
 // One check function per kind of declaration (its `$type`): checkMessage, checkConnection, checkTopic (registries:
 // registries.ts), then the checks across declarations (topic names in Kafka's metrics, each connection's group and
-// timing, unused declarations). Each reports through the stage's Reporter, into the file its declaration carries.
+// timing in check-connections.ts, unused declarations). Each reports through the stage's Reporter, into the file its declaration carries.
 // What comes out is what the checks found valid: message schemas, settings layers, topics, connections with their
 // topics; resolve.ts turns it into the Model.
-import type { ConnectionDecl, MessageDecl, Name, Range, TopicDecl } from "../grammar/ast.js";
+import type { ConnectionDecl, MessageDecl, Name, TopicDecl } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
 import type { AvroSchema } from "./avro.js";
 import type { Bound, Declared } from "./bind.js";
 import { messages } from "./catalogue.js";
 import { internalTopicProblem, metricNameCollisions } from "./check-literals.js";
 import {
-  bufferSettingsModel,
   checkSettings,
   inheritable,
   onlyBuffer,
@@ -26,37 +25,39 @@ import {
 } from "./check-settings.js";
 import { didYouMean, type Result } from "./diagnostics.js";
 import { topicFailure } from "./failure.js";
+import { checkGroupId, checkTiming, type ConnectionDraft } from "./check-connections.js";
 import { SchemaReader, type CheckHost } from "./message-schemas.js";
-import { camelCase, isReservedTypeName, type MessageModel, type TopicModel } from "./model.js";
-import { codecNameOf, consumerClassNameOf, handlerKeyOf, reservedHandlerKey } from "./names.js";
-import { settingOrigins } from "./origins.js";
+import { camelCase, isReservedTypeName, type FailureModel, type MessageModel, type ProducerModel, type SettingOrigin, type TopicFormatModel } from "./model.js";
+import { codecNameOf, handlerKeyOf, reservedHandlerKey } from "./names.js";
 import type { SourceText } from "./parse.js";
 import { topicProducer } from "./producer.js";
 import { checkRegistry, reportUnusedRegistries, topicFormat, type CheckedRegistry } from "./registries.js";
 import { Reporter, type FileReporter } from "./reporter.js";
 import { settingsByName } from "./settings.js";
-import { topicClauses } from "./topic-clauses.js";
-import { topicProvisioning } from "./topic-config.js";
+import { topicClauses, type TopicClauses } from "./topic-clauses.js";
+import { topicProvisioning, type TopicProvisioningModel } from "./topic-config.js";
 import { messageWriters, reportUnusedWriters, type WriterReporter } from "./writers.js";
 
 export type { CheckHost } from "./message-schemas.js";
 
-/** A node and the file it was written in. */
-interface Located<T> {
-  readonly node: T;
-  readonly file: string;
-}
+/** A settings layer of a topic, and where it comes from (for `kefgen plan`'s provenance). */
+export type TopicLayer = readonly [SettingOrigin["from"], CheckedSettings];
 
-/** A connection while its topics are checked: the shared one, a declared one, or a topic's own exclusive consumer. */
-interface ConnectionDraft {
-  readonly name: string;
-  readonly kind: "shared" | "exclusive";
-  /** A declared connection (`connection name exclusive { }`), not the shared one or a topic's own. */
-  readonly declared: boolean;
-  /** Where to point diagnostics about the connection as a whole. */
-  readonly at: Located<{ range: Range }>;
-  readonly own: CheckedSettings;
-  readonly topics: TopicModel[];
+/** A topic whose message and connection are known, checked: what resolve.ts makes its TopicModel from. */
+export interface CheckedTopic {
+  readonly declared: Declared<TopicDecl>;
+  readonly handlerKey: string;
+  readonly message: MessageModel;
+  /** The name of the connection that reads it. */
+  readonly connection: string;
+  /** The layers of its buffer settings, weakest first (shared, its connection's, its own). */
+  readonly bufferLayers: readonly TopicLayer[];
+  readonly clauses: TopicClauses;
+  readonly format: TopicFormatModel | undefined;
+  readonly failure: FailureModel;
+  readonly provisioning: TopicProvisioningModel | undefined;
+  /** Its producer and the layers of the producer settings (shared, its producer block), when it has one. */
+  readonly producer: { readonly model: ProducerModel; readonly layers: readonly TopicLayer[] } | undefined;
 }
 
 /** A connection that reads at least one topic, checked: its settings resolved (default → shared → its own). */
@@ -68,7 +69,7 @@ export interface CheckedConnection {
   readonly own: CheckedSettings;
   readonly values: ReadonlyMap<string, Value>;
   readonly groupId: string;
-  readonly topics: readonly TopicModel[];
+  readonly topics: readonly CheckedTopic[];
 }
 
 /** What the check stage hands to resolve.ts. */
@@ -79,7 +80,7 @@ export interface Checked {
   /** The shared block's settings (empty without one). */
   readonly shared: CheckedSettings;
   /** The topics whose message and connection are known, in declaration order. */
-  readonly topics: readonly TopicModel[];
+  readonly topics: readonly CheckedTopic[];
   /** The connections that read topics: the shared one, then declared ones, then topics' own. */
   readonly connections: readonly CheckedConnection[];
   readonly registries: ReadonlyMap<string, CheckedRegistry>;
@@ -97,7 +98,7 @@ interface Project {
   readonly connections: Map<string, ConnectionDraft>;
   readonly anonymous: ConnectionDraft[];
   readonly registries: ReadonlyMap<string, CheckedRegistry>;
-  readonly topics: TopicModel[];
+  readonly topics: CheckedTopic[];
 }
 
 export function check(bound: Bound, host: CheckHost): Result<Checked> {
@@ -159,7 +160,7 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
       continue;
     }
     const values = resolveConnectionSettings(draft.kind === "shared" ? [draft.own] : [inheritable(shared), draft.own]);
-    const groupId = checkGroupId(c, draft, bound, groupIds);
+    const groupId = checkGroupId(c, draft, groupIds);
     unsupportedOnClient(c.in(inFile(draft.at.file)), draft, shared, values, reportedUnsupported);
     checkTiming(c, draft, shared, values);
     checked.push({ name: draft.name, kind: draft.kind, declared: draft.declared, file: draft.at.file, own: draft.own, values, groupId: groupId ?? "", topics: draft.topics });
@@ -243,32 +244,26 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
   const producerLayer = decl.producer ? checkSettings(r, decl.producer.settings, "producer", "in a producer block") : { values: new Map() };
   if (!message || !draft) return;
 
-  const bufferLayers: [TopicOrigin, CheckedSettings][] =
-    draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]];
   const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
   const format = topicFormat(c, { name: topicName, range: decl.range, file }, formatLayers, p.registries);
   const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file }, formatLayers);
   const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file }, [shared, producerLayer], decl.producer !== undefined);
-  const topic: TopicModel = {
-    topic: topicName,
+  const topic: CheckedTopic = {
+    declared: t,
     handlerKey,
-    className: consumerClassNameOf(handlerKey),
     message,
     connection: draft.name,
-    buffer: bufferSettingsModel(resolveConnectionSettings(bufferLayers.map(([, layer]) => layer))),
-    ...(format ? { format } : {}),
-    ...clauses,
+    bufferLayers:
+      draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]],
+    clauses,
+    format,
     failure,
-    ...(provisioning ? { provisioning } : {}),
-    ...(producer ? { producer, producerOrigins: settingOrigins([["shared", shared], ["topic", producerLayer]], "producer", file) } : {}),
-    range: decl.range,
-    bufferOrigins: settingOrigins(bufferLayers, "buffer", file),
+    provisioning,
+    producer: producer && { model: producer, layers: [["shared", shared], ["topic", producerLayer]] },
   };
   draft.topics.push(topic);
   p.topics.push(topic);
 }
-
-type TopicOrigin = "shared" | "connection" | "topic";
 
 /** A topic's (or key's) message type: the model, undefined when unknown (reported) or when its schema failed. */
 function resolveMessage(r: FileReporter, ref: Name | undefined, p: Project): MessageModel | undefined {
@@ -293,57 +288,6 @@ function checkMetricNames(c: Reporter, bound: Bound): void {
       file: topic.file,
       related: [{ message: `topic "${first.name}" is here`, file: first.file, range: first.range }],
     });
-  }
-}
-
-/** A connection's group id: present, and not another connection's; undefined when missing (reported unless written badly). */
-function checkGroupId(c: Reporter, draft: ConnectionDraft, bound: Bound, groupIds: Map<string, ConnectionDraft>): string | undefined {
-  const groupIdAt = draft.own.values.get("groupId");
-  const groupId = groupIdAt?.value as string | undefined;
-  if (groupId === undefined && !draft.own.written?.has("groupId")) {
-    const firstTopic = draft.kind === "shared" ? bound.topics.get(draft.topics[0]!.topic)! : undefined;
-    const range = firstTopic ? firstTopic.node.range : draft.at.node.range;
-    const file = firstTopic ? firstTopic.source.file : draft.at.file;
-    if (draft.kind === "shared") c.accept(messages.sharedWithoutGroupId, range, {}, { file });
-    else if (!draft.declared) c.accept(messages.exclusiveConsumerWithoutGroupId, range, { topic: draft.topics[0]!.topic }, { file });
-    else c.accept(messages.connectionWithoutGroupId, range, { name: draft.name }, { file });
-  } else if (groupId !== undefined) {
-    const other = groupIds.get(groupId);
-    if (other) {
-      const entry = other.kind === "shared" ? messages.groupIdOfShared : messages.groupIdOfConnection;
-      c.accept(entry, groupIdAt!.range, { groupId, other: other.name }, {
-        file: draft.own.file ?? draft.at.file,
-        related: [{ message: "used here", file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range }],
-      });
-    }
-    groupIds.set(groupId, draft);
-  }
-  return groupId;
-}
-
-/** The session timeout and heartbeat interval a connection ends up with, against each other and the broker's bounds. */
-function checkTiming(c: Reporter, draft: ConnectionDraft, shared: CheckedSettings, values: ReadonlyMap<string, Value>): void {
-  const session = values.get("sessionTimeoutMs") as number;
-  const heartbeat = values.get("heartbeatIntervalMs") as number;
-  /** Where `name` was written: the connection's own block, else the shared one, else (a default) the connection. */
-  const writtenAt = (name: string): { range: Range; file: string } => {
-    const own = draft.own.values.get(name);
-    const file = (own ? draft.own.file : shared.file) ?? draft.at.file;
-    return { range: (own ?? shared.values.get(name))?.range ?? draft.at.node.range, file };
-  };
-  if (heartbeat >= session) {
-    const own = draft.own.values.get("heartbeatIntervalMs") ?? draft.own.values.get("sessionTimeoutMs");
-    const at = own ?? shared.values.get("heartbeatIntervalMs") ?? shared.values.get("sessionTimeoutMs");
-    const file = (own ? draft.own.file : shared.file) ?? draft.at.file;
-    c.accept(messages.heartbeatNotBelowSession, at?.range ?? draft.at.node.range, { heartbeat, session }, { file });
-  }
-  if (heartbeat < session && heartbeat * 3 > session) {
-    const at = draft.own.values.has("heartbeatIntervalMs") || shared.values.has("heartbeatIntervalMs") ? writtenAt("heartbeatIntervalMs") : writtenAt("sessionTimeoutMs");
-    c.accept(messages.heartbeatCloseToSession, at.range, { heartbeat, session, third: Math.floor(session / 3) }, { file: at.file });
-  }
-  if (session < 6_000 || session > 1_800_000) {
-    const at = writtenAt("sessionTimeoutMs");
-    c.accept(messages.sessionTimeoutOutsideBrokerBounds, at.range, { session }, { file: at.file });
   }
 }
 

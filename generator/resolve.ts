@@ -8,11 +8,11 @@
 // (names.ts), which can only be made once every name is known.
 import path from "node:path";
 import { linkSchemas } from "./avro.js";
-import { connectionSettingsModel, inheritable } from "./check-settings.js";
-import type { Checked } from "./check.js";
+import { bufferSettingsModel, connectionSettingsModel, inheritable, resolveConnectionSettings } from "./check-settings.js";
+import type { Checked, CheckedTopic } from "./check.js";
 import type { Result } from "./diagnostics.js";
-import { pascalCase, type ConnectionModel, type Model } from "./model.js";
-import { checkNames, nameOrigins } from "./names.js";
+import { pascalCase, type ConnectionModel, type Model, type TopicModel } from "./model.js";
+import { checkNames, consumerClassNameOf, nameOrigins } from "./names.js";
 import { settingOrigins } from "./origins.js";
 import { Reporter } from "./reporter.js";
 import { nameTypes } from "./type-names.js";
@@ -28,12 +28,13 @@ export function resolve(checked: Checked, options: NamingOptions = {}): Result<M
   const c = new Reporter();
   const { bound, shared } = checked;
   const files = bound.files;
+  const topics = new Map(checked.topics.map((t) => [t, topicModel(t)]));
   const connections: ConnectionModel[] = checked.connections.map((k) => ({
     name: k.name,
     kind: k.kind,
     declared: k.declared,
     settings: connectionSettingsModel(new Map(k.values), k.groupId),
-    topics: [...k.topics],
+    topics: k.topics.map((t) => topics.get(t)!),
     origins: settingOrigins(k.kind === "shared" ? [["shared", k.own]] : [["shared", inheritable(shared)], ["connection", k.own]], "connection", k.file),
   }));
 
@@ -49,7 +50,7 @@ export function resolve(checked: Checked, options: NamingOptions = {}): Result<M
     messages: messageList,
     typeNames,
     namedTypes,
-    topics: [...checked.topics],
+    topics: [...topics.values()],
     connections,
     registries: [...checked.registries.values()].flatMap((r) => (r.used && r.model ? [r.model] : [])),
   };
@@ -57,4 +58,25 @@ export function resolve(checked: Checked, options: NamingOptions = {}): Result<M
   const locate = nameOrigins(files, { messages: bound.messages, topics: bound.topics, connections: bound.connections, shared: sharedAt }, options.name !== undefined);
   checkNames(model, locate, (entry, at, args, extra) => c.accept(entry, at.range, args, { ...extra, file: at.file }));
   return { value: model, diagnostics: c.diagnostics };
+}
+
+/** A checked topic's model: its checked parts, its buffer settings resolved, and where each setting came from. */
+function topicModel(t: CheckedTopic): TopicModel {
+  const decl = t.declared.node;
+  const file = t.declared.source.file;
+  return {
+    topic: decl.topic.value,
+    handlerKey: t.handlerKey,
+    className: consumerClassNameOf(t.handlerKey),
+    message: t.message,
+    connection: t.connection,
+    buffer: bufferSettingsModel(resolveConnectionSettings(t.bufferLayers.map(([, layer]) => layer))),
+    ...(t.format ? { format: t.format } : {}),
+    ...t.clauses,
+    failure: t.failure,
+    ...(t.provisioning ? { provisioning: t.provisioning } : {}),
+    ...(t.producer ? { producer: t.producer.model, producerOrigins: settingOrigins(t.producer.layers, "producer", file) } : {}),
+    range: decl.range,
+    bufferOrigins: settingOrigins(t.bufferLayers, "buffer", file),
+  };
 }

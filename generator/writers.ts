@@ -62,7 +62,7 @@ export function messageWriters(c: WriterReporter, decl: MessageDecl, message: Me
 export function reportUnusedWriters(
   c: WriterReporter,
   decls: ReadonlyMap<string, { readonly node: MessageDecl; readonly file: string }>,
-  topics: readonly TopicModel[],
+  topics: readonly Pick<TopicModel, "message" | "format">[],
 ): void {
   for (const [name, { node, file }] of decls) {
     if (!node.writers || topics.some((t) => t.message.name === name && t.format?.kind === "singleObject")) continue;

@@ -58,7 +58,7 @@ describe("check and resolve", () => {
     const bound = bind([a]);
     const checked = check(bound.value, host);
     expect(checked.diagnostics).toEqual([]);
-    expect(checked.value.topics.map((t) => t.topic)).toEqual(["orders"]);
+    expect(checked.value.topics.map((t) => t.declared.node.topic.value)).toEqual(["orders"]);
     expect(checked.value.connections.map((k) => [k.name, k.groupId, k.topics.length])).toEqual([["shared", "g", 1]]);
     const model = resolve(checked.value);
     expect(model.diagnostics).toEqual([]);
