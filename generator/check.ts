@@ -4,9 +4,9 @@
 //
 // One check function per kind of declaration (its `$type`): checkMessage, checkConnection, checkTopic (registries:
 // registries.ts), then the checks across declarations (topic names in Kafka's metrics, each connection's group and
-// timing in check-connections.ts, unused declarations). Each reports through the stage's Reporter, into the file its declaration carries.
-// What comes out is what the checks found valid: message schemas, settings layers, topics, connections with their
-// topics; resolve.ts turns it into the Model.
+// timing in check-connections.ts, unused declarations). Each reports through the stage's Reporter, into the file
+// its declaration carries. What comes out is what the checks found valid: message schemas, settings layers,
+// topics, the connections that read them; resolve.ts turns it into the Model.
 import type { ConnectionDecl, MessageDecl, Name, TopicDecl } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
 import type { AvroSchema } from "./avro.js";
