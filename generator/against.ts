@@ -13,7 +13,10 @@ import type { KefFile } from "../grammar/ast.js";
 import { avroType } from "../runtime/avro-codec.js";
 import { codecSchema } from "./avro-codec-schema.js";
 import type { AvroNamed, AvroType } from "./avro-types.js";
-import { check, type CheckHost, type ParsedFile } from "./check.js";
+import type { CheckHost } from "./check.js";
+import type { ParsedFile } from "./load.js";
+// A cycle with program.ts, harmless: only functions cross it, and only once checking runs.
+import { checkFiles } from "./program.js";
 import { compare, namedAliases, type Incompatibility, type SchemaLocation, type SchemaSide } from "./compat.js";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
@@ -154,7 +157,7 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   }
   if (parsed.length === 0) return { diagnostics, sources };
   const host: CheckHost = { readFile: readOld, displayPath: oldLabel };
-  const old = check(parsed, host, input.name === undefined ? {} : { name: input.name });
+  const old = checkFiles(parsed, host, input.name === undefined ? {} : { name: input.name });
   for (const [file, text] of old.sources) sources.set(file, text);
   if (gitFailure !== undefined) return gitFailed();
   if (!old.value) {

@@ -150,6 +150,138 @@ export const messages = {
   // -------------------------------------------------------------------------------------------
   // Declarations, names and topics (check.ts and the stages around it, names.ts, topic clauses, producers)
 
+  noKefFileMatches: error("KEF4001", 'no .kef file matches "{pattern}"'),
+  cannotReadSchemaFile: error("KEF4001", 'cannot read schema file "{path}": {reason}'),
+  schemaFileNotFound: error("KEF3002", 'schema file "{path}" not found', "looked for {shown}; paths are relative to the .kef file"),
+  messageTwice: error("KEF2003", 'message "{name}" is declared twice'),
+  keywordMessageName: error("KEF2017", '"{name}" is a keyword and cannot name a message', 'choose another name, e.g. "{capitalized}"'),
+  reservedMessageName: error("KEF2017", '"{name}" cannot name a message: it is reserved in TypeScript or by generated code', 'choose another name, e.g. "{name}Message"'),
+  sharedTwice: error("KEF2014", "the shared connection is configured twice"),
+  connectionTwice: error("KEF2005", 'connection "{name}" is declared twice'),
+  keywordConnectionName: error("KEF2017", '"{name}" is a keyword and cannot name a connection', 'choose another name, e.g. "{name}Connection"'),
+  topicTwice: error("KEF2004", 'topic "{name}" is declared twice'),
+  invalidTopicName: error("KEF2017", 'invalid topic name "{name}": {problem}'),
+  topicWithoutHandlerName: error("KEF2017", 'topic "{name}" has no letters or digits to name its handler', 'name it: topic "{name}" as someName : ...'),
+  reservedHandlerName: error("KEF2022", '"{key}" cannot be a handler name: {reason}', 'name it: topic "{topic}" as {suggestion}Topic : ...'),
+  unknownConnection: error("KEF2002", 'unknown connection "{name}"'),
+  unknownConnectionNoneDeclared: error("KEF2002", 'unknown connection "{name}"', 'declare it: connection {name} exclusive { groupId = "..." }'),
+  metricNameCollision: warning(
+    "KEF2036",
+    `topics "{name}" and "{other}" collide in Kafka's metric names, where '.' becomes '_'`,
+    "a broker refuses to create one of them while the other exists; use only '.' or only '_' in topic names",
+  ),
+  unusedConnection: warning("KEF2016", 'connection "{name}" is not used by any topic', 'use it with: topic "..." : Message { consumer via {name} }'),
+  sharedWithoutGroupId: error("KEF2012", "the shared connection has no groupId", 'add: shared { groupId = "my-service" }'),
+  exclusiveConsumerWithoutGroupId: error("KEF2012", 'the exclusive consumer of topic "{topic}" has no groupId', 'add groupId = "..." to its settings; exclusive connections need their own group'),
+  connectionWithoutGroupId: error("KEF2012", 'connection "{name}" has no groupId', 'add groupId = "..." to its settings; exclusive connections need their own group'),
+  groupIdOfShared: error("KEF2013", 'group id "{groupId}" is already used by the shared connection', "each connection is its own Kafka consumer and needs its own group"),
+  groupIdOfConnection: error("KEF2013", 'group id "{groupId}" is already used by connection "{other}"', "each connection is its own Kafka consumer and needs its own group"),
+  heartbeatNotBelowSession: error("KEF2011", "heartbeatIntervalMs ({heartbeat}) must be below sessionTimeoutMs ({session})", "a third of the session timeout or less is usual"),
+  heartbeatCloseToSession: warning(
+    "KEF2019",
+    "heartbeatIntervalMs ({heartbeat}) is more than a third of sessionTimeoutMs ({session}): one late heartbeat can expel the member",
+    "a heartbeat interval of at most {third} leaves room for two missed heartbeats",
+  ),
+  sessionTimeoutOutsideBrokerBounds: warning(
+    "KEF2020",
+    "sessionTimeoutMs ({session}) is outside the broker defaults group.min.session.timeout.ms (6000) and group.max.session.timeout.ms (1800000)",
+    "brokers with default settings refuse the join with INVALID_SESSION_TIMEOUT",
+  ),
+  unknownMessage: error("KEF2001", 'unknown message type "{name}"'),
+  unknownMessageNoneDeclared: error("KEF2001", 'unknown message type "{name}"', 'declare it: message {name} from "{name}.avsc"'),
+  // names.ts
+  handlerNameCollision: error("KEF2015", '{later} and {earlier} would both be handled by "{name}"', "name one of them: topic {topic} as someOtherName : ..."),
+  connectionNameCollision: error("KEF2015", '{later} would be named "{name}", like {earlier}', "give the topic another name with `as`, or rename the connection"),
+  generatedNameCollision: error("KEF2021", '{later} and {earlier} would both be named "{name}" in the generated code'),
+  // topic-clauses.ts
+  unknownTopicClause: error("KEF2070", 'unknown clause "{word}" after the message type of topic "{topic}"', "a topic may say key <string | bytes | none | Message> and tombstones"),
+  topicClauseTwice: error("KEF2071", 'topic "{topic}" says "{word}" twice'),
+  builtinKeyShadowsMessage: warning("KEF2072", 'key {key} is the built-in key type, not message "{key}"', 'rename message "{key}" to use it as a key'),
+  // topic-config.ts
+  consumerClauseTwice: error("KEF2144", 'the consumer clause is said twice for topic "{topic}"'),
+  producerClauseTwice: error("KEF2144", 'the producer clause is said twice for topic "{topic}"'),
+  provisioningSettingTwice: error("KEF2144", '"{name}" is said twice for topic "{topic}"'),
+  topicConfigTwice: error("KEF2144", 'topic config "{key}" is said twice for topic "{topic}"'),
+  notATopicSetting: error(
+    "KEF2142",
+    `"{name}" is not something a topic's { } says`,
+    "a topic's { } takes partitions, replicationFactor, config { ... } and consumer ...; consumer settings go in consumer { ... }",
+  ),
+  invalidPartitions: error("KEF2143", "{name} must be a whole number from 1 to {max}, not {value}"),
+  invalidReplicationFactor: error(
+    "KEF2143",
+    "{name} must be a whole number from 1 to {max}, not {value}",
+    "the number of brokers that keep a copy of each partition, at most the cluster's size",
+  ),
+  notATopicBlock: error("KEF2142", `"{word} { }" is not something a topic's { } says`, "Kafka topic configs go in config { ... }, producer settings in producer { ... }"),
+  unknownTopicConfig: error("KEF2140", 'unknown topic config "{key}"', "see Kafka's topic-level configs; docs/language.md#provisioning lists those kefgen knows"),
+  invalidTopicConfigValue: error("KEF2141", 'invalid value for topic config "{key}": {problem}'),
+  // failure.ts
+  retryBackoffAboveMaximum: error(
+    "KEF2103",
+    'retryBackoffMs ({backoff}) is above retryMaxBackoffMs ({maximum}) for topic "{topic}"',
+    "the first wait is retryBackoffMs and no wait is longer than retryMaxBackoffMs: raise the maximum or lower the first wait",
+  ),
+  invalidDeadLetterTopic: error("KEF2104", 'invalid dead-letter topic "{deadLetter}" for topic "{topic}": {problem}'),
+  invalidDefaultDeadLetterTopic: error("KEF2104", 'invalid dead-letter topic "{deadLetter}" for topic "{topic}": {problem}', 'name it: deadLetter = "..."'),
+  ownDeadLetterTopic: error(
+    "KEF2104",
+    'topic "{topic}" cannot be its own dead-letter topic: a failing record would come back to fail again',
+    'use deadLetter = default ("{defaultDeadLetter}") or another topic',
+  ),
+  decodeErrorsWithoutDeadLetter: error(
+    "KEF2102",
+    'onDecodeError = deadLetter, but topic "{topic}" has no dead-letter topic',
+    'add deadLetter = default (writes to "{defaultDeadLetter}") or deadLetter = "some-topic"',
+  ),
+  decodeErrorsSkipped: warning(
+    "KEF2101",
+    'onDecodeError = skip: a record of topic "{topic}" that cannot be decoded is counted, committed past and lost',
+    "onDecodeError = deadLetter keeps its bytes in the dead-letter topic",
+  ),
+  decodeErrorsSkippedWithoutDeadLetter: warning(
+    "KEF2101",
+    'onDecodeError = skip: a record of topic "{topic}" that cannot be decoded is counted, committed past and lost',
+    "add deadLetter = default to keep its bytes, or use onDecodeError = stop",
+  ),
+  retriesForever: warning(
+    "KEF2100",
+    'topic "{topic}" has no dead-letter topic and retries without limit: a record that always fails stalls its partition, retried forever',
+    "add deadLetter = default, or bound the retries (retryAttempts = 10): the partition then stops and reports the record",
+  ),
+  // plan.ts (warnings of `kefgen plan`, about a connection's resolved settings)
+  rebalanceTimeoutBelowSession: warning(
+    "KEF2080",
+    "maxPollIntervalMs ({maxPoll}) is below sessionTimeoutMs ({session}): kafkajs sends it as the rebalance timeout, so a rebalance can give up on a member whose session is still alive",
+    "keep maxPollIntervalMs at or above sessionTimeoutMs",
+  ),
+  rebalanceTimeoutBelowRetryWait: warning(
+    "KEF2081",
+    "maxPollIntervalMs ({maxPoll}) is below the longest retry wait of its topics (retryMaxBackoffMs, {longestWait} ms): a record that keeps failing makes no progress for whole rebalance timeouts, and a rebalance meanwhile hands it to the next owner, which starts its retries over",
+    "raise maxPollIntervalMs above {longestWait}, or lower retryMaxBackoffMs",
+  ),
+  waitingFromLatest: warning(
+    "KEF2082",
+    "missingTopics = wait with autoOffsetReset = latest: records written to a topic before the connection finds it (every missingTopicCheckMs) are skipped",
+    "use autoOffsetReset = earliest for topics that may be created after the service starts",
+  ),
+  groupWaitsForSeveralTopics: warning(
+    "KEF2083",
+    'group "{groupId}" reads {topics} topics with missingTopics = wait: when a missing one appears the whole group rejoins, pausing every topic of the connection',
+    "give a topic that may be missing its own exclusive connection, or create the topics before the service starts",
+  ),
+  // producer.ts
+  idempotentWithoutAcksAll: error(
+    "KEF2009",
+    'acks = {acks} is not supported with idempotent = true (topic "{topic}"): an idempotent producer waits for every in-sync replica',
+    "use acks = all, or set idempotent = false",
+  ),
+  idempotentInFlightAboveLimit: error(
+    "KEF2009",
+    'maxInFlight = {maxInFlight} is not supported with idempotent = true (topic "{topic}"): the broker checks the order of at most {limit} batches in flight',
+    "use maxInFlight = {limit} or less, or set idempotent = false",
+  ),
+
   // -------------------------------------------------------------------------------------------
   // Settings (check-settings.ts, check-literals.ts, settings.ts)
 
@@ -213,6 +345,33 @@ export const messages = {
 
   // -------------------------------------------------------------------------------------------
   // Registries and record formats (registries.ts, registry-check.ts)
+
+  registryTwice: error("KEF2053", 'registry "{name}" is declared twice'),
+  unknownRegistrySetting: error("KEF2055", 'unknown registry setting "{name}"', "a registry has: {keys}"),
+  registrySettingTwice: error("KEF2010", '"{name}" is set twice'),
+  registryWithoutUrl: error("KEF2055", 'registry "{name}" has no url', 'add: url = "http://localhost:8081" (or url = env("SR_URL"))'),
+  envTakesOneName: error("KEF2055", 'env(...) takes the name of one environment variable, like env("{example}")'),
+  secretInKef: error("KEF2054", "the {what} is written in the .kef: secrets may only come from the environment", 'write env("{example}") and set {example} where the consumer runs'),
+  secretNotFromEnv: error("KEF2055", 'the {what} must be env("NAME"), not {value}'),
+  registryUrlNotHttp: error("KEF2055", "registry url must be an http:// or https:// URL, not {url}"),
+  registryUrlWithCredentials: error(
+    "KEF2054",
+    "the registry url holds credentials: secrets may only come from the environment",
+    'remove them from the url and write auth = basic(env("SR_USER"), env("SR_PASSWORD"))',
+  ),
+  basicAuthArguments: error("KEF2055", 'basic(...) takes a user name and a password: basic(env("SR_USER"), env("SR_PASSWORD"))'),
+  bearerAuthArguments: error("KEF2055", 'bearer(...) takes one token: bearer(env("SR_TOKEN"))'),
+  invalidAuth: error("KEF2055", 'auth must be basic(env("USER"), env("PASSWORD")) or bearer(env("TOKEN")), not {value}'),
+  registrySettingWithoutEffect: warning("KEF2056", '"{key}" has no effect: topic "{topic}" is read as {format}', "add format = confluent, or remove it"),
+  unknownRegistry: error("KEF2050", 'unknown registry "{name}"'),
+  unknownRegistryNoneDeclared: error("KEF2050", 'unknown registry "{name}"', 'declare it: registry {name} { url = "http://localhost:8081" }'),
+  confluentWithoutRegistry: error("KEF2051", 'topic "{topic}" is read with format = confluent but no registry is declared', 'declare one: registry main { url = "http://localhost:8081" }'),
+  registryNotChosen: error(
+    "KEF2052",
+    'topic "{topic}" is read with format = confluent but does not say which registry',
+    "add registry = {choices} to its settings (or to its connection's)",
+  ),
+  unusedRegistry: warning("KEF2057", 'registry "{name}" is not used by any topic', "read a topic with it: format = confluent"),
 
   // -------------------------------------------------------------------------------------------
   // Avro schemas and their evolution (avro*.ts, compat.ts, against.ts, writers.ts, schema-limits.ts)

@@ -23,7 +23,7 @@ export interface CheckedSettings {
 
 /** What the settings checks need of the checker: its report (made from catalogue entries), and the file being checked. */
 export interface SettingsReporter {
-  source: SourceText;
+  readonly source: SourceText;
   accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string }): void;
 }
 
@@ -191,11 +191,9 @@ export function unsupportedOnClient(
   draft: ConnectionDraftSettings,
   shared: CheckedSettings,
   values: ReadonlyMap<string, Value>,
-  inFile: (file: string) => SourceText,
   reported: Set<string>,
 ): void {
   const client = (values.get("client") as KefClient | undefined) ?? defaultClient;
-  const source = c.source;
   for (const info of settingsCatalogue) {
     const u = info.unsupported;
     if (!u || info.scope === "producer" || u.client !== client || !values.has(info.name)) continue;
@@ -208,12 +206,10 @@ export function unsupportedOnClient(
     const place = `${file}:${written.range.start.offset}`;
     if (reported.has(place)) continue;
     reported.add(place);
-    c.source = inFile(file);
     const args = { setting: writtenSetting(info, u, value), client, why: u.why };
-    if (own) c.accept(messages.unsupportedOnClient, written.range, args);
-    else c.accept(messages.unsupportedInheritedOnClient, written.range, { ...args, connection: draft.name });
+    if (own) c.accept(messages.unsupportedOnClient, written.range, args, { file });
+    else c.accept(messages.unsupportedInheritedOnClient, written.range, { ...args, connection: draft.name }, { file });
   }
-  c.source = source;
 }
 
 export function resolveConnectionSettings(layers: readonly CheckedSettings[]): Map<string, Value> {

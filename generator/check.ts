@@ -1,513 +1,294 @@
-// The checker: validates a parsed .kef file and resolves it into the Model the emitters write from.
-// Every user mistake becomes a Diagnostic; the model is only meaningful when there are no errors.
-import path from "node:path";
-import type {
-  ConnectionDecl,
-  JsonValue,
-  SharedDecl,
-  KefFile,
-  MessageDecl,
-  Name,
-  StringLiteral,
-  Range,
-  TopicDecl,
-} from "../grammar/ast.js";
+// The check stage: the bound declarations (bind.ts) → checked declarations, every user mistake a diagnostic.
+//
+//   load (load.ts) → bind (bind.ts) → check → resolve (resolve.ts)
+//
+// One check function per kind of declaration (its `$type`): checkMessage, checkConnection, checkTopic (registries:
+// registries.ts), then the checks across declarations (topic names in Kafka's metrics, each connection's group and
+// timing in check-connections.ts, unused declarations). Each reports through the stage's Reporter, into the file
+// its declaration carries. What comes out is what the checks found valid: message schemas, settings layers,
+// topics, the connections that read them; resolve.ts turns it into the Model.
+import type { ConnectionDecl, MessageDecl, Name, TopicDecl } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
+import type { AvroSchema } from "./avro-types.js";
+import type { Bound, Declared } from "./bind.js";
+import { messages } from "./catalogue.js";
+import { internalTopicProblem, metricNameCollisions } from "./check-literals.js";
 import {
-  bufferSettingsModel,
   checkSettings,
-  connectionSettingsModel,
   inheritable,
   onlyBuffer,
   reportProblem,
   resolveConnectionSettings,
   unsupportedOnClient,
   type CheckedSettings,
+  type Value,
 } from "./check-settings.js";
-import { readSchema } from "./avro-read.js";
-import type { AvroSchema } from "./avro-types.js";
-import { describeFileProblem, type FileRefusal } from "./files.js";
-import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
-import { internalTopicProblem, jsonNumberProblems, metricNameCollisions, type ValueProblem } from "./check-literals.js";
-import type { MessageArgs, MessageDef } from "./catalogue.js";
-import { diagnostic, didYouMean, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Result } from "./diagnostics.js";
-import {
-  camelCase,
-  isReservedTypeName,
-  pascalCase,
-  type ConnectionModel,
-  type MessageModel,
-  type Model,
-  type TopicModel,
-} from "./model.js";
-import { checkNames, codecNameOf, consumerClassNameOf, handlerKeyOf, nameOrigins, reservedHandlerKey } from "./names.js";
-import { parseJsonDocument, type SourceText } from "./parse.js";
-import { nameTypes } from "./type-names.js";
-import { topicProducer } from "./producer.js";
-import { settingsByName } from "./settings.js";
-import { checkRegistries, reportUnusedRegistries, topicFormat } from "./registries.js";
-import { topicClauses } from "./topic-clauses.js";
+import { didYouMean, type Result } from "./diagnostics.js";
 import { topicFailure } from "./failure.js";
-import { topicProvisioning } from "./topic-config.js";
-import { settingOrigins } from "./origins.js";
-import { messageWriters, reportUnusedWriters } from "./writers.js";
+import { checkGroupId, checkTiming, type ConnectionDraft } from "./check-connections.js";
+import { SchemaReader, type CheckHost } from "./message-schemas.js";
+import { camelCase, isReservedTypeName, type FailureModel, type MessageModel, type ProducerModel, type SettingOrigin, type TopicFormatModel } from "./model.js";
+import { codecNameOf, handlerKeyOf, reservedHandlerKey } from "./names.js";
+import type { SourceText } from "./parse.js";
+import { topicProducer } from "./producer.js";
+import { checkRegistry, reportUnusedRegistries, topicFormat, type CheckedRegistry } from "./registries.js";
+import { Reporter, type FileReporter } from "./reporter.js";
+import { settingsByName } from "./settings.js";
+import { topicClauses, type TopicClauses } from "./topic-clauses.js";
+import { topicProvisioning, type TopicProvisioningModel } from "./topic-config.js";
+import { messageWriters, reportUnusedWriters, type WriterReporter } from "./writers.js";
 
-/** How the checker reaches the file system (schema files); tests may supply their own. */
-export interface CheckHost {
-  /** Returns the file's text, `undefined` when it does not exist, or why it was not read (see files.ts). */
-  readFile(absolutePath: string): string | undefined | FileRefusal;
-  /** How a path is shown in diagnostics. */
-  displayPath(absolutePath: string): string;
+export type { CheckHost } from "./message-schemas.js";
+
+/** A settings layer of a topic, and where it comes from (for `kefgen plan`'s provenance). */
+export type TopicLayer = readonly [SettingOrigin["from"], CheckedSettings];
+
+/** A topic whose message and connection are known, checked: what resolve.ts makes its TopicModel from. */
+export interface CheckedTopic {
+  readonly declared: Declared<TopicDecl>;
+  readonly handlerKey: string;
+  readonly message: MessageModel;
+  /** The name of the connection that reads it. */
+  readonly connection: string;
+  /** The layers of its buffer settings, weakest first (shared, its connection's, its own). */
+  readonly bufferLayers: readonly TopicLayer[];
+  readonly clauses: TopicClauses;
+  readonly format: TopicFormatModel | undefined;
+  readonly failure: FailureModel;
+  readonly provisioning: TopicProvisioningModel | undefined;
+  /** Its producer and the layers of the producer settings (shared, its producer block), when it has one. */
+  readonly producer: { readonly model: ProducerModel; readonly layers: readonly TopicLayer[] } | undefined;
 }
 
-/** A schema file as read: its parsed JSON (undefined after syntax errors), or why it could not be read. */
-type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string } | FileRefusal | { readonly tooLarge: true });
+/** A connection that reads at least one topic, checked: its settings resolved (default → shared → its own). */
+export interface CheckedConnection {
+  readonly name: string;
+  readonly kind: "shared" | "exclusive";
+  readonly declared: boolean;
+  readonly file: string;
+  readonly own: CheckedSettings;
+  readonly values: ReadonlyMap<string, Value>;
+  readonly groupId: string;
+  readonly topics: readonly CheckedTopic[];
+}
 
-class Checker {
-  readonly diagnostics: Diagnostic[] = [];
-  readonly sources = new Map<string, string>();
-  private readonly schemaFiles = new Map<string, SchemaFile>();
+/** What the check stage hands to resolve.ts. */
+export interface Checked {
+  readonly bound: Bound;
+  /** The messages whose schema was read, by name, in declaration order. */
+  readonly messages: ReadonlyMap<string, MessageModel>;
+  /** The shared block's settings (empty without one). */
+  readonly shared: CheckedSettings;
+  /** The topics whose message and connection are known, in declaration order. */
+  readonly topics: readonly CheckedTopic[];
+  /** The connections that read topics: the shared one, then declared ones, then topics' own. */
+  readonly connections: readonly CheckedConnection[];
+  readonly registries: ReadonlyMap<string, CheckedRegistry>;
+  /** The schema files' texts by displayed name (for code frames). */
+  readonly sources: ReadonlyMap<string, string>;
+}
 
-  /** The file whose declarations are being checked: diagnostics point into it unless told otherwise. */
-  source: SourceText;
+/** The check stage's working state: its reporter and what the earlier checks found, for the later ones. */
+interface Project {
+  readonly c: Reporter;
+  readonly bound: Bound;
+  readonly messages: Map<string, MessageModel>;
+  readonly shared: CheckedSettings;
+  readonly sharedDraft: ConnectionDraft;
+  readonly connections: Map<string, ConnectionDraft>;
+  readonly anonymous: ConnectionDraft[];
+  readonly registries: ReadonlyMap<string, CheckedRegistry>;
+  readonly topics: CheckedTopic[];
+}
 
-  constructor(
-    first: SourceText,
-    readonly host: CheckHost,
-  ) {
-    this.source = first;
+export function check(bound: Bound, host: CheckHost): Result<Checked> {
+  const c = new Reporter();
+  const schemas = new SchemaReader(c, host);
+  const sourceOf = new Map(bound.files.map((f) => [f.source.file, f.source]));
+  const inFile = (file: string): SourceText => sourceOf.get(file)!;
+  const writerReporter = (source: SourceText): WriterReporter => ({ ...c.in(source), schemaFromFile: (literal) => schemas.fromFile(literal, source) });
+
+  const messageModels = new Map<string, MessageModel>();
+  for (const m of bound.messages.values()) {
+    const model = checkMessage(c, schemas, m);
+    if (model) messageModels.set(model.name, model);
+  }
+  // Writer schemas of single-object records (generator/writers.ts).
+  const pool = new Map([...messageModels.values()].flatMap((m) => m.schema.named.map((t) => [t.fullName, t] as const)));
+  for (const [name, m] of messageModels) {
+    const declared = bound.messages.get(name)!;
+    const writers = messageWriters(writerReporter(declared.source), declared.node, m, pool);
+    if (writers) messageModels.set(name, { ...m, writers });
   }
 
-  /** Reports a catalogue entry at `range` in the current file (or `extra.file`), its placeholders filled from `args`. */
-  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra: { hint?: string | undefined; related?: RelatedLocation[]; file?: string } = {}): void {
-    const d = diagnostic(entry, args, { file: extra.file ?? this.source.file, range, hint: extra.hint, related: extra.related });
-    this.report(d.code, range, d.message, { ...extra, ...(d.hint ? { hint: d.hint } : {}), severity: d.severity });
-  }
+  const first = bound.files[0]!;
+  const shared = bound.shared ? checkSettings(c.in(bound.shared.source), bound.shared.node.settings, "shared", "in the shared block") : { values: new Map() };
+  const connections = new Map<string, ConnectionDraft>();
+  for (const d of bound.connections.values()) connections.set(d.node.name.text, checkConnection(c.in(d.source), d.node));
+  const registries = new Map([...bound.registries].map(([name, d]) => [name, checkRegistry(c.in(d.source), d.node)] as const));
 
-  report(code: DiagnosticCode, range: Range, message: string, extra: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" } = {}): void {
-    const file = extra.file ?? this.source.file;
-    // A setting inherited by several connections is checked once per connection: report it once.
-    if (this.diagnostics.some((d) => d.code === code && d.file === file && d.range.start.offset === range.start.offset && d.message === message)) return;
-    this.diagnostics.push({
-      code,
-      severity: extra.severity ?? "error",
-      message,
-      file: extra.file ?? this.source.file,
-      range,
-      ...(extra.hint ? { hint: extra.hint } : {}),
-      ...(extra.related?.length ? { related: extra.related } : {}),
-    });
-  }
+  const project: Project = {
+    c,
+    bound,
+    messages: messageModels,
+    shared,
+    sharedDraft: {
+      name: "shared",
+      kind: "shared",
+      declared: false,
+      at: bound.shared ? { node: { range: bound.shared.node.keyword }, file: bound.shared.source.file } : { node: first.ast, file: first.source.file },
+      own: shared,
+      topics: [],
+    },
+    connections,
+    anonymous: [],
+    registries,
+    topics: [],
+  };
+  const messageNames = new Set(bound.messages.keys()); // once, not per topic (that was topics × messages)
+  for (const t of bound.topics.values()) checkTopic(project, t, messageNames);
+  checkMetricNames(c, bound);
 
-  /**
-   * Registers a declaration under its name in the current file. When the name is taken, reports `code` at this
-   * declaration's name, pointing at the first one, and returns false.
-   */
-  claim<T>(seen: Map<string, Located<T>>, what: string, name: string, decl: T, nameNode: (d: T) => { range: Range }, code: DiagnosticCode): boolean {
-    const first = seen.get(name);
-    if (first) {
-      this.report(code, nameNode(decl).range, `${what} is declared twice`, { related: [this.firstDeclared(what, { node: nameNode(first.node), file: first.file })] });
-      return false;
+  // After an unknown connection name (a typo), "unused" would only repeat that error.
+  const typo = c.diagnostics.some((d) => d.code === messages.unknownConnection.code);
+  const checked: CheckedConnection[] = [];
+  const groupIds = new Map<string, ConnectionDraft>();
+  const reportedUnsupported = new Set<string>();
+  for (const draft of [project.sharedDraft, ...connections.values(), ...project.anonymous]) {
+    if (draft.topics.length === 0) {
+      if (draft.declared && !typo) c.accept(messages.unusedConnection, draft.at.node.range, { name: draft.name }, { file: draft.at.file });
+      continue;
     }
-    seen.set(name, { node: decl, file: this.source.file });
-    return true;
+    const values = resolveConnectionSettings(draft.kind === "shared" ? [draft.own] : [inheritable(shared), draft.own]);
+    const groupId = checkGroupId(c, draft, groupIds);
+    unsupportedOnClient(c.in(inFile(draft.at.file)), draft, shared, values, reportedUnsupported);
+    checkTiming(c, draft, shared, values);
+    checked.push({ name: draft.name, kind: draft.kind, declared: draft.declared, file: draft.at.file, own: draft.own, values, groupId: groupId ?? "", topics: draft.topics });
   }
+  reportUnusedRegistries(c, registries, c.diagnostics.some((d) => d.code === messages.unknownRegistry.code));
+  reportUnusedWriters(writerReporter(first.source), new Map([...bound.messages].map(([name, d]) => [name, { node: d.node, file: d.source.file }])), project.topics);
 
-  firstDeclared(what: string, at: Located<{ range: Range }>): RelatedLocation {
-    return { message: `${what} is first declared here`, file: at.file, range: at.node.range };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Settings
-
-  /** Reports `p` (when there is one) at `range` (in `file`, else the current one); true when it did. */
-  problem(p: ValueProblem | undefined, range: Range, file?: string): boolean {
-    return reportProblem(this, p, range, file);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Messages
-
-  message(decl: MessageDecl): AvroSchema | undefined {
-    const schema = decl.schema;
-    if (!schema) return undefined;
-    if (schema.$type === "InlineSchema") {
-      if (countJsonNodes(schema.json) > maxSchemaValues) return this.refuse(schemaTooLarge(`the schema of message "${decl.name.text}"`), schema.json.range);
-      for (const { range, problem } of jsonNumberProblems(schema.json)) this.problem(problem, range);
-      return this.avro(readSchema({ file: this.source.file, json: schema.json, namespace: undefined }));
-    }
-    return this.schemaFromFile(schema.path);
-  }
-
-  /** Reads the schema a path literal names, e.g. "types.avsc#com.acme.Order"; reports its problems. */
-  schemaFromFile(pathLiteral: StringLiteral): AvroSchema | undefined {
-    const schema = { path: pathLiteral };
-    // "types.avsc#com.acme.Order": the named type com.acme.Order of types.avsc is the message's type.
-    const hash = schema.path.value.lastIndexOf("#");
-    const filePath = hash >= 0 ? schema.path.value.slice(0, hash) : schema.path.value;
-    const select = hash >= 0 ? { name: schema.path.value.slice(hash + 1), file: this.source.file, range: schema.path.range } : undefined;
-    const absolute = path.resolve(path.dirname(this.source.absolutePath), filePath);
-    const file = this.schemaFile(absolute);
-    if ("refused" in file) return this.refuse(describeFileProblem(file.refused, `schema file "${filePath}"`, this.host.displayPath), schema.path.range);
-    if ("tooLarge" in file) return this.refuse(schemaTooLarge(`schema file "${filePath}"`), schema.path.range);
-    if ("error" in file) {
-      this.report("KEF4001", schema.path.range, `cannot read schema file "${filePath}": ${file.error}`);
-      return undefined;
-    }
-    if ("missing" in file) {
-      this.report("KEF3002", schema.path.range, `schema file "${filePath}" not found`, {
-        hint: `looked for ${file.display}; paths are relative to the .kef file`,
-      });
-      return undefined;
-    }
-    if (!file.json) return undefined; // its syntax errors were reported when it was first read
-    return this.avro(readSchema({ file: file.display, json: file.json, namespace: undefined, ...(select ? { select } : {}) }));
-  }
-
-  /** Reads and parses a schema file once, however many messages take a type from it. */
-  private schemaFile(absolute: string): SchemaFile {
-    const cached = this.schemaFiles.get(absolute);
-    if (cached) return cached;
-    const display = this.host.displayPath(absolute);
-    let file: SchemaFile;
-    try {
-      const text = this.host.readFile(absolute);
-      if (text === undefined || (typeof text !== "string" && text.refused.kind === "missing")) file = { display, missing: true };
-      else if (typeof text !== "string") file = { display, ...text };
-      // Refused before parsing: parsing costs time in proportion to the values.
-      else if (countJsonValues(text) > maxSchemaValues) file = { display, tooLarge: true };
-      else {
-        this.sources.set(display, text);
-        const parsed = parseJsonDocument({ file: display, absolutePath: absolute, text });
-        this.diagnostics.push(...parsed.diagnostics);
-        for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) this.problem(problem, range, display);
-        file = { display, json: parsed.diagnostics.length > 0 ? undefined : parsed.value };
-      }
-    } catch (error) {
-      file = { display, error: (error as Error).message };
-    }
-    this.schemaFiles.set(absolute, file);
-    return file;
-  }
-
-  /** Reports a schema that is not read (see files.ts, schema-limits.ts); returns no schema. */
-  refuse(problem: { code: DiagnosticCode; message: string; hint?: string | undefined }, range: Range): undefined {
-    this.report(problem.code, range, problem.message, { hint: problem.hint });
-    return undefined;
-  }
-
-  avro(result: { schema: AvroSchema | undefined; diagnostics: Diagnostic[] }): AvroSchema | undefined {
-    this.diagnostics.push(...result.diagnostics);
-    return result.schema;
-  }
+  return {
+    value: { bound, messages: messageModels, shared, topics: project.topics, connections: checked, registries, sources: schemas.sources },
+    diagnostics: c.diagnostics,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
+// Declarations
 
-/** A node and the file it was written in. */
-interface Located<T> {
-  readonly node: T;
-  readonly file: string;
+/** A message: its name, and its schema (the model is undefined when the schema has problems). */
+function checkMessage(c: Reporter, schemas: SchemaReader, m: Declared<MessageDecl>): MessageModel | undefined {
+  const name = m.node.name.text;
+  const file = m.source.file;
+  if (keywords.includes(name)) {
+    c.accept(messages.keywordMessageName, m.node.name.range, { name, capitalized: `${name[0]!.toUpperCase()}${name.slice(1)}` }, { file });
+  } else if (isReservedTypeName(name)) {
+    c.accept(messages.reservedMessageName, m.node.name.range, { name }, { file });
+  }
+  const schema: AvroSchema | undefined = schemas.message(m);
+  if (!schema) return undefined;
+  return { name, fullName: m.namespace ? `${m.namespace}.${name}` : name, schema, codecName: codecNameOf(name), range: m.node.range };
 }
 
-interface ConnectionDraft {
-  readonly name: string;
-  readonly kind: "shared" | "exclusive";
-  /** Where to point diagnostics about the connection as a whole. */
-  readonly at: Located<{ range: Range }>;
-  readonly own: CheckedSettings;
-  readonly topics: TopicModel[];
+/** A named connection: its name and its settings. */
+function checkConnection(r: FileReporter, decl: ConnectionDecl): ConnectionDraft {
+  const name = decl.name.text;
+  if (keywords.includes(name)) r.accept(messages.keywordConnectionName, decl.name.range, { name });
+  return { name, kind: "exclusive", declared: true, at: { node: decl.name, file: r.source.file }, own: checkSettings(r, decl.settings, "all", "on a connection"), topics: [] };
 }
 
-/** One parsed .kef file of a project. */
-export interface ParsedFile {
-  readonly ast: KefFile;
-  readonly source: SourceText;
-}
+/** A topic: its name and handler, message, clauses, provisioning, consumer and producer blocks; adds it to its connection. */
+function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySet<string>): void {
+  const { c, shared } = p;
+  const decl = t.node;
+  const file = t.source.file;
+  const r = c.in(t.source);
+  const topicName = decl.topic.value;
+  const topicProblem = kafkaTopicProblem(topicName);
+  if (topicProblem) r.accept(messages.invalidTopicName, decl.topic.range, { name: topicName, problem: topicProblem });
+  else reportProblem(r, internalTopicProblem(topicName), decl.topic.range);
 
-/** Project-wide choices that do not come from the .kef files. */
-export interface ProjectOptions {
-  /** Base of the generated API names; default: the first namespace declared, else the first file's name. */
-  readonly name?: string;
-}
+  const handlerKey = handlerKeyOf(topicName, decl.alias?.text);
+  const reserved = reservedHandlerKey(handlerKey);
+  if (handlerKey.length === 0) {
+    r.accept(messages.topicWithoutHandlerName, decl.topic.range, { name: topicName });
+  } else if (reserved) {
+    r.accept(messages.reservedHandlerName, (decl.alias ?? decl.topic).range, { key: handlerKey, reason: reserved, topic: topicName, suggestion: camelCase(handlerKey) || "someName" });
+  }
 
-/**
- * Checks the files of one project and resolves them into one model. Names (messages, connections, topics) are
- * global to the project; each diagnostic points into the file it concerns. `value` is undefined on errors.
- */
-export function check(files: readonly ParsedFile[], host: CheckHost, options: ProjectOptions = {}): Result<Model | undefined> & { sources: Map<string, string> } {
-  if (files.length === 0) throw new Error("internal: check() needs at least one file");
-  const c = new Checker(files[0]!.source, host);
-  const decls = files.flatMap((f) => f.ast.declarations.map((node) => ({ node, source: f.source, ast: f.ast })));
-  const namespaceOf = new Map(files.map((f) => [f.source.file, f.ast.namespace?.text]));
-
-  // Messages: names unique across the project, schemas valid.
-  const messages = new Map<string, MessageModel>();
-  const messageDecls = new Map<string, Located<MessageDecl>>();
-  for (const { node: decl, source } of decls) {
-    if (decl.$type !== "Message") continue;
-    c.source = source;
-    const name = decl.name.text;
-    if (!c.claim(messageDecls, `message "${name}"`, name, decl, (d) => d.name, "KEF2003")) continue;
-    if (keywords.includes(name)) {
-      c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a message`, { hint: `choose another name, e.g. "${name[0]!.toUpperCase()}${name.slice(1)}"` });
-    } else if (isReservedTypeName(name)) {
-      c.report("KEF2017", decl.name.range, `"${name}" cannot name a message: it is reserved in TypeScript or by generated code`, { hint: `choose another name, e.g. "${name}Message"` });
+  const message = resolveMessage(r, decl.message, p);
+  const clauses = topicClauses(r, decl, (ref) => resolveMessage(r, ref, p), messageNames);
+  const provisioning = topicProvisioning(r, decl);
+  const clause = decl.consumer;
+  let draft: ConnectionDraft | undefined;
+  let topicLayer: CheckedSettings = { values: new Map() };
+  if (!clause || clause.$type === "SharedConsumer") {
+    draft = p.sharedDraft;
+    topicLayer = checkSettings(r, clause?.settings, "buffer", "on a topic of the shared connection");
+  } else if (clause.$type === "ViaConsumer") {
+    const name = clause.connection.text;
+    draft = p.connections.get(name);
+    if (!draft && name) {
+      if (p.connections.size === 0) r.accept(messages.unknownConnectionNoneDeclared, clause.connection.range, { name });
+      else r.accept(messages.unknownConnection, clause.connection.range, { name }, { hint: didYouMean(name, p.connections.keys()) });
     }
-    const schema = c.message(decl);
-    if (schema) {
-      const ns = namespaceOf.get(source.file);
-      messages.set(name, {
-        name,
-        fullName: ns ? `${ns}.${name}` : name,
-        schema,
-        codecName: codecNameOf(name),
-        range: decl.range,
-      });
-    }
+    topicLayer = checkSettings(r, clause.settings, "buffer", `on a topic of connection "${name}"`);
+  } else {
+    const own = checkSettings(r, clause.settings, "all", "on an exclusive consumer");
+    const connectionOnly = new Map([...own.values].filter(([k]) => settingsByName.get(k)?.scope === "connection"));
+    draft = { name: handlerKey, kind: "exclusive", declared: false, at: { node: decl.topic, file }, own: { ...own, values: connectionOnly }, topics: [] };
+    topicLayer = onlyBuffer(own);
+    p.anonymous.push(draft);
   }
+  const producerLayer = decl.producer ? checkSettings(r, decl.producer.settings, "producer", "in a producer block") : { values: new Map() };
+  if (!message || !draft) return;
 
-  // Writer schemas of single-object records (generator/writers.ts).
-  const pool = new Map([...messages.values()].flatMap((m) => m.schema.named.map((t) => [t.fullName, t] as const)));
-  for (const [name, m] of messages) {
-    const located = messageDecls.get(name)!;
-    c.source = files.find((f) => f.source.file === located.file)!.source;
-    const writers = messageWriters(c, located.node, m, pool);
-    if (writers) messages.set(name, { ...m, writers });
-  }
-
-  // The shared block: at most one in the project.
-  const sharedDecls = decls.filter((d): d is typeof d & { node: SharedDecl } => d.node.$type === "Shared");
-  const firstShared = sharedDecls[0];
-  for (const extra of sharedDecls.slice(1)) {
-    c.source = extra.source;
-    c.report("KEF2014", extra.node.keyword, "the shared connection is configured twice", {
-      related: [c.firstDeclared("the shared block", { node: { range: firstShared!.node.keyword }, file: firstShared!.source.file })],
-    });
-  }
-  if (firstShared) c.source = firstShared.source;
-  const shared = checkSettings(c, firstShared?.node.settings, "shared", "in the shared block");
-
-  // Named connections.
-  const connectionDecls = new Map<string, Located<ConnectionDecl>>();
-  const connections = new Map<string, ConnectionDraft>();
-  for (const { node: decl, source } of decls) {
-    if (decl.$type !== "Connection") continue;
-    c.source = source;
-    const name = decl.name.text;
-    if (!c.claim(connectionDecls, `connection "${name}"`, name, decl, (d) => d.name, "KEF2005")) continue;
-    if (keywords.includes(name)) {
-      c.report("KEF2017", decl.name.range, `"${name}" is a keyword and cannot name a connection`, { hint: `choose another name, e.g. "${name}Connection"` });
-    }
-    connections.set(name, { name, kind: "exclusive", at: { node: decl.name, file: source.file }, own: checkSettings(c, decl.settings, "all", "on a connection"), topics: [] });
-  }
-
-  // Schema registries (used by format = confluent topics).
-  const sourceOf = (file: string): SourceText => files.find((f) => f.source.file === file)!.source;
-  const registries = checkRegistries(c, decls.flatMap((d) => (d.node.$type === "Registry" ? [{ node: d.node, source: d.source }] : [])));
-
-  // Topics.
-  const sharedDraft: ConnectionDraft = {
-    name: "shared",
-    kind: "shared",
-    at: firstShared ? { node: { range: firstShared.node.keyword }, file: firstShared.source.file } : { node: files[0]!.ast, file: files[0]!.source.file },
-    own: shared,
-    topics: [],
+  const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
+  const format = topicFormat(c, { name: topicName, range: decl.range, file }, formatLayers, p.registries);
+  const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file }, formatLayers);
+  const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file }, [shared, producerLayer], decl.producer !== undefined);
+  const topic: CheckedTopic = {
+    declared: t,
+    handlerKey,
+    message,
+    connection: draft.name,
+    bufferLayers:
+      draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]],
+    clauses,
+    format,
+    failure,
+    provisioning,
+    producer: producer && { model: producer, layers: [["shared", shared], ["topic", producerLayer]] },
   };
-  const anonymous: ConnectionDraft[] = [];
-  const topicDecls = new Map<string, Located<TopicDecl>>();
-  const topics: TopicModel[] = [];
-  const messageNames = new Set(messageDecls.keys()); // once, not per topic (that was topics × messages)
-  for (const { node: decl, source } of decls) {
-    if (decl.$type !== "Topic") continue;
-    c.source = source;
-    const topicName = decl.topic.value;
-    if (!c.claim(topicDecls, `topic "${topicName}"`, topicName, decl, (d) => d.topic, "KEF2004")) continue;
-    const topicProblem = kafkaTopicProblem(topicName);
-    if (topicProblem) c.report("KEF2017", decl.topic.range, `invalid topic name "${topicName}": ${topicProblem}`);
-    else c.problem(internalTopicProblem(topicName), decl.topic.range);
-
-    const handlerKey = handlerKeyOf(topicName, decl.alias?.text);
-    const reserved = reservedHandlerKey(handlerKey);
-    if (handlerKey.length === 0) {
-      c.report("KEF2017", decl.topic.range, `topic "${topicName}" has no letters or digits to name its handler`, { hint: `name it: topic "${topicName}" as someName : ...` });
-    } else if (reserved) {
-      c.report("KEF2022", (decl.alias ?? decl.topic).range, `"${handlerKey}" cannot be a handler name: ${reserved}`, { hint: `name it: topic "${topicName}" as ${camelCase(handlerKey) || "someName"}Topic : ...` });
-    }
-
-    const message = resolveMessage(c, decl.message, messageDecls, messages);
-    const clauses = topicClauses(c, decl, (ref) => resolveMessage(c, ref, messageDecls, messages), messageNames);
-    const provisioning = topicProvisioning(c, decl);
-    const clause = decl.consumer;
-    let draft: ConnectionDraft | undefined;
-    let topicLayer: CheckedSettings = { values: new Map() };
-    if (!clause || clause.$type === "SharedConsumer") {
-      draft = sharedDraft;
-      topicLayer = checkSettings(c, clause?.settings, "buffer", "on a topic of the shared connection");
-    } else if (clause.$type === "ViaConsumer") {
-      draft = connections.get(clause.connection.text);
-      if (!draft && clause.connection.text) {
-        c.report("KEF2002", clause.connection.range, `unknown connection "${clause.connection.text}"`, {
-          hint: didYouMean(clause.connection.text, connections.keys()) ?? (connections.size === 0 ? `declare it: connection ${clause.connection.text} exclusive { groupId = "..." }` : undefined),
-        });
-      }
-      topicLayer = checkSettings(c, clause.settings, "buffer", `on a topic of connection "${clause.connection.text}"`);
-    } else {
-      const own = checkSettings(c, clause.settings, "all", "on an exclusive consumer");
-      const connectionOnly = new Map([...own.values].filter(([k]) => settingsByName.get(k)?.scope === "connection"));
-      draft = { name: handlerKey, kind: "exclusive", at: { node: decl.topic, file: source.file }, own: { ...own, values: connectionOnly }, topics: [] };
-      topicLayer = onlyBuffer(own);
-      anonymous.push(draft);
-    }
-    const producerLayer = decl.producer ? checkSettings(c, decl.producer.settings, "producer", "in a producer block") : { values: new Map() };
-    if (!message || !draft) continue;
-    const bufferValues = resolveConnectionSettings(
-      draft.kind === "shared" ? [onlyBuffer(shared), topicLayer] : [onlyBuffer(inheritable(shared)), onlyBuffer(draft.own), topicLayer],
-    );
-    const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
-    const format = topicFormat(c, { name: topicName, range: decl.range, file: source.file }, formatLayers, registries, sourceOf);
-    const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file: source.file }, formatLayers, sourceOf);
-    c.source = source;
-    const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file: source.file }, [shared, producerLayer], decl.producer !== undefined, sourceOf);
-    c.source = source;
-    const topic: TopicModel = {
-      topic: topicName,
-      handlerKey,
-      className: consumerClassNameOf(handlerKey),
-      message,
-      connection: draft.name,
-      buffer: bufferSettingsModel(bufferValues),
-      ...(format ? { format } : {}),
-      ...clauses,
-      failure,
-      ...(provisioning ? { provisioning } : {}),
-      ...(producer ? { producer, producerOrigins: settingOrigins([["shared", shared], ["topic", producerLayer]], "producer", source.file) } : {}),
-      range: decl.range,
-      bufferOrigins: settingOrigins(draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]], "buffer", source.file),
-    };
-    draft.topics.push(topic);
-    topics.push(topic);
-  }
-
-  for (const { topic, first } of metricNameCollisions([...topicDecls.values()].map((t) => ({ name: t.node.topic.value, file: t.file, range: t.node.topic.range })))) {
-    c.report("KEF2036", topic.range, `topics "${topic.name}" and "${first.name}" collide in Kafka's metric names, where '.' becomes '_'`, {
-      file: topic.file,
-      severity: "warning",
-      hint: "a broker refuses to create one of them while the other exists; use only '.' or only '_' in topic names",
-      related: [{ message: `topic "${first.name}" is here`, file: first.file, range: first.range }],
-    });
-  }
-
-  // Connections: resolve settings, check group ids and cross-setting constraints.
-  const resolved: ConnectionModel[] = [];
-  const groupIds = new Map<string, ConnectionDraft>();
-  const reportedUnsupported = new Set<string>();
-  const allDrafts = [sharedDraft, ...connections.values(), ...anonymous];
-  // After an unknown connection name (a typo), "unused" would only repeat that error.
-  const typo = c.diagnostics.some((d) => d.code === "KEF2002");
-  for (const draft of allDrafts) {
-    const inFile = (file: string) => files.find((f) => f.source.file === file)!.source;
-    c.source = inFile(draft.at.file);
-    if (draft.topics.length === 0) {
-      if (draft.kind === "exclusive" && connectionDecls.has(draft.name) && !anonymous.includes(draft) && !typo) {
-        c.report("KEF2016", draft.at.node.range, `connection "${draft.name}" is not used by any topic`, { severity: "warning", hint: `use it with: topic "..." : Message { consumer via ${draft.name} }` });
-      }
-      continue;
-    }
-    const layers = draft.kind === "shared" ? [draft.own] : [inheritable(shared), draft.own];
-    const values = resolveConnectionSettings(layers);
-    const groupIdAt = draft.own.values.get("groupId");
-    const groupId = groupIdAt?.value as string | undefined;
-    if (groupId === undefined && !draft.own.written?.has("groupId")) {
-      const where =
-        draft.kind === "shared" ? "the shared connection" : anonymous.includes(draft) ? `the exclusive consumer of topic "${draft.topics[0]!.topic}"` : `connection "${draft.name}"`;
-      const firstTopic = draft.kind === "shared" ? topicDecls.get(draft.topics[0]!.topic)! : undefined;
-      if (firstTopic) c.source = inFile(firstTopic.file);
-      c.report("KEF2012", firstTopic ? firstTopic.node.range : draft.at.node.range, `${where} has no groupId`, {
-        hint: draft.kind === "shared" ? `add: shared { groupId = "my-service" }` : `add groupId = "..." to its settings; exclusive connections need their own group`,
-      });
-    } else if (groupId !== undefined) {
-      const other = groupIds.get(groupId);
-      if (other) {
-        c.source = inFile(draft.own.file ?? draft.at.file);
-        c.report("KEF2013", groupIdAt!.range, `group id "${groupId}" is already used by ${other.kind === "shared" ? "the shared connection" : `connection "${other.name}"`}`, {
-          hint: "each connection is its own Kafka consumer and needs its own group",
-          related: [{ message: "used here", file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range }],
-        });
-      }
-      groupIds.set(groupId, draft);
-    }
-    unsupportedOnClient(c, draft, shared, values, inFile, reportedUnsupported);
-    const session = values.get("sessionTimeoutMs") as number;
-    const heartbeat = values.get("heartbeatIntervalMs") as number;
-    if (heartbeat >= session) {
-      const own = draft.own.values.get("heartbeatIntervalMs") ?? draft.own.values.get("sessionTimeoutMs");
-      const at = own ?? shared.values.get("heartbeatIntervalMs") ?? shared.values.get("sessionTimeoutMs");
-      c.source = inFile((own ? draft.own.file : shared.file) ?? draft.at.file);
-      c.report("KEF2011", at?.range ?? draft.at.node.range, `heartbeatIntervalMs (${heartbeat}) must be below sessionTimeoutMs (${session})`, {
-        hint: "a third of the session timeout or less is usual",
-      });
-    }
-    const timingAt = (name: string) => {
-      const own = draft.own.values.get(name);
-      c.source = inFile((own ? draft.own.file : shared.file) ?? draft.at.file);
-      return (own ?? shared.values.get(name))?.range ?? draft.at.node.range;
-    };
-    if (heartbeat < session && heartbeat * 3 > session) {
-      const at = draft.own.values.has("heartbeatIntervalMs") || shared.values.has("heartbeatIntervalMs") ? timingAt("heartbeatIntervalMs") : timingAt("sessionTimeoutMs");
-      c.report("KEF2019", at, `heartbeatIntervalMs (${heartbeat}) is more than a third of sessionTimeoutMs (${session}): one late heartbeat can expel the member`, {
-        severity: "warning",
-        hint: `a heartbeat interval of at most ${Math.floor(session / 3)} leaves room for two missed heartbeats`,
-      });
-    }
-    if (session < 6_000 || session > 1_800_000) {
-      c.report("KEF2020", timingAt("sessionTimeoutMs"), `sessionTimeoutMs (${session}) is outside the broker defaults group.min.session.timeout.ms (6000) and group.max.session.timeout.ms (1800000)`, {
-        severity: "warning",
-        hint: "brokers with default settings refuse the join with INVALID_SESSION_TIMEOUT",
-      });
-    }
-    resolved.push({ name: draft.name, kind: draft.kind, declared: draft.kind === "exclusive" && !anonymous.includes(draft), settings: connectionSettingsModel(values, groupId ?? ""), topics: draft.topics, origins: settingOrigins(draft.kind === "shared" ? [["shared", draft.own]] : [["shared", inheritable(shared)], ["connection", draft.own]], "connection", draft.at.file) });
-  }
-  reportUnusedRegistries(c, registries, sourceOf, c.diagnostics.some((d) => d.code === "KEF2050"));
-  reportUnusedWriters(c, messageDecls, topics, sourceOf);
-
-  const messageList = [...messages.values()];
-  const { typeNames, namedTypes } = nameTypes(c, messageList);
-  const firstNamespace = files.map((f) => f.ast.namespace?.text).find((n) => n !== undefined);
-  const apiName = pascalCase(options.name ?? firstNamespace ?? path.basename(files[0]!.source.file, ".kef")) || "Kef";
-  const model: Model = {
-    sources: files.map((f) => f.source.file),
-    namespace: firstNamespace,
-    apiName,
-    messages: messageList,
-    typeNames,
-    namedTypes,
-    topics,
-    connections: resolved,
-    registries: [...registries.values()].flatMap((r) => (r.used && r.model ? [r.model] : [])),
-  };
-  const sharedAt = firstShared && { file: firstShared.source.file, range: firstShared.node.keyword };
-  const locate = nameOrigins(files, { messages: messageDecls, topics: topicDecls, connections: connectionDecls, shared: sharedAt }, options.name !== undefined);
-  checkNames(model, locate, (code, at, message, extra) => c.report(code, at.range, message, { ...extra, file: at.file }));
-  const hasErrors = c.diagnostics.some((d) => d.severity === "error");
-  return { value: hasErrors ? undefined : model, diagnostics: c.diagnostics, sources: c.sources };
+  draft.topics.push(topic);
+  p.topics.push(topic);
 }
 
-function resolveMessage(
-  c: Checker,
-  ref: Name | undefined,
-  decls: ReadonlyMap<string, Located<MessageDecl>>,
-  models: ReadonlyMap<string, MessageModel>,
-): MessageModel | undefined {
+/** A topic's (or key's) message type: the model, undefined when unknown (reported) or when its schema failed. */
+function resolveMessage(r: FileReporter, ref: Name | undefined, p: Project): MessageModel | undefined {
   if (!ref) return undefined;
-  if (!decls.has(ref.text)) {
-    c.report("KEF2001", ref.range, `unknown message type "${ref.text}"`, {
-      hint: didYouMean(ref.text, decls.keys()) ?? (decls.size === 0 ? `declare it: message ${ref.text} from "${ref.text}.avsc"` : undefined),
-    });
+  if (!p.bound.messages.has(ref.text)) {
+    if (p.bound.messages.size === 0) r.accept(messages.unknownMessageNoneDeclared, ref.range, { name: ref.text });
+    else r.accept(messages.unknownMessage, ref.range, { name: ref.text }, { hint: didYouMean(ref.text, p.bound.messages.keys()) });
     return undefined;
   }
   // A message whose schema failed is known but has no model; its own diagnostics say why.
-  return models.get(ref.text);
+  return p.messages.get(ref.text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Across declarations
+
+/** Topics whose names Kafka's metrics would confuse ('.' and '_'). */
+function checkMetricNames(c: Reporter, bound: Bound): void {
+  const named = [...bound.topics.values()].map((t) => ({ name: t.node.topic.value, file: t.source.file, range: t.node.topic.range }));
+  for (const { topic, first } of metricNameCollisions(named)) {
+    c.accept(messages.metricNameCollision, topic.range, { name: topic.name, other: first.name }, {
+      file: topic.file,
+      related: [{ message: `topic "${first.name}" is here`, file: first.file, range: first.range }],
+    });
+  }
 }
 
 /** Kafka's topic name rules: 1–249 characters from [a-zA-Z0-9._-], not "." or "..". */

@@ -3,9 +3,10 @@
 import type { Range } from "../grammar/ast.js";
 // A cycle with check.ts, harmless: only functions cross it, and only once checking runs.
 import { kafkaTopicProblem } from "./check.js";
+import { messages } from "./catalogue.js";
 import type { FailureModel } from "./model.js";
-import { settingIn, type LayeredValue, type RegistryReporter, type SettingLayer } from "./registries.js";
-import type { SourceText } from "./parse.js";
+import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
+import type { Accept } from "./reporter.js";
 import { settingsByName } from "./settings.js";
 
 /** Spring Kafka's default dead-letter topic name since 3.3 (`<topic>.DLT` before). */
@@ -18,10 +19,9 @@ function defaultDeadLetterTopic(topic: string): string {
  * point at the value that decided (or at the topic when only defaults did).
  */
 export function topicFailure(
-  c: RegistryReporter,
+  c: Accept,
   topic: { name: string; range: Range; file: string },
   layers: readonly SettingLayer[],
-  sourceOf: (file: string) => SourceText,
 ): FailureModel {
   const where = (key: string): LayeredValue | undefined => settingIn(layers, topic.file, key);
   const value = (key: string): string | number | boolean => where(key)?.value ?? settingsByName.get(key)!.default!;
@@ -35,46 +35,28 @@ export function topicFailure(
 
   if (backoffMs > maxBackoffMs) {
     const at = where("retryBackoffMs") ?? where("retryMaxBackoffMs");
-    c.source = sourceOf(at?.file ?? topic.file);
-    c.report("KEF2103", at?.range ?? topic.range, `retryBackoffMs (${backoffMs}) is above retryMaxBackoffMs (${maxBackoffMs}) for topic "${topic.name}"`, {
-      hint: "the first wait is retryBackoffMs and no wait is longer than retryMaxBackoffMs: raise the maximum or lower the first wait",
-    });
+    c.accept(messages.retryBackoffAboveMaximum, at?.range ?? topic.range, { backoff: backoffMs, maximum: maxBackoffMs, topic: topic.name }, { file: at?.file ?? topic.file });
   }
   const deadLetterAt = where("deadLetter");
+  const deadLetterFile = deadLetterAt?.file ?? topic.file;
   if (deadLetter !== undefined) {
     const problem = kafkaTopicProblem(deadLetter);
     if (problem) {
-      c.source = sourceOf(deadLetterAt?.file ?? topic.file);
-      c.report("KEF2104", deadLetterAt?.range ?? topic.range, `invalid dead-letter topic "${deadLetter}" for topic "${topic.name}": ${problem}`, {
-        hint: written === "default" ? `name it: deadLetter = "..."` : undefined,
-      });
+      const entry = written === "default" ? messages.invalidDefaultDeadLetterTopic : messages.invalidDeadLetterTopic;
+      c.accept(entry, deadLetterAt?.range ?? topic.range, { deadLetter, topic: topic.name, problem }, { file: deadLetterFile });
     } else if (deadLetter === topic.name) {
-      c.source = sourceOf(deadLetterAt?.file ?? topic.file);
-      c.report("KEF2104", deadLetterAt?.range ?? topic.range, `topic "${topic.name}" cannot be its own dead-letter topic: a failing record would come back to fail again`, {
-        hint: `use deadLetter = default ("${defaultDeadLetterTopic(topic.name)}") or another topic`,
-      });
+      c.accept(messages.ownDeadLetterTopic, deadLetterAt?.range ?? topic.range, { topic: topic.name, defaultDeadLetter: defaultDeadLetterTopic(topic.name) }, { file: deadLetterFile });
     }
   }
   if (onDecodeError === "deadLetter" && deadLetter === undefined) {
-    c.source = sourceOf(decodeAt?.file ?? topic.file);
-    c.report("KEF2102", decodeAt?.range ?? topic.range, `onDecodeError = deadLetter, but topic "${topic.name}" has no dead-letter topic`, {
-      hint: `add deadLetter = default (writes to "${defaultDeadLetterTopic(topic.name)}") or deadLetter = "some-topic"`,
-    });
+    c.accept(messages.decodeErrorsWithoutDeadLetter, decodeAt?.range ?? topic.range, { topic: topic.name, defaultDeadLetter: defaultDeadLetterTopic(topic.name) }, { file: decodeAt?.file ?? topic.file });
   }
   if (onDecodeError === "skip" && decodeAt) {
-    c.source = sourceOf(decodeAt.file);
-    c.report("KEF2101", decodeAt.range, `onDecodeError = skip: a record of topic "${topic.name}" that cannot be decoded is counted, committed past and lost`, {
-      severity: "warning",
-      hint: deadLetter ? "onDecodeError = deadLetter keeps its bytes in the dead-letter topic" : "add deadLetter = default to keep its bytes, or use onDecodeError = stop",
-    });
+    c.accept(deadLetter ? messages.decodeErrorsSkipped : messages.decodeErrorsSkippedWithoutDeadLetter, decodeAt.range, { topic: topic.name }, { file: decodeAt.file });
   }
   if (attempts === "unlimited" && deadLetter === undefined) {
     const at = where("retryAttempts");
-    c.source = sourceOf(at?.file ?? topic.file);
-    c.report("KEF2100", at?.range ?? topic.range, `topic "${topic.name}" has no dead-letter topic and retries without limit: a record that always fails stalls its partition, retried forever`, {
-      severity: "warning",
-      hint: "add deadLetter = default, or bound the retries (retryAttempts = 10): the partition then stops and reports the record",
-    });
+    c.accept(messages.retriesForever, at?.range ?? topic.range, { topic: topic.name }, { file: at?.file ?? topic.file });
   }
   return {
     attempts,

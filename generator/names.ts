@@ -12,7 +12,8 @@
 //   connections   the runtime's connection names: "shared", declared connections, anonymous ones (= handler key)
 import type { Range } from "../grammar/ast.js";
 import type { AvroNamed } from "./avro-types.js";
-import { startOfFile, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { startOfFile, type RelatedLocation } from "./diagnostics.js";
 import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
 
 /** The suffixes of the names kefgen makes up (the wiring's `create` prefix aside). */
@@ -172,13 +173,13 @@ export interface NameOrigin {
   readonly note?: string;
 }
 
-/** A declaration and the file it was written in. */
+/** A declaration and the file it was written in (a bound declaration, bind.ts). */
 interface Written<T> {
   readonly node: T;
-  readonly file: string;
+  readonly source: { readonly file: string };
 }
 
-/** The checker's declarations by name: what `nameOrigins` locates owners in. */
+/** The bound declarations by name (bind.ts): what `nameOrigins` locates owners in. */
 export interface NamedDeclarations {
   readonly messages: ReadonlyMap<string, Written<{ readonly name: { readonly range: Range } }>>;
   readonly topics: ReadonlyMap<string, Written<{ readonly topic: { readonly range: Range }; readonly alias: { readonly range: Range } | undefined }>>;
@@ -203,13 +204,13 @@ export function nameOrigins(
   const at = (file: string, range: Range, note?: string): NameOrigin => ({ file, range, order: order(file), ...(note ? { note } : {}) });
   const topicAt = (topic: string) => {
     const t = decls.topics.get(topic)!;
-    return at(t.file, (t.node.alias ?? t.node.topic).range);
+    return at(t.source.file, (t.node.alias ?? t.node.topic).range);
   };
   return (owner) => {
     switch (owner.kind) {
       case "message": {
         const m = decls.messages.get(owner.message.name)!;
-        return at(m.file, m.node.name.range);
+        return at(m.source.file, m.node.name.range);
       }
       case "type":
         return at(owner.type.file, owner.type.range);
@@ -217,7 +218,7 @@ export function nameOrigins(
         return topicAt(owner.topic.topic);
       case "connection": {
         const declared = owner.connection.declared ? decls.connections.get(owner.connection.name) : undefined;
-        if (declared) return at(declared.file, declared.node.name.range);
+        if (declared) return at(declared.source.file, declared.node.name.range);
         if (owner.connection.kind === "shared" && decls.shared) return at(decls.shared.file, decls.shared.range);
         return topicAt(owner.connection.topics[0]!.topic);
       }
@@ -232,8 +233,8 @@ export function nameOrigins(
   };
 }
 
-/** How the checker reports (a subset of the Checker's `report`). */
-export type NameReport = (code: DiagnosticCode, at: { file: string; range: Range }, message: string, extra: { hint: string; related: RelatedLocation[] }) => void;
+/** How the checker reports (its `accept`, at a place in a file). */
+export type NameReport = <M extends MessageDef>(entry: M, at: { file: string; range: Range }, args: MessageArgs<M>, extra: { hint?: string; related: RelatedLocation[] }) => void;
 
 /**
  * Reports every two things the generated code would give the same name: at the one written later, pointing at
@@ -262,12 +263,12 @@ export function checkNames(model: Model, locate: (owner: NameOwner) => NameOrigi
     const related: RelatedLocation[] = [{ message: there.note ?? `${earlier.what} is here`, file: there.file, range: there.range }];
     if (n.space === "handler") {
       const topic = (later.owner as { topic: TopicModel }).topic.topic;
-      report("KEF2015", at, `${later.what} and ${earlier.what} would both be handled by "${n.name}"`, { hint: `name one of them: topic ${JSON.stringify(topic)} as someOtherName : ...`, related });
+      report(messages.handlerNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name, topic: JSON.stringify(topic) }, { related });
       reported.push([ta[0]!, tb[0]!]);
     } else if (n.space === "connection") {
-      report("KEF2015", at, `${later.what} would be named "${n.name}", like ${earlier.what}`, { hint: "give the topic another name with `as`, or rename the connection", related });
+      report(messages.connectionNameCollision, at, { later: later.what, name: n.name, earlier: earlier.what }, { related });
     } else {
-      report("KEF2021", at, `${later.what} and ${earlier.what} would both be named "${n.name}" in the generated code`, { hint: renameHint(later), related });
+      report(messages.generatedNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name }, { hint: renameHint(later), related });
     }
   }
 }

@@ -1,6 +1,8 @@
 // `kefgen plan`: every Kafka consumer a .kef creates, from the build alone (the resolved model): its group id,
 // the topics it reads, its effective settings with where each came from, and warnings about rebalance traps.
 // Text, JSON and Markdown. No broker is contacted. The command itself is generator/cli/plan.ts.
+import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
 import type { ConnectionModel, Model, SettingOrigin, TopicModel } from "./model.js";
 import { settingsOfShape } from "./settings.js";
 import type { DiagnosticCode } from "./diagnostics.js";
@@ -85,45 +87,26 @@ function consumerOf(connection: ConnectionModel): PlannedConsumer {
 
 function warningsOf(connection: ConnectionModel): PlanWarning[] {
   const s = connection.settings;
-  const at = (name: string) => connection.origins?.[name]?.at;
-  const where = (name: string) => (at(name) ? { at: at(name)! } : {});
   const out: PlanWarning[] = [];
+  /** A plan warning from a catalogue entry, at the setting `name` (its `file:line`, unless it is a default). */
+  const warn = <M extends MessageDef>(entry: M, args: MessageArgs<M>, name: string): void => {
+    // A plan warning has no range of its own: it is made like a diagnostic, then placed at the setting's origin.
+    const d = diagnostic(entry, args, { file: "", range: startOfFile });
+    const at = connection.origins?.[name]?.at;
+    out.push({ code: d.code, connection: connection.name, message: d.message, hint: d.hint ?? "", ...(at ? { at } : {}) });
+  };
   if (s.maxPollIntervalMs < s.sessionTimeoutMs) {
-    out.push({
-      code: "KEF2080",
-      connection: connection.name,
-      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below sessionTimeoutMs (${s.sessionTimeoutMs}): kafkajs sends it as the rebalance timeout, so a rebalance can give up on a member whose session is still alive`,
-      hint: "keep maxPollIntervalMs at or above sessionTimeoutMs",
-      ...where("maxPollIntervalMs"),
-    });
+    warn(messages.rebalanceTimeoutBelowSession, { maxPoll: s.maxPollIntervalMs, session: s.sessionTimeoutMs }, "maxPollIntervalMs");
   }
   const longestWait = Math.max(0, ...connection.topics.map((t) => t.failure.maxBackoffMs));
   if (s.maxPollIntervalMs < longestWait) {
-    out.push({
-      code: "KEF2081",
-      connection: connection.name,
-      message: `maxPollIntervalMs (${s.maxPollIntervalMs}) is below the longest retry wait of its topics (retryMaxBackoffMs, ${longestWait} ms): a record that keeps failing makes no progress for whole rebalance timeouts, and a rebalance meanwhile hands it to the next owner, which starts its retries over`,
-      hint: `raise maxPollIntervalMs above ${longestWait}, or lower retryMaxBackoffMs`,
-      ...where("maxPollIntervalMs"),
-    });
+    warn(messages.rebalanceTimeoutBelowRetryWait, { maxPoll: s.maxPollIntervalMs, longestWait }, "maxPollIntervalMs");
   }
   if (s.missingTopics === "wait" && s.autoOffsetReset === "latest") {
-    out.push({
-      code: "KEF2082",
-      connection: connection.name,
-      message: `missingTopics = wait with autoOffsetReset = latest: records written to a topic before the connection finds it (every missingTopicCheckMs) are skipped`,
-      hint: "use autoOffsetReset = earliest for topics that may be created after the service starts",
-      ...where("autoOffsetReset"),
-    });
+    warn(messages.waitingFromLatest, {}, "autoOffsetReset");
   }
   if (connection.topics.length > 1 && s.missingTopics === "wait") {
-    out.push({
-      code: "KEF2083",
-      connection: connection.name,
-      message: `group "${s.groupId}" reads ${connection.topics.length} topics with missingTopics = wait: when a missing one appears the whole group rejoins, pausing every topic of the connection`,
-      hint: "give a topic that may be missing its own exclusive connection, or create the topics before the service starts",
-      ...where("missingTopics"),
-    });
+    warn(messages.groupWaitsForSeveralTopics, { groupId: s.groupId, topics: connection.topics.length }, "missingTopics");
   }
   return out;
 }

@@ -1,9 +1,10 @@
 // A topic's producer, resolved from the producer settings (default → shared → the topic's `producer { }` block),
 // with the checks across them that kafkajs needs: idempotence needs acks = all and at most 5 requests in flight.
 import type { Range } from "../grammar/ast.js";
+import { messages } from "./catalogue.js";
 import type { ProducerModel } from "./model.js";
-import { settingIn, type LayeredValue, type RegistryReporter, type SettingLayer } from "./registries.js";
-import type { SourceText } from "./parse.js";
+import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
+import type { Accept } from "./reporter.js";
 import { settingsByName } from "./settings.js";
 
 /** The broker keeps the sequence numbers of a producer's last 5 batches per partition (KAFKA-17926). */
@@ -14,11 +15,10 @@ const maxInFlightWhenIdempotent = 5;
  * `produce = true` in the shared block). `layers` are the shared block then the topic's producer block.
  */
 export function topicProducer(
-  c: RegistryReporter,
+  c: Accept,
   topic: { name: string; range: Range; file: string },
   layers: readonly SettingLayer[],
   hasBlock: boolean,
-  sourceOf: (file: string) => SourceText,
 ): ProducerModel | undefined {
   const where = (key: string): LayeredValue | undefined => settingIn(layers, topic.file, key);
   const value = (key: string): string | number | boolean => where(key)?.value ?? settingsByName.get(key)!.default!;
@@ -28,17 +28,11 @@ export function topicProducer(
   const maxInFlight = value("maxInFlight") as number;
   if (idempotent && acks !== "all") {
     const at = where("acks") ?? where("idempotent");
-    c.source = sourceOf(at?.file ?? topic.file);
-    c.report("KEF2009", at?.range ?? topic.range, `acks = ${acks} is not supported with idempotent = true (topic "${topic.name}"): an idempotent producer waits for every in-sync replica`, {
-      hint: "use acks = all, or set idempotent = false",
-    });
+    c.accept(messages.idempotentWithoutAcksAll, at?.range ?? topic.range, { acks, topic: topic.name }, { file: at?.file ?? topic.file });
   }
   if (idempotent && maxInFlight > maxInFlightWhenIdempotent) {
     const at = where("maxInFlight");
-    c.source = sourceOf(at?.file ?? topic.file);
-    c.report("KEF2009", at?.range ?? topic.range, `maxInFlight = ${maxInFlight} is not supported with idempotent = true (topic "${topic.name}"): the broker checks the order of at most ${maxInFlightWhenIdempotent} batches in flight`, {
-      hint: `use maxInFlight = ${maxInFlightWhenIdempotent} or less, or set idempotent = false`,
-    });
+    c.accept(messages.idempotentInFlightAboveLimit, at?.range ?? topic.range, { maxInFlight, topic: topic.name, limit: maxInFlightWhenIdempotent }, { file: at?.file ?? topic.file });
   }
   return {
     acks,

@@ -1,13 +1,18 @@
-// Runs the pipeline in order: find inputs → read → parse → check → emit → format → plan/write.
+// Runs the pipeline in order: load → bind → check → resolve (the front end: analyse) → emit → format → plan/write.
+//   load.ts      inputs → parsed .kef files
+//   bind.ts      declarations → symbol tables by name (duplicates reported)
+//   check.ts     bound declarations → checked ones (every user mistake a diagnostic)
+//   resolve.ts   checked declarations → the Model (settings models, type names, generated-name collisions)
 import path from "node:path";
-import { globSync, isDynamicPattern } from "tinyglobby";
-import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic, type Result } from "./diagnostics.js";
 import { checkAgainst } from "./against.js";
-import { check, type ParsedFile } from "./check.js";
+import { bind } from "./bind.js";
+import { check, type CheckHost } from "./check.js";
 import type { GeneratedFile } from "./generated.js";
+import { displayPath, load, type ParsedFile } from "./load.js";
 import type { Model } from "./model.js";
-import { parse, type SourceText } from "./parse.js";
-import { inputFileDiagnostic, readProjectFile, type FileAccess, type FileRead } from "./files.js";
+import { resolve, type NamingOptions } from "./resolve.js";
+import { readProjectFile, type FileAccess, type FileRead } from "./files.js";
 import { applyOutput, planDiagnostics, planOutput, type OutputPlan } from "./write.js";
 
 /** What a project is made of: its .kef files and where its output goes. */
@@ -34,6 +39,9 @@ export interface ProjectOptions {
   readonly readFile?: (absolutePath: string, access?: FileAccess) => FileRead;
 }
 
+// Where they were before the stages: fmt.ts and the CLI take them from here.
+export { displayPath, resolveInputs } from "./load.js";
+
 export interface BuildOptions extends ProjectOptions {
   /** Compare only: write nothing. */
   readonly check?: boolean;
@@ -59,68 +67,32 @@ export interface BuildResult extends Omit<AnalyseResult, "files"> {
   readonly plan: OutputPlan | undefined;
 }
 
-export function displayPath(cwd: string, absolute: string): string {
-  const rel = path.relative(cwd, absolute);
-  return (rel.startsWith("..") || path.isAbsolute(rel) ? absolute : rel).split(path.sep).join("/");
-}
-
-function ioError(file: string, message: string): Diagnostic {
-  return { code: "KEF4001", severity: "error", message, file, range: startOfFile };
-}
-
-/** Expands the inputs: literal paths as given, glob patterns to the .kef files they match, sorted, each once. */
-export function resolveInputs(inputs: readonly string[], baseDir: string, cwd = baseDir): { files: string[]; diagnostics: Diagnostic[] } {
-  const files = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
-  for (const input of inputs) {
-    if (isDynamicPattern(input)) {
-      const matches = globSync(input, { cwd: baseDir, absolute: true, onlyFiles: true }).filter((f) => f.endsWith(".kef"));
-      if (matches.length === 0) {
-        // Shown from where the command runs: a config's patterns are relative to the config file.
-        const shown = displayPath(cwd, path.resolve(baseDir, input));
-        diagnostics.push(ioError(shown, `no .kef file matches "${shown}"`));
-      }
-      for (const m of matches.sort()) files.add(path.resolve(m));
-    } else {
-      files.add(path.resolve(baseDir, input));
-    }
-  }
-  return { files: [...files], diagnostics };
-}
-
-function readSource(cwd: string, absolutePath: string, readFile: NonNullable<ProjectOptions["readFile"]>): { source?: SourceText; diagnostic?: Diagnostic } {
-  const shown = displayPath(cwd, absolutePath);
-  const read = readFile(absolutePath);
-  if ("refused" in read) return { diagnostic: inputFileDiagnostic(read.refused, shown) };
-  return { source: { file: shown, absolutePath, text: read.text } };
+/**
+ * The front end after loading: bind → check → resolve of parsed files (`analyse` loads them; `--against` and tests
+ * bring their own). Names are global to the project; each diagnostic points into the file it concerns. `value` is
+ * undefined on errors; `sources` are the schema files read, by displayed name.
+ */
+export function checkFiles(files: readonly ParsedFile[], host: CheckHost, options: NamingOptions = {}): Result<Model | undefined> & { sources: ReadonlyMap<string, string> } {
+  if (files.length === 0) throw new Error("internal: checkFiles() needs at least one file");
+  const bound = bind(files);
+  const checked = check(bound.value, host);
+  const resolved = resolve(checked.value, options);
+  const diagnostics = [...bound.diagnostics, ...checked.diagnostics, ...resolved.diagnostics];
+  return { value: hasErrors(diagnostics) ? undefined : resolved.value, diagnostics, sources: checked.value.sources };
 }
 
 /** Parses and checks a project: the `kefgen check` command, and the first half of `build`. */
 export function analyse(options: ProjectOptions): AnalyseResult {
   const { cwd } = options;
   const readFile = options.readFile ?? readProjectFile;
-  const resolved = resolveInputs(options.inputs, options.baseDir ?? cwd, cwd);
-  const diagnostics: Diagnostic[] = [...resolved.diagnostics];
-  const sources = new Map<string, string>();
-  const parsed: ParsedFile[] = [];
-  let syntaxErrors = false;
-  for (const file of resolved.files) {
-    const { source, diagnostic } = readSource(cwd, file, readFile);
-    if (!source) {
-      diagnostics.push(diagnostic!);
-      continue;
-    }
-    sources.set(source.file, source.text);
-    const result = parse(source);
-    diagnostics.push(...result.diagnostics);
-    syntaxErrors ||= result.diagnostics.length > 0;
-    parsed.push({ ast: result.value, source });
-  }
+  const loaded = load({ inputs: options.inputs, cwd, ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }), readFile: (p) => readFile(p) });
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const sources = new Map<string, string>(loaded.files.map((f) => [f.source.file, f.source.text]));
   const schemaFiles: string[] = [];
-  const roots = [options.root ?? commonDirectory(resolved.files), ...(options.allowOutside ?? [])];
-  if (parsed.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, model: undefined, files: resolved.files, schemaFiles };
-  const checked = check(
-    parsed,
+  const roots = [options.root ?? commonDirectory(loaded.inputs), ...(options.allowOutside ?? [])];
+  if (loaded.files.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, model: undefined, files: loaded.inputs, schemaFiles };
+  const checked = checkFiles(
+    loaded.files,
     {
       readFile: (p) => {
         const read = readFile(p, { roots });
@@ -135,14 +107,14 @@ export function analyse(options: ProjectOptions): AnalyseResult {
   for (const [file, text] of checked.sources) sources.set(file, text);
   // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added
   // (Avro ones, and the schema files the checker would not or could not read, KEF4xxx).
-  diagnostics.push(...(syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3") || d.code.startsWith("KEF4")) : checked.diagnostics));
-  const ok = !syntaxErrors && resolved.diagnostics.length === 0 && parsed.length === resolved.files.length;
+  diagnostics.push(...(loaded.syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3") || d.code.startsWith("KEF4")) : checked.diagnostics));
+  const ok = !loaded.syntaxErrors && loaded.complete;
   if (options.against !== undefined && ok && checked.value) {
-    const evolution = checkAgainst({ ref: options.against, model: checked.value, parsed, displayPath: (p) => displayPath(cwd, p), ...(options.name === undefined ? {} : { name: options.name }) });
+    const evolution = checkAgainst({ ref: options.against, model: checked.value, parsed: loaded.files, displayPath: (p) => displayPath(cwd, p), ...(options.name === undefined ? {} : { name: options.name }) });
     diagnostics.push(...evolution.diagnostics);
     for (const [file, text] of evolution.sources) sources.set(file, text);
   }
-  return { diagnostics: sortDiagnostics(diagnostics), sources, model: ok ? checked.value : undefined, files: resolved.files, schemaFiles };
+  return { diagnostics: sortDiagnostics(diagnostics), sources, model: ok ? checked.value : undefined, files: loaded.inputs, schemaFiles };
 }
 
 /** The directory that holds all the files (absolute), or the deepest one that does. */

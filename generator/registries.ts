@@ -9,21 +9,10 @@
 //
 // Secrets are written only as env("NAME"): the generated code holds the variable's name, the runtime reads it.
 import type { CallArgument, Name, Range, RegistryDecl, SettingValue } from "../grammar/ast.js";
-import { didYouMean, type DiagnosticCode, type RelatedLocation } from "./diagnostics.js";
+import { messages } from "./catalogue.js";
+import { didYouMean } from "./diagnostics.js";
 import type { ConfluentFormatModel, RegistryModel, TopicFormatModel } from "./model.js";
-import type { SourceText } from "./parse.js";
-
-/** The part of the checker this file reports through. */
-export interface RegistryReporter {
-  source: SourceText;
-  report(code: DiagnosticCode, range: Range, message: string, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string; severity?: "error" | "warning" }): void;
-}
-
-/** A registry declaration and the file it is in. */
-export interface RegistrySource {
-  readonly node: RegistryDecl;
-  readonly source: SourceText;
-}
+import type { Accept, FileReporter } from "./reporter.js";
 
 /**
  * A declared registry: its model (undefined when its declaration has errors, which were reported) and where it was
@@ -39,82 +28,65 @@ export interface CheckedRegistry {
 const registryKeys = ["url", "auth"] as const;
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Checks every `registry` declaration of the project; returns them by name (with no model when invalid). */
-export function checkRegistries(c: RegistryReporter, decls: readonly RegistrySource[]): Map<string, CheckedRegistry> {
-  const out = new Map<string, CheckedRegistry>();
-  const seen = new Map<string, { name: Name; file: string }>();
-  for (const { node, source } of decls) {
-    c.source = source;
-    const name = node.name.text;
-    const first = seen.get(name);
-    if (first) {
-      c.report("KEF2053", node.name.range, `registry "${name}" is declared twice`, {
-        related: [{ message: `registry "${name}" is first declared here`, file: first.file, range: first.name.range }],
-      });
+/** Checks one `registry` declaration (its name is unique: bind.ts); the model is undefined when it is invalid. */
+export function checkRegistry(c: FileReporter, node: RegistryDecl): CheckedRegistry {
+  const name = node.name.text;
+  let url: RegistryModel["url"] | undefined;
+  let auth: RegistryModel["auth"];
+  let valid = true;
+  const written = new Set<string>();
+  for (const setting of node.settings?.settings ?? []) {
+    const key = setting.name.text;
+    if (!(registryKeys as readonly string[]).includes(key)) {
+      c.accept(messages.unknownRegistrySetting, setting.name.range, { name: key, keys: registryKeys.join(", ") }, { hint: didYouMean(key, registryKeys) });
+      valid = false;
       continue;
     }
-    seen.set(name, { name: node.name, file: source.file });
-    let url: RegistryModel["url"] | undefined;
-    let auth: RegistryModel["auth"];
-    let valid = true;
-    const written = new Set<string>();
-    for (const setting of node.settings?.settings ?? []) {
-      const key = setting.name.text;
-      if (!(registryKeys as readonly string[]).includes(key)) {
-        c.report("KEF2055", setting.name.range, `unknown registry setting "${key}"`, {
-          hint: didYouMean(key, registryKeys) ?? `a registry has: ${registryKeys.join(", ")}`,
-        });
-        valid = false;
-        continue;
-      }
-      if (written.has(key)) {
-        c.report("KEF2010", setting.name.range, `"${key}" is set twice`);
-        continue;
-      }
-      written.add(key);
-      const v = setting.value;
-      if (!v) {
-        valid = false;
-        continue;
-      }
-      if (key === "url") {
-        url = checkUrl(c, v);
-        if (!url) valid = false;
-      } else {
-        auth = checkAuth(c, v);
-        if (!auth) valid = false;
-      }
+    if (written.has(key)) {
+      c.accept(messages.registrySettingTwice, setting.name.range, { name: key });
+      continue;
     }
-    if (!written.has("url")) {
-      c.report("KEF2055", node.name.range, `registry "${name}" has no url`, { hint: `add: url = "http://localhost:8081" (or url = env("SR_URL"))` });
+    written.add(key);
+    const v = setting.value;
+    if (!v) {
       valid = false;
+      continue;
     }
-    const model = valid && url ? { name, url, ...(auth ? { auth } : {}), file: source.file, range: node.range } : undefined;
-    out.set(name, { model, name: node.name, file: source.file, used: false });
+    if (key === "url") {
+      url = checkUrl(c, v);
+      if (!url) valid = false;
+    } else {
+      auth = checkAuth(c, v);
+      if (!auth) valid = false;
+    }
   }
-  return out;
+  if (!written.has("url")) {
+    c.accept(messages.registryWithoutUrl, node.name.range, { name });
+    valid = false;
+  }
+  const file = c.source.file;
+  const model = valid && url ? { name, url, ...(auth ? { auth } : {}), file, range: node.range } : undefined;
+  return { model, name: node.name, file, used: false };
 }
 
-function envArgument(c: RegistryReporter, v: CallArgument | SettingValue, what: string, example: string): string | undefined {
+function envArgument(c: FileReporter, v: CallArgument | SettingValue, what: string, example: string): string | undefined {
   if (v.$type === "CallValue" && v.callee.text === "env") {
     const arg = v.args[0];
     if (v.args.length !== 1 || arg?.$type !== "StringValue" || !envName.test(arg.value)) {
-      c.report("KEF2055", v.range, `env(...) takes the name of one environment variable, like env("${example}")`);
+      c.accept(messages.envTakesOneName, v.range, { example });
       return undefined;
     }
     return arg.value;
   }
   if (v.$type === "StringValue") {
-    c.report("KEF2054", v.range, `the ${what} is written in the .kef: secrets may only come from the environment`, {
-      hint: `write env("${example}") and set ${example} where the consumer runs`,
-    });
+    c.accept(messages.secretInKef, v.range, { what, example });
     return undefined;
   }
-  c.report("KEF2055", v.range, `the ${what} must be env("NAME"), not ${v.value}`);
+  c.accept(messages.secretNotFromEnv, v.range, { what, value: String(v.value) });
   return undefined;
 }
 
-function checkUrl(c: RegistryReporter, v: SettingValue): RegistryModel["url"] | undefined {
+function checkUrl(c: FileReporter, v: SettingValue): RegistryModel["url"] | undefined {
   if (v.$type === "StringValue") {
     let parsed: URL | undefined;
     try {
@@ -123,13 +95,11 @@ function checkUrl(c: RegistryReporter, v: SettingValue): RegistryModel["url"] | 
       parsed = undefined;
     }
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-      c.report("KEF2055", v.range, `registry url must be an http:// or https:// URL, not ${JSON.stringify(v.value)}`);
+      c.accept(messages.registryUrlNotHttp, v.range, { url: JSON.stringify(v.value) });
       return undefined;
     }
     if (parsed.username !== "" || parsed.password !== "") {
-      c.report("KEF2054", v.range, "the registry url holds credentials: secrets may only come from the environment", {
-        hint: 'remove them from the url and write auth = basic(env("SR_USER"), env("SR_PASSWORD"))',
-      });
+      c.accept(messages.registryUrlWithCredentials, v.range, {});
       return undefined;
     }
     return { value: v.value };
@@ -138,10 +108,10 @@ function checkUrl(c: RegistryReporter, v: SettingValue): RegistryModel["url"] | 
   return env === undefined ? undefined : { env };
 }
 
-function checkAuth(c: RegistryReporter, v: SettingValue): RegistryModel["auth"] | undefined {
+function checkAuth(c: FileReporter, v: SettingValue): RegistryModel["auth"] | undefined {
   if (v.$type === "CallValue" && v.callee.text === "basic") {
     if (v.args.length !== 2) {
-      c.report("KEF2055", v.range, 'basic(...) takes a user name and a password: basic(env("SR_USER"), env("SR_PASSWORD"))');
+      c.accept(messages.basicAuthArguments, v.range, {});
       return undefined;
     }
     const usernameEnv = envArgument(c, v.args[0]!, "user name", "SR_USER");
@@ -150,13 +120,13 @@ function checkAuth(c: RegistryReporter, v: SettingValue): RegistryModel["auth"] 
   }
   if (v.$type === "CallValue" && v.callee.text === "bearer") {
     if (v.args.length !== 1) {
-      c.report("KEF2055", v.range, 'bearer(...) takes one token: bearer(env("SR_TOKEN"))');
+      c.accept(messages.bearerAuthArguments, v.range, {});
       return undefined;
     }
     const tokenEnv = envArgument(c, v.args[0]!, "token", "SR_TOKEN");
     return tokenEnv !== undefined ? { kind: "bearer", tokenEnv } : undefined;
   }
-  c.report("KEF2055", v.range, `auth must be basic(env("USER"), env("PASSWORD")) or bearer(env("TOKEN")), not ${v.value}`);
+  c.accept(messages.invalidAuth, v.range, { value: String(v.value) });
   return undefined;
 }
 
@@ -187,18 +157,14 @@ export function settingIn(layers: readonly SettingLayer[], topicFile: string, ke
  * bare Avro. Reports an unknown or missing registry, and registry settings on a bare-Avro topic.
  */
 export function topicFormat(
-  c: RegistryReporter,
+  c: Accept,
   topic: { name: string; range: Range; file: string },
   layers: readonly SettingLayer[],
   registries: ReadonlyMap<string, CheckedRegistry>,
-  sourceOf: (file: string) => SourceText,
 ): TopicFormatModel | undefined {
   const where = (key: string): { value: string; range: Range; file: string } | undefined => {
     const hit = settingIn(layers, topic.file, key);
     return hit && { ...hit, value: String(hit.value) };
-  };
-  const at = (file: string): void => {
-    c.source = sourceOf(file);
   };
   const format = where("format")?.value ?? "avro";
   const subjects = (where("subjects")?.value ?? "topic") as ConfluentFormatModel["subjects"];
@@ -209,8 +175,7 @@ export function topicFormat(
     for (const key of ["registry", "subjects"]) {
       const hit = own?.values.get(key);
       if (hit) {
-        at(own!.file ?? topic.file);
-        c.report("KEF2056", hit.range, `"${key}" has no effect: topic "${topic.name}" is read as ${format === "singleObject" ? "single-object Avro" : "bare Avro"}`, { severity: "warning", hint: "add format = confluent, or remove it" });
+        c.accept(messages.registrySettingWithoutEffect, hit.range, { key, topic: topic.name, format: format === "singleObject" ? "single-object Avro" : "bare Avro" }, { file: own!.file ?? topic.file });
       }
     }
     return format === "singleObject" ? { kind: "singleObject" } : undefined;
@@ -218,10 +183,8 @@ export function topicFormat(
   if (chosen) {
     const registry = registries.get(chosen.value);
     if (!registry) {
-      at(chosen.file);
-      c.report("KEF2050", chosen.range, `unknown registry "${chosen.value}"`, {
-        hint: didYouMean(chosen.value, registries.keys()) ?? (registries.size === 0 ? `declare it: registry ${chosen.value} { url = "http://localhost:8081" }` : undefined),
-      });
+      if (registries.size === 0) c.accept(messages.unknownRegistryNoneDeclared, chosen.range, { name: chosen.value }, { file: chosen.file });
+      else c.accept(messages.unknownRegistry, chosen.range, { name: chosen.value }, { file: chosen.file, hint: didYouMean(chosen.value, registries.keys()) });
       return undefined;
     }
     registry.used = true;
@@ -232,26 +195,17 @@ export function topicFormat(
     only.used = true;
     return only.model ? { kind: "confluent" as const, registry: only.model.name, subjects } : undefined;
   }
-  at(topic.file);
-  if (registries.size === 0) {
-    c.report("KEF2051", topic.range, `topic "${topic.name}" is read with format = confluent but no registry is declared`, {
-      hint: 'declare one: registry main { url = "http://localhost:8081" }',
-    });
-  } else {
-    c.report("KEF2052", topic.range, `topic "${topic.name}" is read with format = confluent but does not say which registry`, {
-      hint: `add registry = ${[...registries.keys()].join(" or registry = ")} to its settings (or to its connection's)`,
-    });
-  }
+  if (registries.size === 0) c.accept(messages.confluentWithoutRegistry, topic.range, { topic: topic.name }, { file: topic.file });
+  else c.accept(messages.registryNotChosen, topic.range, { topic: topic.name, choices: [...registries.keys()].join(" or registry = ") }, { file: topic.file });
   return undefined;
 }
 
 /** Warns about declared registries that no topic reads from. */
-export function reportUnusedRegistries(c: RegistryReporter, registries: ReadonlyMap<string, CheckedRegistry>, sourceOf: (file: string) => SourceText, afterTypo: boolean): void {
+export function reportUnusedRegistries(c: Accept, registries: ReadonlyMap<string, CheckedRegistry>, afterTypo: boolean): void {
   // After an unknown registry name (a typo), "unused" would only repeat that error.
   if (afterTypo) return;
   for (const r of registries.values()) {
     if (r.used || !r.model) continue;
-    c.source = sourceOf(r.file);
-    c.report("KEF2057", r.name.range, `registry "${r.name.text}" is not used by any topic`, { severity: "warning", hint: "read a topic with it: format = confluent" });
+    c.accept(messages.unusedRegistry, r.name.range, { name: r.name.text }, { file: r.file });
   }
 }

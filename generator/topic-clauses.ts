@@ -6,9 +6,10 @@
 // `key`, `tombstones` and the built-in key types are contextual words (the parser takes any word here), so they
 // remain usable as names elsewhere; a word that is neither is reported here.
 import type { Name, TopicClause, TopicDecl } from "../grammar/ast.js";
+import { messages } from "./catalogue.js";
 import { didYouMean } from "./diagnostics.js";
 import type { MessageModel, TopicKeyModel } from "./model.js";
-import type { RegistryReporter } from "./registries.js";
+import type { FileReporter } from "./reporter.js";
 
 /** The key types that are not messages. */
 const builtinKeyTypes = ["string", "bytes", "none"] as const;
@@ -24,7 +25,7 @@ export interface TopicClauses {
  * own message type; `messageNames` are the declared messages, for the warning about a message a built-in hides.
  */
 export function topicClauses(
-  c: RegistryReporter,
+  c: FileReporter,
   decl: TopicDecl,
   resolveMessage: (ref: Name) => MessageModel | undefined,
   messageNames: ReadonlySet<string>,
@@ -38,15 +39,13 @@ export function topicClauses(
       // `kye string` is one mistake: the words after the first unknown one are not reported again.
       if (unknownReported) continue;
       unknownReported = true;
-      c.report("KEF2070", clause.word.range, `unknown clause "${clause.word.text}" after the message type of topic "${decl.topic.value}"`, {
-        hint: didYouMean(clause.word.text, ["key", "tombstones"]) ?? "a topic may say key <string | bytes | none | Message> and tombstones",
-      });
+      c.accept(messages.unknownTopicClause, clause.word.range, { word: clause.word.text, topic: decl.topic.value }, { hint: didYouMean(clause.word.text, ["key", "tombstones"]) });
       continue;
     }
     const word = clause.$type === "KeyClause" ? "key" : "tombstones";
     const first = seen.get(word);
     if (first) {
-      c.report("KEF2071", clause.range, `topic "${decl.topic.value}" says "${word}" twice`, {
+      c.accept(messages.topicClauseTwice, clause.range, { topic: decl.topic.value, word }, {
         related: [{ message: "first said here", file: c.source.file, range: first.range }],
       });
       continue;
@@ -61,10 +60,7 @@ export function topicClauses(
     const builtin = builtinKeyTypes.find((b) => b === type.text);
     if (builtin) {
       if (messageNames.has(builtin)) {
-        c.report("KEF2072", type.range, `key ${builtin} is the built-in key type, not message "${builtin}"`, {
-          severity: "warning",
-          hint: `rename message "${builtin}" to use it as a key`,
-        });
+        c.accept(messages.builtinKeyShadowsMessage, type.range, { key: builtin });
       }
       key = { kind: builtin };
       continue;

@@ -10,8 +10,9 @@
 // A dead-letter topic is provisioned like its source topic (same partitions and replication factor, no config),
 // unless the .kef declares it as a topic of its own (runtime/topic-provisioning.ts, shared with `ensureTopics`).
 import { settingValueText, type Range, type Setting, type SettingValue, type TopicConfigBlock, type TopicDecl } from "../grammar/ast.js";
+import { messages, type MessageArgs } from "./catalogue.js";
 import { closest, didYouMean, type RelatedLocation } from "./diagnostics.js";
-import type { RegistryReporter } from "./registries.js";
+import type { FileReporter } from "./reporter.js";
 import { topicsToProvision, type NewTopic, type TopicProvisioning } from "../runtime/topic-provisioning.js";
 
 /** What a topic's `{ }` says about how it is created (the runtime's shape, configs always present). */
@@ -182,17 +183,21 @@ function integerValue(amount: number, min: number, max: number | undefined, raw:
   return { value: String(amount) };
 }
 
+/** Reports `entry` (one of the "said twice" messages) when `key` was said before in the topic's `{ }`; true when it did. */
+type SaidTwice = <M extends SaidTwiceEntry>(entry: M, args: Omit<MessageArgs<M>, "topic">, range: Range, key: string) => boolean;
+type SaidTwiceEntry = typeof messages.consumerClauseTwice | typeof messages.producerClauseTwice | typeof messages.provisioningSettingTwice | typeof messages.topicConfigTwice;
+
 /**
  * Checks the provisioning parts of a topic's `{ }` (its settings and `config { }` blocks) and reports a second
  * consumer clause. Returns undefined when the topic says nothing about provisioning.
  */
-export function topicProvisioning(c: RegistryReporter, decl: TopicDecl): TopicProvisioningModel | undefined {
+export function topicProvisioning(c: FileReporter, decl: TopicDecl): TopicProvisioningModel | undefined {
   const first = new Map<string, Range>();
-  const twice = (what: string, range: Range, key: string): boolean => {
+  const twice: SaidTwice = (entry, args, range, key) => {
     const at = first.get(key);
     if (at) {
       const related: RelatedLocation[] = [{ message: "first said here", file: c.source.file, range: at }];
-      c.report("KEF2144", range, `${what} is said twice for topic "${decl.topic.value}"`, { related });
+      c.accept(entry, range, { ...args, topic: decl.topic.value } as MessageArgs<typeof entry>, { related });
       return true;
     }
     first.set(key, range);
@@ -203,15 +208,15 @@ export function topicProvisioning(c: RegistryReporter, decl: TopicDecl): TopicPr
   let said = false;
   for (const item of decl.body) {
     if (item.$type === "SharedConsumer" || item.$type === "ViaConsumer" || item.$type === "ExclusiveConsumer") {
-      twice("the consumer clause", item.range, "consumer");
+      twice(messages.consumerClauseTwice, {}, item.range, "consumer");
     } else if (item.$type === "ProducerClause") {
-      twice("the producer clause", item.keyword, "producer");
+      twice(messages.producerClauseTwice, {}, item.keyword, "producer");
     } else if (item.$type === "Setting") {
       said = true;
-      countSetting(c, decl, item, twice, counts);
+      countSetting(c, item, twice, counts);
     } else {
       said = true;
-      configBlock(c, decl, item, twice, config);
+      configBlock(c, item, twice, config);
     }
   }
   if (!said) return undefined;
@@ -220,58 +225,48 @@ export function topicProvisioning(c: RegistryReporter, decl: TopicDecl): TopicPr
 }
 
 function countSetting(
-  c: RegistryReporter,
-  decl: TopicDecl,
+  c: FileReporter,
   s: Setting,
-  twice: (what: string, range: Range, key: string) => boolean,
+  twice: SaidTwice,
   counts: { partitions?: number; replicationFactor?: number },
 ): void {
   const name = provisioningSettings.find((p) => p === s.name.text);
   if (!name) {
-    c.report("KEF2142", s.name.range, `"${s.name.text}" is not something a topic's { } says`, {
-      hint: didYouMean(s.name.text, provisioningSettings) ?? "a topic's { } takes partitions, replicationFactor, config { ... } and consumer ...; consumer settings go in consumer { ... }",
-    });
+    c.accept(messages.notATopicSetting, s.name.range, { name: s.name.text }, { hint: didYouMean(s.name.text, provisioningSettings) });
     return;
   }
-  if (twice(`"${name}"`, s.name.range, name)) return;
+  if (twice(messages.provisioningSettingTwice, { name }, s.name.range, name)) return;
   const v = s.value;
   if (!v) return; // a syntax error was reported
   if (v.$type !== "NumberValue" || !Number.isInteger(v.value) || v.value < 1 || v.value > maxOf[name]) {
-    c.report("KEF2143", v.range, `${name} must be a whole number from 1 to ${maxOf[name]}, not ${settingValueText(v)}`, {
-      hint: name === "replicationFactor" ? "the number of brokers that keep a copy of each partition, at most the cluster's size" : undefined,
-    });
+    c.accept(name === "replicationFactor" ? messages.invalidReplicationFactor : messages.invalidPartitions, v.range, { name, max: maxOf[name], value: settingValueText(v) });
     return;
   }
   counts[name] = v.value;
 }
 
 function configBlock(
-  c: RegistryReporter,
-  decl: TopicDecl,
+  c: FileReporter,
   block: TopicConfigBlock,
-  twice: (what: string, range: Range, key: string) => boolean,
+  twice: SaidTwice,
   config: Record<string, string>,
 ): void {
   if (block.word.text !== "config") {
-    c.report("KEF2142", block.word.range, `"${block.word.text} { }" is not something a topic's { } says`, {
-      hint: didYouMean(block.word.text, ["config", "producer"]) ?? "Kafka topic configs go in config { ... }, producer settings in producer { ... }",
-    });
+    c.accept(messages.notATopicBlock, block.word.range, { word: block.word.text }, { hint: didYouMean(block.word.text, ["config", "producer"]) });
     return;
   }
   for (const entry of block.entries) {
     const key = entry.key.value;
     const type = topicConfigs.get(key);
     if (!type) {
-      c.report("KEF2140", entry.key.range, `unknown topic config "${key}"`, {
-        hint: didYouMean(key, topicConfigs.keys()) ?? "see Kafka's topic-level configs; docs/language.md#provisioning lists those kefgen knows",
-      });
+      c.accept(messages.unknownTopicConfig, entry.key.range, { key }, { hint: didYouMean(key, topicConfigs.keys()) });
       continue;
     }
-    if (twice(`topic config "${key}"`, entry.key.range, `config:${key}`)) continue;
+    if (twice(messages.topicConfigTwice, { key }, entry.key.range, `config:${key}`)) continue;
     if (!entry.value) continue; // a syntax error was reported
     const result = topicConfigValue(type, entry.value);
     if ("problem" in result) {
-      c.report("KEF2141", entry.value.range, `invalid value for topic config "${key}": ${result.problem}`, { hint: result.hint });
+      c.accept(messages.invalidTopicConfigValue, entry.value.range, { key, problem: result.problem }, { hint: result.hint });
       continue;
     }
     config[key] = result.value;

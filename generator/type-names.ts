@@ -6,20 +6,15 @@
 //   - a name already taken (two namespaces, one simple name) takes its namespace (`shop.alerts.Severity` →
 //     `ShopAlertsSeverity`), then a number if that is taken too.
 // Names are given in the order the messages use the types, so the same input always gives the same names.
-import { linkSchemas, type LinkReporter } from "./avro-link.js";
 import type { AvroNamed } from "./avro-types.js";
 import { pascalCase, safeTypeName, type MessageModel } from "./model.js";
 import { endsLikeGeneratedName } from "./names.js";
 
-/** Where naming problems are reported (the checker). */
-export type TypeNameReporter = LinkReporter;
-
 /**
- * Links the messages' schemas (see `linkSchemas`) and gives every named Avro type they use a TypeScript name.
- * Identical definitions in several schemas are declared once.
+ * The TypeScript name of every named Avro type the messages use, by full name. `namedTypes` are the messages' types
+ * as linked across schemas (`linkSchemas` in avro.ts: identical definitions in several schemas are one type).
  */
-export function nameTypes(c: TypeNameReporter, messages: readonly MessageModel[]): { typeNames: Map<string, string>; namedTypes: AvroNamed[] } {
-  const namedTypes = linkSchemas(c, messages);
+export function nameTypes(messages: readonly MessageModel[], namedTypes: readonly AvroNamed[]): Map<string, string> {
   const typeNames = new Map<string, string>();
   const taken = new Set(messages.map((m) => m.name));
   for (const m of messages) {
@@ -37,7 +32,7 @@ export function nameTypes(c: TypeNameReporter, messages: readonly MessageModel[]
     taken.add(name);
     typeNames.set(t.fullName, name);
   }
-  return { typeNames, namedTypes };
+  return typeNames;
 }
 
 function unreserved(name: string): string {

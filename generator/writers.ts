@@ -9,11 +9,11 @@ import type { AvroNamed, AvroSchema } from "./avro-types.js";
 import { compare } from "./compat.js";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import type { MessageModel, MessageWriterModel, TopicModel } from "./model.js";
-import type { SourceText } from "./parse.js";
 
 /** What reading writers needs of the checker. */
 export interface WriterReporter {
-  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>): void;
+  /** `extra.file`: the file the diagnostic points into, when not the one being checked. */
+  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: { file?: string }): void;
   schemaFromFile(pathLiteral: StringLiteral): AvroSchema | undefined;
 }
 
@@ -58,14 +58,12 @@ export function messageWriters(c: WriterReporter, decl: MessageDecl, message: Me
 
 /** Warns about `writers` of a message that no single-object topic reads: they would have no effect. */
 export function reportUnusedWriters(
-  c: WriterReporter & { source: SourceText },
+  c: WriterReporter,
   decls: ReadonlyMap<string, { readonly node: MessageDecl; readonly file: string }>,
-  topics: readonly TopicModel[],
-  sourceOf: (file: string) => SourceText,
+  topics: readonly Pick<TopicModel, "message" | "format">[],
 ): void {
   for (const [name, { node, file }] of decls) {
     if (!node.writers || topics.some((t) => t.message.name === name && t.format?.kind === "singleObject")) continue;
-    c.source = sourceOf(file);
-    c.accept(messages.writersWithoutEffect, node.writers.keyword, { name });
+    c.accept(messages.writersWithoutEffect, node.writers.keyword, { name }, { file });
   }
 }

@@ -1,7 +1,7 @@
 // Values as written: units, numbers, string settings and topic names that Kafka or JavaScript would not take as
 // meant are reported at the literal, each with its own code, and the rest of the file is still checked.
 import { describe, expect, it } from "vitest";
-import { check } from "../../generator/check.js";
+import { checkFiles } from "../../generator/program.js";
 import { internalTopicProblem, metricNameCollisions, numberProblem, stringSettingProblem, type ValueProblem } from "../../generator/check-literals.js";
 import { diagnostic, startOfFile, type Diagnostic } from "../../generator/diagnostics.js";
 import { parse } from "../../generator/parse.js";
@@ -13,7 +13,7 @@ function diagnose(text: string): Diagnostic[] {
   const source = { file: "t.kef", absolutePath: "/virtual/t.kef", text: `${message}\n${text}` };
   const parsed = parse(source);
   expect(parsed.diagnostics).toEqual([]);
-  return [...check([{ ast: parsed.value, source }], { readFile: () => undefined, displayPath: (p) => p }).diagnostics];
+  return [...checkFiles([{ ast: parsed.value, source }], { readFile: () => undefined, displayPath: (p) => p }).diagnostics];
 }
 
 /** The one diagnostic of a setting written in the shared block: code, message, hint, where. */

@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { toAst, type KefFile } from "../../grammar/ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { kefLexer } from "../../grammar/tokens.js";
-import { check, type CheckHost } from "../../generator/check.js";
+import type { CheckHost } from "../../generator/check.js";
+import { checkFiles } from "../../generator/program.js";
 import { codes as catalogue } from "../../generator/catalogue.js";
 import type { Diagnostic } from "../../generator/diagnostics.js";
 import { formatKef } from "../../generator/fmt.js";
@@ -335,7 +336,7 @@ function runOne(input: Input, stats: { formatted: number; checked: number; diagn
     displayPath: (p) => path.posix.relative(dir, p),
   };
   const parsed = parse(source);
-  const checked = check([{ ast: parsed.value, source }], host);
+  const checked = checkFiles([{ ast: parsed.value, source }], host);
   stats.checked++;
   const texts = new Map([[file, input.text], ...checked.sources]);
   const all = [...parsed.diagnostics, ...checked.diagnostics];

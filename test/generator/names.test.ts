@@ -7,14 +7,13 @@ import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { bindTopic, type MessageHandler } from "kefgen/runtime";
-import { check } from "../../generator/check.js";
 import { projectOptions } from "../../generator/config.js";
 import type { Diagnostic } from "../../generator/diagnostics.js";
 import { emit, type GeneratedFile } from "../../generator/emit.js";
 import type { Model } from "../../generator/model.js";
 import { apiNamesOf, emittedNames } from "../../generator/names.js";
 import { parse } from "../../generator/parse.js";
-import { analyse } from "../../generator/program.js";
+import { analyse, checkFiles } from "../../generator/program.js";
 import { repoRoot, validCases } from "../../scripts/snapshots.js";
 import { compileInMemory, compileSnippets, diagnosticsOf } from "../support/typecheck.js";
 
@@ -22,7 +21,7 @@ import { compileInMemory, compileSnippets, diagnosticsOf } from "../support/type
 function checkText(text: string, name = "case"): { diagnostics: Diagnostic[]; model: Model | undefined } {
   const source = { file: `${name}.kef`, absolutePath: path.join(repoRoot, `${name}.kef`), text };
   const parsed = parse(source);
-  const checked = check([{ ast: parsed.value, source }], { readFile: () => undefined, displayPath: (p) => p });
+  const checked = checkFiles([{ ast: parsed.value, source }], { readFile: () => undefined, displayPath: (p) => p });
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
   return { diagnostics, model: parsed.diagnostics.length === 0 ? checked.value : undefined };
 }
@@ -121,7 +120,7 @@ describe("name collisions are diagnostics, with both locations", () => {
     };
     const a = file("a.kef", record("FooBar") + `shared { groupId = "g" }\ntopic "a" : FooBar\n`);
     const b = file("b.kef", `// b\n` + record("Foo_Bar") + `topic "b" : Foo_Bar\n`);
-    const found = errors(check([a, b], { readFile: () => undefined, displayPath: (p) => p }).diagnostics);
+    const found = errors(checkFiles([a, b], { readFile: () => undefined, displayPath: (p) => p }).diagnostics);
     expect(found.map((d) => `${d.file}:${d.range.start.line} ${d.code} -> ${d.related?.map((r) => `${r.file}:${r.range.start.line}`).join()}`)).toEqual(["b.kef:2 KEF2021 -> a.kef:1"]);
   });
 

@@ -1,6 +1,6 @@
 // Settings resolve with a defined precedence: built-in default → shared → connection → topic.
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { check } from "../../generator/check.js";
+import { checkFiles } from "../../generator/program.js";
 import type { BufferSettingsModel, ConnectionSettingsModel, FailureModel, Model, ProducerModel } from "../../generator/model.js";
 import { parse } from "../../generator/parse.js";
 import { settingsByName, settingsCatalogue, type SettingInfo } from "../../generator/settings.js";
@@ -14,7 +14,7 @@ function resolve(text: string): Model {
   const source = { file: "t.kef", absolutePath: "/virtual/t.kef", text: `${message}\n${text}` };
   const parsed = parse(source);
   expect(parsed.diagnostics).toEqual([]);
-  const result = check([{ ast: parsed.value, source }], { readFile: () => undefined, displayPath: (p) => p });
+  const result = checkFiles([{ ast: parsed.value, source }], { readFile: () => undefined, displayPath: (p) => p });
   expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return result.value!;
 }

@@ -2,7 +2,7 @@
 // frames diagnostics print, and in the formatter's layout.
 import { describe, expect, it } from "vitest";
 import { parseText } from "../../grammar/parser.js";
-import { check } from "../../generator/check.js";
+import { checkFiles } from "../../generator/program.js";
 import { formatDiagnostic } from "../../generator/diagnostics.js";
 import { formatKef } from "../../generator/fmt.js";
 import { parse } from "../../generator/parse.js";
@@ -23,7 +23,7 @@ function checkText(text: string) {
   const parsed = parse(source);
   expect(parsed.diagnostics).toEqual([]);
   const host = { readFile: () => undefined, displayPath: (p: string) => p };
-  return check([{ ast: parsed.value, source }], host).diagnostics;
+  return checkFiles([{ ast: parsed.value, source }], host).diagnostics;
 }
 
 describe("line breaks", () => {
