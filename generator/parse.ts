@@ -1,5 +1,6 @@
 // Lexing and parsing stage: source text → AST, with syntax problems as KEF1xxx diagnostics.
-import { toAst, toJsonAst, type JsonValue, type KefFile } from "../grammar/ast.js";
+import type { JsonValue, KefFile } from "../grammar/ast.js";
+import { toAst, toJsonAst } from "../grammar/to-ast.js";
 import { firstLineBreak } from "../grammar/lines.js";
 import { parseText, type SyntaxProblem } from "../grammar/parser.js";
 import type { Diagnostic, DiagnosticCode, Result } from "./diagnostics.js";

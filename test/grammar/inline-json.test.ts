@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { CstNode, IToken } from "chevrotain";
 import { describe, expect, it } from "vitest";
-import { toAst } from "../../grammar/ast.js";
+import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 

@@ -2,7 +2,8 @@
 // (the checker then names a bad unit at the literal), and a unit written apart from its number on the same line is
 // kept with it — neither makes the parser fail on a later token.
 import { describe, expect, it } from "vitest";
-import { toAst, type SettingValue } from "../../grammar/ast.js";
+import type { SettingValue } from "../../grammar/ast.js";
+import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { kefLexer } from "../../grammar/tokens.js";
 

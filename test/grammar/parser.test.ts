@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toAst, type TopicDecl } from "../../grammar/ast.js";
+import type { TopicDecl } from "../../grammar/ast.js";
+import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 
 function parseFile(text: string) {
