@@ -20,6 +20,7 @@
 //   callArgument := String | Identifier callArguments?
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
 import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import type { MessageArgs, messages } from "../generator/catalogue.js";
 import { CstParser } from "./chevrotain.js";
 import { endPosition } from "./lines.js";
 import { collapseInlineJson, InlineJson } from "./inline-json.js";
@@ -42,23 +43,44 @@ function oneOf(labels: string[]): string {
   return `${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}`;
 }
 
+/** The catalogue (generator/catalogue.ts); syntax problems use the entries of its "Syntax" section. */
+type SyntaxMessages = typeof messages;
+type SyntaxMessageName = keyof SyntaxMessages;
+
+/** A syntax problem's message: a catalogue entry and the arguments of its placeholders. */
+export type SyntaxMessage = {
+  [K in SyntaxMessageName]: { readonly name: K; readonly args: MessageArgs<SyntaxMessages[K]> };
+}[SyntaxMessageName];
+
+function syntaxMessage<K extends SyntaxMessageName>(name: K, args: MessageArgs<SyntaxMessages[K]>): SyntaxMessage {
+  return { name, args } as SyntaxMessage;
+}
+
+/**
+ * Chevrotain keeps a parse error's message as a string: the provider below writes the {@link SyntaxMessage} as JSON,
+ * and `parseText` reads it back, so the text itself is made from the catalogue entry like every other diagnostic's.
+ */
+function encoded(message: SyntaxMessage): string {
+  return JSON.stringify(message);
+}
+
 /** Messages in the project's voice: "expected ':' but found "x"". */
 const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     // In a topic's body the clauses are optional, so a misspelt or misplaced one is met where '}' is expected.
-    const body = ruleName === "topicDecl" && expected === T.RCurly && actual.tokenType.name !== "EOF" ? " (a topic's body holds 'consumer …', 'producer { … }', 'partitions = …', 'replicationFactor = …' and 'config { … }')" : "";
-    return `expected ${labelOf(expected)} but found ${describe(actual)}${body}`;
+    const inTopicBody = ruleName === "topicDecl" && expected === T.RCurly && actual.tokenType.name !== "EOF";
+    return encoded(syntaxMessage(inTopicBody ? "expectedTopicBodyItem" : "expectedButFound", { expected: labelOf(expected), found: describe(actual) }));
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `expected a declaration ('message', 'shared', 'connection' or 'topic') but found ${describe(firstRedundant)}`;
+    return encoded(syntaxMessage("expectedDeclaration", { found: describe(firstRedundant) }));
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual }) {
     const firsts = expectedPathsPerAlt.flatMap((paths) => paths.map((path) => labelOf(path[0]!)));
-    return `expected ${oneOf(firsts)} but found ${describe(actual[0]!)}`;
+    return encoded(syntaxMessage("expectedButFound", { expected: oneOf(firsts), found: describe(actual[0]!) }));
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual }) {
     const firsts = expectedIterationPaths.map((path) => labelOf(path[0]!));
-    return `expected at least one ${oneOf(firsts)} but found ${describe(actual[0]!)}`;
+    return encoded(syntaxMessage("expectedAtLeastOne", { expected: oneOf(firsts), found: describe(actual[0]!) }));
   },
 };
 
@@ -343,7 +365,7 @@ export interface SyntaxProblem {
   readonly line: number;
   readonly column: number;
   readonly length: number;
-  readonly message: string;
+  readonly message: SyntaxMessage;
 }
 
 export interface ParseOutput {
@@ -363,7 +385,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
     line: e.line ?? 1,
     column: e.column ?? 1,
     length: e.length,
-    message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length))}`,
+    message: syntaxMessage("unexpectedCharacter", { character: JSON.stringify(text.substr(e.offset, e.length)) }),
   }));
   if (lexed.errors.length > maxLexerErrors) {
     const next = lexed.errors[maxLexerErrors]!;
@@ -373,7 +395,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: next.line ?? 1,
       column: next.column ?? 1,
       length: next.length,
-      message: `${lexed.errors.length - maxLexerErrors} more unexpected characters: this does not look like a .kef file, so it was not parsed`,
+      message: syntaxMessage("notAKefFile", { count: lexed.errors.length - maxLexerErrors }),
     });
     parser.input = [];
     return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments: [], problems };
@@ -386,7 +408,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: token.startLine ?? 1,
       column: token.startColumn ?? 1,
       length: token.image.length,
-      message: token.image.endsWith('"') && token.image.length > 1 ? "invalid escape in string" : "unterminated string",
+      message: syntaxMessage(token.image.endsWith('"') && token.image.length > 1 ? "invalidEscape" : "unterminatedString", {}),
     });
     // Recover: treat it as a string so the rest of the file still parses.
     return { ...token, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! };
@@ -400,7 +422,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
         line: comment.startLine ?? 1,
         column: comment.startColumn ?? 1,
         length: 2,
-        message: "unterminated block comment",
+        message: syntaxMessage("unterminatedComment", {}),
       });
     }
   }
@@ -414,7 +436,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: tooDeep.startLine ?? 1,
       column: tooDeep.startColumn ?? 1,
       length: 1,
-      message: `brackets nested deeper than ${maxNesting} levels`,
+      message: syntaxMessage("nestingTooDeep", { max: maxNesting }),
     });
     parser.input = [];
     return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments, problems };
@@ -462,7 +484,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: position.line,
       column: position.column,
       length: atEnd ? 0 : token.image.length,
-      message: e.message,
+      message: JSON.parse(e.message) as SyntaxMessage,
     });
   }
   problems.sort((a, b) => a.offset - b.offset);

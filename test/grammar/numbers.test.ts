@@ -6,6 +6,7 @@ import type { SettingValue } from "../../grammar/ast.js";
 import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { kefLexer } from "../../grammar/tokens.js";
+import { problemText } from "../support/syntax.js";
 
 function tokens(text: string): string[] {
   return kefLexer.tokenize(text).tokens.map((t) => `${t.tokenType.name}(${t.image})`);
@@ -15,7 +16,7 @@ function values(block: string): { problems: string[]; values: (SettingValue | un
   const out = parseText(`shared {\n${block}\n}`, "file");
   const shared = toAst(out.cst).declarations[0];
   return {
-    problems: out.problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+    problems: out.problems.map((p) => `${p.line}:${p.column} ${problemText(p)}`),
     values: shared?.$type === "Shared" ? (shared.settings?.settings ?? []).map((s) => s.value) : [],
   };
 }
@@ -57,6 +58,6 @@ describe("numbers and units", () => {
   });
 
   it("reports a quantity where JSON wants a value as a syntax error at the literal", () => {
-    expect(parseText('{ "size": 16x }', "jsonDocument").problems.map((p) => `${p.column} ${p.message}`)).toEqual(["11 expected '{', '[', a string, a number, 'true', 'false' or 'null' but found '16x'"]);
+    expect(parseText('{ "size": 16x }', "jsonDocument").problems.map((p) => `${p.column} ${problemText(p)}`)).toEqual(["11 expected '{', '[', a string, a number, 'true', 'false' or 'null' but found '16x'"]);
   });
 });
