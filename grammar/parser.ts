@@ -23,7 +23,7 @@ import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "ch
 import type { MessageArgs, messages } from "../generator/catalogue.js";
 import { CstParser } from "./chevrotain.js";
 import { endPosition } from "./lines.js";
-import { collapseInlineJson, InlineJson } from "./inline-json.js";
+import { InlineJson, inlineJsonLexer, type InlineJsonPayload } from "./inline-json.js";
 import * as T from "./tokens.js";
 
 function describe(token: IToken): string {
@@ -374,8 +374,36 @@ export interface ParseOutput {
   readonly problems: SyntaxProblem[];
 }
 
-/** Lexes and parses `text` with the given start rule. Never throws for bad input. */
+/**
+ * Lexes and parses `text` with the given start rule. Never throws for bad input. With `fastJson`, well-formed inline
+ * schemas are read by the fast path (inline-json.ts): the CST then holds `InlineJson` tokens whose payload is the
+ * JSON AST, for `toAst` only (the formatter prints the CST, so it parses without it).
+ */
 export function parseText(text: string, rule: "file" | "jsonDocument", options: { readonly fastJson?: boolean } = {}): ParseOutput {
+  if (options.fastJson && rule === "file") {
+    const fast = parseWithInlineJson(text);
+    if (fast) return fast;
+  }
+  return parseTokens(text, rule);
+}
+
+/**
+ * The fast path, taken only when nothing goes wrong: no lexing problem, no bracket nesting too deep, no parse error.
+ * Otherwise undefined, and the file is lexed and parsed again token by token, so that errors and recovery never
+ * depend on the fast path.
+ */
+function parseWithInlineJson(text: string): ParseOutput | undefined {
+  const lexed = inlineJsonLexer.tokenize(text);
+  if (lexed.errors.length > 0) return undefined;
+  const comments = (lexed.groups["comments"] ?? []) as IToken[];
+  if (lexed.tokens.some((t) => t.tokenType === T.UnterminatedString) || comments.some((c) => c.tokenType === T.UnterminatedBlockComment)) return undefined;
+  if (firstTooDeep(lexed.tokens)) return undefined;
+  parser.input = lexed.tokens;
+  const cst = parser.file();
+  return parser.errors.length === 0 ? { cst, comments, problems: [] } : undefined;
+}
+
+function parseTokens(text: string, rule: "file" | "jsonDocument"): ParseOutput {
   const lexed = T.kefLexer.tokenize(text);
   // A file that is mostly not .kef (a binary, another language) has a lexing error every few bytes: report the first
   // ones and one line for the rest, and do not parse it — millions of errors cost minutes and overflow the stack.
@@ -441,15 +469,6 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
     parser.input = [];
     return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments, problems };
   }
-  // Inline schemas read by the fast path, when nothing went wrong so far; on any parse error the file is parsed
-  // again token by token, so that errors and recovery never depend on the fast path. The CST then holds
-  // `InlineJson` tokens (their payload the JSON AST): only for `toAst`, not for the formatter, which prints the CST.
-  const collapsed = options.fastJson && rule === "file" && problems.length === 0 ? collapseInlineJson(tokens) : undefined;
-  if (collapsed) {
-    parser.input = collapsed;
-    const fast = parser.file();
-    if (parser.errors.length === 0) return { cst: fast, comments, problems };
-  }
   parser.input = tokens;
   const cst = rule === "file" ? parser.file() : parser.jsonDocument();
   // One typo, one error: a parse error caused by what the lexing stage already reported is dropped —
@@ -502,6 +521,9 @@ function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
   for (const t of tokens) {
     if (t.tokenType === T.LCurly || t.tokenType === T.LSquare) {
       if (++depth > maxNesting) return t;
+    } else if (t.tokenType === InlineJson) {
+      // Its brackets, all closed within it.
+      if (depth + (t.payload as InlineJsonPayload).depth > maxNesting) return t;
     } else if (t.tokenType === T.RCurly || t.tokenType === T.RSquare) depth = Math.max(0, depth - 1);
   }
   return undefined;

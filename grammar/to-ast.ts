@@ -29,6 +29,7 @@ import {
   type TopicConfigEntry,
   type TopicDecl,
 } from "./ast.js";
+import type { InlineJsonPayload } from "./inline-json.js";
 import { parser } from "./parser.js";
 
 /** A CST node's children by label (a token type's name, a rule's name, or a `LABEL` given in the grammar). */
@@ -193,7 +194,7 @@ export class AstBuilder extends Visitor {
     const json = node(c, "jsonObject");
     // Read by the fast path (inline-json.ts): the token carries the JSON AST.
     const inline = token(c, "InlineJson");
-    const jsonAst = inline ? (inline.payload as JsonValue) : json ? this.jsonObject(json.children, json) : undefined;
+    const jsonAst = inline ? (inline.payload as InlineJsonPayload).json : json ? this.jsonObject(json.children, json) : undefined;
     const schema = path
       ? { $type: "SchemaFile" as const, path: stringOf(path) }
       : jsonAst
