@@ -1,5 +1,6 @@
 // Lexing and parsing stage: source text → AST, with syntax problems as KEF1xxx diagnostics.
 import type { JsonValue, KefFile } from "../grammar/ast.js";
+import { IncrementalParser } from "../grammar/incremental.js";
 import { firstLineBreak } from "../grammar/lines.js";
 import { parseText, type SyntaxProblem } from "../grammar/parser.js";
 import { toAst, toJsonAst } from "../grammar/to-ast.js";
@@ -30,9 +31,16 @@ function toDiagnostics(file: string, problems: readonly SyntaxProblem[], text: s
   });
 }
 
+/** Each file's declarations of its last parse, so that the next parse of an edited file reuses the unchanged ones. */
+const lastParses = new Map<string, IncrementalParser>();
+
 /** Parses a `.kef` file. The AST is returned even when there are errors (recovery keeps what it can). */
 export function parse(source: SourceText): Result<KefFile> {
-  const out = parseText(source.text, "file", { fastJson: true });
+  let incremental = lastParses.get(source.absolutePath);
+  if (!incremental) lastParses.set(source.absolutePath, (incremental = new IncrementalParser()));
+  const reused = incremental.parse(source.text);
+  if (reused) return { value: reused, diagnostics: [] };
+  const out = parseText(source.text, "file");
   return { value: toAst(out.cst), diagnostics: toDiagnostics(source.file, out.problems, source.text) };
 }
 

@@ -2,8 +2,9 @@
 // straight from the text into the AST while lexing, as one `InlineJson` token (its payload the JSON AST), instead of
 // a token per JSON value and a Chevrotain CST node per value. The reader accepts exactly the texts the lexer would
 // cut into JSON tokens without a comment or an error and the `jsonObject` rule would parse; anything else (a syntax
-// error, a comment, an odd number) is left to the ordinary tokens and the grammar. A file in which the parser then
-// finds any error is lexed and parsed again without this path (see `parseText`): diagnostics come from one grammar.
+// error, a comment, an odd number) is left to the ordinary tokens and the grammar. Only error-free files are read
+// with this lexer (grammar/incremental.ts); any problem, and the file is lexed and parsed again without it
+// (`parseText`): diagnostics come from one grammar.
 import type { CustomPatternMatcherReturn, IToken } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 import type { JsonMember, JsonValue, Position, Range } from "./ast.js";

@@ -23,7 +23,7 @@ import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "ch
 import type { MessageArgs, messages } from "../generator/catalogue.js";
 import { CstParser } from "./chevrotain.js";
 import { endPosition } from "./lines.js";
-import { InlineJson, inlineJsonLexer, type InlineJsonPayload } from "./inline-json.js";
+import { InlineJson, type InlineJsonPayload } from "./inline-json.js";
 import * as T from "./tokens.js";
 
 function describe(token: IToken): string {
@@ -375,35 +375,10 @@ export interface ParseOutput {
 }
 
 /**
- * Lexes and parses `text` with the given start rule. Never throws for bad input. With `fastJson`, well-formed inline
- * schemas are read by the fast path (inline-json.ts): the CST then holds `InlineJson` tokens whose payload is the
- * JSON AST, for `toAst` only (the formatter prints the CST, so it parses without it).
+ * Lexes and parses `text` with the given start rule, token by token (the CST the formatter prints). Never throws for
+ * bad input. Error-free `.kef` files usually take the faster path of incremental.ts, which falls back to this one.
  */
-export function parseText(text: string, rule: "file" | "jsonDocument", options: { readonly fastJson?: boolean } = {}): ParseOutput {
-  if (options.fastJson && rule === "file") {
-    const fast = parseWithInlineJson(text);
-    if (fast) return fast;
-  }
-  return parseTokens(text, rule);
-}
-
-/**
- * The fast path, taken only when nothing goes wrong: no lexing problem, no bracket nesting too deep, no parse error.
- * Otherwise undefined, and the file is lexed and parsed again token by token, so that errors and recovery never
- * depend on the fast path.
- */
-function parseWithInlineJson(text: string): ParseOutput | undefined {
-  const lexed = inlineJsonLexer.tokenize(text);
-  if (lexed.errors.length > 0) return undefined;
-  const comments = (lexed.groups["comments"] ?? []) as IToken[];
-  if (lexed.tokens.some((t) => t.tokenType === T.UnterminatedString) || comments.some((c) => c.tokenType === T.UnterminatedBlockComment)) return undefined;
-  if (firstTooDeep(lexed.tokens)) return undefined;
-  parser.input = lexed.tokens;
-  const cst = parser.file();
-  return parser.errors.length === 0 ? { cst, comments, problems: [] } : undefined;
-}
-
-function parseTokens(text: string, rule: "file" | "jsonDocument"): ParseOutput {
+export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOutput {
   const lexed = T.kefLexer.tokenize(text);
   // A file that is mostly not .kef (a binary, another language) has a lexing error every few bytes: report the first
   // ones and one line for the rest, and do not parse it — millions of errors cost minutes and overflow the stack.
@@ -516,7 +491,8 @@ export const maxLexerErrors = 100;
 /** Deepest bracket nesting accepted; real Avro schemas stay far below it. */
 export const maxNesting = 100;
 
-function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
+/** The first bracket (or inline JSON object) that nests deeper than {@link maxNesting}. */
+export function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
   let depth = 0;
   for (const t of tokens) {
     if (t.tokenType === T.LCurly || t.tokenType === T.LSquare) {

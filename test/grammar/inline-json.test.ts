@@ -1,9 +1,11 @@
-// The fast path for inline schemas (grammar/inline-json.ts, read from the text while lexing) must give exactly the AST and the problems of the
-// Chevrotain grammar: on every .kef in the repository, on mutations of them, and on files it must hand back.
+// The fast path of error-free files (grammar/incremental.ts, with inline schemas read from the text while lexing by
+// grammar/inline-json.ts) must give exactly the AST of the Chevrotain grammar, and be left for every file the grammar
+// finds a problem in: on every .kef in the repository, on mutations of them, and on edge cases.
 import fs from "node:fs";
 import path from "node:path";
-import type { CstNode, IToken } from "chevrotain";
 import { describe, expect, it } from "vitest";
+import { IncrementalParser } from "../../grammar/incremental.js";
+import { InlineJson, inlineJsonLexer } from "../../grammar/inline-json.js";
 import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { repoRoot } from "../../scripts/snapshots.js";
@@ -16,19 +18,16 @@ function kefFiles(dir: string): string[] {
   });
 }
 
-/** AST and problems, with and without the fast path; and whether the fast path was taken. */
+/**
+ * AST and problems as generator/parse.ts gets them (the fast path, else the grammar) and from the grammar alone;
+ * `inline`: how many inline schemas the fast path read as one token (0 when it was not taken).
+ */
 function both(text: string) {
-  const fast = parseText(text, "file", { fastJson: true });
   const slow = parseText(text, "file");
-  return { fast: { ast: toAst(fast.cst), problems: fast.problems }, slow: { ast: toAst(slow.cst), problems: slow.problems }, inline: inlineTokens(fast.cst) };
-}
-
-function inlineTokens(n: CstNode): number {
-  let count = 0;
-  for (const list of Object.values(n.children)) {
-    for (const el of list ?? []) count += "image" in el ? ((el as IToken).tokenType.name === "InlineJson" ? 1 : 0) : inlineTokens(el);
-  }
-  return count;
+  const fastAst = new IncrementalParser().parse(text);
+  const fast = fastAst ? { ast: fastAst, problems: [] } : { ast: toAst(parseText(text, "file").cst), problems: slow.problems };
+  const inline = fastAst ? inlineJsonLexer.tokenize(text).tokens.filter((t) => t.tokenType === InlineJson).length : 0;
+  return { fast, slow: { ast: toAst(slow.cst), problems: slow.problems }, inline };
 }
 
 const files = [...kefFiles(path.join(repoRoot, "fixtures")), ...kefFiles(path.join(repoRoot, "examples"))];
