@@ -11,18 +11,28 @@ import type { JsonMember, JsonValue, Position, Range } from "./ast.js";
 import { unquote } from "./ast.js";
 import * as T from "./tokens.js";
 
-/** What an {@link InlineJson} token carries: the object, and how deep its brackets nest (the object counts 1). */
+/**
+ * What an {@link InlineJson} token carries: how deep its brackets nest (the object counts 1), and the object. Lexing
+ * only checks the text; the AST is built when `json()` is first called (by `toAst`), so a declaration whose AST is
+ * reused (incremental.ts) costs a scan of its schema, not a new AST.
+ */
 export interface InlineJsonPayload {
-  readonly json: JsonValue;
   readonly depth: number;
+  json(): JsonValue;
 }
+
+/** What a reader that only checks returns for a well-formed value. */
+const checked: JsonValue = Object.freeze({ $type: "JsonNull", range: Object.freeze({ start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } }) });
 
 /** The tokens of the lexer (tokens.ts) a reader must agree with, as sticky regular expressions. */
 const stringPattern = new RegExp(T.StringLiteral.PATTERN as RegExp, "y");
 const quantityPattern = new RegExp(T.QuantityLiteral.PATTERN as RegExp, "y");
 const numberPattern = new RegExp(T.NumberLiteral.PATTERN as RegExp, "y");
 
-/** Reads JSON values from a text, with the positions the lexer would give their tokens. */
+/**
+ * Reads JSON values from a text, with the positions the lexer would give their tokens; or, with `build` false, only
+ * checks that they are well formed (the same path, without making the AST: each value read is {@link checked}).
+ */
 class Reader {
   private depth = 0;
   maxDepth = 0;
@@ -33,6 +43,7 @@ class Reader {
     private line: number,
     /** The offset at which the current line starts. */
     private lineStart: number,
+    private readonly build: boolean,
   ) {}
 
   /** Skips what the lexer skips between tokens (tokens.ts `WhiteSpace`), counting lines as it does (lines.ts). */
@@ -66,24 +77,28 @@ class Reader {
     const c = text.charCodeAt(at);
     if (c === 123 /* { */ || c === 91 /* [ */) return this.container(c === 123);
     if (c === 34 /* " */) {
-      const image = this.match(stringPattern);
-      return image === undefined ? undefined : { $type: "JsonString", value: unquote(image), range: this.range(at, image.length) };
+      if (!this.match(stringPattern)) return undefined;
+      if (!this.build) return checked;
+      const image = text.slice(at, this.offset);
+      return { $type: "JsonString", value: unquote(image), range: this.range(at, image.length) };
     }
     if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
       // The lexer tries a quantity (`16x`, `007`) before a number.
-      if (this.match(quantityPattern) !== undefined) return undefined;
-      const image = this.match(numberPattern);
-      return image === undefined ? undefined : { $type: "JsonNumber", value: Number(image), raw: image, range: this.range(at, image.length) };
+      if (this.match(quantityPattern)) return undefined;
+      if (!this.match(numberPattern)) return undefined;
+      if (!this.build) return checked;
+      const image = text.slice(at, this.offset);
+      return { $type: "JsonNumber", value: Number(image), raw: image, range: this.range(at, image.length) };
     }
-    if (this.word("true")) return { $type: "JsonBoolean", value: true, range: this.range(at, 4) };
-    if (this.word("false")) return { $type: "JsonBoolean", value: false, range: this.range(at, 5) };
-    if (this.word("null")) return { $type: "JsonNull", range: this.range(at, 4) };
+    if (this.word("true")) return this.build ? { $type: "JsonBoolean", value: true, range: this.range(at, 4) } : checked;
+    if (this.word("false")) return this.build ? { $type: "JsonBoolean", value: false, range: this.range(at, 5) } : checked;
+    if (this.word("null")) return this.build ? { $type: "JsonNull", range: this.range(at, 4) } : checked;
     return undefined;
   }
 
   /** An object or array whose opening bracket is at the current offset. */
   private container(object: boolean): JsonValue | undefined {
-    const open = this.position(this.offset);
+    const open = this.build ? this.position(this.offset) : undefined;
     this.offset++;
     if (++this.depth > this.maxDepth) this.maxDepth = this.depth;
     // Deeper than this is refused by `parseText` anyway (maxNesting); the grammar's path reports it.
@@ -97,19 +112,19 @@ class Reader {
         if (object) {
           this.skipSpace();
           const keyAt = this.offset;
-          const key = this.text.charCodeAt(keyAt) === 34 ? this.match(stringPattern) : undefined;
-          if (key === undefined) return undefined;
-          const keyRange = this.range(keyAt, key.length);
+          if (this.text.charCodeAt(keyAt) !== 34 || !this.match(stringPattern)) return undefined;
+          const key = this.build ? this.text.slice(keyAt, this.offset) : "";
+          const keyRange = this.build ? this.range(keyAt, key.length) : undefined;
           this.skipSpace();
           if (this.text.charCodeAt(this.offset) !== 58 /* : */) return undefined;
           this.offset++;
           const value = this.value();
           if (!value) return undefined;
-          members.push({ $type: "JsonMember", key: { $type: "String", value: unquote(key), range: keyRange }, value, range: { start: keyRange.start, end: value.range.end } });
+          if (keyRange) members.push({ $type: "JsonMember", key: { $type: "String", value: unquote(key), range: keyRange }, value, range: { start: keyRange.start, end: value.range.end } });
         } else {
           const item = this.value();
           if (!item) return undefined;
-          items.push(item);
+          if (this.build) items.push(item);
         }
         this.skipSpace();
         const next = this.text.charCodeAt(this.offset);
@@ -118,19 +133,19 @@ class Reader {
         else return undefined;
       }
     }
-    const range = { start: open, end: this.position(this.offset + 1) };
     this.offset++;
     this.depth--;
+    if (!open) return checked;
+    const range = { start: open, end: this.position(this.offset) };
     return object ? { $type: "JsonObject", members, range } : { $type: "JsonArray", items, range };
   }
 
-  /** The text a sticky pattern matches at the current offset (which then moves past it), if it does. */
-  private match(pattern: RegExp): string | undefined {
+  /** Whether a sticky pattern matches at the current offset; if it does, the offset moves past the match. */
+  private match(pattern: RegExp): boolean {
     pattern.lastIndex = this.offset;
-    const m = pattern.exec(this.text);
-    if (!m) return undefined;
-    this.offset += m[0].length;
-    return m[0];
+    if (!pattern.test(this.text)) return false;
+    this.offset = pattern.lastIndex;
+    return true;
   }
 
   /** `word` at the current offset as the lexer reads it: a keyword, not the start of a longer name (`nullable`). */
@@ -162,11 +177,13 @@ function readInlineJson(text: string, offset: number, matched: IToken[]): Custom
       lineStart = i + 1;
     }
   }
-  const reader = new Reader(text, offset, line, lineStart);
-  const json = reader.value();
-  if (!json) return null;
+  const reader = new Reader(text, offset, line, lineStart, false);
+  if (!reader.value()) return null;
   const result: CustomPatternMatcherReturn = [text.slice(offset, reader.offset)];
-  result.payload = { json, depth: reader.maxDepth } satisfies InlineJsonPayload;
+  let json: JsonValue | undefined;
+  // Read again, building the AST this time: the same path over the same text, so it is well formed.
+  const read = (): JsonValue => (json ??= new Reader(text, offset, line, lineStart, true).value()!);
+  result.payload = { depth: reader.maxDepth, json: read } satisfies InlineJsonPayload;
   return result;
 }
 

@@ -194,7 +194,7 @@ export class AstBuilder extends Visitor {
     const json = node(c, "jsonObject");
     // Read by the fast path (inline-json.ts): the token carries the JSON AST.
     const inline = token(c, "InlineJson");
-    const jsonAst = inline ? (inline.payload as InlineJsonPayload).json : json ? this.jsonObject(json.children, json) : undefined;
+    const jsonAst = inline ? (inline.payload as InlineJsonPayload).json() : json ? this.jsonObject(json.children, json) : undefined;
     const schema = path
       ? { $type: "SchemaFile" as const, path: stringOf(path) }
       : jsonAst
