@@ -1,4 +1,5 @@
-// The .kef grammar as one Chevrotain CstParser, created once and reused.
+// The .kef grammar as one Chevrotain CstParser, created once and reused, and `parseText`, which turns its lexing and
+// parsing errors into syntax problems (over 350 lines: the grammar is one class, as Chevrotain defines it).
 //
 //   file        := namespaceDecl? declaration*
 //   declaration := messageDecl | sharedDecl | connectionDecl | topicDecl | registryDecl

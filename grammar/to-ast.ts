@@ -2,6 +2,7 @@
 // grammar when the module loads (`validateVisitor`), so a rule added to the parser without a mapping here fails at
 // start-up instead of being skipped. Each method gets its rule's children by label and the node itself (for its
 // range). Partial nodes left by error recovery are tolerated: a node without its name is dropped or left undefined.
+// Over 350 lines on purpose: one class with a method per grammar rule is what `validateVisitor` checks.
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import {
   endOf,
