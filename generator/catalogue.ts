@@ -147,6 +147,21 @@ export const messages = {
   // -------------------------------------------------------------------------------------------
   // Syntax (grammar/, generator/parse.ts)
 
+  expectedButFound: error("KEF1002", "expected {expected} but found {found}"),
+  expectedTopicBodyItem: error(
+    "KEF1002",
+    "expected {expected} but found {found} (a topic's body holds 'consumer …', 'producer { … }', 'partitions = …', 'replicationFactor = …' and 'config { … }')",
+  ),
+  expectedDeclaration: error("KEF1002", "expected a declaration ('message', 'shared', 'connection' or 'topic') but found {found}"),
+  expectedAtLeastOne: error("KEF1002", "expected at least one {expected} but found {found}"),
+  unexpectedCharacter: error("KEF1001", "unexpected character {character}"),
+  notAKefFile: error("KEF1001", "{count} more unexpected characters: this does not look like a .kef file, so it was not parsed"),
+  invalidEscape: error("KEF1003", "invalid escape in string"),
+  unterminatedString: error("KEF1003", "unterminated string"),
+  unterminatedComment: error("KEF1004", "unterminated block comment"),
+  nestingTooDeep: error("KEF1005", "brackets nested deeper than {max} levels"),
+  invalidJson: error("KEF3003", "invalid JSON: {problem}"),
+
   // -------------------------------------------------------------------------------------------
   // Declarations, names and topics (check.ts and the stages around it, names.ts, topic clauses, producers)
 

@@ -2,6 +2,10 @@
 // content: avsc compiles readers and writers with `new Function` for every record type, which costs more than the
 // rest of checking the schema, so a schema that did not change (the next `analyse()` of the language server, a
 // watch rebuild) is not compiled again.
+//
+// The first check of a schema also compiles less (see `withoutUnusedCompilation`): the type is only built to see
+// whether avsc accepts the schema, then dropped, so the code it would read records with is never run.
+import avro from "avsc";
 import { avroType } from "../runtime/avro-codec.js";
 
 /** Outcomes by the codec schema's text; what avsc threw, or undefined for a schema it accepts. */
@@ -20,7 +24,7 @@ export function checkCodecSchema(schema: unknown): void {
   let outcome = outcomes.get(key);
   if (!outcome) {
     try {
-      avroType(schema);
+      withoutUnusedCompilation(() => avroType(schema));
       outcome = { error: undefined };
     } catch (error) {
       outcome = { error };
@@ -29,4 +33,81 @@ export function checkCodecSchema(schema: unknown): void {
     outcomes.set(key, outcome);
   }
   if (outcome.error !== undefined) throw outcome.error;
+}
+
+/** avsc's internals replaced below; not in its type declarations. */
+interface TypeInternals {
+  readonly branchName: string;
+  _createBranchConstructor(this: TypeInternals): unknown;
+}
+interface RecordInternals {
+  _createReader(this: RecordInternals): (...args: unknown[]) => unknown;
+  _createSkipper(this: RecordInternals): (...args: unknown[]) => unknown;
+  _createChecker(this: RecordInternals): (...args: unknown[]) => unknown;
+}
+
+const typePrototype = avro.Type.prototype as unknown as TypeInternals;
+const recordPrototype = avro.types.RecordType.prototype as unknown as RecordInternals;
+
+/**
+ * Runs `build` (which builds an avsc type, then drops it) with less of avsc's code generation, accepting and
+ * refusing exactly the schemas avsc does (test/generator/codec-check.test.ts compares both on many schemas):
+ *
+ * - A record's reader, skipper and checker are compiled when first called instead of in its constructor. Building
+ *   a type calls none of them (one that is called compiles then, as before, and works the same). Compiling them
+ *   throws nothing the record's constructor (compiled first, kept) does not: they are built from the same names and
+ *   defaults, with at most one parameter more, and a schema within KEF3007's limit of 100,000 JSON values has at
+ *   most 20,000 fields, far below V8's 65,535 parameters.
+ * - A type's union-branch constructor is a closure instead of code compiled with `new Function`: the same behaviour
+ *   (it sets and unwraps the value under the branch's name), without a compilation per type.
+ *
+ * The writer is still compiled in the constructor: compiling it encodes each field's default, which can fail.
+ * Synchronous, and the originals are back before it returns or throws, so no other use of avsc sees the change.
+ */
+function withoutUnusedCompilation<T>(build: () => T): T {
+  const originals = {
+    branch: typePrototype._createBranchConstructor,
+    reader: recordPrototype._createReader,
+    skipper: recordPrototype._createSkipper,
+    checker: recordPrototype._createChecker,
+  };
+  typePrototype._createBranchConstructor = branchConstructor;
+  recordPrototype._createReader = compiledWhenCalled(originals.reader);
+  recordPrototype._createSkipper = compiledWhenCalled(originals.skipper);
+  recordPrototype._createChecker = compiledWhenCalled(originals.checker);
+  try {
+    return build();
+  } finally {
+    typePrototype._createBranchConstructor = originals.branch;
+    recordPrototype._createReader = originals.reader;
+    recordPrototype._createSkipper = originals.skipper;
+    recordPrototype._createChecker = originals.checker;
+  }
+}
+
+/** A `_create…` method whose function is made by `create` on its first call, then reused. */
+function compiledWhenCalled(create: (this: RecordInternals) => (...args: unknown[]) => unknown): (this: RecordInternals) => (...args: unknown[]) => unknown {
+  return function (this: RecordInternals) {
+    const type = this;
+    let compiled: ((...args: unknown[]) => unknown) | undefined;
+    return function (this: unknown, ...args: unknown[]) {
+      compiled ??= create.call(type);
+      return compiled.apply(this, args);
+    };
+  };
+}
+
+/** avsc's `Type.prototype._createBranchConstructor` (lib/types.js), as a closure. */
+function branchConstructor(this: TypeInternals): unknown {
+  const name = this.branchName;
+  if (name === "null") return null;
+  const Branch = function Branch$(this: Record<string, unknown>, value: unknown) {
+    this[name] = value;
+  } as unknown as { type: unknown; prototype: { unwrap(): unknown; unwrapped(): unknown } };
+  Branch.type = this;
+  Branch.prototype.unwrap = function (this: Record<string, unknown>) {
+    return this[name];
+  };
+  Branch.prototype.unwrapped = Branch.prototype.unwrap;
+  return Branch;
 }

@@ -15,7 +15,8 @@
 //   }
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import { builders as b, printer, type builders } from "prettier/doc";
-import { toAst, type KefFile } from "../grammar/ast.js";
+import type { KefFile } from "../grammar/ast.js";
+import { toAst } from "../grammar/to-ast.js";
 import { countLineBreaks, hasLineBreak } from "../grammar/lines.js";
 import { parseText } from "../grammar/parser.js";
 import type { Diagnostic } from "./diagnostics.js";

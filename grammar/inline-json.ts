@@ -1,96 +1,203 @@
-// The fast path for inline schemas (`message X avro { … }`): a well-formed JSON object is read straight from its
-// tokens into the AST and handed to the parser as one `InlineJson` token, instead of Chevrotain building a CST node
-// per JSON value. Anything this reader does not accept (a syntax error, an unterminated string) is left to the
-// Chevrotain grammar, and so is every file the parser then finds an error in (see `parseText`): diagnostics come
-// from one grammar only.
-import type { IToken, TokenType } from "chevrotain";
+// The fast path for inline schemas (`message X avro { … }`): a well-formed JSON object right after `avro` is read
+// straight from the text into the AST while lexing, as one `InlineJson` token (its payload the JSON AST), instead of
+// a token per JSON value and a Chevrotain CST node per value. The reader accepts exactly the texts the lexer would
+// cut into JSON tokens without a comment or an error and the `jsonObject` rule would parse; anything else (a syntax
+// error, a comment, an odd number) is left to the ordinary tokens and the grammar. Only error-free files are read
+// with this lexer (grammar/incremental.ts); any problem, and the file is lexed and parsed again without it
+// (`parseText`): diagnostics come from one grammar.
+import type { CustomPatternMatcherReturn, IToken } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
-import { tokenRange, unquote, type JsonMember, type JsonValue } from "./ast.js";
-import { Avro, Colon, Comma, False, LCurly, LSquare, Null, NumberLiteral, RCurly, RSquare, StringLiteral, True } from "./tokens.js";
+import type { JsonMember, JsonValue, Position, Range } from "./ast.js";
+import { unquote } from "./ast.js";
+import * as T from "./tokens.js";
 
-/** One inline JSON object, already read; its `payload` is the {@link JsonValue}. Never produced by the lexer. */
-export const InlineJson = createToken({ name: "InlineJson", pattern: Lexer.NA, label: "'{'" });
-
-/** Reads one JSON value at `tokens[i]`; returns it and the index after it, or undefined if it is not well formed. */
-function readValue(tokens: readonly IToken[], i: number): [JsonValue, number] | undefined {
-  const t = tokens[i];
-  if (!t) return undefined;
-  const type: TokenType = t.tokenType;
-  if (type === LCurly) {
-    const members: JsonMember[] = [];
-    let j = i + 1;
-    if (tokens[j]?.tokenType === RCurly) return [{ $type: "JsonObject", members, range: span(t, tokens[j]!) }, j + 1];
-    for (;;) {
-      const key = tokens[j];
-      if (key?.tokenType !== StringLiteral || tokens[j + 1]?.tokenType !== Colon) return undefined;
-      const value = readValue(tokens, j + 2);
-      if (!value) return undefined;
-      j = value[1];
-      members.push({ $type: "JsonMember", key: { $type: "String", value: unquote(key.image), range: tokenRange(key) }, value: value[0], range: span(key, tokens[j - 1]!) });
-      const next = tokens[j]?.tokenType;
-      if (next === Comma) j++;
-      else if (next === RCurly) return [{ $type: "JsonObject", members, range: span(t, tokens[j]!) }, j + 1];
-      else return undefined;
-    }
-  }
-  if (type === LSquare) {
-    const items: JsonValue[] = [];
-    let j = i + 1;
-    if (tokens[j]?.tokenType === RSquare) return [{ $type: "JsonArray", items, range: span(t, tokens[j]!) }, j + 1];
-    for (;;) {
-      const item = readValue(tokens, j);
-      if (!item) return undefined;
-      items.push(item[0]);
-      j = item[1];
-      const next = tokens[j]?.tokenType;
-      if (next === Comma) j++;
-      else if (next === RSquare) return [{ $type: "JsonArray", items, range: span(t, tokens[j]!) }, j + 1];
-      else return undefined;
-    }
-  }
-  if (type === StringLiteral) return [{ $type: "JsonString", value: unquote(t.image), range: tokenRange(t) }, i + 1];
-  if (type === NumberLiteral) return [{ $type: "JsonNumber", value: Number(t.image), raw: t.image, range: tokenRange(t) }, i + 1];
-  if (type === True) return [{ $type: "JsonBoolean", value: true, range: tokenRange(t) }, i + 1];
-  if (type === False) return [{ $type: "JsonBoolean", value: false, range: tokenRange(t) }, i + 1];
-  if (type === Null) return [{ $type: "JsonNull", range: tokenRange(t) }, i + 1];
-  return undefined;
+/**
+ * What an {@link InlineJson} token carries: how deep its brackets nest (the object counts 1), and the object. Lexing
+ * only checks the text; the AST is built when `json()` is first called (by `toAst`), so a declaration whose AST is
+ * reused (incremental.ts) costs a scan of its schema, not a new AST.
+ */
+export interface InlineJsonPayload {
+  readonly depth: number;
+  json(): JsonValue;
 }
 
-/** The range from the start of `first` to the end of `last`, as the CST → AST conversion computes it. */
-function span(first: IToken, last: IToken): JsonValue["range"] {
-  return { start: tokenRange(first).start, end: tokenRange(last).end };
+/** What a reader that only checks returns for a well-formed value. */
+const checked: JsonValue = Object.freeze({ $type: "JsonNull", range: Object.freeze({ start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } }) });
+
+/** The tokens of the lexer (tokens.ts) a reader must agree with, as sticky regular expressions. */
+const stringPattern = new RegExp(T.StringLiteral.PATTERN as RegExp, "y");
+const quantityPattern = new RegExp(T.QuantityLiteral.PATTERN as RegExp, "y");
+const numberPattern = new RegExp(T.NumberLiteral.PATTERN as RegExp, "y");
+
+/**
+ * Reads JSON values from a text, with the positions the lexer would give their tokens; or, with `build` false, only
+ * checks that they are well formed (the same path, without making the AST: each value read is {@link checked}).
+ */
+class Reader {
+  private depth = 0;
+  maxDepth = 0;
+
+  constructor(
+    private readonly text: string,
+    public offset: number,
+    private line: number,
+    /** The offset at which the current line starts. */
+    private lineStart: number,
+    private readonly build: boolean,
+  ) {}
+
+  /** Skips what the lexer skips between tokens (tokens.ts `WhiteSpace`), counting lines as it does (lines.ts). */
+  private skipSpace(): void {
+    const text = this.text;
+    for (;;) {
+      const c = text.charCodeAt(this.offset);
+      if (c === 32 || c === 9 || c === 0xfeff) this.offset++;
+      else if (c === 10 || c === 13) {
+        this.offset += c === 13 && text.charCodeAt(this.offset + 1) === 10 ? 2 : 1;
+        this.line++;
+        this.lineStart = this.offset;
+      } else return;
+    }
+  }
+
+  private position(offset: number): Position {
+    return { line: this.line, column: offset - this.lineStart + 1, offset };
+  }
+
+  /** The range of a token of `length` characters at `offset` on the current line (no token spans lines). */
+  private range(offset: number, length: number): Range {
+    return { start: this.position(offset), end: this.position(offset + length) };
+  }
+
+  /** Reads one value at the next token; undefined if it is not one the lexer and the grammar would agree on. */
+  value(): JsonValue | undefined {
+    this.skipSpace();
+    const text = this.text;
+    const at = this.offset;
+    const c = text.charCodeAt(at);
+    if (c === 123 /* { */ || c === 91 /* [ */) return this.container(c === 123);
+    if (c === 34 /* " */) {
+      if (!this.match(stringPattern)) return undefined;
+      if (!this.build) return checked;
+      const image = text.slice(at, this.offset);
+      return { $type: "JsonString", value: unquote(image), range: this.range(at, image.length) };
+    }
+    if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      // The lexer tries a quantity (`16x`, `007`) before a number.
+      if (this.match(quantityPattern)) return undefined;
+      if (!this.match(numberPattern)) return undefined;
+      if (!this.build) return checked;
+      const image = text.slice(at, this.offset);
+      return { $type: "JsonNumber", value: Number(image), raw: image, range: this.range(at, image.length) };
+    }
+    if (this.word("true")) return this.build ? { $type: "JsonBoolean", value: true, range: this.range(at, 4) } : checked;
+    if (this.word("false")) return this.build ? { $type: "JsonBoolean", value: false, range: this.range(at, 5) } : checked;
+    if (this.word("null")) return this.build ? { $type: "JsonNull", range: this.range(at, 4) } : checked;
+    return undefined;
+  }
+
+  /** An object or array whose opening bracket is at the current offset. */
+  private container(object: boolean): JsonValue | undefined {
+    const open = this.build ? this.position(this.offset) : undefined;
+    this.offset++;
+    if (++this.depth > this.maxDepth) this.maxDepth = this.depth;
+    // Deeper than this is refused by `parseText` anyway (maxNesting); the grammar's path reports it.
+    if (this.depth > 1_000) return undefined;
+    const close = object ? 125 /* } */ : 93; /* ] */
+    const members: JsonMember[] = [];
+    const items: JsonValue[] = [];
+    this.skipSpace();
+    if (this.text.charCodeAt(this.offset) !== close) {
+      for (;;) {
+        if (object) {
+          this.skipSpace();
+          const keyAt = this.offset;
+          if (this.text.charCodeAt(keyAt) !== 34 || !this.match(stringPattern)) return undefined;
+          const key = this.build ? this.text.slice(keyAt, this.offset) : "";
+          const keyRange = this.build ? this.range(keyAt, key.length) : undefined;
+          this.skipSpace();
+          if (this.text.charCodeAt(this.offset) !== 58 /* : */) return undefined;
+          this.offset++;
+          const value = this.value();
+          if (!value) return undefined;
+          if (keyRange) members.push({ $type: "JsonMember", key: { $type: "String", value: unquote(key), range: keyRange }, value, range: { start: keyRange.start, end: value.range.end } });
+        } else {
+          const item = this.value();
+          if (!item) return undefined;
+          if (this.build) items.push(item);
+        }
+        this.skipSpace();
+        const next = this.text.charCodeAt(this.offset);
+        if (next === 44 /* , */) this.offset++;
+        else if (next === close) break;
+        else return undefined;
+      }
+    }
+    this.offset++;
+    this.depth--;
+    if (!open) return checked;
+    const range = { start: open, end: this.position(this.offset) };
+    return object ? { $type: "JsonObject", members, range } : { $type: "JsonArray", items, range };
+  }
+
+  /** Whether a sticky pattern matches at the current offset; if it does, the offset moves past the match. */
+  private match(pattern: RegExp): boolean {
+    pattern.lastIndex = this.offset;
+    if (!pattern.test(this.text)) return false;
+    this.offset = pattern.lastIndex;
+    return true;
+  }
+
+  /** `word` at the current offset as the lexer reads it: a keyword, not the start of a longer name (`nullable`). */
+  private word(word: string): boolean {
+    if (!this.text.startsWith(word, this.offset)) return false;
+    const after = this.text.charCodeAt(this.offset + word.length);
+    const nameCharacter = (after >= 48 && after <= 57) || (after >= 65 && after <= 90) || (after >= 97 && after <= 122) || after === 95;
+    if (nameCharacter) return false;
+    this.offset += word.length;
+    return true;
+  }
 }
 
 /**
- * The tokens with each well-formed JSON object that follows `avro` replaced by one {@link InlineJson} token
- * spanning it; undefined when there is none.
+ * Chevrotain's custom token pattern: at a `{` right after the keyword `avro`, the whole well-formed object. The
+ * position of the `{` is worked out from the `avro` token's end and the text in between (spaces and comments).
  */
-export function collapseInlineJson(tokens: readonly IToken[]): IToken[] | undefined {
-  const out: IToken[] = [];
-  let collapsed = false;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    out.push(t);
-    if (t.tokenType !== Avro || tokens[i + 1]?.tokenType !== LCurly) continue;
-    const read = readValue(tokens, i + 1);
-    if (!read) continue;
-    const [value, next] = read;
-    const first = tokens[i + 1]!;
-    const last = tokens[next - 1]!;
-    out.push({
-      image: "{…}",
-      startOffset: first.startOffset,
-      startLine: first.startLine,
-      startColumn: first.startColumn,
-      endOffset: last.endOffset,
-      endLine: last.endLine,
-      endColumn: last.endColumn,
-      tokenType: InlineJson,
-      tokenTypeIdx: InlineJson.tokenTypeIdx!,
-      payload: value,
-    });
-    collapsed = true;
-    i = next - 1;
+function readInlineJson(text: string, offset: number, matched: IToken[]): CustomPatternMatcherReturn | null {
+  if (text.charCodeAt(offset) !== 123 /* { */) return null;
+  const avro = matched[matched.length - 1];
+  if (avro?.tokenType !== T.Avro || avro.endOffset === undefined || avro.endLine === undefined || avro.endColumn === undefined) return null;
+  let line = avro.endLine;
+  let lineStart = avro.endOffset - (avro.endColumn - 1);
+  for (let i = avro.endOffset + 1; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (c === 10 || c === 13) {
+      line++;
+      lineStart = i + 1;
+    }
   }
-  return collapsed ? out : undefined;
+  const reader = new Reader(text, offset, line, lineStart, false);
+  if (!reader.value()) return null;
+  const result: CustomPatternMatcherReturn = [text.slice(offset, reader.offset)];
+  let json: JsonValue | undefined;
+  // Read again, building the AST this time: the same path over the same text, so it is well formed.
+  const read = (): JsonValue => (json ??= new Reader(text, offset, line, lineStart, true).value()!);
+  result.payload = { depth: reader.maxDepth, json: read } satisfies InlineJsonPayload;
+  return result;
 }
+
+/** One inline JSON object, already read; its `payload` is an {@link InlineJsonPayload}. */
+export const InlineJson = createToken({
+  name: "InlineJson",
+  pattern: { exec: readInlineJson },
+  line_breaks: true,
+  start_chars_hint: ["{"],
+  label: "'{'",
+});
+
+/** The lexer of tokens.ts with the fast path: `InlineJson` is tried before `{`. */
+export const inlineJsonLexer = new Lexer(
+  T.allTokens.flatMap((t) => (t === T.LCurly ? [InlineJson, t] : [t])),
+  T.lexerOptions,
+);

@@ -1,4 +1,5 @@
-// The .kef grammar as one Chevrotain CstParser, created once and reused.
+// The .kef grammar as one Chevrotain CstParser, created once and reused, and `parseText`, which turns its lexing and
+// parsing errors into syntax problems (over 350 lines: the grammar is one class, as Chevrotain defines it).
 //
 //   file        := namespaceDecl? declaration*
 //   declaration := messageDecl | sharedDecl | connectionDecl | topicDecl | registryDecl
@@ -20,9 +21,10 @@
 //   callArgument := String | Identifier callArguments?
 //   json        := jsonObject | jsonArray | String | Number | "true" | "false" | "null"
 import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import type { MessageArgs, messages } from "../generator/catalogue.js";
 import { CstParser } from "./chevrotain.js";
 import { endPosition } from "./lines.js";
-import { collapseInlineJson, InlineJson } from "./inline-json.js";
+import { InlineJson, type InlineJsonPayload } from "./inline-json.js";
 import * as T from "./tokens.js";
 
 function describe(token: IToken): string {
@@ -42,23 +44,44 @@ function oneOf(labels: string[]): string {
   return `${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}`;
 }
 
+/** The catalogue (generator/catalogue.ts); syntax problems use the entries of its "Syntax" section. */
+type SyntaxMessages = typeof messages;
+type SyntaxMessageName = keyof SyntaxMessages;
+
+/** A syntax problem's message: a catalogue entry and the arguments of its placeholders. */
+export type SyntaxMessage = {
+  [K in SyntaxMessageName]: { readonly name: K; readonly args: MessageArgs<SyntaxMessages[K]> };
+}[SyntaxMessageName];
+
+function syntaxMessage<K extends SyntaxMessageName>(name: K, args: MessageArgs<SyntaxMessages[K]>): SyntaxMessage {
+  return { name, args } as SyntaxMessage;
+}
+
+/**
+ * Chevrotain keeps a parse error's message as a string: the provider below writes the {@link SyntaxMessage} as JSON,
+ * and `parseText` reads it back, so the text itself is made from the catalogue entry like every other diagnostic's.
+ */
+function encoded(message: SyntaxMessage): string {
+  return JSON.stringify(message);
+}
+
 /** Messages in the project's voice: "expected ':' but found "x"". */
 const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     // In a topic's body the clauses are optional, so a misspelt or misplaced one is met where '}' is expected.
-    const body = ruleName === "topicDecl" && expected === T.RCurly && actual.tokenType.name !== "EOF" ? " (a topic's body holds 'consumer …', 'producer { … }', 'partitions = …', 'replicationFactor = …' and 'config { … }')" : "";
-    return `expected ${labelOf(expected)} but found ${describe(actual)}${body}`;
+    const inTopicBody = ruleName === "topicDecl" && expected === T.RCurly && actual.tokenType.name !== "EOF";
+    return encoded(syntaxMessage(inTopicBody ? "expectedTopicBodyItem" : "expectedButFound", { expected: labelOf(expected), found: describe(actual) }));
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `expected a declaration ('message', 'shared', 'connection' or 'topic') but found ${describe(firstRedundant)}`;
+    return encoded(syntaxMessage("expectedDeclaration", { found: describe(firstRedundant) }));
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual }) {
     const firsts = expectedPathsPerAlt.flatMap((paths) => paths.map((path) => labelOf(path[0]!)));
-    return `expected ${oneOf(firsts)} but found ${describe(actual[0]!)}`;
+    return encoded(syntaxMessage("expectedButFound", { expected: oneOf(firsts), found: describe(actual[0]!) }));
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual }) {
     const firsts = expectedIterationPaths.map((path) => labelOf(path[0]!));
-    return `expected at least one ${oneOf(firsts)} but found ${describe(actual[0]!)}`;
+    return encoded(syntaxMessage("expectedAtLeastOne", { expected: oneOf(firsts), found: describe(actual[0]!) }));
   },
 };
 
@@ -334,7 +357,7 @@ class KefParser extends CstParser {
 }
 
 /** The one parser instance; reset per input through `parser.input`. */
-const parser = new KefParser();
+export const parser = new KefParser();
 
 /** A lexing or parsing problem, as data. Lines and columns are 1-based; `length` is in characters. */
 export interface SyntaxProblem {
@@ -343,7 +366,7 @@ export interface SyntaxProblem {
   readonly line: number;
   readonly column: number;
   readonly length: number;
-  readonly message: string;
+  readonly message: SyntaxMessage;
 }
 
 export interface ParseOutput {
@@ -352,8 +375,11 @@ export interface ParseOutput {
   readonly problems: SyntaxProblem[];
 }
 
-/** Lexes and parses `text` with the given start rule. Never throws for bad input. */
-export function parseText(text: string, rule: "file" | "jsonDocument", options: { readonly fastJson?: boolean } = {}): ParseOutput {
+/**
+ * Lexes and parses `text` with the given start rule, token by token (the CST the formatter prints). Never throws for
+ * bad input. Error-free `.kef` files usually take the faster path of incremental.ts, which falls back to this one.
+ */
+export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOutput {
   const lexed = T.kefLexer.tokenize(text);
   // A file that is mostly not .kef (a binary, another language) has a lexing error every few bytes: report the first
   // ones and one line for the rest, and do not parse it — millions of errors cost minutes and overflow the stack.
@@ -363,7 +389,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
     line: e.line ?? 1,
     column: e.column ?? 1,
     length: e.length,
-    message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length))}`,
+    message: syntaxMessage("unexpectedCharacter", { character: JSON.stringify(text.substr(e.offset, e.length)) }),
   }));
   if (lexed.errors.length > maxLexerErrors) {
     const next = lexed.errors[maxLexerErrors]!;
@@ -373,7 +399,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: next.line ?? 1,
       column: next.column ?? 1,
       length: next.length,
-      message: `${lexed.errors.length - maxLexerErrors} more unexpected characters: this does not look like a .kef file, so it was not parsed`,
+      message: syntaxMessage("notAKefFile", { count: lexed.errors.length - maxLexerErrors }),
     });
     parser.input = [];
     return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments: [], problems };
@@ -386,7 +412,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: token.startLine ?? 1,
       column: token.startColumn ?? 1,
       length: token.image.length,
-      message: token.image.endsWith('"') && token.image.length > 1 ? "invalid escape in string" : "unterminated string",
+      message: syntaxMessage(token.image.endsWith('"') && token.image.length > 1 ? "invalidEscape" : "unterminatedString", {}),
     });
     // Recover: treat it as a string so the rest of the file still parses.
     return { ...token, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! };
@@ -400,7 +426,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
         line: comment.startLine ?? 1,
         column: comment.startColumn ?? 1,
         length: 2,
-        message: "unterminated block comment",
+        message: syntaxMessage("unterminatedComment", {}),
       });
     }
   }
@@ -414,19 +440,10 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: tooDeep.startLine ?? 1,
       column: tooDeep.startColumn ?? 1,
       length: 1,
-      message: `brackets nested deeper than ${maxNesting} levels`,
+      message: syntaxMessage("nestingTooDeep", { max: maxNesting }),
     });
     parser.input = [];
     return { cst: rule === "file" ? parser.file() : parser.jsonDocument(), comments, problems };
-  }
-  // Inline schemas read by the fast path, when nothing went wrong so far; on any parse error the file is parsed
-  // again token by token, so that errors and recovery never depend on the fast path. The CST then holds
-  // `InlineJson` tokens (their payload the JSON AST): only for `toAst`, not for the formatter, which prints the CST.
-  const collapsed = options.fastJson && rule === "file" && problems.length === 0 ? collapseInlineJson(tokens) : undefined;
-  if (collapsed) {
-    parser.input = collapsed;
-    const fast = parser.file();
-    if (parser.errors.length === 0) return { cst: fast, comments, problems };
   }
   parser.input = tokens;
   const cst = rule === "file" ? parser.file() : parser.jsonDocument();
@@ -462,7 +479,7 @@ export function parseText(text: string, rule: "file" | "jsonDocument", options: 
       line: position.line,
       column: position.column,
       length: atEnd ? 0 : token.image.length,
-      message: e.message,
+      message: JSON.parse(e.message) as SyntaxMessage,
     });
   }
   problems.sort((a, b) => a.offset - b.offset);
@@ -475,11 +492,15 @@ export const maxLexerErrors = 100;
 /** Deepest bracket nesting accepted; real Avro schemas stay far below it. */
 const maxNesting = 100;
 
-function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
+/** The first bracket (or inline JSON object) that nests deeper than {@link maxNesting}. */
+export function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
   let depth = 0;
   for (const t of tokens) {
     if (t.tokenType === T.LCurly || t.tokenType === T.LSquare) {
       if (++depth > maxNesting) return t;
+    } else if (t.tokenType === InlineJson) {
+      // Its brackets, all closed within it.
+      if (depth + (t.payload as InlineJsonPayload).depth > maxNesting) return t;
     } else if (t.tokenType === T.RCurly || t.tokenType === T.RSquare) depth = Math.max(0, depth - 1);
   }
   return undefined;

@@ -1,5 +1,5 @@
 // Tokens of the .kef language, in the order the lexer tries them: keywords before Identifier.
-import type { TokenType } from "chevrotain";
+import type { ILexerConfig, TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 import { lineBreakCharacters, lineBreakPattern } from "./lines.js";
 
@@ -128,9 +128,11 @@ export const keywords: readonly string[] = [
 ];
 
 // Lines end at "\r\n", a lone "\r" or "\n" (grammar/lines.ts), here and in the code frames diagnostics print.
-export const kefLexer = new Lexer(allTokens, {
+export const lexerOptions: ILexerConfig = {
   positionTracking: "full",
   ensureOptimizations: false,
   lineTerminatorsPattern: lineBreakPattern,
   lineTerminatorCharacters: [...lineBreakCharacters],
-});
+};
+
+export const kefLexer = new Lexer(allTokens, lexerOptions);

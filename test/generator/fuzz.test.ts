@@ -7,7 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { toAst, type KefFile } from "../../grammar/ast.js";
+import type { KefFile } from "../../grammar/ast.js";
+import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { kefLexer } from "../../grammar/tokens.js";
 import type { CheckHost } from "../../generator/check.js";

@@ -1,10 +1,12 @@
-// The fast path for inline schemas (grammar/inline-json.ts) must give exactly the AST and the problems of the
-// Chevrotain grammar: on every .kef in the repository, on mutations of them, and on files it must hand back.
+// The fast path of error-free files (grammar/incremental.ts, with inline schemas read from the text while lexing by
+// grammar/inline-json.ts) must give exactly the AST of the Chevrotain grammar, and be left for every file the grammar
+// finds a problem in: on every .kef in the repository, on mutations of them, and on edge cases.
 import fs from "node:fs";
 import path from "node:path";
-import type { CstNode, IToken } from "chevrotain";
 import { describe, expect, it } from "vitest";
-import { toAst } from "../../grammar/ast.js";
+import { IncrementalParser } from "../../grammar/incremental.js";
+import { InlineJson, inlineJsonLexer } from "../../grammar/inline-json.js";
+import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 
@@ -16,19 +18,16 @@ function kefFiles(dir: string): string[] {
   });
 }
 
-/** AST and problems, with and without the fast path; and whether the fast path was taken. */
+/**
+ * AST and problems as generator/parse.ts gets them (the fast path, else the grammar) and from the grammar alone;
+ * `inline`: how many inline schemas the fast path read as one token (0 when it was not taken).
+ */
 function both(text: string) {
-  const fast = parseText(text, "file", { fastJson: true });
   const slow = parseText(text, "file");
-  return { fast: { ast: toAst(fast.cst), problems: fast.problems }, slow: { ast: toAst(slow.cst), problems: slow.problems }, inline: inlineTokens(fast.cst) };
-}
-
-function inlineTokens(n: CstNode): number {
-  let count = 0;
-  for (const list of Object.values(n.children)) {
-    for (const el of list ?? []) count += "image" in el ? ((el as IToken).tokenType.name === "InlineJson" ? 1 : 0) : inlineTokens(el);
-  }
-  return count;
+  const fastAst = new IncrementalParser().parse(text);
+  const fast = fastAst ? { ast: fastAst, problems: [] } : { ast: toAst(parseText(text, "file").cst), problems: slow.problems };
+  const inline = fastAst ? inlineJsonLexer.tokenize(text).tokens.filter((t) => t.tokenType === InlineJson).length : 0;
+  return { fast, slow: { ast: toAst(slow.cst), problems: slow.problems }, inline };
 }
 
 const files = [...kefFiles(path.join(repoRoot, "fixtures")), ...kefFiles(path.join(repoRoot, "examples"))];
@@ -69,6 +68,37 @@ describe("inline JSON fast path", () => {
     expect(r.inline).toBe(1);
     expect(r.fast).toEqual(r.slow);
     expect(r.fast.problems).toEqual([]);
+  });
+
+  it("reads what the lexer reads: line breaks of every kind, comments, odd numbers and words, deep nesting", () => {
+    const body = (inner: string) => `namespace n\nmessage A avro /* before */ {\r\n "type": "record", "name": "A", ${inner} }\ntopic "t" : A\n`;
+    const cases = [
+      body('"fields": [\r { "name": "x",\r\n"type": "long" }\n]'),
+      body('"fields": [], "doc": "\uFEFF\u2028 a \\" \\u00e9"'),
+      body('"fields": [], /* inside */ "doc": "x"'),
+      body('"fields": [], // inside\n "doc": "x"'),
+      body('"fields": [], "n": nullable'),
+      body('"fields": [], "n": 16x'),
+      body('"fields": [], "n": 007'),
+      body('"fields": [], "n": -0.5e-3, "m": 1e5s'),
+      body('"fields": [], "n": 1.'),
+      body('"fields": [], "n": true_'),
+      body(`"fields": [], "deep": ${"[".repeat(99)}${"]".repeat(99)}`),
+      body(`"fields": [], "deep": ${"[".repeat(100)}${"]".repeat(100)}`),
+      "\uFEFFmessage A avro\r\n\r\n\t{ \"type\": \"string\" }\rmessage B avro {}",
+    ];
+    for (const text of cases) {
+      const r = both(text);
+      expect(r.fast, JSON.stringify(text)).toEqual(r.slow);
+    }
+    // Read by the fast path: line breaks of every kind, a byte-order mark, nesting up to the limit.
+    expect(both(cases[0]!).inline).toBe(1);
+    expect(both(cases[10]!).inline).toBe(1);
+    expect(both(cases[12]!).inline).toBe(2);
+    // Over the limit (the schema's object counts one level): reported by the grammar's path, as before.
+    expect(both(cases[11]!).fast.problems.map((p) => p.kind)).toEqual(["too-deep"]);
+    // A comment inside is left to the grammar, but the file parses.
+    expect(both(cases[2]!)).toMatchObject({ inline: 0, fast: { problems: [] } });
   });
 
   it("hands malformed JSON and files with syntax errors to the grammar", () => {

@@ -6,6 +6,7 @@ import { checkFiles } from "../../generator/program.js";
 import { formatDiagnostic } from "../../generator/diagnostics.js";
 import { formatKef } from "../../generator/fmt.js";
 import { parse } from "../../generator/parse.js";
+import { problemText } from "../support/syntax.js";
 
 const lines = [
   'message Order avro { "type": "record", "name": "Order", "fields": [ { "name": "id", "type": "string" } ] }',
@@ -50,7 +51,7 @@ describe("line breaks", () => {
 
     it(`${name}: a syntax error at the end of the file is on the last line`, () => {
       const { problems } = parseText(["shared {", '  groupId = "shop"', ""].join(eol), "file");
-      expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual(["3:1 expected '}' but found the end of the file"]);
+      expect(problems.map((p) => `${p.line}:${p.column} ${problemText(p)}`)).toEqual(["3:1 expected '}' but found the end of the file"]);
     });
 
     it(`${name}: an unterminated string is marked up to its line's end only`, () => {

@@ -2,9 +2,11 @@
 // (the checker then names a bad unit at the literal), and a unit written apart from its number on the same line is
 // kept with it — neither makes the parser fail on a later token.
 import { describe, expect, it } from "vitest";
-import { toAst, type SettingValue } from "../../grammar/ast.js";
+import type { SettingValue } from "../../grammar/ast.js";
+import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { kefLexer } from "../../grammar/tokens.js";
+import { problemText } from "../support/syntax.js";
 
 function tokens(text: string): string[] {
   return kefLexer.tokenize(text).tokens.map((t) => `${t.tokenType.name}(${t.image})`);
@@ -14,7 +16,7 @@ function values(block: string): { problems: string[]; values: (SettingValue | un
   const out = parseText(`shared {\n${block}\n}`, "file");
   const shared = toAst(out.cst).declarations[0];
   return {
-    problems: out.problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+    problems: out.problems.map((p) => `${p.line}:${p.column} ${problemText(p)}`),
     values: shared?.$type === "Shared" ? (shared.settings?.settings ?? []).map((s) => s.value) : [],
   };
 }
@@ -56,6 +58,6 @@ describe("numbers and units", () => {
   });
 
   it("reports a quantity where JSON wants a value as a syntax error at the literal", () => {
-    expect(parseText('{ "size": 16x }', "jsonDocument").problems.map((p) => `${p.column} ${p.message}`)).toEqual(["11 expected '{', '[', a string, a number, 'true', 'false' or 'null' but found '16x'"]);
+    expect(parseText('{ "size": 16x }', "jsonDocument").problems.map((p) => `${p.column} ${problemText(p)}`)).toEqual(["11 expected '{', '[', a string, a number, 'true', 'false' or 'null' but found '16x'"]);
   });
 });

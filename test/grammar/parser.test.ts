@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { toAst, type TopicDecl } from "../../grammar/ast.js";
+import type { TopicDecl } from "../../grammar/ast.js";
+import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
+import { problemText } from "../support/syntax.js";
 
 function parseFile(text: string) {
   const out = parseText(text, "file");
@@ -55,7 +57,8 @@ describe("parser", () => {
   it("reports errors as data with 1-based positions and recovers to parse later declarations", () => {
     const { ast, problems } = parseFile('topic "a" A\nshared { groupId = "g" }\ntopic "b" : B');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ kind: "parser", line: 1, column: 11, message: "expected ':' but found 'A'" });
+    expect(problems[0]).toMatchObject({ kind: "parser", line: 1, column: 11, message: { name: "expectedButFound", args: { expected: "':'", found: "'A'" } } });
+    expect(problemText(problems[0]!)).toBe("expected ':' but found 'A'");
     expect(ast.declarations.map((d) => d.$type)).toContain("Shared");
     expect(ast.declarations.filter((d) => d.$type === "Topic").map((t) => (t as TopicDecl).topic.value)).toContain("b");
   });
