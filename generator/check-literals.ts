@@ -127,6 +127,7 @@ export function jsonNumberProblems(json: JsonValue): { readonly range: Range; re
 }
 
 /** Characters that do not show, or change how text around them shows: two ids that look the same may differ. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
 const invisible = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/u;
 
 /**

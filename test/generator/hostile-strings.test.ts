@@ -132,7 +132,7 @@ afterAll(() => {
 describe("a hostile string in every string position", () => {
   it("the probe reaches the output: the payload is in each file's docs or literals, the path in each header", () => {
     const payload = builds.get("group id payload")!;
-    for (const [file, text] of payload.files) expect(text.split("\n")[1], file).toMatch(/^\/\/ source: \.\.\/k\*\\\/probe x  readonly orders/);
+    for (const [file, text] of payload.files) expect(text.split("\n")[1], file).toMatch(/^\/\/ source: \.\.\/k\*\\\/probe x {2}readonly orders/);
     // Docs: every Avro doc position (messages.ts) and the connection labels with their group ids (consumers, wiring).
     for (const file of ["messages.ts", "consumers.ts", "wiring.ts"]) expect(payload.files.get(file), file).toContain(commentText(pwned));
     expect(payload.files.get("messages.ts")!.split(commentText(pwned)).length - 1).toBeGreaterThanOrEqual(30);

@@ -4,7 +4,7 @@
 // type-checks. KEF_NAMES_SEED=<seed> replays a run, KEF_NAMES_COUNT=<n> changes how many cases are tried.
 import fs from "node:fs";
 import path from "node:path";
-import ts from "typescript";
+import type ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { bindTopic, type MessageHandler } from "kefgen/runtime";
 import { projectOptions } from "../../generator/config.js";

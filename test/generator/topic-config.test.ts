@@ -83,7 +83,7 @@ describe("topic provisioning", () => {
     const r = model(kef.replace("= 7d", "= 7w").replace("partitions = 12", "partitions = 0").replace("= zstd", "= brotli"));
     expect(r.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([
       ["KEF2143", 5, "partitions must be a whole number from 1 to 2147483647, not 0"],
-      ["KEF2141", 8, 'invalid value for topic config "retention.ms": unknown unit \"w\" in 7w'],
+      ["KEF2141", 8, 'invalid value for topic config "retention.ms": unknown unit "w" in 7w'],
       ["KEF2141", 13, 'invalid value for topic config "compression.type": "brotli" is not one of uncompressed, zstd, lz4, snappy, gzip, producer'],
     ]);
   });

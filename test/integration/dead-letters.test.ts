@@ -2,7 +2,6 @@
 // record, a poison record mid-partition, and poison records while the dead-letter topic does not exist. Fresh
 // topics and groups per test; every wait is on a condition.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KafkaMessage } from 'kafkajs';
 import {
   bindTopic,
   DeadLetterHeaders,
@@ -16,7 +15,7 @@ import {
   type MessageContext,
 } from 'kefgen/runtime';
 import { Runtimes, Sampler, testSettings } from '../support/guarantees.js';
-import { committedOffsets, createTopic, kafka, produce, readAll, uniqueName, waitFor } from '../support/kafka.js';
+import { committedOffsets, createTopic, produce, readAll, uniqueName, waitFor } from '../support/kafka.js';
 
 /** UTF-8 strings; a value starting with "bad" cannot be decoded (a poison record). */
 const textCodec: Codec<string> = {

@@ -46,7 +46,7 @@ describe("npm run demo", () => {
     expect(out).toMatch(/\/readyz → 200 ready\n/);
     expect(out).toContain("  kefgen_connections 3\n");
     expect(out).toContain('  kefgen_connection_state{connection="shared",group="kefgen-demo",state="running"} 1\n');
-    expect(out).toMatch(/  kefgen_records_handled_total\{connection="shared",group="[^"]+",topic="kefgen-demo\.order-events"\} 6\n/);
-    expect(out).toMatch(/  kefgen_records_handled_total\{connection="[^"]+",group="[^"]+",topic="kefgen-demo\.shipments"\} 4\n/);
+    expect(out).toMatch(/ {2}kefgen_records_handled_total\{connection="shared",group="[^"]+",topic="kefgen-demo\.order-events"\} 6\n/);
+    expect(out).toMatch(/ {2}kefgen_records_handled_total\{connection="[^"]+",group="[^"]+",topic="kefgen-demo\.shipments"\} 4\n/);
   });
 });

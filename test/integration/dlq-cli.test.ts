@@ -1,10 +1,9 @@
 // kefgen dlq inspect / replay against the real broker: dead letters in the runtime's format (runtime/dead-letter.ts),
 // listed with their origin and error, and written back to their original topic and partition, filtered.
 import { describe, expect, it } from 'vitest';
-import type { KafkaMessage } from 'kafkajs';
 import { deadLetterRecord, DecodeError } from 'kefgen/runtime';
 import { runCli } from '../../scripts/snapshots.js';
-import { brokers, createTopic, endOffsets, kafka, produce, readAll, uniqueName, waitFor } from '../support/kafka.js';
+import { brokers, createTopic, endOffsets, produce, readAll, uniqueName, waitFor } from '../support/kafka.js';
 
 describe('kefgen dlq', () => {
   it('inspect lists dead letters with origin, age, error and key; replay writes the chosen ones back, byte for byte, and counts them', async () => {

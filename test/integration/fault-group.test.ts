@@ -121,7 +121,7 @@ describe('fault matrix: group faults', () => {
     healed();
     await load.stop();
     await scenario.checker.waitForZeroLag(60_000);
-    const figures = await scenario.checker.finish();
+    await scenario.checker.finish();
     process.stdout.write(`[fault-matrix] rebalance-storm events ${JSON.stringify({ ...scenario.events, offsetResets: scenario.events.offsetResets.length, secondMemberJoins: joins })}\n`);
     expect(joins).toBeGreaterThanOrEqual(5);
     expect(scenario.events.rebalances).toBeGreaterThanOrEqual(joins);

@@ -91,7 +91,7 @@ describe.each(testClients())('%s', (client) => {
       const producer = kafka().producer({ allowAutoTopicCreation: false });
       await producer.connect();
       let sent = 0;
-      let deletedAt = 0;
+      let deletedAt: number;
       const stream = (async () => {
         while (sent < total) {
           await producer.send({

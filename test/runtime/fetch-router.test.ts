@@ -32,7 +32,6 @@ function setup(handle: MessageHandler<string>, buffer: { maxBufferedMessages?: n
   const trackers = new OffsetTracker();
   let stopping = false;
   const map = new Map<string, TopicChannel>();
-  // eslint-disable-next-line prefer-const
   let router: FetchRouter;
   const channel = new TopicChannel({
     connection: 'shared',

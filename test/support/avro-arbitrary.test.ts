@@ -1,7 +1,7 @@
 // The arbitrary the property tests draw Avro values from (test/support/avro-arbitrary.ts): its values are valid
 // values of their codec's type in kefgen's representation, it has real variety where avsc's Type.random() has not,
 // the edges are reachable, union branches are named as the codecs expect, and recursive types stay bounded.
-import avro from "avsc";
+import type avro from "avsc";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { avroCodec, type AvroCodec } from "../../runtime/avro-codec.js";

@@ -34,7 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       : 'could not start the local Kafka broker (needs Java 17+ and Maven, or a cached download; ' +
         'see docs/kafka.md, or set KAFKA_BROKERS to use an existing cluster)';
     const ci = process.env.CI === 'true' ? ' [CI]' : '';
-    throw new Error(`Kafka is required by the test suite${ci}: ${where}.\n${why}`);
+    throw new Error(`Kafka is required by the test suite${ci}: ${where}.\n${why}`, { cause: err });
   }
 
   if (broker) say(`local Kafka ${broker.version} at ${brokers.join(',')} (started in ${(broker.startupMs / 1000).toFixed(1)} s)`);
