@@ -1,7 +1,9 @@
-// The Context every emitter takes first: the model and the ts-morph project files are created in.
+// The Context every emitter takes first: the model, the options, the lookups derived from the model once
+// (generator/emit-lookups.ts) and the ts-morph project files are created in.
 // User strings reach the output only through generator/escape.ts.
 import { Project, type StatementStructures, type WriterFunction } from "ts-morph";
 import { hasUnsafeCharacters, lineComment } from "./escape.js";
+import { deriveLookups, type Lookups } from "./emit-lookups.js";
 import { generatedHeaderLine } from "./generated.js";
 import type { Model } from "./model.js";
 
@@ -15,13 +17,15 @@ export interface EmitOptions {
 export interface Context {
   readonly model: Model;
   readonly options: EmitOptions;
+  /** What emitters look up about the model (named types, handler types, ...), computed once here. */
+  readonly lookups: Lookups;
   readonly project: Project;
 }
 
 export function createContext(model: Model, options: EmitOptions): Context {
   // ts-morph quotes module specifiers (escaping quotes and backslashes); the config rejects the rest.
   if (hasUnsafeCharacters(options.runtimeImport)) throw new Error(`internal: runtime import ${JSON.stringify(options.runtimeImport)} holds a control character`);
-  return { model, options, project: new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true }) };
+  return { model, options, lookups: deriveLookups(model), project: new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true }) };
 }
 
 /** Header of every generated file: marks it generated, names its source, silences linters. */

@@ -3,7 +3,6 @@ import { StructureKind, VariableDeclarationKind, type StatementStructures, type 
 import { codecSchema } from "./avro.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral } from "./escape.js";
-import { namedLookup } from "./emit-messages.js";
 
 export function emitCodecs(ctx: Context): void {
   const statements: (StatementStructures | WriterFunction)[] = [
@@ -24,7 +23,7 @@ export function emitCodecs(ctx: Context): void {
           type: `kefgen.Codec<messages.${m.name}>`,
           // The schema is self-contained (it defines every named type it uses, also other messages' types).
           // It goes in as JSON text; the checker rejected "__proto__" keys, so the text is also a safe object literal.
-          initializer: `kefgen.avroCodec<messages.${m.name}>(${jsonLiteral(codecSchema(m.schema, namedLookup(ctx)))})`,
+          initializer: `kefgen.avroCodec<messages.${m.name}>(${jsonLiteral(codecSchema(m.schema, ctx.lookups.namedType))})`,
         },
       ],
     });
