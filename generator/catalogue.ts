@@ -162,6 +162,11 @@ export const messages = {
   // Avro schemas and their evolution (avro*.ts, compat.ts, against.ts, writers.ts, schema-limits.ts)
 
   // -------------------------------------------------------------------------------------------
+  // Emitting a build's output (emit*.ts, program.ts build())
+
+  cannotWriteOutput: error("KEF4002", 'cannot write to "{dir}": {reason}'),
+
+  // -------------------------------------------------------------------------------------------
   // Output, files and commands (write.ts, files.ts, config.ts, fmt.ts, graph.ts, cli/)
 
 } as const satisfies Record<string, MessageDef>;

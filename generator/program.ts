@@ -1,7 +1,8 @@
 // Runs the pipeline in order: find inputs → read → parse → check → emit → format → plan/write.
 import path from "node:path";
 import { globSync, isDynamicPattern } from "tinyglobby";
-import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { messages } from "./catalogue.js";
+import { diagnostic, hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { checkAgainst } from "./against.js";
 import { check, type ParsedFile } from "./check.js";
 import type { GeneratedFile } from "./generated.js";
@@ -173,7 +174,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   });
   const cannotWrite = (error: unknown): Diagnostic => {
     const shown = displayPath(options.cwd, outDir);
-    return { code: "KEF4002", severity: "error", message: `cannot write to "${shown}": ${(error as Error).message}`, file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile };
+    return diagnostic(messages.cannotWriteOutput, { dir: shown, reason: (error as Error).message }, { file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile });
   };
   let plan: OutputPlan;
   try {
