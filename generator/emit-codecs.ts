@@ -1,15 +1,13 @@
 // Emits codecs.ts:  export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({ ...schema });
-import { StructureKind, VariableDeclarationKind, type StatementStructures, type WriterFunction } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { codecSchema } from "./avro.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral } from "./escape.js";
 
 export function emitCodecs(ctx: Context): void {
-  const statements: (StatementStructures | WriterFunction)[] = [
+  const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
-    // The printer puts no blank line between imports and a variable statement; the output always had one.
-    (writer) => writer.blankLine(),
   ];
   for (const m of ctx.model.messages) {
     statements.push({

@@ -85,13 +85,11 @@ Call \`start()\` before sending and \`stop()\` to wait for what was sent and dis
         { name: "options", type: "kefgen.ProducerRuntimeOptions", initializer: "{}" },
       ],
       returnType: `kefgen.Producers<${producerTopics}>`,
-      statements: (writer) => {
-        if (registries.length > 0) {
-          writer.writeLine(`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${registries.map(ctx.lookups.registryClient).join(", ")} };`);
-        }
-        writer.writeLine("const runtime = new kefgen.ProducerRuntime(kafka, options);");
-        writer.write(`return kefgen.producersOf(runtime, {\n${topics.map(({ topic, producer }) => `${propertyName(topic.handlerKey)}: ${topicProducer(topic, producer)},`).join("\n")}\n});`);
-      },
+      statements: [
+        ...(registries.length > 0 ? [`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${registries.map(ctx.lookups.registryClient).join(", ")} };`] : []),
+        "const runtime = new kefgen.ProducerRuntime(kafka, options);",
+        `return kefgen.producersOf(runtime, {\n${topics.map(({ topic, producer }) => `${propertyName(topic.handlerKey)}: ${topicProducer(topic, producer)},`).join("\n")}\n});`,
+      ],
     },
   ];
   addFile(ctx, "producers.ts", statements);

@@ -1,7 +1,7 @@
 // Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated> }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 //                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
-import { StructureKind, VariableDeclarationKind, type StatementStructures, type WriterFunction } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral, propertyName, str } from "./escape.js";
 import type { ConnectionModel, TopicModel } from "./model.js";
@@ -81,7 +81,6 @@ export function emitWiring(ctx: Context): void {
     })),
   });
 
-  const specs: WriterFunction = (writer) => writer.write(`[${model.connections.map((c) => connectionSpec(ctx, c)).join(",\n")}]`);
   statements.push({
     kind: StructureKind.Function,
     name: connectionsName,
@@ -89,16 +88,12 @@ export function emitWiring(ctx: Context): void {
     ...jsDoc(doc`The connections of this declaration, every setting resolved, bound to \`handlers\`.`),
     parameters: [{ name: "handlers", type: handlersName }],
     returnType: "kefgen.ConnectionSpec[]",
-    statements: (writer) => {
-      if (model.registries.length > 0) {
-        // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
-        // the environment here, when the consumers are created.
-        writer.writeLine(`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(ctx.lookups.registryClient).join(", ")} };`);
-      }
-      writer.write("return ");
-      specs(writer);
-      writer.write(";");
-    },
+    statements: [
+      // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
+      // the environment here, when the consumers are created.
+      ...(model.registries.length > 0 ? [`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(ctx.lookups.registryClient).join(", ")} };`] : []),
+      `return [${model.connections.map((c) => connectionSpec(ctx, c)).join(",\n")}];`,
+    ],
   });
 
   statements.push({
@@ -133,15 +128,12 @@ codec or its raw bytes). Put it in a connection of your own (its own group id) t
       declarations: [
         {
           name: deadLettersName,
-          initializer: (writer) =>
-            writer.write(
-              `{\n${withDeadLetters
-                .map(
-                  (t) =>
-                    `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<messages.${t.message.name}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: codecs.${t.message.codecName}, buffer, handler }),`,
-                )
-                .join("\n")}\n}`,
-            ),
+          initializer: `{\n${withDeadLetters
+            .map(
+              (t) =>
+                `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<messages.${t.message.name}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: codecs.${t.message.codecName}, buffer, handler }),`,
+            )
+            .join("\n")}\n}`,
         },
       ],
     });

@@ -5,7 +5,7 @@ import { messages } from "./catalogue.js";
 import { diagnostic, hasErrors, sortDiagnostics, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { checkAgainst } from "./against.js";
 import { check, type ParsedFile } from "./check.js";
-import type { GeneratedFile } from "./generated.js";
+import type { EmitCache, GeneratedFile } from "./generated.js";
 import type { Model } from "./model.js";
 import { parse, type SourceText } from "./parse.js";
 import { inputFileDiagnostic, readProjectFile, type FileAccess, type FileRead } from "./files.js";
@@ -40,6 +40,11 @@ export interface BuildOptions extends ProjectOptions {
   readonly check?: boolean;
   /** Overwrite existing files that kefgen did not generate (without it, such a file stops the build: KEF4010). */
   readonly force?: boolean;
+  /**
+   * Statements already printed and formatted, kept across the builds of one project by `--watch` so that a rebuild
+   * formats only what changed (generator/format.ts); without it every build formats everything.
+   */
+  readonly emitCache?: EmitCache;
 }
 
 export interface AnalyseResult {
@@ -171,7 +176,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const files = await emit(analysed.model, {
     runtimeImport: options.runtimeImport ?? "kefgen/runtime",
     sourceLabels: analysed.files.map((f) => path.relative(outDir, f).split(path.sep).join("/")),
-  });
+  }, options.emitCache);
   const cannotWrite = (error: unknown): Diagnostic => {
     const shown = displayPath(options.cwd, outDir);
     return diagnostic(messages.cannotWriteOutput, { dir: shown, reason: (error as Error).message }, { file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile });
