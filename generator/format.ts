@@ -5,7 +5,7 @@
 // statement already formatted is reused from an EmitCache: `kefgen build --watch` keeps one across rebuilds and
 // re-prints and re-formats only the statements a change touched. A statement's key is its structure, whole (plain
 // data: a function inside a structure is refused, it could not be told apart), so an entry cannot go stale within
-// a process. A cold build formats everything once, as before: one ts-morph file and one prettier call per file.
+// a process. A cold build prints and formats every statement once, a chunk of them per ts-morph file and prettier call.
 // The text is byte for byte what formatting the whole file gives (the golden tests hold it to that): prettier
 // formats top-level statements independently, and the line breaks between them follow ts-morph's printer.
 import * as prettier from "prettier";
@@ -13,7 +13,6 @@ import { Project, StructureKind, type StatementStructures } from "ts-morph";
 import type { EmitCache } from "./generated.js";
 
 const options: prettier.Options = {
-  parser: "typescript",
   printWidth: 110,
   tabWidth: 2,
   semi: true,
