@@ -535,6 +535,11 @@ export const messages = {
   againstGitFailed: error("KEF4023", "--against {ref}: git failed: {reason}"),
 
   // -------------------------------------------------------------------------------------------
+  // Emitting a build's output (emit*.ts, program.ts build())
+
+  cannotWriteOutput: error("KEF4002", 'cannot write to "{dir}": {reason}'),
+
+  // -------------------------------------------------------------------------------------------
   // Output, files and commands (write.ts, files.ts, config.ts, fmt.ts, graph.ts, cli/)
 
   // files.ts: a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`, `"shop.kef"`).

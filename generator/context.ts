@@ -1,7 +1,10 @@
-// The Context every emitter takes first: the model and the ts-morph project files are created in.
+// The Context every emitter takes first: the model, the options, the lookups derived from the model once
+// (generator/emit-lookups.ts) and the files emitted so far, each a list of ts-morph statement structures
+// (printed and formatted afterwards by generator/format.ts).
 // User strings reach the output only through generator/escape.ts.
-import { Project, type StatementStructures, type WriterFunction } from "ts-morph";
+import type { StatementStructures } from "ts-morph";
 import { hasUnsafeCharacters, lineComment } from "./escape.js";
+import { deriveLookups, type Lookups } from "./emit-lookups.js";
 import { generatedHeaderLine } from "./generated.js";
 import type { Model } from "./model.js";
 
@@ -15,13 +18,16 @@ export interface EmitOptions {
 export interface Context {
   readonly model: Model;
   readonly options: EmitOptions;
-  readonly project: Project;
+  /** What emitters look up about the model (named types, handler types, ...), computed once here. */
+  readonly lookups: Lookups;
+  /** The generated files by name, in the order they were added. */
+  readonly files: Map<string, readonly StatementStructures[]>;
 }
 
 export function createContext(model: Model, options: EmitOptions): Context {
   // ts-morph quotes module specifiers (escaping quotes and backslashes); the config rejects the rest.
   if (hasUnsafeCharacters(options.runtimeImport)) throw new Error(`internal: runtime import ${JSON.stringify(options.runtimeImport)} holds a control character`);
-  return { model, options, project: new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true }) };
+  return { model, options, lookups: deriveLookups(model), files: new Map() };
 }
 
 /** Header of every generated file: marks it generated, names its source, silences linters. */
@@ -31,9 +37,11 @@ export function header(ctx: Context): string {
 }
 
 /**
- * Creates a generated file from its statements in one go: ts-morph prints the structures once. (Adding them one at a
- * time would re-parse the growing file after each, a cost quadratic in the number of declarations.)
+ * Adds a generated file, its statements as structures: each is printed once, whole (ts-morph's docs recommend
+ * structures for bulk output; adding declarations one at a time to a source file would re-parse the growing file
+ * after each, a cost quadratic in the number of declarations). Structures are plain data: no writer functions,
+ * since statements are cached by content (generator/format.ts).
  */
-export function addFile(ctx: Context, name: string, statements: readonly (StatementStructures | WriterFunction)[]): void {
-  ctx.project.createSourceFile(name, { statements: [...statements] }, { overwrite: true });
+export function addFile(ctx: Context, name: string, statements: readonly StatementStructures[]): void {
+  ctx.files.set(name, statements);
 }

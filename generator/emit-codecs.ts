@@ -1,16 +1,13 @@
 // Emits codecs.ts:  export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({ ...schema });
-import { StructureKind, VariableDeclarationKind, type StatementStructures, type WriterFunction } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { codecSchema } from "./avro-codec-schema.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral } from "./escape.js";
-import { namedLookup } from "./emit-messages.js";
 
 export function emitCodecs(ctx: Context): void {
-  const statements: (StatementStructures | WriterFunction)[] = [
+  const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
-    // The printer puts no blank line between imports and a variable statement; the output always had one.
-    (writer) => writer.blankLine(),
   ];
   for (const m of ctx.model.messages) {
     statements.push({
@@ -24,7 +21,7 @@ export function emitCodecs(ctx: Context): void {
           type: `kefgen.Codec<messages.${m.name}>`,
           // The schema is self-contained (it defines every named type it uses, also other messages' types).
           // It goes in as JSON text; the checker rejected "__proto__" keys, so the text is also a safe object literal.
-          initializer: `kefgen.avroCodec<messages.${m.name}>(${jsonLiteral(codecSchema(m.schema, namedLookup(ctx)))})`,
+          initializer: `kefgen.avroCodec<messages.${m.name}>(${jsonLiteral(codecSchema(m.schema, ctx.lookups.namedType))})`,
         },
       ],
     });

@@ -14,32 +14,6 @@ function recordShapeNotes(topic: TopicModel): DocText[] {
   return notes;
 }
 
-/** Which connection consumes `topic`, for doc comments (the group id is user text, escaped). */
-export function connectionLabel(ctx: Context, topic: TopicModel): DocText {
-  const connection = ctx.model.connections.find((c) => c.name === topic.connection);
-  if (!connection || connection.kind === "shared") return doc`the shared connection`;
-  return connection.declared
-    ? doc`exclusive connection ${connection.name} (group ${connection.settings.groupId})`
-    : doc`its own exclusive connection (group ${connection.settings.groupId})`;
-}
-
-/**
- * The TypeScript types a topic's handler sees: its message (`| null` on a `tombstones` topic) and its key, or no
- * key type when the topic declares none (the runtime's default, the raw key: `Buffer | null`).
- */
-function handlerTypes(topic: TopicModel): { readonly message: string; readonly key: string | undefined } {
-  const message = `messages.${topic.message.name}${topic.tombstones ? " | null" : ""}`;
-  const k = topic.key;
-  const key = !k ? undefined : k.kind === "string" ? "string | null" : k.kind === "bytes" ? "Buffer | null" : k.kind === "none" ? "null" : `messages.${k.message.name} | null`;
-  return { message, key };
-}
-
-/** `<T>` or `<T, K>`: the type arguments of a topic's TopicConsumer and MessageHandler. */
-export function handlerTypeArguments(topic: TopicModel): string {
-  const { message, key } = handlerTypes(topic);
-  return key === undefined ? `<${message}>` : `<${message}, ${key}>`;
-}
-
 export function emitConsumers(ctx: Context): void {
   const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
@@ -47,15 +21,15 @@ export function emitConsumers(ctx: Context): void {
   ];
   for (const topic of ctx.model.topics) {
     const type = `messages.${topic.message.name}`;
-    const { message, key } = handlerTypes(topic);
+    const { message, key, typeArguments } = ctx.lookups.handlerTypes(topic);
     statements.push({
       kind: StructureKind.Class,
       name: topic.className,
       isExported: true,
       isAbstract: true,
-      extends: `kefgen.TopicConsumer${handlerTypeArguments(topic)}`,
+      extends: `kefgen.TopicConsumer${typeArguments}`,
       ...jsDoc(
-        doc`Consumes topic ${str(topic.topic)}: {@link ${type}} records, on ${connectionLabel(ctx, topic)}.`,
+        doc`Consumes topic ${str(topic.topic)}: {@link ${type}} records, on ${ctx.lookups.connectionLabel(topic)}.`,
         doc`Extend it, implement {@link ${topic.className}.handle}, and pass an instance as the \`${topic.handlerKey}\` handler.`,
       ),
       properties: [

@@ -2,24 +2,11 @@
 //                     export type Status = "A" | "B";   export type Money = string;
 // Each type is exactly what the message's codec returns at run time (runtime/avro-representation.ts decides that).
 import { StructureKind, type InterfaceDeclarationStructure, type StatementStructures, type TypeAliasDeclarationStructure } from "ts-morph";
-import { branchName, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType, type NamedLookup } from "./avro-types.js";
+import { branchName, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType } from "./avro-types.js";
 import { unionIsWrapped, valueRepresentation } from "./avro-values.js";
 import { addFile, type Context } from "./context.js";
 import { doc, docString, jsDoc, jsonLiteral, propertyName, str, type DocText } from "./escape.js";
 import { declaresMessageAlias } from "./names.js";
-
-const lookups = new WeakMap<Context, NamedLookup>();
-
-/** The named types of the model by full name. */
-export function namedLookup(ctx: Context): NamedLookup {
-  let lookup = lookups.get(ctx);
-  if (!lookup) {
-    const byName = new Map(ctx.model.namedTypes.map((t) => [t.fullName, t]));
-    lookup = (fullName) => byName.get(fullName);
-    lookups.set(ctx, lookup);
-  }
-  return lookup;
-}
 
 /** What a logical type's value means, for doc comments. */
 function logicalNote(l: AvroLogicalType): DocText {
@@ -49,8 +36,11 @@ function logicalNote(l: AvroLogicalType): DocText {
   }
 }
 
+/** What naming a type needs of the Context (the language server's hover has no more). */
+export type TypeContext = Pick<Context, "model" | "lookups">;
+
 /** The TypeScript type of the values the runtime's codec reads and writes for `t`. */
-export function typeExpression(ctx: Context, t: AvroType): string {
+export function typeExpression(ctx: TypeContext, t: AvroType): string {
   switch (t.kind) {
     case "primitive":
       return valueRepresentation(t).typeScript;
@@ -66,7 +56,7 @@ export function typeExpression(ctx: Context, t: AvroType): string {
     case "map":
       return `{ [key: string]: ${typeExpression(ctx, t.values)} }`;
     case "union": {
-      const wrapped = unionIsWrapped(t, namedLookup(ctx));
+      const wrapped = unionIsWrapped(t, ctx.lookups.namedType);
       return t.branches
         .map((b) => (wrapped && !(b.kind === "primitive" && b.name === "null") ? `{ ${str(branchName(b))}: ${typeExpression(ctx, b)} }` : typeExpression(ctx, b)))
         .join(" | ");
@@ -74,7 +64,7 @@ export function typeExpression(ctx: Context, t: AvroType): string {
   }
 }
 
-function typeName(ctx: Context, fullName: string): string {
+export function typeName(ctx: TypeContext, fullName: string): string {
   const name = ctx.model.typeNames.get(fullName);
   if (name === undefined) throw new Error(`internal: no TypeScript name for Avro type ${fullName}`);
   return name;

@@ -3,7 +3,6 @@
 //   export function createShopProducers(kafka, options?): kefgen.Producers<ShopProducerTopics>
 import { StructureKind, type StatementStructures } from "ts-morph";
 import { addFile, type Context } from "./context.js";
-import { registryClient } from "./emit-wiring.js";
 import { doc, jsDoc, propertyName, str } from "./escape.js";
 import type { ProducerModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
@@ -86,13 +85,11 @@ Call \`start()\` before sending and \`stop()\` to wait for what was sent and dis
         { name: "options", type: "kefgen.ProducerRuntimeOptions", initializer: "{}" },
       ],
       returnType: `kefgen.Producers<${producerTopics}>`,
-      statements: (writer) => {
-        if (registries.length > 0) {
-          writer.writeLine(`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${registries.map(registryClient).join(", ")} };`);
-        }
-        writer.writeLine("const runtime = new kefgen.ProducerRuntime(kafka, options);");
-        writer.write(`return kefgen.producersOf(runtime, {\n${topics.map(({ topic, producer }) => `${propertyName(topic.handlerKey)}: ${topicProducer(topic, producer)},`).join("\n")}\n});`);
-      },
+      statements: [
+        ...(registries.length > 0 ? [`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${registries.map(ctx.lookups.registryClient).join(", ")} };`] : []),
+        "const runtime = new kefgen.ProducerRuntime(kafka, options);",
+        `return kefgen.producersOf(runtime, {\n${topics.map(({ topic, producer }) => `${propertyName(topic.handlerKey)}: ${topicProducer(topic, producer)},`).join("\n")}\n});`,
+      ],
     },
   ];
   addFile(ctx, "producers.ts", statements);

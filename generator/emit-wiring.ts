@@ -1,11 +1,10 @@
 // Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated> }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 //                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
-import { StructureKind, VariableDeclarationKind, type StatementStructures, type WriterFunction } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonLiteral, propertyName, str } from "./escape.js";
-import { connectionLabel, handlerTypeArguments } from "./emit-consumers.js";
-import type { ConnectionModel, RegistryModel, TopicModel } from "./model.js";
+import type { ConnectionModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
 
 function literal(value: Record<string, string | number | boolean | undefined>): string {
@@ -28,7 +27,7 @@ function keyFormat(topic: TopicModel): string {
     : `\n    key: kefgen.avroKey(${codec}),`;
 }
 
-function topicBinding(topic: TopicModel): string {
+function topicBinding(ctx: Context, topic: TopicModel): string {
   const f = topic.format;
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
   // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
@@ -39,7 +38,7 @@ function topicBinding(topic: TopicModel): string {
       ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
       : `\n    format: kefgen.singleObjectFormat(codecs.${topic.message.codecName}, { topic: ${str(topic.topic)}${writers.length ? `, writers: [${writers.join(", ")}]` : ""} }),`;
   // With a key type or tombstones the handler's types are not the defaults: say them, so the binding is checked against them.
-  const typeArguments = topic.key || topic.tombstones ? handlerTypeArguments(topic) : "";
+  const typeArguments = topic.key || topic.tombstones ? ctx.lookups.handlerTypes(topic).typeArguments : "";
   return `kefgen.bindTopic${typeArguments}({
     topic: ${str(topic.topic)},
     messageType: ${str(topic.message.fullName)},
@@ -50,24 +49,13 @@ function topicBinding(topic: TopicModel): string {
   })`;
 }
 
-function connectionSpec(connection: ConnectionModel): string {
+function connectionSpec(ctx: Context, connection: ConnectionModel): string {
   return `{
     name: ${str(connection.name)},
     kind: ${str(connection.kind)},
     settings: ${literal({ ...connection.settings })},
-    topics: [${connection.topics.map(topicBinding).join(",\n")}],
+    topics: [${connection.topics.map((t) => topicBinding(ctx, t)).join(",\n")}],
   }`;
-}
-
-/** `"main": new kefgen.SchemaRegistryClient({ ... })`: one registry's client, secrets read from the environment. */
-export function registryClient(r: RegistryModel): string {
-  const config: Record<string, string> = { name: str(r.name) };
-  if ("value" in r.url) config["url"] = str(r.url.value);
-  else config["urlEnv"] = str(r.url.env);
-  if (r.auth?.kind === "basic") config["auth"] = `{ kind: "basic", usernameEnv: ${str(r.auth.usernameEnv)}, passwordEnv: ${str(r.auth.passwordEnv)} }`;
-  if (r.auth?.kind === "bearer") config["auth"] = `{ kind: "bearer", tokenEnv: ${str(r.auth.tokenEnv)} }`;
-  const body = Object.entries(config).map(([k, v]) => `${k}: ${v}`).join(", ");
-  return `${str(r.name)}: new kefgen.SchemaRegistryClient({ ${body} })`;
 }
 
 export function emitWiring(ctx: Context): void {
@@ -88,12 +76,11 @@ export function emitWiring(ctx: Context): void {
     properties: model.topics.map((t) => ({
       name: propertyName(t.handlerKey),
       isReadonly: true,
-      type: `consumers.${t.className} | kefgen.MessageHandler${handlerTypeArguments(t)}`,
-      ...jsDoc(doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${connectionLabel(ctx, t)}.`),
+      type: `consumers.${t.className} | kefgen.MessageHandler${ctx.lookups.handlerTypes(t).typeArguments}`,
+      ...jsDoc(doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${ctx.lookups.connectionLabel(t)}.`),
     })),
   });
 
-  const specs: WriterFunction = (writer) => writer.write(`[${model.connections.map(connectionSpec).join(",\n")}]`);
   statements.push({
     kind: StructureKind.Function,
     name: connectionsName,
@@ -101,16 +88,12 @@ export function emitWiring(ctx: Context): void {
     ...jsDoc(doc`The connections of this declaration, every setting resolved, bound to \`handlers\`.`),
     parameters: [{ name: "handlers", type: handlersName }],
     returnType: "kefgen.ConnectionSpec[]",
-    statements: (writer) => {
-      if (model.registries.length > 0) {
-        // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
-        // the environment here, when the consumers are created.
-        writer.writeLine(`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(registryClient).join(", ")} };`);
-      }
-      writer.write("return ");
-      specs(writer);
-      writer.write(";");
-    },
+    statements: [
+      // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
+      // the environment here, when the consumers are created.
+      ...(model.registries.length > 0 ? [`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(ctx.lookups.registryClient).join(", ")} };`] : []),
+      `return [${model.connections.map((c) => connectionSpec(ctx, c)).join(",\n")}];`,
+    ],
   });
 
   statements.push({
@@ -145,15 +128,12 @@ codec or its raw bytes). Put it in a connection of your own (its own group id) t
       declarations: [
         {
           name: deadLettersName,
-          initializer: (writer) =>
-            writer.write(
-              `{\n${withDeadLetters
-                .map(
-                  (t) =>
-                    `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<messages.${t.message.name}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: codecs.${t.message.codecName}, buffer, handler }),`,
-                )
-                .join("\n")}\n}`,
-            ),
+          initializer: `{\n${withDeadLetters
+            .map(
+              (t) =>
+                `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<messages.${t.message.name}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: codecs.${t.message.codecName}, buffer, handler }),`,
+            )
+            .join("\n")}\n}`,
         },
       ],
     });

@@ -5,13 +5,17 @@ import { emitConsumers } from "./emit-consumers.js";
 import { emitMessages } from "./emit-messages.js";
 import { emitProducers } from "./emit-producers.js";
 import { emitIndex, emitWiring } from "./emit-wiring.js";
-import { formatTypeScript } from "./format.js";
-import type { GeneratedFile } from "./generated.js";
+import { renderFile } from "./format.js";
+import type { EmitCache, GeneratedFile } from "./generated.js";
 import type { Model } from "./model.js";
 
 export type { GeneratedFile } from "./generated.js";
 
-export async function emit(model: Model, options: EmitOptions): Promise<GeneratedFile[]> {
+/**
+ * The generated files of `model`. `cache` (one per project, kept across builds by `kefgen build --watch`) holds
+ * the statements already printed and formatted; afterwards it holds exactly those of this build.
+ */
+export async function emit(model: Model, options: EmitOptions, cache: EmitCache = new Map()): Promise<GeneratedFile[]> {
   const ctx = createContext(model, options);
   emitMessages(ctx);
   emitCodecs(ctx);
@@ -19,10 +23,9 @@ export async function emit(model: Model, options: EmitOptions): Promise<Generate
   emitWiring(ctx);
   emitProducers(ctx);
   emitIndex(ctx);
+  const used = new Set<string>();
   const files: GeneratedFile[] = [];
-  for (const file of ctx.project.getSourceFiles()) {
-    const name = file.getBaseName();
-    files.push({ name, text: await formatTypeScript(header(ctx) + "\n" + file.getFullText()) });
-  }
+  for (const [name, statements] of ctx.files) files.push({ name, text: await renderFile(header(ctx), statements, cache, used) });
+  for (const key of cache.keys()) if (!used.has(key)) cache.delete(key);
   return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

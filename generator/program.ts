@@ -4,11 +4,12 @@
 //   check.ts     bound declarations → checked ones (every user mistake a diagnostic)
 //   resolve.ts   checked declarations → the Model (settings models, type names, generated-name collisions)
 import path from "node:path";
-import { hasErrors, sortDiagnostics, startOfFile, type Diagnostic, type Result } from "./diagnostics.js";
+import { messages } from "./catalogue.js";
+import { diagnostic, hasErrors, sortDiagnostics, startOfFile, type Diagnostic, type Result } from "./diagnostics.js";
 import { checkAgainst } from "./against.js";
 import { bind } from "./bind.js";
 import { check, type CheckHost } from "./check.js";
-import type { GeneratedFile } from "./generated.js";
+import type { EmitCache, GeneratedFile } from "./generated.js";
 import { displayPath, load, type ParsedFile } from "./load.js";
 import type { Model } from "./model.js";
 import { resolve, type NamingOptions } from "./resolve.js";
@@ -47,6 +48,11 @@ export interface BuildOptions extends ProjectOptions {
   readonly check?: boolean;
   /** Overwrite existing files that kefgen did not generate (without it, such a file stops the build: KEF4010). */
   readonly force?: boolean;
+  /**
+   * Statements already printed and formatted, kept across the builds of one project by `--watch` so that a rebuild
+   * formats only what changed (generator/format.ts); without it every build formats everything.
+   */
+  readonly emitCache?: EmitCache;
 }
 
 export interface AnalyseResult {
@@ -142,10 +148,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const files = await emit(analysed.model, {
     runtimeImport: options.runtimeImport ?? "kefgen/runtime",
     sourceLabels: analysed.files.map((f) => path.relative(outDir, f).split(path.sep).join("/")),
-  });
+  }, options.emitCache);
   const cannotWrite = (error: unknown): Diagnostic => {
     const shown = displayPath(options.cwd, outDir);
-    return { code: "KEF4002", severity: "error", message: `cannot write to "${shown}": ${(error as Error).message}`, file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile };
+    return diagnostic(messages.cannotWriteOutput, { dir: shown, reason: (error as Error).message }, { file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile });
   };
   let plan: OutputPlan;
   try {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { hasErrors } from "./diagnostics.js";
 import type { CommandIo } from "./cli/output.js";
+import type { EmitCache } from "./generated.js";
 import { build, displayPath, type BuildOptions, type BuildResult } from "./program.js";
 
 export interface WatchLoopOptions {
@@ -153,13 +154,15 @@ async function watchBuild(options: WatchBuildOptions): Promise<void> {
   const { cwd } = options.build;
   const shown = (p: string) => displayPath(cwd, p);
   let watched = "";
+  // What the builds of this watch have printed and formatted: a rebuild formats only the statements that changed.
+  const emitCache: EmitCache = new Map();
   await watchLoop({
     signal: options.signal,
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
     onError: options.onError,
     run: async (changed) => {
       if (changed.length > 0) options.onStatus(`changed: ${changed.map(shown).join(", ")}; building`);
-      const result = await build(options.build);
+      const result = await build({ ...options.build, emitCache });
       options.onResult(result);
       return [...buildInputs(result), ...(options.alsoWatch ?? [])];
     },

@@ -24,8 +24,8 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { settingValueText, type Declaration, type KefFile, type Range, type Setting, type SettingValue } from "../../grammar/ast.js";
 import type { AvroType } from "../avro-types.js";
-import type { Context } from "../context.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { deriveLookups } from "../emit-lookups.js";
 import { typeExpression } from "../emit-messages.js";
 import { formatKef } from "../fmt.js";
 import type { Model } from "../model.js";
@@ -429,8 +429,7 @@ function settingsInBlock(d: Declaration): readonly Setting[] {
 
 /** A message's fields with their TypeScript types, as emit-messages.ts writes them. */
 function messageHover(model: Model, name: string, fullName: string, root: AvroType): string {
-  // typeExpression reads only the model of its context.
-  const ctx = { model } as Context;
+  const ctx = { model, lookups: deriveLookups(model) };
   const lines = [`message **${name}** (\`${fullName}\`)`, "", "```ts"];
   const t = root.kind === "ref" ? model.namedTypes.find((n) => n.fullName === root.fullName) ?? root : root;
   if (t.kind === "record") {
