@@ -578,3 +578,38 @@ export const messages = {
   registryError: error("KEF4034", 'subject "{subject}": {reason}'),
 
 } as const satisfies Record<string, MessageDef>;
+
+/** A related location's text: what the place a diagnostic points to besides its own is (`{what}` placeholders as in messages). */
+export interface NoteDef<T extends string = string> {
+  readonly text: T;
+}
+
+/** The arguments a note's placeholders need, each a string or a number. */
+export type NoteArgs<N extends NoteDef> = N extends NoteDef<infer T> ? { readonly [K in Placeholders<T>]: string | number } : never;
+
+function note<const T extends string>(text: T): NoteDef<T> {
+  return { text };
+}
+
+/**
+ * Every text a related location is printed with (after its `file:line:column`), grouped like `messages`. Made into a
+ * related location by `related(notes.firstSet, {}, { file, range })` (diagnostics.ts).
+ */
+export const notes = {
+  // Declarations, names and topics
+  firstDeclared: note("{what} is first declared here"),
+  usedHere: note("used here"),
+  topicIsHere: note('topic "{name}" is here'),
+  firstSaid: note("first said here"),
+  nameOwnerIsHere: note("{what} is here"),
+  apiNamedAfterConfig: note('the generated API is named "{name}" after "name" in the project config'),
+  apiNamedAfterNamespace: note('the generated API is named "{name}" after this namespace'),
+  apiNamedAfterFile: note('the generated API is named "{name}" after this file'),
+
+  // Settings
+  firstSet: note("first set here"),
+
+  // Avro schemas and their evolution
+  otherDefinition: note('the other definition, in the schema of message "{message}"'),
+  asItIsInRef: note("as it is in {ref}"),
+} as const satisfies Record<string, NoteDef>;

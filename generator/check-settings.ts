@@ -3,8 +3,8 @@
 // into the model's settings shapes.
 import type { Range, SettingsBlock, SettingValue } from "../grammar/ast.js";
 import { numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
-import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { didYouMean, type RelatedLocation } from "./diagnostics.js";
+import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { didYouMean, related, type RelatedLocation } from "./diagnostics.js";
 import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
 import type { SettingsShape } from "../runtime/settings-declaration.js";
@@ -54,7 +54,7 @@ export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefi
     }
     const first = firstSeen.get(name);
     if (first) {
-      c.accept(messages.settingTwice, setting.name.range, { name }, { related: [{ message: "first set here", file: c.source.file, range: first }] });
+      c.accept(messages.settingTwice, setting.name.range, { name }, { related: [related(notes.firstSet, {}, { file: c.source.file, range: first })] });
       continue;
     }
     firstSeen.set(name, setting.name.range);
