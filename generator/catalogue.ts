@@ -130,6 +130,20 @@ export interface MessageDef<T extends string = string, H extends string = string
 export type MessageArgs<M extends MessageDef> =
   M extends MessageDef<infer T, infer H> ? { readonly [K in Placeholders<T> | Placeholders<H>]: string | number } : never;
 
+/**
+ * A message with its arguments: what code that finds a problem but does not report it returns (check-literals.ts,
+ * files.ts, schema-limits.ts). The stage that has the place reports it with `accept(p.entry, range, p.args, ...)`.
+ */
+export interface Problem {
+  readonly entry: MessageDef;
+  readonly args: Readonly<Record<string, string | number>>;
+}
+
+/** A problem of `entry`, its arguments checked against the entry's placeholders. */
+export function problem<M extends MessageDef>(entry: M, args: MessageArgs<M>): Problem {
+  return { entry, args };
+}
+
 function error<const T extends string, const H extends string = never>(code: DiagnosticCode, text: T, hint?: H): MessageDef<T, H> {
   return hint === undefined ? { code, severity: "error", text } : { code, severity: "error", text, hint };
 }

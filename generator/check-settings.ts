@@ -2,8 +2,8 @@
 // runtime/settings-declaration.ts), resolves the layers (built-in default → shared → connection → topic) and maps them
 // into the model's settings shapes.
 import type { Range, SettingsBlock, SettingValue } from "../grammar/ast.js";
-import { numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
-import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { numericLiteralProblem, stringSettingProblem } from "./check-literals.js";
+import { messages, notes, type MessageArgs, type MessageDef, type Problem } from "./catalogue.js";
 import { didYouMean, related, type RelatedLocation } from "./diagnostics.js";
 import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
@@ -158,9 +158,9 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
 }
 
 /** Reports `p` (when there is one) at `range` (in `file`, else the current one); true when it did. */
-export function reportProblem(c: SettingsReporter, p: ValueProblem | undefined, range: Range, file?: string): boolean {
-  // The arguments were checked against the entry when the problem was made (check-literals.ts `problem`).
-  if (p) c.accept(p.entry, range, p.args as MessageArgs<MessageDef>, file === undefined ? {} : { file });
+export function reportProblem(c: SettingsReporter, p: Problem | undefined, range: Range, file?: string): boolean {
+  // The arguments were checked against the entry when the problem was made (catalogue.ts `problem`).
+  if (p) c.accept(p.entry, range, p.args, file === undefined ? {} : { file });
   return p !== undefined;
 }
 
