@@ -377,7 +377,6 @@ export const messages = {
 
   registryTwice: error("KEF2053", 'registry "{name}" is declared twice'),
   unknownRegistrySetting: error("KEF2055", 'unknown registry setting "{name}"', "a registry has: {keys}"),
-  registrySettingTwice: error("KEF2010", '"{name}" is set twice'),
   registryWithoutUrl: error("KEF2055", 'registry "{name}" has no url', 'add: url = "http://localhost:8081" (or url = env("SR_URL"))'),
   envTakesOneName: error("KEF2055", 'env(...) takes the name of one environment variable, like env("{example}")'),
   secretInKef: error("KEF2054", "the {what} is written in the .kef: secrets may only come from the environment", 'write env("{example}") and set {example} where the consumer runs'),
