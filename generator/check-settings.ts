@@ -233,6 +233,20 @@ export function settingsShape<S extends SettingShape>(shape: S, values: Readonly
   return out as SettingsShape<S, "model">;
 }
 
+/**
+ * The values of the settings of `shape` for one topic: each from the last of `layers` (weakest first) that wrote it,
+ * else its declared default. What {@link settingsShape} takes for a topic's failure policy and producer.
+ */
+export function layeredValues(shape: SettingShape, layers: readonly { readonly values: ReadonlyMap<string, { readonly value: Value }> }[]): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const info of settingsCatalogue) {
+    if (info.shape !== shape) continue;
+    const value = layers.findLast((l) => l.values.has(info.name))?.values.get(info.name)!.value ?? info.default;
+    if (value !== undefined) out.set(info.name, value);
+  }
+  return out;
+}
+
 export function connectionSettingsModel(values: ReadonlyMap<string, Value>, groupId: string): ConnectionSettingsModel {
   return settingsShape("connection", new Map(values).set("groupId", groupId));
 }

@@ -73,7 +73,7 @@ describe("diagnostic catalogue", () => {
   });
 
   it("reports every code through at least one message", () => {
-    const reported = new Set(entries.map(([, e]) => e.code));
+    const reported = new Set<string>(entries.map(([, e]) => e.code));
     expect(codeList.filter((code) => !reported.has(code))).toEqual([]);
   });
 
