@@ -1,7 +1,8 @@
 // The one catalogue of kefgen diagnostics: every code with its title, and every message a code is reported with.
 // Codes are stable and banded by stage: KEF1xxx syntax, KEF2xxx semantics, KEF3xxx Avro, KEF4xxx output/IO.
 // A code names a kind of problem and may be reported with several messages; a message belongs to one code and
-// has one severity. Call sites pass only the arguments: `report(messages.unknownSetting, range, { name })`.
+// has one severity. Call sites pass only the arguments: `c.accept(messages.unknownSetting, range, { name })`. The
+// texts of related locations are the `notes` table at the end, made into locations by `related()` (diagnostics.ts).
 
 export type Severity = "error" | "warning";
 
