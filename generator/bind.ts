@@ -50,7 +50,7 @@ export function bind(files: readonly ParsedFile[]): Result<Bound> {
       table.set(name, d);
       return;
     }
-    c.accept(entry, nameOf(d.node), { name }, { file: d.source.file, related: [related(notes.firstDeclared, { what: `${what} "${name}"` }, { file: first.source.file, range: nameOf(first.node) })] });
+    c.accept(entry, nameOf(d.node), { name }, { file: d.source.file, related: [related(notes.firstDeclared, { kind: what, name }, { file: first.source.file, range: nameOf(first.node) })] });
   };
 
   for (const { ast, source } of files) {
@@ -72,7 +72,7 @@ export function bind(files: readonly ParsedFile[]): Result<Bound> {
         case "Shared":
           if (!shared) shared = { node, source, namespace };
           else {
-            c.accept(messages.sharedTwice, node.keyword, {}, { file: source.file, related: [related(notes.firstDeclared, { what: "the shared block" }, { file: shared.source.file, range: shared.node.keyword })] });
+            c.accept(messages.sharedTwice, node.keyword, {}, { file: source.file, related: [related(notes.sharedFirstDeclared, {}, { file: shared.source.file, range: shared.node.keyword })] });
           }
           break;
       }

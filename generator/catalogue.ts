@@ -612,7 +612,8 @@ function note<const T extends string>(text: T): NoteDef<T> {
  */
 export const notes = {
   // Declarations, names and topics
-  firstDeclared: note("{what} is first declared here"),
+  firstDeclared: note('{kind} "{name}" is first declared here'),
+  sharedFirstDeclared: note("the shared block is first declared here"),
   usedHere: note("used here"),
   topicIsHere: note('topic "{name}" is here'),
   firstSaid: note("first said here"),
