@@ -18,8 +18,8 @@ import type { ParsedFile } from "./load.js";
 // A cycle with program.ts, harmless: only functions cross it, and only once checking runs.
 import { checkFiles } from "./program.js";
 import { compare, namedAliases, type Incompatibility, type SchemaLocation, type SchemaSide } from "./compat.js";
-import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { diagnostic, related, startOfFile, type Diagnostic } from "./diagnostics.js";
 import type { MessageModel, Model, TopicModel } from "./model.js";
 import { parse } from "./parse.js";
 
@@ -234,7 +234,7 @@ function breakDiagnostic(i: Incompatibility, direction: Direction, ref: string, 
   const there = direction === "BACKWARD" ? i.writer : i.reader;
   const place = {
     ...(here ?? fallback(i)),
-    related: there ? [{ message: `as it is in ${ref}`, file: there.file, range: there.range }] : undefined,
+    related: there ? [related(notes.asItIsInRef, { ref }, there)] : undefined,
   };
   const backward = direction === "BACKWARD";
   const base = { path: i.path, what, ref };
@@ -283,7 +283,7 @@ function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string
     seen.add(key);
     if (clash !== undefined && n.name === o.name && n.fullName !== o.fullName && !namedAliases(n).includes(o.fullName)) {
       const args = { kind: n.kind, old: o.fullName, new: n.fullName, ref, clash, oldJson: JSON.stringify(o.fullName) };
-      out.push(diagnostic(messages.namespaceMoved, args, { file: n.file, range: n.range, related: [{ message: `as it is in ${ref}`, file: o.file, range: o.range }] }));
+      out.push(diagnostic(messages.namespaceMoved, args, { file: n.file, range: n.range, related: [related(notes.asItIsInRef, { ref }, o)] }));
     }
     if (n.kind === "record" && o.kind === "record") {
       for (const f of n.fields) {

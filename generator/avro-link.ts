@@ -5,9 +5,9 @@ import type { Range } from "../grammar/ast.js";
 import { codecSchema } from "./avro-codec-schema.js";
 import { isObject, walkSchemaJson, type SchemaJsonHooks } from "./avro-schema-json.js";
 import { primitiveNames, qualify, type AvroNamed, type AvroRef, type AvroSchema, type AvroType, type NamedLookup } from "./avro-types.js";
-import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { checkCodecSchema } from "./codec-check.js";
-import { closest, diagnostic, type Diagnostic, type RelatedLocation } from "./diagnostics.js";
+import { closest, diagnostic, related, type Diagnostic, type RelatedLocation } from "./diagnostics.js";
 
 /** Where linking reports problems (the checker's `accept`): a catalogue entry, in `extra.file`. */
 export interface LinkReporter {
@@ -37,7 +37,7 @@ export function linkSchemas(r: LinkReporter, schemas: readonly { readonly name: 
         const owner = schemas.find((x) => x.schema.named.includes(first))!;
         r.accept(messages.typeDefinedDifferently, t.range, { name: t.fullName }, {
           file: t.file,
-          related: [{ message: `the other definition, in the schema of message "${owner.name}"`, file: first.file, range: first.range }],
+          related: [related(notes.otherDefinition, { message: owner.name }, first)],
         });
       }
     }

@@ -6,8 +6,8 @@
 // the first) and left out of the table, so the later stages see each name once. A bound declaration carries the
 // file it was written in, so every later diagnostic about it knows its file from the declaration.
 import type { ConnectionDecl, MessageDecl, Range, RegistryDecl, SharedDecl, TopicDecl } from "../grammar/ast.js";
-import { messages } from "./catalogue.js";
-import type { RelatedLocation, Result } from "./diagnostics.js";
+import { messages, notes } from "./catalogue.js";
+import { related, type Result } from "./diagnostics.js";
 import type { ParsedFile } from "./load.js";
 import type { SourceText } from "./parse.js";
 import { Reporter } from "./reporter.js";
@@ -35,11 +35,6 @@ export interface Bound {
 /** The "declared twice" messages, each with the declaration's name. */
 type Twice = typeof messages.messageTwice | typeof messages.connectionTwice | typeof messages.topicTwice | typeof messages.registryTwice;
 
-/** Where a related location points at the first declaration of a name. */
-function firstDeclared(what: string, file: string, range: Range): RelatedLocation {
-  return { message: `${what} is first declared here`, file, range };
-}
-
 export function bind(files: readonly ParsedFile[]): Result<Bound> {
   const c = new Reporter();
   const messageTable = new Map<string, Declared<MessageDecl>>();
@@ -55,7 +50,7 @@ export function bind(files: readonly ParsedFile[]): Result<Bound> {
       table.set(name, d);
       return;
     }
-    c.accept(entry, nameOf(d.node), { name }, { file: d.source.file, related: [firstDeclared(`${what} "${name}"`, first.source.file, nameOf(first.node))] });
+    c.accept(entry, nameOf(d.node), { name }, { file: d.source.file, related: [related(notes.firstDeclared, { kind: what, name }, { file: first.source.file, range: nameOf(first.node) })] });
   };
 
   for (const { ast, source } of files) {
@@ -77,7 +72,7 @@ export function bind(files: readonly ParsedFile[]): Result<Bound> {
         case "Shared":
           if (!shared) shared = { node, source, namespace };
           else {
-            c.accept(messages.sharedTwice, node.keyword, {}, { file: source.file, related: [firstDeclared("the shared block", shared.source.file, shared.node.keyword)] });
+            c.accept(messages.sharedTwice, node.keyword, {}, { file: source.file, related: [related(notes.sharedFirstDeclared, {}, { file: shared.source.file, range: shared.node.keyword })] });
           }
           break;
       }

@@ -1,7 +1,9 @@
 // The one catalogue of kefgen diagnostics: every code with its title, and every message a code is reported with.
 // Codes are stable and banded by stage: KEF1xxx syntax, KEF2xxx semantics, KEF3xxx Avro, KEF4xxx output/IO.
 // A code names a kind of problem and may be reported with several messages; a message belongs to one code and
-// has one severity. Call sites pass only the arguments: `report(messages.unknownSetting, range, { name })`.
+// has one severity. Call sites pass only the arguments: `c.accept(messages.unknownSetting, range, { name })`. The
+// texts of related locations are the `notes` table at the end, made into locations by `related()` (diagnostics.ts).
+// Over ~350 lines on purpose: it is the one table of every message, so that no text is written anywhere else.
 
 export type Severity = "error" | "warning";
 
@@ -129,6 +131,20 @@ export interface MessageDef<T extends string = string, H extends string = string
 /** The arguments an entry's placeholders need, each a string or a number. */
 export type MessageArgs<M extends MessageDef> =
   M extends MessageDef<infer T, infer H> ? { readonly [K in Placeholders<T> | Placeholders<H>]: string | number } : never;
+
+/**
+ * A message with its arguments: what code that finds a problem but does not report it returns (check-literals.ts,
+ * files.ts, schema-limits.ts). The stage that has the place reports it with `accept(p.entry, range, p.args, ...)`.
+ */
+export interface Problem {
+  readonly entry: MessageDef;
+  readonly args: Readonly<Record<string, string | number>>;
+}
+
+/** A problem of `entry`, its arguments checked against the entry's placeholders. */
+export function problem<M extends MessageDef>(entry: M, args: MessageArgs<M>): Problem {
+  return { entry, args };
+}
 
 function error<const T extends string, const H extends string = never>(code: DiagnosticCode, text: T, hint?: H): MessageDef<T, H> {
   return hint === undefined ? { code, severity: "error", text } : { code, severity: "error", text, hint };
@@ -363,7 +379,6 @@ export const messages = {
 
   registryTwice: error("KEF2053", 'registry "{name}" is declared twice'),
   unknownRegistrySetting: error("KEF2055", 'unknown registry setting "{name}"', "a registry has: {keys}"),
-  registrySettingTwice: error("KEF2010", '"{name}" is set twice'),
   registryWithoutUrl: error("KEF2055", 'registry "{name}" has no url', 'add: url = "http://localhost:8081" (or url = env("SR_URL"))'),
   envTakesOneName: error("KEF2055", 'env(...) takes the name of one environment variable, like env("{example}")'),
   secretInKef: error("KEF2054", "the {what} is written in the .kef: secrets may only come from the environment", 'write env("{example}") and set {example} where the consumer runs'),
@@ -583,3 +598,39 @@ export const messages = {
   registryError: error("KEF4034", 'subject "{subject}": {reason}'),
 
 } as const satisfies Record<string, MessageDef>;
+
+/** A related location's text: what the place a diagnostic points to besides its own is (`{what}` placeholders as in messages). */
+export interface NoteDef<T extends string = string> {
+  readonly text: T;
+}
+
+/** The arguments a note's placeholders need, each a string or a number. */
+export type NoteArgs<N extends NoteDef> = N extends NoteDef<infer T> ? { readonly [K in Placeholders<T>]: string | number } : never;
+
+function note<const T extends string>(text: T): NoteDef<T> {
+  return { text };
+}
+
+/**
+ * Every text a related location is printed with (after its `file:line:column`), grouped like `messages`. Made into a
+ * related location by `related(notes.firstSet, {}, { file, range })` (diagnostics.ts).
+ */
+export const notes = {
+  // Declarations, names and topics
+  firstDeclared: note('{kind} "{name}" is first declared here'),
+  sharedFirstDeclared: note("the shared block is first declared here"),
+  usedHere: note("used here"),
+  topicIsHere: note('topic "{name}" is here'),
+  firstSaid: note("first said here"),
+  nameOwnerIsHere: note("{what} is here"),
+  apiNamedAfterConfig: note('the generated API is named "{name}" after "name" in the project config'),
+  apiNamedAfterNamespace: note('the generated API is named "{name}" after this namespace'),
+  apiNamedAfterFile: note('the generated API is named "{name}" after this file'),
+
+  // Settings
+  firstSet: note("first set here"),
+
+  // Avro schemas and their evolution
+  otherDefinition: note('the other definition, in the schema of message "{message}"'),
+  asItIsInRef: note("as it is in {ref}"),
+} as const satisfies Record<string, NoteDef>;

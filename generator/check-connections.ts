@@ -1,7 +1,8 @@
 // The checks of a connection once its topics are known (part of the check stage, check.ts): its group id, present
 // and its own, and its session timeout and heartbeat interval, against each other and the broker's bounds.
 import type { Range } from "../grammar/ast.js";
-import { messages } from "./catalogue.js";
+import { messages, notes } from "./catalogue.js";
+import { related } from "./diagnostics.js";
 import type { CheckedTopic } from "./check.js";
 import type { CheckedSettings, Value } from "./check-settings.js";
 import type { Reporter } from "./reporter.js";
@@ -41,7 +42,7 @@ export function checkGroupId(c: Reporter, draft: ConnectionDraft, groupIds: Map<
       const entry = other.kind === "shared" ? messages.groupIdOfShared : messages.groupIdOfConnection;
       c.accept(entry, groupIdAt!.range, { groupId, other: other.name }, {
         file: draft.own.file ?? draft.at.file,
-        related: [{ message: "used here", file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range }],
+        related: [related(notes.usedHere, {}, { file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range })],
       });
     }
     groupIds.set(groupId, draft);

@@ -1,20 +1,11 @@
 // Checks of single values as written in a .kef file — numbers, units, strings, topic names — that the checker
 // (check.ts) calls. Each returns the problem as data; the checker reports it at the literal.
 import type { JsonValue, Range, SettingValue } from "../grammar/ast.js";
-import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { messages, problem, type Problem } from "./catalogue.js";
 import { closest } from "./diagnostics.js";
 import { units, type SettingInfo } from "./settings.js";
 
-/** What is wrong with a value, ready to report: a catalogue entry and its arguments (see check-settings.ts `reportProblem`). */
-export interface ValueProblem {
-  readonly entry: MessageDef;
-  readonly args: Readonly<Record<string, string | number>>;
-}
-
-/** A problem of `entry`, its arguments checked against the entry's placeholders. */
-function problem<M extends MessageDef>(entry: M, args: MessageArgs<M>): ValueProblem {
-  return { entry, args };
-}
+// What is wrong with a value comes back as a Problem (catalogue.ts), reported by check-settings.ts `reportProblem`.
 
 type UnitKind = keyof typeof units;
 
@@ -74,7 +65,7 @@ function notDecimal(raw: string): { readonly shown: string; readonly decimal: st
  * not decimal (`0x10`), a word that is no unit (`30parsecs`, `30S`), a unit apart from its number (`30 s`), and
  * a number JavaScript cannot hold as written (see `numberProblem`).
  */
-export function numericLiteralProblem(info: SettingInfo, v: SettingValue): ValueProblem | undefined {
+export function numericLiteralProblem(info: SettingInfo, v: SettingValue): Problem | undefined {
   if (v.$type !== "NumberValue" && v.$type !== "QuantityValue") return undefined;
   const kind = info.type.kind === "integer" ? info.type.unit : undefined;
   if (v.$type === "QuantityValue") {
@@ -102,7 +93,7 @@ export function numericLiteralProblem(info: SettingInfo, v: SettingValue): Value
  * Numbers that would not mean what they say once read: too large to hold (`1e400` becomes Infinity), a nonzero
  * number too small to hold (`1e-400` becomes 0), and negative zero (`-0`, which is 0 once written out).
  */
-export function numberProblem(raw: string, value: number, shown = raw): ValueProblem | undefined {
+export function numberProblem(raw: string, value: number, shown = raw): Problem | undefined {
   if (!Number.isFinite(value)) return problem(messages.numberTooLarge, { shown });
   if (value === 0 && /[1-9]/.test(raw.replace(/[eE].*$/, ""))) return problem(messages.numberTooSmall, { shown });
   if (Object.is(value, -0)) return problem(messages.negativeZero, { shown, positive: shown.replace(/^-/, "") });
@@ -113,8 +104,8 @@ export function numberProblem(raw: string, value: number, shown = raw): ValuePro
  * Numbers in Avro JSON (defaults, sizes) that JavaScript cannot hold as written: `1e400` would be emitted as
  * `null`, `1e-400` as 0. Negative zero is a valid double default there, so it passes.
  */
-export function jsonNumberProblems(json: JsonValue): { readonly range: Range; readonly problem: ValueProblem }[] {
-  const out: { range: Range; problem: ValueProblem }[] = [];
+export function jsonNumberProblems(json: JsonValue): { readonly range: Range; readonly problem: Problem }[] {
+  const out: { range: Range; problem: Problem }[] = [];
   const walk = (v: JsonValue): void => {
     if (v.$type === "JsonObject") for (const m of v.members) if (m.value) walk(m.value);
     if (v.$type === "JsonArray") v.items.forEach(walk);
@@ -134,7 +125,7 @@ const invisible = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2
  * Problems of a string setting's value (group ids): blank, with whitespace at either end, or holding control,
  * invisible or bidirectional-formatting characters. The empty string is the checker's own "cannot be empty".
  */
-export function stringSettingProblem(info: SettingInfo, value: string): ValueProblem | undefined {
+export function stringSettingProblem(info: SettingInfo, value: string): Problem | undefined {
   if (value.length === 0) return undefined;
   if (value.trim().length === 0) return problem(messages.blankSetting, { name: info.name });
   if (value.trim() !== value) return problem(messages.whitespaceInSetting, { name: info.name, end: /^\s/.test(value) ? "start" : "end", trimmed: JSON.stringify(value.trim()) });
@@ -153,7 +144,7 @@ const internalTopics: Readonly<Record<string, string>> = {
 };
 
 /** A topic kefgen refuses to consume: one of Kafka's internal topics (by convention, every name starting "__"). */
-export function internalTopicProblem(name: string): ValueProblem | undefined {
+export function internalTopicProblem(name: string): Problem | undefined {
   const holds = internalTopics[name];
   if (holds) return problem(messages.internalTopic, { name, holds });
   if (name.startsWith("__")) return problem(messages.internalTopicName, { name });

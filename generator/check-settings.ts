@@ -2,9 +2,9 @@
 // runtime/settings-declaration.ts), resolves the layers (built-in default → shared → connection → topic) and maps them
 // into the model's settings shapes.
 import type { Range, SettingsBlock, SettingValue } from "../grammar/ast.js";
-import { numericLiteralProblem, stringSettingProblem, type ValueProblem } from "./check-literals.js";
-import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { didYouMean, type RelatedLocation } from "./diagnostics.js";
+import { numericLiteralProblem, stringSettingProblem } from "./check-literals.js";
+import { messages, notes, type MessageArgs, type MessageDef, type Problem } from "./catalogue.js";
+import { didYouMean, related, type RelatedLocation } from "./diagnostics.js";
 import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
 import type { SettingsShape } from "../runtime/settings-declaration.js";
@@ -54,7 +54,7 @@ export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefi
     }
     const first = firstSeen.get(name);
     if (first) {
-      c.accept(messages.settingTwice, setting.name.range, { name }, { related: [{ message: "first set here", file: c.source.file, range: first }] });
+      c.accept(messages.settingTwice, setting.name.range, { name }, { related: [related(notes.firstSet, {}, { file: c.source.file, range: first })] });
       continue;
     }
     firstSeen.set(name, setting.name.range);
@@ -158,9 +158,9 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
 }
 
 /** Reports `p` (when there is one) at `range` (in `file`, else the current one); true when it did. */
-export function reportProblem(c: SettingsReporter, p: ValueProblem | undefined, range: Range, file?: string): boolean {
-  // The arguments were checked against the entry when the problem was made (check-literals.ts `problem`).
-  if (p) c.accept(p.entry, range, p.args as MessageArgs<MessageDef>, file === undefined ? {} : { file });
+export function reportProblem(c: SettingsReporter, p: Problem | undefined, range: Range, file?: string): boolean {
+  // The arguments were checked against the entry when the problem was made (catalogue.ts `problem`).
+  if (p) c.accept(p.entry, range, p.args, file === undefined ? {} : { file });
   return p !== undefined;
 }
 
@@ -231,6 +231,20 @@ export function settingsShape<S extends SettingShape>(shape: S, values: Readonly
     if (info.shape === shape && value !== undefined) out[info.field] = value;
   }
   return out as SettingsShape<S, "model">;
+}
+
+/**
+ * The values of the settings of `shape` for one topic: each from the last of `layers` (weakest first) that wrote it,
+ * else its declared default. What {@link settingsShape} takes for a topic's failure policy and producer.
+ */
+export function layeredValues(shape: SettingShape, layers: readonly { readonly values: ReadonlyMap<string, { readonly value: Value }> }[]): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const info of settingsCatalogue) {
+    if (info.shape !== shape) continue;
+    const value = layers.findLast((l) => l.values.has(info.name))?.values.get(info.name)!.value ?? info.default;
+    if (value !== undefined) out.set(info.name, value);
+  }
+  return out;
 }
 
 export function connectionSettingsModel(values: ReadonlyMap<string, Value>, groupId: string): ConnectionSettingsModel {

@@ -11,7 +11,7 @@ import type { ConnectionDecl, MessageDecl, Name, TopicDecl } from "../grammar/as
 import { keywords } from "../grammar/tokens.js";
 import type { AvroSchema } from "./avro-types.js";
 import type { Bound, Declared } from "./bind.js";
-import { messages } from "./catalogue.js";
+import { messages, notes } from "./catalogue.js";
 import { internalTopicProblem, metricNameCollisions } from "./check-literals.js";
 import {
   checkSettings,
@@ -23,7 +23,7 @@ import {
   type CheckedSettings,
   type Value,
 } from "./check-settings.js";
-import { didYouMean, type Result } from "./diagnostics.js";
+import { didYouMean, related, type Result } from "./diagnostics.js";
 import { topicFailure } from "./failure.js";
 import { checkGroupId, checkTiming, type ConnectionDraft } from "./check-connections.js";
 import { SchemaReader, type CheckHost } from "./message-schemas.js";
@@ -286,7 +286,7 @@ function checkMetricNames(c: Reporter, bound: Bound): void {
   for (const { topic, first } of metricNameCollisions(named)) {
     c.accept(messages.metricNameCollision, topic.range, { name: topic.name, other: first.name }, {
       file: topic.file,
-      related: [{ message: `topic "${first.name}" is here`, file: first.file, range: first.range }],
+      related: [related(notes.topicIsHere, { name: first.name }, first)],
     });
   }
 }

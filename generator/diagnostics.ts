@@ -1,7 +1,7 @@
 // The shape of a kefgen diagnostic, how one is made from a catalogue entry (catalogue.ts), and how it is printed.
 import type { Position, Range } from "../grammar/ast.js";
 import { splitLines } from "../grammar/lines.js";
-import type { DiagnosticCode, MessageArgs, MessageDef, Severity } from "./catalogue.js";
+import type { DiagnosticCode, MessageArgs, MessageDef, NoteArgs, NoteDef, Severity } from "./catalogue.js";
 
 export type { DiagnosticCode, Severity } from "./catalogue.js";
 
@@ -56,6 +56,11 @@ export function diagnostic<M extends MessageDef>(entry: M, args: MessageArgs<M>,
     ...(hint ? { hint } : {}),
     ...(place.related?.length ? { related: place.related } : {}),
   };
+}
+
+/** Makes the related location a catalogue note describes: `related(notes.firstSet, {}, { file, range })`. */
+export function related<N extends NoteDef>(entry: N, args: NoteArgs<N>, place: { readonly file: string; readonly range: Range }): RelatedLocation {
+  return { message: fill(entry.text, args as Record<string, string | number>), file: place.file, range: place.range };
 }
 
 /** A template's placeholders are `{name}`: a name in braces, nothing else (`{ ... }` in a text stays as written). */

@@ -4,10 +4,10 @@ import type { Range } from "../grammar/ast.js";
 // A cycle with check.ts, harmless: only functions cross it, and only once checking runs.
 import { kafkaTopicProblem } from "./check.js";
 import { messages } from "./catalogue.js";
+import { layeredValues, settingsShape } from "./check-settings.js";
 import type { FailureModel } from "./model.js";
 import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
 import type { Accept } from "./reporter.js";
-import { settingsByName } from "./settings.js";
 
 /** Spring Kafka's default dead-letter topic name since 3.3 (`<topic>.DLT` before). */
 function defaultDeadLetterTopic(topic: string): string {
@@ -15,7 +15,9 @@ function defaultDeadLetterTopic(topic: string): string {
 }
 
 /**
- * The failure model of one topic. `layers` are the settings blocks that apply to it, weakest first; diagnostics
+ * The failure model of one topic: its failure settings (runtime/settings-declaration.ts, shape "failure") as the
+ * layers give them, but `deadLetter` as a topic name (or absent for none) and `onDecodeError`, which has no default
+ * of its own, following it. `layers` are the settings blocks that apply to the topic, weakest first; diagnostics
  * point at the value that decided (or at the topic when only defaults did).
  */
 export function topicFailure(
@@ -24,14 +26,13 @@ export function topicFailure(
   layers: readonly SettingLayer[],
 ): FailureModel {
   const where = (key: string): LayeredValue | undefined => settingIn(layers, topic.file, key);
-  const value = (key: string): string | number | boolean => where(key)?.value ?? settingsByName.get(key)!.default!;
-  const attempts = value("retryAttempts") as number | "unlimited";
-  const backoffMs = value("retryBackoffMs") as number;
-  const maxBackoffMs = value("retryMaxBackoffMs") as number;
-  const written = value("deadLetter") as string;
+  const values = layeredValues("failure", layers);
+  const declared = settingsShape("failure", values);
+  const { attempts, backoffMs, maxBackoffMs, deadLetter: written } = declared;
   const deadLetter = written === "none" ? undefined : written === "default" ? defaultDeadLetterTopic(topic.name) : written;
   const decodeAt = where("onDecodeError");
-  const onDecodeError = (decodeAt?.value ?? (deadLetter ? "deadLetter" : "stop")) as FailureModel["onDecodeError"];
+  // Absent unless written (no default in the declaration): it follows the dead-letter topic.
+  const onDecodeError: FailureModel["onDecodeError"] = values.has("onDecodeError") ? declared.onDecodeError : deadLetter ? "deadLetter" : "stop";
 
   if (backoffMs > maxBackoffMs) {
     const at = where("retryBackoffMs") ?? where("retryMaxBackoffMs");
@@ -58,13 +59,8 @@ export function topicFailure(
     const at = where("retryAttempts");
     c.accept(messages.retriesForever, at?.range ?? topic.range, { topic: topic.name }, { file: at?.file ?? topic.file });
   }
-  return {
-    attempts,
-    backoffMs,
-    maxBackoffMs,
-    multiplier: value("retryMultiplier") as number,
-    jitterPercent: value("retryJitterPercent") as number,
-    ...(deadLetter !== undefined ? { deadLetter } : {}),
-    onDecodeError,
-  };
+  values.set("onDecodeError", onDecodeError);
+  if (deadLetter === undefined) values.delete("deadLetter");
+  else values.set("deadLetter", deadLetter);
+  return settingsShape("failure", values);
 }

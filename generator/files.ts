@@ -10,8 +10,8 @@
 // Writes are atomic: a new file is written and flushed next to its target, then renamed over it.
 import fs from "node:fs";
 import path from "node:path";
-import { messages, type MessageDef } from "./catalogue.js";
-import { diagnostic, startOfFile, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import { messages, problem, type Problem } from "./catalogue.js";
+import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
 
 /** The largest .kef, .avsc or config file kefgen reads: 4 MiB. */
 export const maxInputFileBytes = 4 * 1024 * 1024;
@@ -138,47 +138,31 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** A file-problem message of the catalogue and its arguments: what `diagnostic()` or a checker's `accept()` takes. */
-export interface FileProblemMessage {
-  readonly entry: MessageDef;
-  readonly args: Readonly<Record<string, string>>;
-}
-
 /**
  * The message for a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`,
  * `"shop.kef"`); `show` turns an absolute path into how diagnostics show paths. The file's content is never used.
  */
-export function fileProblemMessage(problem: FileProblem, what: string, show: (absolute: string) => string): FileProblemMessage {
-  switch (problem.kind) {
+export function unreadFileProblem(refused: FileProblem, what: string, show: (absolute: string) => string): Problem {
+  switch (refused.kind) {
     case "missing":
-      return { entry: messages.cannotRead, args: { what, reason: "no such file" } };
+      return problem(messages.cannotRead, { what, reason: "no such file" });
     case "outside": {
-      const root = show(problem.root) || ".";
-      if (problem.realPath === undefined) return { entry: messages.outsideRoot, args: { what, root } };
-      return { entry: messages.leadsOutsideRoot, args: { what, root, realPath: show(problem.realPath) } };
+      const root = show(refused.root) || ".";
+      if (refused.realPath === undefined) return problem(messages.outsideRoot, { what, root });
+      return problem(messages.leadsOutsideRoot, { what, root, realPath: show(refused.realPath) });
     }
     case "not-a-file":
-      return { entry: messages.notRegularFile, args: { what, kind: problem.what } };
+      return problem(messages.notRegularFile, { what, kind: refused.what });
     case "too-large":
-      return { entry: messages.fileTooLarge, args: { what, limit: formatBytes(problem.limit) } };
+      return problem(messages.fileTooLarge, { what, limit: formatBytes(refused.limit) });
     case "unreadable":
-      return { entry: messages.cannotRead, args: { what, reason: problem.reason } };
+      return problem(messages.cannotRead, { what, reason: refused.reason });
   }
 }
 
-/**
- * The code, message and hint for a file that was not read, for a caller that reports them itself (the checker's
- * `refuse`, generator/check.ts); made from {@link fileProblemMessage}.
- */
-export function describeFileProblem(problem: FileProblem, what: string, show: (absolute: string) => string): { code: DiagnosticCode; message: string; hint?: string } {
-  const { entry, args } = fileProblemMessage(problem, what, show);
-  const made = diagnostic(entry, args, { file: "", range: startOfFile });
-  return { code: made.code, message: made.message, ...(made.hint === undefined ? {} : { hint: made.hint }) };
-}
-
 /** The diagnostic for a .kef file (or another input named by the user) that was not read: at the file itself. */
-export function inputFileDiagnostic(problem: FileProblem, shown: string): Diagnostic {
-  const { entry, args } = fileProblemMessage(problem, `"${shown}"`, (p) => p);
+export function inputFileDiagnostic(refused: FileProblem, shown: string): Diagnostic {
+  const { entry, args } = unreadFileProblem(refused, `"${shown}"`, (p) => p);
   return diagnostic(entry, args, { file: shown, range: startOfFile });
 }
 

@@ -5,11 +5,11 @@ import type { JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/as
 import { readSchema } from "./avro-read.js";
 import type { AvroSchema } from "./avro-types.js";
 import type { Declared } from "./bind.js";
-import { messages } from "./catalogue.js";
+import { messages, type Problem } from "./catalogue.js";
 import { jsonNumberProblems } from "./check-literals.js";
 import { reportProblem } from "./check-settings.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { describeFileProblem, type FileRefusal } from "./files.js";
+import { unreadFileProblem, type FileRefusal } from "./files.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
 import type { Reporter } from "./reporter.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
@@ -57,7 +57,7 @@ export class SchemaReader {
     const select = hash >= 0 ? { name: literal.value.slice(hash + 1), file: source.file, range: literal.range } : undefined;
     const absolute = path.resolve(path.dirname(source.absolutePath), filePath);
     const file = this.read(absolute);
-    if ("refused" in file) return this.refuse(describeFileProblem(file.refused, `schema file "${filePath}"`, this.host.displayPath), literal.range, source.file);
+    if ("refused" in file) return this.refuse(unreadFileProblem(file.refused, `schema file "${filePath}"`, this.host.displayPath), literal.range, source.file);
     if ("tooLarge" in file) return this.refuse(schemaTooLarge(`schema file "${filePath}"`), literal.range, source.file);
     if ("error" in file) {
       this.c.accept(messages.cannotReadSchemaFile, literal.range, { path: filePath, reason: file.error }, { file: source.file });
@@ -100,8 +100,8 @@ export class SchemaReader {
   }
 
   /** Reports a schema that is not read (see files.ts, schema-limits.ts); returns no schema. */
-  private refuse(problem: { code: Diagnostic["code"]; message: string; hint?: string | undefined }, range: Range, file: string): undefined {
-    this.c.report(problem.code, range, problem.message, { hint: problem.hint, file });
+  private refuse(problem: Problem, range: Range, file: string): undefined {
+    this.c.accept(problem.entry, range, problem.args, { file });
     return undefined;
   }
 

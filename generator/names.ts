@@ -12,8 +12,8 @@
 //   connections   the runtime's connection names: "shared", declared connections, anonymous ones (= handler key)
 import type { Range } from "../grammar/ast.js";
 import type { AvroNamed } from "./avro-types.js";
-import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { startOfFile, type RelatedLocation } from "./diagnostics.js";
+import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
+import { related, startOfFile, type RelatedLocation } from "./diagnostics.js";
 import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
 
 /** The suffixes of the names kefgen makes up (the wiring's `create` prefix aside). */
@@ -169,8 +169,8 @@ export interface NameOrigin {
   readonly range: Range;
   /** The file's position in the project, to tell which of two owners was written later. */
   readonly order: number;
-  /** What the related location says instead of "<what> is here". */
-  readonly note?: string;
+  /** The related location pointing here, when it says more than "<what> is here". */
+  readonly related?: RelatedLocation;
 }
 
 /** A declaration and the file it was written in (a bound declaration, bind.ts). */
@@ -201,7 +201,11 @@ export function nameOrigins(
     const i = files.findIndex((f) => f.source.file === file);
     return i < 0 ? files.length : i;
   };
-  const at = (file: string, range: Range, note?: string): NameOrigin => ({ file, range, order: order(file), ...(note ? { note } : {}) });
+  const at = (file: string, range: Range): NameOrigin => ({ file, range, order: order(file) });
+  const api = (file: string, range: Range, note: typeof notes.apiNamedAfterConfig | typeof notes.apiNamedAfterNamespace | typeof notes.apiNamedAfterFile, name: string): NameOrigin => ({
+    ...at(file, range),
+    related: related(note, { name }, { file, range }),
+  });
   const topicAt = (topic: string) => {
     const t = decls.topics.get(topic)!;
     return at(t.source.file, (t.node.alias ?? t.node.topic).range);
@@ -225,9 +229,9 @@ export function nameOrigins(
       case "api": {
         const named = files.find((f) => f.ast.namespace);
         const first = files[0]!.source.file;
-        if (namedByConfig) return at(first, startOfFile, `the generated API is named "${owner.apiName}" after "name" in the project config`);
-        if (named) return at(named.source.file, named.ast.namespace!.range, `the generated API is named "${owner.apiName}" after this namespace`);
-        return at(first, startOfFile, `the generated API is named "${owner.apiName}" after this file`);
+        if (namedByConfig) return api(first, startOfFile, notes.apiNamedAfterConfig, owner.apiName);
+        if (named) return api(named.source.file, named.ast.namespace!.range, notes.apiNamedAfterNamespace, owner.apiName);
+        return api(first, startOfFile, notes.apiNamedAfterFile, owner.apiName);
       }
     }
   };
@@ -260,15 +264,15 @@ export function checkNames(model: Model, locate: (owner: NameOwner) => NameOrigi
     const [earlier, later] = n.space === "connection" ? [other, n] : laterLast(other, n, locate);
     const at = locate(later.owner);
     const there = locate(earlier.owner);
-    const related: RelatedLocation[] = [{ message: there.note ?? `${earlier.what} is here`, file: there.file, range: there.range }];
+    const seeAlso = [there.related ?? related(notes.nameOwnerIsHere, { what: earlier.what }, there)];
     if (n.space === "handler") {
       const topic = (later.owner as { topic: TopicModel }).topic.topic;
-      report(messages.handlerNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name, topic: JSON.stringify(topic) }, { related });
+      report(messages.handlerNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name, topic: JSON.stringify(topic) }, { related: seeAlso });
       reported.push([ta[0]!, tb[0]!]);
     } else if (n.space === "connection") {
-      report(messages.connectionNameCollision, at, { later: later.what, name: n.name, earlier: earlier.what }, { related });
+      report(messages.connectionNameCollision, at, { later: later.what, name: n.name, earlier: earlier.what }, { related: seeAlso });
     } else {
-      report(messages.generatedNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name }, { hint: renameHint(later), related });
+      report(messages.generatedNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name }, { hint: renameHint(later), related: seeAlso });
     }
   }
 }

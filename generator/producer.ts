@@ -2,6 +2,7 @@
 // with the checks across them that kafkajs needs: idempotence needs acks = all and at most 5 requests in flight.
 import type { Range } from "../grammar/ast.js";
 import { messages } from "./catalogue.js";
+import { layeredValues, settingsShape } from "./check-settings.js";
 import type { ProducerModel } from "./model.js";
 import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
 import type { Accept } from "./reporter.js";
@@ -21,11 +22,10 @@ export function topicProducer(
   hasBlock: boolean,
 ): ProducerModel | undefined {
   const where = (key: string): LayeredValue | undefined => settingIn(layers, topic.file, key);
-  const value = (key: string): string | number | boolean => where(key)?.value ?? settingsByName.get(key)!.default!;
-  if (!hasBlock && value("produce") !== true) return undefined;
-  const acks = value("acks") as ProducerModel["acks"];
-  const idempotent = value("idempotent") as boolean;
-  const maxInFlight = value("maxInFlight") as number;
+  if (!hasBlock && (where("produce")?.value ?? settingsByName.get("produce")!.default) !== true) return undefined;
+  // Its settings as declared (runtime/settings-declaration.ts, shape "producer"), each from the strongest layer.
+  const model = settingsShape("producer", layeredValues("producer", layers));
+  const { acks, idempotent, maxInFlight } = model;
   if (idempotent && acks !== "all") {
     const at = where("acks") ?? where("idempotent");
     c.accept(messages.idempotentWithoutAcksAll, at?.range ?? topic.range, { acks, topic: topic.name }, { file: at?.file ?? topic.file });
@@ -34,11 +34,5 @@ export function topicProducer(
     const at = where("maxInFlight");
     c.accept(messages.idempotentInFlightAboveLimit, at?.range ?? topic.range, { maxInFlight, topic: topic.name, limit: maxInFlightWhenIdempotent }, { file: at?.file ?? topic.file });
   }
-  return {
-    acks,
-    idempotent,
-    compression: value("compression") as ProducerModel["compression"],
-    maxInFlight,
-    autoRegister: value("autoRegister") as boolean,
-  };
+  return model;
 }

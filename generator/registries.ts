@@ -43,7 +43,7 @@ export function checkRegistry(c: FileReporter, node: RegistryDecl): CheckedRegis
       continue;
     }
     if (written.has(key)) {
-      c.accept(messages.registrySettingTwice, setting.name.range, { name: key });
+      c.accept(messages.settingTwice, setting.name.range, { name: key });
       continue;
     }
     written.add(key);

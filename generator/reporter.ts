@@ -4,7 +4,7 @@
 // reporter whose diagnostics point into that file. There is no "current file" to set and reset.
 import type { Range } from "../grammar/ast.js";
 import type { MessageArgs, MessageDef } from "./catalogue.js";
-import { diagnostic, type Diagnostic, type DiagnosticCode, type RelatedLocation, type Severity } from "./diagnostics.js";
+import { diagnostic, type Diagnostic, type RelatedLocation } from "./diagnostics.js";
 import type { SourceText } from "./parse.js";
 
 /** What a diagnostic adds to its message: a computed hint (replacing the entry's), related locations. */
@@ -17,7 +17,6 @@ export interface Extra {
 export interface FileReporter {
   readonly source: SourceText;
   accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: Extra & { file?: string }): void;
-  report(code: DiagnosticCode, range: Range, message: string, extra?: Extra & { file?: string; severity?: Severity }): void;
 }
 
 /** Reports a catalogue entry at a place in a file (for checks that span files: layered settings, collisions). */
@@ -31,19 +30,6 @@ export class Reporter implements Accept {
   /** Reports `entry` at `range` in `extra.file`, its placeholders filled from `args`. */
   accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra: Extra & { file: string }): void {
     this.add(diagnostic(entry, args, { file: extra.file, range, hint: extra.hint, related: extra.related }));
-  }
-
-  /** Reports a problem made elsewhere (avro.ts, files.ts, schema-limits.ts, check-literals.ts) with its code and message as they are. */
-  report(code: DiagnosticCode, range: Range, message: string, extra: Extra & { file: string; severity?: Severity }): void {
-    this.add({
-      code,
-      severity: extra.severity ?? "error",
-      message,
-      file: extra.file,
-      range,
-      ...(extra.hint ? { hint: extra.hint } : {}),
-      ...(extra.related?.length ? { related: extra.related } : {}),
-    });
   }
 
   /** Adds one diagnostic, unless the same one is already there (a setting inherited by several connections is checked once per connection). */
@@ -62,7 +48,6 @@ export class Reporter implements Accept {
     return {
       source,
       accept: (entry, range, args, extra = {}) => this.accept(entry, range, args, { ...extra, file: extra.file ?? source.file }),
-      report: (code, range, message, extra = {}) => this.report(code, range, message, { ...extra, file: extra.file ?? source.file }),
     };
   }
 }

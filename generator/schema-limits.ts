@@ -2,8 +2,7 @@
 // into a function with one parameter per field (V8 allows 65,534): a schema beyond the limit is refused (catalogue
 // entry schemaTooLarge) before it is parsed (schema files) or walked (inline schemas), and before avsc sees it.
 import type { JsonValue } from "../grammar/ast.js";
-import { messages } from "./catalogue.js";
-import { diagnostic, startOfFile, type DiagnosticCode } from "./diagnostics.js";
+import { messages, problem, type Problem } from "./catalogue.js";
 
 /** The most JSON values one schema may hold; object keys count as values. */
 export const maxSchemaValues = 100_000;
@@ -54,11 +53,7 @@ export function countJsonNodes(json: JsonValue, limit = maxSchemaValues): number
   return count;
 }
 
-/**
- * The diagnostic parts for a schema over the limit (catalogue entry `schemaTooLarge`); `what` names it
- * (`schema file "x.avsc"`, `the schema of "Order"`).
- */
-export function schemaTooLarge(what: string): { code: DiagnosticCode; message: string; hint: string | undefined } {
-  const d = diagnostic(messages.schemaTooLarge, { what, limit: maxSchemaValues.toLocaleString("en-US") }, { file: "", range: startOfFile });
-  return { code: d.code, message: d.message, hint: d.hint };
+/** The problem of a schema over the limit; `what` names it (`schema file "x.avsc"`, `the schema of message "Order"`). */
+export function schemaTooLarge(what: string): Problem {
+  return problem(messages.schemaTooLarge, { what, limit: maxSchemaValues.toLocaleString("en-US") });
 }

@@ -6,8 +6,8 @@
 // `key`, `tombstones` and the built-in key types are contextual words (the parser takes any word here), so they
 // remain usable as names elsewhere; a word that is neither is reported here.
 import type { Name, TopicClause, TopicDecl } from "../grammar/ast.js";
-import { messages } from "./catalogue.js";
-import { didYouMean } from "./diagnostics.js";
+import { messages, notes } from "./catalogue.js";
+import { didYouMean, related } from "./diagnostics.js";
 import type { MessageModel, TopicKeyModel } from "./model.js";
 import type { FileReporter } from "./reporter.js";
 
@@ -46,7 +46,7 @@ export function topicClauses(
     const first = seen.get(word);
     if (first) {
       c.accept(messages.topicClauseTwice, clause.range, { topic: decl.topic.value, word }, {
-        related: [{ message: "first said here", file: c.source.file, range: first.range }],
+        related: [related(notes.firstSaid, {}, { file: c.source.file, range: first.range })],
       });
       continue;
     }

@@ -10,8 +10,8 @@
 // A dead-letter topic is provisioned like its source topic (same partitions and replication factor, no config),
 // unless the .kef declares it as a topic of its own (runtime/topic-provisioning.ts, shared with `ensureTopics`).
 import { settingValueText, type Range, type Setting, type SettingValue, type TopicConfigBlock, type TopicDecl } from "../grammar/ast.js";
-import { messages, type MessageArgs } from "./catalogue.js";
-import { closest, didYouMean, type RelatedLocation } from "./diagnostics.js";
+import { messages, notes, type MessageArgs } from "./catalogue.js";
+import { closest, didYouMean, related } from "./diagnostics.js";
 import type { FileReporter } from "./reporter.js";
 import { topicsToProvision, type NewTopic, type TopicProvisioning } from "../runtime/topic-provisioning.js";
 
@@ -196,8 +196,7 @@ export function topicProvisioning(c: FileReporter, decl: TopicDecl): TopicProvis
   const twice: SaidTwice = (entry, args, range, key) => {
     const at = first.get(key);
     if (at) {
-      const related: RelatedLocation[] = [{ message: "first said here", file: c.source.file, range: at }];
-      c.accept(entry, range, { ...args, topic: decl.topic.value } as MessageArgs<typeof entry>, { related });
+      c.accept(entry, range, { ...args, topic: decl.topic.value } as MessageArgs<typeof entry>, { related: [related(notes.firstSaid, {}, { file: c.source.file, range: at })] });
       return true;
     }
     first.set(key, range);

@@ -2,7 +2,8 @@
 // meant are reported at the literal, each with its own code, and the rest of the file is still checked.
 import { describe, expect, it } from "vitest";
 import { checkFiles } from "../../generator/program.js";
-import { internalTopicProblem, metricNameCollisions, numberProblem, stringSettingProblem, type ValueProblem } from "../../generator/check-literals.js";
+import type { Problem } from "../../generator/catalogue.js";
+import { internalTopicProblem, metricNameCollisions, numberProblem, stringSettingProblem } from "../../generator/check-literals.js";
 import { diagnostic, startOfFile, type Diagnostic } from "../../generator/diagnostics.js";
 import { parse } from "../../generator/parse.js";
 import { settingsByName } from "../../generator/settings.js";
@@ -25,7 +26,7 @@ function settingDiagnostic(setting: string): string[] {
 const groupId = settingsByName.get("groupId")!;
 
 /** The diagnostic a problem becomes when reported (its catalogue entry, filled). */
-function made(p: ValueProblem | undefined): Diagnostic | undefined {
+function made(p: Problem | undefined): Diagnostic | undefined {
   return p && diagnostic(p.entry, p.args, { file: "t.kef", range: startOfFile });
 }
 
