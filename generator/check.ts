@@ -222,7 +222,7 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
   const provisioning = topicProvisioning(r, decl);
   const clause = decl.consumer;
   let draft: ConnectionDraft | undefined;
-  let topicLayer: CheckedSettings = { values: new Map() };
+  let topicLayer: CheckedSettings;
   if (!clause || clause.$type === "SharedConsumer") {
     draft = p.sharedDraft;
     topicLayer = checkSettings(r, clause?.settings, "buffer", "on a topic of the shared connection");

@@ -2,7 +2,7 @@
 // the topics it reads, its effective settings with where each came from, and warnings about rebalance traps.
 // Text, JSON and Markdown. No broker is contacted. The command itself is generator/cli/plan.ts.
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
+import { diagnostic, startOfFile } from "./diagnostics.js";
 import type { ConnectionModel, Model, SettingOrigin, TopicModel } from "./model.js";
 import { settingsOfShape } from "./settings.js";
 import type { DiagnosticCode } from "./diagnostics.js";

@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { messages } from "../catalogue.js";
-import { diagnostic, hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
+import { diagnostic, hasErrors, startOfFile } from "../diagnostics.js";
 import { replaceUnsafeCharacters } from "../escape.js";
 import { writeFileAtomic } from "../files.js";
 import type { ConnectionModel, FailureModel, Model } from "../model.js";

@@ -153,6 +153,8 @@ describe("value format settings", () => {
 /** Removes `readonly`, to compare the model's shapes (read-only) with the runtime's. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The keys of `T` that are not optional. */
+// `{}` on purpose: an optional key is one whose Pick an empty object satisfies.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 /** One object type out of an intersection, so that equality compares fields. */
 type Flat<T> = { [K in keyof T]: T[K] };
