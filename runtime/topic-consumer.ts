@@ -2,7 +2,7 @@
 // generated consumer class, or a plain function) into a TopicBinding.
 
 import type { TopicProvisioning } from "./topic-provisioning.js";
-import type { BufferSettings, Codec, FailurePolicy, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
+import type { BufferSettings, Codec, ExactlyOnceHandler, FailurePolicy, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
 
@@ -39,8 +39,10 @@ export interface TopicDeclaration<T, K = RawKey> {
   readonly failure?: Partial<FailurePolicy>;
   /** How `ensureTopics` creates the topic; absent: with the broker's defaults. */
   readonly provisioning?: TopicProvisioning;
-  /** An instance of the topic's generated consumer class, or a function. */
-  readonly handler: TopicConsumer<T, K> | MessageHandler<T, K>;
+  /** `true`: the handler returns the records to produce, written in one transaction with the offset (see {@link TopicBinding.exactlyOnce}). */
+  readonly exactlyOnce?: boolean;
+  /** An instance of the topic's generated consumer class, or a function; for an exactly-once topic, a function returning the records to produce. */
+  readonly handler: TopicConsumer<T, K> | MessageHandler<T, K> | ExactlyOnceHandler<T, K>;
 }
 
 /**
@@ -49,7 +51,7 @@ export interface TopicDeclaration<T, K = RawKey> {
  */
 export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBinding<T> {
   const { handler } = init;
-  let handle: MessageHandler<T, K>;
+  let handle: MessageHandler<T, K> | ExactlyOnceHandler<T, K>;
   if (typeof handler === "function") {
     handle = handler;
   } else if (handler !== null && typeof handler === "object" && typeof handler.handle === "function") {
@@ -70,6 +72,7 @@ export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBin
     buffer: init.buffer,
     ...(init.failure ? { failure: init.failure } : {}),
     ...(init.provisioning ? { provisioning: init.provisioning } : {}),
+    ...(init.exactlyOnce ? { exactlyOnce: true } : {}),
     handle,
   };
 }
