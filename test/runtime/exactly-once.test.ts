@@ -1,0 +1,125 @@
+// Exactly-once handlers without a broker (runtime/exactly-once.ts and its use in topic-channel.ts): what goes into a
+// transaction, that the Committer has nothing left to commit, that a failed transaction is retried on a new
+// producer, and what is refused. The broker proof is test/integration/exactly-once.test.ts.
+
+import { describe, expect, it } from 'vitest';
+import { TopicChannel, type ChannelRecord } from '../../runtime/topic-channel.js';
+import { PartitionOffsets } from '../../runtime/offset-tracker.js';
+import { RuntimeEventEmitter } from '../../runtime/events.js';
+import { silentLogger } from '../../runtime/logger.js';
+import { TransactionalOutput, producedRecords } from '../../runtime/exactly-once.js';
+import { ConsumerRuntime, ClientUnavailableError, type ProducedRecord, type TransactionOffsets, type TransactionalProducer, type Transport } from '../../runtime/index.js';
+import type { BackpressureMode, ExactlyOnceHandler } from '../../runtime/types.js';
+import { message } from './fake-consumer.js';
+import { binding, settings } from './helpers.js';
+
+interface Transaction {
+  id: string;
+  records: readonly ProducedRecord[];
+  offsets: TransactionOffsets;
+}
+
+/** A transport whose transactional producers record their transactions; `failures` transactions fail first. */
+function fakeTransport(failures = 0) {
+  const committed: Transaction[] = [];
+  const created: string[] = [];
+  const disconnected: string[] = [];
+  let failing = failures;
+  const transport: Pick<Transport, 'client' | 'createTransactionalProducer'> = {
+    client: 'fake',
+    createTransactionalProducer(id): TransactionalProducer {
+      created.push(id);
+      return {
+        connect: async () => {},
+        commitTransaction: async (records, offsets) => {
+          if (failing-- > 0) throw new Error('transaction aborted');
+          committed.push({ id, records, offsets });
+        },
+        disconnect: async () => void disconnected.push(id),
+      };
+    },
+  };
+  return { transport, committed, created, disconnected };
+}
+
+function setup(handle: ExactlyOnceHandler<string>, options: { failures?: number; backpressure?: BackpressureMode } = {}) {
+  const fake = fakeTransport(options.failures);
+  const transactions = new TransactionalOutput(fake.transport, silentLogger);
+  const partitions = new Map<number, PartitionOffsets>();
+  const channel = new TopicChannel({
+    connection: 'shared',
+    binding: { ...binding('orders', handle as never, { backpressure: options.backpressure ?? 'ApplyBackpressure' }), exactlyOnce: true, failure: { attempts: 3 } },
+    events: new RuntimeEventEmitter(silentLogger),
+    logger: silentLogger,
+    groupId: 'g',
+    transactions,
+    retry: { initialDelayMs: 1, maxDelayMs: 1 },
+  });
+  const offer = (partition: number, offset: number) => {
+    let offsets = partitions.get(partition);
+    if (!offsets) partitions.set(partition, (offsets = new PartitionOffsets('orders', partition, offset)));
+    const record: ChannelRecord = { topic: 'orders', partition, offset, message: message(offset, `v${offset}`), offsets };
+    channel.offer(record);
+    offsets.track(offset);
+  };
+  return { ...fake, channel, partitions, offer, transactions };
+}
+
+const out = (value: string): ProducedRecord => ({ topic: 'out', key: value, value });
+
+describe('exactly-once handlers (runtime)', () => {
+  it("writes the handler's records and the offset + 1 in one transaction per record, on the input partition's transactional id; the Committer has nothing left", async () => {
+    const t = setup((value) => [out(value), out(`${value}!`)]);
+    t.offer(1, 5);
+    t.offer(1, 6);
+    t.channel.start();
+    await expect.poll(() => t.committed.length).toBe(2);
+    await t.channel.stop();
+    expect(t.committed).toEqual([
+      { id: 'g.orders.1', records: [out('v5'), out('v5!')], offsets: { groupId: 'g', topic: 'orders', partition: 1, offset: '6' } },
+      { id: 'g.orders.1', records: [out('v6'), out('v6!')], offsets: { groupId: 'g', topic: 'orders', partition: 1, offset: '7' } },
+    ]);
+    expect(t.created).toEqual(['g.orders.1']);
+    const offsets = t.partitions.get(1)!;
+    expect(offsets.committable()).toBe(7);
+    expect(offsets.needsCommit()).toBe(false);
+  });
+
+  it('a failed transaction is a handler failure: the record is handled again, on a new producer of the same id, and committed once', async () => {
+    let calls = 0;
+    const t = setup((value) => (calls++, [out(value)]), { failures: 1 });
+    t.offer(0, 0);
+    t.channel.start();
+    await expect.poll(() => t.committed.length).toBe(1);
+    await t.channel.stop();
+    expect(calls).toBe(2);
+    expect(t.created).toEqual(['g.orders.0', 'g.orders.0']);
+    expect(t.disconnected).toEqual(['g.orders.0']);
+    expect(t.committed[0]!.offsets.offset).toBe('1');
+  });
+
+  it('a handler that returns no list of records takes the failure path; nothing is committed for it', async () => {
+    const t = setup(() => 'oops' as never);
+    t.offer(0, 0);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().errors).toBeGreaterThanOrEqual(1);
+    await t.channel.stop();
+    expect(t.committed).toEqual([]);
+    expect(t.partitions.get(0)!.committable()).toBe(0);
+    expect(() => producedRecords('orders', [{ value: 'x' }])).toThrow('without a topic');
+    expect(producedRecords('orders', undefined)).toEqual([]);
+  });
+
+  it('refuses a drop mode, a channel without transactional producers, and a client without transactions', async () => {
+    expect(() => setup(() => [], { backpressure: 'DropOldestMessage' })).toThrow('needs backpressure = ApplyBackpressure');
+    expect(
+      () =>
+        new TopicChannel({ connection: 'shared', binding: { ...binding('orders', () => {}), exactlyOnce: true }, events: new RuntimeEventEmitter(silentLogger), logger: silentLogger }),
+    ).toThrow('has no transactional producers');
+    const spec = { name: 'shared', kind: 'shared' as const, settings: settings({ client: 'platformatic' }), topics: [{ ...binding('orders', () => {}), exactlyOnce: true }] };
+    expect(() => new ConsumerRuntime([spec], { brokers: ['localhost:1'] }, { logger: silentLogger })).toThrow(ClientUnavailableError);
+    const closed = new TransactionalOutput(fakeTransport().transport, silentLogger);
+    await closed.close();
+    await expect(closed.commit({ groupId: 'g', topic: 'orders', partition: 0, offset: '0' }, [])).rejects.toThrow('closed');
+  });
+});
