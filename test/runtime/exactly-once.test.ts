@@ -10,8 +10,9 @@ import { silentLogger } from '../../runtime/logger.js';
 import { TransactionalOutput, producedRecords } from '../../runtime/exactly-once.js';
 import { ConsumerRuntime, ClientUnavailableError, type ProducedRecord, type TransactionOffsets, type TransactionalProducer, type Transport } from '../../runtime/index.js';
 import type { BackpressureMode, ExactlyOnceHandler } from '../../runtime/types.js';
+import { TestKit } from '../../runtime/testing/index.js';
 import { message } from './fake-consumer.js';
-import { binding, settings } from './helpers.js';
+import { binding, settings, textCodec } from './helpers.js';
 
 interface Transaction {
   id: string;
@@ -121,5 +122,28 @@ describe('exactly-once handlers (runtime)', () => {
     const closed = new TransactionalOutput(fakeTransport().transport, silentLogger);
     await closed.close();
     await expect(closed.commit({ groupId: 'g', topic: 'orders', partition: 0, offset: '0' }, [])).rejects.toThrow('closed');
+  });
+});
+
+describe('exactly-once handlers in kefgen/testing', () => {
+  it("the kit writes a transaction's records and commits its offset together; a failing record produces nothing until it succeeds", async () => {
+    const kit = new TestKit();
+    let failures = 1;
+    const handle: ExactlyOnceHandler<string> = (value) => {
+      if (value === 'b' && failures-- > 0) throw new Error('boom');
+      return [out(value.toUpperCase())];
+    };
+    const spec = { name: 'shared', kind: 'shared' as const, settings: settings({ groupId: 'g-eos' }), topics: [{ ...binding('in', handle as never), exactlyOnce: true, failure: { attempts: 3, backoffMs: 1, maxBackoffMs: 1 } }] };
+    try {
+      await kit.start(new ConsumerRuntime([spec], kit.kafka, kit.options()));
+      kit.feed('in', textCodec, ['a', 'b', 'c']);
+      await kit.idle({ committed: true });
+      expect(kit.records('out').map((r) => r.value!.toString())).toEqual(['A', 'B', 'C']);
+      expect(kit.committed('g-eos', 'in')).toBe(3);
+      expect(kit.outcome('in').retries).toBe(1);
+      expect(kit.outcome('in').handled).toBe(3);
+    } finally {
+      await kit.stop();
+    }
   });
 });
