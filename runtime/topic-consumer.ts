@@ -22,8 +22,20 @@ export abstract class TopicConsumer<T, K = RawKey> {
   abstract handle(message: T, context: MessageContext<K>): void | Promise<void>;
 }
 
-/** What generated wiring passes to {@link bindTopic}. */
-export interface TopicDeclaration<T, K = RawKey> {
+/**
+ * What generated wiring passes to {@link bindTopic}: an ordinary topic with a {@link TopicConsumer} or a
+ * {@link MessageHandler}, or an exactly-once topic (`exactlyOnce: true`) whose function returns the records to produce
+ * (a handler returning records on an ordinary topic, or none on an exactly-once one, does not compile).
+ */
+export type TopicDeclaration<T, K = RawKey> = TopicDeclarationParts<T, K> &
+  (
+    | { readonly exactlyOnce?: false; readonly handler: TopicConsumer<T, K> | MessageHandler<T, K> }
+    /** The records the handler returns are written in one transaction with the record's offset + 1 (see {@link TopicBinding.exactlyOnce}). */
+    | { readonly exactlyOnce: true; readonly handler: ExactlyOnceHandler<T, K> }
+  );
+
+/** The parts of a {@link TopicDeclaration} every topic has. */
+export interface TopicDeclarationParts<T, K = RawKey> {
   readonly topic: string;
   readonly messageType: string;
   /** Decodes values; on a `tombstones` topic `T` includes `null`, which the codec never returns. */
@@ -39,10 +51,6 @@ export interface TopicDeclaration<T, K = RawKey> {
   readonly failure?: Partial<FailurePolicy>;
   /** How `ensureTopics` creates the topic; absent: with the broker's defaults. */
   readonly provisioning?: TopicProvisioning;
-  /** `true`: the handler returns the records to produce, written in one transaction with the offset (see {@link TopicBinding.exactlyOnce}). */
-  readonly exactlyOnce?: boolean;
-  /** An instance of the topic's generated consumer class, or a function; for an exactly-once topic, a function returning the records to produce. */
-  readonly handler: TopicConsumer<T, K> | MessageHandler<T, K> | ExactlyOnceHandler<T, K>;
 }
 
 /**

@@ -45,6 +45,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const plain = config.exactlyOnce ? undefined : new Kafka({ clientId: 'kefgen-eos-control', brokers: config.brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true });
 await plain?.connect();
 
+const input = {
+  topic: config.input,
+  messageType: 'kefgen.test.Number',
+  codec: text,
+  buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure', concurrency: 3 },
+} as const;
 const runtime = new ConsumerRuntime(
   [
     {
@@ -62,20 +68,24 @@ const runtime = new ConsumerRuntime(
         fetchMaxWaitMs: 100,
       },
       topics: [
-        bindTopic<string>({
-          topic: config.input,
-          messageType: 'kefgen.test.Number',
-          codec: text,
-          buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure', concurrency: 3 },
-          exactlyOnce: config.exactlyOnce,
-          handler: async (value, context): Promise<ExactlyOnceResult> => {
-            if (config.handlerDelayMs > 0) await sleep(config.handlerDelayMs);
-            const out = { topic: config.output, key: value, value };
-            if (plain) await plain.send({ topic: config.output, acks: -1, messages: [{ key: value, value }] });
-            write(`H ${Date.now()} ${context.partition} ${context.offset}`);
-            return plain ? [] : [out];
-          },
-        }),
+        plain
+          ? bindTopic<string>({
+              ...input,
+              handler: async (value, context) => {
+                if (config.handlerDelayMs > 0) await sleep(config.handlerDelayMs);
+                await plain.send({ topic: config.output, acks: -1, messages: [{ key: value, value }] });
+                write(`H ${Date.now()} ${context.partition} ${context.offset}`);
+              },
+            })
+          : bindTopic<string>({
+              ...input,
+              exactlyOnce: true,
+              handler: async (value, context): Promise<ExactlyOnceResult> => {
+                if (config.handlerDelayMs > 0) await sleep(config.handlerDelayMs);
+                write(`H ${Date.now()} ${context.partition} ${context.offset}`);
+                return [{ topic: config.output, key: value, value }];
+              },
+            }),
       ],
     },
   ],

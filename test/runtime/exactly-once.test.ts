@@ -8,7 +8,7 @@ import { PartitionOffsets } from '../../runtime/offset-tracker.js';
 import { RuntimeEventEmitter } from '../../runtime/events.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { TransactionalOutput, producedRecords } from '../../runtime/exactly-once.js';
-import { ConsumerRuntime, ClientUnavailableError, type ProducedRecord, type TransactionOffsets, type TransactionalProducer, type Transport } from '../../runtime/index.js';
+import { ConsumerRuntime, ClientUnavailableError, bindTopic, type ProducedRecord, type TransactionOffsets, type TransactionalProducer, type Transport } from '../../runtime/index.js';
 import type { BackpressureMode, ExactlyOnceHandler } from '../../runtime/types.js';
 import { TestKit } from '../../runtime/testing/index.js';
 import { message } from './fake-consumer.js';
@@ -122,6 +122,18 @@ describe('exactly-once handlers (runtime)', () => {
     const closed = new TransactionalOutput(fakeTransport().transport, silentLogger);
     await closed.close();
     await expect(closed.commit({ groupId: 'g', topic: 'orders', partition: 0, offset: '0' }, [])).rejects.toThrow('closed');
+  });
+});
+
+describe('bindTopic of an exactly-once topic', () => {
+  it('an exactly-once topic takes a handler returning the records to produce, an ordinary topic one returning none (type errors otherwise)', () => {
+    const parts = { topic: 't', messageType: 'm', codec: textCodec, buffer: { maxBufferedMessages: 1, backpressure: 'ApplyBackpressure' } } as const;
+    // @ts-expect-error an exactly-once handler must return the records to produce
+    bindTopic<string>({ ...parts, exactlyOnce: true, handler: () => {} });
+    // @ts-expect-error an ordinary topic's handler returns nothing
+    bindTopic<string>({ ...parts, handler: () => [out('x')] });
+    expect(bindTopic<string>({ ...parts, exactlyOnce: true, handler: () => [] }).exactlyOnce).toBe(true);
+    expect(bindTopic<string>({ ...parts, handler: () => {} }).exactlyOnce).toBeUndefined();
   });
 });
 
