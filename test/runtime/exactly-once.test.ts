@@ -11,6 +11,10 @@ import { TransactionalOutput, producedRecords } from '../../runtime/exactly-once
 import { ConsumerRuntime, ClientUnavailableError, bindTopic, type ProducedRecord, type TransactionOffsets, type TransactionalProducer, type Transport } from '../../runtime/index.js';
 import type { BackpressureMode, ExactlyOnceHandler } from '../../runtime/types.js';
 import { TestKit } from '../../runtime/testing/index.js';
+import { avroCodec } from '../../runtime/avro-codec.js';
+import { avroEncoder, stringKeyEncoder } from '../../runtime/encoders.js';
+import { ProducerRuntime } from '../../runtime/producer.js';
+import { fakeTransport as fakeProducers } from './fake-producer.js';
 import { message } from './fake-consumer.js';
 import { binding, settings, textCodec } from './helpers.js';
 
@@ -134,6 +138,19 @@ describe('bindTopic of an exactly-once topic', () => {
     bindTopic<string>({ ...parts, handler: () => [out('x')] });
     expect(bindTopic<string>({ ...parts, exactlyOnce: true, handler: () => [] }).exactlyOnce).toBe(true);
     expect(bindTopic<string>({ ...parts, handler: () => {} }).exactlyOnce).toBeUndefined();
+  });
+});
+
+describe('TopicProducer.record', () => {
+  it('encodes a record of its topic as send would, without sending and without start()', async () => {
+    const codec = avroCodec<{ id: string }>({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }] });
+    const settings = { acks: 'all', idempotent: true, compression: 'none', maxInFlight: 5 } as const;
+    const { transport, producers } = fakeProducers();
+    const runtime = new ProducerRuntime({ brokers: [] }, { transport });
+    const orders = runtime.topic<{ id: string }, string>({ topic: 'orders', value: avroEncoder(codec), key: stringKeyEncoder, settings });
+    const record = await orders.record({ id: 'o-1' }, { key: 'k', headers: { source: 'test' }, partition: 2, timestamp: 5 });
+    expect(record).toEqual({ topic: 'orders', key: Buffer.from('k'), value: codec.encode({ id: 'o-1' }), headers: { source: 'test' }, partition: 2, timestamp: '5' });
+    expect(producers).toHaveLength(0);
   });
 });
 
