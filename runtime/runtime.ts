@@ -187,22 +187,22 @@ export class ConsumerRuntime {
     this.connections = ordered.map((spec) => {
       const transactions = transactionsOf(spec);
       return new Connection({
-          spec,
-          transport: this.watchFetches(spec.name, transportOf(clientOf(spec))),
-          events: this.emitter,
-          logger: rootLogger,
-          ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
-          ...(options.retryTimers ? { retryTimers: options.retryTimers } : {}),
-          ...(options.restart ? { restart: options.restart } : {}),
-          ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
-          ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
-          ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-          ...(options.missingTopicCheckMs !== undefined ? { missingTopicCheckMs: options.missingTopicCheckMs } : {}),
-          topicDirectory: this.topicDirectory,
-          deadLetters: this.deadLetters,
-          ...(transactions ? { transactions } : {}),
-          ...("brokers" in kafka ? { brokers: kafka.brokers } : {}),
-        });
+        spec,
+        transport: this.watchFetches(spec.name, transportOf(clientOf(spec))),
+        events: this.emitter,
+        logger: rootLogger,
+        ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
+        ...(options.retryTimers ? { retryTimers: options.retryTimers } : {}),
+        ...(options.restart ? { restart: options.restart } : {}),
+        ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
+        ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
+        ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        ...(options.missingTopicCheckMs !== undefined ? { missingTopicCheckMs: options.missingTopicCheckMs } : {}),
+        topicDirectory: this.topicDirectory,
+        deadLetters: this.deadLetters,
+        ...(transactions ? { transactions } : {}),
+        ...("brokers" in kafka ? { brokers: kafka.brokers } : {}),
+      });
     });
   }
 

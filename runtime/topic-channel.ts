@@ -516,7 +516,15 @@ export class TopicChannel {
     try {
       const returned: unknown = await this.binding.handle(decoded.value, context);
       // Exactly-once: the transaction commits the output and the offset together; a failed one is a handler failure.
-      if (this.binding.exactlyOnce) await this.options.transactions!.commit({ groupId: this.options.groupId ?? "", topic, partition, offset: message.offset }, producedRecords(topic, returned));
+      if (this.binding.exactlyOnce) {
+        // Race: the partition was revoked while the handler ran. Its new owner handles the record again; a transaction
+        // here could only duplicate the output (fencing stops it only once the new owner has registered the id).
+        if (record.offsets.revoked) {
+          this.failures.done(record);
+          return;
+        }
+        await this.options.transactions!.commit({ groupId: this.options.groupId ?? "", topic, partition, offset: message.offset }, producedRecords(topic, returned));
+      }
     } catch (error) {
       const ms = performance.now() - started;
       this.recordLatency(ms, attempt);

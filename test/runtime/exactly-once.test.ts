@@ -103,6 +103,21 @@ describe('exactly-once handlers (runtime)', () => {
     expect(t.committed[0]!.offsets.offset).toBe('1');
   });
 
+  it('a partition revoked while its handler ran commits no transaction (its new owner handles the record again)', async () => {
+    let handled = 0;
+    const t = setup((value) => {
+      handled++;
+      t.partitions.get(0)!.revoke();
+      return [out(value)];
+    });
+    t.offer(0, 0);
+    t.channel.start();
+    await expect.poll(() => handled).toBe(1);
+    await t.channel.stop();
+    expect(t.committed).toEqual([]);
+    expect(t.created).toEqual([]);
+  });
+
   it('a handler that returns no list of records takes the failure path; nothing is committed for it', async () => {
     const t = setup(() => 'oops' as never);
     t.offer(0, 0);
