@@ -30,6 +30,7 @@ import { TopicChannel } from "./topic-channel.js";
 import type { DeadLetterSink } from "./dead-letter-publisher.js";
 import { DEFAULT_MISSING_TOPIC_CHECK_MS, TopicAvailability, type TopicDirectory } from "./topic-availability.js";
 import type { Assignment, GroupMember, MemberListener, Transport } from "./transport/transport.js";
+import type { TransactionalOutput } from "./exactly-once.js";
 
 export { MAX_HOLD_MS, ROOM_IDLE_MS } from "./fetch-router.js";
 export type { RestartSettings } from "./restart-policy.js";
@@ -61,6 +62,8 @@ export interface ConnectionOptions {
   readonly brokers?: readonly string[];
   /** Where the topics' dead letters are written (the runtime's one producer). */
   readonly deadLetters?: DeadLetterSink;
+  /** The transactional producers of exactly-once topics (runtime/exactly-once.ts); needed only when the spec has one. */
+  readonly transactions?: TransactionalOutput;
 }
 
 /**
@@ -124,6 +127,7 @@ export class Connection {
           // Failure handling (failed-records.ts): a failed record pauses only its partition, through the one pause set.
           groupId: this.spec.settings.groupId,
           ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
+          ...(options.transactions ? { transactions: options.transactions } : {}),
           pausePartition: (partition, paused) => {
             if (paused) this.pauses.pause(binding.topic, partition, "failure");
             else this.pauses.resume(binding.topic, partition, !this.stopping, "failure");

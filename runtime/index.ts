@@ -19,6 +19,7 @@ export {
 } from "./registry-client.js";
 export { topicsToProvision, type TopicProvisioning, type NewTopic } from "./topic-provisioning.js";
 export { ConsumerRuntime, type ConsumerRuntimeOptions, type KafkaConnectionOptions } from "./runtime.js";
+export { transactionalIdOf, type ExactlyOnceResult } from "./exactly-once.js";
 export { ProducerRuntime, TopicProducer, ProducerStoppedError, producersOf, type Producers, type ProducerRuntimeOptions, type TopicProducerSpec, type SendOptions, type ProducerRecord } from "./producer.js";
 export {
   avroEncoder,
@@ -42,6 +43,9 @@ export type {
   TransportAdmin,
   TransportProducer,
   OutgoingRecord,
+  ProducedRecord,
+  TransactionalProducer,
+  TransactionOffsets,
   ProducerSettings,
   FetchedBatch,
   FetchedRecord,

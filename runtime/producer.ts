@@ -11,7 +11,7 @@ import type { Encoder } from "./encoders.js";
 import { ProducerMetrics, type ProducerMetricsSnapshot, type ProducerMetricsSource, type SendEvent } from "./producer-metrics.js";
 import type { KafkaConnectionOptions } from "./runtime.js";
 import { kafkajsTransport } from "./transport/kafkajs.js";
-import type { OutgoingRecord, ProducerSettings, RecordHeaders, Transport, TransportProducer } from "./transport/transport.js";
+import type { OutgoingRecord, ProducedRecord, ProducerSettings, RecordHeaders, Transport, TransportProducer } from "./transport/transport.js";
 
 /** A send on a producer that is not running: before `start()` or from `stop()` on. */
 export class ProducerStoppedError extends Error {
@@ -88,6 +88,15 @@ export class TopicProducer<V, K> {
       const outgoing = encoded.some(isPromise) ? await Promise.all(encoded) : (encoded as OutgoingRecord[]);
       if (outgoing.length > 0) await producer.send(this.spec.topic, outgoing);
     });
+  }
+
+  /**
+   * Encodes `value` (and `options.key`) with the topic's format into a record of this topic, without sending it:
+   * what an exactly-once handler returns, to be produced in its transaction (runtime/exactly-once.ts). Needs no
+   * `start()`; a Confluent schema is registered (or looked up) here, as for `send`.
+   */
+  async record(value: V, options: SendOptions<K> = {}): Promise<ProducedRecord> {
+    return { topic: this.spec.topic, ...(await this.encode({ ...options, value })) };
   }
 
   private encode(r: ProducerRecord<V, K>): OutgoingRecord | Promise<OutgoingRecord> {

@@ -17,6 +17,7 @@ import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type Runtime
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
 import { DeadLetterPublisher } from "./dead-letter-publisher.js";
+import { TransactionalOutput } from "./exactly-once.js";
 import { DEFAULT_HEALTH, ProgressWatch, type HealthReport, type HealthSettings } from "./health.js";
 
 /** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
@@ -103,6 +104,8 @@ export class ConsumerRuntime {
   private readonly stopTimeoutMs: number;
   private readonly topicDirectory: TopicDirectory;
   private readonly deadLetters: DeadLetterPublisher;
+  /** The transactional producers of the connections with exactly-once topics (runtime/exactly-once.ts). */
+  private readonly transactionOutputs: TransactionalOutput[] = [];
   private readonly progress = new ProgressWatch();
   private readonly healthSettings: HealthSettings;
   /** The topics `ensureTopics` creates when missing; empty without the option. */
@@ -171,25 +174,36 @@ export class ConsumerRuntime {
     this.mainTransport = directoryTransport;
     this.deadLetters = new DeadLetterPublisher(directoryTransport, namespaced(rootLogger, "kefgen.dead-letters"));
 
-    this.connections = ordered.map(
-      (spec) =>
-        new Connection({
-          spec,
-          transport: this.watchFetches(spec.name, transportOf(clientOf(spec))),
-          events: this.emitter,
-          logger: rootLogger,
-          ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
-          ...(options.retryTimers ? { retryTimers: options.retryTimers } : {}),
-          ...(options.restart ? { restart: options.restart } : {}),
-          ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
-          ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
-          ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-          ...(options.missingTopicCheckMs !== undefined ? { missingTopicCheckMs: options.missingTopicCheckMs } : {}),
-          topicDirectory: this.topicDirectory,
-          deadLetters: this.deadLetters,
-          ...("brokers" in kafka ? { brokers: kafka.brokers } : {}),
-        }),
-    );
+    const transactionsOf = (spec: ConnectionSpec): TransactionalOutput | undefined => {
+      if (!spec.topics.some((t) => t.exactlyOnce)) return undefined;
+      const transport = transportOf(clientOf(spec));
+      if (!transport.createTransactionalProducer) {
+        throw new ClientUnavailableError(clientOf(spec), `connection "${spec.name}" has exactly-once topics, which need Kafka transactions; the runtime runs them on kafkajs only. Choose client = kafkajs`);
+      }
+      const output = new TransactionalOutput(transport, namespaced(rootLogger, "kefgen.exactly-once"));
+      this.transactionOutputs.push(output);
+      return output;
+    };
+    this.connections = ordered.map((spec) => {
+      const transactions = transactionsOf(spec);
+      return new Connection({
+        spec,
+        transport: this.watchFetches(spec.name, transportOf(clientOf(spec))),
+        events: this.emitter,
+        logger: rootLogger,
+        ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
+        ...(options.retryTimers ? { retryTimers: options.retryTimers } : {}),
+        ...(options.restart ? { restart: options.restart } : {}),
+        ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
+        ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
+        ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        ...(options.missingTopicCheckMs !== undefined ? { missingTopicCheckMs: options.missingTopicCheckMs } : {}),
+        topicDirectory: this.topicDirectory,
+        deadLetters: this.deadLetters,
+        ...(transactions ? { transactions } : {}),
+        ...("brokers" in kafka ? { brokers: kafka.brokers } : {}),
+      });
+    });
   }
 
   /**
@@ -212,7 +226,7 @@ export class ConsumerRuntime {
     this.stopPromise ??= Promise.all(this.connections.map((connection) => connection.stop({ deadline }))).then(async () => {
       // Bounded: an admin connection to a broker that stopped answering must not hold stop() up.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all([this.deadLetters.close(), this.topicDirectory.close()]), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+      await Promise.race([Promise.all([this.deadLetters.close(), this.topicDirectory.close(), ...this.transactionOutputs.map((o) => o.close())]), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
       clearTimeout(timer);
       this.logger.info("stopped");
     });

@@ -19,6 +19,7 @@ import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import { LatencyStats, type TopicMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { systemRetryTimers, type RetryTimers } from "./retry-timers.js";
+import { producedRecords, type TransactionalOutput } from "./exactly-once.js";
 
 /** A fetched record waiting in (or taken from) a channel's buffer. */
 export interface ChannelRecord {
@@ -55,6 +56,8 @@ export interface TopicChannelOptions {
   readonly retryTimers?: RetryTimers;
   /** Where dead letters are written; absent: writing one fails, and is retried. */
   readonly deadLetters?: DeadLetterSink;
+  /** Where an exactly-once binding's transactions go (runtime/exactly-once.ts); required by such a binding. */
+  readonly transactions?: TransactionalOutput;
   /** Pauses (`true`) or resumes a partition while one of its records failed (see failed-records.ts). */
   readonly pausePartition?: (partition: number, paused: boolean) => void;
   /** Least time between two "dropping records" log lines of this topic (default 10 s). */
@@ -162,6 +165,11 @@ export class TopicChannel {
       throw new RangeError(`handler concurrency of topic "${this.topic}" must be an integer >= 1, got ${concurrency}`);
     }
     this.concurrency = concurrency;
+    if (options.binding.exactlyOnce) {
+      if (!options.transactions) throw new Error(`topic "${this.topic}" is exactly-once but its connection has no transactional producers`);
+      // A drop mode marks records done unhandled; the Committer would then commit past them outside any transaction.
+      if (options.binding.buffer.backpressure !== "ApplyBackpressure") throw new RangeError(`exactly-once topic "${this.topic}" needs backpressure = ApplyBackpressure, got ${options.binding.buffer.backpressure}`);
+    }
     const policy: FailurePolicy = failurePolicyOf(options.binding.failure);
     if (options.retry) Object.assign(policy, { backoffMs: options.retry.initialDelayMs, maxBackoffMs: options.retry.maxDelayMs, multiplier: 2, jitterPercent: 0 });
     this.failures = new FailedRecords({
@@ -506,7 +514,17 @@ export class TopicChannel {
     attempt.reportedSlow = false;
     const started = performance.now();
     try {
-      await this.binding.handle(decoded.value, context);
+      const returned: unknown = await this.binding.handle(decoded.value, context);
+      // Exactly-once: the transaction commits the output and the offset together; a failed one is a handler failure.
+      if (this.binding.exactlyOnce) {
+        // Race: the partition was revoked while the handler ran. Its new owner handles the record again; a transaction
+        // here could only duplicate the output (fencing stops it only once the new owner has registered the id).
+        if (record.offsets.revoked) {
+          this.failures.done(record);
+          return;
+        }
+        await this.options.transactions!.commit({ groupId: this.options.groupId ?? "", topic, partition, offset: message.offset }, producedRecords(topic, returned));
+      }
     } catch (error) {
       const ms = performance.now() - started;
       this.recordLatency(ms, attempt);
@@ -522,6 +540,8 @@ export class TopicChannel {
     this.handled++;
     // A revoked tracker ignores this: a completion after a rebalance commits nothing.
     record.offsets.markDone(record.offset);
+    // The transaction committed offset + 1 already: the Committer is not to send it again.
+    if (this.binding.exactlyOnce) record.offsets.markCommitted(record.offset + 1);
     this.failures.done(record);
   }
 

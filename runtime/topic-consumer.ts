@@ -2,7 +2,7 @@
 // generated consumer class, or a plain function) into a TopicBinding.
 
 import type { TopicProvisioning } from "./topic-provisioning.js";
-import type { BufferSettings, Codec, FailurePolicy, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
+import type { BufferSettings, Codec, ExactlyOnceHandler, FailurePolicy, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
 
@@ -22,8 +22,20 @@ export abstract class TopicConsumer<T, K = RawKey> {
   abstract handle(message: T, context: MessageContext<K>): void | Promise<void>;
 }
 
-/** What generated wiring passes to {@link bindTopic}. */
-export interface TopicDeclaration<T, K = RawKey> {
+/**
+ * What generated wiring passes to {@link bindTopic}: an ordinary topic with a {@link TopicConsumer} or a
+ * {@link MessageHandler}, or an exactly-once topic (`exactlyOnce: true`) whose function returns the records to produce
+ * (a handler returning records on an ordinary topic, or none on an exactly-once one, does not compile).
+ */
+export type TopicDeclaration<T, K = RawKey> = TopicDeclarationParts<T, K> &
+  (
+    | { readonly exactlyOnce?: false; readonly handler: TopicConsumer<T, K> | MessageHandler<T, K> }
+    /** The records the handler returns are written in one transaction with the record's offset + 1 (see {@link TopicBinding.exactlyOnce}). */
+    | { readonly exactlyOnce: true; readonly handler: ExactlyOnceHandler<T, K> }
+  );
+
+/** The parts of a {@link TopicDeclaration} every topic has. */
+export interface TopicDeclarationParts<T, K = RawKey> {
   readonly topic: string;
   readonly messageType: string;
   /** Decodes values; on a `tombstones` topic `T` includes `null`, which the codec never returns. */
@@ -39,8 +51,6 @@ export interface TopicDeclaration<T, K = RawKey> {
   readonly failure?: Partial<FailurePolicy>;
   /** How `ensureTopics` creates the topic; absent: with the broker's defaults. */
   readonly provisioning?: TopicProvisioning;
-  /** An instance of the topic's generated consumer class, or a function. */
-  readonly handler: TopicConsumer<T, K> | MessageHandler<T, K>;
 }
 
 /**
@@ -49,7 +59,7 @@ export interface TopicDeclaration<T, K = RawKey> {
  */
 export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBinding<T> {
   const { handler } = init;
-  let handle: MessageHandler<T, K>;
+  let handle: MessageHandler<T, K> | ExactlyOnceHandler<T, K>;
   if (typeof handler === "function") {
     handle = handler;
   } else if (handler !== null && typeof handler === "object" && typeof handler.handle === "function") {
@@ -70,6 +80,7 @@ export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBin
     buffer: init.buffer,
     ...(init.failure ? { failure: init.failure } : {}),
     ...(init.provisioning ? { provisioning: init.provisioning } : {}),
+    ...(init.exactlyOnce ? { exactlyOnce: true } : {}),
     handle,
   };
 }

@@ -4,6 +4,7 @@
 import type { TopicProvisioning } from "./topic-provisioning.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
+import type { ExactlyOnceResult } from "./exactly-once.js";
 import { settingsDeclaration, type SettingValue, type SettingsShape } from "./settings-declaration.js";
 
 /** The key handlers get when the topic declares no key type: the record's key bytes, `null` for a record without one. */
@@ -94,6 +95,13 @@ export interface MessageContext<K = RawKey> {
  */
 export type MessageHandler<T, K = RawKey> = (message: T, context: MessageContext<K>) => void | Promise<void>;
 
+/**
+ * The handler of an exactly-once topic ({@link TopicBinding.exactlyOnce}): it returns the records to produce (e.g.
+ * made by a generated producer's `record(value, { key })`), which are written in one transaction with the record's
+ * offset + 1. An empty list commits the offset alone.
+ */
+export type ExactlyOnceHandler<T, K = RawKey> = (message: T, context: MessageContext<K>) => ExactlyOnceResult | Promise<ExactlyOnceResult>;
+
 /** One topic consumed by a connection: its codec, its handler and its buffer. */
 export interface TopicBinding<T = unknown> {
   /** The Kafka topic name. */
@@ -112,8 +120,14 @@ export interface TopicBinding<T = unknown> {
   readonly failure?: Partial<FailurePolicy>;
   /** How the topic is created by the runtime option `ensureTopics` (the .kef's `partitions`, `replicationFactor`, `config`). */
   readonly provisioning?: TopicProvisioning;
+  /**
+   * `true`: an exactly-once topic. Its handler returns the records to produce (`ProducedRecord[]`), which are written
+   * in one Kafka transaction with the record's offset + 1 (runtime/exactly-once.ts; docs/runtime.md, "Exactly-once
+   * handlers").
+   */
+  readonly exactlyOnce?: boolean;
   // `any` key: the binding of a topic of any key type, like ConnectionSpec.topics for message types.
-  readonly handle: MessageHandler<T, any>;
+  readonly handle: MessageHandler<T, any> | ExactlyOnceHandler<T, any>;
 }
 
 /** One Kafka consumer and the topics it reads. */

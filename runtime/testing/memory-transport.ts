@@ -6,7 +6,7 @@
 import type { ConnectionSettings } from "../types.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { NewTopic } from "../topic-provisioning.js";
-import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, Transport, TransportAdmin, TransportProducer } from "../transport/transport.js";
+import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, ProducedRecord, TransactionalProducer, TransactionOffsets, Transport, TransportAdmin, TransportProducer } from "../transport/transport.js";
 import type { MemoryCluster } from "./memory-cluster.js";
 
 /** Most records one fetched batch holds (kafkajs's default fetch size holds about this many small records). */
@@ -36,6 +36,7 @@ export function memoryTransport(cluster: MemoryCluster): MemoryTransport {
     },
     admin: () => admin,
     createProducer: () => new MemoryProducer(cluster),
+    createTransactionalProducer: () => new MemoryTransactionalProducer(cluster),
   };
 }
 
@@ -218,6 +219,36 @@ class MemoryProducer implements TransportProducer {
   async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     if (!this.connected) throw new Error("the in-memory producer is not connected");
     this.cluster.append(topic, records);
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+  }
+}
+
+/**
+ * Exactly-once handlers in memory: a transaction's records and offset are written in one synchronous step, so no one
+ * sees half of it. Fencing is not modelled (a kit has one member per group).
+ */
+class MemoryTransactionalProducer implements TransactionalProducer {
+  private connected = false;
+
+  constructor(private readonly cluster: MemoryCluster) {}
+
+  async connect(): Promise<void> {
+    this.connected = true;
+  }
+
+  async commitTransaction(records: readonly ProducedRecord[], offsets: TransactionOffsets): Promise<void> {
+    if (!this.connected) throw new Error("the in-memory transactional producer is not connected");
+    // Checked before anything is written, so a failed transaction leaves nothing behind.
+    for (const r of records) {
+      if (r.partition !== undefined && (r.partition < 0 || r.partition >= this.cluster.partitions(r.topic))) {
+        throw new RangeError(`topic "${r.topic}" has no partition ${r.partition} (it has ${this.cluster.partitions(r.topic)})`);
+      }
+    }
+    for (const record of records) this.cluster.append(record.topic, [record]);
+    this.cluster.commit(offsets.groupId, [offsets]);
   }
 
   async disconnect(): Promise<void> {

@@ -1,13 +1,30 @@
 // The kafkajs transport: the runtime's seam (transport.ts) over kafkajs 2.2.4. Everything that
 // knows kafkajs lives here: its consumer settings, its events, its batch payload, its logs (offset
-// resets are reported only there, pitfall 7), its admin and producer.
+// resets are reported only there, pitfall 7), its admin, its producer and its transactional producer.
+// Why it is over ~350 lines: it is the one file that imports values from kafkajs (docs/runtime.md, "The transport
+// seam"); its member, admin and producers are small classes side by side. Splitting them by class is the next step
+// if it grows.
 
-import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type InstrumentationEvent, type logCreator } from "kafkajs";
+import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type InstrumentationEvent, type logCreator, type Message, type Producer } from "kafkajs";
 import { isMissingTopicError } from "../errors.js";
 import type { NewTopic } from "../topic-provisioning.js";
 import { namespaced, type RuntimeLogger } from "../logger.js";
 import type { ConnectionSettings } from "../types.js";
-import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, ProducerSettings, Transport, TransportAdmin, TransportProducer } from "./transport.js";
+import type {
+  Assignment,
+  GroupMember,
+  MemberListener,
+  OffsetToCommit,
+  OutgoingRecord,
+  PausedTopic,
+  ProducedRecord,
+  ProducerSettings,
+  TransactionalProducer,
+  TransactionOffsets,
+  Transport,
+  TransportAdmin,
+  TransportProducer,
+} from "./transport.js";
 
 /**
  * The part of a kafkajs `Consumer` the transport uses. `kafka.consumer(config)` satisfies it; tests
@@ -84,6 +101,7 @@ export function kafkajsTransport(connection: KafkajsConnection, options: Kafkajs
     },
     admin: () => (admin ??= new KafkajsAdmin(() => kafka().admin())),
     createProducer: (settings) => new KafkajsProducer(kafka(), settings),
+    createTransactionalProducer: (transactionalId) => new KafkajsTransactionalProducer(kafka(), transactionalId),
   };
 }
 
@@ -298,18 +316,60 @@ class KafkajsProducer implements TransportProducer {
   }
 
   async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    await this.producer.send({
-      topic,
-      acks: this.acks,
-      compression: this.compression,
-      messages: records.map((r) => ({
-        key: r.key ?? null,
-        value: r.value,
-        ...(r.headers ? { headers: { ...r.headers } } : {}),
-        ...(r.partition !== undefined ? { partition: r.partition } : {}),
-        ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
-      })),
-    });
+    await this.producer.send({ topic, acks: this.acks, compression: this.compression, messages: records.map(kafkajsMessage) });
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+function kafkajsMessage(r: OutgoingRecord): Message {
+  return {
+    key: r.key ?? null,
+    value: r.value,
+    ...(r.headers ? { headers: { ...r.headers } } : {}),
+    ...(r.partition !== undefined ? { partition: r.partition } : {}),
+    ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
+  };
+}
+
+/**
+ * A {@link TransactionalProducer} over a kafkajs transactional producer (idempotent, one request in flight, as
+ * kafkajs requires). kafkajs sends InitProducerId at the first transaction; its `sendOffsets` is EOS v1's
+ * (group id only, no generation), so fencing rests on the transactional id (runtime/exactly-once.ts).
+ */
+class KafkajsTransactionalProducer implements TransactionalProducer {
+  private readonly producer: Producer;
+
+  constructor(kafka: Kafka, transactionalId: string) {
+    this.producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  async commitTransaction(records: readonly ProducedRecord[], offsets: TransactionOffsets): Promise<void> {
+    const transaction = await this.producer.transaction();
+    try {
+      const byTopic = new Map<string, Message[]>();
+      for (const r of records) {
+        let messages = byTopic.get(r.topic);
+        if (!messages) byTopic.set(r.topic, (messages = []));
+        messages.push(kafkajsMessage(r));
+      }
+      if (byTopic.size > 0) await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await transaction.sendOffsets({
+        consumerGroupId: offsets.groupId,
+        topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      // The caller drops this producer either way; the next one's InitProducerId aborts what is left open.
+      if (transaction.isActive()) await transaction.abort().catch(() => {});
+      throw error;
+    }
   }
 
   disconnect(): Promise<void> {

@@ -90,6 +90,35 @@ export interface TransportProducer {
   disconnect(): Promise<void>;
 }
 
+/** One record to produce within a transaction: an {@link OutgoingRecord} and its topic. */
+export interface ProducedRecord extends OutgoingRecord {
+  readonly topic: string;
+}
+
+/** The consumed position a transaction commits for a group: the next record the group reads on that partition. */
+export interface TransactionOffsets {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka's int64 in decimal: the handled record's offset + 1. */
+  readonly offset: string;
+}
+
+/**
+ * A transactional producer (one transactional id) for exactly-once handlers (runtime/exactly-once.ts). One
+ * transaction at a time. Connecting registers the transactional id with its coordinator at the first transaction
+ * (InitProducerId), which fences every older producer of the same id and aborts its open transaction.
+ */
+export interface TransactionalProducer {
+  connect(): Promise<void>;
+  /**
+   * In one transaction: sends `records` and commits `offsets` for their group, then commits the transaction.
+   * Rejects when it did not commit; it then tried to abort, and this producer must not be used again (disconnect it).
+   */
+  commitTransaction(records: readonly ProducedRecord[], offsets: TransactionOffsets): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
 /** The cluster questions behind topic existence, lag and readiness. */
 export interface TransportAdmin {
   /** The names among `topics` that exist on the cluster now. Rejects when the cluster cannot be asked. */
@@ -122,4 +151,6 @@ export interface Transport {
   admin(): TransportAdmin;
   /** Creates a producer; without settings: idempotent, acks = all, no compression. */
   createProducer(settings?: ProducerSettings): TransportProducer;
+  /** Creates a transactional producer with this transactional id (exactly-once handlers). Absent: the client cannot. */
+  createTransactionalProducer?(transactionalId: string): TransactionalProducer;
 }

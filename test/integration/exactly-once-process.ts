@@ -1,0 +1,126 @@
+// A consume → transform → produce process for test/integration/exactly-once.test.ts, run with tsx: one
+// ConsumerRuntime reading an input topic of numbered records ("1", "2", ...) and producing one output record per
+// input, with the same number. `exactlyOnce: true`: the handler returns the output record and the runtime writes it
+// and the input offset in one transaction (runtime/exactly-once.ts). `false` (the control, at-least-once): the
+// handler sends the output with an idempotent producer and the runtime commits the input offset afterwards.
+// It appends `READY <ms>` and `H <ms> <partition> <offset>` (a handler call returned) lines to a log file with
+// synchronous writes, so the lines survive a SIGKILL. Configuration: the JSON in KEFGEN_EOS_CONFIG.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { ConsumerRuntime, bindTopic, type Codec, type ExactlyOnceResult, type RuntimeLogger } from '../../runtime/index.js';
+
+/** What the parent passes in KEFGEN_EOS_CONFIG. */
+export interface ExactlyOnceProcessConfig {
+  brokers: string[];
+  groupId: string;
+  input: string;
+  output: string;
+  log: string;
+  exactlyOnce: boolean;
+  handlerDelayMs: number;
+  /** The at-least-once control's commit interval; a long one leaves more handled records uncommitted at the kill. */
+  autoCommitIntervalMs: number;
+}
+
+const config = JSON.parse(process.env['KEFGEN_EOS_CONFIG'] ?? 'null') as ExactlyOnceProcessConfig | null;
+if (!config) {
+  process.stderr.write('KEFGEN_EOS_CONFIG is not set\n');
+  process.exit(2);
+}
+process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+
+const fd = openSync(config.log, 'a');
+const write = (line: string): void => void writeSync(fd, `${line}\n`);
+const logger: RuntimeLogger = {
+  debug() {},
+  info() {},
+  warn: (message, fields) => process.stderr.write(`warn: ${message} ${safeJson(fields)}\n`),
+  error: (message, fields) => process.stderr.write(`error: ${message} ${safeJson(fields)}\n`),
+};
+const text: Codec<string> = { decode: (b) => b.toString('utf8'), encode: (s) => Buffer.from(s, 'utf8') };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The control's producer: idempotent, acks = all, outside any transaction.
+const plain = config.exactlyOnce ? undefined : new Kafka({ clientId: 'kefgen-eos-control', brokers: config.brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true });
+await plain?.connect();
+
+const input = {
+  topic: config.input,
+  messageType: 'kefgen.test.Number',
+  codec: text,
+  buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure', concurrency: 3 },
+} as const;
+const runtime = new ConsumerRuntime(
+  [
+    {
+      name: 'shared',
+      kind: 'shared',
+      settings: {
+        groupId: config.groupId,
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 500,
+        maxPollIntervalMs: 30_000,
+        enableAutoCommit: false,
+        autoCommitIntervalMs: config.autoCommitIntervalMs,
+        autoOffsetReset: 'earliest',
+        fetchMinBytes: 1,
+        fetchMaxWaitMs: 100,
+      },
+      topics: [
+        plain
+          ? bindTopic<string>({
+              ...input,
+              handler: async (value, context) => {
+                if (config.handlerDelayMs > 0) await sleep(config.handlerDelayMs);
+                await plain.send({ topic: config.output, acks: -1, messages: [{ key: value, value }] });
+                write(`H ${Date.now()} ${context.partition} ${context.offset}`);
+              },
+            })
+          : bindTopic<string>({
+              ...input,
+              exactlyOnce: true,
+              handler: async (value, context): Promise<ExactlyOnceResult> => {
+                if (config.handlerDelayMs > 0) await sleep(config.handlerDelayMs);
+                write(`H ${Date.now()} ${context.partition} ${context.offset}`);
+                return [{ topic: config.output, key: value, value }];
+              },
+            }),
+      ],
+    },
+  ],
+  { brokers: config.brokers, clientId: 'kefgen-eos' },
+  { logger, stopTimeoutMs: 5_000 },
+);
+
+process.once('SIGTERM', () => {
+  void runtime
+    .stop()
+    .then(() => plain?.disconnect())
+    .then(
+      () => {
+        closeSync(fd);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+});
+
+try {
+  await runtime.start();
+  write(`READY ${Date.now()}`);
+} catch (error) {
+  process.stderr.write(`start failed: ${String(error)}\n`);
+  process.exit(2);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v));
+  } catch {
+    return String(value);
+  }
+}
