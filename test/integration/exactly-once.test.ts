@@ -51,7 +51,7 @@ function spawnProcess(config: ExactlyOnceProcessConfig): Child {
 
 /** Handler calls a process logged: `H <ms> <partition> <offset>` lines (a SIGKILL may cut the last one short). */
 function handled(log: string): { at: number }[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(log, 'utf8');
   } catch {
