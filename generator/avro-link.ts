@@ -121,9 +121,14 @@ function unknownTypeHint(ref: AvroRef, pool: ReadonlyMap<string, AvroNamed>): st
   return ref.written.includes(".") ? "define it in this schema or in the schema of another message" : `Avro's primitive types are ${primitiveNames.join(", ")}`;
 }
 
+/** Definition keys by named type: a message schema message-schemas.ts reuses across `analyse()` calls keeps its types. */
+const definitionKeys = new WeakMap<AvroNamed, string>();
+
 /** A definition in a form that does not depend on how it was written: full names, nested types by name, sorted keys. */
 function definitionKey(t: AvroNamed): string {
-  return JSON.stringify(sortKeys(walkSchemaJson(t.json, t.enclosingNamespace, normalizing, true)));
+  let key = definitionKeys.get(t);
+  if (key === undefined) definitionKeys.set(t, (key = JSON.stringify(sortKeys(walkSchemaJson(t.json, t.enclosingNamespace, normalizing, true)))));
+  return key;
 }
 
 /** Names as full names, nested definitions as uses of their name, the namespace folded into the name. */

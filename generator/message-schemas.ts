@@ -11,7 +11,7 @@ import { reportProblem } from "./check-settings.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { describeFileProblem, type FileRefusal } from "./files.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
-import type { Reporter } from "./reporter.js";
+import { Reporter } from "./reporter.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
@@ -24,6 +24,37 @@ export interface CheckHost {
 
 /** A schema file as read: its parsed JSON (undefined after syntax errors), or why it could not be read. */
 type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string } | FileRefusal | { readonly tooLarge: true });
+
+/** What reading an inline schema found: problems of its JSON (reported one by one), then what `readSchema` gave. */
+interface InlineRead {
+  readonly file: string;
+  readonly message: string;
+  readonly reported: readonly Diagnostic[];
+  readonly read: { readonly schema: AvroSchema | undefined; readonly diagnostics: readonly Diagnostic[] };
+}
+
+/**
+ * Inline schemas as read, by their JSON's AST node. The parser keeps a declaration's AST, the same objects, while its
+ * text and place do not change (grammar/incremental.ts; a moved one gets new objects, with its new ranges), so the
+ * next `analyse()` in the process (the language server, `--watch`) reuses the read schema and its diagnostics of
+ * every message not edited. What is read depends only on the JSON, the message's name and the file's displayed name,
+ * all checked here; the results are never changed once made (avro-types.ts is read-only). A weak map: an AST the
+ * parser dropped takes its entry along.
+ */
+const inlineReads = new WeakMap<JsonValue, InlineRead>();
+
+/** Reads an inline schema as `SchemaReader.message` reports it. */
+function readInline(json: JsonValue, message: string, source: SourceText): InlineRead {
+  const own = new Reporter();
+  const r = own.in(source);
+  if (countJsonNodes(json) > maxSchemaValues) {
+    const problem = schemaTooLarge(`the schema of message "${message}"`);
+    r.report(problem.code, json.range, problem.message, { hint: problem.hint });
+    return { file: source.file, message, reported: own.diagnostics, read: { schema: undefined, diagnostics: [] } };
+  }
+  for (const { range, problem } of jsonNumberProblems(json)) reportProblem(r, problem, range);
+  return { file: source.file, message, reported: own.diagnostics, read: readSchema({ file: source.file, json, namespace: undefined }) };
+}
 
 /** Reads the schemas of one project's messages; remembers each schema file it read. */
 export class SchemaReader {
@@ -41,10 +72,10 @@ export class SchemaReader {
     const schema = decl.schema;
     if (!schema) return undefined;
     if (schema.$type === "InlineSchema") {
-      if (countJsonNodes(schema.json) > maxSchemaValues) return this.refuse(schemaTooLarge(`the schema of message "${decl.name.text}"`), schema.json.range, source.file);
-      const r = this.c.in(source);
-      for (const { range, problem } of jsonNumberProblems(schema.json)) reportProblem(r, problem, range);
-      return this.avro(readSchema({ file: source.file, json: schema.json, namespace: undefined }));
+      let read = inlineReads.get(schema.json);
+      if (read?.file !== source.file || read.message !== decl.name.text) inlineReads.set(schema.json, (read = readInline(schema.json, decl.name.text, source)));
+      for (const d of read.reported) this.c.add(d);
+      return this.avro(read.read);
     }
     return this.fromFile(schema.path, source);
   }
@@ -105,7 +136,7 @@ export class SchemaReader {
     return undefined;
   }
 
-  private avro(result: { schema: AvroSchema | undefined; diagnostics: Diagnostic[] }): AvroSchema | undefined {
+  private avro(result: { readonly schema: AvroSchema | undefined; readonly diagnostics: readonly Diagnostic[] }): AvroSchema | undefined {
     this.c.addAll(result.diagnostics);
     return result.schema;
   }
