@@ -102,4 +102,27 @@ describe("analyse() reusing the last analysis", () => {
       expect(m.schema.range.start.line).toBe(second.messages[i]!.schema.range.start.line + 2);
     });
   });
+
+  it("checks an unchanged message's codec again when a type it takes from another message changed", () => {
+    const text = (symbols: string): string =>
+      [
+        "namespace warm",
+        'message A avro { "type": "record", "name": "A", "namespace": "warm", "fields": [ { "name": "b", "type": "B", "default": "Z" } ] }',
+        `message B avro { "type": "enum", "name": "B", "namespace": "warm", "symbols": ${symbols} }`,
+        'shared { groupId = "g" }',
+        'topic "a" : A',
+        'topic "b" : B',
+        "",
+      ].join("\n");
+    const base = path.join(virtualRoot, "codec");
+    const valid = analyseAt(base, "codec.kef", text('["X", "Z"]'));
+    expect(valid.diagnostics).toEqual([]);
+    // Only B's text changes (same length: A is not moved, its read schema is kept), and A's default is no longer one
+    // of B's symbols: avsc refuses A's codec schema, as in a cold analysis.
+    const warm = analyseAt(base, "codec.kef", text('["X", "Y"]'));
+    expect(warm.model).toBeUndefined();
+    expect(warm.diagnostics.map((d) => d.code)).toEqual(["KEF3001"]);
+    expect(seen(warm)).toEqual(seen(analyseAt(path.join(virtualRoot, "codec-cold"), "codec.kef", text('["X", "Y"]'))));
+    expect(seen(analyseAt(base, "codec.kef", text('["X", "Z"]')))).toEqual(seen(valid));
+  });
 });
