@@ -1,5 +1,6 @@
 // The schema of a `message` declaration: inline JSON, or a schema file (`"types.avsc"`, `"types.avsc#com.acme.Order"`)
 // read through the check host once however many messages take a type from it. Part of the check stage (check.ts).
+// What is read is kept across `analyse()` calls in one process while its input is the same (see `inlineReads`).
 import path from "node:path";
 import type { JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
 import { readSchema } from "./avro-read.js";
@@ -42,6 +43,36 @@ interface InlineRead {
  * parser dropped takes its entry along.
  */
 const inlineReads = new WeakMap<JsonValue, InlineRead>();
+
+/** A schema file as parsed: its JSON (undefined after syntax errors), its syntax errors, then its JSON's problems. */
+interface ParsedSchemaFile {
+  readonly source: SourceText;
+  readonly json: JsonValue | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly reported: readonly Diagnostic[];
+}
+
+/**
+ * Schema files as last parsed, by absolute path (one entry per file the process has read): a file whose text and
+ * displayed name did not change keeps its parsed JSON, so that the schemas read from it can be kept too.
+ */
+const parsedFiles = new Map<string, ParsedSchemaFile>();
+
+/** Schemas read from a file, by the path literal naming it: kept while the literal and the parsed file are the same. */
+const fileReads = new WeakMap<StringLiteral, { readonly json: JsonValue; readonly display: string; readonly in: string; readonly read: InlineRead["read"] }>();
+
+/** Parses a schema file (or takes its last parse, for the same text and name). */
+function parseSchemaFile(source: SourceText): ParsedSchemaFile {
+  const last = parsedFiles.get(source.absolutePath);
+  if (last?.source.text === source.text && last.source.file === source.file) return last;
+  const parsed = parseJsonDocument(source);
+  const own = new Reporter();
+  const r = own.in(source);
+  for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) reportProblem(r, problem, range);
+  const out = { source, json: parsed.diagnostics.length > 0 ? undefined : parsed.value, diagnostics: parsed.diagnostics, reported: own.diagnostics };
+  parsedFiles.set(source.absolutePath, out);
+  return out;
+}
 
 /** Reads an inline schema as `SchemaReader.message` reports it. */
 function readInline(json: JsonValue, message: string, source: SourceText): InlineRead {
@@ -99,7 +130,13 @@ export class SchemaReader {
       return undefined;
     }
     if (!file.json) return undefined; // its syntax errors were reported when it was first read
-    return this.avro(readSchema({ file: file.display, json: file.json, namespace: undefined, ...(select ? { select } : {}) }));
+    // Kept like an inline schema's (see `inlineReads`): by the path literal, for the same parsed file.
+    let read = fileReads.get(literal);
+    if (read?.json !== file.json || read.display !== file.display || read.in !== source.file) {
+      const json = file.json;
+      fileReads.set(literal, (read = { json, display: file.display, in: source.file, read: readSchema({ file: file.display, json, namespace: undefined, ...(select ? { select } : {}) }) }));
+    }
+    return this.avro(read.read);
   }
 
   /** Reads and parses a schema file once, however many messages take a type from it. */
@@ -116,12 +153,10 @@ export class SchemaReader {
       else if (countJsonValues(text) > maxSchemaValues) file = { display, tooLarge: true };
       else {
         this.sources.set(display, text);
-        const schemaSource = { file: display, absolutePath: absolute, text };
-        const parsed = parseJsonDocument(schemaSource);
+        const parsed = parseSchemaFile({ file: display, absolutePath: absolute, text });
         this.c.addAll(parsed.diagnostics);
-        const r = this.c.in(schemaSource);
-        for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) reportProblem(r, problem, range);
-        file = { display, json: parsed.diagnostics.length > 0 ? undefined : parsed.value };
+        for (const d of parsed.reported) this.c.add(d);
+        file = { display, json: parsed.json };
       }
     } catch (error) {
       file = { display, error: (error as Error).message };

@@ -103,6 +103,36 @@ describe("analyse() reusing the last analysis", () => {
     });
   });
 
+  it("keeps the schemas read from an unchanged schema file", () => {
+    const rel = "valid/avro-types/avro-types.kef";
+    const text = fs.readFileSync(path.join(fixtures, rel), "utf8");
+    const base = path.join(virtualRoot, "files");
+    const first = analyseAt(base, rel, text).model!;
+    const second = analyseAt(base, rel, text).model!;
+    const fromFiles = second.messages.filter((m) => m.schema.file.endsWith(".avsc"));
+    expect(fromFiles.length).toBeGreaterThan(1);
+    for (const m of fromFiles) expect(m.schema).toBe(first.messages.find((x) => x.name === m.name)!.schema);
+  });
+
+  it("reads a schema file again when its text changed", () => {
+    const kef = 'namespace warm\nmessage A from "a.avsc"\nshared { groupId = "g" }\ntopic "a" : A\n';
+    const avsc = (type: string): string => `{ "type": "record", "name": "A", "fields": [ { "name": "x", "type": ${type} } ] }\n`;
+    const run = (dir: string, schema: string): AnalyseResult => {
+      const base = path.join(virtualRoot, dir);
+      const files = new Map([[path.join(base, "a.kef"), kef], [path.join(base, "a.avsc"), schema]]);
+      const readFile = (p: string): FileRead => (files.has(p) ? { text: files.get(p)! } : { refused: { kind: "missing" } });
+      return analyse({ inputs: ["a.kef"], cwd: base, readFile });
+    };
+    const valid = run("edited-schema", avsc('"long"'));
+    expect(valid.diagnostics).toEqual([]);
+    for (const [i, schema] of [avsc('"lng"'), avsc('"long"'), avsc('"string"'), avsc("[")].entries()) {
+      const warm = run("edited-schema", schema);
+      expect(seen(warm)).toEqual(seen(run(`edited-schema-cold-${i}`, schema)));
+      expect(warm.model?.messages[0]!.schema).not.toBe(valid.model?.messages[0]!.schema);
+    }
+    expect(seen(run("edited-schema", avsc('"long"')))).toEqual(seen(valid));
+  });
+
   it("checks an unchanged message's codec again when a type it takes from another message changed", () => {
     const text = (symbols: string): string =>
       [
