@@ -2,11 +2,10 @@
 // resolved across schemas, one name defined two different ways is rejected, and each message's self-contained codec
 // schema (avro-codec-schema.ts) is checked with avsc exactly as the runtime builds it.
 import type { Range } from "../grammar/ast.js";
-import { codecSchema } from "./avro-codec-schema.js";
 import { isObject, walkSchemaJson, type SchemaJsonHooks } from "./avro-schema-json.js";
 import { primitiveNames, qualify, type AvroNamed, type AvroRef, type AvroSchema, type AvroType, type NamedLookup } from "./avro-types.js";
 import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
-import { checkCodecSchema } from "./codec-check.js";
+import { checkMessageCodec } from "./codec-check.js";
 import { closest, diagnostic, related, type Diagnostic, type RelatedLocation } from "./diagnostics.js";
 
 /** Where linking reports problems (the checker's `accept`): a catalogue entry, in `extra.file`. */
@@ -56,7 +55,7 @@ export function linkSchemas(r: LinkReporter, schemas: readonly { readonly name: 
     }
     if (!resolved || !m.schema.complete) continue;
     try {
-      checkCodecSchema(codecSchema(m.schema, lookup));
+      checkMessageCodec(m.schema, lookup);
     } catch (error) {
       // A RangeError or SyntaxError comes from compiling avsc's code for the schema, not from checking it: its
       // message tells of avsc's internals, not of the schema.
@@ -121,9 +120,14 @@ function unknownTypeHint(ref: AvroRef, pool: ReadonlyMap<string, AvroNamed>): st
   return ref.written.includes(".") ? "define it in this schema or in the schema of another message" : `Avro's primitive types are ${primitiveNames.join(", ")}`;
 }
 
+/** Definition keys by named type: a message schema message-schemas.ts reuses across `analyse()` calls keeps its types. */
+const definitionKeys = new WeakMap<AvroNamed, string>();
+
 /** A definition in a form that does not depend on how it was written: full names, nested types by name, sorted keys. */
 function definitionKey(t: AvroNamed): string {
-  return JSON.stringify(sortKeys(walkSchemaJson(t.json, t.enclosingNamespace, normalizing, true)));
+  let key = definitionKeys.get(t);
+  if (key === undefined) definitionKeys.set(t, (key = JSON.stringify(sortKeys(walkSchemaJson(t.json, t.enclosingNamespace, normalizing, true)))));
+  return key;
 }
 
 /** Names as full names, nested definitions as uses of their name, the namespace folded into the name. */

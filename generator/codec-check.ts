@@ -3,10 +3,16 @@
 // rest of checking the schema, so a schema that did not change (the next `analyse()` of the language server, a
 // watch rebuild) is not compiled again.
 //
+// A message whose read schema is the same object as in the last `analyse()` (message-schemas.ts keeps it while the
+// declaration is unchanged) and whose codec schema takes the same named types from the other messages keeps its
+// verdict without even building its codec schema again (`checkMessageCodec`).
+//
 // The first check of a schema also compiles less (see `withoutUnusedCompilation`): the type is only built to see
 // whether avsc accepts the schema, then dropped, so the code it would read records with is never run.
 import avro from "avsc";
 import { avroType } from "../runtime/avro-codec.js";
+import { codecSchema } from "./avro-codec-schema.js";
+import type { AvroNamed, AvroSchema, NamedLookup } from "./avro-types.js";
 
 /** Outcomes by the codec schema's text; what avsc threw, or undefined for a schema it accepts. */
 const outcomes = new Map<string, { readonly error: unknown }>();
@@ -33,6 +39,39 @@ export function checkCodecSchema(schema: unknown): void {
     outcomes.set(key, outcome);
   }
   if (outcome.error !== undefined) throw outcome.error;
+}
+
+/**
+ * Verdicts by message schema: the named types its codec schema took from the lookup (by full name) and what was
+ * thrown. The codec schema is made from the schema and those types only (avro-codec-schema.ts), all read-only, so
+ * the same schema with the same types gives the same codec schema, hence the same verdict. A weak map: a schema no
+ * longer used takes its entry along.
+ */
+const verdicts = new WeakMap<AvroSchema, { readonly used: ReadonlyMap<string, AvroNamed | undefined>; readonly error: unknown }>();
+
+/**
+ * Checks a message's codec schema (`codecSchema(schema, lookup)`) with avsc as `checkCodecSchema` does; throws what
+ * building the codec schema or avsc threw. Unchanged since the last check of the same schema object: not built again.
+ */
+export function checkMessageCodec(schema: AvroSchema, lookup: NamedLookup): void {
+  let verdict = verdicts.get(schema);
+  if (!verdict || [...verdict.used].some(([name, type]) => lookup(name) !== type)) {
+    const used = new Map<string, AvroNamed | undefined>();
+    let error: unknown;
+    try {
+      checkCodecSchema(
+        codecSchema(schema, (name) => {
+          const type = lookup(name);
+          used.set(name, type);
+          return type;
+        }),
+      );
+    } catch (thrown) {
+      error = thrown;
+    }
+    verdicts.set(schema, (verdict = { used, error }));
+  }
+  if (verdict.error !== undefined) throw verdict.error;
 }
 
 /** avsc's internals replaced below; not in its type declarations. */

@@ -1,5 +1,6 @@
 // The schema of a `message` declaration: inline JSON, or a schema file (`"types.avsc"`, `"types.avsc#com.acme.Order"`)
 // read through the check host once however many messages take a type from it. Part of the check stage (check.ts).
+// What is read is kept across `analyse()` calls in one process while its input is the same (see `inlineReads`).
 import path from "node:path";
 import type { JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
 import { readSchema } from "./avro-read.js";
@@ -11,7 +12,7 @@ import { reportProblem } from "./check-settings.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { unreadFileProblem, type FileRefusal } from "./files.js";
 import { parseJsonDocument, type SourceText } from "./parse.js";
-import type { Reporter } from "./reporter.js";
+import { Reporter } from "./reporter.js";
 import { countJsonNodes, countJsonValues, maxSchemaValues, schemaTooLarge } from "./schema-limits.js";
 
 /** How the checker reaches the file system (schema files); tests may supply their own. */
@@ -24,6 +25,66 @@ export interface CheckHost {
 
 /** A schema file as read: its parsed JSON (undefined after syntax errors), or why it could not be read. */
 type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string } | FileRefusal | { readonly tooLarge: true });
+
+/** What reading an inline schema found: problems of its JSON (reported one by one), then what `readSchema` gave. */
+interface InlineRead {
+  readonly file: string;
+  readonly message: string;
+  readonly reported: readonly Diagnostic[];
+  readonly read: { readonly schema: AvroSchema | undefined; readonly diagnostics: readonly Diagnostic[] };
+}
+
+/**
+ * Inline schemas as read, by their JSON's AST node. The parser keeps a declaration's AST, the same objects, while its
+ * text and place do not change (grammar/incremental.ts; a moved one gets new objects, with its new ranges), so the
+ * next `analyse()` in the process (the language server, `--watch`) reuses the read schema and its diagnostics of
+ * every message not edited. What is read depends only on the JSON, the message's name and the file's displayed name,
+ * all checked here; the results are never changed once made (avro-types.ts is read-only). A weak map: an AST the
+ * parser dropped takes its entry along.
+ */
+const inlineReads = new WeakMap<JsonValue, InlineRead>();
+
+/** A schema file as parsed: its JSON (undefined after syntax errors), its syntax errors, then its JSON's problems. */
+interface ParsedSchemaFile {
+  readonly source: SourceText;
+  readonly json: JsonValue | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly reported: readonly Diagnostic[];
+}
+
+/**
+ * Schema files as last parsed, by absolute path (one entry per file the process has read): a file whose text and
+ * displayed name did not change keeps its parsed JSON, so that the schemas read from it can be kept too.
+ */
+const parsedFiles = new Map<string, ParsedSchemaFile>();
+
+/** Schemas read from a file, by the path literal naming it: kept while the literal and the parsed file are the same. */
+const fileReads = new WeakMap<StringLiteral, { readonly json: JsonValue; readonly display: string; readonly in: string; readonly read: InlineRead["read"] }>();
+
+/** Parses a schema file (or takes its last parse, for the same text and name). */
+function parseSchemaFile(source: SourceText): ParsedSchemaFile {
+  const last = parsedFiles.get(source.absolutePath);
+  if (last?.source.text === source.text && last.source.file === source.file) return last;
+  const parsed = parseJsonDocument(source);
+  const own = new Reporter();
+  const r = own.in(source);
+  for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) reportProblem(r, problem, range);
+  const out = { source, json: parsed.diagnostics.length > 0 ? undefined : parsed.value, diagnostics: parsed.diagnostics, reported: own.diagnostics };
+  parsedFiles.set(source.absolutePath, out);
+  return out;
+}
+
+/** Reads an inline schema as `SchemaReader.message` reports it. */
+function readInline(json: JsonValue, message: string, source: SourceText): InlineRead {
+  const own = new Reporter();
+  const r = own.in(source);
+  if (countJsonNodes(json) > maxSchemaValues) {
+    reportProblem(r, schemaTooLarge(`the schema of message "${message}"`), json.range);
+    return { file: source.file, message, reported: own.diagnostics, read: { schema: undefined, diagnostics: [] } };
+  }
+  for (const { range, problem } of jsonNumberProblems(json)) reportProblem(r, problem, range);
+  return { file: source.file, message, reported: own.diagnostics, read: readSchema({ file: source.file, json, namespace: undefined }) };
+}
 
 /** Reads the schemas of one project's messages; remembers each schema file it read. */
 export class SchemaReader {
@@ -41,10 +102,10 @@ export class SchemaReader {
     const schema = decl.schema;
     if (!schema) return undefined;
     if (schema.$type === "InlineSchema") {
-      if (countJsonNodes(schema.json) > maxSchemaValues) return this.refuse(schemaTooLarge(`the schema of message "${decl.name.text}"`), schema.json.range, source.file);
-      const r = this.c.in(source);
-      for (const { range, problem } of jsonNumberProblems(schema.json)) reportProblem(r, problem, range);
-      return this.avro(readSchema({ file: source.file, json: schema.json, namespace: undefined }));
+      let read = inlineReads.get(schema.json);
+      if (read?.file !== source.file || read.message !== decl.name.text) inlineReads.set(schema.json, (read = readInline(schema.json, decl.name.text, source)));
+      for (const d of read.reported) this.c.add(d);
+      return this.avro(read.read);
     }
     return this.fromFile(schema.path, source);
   }
@@ -68,7 +129,13 @@ export class SchemaReader {
       return undefined;
     }
     if (!file.json) return undefined; // its syntax errors were reported when it was first read
-    return this.avro(readSchema({ file: file.display, json: file.json, namespace: undefined, ...(select ? { select } : {}) }));
+    // Kept like an inline schema's (see `inlineReads`): by the path literal, for the same parsed file.
+    let read = fileReads.get(literal);
+    if (read?.json !== file.json || read.display !== file.display || read.in !== source.file) {
+      const json = file.json;
+      fileReads.set(literal, (read = { json, display: file.display, in: source.file, read: readSchema({ file: file.display, json, namespace: undefined, ...(select ? { select } : {}) }) }));
+    }
+    return this.avro(read.read);
   }
 
   /** Reads and parses a schema file once, however many messages take a type from it. */
@@ -85,12 +152,10 @@ export class SchemaReader {
       else if (countJsonValues(text) > maxSchemaValues) file = { display, tooLarge: true };
       else {
         this.sources.set(display, text);
-        const schemaSource = { file: display, absolutePath: absolute, text };
-        const parsed = parseJsonDocument(schemaSource);
+        const parsed = parseSchemaFile({ file: display, absolutePath: absolute, text });
         this.c.addAll(parsed.diagnostics);
-        const r = this.c.in(schemaSource);
-        for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) reportProblem(r, problem, range);
-        file = { display, json: parsed.diagnostics.length > 0 ? undefined : parsed.value };
+        for (const d of parsed.reported) this.c.add(d);
+        file = { display, json: parsed.json };
       }
     } catch (error) {
       file = { display, error: (error as Error).message };
@@ -105,7 +170,7 @@ export class SchemaReader {
     return undefined;
   }
 
-  private avro(result: { schema: AvroSchema | undefined; diagnostics: Diagnostic[] }): AvroSchema | undefined {
+  private avro(result: { readonly schema: AvroSchema | undefined; readonly diagnostics: readonly Diagnostic[] }): AvroSchema | undefined {
     this.c.addAll(result.diagnostics);
     return result.schema;
   }
