@@ -63,6 +63,8 @@ export const codes = {
   KEF2102: "onDecodeError = deadLetter without a dead-letter topic",
   KEF2103: "retry backoff above its maximum",
   KEF2104: "invalid dead-letter topic",
+  KEF2110: "exactly-once topic with a drop mode",
+  KEF2111: "exactly-once topic with auto-commit",
   KEF2140: "unknown topic config",
   KEF2141: "invalid topic config value",
   KEF2142: "not something a topic's { } says",
@@ -311,6 +313,18 @@ export const messages = {
     "KEF2009",
     'maxInFlight = {maxInFlight} is not supported with idempotent = true (topic "{topic}"): the broker checks the order of at most {limit} batches in flight',
     "use maxInFlight = {limit} or less, or set idempotent = false",
+  ),
+  // check-exactly-once.ts
+  exactlyOnceWithDrops: error(
+    "KEF2110",
+    'topic "{topic}" is exactly-once but backpressure = {backpressure}: a dropped record would be committed past outside any transaction',
+    "use backpressure = ApplyBackpressure (the default) on an exactly-once topic",
+  ),
+  exactlyOnceOnPlatformatic: error("KEF2009", "exactlyOnce = true is not supported by the {client} client: {why}", "use the kafkajs client (the default) on the connection of an exactly-once topic"),
+  exactlyOnceWithAutoCommit: error(
+    "KEF2111",
+    'topic "{topic}" is exactly-once but its connection has enableAutoCommit = true: offsets would be committed as records are buffered, outside the transactions',
+    "leave enableAutoCommit false (the default) on the connection of an exactly-once topic",
   ),
 
   // -------------------------------------------------------------------------------------------

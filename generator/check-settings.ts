@@ -196,7 +196,8 @@ export function unsupportedOnClient(
   const client = (values.get("client") as KefClient | undefined) ?? defaultClient;
   for (const info of settingsCatalogue) {
     const u = info.unsupported;
-    if (!u || info.scope === "producer" || u.client !== client || !values.has(info.name)) continue;
+    // A topic's setting (exactlyOnce) is checked per topic, where its value is decided (check-exactly-once.ts).
+    if (!u || info.scope !== "connection" || u.client !== client || !values.has(info.name)) continue;
     const value = values.get(info.name)!;
     if (u.values !== undefined && !u.values.includes(value as string | boolean)) continue;
     const own = draft.own.values.get(info.name);

@@ -26,12 +26,13 @@ import {
 import { didYouMean, related, type Result } from "./diagnostics.js";
 import { topicFailure } from "./failure.js";
 import { checkGroupId, checkTiming, type ConnectionDraft } from "./check-connections.js";
+import { exactlyOnceOnConnection, topicExactlyOnce } from "./check-exactly-once.js";
 import { SchemaReader, type CheckHost } from "./message-schemas.js";
 import { camelCase, isReservedTypeName, type FailureModel, type MessageModel, type ProducerModel, type SettingOrigin, type TopicFormatModel } from "./model.js";
 import { codecNameOf, handlerKeyOf, reservedHandlerKey } from "./names.js";
 import type { SourceText } from "./parse.js";
 import { topicProducer } from "./producer.js";
-import { checkRegistry, reportUnusedRegistries, topicFormat, type CheckedRegistry } from "./registries.js";
+import { checkRegistry, reportUnusedRegistries, topicFormat, type CheckedRegistry, type LayeredValue } from "./registries.js";
 import { Reporter, type FileReporter } from "./reporter.js";
 import { settingsByName } from "./settings.js";
 import { topicClauses, type TopicClauses } from "./topic-clauses.js";
@@ -58,6 +59,8 @@ export interface CheckedTopic {
   readonly provisioning: TopicProvisioningModel | undefined;
   /** Its producer and the layers of the producer settings (shared, its producer block), when it has one. */
   readonly producer: { readonly model: ProducerModel; readonly layers: readonly TopicLayer[] } | undefined;
+  /** Where `exactlyOnce = true` was decided for it; undefined when it is not exactly-once (check-exactly-once.ts). */
+  readonly exactlyOnce: LayeredValue | undefined;
 }
 
 /** A connection that reads at least one topic, checked: its settings resolved (default → shared → its own). */
@@ -162,6 +165,7 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
     const values = resolveConnectionSettings(draft.kind === "shared" ? [draft.own] : [inheritable(shared), draft.own]);
     const groupId = checkGroupId(c, draft, groupIds);
     unsupportedOnClient(c.in(inFile(draft.at.file)), draft, shared, values, reportedUnsupported);
+    exactlyOnceOnConnection(c, values, draft.topics.map((t) => ({ name: t.declared.node.topic.value, exactlyOnce: t.exactlyOnce })), reportedUnsupported);
     checkTiming(c, draft, shared, values);
     checked.push({ name: draft.name, kind: draft.kind, declared: draft.declared, file: draft.at.file, own: draft.own, values, groupId: groupId ?? "", topics: draft.topics });
   }
@@ -248,6 +252,7 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
   const format = topicFormat(c, { name: topicName, range: decl.range, file }, formatLayers, p.registries);
   const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file }, formatLayers);
   const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file }, [shared, producerLayer], decl.producer !== undefined);
+  const exactlyOnce = topicExactlyOnce(c, { name: topicName, file }, formatLayers);
   const topic: CheckedTopic = {
     declared: t,
     handlerKey,
@@ -260,6 +265,7 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
     failure,
     provisioning,
     producer: producer && { model: producer, layers: [["shared", shared], ["topic", producerLayer]] },
+    exactlyOnce,
   };
   draft.topics.push(topic);
   p.topics.push(topic);

@@ -1,4 +1,5 @@
 // Emits consumers.ts:  export abstract class OrderEventsConsumer extends kefgen.TopicConsumer<messages.OrderCreated> { readonly topic = "order-events"; abstract handle(...) }
+//                      (none for an exactly-once topic, whose handler is a function returning records)
 import { StructureKind, type StatementStructures } from "ts-morph";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, str, type DocText } from "./escape.js";
@@ -19,7 +20,8 @@ export function emitConsumers(ctx: Context): void {
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
   ];
-  for (const topic of ctx.model.topics) {
+  // An exactly-once topic's handler returns records, which TopicConsumer.handle cannot: it takes a function only.
+  for (const topic of ctx.model.topics.filter((t) => !t.exactlyOnce)) {
     const type = `messages.${topic.message.name}`;
     const { message, key, typeArguments } = ctx.lookups.handlerTypes(topic);
     statements.push({

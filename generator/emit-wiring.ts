@@ -1,4 +1,4 @@
-// Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated> }
+// Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated>, shipments: ExactlyOnceHandler<Order> }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 //                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
@@ -44,7 +44,7 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
-    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonLiteral(topic.provisioning)},` : ""}
+    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? "\n    exactlyOnce: true," : ""}
     handler: handlers.${topic.handlerKey},
   })`;
 }
@@ -76,8 +76,14 @@ export function emitWiring(ctx: Context): void {
     properties: model.topics.map((t) => ({
       name: propertyName(t.handlerKey),
       isReadonly: true,
-      type: `consumers.${t.className} | kefgen.MessageHandler${ctx.lookups.handlerTypes(t).typeArguments}`,
-      ...jsDoc(doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${ctx.lookups.connectionLabel(t)}.`),
+      // An exactly-once topic's handler returns the records to produce; one that returns nothing does not compile.
+      type: t.exactlyOnce
+        ? `kefgen.ExactlyOnceHandler${ctx.lookups.handlerTypes(t).typeArguments}`
+        : `consumers.${t.className} | kefgen.MessageHandler${ctx.lookups.handlerTypes(t).typeArguments}`,
+      ...jsDoc(
+        doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${ctx.lookups.connectionLabel(t)}.`,
+        ...(t.exactlyOnce ? [doc`Exactly-once: a function returning the records to produce (a generated producer's \`record(value, { key })\`); they are written\nin one transaction with the record's offset.`] : []),
+      ),
     })),
   });
 

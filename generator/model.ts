@@ -64,6 +64,11 @@ export interface TopicModel {
   readonly tombstones?: true;
   /** What happens to a record whose handler fails, or that cannot be decoded (see generator/failure.ts). */
   readonly failure: FailureModel;
+  /**
+   * `exactlyOnce = true`: the handler returns the records to produce, written in one transaction with the consumed
+   * offset (the binding's `exactlyOnce`; its handler type is the runtime's `ExactlyOnceHandler`). Absent: an ordinary topic.
+   */
+  readonly exactlyOnce?: true;
   /** `partitions`, `replicationFactor`, `config { }` in the topic's `{ }`; absent: it says none of them. */
   readonly provisioning?: TopicProvisioningModel;
   /** The topic's generated producer (`producer { }` on it, or `produce = true` in the shared block); absent: none. */

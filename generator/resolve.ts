@@ -74,6 +74,7 @@ function topicModel(t: CheckedTopic): TopicModel {
     ...(t.format ? { format: t.format } : {}),
     ...t.clauses,
     failure: t.failure,
+    ...(t.exactlyOnce ? { exactlyOnce: true as const } : {}),
     ...(t.provisioning ? { provisioning: t.provisioning } : {}),
     ...(t.producer ? { producer: t.producer.model, producerOrigins: settingOrigins(t.producer.layers, "producer", file) } : {}),
     range: decl.range,

@@ -114,6 +114,10 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     meaning: "When a buffer is full: pause its partitions (never drop), or drop the oldest or the newest record (counted).",
     honouredBy: "runtime (pause/resume of that topic only, or counted drops)",
   },
+  exactlyOnce: {
+    meaning: "true: the topic's handler returns the records to produce (made with a generated producer's `record(value, { key })`); they and the consumed record's offset are written in one Kafka transaction, so `read_committed` readers see each output once. Not with a drop mode (backpressure) or enableAutoCommit = true; see docs/runtime.md, Exactly-once handlers.",
+    honouredBy: "runtime (the binding's `exactlyOnce`: a kafkajs transactional producer per input partition)",
+  },
   format: {
     meaning: "How record values are framed: bare Avro binary written with exactly the reader's schema (avro), Confluent's framing (magic byte 0, 4-byte schema id, Avro written with that writer schema, resolved against the reader's), or Avro's single-object encoding (C3 01, the writer schema's CRC-64-AVRO fingerprint, Avro written with that writer schema: the message's own or one of its `writers`).",
     honouredBy: "runtime (`confluentFormat`: writer schema fetched once per id from the topic's registry; `singleObjectFormat`: writer schema by fingerprint among the message's writers)",

@@ -43,7 +43,7 @@ export interface SettingDeclaration {
    * When set, `client` cannot honour the setting (or these values of it; any value when absent): the generator
    * refuses it (KEF2009) and the runtime too when the client is chosen at run time; `why` says why.
    */
-  readonly unsupported?: { readonly client: "kafkajs"; readonly values?: readonly (string | boolean)[]; readonly why: string };
+  readonly unsupported?: { readonly client: "kafkajs" | "platformatic"; readonly values?: readonly (string | boolean)[]; readonly why: string };
   /** The settings object the resolved value goes into; absent: none (format settings, `produce`, refused ones). */
   readonly shape?: SettingShape;
   /** The field's name in that object when it is not the setting's (`retryAttempts` → `attempts`). */
@@ -128,6 +128,16 @@ export const settingsDeclaration = {
     scope: "buffer",
     default: "ApplyBackpressure",
     shape: "buffer",
+  },
+  /**
+   * `true`: the topic's handler returns the records to produce, written in one Kafka transaction with the consumed
+   * record's offset + 1 (the runtime's `exactlyOnce` on its binding; kafkajs only).
+   */
+  exactlyOnce: {
+    type: { kind: "boolean" },
+    scope: "buffer",
+    default: false,
+    unsupported: { client: "platformatic", values: [true], why: "the runtime's platformatic transport has no transactional producer yet" },
   },
   format: { type: { kind: "enum", values: ["avro", "confluent", "singleObject"] }, scope: "buffer", default: "avro" },
   subjects: { type: { kind: "enum", values: ["topic", "record", "topicRecord"] }, scope: "buffer", default: "topic" },

@@ -34,7 +34,9 @@ describe("setting precedence", () => {
     expect(topic(m, "t").format).toBeUndefined();
     const f = topic(m, "t").failure;
     const failure = { retryAttempts: f.attempts, retryBackoffMs: f.backoffMs, retryMaxBackoffMs: f.maxBackoffMs, retryMultiplier: f.multiplier, retryJitterPercent: f.jitterPercent, deadLetter: f.deadLetter ?? "none" };
-    expect({ ...settings, ...topic(m, "t").buffer, ...failure }).toEqual(rest);
+    // exactlyOnce has no settings object: the topic model says it only when true.
+    expect(topic(m, "t").exactlyOnce).toBeUndefined();
+    expect({ ...settings, ...topic(m, "t").buffer, ...failure, exactlyOnce: false }).toEqual(rest);
     // onDecodeError has no fixed default: stop without a dead-letter topic (nothing is lost), else deadLetter.
     expect(f.onDecodeError).toBe("stop");
     expect(resolve('shared { groupId = "g" deadLetter = default }\ntopic "t" : M').topics[0]!.failure).toMatchObject({ deadLetter: "t-dlt", onDecodeError: "deadLetter" });
@@ -70,6 +72,17 @@ describe("setting precedence", () => {
     expect(topic(m, "b").failure).toEqual({ attempts: 1, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20, deadLetter: "c-failed", onDecodeError: "stop" });
     expect(topic(m, "d").failure).toEqual({ attempts: "unlimited", backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 0, onDecodeError: "stop" });
     expect(topic(m, "x").failure).toEqual({ attempts: 5, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 1, jitterPercent: 20, deadLetter: "x-dlt", onDecodeError: "deadLetter" });
+  });
+
+  it("resolves exactlyOnce with the usual precedence: default → shared → connection → topic", () => {
+    const m = resolve(
+      'shared { groupId = "g" exactlyOnce = true }\n' +
+        'connection c exclusive { groupId = "c" exactlyOnce = false }\n' +
+        'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "d" : M { consumer via c { exactlyOnce = true } }\n' +
+        'topic "e" : M { consumer { exactlyOnce = false } }\ntopic "x" : M { consumer exclusive { groupId = "x" } }',
+    );
+    expect(Object.fromEntries(m.topics.map((t) => [t.topic, t.exactlyOnce]))).toEqual({ a: true, b: undefined, d: true, e: undefined, x: true });
+    expect(resolve('shared { groupId = "g" }\ntopic "a" : M').topics[0]!.exactlyOnce).toBeUndefined();
   });
 
   it("shared settings are the defaults of every connection, except groupId", () => {
