@@ -127,10 +127,10 @@ function withoutUnusedCompilation<T>(build: () => T): T {
 /** A `_create…` method whose function is made by `create` on its first call, then reused. */
 function compiledWhenCalled(create: (this: RecordInternals) => (...args: unknown[]) => unknown): (this: RecordInternals) => (...args: unknown[]) => unknown {
   return function (this: RecordInternals) {
-    const type = this;
+    const make = () => create.call(this);
     let compiled: ((...args: unknown[]) => unknown) | undefined;
     return function (this: unknown, ...args: unknown[]) {
-      compiled ??= create.call(type);
+      compiled ??= make();
       return compiled.apply(this, args);
     };
   };

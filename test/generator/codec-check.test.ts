@@ -117,6 +117,8 @@ describe("checkCodecSchema compiles less, and agrees with avsc", () => {
       { type: "record", name: "R", fields: [{ name: "u", type: ["string", "int", nested], default: "s" }] },
       { type: "record", name: "R", fields: [{ name: "d", type: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, default: "123.45" }] },
       { type: "record", name: "R", fields: [{ name: "d", type: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, default: "1.5" }] },
+      // The literal a user would write in a schema; JavaScript reads it as 2^53, which is the point.
+      // eslint-disable-next-line no-loss-of-precision
       { type: "record", name: "R", fields: [{ name: "l", type: { type: "long", "kefgen.long": "bigint" }, default: 9007199254740993 }] },
       { type: "record", name: "R", fields: [{ name: "m", type: { type: "map", values: nested }, default: { k: { a: 1 } } }] },
       { type: "record", name: "R", fields: [{ name: "r", type: ["null", "R"], default: null }] },
