@@ -7,7 +7,16 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", "editors/vscode/out/**", "editors/vscode/node_modules/**", "fixtures/**/expected/**", "examples/*/generated/**", ".ci/**", "coverage/**"],
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "editors/vscode/out/**",
+      "editors/vscode/node_modules/**",
+      "fixtures/**/expected/**",
+      "examples/*/generated/**",
+      ".ci/**",
+      "coverage/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -19,10 +28,19 @@ export default tseslint.config(
     rules: {
       // A promise nobody awaits or catches is how a Kafka runtime loses an error (or a record): refuse it.
       "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false, attributes: false } }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-misused-promises": [
+        "error",
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       // `typeof import("...")` stays allowed: it types a lazily loaded optional peer without loading it.
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        { fixStyle: "inline-type-imports", disallowTypeAnnotations: false },
+      ],
       "no-constant-condition": ["error", { checkLoops: false }],
       // A callback declared before the value it reads is assigned (a listener that needs its member) keeps `let`.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],

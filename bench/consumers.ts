@@ -136,7 +136,14 @@ class Progress {
     }
   }
 
-  result(kind: ConsumerKind, finished: boolean, ended: bigint, extra: number, committed: boolean | undefined, more: { pauses?: number; profile?: string } = {}): RunResult {
+  result(
+    kind: ConsumerKind,
+    finished: boolean,
+    ended: bigint,
+    extra: number,
+    committed: boolean | undefined,
+    more: { pauses?: number; profile?: string } = {},
+  ): RunResult {
     return {
       kind,
       target: this.target,
@@ -214,16 +221,29 @@ async function runKefgen(spec: RunSpec, client: "kafkajs" | "platformatic" = "ka
   const buffer = { maxBufferedMessages: spec.tuning.maxBufferedMessages, backpressure: "ApplyBackpressure" } as const;
   const progress = new Progress(process.hrtime.bigint(), spec.target);
   const measuredHandler: MessageHandler<unknown> = progress.handled;
-  const topics: TopicBinding<any>[] = [
-    measuredBinding(spec.measured, buffer, measuredHandler),
-  ];
+  const topics: TopicBinding<any>[] = [measuredBinding(spec.measured, buffer, measuredHandler)];
   if (spec.slow) {
     topics.push(
-      bindTopic({ topic: spec.slow.topic, messageType: "bench.Slow", codec: avroCodec(spec.slow.schema), buffer, handler: slowHandler(spec.slow.handlerMs, () => over) }),
+      bindTopic({
+        topic: spec.slow.topic,
+        messageType: "bench.Slow",
+        codec: avroCodec(spec.slow.schema),
+        buffer,
+        handler: slowHandler(spec.slow.handlerMs, () => over),
+      }),
     );
   }
-  const connection: ConnectionSpec = { name: "shared", kind: "shared", settings: kefgenSettings(spec.groupId, spec.tuning), topics };
-  const runtime = new ConsumerRuntime([connection], { brokers: spec.brokers, clientId: "kefgen-bench" }, { logger: silentLogger, client });
+  const connection: ConnectionSpec = {
+    name: "shared",
+    kind: "shared",
+    settings: kefgenSettings(spec.groupId, spec.tuning),
+    topics,
+  };
+  const runtime = new ConsumerRuntime(
+    [connection],
+    { brokers: spec.brokers, clientId: "kefgen-bench" },
+    { logger: silentLogger, client },
+  );
   let pauses = 0;
   runtime.on(runtime.events.PAUSED, () => pauses++);
   const started = runtime.start();
@@ -235,7 +255,14 @@ async function runKefgen(spec: RunSpec, client: "kafkajs" | "platformatic" = "ka
   await started.catch((error: unknown) => console.error(`  kefgen start failed: ${String(error)}`));
   await runtime.stop({ timeoutMs: 10_000 });
   const committed = finished ? await committedToEnd(spec.admin, spec.groupId, spec.measured.topic) : undefined;
-  return progress.result(client === "kafkajs" ? "kefgen" : "kefgenPlatformatic", finished, ended, extraRecords(progress, finished), committed, { pauses, ...(profileFile ? { profile: profileFile } : {}) });
+  return progress.result(
+    client === "kafkajs" ? "kefgen" : "kefgenPlatformatic",
+    finished,
+    ended,
+    extraRecords(progress, finished),
+    committed,
+    { pauses, ...(profileFile ? { profile: profileFile } : {}) },
+  );
 }
 
 async function runPlatformatic(spec: RunSpec): Promise<RunResult> {
@@ -256,7 +283,11 @@ async function runPlatformatic(spec: RunSpec): Promise<RunResult> {
     maxWaitTime: s.fetchMaxWaitMs,
   });
   const started = (async () => {
-    const stream = await consumer.consume({ topics: [spec.measured.topic], mode: "earliest", autocommit: s.autoCommitIntervalMs });
+    const stream = await consumer.consume({
+      topics: [spec.measured.topic],
+      mode: "earliest",
+      autocommit: s.autoCommitIntervalMs,
+    });
     stream.on("data", (message) => {
       type.fromBuffer(message.value);
       progress.handled();
@@ -267,17 +298,39 @@ async function runPlatformatic(spec: RunSpec): Promise<RunResult> {
   const finished = await progress.wait(spec.deadlineMs);
   const ended = process.hrtime.bigint();
   const profileFile = await profile?.stop();
-  const stream = await started.catch((error: unknown) => void console.error(`  platformatic start failed: ${String(error)}`));
+  const stream = await started.catch(
+    (error: unknown) => void console.error(`  platformatic start failed: ${String(error)}`),
+  );
   await stream?.close();
   await consumer.close(true);
   // Not checked against the end: the stream's autocommit commits what it fetched, on its own schedule.
-  return progress.result("platformatic", finished, ended, extraRecords(progress, finished), undefined, profileFile ? { profile: profileFile } : {});
+  return progress.result(
+    "platformatic",
+    finished,
+    ended,
+    extraRecords(progress, finished),
+    undefined,
+    profileFile ? { profile: profileFile } : {},
+  );
 }
 
-function measuredBinding(measured: TopicUnderTest, buffer: TopicBinding<unknown>["buffer"], handler: MessageHandler<unknown>): TopicBinding<unknown> {
+function measuredBinding(
+  measured: TopicUnderTest,
+  buffer: TopicBinding<unknown>["buffer"],
+  handler: MessageHandler<unknown>,
+): TopicBinding<unknown> {
   const codec = avroCodec(measured.framed?.readerSchema ?? measured.schema);
-  const format = measured.framed ? confluentFormat(codec, { registry: measured.framed.registry, topic: measured.topic }) : undefined;
-  return bindTopic({ topic: measured.topic, messageType: "bench.Measured", codec, ...(format ? { format } : {}), buffer, handler });
+  const format = measured.framed
+    ? confluentFormat(codec, { registry: measured.framed.registry, topic: measured.topic })
+    : undefined;
+  return bindTopic({
+    topic: measured.topic,
+    messageType: "bench.Measured",
+    codec,
+    ...(format ? { format } : {}),
+    buffer,
+    handler,
+  });
 }
 
 async function runEachBatch(spec: RunSpec): Promise<RunResult> {
@@ -303,7 +356,9 @@ async function runEachBatch(spec: RunSpec): Promise<RunResult> {
           last = message.offset;
         }
         if (last !== undefined) {
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
         }
         await heartbeat();
       },
@@ -316,7 +371,14 @@ async function runEachBatch(spec: RunSpec): Promise<RunResult> {
   await started.catch((error: unknown) => console.error(`  eachBatch start failed: ${String(error)}`));
   await consumer.disconnect();
   const committed = finished ? await committedToEnd(spec.admin, spec.groupId, spec.measured.topic) : undefined;
-  return progress.result("eachBatch", finished, ended, extraRecords(progress, finished), committed, profileFile ? { profile: profileFile } : {});
+  return progress.result(
+    "eachBatch",
+    finished,
+    ended,
+    extraRecords(progress, finished),
+    committed,
+    profileFile ? { profile: profileFile } : {},
+  );
 }
 
 async function runNaive(spec: RunSpec): Promise<RunResult> {
@@ -326,7 +388,10 @@ async function runNaive(spec: RunSpec): Promise<RunResult> {
     [spec.measured.topic, { type: avro.Type.forSchema(spec.measured.schema as avro.Schema), handle: progress.handled }],
   ]);
   if (spec.slow) {
-    handlers.set(spec.slow.topic, { type: avro.Type.forSchema(spec.slow.schema as avro.Schema), handle: slowHandler(spec.slow.handlerMs, () => over) });
+    handlers.set(spec.slow.topic, {
+      type: avro.Type.forSchema(spec.slow.schema as avro.Schema),
+      handle: slowHandler(spec.slow.handlerMs, () => over),
+    });
   }
   const kafka = new Kafka({ clientId: "kefgen-bench-naive", brokers: spec.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer(kafkajsConsumerConfig(spec.groupId, spec.tuning));

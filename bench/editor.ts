@@ -48,7 +48,8 @@ async function editTimes(k: Kefgen, work: string, lines: number, edits: number):
     const file = path.join(work, `${k.label}-${lines}.kef`);
     const text = generatedKef(lines);
     const broken = brokenKef(text);
-    if ((await client.open(file, text)).length !== 0) throw new Error(`${k.label}: the ${lines}-line file has diagnostics`);
+    if ((await client.open(file, text)).length !== 0)
+      throw new Error(`${k.label}: the ${lines}-line file has diagnostics`);
     const times: number[] = [];
     for (let i = 0; i < edits; i++) {
       let started = performance.now();
@@ -56,7 +57,8 @@ async function editTimes(k: Kefgen, work: string, lines: number, edits: number):
       times.push(performance.now() - started);
       if (!bad.some((d) => d.code === "KEF2002")) throw new Error(`${k.label}: the broken reference was not reported`);
       started = performance.now();
-      if ((await client.change(file, text)).length !== 0) throw new Error(`${k.label}: the fixed file still has diagnostics`);
+      if ((await client.change(file, text)).length !== 0)
+        throw new Error(`${k.label}: the fixed file still has diagnostics`);
       times.push(performance.now() - started);
     }
     return times.slice(2);
@@ -69,7 +71,11 @@ async function editTimes(k: Kefgen, work: string, lines: number, edits: number):
 function checkProcess(k: Kefgen, file: string): { wallMs: number; cpuMs: number } {
   const stats = path.join(os.tmpdir(), `kefgen-bench-editor-time-${process.pid}`);
   const started = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", stats, process.execPath, path.join(k.dir, "bin", "kefgen.js"), "check", path.basename(file)], { cwd: path.dirname(file), encoding: "utf8" });
+  const r = spawnSync(
+    "/usr/bin/time",
+    ["-f", "%U %S", "-o", stats, process.execPath, path.join(k.dir, "bin", "kefgen.js"), "check", path.basename(file)],
+    { cwd: path.dirname(file), encoding: "utf8" },
+  );
   const wallMs = performance.now() - started;
   if (r.status !== 0) throw new Error(`${k.label}: kefgen check failed: ${r.stdout}${r.stderr}`);
   const [user, system] = fs.readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
@@ -107,13 +113,21 @@ interface Figures {
 
 async function main(): Promise<void> {
   if (!opts["no-build"]) execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
-  const kefgens: Kefgen[] = [...(opts.baseline ? [{ label: "before", dir: path.resolve(opts.baseline) }] : []), { label: "after", dir: root }];
+  const kefgens: Kefgen[] = [
+    ...(opts.baseline ? [{ label: "before", dir: path.resolve(opts.baseline) }] : []),
+    { label: "after", dir: root },
+  ];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-bench-editor-"));
   const large = writeLargeKef(path.join(work, "large"));
   const startedAt = new Date();
   const loadAtStart = os.loadavg();
   const loads: number[] = [loadAtStart[0]!];
-  const figures = new Map<string, Figures>(kefgens.map((k) => [k.label, { edits1k: [], edits10k: [], checkWall: [], checkCpu: [], warmWall: [], warmCpu: [] }]));
+  const figures = new Map<string, Figures>(
+    kefgens.map((k) => [
+      k.label,
+      { edits1k: [], edits10k: [], checkWall: [], checkCpu: [], warmWall: [], warmCpu: [] },
+    ]),
+  );
   try {
     for (let round = 0; round < Number(opts.rounds); round++) {
       for (const k of kefgens) {
@@ -127,7 +141,9 @@ async function main(): Promise<void> {
         f.warmWall.push(w.wallMs);
         f.warmCpu.push(w.cpuMs);
         loads.push(os.loadavg()[0]!);
-        console.error(`[round ${round + 1}, ${k.label}] 10,000-line edit ${median(f.edits10k).toFixed(0)} ms, check ${c.wallMs.toFixed(0)} ms, warm ${w.wallMs.toFixed(0)} ms`);
+        console.error(
+          `[round ${round + 1}, ${k.label}] 10,000-line edit ${median(f.edits10k).toFixed(0)} ms, check ${c.wallMs.toFixed(0)} ms, warm ${w.wallMs.toFixed(0)} ms`,
+        );
       }
     }
   } finally {
@@ -140,18 +156,27 @@ async function main(): Promise<void> {
     out.push(line);
   };
   const ms = (values: readonly number[]): string => `${median(values).toFixed(0)} ms`;
-  say(`## Editor front end: ${kefgens.map((k) => k.label).join(" and ")}, one run, ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}`);
+  say(
+    `## Editor front end: ${kefgens.map((k) => k.label).join(" and ")}, one run, ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}`,
+  );
   say();
-  say(`- ${os.cpus()[0]?.model ?? "CPU"}, nproc ${os.availableParallelism()}; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(", ")}; 1-minute load during the run ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
-  say(`- Node ${process.version}; ${codeVersion()}; ${opts.rounds} interleaved round(s); medians (edits: of ${2 * Number(opts.edits) - 2} warm edits per round)`);
+  say(
+    `- ${os.cpus()[0]?.model ?? "CPU"}, nproc ${os.availableParallelism()}; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(", ")}; 1-minute load during the run ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
+  );
+  say(
+    `- Node ${process.version}; ${codeVersion()}; ${opts.rounds} interleaved round(s); medians (edits: of ${2 * Number(opts.edits) - 2} warm edits per round)`,
+  );
   if (opts.note) say(`- note: ${opts.note}`);
   say();
   say(`| figure | target | ${kefgens.map((k) => k.label).join(" | ")} |`);
   say(`| --- | --- | ${kefgens.map(() => "---:").join(" | ")} |`);
-  const row = (label: string, target: string, pick: (f: Figures) => string): void => say(`| ${label} | ${target} | ${kefgens.map((k) => pick(figures.get(k.label)!)).join(" | ")} |`);
+  const row = (label: string, target: string, pick: (f: Figures) => string): void =>
+    say(`| ${label} | ${target} | ${kefgens.map((k) => pick(figures.get(k.label)!)).join(" | ")} |`);
   row("`kefgen lsp` edit-to-diagnostics, 1,000 lines", "", (f) => ms(f.edits1k));
   row("`kefgen lsp` edit-to-diagnostics, 10,000 lines", "< 150 ms", (f) => ms(f.edits10k));
-  row(`\`kefgen check\`, ${large.lines.toLocaleString("en")}-line .kef, whole process, wall`, "< 300 ms", (f) => ms(f.checkWall));
+  row(`\`kefgen check\`, ${large.lines.toLocaleString("en")}-line .kef, whole process, wall`, "< 300 ms", (f) =>
+    ms(f.checkWall),
+  );
   row("the same, CPU (user + system)", "", (f) => ms(f.checkCpu));
   row("parse + check of it in-process, warm, wall", "< 100 ms", (f) => ms(f.warmWall));
   row("the same, CPU", "", (f) => ms(f.warmCpu));

@@ -58,7 +58,18 @@ export function schemaOf(i: number): object {
       { name: "id", type: "string" },
       { name: "sequence", type: "long" },
       { name: "active", type: "boolean" },
-      { name: "address", type: { type: "record", name: `Address${i}`, fields: [{ name: "street", type: "string" }, { name: "city", type: "string" }, { name: "zip", type: ["null", "string"], default: null }] } },
+      {
+        name: "address",
+        type: {
+          type: "record",
+          name: `Address${i}`,
+          fields: [
+            { name: "street", type: "string" },
+            { name: "city", type: "string" },
+            { name: "zip", type: ["null", "string"], default: null },
+          ],
+        },
+      },
       { name: "status", type: { type: "enum", name: `Status${i}`, symbols: ["PENDING", "ACTIVE", "CLOSED"] } },
       { name: "tags", type: { type: "array", items: "string" } },
       { name: "attributes", type: { type: "map", values: "long" } },
@@ -123,12 +134,26 @@ interface Run {
 function timed(command: string, args: readonly string[], cwd: string): Run {
   const stats = path.join(os.tmpdir(), `kefgen-bench-time-${process.pid}`);
   const started = process.hrtime.bigint();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", "-o", stats, command, ...args], { cwd, encoding: "utf8", maxBuffer: 64 << 20 });
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", "-o", stats, command, ...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const [rssKb, user, system] = fs.readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number) as [number, number, number];
+  const [rssKb, user, system] = fs.readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number) as [
+    number,
+    number,
+    number,
+  ];
   fs.rmSync(stats, { force: true });
   const ok = r.status === 0;
-  return { seconds, cpuSeconds: user + system, rssMb: rssKb / 1024, ok, ...(ok ? {} : { error: (r.stderr || r.stdout).slice(0, 400) }) };
+  return {
+    seconds,
+    cpuSeconds: user + system,
+    rssMb: rssKb / 1024,
+    ok,
+    ...(ok ? {} : { error: (r.stderr || r.stdout).slice(0, 400) }),
+  };
 }
 
 function kefgenBuild(dir: string, bin = kefgenBin): Run {
@@ -151,7 +176,12 @@ function median(values: readonly number[]): number {
 function best(runs: readonly Run[]): Run {
   const failed = runs.find((r) => !r.ok);
   if (failed) return failed;
-  return { seconds: median(runs.map((r) => r.seconds)), cpuSeconds: median(runs.map((r) => r.cpuSeconds)), rssMb: Math.max(...runs.map((r) => r.rssMb)), ok: true };
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    ok: true,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,7 +191,10 @@ async function watchFigure(dir: string, repsCount: number, bin = kefgenBin): Pro
   const kef = path.join(dir, "bench.kef");
   const original = fs.readFileSync(kef, "utf8");
   const wiring = path.join(dir, "generated", "wiring.ts");
-  const child = spawn(process.execPath, [bin, "build", "--watch", "bench.kef"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "build", "--watch", "bench.kef"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d) => (output += String(d)));
   child.stderr.on("data", (d) => (output += String(d)));
@@ -229,18 +262,34 @@ async function main(): Promise<void> {
       k.push(kefgenBuild(dir));
       for (const peer of peers) (p[peer] ??= []).push(peerRun(peer, dir, scripts));
     }
-    const row = { n, kefgen: best(k), ...(before.length ? { before: best(before) } : {}), peers: Object.fromEntries(Object.entries(p).map(([peer, runs]) => [peer, best(runs)])) };
+    const row = {
+      n,
+      kefgen: best(k),
+      ...(before.length ? { before: best(before) } : {}),
+      peers: Object.fromEntries(Object.entries(p).map(([peer, runs]) => [peer, best(runs)])),
+    };
     rows.push(row);
-    const cells = [...(row.before ? [`before ${fmt(row.before.seconds)} s ${fmt(row.before.rssMb, 0)} MB`] : []), `kefgen ${fmt(row.kefgen.seconds)} s ${fmt(row.kefgen.rssMb, 0)} MB`, ...peers.map((peer) => `${peer} ${fmt(row.peers[peer]!.seconds)} s`)];
+    const cells = [
+      ...(row.before ? [`before ${fmt(row.before.seconds)} s ${fmt(row.before.rssMb, 0)} MB`] : []),
+      `kefgen ${fmt(row.kefgen.seconds)} s ${fmt(row.kefgen.rssMb, 0)} MB`,
+      ...peers.map((peer) => `${peer} ${fmt(row.peers[peer]!.seconds)} s`),
+    ];
     console.error(`[${n} types] ${cells.join(", ")}${row.kefgen.ok ? "" : `\n  kefgen failed: ${row.kefgen.error}`}`);
   }
 
   // check of the large file, whole process, and in-process warm.
   const large = writeLargeKef(path.join(work, "large"));
   const checkRuns: Run[] = [];
-  for (let rep = 0; rep < Number(opts["check-reps"]); rep++) checkRuns.push(timed(process.execPath, [kefgenBin, "check", "large.kef"], path.dirname(large.file)));
+  for (let rep = 0; rep < Number(opts["check-reps"]); rep++)
+    checkRuns.push(timed(process.execPath, [kefgenBin, "check", "large.kef"], path.dirname(large.file)));
   const check = best(checkRuns);
-  const checkBefore = baselineBin ? best(Array.from({ length: Number(opts["check-reps"]) }, () => timed(process.execPath, [baselineBin, "check", "large.kef"], path.dirname(large.file)))) : undefined;
+  const checkBefore = baselineBin
+    ? best(
+        Array.from({ length: Number(opts["check-reps"]) }, () =>
+          timed(process.execPath, [baselineBin, "check", "large.kef"], path.dirname(large.file)),
+        ),
+      )
+    : undefined;
   const warm = warmCheck(large.file, root);
   const warmBefore = opts.baseline ? warmCheck(large.file, path.resolve(opts.baseline)) : undefined;
 
@@ -248,7 +297,9 @@ async function main(): Promise<void> {
   const watchSize = sizes.includes(400) ? 400 : Math.max(...sizes);
   const watchTimes = await watchFigure(path.join(work, `p${watchSize}`), Number(opts["watch-reps"]));
   // The earlier kefgen rebuilds everything on each change: two changes are enough to show it.
-  const watchBefore = baselineBin ? await watchFigure(path.join(work, `p${watchSize}`), Math.min(2, Number(opts["watch-reps"])), baselineBin) : undefined;
+  const watchBefore = baselineBin
+    ? await watchFigure(path.join(work, `p${watchSize}`), Math.min(2, Number(opts["watch-reps"])), baselineBin)
+    : undefined;
 
   // Report.
   const at = (n: number) => rows.find((r) => r.n === n);
@@ -256,21 +307,35 @@ async function main(): Promise<void> {
   const r400 = at(400);
   say(`## Generator: ${opts.label ? `${opts.label}, ` : ""}${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}`);
   say();
-  say(`- ${os.cpus()[0]?.model ?? "CPU"}, nproc ${os.availableParallelism()}; load average at start ${load.map((l) => l.toFixed(2)).join(", ")}`);
+  say(
+    `- ${os.cpus()[0]?.model ?? "CPU"}, nproc ${os.availableParallelism()}; load average at start ${load.map((l) => l.toFixed(2)).join(", ")}`,
+  );
   say(`- Node ${process.version}; ${codeVersion()}; ${reps} cold run(s) per cell (median time, highest RSS)`);
   if (opts.note) say(`- note: ${opts.note}`);
   say();
   const hasBefore = rows.some((r) => r.before);
   const beforeHead = hasBefore ? "before: build s | before: CPU s | before: peak RSS MB | " : "";
-  say(`| types | ${beforeHead}kefgen build s | kefgen CPU s | kefgen peak RSS MB | ${peers.map((p) => `${p} s | ${p} CPU s | ${p} RSS MB | kefgen ÷ ${p}`).join(" | ")} |`);
-  say(`| ---: | ${hasBefore ? "---: | ---: | ---: | " : ""}---: | ---: | ---: | ${peers.map(() => "---: | ---: | ---: | ---:").join(" | ")} |`);
+  say(
+    `| types | ${beforeHead}kefgen build s | kefgen CPU s | kefgen peak RSS MB | ${peers.map((p) => `${p} s | ${p} CPU s | ${p} RSS MB | kefgen ÷ ${p}`).join(" | ")} |`,
+  );
+  say(
+    `| ---: | ${hasBefore ? "---: | ---: | ---: | " : ""}---: | ---: | ---: | ${peers.map(() => "---: | ---: | ---: | ---:").join(" | ")} |`,
+  );
   for (const r of rows) {
     const cells = peers.map((p) => {
       const pr = r.peers[p]!;
-      return pr.ok ? `${fmt(pr.seconds)} | ${fmt(pr.cpuSeconds)} | ${fmt(pr.rssMb, 0)} | ${fmt(r.kefgen.seconds / pr.seconds, 1)}×` : "failed | | | ";
+      return pr.ok
+        ? `${fmt(pr.seconds)} | ${fmt(pr.cpuSeconds)} | ${fmt(pr.rssMb, 0)} | ${fmt(r.kefgen.seconds / pr.seconds, 1)}×`
+        : "failed | | | ";
     });
-    const b = !hasBefore ? "" : r.before ? `${r.before.ok ? fmt(r.before.seconds) : "failed"} | ${fmt(r.before.cpuSeconds)} | ${fmt(r.before.rssMb, 0)} | ` : "not run | | | ";
-    say(`| ${r.n} | ${b}${r.kefgen.ok ? fmt(r.kefgen.seconds) : "failed"} | ${fmt(r.kefgen.cpuSeconds)} | ${fmt(r.kefgen.rssMb, 0)} | ${cells.join(" | ")} |`);
+    const b = !hasBefore
+      ? ""
+      : r.before
+        ? `${r.before.ok ? fmt(r.before.seconds) : "failed"} | ${fmt(r.before.cpuSeconds)} | ${fmt(r.before.rssMb, 0)} | `
+        : "not run | | | ";
+    say(
+      `| ${r.n} | ${b}${r.kefgen.ok ? fmt(r.kefgen.seconds) : "failed"} | ${fmt(r.kefgen.cpuSeconds)} | ${fmt(r.kefgen.rssMb, 0)} | ${cells.join(" | ")} |`,
+    );
   }
   say();
   const target = (label: string, value: string, goal: string, met: boolean, was?: string): void =>
@@ -279,13 +344,59 @@ async function main(): Promise<void> {
   const b400 = r400?.before;
   say(`| figure | measured | target | |${hasBefore ? " before |" : ""}`);
   say(`| --- | ---: | --- | --- |${hasBefore ? " ---: |" : ""}`);
-  if (r400 && r400.peers["avro-ts"]?.ok) target("cold build of 400 types ÷ avro-ts", `${fmt(r400.kefgen.seconds / r400.peers["avro-ts"].seconds, 2)}×`, "≤ 3×", r400.kefgen.seconds <= 3 * r400.peers["avro-ts"].seconds, b400 ? `${fmt(b400.seconds / r400.peers["avro-ts"].seconds, 1)}×` : undefined);
-  if (r400 && r400.peers["avro-ts"]?.ok) target("… the same in CPU time (user + system)", `${fmt(r400.kefgen.cpuSeconds / r400.peers["avro-ts"].cpuSeconds, 2)}×`, "≤ 3×", r400.kefgen.cpuSeconds <= 3 * r400.peers["avro-ts"].cpuSeconds, b400 ? `${fmt(b400.cpuSeconds / r400.peers["avro-ts"].cpuSeconds, 1)}×` : undefined);
-  if (r400 && r100) target("scaling: 400 types ÷ 100 types", `${fmt(r400.kefgen.seconds / r100.kefgen.seconds, 2)}`, "≤ 4.5", r400.kefgen.seconds / r100.kefgen.seconds <= 4.5, b400 && b100 ? fmt(b400.seconds / b100.seconds, 2) : undefined);
-  if (r400) target("peak RSS, 400 types", `${fmt(r400.kefgen.rssMb, 0)} MB`, "≤ 300 MB", r400.kefgen.rssMb <= 300, b400 ? `${fmt(b400.rssMb, 0)} MB` : undefined);
-  target(`\`kefgen check\`, ${large.lines.toLocaleString("en")}-line .kef, whole process (median of ${checkRuns.length})`, `${fmt(check.seconds * 1000, 0)} ms${check.ok ? "" : " (failed)"}`, "< 300 ms", check.ok && check.seconds < 0.3, checkBefore ? `${fmt(checkBefore.seconds * 1000, 0)} ms` : undefined);
-  target("parse + check of it in-process, warm (median)", `${fmt(warm.medianMs, 0)} ms`, "< 100 ms", warm.medianMs < 100, warmBefore ? `${fmt(warmBefore.medianMs, 0)} ms` : undefined);
-  target(`\`build --watch\`, one-line change, ${watchSize} types (median of ${watchTimes.length}, incl. 100 ms debounce)`, `${fmt(median(watchTimes), 0)} ms`, "< 500 ms", median(watchTimes) < 500, watchBefore ? `${fmt(median(watchBefore), 0)} ms` : undefined);
+  if (r400 && r400.peers["avro-ts"]?.ok)
+    target(
+      "cold build of 400 types ÷ avro-ts",
+      `${fmt(r400.kefgen.seconds / r400.peers["avro-ts"].seconds, 2)}×`,
+      "≤ 3×",
+      r400.kefgen.seconds <= 3 * r400.peers["avro-ts"].seconds,
+      b400 ? `${fmt(b400.seconds / r400.peers["avro-ts"].seconds, 1)}×` : undefined,
+    );
+  if (r400 && r400.peers["avro-ts"]?.ok)
+    target(
+      "… the same in CPU time (user + system)",
+      `${fmt(r400.kefgen.cpuSeconds / r400.peers["avro-ts"].cpuSeconds, 2)}×`,
+      "≤ 3×",
+      r400.kefgen.cpuSeconds <= 3 * r400.peers["avro-ts"].cpuSeconds,
+      b400 ? `${fmt(b400.cpuSeconds / r400.peers["avro-ts"].cpuSeconds, 1)}×` : undefined,
+    );
+  if (r400 && r100)
+    target(
+      "scaling: 400 types ÷ 100 types",
+      `${fmt(r400.kefgen.seconds / r100.kefgen.seconds, 2)}`,
+      "≤ 4.5",
+      r400.kefgen.seconds / r100.kefgen.seconds <= 4.5,
+      b400 && b100 ? fmt(b400.seconds / b100.seconds, 2) : undefined,
+    );
+  if (r400)
+    target(
+      "peak RSS, 400 types",
+      `${fmt(r400.kefgen.rssMb, 0)} MB`,
+      "≤ 300 MB",
+      r400.kefgen.rssMb <= 300,
+      b400 ? `${fmt(b400.rssMb, 0)} MB` : undefined,
+    );
+  target(
+    `\`kefgen check\`, ${large.lines.toLocaleString("en")}-line .kef, whole process (median of ${checkRuns.length})`,
+    `${fmt(check.seconds * 1000, 0)} ms${check.ok ? "" : " (failed)"}`,
+    "< 300 ms",
+    check.ok && check.seconds < 0.3,
+    checkBefore ? `${fmt(checkBefore.seconds * 1000, 0)} ms` : undefined,
+  );
+  target(
+    "parse + check of it in-process, warm (median)",
+    `${fmt(warm.medianMs, 0)} ms`,
+    "< 100 ms",
+    warm.medianMs < 100,
+    warmBefore ? `${fmt(warmBefore.medianMs, 0)} ms` : undefined,
+  );
+  target(
+    `\`build --watch\`, one-line change, ${watchSize} types (median of ${watchTimes.length}, incl. 100 ms debounce)`,
+    `${fmt(median(watchTimes), 0)} ms`,
+    "< 500 ms",
+    median(watchTimes) < 500,
+    watchBefore ? `${fmt(median(watchBefore), 0)} ms` : undefined,
+  );
   say();
   if (!rows.every((r) => r.kefgen.ok)) say(`kefgen failed: ${rows.find((r) => !r.kefgen.ok)!.kefgen.error}`);
   if (!opts["no-write"]) writeSection(opts.results, out.join("\n"));
@@ -318,7 +429,12 @@ function writeSection(file: string, section: string): void {
   const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# kefgen benchmark results\n";
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END);
-  fs.writeFileSync(file, start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END.length) : `${text.trimEnd()}\n\n${block}\n`);
+  fs.writeFileSync(
+    file,
+    start >= 0 && end > start
+      ? text.slice(0, start) + block + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n${block}\n`,
+  );
 }
 
 await main();

@@ -23,7 +23,9 @@ const scriptsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..",
 /** The jar directory of kafka-tools `version` (fetched and cached on first use). */
 export async function ensurePerfTool(version: string, log?: (line: string) => void): Promise<string> {
   log?.(`kafka-tools ${version} (ConsumerPerformance): scripts/kafka/fetch-perf.sh`);
-  const { stdout } = await execFileAsync("bash", [path.join(scriptsDir, "fetch-perf.sh"), version], { maxBuffer: 1 << 20 });
+  const { stdout } = await execFileAsync("bash", [path.join(scriptsDir, "fetch-perf.sh"), version], {
+    maxBuffer: 1 << 20,
+  });
   const dir = stdout.trim().split("\n").pop();
   if (!dir) throw new Error("fetch-perf.sh printed no jar directory");
   return dir;
@@ -47,18 +49,26 @@ export interface PerfReport {
 export function parsePerfReport(output: string): PerfReport {
   const lines = output.split("\n").map((l) => l.trim());
   const headerAt = lines.findIndex((l) => l.startsWith("start.time"));
-  if (headerAt < 0 || !lines[headerAt + 1]) throw new Error(`no ConsumerPerformance report in:\n${output.slice(-2_000)}`);
+  if (headerAt < 0 || !lines[headerAt + 1])
+    throw new Error(`no ConsumerPerformance report in:\n${output.slice(-2_000)}`);
   const names = lines[headerAt]!.split(",").map((s) => s.trim());
   const values = lines[headerAt + 1]!.split(",").map((s) => s.trim());
   const num = (name: string): number => {
     const i = names.indexOf(name);
     const value = i < 0 ? Number.NaN : Number(values[i]);
-    if (!Number.isFinite(value)) throw new Error(`ConsumerPerformance report lacks ${name}:\n${lines[headerAt]}\n${lines[headerAt + 1]}`);
+    if (!Number.isFinite(value))
+      throw new Error(`ConsumerPerformance report lacks ${name}:\n${lines[headerAt]}\n${lines[headerAt + 1]}`);
     return value;
   };
   const rebalanceMs = num("rebalance.time.ms");
   const fetchMs = num("fetch.time.ms");
-  return { records: num("data.consumed.in.nMsg"), megabytes: num("data.consumed.in.MB"), elapsedMs: rebalanceMs + fetchMs, rebalanceMs, fetchMs };
+  return {
+    records: num("data.consumed.in.nMsg"),
+    megabytes: num("data.consumed.in.MB"),
+    elapsedMs: rebalanceMs + fetchMs,
+    rebalanceMs,
+    fetchMs,
+  };
 }
 
 /** Runs ConsumerPerformance once over `spec.measured.topic` until `spec.target` records (or the deadline). */
@@ -66,7 +76,12 @@ export async function runJavaPerf(jars: string, spec: RunSpec): Promise<RunResul
   if (spec.slow || spec.measured.framed) throw new Error("the Java perf tool reads one topic of bare records");
   const dir = mkdtempSync(path.join(os.tmpdir(), "kefgen-perf-"));
   const config = path.join(dir, "consumer.properties");
-  writeFileSync(config, [`fetch.min.bytes=1`, `fetch.max.wait.ms=${spec.tuning.fetchMaxWaitMs}`, `auto.offset.reset=earliest`, ""].join("\n"));
+  writeFileSync(
+    config,
+    [`fetch.min.bytes=1`, `fetch.max.wait.ms=${spec.tuning.fetchMaxWaitMs}`, `auto.offset.reset=earliest`, ""].join(
+      "\n",
+    ),
+  );
   const args = [
     "-Xmx512m",
     "-cp",

@@ -36,15 +36,33 @@ export function parseProducerPerfReport(output: string): ProducerPerfReport {
     .map((l) => l.trim())
     .filter((l) => /records sent/.test(l) && /50th/.test(l))
     .pop();
-  const match = line?.match(/^(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency/);
+  const match = line?.match(
+    /^(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency/,
+  );
   if (!match) throw new Error(`no ProducerPerformance summary in:\n${output.slice(-2_000)}`);
-  const [records, recordsPerSecond, megabytesPerSecond, avgLatencyMs, maxLatencyMs] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const [records, recordsPerSecond, megabytesPerSecond, avgLatencyMs, maxLatencyMs] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (!(recordsPerSecond > 0)) throw new Error(`ProducerPerformance reported no throughput: ${line}`);
-  return { records, recordsPerSecond, megabytesPerSecond, avgLatencyMs, maxLatencyMs, elapsedMs: (records / recordsPerSecond) * 1000 };
+  return {
+    records,
+    recordsPerSecond,
+    megabytesPerSecond,
+    avgLatencyMs,
+    maxLatencyMs,
+    elapsedMs: (records / recordsPerSecond) * 1000,
+  };
 }
 
 /** Producer settings as the Java client names them. */
-export function javaProducerProps(brokers: readonly string[], settings: { acks: "all" | "leader" | "none"; idempotent: boolean; compression: "none" | "gzip"; maxInFlight: number }): string[] {
+export function javaProducerProps(
+  brokers: readonly string[],
+  settings: { acks: "all" | "leader" | "none"; idempotent: boolean; compression: "none" | "gzip"; maxInFlight: number },
+): string[] {
   return [
     `bootstrap.servers=${brokers.join(",")}`,
     `acks=${{ all: "all", leader: "1", none: "0" }[settings.acks]}`,

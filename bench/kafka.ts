@@ -10,7 +10,10 @@ export function setupClient(brokers: string[]): Kafka {
 
 /** Creates a topic with `partitions` partitions (replication 1) and waits for its leaders. */
 export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
-  const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  const created = await admin.createTopics({
+    topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   if (!created) throw new Error(`topic ${topic} already exists`);
 }
 

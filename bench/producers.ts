@@ -53,7 +53,9 @@ export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Pr
   }
   const send = kind === "typed" ? await typedSender(spec) : await kafkajsSender(spec);
   try {
-    const profile = spec.profileDir ? await startProfile(spec.profileDir, spec.profileName ?? `${kind}-${Date.now()}`) : undefined;
+    const profile = spec.profileDir
+      ? await startProfile(spec.profileDir, spec.profileName ?? `${kind}-${Date.now()}`)
+      : undefined;
     const started = process.hrtime.bigint();
     const deadline = started + BigInt(spec.deadlineMs) * 1_000_000n;
     let next = 0;
@@ -97,8 +99,15 @@ async function withTopicCheck(spec: ProducerRunSpec, result: RunResult): Promise
 type Sender = ((from: number, to: number) => Promise<void>) & { close(): Promise<void> };
 
 async function typedSender(spec: ProducerRunSpec): Promise<Sender> {
-  const runtime = new ProducerRuntime({ brokers: spec.brokers, clientId: "kefgen-bench-typed" }, { logger: silentLogger });
-  const producer = runtime.topic<Record<string, unknown>, never>({ topic: spec.topic, value: avroEncoder(avroCodec(spec.schema)), settings: R10_SETTINGS });
+  const runtime = new ProducerRuntime(
+    { brokers: spec.brokers, clientId: "kefgen-bench-typed" },
+    { logger: silentLogger },
+  );
+  const producer = runtime.topic<Record<string, unknown>, never>({
+    topic: spec.topic,
+    value: avroEncoder(avroCodec(spec.schema)),
+    settings: R10_SETTINGS,
+  });
   await runtime.start();
   const { values } = spec;
   const send = (from: number, to: number) => {
@@ -111,7 +120,11 @@ async function typedSender(spec: ProducerRunSpec): Promise<Sender> {
 
 async function kafkajsSender(spec: ProducerRunSpec): Promise<Sender> {
   const kafka = new Kafka({ clientId: "kefgen-bench-kafkajs", brokers: spec.brokers, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: R10_SETTINGS.idempotent, maxInFlightRequests: R10_SETTINGS.maxInFlight });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: R10_SETTINGS.idempotent,
+    maxInFlightRequests: R10_SETTINGS.maxInFlight,
+  });
   await producer.connect();
   const { encoded } = spec;
   const send = async (from: number, to: number) => {

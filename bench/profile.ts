@@ -53,7 +53,10 @@ export interface ProfileShare {
  * Self time by function (`file:function:line`) and by file, and total time (self + callees) by
  * function, as shares of all samples (idle included).
  */
-export function summarizeProfile(file: string, top = 25): { functions: ProfileShare[]; files: ProfileShare[]; inclusive: ProfileShare[]; idle: number; totalMs: number } {
+export function summarizeProfile(
+  file: string,
+  top = 25,
+): { functions: ProfileShare[]; files: ProfileShare[]; inclusive: ProfileShare[]; idle: number; totalMs: number } {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const samples = profile.samples ?? [];
@@ -103,7 +106,13 @@ export function summarizeProfile(file: string, top = 25): { functions: ProfileSh
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, time]) => ({ name, share: total === 0 ? 0 : time / total }));
-  return { functions: rank(functions), files: rank(files), inclusive: rank(inclusive), idle: total === 0 ? 0 : idle / total, totalMs: total / 1000 };
+  return {
+    functions: rank(functions),
+    files: rank(files),
+    inclusive: rank(inclusive),
+    idle: total === 0 ? 0 : idle / total,
+    totalMs: total / 1000,
+  };
 }
 
 /** `node_modules/kafkajs/src/…` and `runtime/…` instead of absolute file URLs. */

@@ -106,15 +106,28 @@ function random(seed: number): () => number {
   };
 }
 
-const WORDS = ["alpha", "blue", "coffee", "delta", "engine", "forest", "garden", "harbor", "island", "jacket", "kettle", "lemon", "marble", "nickel", "orange", "pepper"];
+const WORDS = [
+  "alpha",
+  "blue",
+  "coffee",
+  "delta",
+  "engine",
+  "forest",
+  "garden",
+  "harbor",
+  "island",
+  "jacket",
+  "kettle",
+  "lemon",
+  "marble",
+  "nickel",
+  "orange",
+  "pepper",
+];
 const CITIES = ["Amsterdam", "Berlin", "Copenhagen", "Dublin", "Edinburgh", "Frankfurt", "Geneva", "Helsinki"];
 
 function uuid(next: () => number): string {
-  const hex = (n: number) =>
-    Array.from({ length: n }, () =>
-      Math.floor(next() * 16)
-        .toString(16),
-    ).join("");
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join("");
   return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 }
 

@@ -37,7 +37,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Median and range of a series. */
@@ -54,7 +56,9 @@ export function summarize(series: Series) {
     handled: median(series.runs.map((r) => r.handled)),
     extra: series.runs.reduce((sum, r) => sum + r.extra, 0),
     pauses: series.runs.some((r) => r.pauses === undefined) ? undefined : series.runs.map((r) => r.pauses ?? 0),
-    committedToEnd: series.runs.some((r) => r.committedToEnd === undefined) ? undefined : series.runs.every((r) => r.committedToEnd),
+    committedToEnd: series.runs.some((r) => r.committedToEnd === undefined)
+      ? undefined
+      : series.runs.every((r) => r.committedToEnd),
   };
 }
 
@@ -71,7 +75,8 @@ export function steadyThroughput(run: RunResult): number {
 /** The ratio of medians, and the range of the ratios of runs paired in the order they ran. */
 export function ratioValue(ratio: Ratio): { value: number; pairMin: number; pairMax: number; steady: number } {
   const value = summarize(ratio.numerator).rate / summarize(ratio.denominator).rate;
-  const steady = median(ratio.numerator.runs.map(steadyThroughput)) / median(ratio.denominator.runs.map(steadyThroughput));
+  const steady =
+    median(ratio.numerator.runs.map(steadyThroughput)) / median(ratio.denominator.runs.map(steadyThroughput));
   const pairs = ratio.numerator.runs
     .map((run, i) => {
       const other = ratio.denominator.runs[i];
@@ -96,8 +101,15 @@ function rows(series: readonly Series[], ratios: readonly Ratio[]): string[][] {
   return series.map((s) => {
     const sum = summarize(s);
     const own = ratios.filter((r) => r.numerator === s);
-    const ratioText = own.length > 0 ? own.map((r) => `${r.name} = ${fixed(ratioValue(r).value, 3)}`).join("; ") : ratios.some((r) => r.denominator === s) ? "(baseline)" : "";
-    const seconds = sum.finished ? fixed(sum.seconds, 2) : `did not finish: ${int(sum.handled)} of ${int(s.records)} in ${fixed(sum.seconds, 0)} s`;
+    const ratioText =
+      own.length > 0
+        ? own.map((r) => `${r.name} = ${fixed(ratioValue(r).value, 3)}`).join("; ")
+        : ratios.some((r) => r.denominator === s)
+          ? "(baseline)"
+          : "";
+    const seconds = sum.finished
+      ? fixed(sum.seconds, 2)
+      : `did not finish: ${int(sum.handled)} of ${int(s.records)} in ${fixed(sum.seconds, 0)} s`;
     return [
       s.caseName,
       s.consumer,
@@ -114,30 +126,56 @@ function rows(series: readonly Series[], ratios: readonly Ratio[]): string[][] {
   });
 }
 
-const HEADER = ["case", "consumer", "records", "record size", "runs", "seconds (median)", "records/s (median)", "records/s (min–max)", "first record s", "pauses", "ratio"];
+const HEADER = [
+  "case",
+  "consumer",
+  "records",
+  "record size",
+  "runs",
+  "seconds (median)",
+  "records/s (median)",
+  "records/s (min–max)",
+  "first record s",
+  "pauses",
+  "ratio",
+];
 
 /** The results as an aligned plain-text table. */
 export function textTable(series: readonly Series[], ratios: readonly Ratio[]): string {
   const table = [HEADER, ...rows(series, ratios)];
   const widths = HEADER.map((_, c) => Math.max(...table.map((row) => (row[c] ?? "").length)));
-  const line = (row: string[]) => row.map((cell, c) => (c >= 2 && c <= 9 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join("  ").trimEnd();
-  return [line(table[0] as string[]), widths.map((w) => "-".repeat(w)).join("  "), ...table.slice(1).map(line)].join("\n");
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c >= 2 && c <= 9 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(table[0] as string[]), widths.map((w) => "-".repeat(w)).join("  "), ...table.slice(1).map(line)].join(
+    "\n",
+  );
 }
 
 /** The results as a Markdown table. */
 export function markdownTable(series: readonly Series[], ratios: readonly Ratio[]): string {
   const escape = (cell: string) => cell.replace(/\|/g, "\\|");
   const body = rows(series, ratios).map((row) => `| ${row.map(escape).join(" | ")} |`);
-  return [`| ${HEADER.join(" | ")} |`, `|${HEADER.map((_, c) => (c >= 2 && c <= 9 ? " ---: " : " --- ")).join("|")}|`, ...body].join("\n");
+  return [
+    `| ${HEADER.join(" | ")} |`,
+    `|${HEADER.map((_, c) => (c >= 2 && c <= 9 ? " ---: " : " --- ")).join("|")}|`,
+    ...body,
+  ].join("\n");
 }
 
 /** One line per ratio: value, paired range, target and verdict. */
 export function ratioLines(ratios: readonly Ratio[]): string[] {
   return ratios.map((ratio) => {
     const { value, pairMin, pairMax, steady } = ratioValue(ratio);
-    const pairs = Number.isFinite(pairMin) && ratio.numerator.runs.length > 1 ? `run pairs ${fixed(pairMin, 3)}–${fixed(pairMax, 3)}, ` : "";
+    const pairs =
+      Number.isFinite(pairMin) && ratio.numerator.runs.length > 1
+        ? `run pairs ${fixed(pairMin, 3)}–${fixed(pairMax, 3)}, `
+        : "";
     const detail = ` (${pairs}first → last record only: ${fixed(steady, 3)})`;
-    const target = ratio.target === undefined ? "" : `, target ≥ ${ratio.target}: ${value >= ratio.target ? "met" : "NOT met"}`;
+    const target =
+      ratio.target === undefined ? "" : `, target ≥ ${ratio.target}: ${value >= ratio.target ? "met" : "NOT met"}`;
     return `${ratio.name} = ${fixed(value, 3)}${detail}${target}${ratio.note ? ` — ${ratio.note}` : ""}`;
   });
 }
@@ -148,7 +186,8 @@ export function anomalies(series: readonly Series[]): string[] {
   for (const s of series) {
     const sum = summarize(s);
     if (sum.extra > 0) out.push(`${s.caseName} / ${s.consumer}: ${sum.extra} records handled more than once`);
-    if (sum.committedToEnd === false) out.push(`${s.caseName} / ${s.consumer}: commits did not reach the end of the topic after stop`);
+    if (sum.committedToEnd === false)
+      out.push(`${s.caseName} / ${s.consumer}: commits did not reach the end of the topic after stop`);
   }
   return out;
 }
@@ -214,6 +253,9 @@ export function writeResults(file: string, section: string, blockName = "results
   const text = readFileSync(file, "utf8");
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END);
-  const updated = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END.length) : `${text.trimEnd()}\n\n${block}\n`;
+  const updated =
+    start >= 0 && end > start
+      ? text.slice(0, start) + block + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, updated);
 }

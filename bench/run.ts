@@ -28,9 +28,28 @@ import { parseArgs } from "node:util";
 import { resolveBrokers } from "../scripts/kafka/local-broker.js";
 import { DEFAULT_KAFKA_VERSION } from "../scripts/kafka/local-broker.js";
 import { ensurePerfTool } from "./java-perf.js";
-import { DEFAULT_TUNING, runConsumer, type ConsumerKind, type RunResult, type RunSpec, type TopicUnderTest } from "./consumers.js";
+import {
+  DEFAULT_TUNING,
+  runConsumer,
+  type ConsumerKind,
+  type RunResult,
+  type RunSpec,
+  type TopicUnderTest,
+} from "./consumers.js";
 import { createTopic, produceRecords, setupClient, type Produced } from "./kafka.js";
-import { anomalies, codeVersion, machineDescription, markdownTable, ratioLines, ratioValue, textTable, throughput, writeResults, type Ratio, type Series } from "./report.js";
+import {
+  anomalies,
+  codeVersion,
+  machineDescription,
+  markdownTable,
+  ratioLines,
+  ratioValue,
+  textTable,
+  throughput,
+  writeResults,
+  type Ratio,
+  type Series,
+} from "./report.js";
 import { encodedPool, RECORD_SIZES, schemaOf, valuePool, type RecordSize } from "./records.js";
 import { runProducer, type ProducerKind, type ProducerRunSpec } from "./producers.js";
 import { startDevRegistry } from "../scripts/registry/server.js";
@@ -42,11 +61,19 @@ process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 // Options
 
 const OPTIONS = {
-  case: { env: "BENCH_CASE", default: "all", help: "all | r1 | r1p | rf | r6 | r9 | r10, or a comma list (e.g. r1,r9); all = r1,rf,r6 (r9 and r10 need Java, r1p Node ≥ 22.22)" },
+  case: {
+    env: "BENCH_CASE",
+    default: "all",
+    help: "all | r1 | r1p | rf | r6 | r9 | r10, or a comma list (e.g. r1,r9); all = r1,rf,r6 (r9 and r10 need Java, r1p Node ≥ 22.22)",
+  },
   "r10-records": { env: "BENCH_R10_RECORDS", default: "100000", help: "records per R10 producer run" },
   "r10-batch": { env: "BENCH_R10_BATCH", default: "100", help: "records per send of R10's Node producers" },
   "r10-in-flight": { env: "BENCH_R10_IN_FLIGHT", default: "5", help: "concurrent sends of R10's Node producers" },
-  sizes: { env: "BENCH_SIZES", default: "small,large", help: "record sizes for R1/RF/R9: small (~100 B), large (~1 KB)" },
+  sizes: {
+    env: "BENCH_SIZES",
+    default: "small,large",
+    help: "record sizes for R1/RF/R9: small (~100 B), large (~1 KB)",
+  },
   records: { env: "BENCH_RECORDS", default: "200000", help: "records per R1/R9 topic" },
   reps: { env: "BENCH_REPS", default: "5", help: "timed runs per consumer (R1 and kefgen's R6), alternating" },
   partitions: { env: "BENCH_PARTITIONS", default: "3", help: "partitions per topic" },
@@ -54,27 +81,62 @@ const OPTIONS = {
   "r6-slow-records": { env: "BENCH_R6_SLOW_RECORDS", default: "3000", help: "backlog of R6's slow topic" },
   "r6-slow-ms": { env: "BENCH_R6_SLOW_MS", default: "50", help: "the slow handler's time per record" },
   "r6-size": { env: "BENCH_R6_SIZE", default: "small", help: "record size of both R6 topics" },
-  "naive-reps": { env: "BENCH_NAIVE_REPS", default: "1", help: "runs of the plain-kafkajs R6 contrast (each up to its deadline)" },
+  "naive-reps": {
+    env: "BENCH_NAIVE_REPS",
+    default: "1",
+    help: "runs of the plain-kafkajs R6 contrast (each up to its deadline)",
+  },
   "naive-deadline-s": { env: "BENCH_NAIVE_DEADLINE_S", default: "60", help: "deadline of a plain-kafkajs R6 run" },
-  "deadline-s": { env: "BENCH_DEADLINE_S", default: "30", help: "deadline of every other run (an unfinished run reports what it handled by then)" },
-  buffer: { env: "BENCH_BUFFER", default: String(DEFAULT_TUNING.maxBufferedMessages), help: "kefgen's maxBufferedMessages per topic (diagnosis; the targets are for 1000)" },
-  "fetch-max-wait-ms": { env: "BENCH_FETCH_MAX_WAIT_MS", default: String(DEFAULT_TUNING.fetchMaxWaitMs), help: "fetchMaxWaitMs / maxWaitTimeInMs of every consumer (diagnosis; kefgen's default is 500)" },
-  warmup: { env: "BENCH_WARMUP", default: "20000", help: "records of the untimed warm-up run of each consumer (0: none)" },
-  profile: { env: "BENCH_PROFILE", default: "", help: "directory for CPU profiles of the timed kefgen and eachBatch windows (timings are then not representative)" },
+  "deadline-s": {
+    env: "BENCH_DEADLINE_S",
+    default: "30",
+    help: "deadline of every other run (an unfinished run reports what it handled by then)",
+  },
+  buffer: {
+    env: "BENCH_BUFFER",
+    default: String(DEFAULT_TUNING.maxBufferedMessages),
+    help: "kefgen's maxBufferedMessages per topic (diagnosis; the targets are for 1000)",
+  },
+  "fetch-max-wait-ms": {
+    env: "BENCH_FETCH_MAX_WAIT_MS",
+    default: String(DEFAULT_TUNING.fetchMaxWaitMs),
+    help: "fetchMaxWaitMs / maxWaitTimeInMs of every consumer (diagnosis; kefgen's default is 500)",
+  },
+  warmup: {
+    env: "BENCH_WARMUP",
+    default: "20000",
+    help: "records of the untimed warm-up run of each consumer (0: none)",
+  },
+  profile: {
+    env: "BENCH_PROFILE",
+    default: "",
+    help: "directory for CPU profiles of the timed kefgen and eachBatch windows (timings are then not representative)",
+  },
   results: { env: "BENCH_RESULTS", default: "", help: "where to write the results (default bench/RESULTS.md)" },
   "no-write": { env: "BENCH_NO_WRITE", default: "", help: "do not write the results file (any non-empty value)" },
-  note: { env: "BENCH_NOTE", default: "", help: "a remark recorded with the results, e.g. 'preliminary: busy machine'" },
+  note: {
+    env: "BENCH_NOTE",
+    default: "",
+    help: "a remark recorded with the results, e.g. 'preliminary: busy machine'",
+  },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
 function usage(): string {
-  const lines = Object.entries(OPTIONS).map(([name, o]) => `  --${name.padEnd(18)} ${o.env.padEnd(24)} ${o.help}${o.default ? ` (default ${o.default})` : ""}`);
+  const lines = Object.entries(OPTIONS).map(
+    ([name, o]) => `  --${name.padEnd(18)} ${o.env.padEnd(24)} ${o.help}${o.default ? ` (default ${o.default})` : ""}`,
+  );
   return ["usage: npm run bench -- [options]   (or the environment variables)", ...lines, "  --help"].join("\n");
 }
 
 const parsed = parseArgs({
   options: {
-    ...Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, { type: name === "no-write" ? ("boolean" as const) : ("string" as const) }])),
+    ...Object.fromEntries(
+      Object.keys(OPTIONS).map((name) => [
+        name,
+        { type: name === "no-write" ? ("boolean" as const) : ("string" as const) },
+      ]),
+    ),
     help: { type: "boolean" },
   },
   strict: true,
@@ -150,11 +212,15 @@ const settings = {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const defaultTuning =
-  settings.tuning.maxBufferedMessages === DEFAULT_TUNING.maxBufferedMessages && settings.tuning.fetchMaxWaitMs === DEFAULT_TUNING.fetchMaxWaitMs;
-if (!defaultTuning) say(`NOTE: non-default tuning ${JSON.stringify(settings.tuning)}: the figures are for diagnosis, not the targets`);
+  settings.tuning.maxBufferedMessages === DEFAULT_TUNING.maxBufferedMessages &&
+  settings.tuning.fetchMaxWaitMs === DEFAULT_TUNING.fetchMaxWaitMs;
+if (!defaultTuning)
+  say(`NOTE: non-default tuning ${JSON.stringify(settings.tuning)}: the figures are for diagnosis, not the targets`);
 const loadAtStart = os.loadavg(); // before the broker starts
 const { brokers, broker } = await resolveBrokers({ log: (line) => say(`[kafka] ${line}`) });
-const kafkaVersion = broker ? `${broker.version} (local single-node KRaft broker started by the benchmark)` : `external cluster KAFKA_BROKERS=${brokers.join(",")}${process.env["KAFKA_VERSION"] ? `, KAFKA_VERSION=${process.env["KAFKA_VERSION"]}` : ""}`;
+const kafkaVersion = broker
+  ? `${broker.version} (local single-node KRaft broker started by the benchmark)`
+  : `external cluster KAFKA_BROKERS=${brokers.join(",")}${process.env["KAFKA_VERSION"] ? `, KAFKA_VERSION=${process.env["KAFKA_VERSION"]}` : ""}`;
 const machine = [...machineDescription(kafkaVersion, loadAtStart), codeVersion()];
 
 const setup = setupClient(brokers);
@@ -178,7 +244,9 @@ async function fill(topic: string, recordSize: RecordSize, records: number): Pro
   createdTopics.push(topic);
   const produced = await produceRecords(producer, topic, settings.partitions, pool, records);
   meanSize.set(recordSize, produced.bytes / produced.records); // the pool is cycled, so this is the mean of what was written
-  say(`  ${topic}: ${produced.records.toLocaleString("en-US")} records, mean ${(produced.bytes / produced.records).toFixed(1)} B, ${(produced.bytes / 2 ** 20 / produced.seconds).toFixed(1)} MiB/s (${produced.seconds.toFixed(1)} s)`);
+  say(
+    `  ${topic}: ${produced.records.toLocaleString("en-US")} records, mean ${(produced.bytes / produced.records).toFixed(1)} B, ${(produced.bytes / 2 ** 20 / produced.seconds).toFixed(1)} MiB/s (${produced.seconds.toFixed(1)} s)`,
+  );
   return produced;
 }
 
@@ -213,7 +281,9 @@ if (devRegistry) {
     await createTopic(admin, topic, settings.partitions);
     createdTopics.push(topic);
     const produced = await produceRecords(producer, topic, settings.partitions, framedPool, settings.records);
-    say(`  ${topic}: ${produced.records.toLocaleString("en-US")} Confluent-framed records (schema id ${id}), mean ${(produced.bytes / produced.records).toFixed(1)} B`);
+    say(
+      `  ${topic}: ${produced.records.toLocaleString("en-US")} Confluent-framed records (schema id ${id}), mean ${(produced.bytes / produced.records).toFixed(1)} B`,
+    );
     const s = schema as { fields: object[] };
     const evolvedReader = { ...s, fields: [...s.fields, { name: "addedByReader", type: "string", default: "" }] };
     rfTopics.set(recordSize, {
@@ -240,21 +310,43 @@ await producer.disconnect();
 
 let groupCounter = 0;
 // R9's yardstick: kafka-tools of the broker's version (an external cluster: KAFKA_VERSION, else the default).
-const javaPerfJars = settings.runR9 || settings.runR10 ? await ensurePerfTool(broker?.version ?? (process.env["KAFKA_VERSION"] || DEFAULT_KAFKA_VERSION), say) : undefined;
+const javaPerfJars =
+  settings.runR9 || settings.runR10
+    ? await ensurePerfTool(broker?.version ?? (process.env["KAFKA_VERSION"] || DEFAULT_KAFKA_VERSION), say)
+    : undefined;
 
 function spec(measured: TopicUnderTest, target: number, extra: Partial<RunSpec> = {}): RunSpec {
-  return { brokers, groupId: `${runId}.group-${++groupCounter}`, measured, target, tuning: settings.tuning, deadlineMs: settings.deadlineMs, admin, ...(javaPerfJars ? { javaPerfJars } : {}), ...extra };
+  return {
+    brokers,
+    groupId: `${runId}.group-${++groupCounter}`,
+    measured,
+    target,
+    tuning: settings.tuning,
+    deadlineMs: settings.deadlineMs,
+    admin,
+    ...(javaPerfJars ? { javaPerfJars } : {}),
+    ...extra,
+  };
 }
 
 async function timed(label: string, kind: ConsumerKind, runSpec: RunSpec): Promise<RunResult> {
   const result = await runConsumer(kind, runSpec);
   const rate = Math.round(throughput(result)).toLocaleString("en-US");
-  const first = result.firstRecordSeconds === undefined ? "no record" : `first record after ${result.firstRecordSeconds.toFixed(2)} s`;
+  const first =
+    result.firstRecordSeconds === undefined
+      ? "no record"
+      : `first record after ${result.firstRecordSeconds.toFixed(2)} s`;
   const outcome = result.finished
     ? `${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s`
     : `did not finish: ${result.handled.toLocaleString("en-US")} of ${result.target.toLocaleString("en-US")} in ${result.seconds.toFixed(0)} s = ${rate} records/s`;
-  const checks = [result.pauses ? `paused ${result.pauses}×` : "", result.extra > 0 ? `${result.extra} duplicates` : "", result.committedToEnd === false ? "commits short of the end" : ""].filter(Boolean);
-  say(`  ${label.padEnd(34)} ${outcome} (${first})${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`);
+  const checks = [
+    result.pauses ? `paused ${result.pauses}×` : "",
+    result.extra > 0 ? `${result.extra} duplicates` : "",
+    result.committedToEnd === false ? "commits short of the end" : "",
+  ].filter(Boolean);
+  say(
+    `  ${label.padEnd(34)} ${outcome} (${first})${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`,
+  );
   return result;
 }
 
@@ -262,7 +354,9 @@ async function warmUp(measured: TopicUnderTest, kinds: readonly ConsumerKind[]):
   if (settings.warmup === 0) return;
   for (const kind of kinds) {
     const result = await runConsumer(kind, spec(measured, settings.warmup));
-    say(`  warm-up ${kind}: ${result.handled.toLocaleString("en-US")} records in ${result.seconds.toFixed(2)} s (not counted)`);
+    say(
+      `  warm-up ${kind}: ${result.handled.toLocaleString("en-US")} records in ${result.seconds.toFixed(2)} s (not counted)`,
+    );
   }
 }
 
@@ -273,19 +367,55 @@ const sizeLabel = (recordSize: RecordSize) => (recordSize === "small" ? "~100 B"
 // With r1p, R9 is measured against kefgen on the platformatic transport (below) unless r1 is asked for too.
 const r9OnKafkajs = settings.runR9 && (settings.runR1 || !settings.runR1P);
 for (const [recordSize, measured] of settings.runR1 || r9OnKafkajs ? r1Topics : []) {
-  const against = [settings.runR1 ? "hand-written kafkajs eachBatch" : "", r9OnKafkajs ? "Kafka's Java ConsumerPerformance" : ""].filter(Boolean).join(" and ");
+  const against = [
+    settings.runR1 ? "hand-written kafkajs eachBatch" : "",
+    r9OnKafkajs ? "Kafka's Java ConsumerPerformance" : "",
+  ]
+    .filter(Boolean)
+    .join(" and ");
   const label = [settings.runR1 ? "R1" : "", r9OnKafkajs ? "R9" : ""].filter(Boolean).join("/");
-  say(`\n${label}, ${sizeLabel(recordSize)} records: kefgen shared connection vs ${against}, ${settings.reps} runs each, alternating`);
-  await warmUp(measured, ["kefgen", ...(settings.runR1 ? (["eachBatch"] as const) : []), ...(r9OnKafkajs ? (["java"] as const) : [])]);
+  say(
+    `\n${label}, ${sizeLabel(recordSize)} records: kefgen shared connection vs ${against}, ${settings.reps} runs each, alternating`,
+  );
+  await warmUp(measured, [
+    "kefgen",
+    ...(settings.runR1 ? (["eachBatch"] as const) : []),
+    ...(r9OnKafkajs ? (["java"] as const) : []),
+  ]);
   const bytes = meanSize.get(recordSize) ?? 0;
-  const kefgen: Series = { caseName: `${label} ${recordSize}`, consumer: "kefgen shared connection (kafkajs transport)", records: settings.records, recordBytes: bytes, runs: [] };
-  const raw: Series = { caseName: `R1 ${recordSize}`, consumer: "kafkajs eachBatch (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
-  const java: Series = { caseName: `R9 ${recordSize}`, consumer: "Java ConsumerPerformance (kafka-tools, raw bytes)", records: settings.records, recordBytes: bytes, runs: [] };
+  const kefgen: Series = {
+    caseName: `${label} ${recordSize}`,
+    consumer: "kefgen shared connection (kafkajs transport)",
+    records: settings.records,
+    recordBytes: bytes,
+    runs: [],
+  };
+  const raw: Series = {
+    caseName: `R1 ${recordSize}`,
+    consumer: "kafkajs eachBatch (hand-written)",
+    records: settings.records,
+    recordBytes: bytes,
+    runs: [],
+  };
+  const java: Series = {
+    caseName: `R9 ${recordSize}`,
+    consumer: "Java ConsumerPerformance (kafka-tools, raw bytes)",
+    records: settings.records,
+    recordBytes: bytes,
+    runs: [],
+  };
   for (let rep = 1; rep <= settings.reps; rep++) {
-    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1-${recordSize}-${name}-${rep}` } : {});
+    const profile = (name: string) =>
+      settings.profileDir
+        ? { profileDir: settings.profileDir, profileName: `${runId}-r1-${recordSize}-${name}-${rep}` }
+        : {};
     kefgen.runs.push(await timed(`kefgen #${rep}`, "kefgen", spec(measured, settings.records, profile("kefgen"))));
-    if (settings.runR1) raw.runs.push(await timed(`eachBatch #${rep}`, "eachBatch", spec(measured, settings.records, profile("eachBatch"))));
-    if (r9OnKafkajs) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
+    if (settings.runR1)
+      raw.runs.push(
+        await timed(`eachBatch #${rep}`, "eachBatch", spec(measured, settings.records, profile("eachBatch"))),
+      );
+    if (r9OnKafkajs)
+      java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
   }
   series.push(kefgen);
   if (settings.runR1) {
@@ -299,17 +429,53 @@ for (const [recordSize, measured] of settings.runR1 || r9OnKafkajs ? r1Topics : 
 }
 
 for (const [recordSize, measured] of settings.runR1P ? r1Topics : []) {
-  say(`\nR1p, ${sizeLabel(recordSize)} records: kefgen on the platformatic transport vs a hand-written @platformatic/kafka consumer, ${settings.reps} runs each, alternating`);
+  say(
+    `\nR1p, ${sizeLabel(recordSize)} records: kefgen on the platformatic transport vs a hand-written @platformatic/kafka consumer, ${settings.reps} runs each, alternating`,
+  );
   await warmUp(measured, ["kefgenPlatformatic", "platformatic", ...(settings.runR9 ? (["java"] as const) : [])]);
   const bytes = meanSize.get(recordSize) ?? 0;
-  const kefgen: Series = { caseName: `R1p ${recordSize}`, consumer: "kefgen shared connection (platformatic transport)", records: settings.records, recordBytes: bytes, runs: [] };
-  const raw: Series = { caseName: `R1p ${recordSize}`, consumer: "@platformatic/kafka consume() stream (hand-written)", records: settings.records, recordBytes: bytes, runs: [] };
-  const java: Series = { caseName: `R9p ${recordSize}`, consumer: "Java ConsumerPerformance (kafka-tools, raw bytes)", records: settings.records, recordBytes: bytes, runs: [] };
+  const kefgen: Series = {
+    caseName: `R1p ${recordSize}`,
+    consumer: "kefgen shared connection (platformatic transport)",
+    records: settings.records,
+    recordBytes: bytes,
+    runs: [],
+  };
+  const raw: Series = {
+    caseName: `R1p ${recordSize}`,
+    consumer: "@platformatic/kafka consume() stream (hand-written)",
+    records: settings.records,
+    recordBytes: bytes,
+    runs: [],
+  };
+  const java: Series = {
+    caseName: `R9p ${recordSize}`,
+    consumer: "Java ConsumerPerformance (kafka-tools, raw bytes)",
+    records: settings.records,
+    recordBytes: bytes,
+    runs: [],
+  };
   for (let rep = 1; rep <= settings.reps; rep++) {
-    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r1p-${recordSize}-${name}-${rep}` } : {});
-    kefgen.runs.push(await timed(`kefgen (platformatic) #${rep}`, "kefgenPlatformatic", spec(measured, settings.records, profile("kefgen"))));
-    raw.runs.push(await timed(`platformatic stream #${rep}`, "platformatic", spec(measured, settings.records, profile("platformatic"))));
-    if (settings.runR9) java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
+    const profile = (name: string) =>
+      settings.profileDir
+        ? { profileDir: settings.profileDir, profileName: `${runId}-r1p-${recordSize}-${name}-${rep}` }
+        : {};
+    kefgen.runs.push(
+      await timed(
+        `kefgen (platformatic) #${rep}`,
+        "kefgenPlatformatic",
+        spec(measured, settings.records, profile("kefgen")),
+      ),
+    );
+    raw.runs.push(
+      await timed(
+        `platformatic stream #${rep}`,
+        "platformatic",
+        spec(measured, settings.records, profile("platformatic")),
+      ),
+    );
+    if (settings.runR9)
+      java.runs.push(await timed(`java ConsumerPerformance #${rep}`, "java", spec(measured, settings.records)));
   }
   series.push(kefgen, raw);
   ratios.push({ name: `R1p ${recordSize}`, numerator: kefgen, denominator: raw, target: 0.95 });
@@ -320,18 +486,41 @@ for (const [recordSize, measured] of settings.runR1P ? r1Topics : []) {
 }
 
 for (const [recordSize, topics] of rfTopics) {
-  say(`\nRF, ${sizeLabel(recordSize)} records: kefgen on Confluent-framed records vs the same records bare, ${settings.reps} runs each, alternating`);
+  say(
+    `\nRF, ${sizeLabel(recordSize)} records: kefgen on Confluent-framed records vs the same records bare, ${settings.reps} runs each, alternating`,
+  );
   await warmUp(topics.framed, ["kefgen"]);
   const bytes = meanSize.get(recordSize) ?? 0;
-  const make = (consumer: string): Series => ({ caseName: `RF ${recordSize}`, consumer, records: settings.records, recordBytes: bytes, runs: [] });
+  const make = (consumer: string): Series => ({
+    caseName: `RF ${recordSize}`,
+    consumer,
+    records: settings.records,
+    recordBytes: bytes,
+    runs: [],
+  });
   const bare = make("kefgen, bare Avro");
   const same = make("kefgen, confluent framing, writer = reader");
   const evolved = make("kefgen, confluent framing, writer ≠ reader (resolver)");
   for (let rep = 1; rep <= settings.reps; rep++) {
-    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-rf-${recordSize}-${name}-${rep}` } : {});
+    const profile = (name: string) =>
+      settings.profileDir
+        ? { profileDir: settings.profileDir, profileName: `${runId}-rf-${recordSize}-${name}-${rep}` }
+        : {};
     bare.runs.push(await timed(`bare #${rep}`, "kefgen", spec(topics.bare, settings.records, profile("bare"))));
-    same.runs.push(await timed(`framed, writer = reader #${rep}`, "kefgen", spec(topics.framed, settings.records, profile("framed"))));
-    evolved.runs.push(await timed(`framed, writer ≠ reader #${rep}`, "kefgen", spec(topics.evolved, settings.records, profile("evolved"))));
+    same.runs.push(
+      await timed(
+        `framed, writer = reader #${rep}`,
+        "kefgen",
+        spec(topics.framed, settings.records, profile("framed")),
+      ),
+    );
+    evolved.runs.push(
+      await timed(
+        `framed, writer ≠ reader #${rep}`,
+        "kefgen",
+        spec(topics.evolved, settings.records, profile("evolved")),
+      ),
+    );
   }
   series.push(bare, same, evolved);
   ratios.push({ name: `RF ${recordSize} (writer = reader)`, numerator: same, denominator: bare, target: 0.95 });
@@ -339,16 +528,33 @@ for (const [recordSize, topics] of rfTopics) {
 }
 
 if (r6) {
-  say(`\nR6: fast topic alone vs next to a topic whose handler takes ${settings.r6SlowMs} ms per record (slow backlog ${settings.r6SlowRecords.toLocaleString("en-US")})`);
+  say(
+    `\nR6: fast topic alone vs next to a topic whose handler takes ${settings.r6SlowMs} ms per record (slow backlog ${settings.r6SlowRecords.toLocaleString("en-US")})`,
+  );
   if (r1Topics.size === 0) await warmUp(r6.fast, ["kefgen"]);
   const bytes = meanSize.get(settings.r6Size) ?? 0;
-  const make = (consumer: string): Series => ({ caseName: "R6", consumer, records: settings.r6FastRecords, recordBytes: bytes, runs: [] });
+  const make = (consumer: string): Series => ({
+    caseName: "R6",
+    consumer,
+    records: settings.r6FastRecords,
+    recordBytes: bytes,
+    runs: [],
+  });
   const alone = make("kefgen: fast topic alone");
   const contended = make(`kefgen: fast topic + slow topic (${settings.r6SlowMs} ms/record), one shared connection`);
   for (let rep = 1; rep <= settings.reps; rep++) {
-    const profile = (name: string) => (settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r6-${name}-${rep}` } : {});
-    alone.runs.push(await timed(`kefgen alone #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords, profile("alone"))));
-    contended.runs.push(await timed(`kefgen with slow topic #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords, { slow: r6.slow, ...profile("contended") })));
+    const profile = (name: string) =>
+      settings.profileDir ? { profileDir: settings.profileDir, profileName: `${runId}-r6-${name}-${rep}` } : {};
+    alone.runs.push(
+      await timed(`kefgen alone #${rep}`, "kefgen", spec(r6.fast, settings.r6FastRecords, profile("alone"))),
+    );
+    contended.runs.push(
+      await timed(
+        `kefgen with slow topic #${rep}`,
+        "kefgen",
+        spec(r6.fast, settings.r6FastRecords, { slow: r6.slow, ...profile("contended") }),
+      ),
+    );
   }
   series.push(alone, contended);
   ratios.push({ name: "R6 kefgen", numerator: contended, denominator: alone, target: 0.9 });
@@ -358,7 +564,13 @@ if (r6) {
     const naiveContended = make(`plain kafkajs eachMessage: fast + slow topic in one consumer, slow handler inline`);
     for (let rep = 1; rep <= settings.naiveReps; rep++) {
       naiveAlone.runs.push(await timed(`kafkajs alone #${rep}`, "naive", spec(r6.fast, settings.r6FastRecords)));
-      naiveContended.runs.push(await timed(`kafkajs with slow topic #${rep}`, "naive", spec(r6.fast, settings.r6FastRecords, { slow: r6.slow, deadlineMs: settings.naiveDeadlineMs })));
+      naiveContended.runs.push(
+        await timed(
+          `kafkajs with slow topic #${rep}`,
+          "naive",
+          spec(r6.fast, settings.r6FastRecords, { slow: r6.slow, deadlineMs: settings.naiveDeadlineMs }),
+        ),
+      );
     }
     series.push(naiveAlone, naiveContended);
     const unfinished = naiveContended.runs.some((r) => !r.finished);
@@ -366,18 +578,28 @@ if (r6) {
       name: "R6 plain kafkajs (contrast)",
       numerator: naiveContended,
       denominator: naiveAlone,
-      ...(unfinished ? { note: `an upper bound: the run was cut off at its ${settings.naiveDeadlineMs / 1000} s deadline` } : {}),
+      ...(unfinished
+        ? { note: `an upper bound: the run was cut off at its ${settings.naiveDeadlineMs / 1000} s deadline` }
+        : {}),
     });
   }
 }
 
 if (settings.runR10) {
   for (const recordSize of settings.sizes) {
-    say(`\nR10, ${sizeLabel(recordSize)} records: typed producer vs kafkajs pre-encoded vs Java ProducerPerformance, ${settings.reps} runs each, alternating, batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight`);
+    say(
+      `\nR10, ${sizeLabel(recordSize)} records: typed producer vs kafkajs pre-encoded vs Java ProducerPerformance, ${settings.reps} runs each, alternating, batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight`,
+    );
     const values = valuePool(recordSize, 4_096);
     const encoded = encodedPool(recordSize, 4_096);
     const bytes = encoded.reduce((sum, b) => sum + b.length, 0) / encoded.length;
-    const make = (consumer: string): Series => ({ caseName: `R10 ${recordSize}`, consumer, records: settings.r10Records, recordBytes: bytes, runs: [] });
+    const make = (consumer: string): Series => ({
+      caseName: `R10 ${recordSize}`,
+      consumer,
+      records: settings.r10Records,
+      recordBytes: bytes,
+      runs: [],
+    });
     const typed = make("kefgen typed producer (encode + send)");
     const raw = make("kafkajs producer, pre-encoded");
     const java = make("Java ProducerPerformance (kafka-tools, fixed-size payloads)");
@@ -387,23 +609,44 @@ if (settings.runR10) {
       await createTopic(admin, topic, settings.partitions);
       createdTopics.push(topic);
       return {
-        brokers, admin, topic, schema: schemaOf(recordSize), values, encoded, recordBytes: bytes, target,
-        batch: settings.r10Batch, inFlight: settings.r10InFlight, deadlineMs: settings.deadlineMs,
+        brokers,
+        admin,
+        topic,
+        schema: schemaOf(recordSize),
+        values,
+        encoded,
+        recordBytes: bytes,
+        target,
+        batch: settings.r10Batch,
+        inFlight: settings.r10InFlight,
+        deadlineMs: settings.deadlineMs,
         ...(javaPerfJars ? { javaPerfJars } : {}),
-        ...(settings.profileDir && kind !== "java-producer" ? { profileDir: settings.profileDir, profileName: `${runId}-r10-${recordSize}-${kind}-${rep}` } : {}),
+        ...(settings.profileDir && kind !== "java-producer"
+          ? { profileDir: settings.profileDir, profileName: `${runId}-r10-${recordSize}-${kind}-${rep}` }
+          : {}),
       };
     };
     if (settings.warmup > 0) {
       for (const kind of ["typed", "kafkajs"] as const) {
-        const result = await runProducer(kind, { ...(await producerSpec(kind, settings.warmup, 0)), profileDir: undefined });
-        say(`  warm-up ${kind}: ${result.handled.toLocaleString("en-US")} records in ${result.seconds.toFixed(2)} s (not counted)`);
+        const result = await runProducer(kind, {
+          ...(await producerSpec(kind, settings.warmup, 0)),
+          profileDir: undefined,
+        });
+        say(
+          `  warm-up ${kind}: ${result.handled.toLocaleString("en-US")} records in ${result.seconds.toFixed(2)} s (not counted)`,
+        );
       }
     }
     const timedProducer = async (label: string, kind: ProducerKind, rep: number): Promise<RunResult> => {
       const result = await runProducer(kind, await producerSpec(kind, settings.r10Records, rep));
       const rate = Math.round(throughput(result)).toLocaleString("en-US");
-      const checks = [result.finished ? "" : "did not finish", result.extra > 0 ? `${result.extra} records more than sent on the topic` : ""].filter(Boolean);
-      say(`  ${label.padEnd(34)} ${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`);
+      const checks = [
+        result.finished ? "" : "did not finish",
+        result.extra > 0 ? `${result.extra} records more than sent on the topic` : "",
+      ].filter(Boolean);
+      say(
+        `  ${label.padEnd(34)} ${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`,
+      );
       return result;
     };
     // The two Node producers take turns going first (odd runs: typed first), so that neither always follows the
@@ -422,8 +665,18 @@ if (settings.runR10) {
     }
     series.push(typed, raw, java);
     ratios.push({ name: `R10 ${recordSize}`, numerator: typed, denominator: raw, target: 0.9 });
-    ratios.push({ name: `R10 ${recordSize} typed ÷ Java`, numerator: typed, denominator: java, note: "yardstick, no target" });
-    ratios.push({ name: `R10 ${recordSize} kafkajs ÷ Java`, numerator: raw, denominator: java, note: "yardstick, no target" });
+    ratios.push({
+      name: `R10 ${recordSize} typed ÷ Java`,
+      numerator: typed,
+      denominator: java,
+      note: "yardstick, no target",
+    });
+    ratios.push({
+      name: `R10 ${recordSize} kafkajs ÷ Java`,
+      numerator: raw,
+      denominator: java,
+      note: "yardstick, no target",
+    });
   }
 }
 
@@ -439,32 +692,56 @@ const table = textTable(series, ratios);
 const problems = anomalies(series);
 say(`\n${table}\n`);
 for (const line of ratioLines(ratios)) say(line);
-for (const ratio of ratios.filter((r) => r.name.startsWith("RF "))) say(`RF = ${ratioValue(ratio).value.toFixed(3)} (${ratio.name.slice(3)})`);
-for (const ratio of ratios.filter((r) => /^R10 \w+$/.test(r.name))) say(`R10 = ${ratioValue(ratio).value.toFixed(3)} (${sizeLabel(ratio.name.slice(4) as RecordSize)} records)`);
-for (const ratio of ratios.filter((r) => r.name.startsWith("R9 "))) say(`R9 = ${ratioValue(ratio).value.toFixed(3)} (${sizeLabel(ratio.name.slice(3) as RecordSize)} records)`);
+for (const ratio of ratios.filter((r) => r.name.startsWith("RF ")))
+  say(`RF = ${ratioValue(ratio).value.toFixed(3)} (${ratio.name.slice(3)})`);
+for (const ratio of ratios.filter((r) => /^R10 \w+$/.test(r.name)))
+  say(`R10 = ${ratioValue(ratio).value.toFixed(3)} (${sizeLabel(ratio.name.slice(4) as RecordSize)} records)`);
+for (const ratio of ratios.filter((r) => r.name.startsWith("R9 ")))
+  say(`R9 = ${ratioValue(ratio).value.toFixed(3)} (${sizeLabel(ratio.name.slice(3) as RecordSize)} records)`);
 for (const line of problems) say(`WARNING: ${line}`);
 
 if (settings.profileDir) {
-  say(`\nprofiles in ${settings.profileDir}; summarize with: npx tsx bench/profile.ts ${settings.profileDir}/*.cpuprofile`);
+  say(
+    `\nprofiles in ${settings.profileDir}; summarize with: npx tsx bench/profile.ts ${settings.profileDir}/*.cpuprofile`,
+  );
   say("(timings of profiled runs are not representative; results file not written)");
 } else if (settings.write && series.length > 0) {
   const parameters = [
     `case ${caseName}`,
-    settings.runR1 ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer` : "",
-    settings.runR1P ? `R1p ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer, on Node.js ${process.versions.node} (the hand-written consumer: @platformatic/kafka consume(), mode earliest, autocommit every 5 s, the same avsc decode)` : "",
-    settings.runR9 ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)` : "",
-    settings.runR10 ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first; all with acks all, idempotence, max in flight 5, no compression, no key` : "",
-    settings.runRF ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case` : "",
-    settings.runR6 ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline` : "",
+    settings.runR1
+      ? `R1 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer`
+      : "",
+    settings.runR1P
+      ? `R1p ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs per consumer, on Node.js ${process.versions.node} (the hand-written consumer: @platformatic/kafka consume(), mode earliest, autocommit every 5 s, the same avsc decode)`
+      : "",
+    settings.runR9
+      ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)`
+      : "",
+    settings.runR10
+      ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first; all with acks all, idempotence, max in flight 5, no compression, no key`
+      : "",
+    settings.runRF
+      ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case`
+      : "",
+    settings.runR6
+      ? `R6 ${settings.r6FastRecords.toLocaleString("en-US")} fast + ${settings.r6SlowRecords.toLocaleString("en-US")} slow ${settings.r6Size} records, slow handler ${settings.r6SlowMs} ms, ${settings.reps} kefgen runs, ${settings.naiveReps} plain-kafkajs run(s) with a ${settings.naiveDeadlineMs / 1000} s deadline`
+      : "",
     `${settings.partitions} partitions per topic`,
     `kefgen maxBufferedMessages ${settings.tuning.maxBufferedMessages} (ApplyBackpressure), fetchMaxWaitMs ${settings.tuning.fetchMaxWaitMs} and fetchMinBytes 1 for every consumer, kafkajs defaults otherwise`,
-    settings.warmup > 0 ? `untimed warm-up of ${settings.warmup.toLocaleString("en-US")} records per consumer` : "no warm-up",
+    settings.warmup > 0
+      ? `untimed warm-up of ${settings.warmup.toLocaleString("en-US")} records per consumer`
+      : "no warm-up",
   ].filter(Boolean);
   const section = [
     `## Latest run: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
     "",
     ...(settings.note ? [`**${settings.note}**`, ""] : []),
-    ...(defaultTuning ? [] : [`**Non-default tuning (${JSON.stringify(settings.tuning)}): figures for diagnosis, not for the targets.**`, ""]),
+    ...(defaultTuning
+      ? []
+      : [
+          `**Non-default tuning (${JSON.stringify(settings.tuning)}): figures for diagnosis, not for the targets.**`,
+          "",
+        ]),
     ...machine.map((line) => `- ${line}`),
     `- parameters: ${parameters.join("; ")}`,
     "",
@@ -484,6 +761,10 @@ if (settings.profileDir) {
   ].join("\n");
   // `all` owns the main block; another case list writes its own block (e.g. `results-r1-r9`), so a partial run
   // does not replace the full one.
-  writeResults(settings.resultsFile, section, caseName === "all" ? "results" : `results-${[...cases].sort().join("-")}`);
+  writeResults(
+    settings.resultsFile,
+    section,
+    caseName === "all" ? "results" : `results-${[...cases].sort().join("-")}`,
+  );
   say(`\nwrote ${path.relative(process.cwd(), settings.resultsFile)}`);
 }

@@ -69,7 +69,12 @@ class GitError extends Error {
 /** Runs git without a shell; returns stdout, or throws a GitError with git's own message. */
 function git(cwd: string, args: readonly string[]): string {
   try {
-    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync("git", args, {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string; status?: number };
     if (e.code === "ENOENT") throw new GitError("git is not installed (or not on PATH)", false);
@@ -162,13 +167,21 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   if (gitFailure !== undefined) return gitFailed();
   if (!old.value) {
     const first = old.diagnostics.find((d) => d.severity === "error");
-    return problem(messages.againstOldHasErrors, { ref, first: `${first?.file}:${first?.range.start.line}:${first?.range.start.column} ${first?.code} ${first?.message}` });
+    return problem(messages.againstOldHasErrors, {
+      ref,
+      first: `${first?.file}:${first?.range.start.line}:${first?.range.start.column} ${first?.code} ${first?.message}`,
+    });
   }
   const oldModel = old.value;
 
   const sideOf = (m: Model, message: MessageModel): SchemaSide => {
     const byName = new Map<string, AvroNamed>(m.namedTypes.map((t) => [t.fullName, t]));
-    return { root: message.schema.root, lookup: (n) => byName.get(n), name: message.name, at: { file: message.schema.file, range: message.schema.range } };
+    return {
+      root: message.schema.root,
+      lookup: (n) => byName.get(n),
+      name: message.name,
+      at: { file: message.schema.file, range: message.schema.range },
+    };
   };
   const pairs: { oldMessage: MessageModel; newMessage: MessageModel }[] = [];
   for (const m of model.messages) {
@@ -178,7 +191,11 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   // A topic that now carries another message type: its old records are the old type's.
   for (const t of model.topics) {
     const before = oldModel.topics.find((o) => o.topic === t.topic);
-    if (before && before.message.name !== t.message.name && !pairs.some((p) => p.oldMessage === before.message && p.newMessage === t.message)) {
+    if (
+      before &&
+      before.message.name !== t.message.name &&
+      !pairs.some((p) => p.oldMessage === before.message && p.newMessage === t.message)
+    ) {
       pairs.push({ oldMessage: before.message, newMessage: t.message });
     }
   }
@@ -186,7 +203,10 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
     // Paths start with the message's current name, whichever side reads.
     const oldSide = { ...sideOf(oldModel, oldMessage), name: newMessage.name };
     const newSide = sideOf(model, newMessage);
-    const what = oldMessage.name === newMessage.name ? `"${newMessage.name}"` : `"${newMessage.name}" (was "${oldMessage.name}" on the same topic)`;
+    const what =
+      oldMessage.name === newMessage.name
+        ? `"${newMessage.name}"`
+        : `"${newMessage.name}" (was "${oldMessage.name}" on the same topic)`;
     for (const i of compare(newSide, oldSide)) diagnostics.push(breakDiagnostic(i, "BACKWARD", ref, what));
     for (const i of compare(oldSide, newSide)) diagnostics.push(breakDiagnostic(i, "FORWARD", ref, what));
     diagnostics.push(...namespaceWarnings(newSide, oldSide, ref));
@@ -197,22 +217,35 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
     if (model.messages.some((m) => m.name === o.name)) continue;
     const declared = declaration(parsed, (d) => d.$type === "Message" && d.name.text === o.name);
     diagnostics.push(
-      diagnostic(messages.messageRemoved, { name: o.name, ref }, { file: declared?.file ?? firstFile, range: declared && declared.decl.$type === "Message" ? declared.decl.name.range : o.range }),
+      diagnostic(
+        messages.messageRemoved,
+        { name: o.name, ref },
+        {
+          file: declared?.file ?? firstFile,
+          range: declared && declared.decl.$type === "Message" ? declared.decl.name.range : o.range,
+        },
+      ),
     );
   }
 
   // Bare Avro: a changed schema cannot be detected when records are read.
-  const canonical = (m: Model, message: MessageModel): string => JSON.stringify(avroType(codecSchema(message.schema, (n) => m.namedTypes.find((t) => t.fullName === n))).schema());
+  const canonical = (m: Model, message: MessageModel): string =>
+    JSON.stringify(avroType(codecSchema(message.schema, (n) => m.namedTypes.find((t) => t.fullName === n))).schema());
   for (const t of model.topics) {
     if (!isBareAvro(t)) continue;
-    const before = oldModel.topics.find((o) => o.topic === t.topic)?.message ?? oldModel.messages.find((o) => o.name === t.message.name);
+    const before =
+      oldModel.topics.find((o) => o.topic === t.topic)?.message ??
+      oldModel.messages.find((o) => o.name === t.message.name);
     if (!before || canonical(oldModel, before) === canonical(model, t.message)) continue;
     const topicDecl = declaration(input.parsed, (d) => d.$type === "Topic" && d.topic.value === t.topic);
     diagnostics.push(
       diagnostic(
         messages.bareAvroSchemaChanged,
         { topic: t.topic, message: t.message.name, ref },
-        { file: topicDecl?.file ?? firstFile, range: topicDecl && topicDecl.decl.$type === "Topic" ? topicDecl.decl.topic.range : t.range },
+        {
+          file: topicDecl?.file ?? firstFile,
+          range: topicDecl && topicDecl.decl.$type === "Topic" ? topicDecl.decl.topic.range : t.range,
+        },
       ),
     );
   }
@@ -220,7 +253,10 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
 }
 
 /** The first declaration that `test` picks, and the file it is in. */
-function declaration(files: readonly ParsedFile[], test: (d: Declaration) => boolean): { decl: Declaration; file: string } | undefined {
+function declaration(
+  files: readonly ParsedFile[],
+  test: (d: Declaration) => boolean,
+): { decl: Declaration; file: string } | undefined {
   for (const f of files) {
     const decl = f.ast.declarations.find(test);
     if (decl) return { decl, file: f.source.file };
@@ -241,7 +277,11 @@ function breakDiagnostic(i: Incompatibility, direction: Direction, ref: string, 
   const change = oldNew(i.reason, direction);
   switch (i.kind) {
     case "missing-default":
-      return diagnostic(backward ? messages.fieldAddedWithoutDefault : messages.fieldRemovedWithoutDefault, { ...base, field: i.field! }, place);
+      return diagnostic(
+        backward ? messages.fieldAddedWithoutDefault : messages.fieldRemovedWithoutDefault,
+        { ...base, field: i.field! },
+        place,
+      );
     case "enum-symbols": {
       const symbols = { ...base, symbols: quoted(i.symbols!), symbolWord: plural(i.symbols!.length, "symbol") };
       return diagnostic(backward ? messages.enumSymbolsRemoved : messages.enumSymbolsAdded, symbols, place);
@@ -249,11 +289,19 @@ function breakDiagnostic(i: Incompatibility, direction: Direction, ref: string, 
     case "union-branch":
       return diagnostic(backward ? messages.unionBranchRemoved : messages.unionBranchAdded, { ...base, change }, place);
     case "type":
-      return diagnostic(backward ? messages.typeChangedBackward : messages.typeChangedForward, { ...base, change }, place);
+      return diagnostic(
+        backward ? messages.typeChangedBackward : messages.typeChangedForward,
+        { ...base, change },
+        place,
+      );
     case "name":
       return diagnostic(backward ? messages.renamedBackward : messages.renamedForward, { ...base, change }, place);
     case "fixed-size":
-      return diagnostic(backward ? messages.fixedSizeChangedBackward : messages.fixedSizeChangedForward, { ...base, change }, place);
+      return diagnostic(
+        backward ? messages.fixedSizeChangedBackward : messages.fixedSizeChangedForward,
+        { ...base, change },
+        place,
+      );
   }
 }
 
@@ -264,7 +312,11 @@ function fallback(i: Incompatibility): SchemaLocation {
 /** compat.ts speaks of reader and writer; here they are the old and the new schema. */
 function oldNew(reason: string, direction: Direction): string {
   const [reader, writer] = direction === "BACKWARD" ? ["new", "old"] : ["old", "new"];
-  return reason.replace(/\bthe reader's\b/g, `the ${reader}`).replace(/\bthe writer's\b/g, `the ${writer}`).replace(/\breader\b/g, reader).replace(/\bwriter\b/g, writer);
+  return reason
+    .replace(/\bthe reader's\b/g, `the ${reader}`)
+    .replace(/\bthe writer's\b/g, `the ${writer}`)
+    .replace(/\breader\b/g, reader)
+    .replace(/\bwriter\b/g, writer);
 }
 
 /**
@@ -281,9 +333,20 @@ function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string
     const key = `${n.fullName}\u0000${o.fullName}`;
     if (seen.has(key)) return;
     seen.add(key);
-    if (clash !== undefined && n.name === o.name && n.fullName !== o.fullName && !namedAliases(n).includes(o.fullName)) {
+    if (
+      clash !== undefined &&
+      n.name === o.name &&
+      n.fullName !== o.fullName &&
+      !namedAliases(n).includes(o.fullName)
+    ) {
       const args = { kind: n.kind, old: o.fullName, new: n.fullName, ref, clash, oldJson: JSON.stringify(o.fullName) };
-      out.push(diagnostic(messages.namespaceMoved, args, { file: n.file, range: n.range, related: [related(notes.asItIsInRef, { ref }, o)] }));
+      out.push(
+        diagnostic(messages.namespaceMoved, args, {
+          file: n.file,
+          range: n.range,
+          related: [related(notes.asItIsInRef, { ref }, o)],
+        }),
+      );
     }
     if (n.kind === "record" && o.kind === "record") {
       for (const f of n.fields) {
@@ -303,7 +366,12 @@ function namespaceWarnings(newSide: SchemaSide, oldSide: SchemaSide, ref: string
   };
   const visitTypes = (n: AvroType, o: AvroType, depth: number): void => {
     const olds = named(o, oldSide);
-    for (const nt of named(n, newSide)) visit(nt, olds.find((ot) => ot.kind === nt.kind && ot.name === nt.name), depth);
+    for (const nt of named(n, newSide))
+      visit(
+        nt,
+        olds.find((ot) => ot.kind === nt.kind && ot.name === nt.name),
+        depth,
+      );
   };
   const clash = simpleNameClash(newSide, named);
   visitTypes(newSide.root, oldSide.root, 0);

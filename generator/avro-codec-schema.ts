@@ -42,4 +42,3 @@ export function codecSchema(schema: AvroSchema, lookup: NamedLookup): unknown {
   };
   return schema.selected ? definition(schema.selected, undefined) : walkSchemaJson(schema.json, undefined, rewriting);
 }
-

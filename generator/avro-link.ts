@@ -3,14 +3,27 @@
 // schema (avro-codec-schema.ts) is checked with avsc exactly as the runtime builds it.
 import type { Range } from "../grammar/ast.js";
 import { isObject, walkSchemaJson, type SchemaJsonHooks } from "./avro-schema-json.js";
-import { primitiveNames, qualify, type AvroNamed, type AvroRef, type AvroSchema, type AvroType, type NamedLookup } from "./avro-types.js";
+import {
+  primitiveNames,
+  qualify,
+  type AvroNamed,
+  type AvroRef,
+  type AvroSchema,
+  type AvroType,
+  type NamedLookup,
+} from "./avro-types.js";
 import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { checkMessageCodec } from "./codec-check.js";
 import { closest, diagnostic, related, type Diagnostic, type RelatedLocation } from "./diagnostics.js";
 
 /** Where linking reports problems (the checker's `accept`): a catalogue entry, in `extra.file`. */
 export interface LinkReporter {
-  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra: { file: string; hint?: string; related?: RelatedLocation[] }): void;
+  accept<M extends MessageDef>(
+    entry: M,
+    range: Range,
+    args: MessageArgs<M>,
+    extra: { file: string; hint?: string; related?: RelatedLocation[] },
+  ): void;
 }
 
 /** A reporter that collects the diagnostics (for linking outside the checker: schema-side.ts, tests). */
@@ -23,7 +36,10 @@ export function collectInto(diagnostics: Diagnostic[]): LinkReporter {
  * schema defines), rejects one name defined two different ways, and checks each message's self-contained codec
  * schema with avsc exactly as the runtime builds it. Returns the named types the messages use, in first-use order.
  */
-export function linkSchemas(r: LinkReporter, schemas: readonly { readonly name: string; readonly schema: AvroSchema }[]): AvroNamed[] {
+export function linkSchemas(
+  r: LinkReporter,
+  schemas: readonly { readonly name: string; readonly schema: AvroSchema }[],
+): AvroNamed[] {
   const pool = new Map<string, AvroNamed>();
   const keys = new Map<AvroNamed, string>();
   for (const m of schemas) {
@@ -34,10 +50,15 @@ export function linkSchemas(r: LinkReporter, schemas: readonly { readonly name: 
       if (!first) pool.set(t.fullName, t);
       else if (keys.get(first) !== key) {
         const owner = schemas.find((x) => x.schema.named.includes(first))!;
-        r.accept(messages.typeDefinedDifferently, t.range, { name: t.fullName }, {
-          file: t.file,
-          related: [related(notes.otherDefinition, { message: owner.name }, first)],
-        });
+        r.accept(
+          messages.typeDefinedDifferently,
+          t.range,
+          { name: t.fullName },
+          {
+            file: t.file,
+            related: [related(notes.otherDefinition, { message: owner.name }, first)],
+          },
+        );
       }
     }
   }
@@ -51,7 +72,12 @@ export function linkSchemas(r: LinkReporter, schemas: readonly { readonly name: 
       const at = `${ref.file}:${ref.range.start.offset}`;
       if (reported.has(at)) continue;
       reported.add(at);
-      r.accept(messages.unknownType, ref.range, { name: ref.fullName }, { file: ref.file, hint: unknownTypeHint(ref, pool) });
+      r.accept(
+        messages.unknownType,
+        ref.range,
+        { name: ref.fullName },
+        { file: ref.file, hint: unknownTypeHint(ref, pool) },
+      );
     }
     if (!resolved || !m.schema.complete) continue;
     try {
@@ -59,8 +85,10 @@ export function linkSchemas(r: LinkReporter, schemas: readonly { readonly name: 
     } catch (error) {
       // A RangeError or SyntaxError comes from compiling avsc's code for the schema, not from checking it: its
       // message tells of avsc's internals, not of the schema.
-      if (error instanceof RangeError || error instanceof SyntaxError) r.accept(messages.avscTooComplex, m.schema.range, {}, { file: m.schema.file });
-      else r.accept(messages.avscRejected, m.schema.range, { reason: (error as Error).message }, { file: m.schema.file });
+      if (error instanceof RangeError || error instanceof SyntaxError)
+        r.accept(messages.avscTooComplex, m.schema.range, {}, { file: m.schema.file });
+      else
+        r.accept(messages.avscRejected, m.schema.range, { reason: (error as Error).message }, { file: m.schema.file });
     }
   }
   // The named types the messages use, each once, in first-use order.
@@ -114,10 +142,17 @@ function unknownTypeHint(ref: AvroRef, pool: ReadonlyMap<string, AvroNamed>): st
     const primitive = closest(ref.written, primitiveNames);
     if (primitive) return `did you mean "${primitive}"?`;
   }
-  const near = closest(simple, [...pool.values()].map((t) => t.name));
-  const guess = [...pool.values()].filter((t) => t.name === near).sort((a, b) => closeness(ref.fullName, b.fullName) - closeness(ref.fullName, a.fullName))[0]?.fullName;
+  const near = closest(
+    simple,
+    [...pool.values()].map((t) => t.name),
+  );
+  const guess = [...pool.values()]
+    .filter((t) => t.name === near)
+    .sort((a, b) => closeness(ref.fullName, b.fullName) - closeness(ref.fullName, a.fullName))[0]?.fullName;
   if (guess) return `did you mean "${guess}"?`;
-  return ref.written.includes(".") ? "define it in this schema or in the schema of another message" : `Avro's primitive types are ${primitiveNames.join(", ")}`;
+  return ref.written.includes(".")
+    ? "define it in this schema or in the schema of another message"
+    : `Avro's primitive types are ${primitiveNames.join(", ")}`;
 }
 
 /** Definition keys by named type: a message schema message-schemas.ts reuses across `analyse()` calls keeps its types. */
@@ -126,7 +161,11 @@ const definitionKeys = new WeakMap<AvroNamed, string>();
 /** A definition in a form that does not depend on how it was written: full names, nested types by name, sorted keys. */
 function definitionKey(t: AvroNamed): string {
   let key = definitionKeys.get(t);
-  if (key === undefined) definitionKeys.set(t, (key = JSON.stringify(sortKeys(walkSchemaJson(t.json, t.enclosingNamespace, normalizing, true)))));
+  if (key === undefined)
+    definitionKeys.set(
+      t,
+      (key = JSON.stringify(sortKeys(walkSchemaJson(t.json, t.enclosingNamespace, normalizing, true)))),
+    );
   return key;
 }
 
@@ -145,7 +184,7 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) Object.defineProperty(out, k, { value: sortKeys(v[k]), enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(v).sort())
+    Object.defineProperty(out, k, { value: sortKeys(v[k]), enumerable: true, writable: true, configurable: true });
   return out;
 }
-

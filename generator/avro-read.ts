@@ -5,7 +5,21 @@
 // they share the walk's state and split no further by job.)
 import type { JsonValue, Range } from "../grammar/ast.js";
 import { LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType } from "../runtime/avro-representation.js";
-import { branchName, isPrimitive, qualify, type AvroEnum, type AvroField, type AvroFixed, type AvroNamed, type AvroPrimitive, type AvroRecord, type AvroRef, type AvroSchema, type AvroType, type PrimitiveName } from "./avro-types.js";
+import {
+  branchName,
+  isPrimitive,
+  qualify,
+  type AvroEnum,
+  type AvroField,
+  type AvroFixed,
+  type AvroNamed,
+  type AvroPrimitive,
+  type AvroRecord,
+  type AvroRef,
+  type AvroSchema,
+  type AvroType,
+  type PrimitiveName,
+} from "./avro-types.js";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { closest, diagnostic, type Diagnostic } from "./diagnostics.js";
 
@@ -41,7 +55,13 @@ function toPlain(v: JsonValue): unknown {
         if (m.value === undefined) continue;
         // Only `__proto__` needs defineProperty (assigning it would set the prototype); defining every key would
         // turn each object into a slow dictionary-mode one, which costs every later walk over the schema.
-        if (m.key.value === "__proto__") Object.defineProperty(out, m.key.value, { value: toPlain(m.value), enumerable: true, writable: true, configurable: true });
+        if (m.key.value === "__proto__")
+          Object.defineProperty(out, m.key.value, {
+            value: toPlain(m.value),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         else out[m.key.value] = toPlain(m.value);
       }
       return out;
@@ -167,7 +187,11 @@ function logical(w: Walk, v: JsonObject): AvroLogicalType | undefined {
   }
   const reading = readLogicalType(plain);
   if (reading?.status === "ignored") {
-    report(w, messages.logicalTypeIgnored, member(v, "logicalType")!.range, { name: reading.name, reason: reading.reason, underlying: String(plain["type"]) });
+    report(w, messages.logicalTypeIgnored, member(v, "logicalType")!.range, {
+      name: reading.name,
+      reason: reading.reason,
+      underlying: String(plain["type"]),
+    });
   }
   return reading?.status === "interpreted" ? reading.logicalType : undefined;
 }
@@ -178,7 +202,10 @@ function primitive(w: Walk, v: JsonObject, name: PrimitiveName): AvroPrimitive {
   if (representation) {
     if (name !== "long" || member(v, "logicalType")) {
       report(w, messages.longRepresentationMisplaced, representation.range, { property: LONG_REPRESENTATION_PROPERTY });
-    } else if (representation.$type !== "JsonString" || (representation.value !== "bigint" && representation.value !== "number")) {
+    } else if (
+      representation.$type !== "JsonString" ||
+      (representation.value !== "bigint" && representation.value !== "number")
+    ) {
       report(w, messages.longRepresentationInvalid, representation.range, { property: LONG_REPRESENTATION_PROPERTY });
     } else {
       bigint = representation.value === "bigint";
@@ -257,7 +284,13 @@ function record(w: Walk, v: JsonObject, namespace: string | undefined): AvroType
     const type = walk(w, typeValue, header.namespace);
     if (!type) continue;
     const defaultValue = member(f, "default");
-    fields.push({ name, type, doc: stringMember(w, f, "doc", false), default: defaultValue ? { value: toPlain(defaultValue) } : undefined, range: f.range });
+    fields.push({
+      name,
+      type,
+      doc: stringMember(w, f, "doc", false),
+      default: defaultValue ? { value: toPlain(defaultValue) } : undefined,
+      range: f.range,
+    });
   }
   return t;
 }
@@ -292,9 +325,21 @@ function enumType(w: Walk, v: JsonObject, namespace: string | undefined): AvroTy
   const defaultValue = member(v, "default");
   if (defaultValue && (defaultValue.$type !== "JsonString" || !symbols.includes(defaultValue.value))) {
     const hint = defaultValue.$type === "JsonString" ? closest(defaultValue.value, symbols) : undefined;
-    report(w, messages.enumDefaultNotSymbol, defaultValue.range, { name: header.fullName }, hint ? `did you mean "${hint}"?` : `symbols are: ${symbols.join(", ")}`);
+    report(
+      w,
+      messages.enumDefaultNotSymbol,
+      defaultValue.range,
+      { name: header.fullName },
+      hint ? `did you mean "${hint}"?` : `symbols are: ${symbols.join(", ")}`,
+    );
   }
-  const t: AvroEnum = { kind: "enum", ...header, symbols, default: defaultValue?.$type === "JsonString" ? defaultValue.value : undefined, symbolRanges };
+  const t: AvroEnum = {
+    kind: "enum",
+    ...header,
+    symbols,
+    default: defaultValue?.$type === "JsonString" ? defaultValue.value : undefined,
+    symbolRanges,
+  };
   define(w, t);
   return t;
 }
@@ -312,7 +357,11 @@ function fixed(w: Walk, v: JsonObject, namespace: string | undefined): AvroType 
   return t;
 }
 
-function union(w: Walk, v: Extract<JsonValue, { $type: "JsonArray" }>, namespace: string | undefined): AvroType | undefined {
+function union(
+  w: Walk,
+  v: Extract<JsonValue, { $type: "JsonArray" }>,
+  namespace: string | undefined,
+): AvroType | undefined {
   const branches: AvroType[] = [];
   const keys = new Set<string>();
   for (const item of v.items) {
@@ -357,8 +406,26 @@ export function readSchema(input: SchemaInput): { schema: AvroSchema | undefined
   if (!whole || (input.select && !selected)) return { schema: undefined, diagnostics: w.diagnostics };
   const complete = !w.diagnostics.some((d) => d.severity === "error");
   const schema: AvroSchema = selected
-    ? { file: input.file, range: selected.range, root: selected, json: selected.json, selected, named: w.order, refs: w.refs, complete }
-    : { file: input.file, range: input.json.range, root: whole, json: toPlain(input.json), selected: undefined, named: w.order, refs: w.refs, complete };
+    ? {
+        file: input.file,
+        range: selected.range,
+        root: selected,
+        json: selected.json,
+        selected,
+        named: w.order,
+        refs: w.refs,
+        complete,
+      }
+    : {
+        file: input.file,
+        range: input.json.range,
+        root: whole,
+        json: toPlain(input.json),
+        selected: undefined,
+        named: w.order,
+        refs: w.refs,
+        complete,
+      };
   return { schema, diagnostics: w.diagnostics };
 }
 
@@ -370,13 +437,28 @@ function select(w: Walk, at: NonNullable<SchemaInput["select"]>): AvroNamed | un
   if (bySimpleName.length === 1) return bySimpleName[0];
   if (bySimpleName.length > 1) {
     const types = bySimpleName.map((t) => t.fullName).join(", ");
-    w.diagnostics.push(diagnostic(messages.selectAmbiguous, { name: at.name, file: w.file, types, example: bySimpleName[0]!.fullName }, { file: at.file, range: at.range }));
+    w.diagnostics.push(
+      diagnostic(
+        messages.selectAmbiguous,
+        { name: at.name, file: w.file, types, example: bySimpleName[0]!.fullName },
+        { file: at.file, range: at.range },
+      ),
+    );
     return undefined;
   }
   const defined = w.order.map((t) => t.fullName);
-  const bySimple = closest(at.name, w.order.map((t) => t.name));
+  const bySimple = closest(
+    at.name,
+    w.order.map((t) => t.name),
+  );
   const guess = closest(at.name, defined) ?? w.order.find((t) => t.name === bySimple)?.fullName;
-  const hint = guess ? `did you mean "${guess}"?` : defined.length ? `it defines: ${defined.join(", ")}` : "it defines no named types";
-  w.diagnostics.push(diagnostic(messages.selectNotFound, { file: w.file, name: at.name }, { file: at.file, range: at.range, hint }));
+  const hint = guess
+    ? `did you mean "${guess}"?`
+    : defined.length
+      ? `it defines: ${defined.join(", ")}`
+      : "it defines no named types";
+  w.diagnostics.push(
+    diagnostic(messages.selectNotFound, { file: w.file, name: at.name }, { file: at.file, range: at.range, hint }),
+  );
   return undefined;
 }

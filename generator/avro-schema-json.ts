@@ -13,7 +13,12 @@ export interface SchemaJsonHooks {
    * started at. `inside()` walks its fields' types (in the definition's own namespace) and returns the definition
    * with them replaced; a hook that does not call it leaves them unwalked.
    */
-  definition(json: Readonly<Record<string, unknown>>, name: ReturnType<typeof qualify>, top: boolean, inside: () => unknown): unknown;
+  definition(
+    json: Readonly<Record<string, unknown>>,
+    name: ReturnType<typeof qualify>,
+    top: boolean,
+    inside: () => unknown,
+  ): unknown;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {
@@ -25,17 +30,30 @@ function isNamedKind(type: unknown): boolean {
 }
 
 /** Walks `json` (a schema written where `namespace` is in effect), rebuilding it through `hooks`. */
-export function walkSchemaJson(json: unknown, namespace: string | undefined, hooks: SchemaJsonHooks, top = false): unknown {
+export function walkSchemaJson(
+  json: unknown,
+  namespace: string | undefined,
+  hooks: SchemaJsonHooks,
+  top = false,
+): unknown {
   if (typeof json === "string") return isPrimitive(json) ? json : hooks.reference(json, namespace);
   if (Array.isArray(json)) return json.map((b) => walkSchemaJson(b, namespace, hooks));
   if (!isObject(json)) return json;
   const type = json["type"];
   if (typeof type === "string" && isNamedKind(type)) {
-    const q = qualify(String(json["name"]), typeof json["namespace"] === "string" ? json["namespace"] || undefined : namespace);
+    const q = qualify(
+      String(json["name"]),
+      typeof json["namespace"] === "string" ? json["namespace"] || undefined : namespace,
+    );
     const inside = (): unknown => {
       const fields = json["fields"];
       if (!Array.isArray(fields)) return json;
-      return { ...json, fields: fields.map((f: unknown) => (isObject(f) ? { ...f, type: walkSchemaJson(f["type"], q.namespace, hooks) } : f)) };
+      return {
+        ...json,
+        fields: fields.map((f: unknown) =>
+          isObject(f) ? { ...f, type: walkSchemaJson(f["type"], q.namespace, hooks) } : f,
+        ),
+      };
     };
     return hooks.definition(json, q, top, inside);
   }

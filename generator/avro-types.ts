@@ -5,7 +5,16 @@ import type { AvroLogicalType } from "../runtime/avro-representation.js";
 
 export type PrimitiveName = "null" | "boolean" | "int" | "long" | "float" | "double" | "bytes" | "string";
 
-export const primitiveNames: readonly PrimitiveName[] = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"];
+export const primitiveNames: readonly PrimitiveName[] = [
+  "null",
+  "boolean",
+  "int",
+  "long",
+  "float",
+  "double",
+  "bytes",
+  "string",
+];
 
 export type { AvroLogicalType };
 
@@ -112,7 +121,10 @@ export function isPrimitive(name: string): name is PrimitiveName {
 }
 
 /** Splits a (possibly dotted) Avro name and resolves it against the enclosing namespace, as avsc does. */
-export function qualify(name: string, namespace: string | undefined): { fullName: string; name: string; namespace: string | undefined } {
+export function qualify(
+  name: string,
+  namespace: string | undefined,
+): { fullName: string; name: string; namespace: string | undefined } {
   const dot = name.lastIndexOf(".");
   if (dot >= 0) return { fullName: name, name: name.slice(dot + 1), namespace: name.slice(0, dot) || undefined };
   return { fullName: namespace ? `${namespace}.${name}` : name, name, namespace: namespace || undefined };

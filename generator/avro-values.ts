@@ -1,10 +1,17 @@
 // How the values of a schema's types look at run time, read from the runtime's representation table
 // (runtime/avro-representation.ts), so that the generated types and the codecs cannot disagree.
-import { avroRepresentation, unionIsWrapped as bucketsAreWrapped, type ValueBucket, type ValueRepresentation } from "../runtime/avro-representation.js";
+import {
+  avroRepresentation,
+  unionIsWrapped as bucketsAreWrapped,
+  type ValueBucket,
+  type ValueRepresentation,
+} from "../runtime/avro-representation.js";
 import type { AvroFixed, AvroPrimitive, AvroType, NamedLookup } from "./avro-types.js";
 
 /** The representation of a primitive's or a fixed's values (its logical type's, when it has one kefgen interprets). */
-export function valueRepresentation(t: AvroPrimitive | AvroFixed): ValueRepresentation & { readonly typeScript: string } {
+export function valueRepresentation(
+  t: AvroPrimitive | AvroFixed,
+): ValueRepresentation & { readonly typeScript: string } {
   if (t.logical) return avroRepresentation[t.logical.name];
   if (t.kind === "fixed") return avroRepresentation.fixed;
   return t.bigint ? avroRepresentation["abstract:long"] : avroRepresentation[t.name];

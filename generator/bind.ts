@@ -33,7 +33,11 @@ export interface Bound {
 }
 
 /** The "declared twice" messages, each with the declaration's name. */
-type Twice = typeof messages.messageTwice | typeof messages.connectionTwice | typeof messages.topicTwice | typeof messages.registryTwice;
+type Twice =
+  | typeof messages.messageTwice
+  | typeof messages.connectionTwice
+  | typeof messages.topicTwice
+  | typeof messages.registryTwice;
 
 export function bind(files: readonly ParsedFile[]): Result<Bound> {
   const c = new Reporter();
@@ -44,13 +48,30 @@ export function bind(files: readonly ParsedFile[]): Result<Bound> {
   let shared: Declared<SharedDecl> | undefined;
 
   /** Enters `d` under `name` unless the name is taken; then reports `twice` at `nameRange`, pointing at the first. */
-  const claim = <T>(table: Map<string, Declared<T>>, entry: Twice, what: string, name: string, d: Declared<T>, nameOf: (node: T) => Range): void => {
+  const claim = <T>(
+    table: Map<string, Declared<T>>,
+    entry: Twice,
+    what: string,
+    name: string,
+    d: Declared<T>,
+    nameOf: (node: T) => Range,
+  ): void => {
     const first = table.get(name);
     if (!first) {
       table.set(name, d);
       return;
     }
-    c.accept(entry, nameOf(d.node), { name }, { file: d.source.file, related: [related(notes.firstDeclared, { kind: what, name }, { file: first.source.file, range: nameOf(first.node) })] });
+    c.accept(
+      entry,
+      nameOf(d.node),
+      { name },
+      {
+        file: d.source.file,
+        related: [
+          related(notes.firstDeclared, { kind: what, name }, { file: first.source.file, range: nameOf(first.node) }),
+        ],
+      },
+    );
   };
 
   for (const { ast, source } of files) {
@@ -58,25 +79,66 @@ export function bind(files: readonly ParsedFile[]): Result<Bound> {
     for (const node of ast.declarations) {
       switch (node.$type) {
         case "Message":
-          claim(messageTable, messages.messageTwice, "message", node.name.text, { node, source, namespace }, (n) => n.name.range);
+          claim(
+            messageTable,
+            messages.messageTwice,
+            "message",
+            node.name.text,
+            { node, source, namespace },
+            (n) => n.name.range,
+          );
           break;
         case "Connection":
-          claim(connections, messages.connectionTwice, "connection", node.name.text, { node, source, namespace }, (n) => n.name.range);
+          claim(
+            connections,
+            messages.connectionTwice,
+            "connection",
+            node.name.text,
+            { node, source, namespace },
+            (n) => n.name.range,
+          );
           break;
         case "Registry":
-          claim(registries, messages.registryTwice, "registry", node.name.text, { node, source, namespace }, (n) => n.name.range);
+          claim(
+            registries,
+            messages.registryTwice,
+            "registry",
+            node.name.text,
+            { node, source, namespace },
+            (n) => n.name.range,
+          );
           break;
         case "Topic":
-          claim(topics, messages.topicTwice, "topic", node.topic.value, { node, source, namespace }, (n) => n.topic.range);
+          claim(
+            topics,
+            messages.topicTwice,
+            "topic",
+            node.topic.value,
+            { node, source, namespace },
+            (n) => n.topic.range,
+          );
           break;
         case "Shared":
           if (!shared) shared = { node, source, namespace };
           else {
-            c.accept(messages.sharedTwice, node.keyword, {}, { file: source.file, related: [related(notes.sharedFirstDeclared, {}, { file: shared.source.file, range: shared.node.keyword })] });
+            c.accept(
+              messages.sharedTwice,
+              node.keyword,
+              {},
+              {
+                file: source.file,
+                related: [
+                  related(notes.sharedFirstDeclared, {}, { file: shared.source.file, range: shared.node.keyword }),
+                ],
+              },
+            );
           }
           break;
       }
     }
   }
-  return { value: { files, messages: messageTable, connections, registries, topics, shared }, diagnostics: c.diagnostics };
+  return {
+    value: { files, messages: messageTable, connections, registries, topics, shared },
+    diagnostics: c.diagnostics,
+  };
 }

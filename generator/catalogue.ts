@@ -117,7 +117,7 @@ export type DiagnosticCode = keyof typeof codes;
 
 /** The names in a template's `{name}` placeholders; `{ ... }` with anything but a name inside is text. */
 type Placeholders<T extends string> = T extends `${string}{${infer P}}${infer Rest}`
-  ? P extends `${string}${" " | "{" | "." | "\"" | "="}${string}` | ""
+  ? P extends `${string}${" " | "{" | "." | '"' | "="}${string}` | ""
     ? Placeholders<`${P extends `${string}{${infer Inner}` ? `{${Inner}` : ""}${Rest}`>
     : P | Placeholders<Rest>
   : never;
@@ -132,7 +132,9 @@ export interface MessageDef<T extends string = string, H extends string = string
 
 /** The arguments an entry's placeholders need, each a string or a number. */
 export type MessageArgs<M extends MessageDef> =
-  M extends MessageDef<infer T, infer H> ? { readonly [K in Placeholders<T> | Placeholders<H>]: string | number } : never;
+  M extends MessageDef<infer T, infer H>
+    ? { readonly [K in Placeholders<T> | Placeholders<H>]: string | number }
+    : never;
 
 /**
  * A message with its arguments: what code that finds a problem but does not report it returns (check-literals.ts,
@@ -148,11 +150,19 @@ export function problem<M extends MessageDef>(entry: M, args: MessageArgs<M>): P
   return { entry, args };
 }
 
-function error<const T extends string, const H extends string = never>(code: DiagnosticCode, text: T, hint?: H): MessageDef<T, H> {
+function error<const T extends string, const H extends string = never>(
+  code: DiagnosticCode,
+  text: T,
+  hint?: H,
+): MessageDef<T, H> {
   return hint === undefined ? { code, severity: "error", text } : { code, severity: "error", text, hint };
 }
 
-function warning<const T extends string, const H extends string = never>(code: DiagnosticCode, text: T, hint?: H): MessageDef<T, H> {
+function warning<const T extends string, const H extends string = never>(
+  code: DiagnosticCode,
+  text: T,
+  hint?: H,
+): MessageDef<T, H> {
   return hint === undefined ? { code, severity: "warning", text } : { code, severity: "warning", text, hint };
 }
 
@@ -170,10 +180,16 @@ export const messages = {
     "KEF1002",
     "expected {expected} but found {found} (a topic's body holds 'consumer …', 'producer { … }', 'partitions = …', 'replicationFactor = …' and 'config { … }')",
   ),
-  expectedDeclaration: error("KEF1002", "expected a declaration ('message', 'shared', 'connection' or 'topic') but found {found}"),
+  expectedDeclaration: error(
+    "KEF1002",
+    "expected a declaration ('message', 'shared', 'connection' or 'topic') but found {found}",
+  ),
   expectedAtLeastOne: error("KEF1002", "expected at least one {expected} but found {found}"),
   unexpectedCharacter: error("KEF1001", "unexpected character {character}"),
-  notAKefFile: error("KEF1001", "{count} more unexpected characters: this does not look like a .kef file, so it was not parsed"),
+  notAKefFile: error(
+    "KEF1001",
+    "{count} more unexpected characters: this does not look like a .kef file, so it was not parsed",
+  ),
   invalidEscape: error("KEF1003", "invalid escape in string"),
   unterminatedString: error("KEF1003", "unterminated string"),
   unterminatedComment: error("KEF1004", "unterminated block comment"),
@@ -185,31 +201,87 @@ export const messages = {
 
   noKefFileMatches: error("KEF4001", 'no .kef file matches "{pattern}"'),
   cannotReadSchemaFile: error("KEF4001", 'cannot read schema file "{path}": {reason}'),
-  schemaFileNotFound: error("KEF3002", 'schema file "{path}" not found', "looked for {shown}; paths are relative to the .kef file"),
+  schemaFileNotFound: error(
+    "KEF3002",
+    'schema file "{path}" not found',
+    "looked for {shown}; paths are relative to the .kef file",
+  ),
   messageTwice: error("KEF2003", 'message "{name}" is declared twice'),
-  keywordMessageName: error("KEF2017", '"{name}" is a keyword and cannot name a message', 'choose another name, e.g. "{capitalized}"'),
-  reservedMessageName: error("KEF2017", '"{name}" cannot name a message: it is reserved in TypeScript or by generated code', 'choose another name, e.g. "{name}Message"'),
+  keywordMessageName: error(
+    "KEF2017",
+    '"{name}" is a keyword and cannot name a message',
+    'choose another name, e.g. "{capitalized}"',
+  ),
+  reservedMessageName: error(
+    "KEF2017",
+    '"{name}" cannot name a message: it is reserved in TypeScript or by generated code',
+    'choose another name, e.g. "{name}Message"',
+  ),
   sharedTwice: error("KEF2014", "the shared connection is configured twice"),
   connectionTwice: error("KEF2005", 'connection "{name}" is declared twice'),
-  keywordConnectionName: error("KEF2017", '"{name}" is a keyword and cannot name a connection', 'choose another name, e.g. "{name}Connection"'),
+  keywordConnectionName: error(
+    "KEF2017",
+    '"{name}" is a keyword and cannot name a connection',
+    'choose another name, e.g. "{name}Connection"',
+  ),
   topicTwice: error("KEF2004", 'topic "{name}" is declared twice'),
   invalidTopicName: error("KEF2017", 'invalid topic name "{name}": {problem}'),
-  topicWithoutHandlerName: error("KEF2017", 'topic "{name}" has no letters or digits to name its handler', 'name it: topic "{name}" as someName : ...'),
-  reservedHandlerName: error("KEF2022", '"{key}" cannot be a handler name: {reason}', 'name it: topic "{topic}" as {suggestion}Topic : ...'),
+  topicWithoutHandlerName: error(
+    "KEF2017",
+    'topic "{name}" has no letters or digits to name its handler',
+    'name it: topic "{name}" as someName : ...',
+  ),
+  reservedHandlerName: error(
+    "KEF2022",
+    '"{key}" cannot be a handler name: {reason}',
+    'name it: topic "{topic}" as {suggestion}Topic : ...',
+  ),
   unknownConnection: error("KEF2002", 'unknown connection "{name}"'),
-  unknownConnectionNoneDeclared: error("KEF2002", 'unknown connection "{name}"', 'declare it: connection {name} exclusive { groupId = "..." }'),
+  unknownConnectionNoneDeclared: error(
+    "KEF2002",
+    'unknown connection "{name}"',
+    'declare it: connection {name} exclusive { groupId = "..." }',
+  ),
   metricNameCollision: warning(
     "KEF2036",
     `topics "{name}" and "{other}" collide in Kafka's metric names, where '.' becomes '_'`,
     "a broker refuses to create one of them while the other exists; use only '.' or only '_' in topic names",
   ),
-  unusedConnection: warning("KEF2016", 'connection "{name}" is not used by any topic', 'use it with: topic "..." : Message { consumer via {name} }'),
-  sharedWithoutGroupId: error("KEF2012", "the shared connection has no groupId", 'add: shared { groupId = "my-service" }'),
-  exclusiveConsumerWithoutGroupId: error("KEF2012", 'the exclusive consumer of topic "{topic}" has no groupId', 'add groupId = "..." to its settings; exclusive connections need their own group'),
-  connectionWithoutGroupId: error("KEF2012", 'connection "{name}" has no groupId', 'add groupId = "..." to its settings; exclusive connections need their own group'),
-  groupIdOfShared: error("KEF2013", 'group id "{groupId}" is already used by the shared connection', "each connection is its own Kafka consumer and needs its own group"),
-  groupIdOfConnection: error("KEF2013", 'group id "{groupId}" is already used by connection "{other}"', "each connection is its own Kafka consumer and needs its own group"),
-  heartbeatNotBelowSession: error("KEF2011", "heartbeatIntervalMs ({heartbeat}) must be below sessionTimeoutMs ({session})", "a third of the session timeout or less is usual"),
+  unusedConnection: warning(
+    "KEF2016",
+    'connection "{name}" is not used by any topic',
+    'use it with: topic "..." : Message { consumer via {name} }',
+  ),
+  sharedWithoutGroupId: error(
+    "KEF2012",
+    "the shared connection has no groupId",
+    'add: shared { groupId = "my-service" }',
+  ),
+  exclusiveConsumerWithoutGroupId: error(
+    "KEF2012",
+    'the exclusive consumer of topic "{topic}" has no groupId',
+    'add groupId = "..." to its settings; exclusive connections need their own group',
+  ),
+  connectionWithoutGroupId: error(
+    "KEF2012",
+    'connection "{name}" has no groupId',
+    'add groupId = "..." to its settings; exclusive connections need their own group',
+  ),
+  groupIdOfShared: error(
+    "KEF2013",
+    'group id "{groupId}" is already used by the shared connection',
+    "each connection is its own Kafka consumer and needs its own group",
+  ),
+  groupIdOfConnection: error(
+    "KEF2013",
+    'group id "{groupId}" is already used by connection "{other}"',
+    "each connection is its own Kafka consumer and needs its own group",
+  ),
+  heartbeatNotBelowSession: error(
+    "KEF2011",
+    "heartbeatIntervalMs ({heartbeat}) must be below sessionTimeoutMs ({session})",
+    "a third of the session timeout or less is usual",
+  ),
   heartbeatCloseToSession: warning(
     "KEF2019",
     "heartbeatIntervalMs ({heartbeat}) is more than a third of sessionTimeoutMs ({session}): one late heartbeat can expel the member",
@@ -221,15 +293,35 @@ export const messages = {
     "brokers with default settings refuse the join with INVALID_SESSION_TIMEOUT",
   ),
   unknownMessage: error("KEF2001", 'unknown message type "{name}"'),
-  unknownMessageNoneDeclared: error("KEF2001", 'unknown message type "{name}"', 'declare it: message {name} from "{name}.avsc"'),
+  unknownMessageNoneDeclared: error(
+    "KEF2001",
+    'unknown message type "{name}"',
+    'declare it: message {name} from "{name}.avsc"',
+  ),
   // names.ts
-  handlerNameCollision: error("KEF2015", '{later} and {earlier} would both be handled by "{name}"', "name one of them: topic {topic} as someOtherName : ..."),
-  connectionNameCollision: error("KEF2015", '{later} would be named "{name}", like {earlier}', "give the topic another name with `as`, or rename the connection"),
+  handlerNameCollision: error(
+    "KEF2015",
+    '{later} and {earlier} would both be handled by "{name}"',
+    "name one of them: topic {topic} as someOtherName : ...",
+  ),
+  connectionNameCollision: error(
+    "KEF2015",
+    '{later} would be named "{name}", like {earlier}',
+    "give the topic another name with `as`, or rename the connection",
+  ),
   generatedNameCollision: error("KEF2021", '{later} and {earlier} would both be named "{name}" in the generated code'),
   // topic-clauses.ts
-  unknownTopicClause: error("KEF2070", 'unknown clause "{word}" after the message type of topic "{topic}"', "a topic may say key <string | bytes | none | Message> and tombstones"),
+  unknownTopicClause: error(
+    "KEF2070",
+    'unknown clause "{word}" after the message type of topic "{topic}"',
+    "a topic may say key <string | bytes | none | Message> and tombstones",
+  ),
   topicClauseTwice: error("KEF2071", 'topic "{topic}" says "{word}" twice'),
-  builtinKeyShadowsMessage: warning("KEF2072", 'key {key} is the built-in key type, not message "{key}"', 'rename message "{key}" to use it as a key'),
+  builtinKeyShadowsMessage: warning(
+    "KEF2072",
+    'key {key} is the built-in key type, not message "{key}"',
+    'rename message "{key}" to use it as a key',
+  ),
   // topic-config.ts
   consumerClauseTwice: error("KEF2144", 'the consumer clause is said twice for topic "{topic}"'),
   producerClauseTwice: error("KEF2144", 'the producer clause is said twice for topic "{topic}"'),
@@ -246,8 +338,16 @@ export const messages = {
     "{name} must be a whole number from 1 to {max}, not {value}",
     "the number of brokers that keep a copy of each partition, at most the cluster's size",
   ),
-  notATopicBlock: error("KEF2142", `"{word} { }" is not something a topic's { } says`, "Kafka topic configs go in config { ... }, producer settings in producer { ... }"),
-  unknownTopicConfig: error("KEF2140", 'unknown topic config "{key}"', "see Kafka's topic-level configs; docs/language.md#provisioning lists those kefgen knows"),
+  notATopicBlock: error(
+    "KEF2142",
+    `"{word} { }" is not something a topic's { } says`,
+    "Kafka topic configs go in config { ... }, producer settings in producer { ... }",
+  ),
+  unknownTopicConfig: error(
+    "KEF2140",
+    'unknown topic config "{key}"',
+    "see Kafka's topic-level configs; docs/language.md#provisioning lists those kefgen knows",
+  ),
   invalidTopicConfigValue: error("KEF2141", 'invalid value for topic config "{key}": {problem}'),
   // failure.ts
   retryBackoffAboveMaximum: error(
@@ -256,7 +356,11 @@ export const messages = {
     "the first wait is retryBackoffMs and no wait is longer than retryMaxBackoffMs: raise the maximum or lower the first wait",
   ),
   invalidDeadLetterTopic: error("KEF2104", 'invalid dead-letter topic "{deadLetter}" for topic "{topic}": {problem}'),
-  invalidDefaultDeadLetterTopic: error("KEF2104", 'invalid dead-letter topic "{deadLetter}" for topic "{topic}": {problem}', 'name it: deadLetter = "..."'),
+  invalidDefaultDeadLetterTopic: error(
+    "KEF2104",
+    'invalid dead-letter topic "{deadLetter}" for topic "{topic}": {problem}',
+    'name it: deadLetter = "..."',
+  ),
   ownDeadLetterTopic: error(
     "KEF2104",
     'topic "{topic}" cannot be its own dead-letter topic: a failing record would come back to fail again',
@@ -320,7 +424,11 @@ export const messages = {
     'topic "{topic}" is exactly-once but backpressure = {backpressure}: a dropped record would be committed past outside any transaction',
     "use backpressure = ApplyBackpressure (the default) on an exactly-once topic",
   ),
-  exactlyOnceOnPlatformatic: error("KEF2009", "exactlyOnce = true is not supported by the {client} client: {why}", "use the kafkajs client (the default) on the connection of an exactly-once topic"),
+  exactlyOnceOnPlatformatic: error(
+    "KEF2009",
+    "exactlyOnce = true is not supported by the {client} client: {why}",
+    "use the kafkajs client (the default) on the connection of an exactly-once topic",
+  ),
   exactlyOnceWithAutoCommit: error(
     "KEF2111",
     'topic "{topic}" is exactly-once but its connection has enableAutoCommit = true: offsets would be committed as records are buffered, outside the transactions',
@@ -348,25 +456,53 @@ export const messages = {
     '"{name}" cannot be set {where}',
     'producer settings go in the shared block or in a topic\'s producer block: topic "..." : Message { producer { {name} = ... } }',
   ),
-  produceInProducerBlock: error("KEF2008", '"{name}" cannot be set {where}', "a producer block already asks for this topic's producer; produce = true belongs in the shared block"),
-  notAProducerSetting: error("KEF2008", '"{name}" cannot be set {where}', "only {settings} can be set in a producer block"),
+  produceInProducerBlock: error(
+    "KEF2008",
+    '"{name}" cannot be set {where}',
+    "a producer block already asks for this topic's producer; produce = true belongs in the shared block",
+  ),
+  notAProducerSetting: error(
+    "KEF2008",
+    '"{name}" cannot be set {where}',
+    "only {settings} can be set in a producer block",
+  ),
   atMostOnce: warning(
     "KEF2018",
     "enableAutoCommit = true commits records before they are handled: records in buffers are lost on a crash (at-most-once)",
     "leave it false (the default): offsets are then committed only after the handler finished (at-least-once)",
   ),
   wrongValue: error("KEF2007", '"{name}" must be {expected}, not {shown}'),
-  wrongValueUnquoted: error("KEF2007", '"{name}" must be {expected}, not {shown}', 'write it in quotes: {name} = "{text}"'),
-  wrongValueQuoted: error("KEF2007", '"{name}" must be {expected}, not {shown}', "write it without quotes: {name} = {text}"),
+  wrongValueUnquoted: error(
+    "KEF2007",
+    '"{name}" must be {expected}, not {shown}',
+    'write it in quotes: {name} = "{text}"',
+  ),
+  wrongValueQuoted: error(
+    "KEF2007",
+    '"{name}" must be {expected}, not {shown}',
+    "write it without quotes: {name} = {text}",
+  ),
   emptySetting: error("KEF2011", '"{name}" cannot be empty'),
   wrongUnit: error("KEF2007", '"{name}" must be {wanted}, not {raw}', "units for {wanted}: {units}"),
-  unitOnCount: error("KEF2007", '"{name}" must be a plain number, not {raw}', "write it without a unit: {name} = {value}"),
+  unitOnCount: error(
+    "KEF2007",
+    '"{name}" must be a plain number, not {raw}',
+    "write it without a unit: {name} = {value}",
+  ),
   notWholeNumber: error("KEF2007", '"{name}" must be a whole number{ofUnit}, not {shown}'),
   outOfRange: error("KEF2011", '"{name}" must be between {min} and {max}{unit}, not {shown}'),
-  outOfRangeInSeconds: error("KEF2011", '"{name}" must be between {min} and {max}{unit}, not {shown}', "values are in milliseconds: did you mean {raw}s?"),
+  outOfRangeInSeconds: error(
+    "KEF2011",
+    '"{name}" must be between {min} and {max}{unit}, not {shown}',
+    "values are in milliseconds: did you mean {raw}s?",
+  ),
   notOneOf: error("KEF2007", '"{name}" must be one of {values}, not {shown}'),
   unsupportedByProducer: error("KEF2009", "{setting} is not supported by the {client} producer: {why}"),
-  unsupportedOnClient: error("KEF2009", "{setting} is not supported by the {client} client: {why}", "choose the platformatic client: client = platformatic (on this connection or on shared)"),
+  unsupportedOnClient: error(
+    "KEF2009",
+    "{setting} is not supported by the {client} client: {why}",
+    "choose the platformatic client: client = platformatic (on this connection or on shared)",
+  ),
   unsupportedInheritedOnClient: error(
     "KEF2009",
     '{setting} is not supported by the {client} client (inherited by connection "{connection}"): {why}',
@@ -374,28 +510,72 @@ export const messages = {
   ),
   // check-literals.ts
   notPlainDecimal: error("KEF2031", '"{name}" must be a plain decimal number, not {raw}', "{form} are not supported"),
-  notPlainDecimalWrite: error("KEF2031", '"{name}" must be a plain decimal number, not {raw}', "{form} are not supported: write {name} = {decimal}"),
-  unknownUnitOnCount: error("KEF2030", 'unknown unit "{unit}" in {raw}', '"{name}" takes a plain number, without a unit'),
-  unknownUnitMeant: error("KEF2030", 'unknown unit "{unit}" in {raw}', "did you mean {value}{meant}? units for {wanted}: {units}"),
+  notPlainDecimalWrite: error(
+    "KEF2031",
+    '"{name}" must be a plain decimal number, not {raw}',
+    "{form} are not supported: write {name} = {decimal}",
+  ),
+  unknownUnitOnCount: error(
+    "KEF2030",
+    'unknown unit "{unit}" in {raw}',
+    '"{name}" takes a plain number, without a unit',
+  ),
+  unknownUnitMeant: error(
+    "KEF2030",
+    'unknown unit "{unit}" in {raw}',
+    "did you mean {value}{meant}? units for {wanted}: {units}",
+  ),
   unknownUnit: error("KEF2030", 'unknown unit "{unit}" in {raw}', "units for {wanted}: {units}"),
-  unitApart: error("KEF2032", "the unit of {raw} is apart from its number", "a unit must touch its number: write {value}{unit}"),
-  numberTooLarge: error("KEF2033", "{shown} is too large to be represented", "numbers must stay below 1.7976931348623157e308"),
-  numberTooSmall: error("KEF2033", "{shown} is too small to be represented: it would be read as 0", "write 0 if you mean zero"),
+  unitApart: error(
+    "KEF2032",
+    "the unit of {raw} is apart from its number",
+    "a unit must touch its number: write {value}{unit}",
+  ),
+  numberTooLarge: error(
+    "KEF2033",
+    "{shown} is too large to be represented",
+    "numbers must stay below 1.7976931348623157e308",
+  ),
+  numberTooSmall: error(
+    "KEF2033",
+    "{shown} is too small to be represented: it would be read as 0",
+    "write 0 if you mean zero",
+  ),
   negativeZero: error("KEF2033", "{shown} is negative zero", "write {positive}"),
   blankSetting: error("KEF2034", '"{name}" cannot be blank', 'write a name, e.g. {name} = "my-service"'),
   whitespaceInSetting: error("KEF2034", '"{name}" has whitespace at its {end}', "write {name} = {trimmed}"),
-  invisibleInSetting: error("KEF2034", '"{name}" contains the invisible character U+{code}', "use visible characters only: letters, digits, '.', '_' and '-' are safe everywhere"),
-  internalTopic: error("KEF2035", 'topic "{name}" is internal to Kafka: it holds {holds}', "consume your own topics; Kafka's internal topics are not written in a format kefgen can decode"),
-  internalTopicName: error("KEF2035", 'topic "{name}" is named like an internal topic: names starting with "__" are reserved for Kafka', 'rename the topic without the leading "__"'),
+  invisibleInSetting: error(
+    "KEF2034",
+    '"{name}" contains the invisible character U+{code}',
+    "use visible characters only: letters, digits, '.', '_' and '-' are safe everywhere",
+  ),
+  internalTopic: error(
+    "KEF2035",
+    'topic "{name}" is internal to Kafka: it holds {holds}',
+    "consume your own topics; Kafka's internal topics are not written in a format kefgen can decode",
+  ),
+  internalTopicName: error(
+    "KEF2035",
+    'topic "{name}" is named like an internal topic: names starting with "__" are reserved for Kafka',
+    'rename the topic without the leading "__"',
+  ),
 
   // -------------------------------------------------------------------------------------------
   // Registries and record formats (registries.ts, registry-check.ts)
 
   registryTwice: error("KEF2053", 'registry "{name}" is declared twice'),
   unknownRegistrySetting: error("KEF2055", 'unknown registry setting "{name}"', "a registry has: {keys}"),
-  registryWithoutUrl: error("KEF2055", 'registry "{name}" has no url', 'add: url = "http://localhost:8081" (or url = env("SR_URL"))'),
+  registryWithoutUrl: error(
+    "KEF2055",
+    'registry "{name}" has no url',
+    'add: url = "http://localhost:8081" (or url = env("SR_URL"))',
+  ),
   envTakesOneName: error("KEF2055", 'env(...) takes the name of one environment variable, like env("{example}")'),
-  secretInKef: error("KEF2054", "the {what} is written in the .kef: secrets may only come from the environment", 'write env("{example}") and set {example} where the consumer runs'),
+  secretInKef: error(
+    "KEF2054",
+    "the {what} is written in the .kef: secrets may only come from the environment",
+    'write env("{example}") and set {example} where the consumer runs',
+  ),
   secretNotFromEnv: error("KEF2055", 'the {what} must be env("NAME"), not {value}'),
   registryUrlNotHttp: error("KEF2055", "registry url must be an http:// or https:// URL, not {url}"),
   registryUrlWithCredentials: error(
@@ -403,19 +583,41 @@ export const messages = {
     "the registry url holds credentials: secrets may only come from the environment",
     'remove them from the url and write auth = basic(env("SR_USER"), env("SR_PASSWORD"))',
   ),
-  basicAuthArguments: error("KEF2055", 'basic(...) takes a user name and a password: basic(env("SR_USER"), env("SR_PASSWORD"))'),
+  basicAuthArguments: error(
+    "KEF2055",
+    'basic(...) takes a user name and a password: basic(env("SR_USER"), env("SR_PASSWORD"))',
+  ),
   bearerAuthArguments: error("KEF2055", 'bearer(...) takes one token: bearer(env("SR_TOKEN"))'),
-  invalidAuth: error("KEF2055", 'auth must be basic(env("USER"), env("PASSWORD")) or bearer(env("TOKEN")), not {value}'),
-  registrySettingWithoutEffect: warning("KEF2056", '"{key}" has no effect: topic "{topic}" is read as {format}', "add format = confluent, or remove it"),
+  invalidAuth: error(
+    "KEF2055",
+    'auth must be basic(env("USER"), env("PASSWORD")) or bearer(env("TOKEN")), not {value}',
+  ),
+  registrySettingWithoutEffect: warning(
+    "KEF2056",
+    '"{key}" has no effect: topic "{topic}" is read as {format}',
+    "add format = confluent, or remove it",
+  ),
   unknownRegistry: error("KEF2050", 'unknown registry "{name}"'),
-  unknownRegistryNoneDeclared: error("KEF2050", 'unknown registry "{name}"', 'declare it: registry {name} { url = "http://localhost:8081" }'),
-  confluentWithoutRegistry: error("KEF2051", 'topic "{topic}" is read with format = confluent but no registry is declared', 'declare one: registry main { url = "http://localhost:8081" }'),
+  unknownRegistryNoneDeclared: error(
+    "KEF2050",
+    'unknown registry "{name}"',
+    'declare it: registry {name} { url = "http://localhost:8081" }',
+  ),
+  confluentWithoutRegistry: error(
+    "KEF2051",
+    'topic "{topic}" is read with format = confluent but no registry is declared',
+    'declare one: registry main { url = "http://localhost:8081" }',
+  ),
   registryNotChosen: error(
     "KEF2052",
     'topic "{topic}" is read with format = confluent but does not say which registry',
     "add registry = {choices} to its settings (or to its connection's)",
   ),
-  unusedRegistry: warning("KEF2057", 'registry "{name}" is not used by any topic', "read a topic with it: format = confluent"),
+  unusedRegistry: warning(
+    "KEF2057",
+    'registry "{name}" is not used by any topic',
+    "read a topic with it: format = confluent",
+  ),
 
   // -------------------------------------------------------------------------------------------
   // Avro schemas and their evolution (avro*.ts, compat.ts, against.ts, writers.ts, schema-limits.ts)
@@ -427,10 +629,22 @@ export const messages = {
   ),
   missingMember: error("KEF3001", 'missing "{key}" in Avro {kind}'),
   memberNotString: error("KEF3001", '"{key}" must be a string'),
-  invalidName: error("KEF3001", "invalid Avro {what} name {name}", "names start with a letter or '_' and contain only letters, digits and '_'"),
+  invalidName: error(
+    "KEF3001",
+    "invalid Avro {what} name {name}",
+    "names start with a letter or '_' and contain only letters, digits and '_'",
+  ),
   notASchema: error("KEF3001", "an Avro schema must be a type name, an object or a union array"),
-  typeNotAName: error("KEF3001", '"type" must be a type name', 'write the schema itself instead of wrapping it in {"type": ...}'),
-  longRepresentationMisplaced: error("KEF3001", '"{property}" applies to a plain long only', "a logical type decides its own representation"),
+  typeNotAName: error(
+    "KEF3001",
+    '"type" must be a type name',
+    'write the schema itself instead of wrapping it in {"type": ...}',
+  ),
+  longRepresentationMisplaced: error(
+    "KEF3001",
+    '"{property}" applies to a plain long only',
+    "a logical type decides its own representation",
+  ),
   longRepresentationInvalid: error("KEF3001", '"{property}" must be "bigint" or "number"'),
   typeDefinedTwice: error("KEF3001", 'Avro type "{name}" is defined twice'),
   namedTypeIsPrimitive: error("KEF3001", 'a named Avro type cannot be called "{name}"'),
@@ -439,33 +653,69 @@ export const messages = {
   fieldTwice: error("KEF3001", 'field "{field}" appears twice in "{record}"'),
   fieldWithoutType: error("KEF3001", 'missing "type" in field "{field}"'),
   enumWithoutSymbols: error("KEF3001", 'Avro enum "{name}" needs a "symbols" array'),
-  invalidEnumSymbol: error("KEF3001", "invalid enum symbol {symbol}", "symbols start with a letter or '_' and contain only letters, digits and '_'"),
-  enumSymbolNotString: error("KEF3001", "invalid enum symbol", "symbols start with a letter or '_' and contain only letters, digits and '_'"),
+  invalidEnumSymbol: error(
+    "KEF3001",
+    "invalid enum symbol {symbol}",
+    "symbols start with a letter or '_' and contain only letters, digits and '_'",
+  ),
+  enumSymbolNotString: error(
+    "KEF3001",
+    "invalid enum symbol",
+    "symbols start with a letter or '_' and contain only letters, digits and '_'",
+  ),
   enumSymbolTwice: error("KEF3001", 'enum symbol "{symbol}" appears twice'),
   enumDefaultNotSymbol: error("KEF3001", 'the default of enum "{name}" must be one of its symbols'),
   fixedWithoutSize: error("KEF3001", 'Avro fixed "{name}" needs a non-negative integer "size"'),
   unionInUnion: error("KEF3001", "an Avro union cannot directly contain another union"),
-  unionBranchTwice: error("KEF3001", 'the union has two "{branch}" branches', "a union holds at most one branch of each type (named types count by name)"),
+  unionBranchTwice: error(
+    "KEF3001",
+    'the union has two "{branch}" branches',
+    "a union holds at most one branch of each type (named types count by name)",
+  ),
   emptyUnion: error("KEF3001", "an Avro union needs at least one branch"),
-  typeDefinedDifferently: error("KEF3001", 'Avro type "{name}" is defined again, differently', "one name, one definition: rename one of them or make them identical"),
+  typeDefinedDifferently: error(
+    "KEF3001",
+    'Avro type "{name}" is defined again, differently',
+    "one name, one definition: rename one of them or make them identical",
+  ),
   unknownType: error("KEF3001", 'unknown Avro type "{name}"'),
   avscRejected: error("KEF3001", "invalid Avro schema: {reason}"),
-  protoKey: error("KEF3004", '"__proto__" cannot be used as a key in an Avro schema', "avsc and JavaScript objects treat it as the prototype, so the value would be lost"),
+  protoKey: error(
+    "KEF3004",
+    '"__proto__" cannot be used as a key in an Avro schema',
+    "avsc and JavaScript objects treat it as the prototype, so the value would be lost",
+  ),
   inheritedTypeName: error(
     "KEF3004",
     'an Avro type cannot be called "{name}"',
     'every JavaScript object has a "{name}" property: avsc cannot use the name as a union branch key; give the type a namespace or another name',
   ),
-  protoField: error("KEF3004", 'field "__proto__" of "{record}" would be silently dropped when decoding', "rename the field; avsc cannot decode a field named __proto__"),
+  protoField: error(
+    "KEF3004",
+    'field "__proto__" of "{record}" would be silently dropped when decoding',
+    "rename the field; avsc cannot decode a field named __proto__",
+  ),
   inheritedEnumSymbol: error(
     "KEF3004",
     'enum symbol "{symbol}" cannot be used',
     'every JavaScript object has a "{symbol}" property: avsc, which looks symbols up in an object, would reject the schema or accept values that are not symbols',
   ),
-  selectAmbiguous: error("KEF3005", '"{name}" names several types in {file}: {types}', "write the full name, e.g. #{example}"),
+  selectAmbiguous: error(
+    "KEF3005",
+    '"{name}" names several types in {file}: {types}',
+    "write the full name, e.g. #{example}",
+  ),
   selectNotFound: error("KEF3005", '{file} defines no Avro type "{name}"'),
-  logicalTypeIgnored: warning("KEF3006", 'logical type "{name}" is ignored: {reason}', "the value is read as the underlying {underlying}, as the Avro specification asks"),
-  schemaTooLarge: error("KEF3007", "{what} is too large: more than {limit} JSON values", "split it into several schema files, one per message, that use each other's named types"),
+  logicalTypeIgnored: warning(
+    "KEF3006",
+    'logical type "{name}" is ignored: {reason}',
+    "the value is read as the underlying {underlying}, as the Avro specification asks",
+  ),
+  schemaTooLarge: error(
+    "KEF3007",
+    "{what} is too large: more than {limit} JSON values",
+    "split it into several schema files, one per message, that use each other's named types",
+  ),
   avscTooComplex: error(
     "KEF3007",
     "the Avro schema is too large for avsc to compile",
@@ -557,8 +807,16 @@ export const messages = {
     '{kind} "{old}" moved to "{new}" since {ref}: Avro\'s rules match names without their namespace, but the runtime does so only when no two named types of the reader share a simple name, and {clash} do',
     'add "aliases": [{oldJson}] to "{new}"',
   ),
-  againstNotInGit: error("KEF4020", "--against {ref}: {file} is not in a git repository", "--against compares with a version committed to git; run it inside the repository"),
-  againstRefNotFound: error("KEF4021", 'git ref "{ref}" not found', "give a branch, a tag or a commit, e.g. --against HEAD or --against origin/main"),
+  againstNotInGit: error(
+    "KEF4020",
+    "--against {ref}: {file} is not in a git repository",
+    "--against compares with a version committed to git; run it inside the repository",
+  ),
+  againstRefNotFound: error(
+    "KEF4021",
+    'git ref "{ref}" not found',
+    "give a branch, a tag or a commit, e.g. --against HEAD or --against origin/main",
+  ),
   againstOldSyntaxErrors: warning("KEF4022", "cannot check against {ref}: {file} has syntax errors there"),
   againstOldHasErrors: warning("KEF4022", "cannot check against {ref}: the project has errors there (first: {first})"),
   againstGitFailed: error("KEF4023", "--against {ref}: git failed: {reason}"),
@@ -573,10 +831,22 @@ export const messages = {
 
   // files.ts: a file that was not read. `what` names it as the user wrote it (`schema file "x.avsc"`, `"shop.kef"`).
   cannotRead: error("KEF4001", "cannot read {what}: {reason}"),
-  outsideRoot: error("KEF4004", "{what} is outside the project root", 'the project root is "{root}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json'),
-  leadsOutsideRoot: error("KEF4004", '{what} leads outside the project root: it resolves to "{realPath}"', 'the project root is "{root}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json'),
+  outsideRoot: error(
+    "KEF4004",
+    "{what} is outside the project root",
+    'the project root is "{root}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json',
+  ),
+  leadsOutsideRoot: error(
+    "KEF4004",
+    '{what} leads outside the project root: it resolves to "{realPath}"',
+    'the project root is "{root}"; to read files from another directory, list it in "allowOutside" in kefgen.config.json',
+  ),
   notRegularFile: error("KEF4005", "{what} is {kind}, not a regular file"),
-  fileTooLarge: error("KEF4006", "{what} is larger than {limit}", "kefgen reads .kef, schema and config files of at most {limit}"),
+  fileTooLarge: error(
+    "KEF4006",
+    "{what} is larger than {limit}",
+    "kefgen reads .kef, schema and config files of at most {limit}",
+  ),
   // config.ts: kefgen.config.json
   configUnreadable: error("KEF4003", "cannot read the project config: {reason}"),
   configNotRegularFile: error("KEF4003", "the project config is {kind}, not a regular file"),
@@ -585,32 +855,80 @@ export const messages = {
   configUnknownKey: error("KEF4003", 'unknown key "{key}" in the project config', "keys are: {keys}"),
   configNotString: error("KEF4003", '"{key}" must be a non-empty string'),
   configNotStringList: error("KEF4003", '"{key}" must be a non-empty array of strings'),
-  configUnsafeRuntimeImport: error("KEF4003", '"runtimeImport" holds a control or invisible character', "it is written into the imports of every generated file: give a module specifier, e.g. kefgen/runtime"),
+  configUnsafeRuntimeImport: error(
+    "KEF4003",
+    '"runtimeImport" holds a control or invisible character',
+    "it is written into the imports of every generated file: give a module specifier, e.g. kefgen/runtime",
+  ),
   configWithoutFiles: error("KEF4003", 'the project config needs "files"', 'e.g. "files": ["kef/**/*.kef"]'),
   // write.ts: what a build's output plan means. `{temps}` is "1 temporary file" or "N temporary files".
-  anotherWriter: error("KEF4012", 'another kefgen process (pid {pid}) is writing to "{out}" right now', "wait until it has finished, then run this command again"),
-  notGenerated: error("KEF4010", 'refusing to overwrite "{file}": kefgen did not generate it (its first line is not "{header}")', "move it away, choose another output directory with --out, or pass --force to overwrite it"),
-  interruptedMix: error("KEF4011", 'interrupted build: the output in "{out}" is a mix of two builds', "run kefgen build to write every file again"),
-  interruptedMixWithTemps: error("KEF4011", 'interrupted build: the output in "{out}" is a mix of two builds ({temps} left: {names})', "run kefgen build to write every file again"),
-  interruptedRewritten: warning("KEF4011", 'the previous build into "{out}" was interrupted; every file is written again'),
-  interruptedRewrittenWithTemps: warning("KEF4011", 'the previous build into "{out}" was interrupted; every file is written again and its temporary files removed'),
-  leftoverTemps: error("KEF4011", 'interrupted build: temporary files left in "{out}" ({temps} left: {names}); the generated files themselves are all from one build', "run kefgen build to remove them"),
-  leftoverTempsRemoved: warning("KEF4011", 'removed the temporary files an interrupted build left in "{out}" ({temps} left: {names}); the generated files were all from one build'),
+  anotherWriter: error(
+    "KEF4012",
+    'another kefgen process (pid {pid}) is writing to "{out}" right now',
+    "wait until it has finished, then run this command again",
+  ),
+  notGenerated: error(
+    "KEF4010",
+    'refusing to overwrite "{file}": kefgen did not generate it (its first line is not "{header}")',
+    "move it away, choose another output directory with --out, or pass --force to overwrite it",
+  ),
+  interruptedMix: error(
+    "KEF4011",
+    'interrupted build: the output in "{out}" is a mix of two builds',
+    "run kefgen build to write every file again",
+  ),
+  interruptedMixWithTemps: error(
+    "KEF4011",
+    'interrupted build: the output in "{out}" is a mix of two builds ({temps} left: {names})',
+    "run kefgen build to write every file again",
+  ),
+  interruptedRewritten: warning(
+    "KEF4011",
+    'the previous build into "{out}" was interrupted; every file is written again',
+  ),
+  interruptedRewrittenWithTemps: warning(
+    "KEF4011",
+    'the previous build into "{out}" was interrupted; every file is written again and its temporary files removed',
+  ),
+  leftoverTemps: error(
+    "KEF4011",
+    'interrupted build: temporary files left in "{out}" ({temps} left: {names}); the generated files themselves are all from one build',
+    "run kefgen build to remove them",
+  ),
+  leftoverTempsRemoved: warning(
+    "KEF4011",
+    'removed the temporary files an interrupted build left in "{out}" ({temps} left: {names}); the generated files were all from one build',
+  ),
   // cli/fmt.ts, cli/graph.ts
   cannotWrite: error("KEF4002", 'cannot write "{file}": {reason}'),
   // cli/registry-check.ts: `{reason}` is what the registry client says.
-  registryVariableUnset: error("KEF4035", '{reason}: registry "{registry}" was not asked', "set it where kefgen registry check runs"),
-  subjectNotRegistered: warning("KEF4031", 'subject "{subject}" is not registered in registry "{registry}" ({url}): nothing to check {message} against', "its first producer registers it (or register it yourself)"),
+  registryVariableUnset: error(
+    "KEF4035",
+    '{reason}: registry "{registry}" was not asked',
+    "set it where kefgen registry check runs",
+  ),
+  subjectNotRegistered: warning(
+    "KEF4031",
+    'subject "{subject}" is not registered in registry "{registry}" ({url}): nothing to check {message} against',
+    "its first producer registers it (or register it yourself)",
+  ),
   schemaIncompatible: error(
     "KEF4030",
     '{message} is not compatible with version {version} (id {id}) of subject "{subject}" in registry "{registry}" ({url}): {reasons}',
     "the registry's compatibility level decides; change the schema so that it is compatible (e.g. give a new field a default)",
   ),
-  credentialsRefused: error("KEF4033", 'registry "{registry}" ({url}) refused the credentials: {reason}', "check {variables}"),
-  credentialsMissing: error("KEF4033", 'registry "{registry}" ({url}) refused the credentials: {reason}', 'declare them: auth = basic(env("SR_USER"), env("SR_PASSWORD")) or bearer(env("SR_TOKEN"))'),
+  credentialsRefused: error(
+    "KEF4033",
+    'registry "{registry}" ({url}) refused the credentials: {reason}',
+    "check {variables}",
+  ),
+  credentialsMissing: error(
+    "KEF4033",
+    'registry "{registry}" ({url}) refused the credentials: {reason}',
+    'declare them: auth = basic(env("SR_USER"), env("SR_PASSWORD")) or bearer(env("SR_TOKEN"))',
+  ),
   registryUnreachable: error("KEF4032", "{reason}", "start it, or check its url"),
   registryError: error("KEF4034", 'subject "{subject}": {reason}'),
-
 } as const satisfies Record<string, MessageDef>;
 
 /** A related location's text: what the place a diagnostic points to besides its own is (`{what}` placeholders as in messages). */
@@ -619,7 +937,8 @@ export interface NoteDef<T extends string = string> {
 }
 
 /** The arguments a note's placeholders need, each a string or a number. */
-export type NoteArgs<N extends NoteDef> = N extends NoteDef<infer T> ? { readonly [K in Placeholders<T>]: string | number } : never;
+export type NoteArgs<N extends NoteDef> =
+  N extends NoteDef<infer T> ? { readonly [K in Placeholders<T>]: string | number } : never;
 
 function note<const T extends string>(text: T): NoteDef<T> {
   return { text };

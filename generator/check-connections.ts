@@ -26,7 +26,11 @@ export interface ConnectionDraft {
 }
 
 /** A connection's group id: present, and not another connection's; undefined when missing (reported unless written badly). */
-export function checkGroupId(c: Reporter, draft: ConnectionDraft, groupIds: Map<string, ConnectionDraft>): string | undefined {
+export function checkGroupId(
+  c: Reporter,
+  draft: ConnectionDraft,
+  groupIds: Map<string, ConnectionDraft>,
+): string | undefined {
   const groupIdAt = draft.own.values.get("groupId");
   const groupId = groupIdAt?.value as string | undefined;
   if (groupId === undefined && !draft.own.written?.has("groupId")) {
@@ -34,16 +38,33 @@ export function checkGroupId(c: Reporter, draft: ConnectionDraft, groupIds: Map<
     const range = firstTopic ? firstTopic.node.range : draft.at.node.range;
     const file = firstTopic ? firstTopic.source.file : draft.at.file;
     if (draft.kind === "shared") c.accept(messages.sharedWithoutGroupId, range, {}, { file });
-    else if (!draft.declared) c.accept(messages.exclusiveConsumerWithoutGroupId, range, { topic: draft.topics[0]!.declared.node.topic.value }, { file });
+    else if (!draft.declared)
+      c.accept(
+        messages.exclusiveConsumerWithoutGroupId,
+        range,
+        { topic: draft.topics[0]!.declared.node.topic.value },
+        { file },
+      );
     else c.accept(messages.connectionWithoutGroupId, range, { name: draft.name }, { file });
   } else if (groupId !== undefined) {
     const other = groupIds.get(groupId);
     if (other) {
       const entry = other.kind === "shared" ? messages.groupIdOfShared : messages.groupIdOfConnection;
-      c.accept(entry, groupIdAt!.range, { groupId, other: other.name }, {
-        file: draft.own.file ?? draft.at.file,
-        related: [related(notes.usedHere, {}, { file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range })],
-      });
+      c.accept(
+        entry,
+        groupIdAt!.range,
+        { groupId, other: other.name },
+        {
+          file: draft.own.file ?? draft.at.file,
+          related: [
+            related(
+              notes.usedHere,
+              {},
+              { file: other.own.file ?? other.at.file, range: other.own.values.get("groupId")!.range },
+            ),
+          ],
+        },
+      );
     }
     groupIds.set(groupId, draft);
   }
@@ -51,7 +72,12 @@ export function checkGroupId(c: Reporter, draft: ConnectionDraft, groupIds: Map<
 }
 
 /** The session timeout and heartbeat interval a connection ends up with, against each other and the broker's bounds. */
-export function checkTiming(c: Reporter, draft: ConnectionDraft, shared: CheckedSettings, values: ReadonlyMap<string, Value>): void {
+export function checkTiming(
+  c: Reporter,
+  draft: ConnectionDraft,
+  shared: CheckedSettings,
+  values: ReadonlyMap<string, Value>,
+): void {
   const session = values.get("sessionTimeoutMs") as number;
   const heartbeat = values.get("heartbeatIntervalMs") as number;
   /** Where `name` was written: the connection's own block, else the shared one, else (a default) the connection. */
@@ -67,8 +93,16 @@ export function checkTiming(c: Reporter, draft: ConnectionDraft, shared: Checked
     c.accept(messages.heartbeatNotBelowSession, at?.range ?? draft.at.node.range, { heartbeat, session }, { file });
   }
   if (heartbeat < session && heartbeat * 3 > session) {
-    const at = draft.own.values.has("heartbeatIntervalMs") || shared.values.has("heartbeatIntervalMs") ? writtenAt("heartbeatIntervalMs") : writtenAt("sessionTimeoutMs");
-    c.accept(messages.heartbeatCloseToSession, at.range, { heartbeat, session, third: Math.floor(session / 3) }, { file: at.file });
+    const at =
+      draft.own.values.has("heartbeatIntervalMs") || shared.values.has("heartbeatIntervalMs")
+        ? writtenAt("heartbeatIntervalMs")
+        : writtenAt("sessionTimeoutMs");
+    c.accept(
+      messages.heartbeatCloseToSession,
+      at.range,
+      { heartbeat, session, third: Math.floor(session / 3) },
+      { file: at.file },
+    );
   }
   if (session < 6_000 || session > 1_800_000) {
     const at = writtenAt("sessionTimeoutMs");

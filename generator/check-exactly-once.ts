@@ -12,7 +12,11 @@ import { defaultClient, settingsByName, type KefClient } from "./settings.js";
  * undefined when the topic is not exactly-once. Reports a drop mode on an exactly-once topic (KEF2110): the runtime
  * would commit past a dropped record outside any transaction, and refuses it too.
  */
-export function topicExactlyOnce(c: Accept, topic: { name: string; file: string }, layers: readonly SettingLayer[]): LayeredValue | undefined {
+export function topicExactlyOnce(
+  c: Accept,
+  topic: { name: string; file: string },
+  layers: readonly SettingLayer[],
+): LayeredValue | undefined {
   const at = settingIn(layers, topic.file, "exactlyOnce");
   if (at?.value !== true) return undefined;
   const backpressure = settingIn(layers, topic.file, "backpressure")?.value;
@@ -42,6 +46,7 @@ export function exactlyOnceOnConnection(
       reported.add(place);
       c.accept(messages.exactlyOnceOnPlatformatic, at.range, { client, why: unsupported.why }, { file: at.file });
     }
-    if (values.get("enableAutoCommit") === true) c.accept(messages.exactlyOnceWithAutoCommit, at.range, { topic: name }, { file: at.file });
+    if (values.get("enableAutoCommit") === true)
+      c.accept(messages.exactlyOnceWithAutoCommit, at.range, { topic: name }, { file: at.file });
   }
 }

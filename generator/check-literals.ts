@@ -13,14 +13,44 @@ const unitWords: Readonly<Record<UnitKind, string>> = { ms: "a duration", bytes:
 
 /** Words people write for a unit, by the unit kefgen spells. Compared without regard to case. */
 const unitAliases: Readonly<Record<string, string>> = {
-  msec: "ms", msecs: "ms", millis: "ms", millisecond: "ms", milliseconds: "ms",
-  sec: "s", secs: "s", second: "s", seconds: "s",
-  m: "min", mins: "min", minute: "min", minutes: "min",
-  hr: "h", hrs: "h", hour: "h", hours: "h",
-  byte: "B", bytes: "B",
-  k: "KB", kilobyte: "KB", kilobytes: "KB", kibibyte: "KiB", kibibytes: "KiB", ki: "KiB", kib: "KiB",
-  mega: "MB", megabyte: "MB", megabytes: "MB", mi: "MiB", mebibyte: "MiB", mebibytes: "MiB",
-  g: "GB", gigabyte: "GB", gigabytes: "GB", gi: "GiB", gibibyte: "GiB", gibibytes: "GiB",
+  msec: "ms",
+  msecs: "ms",
+  millis: "ms",
+  millisecond: "ms",
+  milliseconds: "ms",
+  sec: "s",
+  secs: "s",
+  second: "s",
+  seconds: "s",
+  m: "min",
+  mins: "min",
+  minute: "min",
+  minutes: "min",
+  hr: "h",
+  hrs: "h",
+  hour: "h",
+  hours: "h",
+  byte: "B",
+  bytes: "B",
+  k: "KB",
+  kilobyte: "KB",
+  kilobytes: "KB",
+  kibibyte: "KiB",
+  kibibytes: "KiB",
+  ki: "KiB",
+  kib: "KiB",
+  mega: "MB",
+  megabyte: "MB",
+  megabytes: "MB",
+  mi: "MiB",
+  mebibyte: "MiB",
+  mebibytes: "MiB",
+  g: "GB",
+  gigabyte: "GB",
+  gigabytes: "GB",
+  gi: "GiB",
+  gibibyte: "GiB",
+  gibibytes: "GiB",
 };
 
 function allUnits(): string[] {
@@ -73,7 +103,12 @@ export function numericLiteralProblem(info: SettingInfo, v: SettingValue): Probl
     if (other) {
       return other.decimal === undefined
         ? problem(messages.notPlainDecimal, { name: info.name, raw: v.raw, form: other.shown })
-        : problem(messages.notPlainDecimalWrite, { name: info.name, raw: v.raw, form: other.shown, decimal: other.decimal });
+        : problem(messages.notPlainDecimalWrite, {
+            name: info.name,
+            raw: v.raw,
+            form: other.shown,
+            decimal: other.decimal,
+          });
     }
     const known = allUnits().includes(v.unit);
     if (!known) {
@@ -82,11 +117,17 @@ export function numericLiteralProblem(info: SettingInfo, v: SettingValue): Probl
       if (!kind) return problem(messages.unknownUnitOnCount, { ...args, name: info.name });
       const meant = meantUnit(v.unit, kind);
       const list = { wanted: unitWords[kind], units: Object.keys(units[kind]).join(", ") };
-      return meant !== undefined ? problem(messages.unknownUnitMeant, { ...args, ...list, value: v.value, meant }) : problem(messages.unknownUnit, { ...args, ...list });
+      return meant !== undefined
+        ? problem(messages.unknownUnitMeant, { ...args, ...list, value: v.value, meant })
+        : problem(messages.unknownUnit, { ...args, ...list });
     }
     if (v.detached) return problem(messages.unitApart, { raw: v.raw, value: v.value, unit: v.unit });
   }
-  return numberProblem(v.$type === "NumberValue" ? v.raw : v.raw.slice(0, v.raw.length - v.unit.length).trimEnd(), v.value, v.raw);
+  return numberProblem(
+    v.$type === "NumberValue" ? v.raw : v.raw.slice(0, v.raw.length - v.unit.length).trimEnd(),
+    v.value,
+    v.raw,
+  );
 }
 
 /**
@@ -118,8 +159,9 @@ export function jsonNumberProblems(json: JsonValue): { readonly range: Range; re
 }
 
 /** Characters that do not show, or change how text around them shows: two ids that look the same may differ. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
-const invisible = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/u;
+const invisible =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/u;
 
 /**
  * Problems of a string setting's value (group ids): blank, with whitespace at either end, or holding control,
@@ -128,9 +170,18 @@ const invisible = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2
 export function stringSettingProblem(info: SettingInfo, value: string): Problem | undefined {
   if (value.length === 0) return undefined;
   if (value.trim().length === 0) return problem(messages.blankSetting, { name: info.name });
-  if (value.trim() !== value) return problem(messages.whitespaceInSetting, { name: info.name, end: /^\s/.test(value) ? "start" : "end", trimmed: JSON.stringify(value.trim()) });
+  if (value.trim() !== value)
+    return problem(messages.whitespaceInSetting, {
+      name: info.name,
+      end: /^\s/.test(value) ? "start" : "end",
+      trimmed: JSON.stringify(value.trim()),
+    });
   const bad = invisible.exec(value);
-  if (bad) return problem(messages.invisibleInSetting, { name: info.name, code: bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0") });
+  if (bad)
+    return problem(messages.invisibleInSetting, {
+      name: info.name,
+      code: bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0"),
+    });
   return undefined;
 }
 
@@ -163,7 +214,9 @@ export interface NamedTopic {
  * the two would share metrics, and a broker refuses to create one while the other exists. Each later topic of such
  * a pair is returned with the first one it collides with.
  */
-export function metricNameCollisions(topics: readonly NamedTopic[]): { readonly topic: NamedTopic; readonly first: NamedTopic }[] {
+export function metricNameCollisions(
+  topics: readonly NamedTopic[],
+): { readonly topic: NamedTopic; readonly first: NamedTopic }[] {
   const firstByMetric = new Map<string, NamedTopic>();
   const out: { topic: NamedTopic; first: NamedTopic }[] = [];
   for (const topic of topics) {

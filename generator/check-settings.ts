@@ -8,7 +8,16 @@ import { didYouMean, related, type RelatedLocation } from "./diagnostics.js";
 import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
 import type { SettingsShape } from "../runtime/settings-declaration.js";
-import { defaultClient, describeType, settingsByName, settingsCatalogue, units, type KefClient, type SettingInfo, type SettingShape } from "./settings.js";
+import {
+  defaultClient,
+  describeType,
+  settingsByName,
+  settingsCatalogue,
+  units,
+  type KefClient,
+  type SettingInfo,
+  type SettingShape,
+} from "./settings.js";
 
 export type Value = string | number | boolean;
 
@@ -24,7 +33,12 @@ export interface CheckedSettings {
 /** What the settings checks need of the checker: its report (made from catalogue entries), and the file being checked. */
 export interface SettingsReporter {
   readonly source: SourceText;
-  accept<M extends MessageDef>(entry: M, range: Range, args: MessageArgs<M>, extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string }): void;
+  accept<M extends MessageDef>(
+    entry: M,
+    range: Range,
+    args: MessageArgs<M>,
+    extra?: { hint?: string | undefined; related?: RelatedLocation[]; file?: string },
+  ): void;
 }
 
 /** What {@link unsupportedOnClient} needs of a connection being checked. */
@@ -39,7 +53,12 @@ export interface ConnectionDraftSettings {
  * Checks one settings block. `allowed`: `shared` takes every setting; `all` (a connection) every setting but the
  * producer's; `buffer` (a topic's consumer block) buffer settings; `producer` (a topic's producer block) producer settings.
  */
-export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefined, allowed: "shared" | "all" | "buffer" | "producer", where: string): CheckedSettings {
+export function checkSettings(
+  c: SettingsReporter,
+  block: SettingsBlock | undefined,
+  allowed: "shared" | "all" | "buffer" | "producer",
+  where: string,
+): CheckedSettings {
   const values = new Map<string, { value: Value; range: Range }>();
   const firstSeen = new Map<string, Range>();
   const written = new Set<string>();
@@ -47,21 +66,41 @@ export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefi
     const name = setting.name.text;
     const info = settingsByName.get(name);
     if (!info) {
-      c.accept(messages.unknownSetting, setting.name.range, { name }, {
-        hint: didYouMean(name, settingsCatalogue.map((s) => s.name)) ?? `settings are: ${settingsCatalogue.map((s) => s.name).join(", ")}`,
-      });
+      c.accept(
+        messages.unknownSetting,
+        setting.name.range,
+        { name },
+        {
+          hint:
+            didYouMean(
+              name,
+              settingsCatalogue.map((s) => s.name),
+            ) ?? `settings are: ${settingsCatalogue.map((s) => s.name).join(", ")}`,
+        },
+      );
       continue;
     }
     const first = firstSeen.get(name);
     if (first) {
-      c.accept(messages.settingTwice, setting.name.range, { name }, { related: [related(notes.firstSet, {}, { file: c.source.file, range: first })] });
+      c.accept(
+        messages.settingTwice,
+        setting.name.range,
+        { name },
+        { related: [related(notes.firstSet, {}, { file: c.source.file, range: first })] },
+      );
       continue;
     }
     firstSeen.set(name, setting.name.range);
     written.add(name);
     if (allowed === "buffer" && info.scope !== "buffer") {
-      if (info.scope === "producer") c.accept(messages.producerSettingOnTopicConsumer, setting.name.range, { name, where });
-      else c.accept(messages.connectionSettingOnTopic, setting.name.range, { name, where, settings: namesOf((s) => s.scope === "buffer") });
+      if (info.scope === "producer")
+        c.accept(messages.producerSettingOnTopicConsumer, setting.name.range, { name, where });
+      else
+        c.accept(messages.connectionSettingOnTopic, setting.name.range, {
+          name,
+          where,
+          settings: namesOf((s) => s.scope === "buffer"),
+        });
       continue;
     }
     if (allowed === "all" && info.scope === "producer") {
@@ -70,7 +109,12 @@ export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefi
     }
     if (allowed === "producer" && (info.scope !== "producer" || name === "produce")) {
       if (name === "produce") c.accept(messages.produceInProducerBlock, setting.name.range, { name, where });
-      else c.accept(messages.notAProducerSetting, setting.name.range, { name, where, settings: namesOf((s) => s.scope === "producer" && s.name !== "produce") });
+      else
+        c.accept(messages.notAProducerSetting, setting.name.range, {
+          name,
+          where,
+          settings: namesOf((s) => s.scope === "producer" && s.name !== "produce"),
+        });
       continue;
     }
     if (!setting.value) continue; // the parser already reported it
@@ -83,17 +127,27 @@ export function checkSettings(c: SettingsReporter, block: SettingsBlock | undefi
 
 /** The names of the settings that `which` picks, for a hint. */
 function namesOf(which: (s: SettingInfo) => boolean): string {
-  return settingsCatalogue.filter(which).map((s) => s.name).join(", ");
+  return settingsCatalogue
+    .filter(which)
+    .map((s) => s.name)
+    .join(", ");
 }
 
 function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): Value | undefined {
   const t = info.type;
   const wrong = (): undefined => {
-    const shown = v.$type === "StringValue" ? JSON.stringify(v.value) : v.$type === "QuantityValue" ? v.raw : String(v.value);
-    const unquoted = v.$type === "StringValue" && t.kind !== "string" && /^-?[0-9.]+[A-Za-z]*$|^(true|false)$|^[A-Za-z_][A-Za-z0-9_]*$/.test(v.value);
+    const shown =
+      v.$type === "StringValue" ? JSON.stringify(v.value) : v.$type === "QuantityValue" ? v.raw : String(v.value);
+    const unquoted =
+      v.$type === "StringValue" &&
+      t.kind !== "string" &&
+      /^-?[0-9.]+[A-Za-z]*$|^(true|false)$|^[A-Za-z_][A-Za-z0-9_]*$/.test(v.value);
     const args = { name: info.name, expected: describeType(t), shown };
     if (t.kind === "string" && v.$type !== "StringValue") {
-      c.accept(messages.wrongValueUnquoted, v.range, { ...args, text: v.$type === "NumberValue" || v.$type === "QuantityValue" ? v.raw : String(v.value) });
+      c.accept(messages.wrongValueUnquoted, v.range, {
+        ...args,
+        text: v.$type === "NumberValue" || v.$type === "QuantityValue" ? v.raw : String(v.value),
+      });
     } else if (unquoted) c.accept(messages.wrongValueQuoted, v.range, { ...args, text: String(v.value) });
     else c.accept(messages.wrongValue, v.range, args);
     return undefined;
@@ -122,7 +176,13 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
       else if (v.$type === "QuantityValue") {
         const factor = t.unit ? units[t.unit][v.unit] : undefined;
         if (factor === undefined) {
-          if (t.unit) c.accept(messages.wrongUnit, v.range, { name: info.name, wanted: t.unit === "ms" ? "a duration" : "a size", raw: v.raw, units: Object.keys(units[t.unit]).join(", ") });
+          if (t.unit)
+            c.accept(messages.wrongUnit, v.range, {
+              name: info.name,
+              wanted: t.unit === "ms" ? "a duration" : "a size",
+              raw: v.raw,
+              units: Object.keys(units[t.unit]).join(", "),
+            });
           else c.accept(messages.unitOnCount, v.range, { name: info.name, raw: v.raw, value: v.value });
           return undefined;
         }
@@ -131,7 +191,11 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
       } else return wrong();
       const shown = v.$type === "QuantityValue" ? `${v.raw} (${n})` : v.raw;
       if (!Number.isInteger(n)) {
-        c.accept(messages.notWholeNumber, v.range, { name: info.name, ofUnit: t.unit === "ms" ? " of milliseconds" : t.unit === "bytes" ? " of bytes" : "", shown });
+        c.accept(messages.notWholeNumber, v.range, {
+          name: info.name,
+          ofUnit: t.unit === "ms" ? " of milliseconds" : t.unit === "bytes" ? " of bytes" : "",
+          shown,
+        });
         return undefined;
       }
       if (n < t.min || n > t.max) {
@@ -147,9 +211,14 @@ function settingValue(c: SettingsReporter, info: SettingInfo, v: SettingValue): 
     case "enum": {
       const text = v.$type === "IdentifierValue" || v.$type === "StringValue" ? String(v.value) : undefined;
       if (text === undefined || !t.values.includes(text)) {
-        c.accept(messages.notOneOf, v.range, { name: info.name, values: t.values.join(", "), shown: text ?? String(v.value) }, {
-          hint: text === undefined ? undefined : didYouMean(text, t.values),
-        });
+        c.accept(
+          messages.notOneOf,
+          v.range,
+          { name: info.name, values: t.values.join(", "), shown: text ?? String(v.value) },
+          {
+            hint: text === undefined ? undefined : didYouMean(text, t.values),
+          },
+        );
         return undefined;
       }
       return supportedByProducer(c, info, text, v.range);
@@ -171,7 +240,11 @@ export function reportProblem(c: SettingsReporter, p: Problem | undefined, range
 function supportedByProducer(c: SettingsReporter, info: SettingInfo, value: Value, range: Range): Value | undefined {
   const u = info.unsupported;
   if (info.scope === "producer" && u && (u.values === undefined || u.values.includes(value as string | boolean))) {
-    c.accept(messages.unsupportedByProducer, range, { setting: writtenSetting(info, u, value), client: u.client, why: u.why });
+    c.accept(messages.unsupportedByProducer, range, {
+      setting: writtenSetting(info, u, value),
+      client: u.client,
+      why: u.why,
+    });
     return undefined;
   }
   return value;
@@ -225,7 +298,10 @@ export function resolveConnectionSettings(layers: readonly CheckedSettings[]): M
  * that has a value becomes its field, in declaration order (the order generated code writes them in). The values
  * were checked against their declared types when read; this is the one place that trusts it.
  */
-export function settingsShape<S extends SettingShape>(shape: S, values: ReadonlyMap<string, Value>): SettingsShape<S, "model"> {
+export function settingsShape<S extends SettingShape>(
+  shape: S,
+  values: ReadonlyMap<string, Value>,
+): SettingsShape<S, "model"> {
   const out: Record<string, Value> = {};
   for (const info of settingsCatalogue) {
     const value = values.get(info.name);
@@ -238,7 +314,10 @@ export function settingsShape<S extends SettingShape>(shape: S, values: Readonly
  * The values of the settings of `shape` for one topic: each from the last of `layers` (weakest first) that wrote it,
  * else its declared default. What {@link settingsShape} takes for a topic's failure policy and producer.
  */
-export function layeredValues(shape: SettingShape, layers: readonly { readonly values: ReadonlyMap<string, { readonly value: Value }> }[]): Map<string, Value> {
+export function layeredValues(
+  shape: SettingShape,
+  layers: readonly { readonly values: ReadonlyMap<string, { readonly value: Value }> }[],
+): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const info of settingsCatalogue) {
     if (info.shape !== shape) continue;

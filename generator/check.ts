@@ -28,11 +28,25 @@ import { topicFailure } from "./failure.js";
 import { checkGroupId, checkTiming, type ConnectionDraft } from "./check-connections.js";
 import { exactlyOnceOnConnection, topicExactlyOnce } from "./check-exactly-once.js";
 import { SchemaReader, type CheckHost } from "./message-schemas.js";
-import { camelCase, isReservedTypeName, type FailureModel, type MessageModel, type ProducerModel, type SettingOrigin, type TopicFormatModel } from "./model.js";
+import {
+  camelCase,
+  isReservedTypeName,
+  type FailureModel,
+  type MessageModel,
+  type ProducerModel,
+  type SettingOrigin,
+  type TopicFormatModel,
+} from "./model.js";
 import { codecNameOf, handlerKeyOf, reservedHandlerKey } from "./names.js";
 import type { SourceText } from "./parse.js";
 import { topicProducer } from "./producer.js";
-import { checkRegistry, reportUnusedRegistries, topicFormat, type CheckedRegistry, type LayeredValue } from "./registries.js";
+import {
+  checkRegistry,
+  reportUnusedRegistries,
+  topicFormat,
+  type CheckedRegistry,
+  type LayeredValue,
+} from "./registries.js";
 import { Reporter, type FileReporter } from "./reporter.js";
 import { settingsByName } from "./settings.js";
 import { topicClauses, type TopicClauses } from "./topic-clauses.js";
@@ -109,7 +123,10 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
   const schemas = new SchemaReader(c, host);
   const sourceOf = new Map(bound.files.map((f) => [f.source.file, f.source]));
   const inFile = (file: string): SourceText => sourceOf.get(file)!;
-  const writerReporter = (source: SourceText): WriterReporter => ({ ...c.in(source), schemaFromFile: (literal) => schemas.fromFile(literal, source) });
+  const writerReporter = (source: SourceText): WriterReporter => ({
+    ...c.in(source),
+    schemaFromFile: (literal) => schemas.fromFile(literal, source),
+  });
 
   const messageModels = new Map<string, MessageModel>();
   for (const m of bound.messages.values()) {
@@ -125,10 +142,15 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
   }
 
   const first = bound.files[0]!;
-  const shared = bound.shared ? checkSettings(c.in(bound.shared.source), bound.shared.node.settings, "shared", "in the shared block") : { values: new Map() };
+  const shared = bound.shared
+    ? checkSettings(c.in(bound.shared.source), bound.shared.node.settings, "shared", "in the shared block")
+    : { values: new Map() };
   const connections = new Map<string, ConnectionDraft>();
-  for (const d of bound.connections.values()) connections.set(d.node.name.text, checkConnection(c.in(d.source), d.node));
-  const registries = new Map([...bound.registries].map(([name, d]) => [name, checkRegistry(c.in(d.source), d.node)] as const));
+  for (const d of bound.connections.values())
+    connections.set(d.node.name.text, checkConnection(c.in(d.source), d.node));
+  const registries = new Map(
+    [...bound.registries].map(([name, d]) => [name, checkRegistry(c.in(d.source), d.node)] as const),
+  );
 
   const project: Project = {
     c,
@@ -139,7 +161,9 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
       name: "shared",
       kind: "shared",
       declared: false,
-      at: bound.shared ? { node: { range: bound.shared.node.keyword }, file: bound.shared.source.file } : { node: first.ast, file: first.source.file },
+      at: bound.shared
+        ? { node: { range: bound.shared.node.keyword }, file: bound.shared.source.file }
+        : { node: first.ast, file: first.source.file },
       own: shared,
       topics: [],
     },
@@ -159,21 +183,52 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
   const reportedUnsupported = new Set<string>();
   for (const draft of [project.sharedDraft, ...connections.values(), ...project.anonymous]) {
     if (draft.topics.length === 0) {
-      if (draft.declared && !typo) c.accept(messages.unusedConnection, draft.at.node.range, { name: draft.name }, { file: draft.at.file });
+      if (draft.declared && !typo)
+        c.accept(messages.unusedConnection, draft.at.node.range, { name: draft.name }, { file: draft.at.file });
       continue;
     }
     const values = resolveConnectionSettings(draft.kind === "shared" ? [draft.own] : [inheritable(shared), draft.own]);
     const groupId = checkGroupId(c, draft, groupIds);
     unsupportedOnClient(c.in(inFile(draft.at.file)), draft, shared, values, reportedUnsupported);
-    exactlyOnceOnConnection(c, values, draft.topics.map((t) => ({ name: t.declared.node.topic.value, exactlyOnce: t.exactlyOnce })), reportedUnsupported);
+    exactlyOnceOnConnection(
+      c,
+      values,
+      draft.topics.map((t) => ({ name: t.declared.node.topic.value, exactlyOnce: t.exactlyOnce })),
+      reportedUnsupported,
+    );
     checkTiming(c, draft, shared, values);
-    checked.push({ name: draft.name, kind: draft.kind, declared: draft.declared, file: draft.at.file, own: draft.own, values, groupId: groupId ?? "", topics: draft.topics });
+    checked.push({
+      name: draft.name,
+      kind: draft.kind,
+      declared: draft.declared,
+      file: draft.at.file,
+      own: draft.own,
+      values,
+      groupId: groupId ?? "",
+      topics: draft.topics,
+    });
   }
-  reportUnusedRegistries(c, registries, c.diagnostics.some((d) => d.code === messages.unknownRegistry.code));
-  reportUnusedWriters(writerReporter(first.source), new Map([...bound.messages].map(([name, d]) => [name, { node: d.node, file: d.source.file }])), project.topics);
+  reportUnusedRegistries(
+    c,
+    registries,
+    c.diagnostics.some((d) => d.code === messages.unknownRegistry.code),
+  );
+  reportUnusedWriters(
+    writerReporter(first.source),
+    new Map([...bound.messages].map(([name, d]) => [name, { node: d.node, file: d.source.file }])),
+    project.topics,
+  );
 
   return {
-    value: { bound, messages: messageModels, shared, topics: project.topics, connections: checked, registries, sources: schemas.sources },
+    value: {
+      bound,
+      messages: messageModels,
+      shared,
+      topics: project.topics,
+      connections: checked,
+      registries,
+      sources: schemas.sources,
+    },
     diagnostics: c.diagnostics,
   };
 }
@@ -186,20 +241,38 @@ function checkMessage(c: Reporter, schemas: SchemaReader, m: Declared<MessageDec
   const name = m.node.name.text;
   const file = m.source.file;
   if (keywords.includes(name)) {
-    c.accept(messages.keywordMessageName, m.node.name.range, { name, capitalized: `${name[0]!.toUpperCase()}${name.slice(1)}` }, { file });
+    c.accept(
+      messages.keywordMessageName,
+      m.node.name.range,
+      { name, capitalized: `${name[0]!.toUpperCase()}${name.slice(1)}` },
+      { file },
+    );
   } else if (isReservedTypeName(name)) {
     c.accept(messages.reservedMessageName, m.node.name.range, { name }, { file });
   }
   const schema: AvroSchema | undefined = schemas.message(m);
   if (!schema) return undefined;
-  return { name, fullName: m.namespace ? `${m.namespace}.${name}` : name, schema, codecName: codecNameOf(name), range: m.node.range };
+  return {
+    name,
+    fullName: m.namespace ? `${m.namespace}.${name}` : name,
+    schema,
+    codecName: codecNameOf(name),
+    range: m.node.range,
+  };
 }
 
 /** A named connection: its name and its settings. */
 function checkConnection(r: FileReporter, decl: ConnectionDecl): ConnectionDraft {
   const name = decl.name.text;
   if (keywords.includes(name)) r.accept(messages.keywordConnectionName, decl.name.range, { name });
-  return { name, kind: "exclusive", declared: true, at: { node: decl.name, file: r.source.file }, own: checkSettings(r, decl.settings, "all", "on a connection"), topics: [] };
+  return {
+    name,
+    kind: "exclusive",
+    declared: true,
+    at: { node: decl.name, file: r.source.file },
+    own: checkSettings(r, decl.settings, "all", "on a connection"),
+    topics: [],
+  };
 }
 
 /** A topic: its name and handler, message, clauses, provisioning, consumer and producer blocks; adds it to its connection. */
@@ -218,7 +291,12 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
   if (handlerKey.length === 0) {
     r.accept(messages.topicWithoutHandlerName, decl.topic.range, { name: topicName });
   } else if (reserved) {
-    r.accept(messages.reservedHandlerName, (decl.alias ?? decl.topic).range, { key: handlerKey, reason: reserved, topic: topicName, suggestion: camelCase(handlerKey) || "someName" });
+    r.accept(messages.reservedHandlerName, (decl.alias ?? decl.topic).range, {
+      key: handlerKey,
+      reason: reserved,
+      topic: topicName,
+      suggestion: camelCase(handlerKey) || "someName",
+    });
   }
 
   const message = resolveMessage(r, decl.message, p);
@@ -235,23 +313,43 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
     draft = p.connections.get(name);
     if (!draft && name) {
       if (p.connections.size === 0) r.accept(messages.unknownConnectionNoneDeclared, clause.connection.range, { name });
-      else r.accept(messages.unknownConnection, clause.connection.range, { name }, { hint: didYouMean(name, p.connections.keys()) });
+      else
+        r.accept(
+          messages.unknownConnection,
+          clause.connection.range,
+          { name },
+          { hint: didYouMean(name, p.connections.keys()) },
+        );
     }
     topicLayer = checkSettings(r, clause.settings, "buffer", `on a topic of connection "${name}"`);
   } else {
     const own = checkSettings(r, clause.settings, "all", "on an exclusive consumer");
     const connectionOnly = new Map([...own.values].filter(([k]) => settingsByName.get(k)?.scope === "connection"));
-    draft = { name: handlerKey, kind: "exclusive", declared: false, at: { node: decl.topic, file }, own: { ...own, values: connectionOnly }, topics: [] };
+    draft = {
+      name: handlerKey,
+      kind: "exclusive",
+      declared: false,
+      at: { node: decl.topic, file },
+      own: { ...own, values: connectionOnly },
+      topics: [],
+    };
     topicLayer = onlyBuffer(own);
     p.anonymous.push(draft);
   }
-  const producerLayer = decl.producer ? checkSettings(r, decl.producer.settings, "producer", "in a producer block") : { values: new Map() };
+  const producerLayer = decl.producer
+    ? checkSettings(r, decl.producer.settings, "producer", "in a producer block")
+    : { values: new Map() };
   if (!message || !draft) return;
 
   const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
   const format = topicFormat(c, { name: topicName, range: decl.range, file }, formatLayers, p.registries);
   const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file }, formatLayers);
-  const producer = topicProducer(c, { name: topicName, range: decl.topic.range, file }, [shared, producerLayer], decl.producer !== undefined);
+  const producer = topicProducer(
+    c,
+    { name: topicName, range: decl.topic.range, file },
+    [shared, producerLayer],
+    decl.producer !== undefined,
+  );
   const exactlyOnce = topicExactlyOnce(c, { name: topicName, file }, formatLayers);
   const topic: CheckedTopic = {
     declared: t,
@@ -259,12 +357,27 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
     message,
     connection: draft.name,
     bufferLayers:
-      draft.kind === "shared" ? [["shared", onlyBuffer(shared)], ["topic", topicLayer]] : [["shared", onlyBuffer(inheritable(shared))], ["connection", onlyBuffer(draft.own)], ["topic", topicLayer]],
+      draft.kind === "shared"
+        ? [
+            ["shared", onlyBuffer(shared)],
+            ["topic", topicLayer],
+          ]
+        : [
+            ["shared", onlyBuffer(inheritable(shared))],
+            ["connection", onlyBuffer(draft.own)],
+            ["topic", topicLayer],
+          ],
     clauses,
     format,
     failure,
     provisioning,
-    producer: producer && { model: producer, layers: [["shared", shared], ["topic", producerLayer]] },
+    producer: producer && {
+      model: producer,
+      layers: [
+        ["shared", shared],
+        ["topic", producerLayer],
+      ],
+    },
     exactlyOnce,
   };
   draft.topics.push(topic);
@@ -276,7 +389,13 @@ function resolveMessage(r: FileReporter, ref: Name | undefined, p: Project): Mes
   if (!ref) return undefined;
   if (!p.bound.messages.has(ref.text)) {
     if (p.bound.messages.size === 0) r.accept(messages.unknownMessageNoneDeclared, ref.range, { name: ref.text });
-    else r.accept(messages.unknownMessage, ref.range, { name: ref.text }, { hint: didYouMean(ref.text, p.bound.messages.keys()) });
+    else
+      r.accept(
+        messages.unknownMessage,
+        ref.range,
+        { name: ref.text },
+        { hint: didYouMean(ref.text, p.bound.messages.keys()) },
+      );
     return undefined;
   }
   // A message whose schema failed is known but has no model; its own diagnostics say why.
@@ -288,12 +407,21 @@ function resolveMessage(r: FileReporter, ref: Name | undefined, p: Project): Mes
 
 /** Topics whose names Kafka's metrics would confuse ('.' and '_'). */
 function checkMetricNames(c: Reporter, bound: Bound): void {
-  const named = [...bound.topics.values()].map((t) => ({ name: t.node.topic.value, file: t.source.file, range: t.node.topic.range }));
+  const named = [...bound.topics.values()].map((t) => ({
+    name: t.node.topic.value,
+    file: t.source.file,
+    range: t.node.topic.range,
+  }));
   for (const { topic, first } of metricNameCollisions(named)) {
-    c.accept(messages.metricNameCollision, topic.range, { name: topic.name, other: first.name }, {
-      file: topic.file,
-      related: [related(notes.topicIsHere, { name: first.name }, first)],
-    });
+    c.accept(
+      messages.metricNameCollision,
+      topic.range,
+      { name: topic.name, other: first.name },
+      {
+        file: topic.file,
+        related: [related(notes.topicIsHere, { name: first.name }, first)],
+      },
+    );
   }
 }
 

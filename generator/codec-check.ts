@@ -21,7 +21,9 @@ const maxOutcomes = 20_000;
 
 /** The schema as text; non-finite numbers (a JSON literal such as `1e999`) are kept apart from `null`. */
 function keyOf(schema: unknown): string {
-  return JSON.stringify(schema, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? { "\u0000number": String(value) } : value));
+  return JSON.stringify(schema, (_key, value: unknown) =>
+    typeof value === "number" && !Number.isFinite(value) ? { "\u0000number": String(value) } : value,
+  );
 }
 
 /** Builds the avsc type of `schema` (the first time for that content); throws what avsc threw. */
@@ -47,7 +49,10 @@ export function checkCodecSchema(schema: unknown): void {
  * the same schema with the same types gives the same codec schema, hence the same verdict. A weak map: a schema no
  * longer used takes its entry along.
  */
-const verdicts = new WeakMap<AvroSchema, { readonly used: ReadonlyMap<string, AvroNamed | undefined>; readonly error: unknown }>();
+const verdicts = new WeakMap<
+  AvroSchema,
+  { readonly used: ReadonlyMap<string, AvroNamed | undefined>; readonly error: unknown }
+>();
 
 /**
  * Checks a message's codec schema (`codecSchema(schema, lookup)`) with avsc as `checkCodecSchema` does; throws what
@@ -125,7 +130,9 @@ function withoutUnusedCompilation<T>(build: () => T): T {
 }
 
 /** A `_create…` method whose function is made by `create` on its first call, then reused. */
-function compiledWhenCalled(create: (this: RecordInternals) => (...args: unknown[]) => unknown): (this: RecordInternals) => (...args: unknown[]) => unknown {
+function compiledWhenCalled(
+  create: (this: RecordInternals) => (...args: unknown[]) => unknown,
+): (this: RecordInternals) => (...args: unknown[]) => unknown {
   return function (this: RecordInternals) {
     const make = () => create.call(this);
     let compiled: ((...args: unknown[]) => unknown) | undefined;

@@ -11,7 +11,14 @@
 //   - logical types do not take part (their underlying types do).
 // Recursive types terminate: a pair of named types being compared is assumed compatible while it is compared.
 import type { Range } from "../grammar/ast.js";
-import { qualify, type AvroField, type AvroNamed, type AvroRecord, type AvroType, type NamedLookup } from "./avro-types.js";
+import {
+  qualify,
+  type AvroField,
+  type AvroNamed,
+  type AvroRecord,
+  type AvroType,
+  type NamedLookup,
+} from "./avro-types.js";
 
 /** Which rule a change breaks. */
 export type IncompatibilityKind =
@@ -63,13 +70,23 @@ export interface SchemaSide {
 /** Every reason why data written with `writer` cannot be read with `reader`; empty when it can. */
 export function compare(reader: SchemaSide, writer: SchemaSide): Incompatibility[] {
   const out: Incompatibility[] = [];
-  new Resolution(reader.lookup, writer.lookup).resolve(reader.root, writer.root, { path: reader.name, reader: reader.at, writer: writer.at }, out);
+  new Resolution(reader.lookup, writer.lookup).resolve(
+    reader.root,
+    writer.root,
+    { path: reader.name, reader: reader.at, writer: writer.at },
+    out,
+  );
   return out;
 }
 
 /** Whether data written with `writer` can be read with `reader`. */
 export function canRead(reader: SchemaSide, writer: SchemaSide): boolean {
-  return new Resolution(reader.lookup, writer.lookup).resolve(reader.root, writer.root, { path: reader.name, reader: reader.at, writer: writer.at }, undefined);
+  return new Resolution(reader.lookup, writer.lookup).resolve(
+    reader.root,
+    writer.root,
+    { path: reader.name, reader: reader.at, writer: writer.at },
+    undefined,
+  );
 }
 
 interface Where {
@@ -141,7 +158,11 @@ class Resolution {
           // The branch resolution would pick (same kind and name) explains best why it fails.
           const near = r.branches.find((b) => sameShape(deref(b, this.readerLookup), deref(branch, this.writerLookup)));
           if (near && out) this.resolve(near, branch, where, out);
-          else fail({ kind: "union-branch", reason: `the writer's union branch ${describe(branch, this.writerLookup)} is not in the reader's union ${describe(r, this.readerLookup)}` });
+          else
+            fail({
+              kind: "union-branch",
+              reason: `the writer's union branch ${describe(branch, this.writerLookup)} is not in the reader's union ${describe(r, this.readerLookup)}`,
+            });
           ok = false;
           if (!out) return false;
           continue;
@@ -150,7 +171,11 @@ class Resolution {
         ok = false;
         if (!out) return false;
         if (sameShape(r, deref(branch, this.writerLookup))) this.resolve(r, branch, where, out);
-        else fail({ kind: "union-branch", reason: `the writer's union branch ${describe(branch, this.writerLookup)} cannot be read as ${describe(r, this.readerLookup)}` });
+        else
+          fail({
+            kind: "union-branch",
+            reason: `the writer's union branch ${describe(branch, this.writerLookup)} cannot be read as ${describe(r, this.readerLookup)}`,
+          });
       }
       return ok;
     }
@@ -158,14 +183,20 @@ class Resolution {
       if (this.readsSome(r, w)) return true;
       const near = r.branches.find((b) => sameShape(deref(b, this.readerLookup), w));
       if (near && out) return this.resolve(near, w, where, out) && false;
-      return fail({ kind: "union-branch", reason: `the writer's ${describe(w, this.writerLookup)} is not in the reader's union ${describe(r, this.readerLookup)}` });
+      return fail({
+        kind: "union-branch",
+        reason: `the writer's ${describe(w, this.writerLookup)} is not in the reader's union ${describe(r, this.readerLookup)}`,
+      });
     }
     if (r.kind === "primitive" && w.kind === "primitive") {
       if (r.name === w.name || promotions[r.name]?.includes(w.name)) return true;
       return fail({ kind: "type", reason: `the writer's ${w.name} cannot be read as ${r.name}` });
     }
     if (r.kind !== w.kind) {
-      return fail({ kind: "type", reason: `the writer's ${describe(w, this.writerLookup)} cannot be read as ${describe(r, this.readerLookup)}` });
+      return fail({
+        kind: "type",
+        reason: `the writer's ${describe(w, this.writerLookup)} cannot be read as ${describe(r, this.readerLookup)}`,
+      });
     }
     switch (r.kind) {
       case "array":
@@ -176,15 +207,31 @@ class Resolution {
       case "enum":
       case "fixed": {
         const wn = w as AvroNamed;
-        const here: Where = { ...where, reader: { file: r.file, range: r.range }, writer: { file: wn.file, range: wn.range } };
+        const here: Where = {
+          ...where,
+          reader: { file: r.file, range: r.range },
+          writer: { file: wn.file, range: wn.range },
+        };
         if (!namesMatch(r, wn)) {
-          out?.push({ kind: "name", path: where.path, reader: here.reader, writer: here.writer, reason: `the writer's ${r.kind} "${wn.fullName}" is not the reader's "${r.fullName}" (names differ and no reader alias names "${wn.fullName}")` });
+          out?.push({
+            kind: "name",
+            path: where.path,
+            reader: here.reader,
+            writer: here.writer,
+            reason: `the writer's ${r.kind} "${wn.fullName}" is not the reader's "${r.fullName}" (names differ and no reader alias names "${wn.fullName}")`,
+          });
           return false;
         }
         if (r.kind === "fixed") {
           const size = (wn as typeof r).size;
           if (r.size === size) return true;
-          out?.push({ kind: "fixed-size", path: where.path, reader: here.reader, writer: here.writer, reason: `the writer's fixed "${wn.fullName}" has ${size} bytes, the reader's ${r.size}` });
+          out?.push({
+            kind: "fixed-size",
+            path: where.path,
+            reader: here.reader,
+            writer: here.writer,
+            reason: `the writer's fixed "${wn.fullName}" has ${size} bytes, the reader's ${r.size}`,
+          });
           return false;
         }
         if (r.kind === "enum") {
@@ -219,19 +266,34 @@ class Resolution {
       if (found.length === 0) {
         if (field.default !== undefined) continue;
         ok = false;
-        out?.push({ kind: "missing-default", path, field: field.name, reader: readerAt, writer: where.writer, reason: `the reader's field "${field.name}" is not in the writer's record "${w.fullName}" and has no default` });
+        out?.push({
+          kind: "missing-default",
+          path,
+          field: field.name,
+          reader: readerAt,
+          writer: where.writer,
+          reason: `the reader's field "${field.name}" is not in the writer's record "${w.fullName}" and has no default`,
+        });
         if (!out) return false;
         continue;
       }
       // Two writer fields for one reader field (its name and an alias) is ambiguous: Java rejects it too.
       if (found.length > 1) {
         ok = false;
-        out?.push({ kind: "name", path, reader: readerAt, writer: where.writer, reason: `the reader's field "${field.name}" matches ${found.map((f) => `"${f.name}"`).join(" and ")} of the writer's record "${w.fullName}"` });
+        out?.push({
+          kind: "name",
+          path,
+          reader: readerAt,
+          writer: where.writer,
+          reason: `the reader's field "${field.name}" matches ${found.map((f) => `"${f.name}"`).join(" and ")} of the writer's record "${w.fullName}"`,
+        });
         if (!out) return false;
         continue;
       }
       const wf = found[0]!;
-      ok = this.resolve(field.type, wf.type, { path, reader: readerAt, writer: { file: w.file, range: wf.range } }, out) && ok;
+      ok =
+        this.resolve(field.type, wf.type, { path, reader: readerAt, writer: { file: w.file, range: wf.range } }, out) &&
+        ok;
       if (!ok && !out) return false;
     }
     return ok;

@@ -27,7 +27,13 @@ export interface ProjectConfig {
   readonly allowOutside?: readonly string[];
 }
 
-const keys: Record<string, "string" | "string[]"> = { files: "string[]", out: "string", name: "string", runtimeImport: "string", allowOutside: "string[]" };
+const keys: Record<string, "string" | "string[]"> = {
+  files: "string[]",
+  out: "string",
+  name: "string",
+  runtimeImport: "string",
+  allowOutside: "string[]",
+};
 
 /** Finds `kefgen.config.json` in `dir` (not above it: the project is where the command runs). */
 export function findConfig(dir: string): string | undefined {
@@ -36,7 +42,9 @@ export function findConfig(dir: string): string | undefined {
 }
 
 function loadConfig(configPath: string, shownAs: string): { config?: ProjectConfig; diagnostics: Diagnostic[] } {
-  const fail = <M extends MessageDef>(entry: M, args: MessageArgs<M>) => ({ diagnostics: [diagnostic(entry, args, { file: shownAs, range: startOfFile })] });
+  const fail = <M extends MessageDef>(entry: M, args: MessageArgs<M>) => ({
+    diagnostics: [diagnostic(entry, args, { file: shownAs, range: startOfFile })],
+  });
   const read = readProjectFile(configPath);
   if ("refused" in read) {
     const problem = read.refused;
@@ -64,10 +72,16 @@ function loadConfig(configPath: string, shownAs: string): { config?: ProjectConf
   for (const [key, value] of Object.entries(record)) {
     const expected = keys[key];
     if (!expected) return fail(messages.configUnknownKey, { key, keys: Object.keys(keys).join(", ") });
-    if (expected === "string" && !(typeof value === "string" && value.length > 0)) return fail(messages.configNotString, { key });
-    if (expected === "string[]" && !(Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v.length > 0))) return fail(messages.configNotStringList, { key });
+    if (expected === "string" && !(typeof value === "string" && value.length > 0))
+      return fail(messages.configNotString, { key });
+    if (
+      expected === "string[]" &&
+      !(Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v.length > 0))
+    )
+      return fail(messages.configNotStringList, { key });
   }
-  if (typeof record["runtimeImport"] === "string" && hasUnsafeCharacters(record["runtimeImport"])) return fail(messages.configUnsafeRuntimeImport, {});
+  if (typeof record["runtimeImport"] === "string" && hasUnsafeCharacters(record["runtimeImport"]))
+    return fail(messages.configUnsafeRuntimeImport, {});
   if (!record["files"]) return fail(messages.configWithoutFiles, {});
   return {
     config: {
@@ -104,7 +118,9 @@ export function projectOptions(
     cwd: io.cwd,
     baseDir: path.dirname(configPath),
     root: path.dirname(configPath),
-    ...(config.allowOutside ? { allowOutside: config.allowOutside.map((d) => path.resolve(path.dirname(configPath), d)) } : {}),
+    ...(config.allowOutside
+      ? { allowOutside: config.allowOutside.map((d) => path.resolve(path.dirname(configPath), d)) }
+      : {}),
     ...(config.out ? { outDir: config.out } : {}),
     ...(config.name ? { name: config.name } : {}),
     ...(config.runtimeImport ? { runtimeImport: config.runtimeImport } : {}),

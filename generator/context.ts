@@ -26,7 +26,8 @@ export interface Context {
 
 export function createContext(model: Model, options: EmitOptions): Context {
   // ts-morph quotes module specifiers (escaping quotes and backslashes); the config rejects the rest.
-  if (hasUnsafeCharacters(options.runtimeImport)) throw new Error(`internal: runtime import ${JSON.stringify(options.runtimeImport)} holds a control character`);
+  if (hasUnsafeCharacters(options.runtimeImport))
+    throw new Error(`internal: runtime import ${JSON.stringify(options.runtimeImport)} holds a control character`);
   return { model, options, lookups: deriveLookups(model), files: new Map() };
 }
 

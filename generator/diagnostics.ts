@@ -5,8 +5,6 @@ import type { DiagnosticCode, MessageArgs, MessageDef, NoteArgs, NoteDef, Severi
 
 export type { DiagnosticCode, Severity } from "./catalogue.js";
 
-
-
 /** Another place that explains a diagnostic, e.g. the first declaration of a duplicate. */
 export interface RelatedLocation {
   readonly message: string;
@@ -46,7 +44,8 @@ export interface DiagnosticPlace {
  * `diagnostic(messages.unknownConnection, { name }, { file, range })`.
  */
 export function diagnostic<M extends MessageDef>(entry: M, args: MessageArgs<M>, place: DiagnosticPlace): Diagnostic {
-  const hint = place.hint ?? (entry.hint === undefined ? undefined : fill(entry.hint, args as Record<string, string | number>));
+  const hint =
+    place.hint ?? (entry.hint === undefined ? undefined : fill(entry.hint, args as Record<string, string | number>));
   return {
     code: entry.code,
     severity: entry.severity,
@@ -59,7 +58,11 @@ export function diagnostic<M extends MessageDef>(entry: M, args: MessageArgs<M>,
 }
 
 /** Makes the related location a catalogue note describes: `related(notes.firstSet, {}, { file, range })`. */
-export function related<N extends NoteDef>(entry: N, args: NoteArgs<N>, place: { readonly file: string; readonly range: Range }): RelatedLocation {
+export function related<N extends NoteDef>(
+  entry: N,
+  args: NoteArgs<N>,
+  place: { readonly file: string; readonly range: Range },
+): RelatedLocation {
   return { message: fill(entry.text, args as Record<string, string | number>), file: place.file, range: place.range };
 }
 
@@ -163,7 +166,9 @@ function location(file: string, p: Position): string {
  */
 export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, style: Styler = plain): string {
   const colour = d.severity === "error" ? style.red : style.yellow;
-  const out: string[] = [`${style.cyan(location(d.file, d.range.start))} - ${colour(d.severity)} ${style.gray(d.code)}: ${d.message}`];
+  const out: string[] = [
+    `${style.cyan(location(d.file, d.range.start))} - ${colour(d.severity)} ${style.gray(d.code)}: ${d.message}`,
+  ];
   const text = sources.get(d.file);
   if (text !== undefined) out.push("", ...codeFrame(text, d.range, style, colour));
   if (d.hint) out.push(`  ${style.bold("hint")}: ${d.hint}`);

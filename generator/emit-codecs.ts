@@ -7,7 +7,12 @@ import { doc, jsDoc, jsonLiteral } from "./escape.js";
 export function emitCodecs(ctx: Context): void {
   const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      namespaceImport: "messages",
+      moduleSpecifier: "./messages.js",
+    },
   ];
   for (const m of ctx.model.messages) {
     statements.push({

@@ -11,14 +11,22 @@ function recordShapeNotes(topic: TopicModel): DocText[] {
   if (topic.tombstones) notes.push(doc`\`message\` is \`null\` for a tombstone (a record without a value).`);
   const k = topic.key;
   if (k?.kind === "none") notes.push(doc`The topic declares \`key none\`: \`context.key\` is always \`null\`.`);
-  else if (k) notes.push(doc`\`context.key\` is the record's key (\`key ${k.kind === "message" ? k.message.name : k.kind}\`), \`null\` when it has none.`);
+  else if (k)
+    notes.push(
+      doc`\`context.key\` is the record's key (\`key ${k.kind === "message" ? k.message.name : k.kind}\`), \`null\` when it has none.`,
+    );
   return notes;
 }
 
 export function emitConsumers(ctx: Context): void {
   const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      namespaceImport: "messages",
+      moduleSpecifier: "./messages.js",
+    },
   ];
   // An exactly-once topic's handler returns records, which TopicConsumer.handle cannot: it takes a function only.
   for (const topic of ctx.model.topics.filter((t) => !t.exactlyOnce)) {

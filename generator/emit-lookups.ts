@@ -50,7 +50,15 @@ export function deriveLookups(model: Model): Lookups {
 function handlerTypesOf(topic: TopicModel): HandlerTypes {
   const message = `messages.${topic.message.name}${topic.tombstones ? " | null" : ""}`;
   const k = topic.key;
-  const key = !k ? undefined : k.kind === "string" ? "string | null" : k.kind === "bytes" ? "Buffer | null" : k.kind === "none" ? "null" : `messages.${k.message.name} | null`;
+  const key = !k
+    ? undefined
+    : k.kind === "string"
+      ? "string | null"
+      : k.kind === "bytes"
+        ? "Buffer | null"
+        : k.kind === "none"
+          ? "null"
+          : `messages.${k.message.name} | null`;
   return { message, key, typeArguments: key === undefined ? `<${message}>` : `<${message}, ${key}>` };
 }
 
@@ -58,8 +66,12 @@ function registryClientOf(r: RegistryModel): string {
   const config: Record<string, string> = { name: str(r.name) };
   if ("value" in r.url) config["url"] = str(r.url.value);
   else config["urlEnv"] = str(r.url.env);
-  if (r.auth?.kind === "basic") config["auth"] = `{ kind: "basic", usernameEnv: ${str(r.auth.usernameEnv)}, passwordEnv: ${str(r.auth.passwordEnv)} }`;
+  if (r.auth?.kind === "basic")
+    config["auth"] =
+      `{ kind: "basic", usernameEnv: ${str(r.auth.usernameEnv)}, passwordEnv: ${str(r.auth.passwordEnv)} }`;
   if (r.auth?.kind === "bearer") config["auth"] = `{ kind: "bearer", tokenEnv: ${str(r.auth.tokenEnv)} }`;
-  const body = Object.entries(config).map(([k, v]) => `${k}: ${v}`).join(", ");
+  const body = Object.entries(config)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ");
   return `${str(r.name)}: new kefgen.SchemaRegistryClient({ ${body} })`;
 }

@@ -1,7 +1,12 @@
 // Emits messages.ts:  export interface OrderCreated { orderId: string; placedAt: Date; items: LineItem[] }
 //                     export type Status = "A" | "B";   export type Money = string;
 // Each type is exactly what the message's codec returns at run time (runtime/avro-representation.ts decides that).
-import { StructureKind, type InterfaceDeclarationStructure, type StatementStructures, type TypeAliasDeclarationStructure } from "ts-morph";
+import {
+  StructureKind,
+  type InterfaceDeclarationStructure,
+  type StatementStructures,
+  type TypeAliasDeclarationStructure,
+} from "ts-morph";
 import { branchName, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType } from "./avro-types.js";
 import { unionIsWrapped, valueRepresentation } from "./avro-values.js";
 import { addFile, type Context } from "./context.js";
@@ -58,7 +63,11 @@ export function typeExpression(ctx: TypeContext, t: AvroType): string {
     case "union": {
       const wrapped = unionIsWrapped(t, ctx.lookups.namedType);
       return t.branches
-        .map((b) => (wrapped && !(b.kind === "primitive" && b.name === "null") ? `{ ${str(branchName(b))}: ${typeExpression(ctx, b)} }` : typeExpression(ctx, b)))
+        .map((b) =>
+          wrapped && !(b.kind === "primitive" && b.name === "null")
+            ? `{ ${str(branchName(b))}: ${typeExpression(ctx, b)} }`
+            : typeExpression(ctx, b),
+        )
         .join(" | ");
     }
   }
@@ -99,14 +108,24 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         name,
         isExported: true,
         ...jsDoc(userDoc(t.doc), origin),
-        properties: t.fields.map((f) => ({ name: propertyName(f.name), type: typeExpression(ctx, f.type), ...fieldDocs(f) })),
+        properties: t.fields.map((f) => ({
+          name: propertyName(f.name),
+          type: typeExpression(ctx, f.type),
+          ...fieldDocs(f),
+        })),
       };
     case "enum":
       return {
         kind: StructureKind.TypeAlias,
         name,
         isExported: true,
-        ...jsDoc(userDoc(t.doc), origin, t.default === undefined ? undefined : doc`A reader that meets a symbol it does not know reads \`${t.default}\`.`),
+        ...jsDoc(
+          userDoc(t.doc),
+          origin,
+          t.default === undefined
+            ? undefined
+            : doc`A reader that meets a symbol it does not know reads \`${t.default}\`.`,
+        ),
         type: t.symbols.map(str).join(" | ") || "never",
       };
     case "fixed":
@@ -114,7 +133,10 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         kind: StructureKind.TypeAlias,
         name,
         isExported: true,
-        ...jsDoc(userDoc(t.doc), doc`${origin} ${t.logical ? logicalNote(t.logical) : doc`A Buffer of exactly ${t.size} bytes.`}`),
+        ...jsDoc(
+          userDoc(t.doc),
+          doc`${origin} ${t.logical ? logicalNote(t.logical) : doc`A Buffer of exactly ${t.size} bytes.`}`,
+        ),
         type: valueRepresentation(t).typeScript,
       };
   }

@@ -11,7 +11,15 @@ import { apiNamesOf } from "./names.js";
 function producerTypes(topic: TopicModel): { readonly value: string; readonly key: string } {
   const value = `messages.${topic.message.name}${topic.tombstones ? " | null" : ""}`;
   const k = topic.key;
-  const key = !k ? "Buffer | string" : k.kind === "string" ? "string" : k.kind === "bytes" ? "Buffer" : k.kind === "none" ? "never" : `messages.${k.message.name}`;
+  const key = !k
+    ? "Buffer | string"
+    : k.kind === "string"
+      ? "string"
+      : k.kind === "bytes"
+        ? "Buffer"
+        : k.kind === "none"
+          ? "never"
+          : `messages.${k.message.name}`;
   return { value, key };
 }
 
@@ -51,17 +59,26 @@ export function emitProducers(ctx: Context): void {
   const topics = model.topics.flatMap((t) => (t.producer ? [{ topic: t, producer: t.producer }] : []));
   if (topics.length === 0) return;
   const { createProducers, producerTopics } = apiNamesOf(model.apiName);
-  const registryNames = new Set(topics.flatMap(({ topic }) => (topic.format?.kind === "confluent" ? [topic.format.registry] : [])));
+  const registryNames = new Set(
+    topics.flatMap(({ topic }) => (topic.format?.kind === "confluent" ? [topic.format.registry] : [])),
+  );
   const registries = model.registries.filter((r) => registryNames.has(r.name));
   const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
     { kind: StructureKind.ImportDeclaration, namespaceImport: "codecs", moduleSpecifier: "./codecs.js" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      namespaceImport: "messages",
+      moduleSpecifier: "./messages.js",
+    },
     {
       kind: StructureKind.Interface,
       name: producerTopics,
       isExported: true,
-      ...jsDoc(doc`The typed producer of each topic that asks for one (\`producer { }\`, or \`produce = true\` in the shared block).`),
+      ...jsDoc(
+        doc`The typed producer of each topic that asks for one (\`producer { }\`, or \`produce = true\` in the shared block).`,
+      ),
       properties: topics.map(({ topic }) => {
         const { value, key } = producerTypes(topic);
         return {
@@ -86,7 +103,11 @@ Call \`start()\` before sending and \`stop()\` to wait for what was sent and dis
       ],
       returnType: `kefgen.Producers<${producerTopics}>`,
       statements: [
-        ...(registries.length > 0 ? [`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${registries.map(ctx.lookups.registryClient).join(", ")} };`] : []),
+        ...(registries.length > 0
+          ? [
+              `const registries: Record<string, kefgen.SchemaRegistryClient> = { ${registries.map(ctx.lookups.registryClient).join(", ")} };`,
+            ]
+          : []),
         "const runtime = new kefgen.ProducerRuntime(kafka, options);",
         `return kefgen.producersOf(runtime, {\n${topics.map(({ topic, producer }) => `${propertyName(topic.handlerKey)}: ${topicProducer(topic, producer)},`).join("\n")}\n});`,
       ],

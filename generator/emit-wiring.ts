@@ -18,7 +18,8 @@ function literal(value: Record<string, string | number | boolean | undefined>): 
 function keyFormat(topic: TopicModel): string {
   const k = topic.key;
   if (!k) return "";
-  if (k.kind !== "message") return `\n    key: kefgen.${k.kind === "string" ? "stringKey" : k.kind === "bytes" ? "bytesKey" : "noKey"},`;
+  if (k.kind !== "message")
+    return `\n    key: kefgen.${k.kind === "string" ? "stringKey" : k.kind === "bytes" ? "bytesKey" : "noKey"},`;
   const f = topic.format;
   const codec = `codecs.${k.message.codecName}`;
   // A single-object topic's keys are bare Avro: the encoding is defined for values with known writers.
@@ -31,7 +32,9 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
   const f = topic.format;
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
   // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
-  const writers = (topic.message.writers ?? []).map((w) => `{ name: ${str(w.name)}, schema: ${jsonLiteral(w.codecSchema)} }`);
+  const writers = (topic.message.writers ?? []).map(
+    (w) => `{ name: ${str(w.name)}, schema: ${jsonLiteral(w.codecSchema)} }`,
+  );
   const format = !f
     ? ""
     : f.kind === "confluent"
@@ -60,19 +63,36 @@ function connectionSpec(ctx: Context, connection: ConnectionModel): string {
 
 export function emitWiring(ctx: Context): void {
   const { model } = ctx;
-  const { handlers: handlersName, connections: connectionsName, create: createName, deadLetters: deadLettersName } = apiNamesOf(model.apiName);
+  const {
+    handlers: handlersName,
+    connections: connectionsName,
+    create: createName,
+    deadLetters: deadLettersName,
+  } = apiNamesOf(model.apiName);
   const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "kefgen", moduleSpecifier: ctx.options.runtimeImport },
     { kind: StructureKind.ImportDeclaration, namespaceImport: "codecs", moduleSpecifier: "./codecs.js" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "consumers", moduleSpecifier: "./consumers.js" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "messages", moduleSpecifier: "./messages.js" },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      namespaceImport: "consumers",
+      moduleSpecifier: "./consumers.js",
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      namespaceImport: "messages",
+      moduleSpecifier: "./messages.js",
+    },
   ];
 
   statements.push({
     kind: StructureKind.Interface,
     name: handlersName,
     isExported: true,
-    ...jsDoc(doc`One handler per topic: an instance of the topic's consumer class, or a function.\nA missing handler, or one for another message type, is a compile error.`),
+    ...jsDoc(
+      doc`One handler per topic: an instance of the topic's consumer class, or a function.\nA missing handler, or one for another message type, is a compile error.`,
+    ),
     properties: model.topics.map((t) => ({
       name: propertyName(t.handlerKey),
       isReadonly: true,
@@ -82,7 +102,11 @@ export function emitWiring(ctx: Context): void {
         : `consumers.${t.className} | kefgen.MessageHandler${ctx.lookups.handlerTypes(t).typeArguments}`,
       ...jsDoc(
         doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${ctx.lookups.connectionLabel(t)}.`,
-        ...(t.exactlyOnce ? [doc`Exactly-once: a function returning the records to produce (a generated producer's \`record(value, { key })\`); they are written\nin one transaction with the record's offset.`] : []),
+        ...(t.exactlyOnce
+          ? [
+              doc`Exactly-once: a function returning the records to produce (a generated producer's \`record(value, { key })\`); they are written\nin one transaction with the record's offset.`,
+            ]
+          : []),
       ),
     })),
   });
@@ -97,7 +121,11 @@ export function emitWiring(ctx: Context): void {
     statements: [
       // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
       // the environment here, when the consumers are created.
-      ...(model.registries.length > 0 ? [`const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(ctx.lookups.registryClient).join(", ")} };`] : []),
+      ...(model.registries.length > 0
+        ? [
+            `const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(ctx.lookups.registryClient).join(", ")} };`,
+          ]
+        : []),
       `return [${model.connections.map((c) => connectionSpec(ctx, c)).join(",\n")}];`,
     ],
   });
@@ -151,7 +179,13 @@ export function emitIndex(ctx: Context): void {
   addFile(
     ctx,
     "index.ts",
-    ["./messages.js", "./codecs.js", "./consumers.js", "./wiring.js", ...(ctx.model.topics.some((t) => t.producer) ? ["./producers.js"] : [])].map((m) => ({
+    [
+      "./messages.js",
+      "./codecs.js",
+      "./consumers.js",
+      "./wiring.js",
+      ...(ctx.model.topics.some((t) => t.producer) ? ["./producers.js"] : []),
+    ].map((m) => ({
       kind: StructureKind.ExportDeclaration,
       moduleSpecifier: m,
     })),

@@ -23,7 +23,8 @@ const unsafe = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
 /** True when `text` holds a character that must not appear raw in generated code. */
 export function hasUnsafeCharacters(text: string, allowed: "none" | "newlines" = "none"): boolean {
-  for (const match of text.matchAll(unsafe)) if (!(allowed === "newlines" && (match[0] === "\n" || match[0] === "\t"))) return true;
+  for (const match of text.matchAll(unsafe))
+    if (!(allowed === "newlines" && (match[0] === "\n" || match[0] === "\t"))) return true;
   return false;
 }
 
@@ -99,7 +100,9 @@ export interface DocText {
 export function doc(strings: TemplateStringsArray, ...values: readonly (string | number | DocText)[]): DocText {
   let text = strings[0]!;
   values.forEach((value, i) => {
-    text += (typeof value === "string" ? commentText(value) : typeof value === "number" ? String(value) : value[docBrand]) + strings[i + 1]!;
+    text +=
+      (typeof value === "string" ? commentText(value) : typeof value === "number" ? String(value) : value[docBrand]) +
+      strings[i + 1]!;
   });
   return { [docBrand]: text };
 }

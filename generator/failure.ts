@@ -29,14 +29,24 @@ export function topicFailure(
   const values = layeredValues("failure", layers);
   const declared = settingsShape("failure", values);
   const { attempts, backoffMs, maxBackoffMs, deadLetter: written } = declared;
-  const deadLetter = written === "none" ? undefined : written === "default" ? defaultDeadLetterTopic(topic.name) : written;
+  const deadLetter =
+    written === "none" ? undefined : written === "default" ? defaultDeadLetterTopic(topic.name) : written;
   const decodeAt = where("onDecodeError");
   // Absent unless written (no default in the declaration): it follows the dead-letter topic.
-  const onDecodeError: FailureModel["onDecodeError"] = values.has("onDecodeError") ? declared.onDecodeError : deadLetter ? "deadLetter" : "stop";
+  const onDecodeError: FailureModel["onDecodeError"] = values.has("onDecodeError")
+    ? declared.onDecodeError
+    : deadLetter
+      ? "deadLetter"
+      : "stop";
 
   if (backoffMs > maxBackoffMs) {
     const at = where("retryBackoffMs") ?? where("retryMaxBackoffMs");
-    c.accept(messages.retryBackoffAboveMaximum, at?.range ?? topic.range, { backoff: backoffMs, maximum: maxBackoffMs, topic: topic.name }, { file: at?.file ?? topic.file });
+    c.accept(
+      messages.retryBackoffAboveMaximum,
+      at?.range ?? topic.range,
+      { backoff: backoffMs, maximum: maxBackoffMs, topic: topic.name },
+      { file: at?.file ?? topic.file },
+    );
   }
   const deadLetterAt = where("deadLetter");
   const deadLetterFile = deadLetterAt?.file ?? topic.file;
@@ -44,20 +54,45 @@ export function topicFailure(
     const problem = kafkaTopicProblem(deadLetter);
     if (problem) {
       const entry = written === "default" ? messages.invalidDefaultDeadLetterTopic : messages.invalidDeadLetterTopic;
-      c.accept(entry, deadLetterAt?.range ?? topic.range, { deadLetter, topic: topic.name, problem }, { file: deadLetterFile });
+      c.accept(
+        entry,
+        deadLetterAt?.range ?? topic.range,
+        { deadLetter, topic: topic.name, problem },
+        { file: deadLetterFile },
+      );
     } else if (deadLetter === topic.name) {
-      c.accept(messages.ownDeadLetterTopic, deadLetterAt?.range ?? topic.range, { topic: topic.name, defaultDeadLetter: defaultDeadLetterTopic(topic.name) }, { file: deadLetterFile });
+      c.accept(
+        messages.ownDeadLetterTopic,
+        deadLetterAt?.range ?? topic.range,
+        { topic: topic.name, defaultDeadLetter: defaultDeadLetterTopic(topic.name) },
+        { file: deadLetterFile },
+      );
     }
   }
   if (onDecodeError === "deadLetter" && deadLetter === undefined) {
-    c.accept(messages.decodeErrorsWithoutDeadLetter, decodeAt?.range ?? topic.range, { topic: topic.name, defaultDeadLetter: defaultDeadLetterTopic(topic.name) }, { file: decodeAt?.file ?? topic.file });
+    c.accept(
+      messages.decodeErrorsWithoutDeadLetter,
+      decodeAt?.range ?? topic.range,
+      { topic: topic.name, defaultDeadLetter: defaultDeadLetterTopic(topic.name) },
+      { file: decodeAt?.file ?? topic.file },
+    );
   }
   if (onDecodeError === "skip" && decodeAt) {
-    c.accept(deadLetter ? messages.decodeErrorsSkipped : messages.decodeErrorsSkippedWithoutDeadLetter, decodeAt.range, { topic: topic.name }, { file: decodeAt.file });
+    c.accept(
+      deadLetter ? messages.decodeErrorsSkipped : messages.decodeErrorsSkippedWithoutDeadLetter,
+      decodeAt.range,
+      { topic: topic.name },
+      { file: decodeAt.file },
+    );
   }
   if (attempts === "unlimited" && deadLetter === undefined) {
     const at = where("retryAttempts");
-    c.accept(messages.retriesForever, at?.range ?? topic.range, { topic: topic.name }, { file: at?.file ?? topic.file });
+    c.accept(
+      messages.retriesForever,
+      at?.range ?? topic.range,
+      { topic: topic.name },
+      { file: at?.file ?? topic.file },
+    );
   }
   values.set("onDecodeError", onDecodeError);
   if (deadLetter === undefined) values.delete("deadLetter");

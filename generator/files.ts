@@ -85,7 +85,8 @@ export function readProjectFile(absolutePath: string, access: FileAccess = {}): 
     // Written outside every root: refused without looking at the file, so not even its existence is revealed.
     const roots = access.roots.map((r) => path.resolve(r));
     const realRoots = roots.map(realPathOrSelf);
-    if (![...roots, ...realRoots].some((r) => isInside(wanted, r))) return { refused: { kind: "outside", realPath: undefined, root: roots[0]! } };
+    if (![...roots, ...realRoots].some((r) => isInside(wanted, r)))
+      return { refused: { kind: "outside", realPath: undefined, root: roots[0]! } };
     let real: string;
     try {
       real = fs.realpathSync(wanted);
@@ -93,7 +94,8 @@ export function readProjectFile(absolutePath: string, access: FileAccess = {}): 
       return { refused: fileProblem(error) };
     }
     // Inside as written, but a symbolic link on the way leads out.
-    if (!realRoots.some((r) => isInside(real, r))) return { refused: { kind: "outside", realPath: real, root: roots[0]! } };
+    if (!realRoots.some((r) => isInside(real, r)))
+      return { refused: { kind: "outside", realPath: real, root: roots[0]! } };
     return readRegularFile(real, limit, fs.constants.O_NOFOLLOW ?? 0);
   }
   return readRegularFile(wanted, limit, 0);

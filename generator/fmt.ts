@@ -102,7 +102,10 @@ class KefPrinter {
 
   /** Own-line comments, one per line, with the empty lines between them kept (at most one). No line break after the last. */
   private commentBlock(list: readonly IToken[]): Doc[] {
-    return list.map((c, i) => [i === 0 ? "" : [b.hardline, this.blankBefore.has(c) ? b.hardline : ""], this.comment(c)]);
+    return list.map((c, i) => [
+      i === 0 ? "" : [b.hardline, this.blankBefore.has(c) ? b.hardline : ""],
+      this.comment(c),
+    ]);
   }
 
   private leading(t: IToken, atLineStart: boolean): Doc {
@@ -115,7 +118,9 @@ class KefPrinter {
 
   private trailing(t: IToken): Doc {
     return this.comments(t).trailing.map((c) =>
-      c.tokenType.name === "LineComment" ? [b.lineSuffix([" ", this.comment(c)]), b.breakParent] : [" ", this.comment(c)],
+      c.tokenType.name === "LineComment"
+        ? [b.lineSuffix([" ", this.comment(c)]), b.breakParent]
+        : [" ", this.comment(c)],
     );
   }
 
@@ -186,7 +191,8 @@ class KefPrinter {
       case "topicConfig": {
         const parts = this.elements(e);
         // `word { settings }` (a misspelt clause the checker reports) is printed like any settings block.
-        if (parts.length === 2 && !isToken(parts[1]!)) return [this.print(parts[0]!, atLineStart), " ", this.print(parts[1]!)];
+        if (parts.length === 2 && !isToken(parts[1]!))
+          return [this.print(parts[0]!, atLineStart), " ", this.print(parts[1]!)];
         return [this.print(parts[0]!, atLineStart), " ", this.block(parts.slice(1), { alwaysBreak: true })];
       }
       case "jsonObject":
@@ -199,10 +205,16 @@ class KefPrinter {
         // `auth = basic(env("U"), env("P"))`: a call's arguments follow its name without a space.
         return this.spaced(e, atLineStart, (x) => isToken(x) || x.name !== "callArguments");
       case "callArguments":
-        return this.elements(e).map((x, i, all) => [i > 1 && i < all.length - 1 && isToken(all[i - 1]!) && (all[i - 1] as IToken).tokenType.name === "Comma" ? " " : "", this.print(x)]);
+        return this.elements(e).map((x, i, all) => [
+          i > 1 && i < all.length - 1 && isToken(all[i - 1]!) && (all[i - 1] as IToken).tokenType.name === "Comma"
+            ? " "
+            : "",
+          this.print(x),
+        ]);
       case "messageDecl": {
         // `writers ["a.avsc", "b.avsc"]`: a list laid out like a JSON array on one line.
-        const kind = (x: CstElement | undefined): string | undefined => (x && isToken(x) ? x.tokenType.name : undefined);
+        const kind = (x: CstElement | undefined): string | undefined =>
+          x && isToken(x) ? x.tokenType.name : undefined;
         return this.elements(e).map((x, i, all) => [
           i > 0 && !["Comma", "RSquare"].includes(kind(x) ?? "") && kind(all[i - 1]) !== "LSquare" ? " " : "",
           this.print(x, i === 0 && atLineStart),
@@ -278,7 +290,8 @@ class KefPrinter {
     const after = this.trailing(close);
     const padded = o.padded !== false;
     if (items.length === 0 && closeComments.length === 0) {
-      const empty = this.comments(open).trailing.length > 0 ? b.group([openDoc, b.line, closeDoc]) : [openDoc, closeDoc];
+      const empty =
+        this.comments(open).trailing.length > 0 ? b.group([openDoc, b.line, closeDoc]) : [openDoc, closeDoc];
       return [empty, after];
     }
     const body: Doc[] = [];
@@ -295,7 +308,9 @@ class KefPrinter {
       closing.push(b.indent([b.hardline, blank ? b.hardline : "", this.commentBlock(closeComments)]), b.hardline);
     }
     const edge = padded ? b.line : b.softline;
-    const group = b.group([openDoc, b.indent([edge, body]), closing.length > 0 ? closing : edge, closeDoc], { shouldBreak: o.alwaysBreak });
+    const group = b.group([openDoc, b.indent([edge, body]), closing.length > 0 ? closing : edge, closeDoc], {
+      shouldBreak: o.alwaysBreak,
+    });
     return [group, after];
   }
 }
@@ -328,7 +343,11 @@ export function formatKef(source: SourceText): FormatResult {
   if (parsed.problems.length > 0) return { text: undefined, diagnostics: parse(source).diagnostics };
   const tokens = tokensOf(parsed.cst);
   const kef = new KefPrinter(source.text, tokens, parsed.comments);
-  const text = printer.printDocToString(kef.document(parsed.cst), { printWidth, tabWidth: 2, useTabs: false }).formatted;
+  const text = printer.printDocToString(kef.document(parsed.cst), {
+    printWidth,
+    tabWidth: 2,
+    useTabs: false,
+  }).formatted;
   assertSameMeaning(source, { cst: parsed.cst, tokens, comments: parsed.comments }, text);
   return { text, diagnostics: [] };
 }
@@ -342,13 +361,18 @@ function astWithoutRanges(file: KefFile): string {
  * The formatter only moves whitespace and comments. Checking that on every run costs one more parse and means a
  * formatter bug can never rewrite a user's file into something that means something else.
  */
-function assertSameMeaning(source: SourceText, before: { cst: CstNode; tokens: readonly IToken[]; comments: readonly IToken[] }, formatted: string): void {
+function assertSameMeaning(
+  source: SourceText,
+  before: { cst: CstNode; tokens: readonly IToken[]; comments: readonly IToken[] },
+  formatted: string,
+): void {
   const again = parseText(formatted, "file");
   const images = (tokens: readonly IToken[]) => tokens.map((t) => t.image).join("\u0000");
   const same =
     again.problems.length === 0 &&
     images(tokensOf(again.cst)) === images(before.tokens) &&
-    images(again.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) === images(before.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) &&
+    images(again.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) ===
+      images(before.comments.map((c) => ({ ...c, image: c.image.trimEnd() }))) &&
     astWithoutRanges(toAst(again.cst)) === astWithoutRanges(toAst(before.cst));
   if (!same) throw new Error(`kefgen fmt would change the meaning of ${source.file}; the file was left as it was`);
 }

@@ -39,7 +39,10 @@ const chunkSize = 40;
 /** The cache key of a statement: its structure as JSON, refusing what JSON would silently drop. */
 function keyOf(statement: StatementStructures): string {
   return JSON.stringify(statement, (_, value: unknown) => {
-    if (typeof value === "function") throw new Error("internal: a generated statement's structure holds a function, which cannot be cached by content");
+    if (typeof value === "function")
+      throw new Error(
+        "internal: a generated statement's structure holds a function, which cannot be cached by content",
+      );
     return value;
   });
 }
@@ -48,7 +51,12 @@ function keyOf(statement: StatementStructures): string {
  * The text of one generated file: `header`, a blank line, then the statements, each printed and formatted once
  * per content (see the top of this file). Entries of `cache` that this file does not use are left alone.
  */
-export async function renderFile(header: string, statements: readonly StatementStructures[], cache: EmitCache, used: Set<string>): Promise<string> {
+export async function renderFile(
+  header: string,
+  statements: readonly StatementStructures[],
+  cache: EmitCache,
+  used: Set<string>,
+): Promise<string> {
   if (statements.length === 0) return formatTypeScript(header + "\n");
   const keys = statements.map(keyOf);
   for (const key of keys) used.add(key);
@@ -84,7 +92,8 @@ function blankLineBefore(previous: StatementStructures, previousText: string, st
     case StructureKind.Enum:
       return true;
   }
-  if (previous.kind === StructureKind.ImportDeclaration && statement.kind !== StructureKind.ImportDeclaration) return true;
+  if (previous.kind === StructureKind.ImportDeclaration && statement.kind !== StructureKind.ImportDeclaration)
+    return true;
   return previousText.trimEnd().endsWith("}");
 }
 
@@ -97,8 +106,11 @@ function blankLineBefore(previous: StatementStructures, previousText: string, st
 function print(statements: readonly StatementStructures[]): string[] {
   const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
   const file = project.createSourceFile("print.ts", { statements: [...statements] });
-  const texts = file.getStatements().map((s) => s.getText(true).replace(/^(\s*)override abstract (?=[A-Za-z_$][\w$]*\()/gm, "$1abstract override "));
-  if (texts.length !== statements.length) throw new Error(`internal: ${statements.length} statements printed as ${texts.length}`);
+  const texts = file
+    .getStatements()
+    .map((s) => s.getText(true).replace(/^(\s*)override abstract (?=[A-Za-z_$][\w$]*\()/gm, "$1abstract override "));
+  if (texts.length !== statements.length)
+    throw new Error(`internal: ${statements.length} statements printed as ${texts.length}`);
   project.removeSourceFile(file);
   return texts;
 }
@@ -114,6 +126,7 @@ async function formatEach(texts: readonly string[]): Promise<string[]> {
   while (texts.some((t) => t.includes(marker))) marker += "-";
   const formatted = await formatTypeScript(texts.join(`\n${marker}\n`));
   const parts = formatted.split(`\n${marker}\n`);
-  if (parts.length !== texts.length) throw new Error(`internal: ${texts.length} statements formatted as ${parts.length}`);
+  if (parts.length !== texts.length)
+    throw new Error(`internal: ${texts.length} statements formatted as ${parts.length}`);
   return parts.map((p, i) => (i < parts.length - 1 ? p + "\n" : p));
 }

@@ -50,16 +50,24 @@ export function displayPath(cwd: string, absolute: string): string {
 }
 
 /** Expands the inputs: literal paths as given, glob patterns to the .kef files they match, sorted, each once. */
-export function resolveInputs(inputs: readonly string[], baseDir: string, cwd = baseDir): { files: string[]; diagnostics: Diagnostic[] } {
+export function resolveInputs(
+  inputs: readonly string[],
+  baseDir: string,
+  cwd = baseDir,
+): { files: string[]; diagnostics: Diagnostic[] } {
   const files = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
     if (isDynamicPattern(input)) {
-      const matches = globSync(input, { cwd: baseDir, absolute: true, onlyFiles: true }).filter((f) => f.endsWith(".kef"));
+      const matches = globSync(input, { cwd: baseDir, absolute: true, onlyFiles: true }).filter((f) =>
+        f.endsWith(".kef"),
+      );
       if (matches.length === 0) {
         // Shown from where the command runs: a config's patterns are relative to the config file.
         const shown = displayPath(cwd, path.resolve(baseDir, input));
-        diagnostics.push(diagnostic(messages.noKefFileMatches, { pattern: shown }, { file: shown, range: startOfFile }));
+        diagnostics.push(
+          diagnostic(messages.noKefFileMatches, { pattern: shown }, { file: shown, range: startOfFile }),
+        );
       }
       for (const m of matches.sort()) files.add(path.resolve(m));
     } else {
@@ -89,5 +97,11 @@ export function load(input: LoadInput): Loaded {
     syntaxErrors ||= result.diagnostics.length > 0;
     files.push({ ast: result.value, source });
   }
-  return { files, inputs: resolved.files, diagnostics, syntaxErrors, complete: resolved.diagnostics.length === 0 && files.length === resolved.files.length };
+  return {
+    files,
+    inputs: resolved.files,
+    diagnostics,
+    syntaxErrors,
+    complete: resolved.diagnostics.length === 0 && files.length === resolved.files.length,
+  };
 }

@@ -24,7 +24,13 @@ export interface CheckHost {
 }
 
 /** A schema file as read: its parsed JSON (undefined after syntax errors), or why it could not be read. */
-type SchemaFile = { readonly display: string } & ({ readonly json: JsonValue | undefined } | { readonly missing: true } | { readonly error: string } | FileRefusal | { readonly tooLarge: true });
+type SchemaFile = { readonly display: string } & (
+  | { readonly json: JsonValue | undefined }
+  | { readonly missing: true }
+  | { readonly error: string }
+  | FileRefusal
+  | { readonly tooLarge: true }
+);
 
 /** What reading an inline schema found: problems of its JSON (reported one by one), then what `readSchema` gave. */
 interface InlineRead {
@@ -59,7 +65,10 @@ interface ParsedSchemaFile {
 const parsedFiles = new Map<string, ParsedSchemaFile>();
 
 /** Schemas read from a file, by the path literal naming it: kept while the literal and the parsed file are the same. */
-const fileReads = new WeakMap<StringLiteral, { readonly json: JsonValue; readonly display: string; readonly in: string; readonly read: InlineRead["read"] }>();
+const fileReads = new WeakMap<
+  StringLiteral,
+  { readonly json: JsonValue; readonly display: string; readonly in: string; readonly read: InlineRead["read"] }
+>();
 
 /** Parses a schema file (or takes its last parse, for the same text and name). */
 function parseSchemaFile(source: SourceText): ParsedSchemaFile {
@@ -68,8 +77,14 @@ function parseSchemaFile(source: SourceText): ParsedSchemaFile {
   const parsed = parseJsonDocument(source);
   const own = new Reporter();
   const r = own.in(source);
-  for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : []) reportProblem(r, problem, range);
-  const out = { source, json: parsed.diagnostics.length > 0 ? undefined : parsed.value, diagnostics: parsed.diagnostics, reported: own.diagnostics };
+  for (const { range, problem } of parsed.value ? jsonNumberProblems(parsed.value) : [])
+    reportProblem(r, problem, range);
+  const out = {
+    source,
+    json: parsed.diagnostics.length > 0 ? undefined : parsed.value,
+    diagnostics: parsed.diagnostics,
+    reported: own.diagnostics,
+  };
   parsedFiles.set(source.absolutePath, out);
   return out;
 }
@@ -83,7 +98,12 @@ function readInline(json: JsonValue, message: string, source: SourceText): Inlin
     return { file: source.file, message, reported: own.diagnostics, read: { schema: undefined, diagnostics: [] } };
   }
   for (const { range, problem } of jsonNumberProblems(json)) reportProblem(r, problem, range);
-  return { file: source.file, message, reported: own.diagnostics, read: readSchema({ file: source.file, json, namespace: undefined }) };
+  return {
+    file: source.file,
+    message,
+    reported: own.diagnostics,
+    read: readSchema({ file: source.file, json, namespace: undefined }),
+  };
 }
 
 /** Reads the schemas of one project's messages; remembers each schema file it read. */
@@ -103,7 +123,8 @@ export class SchemaReader {
     if (!schema) return undefined;
     if (schema.$type === "InlineSchema") {
       let read = inlineReads.get(schema.json);
-      if (read?.file !== source.file || read.message !== decl.name.text) inlineReads.set(schema.json, (read = readInline(schema.json, decl.name.text, source)));
+      if (read?.file !== source.file || read.message !== decl.name.text)
+        inlineReads.set(schema.json, (read = readInline(schema.json, decl.name.text, source)));
       for (const d of read.reported) this.c.add(d);
       return this.avro(read.read);
     }
@@ -115,17 +136,33 @@ export class SchemaReader {
     // "types.avsc#com.acme.Order": the named type com.acme.Order of types.avsc is the message's type.
     const hash = literal.value.lastIndexOf("#");
     const filePath = hash >= 0 ? literal.value.slice(0, hash) : literal.value;
-    const select = hash >= 0 ? { name: literal.value.slice(hash + 1), file: source.file, range: literal.range } : undefined;
+    const select =
+      hash >= 0 ? { name: literal.value.slice(hash + 1), file: source.file, range: literal.range } : undefined;
     const absolute = path.resolve(path.dirname(source.absolutePath), filePath);
     const file = this.read(absolute);
-    if ("refused" in file) return this.refuse(unreadFileProblem(file.refused, `schema file "${filePath}"`, this.host.displayPath), literal.range, source.file);
+    if ("refused" in file)
+      return this.refuse(
+        unreadFileProblem(file.refused, `schema file "${filePath}"`, this.host.displayPath),
+        literal.range,
+        source.file,
+      );
     if ("tooLarge" in file) return this.refuse(schemaTooLarge(`schema file "${filePath}"`), literal.range, source.file);
     if ("error" in file) {
-      this.c.accept(messages.cannotReadSchemaFile, literal.range, { path: filePath, reason: file.error }, { file: source.file });
+      this.c.accept(
+        messages.cannotReadSchemaFile,
+        literal.range,
+        { path: filePath, reason: file.error },
+        { file: source.file },
+      );
       return undefined;
     }
     if ("missing" in file) {
-      this.c.accept(messages.schemaFileNotFound, literal.range, { path: filePath, shown: file.display }, { file: source.file });
+      this.c.accept(
+        messages.schemaFileNotFound,
+        literal.range,
+        { path: filePath, shown: file.display },
+        { file: source.file },
+      );
       return undefined;
     }
     if (!file.json) return undefined; // its syntax errors were reported when it was first read
@@ -133,7 +170,15 @@ export class SchemaReader {
     let read = fileReads.get(literal);
     if (read?.json !== file.json || read.display !== file.display || read.in !== source.file) {
       const json = file.json;
-      fileReads.set(literal, (read = { json, display: file.display, in: source.file, read: readSchema({ file: file.display, json, namespace: undefined, ...(select ? { select } : {}) }) }));
+      fileReads.set(
+        literal,
+        (read = {
+          json,
+          display: file.display,
+          in: source.file,
+          read: readSchema({ file: file.display, json, namespace: undefined, ...(select ? { select } : {}) }),
+        }),
+      );
     }
     return this.avro(read.read);
   }
@@ -146,7 +191,8 @@ export class SchemaReader {
     let file: SchemaFile;
     try {
       const text = this.host.readFile(absolute);
-      if (text === undefined || (typeof text !== "string" && text.refused.kind === "missing")) file = { display, missing: true };
+      if (text === undefined || (typeof text !== "string" && text.refused.kind === "missing"))
+        file = { display, missing: true };
       else if (typeof text !== "string") file = { display, ...text };
       // Refused before parsing: parsing costs time in proportion to the values.
       else if (countJsonValues(text) > maxSchemaValues) file = { display, tooLarge: true };
@@ -170,7 +216,10 @@ export class SchemaReader {
     return undefined;
   }
 
-  private avro(result: { readonly schema: AvroSchema | undefined; readonly diagnostics: readonly Diagnostic[] }): AvroSchema | undefined {
+  private avro(result: {
+    readonly schema: AvroSchema | undefined;
+    readonly diagnostics: readonly Diagnostic[];
+  }): AvroSchema | undefined {
     this.c.addAll(result.diagnostics);
     return result.schema;
   }

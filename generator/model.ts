@@ -119,7 +119,9 @@ export interface SingleObjectFormatModel {
 export interface RegistryModel {
   readonly name: string;
   readonly url: { readonly value: string } | { readonly env: string };
-  readonly auth?: { readonly kind: "basic"; readonly usernameEnv: string; readonly passwordEnv: string } | { readonly kind: "bearer"; readonly tokenEnv: string };
+  readonly auth?:
+    | { readonly kind: "basic"; readonly usernameEnv: string; readonly passwordEnv: string }
+    | { readonly kind: "bearer"; readonly tokenEnv: string };
   /** The file it is declared in, as shown in diagnostics (`range` is in it). */
   readonly file: string;
   readonly range: Range;
@@ -159,14 +161,97 @@ export interface Model {
 
 /** Words TypeScript reserves, and globals generated code relies on: a type may not shadow them. */
 const reservedTypeNames = new Set([
-  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum",
-  "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null",
-  "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "as",
-  "implements", "interface", "let", "package", "private", "protected", "public", "static", "yield", "any",
-  "boolean", "number", "string", "symbol", "bigint", "object", "never", "unknown", "undefined", "type", "keyof",
-  "readonly", "infer", "is", "asserts", "await", "async", "declare", "module", "namespace", "require", "global",
-  "Array", "Buffer", "Record", "Promise", "Date", "Map", "Set", "Object", "String", "Number", "Boolean", "Error",
-  "Function", "Symbol", "BigInt", "Readonly", "Partial", "Required", "Pick", "Omit", "Exclude", "Extract",
+  "break",
+  "case",
+  "catch",
+  "class",
+  "const",
+  "continue",
+  "debugger",
+  "default",
+  "delete",
+  "do",
+  "else",
+  "enum",
+  "export",
+  "extends",
+  "false",
+  "finally",
+  "for",
+  "function",
+  "if",
+  "import",
+  "in",
+  "instanceof",
+  "new",
+  "null",
+  "return",
+  "super",
+  "switch",
+  "this",
+  "throw",
+  "true",
+  "try",
+  "typeof",
+  "var",
+  "void",
+  "while",
+  "with",
+  "as",
+  "implements",
+  "interface",
+  "let",
+  "package",
+  "private",
+  "protected",
+  "public",
+  "static",
+  "yield",
+  "any",
+  "boolean",
+  "number",
+  "string",
+  "symbol",
+  "bigint",
+  "object",
+  "never",
+  "unknown",
+  "undefined",
+  "type",
+  "keyof",
+  "readonly",
+  "infer",
+  "is",
+  "asserts",
+  "await",
+  "async",
+  "declare",
+  "module",
+  "namespace",
+  "require",
+  "global",
+  "Array",
+  "Buffer",
+  "Record",
+  "Promise",
+  "Date",
+  "Map",
+  "Set",
+  "Object",
+  "String",
+  "Number",
+  "Boolean",
+  "Error",
+  "Function",
+  "Symbol",
+  "BigInt",
+  "Readonly",
+  "Partial",
+  "Required",
+  "Pick",
+  "Omit",
+  "Exclude",
+  "Extract",
   "kefgen",
 ]);
 
@@ -190,7 +275,9 @@ export function pascalCase(text: string): string {
 
 export function camelCase(text: string): string {
   const ws = words(text);
-  const out = ws.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1))).join("");
+  const out = ws
+    .map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1)))
+    .join("");
   return /^[0-9]/.test(out) ? `topic${out[0]!.toUpperCase()}${out.slice(1)}` : out;
 }
 

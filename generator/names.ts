@@ -14,10 +14,26 @@ import type { Range } from "../grammar/ast.js";
 import type { AvroNamed } from "./avro-types.js";
 import { messages, notes, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { related, startOfFile, type RelatedLocation } from "./diagnostics.js";
-import { camelCase, pascalCase, type ConnectionModel, type MessageModel, type Model, type TopicModel } from "./model.js";
+import {
+  camelCase,
+  pascalCase,
+  type ConnectionModel,
+  type MessageModel,
+  type Model,
+  type TopicModel,
+} from "./model.js";
 
 /** The suffixes of the names kefgen makes up (the wiring's `create` prefix aside). */
-const suffixes = { codec: "Codec", consumer: "Consumer", handlers: "Handlers", connections: "Connections", consumers: "Consumers", deadLetters: "DeadLetters", producers: "Producers", producerTopics: "ProducerTopics" } as const;
+const suffixes = {
+  codec: "Codec",
+  consumer: "Consumer",
+  handlers: "Handlers",
+  connections: "Connections",
+  consumers: "Consumers",
+  deadLetters: "DeadLetters",
+  producers: "Producers",
+  producerTopics: "ProducerTopics",
+} as const;
 
 /** True when `name` ends like a name kefgen makes up (`…Consumer`, `…Codec`, ...): type-names.ts avoids those. */
 export function endsLikeGeneratedName(name: string): boolean {
@@ -78,7 +94,10 @@ export function declaresMessageAlias(model: Pick<Model, "typeNames">, m: Message
  */
 const reservedHandlerKeys = new Map<string, string>([
   ["then", "it would make the handlers object thenable, so it could not be awaited or returned from an async function"],
-  ["__proto__", 'in an object literal "__proto__" sets the prototype instead of a property, so a copy of the handlers object loses the handler'],
+  [
+    "__proto__",
+    'in an object literal "__proto__" sets the prototype instead of a property, so a copy of the handlers object loses the handler',
+  ],
 ]);
 
 /** Why a handler key gives no working API, or undefined when it is fine. */
@@ -127,35 +146,96 @@ export function emittedNames(model: Model): EmittedName[] {
     const message = messagesNamed.get(name)?.find((m) => !declaresMessageAlias(model, m));
     out.push(
       message
-        ? { name, space: "export", file: "messages.ts", what: `the type of message "${message.name}"`, owner: { kind: "message", message } }
-        : { name, space: "export", file: "messages.ts", what: `the type of Avro ${t.kind} "${t.fullName}"`, owner: { kind: "type", type: t } },
+        ? {
+            name,
+            space: "export",
+            file: "messages.ts",
+            what: `the type of message "${message.name}"`,
+            owner: { kind: "message", message },
+          }
+        : {
+            name,
+            space: "export",
+            file: "messages.ts",
+            what: `the type of Avro ${t.kind} "${t.fullName}"`,
+            owner: { kind: "type", type: t },
+          },
     );
   }
   for (const m of model.messages) {
-    if (declaresMessageAlias(model, m)) out.push({ name: m.name, space: "export", file: "messages.ts", what: `the type of message "${m.name}"`, owner: { kind: "message", message: m } });
+    if (declaresMessageAlias(model, m))
+      out.push({
+        name: m.name,
+        space: "export",
+        file: "messages.ts",
+        what: `the type of message "${m.name}"`,
+        owner: { kind: "message", message: m },
+      });
   }
   for (const m of model.messages) {
-    out.push({ name: m.codecName, space: "export", file: "codecs.ts", what: `the codec of message "${m.name}"`, owner: { kind: "message", message: m } });
+    out.push({
+      name: m.codecName,
+      space: "export",
+      file: "codecs.ts",
+      what: `the codec of message "${m.name}"`,
+      owner: { kind: "message", message: m },
+    });
   }
   for (const t of model.topics) {
-    out.push({ name: t.className, space: "export", file: "consumers.ts", what: `the consumer class of topic "${t.topic}"`, owner: { kind: "topic", topic: t } });
+    out.push({
+      name: t.className,
+      space: "export",
+      file: "consumers.ts",
+      what: `the consumer class of topic "${t.topic}"`,
+      owner: { kind: "topic", topic: t },
+    });
   }
   const api = apiNamesOf(model.apiName);
   const owner: NameOwner = { kind: "api", apiName: model.apiName };
   out.push({ name: api.handlers, space: "export", file: "wiring.ts", what: "the handlers interface", owner });
   out.push({ name: api.connections, space: "export", file: "wiring.ts", what: "the connections function", owner });
   out.push({ name: api.create, space: "export", file: "wiring.ts", what: "the consumers factory", owner });
-  if (model.topics.some((t) => t.failure.deadLetter !== undefined)) out.push({ name: api.deadLetters, space: "export", file: "wiring.ts", what: "the dead-letter readers", owner });
+  if (model.topics.some((t) => t.failure.deadLetter !== undefined))
+    out.push({ name: api.deadLetters, space: "export", file: "wiring.ts", what: "the dead-letter readers", owner });
   if (model.topics.some((t) => t.producer)) {
-    out.push({ name: api.producerTopics, space: "export", file: "producers.ts", what: "the producer topics interface", owner });
-    out.push({ name: api.createProducers, space: "export", file: "producers.ts", what: "the producers factory", owner });
+    out.push({
+      name: api.producerTopics,
+      space: "export",
+      file: "producers.ts",
+      what: "the producer topics interface",
+      owner,
+    });
+    out.push({
+      name: api.createProducers,
+      space: "export",
+      file: "producers.ts",
+      what: "the producers factory",
+      owner,
+    });
   }
   for (const t of model.topics) {
-    out.push({ name: t.handlerKey, space: "handler", file: "wiring.ts", what: `topic "${t.topic}"`, owner: { kind: "topic", topic: t } });
+    out.push({
+      name: t.handlerKey,
+      space: "handler",
+      file: "wiring.ts",
+      what: `topic "${t.topic}"`,
+      owner: { kind: "topic", topic: t },
+    });
   }
   for (const c of model.connections) {
-    const what = c.kind === "shared" ? "the shared connection" : c.declared ? `connection "${c.name}"` : `the exclusive consumer of topic "${c.topics[0]?.topic}"`;
-    out.push({ name: c.name, space: "connection", file: "wiring.ts", what, owner: { kind: "connection", connection: c } });
+    const what =
+      c.kind === "shared"
+        ? "the shared connection"
+        : c.declared
+          ? `connection "${c.name}"`
+          : `the exclusive consumer of topic "${c.topics[0]?.topic}"`;
+    out.push({
+      name: c.name,
+      space: "connection",
+      file: "wiring.ts",
+      what,
+      owner: { kind: "connection", connection: c },
+    });
   }
   return out;
 }
@@ -182,7 +262,10 @@ interface Written<T> {
 /** The bound declarations by name (bind.ts): what `nameOrigins` locates owners in. */
 export interface NamedDeclarations {
   readonly messages: ReadonlyMap<string, Written<{ readonly name: { readonly range: Range } }>>;
-  readonly topics: ReadonlyMap<string, Written<{ readonly topic: { readonly range: Range }; readonly alias: { readonly range: Range } | undefined }>>;
+  readonly topics: ReadonlyMap<
+    string,
+    Written<{ readonly topic: { readonly range: Range }; readonly alias: { readonly range: Range } | undefined }>
+  >;
   readonly connections: ReadonlyMap<string, Written<{ readonly name: { readonly range: Range } }>>;
   /** The `shared` keyword of the shared block, if there is one. */
   readonly shared: { readonly file: string; readonly range: Range } | undefined;
@@ -193,7 +276,10 @@ export interface NamedDeclarations {
  * the API is named after. `files` are the project's .kef files in order; `namedByConfig`: the API name was given.
  */
 export function nameOrigins(
-  files: readonly { readonly source: { readonly file: string }; readonly ast: { readonly namespace: { readonly range: Range } | undefined } }[],
+  files: readonly {
+    readonly source: { readonly file: string };
+    readonly ast: { readonly namespace: { readonly range: Range } | undefined };
+  }[],
   decls: NamedDeclarations,
   namedByConfig: boolean,
 ): (owner: NameOwner) => NameOrigin {
@@ -202,7 +288,12 @@ export function nameOrigins(
     return i < 0 ? files.length : i;
   };
   const at = (file: string, range: Range): NameOrigin => ({ file, range, order: order(file) });
-  const api = (file: string, range: Range, note: typeof notes.apiNamedAfterConfig | typeof notes.apiNamedAfterNamespace | typeof notes.apiNamedAfterFile, name: string): NameOrigin => ({
+  const api = (
+    file: string,
+    range: Range,
+    note: typeof notes.apiNamedAfterConfig | typeof notes.apiNamedAfterNamespace | typeof notes.apiNamedAfterFile,
+    name: string,
+  ): NameOrigin => ({
     ...at(file, range),
     related: related(note, { name }, { file, range }),
   });
@@ -230,7 +321,8 @@ export function nameOrigins(
         const named = files.find((f) => f.ast.namespace);
         const first = files[0]!.source.file;
         if (namedByConfig) return api(first, startOfFile, notes.apiNamedAfterConfig, owner.apiName);
-        if (named) return api(named.source.file, named.ast.namespace!.range, notes.apiNamedAfterNamespace, owner.apiName);
+        if (named)
+          return api(named.source.file, named.ast.namespace!.range, notes.apiNamedAfterNamespace, owner.apiName);
         return api(first, startOfFile, notes.apiNamedAfterFile, owner.apiName);
       }
     }
@@ -238,7 +330,12 @@ export function nameOrigins(
 }
 
 /** How the checker reports (its `accept`, at a place in a file). */
-export type NameReport = <M extends MessageDef>(entry: M, at: { file: string; range: Range }, args: MessageArgs<M>, extra: { hint?: string; related: RelatedLocation[] }) => void;
+export type NameReport = <M extends MessageDef>(
+  entry: M,
+  at: { file: string; range: Range },
+  args: MessageArgs<M>,
+  extra: { hint?: string; related: RelatedLocation[] },
+) => void;
 
 /**
  * Reports every two things the generated code would give the same name: at the one written later, pointing at
@@ -267,24 +364,44 @@ export function checkNames(model: Model, locate: (owner: NameOwner) => NameOrigi
     const seeAlso = [there.related ?? related(notes.nameOwnerIsHere, { what: earlier.what }, there)];
     if (n.space === "handler") {
       const topic = (later.owner as { topic: TopicModel }).topic.topic;
-      report(messages.handlerNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name, topic: JSON.stringify(topic) }, { related: seeAlso });
+      report(
+        messages.handlerNameCollision,
+        at,
+        { later: later.what, earlier: earlier.what, name: n.name, topic: JSON.stringify(topic) },
+        { related: seeAlso },
+      );
       reported.push([ta[0]!, tb[0]!]);
     } else if (n.space === "connection") {
-      report(messages.connectionNameCollision, at, { later: later.what, name: n.name, earlier: earlier.what }, { related: seeAlso });
+      report(
+        messages.connectionNameCollision,
+        at,
+        { later: later.what, name: n.name, earlier: earlier.what },
+        { related: seeAlso },
+      );
     } else {
-      report(messages.generatedNameCollision, at, { later: later.what, earlier: earlier.what, name: n.name }, { hint: renameHint(later), related: seeAlso });
+      report(
+        messages.generatedNameCollision,
+        at,
+        { later: later.what, earlier: earlier.what, name: n.name },
+        { hint: renameHint(later), related: seeAlso },
+      );
     }
   }
 }
 
 function topicsOf(n: EmittedName): readonly TopicModel[] {
   if (n.owner.kind === "topic") return [n.owner.topic];
-  if (n.owner.kind === "connection" && n.owner.connection.kind === "exclusive" && !n.owner.connection.declared) return n.owner.connection.topics;
+  if (n.owner.kind === "connection" && n.owner.connection.kind === "exclusive" && !n.owner.connection.declared)
+    return n.owner.connection.topics;
   return [];
 }
 
 /** The two names ordered by where their owners were written; the API's names (from the namespace) count as first. */
-function laterLast(a: EmittedName, b: EmittedName, locate: (owner: NameOwner) => NameOrigin): [EmittedName, EmittedName] {
+function laterLast(
+  a: EmittedName,
+  b: EmittedName,
+  locate: (owner: NameOwner) => NameOrigin,
+): [EmittedName, EmittedName] {
   if (a.owner.kind === "api") return [a, b];
   if (b.owner.kind === "api") return [b, a];
   const x = locate(a.owner);

@@ -14,7 +14,11 @@ interface Layer {
  * The origin of every setting of `scope`: the last layer that wrote it (`file:line`), else `default`.
  * `fallbackFile` names the file of a layer that does not know its own.
  */
-export function settingOrigins(layers: readonly (readonly [SettingOrigin["from"], Layer])[], scope: SettingScope, fallbackFile: string): Record<string, SettingOrigin> {
+export function settingOrigins(
+  layers: readonly (readonly [SettingOrigin["from"], Layer])[],
+  scope: SettingScope,
+  fallbackFile: string,
+): Record<string, SettingOrigin> {
   const out: Record<string, SettingOrigin> = {};
   for (const info of settingsCatalogue) if (info.scope === scope) out[info.name] = { from: "default" };
   for (const [from, layer] of layers) {

@@ -47,6 +47,8 @@ export function parse(source: SourceText): Result<KefFile> {
 /** Parses an `.avsc` file as located JSON. Syntax problems there are KEF3003. */
 export function parseJsonDocument(source: SourceText): Result<JsonValue | undefined> {
   const out = parseText(source.text, "jsonDocument");
-  const diagnostics = toDiagnostics(source.file, out.problems, source.text).map((d) => diagnostic(messages.invalidJson, { problem: d.message }, d));
+  const diagnostics = toDiagnostics(source.file, out.problems, source.text).map((d) =>
+    diagnostic(messages.invalidJson, { problem: d.message }, d),
+  );
   return { value: out.problems.length ? undefined : toJsonAst(out.cst), diagnostics };
 }

@@ -70,7 +70,9 @@ function planned(name: string, value: unknown, origin: SettingOrigin | undefined
 function consumerOf(connection: ConnectionModel): PlannedConsumer {
   const { groupId: _groupId, ...settings } = connection.settings;
   // `client` only when the .kef names one: otherwise the factory's `client` option decides (default kafkajs).
-  const names = Object.keys(connection.origins ?? settings).filter((n) => n !== "groupId" && n !== "groupInstanceId" && (n !== "client" || settings.client !== undefined));
+  const names = Object.keys(connection.origins ?? settings).filter(
+    (n) => n !== "groupId" && n !== "groupInstanceId" && (n !== "client" || settings.client !== undefined),
+  );
   return {
     connection: connection.name,
     kind: connection.kind,
@@ -79,7 +81,9 @@ function consumerOf(connection: ConnectionModel): PlannedConsumer {
       topic: t.topic,
       message: t.message.name,
       buffer: bufferSettings(t).map(([n, v]) => planned(n, v, t.bufferOrigins?.[n])),
-      ...(t.producer ? { producer: Object.entries(t.producer).map(([n, v]) => planned(n, v, t.producerOrigins?.[n])) } : {}),
+      ...(t.producer
+        ? { producer: Object.entries(t.producer).map(([n, v]) => planned(n, v, t.producerOrigins?.[n])) }
+        : {}),
     })),
     settings: names.map((n) => planned(n, (settings as Record<string, unknown>)[n], connection.origins?.[n])),
   };
@@ -93,10 +97,20 @@ function warningsOf(connection: ConnectionModel): PlanWarning[] {
     // A plan warning has no range of its own: it is made like a diagnostic, then placed at the setting's origin.
     const d = diagnostic(entry, args, { file: "", range: startOfFile });
     const at = connection.origins?.[name]?.at;
-    out.push({ code: d.code, connection: connection.name, message: d.message, hint: d.hint ?? "", ...(at ? { at } : {}) });
+    out.push({
+      code: d.code,
+      connection: connection.name,
+      message: d.message,
+      hint: d.hint ?? "",
+      ...(at ? { at } : {}),
+    });
   };
   if (s.maxPollIntervalMs < s.sessionTimeoutMs) {
-    warn(messages.rebalanceTimeoutBelowSession, { maxPoll: s.maxPollIntervalMs, session: s.sessionTimeoutMs }, "maxPollIntervalMs");
+    warn(
+      messages.rebalanceTimeoutBelowSession,
+      { maxPoll: s.maxPollIntervalMs, session: s.sessionTimeoutMs },
+      "maxPollIntervalMs",
+    );
   }
   const longestWait = Math.max(0, ...connection.topics.map((t) => t.failure.maxBackoffMs));
   if (s.maxPollIntervalMs < longestWait) {
@@ -106,7 +120,11 @@ function warningsOf(connection: ConnectionModel): PlanWarning[] {
     warn(messages.waitingFromLatest, {}, "autoOffsetReset");
   }
   if (connection.topics.length > 1 && s.missingTopics === "wait") {
-    warn(messages.groupWaitsForSeveralTopics, { groupId: s.groupId, topics: connection.topics.length }, "missingTopics");
+    warn(
+      messages.groupWaitsForSeveralTopics,
+      { groupId: s.groupId, topics: connection.topics.length },
+      "missingTopics",
+    );
   }
   return out;
 }
@@ -117,11 +135,19 @@ function warningsOf(connection: ConnectionModel): PlanWarning[] {
  */
 export function connectionPlan(model: Model): ConnectionPlan {
   const declared = model.topics.some((t) => t.provisioning !== undefined);
-  return { consumers: model.connections.map(consumerOf), warnings: model.connections.flatMap(warningsOf), ...(declared ? { topics: topicSpecs(model.topics) } : {}) };
+  return {
+    consumers: model.connections.map(consumerOf),
+    warnings: model.connections.flatMap(warningsOf),
+    ...(declared ? { topics: topicSpecs(model.topics) } : {}),
+  };
 }
 
 function shown(value: PlannedSetting["value"]): string {
-  return value === null ? "(none)" : typeof value === "string" && value !== "" && !/^[A-Za-z]+$/.test(value) ? JSON.stringify(value) : String(value);
+  return value === null
+    ? "(none)"
+    : typeof value === "string" && value !== "" && !/^[A-Za-z]+$/.test(value)
+      ? JSON.stringify(value)
+      : String(value);
 }
 
 function origin(s: { from: string; at?: string }): string {
@@ -145,7 +171,8 @@ export function planText(plan: ConnectionPlan): string {
     ];
     const width = Math.max(...rows.map((r) => (r.prefix + r.s.name).length));
     const valueWidth = Math.max(...rows.map((r) => shown(r.s.value).length));
-    for (const { s, prefix } of rows) out.push(`  ${(prefix + s.name).padEnd(width)}  ${shown(s.value).padEnd(valueWidth)}  ${origin(s)}`);
+    for (const { s, prefix } of rows)
+      out.push(`  ${(prefix + s.name).padEnd(width)}  ${shown(s.value).padEnd(valueWidth)}  ${origin(s)}`);
   }
   if (plan.topics) {
     out.push("", "topics, as kefgen topics apply and ensureTopics create them");
@@ -155,7 +182,10 @@ export function planText(plan: ConnectionPlan): string {
   if (plan.warnings.length > 0) {
     out.push("");
     for (const w of plan.warnings) {
-      out.push(`${w.at ? `${w.at}: ` : ""}warning ${w.code}: connection "${w.connection}": ${w.message}`, `  hint: ${w.hint}`);
+      out.push(
+        `${w.at ? `${w.at}: ` : ""}warning ${w.code}: connection "${w.connection}": ${w.message}`,
+        `  hint: ${w.hint}`,
+      );
     }
   }
   return `${out.join("\n")}\n`;
@@ -168,21 +198,46 @@ function cell(text: string): string {
 
 /** The plan as Markdown: one section and one settings table per consumer, then the warnings. */
 export function planMarkdown(plan: ConnectionPlan): string {
-  const out: string[] = ["# Kafka consumers", "", `${plan.consumers.length} Kafka consumer${plan.consumers.length === 1 ? "" : "s"}. Generated by \`kefgen plan\`.`];
+  const out: string[] = [
+    "# Kafka consumers",
+    "",
+    `${plan.consumers.length} Kafka consumer${plan.consumers.length === 1 ? "" : "s"}. Generated by \`kefgen plan\`.`,
+  ];
   for (const c of plan.consumers) {
-    out.push("", `## ${cell(consumerTitle(c))}: group ${cell(JSON.stringify(c.groupId))}`, "", `Topics: ${c.topics.map((t) => `${cell(t.topic)} (${cell(t.message)})`).join(", ")}`, "");
+    out.push(
+      "",
+      `## ${cell(consumerTitle(c))}: group ${cell(JSON.stringify(c.groupId))}`,
+      "",
+      `Topics: ${c.topics.map((t) => `${cell(t.topic)} (${cell(t.message)})`).join(", ")}`,
+      "",
+    );
     out.push("| setting | value | from |", "| --- | --- | --- |");
     for (const s of c.settings) out.push(`| ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
-    for (const t of c.topics) for (const s of t.buffer) out.push(`| ${cell(t.topic)}: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
-    for (const t of c.topics) for (const s of t.producer ?? []) out.push(`| ${cell(t.topic)} producer: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
+    for (const t of c.topics)
+      for (const s of t.buffer)
+        out.push(`| ${cell(t.topic)}: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
+    for (const t of c.topics)
+      for (const s of t.producer ?? [])
+        out.push(`| ${cell(t.topic)} producer: ${s.name} | ${cell(shown(s.value))} | ${cell(origin(s))} |`);
   }
   if (plan.topics) {
-    out.push("", "## Topics", "", "As `kefgen topics apply` and `ensureTopics` create them.", "", "| topic | created with |", "| --- | --- |");
+    out.push(
+      "",
+      "## Topics",
+      "",
+      "As `kefgen topics apply` and `ensureTopics` create them.",
+      "",
+      "| topic | created with |",
+      "| --- | --- |",
+    );
     for (const t of plan.topics) out.push(`| ${cell(t.topic)} | ${cell(describeSpec(t))} |`);
   }
   if (plan.warnings.length > 0) {
     out.push("", "## Warnings", "");
-    for (const w of plan.warnings) out.push(`- **${w.code}** (connection ${cell(w.connection)}${w.at ? `, ${cell(w.at)}` : ""}): ${cell(w.message)}. Hint: ${cell(w.hint)}.`);
+    for (const w of plan.warnings)
+      out.push(
+        `- **${w.code}** (connection ${cell(w.connection)}${w.at ? `, ${cell(w.at)}` : ""}): ${cell(w.message)}. Hint: ${cell(w.hint)}.`,
+      );
   }
   return `${out.join("\n")}\n`;
 }

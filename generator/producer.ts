@@ -28,11 +28,21 @@ export function topicProducer(
   const { acks, idempotent, maxInFlight } = model;
   if (idempotent && acks !== "all") {
     const at = where("acks") ?? where("idempotent");
-    c.accept(messages.idempotentWithoutAcksAll, at?.range ?? topic.range, { acks, topic: topic.name }, { file: at?.file ?? topic.file });
+    c.accept(
+      messages.idempotentWithoutAcksAll,
+      at?.range ?? topic.range,
+      { acks, topic: topic.name },
+      { file: at?.file ?? topic.file },
+    );
   }
   if (idempotent && maxInFlight > maxInFlightWhenIdempotent) {
     const at = where("maxInFlight");
-    c.accept(messages.idempotentInFlightAboveLimit, at?.range ?? topic.range, { maxInFlight, topic: topic.name, limit: maxInFlightWhenIdempotent }, { file: at?.file ?? topic.file });
+    c.accept(
+      messages.idempotentInFlightAboveLimit,
+      at?.range ?? topic.range,
+      { maxInFlight, topic: topic.name, limit: maxInFlightWhenIdempotent },
+      { file: at?.file ?? topic.file },
+    );
   }
   return model;
 }

@@ -78,7 +78,11 @@ export interface BuildResult extends Omit<AnalyseResult, "files"> {
  * bring their own). Names are global to the project; each diagnostic points into the file it concerns. `value` is
  * undefined on errors; `sources` are the schema files read, by displayed name.
  */
-export function checkFiles(files: readonly ParsedFile[], host: CheckHost, options: NamingOptions = {}): Result<Model | undefined> & { sources: ReadonlyMap<string, string> } {
+export function checkFiles(
+  files: readonly ParsedFile[],
+  host: CheckHost,
+  options: NamingOptions = {},
+): Result<Model | undefined> & { sources: ReadonlyMap<string, string> } {
   if (files.length === 0) throw new Error("internal: checkFiles() needs at least one file");
   const bound = bind(files);
   const checked = check(bound.value, host);
@@ -91,19 +95,26 @@ export function checkFiles(files: readonly ParsedFile[], host: CheckHost, option
 export function analyse(options: ProjectOptions): AnalyseResult {
   const { cwd } = options;
   const readFile = options.readFile ?? readProjectFile;
-  const loaded = load({ inputs: options.inputs, cwd, ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }), readFile: (p) => readFile(p) });
+  const loaded = load({
+    inputs: options.inputs,
+    cwd,
+    ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
+    readFile: (p) => readFile(p),
+  });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const sources = new Map<string, string>(loaded.files.map((f) => [f.source.file, f.source.text]));
   const schemaFiles: string[] = [];
   const roots = [options.root ?? commonDirectory(loaded.inputs), ...(options.allowOutside ?? [])];
-  if (loaded.files.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, model: undefined, files: loaded.inputs, schemaFiles };
+  if (loaded.files.length === 0)
+    return { diagnostics: sortDiagnostics(diagnostics), sources, model: undefined, files: loaded.inputs, schemaFiles };
   const checked = checkFiles(
     loaded.files,
     {
       readFile: (p) => {
         const read = readFile(p, { roots });
         // Watched for changes, unless it is outside the project as written (its directory is none of ours).
-        if (!("refused" in read && read.refused.kind === "outside" && read.refused.realPath === undefined)) schemaFiles.push(p);
+        if (!("refused" in read && read.refused.kind === "outside" && read.refused.realPath === undefined))
+          schemaFiles.push(p);
         return "refused" in read ? read : read.text;
       },
       displayPath: (p) => displayPath(cwd, p),
@@ -113,14 +124,30 @@ export function analyse(options: ProjectOptions): AnalyseResult {
   for (const [file, text] of checked.sources) sources.set(file, text);
   // Semantic checks of a file with syntax errors would mostly repeat them: then only schema problems are added
   // (Avro ones, and the schema files the checker would not or could not read, KEF4xxx).
-  diagnostics.push(...(loaded.syntaxErrors ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3") || d.code.startsWith("KEF4")) : checked.diagnostics));
+  diagnostics.push(
+    ...(loaded.syntaxErrors
+      ? checked.diagnostics.filter((d) => d.code.startsWith("KEF3") || d.code.startsWith("KEF4"))
+      : checked.diagnostics),
+  );
   const ok = !loaded.syntaxErrors && loaded.complete;
   if (options.against !== undefined && ok && checked.value) {
-    const evolution = checkAgainst({ ref: options.against, model: checked.value, parsed: loaded.files, displayPath: (p) => displayPath(cwd, p), ...(options.name === undefined ? {} : { name: options.name }) });
+    const evolution = checkAgainst({
+      ref: options.against,
+      model: checked.value,
+      parsed: loaded.files,
+      displayPath: (p) => displayPath(cwd, p),
+      ...(options.name === undefined ? {} : { name: options.name }),
+    });
     diagnostics.push(...evolution.diagnostics);
     for (const [file, text] of evolution.sources) sources.set(file, text);
   }
-  return { diagnostics: sortDiagnostics(diagnostics), sources, model: ok ? checked.value : undefined, files: loaded.inputs, schemaFiles };
+  return {
+    diagnostics: sortDiagnostics(diagnostics),
+    sources,
+    model: ok ? checked.value : undefined,
+    files: loaded.inputs,
+    schemaFiles,
+  };
 }
 
 /** The directory that holds all the files (absolute), or the deepest one that does. */
@@ -128,7 +155,8 @@ function commonDirectory(files: readonly string[]): string {
   const dirs = files.map((f) => path.dirname(f));
   let common = dirs[0] ?? ".";
   for (const d of dirs.slice(1)) {
-    while (common !== path.dirname(common) && d !== common && !d.startsWith(common + path.sep)) common = path.dirname(common);
+    while (common !== path.dirname(common) && d !== common && !d.startsWith(common + path.sep))
+      common = path.dirname(common);
   }
   return common;
 }
@@ -140,18 +168,36 @@ function defaultOutDir(files: readonly string[]): string {
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const analysed = analyse(options);
-  const outDir = options.outDir !== undefined ? path.resolve(options.baseDir ?? options.cwd, options.outDir) : defaultOutDir(analysed.files);
-  const base = { diagnostics: analysed.diagnostics, sources: analysed.sources, model: analysed.model, schemaFiles: analysed.schemaFiles, kefFiles: analysed.files, outDir };
+  const outDir =
+    options.outDir !== undefined
+      ? path.resolve(options.baseDir ?? options.cwd, options.outDir)
+      : defaultOutDir(analysed.files);
+  const base = {
+    diagnostics: analysed.diagnostics,
+    sources: analysed.sources,
+    model: analysed.model,
+    schemaFiles: analysed.schemaFiles,
+    kefFiles: analysed.files,
+    outDir,
+  };
   if (!analysed.model || hasErrors(analysed.diagnostics)) return { ...base, files: [], plan: undefined };
   // Loaded here, not at start-up: `kefgen check` never needs the emitters, ts-morph or prettier.
   const { emit } = await import("./emit.js");
-  const files = await emit(analysed.model, {
-    runtimeImport: options.runtimeImport ?? "kefgen/runtime",
-    sourceLabels: analysed.files.map((f) => path.relative(outDir, f).split(path.sep).join("/")),
-  }, options.emitCache);
+  const files = await emit(
+    analysed.model,
+    {
+      runtimeImport: options.runtimeImport ?? "kefgen/runtime",
+      sourceLabels: analysed.files.map((f) => path.relative(outDir, f).split(path.sep).join("/")),
+    },
+    options.emitCache,
+  );
   const cannotWrite = (error: unknown): Diagnostic => {
     const shown = displayPath(options.cwd, outDir);
-    return diagnostic(messages.cannotWriteOutput, { dir: shown, reason: (error as Error).message }, { file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile });
+    return diagnostic(
+      messages.cannotWriteOutput,
+      { dir: shown, reason: (error as Error).message },
+      { file: displayPath(options.cwd, analysed.files[0]!), range: startOfFile },
+    );
   };
   let plan: OutputPlan;
   try {
@@ -160,7 +206,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return { ...base, diagnostics: [...analysed.diagnostics, cannotWrite(error)], files, plan: undefined };
   }
   // Files kefgen will not overwrite, leftovers of an interrupted build, another build writing: see write.ts.
-  const problems = planDiagnostics(plan, outDir, { check: options.check === true, show: (p) => displayPath(options.cwd, p) });
+  const problems = planDiagnostics(plan, outDir, {
+    check: options.check === true,
+    show: (p) => displayPath(options.cwd, p),
+  });
   const diagnostics = [...analysed.diagnostics, ...problems];
   if (hasErrors(problems)) return { ...base, diagnostics, files, plan };
   if (!options.check) {

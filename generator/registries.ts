@@ -38,7 +38,12 @@ export function checkRegistry(c: FileReporter, node: RegistryDecl): CheckedRegis
   for (const setting of node.settings?.settings ?? []) {
     const key = setting.name.text;
     if (!(registryKeys as readonly string[]).includes(key)) {
-      c.accept(messages.unknownRegistrySetting, setting.name.range, { name: key, keys: registryKeys.join(", ") }, { hint: didYouMean(key, registryKeys) });
+      c.accept(
+        messages.unknownRegistrySetting,
+        setting.name.range,
+        { name: key, keys: registryKeys.join(", ") },
+        { hint: didYouMean(key, registryKeys) },
+      );
       valid = false;
       continue;
     }
@@ -69,7 +74,12 @@ export function checkRegistry(c: FileReporter, node: RegistryDecl): CheckedRegis
   return { model, name: node.name, file, used: false };
 }
 
-function envArgument(c: FileReporter, v: CallArgument | SettingValue, what: string, example: string): string | undefined {
+function envArgument(
+  c: FileReporter,
+  v: CallArgument | SettingValue,
+  what: string,
+  example: string,
+): string | undefined {
   if (v.$type === "CallValue" && v.callee.text === "env") {
     const arg = v.args[0];
     if (v.args.length !== 1 || arg?.$type !== "StringValue" || !envName.test(arg.value)) {
@@ -116,7 +126,9 @@ function checkAuth(c: FileReporter, v: SettingValue): RegistryModel["auth"] | un
     }
     const usernameEnv = envArgument(c, v.args[0]!, "user name", "SR_USER");
     const passwordEnv = envArgument(c, v.args[1]!, "password", "SR_PASSWORD");
-    return usernameEnv !== undefined && passwordEnv !== undefined ? { kind: "basic", usernameEnv, passwordEnv } : undefined;
+    return usernameEnv !== undefined && passwordEnv !== undefined
+      ? { kind: "basic", usernameEnv, passwordEnv }
+      : undefined;
   }
   if (v.$type === "CallValue" && v.callee.text === "bearer") {
     if (v.args.length !== 1) {
@@ -175,7 +187,12 @@ export function topicFormat(
     for (const key of ["registry", "subjects"]) {
       const hit = own?.values.get(key);
       if (hit) {
-        c.accept(messages.registrySettingWithoutEffect, hit.range, { key, topic: topic.name, format: format === "singleObject" ? "single-object Avro" : "bare Avro" }, { file: own!.file ?? topic.file });
+        c.accept(
+          messages.registrySettingWithoutEffect,
+          hit.range,
+          { key, topic: topic.name, format: format === "singleObject" ? "single-object Avro" : "bare Avro" },
+          { file: own!.file ?? topic.file },
+        );
       }
     }
     return format === "singleObject" ? { kind: "singleObject" } : undefined;
@@ -183,8 +200,15 @@ export function topicFormat(
   if (chosen) {
     const registry = registries.get(chosen.value);
     if (!registry) {
-      if (registries.size === 0) c.accept(messages.unknownRegistryNoneDeclared, chosen.range, { name: chosen.value }, { file: chosen.file });
-      else c.accept(messages.unknownRegistry, chosen.range, { name: chosen.value }, { file: chosen.file, hint: didYouMean(chosen.value, registries.keys()) });
+      if (registries.size === 0)
+        c.accept(messages.unknownRegistryNoneDeclared, chosen.range, { name: chosen.value }, { file: chosen.file });
+      else
+        c.accept(
+          messages.unknownRegistry,
+          chosen.range,
+          { name: chosen.value },
+          { file: chosen.file, hint: didYouMean(chosen.value, registries.keys()) },
+        );
       return undefined;
     }
     registry.used = true;
@@ -195,13 +219,24 @@ export function topicFormat(
     only.used = true;
     return only.model ? { kind: "confluent" as const, registry: only.model.name, subjects } : undefined;
   }
-  if (registries.size === 0) c.accept(messages.confluentWithoutRegistry, topic.range, { topic: topic.name }, { file: topic.file });
-  else c.accept(messages.registryNotChosen, topic.range, { topic: topic.name, choices: [...registries.keys()].join(" or registry = ") }, { file: topic.file });
+  if (registries.size === 0)
+    c.accept(messages.confluentWithoutRegistry, topic.range, { topic: topic.name }, { file: topic.file });
+  else
+    c.accept(
+      messages.registryNotChosen,
+      topic.range,
+      { topic: topic.name, choices: [...registries.keys()].join(" or registry = ") },
+      { file: topic.file },
+    );
   return undefined;
 }
 
 /** Warns about declared registries that no topic reads from. */
-export function reportUnusedRegistries(c: Accept, registries: ReadonlyMap<string, CheckedRegistry>, afterTypo: boolean): void {
+export function reportUnusedRegistries(
+  c: Accept,
+  registries: ReadonlyMap<string, CheckedRegistry>,
+  afterTypo: boolean,
+): void {
   // After an unknown registry name (a typo), "unused" would only repeat that error.
   if (afterTypo) return;
   for (const r of registries.values()) {

@@ -34,7 +34,16 @@ export class Reporter implements Accept {
 
   /** Adds one diagnostic, unless the same one is already there (a setting inherited by several connections is checked once per connection). */
   add(d: Diagnostic): void {
-    if (this.diagnostics.some((x) => x.code === d.code && x.file === d.file && x.range.start.offset === d.range.start.offset && x.message === d.message)) return;
+    if (
+      this.diagnostics.some(
+        (x) =>
+          x.code === d.code &&
+          x.file === d.file &&
+          x.range.start.offset === d.range.start.offset &&
+          x.message === d.message,
+      )
+    )
+      return;
     this.diagnostics.push(d);
   }
 
@@ -47,7 +56,8 @@ export class Reporter implements Accept {
   in(source: SourceText): FileReporter {
     return {
       source,
-      accept: (entry, range, args, extra = {}) => this.accept(entry, range, args, { ...extra, file: extra.file ?? source.file }),
+      accept: (entry, range, args, extra = {}) =>
+        this.accept(entry, range, args, { ...extra, file: extra.file ?? source.file }),
     };
   }
 }

@@ -8,7 +8,12 @@
 // (names.ts), which can only be made once every name is known.
 import path from "node:path";
 import { linkSchemas } from "./avro-link.js";
-import { bufferSettingsModel, connectionSettingsModel, inheritable, resolveConnectionSettings } from "./check-settings.js";
+import {
+  bufferSettingsModel,
+  connectionSettingsModel,
+  inheritable,
+  resolveConnectionSettings,
+} from "./check-settings.js";
 import type { Checked, CheckedTopic } from "./check.js";
 import type { Result } from "./diagnostics.js";
 import { pascalCase, type ConnectionModel, type Model, type TopicModel } from "./model.js";
@@ -35,7 +40,16 @@ export function resolve(checked: Checked, options: NamingOptions = {}): Result<M
     declared: k.declared,
     settings: connectionSettingsModel(new Map(k.values), k.groupId),
     topics: k.topics.map((t) => topics.get(t)!),
-    origins: settingOrigins(k.kind === "shared" ? [["shared", k.own]] : [["shared", inheritable(shared)], ["connection", k.own]], "connection", k.file),
+    origins: settingOrigins(
+      k.kind === "shared"
+        ? [["shared", k.own]]
+        : [
+            ["shared", inheritable(shared)],
+            ["connection", k.own],
+          ],
+      "connection",
+      k.file,
+    ),
   }));
 
   const messageList = [...checked.messages.values()];
@@ -55,7 +69,11 @@ export function resolve(checked: Checked, options: NamingOptions = {}): Result<M
     registries: [...checked.registries.values()].flatMap((r) => (r.used && r.model ? [r.model] : [])),
   };
   const sharedAt = bound.shared && { file: bound.shared.source.file, range: bound.shared.node.keyword };
-  const locate = nameOrigins(files, { messages: bound.messages, topics: bound.topics, connections: bound.connections, shared: sharedAt }, options.name !== undefined);
+  const locate = nameOrigins(
+    files,
+    { messages: bound.messages, topics: bound.topics, connections: bound.connections, shared: sharedAt },
+    options.name !== undefined,
+  );
   checkNames(model, locate, (entry, at, args, extra) => c.accept(entry, at.range, args, { ...extra, file: at.file }));
   return { value: model, diagnostics: c.diagnostics };
 }
@@ -76,7 +94,9 @@ function topicModel(t: CheckedTopic): TopicModel {
     failure: t.failure,
     ...(t.exactlyOnce ? { exactlyOnce: true as const } : {}),
     ...(t.provisioning ? { provisioning: t.provisioning } : {}),
-    ...(t.producer ? { producer: t.producer.model, producerOrigins: settingOrigins(t.producer.layers, "producer", file) } : {}),
+    ...(t.producer
+      ? { producer: t.producer.model, producerOrigins: settingOrigins(t.producer.layers, "producer", file) }
+      : {}),
     range: decl.range,
     bufferOrigins: settingOrigins(t.bufferLayers, "buffer", file),
   };

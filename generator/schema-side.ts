@@ -22,6 +22,9 @@ export function schemaSide(json: unknown, file = "schema.avsc", name?: string): 
   problems.push(...linking.map((d) => d.message));
   if (problems.length > 0) throw new Error(`not a valid Avro schema: ${problems.join("; ")}`);
   const byName = new Map(named.map((t) => [t.fullName, t]));
-  const rootName = schema.root.kind === "record" || schema.root.kind === "enum" || schema.root.kind === "fixed" ? schema.root.name : "value";
+  const rootName =
+    schema.root.kind === "record" || schema.root.kind === "enum" || schema.root.kind === "fixed"
+      ? schema.root.name
+      : "value";
   return { root: schema.root, lookup: (n) => byName.get(n), name: name ?? rootName, at: { file, range: schema.range } };
 }

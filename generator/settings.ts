@@ -26,7 +26,11 @@ export interface SettingInfo {
    * When set, `client` cannot honour the setting (or these values of it; any value when absent): KEF2009 where it
    * would run on that client (a connection on it, or a producer, which always runs on kafkajs); the text says why.
    */
-  readonly unsupported?: { readonly client: KefClient; readonly values?: readonly (string | boolean)[]; readonly why: string };
+  readonly unsupported?: {
+    readonly client: KefClient;
+    readonly values?: readonly (string | boolean)[];
+    readonly why: string;
+  };
   /** The settings object (model and runtime) the resolved value becomes a field of, and the field's name. */
   readonly shape?: SettingShape;
   readonly field: string;
@@ -55,11 +59,13 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     honouredBy: "kafkajs `groupId`",
   },
   groupInstanceId: {
-    meaning: "Static membership id: a member that restarts within its session timeout gets its partitions back without a rebalance.",
+    meaning:
+      "Static membership id: a member that restarts within its session timeout gets its partitions back without a rebalance.",
     honouredBy: "platformatic `groupInstanceId` (a stopping member does not leave its group)",
   },
   client: {
-    meaning: "The Kafka client of the connection: kafkajs, or @platformatic/kafka (an optional peer dependency; Node.js 22.22+ or 24.6+). Default: the factory's `client` option, else kafkajs.",
+    meaning:
+      "The Kafka client of the connection: kafkajs, or @platformatic/kafka (an optional peer dependency; Node.js 22.22+ or 24.6+). Default: the factory's `client` option, else kafkajs.",
     honouredBy: "runtime (the transport: kafkajs, or @platformatic/kafka loaded when chosen)",
   },
   sessionTimeoutMs: {
@@ -83,11 +89,14 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     honouredBy: "runtime commit timer",
   },
   autoOffsetReset: {
-    meaning: "Where to start when the group has no committed offset (or it is out of range); none: fail with a NoOffsetError crash instead.",
-    honouredBy: "kafkajs `subscribe({ fromBeginning })`; platformatic: the transport's position lookup (`none`: a `NoOffsetError` crash)",
+    meaning:
+      "Where to start when the group has no committed offset (or it is out of range); none: fail with a NoOffsetError crash instead.",
+    honouredBy:
+      "kafkajs `subscribe({ fromBeginning })`; platformatic: the transport's position lookup (`none`: a `NoOffsetError` crash)",
   },
   maxPollRecords: {
-    meaning: "Most records taken from one fetched batch per partition; the rest is fetched again. Default: no limit (kafkajs already bounds a fetch by bytes).",
+    meaning:
+      "Most records taken from one fetched batch per partition; the rest is fetched again. Default: no limit (kafkajs already bounds a fetch by bytes).",
     honouredBy: "runtime (batch routing limit)",
   },
   fetchMinBytes: {
@@ -99,7 +108,8 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     honouredBy: "kafkajs `maxWaitTimeInMs`",
   },
   missingTopics: {
-    meaning: "A topic that does not exist when the connection starts: fail (start() rejects, naming it) or wait (consume the others, pick it up once it exists).",
+    meaning:
+      "A topic that does not exist when the connection starts: fail (start() rejects, naming it) or wait (consume the others, pick it up once it exists).",
     honouredBy: "runtime (topic check at start; missing topics are polled, see docs/runtime.md)",
   },
   maxBufferedMessages: {
@@ -111,31 +121,40 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     honouredBy: "runtime dispatcher (more than the topic's partition count gains nothing)",
   },
   backpressure: {
-    meaning: "When a buffer is full: pause its partitions (never drop), or drop the oldest or the newest record (counted).",
+    meaning:
+      "When a buffer is full: pause its partitions (never drop), or drop the oldest or the newest record (counted).",
     honouredBy: "runtime (pause/resume of that topic only, or counted drops)",
   },
   exactlyOnce: {
-    meaning: "true: the topic's handler returns the records to produce (made with a generated producer's `record(value, { key })`); they and the consumed record's offset are written in one Kafka transaction, so `read_committed` readers see each output once. Not with a drop mode (backpressure) or enableAutoCommit = true; see docs/runtime.md, Exactly-once handlers.",
+    meaning:
+      "true: the topic's handler returns the records to produce (made with a generated producer's `record(value, { key })`); they and the consumed record's offset are written in one Kafka transaction, so `read_committed` readers see each output once. Not with a drop mode (backpressure) or enableAutoCommit = true; see docs/runtime.md, Exactly-once handlers.",
     honouredBy: "runtime (the binding's `exactlyOnce`: a kafkajs transactional producer per input partition)",
   },
   format: {
-    meaning: "How record values are framed: bare Avro binary written with exactly the reader's schema (avro), Confluent's framing (magic byte 0, 4-byte schema id, Avro written with that writer schema, resolved against the reader's), or Avro's single-object encoding (C3 01, the writer schema's CRC-64-AVRO fingerprint, Avro written with that writer schema: the message's own or one of its `writers`).",
-    honouredBy: "runtime (`confluentFormat`: writer schema fetched once per id from the topic's registry; `singleObjectFormat`: writer schema by fingerprint among the message's writers)",
+    meaning:
+      "How record values are framed: bare Avro binary written with exactly the reader's schema (avro), Confluent's framing (magic byte 0, 4-byte schema id, Avro written with that writer schema, resolved against the reader's), or Avro's single-object encoding (C3 01, the writer schema's CRC-64-AVRO fingerprint, Avro written with that writer schema: the message's own or one of its `writers`).",
+    honouredBy:
+      "runtime (`confluentFormat`: writer schema fetched once per id from the topic's registry; `singleObjectFormat`: writer schema by fingerprint among the message's writers)",
   },
   subjects: {
-    meaning: "Subject name strategy of a confluent topic: <topic>-value (topic), the record's full name (record), or <topic>-<full name> (topicRecord).",
+    meaning:
+      "Subject name strategy of a confluent topic: <topic>-value (topic), the record's full name (record), or <topic>-<full name> (topicRecord).",
     honouredBy: "runtime (subject named in decode errors)",
   },
   registry: {
-    meaning: "Which declared `registry` a confluent topic reads writer schemas from; may be left out when only one is declared.",
+    meaning:
+      "Which declared `registry` a confluent topic reads writer schemas from; may be left out when only one is declared.",
     honouredBy: "runtime (`SchemaRegistryClient`, one per registry)",
   },
   retryAttempts: {
-    meaning: "Handler calls a record gets before it is given up: 1 means no retry. After the last one it goes to the dead-letter topic; without one, its partition stops (paused and reported, nothing committed past it). `unlimited`: retried until it succeeds (KEF2100 without a dead-letter topic).",
-    honouredBy: "runtime (only the record's partition waits between attempts: it is paused, the topic's other partitions and topics go on)",
+    meaning:
+      "Handler calls a record gets before it is given up: 1 means no retry. After the last one it goes to the dead-letter topic; without one, its partition stops (paused and reported, nothing committed past it). `unlimited`: retried until it succeeds (KEF2100 without a dead-letter topic).",
+    honouredBy:
+      "runtime (only the record's partition waits between attempts: it is paused, the topic's other partitions and topics go on)",
   },
   retryBackoffMs: {
-    meaning: "Wait before the first retry of a failing record; each next wait is retryMultiplier times longer, up to retryMaxBackoffMs.",
+    meaning:
+      "Wait before the first retry of a failing record; each next wait is retryMultiplier times longer, up to retryMaxBackoffMs.",
     honouredBy: "runtime (the partition is paused for the wait)",
   },
   retryMaxBackoffMs: {
@@ -147,28 +166,35 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     honouredBy: "runtime",
   },
   retryJitterPercent: {
-    meaning: "Each retry wait is shortened or lengthened at random by up to this share, so that failing partitions do not retry in step.",
+    meaning:
+      "Each retry wait is shortened or lengthened at random by up to this share, so that failing partitions do not retry in step.",
     honouredBy: "runtime",
   },
   deadLetter: {
-    meaning: "Where records go that fail every attempt, and poison records: a topic name, `default` for `<topic>-dlt` (Spring Kafka's default name since 3.3), or `none`. The dead-letter topic must exist; kefgen never creates it.",
-    honouredBy: "runtime (acks=all, idempotent producer; the source offset is committed only once the write is acknowledged)",
+    meaning:
+      "Where records go that fail every attempt, and poison records: a topic name, `default` for `<topic>-dlt` (Spring Kafka's default name since 3.3), or `none`. The dead-letter topic must exist; kefgen never creates it.",
+    honouredBy:
+      "runtime (acks=all, idempotent producer; the source offset is committed only once the write is acknowledged)",
   },
   onDecodeError: {
-    meaning: "A record that cannot be decoded (poison), or a tombstone where the topic does not declare `tombstones`: deadLetter (on the first attempt, never retried), skip (counted, committed past: the record is lost, KEF2101) or stop (its partition stops, paused and reported). Default: deadLetter with a dead-letter topic, else stop.",
+    meaning:
+      "A record that cannot be decoded (poison), or a tombstone where the topic does not declare `tombstones`: deadLetter (on the first attempt, never retried), skip (counted, committed past: the record is lost, KEF2101) or stop (its partition stops, paused and reported). Default: deadLetter with a dead-letter topic, else stop.",
     honouredBy: "runtime",
   },
   // Producer settings (issue 12): kept together here. See generator/producer.ts for the checks across them.
   produce: {
-    meaning: "In the shared block: generate a typed producer for every topic (a topic's `producer { }` block asks for one topic's). Not written in a producer block.",
+    meaning:
+      "In the shared block: generate a typed producer for every topic (a topic's `producer { }` block asks for one topic's). Not written in a producer block.",
     honouredBy: "generator (`create<Api>Producers`)",
   },
   acks: {
-    meaning: "Acknowledgement a send waits for: every in-sync replica (all), the partition leader (leader) or none. idempotent = true needs all.",
+    meaning:
+      "Acknowledgement a send waits for: every in-sync replica (all), the partition leader (leader) or none. idempotent = true needs all.",
     honouredBy: "kafkajs `send({ acks: -1 | 1 | 0 })`",
   },
   idempotent: {
-    meaning: "The broker drops duplicates of a retried send (producer id and sequence numbers). Needs acks = all and maxInFlight ≤ 5 (KEF2009 otherwise).",
+    meaning:
+      "The broker drops duplicates of a retried send (producer id and sequence numbers). Needs acks = all and maxInFlight ≤ 5 (KEF2009 otherwise).",
     honouredBy: "kafkajs `producer({ idempotent })`",
   },
   lingerMs: {
@@ -184,16 +210,20 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     honouredBy: "kafkajs `send({ compression: CompressionTypes.None | GZIP })`",
   },
   maxInFlight: {
-    meaning: "Most produce requests in flight on one broker connection. At most 5 with idempotent = true (the broker keeps the last 5 batches' sequence numbers).",
+    meaning:
+      "Most produce requests in flight on one broker connection. At most 5 with idempotent = true (the broker keeps the last 5 batches' sequence numbers).",
     honouredBy: "kafkajs `producer({ maxInFlightRequests })`",
   },
   autoRegister: {
-    meaning: "On a format = confluent topic: register the value (and key) schema under its subject on first send (true), or only look it up, failing the send when it is not registered (false).",
+    meaning:
+      "On a format = confluent topic: register the value (and key) schema under its subject on first send (true), or only look it up, failing the send when it is not registered (false).",
     honouredBy: "runtime (`SchemaRegistryClient.register` / `lookup`, one request per schema)",
   },
 };
 
-export const settingsCatalogue: readonly SettingInfo[] = (Object.entries(settingsDeclaration) as [SettingName, SettingDeclaration][]).map(([name, d]) => ({
+export const settingsCatalogue: readonly SettingInfo[] = (
+  Object.entries(settingsDeclaration) as [SettingName, SettingDeclaration][]
+).map(([name, d]) => ({
   name,
   type: d.type,
   scope: d.scope,
@@ -210,7 +240,10 @@ export const settingsCatalogue: readonly SettingInfo[] = (Object.entries(setting
  * The settings of a resolved settings object of `shape` (the model's `buffer`, `failure`, …), by setting name, in
  * declaration order; a field left out (an optional one: deadLetter) at the setting's default.
  */
-export function settingsOfShape(shape: SettingShape, object: object): [SettingName, string | number | boolean | undefined][] {
+export function settingsOfShape(
+  shape: SettingShape,
+  object: object,
+): [SettingName, string | number | boolean | undefined][] {
   const fields = object as Readonly<Record<string, string | number | boolean | undefined>>;
   return settingsCatalogue.filter((s) => s.shape === shape).map((s) => [s.name, fields[s.field] ?? s.default]);
 }
@@ -228,7 +261,12 @@ export function describeType(t: SettingType): string {
     case "string":
       return t.words ? `a string, ${t.words.join(" or ")}` : "a string";
     case "integer": {
-      const base = t.unit === "ms" ? "a duration (e.g. 30s, 500ms or 30000 milliseconds)" : t.unit === "bytes" ? "a size (e.g. 64KiB, 1MB or 1024 bytes)" : "an integer";
+      const base =
+        t.unit === "ms"
+          ? "a duration (e.g. 30s, 500ms or 30000 milliseconds)"
+          : t.unit === "bytes"
+            ? "a size (e.g. 64KiB, 1MB or 1024 bytes)"
+            : "an integer";
       return t.words ? `${base} or ${t.words.join(" or ")}` : base;
     }
     case "boolean":

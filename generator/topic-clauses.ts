@@ -39,15 +39,25 @@ export function topicClauses(
       // `kye string` is one mistake: the words after the first unknown one are not reported again.
       if (unknownReported) continue;
       unknownReported = true;
-      c.accept(messages.unknownTopicClause, clause.word.range, { word: clause.word.text, topic: decl.topic.value }, { hint: didYouMean(clause.word.text, ["key", "tombstones"]) });
+      c.accept(
+        messages.unknownTopicClause,
+        clause.word.range,
+        { word: clause.word.text, topic: decl.topic.value },
+        { hint: didYouMean(clause.word.text, ["key", "tombstones"]) },
+      );
       continue;
     }
     const word = clause.$type === "KeyClause" ? "key" : "tombstones";
     const first = seen.get(word);
     if (first) {
-      c.accept(messages.topicClauseTwice, clause.range, { topic: decl.topic.value, word }, {
-        related: [related(notes.firstSaid, {}, { file: c.source.file, range: first.range })],
-      });
+      c.accept(
+        messages.topicClauseTwice,
+        clause.range,
+        { topic: decl.topic.value, word },
+        {
+          related: [related(notes.firstSaid, {}, { file: c.source.file, range: first.range })],
+        },
+      );
       continue;
     }
     seen.set(word, clause);

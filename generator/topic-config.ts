@@ -9,7 +9,14 @@
 //
 // A dead-letter topic is provisioned like its source topic (same partitions and replication factor, no config),
 // unless the .kef declares it as a topic of its own (runtime/topic-provisioning.ts, shared with `ensureTopics`).
-import { settingValueText, type Range, type Setting, type SettingValue, type TopicConfigBlock, type TopicDecl } from "../grammar/ast.js";
+import {
+  settingValueText,
+  type Range,
+  type Setting,
+  type SettingValue,
+  type TopicConfigBlock,
+  type TopicDecl,
+} from "../grammar/ast.js";
 import { messages, notes, type MessageArgs } from "./catalogue.js";
 import { closest, didYouMean, related } from "./diagnostics.js";
 import type { FileReporter } from "./reporter.js";
@@ -38,7 +45,11 @@ type ConfigType =
 
 const duration = (min = 0): ConfigType => ({ kind: "duration", min });
 const size = (min = 0): ConfigType => ({ kind: "size", min });
-const integer = (min = 0, max?: number): ConfigType => ({ kind: "integer", min, ...(max === undefined ? {} : { max }) });
+const integer = (min = 0, max?: number): ConfigType => ({
+  kind: "integer",
+  min,
+  ...(max === undefined ? {} : { max }),
+});
 const boolean: ConfigType = { kind: "boolean" };
 
 /**
@@ -84,7 +95,16 @@ export const topicConfigs: ReadonlyMap<string, ConfigType> = new Map<string, Con
 /** Units a topic config's duration or size may carry; unlike consumer settings, retention is often in days. */
 export const topicConfigUnits = {
   duration: { ms: 1, s: 1_000, min: 60_000, h: 3_600_000, d: 86_400_000 },
-  size: { B: 1, KB: 1_000, MB: 1_000_000, GB: 1_000_000_000, KiB: 1_024, MiB: 1_048_576, GiB: 1_073_741_824, TiB: 1_099_511_627_776 },
+  size: {
+    B: 1,
+    KB: 1_000,
+    MB: 1_000_000,
+    GB: 1_000_000_000,
+    KiB: 1_024,
+    MiB: 1_048_576,
+    GiB: 1_073_741_824,
+    TiB: 1_099_511_627_776,
+  },
 } as const;
 
 /** The provisioning settings a topic's `{ }` takes besides `consumer` clauses and `config { }`. */
@@ -92,8 +112,10 @@ export const provisioningSettings = ["partitions", "replicationFactor"] as const
 
 /** What each provisioning setting means (the language server's completion documentation). */
 export const provisioningSettingDocs: Readonly<Record<(typeof provisioningSettings)[number], string>> = {
-  partitions: "The topic's partition count, a whole number from 1: created with it, or increased to it (never reduced). Absent: the broker's num.partitions.",
-  replicationFactor: "Copies of each partition, a whole number from 1 up to the number of brokers. Absent: the broker's default.replication.factor.",
+  partitions:
+    "The topic's partition count, a whole number from 1: created with it, or increased to it (never reduced). Absent: the broker's num.partitions.",
+  replicationFactor:
+    "Copies of each partition, a whole number from 1 up to the number of brokers. Absent: the broker's default.replication.factor.",
 };
 
 /** Kafka's limits: partitions are an int32 count, a replication factor an int16. */
@@ -112,7 +134,9 @@ function describe(t: ConfigType): string {
     case "boolean":
       return "true or false";
     case "enum":
-      return t.list ? `${t.values.join(", ")} or several of them in a string ("${t.values.join(",")}")` : t.values.join(" or ");
+      return t.list
+        ? `${t.values.join(", ")} or several of them in a string ("${t.values.join(",")}")`
+        : t.values.join(" or ");
     case "string":
       return "a string";
   }
@@ -122,12 +146,15 @@ function describe(t: ConfigType): string {
 export function describeTopicConfig(key: string): string | undefined {
   const t = topicConfigs.get(key);
   if (!t) return undefined;
-  const bounds = "min" in t ? `, at least ${t.min}${"max" in t && t.max !== undefined ? ` and at most ${t.max}` : ""}` : "";
+  const bounds =
+    "min" in t ? `, at least ${t.min}${"max" in t && t.max !== undefined ? ` and at most ${t.max}` : ""}` : "";
   return describe(t) + bounds;
 }
 
 /** The values a topic config takes as words (enum values, true/false), or the units of a duration or size. */
-export function topicConfigWords(key: string): { readonly words: readonly string[] } | { readonly units: Readonly<Record<string, number>> } | undefined {
+export function topicConfigWords(
+  key: string,
+): { readonly words: readonly string[] } | { readonly units: Readonly<Record<string, number>> } | undefined {
   const t = topicConfigs.get(key);
   if (t?.kind === "enum") return { words: t.values };
   if (t?.kind === "boolean") return { words: ["true", "false"] };
@@ -137,7 +164,9 @@ export function topicConfigWords(key: string): { readonly words: readonly string
 
 /** Kafka's string for `v`, or what is wrong with it. */
 function topicConfigValue(t: ConfigType, v: SettingValue): { value: string } | { problem: string; hint?: string } {
-  const wanted = (): { problem: string; hint?: string } => ({ problem: `expected ${describe(t)}, not ${settingValueText(v)}` });
+  const wanted = (): { problem: string; hint?: string } => ({
+    problem: `expected ${describe(t)}, not ${settingValueText(v)}`,
+  });
   switch (t.kind) {
     case "duration":
     case "size": {
@@ -149,7 +178,9 @@ function topicConfigValue(t: ConfigType, v: SettingValue): { value: string } | {
         if (factor === undefined) {
           const meant = closest(v.unit, Object.keys(table));
           return {
-            problem: v.detached ? `the unit of ${v.raw} is apart from its number` : `unknown unit "${v.unit}" in ${v.raw}`,
+            problem: v.detached
+              ? `the unit of ${v.raw} is apart from its number`
+              : `unknown unit "${v.unit}" in ${v.raw}`,
             hint: `${meant && !v.detached ? `did you mean ${v.value}${meant}? ` : ""}units for ${t.kind === "duration" ? "a duration" : "a size"}: ${Object.keys(table).join(", ")}`,
           };
         }
@@ -168,7 +199,8 @@ function topicConfigValue(t: ConfigType, v: SettingValue): { value: string } | {
       if (v.$type !== "IdentifierValue" && v.$type !== "StringValue") return wanted();
       const words = t.list && v.$type === "StringValue" ? v.value.split(",").map((w) => w.trim()) : [v.value];
       const bad = words.find((w) => !t.values.includes(w));
-      if (bad !== undefined) return { problem: `"${bad}" is not one of ${t.values.join(", ")}`, hint: didYouMean(bad, t.values) };
+      if (bad !== undefined)
+        return { problem: `"${bad}" is not one of ${t.values.join(", ")}`, hint: didYouMean(bad, t.values) };
       return { value: words.join(",") };
     }
     case "string":
@@ -176,16 +208,31 @@ function topicConfigValue(t: ConfigType, v: SettingValue): { value: string } | {
   }
 }
 
-function integerValue(amount: number, min: number, max: number | undefined, raw: string): { value: string } | { problem: string; hint?: string } {
-  if (!Number.isSafeInteger(amount)) return { problem: `${raw} is not a whole number${Number.isInteger(amount) ? " Kafka can hold exactly" : ""}` };
+function integerValue(
+  amount: number,
+  min: number,
+  max: number | undefined,
+  raw: string,
+): { value: string } | { problem: string; hint?: string } {
+  if (!Number.isSafeInteger(amount))
+    return { problem: `${raw} is not a whole number${Number.isInteger(amount) ? " Kafka can hold exactly" : ""}` };
   if (amount < min) return { problem: `${raw} is below the minimum, ${min}` };
   if (max !== undefined && amount > max) return { problem: `${raw} is above the maximum, ${max}` };
   return { value: String(amount) };
 }
 
 /** Reports `entry` (one of the "said twice" messages) when `key` was said before in the topic's `{ }`; true when it did. */
-type SaidTwice = <M extends SaidTwiceEntry>(entry: M, args: Omit<MessageArgs<M>, "topic">, range: Range, key: string) => boolean;
-type SaidTwiceEntry = typeof messages.consumerClauseTwice | typeof messages.producerClauseTwice | typeof messages.provisioningSettingTwice | typeof messages.topicConfigTwice;
+type SaidTwice = <M extends SaidTwiceEntry>(
+  entry: M,
+  args: Omit<MessageArgs<M>, "topic">,
+  range: Range,
+  key: string,
+) => boolean;
+type SaidTwiceEntry =
+  | typeof messages.consumerClauseTwice
+  | typeof messages.producerClauseTwice
+  | typeof messages.provisioningSettingTwice
+  | typeof messages.topicConfigTwice;
 
 /**
  * Checks the provisioning parts of a topic's `{ }` (its settings and `config { }` blocks) and reports a second
@@ -196,7 +243,9 @@ export function topicProvisioning(c: FileReporter, decl: TopicDecl): TopicProvis
   const twice: SaidTwice = (entry, args, range, key) => {
     const at = first.get(key);
     if (at) {
-      c.accept(entry, range, { ...args, topic: decl.topic.value } as MessageArgs<typeof entry>, { related: [related(notes.firstSaid, {}, { file: c.source.file, range: at })] });
+      c.accept(entry, range, { ...args, topic: decl.topic.value } as MessageArgs<typeof entry>, {
+        related: [related(notes.firstSaid, {}, { file: c.source.file, range: at })],
+      });
       return true;
     }
     first.set(key, range);
@@ -231,27 +280,36 @@ function countSetting(
 ): void {
   const name = provisioningSettings.find((p) => p === s.name.text);
   if (!name) {
-    c.accept(messages.notATopicSetting, s.name.range, { name: s.name.text }, { hint: didYouMean(s.name.text, provisioningSettings) });
+    c.accept(
+      messages.notATopicSetting,
+      s.name.range,
+      { name: s.name.text },
+      { hint: didYouMean(s.name.text, provisioningSettings) },
+    );
     return;
   }
   if (twice(messages.provisioningSettingTwice, { name }, s.name.range, name)) return;
   const v = s.value;
   if (!v) return; // a syntax error was reported
   if (v.$type !== "NumberValue" || !Number.isInteger(v.value) || v.value < 1 || v.value > maxOf[name]) {
-    c.accept(name === "replicationFactor" ? messages.invalidReplicationFactor : messages.invalidPartitions, v.range, { name, max: maxOf[name], value: settingValueText(v) });
+    c.accept(name === "replicationFactor" ? messages.invalidReplicationFactor : messages.invalidPartitions, v.range, {
+      name,
+      max: maxOf[name],
+      value: settingValueText(v),
+    });
     return;
   }
   counts[name] = v.value;
 }
 
-function configBlock(
-  c: FileReporter,
-  block: TopicConfigBlock,
-  twice: SaidTwice,
-  config: Record<string, string>,
-): void {
+function configBlock(c: FileReporter, block: TopicConfigBlock, twice: SaidTwice, config: Record<string, string>): void {
   if (block.word.text !== "config") {
-    c.accept(messages.notATopicBlock, block.word.range, { word: block.word.text }, { hint: didYouMean(block.word.text, ["config", "producer"]) });
+    c.accept(
+      messages.notATopicBlock,
+      block.word.range,
+      { word: block.word.text },
+      { hint: didYouMean(block.word.text, ["config", "producer"]) },
+    );
     return;
   }
   for (const entry of block.entries) {
@@ -265,7 +323,12 @@ function configBlock(
     if (!entry.value) continue; // a syntax error was reported
     const result = topicConfigValue(type, entry.value);
     if ("problem" in result) {
-      c.accept(messages.invalidTopicConfigValue, entry.value.range, { key, problem: result.problem }, { hint: result.hint });
+      c.accept(
+        messages.invalidTopicConfigValue,
+        entry.value.range,
+        { key, problem: result.problem },
+        { hint: result.hint },
+      );
       continue;
     }
     config[key] = result.value;
@@ -274,7 +337,11 @@ function configBlock(
 
 /** Every topic to provision (runtime/topic-provisioning.ts has the rule, for the runtime's `ensureTopics` too). */
 export function topicSpecs(
-  topics: readonly { readonly topic: string; readonly provisioning?: TopicProvisioningModel; readonly failure: { readonly deadLetter?: string } }[],
+  topics: readonly {
+    readonly topic: string;
+    readonly provisioning?: TopicProvisioningModel;
+    readonly failure: { readonly deadLetter?: string };
+  }[],
 ): TopicSpec[] {
   const declared = topics.map((t) => ({
     topic: t.topic,

@@ -25,7 +25,13 @@ export interface ClusterState {
 export type TopicChange =
   | { readonly kind: "create"; readonly spec: TopicSpec }
   | { readonly kind: "partitions"; readonly topic: string; readonly from: number; readonly to: number }
-  | { readonly kind: "config"; readonly topic: string; readonly key: string; readonly from: string | null; readonly to: string };
+  | {
+      readonly kind: "config";
+      readonly topic: string;
+      readonly key: string;
+      readonly from: string | null;
+      readonly to: string;
+    };
 
 /** A difference kefgen will not (or cannot) fix: reported, never applied. */
 export interface TopicProblem {
@@ -81,8 +87,12 @@ export function planTopics(specs: readonly TopicSpec[], cluster: ClusterState): 
 /** How a spec creates its topic: `12 partitions, replication factor 3, retention.ms=604800000`. */
 export function describeSpec(spec: TopicSpec): string {
   const parts = [
-    spec.partitions === undefined ? "the broker's default partitions" : `${spec.partitions} partition${spec.partitions === 1 ? "" : "s"}`,
-    spec.replicationFactor === undefined ? "the broker's default replication factor" : `replication factor ${spec.replicationFactor}`,
+    spec.partitions === undefined
+      ? "the broker's default partitions"
+      : `${spec.partitions} partition${spec.partitions === 1 ? "" : "s"}`,
+    spec.replicationFactor === undefined
+      ? "the broker's default replication factor"
+      : `replication factor ${spec.replicationFactor}`,
     ...Object.entries(spec.config).map(([k, v]) => `${k}=${v}`),
   ];
   return `${parts.join(", ")}${spec.deadLetterOf ? `; dead-letter topic of ${spec.deadLetterOf}` : ""}`;

@@ -181,7 +181,12 @@ async function watchBuild(options: WatchBuildOptions): Promise<void> {
 export async function watchCommand(
   io: CommandIo & { readonly signal?: AbortSignal | undefined },
   build: BuildOptions,
-  options: { readonly alsoWatch?: readonly string[]; readonly format: "text" | "json"; readonly report: (result: BuildResult) => void; readonly debounceMs?: number },
+  options: {
+    readonly alsoWatch?: readonly string[];
+    readonly format: "text" | "json";
+    readonly report: (result: BuildResult) => void;
+    readonly debounceMs?: number;
+  },
 ): Promise<number> {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
@@ -202,7 +207,11 @@ export async function watchCommand(
         if (options.format !== "text" || !result.plan || hasErrors(result.diagnostics)) return;
         const out = displayPath(io.cwd, result.outDir);
         const written = [...result.plan.changed.map((f) => f.name), ...result.plan.obsolete];
-        io.stdout.write(written.length === 0 ? `${out} is up to date (${result.files.length} files)\n` : `wrote ${out}: ${written.join(", ")}\n`);
+        io.stdout.write(
+          written.length === 0
+            ? `${out} is up to date (${result.files.length} files)\n`
+            : `wrote ${out}: ${written.join(", ")}\n`,
+        );
       },
     });
   } finally {

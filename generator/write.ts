@@ -90,7 +90,11 @@ function journalPid(file: string): number | undefined {
  * the obsolete ones to remove, the files in the way that kefgen did not generate (none with `force`), and what
  * interrupted builds left behind.
  */
-export function planOutput(outDir: string, files: readonly GeneratedFile[], options: { force?: boolean } = {}): OutputPlan {
+export function planOutput(
+  outDir: string,
+  files: readonly GeneratedFile[],
+  options: { force?: boolean } = {},
+): OutputPlan {
   const names = new Set(files.map((f) => f.name));
   const existing = listDirectory(outDir);
   const journal = existing.includes(journalName);
@@ -128,21 +132,34 @@ export function planOutput(outDir: string, files: readonly GeneratedFile[], opti
  * (KEF4011: an error for `--check`, a warning for a build, which cleans up), another build writing (KEF4012).
  * `show` turns an absolute path into the one printed.
  */
-export function planDiagnostics(plan: OutputPlan, outDir: string, options: { check: boolean; show: (absolute: string) => string }): Diagnostic[] {
+export function planDiagnostics(
+  plan: OutputPlan,
+  outDir: string,
+  options: { check: boolean; show: (absolute: string) => string },
+): Diagnostic[] {
   const { show, check } = options;
   const out = show(outDir);
-  const at = <M extends MessageDef>(name: string, entry: M, args: MessageArgs<M>): Diagnostic => diagnostic(entry, args, { file: show(path.join(outDir, name)), range: startOfFile });
+  const at = <M extends MessageDef>(name: string, entry: M, args: MessageArgs<M>): Diagnostic =>
+    diagnostic(entry, args, { file: show(path.join(outDir, name)), range: startOfFile });
   const { leftovers } = plan;
   if (leftovers.busyPid !== undefined) {
     const name = leftovers.journal ? journalName : leftovers.temps[0]!;
     return [at(name, messages.anotherWriter, { pid: leftovers.busyPid, out })];
   }
-  const diagnostics = plan.foreign.map((name) => at(name, messages.notGenerated, { file: show(path.join(outDir, name)), header: generatedHeaderLine }));
+  const diagnostics = plan.foreign.map((name) =>
+    at(name, messages.notGenerated, { file: show(path.join(outDir, name)), header: generatedHeaderLine }),
+  );
   const n = leftovers.temps.length;
   const temps = { out, temps: `${n} temporary file${n === 1 ? "" : "s"}`, names: leftovers.temps.join(", ") };
   if (leftovers.journal) {
-    if (n === 0) diagnostics.push(at(journalName, check ? messages.interruptedMix : messages.interruptedRewritten, { out }));
-    else diagnostics.push(check ? at(journalName, messages.interruptedMixWithTemps, temps) : at(journalName, messages.interruptedRewrittenWithTemps, { out }));
+    if (n === 0)
+      diagnostics.push(at(journalName, check ? messages.interruptedMix : messages.interruptedRewritten, { out }));
+    else
+      diagnostics.push(
+        check
+          ? at(journalName, messages.interruptedMixWithTemps, temps)
+          : at(journalName, messages.interruptedRewrittenWithTemps, { out }),
+      );
   } else if (n > 0) {
     diagnostics.push(at(leftovers.temps[0]!, check ? messages.leftoverTemps : messages.leftoverTempsRemoved, temps));
   }
@@ -166,7 +183,8 @@ function testPause(step: "stage" | "rename"): void {
  * leaves the old output intact; one while switching leaves the journal, so the next build repairs the output.
  */
 export function applyOutput(outDir: string, plan: OutputPlan): void {
-  if (plan.foreign.length > 0 || plan.leftovers.busyPid !== undefined) throw new Error("applyOutput: the plan has refused files or another writer");
+  if (plan.foreign.length > 0 || plan.leftovers.busyPid !== undefined)
+    throw new Error("applyOutput: the plan has refused files or another writer");
   fs.mkdirSync(outDir, { recursive: true });
   for (const name of plan.leftovers.temps) fs.rmSync(path.join(outDir, name), { force: true });
   const journal = path.join(outDir, journalName);

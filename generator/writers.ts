@@ -21,7 +21,12 @@ export interface WriterReporter {
  * Reads the writer schemas of `decl` (already checked as `message`), reporting unreadable, incomplete and
  * incompatible ones. `pool` holds every named type of the project's messages (the reader's lookup).
  */
-export function messageWriters(c: WriterReporter, decl: MessageDecl, message: MessageModel, pool: ReadonlyMap<string, AvroNamed>): MessageWriterModel[] | undefined {
+export function messageWriters(
+  c: WriterReporter,
+  decl: MessageDecl,
+  message: MessageModel,
+  pool: ReadonlyMap<string, AvroNamed>,
+): MessageWriterModel[] | undefined {
   if (!decl.writers) return undefined;
   // A reader schema with errors (an unknown type, say) is reported where it is; comparing writers with it would
   // only repeat that, or meet a reference that was never linked (found by test/generator/fuzz.test.ts).
@@ -40,7 +45,10 @@ export function messageWriters(c: WriterReporter, decl: MessageDecl, message: Me
     try {
       avroType(built);
     } catch (error) {
-      c.accept(messages.writerCannotBeBuilt, literal.range, { writer: literal.value, reason: (error as Error).message });
+      c.accept(messages.writerCannotBeBuilt, literal.range, {
+        writer: literal.value,
+        reason: (error as Error).message,
+      });
       continue;
     }
     const problems = compare(
@@ -48,7 +56,12 @@ export function messageWriters(c: WriterReporter, decl: MessageDecl, message: Me
       { root: schema.root, lookup: (n) => own.get(n), name: message.name },
     );
     if (problems.length > 0) {
-      c.accept(messages.writerUnreadable, literal.range, { message: message.name, writer: literal.value, path: problems[0]!.path, reason: problems[0]!.reason });
+      c.accept(messages.writerUnreadable, literal.range, {
+        message: message.name,
+        writer: literal.value,
+        path: problems[0]!.path,
+        reason: problems[0]!.reason,
+      });
       continue;
     }
     out.push({ name: literal.value, codecSchema: built });

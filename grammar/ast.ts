@@ -34,7 +34,14 @@ export type SettingValue =
    * A number with a unit: `30s`, `64KiB`. `value` is the number as written, before conversion. `unit` is any word
    * written against the number (the checker knows which are units); `detached`: written apart from it, `30 s`.
    */
-  | { readonly $type: "QuantityValue"; readonly value: number; readonly unit: string; readonly raw: string; readonly detached?: true; readonly range: Range }
+  | {
+      readonly $type: "QuantityValue";
+      readonly value: number;
+      readonly unit: string;
+      readonly raw: string;
+      readonly detached?: true;
+      readonly range: Range;
+    }
   | { readonly $type: "BooleanValue"; readonly value: boolean; readonly range: Range }
   | { readonly $type: "IdentifierValue"; readonly value: string; readonly range: Range }
   | CallValue;
@@ -127,7 +134,12 @@ export interface ConnectionDecl {
 /** How a topic is consumed: on the shared connection, via a named connection, or on its own exclusive one. */
 export type ConsumerClause =
   | { readonly $type: "SharedConsumer"; readonly settings: SettingsBlock | undefined; readonly range: Range }
-  | { readonly $type: "ViaConsumer"; readonly connection: Name; readonly settings: SettingsBlock | undefined; readonly range: Range }
+  | {
+      readonly $type: "ViaConsumer";
+      readonly connection: Name;
+      readonly settings: SettingsBlock | undefined;
+      readonly range: Range;
+    }
   | { readonly $type: "ExclusiveConsumer"; readonly settings: SettingsBlock | undefined; readonly range: Range };
 
 /**
@@ -209,7 +221,11 @@ export function startOf(t: IToken): Position {
 }
 
 export function endOf(t: IToken): Position {
-  return { line: t.endLine ?? t.startLine ?? 1, column: (t.endColumn ?? t.startColumn ?? 1) + 1, offset: (t.endOffset ?? t.startOffset) + 1 };
+  return {
+    line: t.endLine ?? t.startLine ?? 1,
+    column: (t.endColumn ?? t.startColumn ?? 1) + 1,
+    offset: (t.endOffset ?? t.startOffset) + 1,
+  };
 }
 
 export function tokenRange(t: IToken): Range {
@@ -220,7 +236,8 @@ export function tokenRange(t: IToken): Range {
 export function unquote(image: string): string {
   // Without a backslash the text between the quotes is the value (JSON.parse would refuse control characters, and
   // the fallback below returns the same text then).
-  if (image.length >= 2 && image.startsWith('"') && image.endsWith('"') && !image.includes("\\")) return image.slice(1, -1);
+  if (image.length >= 2 && image.startsWith('"') && image.endsWith('"') && !image.includes("\\"))
+    return image.slice(1, -1);
   try {
     return JSON.parse(image) as string;
   } catch {

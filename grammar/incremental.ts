@@ -51,7 +51,12 @@ export class IncrementalParser {
         const cst = parser.file();
         if (parser.errors.length > 0) return undefined;
         const ast = toAst(cst);
-        piece = { offset: first.startOffset, line: first.startLine!, namespace: ast.namespace, declarations: ast.declarations };
+        piece = {
+          offset: first.startOffset,
+          line: first.startLine!,
+          namespace: ast.namespace,
+          declarations: ast.declarations,
+        };
       }
       next.set(key, piece);
       namespace ??= piece.namespace;

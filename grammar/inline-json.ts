@@ -22,7 +22,10 @@ export interface InlineJsonPayload {
 }
 
 /** What a reader that only checks returns for a well-formed value. */
-const checked: JsonValue = Object.freeze({ $type: "JsonNull", range: Object.freeze({ start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } }) });
+const checked: JsonValue = Object.freeze({
+  $type: "JsonNull",
+  range: Object.freeze({ start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } }),
+});
 
 /** The tokens of the lexer (tokens.ts) a reader must agree with, as sticky regular expressions. */
 const stringPattern = new RegExp(T.StringLiteral.PATTERN as RegExp, "y");
@@ -90,8 +93,10 @@ class Reader {
       const image = text.slice(at, this.offset);
       return { $type: "JsonNumber", value: Number(image), raw: image, range: this.range(at, image.length) };
     }
-    if (this.word("true")) return this.build ? { $type: "JsonBoolean", value: true, range: this.range(at, 4) } : checked;
-    if (this.word("false")) return this.build ? { $type: "JsonBoolean", value: false, range: this.range(at, 5) } : checked;
+    if (this.word("true"))
+      return this.build ? { $type: "JsonBoolean", value: true, range: this.range(at, 4) } : checked;
+    if (this.word("false"))
+      return this.build ? { $type: "JsonBoolean", value: false, range: this.range(at, 5) } : checked;
     if (this.word("null")) return this.build ? { $type: "JsonNull", range: this.range(at, 4) } : checked;
     return undefined;
   }
@@ -120,7 +125,13 @@ class Reader {
           this.offset++;
           const value = this.value();
           if (!value) return undefined;
-          if (keyRange) members.push({ $type: "JsonMember", key: { $type: "String", value: unquote(key), range: keyRange }, value, range: { start: keyRange.start, end: value.range.end } });
+          if (keyRange)
+            members.push({
+              $type: "JsonMember",
+              key: { $type: "String", value: unquote(key), range: keyRange },
+              value,
+              range: { start: keyRange.start, end: value.range.end },
+            });
         } else {
           const item = this.value();
           if (!item) return undefined;
@@ -152,7 +163,8 @@ class Reader {
   private word(word: string): boolean {
     if (!this.text.startsWith(word, this.offset)) return false;
     const after = this.text.charCodeAt(this.offset + word.length);
-    const nameCharacter = (after >= 48 && after <= 57) || (after >= 65 && after <= 90) || (after >= 97 && after <= 122) || after === 95;
+    const nameCharacter =
+      (after >= 48 && after <= 57) || (after >= 65 && after <= 90) || (after >= 97 && after <= 122) || after === 95;
     if (nameCharacter) return false;
     this.offset += word.length;
     return true;
@@ -166,7 +178,13 @@ class Reader {
 function readInlineJson(text: string, offset: number, matched: IToken[]): CustomPatternMatcherReturn | null {
   if (text.charCodeAt(offset) !== 123 /* { */) return null;
   const avro = matched[matched.length - 1];
-  if (avro?.tokenType !== T.Avro || avro.endOffset === undefined || avro.endLine === undefined || avro.endColumn === undefined) return null;
+  if (
+    avro?.tokenType !== T.Avro ||
+    avro.endOffset === undefined ||
+    avro.endLine === undefined ||
+    avro.endColumn === undefined
+  )
+    return null;
   let line = avro.endLine;
   let lineStart = avro.endOffset - (avro.endColumn - 1);
   for (let i = avro.endOffset + 1; i < offset; i++) {

@@ -70,7 +70,12 @@ const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     // In a topic's body the clauses are optional, so a misspelt or misplaced one is met where '}' is expected.
     const inTopicBody = ruleName === "topicDecl" && expected === T.RCurly && actual.tokenType.name !== "EOF";
-    return encoded(syntaxMessage(inTopicBody ? "expectedTopicBodyItem" : "expectedButFound", { expected: labelOf(expected), found: describe(actual) }));
+    return encoded(
+      syntaxMessage(inTopicBody ? "expectedTopicBodyItem" : "expectedButFound", {
+        expected: labelOf(expected),
+        found: describe(actual),
+      }),
+    );
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
     return encoded(syntaxMessage("expectedDeclaration", { found: describe(firstRedundant) }));
@@ -87,7 +92,12 @@ const errorMessages: IParserErrorMessageProvider = {
 
 class KefParser extends CstParser {
   constructor() {
-    super([...T.allTokens, InlineJson], { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider: errorMessages, nodeLocationTracking: "full" });
+    super([...T.allTokens, InlineJson], {
+      recoveryEnabled: true,
+      maxLookahead: 2,
+      errorMessageProvider: errorMessages,
+      nodeLocationTracking: "full",
+    });
     this.performSelfAnalysis();
   }
 
@@ -284,7 +294,10 @@ class KefParser extends CstParser {
           // next setting) so that the checker can say "write 30s" instead of the parser failing on the next line.
           this.OPTION({
             // Nor the word of a topic's `config {` (`partitions = 2 config { ... }`).
-            GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly && this.LA(1).startLine === this.LA(0).endLine,
+            GATE: () =>
+              this.LA(2).tokenType !== T.Equals &&
+              this.LA(2).tokenType !== T.LCurly &&
+              this.LA(1).startLine === this.LA(0).endLine,
             DEF: () => this.CONSUME3(T.Identifier, { LABEL: "detachedUnit" }),
           });
         },
@@ -412,7 +425,10 @@ export function parseText(text: string, rule: "file" | "jsonDocument"): ParseOut
       line: token.startLine ?? 1,
       column: token.startColumn ?? 1,
       length: token.image.length,
-      message: syntaxMessage(token.image.endsWith('"') && token.image.length > 1 ? "invalidEscape" : "unterminatedString", {}),
+      message: syntaxMessage(
+        token.image.endsWith('"') && token.image.length > 1 ? "invalidEscape" : "unterminatedString",
+        {},
+      ),
     });
     // Recover: treat it as a string so the rest of the file still parses.
     return { ...token, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! };

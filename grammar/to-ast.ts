@@ -87,7 +87,13 @@ const emptyPosition: Position = { line: 1, column: 1, offset: 0 };
 function rangeOf(n: CstNode, fallback?: Range): Range {
   // Chevrotain tracks each node's first and last token; only nodes touched by error recovery need a walk.
   const l = n.location;
-  if (l && Number.isFinite(l.startOffset) && Number.isFinite(l.endOffset ?? NaN) && l.startLine !== undefined && l.endLine !== undefined) {
+  if (
+    l &&
+    Number.isFinite(l.startOffset) &&
+    Number.isFinite(l.endOffset ?? NaN) &&
+    l.startLine !== undefined &&
+    l.endLine !== undefined
+  ) {
     return {
       start: { line: l.startLine, column: l.startColumn ?? 1, offset: l.startOffset },
       end: { line: l.endLine, column: (l.endColumn ?? 0) + 1, offset: l.endOffset! + 1 },
@@ -116,13 +122,26 @@ function settingValue(c: Children, identifier: IToken | undefined): SettingValue
   const detachedUnit = token(c, "detachedUnit");
   if (num && detachedUnit) {
     const range = { start: startOf(num), end: endOf(detachedUnit) };
-    return { $type: "QuantityValue", value: Number(num.image), unit: detachedUnit.image, raw: `${num.image} ${detachedUnit.image}`, detached: true, range };
+    return {
+      $type: "QuantityValue",
+      value: Number(num.image),
+      unit: detachedUnit.image,
+      raw: `${num.image} ${detachedUnit.image}`,
+      detached: true,
+      range,
+    };
   }
   if (num) return { $type: "NumberValue", value: Number(num.image), raw: num.image, range: tokenRange(num) };
   const quantity = token(c, "QuantityLiteral");
   if (quantity) {
     const [, number, unit] = /^(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(.*)$/.exec(quantity.image) ?? [];
-    return { $type: "QuantityValue", value: Number(number), unit: unit ?? "", raw: quantity.image, range: tokenRange(quantity) };
+    return {
+      $type: "QuantityValue",
+      value: Number(number),
+      unit: unit ?? "",
+      raw: quantity.image,
+      range: tokenRange(quantity),
+    };
   }
   const t = token(c, "True");
   if (t) return { $type: "BooleanValue", value: true, range: tokenRange(t) };
@@ -153,7 +172,12 @@ export class AstBuilder extends Visitor {
       const declaration = this.declaration(d.children, d);
       if (declaration) declarations.push(declaration);
     }
-    return { $type: "File", namespace: ns ? this.namespaceDecl(ns.children, ns) : undefined, declarations, range: rangeOf(n) };
+    return {
+      $type: "File",
+      namespace: ns ? this.namespaceDecl(ns.children, ns) : undefined,
+      declarations,
+      range: rangeOf(n),
+    };
   }
 
   namespaceDecl(c: Children, _n: CstNode): Name | undefined {
@@ -195,14 +219,25 @@ export class AstBuilder extends Visitor {
     const json = node(c, "jsonObject");
     // Read by the fast path (inline-json.ts): the token carries the JSON AST.
     const inline = token(c, "InlineJson");
-    const jsonAst = inline ? (inline.payload as InlineJsonPayload).json() : json ? this.jsonObject(json.children, json) : undefined;
+    const jsonAst = inline
+      ? (inline.payload as InlineJsonPayload).json()
+      : json
+        ? this.jsonObject(json.children, json)
+        : undefined;
     const schema = path
       ? { $type: "SchemaFile" as const, path: stringOf(path) }
       : jsonAst
         ? { $type: "InlineSchema" as const, json: jsonAst }
         : undefined;
     const writersKeyword = token(c, "Writers");
-    const writers = writersKeyword ? { keyword: tokenRange(writersKeyword), files: tokens(c, "StringLiteral").slice(path ? 1 : 0).map(stringOf) } : undefined;
+    const writers = writersKeyword
+      ? {
+          keyword: tokenRange(writersKeyword),
+          files: tokens(c, "StringLiteral")
+            .slice(path ? 1 : 0)
+            .map(stringOf),
+        }
+      : undefined;
     return { $type: "Message", name: nameOf(name), schema, ...(writers ? { writers } : {}), range: rangeOf(n) };
   }
 
@@ -246,15 +281,23 @@ export class AstBuilder extends Visitor {
 
   /** The parts of a topic's `{ }`, in source order. */
   private topicBody(c: Children): (ConsumerClause | ProducerClause | Setting | TopicConfigBlock)[] {
-    const parts: { offset: number; item: ConsumerClause | ProducerClause | Setting | TopicConfigBlock | undefined }[] = [
-      ...nodes(c, "consumerClause").map((n) => ({ offset: rangeOf(n).start.offset, item: this.consumerClause(n.children, n) })),
-      ...nodes(c, "producerClause").map((n) => ({ offset: rangeOf(n).start.offset, item: this.producerClause(n.children, n) })),
-      ...nodes(c, "setting").map((n) => ({ offset: rangeOf(n).start.offset, item: this.setting(n.children, n) })),
-      ...nodes(c, "topicConfig").map((n) => ({ offset: rangeOf(n).start.offset, item: this.topicConfig(n.children, n) })),
-    ];
-    return parts
-      .sort((a, b) => a.offset - b.offset)
-      .flatMap((p) => (p.item ? [p.item] : []));
+    const parts: { offset: number; item: ConsumerClause | ProducerClause | Setting | TopicConfigBlock | undefined }[] =
+      [
+        ...nodes(c, "consumerClause").map((n) => ({
+          offset: rangeOf(n).start.offset,
+          item: this.consumerClause(n.children, n),
+        })),
+        ...nodes(c, "producerClause").map((n) => ({
+          offset: rangeOf(n).start.offset,
+          item: this.producerClause(n.children, n),
+        })),
+        ...nodes(c, "setting").map((n) => ({ offset: rangeOf(n).start.offset, item: this.setting(n.children, n) })),
+        ...nodes(c, "topicConfig").map((n) => ({
+          offset: rangeOf(n).start.offset,
+          item: this.topicConfig(n.children, n),
+        })),
+      ];
+    return parts.sort((a, b) => a.offset - b.offset).flatMap((p) => (p.item ? [p.item] : []));
   }
 
   topicConfig(c: Children, n: CstNode): TopicConfigBlock | undefined {
@@ -273,12 +316,22 @@ export class AstBuilder extends Visitor {
     if (!key) return undefined;
     // The key is the entry's first string; the value's tokens are the rest (a string value is the second string).
     const valueChildren: Children = { ...c, StringLiteral: valueString ? [valueString] : [] };
-    return { $type: "TopicConfigEntry", key: stringOf(key), value: settingValue(valueChildren, token(c, "Identifier")), range: rangeOf(n) };
+    return {
+      $type: "TopicConfigEntry",
+      key: stringOf(key),
+      value: settingValue(valueChildren, token(c, "Identifier")),
+      range: rangeOf(n),
+    };
   }
 
   producerClause(c: Children, n: CstNode): ProducerClause {
     const word = token(c, "producerWord");
-    return { $type: "ProducerClause", keyword: word ? tokenRange(word) : rangeOf(n), settings: this.settingsIn(c), range: rangeOf(n) };
+    return {
+      $type: "ProducerClause",
+      keyword: word ? tokenRange(word) : rangeOf(n),
+      settings: this.settingsIn(c),
+      range: rangeOf(n),
+    };
   }
 
   topicClause(c: Children, n: CstNode): TopicClause | undefined {
@@ -287,7 +340,12 @@ export class AstBuilder extends Visitor {
     const range = rangeOf(n);
     if (word.image === "key") {
       const type = node(c, "qualifiedName");
-      return { $type: "KeyClause", keyword: tokenRange(word), type: type ? this.qualifiedName(type.children, type) : undefined, range };
+      return {
+        $type: "KeyClause",
+        keyword: tokenRange(word),
+        type: type ? this.qualifiedName(type.children, type) : undefined,
+        range,
+      };
     }
     if (word.image === "tombstones") return { $type: "TombstonesClause", range };
     return { $type: "UnknownClause", word: nameOf(word), range };
@@ -395,7 +453,12 @@ export class AstBuilder extends Visitor {
     const key = token(c, "StringLiteral");
     if (!key) return undefined;
     const value = node(c, "json");
-    return { $type: "JsonMember", key: stringOf(key), value: value ? this.json(value.children, value) : undefined, range: rangeOf(n) };
+    return {
+      $type: "JsonMember",
+      key: stringOf(key),
+      value: value ? this.json(value.children, value) : undefined,
+      range: rangeOf(n),
+    };
   }
 
   jsonArray(c: Children, n: CstNode): JsonValue {

@@ -16,7 +16,12 @@ export const UnterminatedBlockComment = createToken({
 /** Any word: a name or a keyword. Parts of qualified names (`namespace seed.exclusive`) may be keywords. */
 export const AnyWord = createToken({ name: "AnyWord", pattern: Lexer.NA, label: "a name" });
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name", categories: [AnyWord] });
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: "a name",
+  categories: [AnyWord],
+});
 
 function keyword(word: string): TokenType {
   return createToken({
@@ -60,7 +65,8 @@ export const UnterminatedString = createToken({ name: "UnterminatedString", patt
  */
 export const QuantityLiteral = createToken({
   name: "QuantityLiteral",
-  pattern: /-?(?:0[0-9]+(?:\.[0-9]+)?(?:[A-Za-z_][A-Za-z0-9_]*)?|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+(?=[A-Za-z_]))?(?![eE][+-]?[0-9])[A-Za-z_][A-Za-z0-9_]*)/,
+  pattern:
+    /-?(?:0[0-9]+(?:\.[0-9]+)?(?:[A-Za-z_][A-Za-z0-9_]*)?|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+(?=[A-Za-z_]))?(?![eE][+-]?[0-9])[A-Za-z_][A-Za-z0-9_]*)/,
   label: "a quantity",
 });
 export const NumberLiteral = createToken({
@@ -121,8 +127,20 @@ export const allTokens: TokenType[] = [
 
 /** Words with a meaning in the language; they cannot name messages or connections. */
 export const keywords: readonly string[] = [
-  "namespace", "message", "from", "avro", "shared", "connection", "exclusive",
-  "topic", "consumer", "via", "as", "true", "false", "null",
+  "namespace",
+  "message",
+  "from",
+  "avro",
+  "shared",
+  "connection",
+  "exclusive",
+  "topic",
+  "consumer",
+  "via",
+  "as",
+  "true",
+  "false",
+  "null",
   "registry",
   "writers",
 ];

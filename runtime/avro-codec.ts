@@ -47,7 +47,8 @@ abstract class KefgenLogicalType extends avro.types.LogicalType {
    * but with the same underlying type gets this type's reading; anything else cannot be resolved.
    */
   protected override _resolve(writer: avro.Type): ((value: any) => unknown) | undefined {
-    if (writer instanceof KefgenLogicalType && writer.constructor === this.constructor && writer.sameParameters(this)) return (value) => value;
+    if (writer instanceof KefgenLogicalType && writer.constructor === this.constructor && writer.sameParameters(this))
+      return (value) => value;
     if (!(writer instanceof avro.types.LogicalType) && writer.typeName === this.underlyingType.typeName) {
       try {
         this.underlyingType.createResolver(writer); // a fixed must also match in name and size
@@ -128,16 +129,21 @@ class DecimalType extends KefgenLogicalType {
 
   protected override _toValue(value: unknown): Buffer {
     const match = typeof value === "string" ? decimalPattern.exec(value) : null;
-    if (!match) throw new Error(`a decimal(${this.precision}, ${this.scale}) must be a string like "-12.5", not ${JSON.stringify(value) ?? String(value)}`);
+    if (!match)
+      throw new Error(
+        `a decimal(${this.precision}, ${this.scale}) must be a string like "-12.5", not ${JSON.stringify(value) ?? String(value)}`,
+      );
     const [, minus, whole, fraction = ""] = match;
     const kept = fraction.slice(0, this.scale);
-    if (/[^0]/.test(fraction.slice(this.scale))) throw new Error(`decimal ${value} has more than ${this.scale} digits after the point`);
+    if (/[^0]/.test(fraction.slice(this.scale)))
+      throw new Error(`decimal ${value} has more than ${this.scale} digits after the point`);
     const unscaled = BigInt(whole! + kept.padEnd(this.scale, "0")) * (minus ? -1n : 1n);
     // More digits than the precision are written, as they are read: decoding gives exactly what the bytes hold
     // (Java's DecimalConversion.fromBytes does not check the precision either), so decode → encode gives the same
     // bytes back. Only what the bytes cannot hold is refused.
     if (this.size !== undefined) {
-      if (!fitsInBytes(unscaled, this.size)) throw new Error(`decimal ${value} does not fit in a fixed of ${this.size} bytes`);
+      if (!fitsInBytes(unscaled, this.size))
+        throw new Error(`decimal ${value} does not fit in a fixed of ${this.size} bytes`);
       return bigIntToTwosComplement(unscaled, this.size);
     }
     let size = 1;
@@ -174,7 +180,10 @@ class UuidType extends KefgenLogicalType {
   protected override _toValue(value: unknown): string | Buffer {
     if (typeof value !== "string") throw new Error(`a uuid must be a string, not ${String(value)}`);
     if (!this.fixed) return value;
-    if (!uuidPattern.test(value)) throw new Error(`a uuid stored in a fixed must look like 123e4567-e89b-12d3-a456-426614174000, not ${JSON.stringify(value)}`);
+    if (!uuidPattern.test(value))
+      throw new Error(
+        `a uuid stored in a fixed must look like 123e4567-e89b-12d3-a456-426614174000, not ${JSON.stringify(value)}`,
+      );
     return Buffer.from(value.replace(/-/g, ""), "hex");
   }
 }
@@ -191,13 +200,15 @@ class DateType extends KefgenLogicalType {
 
   protected override _fromValue(days: number): Date {
     const ms = days * DAY_MS;
-    if (Math.abs(ms) > MAX_DATE_MS) throw new Error(`date ${days} days from 1970-01-01 is beyond what a JavaScript Date can hold`);
+    if (Math.abs(ms) > MAX_DATE_MS)
+      throw new Error(`date ${days} days from 1970-01-01 is beyond what a JavaScript Date can hold`);
     return new Date(ms);
   }
 
   protected override _toValue(value: unknown): number {
     const ms = value instanceof Date ? value.getTime() : NaN;
-    if (Number.isNaN(ms) || ms % DAY_MS !== 0) throw new Error(`a date must be a valid Date at midnight UTC, not ${String(value)}`);
+    if (Number.isNaN(ms) || ms % DAY_MS !== 0)
+      throw new Error(`a date must be a valid Date at midnight UTC, not ${String(value)}`);
     return ms / DAY_MS + 0; // + 0 turns -0 into 0
   }
 }
@@ -209,7 +220,8 @@ class TimestampMillisType extends KefgenLogicalType {
   }
 
   protected override _fromValue(ms: number): Date {
-    if (Math.abs(ms) > MAX_DATE_MS) throw new Error(`timestamp ${ms} ms from the epoch is beyond what a JavaScript Date can hold`);
+    if (Math.abs(ms) > MAX_DATE_MS)
+      throw new Error(`timestamp ${ms} ms from the epoch is beyond what a JavaScript Date can hold`);
     return new Date(ms);
   }
 
@@ -298,7 +310,8 @@ class SafeLongType extends avro.types.LongType {
   }
 
   _write(tap: Tap, value: unknown): void {
-    if (!Number.isSafeInteger(value)) throw new Error(`invalid "long": ${String(value)} is not an integer within ±(2^53 − 1)`);
+    if (!Number.isSafeInteger(value))
+      throw new Error(`invalid "long": ${String(value)} is not an integer within ±(2^53 − 1)`);
     const n = value as number;
     if (n > -(2 ** 52) && n < 2 ** 52) tap.writeLong(n);
     else writeBigVarint(tap, BigInt(n));
@@ -318,7 +331,7 @@ function readBigVarint(tap: Tap): bigint {
 }
 
 function writeBigVarint(tap: Tap, n: bigint): void {
-  let z = n >= 0n ? n << 1n : ((-n) << 1n) - 1n;
+  let z = n >= 0n ? n << 1n : (-n << 1n) - 1n;
   do {
     let byte = Number(z & 0x7fn);
     z >>= 7n;
@@ -350,7 +363,10 @@ interface PromotionResolver {
 class PromotingDoubleType extends avro.types.DoubleType {
   _update(resolver: PromotionResolver, writer: avro.Type, opts?: unknown): void {
     if (writer.typeName === "long" || writer.typeName === "abstract:long") resolver._read = readLongAsNumber;
-    else (avro.types.DoubleType.prototype as unknown as { _update(r: unknown, w: avro.Type, o?: unknown): void })._update.call(this, resolver, writer, opts);
+    else
+      (
+        avro.types.DoubleType.prototype as unknown as { _update(r: unknown, w: avro.Type, o?: unknown): void }
+      )._update.call(this, resolver, writer, opts);
   }
 }
 
@@ -361,9 +377,14 @@ class PromotingDoubleType extends avro.types.DoubleType {
  */
 class PromotingFloatType extends avro.types.FloatType {
   _update(resolver: PromotionResolver, writer: avro.Type, opts?: unknown): void {
-    if (writer.typeName === "int") resolver._read = (tap) => Math.fround((writer as unknown as PromotionResolver)._read(tap));
-    else if (writer.typeName === "long" || writer.typeName === "abstract:long") resolver._read = (tap) => Math.fround(readLongAsNumber(tap));
-    else (avro.types.FloatType.prototype as unknown as { _update(r: unknown, w: avro.Type, o?: unknown): void })._update.call(this, resolver, writer, opts);
+    if (writer.typeName === "int")
+      resolver._read = (tap) => Math.fround((writer as unknown as PromotionResolver)._read(tap));
+    else if (writer.typeName === "long" || writer.typeName === "abstract:long")
+      resolver._read = (tap) => Math.fround(readLongAsNumber(tap));
+    else
+      (
+        avro.types.FloatType.prototype as unknown as { _update(r: unknown, w: avro.Type, o?: unknown): void }
+      )._update.call(this, resolver, writer, opts);
   }
 }
 
@@ -382,7 +403,8 @@ const bigintLong = avro.types.LongType.__with({
     return buf;
   },
   fromJSON: (v: unknown) => (typeof v === "bigint" ? v : BigInt(v as number | string)),
-  toJSON: (n: bigint) => (n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString()),
+  toJSON: (n: bigint) =>
+    n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString(),
   isValid: (n: unknown) => typeof n === "bigint" && n >= INT64_MIN && n <= INT64_MAX,
   compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
@@ -409,7 +431,8 @@ class SafeMapType extends avro.types.MapType {
       for (; n > 0; n--) {
         const key = tap.readString();
         const value = values._read(tap);
-        if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+        if (key === "__proto__")
+          Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
         else out[key] = value;
       }
     }
@@ -423,7 +446,9 @@ class SafeMapType extends avro.types.MapType {
  */
 function bucketOf(type: avro.Type): ValueBucket {
   if (type instanceof KefgenLogicalType) return type.bucket;
-  const representation = Object.hasOwn(avroRepresentation, type.typeName) ? avroRepresentation[type.typeName as RepresentedType] : undefined;
+  const representation = Object.hasOwn(avroRepresentation, type.typeName)
+    ? avroRepresentation[type.typeName as RepresentedType]
+    : undefined;
   if (!representation) throw new Error(`internal: no value bucket for Avro type ${type.typeName}`);
   return representation.bucket;
 }
@@ -468,7 +493,8 @@ function typeHook(schema: unknown, opts: avro.ForSchemaOptions): avro.Type | und
 
 function underlyingType(s: Record<string, unknown>, opts: avro.ForSchemaOptions): avro.Type | undefined {
   if (s["type"] === "map") return new SafeMapType(s as unknown as avro.Schema, opts);
-  if (s["type"] === "long") return s[LONG_REPRESENTATION_PROPERTY] === "bigint" && s["logicalType"] === undefined ? bigintLong : safeLong;
+  if (s["type"] === "long")
+    return s[LONG_REPRESENTATION_PROPERTY] === "bigint" && s["logicalType"] === undefined ? bigintLong : safeLong;
   if (s["type"] === "float") return promotingFloat;
   if (s["type"] === "double") return promotingDouble;
   return undefined;

@@ -75,21 +75,31 @@ export function readLogicalType(schema: unknown): LogicalTypeReading | undefined
   const size = s["size"];
   const ignored = (reason: string): LogicalTypeReading => ({ status: "ignored", name, reason });
   const on = (underlying: string): LogicalTypeReading =>
-    type === underlying ? { status: "interpreted", logicalType: { name } as AvroLogicalType } : ignored(`${name} annotates ${underlying === "int" ? "an" : "a"} ${underlying}, not ${describeUnderlying(type)}`);
+    type === underlying
+      ? { status: "interpreted", logicalType: { name } as AvroLogicalType }
+      : ignored(
+          `${name} annotates ${underlying === "int" ? "an" : "a"} ${underlying}, not ${describeUnderlying(type)}`,
+        );
   switch (name) {
     case "decimal": {
-      if (type !== "bytes" && type !== "fixed") return ignored(`decimal annotates bytes or a fixed, not ${describeUnderlying(type)}`);
+      if (type !== "bytes" && type !== "fixed")
+        return ignored(`decimal annotates bytes or a fixed, not ${describeUnderlying(type)}`);
       const precision = s["precision"];
       const scale = s["scale"] === undefined ? 0 : s["scale"];
-      if (!isWhole(precision) || precision < 1) return ignored(`decimal needs a "precision" that is a whole number of at least 1`);
-      if (!isWhole(scale) || scale < 0 || scale > precision) return ignored(`decimal "scale" must be a whole number from 0 to the precision (${precision})`);
+      if (!isWhole(precision) || precision < 1)
+        return ignored(`decimal needs a "precision" that is a whole number of at least 1`);
+      if (!isWhole(scale) || scale < 0 || scale > precision)
+        return ignored(`decimal "scale" must be a whole number from 0 to the precision (${precision})`);
       if (type === "fixed" && isWhole(size) && precision > maxDecimalDigits(size)) {
-        return ignored(`a fixed of ${size} bytes holds at most ${maxDecimalDigits(size)} decimal digits, fewer than the precision ${precision}`);
+        return ignored(
+          `a fixed of ${size} bytes holds at most ${maxDecimalDigits(size)} decimal digits, fewer than the precision ${precision}`,
+        );
       }
       return { status: "interpreted", logicalType: { name, precision, scale } };
     }
     case "uuid":
-      if (type === "string" || (type === "fixed" && size === 16)) return { status: "interpreted", logicalType: { name } };
+      if (type === "string" || (type === "fixed" && size === 16))
+        return { status: "interpreted", logicalType: { name } };
       return ignored(`uuid annotates a string or a fixed of 16 bytes, not ${describeUnderlying(type, size)}`);
     case "duration":
       if (type === "fixed" && size === 12) return { status: "interpreted", logicalType: { name } };

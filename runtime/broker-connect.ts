@@ -24,7 +24,9 @@ export async function connectWithin(
 ): Promise<void> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), target.timeoutMs)));
+  const deadline = new Promise<"timeout">(
+    (resolve) => (timer = setTimeout(() => resolve("timeout"), target.timeoutMs)),
+  );
   const attempt = connect().then(
     () => ({ ok: true as const }),
     (error: unknown) => ({ ok: false as const, error }),
@@ -38,13 +40,25 @@ export async function connectWithin(
   if (outcome === "timeout" && target.brokers.length > 0) reason = await probeAll(target.brokers);
   // Not about reaching a broker (SASL, TLS, a bug): kafkajs's own error says more than a guess would.
   if (reason === "other" && outcome !== "timeout") throw error;
-  throw new BrokerUnreachableError({ connection: target.connection, brokers, reason, elapsedMs: Date.now() - started, cause: error });
+  throw new BrokerUnreachableError({
+    connection: target.connection,
+    brokers,
+    reason,
+    elapsedMs: Date.now() - started,
+    cause: error,
+  });
 }
 
 /** The most telling reason over every broker: a silent server beats a refusal (it is the surprising one). */
 async function probeAll(brokers: readonly string[]): Promise<BrokerUnreachableReason> {
   const reasons = await Promise.all(brokers.map((broker) => probe(broker)));
-  const order: BrokerUnreachableReason[] = ["no answer", "connection timed out", "connection refused", "host not found", "other"];
+  const order: BrokerUnreachableReason[] = [
+    "no answer",
+    "connection timed out",
+    "connection refused",
+    "host not found",
+    "other",
+  ];
   return order.find((r) => reasons.includes(r)) ?? "no answer";
 }
 

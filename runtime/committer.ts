@@ -50,7 +50,10 @@ export class Committer {
   commit(reason: CommitReason = "interval"): Promise<void> {
     // A rebalance commit must also carry what was handled after the commit in flight was computed:
     // the member may rejoin as soon as its commits are answered (platformatic waits for exactly that).
-    if (this.inFlight && reason === "rebalance") return (this.rebalanceAfter ??= this.inFlight.then(() => ((this.rebalanceAfter = undefined), this.commit("rebalance"))));
+    if (this.inFlight && reason === "rebalance")
+      return (this.rebalanceAfter ??= this.inFlight.then(
+        () => ((this.rebalanceAfter = undefined), this.commit("rebalance")),
+      ));
     if (this.inFlight) return this.inFlight;
     const member = this.options.member();
     const pending = this.options.trackers.pendingCommits();
@@ -88,11 +91,19 @@ export class Committer {
    * an unhandled record) and the coordinator rejects commits from an old generation anyway.
    */
   private async send(member: CommitPort, pending: readonly PendingCommit[], reason: CommitReason): Promise<void> {
-    const offsets = pending.map((p) => ({ topic: p.offsets.topic, partition: p.offsets.partition, offset: String(p.offset) }));
+    const offsets = pending.map((p) => ({
+      topic: p.offsets.topic,
+      partition: p.offsets.partition,
+      offset: String(p.offset),
+    }));
     try {
       await member.commit(offsets);
     } catch (error) {
-      this.options.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", { reason, offsets, error });
+      this.options.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", {
+        reason,
+        offsets,
+        error,
+      });
       return;
     }
     for (const p of pending) p.offsets.markCommitted(p.offset);

@@ -68,7 +68,12 @@ export interface ConfluentFormatOptions {
 }
 
 /** The subject of a value (or key) schema under a strategy. */
-export function subjectName(strategy: SubjectStrategy, topic: string, recordName: string | undefined, part: "value" | "key" = "value"): string {
+export function subjectName(
+  strategy: SubjectStrategy,
+  topic: string,
+  recordName: string | undefined,
+  part: "value" | "key" = "value",
+): string {
   switch (strategy) {
     case "topic":
       return `${topic}-${part}`;
@@ -95,9 +100,13 @@ const HEADER_BYTES = 5;
  * A {@link ValueFormat} for Confluent-framed Avro, read as `codec`'s type (the generated type of the topic).
  * Build one per topic binding (generated wiring does).
  */
-export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOptions): ValueFormat<T> & { readonly kind: "confluent" } {
+export function confluentFormat<T>(
+  codec: Codec<T>,
+  options: ConfluentFormatOptions,
+): ValueFormat<T> & { readonly kind: "confluent" } {
   const maybe = (codec as Partial<AvroCodec<T>>).type;
-  if (maybe === undefined || !avro.Type.isType(maybe)) throw new TypeError(`confluentFormat of topic "${options.topic}" needs a codec made by avroCodec`);
+  if (maybe === undefined || !avro.Type.isType(maybe))
+    throw new TypeError(`confluentFormat of topic "${options.topic}" needs a codec made by avroCodec`);
   const reader: avro.Type = maybe;
   const readerText = JSON.stringify(reader.schema({ exportAttrs: true }));
   const readerName = reader.name ?? `Avro ${reader.typeName}`;
@@ -116,10 +125,17 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
     try {
       result = reader.decode(value, HEADER_BYTES, reading.resolver);
     } catch (error) {
-      throw new DecodeError(`invalid ${readerName} payload written with schema id ${id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new DecodeError(
+        `invalid ${readerName} payload written with schema id ${id}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
-    if (result.offset < 0) throw new DecodeError(`invalid ${readerName} payload written with schema id ${id}: truncated`);
-    if (result.offset !== value.length) throw new DecodeError(`invalid ${readerName} payload written with schema id ${id}: ${value.length - result.offset} trailing bytes`);
+    if (result.offset < 0)
+      throw new DecodeError(`invalid ${readerName} payload written with schema id ${id}: truncated`);
+    if (result.offset !== value.length)
+      throw new DecodeError(
+        `invalid ${readerName} payload written with schema id ${id}: ${value.length - result.offset} trailing bytes`,
+      );
     return result.value as T;
   };
 
@@ -129,7 +145,12 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
       text = await options.registry.schemaById(id);
     } catch (error) {
       if (error instanceof RegistryAnswerError) {
-        return { error: new DecodeError(`writer schema id ${id} is not in registry "${options.registry.name}": ${error.message}`, { cause: error }) };
+        return {
+          error: new DecodeError(
+            `writer schema id ${id} is not in registry "${options.registry.name}": ${error.message}`,
+            { cause: error },
+          ),
+        };
       }
       throw error;
     }
@@ -137,7 +158,12 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
     try {
       writer = avroType(JSON.parse(text));
     } catch (error) {
-      return { error: new DecodeError(`writer schema id ${id} of registry "${options.registry.name}" is not a schema kefgen can read: ${(error as Error).message}`, { cause: error }) };
+      return {
+        error: new DecodeError(
+          `writer schema id ${id} of registry "${options.registry.name}" is not a schema kefgen can read: ${(error as Error).message}`,
+          { cause: error },
+        ),
+      };
     }
     if (JSON.stringify(writer.schema({ exportAttrs: true })) === readerText) return {};
     try {
@@ -182,8 +208,10 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
   return {
     kind: "confluent",
     decode(value) {
-      if (value.length < HEADER_BYTES) throw new DecodeError(`a Confluent-framed ${part} needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
-      if (value[0] !== 0) throw new DecodeError(`not a Confluent-framed ${part}: the first byte is ${value[0]}, not the magic byte 0`);
+      if (value.length < HEADER_BYTES)
+        throw new DecodeError(`a Confluent-framed ${part} needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
+      if (value[0] !== 0)
+        throw new DecodeError(`not a Confluent-framed ${part}: the first byte is ${value[0]}, not the magic byte 0`);
       const id = value.readUInt32BE(1);
       if (id === lastId) return read(value, lastReading!, id);
       const known = readings.get(id);
@@ -198,7 +226,8 @@ export function confluentFormat<T>(codec: Codec<T>, options: ConfluentFormatOpti
 async function describeWriter(registry: SchemaRegistryClient, id: number): Promise<string> {
   try {
     const versions = await registry.versionsOfId(id);
-    if (versions.length > 0) return `${versions.map((v) => `subject "${v.subject}" version ${v.version}`).join(", ")}, id ${id}`;
+    if (versions.length > 0)
+      return `${versions.map((v) => `subject "${v.subject}" version ${v.version}`).join(", ")}, id ${id}`;
   } catch {
     // Best effort: the id alone still names the schema.
   }
@@ -211,7 +240,12 @@ function firstIncompatibility(reader: avro.Type, writer: avro.Type, path = ""): 
   const w = writer as avro.types.RecordType;
   if (reader.typeName === "record" && writer.typeName === "record") {
     const simple = (name: string) => name.slice(name.lastIndexOf(".") + 1);
-    if (reader.name !== undefined && writer.name !== undefined && simple(reader.name) !== simple(writer.name) && !(r.aliases ?? []).includes(writer.name)) {
+    if (
+      reader.name !== undefined &&
+      writer.name !== undefined &&
+      simple(reader.name) !== simple(writer.name) &&
+      !(r.aliases ?? []).includes(writer.name)
+    ) {
       return `${path || "the record"} is named ${writer.name} by the writer and ${reader.name} by the reader`;
     }
     for (const field of r.fields) {
@@ -219,7 +253,8 @@ function firstIncompatibility(reader: avro.Type, writer: avro.Type, path = ""): 
       const written = w.fields.find((f) => names.includes(f.name));
       const at = path ? `${path}.${field.name}` : field.name;
       if (!written) {
-        if (field.defaultValue() === undefined) return `field "${at}" is missing in the writer schema and has no default in the reader schema`;
+        if (field.defaultValue() === undefined)
+          return `field "${at}" is missing in the writer schema and has no default in the reader schema`;
         continue;
       }
       try {
@@ -233,7 +268,8 @@ function firstIncompatibility(reader: avro.Type, writer: avro.Type, path = ""): 
   if (reader.typeName === "enum" && writer.typeName === "enum") {
     const symbols = (reader as avro.types.EnumType).symbols;
     const extra = (writer as avro.types.EnumType).symbols.filter((s) => !symbols.includes(s));
-    if (extra.length > 0) return `${path ? `field "${path}"` : "the enum"}: the writer has symbol${extra.length > 1 ? "s" : ""} ${extra.join(", ")} the reader lacks, and the reader's enum has no default`;
+    if (extra.length > 0)
+      return `${path ? `field "${path}"` : "the enum"}: the writer has symbol${extra.length > 1 ? "s" : ""} ${extra.join(", ")} the reader lacks, and the reader's enum has no default`;
   }
   return undefined;
 }

@@ -227,9 +227,12 @@ export class Connection {
     this.currentState = "starting";
     const settings = this.spec.settings;
     if (settings.enableAutoCommit) {
-      this.logger.warn("enableAutoCommit is on: records count as done when buffered (at-most-once); a crash loses buffered records", {
-        groupId: settings.groupId,
-      });
+      this.logger.warn(
+        "enableAutoCommit is on: records count as done when buffered (at-most-once); a crash loses buffered records",
+        {
+          groupId: settings.groupId,
+        },
+      );
     }
     for (const channel of this.channels.values()) channel.start();
 
@@ -259,7 +262,10 @@ export class Connection {
     if (!this.stopping) {
       this.committer.startInterval(settings.autoCommitIntervalMs);
       const limit = settings.maxPollIntervalMs;
-      this.watchdogTimer = setInterval(() => this.checkSlowHandlers(limit), Math.min(5_000, Math.max(50, Math.floor(limit / 10))));
+      this.watchdogTimer = setInterval(
+        () => this.checkSlowHandlers(limit),
+        Math.min(5_000, Math.max(50, Math.floor(limit / 10))),
+      );
     }
   }
 
@@ -363,7 +369,11 @@ export class Connection {
     const old = this.consumer;
     old?.detach();
     this.consumer = undefined;
-    if (old) await settlesBy(old.disconnect().catch(() => {}), Date.now() + this.commitOnStopTimeoutMs);
+    if (old)
+      await settlesBy(
+        old.disconnect().catch(() => {}),
+        Date.now() + this.commitOnStopTimeoutMs,
+      );
     this.router.assign({});
     const revoked = this.trackers.forgetAll();
     this.purge(new Set(revoked));
@@ -493,7 +503,11 @@ export class Connection {
       return;
     }
     this.currentState = "restarting";
-    this.logger.error("consumer crashed; restarting it", { attempt: decision.attempt, delayMs: decision.delayMs, error });
+    this.logger.error("consumer crashed; restarting it", {
+      attempt: decision.attempt,
+      delayMs: decision.delayMs,
+      error,
+    });
     this.options.events.emit(RuntimeEvents.CRASH, { connection: this.name, error, restarting: true });
   }
 
@@ -542,7 +556,10 @@ export class Connection {
     this.pauses.reapply([...this.channels.keys()]);
 
     // 2. Let the handler call in flight on each topic finish, until the deadline.
-    const drained = await settlesBy(Promise.all([...this.channels.values()].map((channel) => channel.stop())), deadline);
+    const drained = await settlesBy(
+      Promise.all([...this.channels.values()].map((channel) => channel.stop())),
+      deadline,
+    );
     if (!drained) {
       this.logger.warn("handlers still running at the stop deadline; their records will be redelivered", {
         topics: [...this.channels.values()].filter((c) => c.busy).map((c) => c.topic),
@@ -561,7 +578,9 @@ export class Connection {
     await settlesBy(this.replacement.settled(), Date.now() + this.commitOnStopTimeoutMs);
     const consumer = this.consumer;
     const left = await settlesBy(
-      (consumer?.disconnect() ?? Promise.resolve()).catch((error: unknown) => this.logger.warn("disconnect failed", { error })),
+      (consumer?.disconnect() ?? Promise.resolve()).catch((error: unknown) =>
+        this.logger.warn("disconnect failed", { error }),
+      ),
       Date.now() + this.commitOnStopTimeoutMs,
     );
     if (!left) this.logger.warn("leaving the group did not finish in time", { timeoutMs: this.commitOnStopTimeoutMs });
@@ -579,7 +598,9 @@ export class Connection {
     // request (30 s); start() must not. The consumer is forgotten, so stop() does not wait for it either.
     const consumer = this.consumer;
     this.consumer = undefined;
-    const disconnected = consumer?.disconnect().catch((error: unknown) => this.logger.debug("disconnect after a failed start failed", { error }));
+    const disconnected = consumer
+      ?.disconnect()
+      .catch((error: unknown) => this.logger.debug("disconnect after a failed start failed", { error }));
     if (disconnected) await settlesBy(disconnected, Date.now() + 1_000);
     consumer?.detach();
   }
@@ -588,9 +609,17 @@ export class Connection {
 /** Resolves `true` if `promise` settles before `deadline` (epoch ms), `false` otherwise. Never rejects. */
 async function settlesBy(promise: Promise<unknown>, deadline: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  const timeout = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))),
+  );
   try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

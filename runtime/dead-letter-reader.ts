@@ -33,11 +33,19 @@ export class NotADeadLetterError extends Error {
  * `decode`); a value it cannot read is kept as bytes (poison records are in dead-letter topics for that reason).
  * Throws {@link NotADeadLetterError} when the record has no dead-letter headers.
  */
-export function readDeadLetter<T>(position: DeadLetter<T>["position"], record: FetchedRecord, decode: (value: Buffer) => T): DeadLetter<T> {
+export function readDeadLetter<T>(
+  position: DeadLetter<T>["position"],
+  record: FetchedRecord,
+  decode: (value: Buffer) => T,
+): DeadLetter<T> {
   const info = readDeadLetterHeaders(record.headers);
-  if (!info) throw new NotADeadLetterError(`${position.topic}[${position.partition}]@${position.offset} has no kafka_dlt-original-topic header`);
+  if (!info)
+    throw new NotADeadLetterError(
+      `${position.topic}[${position.partition}]@${position.offset} has no kafka_dlt-original-topic header`,
+    );
   let value: DeadLetterValue<T>;
-  if (record.value === null) value = { decoded: false, bytes: null, error: new Error("the record has no value (a tombstone)") };
+  if (record.value === null)
+    value = { decoded: false, bytes: null, error: new Error("the record has no value (a tombstone)") };
   else {
     try {
       value = { decoded: true, message: decode(record.value) };
@@ -45,7 +53,11 @@ export function readDeadLetter<T>(position: DeadLetter<T>["position"], record: F
       value = { decoded: false, bytes: record.value, error: error instanceof Error ? error : new Error(String(error)) };
     }
   }
-  const headers = Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => !name.startsWith("kafka_dlt-") && !name.startsWith("kefgen_dlt-")));
+  const headers = Object.fromEntries(
+    Object.entries(record.headers ?? {}).filter(
+      ([name]) => !name.startsWith("kafka_dlt-") && !name.startsWith("kefgen_dlt-"),
+    ),
+  );
   return { ...info, position, deadLetteredAt: record.timestamp, key: record.key, value, headers };
 }
 
@@ -86,8 +98,18 @@ export function bindDeadLetters<T>(init: DeadLetterDeclaration<T>): TopicBinding
     tombstones: true,
     buffer: init.buffer,
     handle: (value: Buffer | null, context: MessageContext) => {
-      const record: FetchedRecord = { offset: context.offset, key: context.key, value, timestamp: context.timestamp, headers: context.headers };
-      const letter = readDeadLetter({ topic: context.topic, partition: context.partition, offset: context.offset }, record, (bytes) => init.codec.decode(bytes));
+      const record: FetchedRecord = {
+        offset: context.offset,
+        key: context.key,
+        value,
+        timestamp: context.timestamp,
+        headers: context.headers,
+      };
+      const letter = readDeadLetter(
+        { topic: context.topic, partition: context.partition, offset: context.offset },
+        record,
+        (bytes) => init.codec.decode(bytes),
+      );
       if (init.originalTopic !== undefined && letter.originalTopic !== init.originalTopic) return;
       return init.handler(letter, context);
     },

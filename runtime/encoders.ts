@@ -101,7 +101,9 @@ export function confluentEncoder<T>(codec: Codec<T>, options: ConfluentEncoderOp
   const write = avroWriter(codec);
   const frame = (h: Buffer, value: T): Buffer => write(value, h);
   const learn = async (): Promise<Buffer> => {
-    const id = autoRegister ? await options.registry.register(subject, schema) : await options.registry.lookup(subject, schema);
+    const id = autoRegister
+      ? await options.registry.register(subject, schema)
+      : await options.registry.lookup(subject, schema);
     if (id === undefined) {
       throw new SchemaNotRegisteredError(
         `the schema of ${type.name ?? "the value"} is not registered under subject "${subject}" in registry "${options.registry.name}" (${options.registry.shownUrl}), and autoRegister = false: register it first`,
@@ -138,4 +140,7 @@ export function singleObjectEncoder<T>(codec: Codec<T>): Encoder<T> {
 export const stringKeyEncoder: Encoder<string> = { kind: "string", encode: (key) => Buffer.from(key, "utf8") };
 
 /** `key bytes`, or no key clause: the bytes as given (a string as UTF-8). */
-export const bytesKeyEncoder: Encoder<Buffer | string> = { kind: "bytes", encode: (key) => (typeof key === "string" ? Buffer.from(key, "utf8") : key) };
+export const bytesKeyEncoder: Encoder<Buffer | string> = {
+  kind: "bytes",
+  encode: (key) => (typeof key === "string" ? Buffer.from(key, "utf8") : key),
+};

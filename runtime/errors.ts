@@ -87,7 +87,8 @@ export class TopicMissingError extends Error {
 }
 
 /** Why a broker could not be reached, as far as the runtime can tell. */
-export type BrokerUnreachableReason = "connection refused" | "host not found" | "connection timed out" | "no answer" | "other";
+export type BrokerUnreachableReason =
+  "connection refused" | "host not found" | "connection timed out" | "no answer" | "other";
 
 /**
  * A connection's consumer could not connect to any broker within the connect deadline
@@ -108,10 +109,24 @@ export class BrokerUnreachableError extends Error {
   /**
    * @param details the connection, brokers tried, reason, how long it tried, and `cause` (kafkajs's error, if any).
    */
-  constructor(details: { connection: string; brokers: readonly string[]; reason: BrokerUnreachableReason; elapsedMs: number; cause?: unknown }) {
+  constructor(details: {
+    connection: string;
+    brokers: readonly string[];
+    reason: BrokerUnreachableReason;
+    elapsedMs: number;
+    cause?: unknown;
+  }) {
     const where = details.brokers.length > 0 ? details.brokers.join(", ") : "the brokers of the given Kafka instance";
-    const why = details.reason === "other" ? causeMessage(details.cause) : details.reason === "no answer" ? `no answer within ${details.elapsedMs} ms` : details.reason;
-    super(`connection "${details.connection}": cannot reach Kafka at ${where} (${why}); hint: ${HINTS[details.reason]}`, { cause: details.cause });
+    const why =
+      details.reason === "other"
+        ? causeMessage(details.cause)
+        : details.reason === "no answer"
+          ? `no answer within ${details.elapsedMs} ms`
+          : details.reason;
+    super(
+      `connection "${details.connection}": cannot reach Kafka at ${where} (${why}); hint: ${HINTS[details.reason]}`,
+      { cause: details.cause },
+    );
     this.name = "BrokerUnreachableError";
     this.connection = details.connection;
     this.brokers = [...details.brokers];
@@ -122,7 +137,8 @@ export class BrokerUnreachableError extends Error {
 const HINTS: Readonly<Record<BrokerUnreachableReason, string>> = {
   "connection refused": "is the broker running? check KAFKA_BROKERS / the brokers option",
   "host not found": "check the host names in KAFKA_BROKERS / the brokers option",
-  "connection timed out": "is the address reachable from here (firewall, VPN)? check KAFKA_BROKERS / the brokers option",
+  "connection timed out":
+    "is the address reachable from here (firewall, VPN)? check KAFKA_BROKERS / the brokers option",
   "no answer":
     "something accepted the connection but did not answer as Kafka: is this the broker's client listener (not another service), and does it need TLS (ssl) or SASL?",
   other: "check KAFKA_BROKERS / the brokers option and the broker's logs",
@@ -154,15 +170,27 @@ export function isMissingTopicError(error: unknown): boolean {
  * Classifies a failed connect: the brokers kafkajs named in its errors (`broker`, `host:port`) and the
  * operating system's error code. `timedOut`: the runtime's deadline passed before kafkajs gave up.
  */
-export function describeConnectFailure(error: unknown, timedOut: boolean): { reason: BrokerUnreachableReason; brokers: string[] } {
+export function describeConnectFailure(
+  error: unknown,
+  timedOut: boolean,
+): { reason: BrokerUnreachableReason; brokers: string[] } {
   const chain = causeChain(error);
-  const brokers = [...new Set(chain.map((e) => (e as { broker?: unknown }).broker).filter((b): b is string => typeof b === "string"))];
+  const brokers = [
+    ...new Set(chain.map((e) => (e as { broker?: unknown }).broker).filter((b): b is string => typeof b === "string")),
+  ];
   const codes = new Set(chain.map((e) => (e as { code?: unknown }).code).filter((c) => typeof c === "string"));
   const text = chain.map((e) => (e instanceof Error ? e.message : String(e))).join(" | ");
   let reason: BrokerUnreachableReason;
   if (codes.has("ECONNREFUSED") || /ECONNREFUSED/.test(text)) reason = "connection refused";
-  else if (codes.has("ENOTFOUND") || codes.has("EAI_AGAIN") || /ENOTFOUND|EAI_AGAIN/.test(text)) reason = "host not found";
-  else if (codes.has("ETIMEDOUT") || codes.has("EHOSTUNREACH") || codes.has("ENETUNREACH") || /Connection timeout|ETIMEDOUT/.test(text)) reason = "connection timed out";
+  else if (codes.has("ENOTFOUND") || codes.has("EAI_AGAIN") || /ENOTFOUND|EAI_AGAIN/.test(text))
+    reason = "host not found";
+  else if (
+    codes.has("ETIMEDOUT") ||
+    codes.has("EHOSTUNREACH") ||
+    codes.has("ENETUNREACH") ||
+    /Connection timeout|ETIMEDOUT/.test(text)
+  )
+    reason = "connection timed out";
   else if (timedOut || /Broker not connected|Request .* timed out/i.test(text)) reason = "no answer";
   else reason = "other";
   return { reason, brokers };

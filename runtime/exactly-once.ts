@@ -36,7 +36,10 @@ export function transactionalIdOf(record: Pick<ConsumedRecord, "groupId" | "topi
 /** Reads what an exactly-once handler returned; throws (the handler's failure path) when it is not a list of records. */
 export function producedRecords(topic: string, returned: unknown): ExactlyOnceResult {
   if (returned === undefined || returned === null) return [];
-  if (!Array.isArray(returned)) throw new TypeError(`the exactly-once handler of topic "${topic}" must return an array of records to produce, got ${typeof returned}`);
+  if (!Array.isArray(returned))
+    throw new TypeError(
+      `the exactly-once handler of topic "${topic}" must return an array of records to produce, got ${typeof returned}`,
+    );
   for (const r of returned as unknown[]) {
     if (r === null || typeof r !== "object" || typeof (r as ProducedRecord).topic !== "string") {
       throw new TypeError(`the exactly-once handler of topic "${topic}" returned a record without a topic`);
@@ -71,7 +74,12 @@ export class TransactionalOutput {
     const id = transactionalIdOf(consumed);
     const producer = await this.connected(id);
     try {
-      await producer.commitTransaction(records, { groupId: consumed.groupId, topic: consumed.topic, partition: consumed.partition, offset: String(BigInt(consumed.offset) + 1n) });
+      await producer.commitTransaction(records, {
+        groupId: consumed.groupId,
+        topic: consumed.topic,
+        partition: consumed.partition,
+        offset: String(BigInt(consumed.offset) + 1n),
+      });
     } catch (error) {
       this.drop(id, producer);
       throw error;
@@ -98,7 +106,10 @@ export class TransactionalOutput {
     let connecting = this.producers.get(id);
     if (!connecting) {
       const create = this.transport.createTransactionalProducer;
-      if (!create) throw new Error(`client ${this.transport.client} cannot run exactly-once handlers (no transactions behind the transport)`);
+      if (!create)
+        throw new Error(
+          `client ${this.transport.client} cannot run exactly-once handlers (no transactions behind the transport)`,
+        );
       const producer = create.call(this.transport, id);
       const started = producer.connect().then(() => producer);
       connecting = started;
@@ -113,6 +124,8 @@ export class TransactionalOutput {
 
   private drop(id: string, producer: TransactionalProducer): void {
     this.producers.delete(id);
-    producer.disconnect().catch((error: unknown) => this.logger.debug("transactional producer did not disconnect cleanly", { error }));
+    producer
+      .disconnect()
+      .catch((error: unknown) => this.logger.debug("transactional producer did not disconnect cleanly", { error }));
   }
 }

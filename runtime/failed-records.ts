@@ -138,13 +138,27 @@ export class FailedRecords {
    * skipped (returns `true`: the caller marks it done), or its partition stops.
    */
   decodeFailed(record: ChannelRecord, error: DecodeError): boolean {
-    const action = this.options.policy.onDecodeError === "deadLetter" && this.options.policy.deadLetter === undefined ? "stop" : this.options.policy.onDecodeError;
+    const action =
+      this.options.policy.onDecodeError === "deadLetter" && this.options.policy.deadLetter === undefined
+        ? "stop"
+        : this.options.policy.onDecodeError;
     const { topic, partition, message } = record;
     this.options.logger.warn(
-      action === "skip" ? "skipping a record that cannot be decoded" : action === "deadLetter" ? "dead-lettering a record that cannot be decoded" : "a record cannot be decoded: its partition stops",
+      action === "skip"
+        ? "skipping a record that cannot be decoded"
+        : action === "deadLetter"
+          ? "dead-lettering a record that cannot be decoded"
+          : "a record cannot be decoded: its partition stops",
       { topic, partition, offset: message.offset, error: error.message },
     );
-    this.options.events.emit(RuntimeEvents.DECODE_ERROR, { connection: this.options.connection, topic, partition, offset: message.offset, error, action });
+    this.options.events.emit(RuntimeEvents.DECODE_ERROR, {
+      connection: this.options.connection,
+      topic,
+      partition,
+      offset: message.offset,
+      error,
+      action,
+    });
     if (action === "skip") return true;
     if (this.stopping || record.offsets.revoked) return false;
     if (action === "deadLetter") this.deadLetter(record, error, 0);
@@ -165,14 +179,26 @@ export class FailedRecords {
   }
 
   /** Counters for the topic's metrics. */
-  metrics(): { retries: number; deadLettered: number; deadLetterFailures: number; stoppedPartitions: number; waitingForRetry: number } {
+  metrics(): {
+    retries: number;
+    deadLettered: number;
+    deadLetterFailures: number;
+    stoppedPartitions: number;
+    waitingForRetry: number;
+  } {
     let stopped = 0;
     let waiting = 0;
     for (const b of this.blocked.values()) {
       if (b.kind === "stopped") stopped++;
       else if (b.timer !== undefined) waiting++;
     }
-    return { retries: this.retries, deadLettered: this.deadLettered, deadLetterFailures: this.deadLetterFailures, stoppedPartitions: stopped, waitingForRetry: waiting };
+    return {
+      retries: this.retries,
+      deadLettered: this.deadLettered,
+      deadLetterFailures: this.deadLetterFailures,
+      stoppedPartitions: stopped,
+      waitingForRetry: waiting,
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -194,8 +220,18 @@ export class FailedRecords {
   private giveUp(record: ChannelRecord, reason: "attempts" | "decodeError", error: unknown): void {
     this.block(record.partition, { kind: "stopped", record });
     const { topic, partition, message } = record;
-    this.options.logger.error("record given up with no dead-letter topic: its partition stops until it is assigned again", { topic, partition, offset: message.offset, reason, error });
-    this.options.events.emit(RuntimeEvents.PARTITION_STOPPED, { connection: this.options.connection, topic, partition, offset: message.offset, reason, error });
+    this.options.logger.error(
+      "record given up with no dead-letter topic: its partition stops until it is assigned again",
+      { topic, partition, offset: message.offset, reason, error },
+    );
+    this.options.events.emit(RuntimeEvents.PARTITION_STOPPED, {
+      connection: this.options.connection,
+      topic,
+      partition,
+      offset: message.offset,
+      reason,
+      error,
+    });
   }
 
   /**
@@ -210,15 +246,39 @@ export class FailedRecords {
     const write = async (): Promise<void> => {
       const { topic, partition, message } = record;
       try {
-        if (!this.options.deadLetters) throw new Error("no dead-letter producer: the connection was created without one");
-        await this.options.deadLetters.publish(deadLetterTopic, { topic, partition, record: message, groupId: this.options.groupId, error, attempts });
+        if (!this.options.deadLetters)
+          throw new Error("no dead-letter producer: the connection was created without one");
+        await this.options.deadLetters.publish(deadLetterTopic, {
+          topic,
+          partition,
+          record: message,
+          groupId: this.options.groupId,
+          error,
+          attempts,
+        });
       } catch (failure) {
         if (this.blocked.get(partition) !== b) return; // revoked meanwhile: the next owner handles it
         b.failures++;
         this.deadLetterFailures++;
         const retryInMs = retryDelay(this.options.policy, b.failures);
-        this.options.logger.warn("could not write a dead letter; its partition waits and tries again", { topic, partition, offset: message.offset, deadLetterTopic, retryInMs, error: failure });
-        this.options.events.emit(RuntimeEvents.DEAD_LETTER_FAILED, { connection: this.options.connection, topic, partition, offset: message.offset, deadLetterTopic, error: failure, failures: b.failures, retryInMs });
+        this.options.logger.warn("could not write a dead letter; its partition waits and tries again", {
+          topic,
+          partition,
+          offset: message.offset,
+          deadLetterTopic,
+          retryInMs,
+          error: failure,
+        });
+        this.options.events.emit(RuntimeEvents.DEAD_LETTER_FAILED, {
+          connection: this.options.connection,
+          topic,
+          partition,
+          offset: message.offset,
+          deadLetterTopic,
+          error: failure,
+          failures: b.failures,
+          retryInMs,
+        });
         if (this.stopping) return;
         b.timer = this.options.timers.set(() => {
           b.timer = undefined;
@@ -229,8 +289,22 @@ export class FailedRecords {
       this.deadLettered++;
       // A revoked tracker ignores this: the next owner dead-letters the record again (at least once).
       record.offsets.markDone(record.offset);
-      this.options.logger.info("record written to the dead-letter topic", { topic, partition, offset: message.offset, deadLetterTopic, attempts });
-      this.options.events.emit(RuntimeEvents.DEAD_LETTERED, { connection: this.options.connection, topic, partition, offset: message.offset, deadLetterTopic, attempts, error });
+      this.options.logger.info("record written to the dead-letter topic", {
+        topic,
+        partition,
+        offset: message.offset,
+        deadLetterTopic,
+        attempts,
+      });
+      this.options.events.emit(RuntimeEvents.DEAD_LETTERED, {
+        connection: this.options.connection,
+        topic,
+        partition,
+        offset: message.offset,
+        deadLetterTopic,
+        attempts,
+        error,
+      });
       this.unblock(partition, b);
     };
     this.track(write());

@@ -128,7 +128,8 @@ export class FetchRouter {
     const atMostOnce = settings.enableAutoCommit;
     const maxRecords = settings.maxPollRecords ?? Number.POSITIVE_INFINITY;
     // The hold budget is per fetch response, not per batch: a response holds one batch per partition.
-    const holdUntil = this.options.channels.size > 1 ? (this.responseHoldUntil ??= Date.now() + MAX_HOLD_MS) : Number.POSITIVE_INFINITY;
+    const holdUntil =
+      this.options.channels.size > 1 ? (this.responseHoldUntil ??= Date.now() + MAX_HOLD_MS) : Number.POSITIVE_INFINITY;
     const beat = new Heartbeat(() => batch.heartbeat(), settings.heartbeatIntervalMs);
     const share = channel.backpressure === "ApplyBackpressure" ? this.share(channel) : Number.POSITIVE_INFINITY;
     let routed = 0;
@@ -145,7 +146,11 @@ export class FetchRouter {
         if (routed >= maxRecords) break;
         // Sustained backpressure and this partition holds its share: pause it, the others get theirs.
         // (With one partition the share is the whole buffer: the full-buffer path below decides.)
-        if (share < channel.capacity && channel.bufferedOf(batch.partition) >= share && !channel.shouldWaitForRoom(ROOM_IDLE_MS, settings.fetchMaxWaitMs)) {
+        if (
+          share < channel.capacity &&
+          channel.bufferedOf(batch.partition) >= share &&
+          !channel.shouldWaitForRoom(ROOM_IDLE_MS, settings.fetchMaxWaitMs)
+        ) {
           this.pause(channel, batch.partition);
           break;
         }
@@ -217,7 +222,11 @@ export class FetchRouter {
   noteOffsetReset(topic: string, partition: number): void {
     if (!this.options.channels.has(topic)) return;
     const offsets = this.options.trackers.get(topic, partition);
-    this.options.logger.warn("kafkajs reset a partition's offset (offset out of range)", { topic, partition, expectedOffset: offsets?.fetchPosition });
+    this.options.logger.warn("kafkajs reset a partition's offset (offset out of range)", {
+      topic,
+      partition,
+      expectedOffset: offsets?.fetchPosition,
+    });
     if (offsets?.fetchPosition !== undefined) {
       offsets.resetPending = true;
       return;
@@ -226,9 +235,23 @@ export class FetchRouter {
   }
 
   /** Emits `offsetReset` with the range a forward reset skipped (see OffsetResetEvent.skipped). */
-  private emitReset(topic: string, partition: number, expected: number | undefined, fetched: number | undefined, detectedBy: "kafkajs" | "fetchPosition"): void {
-    const skipped = expected !== undefined && fetched !== undefined && fetched > expected ? { from: String(expected), to: String(fetched), count: fetched - expected } : undefined;
-    if (skipped) this.options.logger.warn("offset reset skipped records that were never handled", { topic, partition, ...skipped });
+  private emitReset(
+    topic: string,
+    partition: number,
+    expected: number | undefined,
+    fetched: number | undefined,
+    detectedBy: "kafkajs" | "fetchPosition",
+  ): void {
+    const skipped =
+      expected !== undefined && fetched !== undefined && fetched > expected
+        ? { from: String(expected), to: String(fetched), count: fetched - expected }
+        : undefined;
+    if (skipped)
+      this.options.logger.warn("offset reset skipped records that were never handled", {
+        topic,
+        partition,
+        ...skipped,
+      });
     this.options.events.emit(RuntimeEvents.OFFSET_RESET, {
       connection: this.options.connection,
       topic,
@@ -243,7 +266,10 @@ export class FetchRouter {
   /** Pauses one partition; the topic's first paused partition emits `paused`. */
   private pause(channel: TopicChannel, partition: number): void {
     const first = this.options.pauses.pause(channel.topic, partition);
-    this.options.logger.debug("partition has its share of the buffer: paused fetching", { topic: channel.topic, partition });
+    this.options.logger.debug("partition has its share of the buffer: paused fetching", {
+      topic: channel.topic,
+      partition,
+    });
     if (!first) return;
     this.options.logger.info("buffer full: paused fetching", { topic: channel.topic, capacity: channel.capacity });
     this.options.events.emit(RuntimeEvents.PAUSED, { connection: this.options.connection, topic: channel.topic });
@@ -301,7 +327,13 @@ export class FetchRouter {
       const expected = offsets.fetchPosition;
       const belowCommit = !offsets.rejoined && offsets.lastCommitted !== undefined && fetched < offsets.lastCommitted;
       if (offsets.resetPending || belowCommit) {
-        if (!offsets.resetPending) this.options.logger.warn("partition continues before its last commit; treating it as an offset reset", { topic, partition, expected, fetched });
+        if (!offsets.resetPending)
+          this.options.logger.warn("partition continues before its last commit; treating it as an offset reset", {
+            topic,
+            partition,
+            expected,
+            fetched,
+          });
         this.emitReset(topic, partition, expected, fetched, offsets.resetPending ? "kafkajs" : "fetchPosition");
         trackers.detach(topic, partition);
         offsets = undefined;

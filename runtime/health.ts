@@ -85,8 +85,13 @@ export class ProgressWatch {
         const sinceAnything = sinceProgressMs ?? now - this.runningSince.get(c.name)!;
         ready = !stale(settings.readyTimeoutMs);
         live = sinceAnything <= settings.liveTimeoutMs;
-        if (!live) reason = `no fetch response and no handled record for ${sinceAnything} ms (limit ${settings.liveTimeoutMs} ms)`;
-        else if (!ready) reason = sinceProgressMs === null ? "no fetch response yet" : `no fetch response and no handled record for ${sinceProgressMs} ms (limit ${settings.readyTimeoutMs} ms)`;
+        if (!live)
+          reason = `no fetch response and no handled record for ${sinceAnything} ms (limit ${settings.liveTimeoutMs} ms)`;
+        else if (!ready)
+          reason =
+            sinceProgressMs === null
+              ? "no fetch response yet"
+              : `no fetch response and no handled record for ${sinceProgressMs} ms (limit ${settings.readyTimeoutMs} ms)`;
         break;
       }
       case "crashed":
@@ -97,7 +102,8 @@ export class ProgressWatch {
       default:
         this.runningSince.delete(c.name);
         ready = false;
-        reason = c.state === "restarting" && c.lastCrash ? `restarting after: ${c.lastCrash.error}` : `state ${c.state}`;
+        reason =
+          c.state === "restarting" && c.lastCrash ? `restarting after: ${c.lastCrash.error}` : `state ${c.state}`;
     }
     return { name: c.name, groupId: c.groupId, state: c.state, ready, live, sinceProgressMs, reason };
   }

@@ -2,7 +2,8 @@
 
 /** Lifecycle of one connection's Kafka consumer. */
 /** `waiting`: none of the connection's topics exists; it checks for them every `missingTopicCheckMs`. */
-export type ConnectionState = "starting" | "running" | "rebalancing" | "restarting" | "waiting" | "stopping" | "stopped" | "crashed";
+export type ConnectionState =
+  "starting" | "running" | "rebalancing" | "restarting" | "waiting" | "stopping" | "stopped" | "crashed";
 
 /** Handler durations in milliseconds, over every attempt (failed ones included). */
 export interface LatencySnapshot {

@@ -107,7 +107,9 @@ export class PartitionOffsets {
    */
   track(offset: number, done = false): void {
     if (this.position !== undefined && offset < this.position) {
-      throw new Error(`offset ${offset} of ${this.topic}[${this.partition}] tracked below fetch position ${this.position}`);
+      throw new Error(
+        `offset ${offset} of ${this.topic}[${this.partition}] tracked below fetch position ${this.position}`,
+      );
     }
     this.position = offset + 1;
     if (done) return; // a done record never holds the commit back, so it needs no entry

@@ -66,7 +66,14 @@ export class ProducerMetrics implements ProducerMetricsSource {
 
   metrics(): ProducerMetricsSnapshot {
     const topics = [...this.topics].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return { topics: topics.map(([topic, c]) => ({ topic, sent: c.sent, failed: c.failed, sendLatencyMs: c.latency.snapshot() })) };
+    return {
+      topics: topics.map(([topic, c]) => ({
+        topic,
+        sent: c.sent,
+        failed: c.failed,
+        sendLatencyMs: c.latency.snapshot(),
+      })),
+    };
   }
 
   onSend(listener: (event: SendEvent) => void): () => void {

@@ -8,10 +8,22 @@
 
 import { createConsoleLogger, type RuntimeLogger } from "./logger.js";
 import type { Encoder } from "./encoders.js";
-import { ProducerMetrics, type ProducerMetricsSnapshot, type ProducerMetricsSource, type SendEvent } from "./producer-metrics.js";
+import {
+  ProducerMetrics,
+  type ProducerMetricsSnapshot,
+  type ProducerMetricsSource,
+  type SendEvent,
+} from "./producer-metrics.js";
 import type { KafkaConnectionOptions } from "./runtime.js";
 import { kafkajsTransport } from "./transport/kafkajs.js";
-import type { OutgoingRecord, ProducedRecord, ProducerSettings, RecordHeaders, Transport, TransportProducer } from "./transport/transport.js";
+import type {
+  OutgoingRecord,
+  ProducedRecord,
+  ProducerSettings,
+  RecordHeaders,
+  Transport,
+  TransportProducer,
+} from "./transport/transport.js";
 
 /** A send on a producer that is not running: before `start()` or from `stop()` on. */
 export class ProducerStoppedError extends Error {
@@ -117,7 +129,9 @@ function outgoingRecord(r: SendOptions<unknown>, value: Buffer | null, key: Buff
     value,
     ...(r.headers ? { headers: r.headers } : {}),
     ...(r.partition !== undefined ? { partition: r.partition } : {}),
-    ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp instanceof Date ? r.timestamp.getTime() : r.timestamp) } : {}),
+    ...(r.timestamp !== undefined
+      ? { timestamp: String(r.timestamp instanceof Date ? r.timestamp.getTime() : r.timestamp) }
+      : {}),
   };
 }
 
@@ -192,9 +206,17 @@ export class ProducerRuntime implements ProducerMetricsSource {
   }
 
   /** @internal runs one send of `records` records to `topic` on the client producer of `settings`, tracked until it settles and counted. */
-  track(topic: string, records: number, settings: ProducerSettings, run: (producer: TransportProducer) => Promise<void>): Promise<void> {
+  track(
+    topic: string,
+    records: number,
+    settings: ProducerSettings,
+    run: (producer: TransportProducer) => Promise<void>,
+  ): Promise<void> {
     if (this.state !== "running") {
-      const why = this.state === "new" || this.state === "starting" ? "call start() first" : "they were stopped; create new producers to send again";
+      const why =
+        this.state === "new" || this.state === "starting"
+          ? "call start() first"
+          : "they were stopped; create new producers to send again";
       return Promise.reject(new ProducerStoppedError(`cannot send: the producers are not running (${why})`));
     }
     const producer = this.producers.get(settingsKey(settings))!.producer!;
@@ -204,7 +226,12 @@ export class ProducerRuntime implements ProducerMetricsSource {
     // Counted before the sender sees the outcome, so a caller that awaited its sends reads counts that include them.
     const settled = (failure?: { error: unknown }) => {
       this.inFlight.delete(sending);
-      this.counts.record({ topic, records, durationMs: performance.now() - startedAt, ...(failure ? { error: failure.error ?? new Error("send rejected") } : {}) });
+      this.counts.record({
+        topic,
+        records,
+        durationMs: performance.now() - startedAt,
+        ...(failure ? { error: failure.error ?? new Error("send rejected") } : {}),
+      });
     };
     return sending.then(
       () => settled(),
@@ -232,5 +259,11 @@ export interface Producers<T> extends ProducerMetricsSource {
 
 /** Binds the topic producers of `runtime` into a {@link Producers} (generated code calls it). */
 export function producersOf<T>(runtime: ProducerRuntime, topics: T): Producers<T> {
-  return { topics, start: () => runtime.start(), stop: () => runtime.stop(), metrics: () => runtime.metrics(), onSend: (listener) => runtime.onSend(listener) };
+  return {
+    topics,
+    start: () => runtime.start(),
+    stop: () => runtime.stop(),
+    metrics: () => runtime.metrics(),
+    onSend: (listener) => runtime.onSend(listener),
+  };
 }

@@ -104,7 +104,8 @@ export class SchemaRegistryClient {
     this.name = config.name;
     const fromEnv = (variable: string, what: string): string => {
       const value = env[variable];
-      if (value === undefined || value === "") throw new Error(`registry "${config.name}": environment variable ${variable} (its ${what}) is not set`);
+      if (value === undefined || value === "")
+        throw new Error(`registry "${config.name}": environment variable ${variable} (its ${what}) is not set`);
       return value;
     };
     const url = config.url ?? (config.urlEnv !== undefined ? fromEnv(config.urlEnv, "url") : undefined);
@@ -136,7 +137,8 @@ export class SchemaRegistryClient {
     if (cached) return cached;
     const request = this.get(`/schemas/ids/${id}`).then((body) => {
       const schema = (body as { schema?: unknown }).schema;
-      if (typeof schema !== "string") throw new RegistryAnswerError(`registry "${this.name}": schema ${id} has no "schema" text`, undefined, 200);
+      if (typeof schema !== "string")
+        throw new RegistryAnswerError(`registry "${this.name}": schema ${id} has no "schema" text`, undefined, 200);
       return schema;
     });
     this.schemas.set(id, request);
@@ -171,11 +173,21 @@ export class SchemaRegistryClient {
     const request = this.request("POST", path, { schema }).then(
       (body) => {
         const id = (body as { id?: unknown } | undefined)?.id;
-        if (typeof id !== "number") throw new RegistryAnswerError(`registry "${this.name}": the answer for subject "${subject}" has no schema id`, undefined, 200);
+        if (typeof id !== "number")
+          throw new RegistryAnswerError(
+            `registry "${this.name}": the answer for subject "${subject}" has no schema id`,
+            undefined,
+            200,
+          );
         return id;
       },
       (error: unknown) => {
-        if (how === "lookup" && error instanceof RegistryAnswerError && (error.errorCode === SUBJECT_NOT_FOUND || error.errorCode === SCHEMA_NOT_FOUND)) return undefined;
+        if (
+          how === "lookup" &&
+          error instanceof RegistryAnswerError &&
+          (error.errorCode === SUBJECT_NOT_FOUND || error.errorCode === SCHEMA_NOT_FOUND)
+        )
+          return undefined;
         throw error;
       },
     );
@@ -199,9 +211,14 @@ export class SchemaRegistryClient {
    */
   async latestVersion(subject: string): Promise<RegisteredVersion | undefined> {
     try {
-      const body = (await this.get(`/subjects/${encodeURIComponent(subject)}/versions/latest`)) as Partial<RegisteredVersion> | undefined;
+      const body = (await this.get(`/subjects/${encodeURIComponent(subject)}/versions/latest`)) as
+        Partial<RegisteredVersion> | undefined;
       if (typeof body?.id !== "number" || typeof body.version !== "number") {
-        throw new RegistryAnswerError(`registry "${this.name}": the latest version of subject "${subject}" has no id or version`, undefined, 200);
+        throw new RegistryAnswerError(
+          `registry "${this.name}": the latest version of subject "${subject}" has no id or version`,
+          undefined,
+          200,
+        );
       }
       return { subject, version: body.version, id: body.id };
     } catch (error) {
@@ -216,11 +233,20 @@ export class SchemaRegistryClient {
    * verbose, so that it says why). Rejects with {@link RegistryUnavailableError} or {@link RegistryAnswerError}.
    */
   async compatibility(subject: string, schema: string): Promise<CompatibilityVerdict> {
-    const body = (await this.request("POST", `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, { schema })) as
-      | { is_compatible?: unknown; messages?: unknown }
-      | undefined;
-    if (typeof body?.is_compatible !== "boolean") throw new RegistryAnswerError(`registry "${this.name}": the compatibility answer for subject "${subject}" has no is_compatible`, undefined, 200);
-    const messages = Array.isArray(body.messages) ? body.messages.map((m) => (typeof m === "string" ? m : JSON.stringify(m))) : [];
+    const body = (await this.request(
+      "POST",
+      `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+      { schema },
+    )) as { is_compatible?: unknown; messages?: unknown } | undefined;
+    if (typeof body?.is_compatible !== "boolean")
+      throw new RegistryAnswerError(
+        `registry "${this.name}": the compatibility answer for subject "${subject}" has no is_compatible`,
+        undefined,
+        200,
+      );
+    const messages = Array.isArray(body.messages)
+      ? body.messages.map((m) => (typeof m === "string" ? m : JSON.stringify(m)))
+      : [];
     return { compatible: body.is_compatible, messages };
   }
 
@@ -239,12 +265,19 @@ export class SchemaRegistryClient {
     try {
       response = await fetch(this.url + path, init);
     } catch (cause) {
-      const reason = cause instanceof Error && cause.name === "TimeoutError" ? `no answer within ${this.timeoutMs} ms` : describeFetchError(cause);
-      throw new RegistryUnavailableError(`registry "${this.name}" (${this.shownUrl}) is unreachable: ${reason}`, { cause });
+      const reason =
+        cause instanceof Error && cause.name === "TimeoutError"
+          ? `no answer within ${this.timeoutMs} ms`
+          : describeFetchError(cause);
+      throw new RegistryUnavailableError(`registry "${this.name}" (${this.shownUrl}) is unreachable: ${reason}`, {
+        cause,
+      });
     }
     const text = await response.text().catch(() => "");
     if (response.status >= 500 || response.status === 429 || response.status === 408) {
-      throw new RegistryUnavailableError(`registry "${this.name}" (${this.shownUrl}) answered HTTP ${response.status} for ${method} ${path}`);
+      throw new RegistryUnavailableError(
+        `registry "${this.name}" (${this.shownUrl}) answered HTTP ${response.status} for ${method} ${path}`,
+      );
     }
     let body: unknown;
     try {
@@ -255,7 +288,11 @@ export class SchemaRegistryClient {
     if (!response.ok) {
       const e = body as { error_code?: unknown; message?: unknown } | undefined;
       const message = typeof e?.message === "string" ? e.message : text.slice(0, 200);
-      throw new RegistryAnswerError(`registry "${this.name}" answered HTTP ${response.status} for ${method} ${path}: ${message}`, typeof e?.error_code === "number" ? e.error_code : undefined, response.status);
+      throw new RegistryAnswerError(
+        `registry "${this.name}" answered HTTP ${response.status} for ${method} ${path}: ${message}`,
+        typeof e?.error_code === "number" ? e.error_code : undefined,
+        response.status,
+      );
     }
     return body;
   }

@@ -58,7 +58,10 @@ export class RejoinGate {
     this.cancel();
     const kept = this.options.trackers.suspendAll();
     this.options.hold();
-    if (kept.length > 0) this.options.logger.info("member left its group: keeping handled offsets and buffered records until it rejoins", { partitions: kept.length });
+    if (kept.length > 0)
+      this.options.logger.info("member left its group: keeping handled offsets and buffered records until it rejoins", {
+        partitions: kept.length,
+      });
   }
 
   /**
@@ -70,7 +73,9 @@ export class RejoinGate {
     if (this.pending() === 0) return false;
     this.waiting = true;
     this.timer = setTimeout(() => {
-      this.options.logger.debug("restored partitions fetched nothing yet; handling resumes before their commit", { waitMs: this.options.waitMs ?? REJOIN_COMMIT_WAIT_MS });
+      this.options.logger.debug("restored partitions fetched nothing yet; handling resumes before their commit", {
+        waitMs: this.options.waitMs ?? REJOIN_COMMIT_WAIT_MS,
+      });
       this.settle();
     }, this.options.waitMs ?? REJOIN_COMMIT_WAIT_MS);
     return true;
@@ -90,7 +95,9 @@ export class RejoinGate {
 
   /** Restored partitions still waiting for their first batch that hold work (outstanding records or an uncommitted watermark). */
   private pending(): number {
-    return this.options.trackers.awaitingGroupOffset().filter((offsets) => offsets.outstanding > 0 || offsets.needsCommit()).length;
+    return this.options.trackers
+      .awaitingGroupOffset()
+      .filter((offsets) => offsets.outstanding > 0 || offsets.needsCommit()).length;
   }
 
   private settle(): void {

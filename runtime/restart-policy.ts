@@ -12,7 +12,11 @@ export interface RestartSettings extends BackoffSettings {
 }
 
 /** Restarts: 1 s doubling to 30 s, without limit (a consumer that silently stops is worse than a noisy one). */
-export const DEFAULT_RESTART: RestartSettings = { initialDelayMs: 1_000, maxDelayMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY };
+export const DEFAULT_RESTART: RestartSettings = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxAttempts: Number.POSITIVE_INFINITY,
+};
 
 /** What {@link RestartPolicy.schedule} decided. */
 export type RestartDecision =

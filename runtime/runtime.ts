@@ -21,7 +21,8 @@ import { TransactionalOutput } from "./exactly-once.js";
 import { DEFAULT_HEALTH, ProgressWatch, type HealthReport, type HealthSettings } from "./health.js";
 
 /** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
-export type KafkaConnectionOptions = { readonly kafka: Kafka } | { readonly brokers: string[]; readonly clientId?: string };
+export type KafkaConnectionOptions =
+  { readonly kafka: Kafka } | { readonly brokers: string[]; readonly clientId?: string };
 
 /** Optional behaviour of a {@link ConsumerRuntime}. */
 export interface ConsumerRuntimeOptions {
@@ -122,7 +123,11 @@ export class ConsumerRuntime {
    * @param kafka an existing `Kafka` instance, or `brokers` (and `clientId`) to create one.
    * @param options logger, timeouts and backoffs; see {@link ConsumerRuntimeOptions}.
    */
-  constructor(connections: readonly ConnectionSpec[], kafka: KafkaConnectionOptions, options: ConsumerRuntimeOptions = {}) {
+  constructor(
+    connections: readonly ConnectionSpec[],
+    kafka: KafkaConnectionOptions,
+    options: ConsumerRuntimeOptions = {},
+  ) {
     const rootLogger = options.logger ?? createConsoleLogger();
     this.logger = namespaced(rootLogger, "kefgen.runtime");
     this.emitter = new RuntimeEventEmitter(namespaced(rootLogger, "kefgen.events"));
@@ -146,7 +151,10 @@ export class ConsumerRuntime {
     for (const spec of ordered) {
       const refused = unsupportedSettings(clientOf(spec), spec.settings);
       if (refused.length > 0) {
-        throw new ClientUnavailableError(clientOf(spec), `connection "${spec.name}" runs on ${clientOf(spec)}, which cannot honour ${refused.join("; ")}. Choose client = platformatic or drop the setting`);
+        throw new ClientUnavailableError(
+          clientOf(spec),
+          `connection "${spec.name}" runs on ${clientOf(spec)}, which cannot honour ${refused.join("; ")}. Choose client = platformatic or drop the setting`,
+        );
       }
     }
     const transports = new Map<KafkaClient, Transport>();
@@ -155,10 +163,17 @@ export class ConsumerRuntime {
       let transport = transports.get(client);
       if (!transport) {
         if (client === "platformatic") {
-          if (!("brokers" in kafka)) throw new ClientUnavailableError(client, "client = platformatic needs `brokers` (a kafkajs `Kafka` instance cannot be used by it)");
+          if (!("brokers" in kafka))
+            throw new ClientUnavailableError(
+              client,
+              "client = platformatic needs `brokers` (a kafkajs `Kafka` instance cannot be used by it)",
+            );
           transport = platformaticTransport(kafka);
         } else {
-          transport = kafkajsTransport(kafka, { logger: rootLogger, ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}) });
+          transport = kafkajsTransport(kafka, {
+            logger: rootLogger,
+            ...(options.createConsumer ? { createConsumer: options.createConsumer } : {}),
+          });
         }
         transports.set(client, transport);
       }
@@ -178,7 +193,10 @@ export class ConsumerRuntime {
       if (!spec.topics.some((t) => t.exactlyOnce)) return undefined;
       const transport = transportOf(clientOf(spec));
       if (!transport.createTransactionalProducer) {
-        throw new ClientUnavailableError(clientOf(spec), `connection "${spec.name}" has exactly-once topics, which need Kafka transactions; the runtime runs them on kafkajs only. Choose client = kafkajs`);
+        throw new ClientUnavailableError(
+          clientOf(spec),
+          `connection "${spec.name}" has exactly-once topics, which need Kafka transactions; the runtime runs them on kafkajs only. Choose client = kafkajs`,
+        );
       }
       const output = new TransactionalOutput(transport, namespaced(rootLogger, "kefgen.exactly-once"));
       this.transactionOutputs.push(output);
@@ -194,7 +212,9 @@ export class ConsumerRuntime {
         ...(options.handlerRetry ? { handlerRetry: options.handlerRetry } : {}),
         ...(options.retryTimers ? { retryTimers: options.retryTimers } : {}),
         ...(options.restart ? { restart: options.restart } : {}),
-        ...(options.commitOnStopTimeoutMs !== undefined ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs } : {}),
+        ...(options.commitOnStopTimeoutMs !== undefined
+          ? { commitOnStopTimeoutMs: options.commitOnStopTimeoutMs }
+          : {}),
         ...(options.dropLogIntervalMs !== undefined ? { dropLogIntervalMs: options.dropLogIntervalMs } : {}),
         ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
         ...(options.missingTopicCheckMs !== undefined ? { missingTopicCheckMs: options.missingTopicCheckMs } : {}),
@@ -223,13 +243,22 @@ export class ConsumerRuntime {
    */
   stop(options: { timeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? this.stopTimeoutMs);
-    this.stopPromise ??= Promise.all(this.connections.map((connection) => connection.stop({ deadline }))).then(async () => {
-      // Bounded: an admin connection to a broker that stopped answering must not hold stop() up.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all([this.deadLetters.close(), this.topicDirectory.close(), ...this.transactionOutputs.map((o) => o.close())]), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
-      clearTimeout(timer);
-      this.logger.info("stopped");
-    });
+    this.stopPromise ??= Promise.all(this.connections.map((connection) => connection.stop({ deadline }))).then(
+      async () => {
+        // Bounded: an admin connection to a broker that stopped answering must not hold stop() up.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all([
+            this.deadLetters.close(),
+            this.topicDirectory.close(),
+            ...this.transactionOutputs.map((o) => o.close()),
+          ]),
+          new Promise((resolve) => (timer = setTimeout(resolve, 2_000))),
+        ]);
+        clearTimeout(timer);
+        this.logger.info("stopped");
+      },
+    );
     return this.stopPromise;
   }
 

@@ -12,7 +12,13 @@ export type SettingType =
    * `unit`: what a quantity literal may express (`30s` for "ms", `64KiB` for "bytes"); absent for counts.
    * `words`: bare words accepted besides a number (`retryAttempts = unlimited`).
    */
-  | { readonly kind: "integer"; readonly min: number; readonly max: number; readonly unit?: "ms" | "bytes"; readonly words?: readonly string[] }
+  | {
+      readonly kind: "integer";
+      readonly min: number;
+      readonly max: number;
+      readonly unit?: "ms" | "bytes";
+      readonly words?: readonly string[];
+    }
   | { readonly kind: "boolean" }
   /** The name of something declared in the .kef (e.g. `registry = main`). */
   | { readonly kind: "name"; readonly of: string }
@@ -43,7 +49,11 @@ export interface SettingDeclaration {
    * When set, `client` cannot honour the setting (or these values of it; any value when absent): the generator
    * refuses it (KEF2009) and the runtime too when the client is chosen at run time; `why` says why.
    */
-  readonly unsupported?: { readonly client: "kafkajs" | "platformatic"; readonly values?: readonly (string | boolean)[]; readonly why: string };
+  readonly unsupported?: {
+    readonly client: "kafkajs" | "platformatic";
+    readonly values?: readonly (string | boolean)[];
+    readonly why: string;
+  };
   /** The settings object the resolved value goes into; absent: none (format settings, `produce`, refused ones). */
   readonly shape?: SettingShape;
   /** The field's name in that object when it is not the setting's (`retryAttempts` → `attempts`). */
@@ -77,20 +87,45 @@ export const settingsDeclaration = {
     presence: "optional",
   },
   /** The Kafka client of the connection (absent: the runtime option `client`, else kafkajs). */
-  client: { type: { kind: "enum", values: ["kafkajs", "platformatic"] }, scope: "connection", shape: "connection", presence: "optional" },
+  client: {
+    type: { kind: "enum", values: ["kafkajs", "platformatic"] },
+    scope: "connection",
+    shape: "connection",
+    presence: "optional",
+  },
   /** Session timeout in milliseconds (kafkajs `sessionTimeout`). */
-  sessionTimeoutMs: { type: { kind: "integer", min: 1_000, max: int32, unit: "ms" }, scope: "connection", default: 30_000, shape: "connection" },
+  sessionTimeoutMs: {
+    type: { kind: "integer", min: 1_000, max: int32, unit: "ms" },
+    scope: "connection",
+    default: 30_000,
+    shape: "connection",
+  },
   /** Heartbeat interval in milliseconds (kafkajs `heartbeatInterval`). */
-  heartbeatIntervalMs: { type: { kind: "integer", min: 100, max: int32, unit: "ms" }, scope: "connection", default: 3_000, shape: "connection" },
+  heartbeatIntervalMs: {
+    type: { kind: "integer", min: 100, max: int32, unit: "ms" },
+    scope: "connection",
+    default: 3_000,
+    shape: "connection",
+  },
   /** Max time between polls before the member is considered dead; sent as the rebalance timeout. */
-  maxPollIntervalMs: { type: { kind: "integer", min: 1_000, max: int32, unit: "ms" }, scope: "connection", default: 300_000, shape: "connection" },
+  maxPollIntervalMs: {
+    type: { kind: "integer", min: 1_000, max: int32, unit: "ms" },
+    scope: "connection",
+    default: 300_000,
+    shape: "connection",
+  },
   /**
    * `false` (default): offsets are committed only after the handler finished (at-least-once).
    * `true`: offsets are committed as soon as a record is buffered (at-most-once).
    */
   enableAutoCommit: { type: { kind: "boolean" }, scope: "connection", default: false, shape: "connection" },
   /** How often handled offsets are committed, in milliseconds. */
-  autoCommitIntervalMs: { type: { kind: "integer", min: 1, max: int32, unit: "ms" }, scope: "connection", default: 5_000, shape: "connection" },
+  autoCommitIntervalMs: {
+    type: { kind: "integer", min: 1, max: int32, unit: "ms" },
+    scope: "connection",
+    default: 5_000,
+    shape: "connection",
+  },
   /**
    * Where to start without a committed offset. `none`: do not start there but fail (a `NoOffsetError` in a `crash`
    * event); only the platformatic client honours it.
@@ -99,29 +134,65 @@ export const settingsDeclaration = {
     type: { kind: "enum", values: ["earliest", "latest", "none"] },
     scope: "connection",
     default: "latest",
-    unsupported: { client: "kafkajs", values: ["none"], why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset" },
+    unsupported: {
+      client: "kafkajs",
+      values: ["none"],
+      why: "kafkajs always resets to earliest or latest; it cannot fail on a missing offset",
+    },
     shape: "connection",
   },
   /** Most records routed from one fetched batch per partition before the rest is fetched again. Absent: no limit. */
-  maxPollRecords: { type: { kind: "integer", min: 1, max: int32 }, scope: "connection", shape: "connection", presence: "optional" },
+  maxPollRecords: {
+    type: { kind: "integer", min: 1, max: int32 },
+    scope: "connection",
+    shape: "connection",
+    presence: "optional",
+  },
   /** Broker waits for at least this many bytes before answering a fetch (kafkajs `minBytes`). */
-  fetchMinBytes: { type: { kind: "integer", min: 1, max: int32, unit: "bytes" }, scope: "connection", default: 1, shape: "connection" },
+  fetchMinBytes: {
+    type: { kind: "integer", min: 1, max: int32, unit: "bytes" },
+    scope: "connection",
+    default: 1,
+    shape: "connection",
+  },
   /** Broker waits at most this long for `fetchMinBytes` (kafkajs `maxWaitTimeInMs`). */
-  fetchMaxWaitMs: { type: { kind: "integer", min: 0, max: int32, unit: "ms" }, scope: "connection", default: 500, shape: "connection" },
+  fetchMaxWaitMs: {
+    type: { kind: "integer", min: 0, max: int32, unit: "ms" },
+    scope: "connection",
+    default: 500,
+    shape: "connection",
+  },
   /**
    * A topic that does not exist when the connection starts: `"fail"` (default) makes `start()` reject
    * with a `TopicMissingError` naming it; `"wait"` consumes the other topics and picks the
    * missing one up once it exists. A topic deleted while running is always dropped and waited for.
    */
-  missingTopics: { type: { kind: "enum", values: ["fail", "wait"] }, scope: "connection", default: "fail", shape: "connection", presence: "defaulted" },
+  missingTopics: {
+    type: { kind: "enum", values: ["fail", "wait"] },
+    scope: "connection",
+    default: "fail",
+    shape: "connection",
+    presence: "defaulted",
+  },
   /** Capacity of the topic's buffer, in records. */
-  maxBufferedMessages: { type: { kind: "integer", min: 1, max: 10_000_000 }, scope: "buffer", default: 1_000, shape: "buffer" },
+  maxBufferedMessages: {
+    type: { kind: "integer", min: 1, max: 10_000_000 },
+    scope: "buffer",
+    default: 1_000,
+    shape: "buffer",
+  },
   /**
    * How many records of this type are handled at once (default 1). Records of one partition are never
    * handled at the same time, so per-partition order holds whatever the value; more than the topic's
    * partition count gains nothing.
    */
-  concurrency: { type: { kind: "integer", min: 1, max: 1_000 }, scope: "buffer", default: 1, shape: "buffer", presence: "defaulted" },
+  concurrency: {
+    type: { kind: "integer", min: 1, max: 1_000 },
+    scope: "buffer",
+    default: 1,
+    shape: "buffer",
+    presence: "defaulted",
+  },
   /** What happens when the buffer is full. */
   backpressure: {
     type: { kind: "enum", values: ["ApplyBackpressure", "DropOldestMessage", "DropNewestMessage"] },
@@ -137,46 +208,101 @@ export const settingsDeclaration = {
     type: { kind: "boolean" },
     scope: "buffer",
     default: false,
-    unsupported: { client: "platformatic", values: [true], why: "the runtime's platformatic transport has no transactional producer yet" },
+    unsupported: {
+      client: "platformatic",
+      values: [true],
+      why: "the runtime's platformatic transport has no transactional producer yet",
+    },
   },
   format: { type: { kind: "enum", values: ["avro", "confluent", "singleObject"] }, scope: "buffer", default: "avro" },
   subjects: { type: { kind: "enum", values: ["topic", "record", "topicRecord"] }, scope: "buffer", default: "topic" },
   registry: { type: { kind: "name", of: "registry" }, scope: "buffer" },
   /** Handler calls a record gets (1: no retry); `"unlimited"`: until it succeeds. */
-  retryAttempts: { type: { kind: "integer", min: 1, max: 1_000_000, words: ["unlimited"] }, scope: "buffer", default: 10, shape: "failure", field: "attempts" },
+  retryAttempts: {
+    type: { kind: "integer", min: 1, max: 1_000_000, words: ["unlimited"] },
+    scope: "buffer",
+    default: 10,
+    shape: "failure",
+    field: "attempts",
+  },
   /** Wait before the first retry, in milliseconds. */
-  retryBackoffMs: { type: { kind: "integer", min: 0, max: int32, unit: "ms" }, scope: "buffer", default: 200, shape: "failure", field: "backoffMs" },
+  retryBackoffMs: {
+    type: { kind: "integer", min: 0, max: int32, unit: "ms" },
+    scope: "buffer",
+    default: 200,
+    shape: "failure",
+    field: "backoffMs",
+  },
   /** Longest wait between two attempts (also between two attempts to write a dead letter). */
-  retryMaxBackoffMs: { type: { kind: "integer", min: 0, max: int32, unit: "ms" }, scope: "buffer", default: 30_000, shape: "failure", field: "maxBackoffMs" },
+  retryMaxBackoffMs: {
+    type: { kind: "integer", min: 0, max: int32, unit: "ms" },
+    scope: "buffer",
+    default: 30_000,
+    shape: "failure",
+    field: "maxBackoffMs",
+  },
   /** Factor from one wait to the next. */
-  retryMultiplier: { type: { kind: "integer", min: 1, max: 10 }, scope: "buffer", default: 2, shape: "failure", field: "multiplier" },
+  retryMultiplier: {
+    type: { kind: "integer", min: 1, max: 10 },
+    scope: "buffer",
+    default: 2,
+    shape: "failure",
+    field: "multiplier",
+  },
   /** Each wait is shortened or lengthened at random by up to this many percent. */
-  retryJitterPercent: { type: { kind: "integer", min: 0, max: 100 }, scope: "buffer", default: 20, shape: "failure", field: "jitterPercent" },
+  retryJitterPercent: {
+    type: { kind: "integer", min: 0, max: 100 },
+    scope: "buffer",
+    default: 20,
+    shape: "failure",
+    field: "jitterPercent",
+  },
   /** Where records go after their last attempt, and poison records; absent: nowhere (their partition stops). */
-  deadLetter: { type: { kind: "string", words: ["default", "none"] }, scope: "buffer", default: "none", shape: "failure", presence: "optional" },
+  deadLetter: {
+    type: { kind: "string", words: ["default", "none"] },
+    scope: "buffer",
+    default: "none",
+    shape: "failure",
+    presence: "optional",
+  },
   /** A record that cannot be decoded: to the dead-letter topic, skipped (lost), or its partition stops. */
   onDecodeError: { type: { kind: "enum", values: ["deadLetter", "skip", "stop"] }, scope: "buffer", shape: "failure" },
   produce: { type: { kind: "boolean" }, scope: "producer", default: false },
   /** Acknowledgement a send waits for: every in-sync replica (all), the partition leader (leader) or none. */
-  acks: { type: { kind: "enum", values: ["all", "leader", "none"] }, scope: "producer", default: "all", shape: "producer" },
+  acks: {
+    type: { kind: "enum", values: ["all", "leader", "none"] },
+    scope: "producer",
+    default: "all",
+    shape: "producer",
+  },
   /** The broker drops duplicates of a retried send (producer id and sequence numbers). */
   idempotent: { type: { kind: "boolean" }, scope: "producer", default: true, shape: "producer" },
   lingerMs: {
     type: { kind: "integer", min: 0, max: int32, unit: "ms" },
     scope: "producer",
-    unsupported: { client: "kafkajs", why: "kafkajs has no linger: each send is one request as soon as it is called; group records with sendBatch" },
+    unsupported: {
+      client: "kafkajs",
+      why: "kafkajs has no linger: each send is one request as soon as it is called; group records with sendBatch",
+    },
   },
   batchSize: {
     type: { kind: "integer", min: 1, max: int32, unit: "bytes" },
     scope: "producer",
-    unsupported: { client: "kafkajs", why: "kafkajs has no batch size: a send or sendBatch call is sent as one request, however large" },
+    unsupported: {
+      client: "kafkajs",
+      why: "kafkajs has no batch size: a send or sendBatch call is sent as one request, however large",
+    },
   },
   /** Compression of the record batches a producer sends (only what kafkajs has built in). */
   compression: {
     type: { kind: "enum", values: ["none", "gzip", "snappy", "lz4", "zstd"] },
     scope: "producer",
     default: "none",
-    unsupported: { client: "kafkajs", values: ["snappy", "lz4", "zstd"], why: "kafkajs has only gzip built in (the others need codec packages kefgen does not install)" },
+    unsupported: {
+      client: "kafkajs",
+      values: ["snappy", "lz4", "zstd"],
+      why: "kafkajs has only gzip built in (the others need codec packages kefgen does not install)",
+    },
     shape: "producer",
   },
   /** Most produce requests in flight on one broker connection (at most 5 when idempotent). */
@@ -205,12 +331,17 @@ type ValueOfType<T> = T extends { readonly kind: "integer"; readonly words: read
 export type SettingValue<N extends SettingName> = ValueOfType<Declared[N]["type"]>;
 
 /** A producer always runs on kafkajs: the values kafkajs cannot honour never reach it. */
-type ShapeValue<N extends SettingName> = Declared[N] extends { readonly scope: "producer"; readonly unsupported: { readonly values: readonly (infer U)[] } }
+type ShapeValue<N extends SettingName> = Declared[N] extends {
+  readonly scope: "producer";
+  readonly unsupported: { readonly values: readonly (infer U)[] };
+}
   ? Exclude<SettingValue<N>, U>
   : SettingValue<N>;
 
 type InShape<N extends SettingName, S extends SettingShape> = Declared[N] extends { readonly shape: S } ? true : false;
-type Optional<N extends SettingName, Side extends "model" | "runtime"> = Declared[N] extends { readonly presence: "optional" }
+type Optional<N extends SettingName, Side extends "model" | "runtime"> = Declared[N] extends {
+  readonly presence: "optional";
+}
   ? true
   : Declared[N] extends { readonly presence: "defaulted" }
     ? Side extends "runtime"
@@ -228,7 +359,13 @@ type Kept<N extends SettingName, S extends SettingShape, Side extends "model" | 
 
 /** The field name of a renamed setting of `S` (`retryAttempts` → `attempts`), optional as `O` says; else never. */
 type RenamedTo<N extends SettingName, S extends SettingShape, Side extends "model" | "runtime", O extends boolean> =
-  InShape<N, S> extends true ? (Optional<N, Side> extends O ? (Declared[N] extends { readonly field: infer F extends string } ? F : never) : never) : never;
+  InShape<N, S> extends true
+    ? Optional<N, Side> extends O
+      ? Declared[N] extends { readonly field: infer F extends string }
+        ? F
+        : never
+      : never
+    : never;
 
 /** Shows a mapped intersection as one object type (on hover, in errors). */
 type Flat<T> = { [K in keyof T]: T[K] };
@@ -239,7 +376,9 @@ type Flat<T> = { [K in keyof T]: T[K] };
  * setting's own name carry its doc comment from {@link settingsDeclaration}; renamed ones cannot.
  */
 export type SettingsShape<S extends SettingShape, Side extends "model" | "runtime"> = Flat<
-  { -readonly [N in keyof Declared as Kept<N, S, Side, false>]: ShapeValue<N> } & { -readonly [N in keyof Declared as Kept<N, S, Side, true>]?: ShapeValue<N> } & {
+  { -readonly [N in keyof Declared as Kept<N, S, Side, false>]: ShapeValue<N> } & {
+    -readonly [N in keyof Declared as Kept<N, S, Side, true>]?: ShapeValue<N>;
+  } & {
     -readonly [N in keyof Declared as RenamedTo<N, S, Side, false>]: ShapeValue<N>;
   } & { -readonly [N in keyof Declared as RenamedTo<N, S, Side, true>]?: ShapeValue<N> }
 >;

@@ -45,14 +45,19 @@ export function parsingCanonicalForm(schema: unknown): string {
     if (type === "map") return `{"type":"map","values":${form(o["values"], namespace)}}`;
     if (type === "record" || type === "error" || type === "enum" || type === "fixed") {
       // An explicit namespace wins over the enclosing one; "" is the null namespace.
-      const name = fullName(String(o["name"]), typeof o["namespace"] === "string" ? o["namespace"] || undefined : namespace);
+      const name = fullName(
+        String(o["name"]),
+        typeof o["namespace"] === "string" ? o["namespace"] || undefined : namespace,
+      );
       if (seen.has(name)) return JSON.stringify(name);
       seen.add(name);
       const inner = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : undefined;
       const head = `{"name":${JSON.stringify(name)},"type":${JSON.stringify(type === "error" ? "record" : type)}`;
       if (type === "enum") return `${head},"symbols":${JSON.stringify(o["symbols"])}}`;
       if (type === "fixed") return `${head},"size":${String(Number(o["size"]))}}`;
-      const fields = (o["fields"] as Record<string, unknown>[]).map((f) => `{"name":${JSON.stringify(f["name"])},"type":${form(f["type"], inner)}}`);
+      const fields = (o["fields"] as Record<string, unknown>[]).map(
+        (f) => `{"name":${JSON.stringify(f["name"])},"type":${form(f["type"], inner)}}`,
+      );
       return `${head},"fields":[${fields.join(",")}]}`;
     }
     // A named type referenced as {"type": "com.acme.Order"}.
@@ -117,7 +122,8 @@ const HEADER_BYTES = 10;
  */
 export function singleObjectFormat<T>(codec: Codec<T>, options: SingleObjectFormatOptions): ValueFormat<T> {
   const maybe = (codec as Partial<AvroCodec<T>>).type;
-  if (maybe === undefined || !avro.Type.isType(maybe)) throw new TypeError(`singleObjectFormat of topic "${options.topic}" needs a codec made by avroCodec`);
+  if (maybe === undefined || !avro.Type.isType(maybe))
+    throw new TypeError(`singleObjectFormat of topic "${options.topic}" needs a codec made by avroCodec`);
   const reader: avro.Type = maybe;
   const readerSchema = reader.schema({ exportAttrs: true });
   const readerName = reader.name ?? `Avro ${reader.typeName}`;
@@ -133,22 +139,34 @@ export function singleObjectFormat<T>(codec: Codec<T>, options: SingleObjectForm
   const learn = (fp: bigint): WriterReading => {
     const w = writers.get(fp);
     if (!w) {
-      return { error: new DecodeError(`the writer schema fingerprint ${hex(fp)} of this single-object value is none of the known writers of ${readerName} on topic "${options.topic}": ${known}`) };
+      return {
+        error: new DecodeError(
+          `the writer schema fingerprint ${hex(fp)} of this single-object value is none of the known writers of ${readerName} on topic "${options.topic}": ${known}`,
+        ),
+      };
     }
     if (w.schema === readerSchema) return { resolver: undefined };
     try {
       return { resolver: readerOf(reader, avroType(w.schema)) };
     } catch (error) {
-      return { error: new DecodeError(`the writer schema ${w.name} cannot be read as the reader schema ${readerName}: ${(error as Error).message}`, { cause: error }) };
+      return {
+        error: new DecodeError(
+          `the writer schema ${w.name} cannot be read as the reader schema ${readerName}: ${(error as Error).message}`,
+          { cause: error },
+        ),
+      };
     }
   };
 
   return {
     kind: "singleObject",
     decode(value) {
-      if (value.length < HEADER_BYTES) throw new DecodeError(`a single-object value needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
+      if (value.length < HEADER_BYTES)
+        throw new DecodeError(`a single-object value needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
       if (value[0] !== 0xc3 || value[1] !== 0x01) {
-        throw new DecodeError(`not a single-object value: it starts with ${value.subarray(0, 2).toString("hex")}, not c301`);
+        throw new DecodeError(
+          `not a single-object value: it starts with ${value.subarray(0, 2).toString("hex")}, not c301`,
+        );
       }
       const fp = value.readBigUInt64LE(2);
       let reading = readings.get(fp);
@@ -160,12 +178,23 @@ export function singleObjectFormat<T>(codec: Codec<T>, options: SingleObjectForm
       if ("error" in reading) throw reading.error;
       let result: { value: unknown; offset: number };
       try {
-        result = reading.resolver ? reader.decode(value, HEADER_BYTES, reading.resolver) : reader.decode(value, HEADER_BYTES);
+        result = reading.resolver
+          ? reader.decode(value, HEADER_BYTES, reading.resolver)
+          : reader.decode(value, HEADER_BYTES);
       } catch (error) {
-        throw new DecodeError(`invalid ${readerName} single-object payload (writer ${writers.get(fp)!.name}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new DecodeError(
+          `invalid ${readerName} single-object payload (writer ${writers.get(fp)!.name}): ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
-      if (result.offset < 0) throw new DecodeError(`invalid ${readerName} single-object payload (writer ${writers.get(fp)!.name}): truncated`);
-      if (result.offset !== value.length) throw new DecodeError(`invalid ${readerName} single-object payload (writer ${writers.get(fp)!.name}): ${value.length - result.offset} trailing bytes`);
+      if (result.offset < 0)
+        throw new DecodeError(
+          `invalid ${readerName} single-object payload (writer ${writers.get(fp)!.name}): truncated`,
+        );
+      if (result.offset !== value.length)
+        throw new DecodeError(
+          `invalid ${readerName} single-object payload (writer ${writers.get(fp)!.name}): ${value.length - result.offset} trailing bytes`,
+        );
       return result.value as T;
     },
   };
@@ -174,7 +203,8 @@ export function singleObjectFormat<T>(codec: Codec<T>, options: SingleObjectForm
 /** Encodes `value` as a single-object value of `codec`'s schema (C3 01, fingerprint, Avro binary); for tests and tools. */
 export function encodeSingleObject<T>(codec: Codec<T>, value: T): Buffer {
   const type = (codec as Partial<AvroCodec<T>>).type;
-  if (type === undefined || !avro.Type.isType(type)) throw new TypeError("encodeSingleObject needs a codec made by avroCodec");
+  if (type === undefined || !avro.Type.isType(type))
+    throw new TypeError("encodeSingleObject needs a codec made by avroCodec");
   const header = Buffer.alloc(HEADER_BYTES);
   header[0] = 0xc3;
   header[1] = 0x01;

@@ -96,7 +96,11 @@ export class TopicAvailability {
         this.missing.delete(topic);
         returned.push(topic);
         this.options.logger.info("topic exists again: consuming it again", { topic, missingForMs: now - since });
-        this.options.events.emit(RuntimeEvents.TOPIC_RETURNED, { connection: this.options.connection, topic, missingForMs: now - since });
+        this.options.events.emit(RuntimeEvents.TOPIC_RETURNED, {
+          connection: this.options.connection,
+          topic,
+          missingForMs: now - since,
+        });
       } else if (!existing.has(topic) && since === undefined) {
         this.missing.set(topic, now);
         this.missingCount++;

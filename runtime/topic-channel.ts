@@ -158,7 +158,11 @@ export class TopicChannel {
   constructor(private readonly options: TopicChannelOptions) {
     this.binding = options.binding;
     this.topic = options.binding.topic;
-    this.buffer = new BoundedBuffer<ChannelRecord>(options.binding.buffer.maxBufferedMessages, options.binding.buffer.backpressure, (r) => r.partition);
+    this.buffer = new BoundedBuffer<ChannelRecord>(
+      options.binding.buffer.maxBufferedMessages,
+      options.binding.buffer.backpressure,
+      (r) => r.partition,
+    );
     this.resumeThreshold = Math.floor(this.buffer.capacity / 2);
     const concurrency = options.binding.buffer.concurrency ?? settingsDeclaration.concurrency.default;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -166,12 +170,22 @@ export class TopicChannel {
     }
     this.concurrency = concurrency;
     if (options.binding.exactlyOnce) {
-      if (!options.transactions) throw new Error(`topic "${this.topic}" is exactly-once but its connection has no transactional producers`);
+      if (!options.transactions)
+        throw new Error(`topic "${this.topic}" is exactly-once but its connection has no transactional producers`);
       // A drop mode marks records done unhandled; the Committer would then commit past them outside any transaction.
-      if (options.binding.buffer.backpressure !== "ApplyBackpressure") throw new RangeError(`exactly-once topic "${this.topic}" needs backpressure = ApplyBackpressure, got ${options.binding.buffer.backpressure}`);
+      if (options.binding.buffer.backpressure !== "ApplyBackpressure")
+        throw new RangeError(
+          `exactly-once topic "${this.topic}" needs backpressure = ApplyBackpressure, got ${options.binding.buffer.backpressure}`,
+        );
     }
     const policy: FailurePolicy = failurePolicyOf(options.binding.failure);
-    if (options.retry) Object.assign(policy, { backoffMs: options.retry.initialDelayMs, maxBackoffMs: options.retry.maxDelayMs, multiplier: 2, jitterPercent: 0 });
+    if (options.retry)
+      Object.assign(policy, {
+        backoffMs: options.retry.initialDelayMs,
+        maxBackoffMs: options.retry.maxDelayMs,
+        multiplier: 2,
+        jitterPercent: 0,
+      });
     this.failures = new FailedRecords({
       connection: options.connection,
       topic: this.topic,
@@ -451,9 +465,14 @@ export class TopicChannel {
    */
   private takeNext(): ChannelRecord | undefined {
     const blocked = this.failures.size > 0;
-    if (this.concurrency > 1) return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition) && !this.failures.isBlocked(r.partition));
+    if (this.concurrency > 1)
+      return this.buffer.takeFirst(
+        (r) => !this.busyPartitions.has(r.partition) && !this.failures.isBlocked(r.partition),
+      );
     if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) {
-      return this.remember(blocked ? this.buffer.takeFirst((r) => !this.failures.isBlocked(r.partition)) : this.buffer.shift());
+      return this.remember(
+        blocked ? this.buffer.takeFirst((r) => !this.failures.isBlocked(r.partition)) : this.buffer.shift(),
+      );
     }
     let first: number | undefined;
     let next: number | undefined;
@@ -479,7 +498,11 @@ export class TopicChannel {
       await this.process(record, attempt, retry);
     } catch (error) {
       // process() handles every handler/codec error; reaching this is a runtime bug. Keep dispatching.
-      this.options.logger.error("dispatcher failed on a record", { topic: this.topic, offset: record.message.offset, error });
+      this.options.logger.error("dispatcher failed on a record", {
+        topic: this.topic,
+        offset: record.message.offset,
+        error,
+      });
     } finally {
       this.running.delete(record);
       if (this.concurrency > 1) this.busyPartitions.delete(record.partition);
@@ -523,7 +546,10 @@ export class TopicChannel {
           this.failures.done(record);
           return;
         }
-        await this.options.transactions!.commit({ groupId: this.options.groupId ?? "", topic, partition, offset: message.offset }, producedRecords(topic, returned));
+        await this.options.transactions!.commit(
+          { groupId: this.options.groupId ?? "", topic, partition, offset: message.offset },
+          producedRecords(topic, returned),
+        );
       }
     } catch (error) {
       const ms = performance.now() - started;
@@ -531,7 +557,10 @@ export class TopicChannel {
       this.reportAttempt(record, ms, true, error);
       this.errors++;
       // Not done: the commit stays before this record until it is handled or its dead letter is acknowledged.
-      this.failures.handlerFailed({ record, attempts: (retry?.attempts ?? 0) + 1, value: decoded.value, key: decoded.key }, error);
+      this.failures.handlerFailed(
+        { record, attempts: (retry?.attempts ?? 0) + 1, value: decoded.value, key: decoded.key },
+        error,
+      );
       return;
     }
     const ms = performance.now() - started;
@@ -557,7 +586,10 @@ export class TopicChannel {
     try {
       if (message.value === null) {
         // A tombstone: delivered as null where the topic says `tombstones`, else a record no codec can read.
-        if (!this.binding.tombstones) throw new DecodeError("record has no value (tombstone); declare the topic with `tombstones` to receive it as null");
+        if (!this.binding.tombstones)
+          throw new DecodeError(
+            "record has no value (tombstone); declare the topic with `tombstones` to receive it as null",
+          );
         value = null;
       } else {
         const format = this.binding.format;
@@ -599,8 +631,23 @@ export class TopicChannel {
       unavailable: (error, attempt, retryInMs) => {
         this.registryFailures++;
         const { topic, partition, message } = record;
-        this.options.logger.warn("schema registry unavailable; the record waits", { topic, partition, offset: message.offset, attempt, retryInMs, error: error.message });
-        this.options.events.emit(RuntimeEvents.REGISTRY_UNAVAILABLE, { connection: this.options.connection, topic, partition, offset: message.offset, error, attempt, retryInMs });
+        this.options.logger.warn("schema registry unavailable; the record waits", {
+          topic,
+          partition,
+          offset: message.offset,
+          attempt,
+          retryInMs,
+          error: error.message,
+        });
+        this.options.events.emit(RuntimeEvents.REGISTRY_UNAVAILABLE, {
+          connection: this.options.connection,
+          topic,
+          partition,
+          offset: message.offset,
+          error,
+          attempt,
+          retryInMs,
+        });
       },
       sleep: async (ms) => {
         this.waitingForRegistry++;
@@ -617,12 +664,20 @@ export class TopicChannel {
   /** Emits `handlerAttempt` (only while someone listens: no payload per record otherwise). */
   private reportAttempt(record: ChannelRecord, durationMs: number, failed: boolean, error: unknown): void {
     if (this.options.events.listenerCount(RuntimeEvents.HANDLER_ATTEMPT) === 0) return;
-    this.options.events.emit(RuntimeEvents.HANDLER_ATTEMPT, { connection: this.options.connection, topic: this.topic, partition: record.partition, durationMs, failed, error });
+    this.options.events.emit(RuntimeEvents.HANDLER_ATTEMPT, {
+      connection: this.options.connection,
+      topic: this.topic,
+      partition: record.partition,
+      durationMs,
+      failed,
+      error,
+    });
   }
 
   private recordLatency(ms: number, attempt: Attempt): void {
     this.latency.record(ms);
-    this.recentLatencyMs = this.recentLatencyMs === undefined ? ms : this.recentLatencyMs + LATENCY_SMOOTHING * (ms - this.recentLatencyMs);
+    this.recentLatencyMs =
+      this.recentLatencyMs === undefined ? ms : this.recentLatencyMs + LATENCY_SMOOTHING * (ms - this.recentLatencyMs);
     if (attempt.reportedSlow) {
       this.options.logger.info("slow handler finished", { topic: this.topic, durationMs: Math.round(ms) });
     }
@@ -630,7 +685,13 @@ export class TopicChannel {
 
   private reportDrop(record: ChannelRecord, mode: "DropOldestMessage" | "DropNewestMessage"): void {
     this.dropped++;
-    this.dropLog.note({ topic: record.topic, mode, partition: record.partition, offset: record.message.offset, totalDropped: this.dropped });
+    this.dropLog.note({
+      topic: record.topic,
+      mode,
+      partition: record.partition,
+      offset: record.message.offset,
+      totalDropped: this.dropped,
+    });
     this.options.events.emit(RuntimeEvents.DROPPED, {
       connection: this.options.connection,
       topic: record.topic,

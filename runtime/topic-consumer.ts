@@ -2,7 +2,16 @@
 // generated consumer class, or a plain function) into a TopicBinding.
 
 import type { TopicProvisioning } from "./topic-provisioning.js";
-import type { BufferSettings, Codec, ExactlyOnceHandler, FailurePolicy, MessageContext, MessageHandler, RawKey, TopicBinding } from "./types.js";
+import type {
+  BufferSettings,
+  Codec,
+  ExactlyOnceHandler,
+  FailurePolicy,
+  MessageContext,
+  MessageHandler,
+  RawKey,
+  TopicBinding,
+} from "./types.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
 

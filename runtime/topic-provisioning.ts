@@ -23,7 +23,11 @@ export interface NewTopic extends TopicProvisioning {
  * retention would lose dead letters).
  */
 export function topicsToProvision(
-  topics: readonly { readonly topic: string; readonly provisioning?: TopicProvisioning; readonly deadLetter?: string }[],
+  topics: readonly {
+    readonly topic: string;
+    readonly provisioning?: TopicProvisioning;
+    readonly deadLetter?: string;
+  }[],
 ): NewTopic[] {
   const out: NewTopic[] = [];
   const known = new Set<string>();

@@ -100,7 +100,10 @@ export type MessageHandler<T, K = RawKey> = (message: T, context: MessageContext
  * made by a generated producer's `record(value, { key })`), which are written in one transaction with the record's
  * offset + 1. An empty list commits the offset alone.
  */
-export type ExactlyOnceHandler<T, K = RawKey> = (message: T, context: MessageContext<K>) => ExactlyOnceResult | Promise<ExactlyOnceResult>;
+export type ExactlyOnceHandler<T, K = RawKey> = (
+  message: T,
+  context: MessageContext<K>,
+) => ExactlyOnceResult | Promise<ExactlyOnceResult>;
 
 /** One topic consumed by a connection: its codec, its handler and its buffer. */
 export interface TopicBinding<T = unknown> {

@@ -39,7 +39,13 @@ function hasUnqualifiedNameClash(type: avro.Type): boolean {
       if (other !== undefined && other !== t.name) return true;
       seen.set(short, t.name);
     }
-    const any = t as unknown as { fields?: { type: avro.Type }[]; types?: avro.Type[]; itemsType?: avro.Type; valuesType?: avro.Type; underlyingType?: avro.Type };
+    const any = t as unknown as {
+      fields?: { type: avro.Type }[];
+      types?: avro.Type[];
+      itemsType?: avro.Type;
+      valuesType?: avro.Type;
+      underlyingType?: avro.Type;
+    };
     const children = [
       ...(any.fields?.map((f) => f.type) ?? []),
       ...(any.types ?? []),

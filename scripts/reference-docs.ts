@@ -4,7 +4,8 @@
 import { codes as catalogue } from "../generator/catalogue.js";
 import { settingsCatalogue, describeType } from "../generator/settings.js";
 
-const settingsBegin = "<!-- settings-table:begin (generated from runtime/settings-declaration.ts and generator/settings.ts) -->";
+const settingsBegin =
+  "<!-- settings-table:begin (generated from runtime/settings-declaration.ts and generator/settings.ts) -->";
 const settingsEnd = "<!-- settings-table:end -->";
 const codesBegin = "<!-- codes-table:begin (generated from generator/diagnostics.ts) -->";
 const codesEnd = "<!-- codes-table:end -->";
@@ -15,12 +16,28 @@ function cell(text: string): string {
 
 export function settingsTable(): string {
   const rows = settingsCatalogue.map((s) => {
-    const where = s.scope === "buffer" ? "shared, connection, topic" : s.scope === "producer" ? (s.name === "produce" ? "shared" : "shared, producer") : "shared, connection";
+    const where =
+      s.scope === "buffer"
+        ? "shared, connection, topic"
+        : s.scope === "producer"
+          ? s.name === "produce"
+            ? "shared"
+            : "shared, producer"
+          : "shared, connection";
     const def = s.default === undefined ? "—" : `\`${String(s.default)}\``;
-    const type = s.type.kind === "integer" ? `integer ${s.type.min}–${s.type.max}${s.type.words ? ` or ${s.type.words.join(" or ")}` : ""}` : describeType(s.type);
+    const type =
+      s.type.kind === "integer"
+        ? `integer ${s.type.min}–${s.type.max}${s.type.words ? ` or ${s.type.words.join(" or ")}` : ""}`
+        : describeType(s.type);
     return `| \`${s.name}\` | ${cell(type)} | ${def} | ${where}${s.inherited ? "" : " (not inherited)"} | ${cell(s.meaning)} | ${cell(s.honouredBy)}${s.unsupported ? ` — not on ${s.unsupported.client}${cell(s.unsupported.values === undefined ? "" : ` (${s.unsupported.values.map((v) => `\`${String(v)}\``).join(", ")})`)}: ${cell(s.unsupported.why)}` : ""} |`;
   });
-  return [settingsBegin, "| setting | value | default | where | meaning | how it is honoured |", "| --- | --- | --- | --- | --- | --- |", ...rows, settingsEnd].join("\n");
+  return [
+    settingsBegin,
+    "| setting | value | default | where | meaning | how it is honoured |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    settingsEnd,
+  ].join("\n");
 }
 
 export function codesTable(): string {

@@ -31,8 +31,10 @@ export function validCases(): ValidCase[] {
     .flatMap((name) => {
       const base = `fixtures/valid/${name}`;
       const expected = `${base}/expected`;
-      if (fs.existsSync(path.join(dir, name, "kefgen.config.json"))) return [{ name, args: ["--config", `${base}/kefgen.config.json`, "--out", expected], expected }];
-      if (fs.existsSync(path.join(dir, name, `${name}.kef`))) return [{ name, args: [`${base}/${name}.kef`, "--out", expected], expected }];
+      if (fs.existsSync(path.join(dir, name, "kefgen.config.json")))
+        return [{ name, args: ["--config", `${base}/kefgen.config.json`, "--out", expected], expected }];
+      if (fs.existsSync(path.join(dir, name, `${name}.kef`)))
+        return [{ name, args: [`${base}/${name}.kef`, "--out", expected], expected }];
       return [];
     });
 }
@@ -62,7 +64,13 @@ export function invalidCases(): InvalidCase[] {
         return [{ name, inputs: [`fixtures/invalid/${f}`], baseline: `fixtures/invalid/${name}.errors.txt` }];
       }
       if (fs.existsSync(path.join(dir, f, "kefgen.config.json"))) {
-        return [{ name: f, inputs: ["--config", `fixtures/invalid/${f}/kefgen.config.json`], baseline: `fixtures/invalid/${f}.errors.txt` }];
+        return [
+          {
+            name: f,
+            inputs: ["--config", `fixtures/invalid/${f}/kefgen.config.json`],
+            baseline: `fixtures/invalid/${f}.errors.txt`,
+          },
+        ];
       }
       return [];
     });

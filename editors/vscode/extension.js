@@ -13,7 +13,12 @@ function serverCommand(folder) {
   const configured = vscode.workspace.getConfiguration("kefgen", folder?.uri).get("server.path");
   if (configured) return folder && !path.isAbsolute(configured) ? path.join(folder.uri.fsPath, configured) : configured;
   if (folder) {
-    const local = path.join(folder.uri.fsPath, "node_modules", ".bin", process.platform === "win32" ? "kefgen.cmd" : "kefgen");
+    const local = path.join(
+      folder.uri.fsPath,
+      "node_modules",
+      ".bin",
+      process.platform === "win32" ? "kefgen.cmd" : "kefgen",
+    );
     if (fs.existsSync(local)) return local;
   }
   return "kefgen";
@@ -22,11 +27,24 @@ function serverCommand(folder) {
 async function activate(context) {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const command = serverCommand(folder);
-  const run = { command, args: ["lsp"], transport: TransportKind.stdio, options: { cwd: folder?.uri.fsPath, shell: process.platform === "win32" } };
-  client = new LanguageClient("kefgen", "kefgen language server", { run, debug: run }, {
-    documentSelector: [{ scheme: "file", language: "kef" }, { scheme: "file", pattern: "**/*.avsc" }],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.kef,*.avsc,kefgen.config.json}") },
-  });
+  const run = {
+    command,
+    args: ["lsp"],
+    transport: TransportKind.stdio,
+    options: { cwd: folder?.uri.fsPath, shell: process.platform === "win32" },
+  };
+  client = new LanguageClient(
+    "kefgen",
+    "kefgen language server",
+    { run, debug: run },
+    {
+      documentSelector: [
+        { scheme: "file", language: "kef" },
+        { scheme: "file", pattern: "**/*.avsc" },
+      ],
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.kef,*.avsc,kefgen.config.json}") },
+    },
+  );
   context.subscriptions.push(client);
   await client.start();
 }

@@ -28,21 +28,45 @@ export async function buildCommand(io: CliIo, project: ProjectOptions, opts: Bui
       opts.usage("--watch and --check cannot be used together");
       return 2;
     }
-    const config = opts.config ? path.resolve(io.cwd, opts.config) : files.length === 0 ? findConfig(io.cwd) : undefined;
-    const watched = { ...project, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) };
-    const print = (r: { diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }) => report(io, opts.format, r.diagnostics, r.sources);
+    const config = opts.config
+      ? path.resolve(io.cwd, opts.config)
+      : files.length === 0
+        ? findConfig(io.cwd)
+        : undefined;
+    const watched = {
+      ...project,
+      force: opts.force === true,
+      ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}),
+    };
+    const print = (r: { diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, string> }) =>
+      report(io, opts.format, r.diagnostics, r.sources);
     const { watchCommand } = await import("../watch.js");
-    return await watchCommand(io, watched, { format: opts.format, report: print, ...(config ? { alsoWatch: [config] } : {}) });
+    return await watchCommand(io, watched, {
+      format: opts.format,
+      report: print,
+      ...(config ? { alsoWatch: [config] } : {}),
+    });
   }
   // --out is relative to where the command runs; a config's "out" to the config file.
-  const result = await build({ ...project, check: opts.check === true, force: opts.force === true, ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}) });
+  const result = await build({
+    ...project,
+    check: opts.check === true,
+    force: opts.force === true,
+    ...(opts.out ? { outDir: path.resolve(io.cwd, opts.out) } : {}),
+  });
   report(io, opts.format, result.diagnostics, result.sources);
   if (hasErrors(result.diagnostics) || !result.plan) return 1;
   const out = displayPath(io.cwd, result.outDir);
   const stale = [...result.plan.changed.map((f) => f.name), ...result.plan.obsolete];
   if (opts.check) {
     if (stale.length > 0) {
-      const again = ["kefgen build", ...files, ...(opts.out ? ["--out", opts.out] : []), ...(opts.config ? ["--config", opts.config] : []), ...(opts.force ? ["--force"] : [])].join(" ");
+      const again = [
+        "kefgen build",
+        ...files,
+        ...(opts.out ? ["--out", opts.out] : []),
+        ...(opts.config ? ["--config", opts.config] : []),
+        ...(opts.force ? ["--force"] : []),
+      ].join(" ");
       io.stderr.write(`${out} is out of date:\n${stale.map((n) => `  ${n}`).join("\n")}\nrun: ${again}\n`);
       return 1;
     }
@@ -50,7 +74,11 @@ export async function buildCommand(io: CliIo, project: ProjectOptions, opts: Bui
     return 0;
   }
   if (opts.format === "text") {
-    io.stdout.write(stale.length === 0 ? `${out} is up to date (${result.files.length} files)\n` : `wrote ${out}: ${stale.join(", ")}\n`);
+    io.stdout.write(
+      stale.length === 0
+        ? `${out} is up to date (${result.files.length} files)\n`
+        : `wrote ${out}: ${stale.join(", ")}\n`,
+    );
   }
   return 0;
 }

@@ -43,11 +43,16 @@ async function readTopic(kafka: Kafka, topic: string, timeoutMs: number): Promis
   } finally {
     await admin.disconnect();
   }
-  const remaining = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]));
+  const remaining = new Map(
+    ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]),
+  );
   const letters: Letter[] = [];
   if (remaining.size === 0) return letters;
   // A throwaway group that never commits: reading a dead-letter topic changes nothing on the cluster.
-  const consumer = kafka.consumer({ groupId: `kefgen-dlq-${randomBytes(6).toString("hex")}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `kefgen-dlq-${randomBytes(6).toString("hex")}`,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   try {
     let done!: () => void;
@@ -65,7 +70,10 @@ async function readTopic(kafka: Kafka, topic: string, timeoutMs: number): Promis
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`could not read "${topic}" to its end within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`could not read "${topic}" to its end within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([finished, timeout]);
@@ -79,14 +87,21 @@ async function readTopic(kafka: Kafka, topic: string, timeoutMs: number): Promis
 }
 
 function client(options: DlqOptions): Kafka {
-  return new Kafka({ clientId: "kefgen-dlq", brokers: [...options.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000 });
+  return new Kafka({
+    clientId: "kefgen-dlq",
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 5_000,
+  });
 }
 
 /** A key as text when it is printable UTF-8, else as hex. */
 function shownKey(key: Buffer | null): string {
   if (key === null) return "(none)";
   const text = key.toString("utf8");
-  return /^[\x20-\x7e]*$/.test(text) && Buffer.from(text, "utf8").equals(key) ? JSON.stringify(text) : `0x${key.toString("hex")}`;
+  return /^[\x20-\x7e]*$/.test(text) && Buffer.from(text, "utf8").equals(key)
+    ? JSON.stringify(text)
+    : `0x${key.toString("hex")}`;
 }
 
 function age(timestamp: string, now: number): string {
@@ -120,7 +135,9 @@ export async function dlqInspect(io: CommandIo, topic: string, options: DlqOptio
     }
     const i = l.info;
     const attempts = i.attempts === undefined ? "" : `, ${i.attempts} attempt${i.attempts === 1 ? "" : "s"}`;
-    io.stdout.write(`${where}  from ${i.originalTopic}[${i.originalPartition}]@${i.originalOffset}  ${age(i.originalTimestamp || l.message.timestamp, now)} old${attempts}  ${i.errorClass}: ${i.errorMessage.split("\n")[0]}  key ${shownKey(l.message.key)}\n`);
+    io.stdout.write(
+      `${where}  from ${i.originalTopic}[${i.originalPartition}]@${i.originalOffset}  ${age(i.originalTimestamp || l.message.timestamp, now)} old${attempts}  ${i.errorClass}: ${i.errorMessage.split("\n")[0]}  key ${shownKey(l.message.key)}\n`,
+    );
   }
   io.stdout.write(`${letters.length} record${letters.length === 1 ? "" : "s"} in ${topic}\n`);
   return 0;
@@ -131,7 +148,12 @@ export async function dlqInspect(io: CommandIo, topic: string, options: DlqOptio
  * original headers (the dead-letter ones removed), same partition — acknowledged by every in-sync replica. A dead
  * letter stays in its topic (Kafka deletes nothing): replaying twice writes twice. Returns the exit code.
  */
-export async function dlqReplay(io: CommandIo, topic: string, filter: ReplayFilter, options: DlqOptions): Promise<number> {
+export async function dlqReplay(
+  io: CommandIo,
+  topic: string,
+  filter: ReplayFilter,
+  options: DlqOptions,
+): Promise<number> {
   const kafka = client(options);
   const letters = await readTopic(kafka, topic, options.timeoutMs ?? 30_000);
   const wanted = (l: Letter): l is Letter & { info: DeadLetterInfo } => {
@@ -139,7 +161,8 @@ export async function dlqReplay(io: CommandIo, topic: string, filter: ReplayFilt
     const offset = Number(l.offset);
     if (filter.from !== undefined && offset < filter.from) return false;
     if (filter.to !== undefined && offset > filter.to) return false;
-    if (filter.whereError !== undefined && !`${l.info.errorClass}: ${l.info.errorMessage}`.includes(filter.whereError)) return false;
+    if (filter.whereError !== undefined && !`${l.info.errorClass}: ${l.info.errorMessage}`.includes(filter.whereError))
+      return false;
     return true;
   };
   const chosen = letters.filter(wanted);
@@ -157,7 +180,11 @@ export async function dlqReplay(io: CommandIo, topic: string, filter: ReplayFilt
             key: l.message.key,
             value: l.message.value,
             partition: l.info.originalPartition,
-            headers: Object.fromEntries(Object.entries(l.message.headers ?? {}).filter(([name]) => !name.startsWith("kafka_dlt-") && !name.startsWith("kefgen_dlt-"))),
+            headers: Object.fromEntries(
+              Object.entries(l.message.headers ?? {}).filter(
+                ([name]) => !name.startsWith("kafka_dlt-") && !name.startsWith("kefgen_dlt-"),
+              ),
+            ),
           })),
         });
       }
@@ -165,7 +192,13 @@ export async function dlqReplay(io: CommandIo, topic: string, filter: ReplayFilt
       await producer.disconnect();
     }
   }
-  const summary = { topic, read: letters.length, replayed: filter.dryRun ? 0 : chosen.length, matched: chosen.length, to: Object.fromEntries([...byTopic].map(([t, l]) => [t, l.length])) };
+  const summary = {
+    topic,
+    read: letters.length,
+    replayed: filter.dryRun ? 0 : chosen.length,
+    matched: chosen.length,
+    to: Object.fromEntries([...byTopic].map(([t, l]) => [t, l.length])),
+  };
   if (options.format === "json") {
     io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return 0;

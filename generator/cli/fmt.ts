@@ -26,7 +26,10 @@ export interface FmtResult {
 }
 
 /** Formats files in place (or, with `check`, only compares). Paths are relative to `cwd`. */
-function formatFiles(files: readonly string[], options: { cwd: string; check?: boolean; displayPath: (absolute: string) => string }): FmtResult {
+function formatFiles(
+  files: readonly string[],
+  options: { cwd: string; check?: boolean; displayPath: (absolute: string) => string },
+): FmtResult {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const results: FmtFileResult[] = [];
@@ -52,7 +55,13 @@ function formatFiles(files: readonly string[], options: { cwd: string; check?: b
         writeFileAtomic(absolutePath, formatted.text);
         written = true;
       } catch (error) {
-        diagnostics.push(diagnostic(messages.cannotWrite, { file: shown, reason: (error as Error).message }, { file: shown, range: startOfFile }));
+        diagnostics.push(
+          diagnostic(
+            messages.cannotWrite,
+            { file: shown, reason: (error as Error).message },
+            { file: shown, range: startOfFile },
+          ),
+        );
       }
     }
     results.push({ file: shown, changed, written });
@@ -75,9 +84,17 @@ export interface FmtCommandOptions {
  * formatted. Returns the exit code: 1 when a file has errors (it is left as it was) or, with `--check`, would change.
  * With `--format json`, stdout gets one document: `{ "diagnostics": [...], "files": [{ file, changed, written }] }`.
  */
-export function fmtCommand(io: CommandIo, project: Pick<ProjectOptions, "inputs" | "baseDir">, options: FmtCommandOptions): number {
+export function fmtCommand(
+  io: CommandIo,
+  project: Pick<ProjectOptions, "inputs" | "baseDir">,
+  options: FmtCommandOptions,
+): number {
   const inputs = resolveInputs(project.inputs, project.baseDir ?? io.cwd);
-  const formatted = formatFiles(inputs.files, { cwd: io.cwd, check: options.check, displayPath: (p) => displayPath(io.cwd, p) });
+  const formatted = formatFiles(inputs.files, {
+    cwd: io.cwd,
+    check: options.check,
+    displayPath: (p) => displayPath(io.cwd, p),
+  });
   const result = { ...formatted, diagnostics: [...inputs.diagnostics, ...formatted.diagnostics] };
   const unformatted = result.files.filter((f) => f.changed).map((f) => f.file);
   const failed = hasErrors(result.diagnostics) || (options.check && unformatted.length > 0);
@@ -88,12 +105,15 @@ export function fmtCommand(io: CommandIo, project: Pick<ProjectOptions, "inputs"
   options.report(result.diagnostics, result.sources);
   if (options.check) {
     if (unformatted.length > 0) {
-      io.stderr.write(`not formatted:\n${unformatted.map((f) => `  ${f}`).join("\n")}\nrun: kefgen fmt ${unformatted.join(" ")}\n`);
+      io.stderr.write(
+        `not formatted:\n${unformatted.map((f) => `  ${f}`).join("\n")}\nrun: kefgen fmt ${unformatted.join(" ")}\n`,
+      );
     } else if (result.files.length > 0) io.stdout.write(`${count(result.files.length)} formatted\n`);
     return failed ? 1 : 0;
   }
   for (const f of result.files) if (f.written) io.stdout.write(`formatted ${f.file}\n`);
-  if (result.files.length > 0 && !result.files.some((f) => f.written)) io.stdout.write(`${count(result.files.length)} already formatted\n`);
+  if (result.files.length > 0 && !result.files.some((f) => f.written))
+    io.stdout.write(`${count(result.files.length)} already formatted\n`);
   return failed ? 1 : 0;
 }
 

@@ -32,7 +32,6 @@ function lines(...parts: string[]): string {
   return `"${parts.map(label).join("<br/>")}"`;
 }
 
-
 /** The connection's settings that differ from the built-in defaults (groupId is shown on its own). */
 function nonDefaultSettings(connection: ConnectionModel): string[] {
   return Object.entries(connection.settings)
@@ -55,14 +54,26 @@ function failureLines(f: FailureModel): string[] {
       : f.attempts === 1
         ? `1 attempt, then ${f.deadLetter !== undefined ? "dead letter" : "partition stops"}`
         : `${f.attempts} attempts, waits ${f.backoffMs}..${f.maxBackoffMs} ms, then ${f.deadLetter !== undefined ? "dead letter" : "partition stops"}`;
-  const poison = f.onDecodeError === "deadLetter" ? "poison: dead letter" : f.onDecodeError === "skip" ? "poison: skipped (lost)" : "poison: partition stops";
+  const poison =
+    f.onDecodeError === "deadLetter"
+      ? "poison: dead letter"
+      : f.onDecodeError === "skip"
+        ? "poison: skipped (lost)"
+        : "poison: partition stops";
   return [retry, poison];
 }
 
 /** The Mermaid flowchart, without a Markdown fence. */
 export function mermaidGraph(model: Model): string {
   const out: string[] = ["flowchart LR"];
-  const classes = { connection: [] as string[], consumer: [] as string[], topic: [] as string[], handler: [] as string[], dlt: [] as string[], producer: [] as string[] };
+  const classes = {
+    connection: [] as string[],
+    consumer: [] as string[],
+    topic: [] as string[],
+    handler: [] as string[],
+    dlt: [] as string[],
+    producer: [] as string[],
+  };
   const deadLetterNodes = new Map<string, string>();
   let topicNumber = 0;
   model.connections.forEach((connection, i) => {
@@ -70,7 +81,9 @@ export function mermaidGraph(model: Model): string {
     const conn = `connection${n}`;
     const consumer = `consumer${n}`;
     out.push(`  ${conn}([${lines(...connectionTitle(connection))}])`);
-    out.push(`  ${consumer}[[${lines("Kafka consumer", `group ${connection.settings.groupId}`, ...nonDefaultSettings(connection))}]]`);
+    out.push(
+      `  ${consumer}[[${lines("Kafka consumer", `group ${connection.settings.groupId}`, ...nonDefaultSettings(connection))}]]`,
+    );
     out.push(`  ${conn} --> ${consumer}`);
     classes.connection.push(conn);
     classes.consumer.push(consumer);
@@ -78,22 +91,36 @@ export function mermaidGraph(model: Model): string {
       topicNumber++;
       const topic = `topic${topicNumber}`;
       const handler = `handler${topicNumber}`;
-      const framing = !t.format ? [] : t.format.kind === "confluent" ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`] : [`single-object, writer schemas: ${1 + (t.message.writers?.length ?? 0)}`];
-      const record = [...(t.key ? [`key ${t.key.kind === "message" ? t.key.message.name : t.key.kind}`] : []), ...(t.tombstones ? ["tombstones"] : [])];
-      out.push(`  ${topic}[(${lines(t.topic, t.message.name, ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`, ...failureLines(t.failure))})]`);
+      const framing = !t.format
+        ? []
+        : t.format.kind === "confluent"
+          ? [`confluent via registry ${t.format.registry}, subjects ${t.format.subjects}`]
+          : [`single-object, writer schemas: ${1 + (t.message.writers?.length ?? 0)}`];
+      const record = [
+        ...(t.key ? [`key ${t.key.kind === "message" ? t.key.message.name : t.key.kind}`] : []),
+        ...(t.tombstones ? ["tombstones"] : []),
+      ];
+      out.push(
+        `  ${topic}[(${lines(t.topic, t.message.name, ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`, ...failureLines(t.failure))})]`,
+      );
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);
       out.push(`  ${consumer} --> ${topic}`);
       out.push(`  ${topic} --> ${handler}`);
       // A generated producer writes the topic (only drawn for topics that have one).
       if (t.producer) {
         const producer = `producer${topicNumber}`;
-        out.push(`  ${producer}[${lines(`producers.topics.${t.handlerKey}`, `acks ${t.producer.acks}${t.producer.idempotent ? ", idempotent" : ""}`)}]`);
+        out.push(
+          `  ${producer}[${lines(`producers.topics.${t.handlerKey}`, `acks ${t.producer.acks}${t.producer.idempotent ? ", idempotent" : ""}`)}]`,
+        );
         out.push(`  ${producer} --> ${topic}`);
         classes.producer.push(producer);
       }
       // The failure path: where a record goes after its last attempt, and a poison record.
       const f = t.failure;
-      const why = [...(f.attempts === "unlimited" ? [] : [`after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}`]), ...(f.onDecodeError === "deadLetter" ? ["poison records"] : [])];
+      const why = [
+        ...(f.attempts === "unlimited" ? [] : [`after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}`]),
+        ...(f.onDecodeError === "deadLetter" ? ["poison records"] : []),
+      ];
       if (f.deadLetter !== undefined && why.length > 0) {
         let dlt = deadLetterNodes.get(f.deadLetter);
         if (!dlt) {
@@ -110,8 +137,17 @@ export function mermaidGraph(model: Model): string {
   });
   // The colours of the architecture diagrams in K-Entity-Framework's connection-management page.
   // Dead-letter topics (only drawn when some topic has one) in red.
-  const fills = { connection: "#e1f5fe", consumer: "#fff3e0", topic: "#ffecb3", handler: "#e8f5e9", dlt: "#ffebee", producer: "#f3e5f5" };
-  for (const [kind, fill] of Object.entries(fills)) if ((kind !== "dlt" && kind !== "producer") || classes[kind].length > 0) out.push(`  classDef ${kind} fill:${fill}`);
+  const fills = {
+    connection: "#e1f5fe",
+    consumer: "#fff3e0",
+    topic: "#ffecb3",
+    handler: "#e8f5e9",
+    dlt: "#ffebee",
+    producer: "#f3e5f5",
+  };
+  for (const [kind, fill] of Object.entries(fills))
+    if ((kind !== "dlt" && kind !== "producer") || classes[kind].length > 0)
+      out.push(`  classDef ${kind} fill:${fill}`);
   for (const [kind, ids] of Object.entries(classes)) if (ids.length > 0) out.push(`  class ${ids.join(",")} ${kind}`);
   return `${out.join("\n")}\n`;
 }
@@ -155,7 +191,9 @@ export function graphCommand(io: CommandIo, project: ProjectOptions, options: Gr
   const diagnostics = [...analysed.diagnostics];
   let graph: string | undefined;
   if (analysed.model && !hasErrors(diagnostics)) {
-    graph = options.out?.endsWith(".mmd") ? mermaidGraph(analysed.model) : markdownGraph(analysed.model, analysed.files);
+    graph = options.out?.endsWith(".mmd")
+      ? mermaidGraph(analysed.model)
+      : markdownGraph(analysed.model, analysed.files);
     if (options.out !== undefined) {
       const target = path.resolve(io.cwd, options.out);
       try {
@@ -163,7 +201,13 @@ export function graphCommand(io: CommandIo, project: ProjectOptions, options: Gr
         writeFileAtomic(target, graph);
       } catch (error) {
         const shown = displayPath(io.cwd, target);
-        diagnostics.push(diagnostic(messages.cannotWrite, { file: shown, reason: (error as Error).message }, { file: shown, range: startOfFile }));
+        diagnostics.push(
+          diagnostic(
+            messages.cannotWrite,
+            { file: shown, reason: (error as Error).message },
+            { file: shown, range: startOfFile },
+          ),
+        );
       }
     }
   }

@@ -7,12 +7,17 @@ import { report, type CliIo, type Format } from "./output.js";
 // emitters, ts-morph and prettier are loaded by `build`, see program.ts; chokidar by `build --watch`; kafkajs by
 // dlq and topics; prettier's doc printer by fmt).
 
-const formatOption = () => new Option("--format <format>", "diagnostics as text or json").choices(["text", "json"]).default("text");
+const formatOption = () =>
+  new Option("--format <format>", "diagnostics as text or json").choices(["text", "json"]).default("text");
 
 const againstOption = () =>
-  new Option("--against <git-ref>", "also check schema evolution against the project at this git ref: breaking changes are errors (BACKWARD and FORWARD)");
+  new Option(
+    "--against <git-ref>",
+    "also check schema evolution against the project at this git ref: breaking changes are errors (BACKWARD and FORWARD)",
+  );
 
-const configOption = () => new Option("-c, --config <file>", `project config (default: ./${configFileName} when no files are given)`);
+const configOption = () =>
+  new Option("-c, --config <file>", `project config (default: ./${configFileName} when no files are given)`);
 
 function withAgainst<T extends object>(project: T, against: string | undefined): T {
   return against === undefined || "usage" in project || "diagnostics" in project ? project : { ...project, against };
@@ -47,13 +52,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(againstOption())
     .addOption(configOption())
     .addOption(formatOption())
-    .action(async (files: string[], opts: { out?: string; check?: boolean; force?: boolean; watch?: boolean; against?: string; config?: string; format: Format }) => {
-      const project = withAgainst(projectOptions(io, files, opts), opts.against);
-      if ("usage" in project) return usage(project.usage);
-      if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
-      const { buildCommand } = await import("./build.js");
-      exitCode = await buildCommand(io, project, { ...opts, files, usage });
-    });
+    .action(
+      async (
+        files: string[],
+        opts: {
+          out?: string;
+          check?: boolean;
+          force?: boolean;
+          watch?: boolean;
+          against?: string;
+          config?: string;
+          format: Format;
+        },
+      ) => {
+        const project = withAgainst(projectOptions(io, files, opts), opts.against);
+        if ("usage" in project) return usage(project.usage);
+        if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
+        const { buildCommand } = await import("./build.js");
+        exitCode = await buildCommand(io, project, { ...opts, files, usage });
+      },
+    );
 
   program
     .command("check")
@@ -82,14 +100,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
       const { fmtCommand } = await import("./fmt.js");
-      exitCode = fmtCommand(io, project, { check: opts.check === true, format: opts.format, report: (d, s) => report(io, "text", d, s) });
+      exitCode = fmtCommand(io, project, {
+        check: opts.check === true,
+        format: opts.format,
+        report: (d, s) => report(io, "text", d, s),
+      });
     });
 
   program
     .command("graph")
     .description("draw connections → Kafka consumers → topics → handlers as a Mermaid diagram")
     .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
-    .option("-o, --out <file>", "write it to a file: .mmd gets the bare diagram, any other name Markdown (default: Markdown on stdout)")
+    .option(
+      "-o, --out <file>",
+      "write it to a file: .mmd gets the bare diagram, any other name Markdown (default: Markdown on stdout)",
+    )
     .addOption(configOption())
     .addOption(formatOption())
     .action(async (files: string[], opts: { out?: string; config?: string; format: Format }) => {
@@ -97,7 +122,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if ("usage" in project) return usage(project.usage);
       if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
       const { graphCommand } = await import("./graph.js");
-      exitCode = graphCommand(io, project, { format: opts.format, report: (d, s) => report(io, "text", d, s), ...(opts.out ? { out: opts.out } : {}) });
+      exitCode = graphCommand(io, project, {
+        format: opts.format,
+        report: (d, s) => report(io, "text", d, s),
+        ...(opts.out ? { out: opts.out } : {}),
+      });
     });
 
   program
@@ -111,7 +140,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command("plan")
-    .description("list every Kafka consumer the .kef creates: group id, topics, effective settings and where each came from")
+    .description(
+      "list every Kafka consumer the .kef creates: group id, topics, effective settings and where each came from",
+    )
     .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
     .addOption(configOption())
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
@@ -128,7 +159,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .command("registry")
     .description("work with the schema registries that format = confluent topics read from")
     .command("check")
-    .description("ask each topic's registry whether the .kef's schemas are compatible with the latest registered versions of their subjects")
+    .description(
+      "ask each topic's registry whether the .kef's schemas are compatible with the latest registered versions of their subjects",
+    )
     .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
     .option("--registry <name>", "ask only this registry (by its name in the .kef)")
     .addOption(configOption())
@@ -149,9 +182,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   // kefgen dlq: the dead letters of a topic (runtime/dead-letter.ts format), listed or written back.
   const dlq = program.command("dlq").description("list or replay the records of a dead-letter topic");
-  const brokersOption = () => new Option("--brokers <list>", "bootstrap brokers, comma-separated (default: $KAFKA_BROKERS)");
+  const brokersOption = () =>
+    new Option("--brokers <list>", "bootstrap brokers, comma-separated (default: $KAFKA_BROKERS)");
   const brokersOf = (opts: { brokers?: string }): string[] | undefined => {
-    const list = (opts.brokers ?? io.env["KAFKA_BROKERS"] ?? "").split(",").map((b) => b.trim()).filter((b) => b.length > 0);
+    const list = (opts.brokers ?? io.env["KAFKA_BROKERS"] ?? "")
+      .split(",")
+      .map((b) => b.trim())
+      .filter((b) => b.length > 0);
     return list.length > 0 ? list : undefined;
   };
   const offsetOf = (text: string | undefined): number | undefined | "bad" => {
@@ -180,7 +217,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
   dlq
     .command("replay")
-    .description("write dead letters back to their original topics (same key, value, headers and partition); reports how many")
+    .description(
+      "write dead letters back to their original topics (same key, value, headers and partition); reports how many",
+    )
     .argument("<topic>", "the dead-letter topic")
     .addOption(brokersOption())
     .option("--from <offset>", "first dead-letter offset to replay (on every partition)")
@@ -188,23 +227,42 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--where-error <text>", "only dead letters whose error class or message contains this text")
     .option("--dry-run", "count what would be replayed, write nothing")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action(async (topic: string, opts: { brokers?: string; from?: string; to?: string; whereError?: string; dryRun?: boolean; format: Format }) => {
-      const brokers = brokersOf(opts);
-      if (!brokers) return usage("kefgen dlq needs --brokers (or KAFKA_BROKERS)");
-      const from = offsetOf(opts.from);
-      const to = offsetOf(opts.to);
-      if (from === "bad" || to === "bad") return usage("--from and --to take an offset (a whole number)");
-      const { dlqReplay } = await import("./dlq.js");
-      const filter = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(opts.whereError !== undefined ? { whereError: opts.whereError } : {}), ...(opts.dryRun ? { dryRun: true } : {}) };
-      await runDlq(() => dlqReplay(io, topic, filter, { brokers, format: opts.format }));
-    });
+    .action(
+      async (
+        topic: string,
+        opts: { brokers?: string; from?: string; to?: string; whereError?: string; dryRun?: boolean; format: Format },
+      ) => {
+        const brokers = brokersOf(opts);
+        if (!brokers) return usage("kefgen dlq needs --brokers (or KAFKA_BROKERS)");
+        const from = offsetOf(opts.from);
+        const to = offsetOf(opts.to);
+        if (from === "bad" || to === "bad") return usage("--from and --to take an offset (a whole number)");
+        const { dlqReplay } = await import("./dlq.js");
+        const filter = {
+          ...(from !== undefined ? { from } : {}),
+          ...(to !== undefined ? { to } : {}),
+          ...(opts.whereError !== undefined ? { whereError: opts.whereError } : {}),
+          ...(opts.dryRun ? { dryRun: true } : {}),
+        };
+        await runDlq(() => dlqReplay(io, topic, filter, { brokers, format: opts.format }));
+      },
+    );
 
   // kefgen topics: the declared topics (and their dead-letter topics) against a cluster; exit 0 same, 1 error, 2 changes.
-  const topics = program.command("topics").description("create missing topics, add partitions and fix config drift as the .kef declares");
-  for (const [name, apply] of [["plan", false], ["apply", true]] as const) {
+  const topics = program
+    .command("topics")
+    .description("create missing topics, add partitions and fix config drift as the .kef declares");
+  for (const [name, apply] of [
+    ["plan", false],
+    ["apply", true],
+  ] as const) {
     topics
       .command(name)
-      .description(apply ? "make the changes plan lists (never deletes a topic or reduces partitions); exit 2 when changes were made" : "list what apply would change; exit 0 nothing, 2 changes pending, 1 error")
+      .description(
+        apply
+          ? "make the changes plan lists (never deletes a topic or reduces partitions); exit 2 when changes were made"
+          : "list what apply would change; exit 0 nothing, 2 changes pending, 1 error",
+      )
       .argument("[files...]", ".kef files or glob patterns (default: the files of kefgen.config.json)")
       .addOption(brokersOption())
       .addOption(configOption())
@@ -221,7 +279,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if ("usage" in project) return misuse(project.usage);
         if ("diagnostics" in project) return fail(opts.format, project.diagnostics);
         const { topicsCommand } = await import("./topics.js");
-        exitCode = await topicsCommand(io, project, { brokers, format: opts.format, apply, report: (d, s) => report(io, "text", d, s) });
+        exitCode = await topicsCommand(io, project, {
+          brokers,
+          format: opts.format,
+          apply,
+          report: (d, s) => report(io, "text", d, s),
+        });
       });
   }
 

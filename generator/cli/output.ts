@@ -40,12 +40,19 @@ function styler(enabled: boolean): Styler {
 }
 
 /** Prints diagnostics: `{ "diagnostics": [...] }` on stdout for json; for text, each with its code frame and a summary on stderr. */
-export function report(io: CliIo, format: Format, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
+export function report(
+  io: CliIo,
+  format: Format,
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+): void {
   if (format === "json") {
     io.stdout.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
     return;
   }
   if (diagnostics.length === 0) return;
   const style = styler(useColour(io.stderr, io.env));
-  io.stderr.write(`${diagnostics.map((d) => formatDiagnostic(d, sources, style)).join("\n\n")}\n\n${summary(diagnostics)}\n`);
+  io.stderr.write(
+    `${diagnostics.map((d) => formatDiagnostic(d, sources, style)).join("\n\n")}\n\n${summary(diagnostics)}\n`,
+  );
 }

@@ -70,7 +70,8 @@ function subjectQuestions(model: Model, only?: string): SubjectQuestion[] {
     if (topic.key?.kind === "message") parts.push(["key", topic.key.message]);
     for (const [part, message] of parts) {
       const root = message.schema.root;
-      const recordName = root.kind === "record" || root.kind === "enum" || root.kind === "fixed" ? root.fullName : undefined;
+      const recordName =
+        root.kind === "record" || root.kind === "enum" || root.kind === "fixed" ? root.fullName : undefined;
       const subject = subjectName(topic.format.subjects, topic.topic, recordName, part);
       const schema = schemaText(message);
       const key = JSON.stringify([registry.name, subject, schema]);
@@ -86,18 +87,30 @@ function subjectQuestions(model: Model, only?: string): SubjectQuestion[] {
 }
 
 /** Asks each registry about each subject; `env` holds the registries' url and secret variables. */
-async function checkRegistrySubjects(model: Model, options: { registry?: string; env: Readonly<Record<string, string | undefined>> }): Promise<RegistryCheckResult> {
+async function checkRegistrySubjects(
+  model: Model,
+  options: { registry?: string; env: Readonly<Record<string, string | undefined>> },
+): Promise<RegistryCheckResult> {
   const diagnostics: Diagnostic[] = [];
   const subjects: SubjectResult[] = [];
   const questions = subjectQuestions(model, options.registry);
   const atSchema = (q: SubjectQuestion) => ({ file: q.message.schema.file, range: q.message.schema.range });
-  const report = <M extends MessageDef>(entry: M, at: { file: string; range: Diagnostic["range"] }, args: MessageArgs<M>): void => {
+  const report = <M extends MessageDef>(
+    entry: M,
+    at: { file: string; range: Diagnostic["range"] },
+    args: MessageArgs<M>,
+  ): void => {
     diagnostics.push(diagnostic(entry, args, { file: at.file, range: at.range }));
   };
   for (const registry of model.registries) {
     const asked = questions.filter((q) => q.registry === registry);
     if (asked.length === 0) continue;
-    const result = (q: SubjectQuestion, status: SubjectStatus, url: string, extra: Partial<SubjectResult> = {}): SubjectResult => ({
+    const result = (
+      q: SubjectQuestion,
+      status: SubjectStatus,
+      url: string,
+      extra: Partial<SubjectResult> = {},
+    ): SubjectResult => ({
       registry: registry.name,
       url,
       subject: q.subject,
@@ -109,7 +122,14 @@ async function checkRegistrySubjects(model: Model, options: { registry?: string;
     });
     let client: SchemaRegistryClient;
     try {
-      client = new SchemaRegistryClient({ name: registry.name, ...("value" in registry.url ? { url: registry.url.value } : { urlEnv: registry.url.env }), ...(registry.auth ? { auth: registry.auth } : {}) }, options.env);
+      client = new SchemaRegistryClient(
+        {
+          name: registry.name,
+          ...("value" in registry.url ? { url: registry.url.value } : { urlEnv: registry.url.env }),
+          ...(registry.auth ? { auth: registry.auth } : {}),
+        },
+        options.env,
+      );
     } catch (error) {
       report(messages.registryVariableUnset, registry, { reason: (error as Error).message, registry: registry.name });
       subjects.push(...asked.map((q) => result(q, "unchecked", "")));
@@ -121,7 +141,12 @@ async function checkRegistrySubjects(model: Model, options: { registry?: string;
       try {
         const latest = await client.latestVersion(q.subject);
         if (!latest) {
-          report(messages.subjectNotRegistered, atSchema(q), { subject: q.subject, registry: registry.name, url, message: q.message.name });
+          report(messages.subjectNotRegistered, atSchema(q), {
+            subject: q.subject,
+            registry: registry.name,
+            url,
+            message: q.message.name,
+          });
           subjects.push(result(q, "unregistered", url));
           continue;
         }
@@ -134,12 +159,24 @@ async function checkRegistrySubjects(model: Model, options: { registry?: string;
         // Confluent's verbose answer also carries the old schema itself (`{oldSchema: '…'}`): named by version here.
         const reasons = verdict.messages.filter((m) => !m.startsWith("{oldSchema"));
         const said = reasons.length > 0 ? reasons.join("; ") : "the registry gave no reason";
-        report(messages.schemaIncompatible, atSchema(q), { message: q.message.name, version: latest.version, id: latest.id, subject: q.subject, registry: registry.name, url, reasons: said });
+        report(messages.schemaIncompatible, atSchema(q), {
+          message: q.message.name,
+          version: latest.version,
+          id: latest.id,
+          subject: q.subject,
+          registry: registry.name,
+          url,
+          reasons: said,
+        });
         subjects.push(result(q, "incompatible", url, { ...at, messages: reasons }));
       } catch (error) {
         const auth = error instanceof RegistryAnswerError && (error.status === 401 || error.status === 403);
         if (error instanceof RegistryUnavailableError || auth) {
-          const variables = registry.auth ? (registry.auth.kind === "basic" ? `${registry.auth.usernameEnv} and ${registry.auth.passwordEnv}` : registry.auth.tokenEnv) : undefined;
+          const variables = registry.auth
+            ? registry.auth.kind === "basic"
+              ? `${registry.auth.usernameEnv} and ${registry.auth.passwordEnv}`
+              : registry.auth.tokenEnv
+            : undefined;
           const said = { registry: registry.name, url, reason: (error as Error).message };
           if (auth) {
             if (variables) report(messages.credentialsRefused, registry, { ...said, variables });
@@ -167,7 +204,11 @@ export interface RegistryCheckCommandOptions {
 }
 
 /** `kefgen registry check`: returns the exit code (0 ok, 1 diagnostics, 2 usage). */
-export async function registryCheckCommand(io: CommandIo & { readonly env: Readonly<Record<string, string | undefined>> }, project: ProjectOptions, options: RegistryCheckCommandOptions): Promise<number> {
+export async function registryCheckCommand(
+  io: CommandIo & { readonly env: Readonly<Record<string, string | undefined>> },
+  project: ProjectOptions,
+  options: RegistryCheckCommandOptions,
+): Promise<number> {
   const analysed = analyse(project);
   const print = (diagnostics: readonly Diagnostic[], subjects: readonly SubjectResult[]): void => {
     if (options.format === "json") io.stdout.write(`${JSON.stringify({ diagnostics, subjects }, null, 2)}\n`);
@@ -180,10 +221,15 @@ export async function registryCheckCommand(io: CommandIo & { readonly env: Reado
   const model = analysed.model;
   if (options.registry !== undefined && !model.registries.some((r) => r.name === options.registry)) {
     const known = model.registries.map((r) => `"${r.name}"`).join(", ");
-    options.usage(`--registry ${options.registry}: no format = confluent topic reads from a registry of that name${known ? ` (they read from ${known})` : ""}`);
+    options.usage(
+      `--registry ${options.registry}: no format = confluent topic reads from a registry of that name${known ? ` (they read from ${known})` : ""}`,
+    );
     return 2;
   }
-  const checked = await checkRegistrySubjects(model, { env: io.env, ...(options.registry !== undefined ? { registry: options.registry } : {}) });
+  const checked = await checkRegistrySubjects(model, {
+    env: io.env,
+    ...(options.registry !== undefined ? { registry: options.registry } : {}),
+  });
   const diagnostics = [...analysed.diagnostics, ...checked.diagnostics];
   print(diagnostics, checked.subjects);
   if (options.format === "text") io.stdout.write(subjectsText(checked.subjects));
@@ -204,6 +250,8 @@ function subjectsText(subjects: readonly SubjectResult[]): string {
     return `${s.subject} (${s.message}, ${where}): ${verdict}`;
   });
   const count = (status: SubjectStatus) => subjects.filter((s) => s.status === status).length;
-  const tally = (["compatible", "incompatible", "unregistered", "unchecked"] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`);
+  const tally = (["compatible", "incompatible", "unregistered", "unchecked"] as const)
+    .filter((s) => count(s) > 0)
+    .map((s) => `${count(s)} ${s}`);
   return `${lines.join("\n")}\n${subjects.length} subject${subjects.length === 1 ? "" : "s"}: ${tally.join(", ")}\n`;
 }

@@ -6,7 +6,15 @@ import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from "
 import { hasErrors } from "../diagnostics.js";
 import { analyse, type ProjectOptions } from "../program.js";
 import { topicSpecs, type TopicSpec } from "../topic-config.js";
-import { planTopics, topicChangeLine, topicProblemLine, type ClusterState, type ExistingTopic, type TopicChange, type TopicPlan } from "../topics-plan.js";
+import {
+  planTopics,
+  topicChangeLine,
+  topicProblemLine,
+  type ClusterState,
+  type ExistingTopic,
+  type TopicChange,
+  type TopicPlan,
+} from "../topics-plan.js";
 import type { CommandIo, Report } from "./output.js";
 
 export interface TopicsCommandOptions {
@@ -25,10 +33,22 @@ async function readCluster(admin: Admin, topics: readonly string[]): Promise<Clu
   const state = new Map<string, ExistingTopic>();
   if (existing.length === 0) return { brokers: cluster.brokers.length, topics: state };
   const metadata = await admin.fetchTopicMetadata({ topics: existing });
-  const configs = await admin.describeConfigs({ resources: existing.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })), includeSynonyms: false });
-  const configOf = new Map(configs.resources.map((r) => [r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))]));
+  const configs = await admin.describeConfigs({
+    resources: existing.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    includeSynonyms: false,
+  });
+  const configOf = new Map(
+    configs.resources.map((r) => [
+      r.resourceName,
+      Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])),
+    ]),
+  );
   for (const t of metadata.topics) {
-    state.set(t.name, { partitions: t.partitions.length, replicationFactor: t.partitions[0]?.replicas.length ?? 0, config: configOf.get(t.name) ?? {} });
+    state.set(t.name, {
+      partitions: t.partitions.length,
+      replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+      config: configOf.get(t.name) ?? {},
+    });
   }
   return { brokers: cluster.brokers.length, topics: state };
 }
@@ -53,17 +73,33 @@ async function applyTopicChanges(admin: Admin, changes: readonly TopicChange[]):
   }
   if (configChanges.size === 0) return;
   const topics = [...configChanges.keys()];
-  const current = await admin.describeConfigs({ resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })), includeSynonyms: false });
+  const current = await admin.describeConfigs({
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    includeSynonyms: false,
+  });
   const resources = current.resources.map((r) => {
-    const set = new Map(r.configEntries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue]));
+    const set = new Map(
+      r.configEntries
+        .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG)
+        .map((e) => [e.configName, e.configValue]),
+    );
     for (const [k, v] of configChanges.get(r.resourceName) ?? []) set.set(k, v);
-    return { type: ConfigResourceTypes.TOPIC, name: r.resourceName, configEntries: [...set].map(([name, value]) => ({ name, value })) };
+    return {
+      type: ConfigResourceTypes.TOPIC,
+      name: r.resourceName,
+      configEntries: [...set].map(([name, value]) => ({ name, value })),
+    };
   });
   await admin.alterConfigs({ validateOnly: false, resources });
 }
 
 /** kafkajs's createTopics entry for a spec; -1 asks for the broker's default. */
-function createRequest(spec: TopicSpec): { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } {
+function createRequest(spec: TopicSpec): {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configEntries: { name: string; value: string }[];
+} {
   return {
     topic: spec.topic,
     numPartitions: spec.partitions ?? -1,
@@ -75,26 +111,44 @@ function createRequest(spec: TopicSpec): { topic: string; numPartitions: number;
 /** A kafkajs error with the broker's reasons (an aggregate of per-topic errors) as one sentence. */
 function reason(error: unknown): string {
   const e = error as Error & { errors?: (Error & { topic?: string })[] };
-  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.map((x) => `${x.topic ? `${x.topic}: ` : ""}${x.message}`).join("; ");
+  if (Array.isArray(e.errors) && e.errors.length > 0)
+    return e.errors.map((x) => `${x.topic ? `${x.topic}: ` : ""}${x.message}`).join("; ");
   return e.message;
 }
 
 /** `kefgen topics plan|apply [files...] --brokers <list> [--format text|json]`. */
-export async function topicsCommand(io: CommandIo, project: ProjectOptions, options: TopicsCommandOptions): Promise<number> {
+export async function topicsCommand(
+  io: CommandIo,
+  project: ProjectOptions,
+  options: TopicsCommandOptions,
+): Promise<number> {
   const analysed = analyse(project);
   if (!analysed.model || hasErrors(analysed.diagnostics)) {
-    if (options.format === "json") io.stdout.write(`${JSON.stringify({ diagnostics: analysed.diagnostics }, null, 2)}\n`);
+    if (options.format === "json")
+      io.stdout.write(`${JSON.stringify({ diagnostics: analysed.diagnostics }, null, 2)}\n`);
     else options.report(analysed.diagnostics, analysed.sources);
     return 1;
   }
   const specs = topicSpecs(analysed.model.topics);
-  const kafka = new Kafka({ clientId: "kefgen-topics", brokers: [...options.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, retry: { retries: 2 } });
+  const kafka = new Kafka({
+    clientId: "kefgen-topics",
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 5_000,
+    retry: { retries: 2 },
+  });
   const admin = kafka.admin();
   let plan: TopicPlan;
   let error: string | undefined;
   try {
     await admin.connect();
-    plan = planTopics(specs, await readCluster(admin, specs.map((s) => s.topic)));
+    plan = planTopics(
+      specs,
+      await readCluster(
+        admin,
+        specs.map((s) => s.topic),
+      ),
+    );
     if (options.apply && plan.changes.length > 0) {
       try {
         await applyTopicChanges(admin, plan.changes);
@@ -110,7 +164,12 @@ export async function topicsCommand(io: CommandIo, project: ProjectOptions, opti
   }
   const code = error !== undefined || plan.problems.length > 0 ? 1 : plan.changes.length > 0 ? 2 : 0;
   if (options.format === "json") {
-    const json = { applied: options.apply && error === undefined, changes: plan.changes, problems: plan.problems, ...(error ? { error } : {}) };
+    const json = {
+      applied: options.apply && error === undefined,
+      changes: plan.changes,
+      problems: plan.problems,
+      ...(error ? { error } : {}),
+    };
     io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return code;
   }
@@ -119,8 +178,12 @@ export async function topicsCommand(io: CommandIo, project: ProjectOptions, opti
   const n = plan.changes.length;
   const count = `${n} change${n === 1 ? "" : "s"}`;
   if (error !== undefined) io.stderr.write(`kefgen: ${error}\n`);
-  else if (n === 0 && plan.problems.length > 0) io.stdout.write(`nothing kefgen can change; ${plan.problems.length} problem${plan.problems.length === 1 ? "" : "s"} to fix by hand or in the .kef\n`);
-  else if (n === 0) io.stdout.write(`${specs.length} topic${specs.length === 1 ? "" : "s"} as declared: nothing to change\n`);
+  else if (n === 0 && plan.problems.length > 0)
+    io.stdout.write(
+      `nothing kefgen can change; ${plan.problems.length} problem${plan.problems.length === 1 ? "" : "s"} to fix by hand or in the .kef\n`,
+    );
+  else if (n === 0)
+    io.stdout.write(`${specs.length} topic${specs.length === 1 ? "" : "s"} as declared: nothing to change\n`);
   else io.stdout.write(options.apply ? `${count} made\n` : `${count} pending: kefgen topics apply makes them\n`);
   return code;
 }

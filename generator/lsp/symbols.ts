@@ -36,7 +36,8 @@ function settingsIn(d: Declaration): readonly Setting[] {
 export function occurrences(files: ReadonlyMap<string, KefFile>): Occurrence[] {
   const out: Occurrence[] = [];
   const messages = new Set<string>();
-  for (const ast of files.values()) for (const d of ast.declarations) if (d.$type === "Message") messages.add(d.name.text);
+  for (const ast of files.values())
+    for (const d of ast.declarations) if (d.$type === "Message") messages.add(d.name.text);
   const add = (kind: SymbolKind, file: string, n: Name, declaration: boolean, name = n.text): void => {
     if (n.text !== "") out.push({ kind, name, file, range: n.range, declaration });
   };

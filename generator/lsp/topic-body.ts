@@ -2,9 +2,20 @@
 // replicationFactor, config, producer, consumer), and Kafka's topic config keys and values inside `config { }`, all
 // from generator/topic-config.ts's table. Which block the cursor is in comes from the braces in the text, so it
 // works while the line being typed does not parse yet (an unterminated `"ret`).
-import { CompletionItemKind, MarkupKind, type CompletionItem, type Range as LspRange } from "vscode-languageserver/node";
+import {
+  CompletionItemKind,
+  MarkupKind,
+  type CompletionItem,
+  type Range as LspRange,
+} from "vscode-languageserver/node";
 import type { Declaration } from "../../grammar/ast.js";
-import { describeTopicConfig, provisioningSettingDocs, provisioningSettings, topicConfigWords, topicConfigs } from "../topic-config.js";
+import {
+  describeTopicConfig,
+  provisioningSettingDocs,
+  provisioningSettings,
+  topicConfigWords,
+  topicConfigs,
+} from "../topic-config.js";
 import { contains } from "./symbols.js";
 
 /** Where Kafka documents its topic configs (the version the table follows). */
@@ -42,7 +53,12 @@ export function topicBlockAt(text: string, start: number, offset: number): Topic
 
 /** What a topic's `{ }` takes at the start of an item. */
 export function topicBodyItems(): CompletionItem[] {
-  const keyword = (label: string, detail: string, insertText: string): CompletionItem => ({ label, kind: CompletionItemKind.Keyword, detail, insertText });
+  const keyword = (label: string, detail: string, insertText: string): CompletionItem => ({
+    label,
+    kind: CompletionItemKind.Keyword,
+    detail,
+    insertText,
+  });
   return [
     ...provisioningSettings.map((name) => ({
       label: name,
@@ -53,7 +69,11 @@ export function topicBodyItems(): CompletionItem[] {
     })),
     keyword("config", 'Kafka topic configs: config { "retention.ms" = 7d }', "config { "),
     keyword("producer", "generate a typed producer for the topic: producer { acks = all }", "producer { "),
-    keyword("consumer", "how the topic is consumed: consumer via <connection>, consumer exclusive { ... }", "consumer "),
+    keyword(
+      "consumer",
+      "how the topic is consumed: consumer via <connection>, consumer exclusive { ... }",
+      "consumer ",
+    ),
   ];
 }
 
@@ -69,8 +89,13 @@ export function topicConfigCompletion(before: string, replace: (length: number) 
   if (value) {
     const accepts = topicConfigWords(value[1]!);
     if (!accepts) return [];
-    if (value[2] !== undefined) return "units" in accepts ? Object.entries(accepts.units).map(([u, f]) => ({ label: u, kind: CompletionItemKind.Unit, detail: `×${f}` })) : [];
-    return "words" in accepts ? accepts.words.map((w) => ({ label: w, kind: CompletionItemKind.EnumMember, detail: value[1] })) : [];
+    if (value[2] !== undefined)
+      return "units" in accepts
+        ? Object.entries(accepts.units).map(([u, f]) => ({ label: u, kind: CompletionItemKind.Unit, detail: `×${f}` }))
+        : [];
+    return "words" in accepts
+      ? accepts.words.map((w) => ({ label: w, kind: CompletionItemKind.EnumMember, detail: value[1] }))
+      : [];
   }
   if (/=\s*$/.test(prefix) || (prefix !== "" && !/[\s{]$/.test(prefix))) return [];
   return [...topicConfigs.keys()].map((key) => ({
@@ -84,12 +109,16 @@ export function topicConfigCompletion(before: string, replace: (length: number) 
 }
 
 /** Hover text of a topic config key or a provisioning setting of a topic's `{ }` at `offset`, with its range. */
-export function topicBodyHover(declaration: Declaration, offset: number): { value: string; range: Declaration["range"] } | undefined {
+export function topicBodyHover(
+  declaration: Declaration,
+  offset: number,
+): { value: string; range: Declaration["range"] } | undefined {
   if (declaration.$type !== "Topic") return undefined;
   for (const item of declaration.body) {
     if (item.$type === "TopicConfig") {
       const entry = item.entries.find((e) => contains(e.key.range, offset));
-      if (entry && topicConfigs.has(entry.key.value)) return { value: topicConfigDoc(entry.key.value), range: entry.key.range };
+      if (entry && topicConfigs.has(entry.key.value))
+        return { value: topicConfigDoc(entry.key.value), range: entry.key.range };
     } else if (item.$type === "Setting" && contains(item.name.range, offset)) {
       const name = provisioningSettings.find((p) => p === item.name.text);
       if (name) return { value: `**${name}**: ${provisioningSettingDocs[name]}`, range: item.name.range };
@@ -99,5 +128,11 @@ export function topicBodyHover(declaration: Declaration, offset: number): { valu
 }
 
 function topicConfigDoc(key: string): string {
-  return [`**${key}**: Kafka topic config`, "", `Value: ${describeTopicConfig(key)}.`, "", `See [Kafka's topic configs](${TOPIC_CONFIGS_URL}).`].join("\n");
+  return [
+    `**${key}**: Kafka topic config`,
+    "",
+    `Value: ${describeTopicConfig(key)}.`,
+    "",
+    `See [Kafka's topic configs](${TOPIC_CONFIGS_URL}).`,
+  ].join("\n");
 }

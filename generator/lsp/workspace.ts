@@ -41,7 +41,8 @@ export class Workspace {
   readonly readFile = (absolutePath: string, access?: FileAccess): FileRead => {
     const p = path.resolve(absolutePath);
     const text = this.open.get(p);
-    if (text !== undefined && (!access?.roots || access.roots.some((r) => isInside(p, path.resolve(r))))) return { text };
+    if (text !== undefined && (!access?.roots || access.roots.some((r) => isInside(p, path.resolve(r)))))
+      return { text };
     let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(p);
@@ -50,7 +51,8 @@ export class Workspace {
     }
     const key = `${p}\0${access?.roots?.join("\0") ?? ""}`;
     const cached = this.diskCache.get(key);
-    if (stat && stat.isFile() && cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.read;
+    if (stat && stat.isFile() && cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size)
+      return cached.read;
     const read = readProjectFile(p, access);
     if (stat && stat.isFile()) this.diskCache.set(key, { mtimeMs: stat.mtimeMs, size: stat.size, read });
     return read;
@@ -89,7 +91,13 @@ export class Workspace {
     const key = `file:${file}`;
     let project = this.projects.get(key);
     if (!project) {
-      project = { key, options: { inputs: [file], cwd: path.dirname(file) }, configDiagnostics: [], analysis: undefined, published: new Set() };
+      project = {
+        key,
+        options: { inputs: [file], cwd: path.dirname(file) },
+        configDiagnostics: [],
+        analysis: undefined,
+        published: new Set(),
+      };
       this.projects.set(key, project);
     }
     return project;
@@ -105,7 +113,13 @@ export class Workspace {
         "usage" in options
           ? { key, options: undefined, configDiagnostics: [], analysis: undefined, published: new Set() }
           : "diagnostics" in options
-            ? { key, options: undefined, configDiagnostics: options.diagnostics, analysis: undefined, published: new Set() }
+            ? {
+                key,
+                options: undefined,
+                configDiagnostics: options.diagnostics,
+                analysis: undefined,
+                published: new Set(),
+              }
             : { key, options, configDiagnostics: [], analysis: undefined, published: new Set() };
       this.projects.set(key, project);
     }

@@ -32,7 +32,10 @@ export interface OperationsServer {
  * Serves `GET /healthz` (200 while `runtime.health().live`, else 503), `GET /readyz` (200 while
  * `ready`, else 503), both with the {@link HealthReport} as JSON, and `GET /metrics` from `metrics`.
  */
-export async function serveOperations(runtime: ConsumerRuntime, options: OperationsServerOptions): Promise<OperationsServer> {
+export async function serveOperations(
+  runtime: ConsumerRuntime,
+  options: OperationsServerOptions,
+): Promise<OperationsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
     const send = (status: number, type: string, body: string): void => {
@@ -49,7 +52,8 @@ export async function serveOperations(runtime: ConsumerRuntime, options: Operati
       const source = options.metrics;
       source.text().then(
         (text) => send(200, source.contentType, text),
-        (error: unknown) => send(500, "text/plain", `metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
+        (error: unknown) =>
+          send(500, "text/plain", `metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
       );
       return;
     }

@@ -8,7 +8,9 @@ import type { ConsumerRuntime } from "../runtime.js";
 import type { ProducerMetricsSource, SendEvent } from "../producer-metrics.js";
 
 /** The conventions' bucket boundaries of `messaging.process.duration`, in seconds. */
-export const PROCESS_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const PROCESS_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
 
 /** The conventions' bucket boundaries of `messaging.client.operation.duration`, in seconds (the same as processing's). */
 export const OPERATION_DURATION_BUCKETS: readonly number[] = PROCESS_DURATION_BUCKETS;
@@ -38,7 +40,10 @@ export interface OpenTelemetryExporter {
  * `messaging.consumer.group.name`, `messaging.destination.name`, `messaging.destination.partition.id`,
  * and `error.type` (the thrown error's `name`, `_OTHER` for a non-Error) on failed attempts.
  */
-export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTelemetryOptions = {}): OpenTelemetryExporter {
+export function openTelemetryMetrics(
+  runtime: ConsumerRuntime,
+  options: OpenTelemetryOptions = {},
+): OpenTelemetryExporter {
   const meter = options.meter ?? metrics.getMeter("kefgen");
   const consumed = meter.createCounter("messaging.client.consumed.messages", {
     description: "Number of messages that were delivered to the application.",
@@ -53,10 +58,19 @@ export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTele
     description: "High watermark minus the fetch position of a partition (like Kafka's records-lag).",
     unit: "{message}",
   });
-  const buffered = meter.createObservableGauge("kefgen.consumer.buffer.records", { description: "Records waiting in a topic's buffer.", unit: "{message}" });
-  const capacity = meter.createObservableGauge("kefgen.consumer.buffer.capacity", { description: "Capacity of a topic's buffer.", unit: "{message}" });
+  const buffered = meter.createObservableGauge("kefgen.consumer.buffer.records", {
+    description: "Records waiting in a topic's buffer.",
+    unit: "{message}",
+  });
+  const capacity = meter.createObservableGauge("kefgen.consumer.buffer.capacity", {
+    description: "Capacity of a topic's buffer.",
+    unit: "{message}",
+  });
 
-  const deadLettered = meter.createCounter("kefgen.consumer.dead_lettered", { description: "Records written to the dead-letter topic.", unit: "{message}" });
+  const deadLettered = meter.createCounter("kefgen.consumer.dead_lettered", {
+    description: "Records written to the dead-letter topic.",
+    unit: "{message}",
+  });
   const deadLetterFailures = meter.createCounter("kefgen.consumer.dead_letter.failures", {
     description: "Failed writes to the dead-letter topic (each retried while the partition waits).",
     unit: "{message}",
@@ -75,7 +89,10 @@ export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTele
   });
 
   const onAttempt = (e: HandlerAttemptEvent): void => {
-    const attributes: Attributes = { ...base(groupOf(e.connection), e.topic), "messaging.destination.partition.id": String(e.partition) };
+    const attributes: Attributes = {
+      ...base(groupOf(e.connection), e.topic),
+      "messaging.destination.partition.id": String(e.partition),
+    };
     if (e.failed) attributes["error.type"] = errorType(e.error);
     consumed.add(1, attributes);
     duration.record(e.durationMs / 1000, attributes);
@@ -84,19 +101,26 @@ export function openTelemetryMetrics(runtime: ConsumerRuntime, options: OpenTele
     for (const c of runtime.metrics().connections) {
       for (const l of c.lag) {
         if (l.highWatermark === null || l.position === null) continue;
-        result.observe(Math.max(0, l.highWatermark - l.position), { ...base(c.groupId, l.topic), "messaging.destination.partition.id": String(l.partition) });
+        result.observe(Math.max(0, l.highWatermark - l.position), {
+          ...base(c.groupId, l.topic),
+          "messaging.destination.partition.id": String(l.partition),
+        });
       }
     }
   };
   const observeBuffers = (which: "buffered" | "capacity") => (result: ObservableResult) => {
-    for (const c of runtime.metrics().connections) for (const t of c.topics) result.observe(t[which], base(c.groupId, t.topic));
+    for (const c of runtime.metrics().connections)
+      for (const t of c.topics) result.observe(t[which], base(c.groupId, t.topic));
   };
   const onBuffered = observeBuffers("buffered");
   const onCapacity = observeBuffers("capacity");
   lag.addCallback(observeLag);
   buffered.addCallback(onBuffered);
   capacity.addCallback(onCapacity);
-  const partitionOf = (e: { connection: string; topic: string; partition: number }): Attributes => ({ ...base(groupOf(e.connection), e.topic), "messaging.destination.partition.id": String(e.partition) });
+  const partitionOf = (e: { connection: string; topic: string; partition: number }): Attributes => ({
+    ...base(groupOf(e.connection), e.topic),
+    "messaging.destination.partition.id": String(e.partition),
+  });
   const removers = [
     runtime.on(RuntimeEvents.HANDLER_ATTEMPT, onAttempt),
     runtime.on(RuntimeEvents.DEAD_LETTERED, (e) => deadLettered.add(1, partitionOf(e))),
@@ -125,7 +149,10 @@ function errorType(error: unknown): string {
  * Attributes: `messaging.system` = `kafka`, `messaging.operation.name` = `send`, `messaging.operation.type` = `send`,
  * `messaging.destination.name`, and `error.type` (the error's `name`, `_OTHER` for a non-Error) on failed sends.
  */
-export function openTelemetryProducerMetrics(producers: ProducerMetricsSource, options: OpenTelemetryOptions = {}): OpenTelemetryExporter {
+export function openTelemetryProducerMetrics(
+  producers: ProducerMetricsSource,
+  options: OpenTelemetryOptions = {},
+): OpenTelemetryExporter {
   const meter = options.meter ?? metrics.getMeter("kefgen");
   const sent = meter.createCounter("messaging.client.sent.messages", {
     description: "Number of messages producer attempted to send to the broker.",

@@ -10,9 +10,20 @@ import type { ConnectionMetrics, ConnectionState, MetricsSnapshot } from "../met
 import type { ProducerMetricsSource } from "../producer-metrics.js";
 
 /** Handler duration buckets in seconds (5 ms … 60 s). */
-export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 
-const STATES: readonly ConnectionState[] = ["starting", "running", "rebalancing", "restarting", "waiting", "stopping", "stopped", "crashed"];
+const STATES: readonly ConnectionState[] = [
+  "starting",
+  "running",
+  "rebalancing",
+  "restarting",
+  "waiting",
+  "stopping",
+  "stopped",
+  "crashed",
+];
 
 /** Options of {@link prometheusMetrics}. */
 export interface PrometheusOptions {
@@ -63,7 +74,12 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
     return groups.get(connection) ?? "";
   };
 
-  const perTopic = (name: string, help: string, value: (t: ConnectionMetrics["topics"][number]) => number, kind: "gauge" | "counter"): void => {
+  const perTopic = (
+    name: string,
+    help: string,
+    value: (t: ConnectionMetrics["topics"][number]) => number,
+    kind: "gauge" | "counter",
+  ): void => {
     const collect = function (this: Gauge<TopicLabels> | Counter<TopicLabels>): void {
       this.reset();
       for (const c of current().connections) {
@@ -93,7 +109,8 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
     collect(this: Gauge<"connection" | "group" | "state">) {
       this.reset();
       for (const c of current().connections) {
-        for (const state of STATES) this.set({ connection: c.name, group: c.groupId, state }, c.state === state ? 1 : 0);
+        for (const state of STATES)
+          this.set({ connection: c.name, group: c.groupId, state }, c.state === state ? 1 : 0);
       }
     },
   });
@@ -109,19 +126,58 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
   });
 
   perTopic("records_handled_total", "Records whose handler returned.", (t) => t.handled, "counter");
-  perTopic("records_failed_total", "Failed handler attempts plus records that could not be decoded.", (t) => t.errors, "counter");
+  perTopic(
+    "records_failed_total",
+    "Failed handler attempts plus records that could not be decoded.",
+    (t) => t.errors,
+    "counter",
+  );
   perTopic("records_dropped_total", "Records discarded by a full buffer in a drop mode.", (t) => t.dropped, "counter");
-  perTopic("buffer_records", "Records waiting in the topic's buffer (not counting the ones being handled).", (t) => t.buffered, "gauge");
+  perTopic(
+    "buffer_records",
+    "Records waiting in the topic's buffer (not counting the ones being handled).",
+    (t) => t.buffered,
+    "gauge",
+  );
   perTopic("buffer_capacity", "Capacity of the topic's buffer.", (t) => t.capacity, "gauge");
   perTopic("buffer_peak_records", "The most records the buffer held since start.", (t) => t.peakBuffered, "gauge");
-  perTopic("in_flight_records", "Records whose handler is running (a record waiting for its retry is not: its partition is paused instead).", (t) => t.inFlight, "gauge");
-  perTopic("records_dead_lettered_total", "Records written to the dead-letter topic (acknowledged).", (t) => t.deadLettered, "counter");
-  perTopic("dead_letter_failures_total", "Failed writes to the dead-letter topic; each made the record's partition wait and try again.", (t) => t.deadLetterFailures, "counter");
-  perTopic("partitions_stopped", "Partitions stopped by a record given up with no dead-letter topic.", (t) => t.stoppedPartitions, "gauge");
-  perTopic("topic_paused", "1 while fetching from the topic is paused by backpressure.", (t) => (t.paused ? 1 : 0), "gauge");
+  perTopic(
+    "in_flight_records",
+    "Records whose handler is running (a record waiting for its retry is not: its partition is paused instead).",
+    (t) => t.inFlight,
+    "gauge",
+  );
+  perTopic(
+    "records_dead_lettered_total",
+    "Records written to the dead-letter topic (acknowledged).",
+    (t) => t.deadLettered,
+    "counter",
+  );
+  perTopic(
+    "dead_letter_failures_total",
+    "Failed writes to the dead-letter topic; each made the record's partition wait and try again.",
+    (t) => t.deadLetterFailures,
+    "counter",
+  );
+  perTopic(
+    "partitions_stopped",
+    "Partitions stopped by a record given up with no dead-letter topic.",
+    (t) => t.stoppedPartitions,
+    "gauge",
+  );
+  perTopic(
+    "topic_paused",
+    "1 while fetching from the topic is paused by backpressure.",
+    (t) => (t.paused ? 1 : 0),
+    "gauge",
+  );
   perTopic("topic_missing", "1 while the topic does not exist on the cluster.", (t) => (t.missing ? 1 : 0), "gauge");
 
-  const perPartition = (name: string, help: string, value: (l: ConnectionMetrics["lag"][number]) => number | null): void => {
+  const perPartition = (
+    name: string,
+    help: string,
+    value: (l: ConnectionMetrics["lag"][number]) => number | null,
+  ): void => {
     new Gauge<PartitionLabels>({
       name: p + name,
       help,
@@ -132,22 +188,42 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
         for (const c of current().connections) {
           for (const l of c.lag) {
             const v = value(l);
-            if (v !== null) this.set({ connection: c.name, group: c.groupId, topic: l.topic, partition: String(l.partition) }, v);
+            if (v !== null)
+              this.set({ connection: c.name, group: c.groupId, topic: l.topic, partition: String(l.partition) }, v);
           }
         }
       },
     });
   };
-  const behind = (hw: number | null, offset: number | null): number | null => (hw === null || offset === null ? null : Math.max(0, hw - offset));
-  perPartition("partition_records_lag", "High watermark minus the fetch position (like Kafka's records-lag): records not fetched yet.", (l) => behind(l.highWatermark, l.position));
-  perPartition("partition_committed_lag", "High watermark minus the last committed offset (like kafka_consumergroup_lag).", (l) => behind(l.highWatermark, l.committed));
-  perPartition("partition_unhandled_records", "High watermark minus what would be committed now: records not handled yet, buffered ones included.", (l) => l.lag);
+  const behind = (hw: number | null, offset: number | null): number | null =>
+    hw === null || offset === null ? null : Math.max(0, hw - offset);
+  perPartition(
+    "partition_records_lag",
+    "High watermark minus the fetch position (like Kafka's records-lag): records not fetched yet.",
+    (l) => behind(l.highWatermark, l.position),
+  );
+  perPartition(
+    "partition_committed_lag",
+    "High watermark minus the last committed offset (like kafka_consumergroup_lag).",
+    (l) => behind(l.highWatermark, l.committed),
+  );
+  perPartition(
+    "partition_unhandled_records",
+    "High watermark minus what would be committed now: records not handled yet, buffered ones included.",
+    (l) => l.lag,
+  );
 
   const topicEvent = (name: string, help: string): Counter<TopicLabels> =>
     new Counter<TopicLabels>({ name: p + name, help, labelNames: ["connection", "group", "topic"], registers });
   const pauses = topicEvent("pauses_total", "Times fetching from the topic was paused by backpressure.");
-  const retries = topicEvent("handler_retries_total", "Failed handler attempts; each is retried after a backoff, or was the last (then dead-lettered, or its partition stops).");
-  const decodeErrors = topicEvent("decode_errors_total", "Records that could not be decoded (dead-lettered, skipped or stopping their partition, per onDecodeError).");
+  const retries = topicEvent(
+    "handler_retries_total",
+    "Failed handler attempts; each is retried after a backoff, or was the last (then dead-lettered, or its partition stops).",
+  );
+  const decodeErrors = topicEvent(
+    "decode_errors_total",
+    "Records that could not be decoded (dead-lettered, skipped or stopping their partition, per onDecodeError).",
+  );
   const duration = new Histogram<TopicLabels>({
     name: p + "handler_duration_seconds",
     help: "Duration of handler attempts (failed ones included), in seconds.",
@@ -155,7 +231,11 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
     buckets: [...(options.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS)],
     registers,
   });
-  const labels = (e: { connection: string; topic: string }) => ({ connection: e.connection, group: groupOf(e.connection), topic: e.topic });
+  const labels = (e: { connection: string; topic: string }) => ({
+    connection: e.connection,
+    group: groupOf(e.connection),
+    topic: e.topic,
+  });
   const listeners = [
     runtime.on(RuntimeEvents.PAUSED, (e) => pauses.inc(labels(e))),
     runtime.on(RuntimeEvents.HANDLER_ERROR, (e) => retries.inc(labels(e))),
@@ -191,11 +271,18 @@ export function prometheusMetrics(runtime: ConsumerRuntime, options: PrometheusO
  * prometheusProducerMetrics(producers, { registry: consumersExporter.registry });
  * ```
  */
-export function prometheusProducerMetrics(producers: ProducerMetricsSource, options: PrometheusOptions = {}): PrometheusExporter {
+export function prometheusProducerMetrics(
+  producers: ProducerMetricsSource,
+  options: PrometheusOptions = {},
+): PrometheusExporter {
   const registry = options.registry ?? new Registry();
   const p = options.prefix ?? "kefgen_";
   const registers = [registry];
-  const perTopic = (name: string, help: string, value: (t: ReturnType<ProducerMetricsSource["metrics"]>["topics"][number]) => number): void => {
+  const perTopic = (
+    name: string,
+    help: string,
+    value: (t: ReturnType<ProducerMetricsSource["metrics"]>["topics"][number]) => number,
+  ): void => {
     new Counter<"topic">({
       name: p + name,
       help,
@@ -207,8 +294,16 @@ export function prometheusProducerMetrics(producers: ProducerMetricsSource, opti
       },
     });
   };
-  perTopic("producer_records_sent_total", "Records the typed producer sent and the broker acknowledged.", (t) => t.sent);
-  perTopic("producer_records_failed_total", "Records of sends that failed (encoding, schema registry or client error).", (t) => t.failed);
+  perTopic(
+    "producer_records_sent_total",
+    "Records the typed producer sent and the broker acknowledged.",
+    (t) => t.sent,
+  );
+  perTopic(
+    "producer_records_failed_total",
+    "Records of sends that failed (encoding, schema registry or client error).",
+    (t) => t.failed,
+  );
   const duration = new Histogram<"topic">({
     name: p + "producer_send_duration_seconds",
     help: "Duration of each send or sendBatch, from acceptance to acknowledgement or failure (encoding included), in seconds.",

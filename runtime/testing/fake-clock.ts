@@ -56,7 +56,11 @@ export class FakeClock implements RetryTimers {
       let first: [RetryTimer, Scheduled] | undefined;
       for (const entry of this.scheduled) {
         const s = entry[1];
-        if (s.at <= target && (first === undefined || s.at < first[1].at || (s.at === first[1].at && s.seq < first[1].seq))) first = entry;
+        if (
+          s.at <= target &&
+          (first === undefined || s.at < first[1].at || (s.at === first[1].at && s.seq < first[1].seq))
+        )
+          first = entry;
       }
       if (!first) break;
       this.scheduled.delete(first[0]);

@@ -25,8 +25,13 @@ export class MemoryCluster {
 
   /** Creates `topic` with `partitions` partitions; an existing topic keeps its partitions. */
   createTopic(topic: string, partitions = 1): void {
-    if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`topic "${topic}": partitions must be a positive integer, got ${partitions}`);
-    if (!this.logs.has(topic)) this.logs.set(topic, Array.from({ length: partitions }, () => []));
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new RangeError(`topic "${topic}": partitions must be a positive integer, got ${partitions}`);
+    if (!this.logs.has(topic))
+      this.logs.set(
+        topic,
+        Array.from({ length: partitions }, () => []),
+      );
   }
 
   /** Whether `topic` exists. */

@@ -6,7 +6,20 @@
 import type { ConnectionSettings } from "../types.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { NewTopic } from "../topic-provisioning.js";
-import type { Assignment, GroupMember, MemberListener, OffsetToCommit, OutgoingRecord, PausedTopic, ProducedRecord, TransactionalProducer, TransactionOffsets, Transport, TransportAdmin, TransportProducer } from "../transport/transport.js";
+import type {
+  Assignment,
+  GroupMember,
+  MemberListener,
+  OffsetToCommit,
+  OutgoingRecord,
+  PausedTopic,
+  ProducedRecord,
+  TransactionalProducer,
+  TransactionOffsets,
+  Transport,
+  TransportAdmin,
+  TransportProducer,
+} from "../transport/transport.js";
 import type { MemoryCluster } from "./memory-cluster.js";
 
 /** Most records one fetched batch holds (kafkajs's default fetch size holds about this many small records). */
@@ -76,7 +89,8 @@ export class MemoryMember implements GroupMember {
     this.positions.clear();
     this.running = true;
     const assignment: Record<string, number[]> = {};
-    for (const topic of this.topics) assignment[topic] = Array.from({ length: this.cluster.partitions(topic) }, (_, p) => p);
+    for (const topic of this.topics)
+      assignment[topic] = Array.from({ length: this.cluster.partitions(topic) }, (_, p) => p);
     this.call(() => this.listener.assigned(assignment as Assignment));
     this.unwatch = this.cluster.watch(() => this.poke());
     this.loop = this.fetchLoop();
@@ -121,7 +135,10 @@ export class MemoryMember implements GroupMember {
   get caughtUp(): boolean {
     if (this.delivering) return false;
     if (!this.running) return true;
-    return this.partitions().every(([topic, partition]) => this.isPaused(topic, partition) || this.position(topic, partition) >= this.cluster.endOffset(topic, partition));
+    return this.partitions().every(
+      ([topic, partition]) =>
+        this.isPaused(topic, partition) || this.position(topic, partition) >= this.cluster.endOffset(topic, partition),
+    );
   }
 
   private async fetchLoop(): Promise<void> {
@@ -160,7 +177,9 @@ export class MemoryMember implements GroupMember {
 
   /** Every assigned partition. */
   private partitions(): [string, number][] {
-    return this.topics.flatMap((topic) => Array.from({ length: this.cluster.partitions(topic) }, (_, p): [string, number] => [topic, p]));
+    return this.topics.flatMap((topic) =>
+      Array.from({ length: this.cluster.partitions(topic) }, (_, p): [string, number] => [topic, p]),
+    );
   }
 
   /** Like kafkajs: the resolved offset, else the group's committed one, else the start or the end of the log. */
@@ -244,7 +263,9 @@ class MemoryTransactionalProducer implements TransactionalProducer {
     // Checked before anything is written, so a failed transaction leaves nothing behind.
     for (const r of records) {
       if (r.partition !== undefined && (r.partition < 0 || r.partition >= this.cluster.partitions(r.topic))) {
-        throw new RangeError(`topic "${r.topic}" has no partition ${r.partition} (it has ${this.cluster.partitions(r.topic)})`);
+        throw new RangeError(
+          `topic "${r.topic}" has no partition ${r.partition} (it has ${this.cluster.partitions(r.topic)})`,
+        );
       }
     }
     for (const record of records) this.cluster.append(record.topic, [record]);

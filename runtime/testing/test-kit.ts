@@ -2,7 +2,14 @@
 // generated factories the options that put them on it, feeds records, waits for idle and reads back what happened.
 // It never re-implements the runtime: the ConsumerRuntime it watches is the real one, only the transport is fake.
 
-import { RuntimeEvents, type DeadLetteredEvent, type DecodeErrorEvent, type DroppedEvent, type HandlerErrorEvent, type PartitionStoppedEvent } from "../events.js";
+import {
+  RuntimeEvents,
+  type DeadLetteredEvent,
+  type DecodeErrorEvent,
+  type DroppedEvent,
+  type HandlerErrorEvent,
+  type PartitionStoppedEvent,
+} from "../events.js";
 import { silentLogger } from "../logger.js";
 import type { ConsumerRuntime, ConsumerRuntimeOptions, KafkaConnectionOptions } from "../runtime.js";
 import type { ProducerRuntimeOptions } from "../producer.js";
@@ -89,7 +96,16 @@ export class TestKit {
   readonly clock = new FakeClock();
 
   private readonly runtimes: ConsumerRuntime[] = [];
-  private readonly events = new Map<string, { handlerErrors: HandlerErrorEvent[]; dropped: DroppedEvent[]; decodeErrors: DecodeErrorEvent[]; deadLettered: DeadLetteredEvent[]; partitionsStopped: PartitionStoppedEvent[] }>();
+  private readonly events = new Map<
+    string,
+    {
+      handlerErrors: HandlerErrorEvent[];
+      dropped: DroppedEvent[];
+      decodeErrors: DecodeErrorEvent[];
+      deadLettered: DeadLetteredEvent[];
+      partitionsStopped: PartitionStoppedEvent[];
+    }
+  >();
 
   /** @param settings see {@link TestKitOptions}. */
   constructor(private readonly settings: TestKitOptions = {}) {}
@@ -114,7 +130,8 @@ export class TestKit {
    * then resolves once the kit is {@link idle} again. A retry due later stays waiting.
    */
   async advance(ms: number, options: IdleOptions = {}): Promise<void> {
-    if (this.settings.retryWaits !== "fake") throw new Error('advance() moves the fake clock: create the kit with new TestKit({ retryWaits: "fake" })');
+    if (this.settings.retryWaits !== "fake")
+      throw new Error('advance() moves the fake clock: create the kit with new TestKit({ retryWaits: "fake" })');
     this.clock.advance(ms);
     await this.idle(options);
   }
@@ -147,12 +164,22 @@ export class TestKit {
   /** Writes typed values to `topic`, encoded with `codec` (a generated `codecs.<type>Codec`), as bare Avro. */
   feed<T>(topic: string, codec: Codec<T>, values: T | readonly T[], options: FeedOptions = {}): StoredRecord[] {
     const list = Array.isArray(values) ? (values as readonly T[]) : [values as T];
-    return this.feedRaw(topic, list.map((value) => codec.encode(value)), options);
+    return this.feedRaw(
+      topic,
+      list.map((value) => codec.encode(value)),
+      options,
+    );
   }
 
   /** Writes raw values to `topic` (`null`: a tombstone), e.g. bytes no codec can decode. */
-  feedRaw(topic: string, values: Buffer | string | null | readonly (Buffer | string | null)[], options: FeedOptions = {}): StoredRecord[] {
-    const list = Array.isArray(values) ? (values as readonly (Buffer | string | null)[]) : [values as Buffer | string | null];
+  feedRaw(
+    topic: string,
+    values: Buffer | string | null | readonly (Buffer | string | null)[],
+    options: FeedOptions = {},
+  ): StoredRecord[] {
+    const list = Array.isArray(values)
+      ? (values as readonly (Buffer | string | null)[])
+      : [values as Buffer | string | null];
     return this.cluster.append(
       topic,
       list.map((value) => ({
@@ -203,7 +230,10 @@ export class TestKit {
       const busy = this.busy(options.committed ?? false);
       quiet = busy === undefined ? quiet + 1 : 0;
       if (quiet >= 2) return;
-      if (Date.now() > deadline) throw new Error(`the test kit did not become idle within ${options.timeoutMs ?? 10_000} ms: ${busy ?? "still settling"}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the test kit did not become idle within ${options.timeoutMs ?? 10_000} ms: ${busy ?? "still settling"}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
@@ -216,20 +246,24 @@ export class TestKit {
   /** Why the kit is not idle, or `undefined` when it is. */
   private busy(committed: boolean): string | undefined {
     const fetching = this.transport.members.filter((member) => !member.caughtUp);
-    if (fetching.length > 0) return `records not fetched yet (groups ${fetching.map((m) => m.settings.groupId).join(", ")})`;
+    if (fetching.length > 0)
+      return `records not fetched yet (groups ${fetching.map((m) => m.settings.groupId).join(", ")})`;
     for (const runtime of this.runtimes) {
       for (const connection of runtime.metrics().connections) {
-        if (connection.state === "starting" || connection.state === "rebalancing" || connection.state === "restarting") return `connection ${connection.name} is ${connection.state}`;
+        if (connection.state === "starting" || connection.state === "rebalancing" || connection.state === "restarting")
+          return `connection ${connection.name} is ${connection.state}`;
         for (const t of connection.topics) {
           // Records buffered behind a stopped partition stay there (until a rebalance): that is idle too; so are
           // records behind a retry that waits for the fake clock (only advance() moves them on).
           const waitsForClock = this.settings.retryWaits === "fake" && t.waitingForRetry > 0;
           const waiting = t.stoppedPartitions > 0 || waitsForClock ? 0 : t.buffered;
-          if (waiting > 0 || t.inFlight > 0 || t.waitingForRegistry > 0) return `topic ${t.topic}: ${t.buffered} buffered, ${t.inFlight} in flight, ${t.waitingForRegistry} waiting for the registry`;
+          if (waiting > 0 || t.inFlight > 0 || t.waitingForRegistry > 0)
+            return `topic ${t.topic}: ${t.buffered} buffered, ${t.inFlight} in flight, ${t.waitingForRegistry} waiting for the registry`;
         }
         if (committed) {
           const behind = connection.lag.find((p) => p.committable !== null && p.committed !== p.committable);
-          if (behind) return `${behind.topic}[${behind.partition}] committed ${behind.committed ?? "nothing"}, handled up to ${behind.committable}`;
+          if (behind)
+            return `${behind.topic}[${behind.partition}] committed ${behind.committed ?? "nothing"}, handled up to ${behind.committable}`;
         }
       }
     }
@@ -242,7 +276,11 @@ export class TestKit {
 
   private eventsOf(topic: string) {
     let events = this.events.get(topic);
-    if (!events) this.events.set(topic, (events = { handlerErrors: [], dropped: [], decodeErrors: [], deadLettered: [], partitionsStopped: [] }));
+    if (!events)
+      this.events.set(
+        topic,
+        (events = { handlerErrors: [], dropped: [], decodeErrors: [], deadLettered: [], partitionsStopped: [] }),
+      );
     return events;
   }
 }

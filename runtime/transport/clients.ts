@@ -48,7 +48,10 @@ let loading: Promise<unknown> | undefined;
  * Loads @platformatic/kafka once. Rejects with a {@link ClientUnavailableError} naming the Node.js
  * floor on an older Node, or saying `npm install @platformatic/kafka` when it is not installed.
  */
-export function loadPlatformatic(nodeVersion: string = process.versions.node, importer?: () => Promise<unknown>): Promise<unknown> {
+export function loadPlatformatic(
+  nodeVersion: string = process.versions.node,
+  importer?: () => Promise<unknown>,
+): Promise<unknown> {
   if (!platformaticRunsOn(nodeVersion)) {
     return Promise.reject(
       new ClientUnavailableError(
@@ -68,7 +71,9 @@ export function loadPlatformatic(nodeVersion: string = process.versions.node, im
 
 /** What a failed import of @platformatic/kafka means: not installed (Node's ERR_MODULE_NOT_FOUND naming it), or broken. */
 function unavailable(error: unknown): ClientUnavailableError {
-  const missing = (error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("@platformatic/kafka");
+  const missing =
+    (error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND" &&
+    String((error as Error).message).includes("@platformatic/kafka");
   return new ClientUnavailableError(
     "platformatic",
     missing

@@ -5,7 +5,20 @@
 // seam"); its member, admin and producers are small classes side by side. Splitting them by class is the next step
 // if it grows.
 
-import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type InstrumentationEvent, type logCreator, type Message, type Producer } from "kafkajs";
+import {
+  CompressionTypes,
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerEvents,
+  type ConsumerRunConfig,
+  type InstrumentationEvent,
+  type logCreator,
+  type Message,
+  type Producer,
+} from "kafkajs";
 import { isMissingTopicError } from "../errors.js";
 import type { NewTopic } from "../topic-provisioning.js";
 import { namespaced, type RuntimeLogger } from "../logger.js";
@@ -30,7 +43,10 @@ import type {
  * The part of a kafkajs `Consumer` the transport uses. `kafka.consumer(config)` satisfies it; tests
  * pass an in-process fake.
  */
-export type ConsumerPort = Pick<Consumer, "connect" | "disconnect" | "subscribe" | "run" | "commitOffsets" | "pause" | "resume" | "events"> & {
+export type ConsumerPort = Pick<
+  Consumer,
+  "connect" | "disconnect" | "subscribe" | "run" | "commitOffsets" | "pause" | "resume" | "events"
+> & {
   on(eventName: ConsumerEvents[keyof ConsumerEvents], listener: (event: InstrumentationEvent<any>) => void): () => void;
 };
 
@@ -38,7 +54,8 @@ export type ConsumerPort = Pick<Consumer, "connect" | "disconnect" | "subscribe"
 export type ConsumerFactory = (config: ConsumerConfig) => ConsumerPort;
 
 /** Where the kafkajs transport connects: an existing `Kafka` instance, or broker addresses. */
-export type KafkajsConnection = { readonly kafka: Kafka } | { readonly brokers: readonly string[]; readonly clientId?: string };
+export type KafkajsConnection =
+  { readonly kafka: Kafka } | { readonly brokers: readonly string[]; readonly clientId?: string };
 
 /** Construction parameters of {@link kafkajsTransport}. */
 export interface KafkajsTransportOptions {
@@ -134,11 +151,27 @@ class KafkajsMember implements GroupMember {
       };
     const events = consumer.events;
     this.removeListeners.push(
-      consumer.on(events.GROUP_JOIN, guard("group join", (payload: { memberAssignment?: Assignment }) => listener.assigned(payload.memberAssignment ?? {}))),
-      consumer.on(events.REBALANCING, guard("rebalance", () => listener.rebalancing())),
-      consumer.on(events.CRASH, guard("crash", (payload: { error: unknown; restart: boolean }) => listener.crashed(payload.error, payload.restart))),
+      consumer.on(
+        events.GROUP_JOIN,
+        guard("group join", (payload: { memberAssignment?: Assignment }) =>
+          listener.assigned(payload.memberAssignment ?? {}),
+        ),
+      ),
+      consumer.on(
+        events.REBALANCING,
+        guard("rebalance", () => listener.rebalancing()),
+      ),
+      consumer.on(
+        events.CRASH,
+        guard("crash", (payload: { error: unknown; restart: boolean }) =>
+          listener.crashed(payload.error, payload.restart),
+        ),
+      ),
       // kafkajs emits FETCH when a fetch response arrived, before its batches are handed over.
-      consumer.on(events.FETCH, guard("fetch", () => listener.fetched())),
+      consumer.on(
+        events.FETCH,
+        guard("fetch", () => listener.fetched()),
+      ),
     );
   }
 
@@ -258,7 +291,10 @@ export class KafkajsAdmin implements TransportAdmin {
     } catch (error) {
       // An aggregate of per-topic errors: name each topic and the broker's reason in one message.
       const errors = (error as { errors?: (Error & { topic?: string })[] }).errors;
-      const reasons = Array.isArray(errors) && errors.length > 0 ? errors.map((e) => `${e.topic ?? "?"}: ${e.message}`).join("; ") : (error as Error).message;
+      const reasons =
+        Array.isArray(errors) && errors.length > 0
+          ? errors.map((e) => `${e.topic ?? "?"}: ${e.message}`).join("; ")
+          : (error as Error).message;
       throw new Error(`cannot create topics ${topics.map((t) => t.topic).join(", ")}: ${reasons}`, { cause: error });
     }
   }
@@ -316,7 +352,12 @@ class KafkajsProducer implements TransportProducer {
   }
 
   async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    await this.producer.send({ topic, acks: this.acks, compression: this.compression, messages: records.map(kafkajsMessage) });
+    await this.producer.send({
+      topic,
+      acks: this.acks,
+      compression: this.compression,
+      messages: records.map(kafkajsMessage),
+    });
   }
 
   disconnect(): Promise<void> {
@@ -343,7 +384,12 @@ class KafkajsTransactionalProducer implements TransactionalProducer {
   private readonly producer: Producer;
 
   constructor(kafka: Kafka, transactionalId: string) {
-    this.producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   connect(): Promise<void> {
@@ -359,7 +405,11 @@ class KafkajsTransactionalProducer implements TransactionalProducer {
         if (!messages) byTopic.set(r.topic, (messages = []));
         messages.push(kafkajsMessage(r));
       }
-      if (byTopic.size > 0) await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      if (byTopic.size > 0)
+        await transaction.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
       await transaction.sendOffsets({
         consumerGroupId: offsets.groupId,
         topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] }],
@@ -381,7 +431,10 @@ class KafkajsTransactionalProducer implements TransactionalProducer {
  * Sends kafkajs's log lines to the runtime logger (namespace `kefgen.kafkajs.<component>`) and
  * reports kafkajs's otherwise silent offset resets (pitfall 7).
  */
-function kafkaLogCreator(logger: RuntimeLogger, onOffsetReset: (groupId: string, topic: string, partition: number) => void): logCreator {
+function kafkaLogCreator(
+  logger: RuntimeLogger,
+  onOffsetReset: (groupId: string, topic: string, partition: number) => void,
+): logCreator {
   const loggers = new Map<string, RuntimeLogger>();
   return () =>
     ({ namespace, level, log }) => {

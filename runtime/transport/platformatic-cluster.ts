@@ -36,7 +36,12 @@ export class PlatformaticAdmin implements TransportAdmin {
       const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
       const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
       const [listed] = await admin.listOffsets({
-        topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: LATEST })) }],
+        topics: [
+          {
+            name: topic,
+            partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: LATEST })),
+          },
+        ],
       });
       return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, p.offset.toString()]));
     });
@@ -44,8 +49,11 @@ export class PlatformaticAdmin implements TransportAdmin {
 
   async committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
     const groups = await this.ask((admin) => admin.listConsumerGroupOffsets({ groups: [groupId] }));
-    const partitions = groups.find((g) => g.groupId === groupId)?.topics.find((t) => t.name === topic)?.partitions ?? [];
-    return new Map(partitions.filter((p) => p.committedOffset >= 0n).map((p) => [p.partitionIndex, p.committedOffset.toString()]));
+    const partitions =
+      groups.find((g) => g.groupId === groupId)?.topics.find((t) => t.name === topic)?.partitions ?? [];
+    return new Map(
+      partitions.filter((p) => p.committedOffset >= 0n).map((p) => [p.partitionIndex, p.committedOffset.toString()]),
+    );
   }
 
   /** One CreateTopics request per topic (the client's partitions, replicas and configs apply to a whole request). */
@@ -67,7 +75,8 @@ export class PlatformaticAdmin implements TransportAdmin {
         failures.push(`${t.topic}: ${describe(error)}`);
       }
     }
-    if (failures.length > 0) throw new Error(`cannot create topics ${topics.map((t) => t.topic).join(", ")}: ${failures.join("; ")}`);
+    if (failures.length > 0)
+      throw new Error(`cannot create topics ${topics.map((t) => t.topic).join(", ")}: ${failures.join("; ")}`);
   }
 
   async close(): Promise<void> {
@@ -91,7 +100,12 @@ export class PlatformaticProducer implements TransportProducer {
 
   async connect(): Promise<void> {
     const lib = await loadPlatformatic();
-    this.producer ??= new lib.Producer({ ...this.client, idempotent: true, acks: lib.ProduceAcks.ALL, autocreateTopics: false });
+    this.producer ??= new lib.Producer({
+      ...this.client,
+      idempotent: true,
+      acks: lib.ProduceAcks.ALL,
+      autocreateTopics: false,
+    });
     await this.producer.metadata({ topics: [] });
   }
 
@@ -119,7 +133,8 @@ function outgoingHeaders(headers: RecordHeaders): Map<Buffer, Buffer> {
   const out = new Map<Buffer, Buffer>();
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) throw new Error(`header "${name}" has several values; the platformatic producer sends one value per header name`);
+    if (Array.isArray(value))
+      throw new Error(`header "${name}" has several values; the platformatic producer sends one value per header name`);
     out.set(Buffer.from(name), Buffer.from(value));
   }
   return out;

@@ -67,7 +67,12 @@ function unknownTopicOf(error: unknown): string | undefined {
   const walk = (e: unknown): string | undefined => {
     if (!e || typeof e !== "object" || seen.has(e)) return undefined;
     seen.add(e);
-    const { apiId, errors, cause, message } = e as { apiId?: unknown; errors?: unknown; cause?: unknown; message?: unknown };
+    const { apiId, errors, cause, message } = e as {
+      apiId?: unknown;
+      errors?: unknown;
+      cause?: unknown;
+      message?: unknown;
+    };
     const named = typeof message === "string" ? UNKNOWN_TOPIC_MESSAGE.exec(message)?.[1] : undefined;
     if (named !== undefined) return named;
     if (apiId === "UNKNOWN_TOPIC_OR_PARTITION" || apiId === "UNKNOWN_TOPIC_ID") return "";
@@ -168,12 +173,14 @@ class PlatformaticMember implements GroupMember {
     // Events of a client replaced by a restart are ignored.
     const current = () => this.consumer === consumer;
     consumer.on("consumer:group:join", (payload) => current() && this.guard("group join", () => this.onJoin(payload)));
-    consumer.on("consumer:group:rebalance", () =>
-      current() &&
-      this.guard("rebalance", () => {
-        this.rebalancing = true;
-        this.listener.rebalancing();
-      }),
+    consumer.on(
+      "consumer:group:rebalance",
+      () =>
+        current() &&
+        this.guard("rebalance", () => {
+          this.rebalancing = true;
+          this.listener.rebalancing();
+        }),
     );
     // Emitted when a rejoin after a rebalance failed for good: the member is out of its group.
     consumer.on("error", (error: unknown) => current() && this.guard("crash", () => this.crash(error)));
@@ -253,7 +260,8 @@ class PlatformaticMember implements GroupMember {
       if (t.partitions) for (const p of t.partitions) this.pausedPartitions.delete(key(t.topic, p));
       else {
         this.pausedTopics.delete(t.topic);
-        for (const k of [...this.pausedPartitions]) if (k.startsWith(`${t.topic}\u0000`)) this.pausedPartitions.delete(k);
+        for (const k of [...this.pausedPartitions])
+          if (k.startsWith(`${t.topic}\u0000`)) this.pausedPartitions.delete(k);
       }
     }
     this.wake?.();
@@ -266,7 +274,12 @@ class PlatformaticMember implements GroupMember {
    */
   async commit(offsets: OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0) return;
-    const request = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 }));
+    const request = offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      offset: BigInt(o.offset),
+      leaderEpoch: -1,
+    }));
     const sent = this.required().commit({ offsets: request });
     this.commitsInFlight.set(sent, request);
     try {
@@ -318,7 +331,11 @@ class PlatformaticMember implements GroupMember {
     this.generation++;
     this.rebalancing = false;
     const next = new Map<string, number[]>();
-    for (const a of payload.assignments ?? []) next.set(a.topic, [...a.partitions].sort((x, y) => x - y));
+    for (const a of payload.assignments ?? [])
+      next.set(
+        a.topic,
+        [...a.partitions].sort((x, y) => x - y),
+      );
     this.assignment = next;
     for (const request of this.commitsInFlight.values()) {
       const kept = request.filter((o) => next.get(o.topic)?.includes(o.partition));
@@ -342,7 +359,10 @@ class PlatformaticMember implements GroupMember {
     this.joinedOnce?.();
     this.joinedOnce = undefined;
     const unknown = unknownTopicOf(error);
-    this.listener.crashed(unknown === undefined ? error : missingTopicError(unknown ? [unknown] : this.topics, error), false);
+    this.listener.crashed(
+      unknown === undefined ? error : missingTopicError(unknown ? [unknown] : this.topics, error),
+      false,
+    );
   }
 
   /** Leaves (unless a static member: it keeps its place for its session timeout) and closes the client. */
@@ -432,36 +452,65 @@ class PlatformaticMember implements GroupMember {
       if (missing.length > 0) unknown.set(topic, missing);
     }
     if (unknown.size === 0) return;
-    const committed = await consumer.listCommittedOffsets({ topics: [...unknown].map(([topic, partitions]) => ({ topic, partitions })) });
+    const committed = await consumer.listCommittedOffsets({
+      topics: [...unknown].map(([topic, partitions]) => ({ topic, partitions })),
+    });
     if (generation !== this.generation) return;
     const reset = new Map<string, number[]>();
     for (const [topic, partitions] of unknown) {
       for (const partition of partitions) {
         const offset = committed.get(topic)?.[partition];
         if (offset !== undefined && offset >= 0n) this.positions.set(key(topic, partition), offset);
-        else if (this.settings.autoOffsetReset === "none") throw new NoOffsetError(topic, partition, "no-committed-offset", this.settings.groupId);
+        else if (this.settings.autoOffsetReset === "none")
+          throw new NoOffsetError(topic, partition, "no-committed-offset", this.settings.groupId);
         else reset.set(topic, [...(reset.get(topic) ?? []), partition]);
       }
     }
     await this.resetPositions(consumer, generation, reset, this.fromBeginning ? EARLIEST : LATEST);
   }
 
-  private async resetPositions(consumer: Consumer, generation: number, partitions: ReadonlyMap<string, number[]>, timestamp: bigint): Promise<void> {
+  private async resetPositions(
+    consumer: Consumer,
+    generation: number,
+    partitions: ReadonlyMap<string, number[]>,
+    timestamp: bigint,
+  ): Promise<void> {
     if (partitions.size === 0) return;
-    const offsets = await consumer.listOffsets({ topics: [...partitions.keys()], partitions: Object.fromEntries(partitions), timestamp });
+    const offsets = await consumer.listOffsets({
+      topics: [...partitions.keys()],
+      partitions: Object.fromEntries(partitions),
+      timestamp,
+    });
     if (generation !== this.generation) return;
     for (const [topic, list] of partitions) {
       for (const partition of list) {
         const offset = offsets.get(topic)?.[partition];
-        if (offset === undefined || offset < 0n) throw new Error(`no ${timestamp === EARLIEST ? "earliest" : "latest"} offset for ${topic}[${partition}]`);
+        if (offset === undefined || offset < 0n)
+          throw new Error(`no ${timestamp === EARLIEST ? "earliest" : "latest"} offset for ${topic}[${partition}]`);
         this.positions.set(key(topic, partition), offset);
       }
     }
   }
 
-  private async fetchOnce(consumer: Consumer, generation: number, wanted: { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+  private async fetchOnce(
+    consumer: Consumer,
+    generation: number,
+    wanted: { topic: string; partition: number; offset: bigint }[],
+  ): Promise<void> {
     const metadata = await consumer.metadata({ topics: [...this.topics] });
-    const byNode = new Map<number, { topicId: string; partitions: { partition: number; fetchOffset: bigint; partitionMaxBytes: number; currentLeaderEpoch: number; lastFetchedEpoch: number }[] }[]>();
+    const byNode = new Map<
+      number,
+      {
+        topicId: string;
+        partitions: {
+          partition: number;
+          fetchOffset: bigint;
+          partitionMaxBytes: number;
+          currentLeaderEpoch: number;
+          lastFetchedEpoch: number;
+        }[];
+      }[]
+    >();
     const topicsById = new Map<string, string>();
     const requested = new Map<string, bigint>();
     for (const w of wanted) {
@@ -474,12 +523,23 @@ class PlatformaticMember implements GroupMember {
       if (!list) byNode.set(leader, (list = []));
       let entry = list.find((e) => e.topicId === topicMetadata.id);
       if (!entry) list.push((entry = { topicId: topicMetadata.id, partitions: [] }));
-      entry.partitions.push({ partition: w.partition, fetchOffset: w.offset, partitionMaxBytes: 1_048_576, currentLeaderEpoch: -1, lastFetchedEpoch: -1 });
+      entry.partitions.push({
+        partition: w.partition,
+        fetchOffset: w.offset,
+        partitionMaxBytes: 1_048_576,
+        currentLeaderEpoch: -1,
+        lastFetchedEpoch: -1,
+      });
     }
     for (const [node, topics] of byNode) {
       let response: FetchResponse;
       try {
-        response = await consumer.fetch({ node, topics, minBytes: this.settings.fetchMinBytes, maxWaitTime: this.settings.fetchMaxWaitMs });
+        response = await consumer.fetch({
+          node,
+          topics,
+          minBytes: this.settings.fetchMinBytes,
+          maxWaitTime: this.settings.fetchMaxWaitMs,
+        });
       } catch (error) {
         const partial = (error as { response?: FetchResponse }).response;
         if (!partial || !(await this.handleOutOfRange(consumer, generation, partial, topicsById))) throw error;
@@ -502,7 +562,12 @@ class PlatformaticMember implements GroupMember {
   }
 
   /** Resets out-of-range partitions by `autoOffsetReset` and reports each; false when the error was another. */
-  private async handleOutOfRange(consumer: Consumer, generation: number, response: FetchResponse, topicsById: ReadonlyMap<string, string>): Promise<boolean> {
+  private async handleOutOfRange(
+    consumer: Consumer,
+    generation: number,
+    response: FetchResponse,
+    topicsById: ReadonlyMap<string, string>,
+  ): Promise<boolean> {
     const outOfRange = new Map<string, number[]>();
     for (const t of response.responses ?? []) {
       for (const p of t.partitions) {
@@ -517,14 +582,27 @@ class PlatformaticMember implements GroupMember {
       const [topic, partitions] = [...outOfRange][0]!;
       throw new NoOffsetError(topic, partitions[0]!, "out-of-range", this.settings.groupId);
     }
-    await this.resetPositions(consumer, generation, outOfRange, this.settings.autoOffsetReset === "earliest" ? EARLIEST : LATEST);
+    await this.resetPositions(
+      consumer,
+      generation,
+      outOfRange,
+      this.settings.autoOffsetReset === "earliest" ? EARLIEST : LATEST,
+    );
     if (generation !== this.generation) return true;
-    for (const [topic, partitions] of outOfRange) for (const partition of partitions) this.listener.offsetReset(topic, partition);
+    for (const [topic, partitions] of outOfRange)
+      for (const partition of partitions) this.listener.offsetReset(topic, partition);
     return true;
   }
 
   /** Hands one partition's records to the listener; its `resolve` moves the position (only in this generation). */
-  private async deliver(generation: number, topic: string, partition: number, from: bigint, highWatermark: bigint, batches: NonNullable<FetchResponse["responses"][number]["partitions"][number]["records"]>): Promise<void> {
+  private async deliver(
+    generation: number,
+    topic: string,
+    partition: number,
+    from: bigint,
+    highWatermark: bigint,
+    batches: NonNullable<FetchResponse["responses"][number]["partitions"][number]["records"]>,
+  ): Promise<void> {
     const records: FetchedRecord[] = [];
     let last: bigint | undefined;
     for (const batch of batches) {
@@ -559,17 +637,25 @@ class PlatformaticMember implements GroupMember {
           if (generation === this.generation && this.positions.has(k)) this.positions.set(k, BigInt(offset) + 1n);
         },
         // The client heartbeats in the background; waiting inside a batch only has to stop when the group rebalanced.
-        heartbeat: () => (generation !== this.generation || this.rebalancing ? Promise.reject(new RebalancedError()) : Promise.resolve()),
+        heartbeat: () =>
+          generation !== this.generation || this.rebalancing
+            ? Promise.reject(new RebalancedError())
+            : Promise.resolve(),
       });
     } catch (error) {
-      if (!(error instanceof RebalancedError)) this.logger.error("failed to route a batch", { topic, partition, error });
+      if (!(error instanceof RebalancedError))
+        this.logger.error("failed to route a batch", { topic, partition, error });
     }
   }
 }
 
 function isRetriable(error: unknown): boolean {
   if (isPlatformaticMissingTopic(error)) return false;
-  return Boolean((error as { retriable?: unknown; canRetry?: unknown }).canRetry ?? (error as { retriable?: unknown }).retriable ?? true);
+  return Boolean(
+    (error as { retriable?: unknown; canRetry?: unknown }).canRetry ??
+    (error as { retriable?: unknown }).retriable ??
+    true,
+  );
 }
 
 function headersOf(headers: readonly [Buffer | null, Buffer | null][]): RecordHeaders | undefined {

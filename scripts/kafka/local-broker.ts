@@ -12,17 +12,17 @@
  * the signal; and a tiny watchdog process that kills the JVM should this process die without
  * running any handler, e.g. on SIGKILL).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, openSync, closeSync, rmSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Kafka, logLevel } from "kafkajs";
 
-export const DEFAULT_KAFKA_VERSION = '4.1.2';
+export const DEFAULT_KAFKA_VERSION = "4.1.2";
 
 export interface LocalBroker {
   /** Bootstrap addresses, e.g. `['127.0.0.1:40123']`. */
@@ -66,7 +66,7 @@ export interface StartLocalBrokerOptions {
   /** JVM heap/GC flags (default `-Xmx512m -Xms256m -XX:+UseSerialGC`). */
   jvmArgs?: string[];
   /** log4j root level of the broker (default `$KEFGEN_KAFKA_LOG_LEVEL` or INFO). */
-  logLevel?: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+  logLevel?: "ERROR" | "WARN" | "INFO" | "DEBUG";
   /**
    * For one node of a cluster (scripts/kafka/local-cluster.ts): its node id, the cluster id every
    * node formats its storage with, and the static controller quorum (`1@127.0.0.1:port,...`).
@@ -83,31 +83,31 @@ const KILL_TIMEOUT_MS = 10_000;
 // ---------------------------------------------------------------------------------------------
 
 function cacheRoot(): string {
-  return process.env.KEFGEN_KAFKA_CACHE || join(homedir(), '.cache', 'kefgen', 'kafka');
+  return process.env.KEFGEN_KAFKA_CACHE || join(homedir(), ".cache", "kefgen", "kafka");
 }
 
 /** `fetch.sh` next to this file, or (when running from `dist/scripts/kafka`) in the source tree. */
 function fetchScriptPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'fetch.sh'), resolve(here, '..', '..', '..', 'scripts', 'kafka', 'fetch.sh')];
+  const candidates = [join(here, "fetch.sh"), resolve(here, "..", "..", "..", "scripts", "kafka", "fetch.sh")];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`local-broker: cannot find fetch.sh (looked in ${candidates.join(', ')})`);
+  if (!found) throw new Error(`local-broker: cannot find fetch.sh (looked in ${candidates.join(", ")})`);
   return found;
 }
 
 /** Make sure the jars of `version` are in the cache; returns the libs directory. */
 export async function ensureKafkaJars(version: string, log?: (line: string) => void): Promise<string> {
   const dir = join(cacheRoot(), version);
-  const libs = join(dir, 'libs');
-  if (existsSync(join(dir, '.complete')) && existsSync(libs)) return libs;
+  const libs = join(dir, "libs");
+  if (existsSync(join(dir, ".complete")) && existsSync(libs)) return libs;
 
   log?.(`fetching Apache Kafka ${version} jars from Maven Central`);
   const script = fetchScriptPath();
-  const { code, stdout, stderr } = await run('bash', [script, version], { ...process.env, KAFKA_VERSION: version });
+  const { code, stdout, stderr } = await run("bash", [script, version], { ...process.env, KAFKA_VERSION: version });
   if (code !== 0) {
     throw new Error(`local-broker: ${script} failed (exit ${code}):\n${tail(stderr, 40)}`);
   }
-  const printed = stdout.trim().split('\n').pop()?.trim();
+  const printed = stdout.trim().split("\n").pop()?.trim();
   const result = printed && existsSync(printed) ? printed : libs;
   if (!existsSync(result)) throw new Error(`local-broker: fetch.sh did not produce ${result}`);
   return result;
@@ -131,7 +131,7 @@ function killAllSync(): void {
     for (const p of [t.child, t.watchdog]) {
       if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) {
         try {
-          process.kill(p.pid, 'SIGKILL');
+          process.kill(p.pid, "SIGKILL");
         } catch {
           /* already gone */
         }
@@ -149,8 +149,8 @@ function killAllSync(): void {
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on('exit', killAllSync);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on("exit", killAllSync);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     const handler = (): void => {
       // Someone else handles this signal (e.g. a CLI that stops the broker gracefully, or the test
       // runner): leave it to them; the 'exit' handler still kills whatever is left.
@@ -171,8 +171,8 @@ function startWatchdog(javaPid: number, dataDir: string): ChildProcess | undefin
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 1; done; ` +
     `if ! kill -0 ${process.pid} 2>/dev/null; then kill -9 ${javaPid} 2>/dev/null; sleep 1; rm -rf ${dir}; fi; exit 0`;
   try {
-    const w = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
-    w.on('error', () => undefined);
+    const w = spawn("sh", ["-c", script], { detached: true, stdio: "ignore" });
+    w.on("error", () => undefined);
     w.unref();
     return w;
   } catch {
@@ -188,52 +188,53 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
   const version = options.version ?? (process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION);
   const log = options.log;
   const startTimeoutMs = options.startTimeoutMs ?? 90_000;
-  const major = Number.parseInt(version.split('.')[0] ?? '', 10);
+  const major = Number.parseInt(version.split(".")[0] ?? "", 10);
   if (!Number.isFinite(major)) throw new Error(`local-broker: invalid Kafka version '${version}'`);
 
   const libs = await ensureKafkaJars(version, log);
   const [port, controllerPort] = await freePorts(options.port, options.controllerPort);
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'kefgen-kafka-'));
+  const dataDir = await mkdtemp(join(tmpdir(), "kefgen-kafka-"));
   const tracked: Tracked = { child: undefined, watchdog: undefined, dataDir };
   installExitHandlers();
   live.add(tracked);
 
-  const configFile = join(dataDir, 'server.properties');
-  const logDirs = join(dataDir, 'data');
-  const logFile = join(dataDir, 'broker.log');
-  const level = options.logLevel ?? (process.env.KEFGEN_KAFKA_LOG_LEVEL as StartLocalBrokerOptions['logLevel']) ?? 'INFO';
+  const configFile = join(dataDir, "server.properties");
+  const logDirs = join(dataDir, "data");
+  const logFile = join(dataDir, "broker.log");
+  const level =
+    options.logLevel ?? (process.env.KEFGEN_KAFKA_LOG_LEVEL as StartLocalBrokerOptions["logLevel"]) ?? "INFO";
   const bootstrap = `127.0.0.1:${port}`;
 
   try {
     const props: Record<string, string | number | boolean> = {
-      'process.roles': 'broker,controller',
-      'node.id': options.cluster?.nodeId ?? 1,
+      "process.roles": "broker,controller",
+      "node.id": options.cluster?.nodeId ?? 1,
       listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://${bootstrap}`,
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      'inter.broker.listener.name': 'PLAINTEXT',
-      'controller.listener.names': 'CONTROLLER',
+      "advertised.listeners": `PLAINTEXT://${bootstrap}`,
+      "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+      "inter.broker.listener.name": "PLAINTEXT",
+      "controller.listener.names": "CONTROLLER",
       // Static quorum: works on 3.9 and 4.x, needs no --standalone/--initial-controllers at format time.
-      'controller.quorum.voters': options.cluster?.quorumVoters ?? `1@127.0.0.1:${controllerPort}`,
-      'log.dirs': logDirs,
-      'num.partitions': 1,
-      'default.replication.factor': 1,
-      'min.insync.replicas': 1,
-      'offsets.topic.replication.factor': 1,
-      'offsets.topic.num.partitions': 10,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'transaction.state.log.num.partitions': 4,
-      'group.initial.rebalance.delay.ms': 0,
-      'auto.create.topics.enable': true,
-      'delete.topic.enable': true,
+      "controller.quorum.voters": options.cluster?.quorumVoters ?? `1@127.0.0.1:${controllerPort}`,
+      "log.dirs": logDirs,
+      "num.partitions": 1,
+      "default.replication.factor": 1,
+      "min.insync.replicas": 1,
+      "offsets.topic.replication.factor": 1,
+      "offsets.topic.num.partitions": 10,
+      "transaction.state.log.replication.factor": 1,
+      "transaction.state.log.min.isr": 1,
+      "transaction.state.log.num.partitions": 4,
+      "group.initial.rebalance.delay.ms": 0,
+      "auto.create.topics.enable": true,
+      "delete.topic.enable": true,
       // After a SIGKILL the restarted broker cannot register until the controller expires the old
       // session (default 9 s); a shorter session makes crash/restart tests quicker.
-      'broker.heartbeat.interval.ms': 1000,
-      'broker.session.timeout.ms': 4000,
+      "broker.heartbeat.interval.ms": 1000,
+      "broker.session.timeout.ms": 4000,
       ...(major >= 4
-        ? { 'share.coordinator.state.topic.replication.factor': 1, 'share.coordinator.state.topic.min.isr': 1 }
+        ? { "share.coordinator.state.topic.replication.factor": 1, "share.coordinator.state.topic.min.isr": 1 }
         : {}),
       ...options.properties,
     };
@@ -241,86 +242,106 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
       configFile,
       Object.entries(props)
         .map(([k, v]) => `${k}=${String(v)}`)
-        .join('\n') + '\n',
+        .join("\n") + "\n",
     );
 
     // Logging: everything to stdout, which goes to `logFile`. The config dump is quietened.
     const loggingArgs: string[] = [];
     if (major >= 4) {
-      const file = join(dataDir, 'log4j2.properties');
+      const file = join(dataDir, "log4j2.properties");
       await writeFile(
         file,
         [
-          'status = warn',
-          'appender.out.type = Console',
-          'appender.out.name = STDOUT',
-          'appender.out.layout.type = PatternLayout',
-          'appender.out.layout.pattern = [%d] %p %m (%c)%n',
+          "status = warn",
+          "appender.out.type = Console",
+          "appender.out.name = STDOUT",
+          "appender.out.layout.type = PatternLayout",
+          "appender.out.layout.pattern = [%d] %p %m (%c)%n",
           `rootLogger.level = ${level}`,
-          'rootLogger.appenderRef.out.ref = STDOUT',
-          'logger.config.name = org.apache.kafka.common.config.AbstractConfig',
-          'logger.config.level = WARN',
-          'logger.statechange.name = state.change.logger',
-          'logger.statechange.level = WARN',
-          '',
-        ].join('\n'),
+          "rootLogger.appenderRef.out.ref = STDOUT",
+          "logger.config.name = org.apache.kafka.common.config.AbstractConfig",
+          "logger.config.level = WARN",
+          "logger.statechange.name = state.change.logger",
+          "logger.statechange.level = WARN",
+          "",
+        ].join("\n"),
       );
       loggingArgs.push(`-Dlog4j2.configurationFile=${file}`);
     } else {
-      const file = join(dataDir, 'log4j.properties');
+      const file = join(dataDir, "log4j.properties");
       await writeFile(
         file,
         [
           `log4j.rootLogger=${level}, stdout`,
-          'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-          'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-          'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-          'log4j.logger.org.apache.kafka.common.config.AbstractConfig=WARN',
-          'log4j.logger.state.change.logger=WARN',
-          '',
-        ].join('\n'),
+          "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
+          "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
+          "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
+          "log4j.logger.org.apache.kafka.common.config.AbstractConfig=WARN",
+          "log4j.logger.state.change.logger=WARN",
+          "",
+        ].join("\n"),
       );
       loggingArgs.push(`-Dlog4j.configuration=file:${file}`);
     }
-    await mkdir(join(dataDir, 'logs'), { recursive: true });
+    await mkdir(join(dataDir, "logs"), { recursive: true });
 
-    const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+    const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
     const classpath = `${libs}/*`;
     const commonJvm = [
-      '-XX:-UsePerfData',
-      '-Djava.awt.headless=true',
-      `-Dkafka.logs.dir=${join(dataDir, 'logs')}`,
+      "-XX:-UsePerfData",
+      "-Djava.awt.headless=true",
+      `-Dkafka.logs.dir=${join(dataDir, "logs")}`,
       ...loggingArgs,
     ];
 
     // Format the storage with a random cluster id (what kafka-storage.sh format does).
     const clusterId = options.cluster?.clusterId ?? randomClusterId();
-    const fmt = await run(java, ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...commonJvm, '-cp', classpath,
-      'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile]);
+    const fmt = await run(java, [
+      "-Xmx256m",
+      "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1",
+      ...commonJvm,
+      "-cp",
+      classpath,
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      clusterId,
+      "-c",
+      configFile,
+    ]);
     if (fmt.code !== 0) {
       throw new Error(
         `local-broker: formatting the storage failed (exit ${fmt.code}):\n${tail(fmt.stdout + fmt.stderr, 40)}`,
       );
     }
 
-    const jvmArgs = options.jvmArgs ?? ['-Xmx512m', '-Xms256m', '-XX:+UseSerialGC'];
-    const brokerArgs = [...jvmArgs, '-XX:+ExitOnOutOfMemoryError', ...commonJvm, '-cp', classpath, 'kafka.Kafka', configFile];
+    const jvmArgs = options.jvmArgs ?? ["-Xmx512m", "-Xms256m", "-XX:+UseSerialGC"];
+    const brokerArgs = [
+      ...jvmArgs,
+      "-XX:+ExitOnOutOfMemoryError",
+      ...commonJvm,
+      "-cp",
+      classpath,
+      "kafka.Kafka",
+      configFile,
+    ];
 
     let startupMs = 0;
     let stopped = false;
 
     const launch = async (): Promise<void> => {
-      const fd = openSync(logFile, 'a');
+      const fd = openSync(logFile, "a");
       let child: ChildProcess;
       try {
-        child = spawn(java, brokerArgs, { cwd: dataDir, detached: true, stdio: ['ignore', fd, fd] });
+        child = spawn(java, brokerArgs, { cwd: dataDir, detached: true, stdio: ["ignore", fd, fd] });
       } finally {
         closeSync(fd);
       }
       child.unref();
       tracked.child = child;
       let spawnError: Error | undefined;
-      child.once('error', (err) => (spawnError = err));
+      child.once("error", (err) => (spawnError = err));
       const started = Date.now();
       log?.(`starting Kafka ${version} on ${bootstrap} (log: ${logFile})`);
 
@@ -342,7 +363,7 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
           lastError = err;
         }
         if (Date.now() >= deadline) {
-          await killChild(child, 'SIGKILL', KILL_TIMEOUT_MS);
+          await killChild(child, "SIGKILL", KILL_TIMEOUT_MS);
           throw new Error(
             `local-broker: Kafka ${version} did not answer on ${bootstrap} within ${startTimeoutMs} ms ` +
               `(last error: ${errorMessage(lastError)}). Log tail (${logFile}):\n${await logTail(logFile)}`,
@@ -355,15 +376,15 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
       log?.(`Kafka ${version} ready on ${bootstrap} after ${(startupMs / 1000).toFixed(1)} s`);
     };
 
-    const halt = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
+    const halt = async (signal: "SIGTERM" | "SIGKILL"): Promise<void> => {
       const child = tracked.child;
       if (child) {
-        await killChild(child, signal, signal === 'SIGTERM' ? STOP_TIMEOUT_MS : KILL_TIMEOUT_MS);
+        await killChild(child, signal, signal === "SIGTERM" ? STOP_TIMEOUT_MS : KILL_TIMEOUT_MS);
       }
       const w = tracked.watchdog;
       if (w?.pid !== undefined && w.exitCode === null && w.signalCode === null) {
         try {
-          process.kill(w.pid, 'SIGKILL');
+          process.kill(w.pid, "SIGKILL");
         } catch {
           /* gone */
         }
@@ -395,19 +416,19 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
         if (stopped) return;
         stopped = true;
         log?.(`stopping Kafka on ${bootstrap}`);
-        await halt('SIGTERM');
+        await halt("SIGTERM");
         live.delete(tracked);
         await rm(dataDir, { recursive: true, force: true });
       },
       async kill() {
-        if (stopped) throw new Error('local-broker: broker was stopped');
+        if (stopped) throw new Error("local-broker: broker was stopped");
         log?.(`killing Kafka on ${bootstrap} (SIGKILL)`);
-        await halt('SIGKILL');
+        await halt("SIGKILL");
       },
       async restart() {
-        if (stopped) throw new Error('local-broker: broker was stopped');
+        if (stopped) throw new Error("local-broker: broker was stopped");
         log?.(`restarting Kafka on ${bootstrap}`);
-        await halt('SIGTERM');
+        await halt("SIGTERM");
         await launch();
       },
     };
@@ -415,7 +436,7 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
   } catch (err) {
     const c = tracked.child;
     if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      await killChild(c, 'SIGKILL', KILL_TIMEOUT_MS);
+      await killChild(c, "SIGKILL", KILL_TIMEOUT_MS);
     }
     live.delete(tracked);
     await rm(dataDir, { recursive: true, force: true });
@@ -430,8 +451,8 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
 export async function resolveBrokers(
   options: StartLocalBrokerOptions = {},
 ): Promise<{ brokers: string[]; broker?: LocalBroker }> {
-  const fromEnv = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
+  const fromEnv = (process.env.KAFKA_BROKERS ?? "")
+    .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   if (fromEnv.length > 0) return { brokers: fromEnv };
@@ -450,7 +471,7 @@ export async function resolveBrokers(
  */
 async function probe(bootstrap: string): Promise<void> {
   const kafka = new Kafka({
-    clientId: 'kefgen-local-broker-probe',
+    clientId: "kefgen-local-broker-probe",
     brokers: [bootstrap],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
@@ -462,8 +483,8 @@ async function probe(bootstrap: string): Promise<void> {
     await admin.connect();
     await admin.listTopics();
     const cluster = await admin.describeCluster();
-    if (cluster.brokers.length === 0) throw new Error('no broker registered yet');
-    const { groups } = await admin.describeGroups(['kefgen-readiness-probe']);
+    if (cluster.brokers.length === 0) throw new Error("no broker registered yet");
+    const { groups } = await admin.describeGroups(["kefgen-readiness-probe"]);
     // kafkajs returns the group's error code but does not declare it in GroupDescription.
     const errorCode = (groups[0] as { errorCode?: number } | undefined)?.errorCode;
     if (errorCode) throw new Error(`group coordinator not ready (error ${errorCode})`);
@@ -480,16 +501,16 @@ function killChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: numbe
       if (timer) clearTimeout(timer);
       res();
     };
-    child.once('exit', done);
+    child.once("exit", done);
     try {
       child.kill(signal);
     } catch {
       /* gone */
     }
     timer = setTimeout(() => {
-      if (signal !== 'SIGKILL') {
+      if (signal !== "SIGKILL") {
         try {
-          child.kill('SIGKILL');
+          child.kill("SIGKILL");
         } catch {
           /* gone */
         }
@@ -509,8 +530,8 @@ async function freePorts(port?: number, controllerPort?: number): Promise<[numbe
     const server = createServer();
     servers.push(server);
     await new Promise<void>((res, rej) => {
-      server.once('error', rej);
-      server.listen(0, '127.0.0.1', () => res());
+      server.once("error", rej);
+      server.listen(0, "127.0.0.1", () => res());
     });
     return (server.address() as AddressInfo).port;
   };
@@ -527,8 +548,8 @@ async function freePorts(port?: number, controllerPort?: number): Promise<[numbe
 /** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with '-'. */
 export function randomClusterId(): string {
   for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
   }
 }
 
@@ -538,28 +559,28 @@ function run(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', rej);
-    child.once('close', (code) => res({ code, stdout, stderr }));
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.once("error", rej);
+    child.once("close", (code) => res({ code, stdout, stderr }));
   });
 }
 
 async function logTail(file: string, lines = 40): Promise<string> {
   try {
     const size = statSync(file).size;
-    const text = await readFile(file, 'utf8');
-    return size === 0 ? '(empty)' : tail(text, lines);
+    const text = await readFile(file, "utf8");
+    return size === 0 ? "(empty)" : tail(text, lines);
   } catch {
-    return '(no log)';
+    return "(no log)";
   }
 }
 
 function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
 
 function delay(ms: number): Promise<void> {

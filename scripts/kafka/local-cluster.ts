@@ -9,8 +9,8 @@
  *   // ... cluster.brokers, cluster.node(2).kill() ...
  *   await cluster.stop();
  */
-import { createServer, type AddressInfo } from 'node:net';
-import { randomClusterId, startLocalBroker, type LocalBroker, type StartLocalBrokerOptions } from './local-broker.js';
+import { createServer, type AddressInfo } from "node:net";
+import { randomClusterId, startLocalBroker, type LocalBroker, type StartLocalBrokerOptions } from "./local-broker.js";
 
 /** A running cluster. */
 export interface LocalCluster {
@@ -24,7 +24,7 @@ export interface LocalCluster {
 }
 
 /** Options of {@link startLocalCluster}; the rest is passed to every node. */
-export interface StartLocalClusterOptions extends Omit<StartLocalBrokerOptions, 'port' | 'controllerPort' | 'cluster'> {
+export interface StartLocalClusterOptions extends Omit<StartLocalBrokerOptions, "port" | "controllerPort" | "cluster"> {
   /** Number of nodes (default 3). */
   nodes?: number;
 }
@@ -34,7 +34,7 @@ export async function startLocalCluster(options: StartLocalClusterOptions = {}):
   const count = options.nodes ?? 3;
   const ports = await freePorts(count * 2);
   const clusterId = randomClusterId();
-  const quorumVoters = Array.from({ length: count }, (_, i) => `${i + 1}@127.0.0.1:${ports[count + i]}`).join(',');
+  const quorumVoters = Array.from({ length: count }, (_, i) => `${i + 1}@127.0.0.1:${ports[count + i]}`).join(",");
   const replication = Math.min(3, count);
   const settled = await Promise.allSettled(
     Array.from({ length: count }, (_, i) =>
@@ -44,20 +44,20 @@ export async function startLocalCluster(options: StartLocalClusterOptions = {}):
         controllerPort: ports[count + i],
         cluster: { nodeId: i + 1, clusterId, quorumVoters },
         properties: {
-          'default.replication.factor': replication,
-          'min.insync.replicas': Math.min(2, count),
-          'offsets.topic.replication.factor': replication,
-          'transaction.state.log.replication.factor': replication,
-          'transaction.state.log.min.isr': Math.min(2, count),
-          'share.coordinator.state.topic.replication.factor': replication,
-          'share.coordinator.state.topic.min.isr': Math.min(2, count),
+          "default.replication.factor": replication,
+          "min.insync.replicas": Math.min(2, count),
+          "offsets.topic.replication.factor": replication,
+          "transaction.state.log.replication.factor": replication,
+          "transaction.state.log.min.isr": Math.min(2, count),
+          "share.coordinator.state.topic.replication.factor": replication,
+          "share.coordinator.state.topic.min.isr": Math.min(2, count),
           ...options.properties,
         },
       }),
     ),
   );
-  const nodes = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const nodes = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
     await Promise.all(nodes.map((n) => n.stop()));
     throw failed.reason;
@@ -82,8 +82,8 @@ async function freePorts(count: number): Promise<number[]> {
       servers.map(
         (server) =>
           new Promise<number>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+            server.once("error", reject);
+            server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
           }),
       ),
     );

@@ -3,22 +3,22 @@
  *
  *   tsx scripts/kafka/start.ts [--version 4.1.2] [--port 9092] [--controller-port 9093]
  */
-import { parseArgs } from 'node:util';
-import { startLocalBroker, type StartLocalBrokerOptions } from './local-broker.js';
+import { parseArgs } from "node:util";
+import { startLocalBroker, type StartLocalBrokerOptions } from "./local-broker.js";
 
 const { values } = parseArgs({
   options: {
-    version: { type: 'string' },
-    port: { type: 'string' },
-    'controller-port': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    version: { type: "string" },
+    port: { type: "string" },
+    "controller-port": { type: "string" },
+    help: { type: "boolean", short: "h" },
   },
 });
 
 if (values.help) {
   process.stdout.write(
-    'Usage: npm run kafka:start -- [--version X.Y.Z] [--port N] [--controller-port N]\n' +
-      'Starts a single-node Kafka broker on 127.0.0.1 until Ctrl-C. Env: KAFKA_VERSION, KEFGEN_KAFKA_CACHE.\n',
+    "Usage: npm run kafka:start -- [--version X.Y.Z] [--port N] [--controller-port N]\n" +
+      "Starts a single-node Kafka broker on 127.0.0.1 until Ctrl-C. Env: KAFKA_VERSION, KEFGEN_KAFKA_CACHE.\n",
   );
   process.exit(0);
 }
@@ -34,9 +34,9 @@ const options: StartLocalBrokerOptions = {
   log: (line) => process.stderr.write(`[kafka] ${line}\n`),
 };
 if (values.version) options.version = values.version;
-const port = toPort(values.port, 'port');
+const port = toPort(values.port, "port");
 if (port !== undefined) options.port = port;
-const controllerPort = toPort(values['controller-port'], 'controller-port');
+const controllerPort = toPort(values["controller-port"], "controller-port");
 if (controllerPort !== undefined) options.controllerPort = controllerPort;
 
 let stopping = false;
@@ -54,9 +54,9 @@ const onSignal = (signal: NodeJS.Signals): void => {
     });
 };
 // Registered before the broker starts, so this graceful handler owns the signals.
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.on('SIGHUP', onSignal);
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+process.on("SIGHUP", onSignal);
 
 try {
   broker = await startLocalBroker(options);
@@ -67,8 +67,8 @@ try {
 
 process.stdout.write(
   `Kafka ${broker.version} is running (started in ${(broker.startupMs / 1000).toFixed(1)} s).\n` +
-    `  bootstrap: ${broker.brokers.join(',')}\n` +
-    `  export KAFKA_BROKERS=${broker.brokers.join(',')}\n` +
+    `  bootstrap: ${broker.brokers.join(",")}\n` +
+    `  export KAFKA_BROKERS=${broker.brokers.join(",")}\n` +
     `  log:       ${broker.logFile}\n` +
     `Press Ctrl-C to stop (the data directory is deleted on stop).\n`,
 );

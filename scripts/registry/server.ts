@@ -95,7 +95,8 @@ export class RegistryStore {
   version(subject: string, which: string): Version {
     const versions = this.versions(subject);
     if (which === "latest" || which === "-1") return versions[versions.length - 1]!;
-    if (!/^[1-9][0-9]*$/.test(which)) throw new HttpError(422, 42202, `The specified version '${which}' is not a valid version id.`);
+    if (!/^[1-9][0-9]*$/.test(which))
+      throw new HttpError(422, 42202, `The specified version '${which}' is not a valid version id.`);
     const found = versions.find((v) => v.version === Number(which));
     if (!found) throw new HttpError(404, 40402, `Version ${which} not found.`);
     return found;
@@ -129,7 +130,9 @@ function backwardProblems(reader: string, writer: string): string[] {
     // Valid Avro (normalise checked it) that kefgen's schema reader refuses (e.g. names kefgen cannot generate
     // code for): judged by avsc's resolver instead, as before.
     try {
-      avro.Type.forSchema(JSON.parse(reader) as avro.Schema).createResolver(avro.Type.forSchema(JSON.parse(writer) as avro.Schema));
+      avro.Type.forSchema(JSON.parse(reader) as avro.Schema).createResolver(
+        avro.Type.forSchema(JSON.parse(writer) as avro.Schema),
+      );
       return [];
     } catch (error) {
       return [(error as Error).message];
@@ -157,21 +160,32 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
 
 function schemaOf(body: unknown): string {
   const b = body as { schema?: unknown; schemaType?: unknown; references?: unknown };
-  if (typeof b?.schema !== "string") throw new HttpError(422, 42201, "Invalid schema: the body needs a \"schema\" string");
-  if (b.schemaType !== undefined && b.schemaType !== "AVRO") throw new HttpError(422, 42201, `Invalid schema: schemaType ${String(b.schemaType)} is not supported by the development registry`);
-  if (Array.isArray(b.references) && b.references.length > 0) throw new HttpError(422, 42201, "Invalid schema: schema references are not supported by the development registry");
+  if (typeof b?.schema !== "string")
+    throw new HttpError(422, 42201, 'Invalid schema: the body needs a "schema" string');
+  if (b.schemaType !== undefined && b.schemaType !== "AVRO")
+    throw new HttpError(
+      422,
+      42201,
+      `Invalid schema: schemaType ${String(b.schemaType)} is not supported by the development registry`,
+    );
+  if (Array.isArray(b.references) && b.references.length > 0)
+    throw new HttpError(422, 42201, "Invalid schema: schema references are not supported by the development registry");
   return b.schema;
 }
 
 async function route(store: RegistryStore, req: http.IncomingMessage): Promise<unknown> {
   const url = new URL(req.url ?? "/", "http://registry");
-  const parts = url.pathname.split("/").filter((p) => p.length > 0).map(decodeURIComponent);
+  const parts = url.pathname
+    .split("/")
+    .filter((p) => p.length > 0)
+    .map(decodeURIComponent);
   const method = req.method ?? "GET";
   const [a, b, c, d, e] = parts;
   if (method === "GET" && a === "schemas" && b === "ids" && c !== undefined && /^[0-9]+$/.test(c)) {
     const id = Number(c);
     if (parts.length === 3) return { schema: store.schema(id) };
-    if (parts.length === 4 && d === "versions") return store.versionsOfId(id).map((v) => ({ subject: v.subject, version: v.version }));
+    if (parts.length === 4 && d === "versions")
+      return store.versionsOfId(id).map((v) => ({ subject: v.subject, version: v.version }));
   }
   if (method === "GET" && a === "subjects" && parts.length === 1) return store.subjectNames();
   if (method === "POST" && a === "subjects" && b !== undefined && parts.length === 2) {
@@ -199,16 +213,30 @@ async function route(store: RegistryStore, req: http.IncomingMessage): Promise<u
       const text = normalise(schema);
       // A schema already registered under the subject gets its version back without a compatibility check.
       const registered = latest ? store.versions(b).find((v) => store.schema(v.id) === text) : undefined;
-      if (registered) return { id: registered.id, subject: registered.subject, version: registered.version, schema: text };
+      if (registered)
+        return { id: registered.id, subject: registered.subject, version: registered.version, schema: text };
       if (latest && store.schema(latest.id) !== text) {
         const problems = backwardProblems(text, store.schema(latest.id));
-        if (problems.length > 0) throw new HttpError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${b}": ${problems.join("; ")}`);
+        if (problems.length > 0)
+          throw new HttpError(
+            409,
+            409,
+            `Schema being registered is incompatible with an earlier schema for subject "${b}": ${problems.join("; ")}`,
+          );
       }
       const v = store.register(b, schema);
       return { id: v.id, subject: v.subject, version: v.version, schema: store.schema(v.id) };
     }
   }
-  if (method === "POST" && a === "compatibility" && b === "subjects" && c !== undefined && d === "versions" && e !== undefined && parts.length === 5) {
+  if (
+    method === "POST" &&
+    a === "compatibility" &&
+    b === "subjects" &&
+    c !== undefined &&
+    d === "versions" &&
+    e !== undefined &&
+    parts.length === 5
+  ) {
     const schema = normalise(schemaOf(await readBody(req)));
     const against = store.version(c, e);
     const problems = backwardProblems(schema, store.schema(against.id));
@@ -234,7 +262,9 @@ export interface DevRegistry {
 }
 
 /** Starts a development registry on `port` (0: a free port, which later restarts keep). */
-export async function startDevRegistry(options: { port?: number; host?: string; store?: RegistryStore } = {}): Promise<DevRegistry> {
+export async function startDevRegistry(
+  options: { port?: number; host?: string; store?: RegistryStore } = {},
+): Promise<DevRegistry> {
   const store = options.store ?? new RegistryStore();
   const host = options.host ?? "127.0.0.1";
   let requests = 0;
@@ -249,7 +279,10 @@ export async function startDevRegistry(options: { port?: number; host?: string; 
           res.end(JSON.stringify(body));
         },
         (error: unknown) => {
-          const e = error instanceof HttpError ? error : new HttpError(500, 50001, `Error in the backend data store: ${(error as Error).message}`);
+          const e =
+            error instanceof HttpError
+              ? error
+              : new HttpError(500, 50001, `Error in the backend data store: ${(error as Error).message}`);
           res.writeHead(e.status, { "content-type": CONTENT_TYPE });
           res.end(JSON.stringify({ error_code: e.errorCode, message: e.message }));
         },

@@ -10,9 +10,9 @@
 //   X <ms>                           runtime.stop() returned; the process exits with code 0
 // Configuration: the JSON in KEFGEN_FAULT_CONFIG (see FaultConsumerConfig).
 
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { ConsumerRuntime, RuntimeEvents, bindTopic, type RuntimeLogger } from '../../runtime/index.js';
-import { TICK_TYPE, sleep, tickCodec } from '../support/ticks.js';
+import { closeSync, openSync, writeSync } from "node:fs";
+import { ConsumerRuntime, RuntimeEvents, bindTopic, type RuntimeLogger } from "../../runtime/index.js";
+import { TICK_TYPE, sleep, tickCodec } from "../support/ticks.js";
 
 /** What the parent passes in KEFGEN_FAULT_CONFIG. */
 export interface FaultConsumerConfig {
@@ -29,17 +29,17 @@ export interface FaultConsumerConfig {
   /** The broker's group.min.session.timeout.ms is 6 s by default; a short one lets a killed member go quickly. */
   sessionTimeoutMs: number;
   /** The Kafka client (default kafkajs). */
-  client?: 'kafkajs' | 'platformatic';
+  client?: "kafkajs" | "platformatic";
 }
 
-const config = JSON.parse(process.env['KEFGEN_FAULT_CONFIG'] ?? 'null') as FaultConsumerConfig | null;
+const config = JSON.parse(process.env["KEFGEN_FAULT_CONFIG"] ?? "null") as FaultConsumerConfig | null;
 if (!config) {
-  process.stderr.write('KEFGEN_FAULT_CONFIG is not set\n');
+  process.stderr.write("KEFGEN_FAULT_CONFIG is not set\n");
   process.exit(2);
 }
-process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 
-const fd = openSync(config.log, 'a');
+const fd = openSync(config.log, "a");
 const write = (line: string): void => void writeSync(fd, `${line}\n`);
 
 const logger: RuntimeLogger = {
@@ -52,8 +52,8 @@ const logger: RuntimeLogger = {
 const runtime = new ConsumerRuntime(
   [
     {
-      name: 'shared',
-      kind: 'shared',
+      name: "shared",
+      kind: "shared",
       settings: {
         groupId: config.groupId,
         sessionTimeoutMs: config.sessionTimeoutMs,
@@ -61,7 +61,7 @@ const runtime = new ConsumerRuntime(
         maxPollIntervalMs: 30_000,
         enableAutoCommit: false,
         autoCommitIntervalMs: config.autoCommitIntervalMs,
-        autoOffsetReset: 'earliest',
+        autoOffsetReset: "earliest",
         fetchMinBytes: 1,
         fetchMaxWaitMs: 100,
       },
@@ -70,7 +70,11 @@ const runtime = new ConsumerRuntime(
           topic: config.topic,
           messageType: TICK_TYPE,
           codec: tickCodec,
-          buffer: { maxBufferedMessages: config.capacity, backpressure: 'ApplyBackpressure', concurrency: config.concurrency },
+          buffer: {
+            maxBufferedMessages: config.capacity,
+            backpressure: "ApplyBackpressure",
+            concurrency: config.concurrency,
+          },
           handler: async (_message, context) => {
             write(`S ${Date.now()} ${context.partition} ${context.offset}`);
             if (config.handlerDelayMs > 0) await sleep(config.handlerDelayMs);
@@ -80,15 +84,15 @@ const runtime = new ConsumerRuntime(
       ],
     },
   ],
-  { brokers: config.brokers, clientId: 'kefgen-fault' },
-  { logger, stopTimeoutMs: config.stopTimeoutMs, client: config.client ?? 'kafkajs' },
+  { brokers: config.brokers, clientId: "kefgen-fault" },
+  { logger, stopTimeoutMs: config.stopTimeoutMs, client: config.client ?? "kafkajs" },
 );
 
 runtime.on(RuntimeEvents.COMMITTED, (event) => {
-  write(`C ${Date.now()} ${event.offsets.map((o) => `${o.partition}:${o.offset}`).join(',')}`);
+  write(`C ${Date.now()} ${event.offsets.map((o) => `${o.partition}:${o.offset}`).join(",")}`);
 });
 
-process.once('SIGTERM', () => {
+process.once("SIGTERM", () => {
   write(`T ${Date.now()}`);
   void runtime.stop().then(
     () => {

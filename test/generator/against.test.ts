@@ -15,7 +15,11 @@ function write(file: string, text: string): void {
 }
 
 function git(...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=kefgen", "-c", "user.email=kefgen@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
+  return execFileSync(
+    "git",
+    ["-c", "user.name=kefgen", "-c", "user.email=kefgen@example.com", "-c", "commit.gpgsign=false", ...args],
+    { cwd: dir, encoding: "utf8" },
+  );
 }
 
 function commit(message: string): void {
@@ -28,9 +32,14 @@ function headlines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => / - (error|warning) KEF\d{4}: /.test(l));
 }
 
-const schema = (fields: unknown[], extra: Record<string, unknown> = {}) => `${JSON.stringify({ type: "record", name: "OrderCreated", namespace: "shop", ...extra, fields }, null, 2)}\n`;
+const schema = (fields: unknown[], extra: Record<string, unknown> = {}) =>
+  `${JSON.stringify({ type: "record", name: "OrderCreated", namespace: "shop", ...extra, fields }, null, 2)}\n`;
 const kef = (...lines: string[]) => `${lines.join("\n")}\n`;
-const shop = kef('message OrderCreated from "order.avsc"', 'shared { groupId = "shop" }', 'topic "orders" : OrderCreated');
+const shop = kef(
+  'message OrderCreated from "order.avsc"',
+  'shared { groupId = "shop" }',
+  'topic "orders" : OrderCreated',
+);
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-against-"));
@@ -41,7 +50,10 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("check --against", () => {
   it("reports every breaking change at its field or symbol, BACKWARD and FORWARD, in the .avsc and in inline schemas", async () => {
-    const item = (priceType: string) => ({ type: "array", items: { type: "record", name: "Item", fields: [{ name: "price", type: priceType }] } });
+    const item = (priceType: string) => ({
+      type: "array",
+      items: { type: "record", name: "Item", fields: [{ name: "price", type: priceType }] },
+    });
     write(
       "kef/order.avsc",
       schema([
@@ -54,8 +66,18 @@ describe("check --against", () => {
         { name: "customer", type: { type: "record", name: "Customer", fields: [{ name: "name", type: "string" }] } },
       ]),
     );
-    const refund = (amount: string) => `message Refund avro { "type": "record", "name": "Refund", "fields": [ { "name": "amount", "type": "${amount}" } ] }`;
-    write("kef/shop.kef", kef(refund("int"), 'message OrderCreated from "order.avsc"', 'shared { groupId = "shop" }', 'topic "orders" : OrderCreated', 'topic "refunds" : Refund'));
+    const refund = (amount: string) =>
+      `message Refund avro { "type": "record", "name": "Refund", "fields": [ { "name": "amount", "type": "${amount}" } ] }`;
+    write(
+      "kef/shop.kef",
+      kef(
+        refund("int"),
+        'message OrderCreated from "order.avsc"',
+        'shared { groupId = "shop" }',
+        'topic "orders" : OrderCreated',
+        'topic "refunds" : Refund',
+      ),
+    );
     commit("v1");
     write(
       "kef/order.avsc",
@@ -69,13 +91,24 @@ describe("check --against", () => {
         { name: "customer", type: { type: "record", name: "Client", fields: [{ name: "name", type: "string" }] } },
       ]),
     );
-    write("kef/shop.kef", kef(refund("string"), 'message OrderCreated from "order.avsc"', 'shared { groupId = "shop" }', 'topic "orders" : OrderCreated', 'topic "refunds" : Refund'));
+    write(
+      "kef/shop.kef",
+      kef(
+        refund("string"),
+        'message OrderCreated from "order.avsc"',
+        'shared { groupId = "shop" }',
+        'topic "orders" : OrderCreated',
+        'topic "refunds" : Refund',
+      ),
+    );
 
     const r = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(r.exitCode).toBe(1);
     const o = `"OrderCreated"`;
-    const back = (what: string) => `the new schema of ${what} cannot read records written with the one in HEAD (BACKWARD)`;
-    const fwd = (what: string) => `the schema of ${what} in HEAD cannot read records written with the new one (FORWARD)`;
+    const back = (what: string) =>
+      `the new schema of ${what} cannot read records written with the one in HEAD (BACKWARD)`;
+    const fwd = (what: string) =>
+      `the schema of ${what} in HEAD cannot read records written with the new one (FORWARD)`;
     expect(headlines(r.stderr)).toEqual([
       `kef/order.avsc:1:1 - error KEF3016: OrderCreated.qty: field "qty" was removed, and the old schema has no default for it: ${fwd(o)}`,
       `kef/order.avsc:10:5 - error KEF3015: OrderCreated.tag: field "tag" was added without a default: ${back(o)}`,
@@ -105,16 +138,33 @@ describe("check --against", () => {
       ].join("\n"),
     );
     // The removed symbol, where it was.
-    expect(r.stderr).toContain(`  hint: keep the symbol, or give the enum a "default" symbol for readers to use\n  HEAD:kef/order.avsc:22:11: as it is in HEAD`);
+    expect(r.stderr).toContain(
+      `  hint: keep the symbol, or give the enum a "default" symbol for readers to use\n  HEAD:kef/order.avsc:22:11: as it is in HEAD`,
+    );
     expect(r.stderr.trimEnd().endsWith("13 errors, 2 warnings")).toBe(true);
   });
 
   it("passes a compatible change with only the bare-Avro warning, and says nothing when the schema did not change", async () => {
-    write("kef/order.avsc", schema([{ name: "id", type: "string" }, { name: "suit", type: { type: "enum", name: "Suit", symbols: ["A", "UNKNOWN"], default: "UNKNOWN" } }]));
+    write(
+      "kef/order.avsc",
+      schema([
+        { name: "id", type: "string" },
+        { name: "suit", type: { type: "enum", name: "Suit", symbols: ["A", "UNKNOWN"], default: "UNKNOWN" } },
+      ]),
+    );
     write("kef/shop.kef", shop);
     commit("v1");
     // Only docs and defaults: the same data on the wire.
-    write("kef/order.avsc", schema([{ name: "id", type: "string", doc: "the order id" }, { name: "suit", type: { type: "enum", name: "Suit", symbols: ["A", "UNKNOWN"], default: "UNKNOWN" } }], { doc: "v1.1" }));
+    write(
+      "kef/order.avsc",
+      schema(
+        [
+          { name: "id", type: "string", doc: "the order id" },
+          { name: "suit", type: { type: "enum", name: "Suit", symbols: ["A", "UNKNOWN"], default: "UNKNOWN" } },
+        ],
+        { doc: "v1.1" },
+      ),
+    );
     const same = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(same).toMatchObject({ exitCode: 0, stderr: "", stdout: "kef/shop.kef: ok\n" });
 
@@ -135,10 +185,26 @@ describe("check --against", () => {
   });
 
   it("treats a new message as no break, warns about a removed one, and checks a topic whose message type changed", async () => {
-    const inline = (name: string, fields: string) => `message ${name} avro { "type": "record", "name": "${name}", "fields": [ ${fields} ] }`;
-    write("kef/shop.kef", kef(inline("OrderV1", '{ "name": "id", "type": "string" }'), inline("Refund", '{ "name": "id", "type": "string" }'), 'shared { groupId = "shop" }', 'topic "orders" : OrderV1'));
+    const inline = (name: string, fields: string) =>
+      `message ${name} avro { "type": "record", "name": "${name}", "fields": [ ${fields} ] }`;
+    write(
+      "kef/shop.kef",
+      kef(
+        inline("OrderV1", '{ "name": "id", "type": "string" }'),
+        inline("Refund", '{ "name": "id", "type": "string" }'),
+        'shared { groupId = "shop" }',
+        'topic "orders" : OrderV1',
+      ),
+    );
     commit("v1");
-    write("kef/shop.kef", kef(inline("OrderV2", '{ "name": "id", "type": "string" }, { "name": "qty", "type": "int" }'), 'shared { groupId = "shop" }', 'topic "orders" : OrderV2'));
+    write(
+      "kef/shop.kef",
+      kef(
+        inline("OrderV2", '{ "name": "id", "type": "string" }, { "name": "qty", "type": "int" }'),
+        'shared { groupId = "shop" }',
+        'topic "orders" : OrderV2',
+      ),
+    );
     const r = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(headlines(r.stderr)).toEqual([
       `HEAD:kef/shop.kef:1:9 - warning KEF3037: message "OrderV1" was removed since HEAD: nothing checks what producers of its topics still write`,
@@ -153,7 +219,10 @@ describe("check --against", () => {
   });
 
   it("is quiet about a namespace change the runtime resolves, and warns when a simple-name clash stops it", async () => {
-    const other = { name: "note", type: { type: "record", name: "OrderCreated", namespace: "legacy", fields: [{ name: "n", type: "int" }] } };
+    const other = {
+      name: "note",
+      type: { type: "record", name: "OrderCreated", namespace: "legacy", fields: [{ name: "n", type: "int" }] },
+    };
     write("kef/order.avsc", schema([{ name: "id", type: "string" }]));
     write("kef/shop.kef", shop);
     commit("v1");
@@ -172,7 +241,10 @@ describe("check --against", () => {
       `kef/order.avsc:1:1 - warning KEF3039: record "shop.OrderCreated" moved to "shop.v2.OrderCreated" since HEAD: Avro's rules match names without their namespace, but the runtime does so only when no two named types of the reader share a simple name, and "shop.v2.OrderCreated" and "legacy.OrderCreated" do`,
     );
     expect(r.stderr).toContain(`hint: add "aliases": ["shop.OrderCreated"] to "shop.v2.OrderCreated"`);
-    write("kef/order.avsc", schema([{ name: "id", type: "string" }, other], { namespace: "shop.v2", aliases: ["shop.OrderCreated"] }));
+    write(
+      "kef/order.avsc",
+      schema([{ name: "id", type: "string" }, other], { namespace: "shop.v2", aliases: ["shop.OrderCreated"] }),
+    );
     const aliased = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(headlines(aliased.stderr).map((l) => l.match(/KEF\d{4}/)![0])).toEqual(["KEF3038"]);
   });
@@ -182,7 +254,13 @@ describe("check --against", () => {
     write("svc/kef/schemas/order.avsc", schema([{ name: "id", type: "string" }]));
     write("svc/kef/shop.kef", shop.replace('"order.avsc"', '"schemas/order.avsc"'));
     commit("v1");
-    write("svc/kef/schemas/order.avsc", schema([{ name: "id", type: "string" }, { name: "qty", type: "int" }]));
+    write(
+      "svc/kef/schemas/order.avsc",
+      schema([
+        { name: "id", type: "string" },
+        { name: "qty", type: "int" },
+      ]),
+    );
     commit("v2");
     const r = await runKefgen(path.join(dir, "svc"), ["check", "--against", "HEAD~1"]);
     expect(headlines(r.stderr)[0]).toBe(
@@ -190,7 +268,10 @@ describe("check --against", () => {
     );
     expect(r.stderr).toContain("HEAD~1:kef/schemas/order.avsc:1:1: as it is in HEAD~1");
     // Against HEAD, nothing changed.
-    expect(await runKefgen(path.join(dir, "svc"), ["check", "--against", "HEAD"])).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(await runKefgen(path.join(dir, "svc"), ["check", "--against", "HEAD"])).toMatchObject({
+      exitCode: 0,
+      stderr: "",
+    });
   });
 
   it("checks nothing for a .kef file that did not exist at the ref", async () => {
@@ -198,11 +279,17 @@ describe("check --against", () => {
     commit("v1");
     write("kef/order.avsc", schema([{ name: "id", type: "string" }]));
     write("kef/shop.kef", shop);
-    expect(await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"])).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"])).toMatchObject({
+      exitCode: 0,
+      stderr: "",
+    });
   });
 
   it("warns, and compares nothing, when the project had errors at the ref", async () => {
-    write("kef/shop.kef", kef('message OrderCreated from "missing.avsc"', 'shared { groupId = "shop" }', 'topic "orders" : OrderCreated'));
+    write(
+      "kef/shop.kef",
+      kef('message OrderCreated from "missing.avsc"', 'shared { groupId = "shop" }', 'topic "orders" : OrderCreated'),
+    );
     commit("v1");
     write("kef/order.avsc", schema([{ name: "id", type: "string" }]));
     write("kef/shop.kef", shop);
@@ -227,11 +314,15 @@ describe("check --against", () => {
     fs.rmSync(path.join(dir, ".git/objects", blob.slice(0, 2), blob.slice(2)), { force: true });
     const corrupt = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(corrupt.exitCode).toBe(1);
-    expect(headlines(corrupt.stderr)).toEqual([`kef/shop.kef:1:1 - error KEF4023: --against HEAD: git failed: fatal: bad object ${git("rev-parse", "HEAD").trim()}:kef/order.avsc`]);
+    expect(headlines(corrupt.stderr)).toEqual([
+      `kef/shop.kef:1:1 - error KEF4023: --against HEAD: git failed: fatal: bad object ${git("rev-parse", "HEAD").trim()}:kef/order.avsc`,
+    ]);
     fs.rmSync(path.join(dir, ".git"), { recursive: true, force: true });
     const outside = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
     expect(outside.exitCode).toBe(1);
-    expect(headlines(outside.stderr)).toEqual([`kef/shop.kef:1:1 - error KEF4020: --against HEAD: kef/shop.kef is not in a git repository`]);
+    expect(headlines(outside.stderr)).toEqual([
+      `kef/shop.kef:1:1 - error KEF4020: --against HEAD: kef/shop.kef is not in a git repository`,
+    ]);
   });
 });
 
@@ -240,12 +331,24 @@ describe("build --against", () => {
     write("kef/order.avsc", schema([{ name: "id", type: "string" }]));
     write("kef/shop.kef", shop);
     commit("v1");
-    write("kef/order.avsc", schema([{ name: "id", type: "string" }, { name: "qty", type: "int" }]));
+    write(
+      "kef/order.avsc",
+      schema([
+        { name: "id", type: "string" },
+        { name: "qty", type: "int" },
+      ]),
+    );
     const broken = await runKefgen(dir, ["build", "kef/shop.kef", "--out", "gen", "--against", "HEAD"]);
     expect(broken.exitCode).toBe(1);
     expect(headlines(broken.stderr).map((l) => l.match(/KEF\d{4}/)![0])).toEqual(["KEF3015", "KEF3038"]);
     expect(fs.existsSync(path.join(dir, "gen"))).toBe(false);
-    write("kef/order.avsc", schema([{ name: "id", type: "string" }, { name: "qty", type: "int", default: 0 }]));
+    write(
+      "kef/order.avsc",
+      schema([
+        { name: "id", type: "string" },
+        { name: "qty", type: "int", default: 0 },
+      ]),
+    );
     const ok = await runKefgen(dir, ["build", "kef/shop.kef", "--out", "gen", "--against", "HEAD"]);
     expect(ok.exitCode).toBe(0);
     expect(fs.existsSync(path.join(dir, "gen/messages.ts"))).toBe(true);

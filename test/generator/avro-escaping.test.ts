@@ -17,7 +17,12 @@ const schema = JSON.parse(fs.readFileSync(path.join(dir, "schemas/hostile.avsc")
 };
 
 function parse(file: string): ts.SourceFile {
-  return ts.createSourceFile(file, fs.readFileSync(path.join(dir, "expected", file), "utf8"), ts.ScriptTarget.ES2022, true);
+  return ts.createSourceFile(
+    file,
+    fs.readFileSync(path.join(dir, "expected", file), "utf8"),
+    ts.ScriptTarget.ES2022,
+    true,
+  );
 }
 
 /** The text of the JSDoc comments attached to a node, as TypeScript reads them. */
@@ -32,12 +37,19 @@ describe("hostile strings from schemas", () => {
   it("messages.ts declares exactly the four types, each with its doc inside its comment", () => {
     const sf = parse("messages.ts");
     const declared = sf.statements.map((s) => `${ts.SyntaxKind[s.kind]} ${(s as ts.InterfaceDeclaration).name?.text}`);
-    expect(declared).toEqual(["InterfaceDeclaration Hostile", "TypeAliasDeclaration Level", "TypeAliasDeclaration Key", "InterfaceDeclaration InlineHostile"]);
+    expect(declared).toEqual([
+      "InterfaceDeclaration Hostile",
+      "TypeAliasDeclaration Level",
+      "TypeAliasDeclaration Key",
+      "InterfaceDeclaration InlineHostile",
+    ]);
     const hostile = sf.statements[0] as ts.InterfaceDeclaration;
-    expect(jsDocText(hostile)).toContain("Closes the comment: *\\/ export const pwned = true; /* and opens a template: ${process.exit(1)} `backtick`");
+    expect(jsDocText(hostile)).toContain(
+      "Closes the comment: *\\/ export const pwned = true; /* and opens a template: ${process.exit(1)} `backtick`",
+    );
     expect(hostile.members.map((m) => (m.name as ts.Identifier).text)).toEqual(["text", "level", "key", "amount"]);
     expect(jsDocText(hostile.members[0]!)).toContain("declare const x: number; /**");
-    expect(jsDocText(hostile.members[0]!)).toContain("Default: `\"*\\/ ${process.exit(1)} `tick`");
+    expect(jsDocText(hostile.members[0]!)).toContain('Default: `"*\\/ ${process.exit(1)} `tick`');
     expect(jsDocText(sf.statements[1]!)).toContain("*\\/ } export type Level = never; /*");
     expect(jsDocText(sf.statements[3]!)).toContain("export const injected = `${globalThis.process.exit(1)}`;");
     // No comment is closed early: every "*/" in the file ends one of the declarations' comments.
@@ -49,7 +61,11 @@ describe("hostile strings from schemas", () => {
 
   it("codecs.ts holds only literal data in its schemas", () => {
     const sf = parse("codecs.ts");
-    expect(sf.statements.map((s) => (ts.isImportDeclaration(s) ? "import" : ts.isVariableStatement(s) ? "const" : ts.SyntaxKind[s.kind]))).toEqual(["import", "import", "const", "const"]);
+    expect(
+      sf.statements.map((s) =>
+        ts.isImportDeclaration(s) ? "import" : ts.isVariableStatement(s) ? "const" : ts.SyntaxKind[s.kind],
+      ),
+    ).toEqual(["import", "import", "const", "const"]);
     const literalKinds = new Set([
       ts.SyntaxKind.ObjectLiteralExpression,
       ts.SyntaxKind.ArrayLiteralExpression,
@@ -76,16 +92,22 @@ describe("hostile strings from schemas", () => {
 
   it("the codecs get every string unchanged", async () => {
     const codecs = (await import(path.join(dir, "expected/codecs.ts"))) as Record<string, AvroCodec<unknown>>;
-    const type = codecs["hostileCodec"]!.type as unknown as { doc: string; fields: { name: string; doc?: string; type: { doc?: string }; defaultValue(): unknown }[] };
+    const type = codecs["hostileCodec"]!.type as unknown as {
+      doc: string;
+      fields: { name: string; doc?: string; type: { doc?: string }; defaultValue(): unknown }[];
+    };
     expect(type.doc).toBe(schema.doc);
     expect(type.fields.map((f) => f.doc)).toEqual(schema.fields.map((f) => f.doc));
     expect(type.fields[0]!.defaultValue()).toBe(schema.fields[0]!.default);
     expect(type.fields[0]!.defaultValue()).toContain("\u2028");
     expect(type.fields[1]!.type.doc).toBe(schema.fields[1]!.type.doc);
-    const inline = codecs["inlineHostileCodec"]!.type as unknown as { doc: string; fields: { doc: string; defaultValue(): unknown }[] };
+    const inline = codecs["inlineHostileCodec"]!.type as unknown as {
+      doc: string;
+      fields: { doc: string; defaultValue(): unknown }[];
+    };
     expect(inline.doc).toBe("*/ export const injected = `${globalThis.process.exit(1)}`; /* \" ' \\ \u2028 \u2029 end");
     expect(inline.fields[0]!.doc).toBe("</script><!-- */");
-    expect(inline.fields[0]!.defaultValue()).toBe("*/ ${x} `y` \"z\" \\ \u2028");
+    expect(inline.fields[0]!.defaultValue()).toBe('*/ ${x} `y` "z" \\ \u2028');
     expect(inline.fields[1]!.doc).toBe("@deprecated {@link process.exit} admin\u202e \u2066user\u2069 \u200f\u0000");
     expect(inline.fields[1]!.defaultValue()).toBe("admin\u202e \u2066user\u2069 \u0000");
   });
@@ -93,7 +115,10 @@ describe("hostile strings from schemas", () => {
   it("no file holds a raw bidi, invisible or control character (Trojan Source)", () => {
     for (const file of fs.readdirSync(path.join(dir, "expected"))) {
       const text = fs.readFileSync(path.join(dir, "expected", file), "utf8");
-      expect([...text].filter((ch) => /[\p{Cf}\p{Zl}\p{Zp}\p{Cs}]|[^\n\P{Cc}]/u.test(ch)), file).toEqual([]);
+      expect(
+        [...text].filter((ch) => /[\p{Cf}\p{Zl}\p{Zp}\p{Cs}]|[^\n\P{Cc}]/u.test(ch)),
+        file,
+      ).toEqual([]);
     }
   });
 
@@ -101,6 +126,8 @@ describe("hostile strings from schemas", () => {
     const who = (parse("messages.ts").statements[3] as ts.InterfaceDeclaration).members[1]!;
     expect((who.name as ts.Identifier).text).toBe("who");
     expect(ts.getJSDocTags(who)).toEqual([]);
-    expect(jsDocText(who)).toContain("\\@deprecated {\\@link process.exit} admin\\u{202E} \\u{2066}user\\u{2069} \\u{200F}\\u{0}");
+    expect(jsDocText(who)).toContain(
+      "\\@deprecated {\\@link process.exit} admin\\u{202E} \\u{2066}user\\u{2069} \\u{200F}\\u{0}",
+    );
   });
 });

@@ -55,7 +55,9 @@ function show(value: unknown): string {
   if (Buffer.isBuffer(value)) return `<Buffer ${value.toString("hex")}>`;
   if (value instanceof Date) return `Date(${value.toISOString()})`;
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))?.slice(0, 120) ?? String(value);
+    return (
+      JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))?.slice(0, 120) ?? String(value)
+    );
   } catch {
     return String(value);
   }
@@ -69,22 +71,32 @@ function conformance(value: unknown, type: ts.Type, at: string): string[] {
     return type.types.some((t) => conformance(value, t, at).length === 0) ? [] : wrong(checker.typeToString(type));
   }
   if (f & ts.TypeFlags.Null) return value === null ? [] : wrong("null");
-  if (f & ts.TypeFlags.BooleanLiteral) return value === (checker.typeToString(type) === "true") ? [] : wrong(checker.typeToString(type));
+  if (f & ts.TypeFlags.BooleanLiteral)
+    return value === (checker.typeToString(type) === "true") ? [] : wrong(checker.typeToString(type));
   if (f & ts.TypeFlags.Boolean) return typeof value === "boolean" ? [] : wrong("a boolean");
   if (f & ts.TypeFlags.Number) return typeof value === "number" ? [] : wrong("a number");
   if (f & ts.TypeFlags.BigInt) return typeof value === "bigint" ? [] : wrong("a bigint");
   if (f & ts.TypeFlags.String) return typeof value === "string" ? [] : wrong("a string");
-  if (f & ts.TypeFlags.StringLiteral) return value === (type as ts.StringLiteralType).value ? [] : wrong(checker.typeToString(type));
+  if (f & ts.TypeFlags.StringLiteral)
+    return value === (type as ts.StringLiteralType).value ? [] : wrong(checker.typeToString(type));
   if (!(f & ts.TypeFlags.Object)) return wrong(`a value of the unexpected type ${checker.typeToString(type)}`);
   const symbolName = type.getSymbol()?.getName();
-  if (symbolName === "Date") return value instanceof Date && !Number.isNaN(value.getTime()) ? [] : wrong("a valid Date");
+  if (symbolName === "Date")
+    return value instanceof Date && !Number.isNaN(value.getTime()) ? [] : wrong("a valid Date");
   if (symbolName === "Buffer") return Buffer.isBuffer(value) ? [] : wrong("a Buffer");
   if (checker.isArrayType(type)) {
     if (!Array.isArray(value)) return wrong("an array");
     const item = checker.getTypeArguments(type as ts.TypeReference)[0]!;
     return value.flatMap((v, i) => conformance(v, item, `${at}[${i}]`));
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value) || Buffer.isBuffer(value) || value instanceof Date) return wrong(checker.typeToString(type));
+  if (
+    value === null ||
+    typeof value !== "object" ||
+    Array.isArray(value) ||
+    Buffer.isBuffer(value) ||
+    value instanceof Date
+  )
+    return wrong(checker.typeToString(type));
   const record = value as Record<string, unknown>;
   const problems: string[] = [];
   const declared = new Set<string>();
@@ -94,7 +106,9 @@ function conformance(value: unknown, type: ts.Type, at: string): string[] {
       problems.push(`${at}.${property.getName()} is missing`);
       continue;
     }
-    problems.push(...conformance(record[property.getName()], checker.getTypeOfSymbol(property), `${at}.${property.getName()}`));
+    problems.push(
+      ...conformance(record[property.getName()], checker.getTypeOfSymbol(property), `${at}.${property.getName()}`),
+    );
   }
   const index = checker.getIndexTypeOfType(type, ts.IndexKind.String);
   for (const key of Object.keys(record)) {
@@ -124,7 +138,9 @@ describe("generated codecs round-trip drawn values and return their generated ty
             const decoded = codec.decode(bytes);
             expect(decoded, `${name}: decode(encode(value))`).toEqual(original);
             expect(codec.encode(decoded).equals(bytes), `${name}: encode(decode(bytes)) gives other bytes`).toBe(true);
-            expect(conformance(decoded, type, name), `${name}: decoded value vs ${checker.typeToString(type)}`).toEqual([]);
+            expect(conformance(decoded, type, name), `${name}: decoded value vs ${checker.typeToString(type)}`).toEqual(
+              [],
+            );
           }),
           { seed: SEED, numRuns: RUNS },
         );
@@ -137,7 +153,21 @@ describe("generated codecs round-trip drawn values and return their generated ty
     expect(module).toBe(true);
     const types = messageTypes(path.join(repoRoot, "fixtures/valid/avro-types/expected/codecs.ts"));
     const unions = types.get("unionsCodec")!;
-    const base = { nullable: null, nullLast: "x", single: "s", onlyNull: null, scalars: 1, arrayOrMap: [1], smallOrBig: 1n, numbers: { int: 1 }, numbersOrNull: null, pet: null, catOrScores: { map: {} }, statusOrText: { string: "x" }, hashOrBytes: null };
+    const base = {
+      nullable: null,
+      nullLast: "x",
+      single: "s",
+      onlyNull: null,
+      scalars: 1,
+      arrayOrMap: [1],
+      smallOrBig: 1n,
+      numbers: { int: 1 },
+      numbersOrNull: null,
+      pet: null,
+      catOrScores: { map: {} },
+      statusOrText: { string: "x" },
+      hashOrBytes: null,
+    };
     expect(conformance(base, unions, "u")).toEqual([]);
     expect(conformance({ ...base, numbers: 1 }, unions, "u")).toEqual([expect.stringContaining("u.numbers: 1 is not")]);
     expect(conformance({ ...base, smallOrBig: "1" }, unions, "u")).toHaveLength(1);

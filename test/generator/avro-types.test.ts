@@ -217,8 +217,12 @@ same<Equal<typeof all.address, { street: string; zip?: string | null }>>();
 let errors: Record<string, string[]>;
 
 beforeAll(() => {
-  const fileOf = (name: string) => path.join(repoRoot, "fixtures/valid", snippets[name]!.fixture, "expected", `__avro_${name}.ts`);
-  errors = compileSnippets(new Map(Object.keys(snippets).map((name) => [name, { file: fileOf(name), text: prelude + snippets[name]!.text }])), true);
+  const fileOf = (name: string) =>
+    path.join(repoRoot, "fixtures/valid", snippets[name]!.fixture, "expected", `__avro_${name}.ts`);
+  errors = compileSnippets(
+    new Map(Object.keys(snippets).map((name) => [name, { file: fileOf(name), text: prelude + snippets[name]!.text }])),
+    true,
+  );
 }, 120_000);
 
 describe("static types of decoded Avro values", () => {

@@ -11,15 +11,29 @@ import type { Diagnostic } from "../../generator/diagnostics.js";
 import { parseJsonDocument } from "../../generator/parse.js";
 import { avroType } from "../../runtime/avro-codec.js";
 
-function read(file: string, json: unknown, select?: string): { schema: AvroSchema | undefined; diagnostics: Diagnostic[] } {
+function read(
+  file: string,
+  json: unknown,
+  select?: string,
+): { schema: AvroSchema | undefined; diagnostics: Diagnostic[] } {
   const text = JSON.stringify(json, null, 2);
   const parsed = parseJsonDocument({ file, absolutePath: `/${file}`, text });
   if (!parsed.value) throw new Error(`bad test JSON: ${JSON.stringify(parsed.diagnostics)}`);
   const at = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
-  return readSchema({ file, json: parsed.value, namespace: undefined, ...(select ? { select: { name: select, file: "test.kef", range: at } } : {}) });
+  return readSchema({
+    file,
+    json: parsed.value,
+    namespace: undefined,
+    ...(select ? { select: { name: select, file: "test.kef", range: at } } : {}),
+  });
 }
 
-function link(schemas: Record<string, unknown>): { named: AvroNamed[]; problems: string[]; lookup: (n: string) => AvroNamed | undefined; schemas: Map<string, AvroSchema> } {
+function link(schemas: Record<string, unknown>): {
+  named: AvroNamed[];
+  problems: string[];
+  lookup: (n: string) => AvroNamed | undefined;
+  schemas: Map<string, AvroSchema>;
+} {
   const problems: string[] = [];
   const messages = Object.entries(schemas).map(([name, json]) => {
     const { schema, diagnostics } = read(`${name}.avsc`, json);
@@ -33,13 +47,31 @@ function link(schemas: Record<string, unknown>): { named: AvroNamed[]; problems:
   return { named, problems, lookup: (n) => byName.get(n), schemas: new Map(messages.map((m) => [m.name, m.schema])) };
 }
 
-const address = { type: "record", name: "Address", namespace: "com.acme.common", fields: [{ name: "city", type: "string" }] };
+const address = {
+  type: "record",
+  name: "Address",
+  namespace: "com.acme.common",
+  fields: [{ name: "city", type: "string" }],
+};
 
 describe("linking schemas", () => {
   it("defines a type from another message's schema where it is first used, naming its namespace explicitly", () => {
     const { problems, lookup, schemas } = link({
-      Customer: { type: "record", name: "Customer", namespace: "com.acme.crm", fields: [{ name: "home", type: address }] },
-      Invoice: { type: "record", name: "Invoice", namespace: "com.acme.billing", fields: [{ name: "billTo", type: "com.acme.common.Address" }, { name: "shipTo", type: "com.acme.common.Address" }] },
+      Customer: {
+        type: "record",
+        name: "Customer",
+        namespace: "com.acme.crm",
+        fields: [{ name: "home", type: address }],
+      },
+      Invoice: {
+        type: "record",
+        name: "Invoice",
+        namespace: "com.acme.billing",
+        fields: [
+          { name: "billTo", type: "com.acme.common.Address" },
+          { name: "shipTo", type: "com.acme.common.Address" },
+        ],
+      },
     });
     expect(problems).toEqual([]);
     const json = codecSchema(schemas.get("Invoice")!, lookup);
@@ -48,7 +80,15 @@ describe("linking schemas", () => {
       name: "Invoice",
       namespace: "com.acme.billing",
       fields: [
-        { name: "billTo", type: { type: "record", name: "Address", namespace: "com.acme.common", fields: [{ name: "city", type: "string" }] } },
+        {
+          name: "billTo",
+          type: {
+            type: "record",
+            name: "Address",
+            namespace: "com.acme.common",
+            fields: [{ name: "city", type: "string" }],
+          },
+        },
         { name: "shipTo", type: "com.acme.common.Address" },
       ],
     });
@@ -56,7 +96,7 @@ describe("linking schemas", () => {
     expect(type.fields.map((f) => f.type.name)).toEqual(["com.acme.common.Address", "com.acme.common.Address"]);
   });
 
-  it("reads a name without a namespace in the enclosing namespace, and moves a null-namespace type with namespace \"\"", () => {
+  it('reads a name without a namespace in the enclosing namespace, and moves a null-namespace type with namespace ""', () => {
     const unknown = link({
       Plain: { type: "record", name: "Plain", fields: [{ name: "x", type: "int" }] },
       User: { type: "record", name: "User", namespace: "com.acme", fields: [{ name: "p", type: "Plain" }] },
@@ -64,7 +104,12 @@ describe("linking schemas", () => {
     expect(unknown.problems).toEqual(['unknown Avro type "com.acme.Plain"']);
     // Plain is written inside namespace com.acme, in the null namespace; Root (null namespace) uses it.
     const { problems, lookup, schemas } = link({
-      Holder: { type: "record", name: "Holder", namespace: "com.acme", fields: [{ name: "p", type: { type: "record", name: "Plain", namespace: "", fields: [] } }] },
+      Holder: {
+        type: "record",
+        name: "Holder",
+        namespace: "com.acme",
+        fields: [{ name: "p", type: { type: "record", name: "Plain", namespace: "", fields: [] } }],
+      },
       Root: { type: "record", name: "Root", fields: [{ name: "p", type: "Plain" }] },
     });
     expect(problems).toEqual([]);
@@ -73,7 +118,10 @@ describe("linking schemas", () => {
       name: "Root",
       fields: [{ name: "p", type: { type: "record", name: "Plain", namespace: "", fields: [] } }],
     });
-    expect((avroType(codecSchema(schemas.get("Root")!, lookup)) as unknown as { fields: { type: avro.Type }[] }).fields[0]!.type.name).toBe("Plain");
+    expect(
+      (avroType(codecSchema(schemas.get("Root")!, lookup)) as unknown as { fields: { type: avro.Type }[] }).fields[0]!
+        .type.name,
+    ).toBe("Plain");
   });
 
   it("defines a type used before its definition at the first use; the later definition becomes a use", () => {
@@ -101,19 +149,36 @@ describe("linking schemas", () => {
   it("treats identical definitions written differently as one type, and different ones as an error", () => {
     const same = link({
       A: { type: "record", name: "A", fields: [{ name: "addr", type: address }] },
-      B: { type: "record", name: "B", fields: [{ name: "addr", type: { type: "record", name: "com.acme.common.Address", fields: [{ type: "string", name: "city" }] } }] },
+      B: {
+        type: "record",
+        name: "B",
+        fields: [
+          {
+            name: "addr",
+            type: { type: "record", name: "com.acme.common.Address", fields: [{ type: "string", name: "city" }] },
+          },
+        ],
+      },
     });
     expect(same.problems).toEqual([]);
     expect(same.named.map((t) => t.fullName)).toEqual(["A", "com.acme.common.Address", "B"]);
     const different = link({
       A: { type: "record", name: "A", fields: [{ name: "addr", type: address }] },
-      B: { type: "record", name: "B", fields: [{ name: "addr", type: { ...address, fields: [{ name: "city", type: "bytes" }] } }] },
+      B: {
+        type: "record",
+        name: "B",
+        fields: [{ name: "addr", type: { ...address, fields: [{ name: "city", type: "bytes" }] } }],
+      },
     });
     expect(different.problems).toEqual(['Avro type "com.acme.common.Address" is defined again, differently']);
   });
 
   it("picks the root named by #Name from a file of several types, and emits only what it uses", () => {
-    const file = [address, { type: "record", name: "Unused", fields: [] }, { type: "record", name: "com.acme.crm.Customer", fields: [{ name: "a", type: "com.acme.common.Address" }] }];
+    const file = [
+      address,
+      { type: "record", name: "Unused", fields: [] },
+      { type: "record", name: "com.acme.crm.Customer", fields: [{ name: "a", type: "com.acme.common.Address" }] },
+    ];
     const { schema, diagnostics } = read("types.avsc", file, "Customer");
     expect(diagnostics).toEqual([]);
     const linking: Diagnostic[] = [];
@@ -121,7 +186,11 @@ describe("linking schemas", () => {
     expect(linking).toEqual([]);
     expect(named.map((t) => t.fullName)).toEqual(["com.acme.crm.Customer", "com.acme.common.Address"]);
     const lookup = (n: string) => named.find((t) => t.fullName === n);
-    expect(codecSchema(schema!, lookup)).toEqual({ type: "record", name: "com.acme.crm.Customer", fields: [{ name: "a", type: address }] });
+    expect(codecSchema(schema!, lookup)).toEqual({
+      type: "record",
+      name: "com.acme.crm.Customer",
+      fields: [{ name: "a", type: address }],
+    });
   });
 });
 
@@ -136,11 +205,24 @@ describe("the generator's union rule is the runtime's", () => {
     { type: "fixed", name: "Span", size: 12, logicalType: "duration" },
   ];
   const branches: unknown[] = [
-    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+    "null",
+    "boolean",
+    "int",
+    "long",
+    "float",
+    "double",
+    "bytes",
+    "string",
     { type: "long", "kefgen.long": "bigint" },
     { type: "array", items: "int" },
     { type: "map", values: "int" },
-    "R", "S", "E", "F", "Dec", "Id", "Span",
+    "R",
+    "S",
+    "E",
+    "F",
+    "Dec",
+    "Id",
+    "Span",
     { type: "int", logicalType: "date" },
     { type: "int", logicalType: "time-millis" },
     { type: "long", logicalType: "time-micros" },
@@ -156,14 +238,23 @@ describe("the generator's union rule is the runtime's", () => {
   const unions: unknown[][] = [];
   const key = (b: unknown) => (typeof b === "string" ? b : (b as { type: string }).type);
   for (let i = 0; i < branches.length; i++) {
-    for (let j = i + 1; j < branches.length; j++) if (key(branches[i]) !== key(branches[j])) unions.push([branches[i], branches[j]]);
+    for (let j = i + 1; j < branches.length; j++)
+      if (key(branches[i]) !== key(branches[j])) unions.push([branches[i], branches[j]]);
   }
-  unions.push(["null", "R", { type: "long", logicalType: "timestamp-millis" }], ["null", "int", "string", "boolean", "bytes"], ["Dec", "string", "null"]);
+  unions.push(
+    ["null", "R", { type: "long", logicalType: "timestamp-millis" }],
+    ["null", "int", "string", "boolean", "bytes"],
+    ["Dec", "string", "null"],
+  );
 
   it(`decides like avroType for ${unions.length} unions`, () => {
     const disagreements: string[] = [];
     for (const union of unions) {
-      const schema = { type: "record", name: "Holder", fields: [...named.map((t, i) => ({ name: `t${i}`, type: t })), { name: "u", type: union }] };
+      const schema = {
+        type: "record",
+        name: "Holder",
+        fields: [...named.map((t, i) => ({ name: `t${i}`, type: t })), { name: "u", type: union }],
+      };
       const { schema: read_, diagnostics } = read("holder.avsc", schema);
       expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       const lookupTable = new Map(read_!.named.map((t) => [t.fullName, t]));
@@ -172,13 +263,19 @@ describe("the generator's union rule is the runtime's", () => {
       const generator = unionIsWrapped(u, (n) => lookupTable.get(n));
       const runtimeType = (avroType(schema) as unknown as { fields: { type: avro.Type }[] }).fields.at(-1)!.type;
       const runtime = runtimeType instanceof avro.types.WrappedUnionType;
-      if (generator !== runtime) disagreements.push(`${JSON.stringify(union)}: generator ${generator}, runtime ${runtime}`);
+      if (generator !== runtime)
+        disagreements.push(`${JSON.stringify(union)}: generator ${generator}, runtime ${runtime}`);
     }
     expect(disagreements).toEqual([]);
   });
 
   it("wraps where two branches share a JavaScript type, and only there", () => {
-    const wrapped = (union: unknown[]) => avroType({ type: "record", name: "H", fields: [...named.map((t, i) => ({ name: `t${i}`, type: t })), { name: "u", type: union }] }) as unknown as { fields: { type: avro.Type }[] };
+    const wrapped = (union: unknown[]) =>
+      avroType({
+        type: "record",
+        name: "H",
+        fields: [...named.map((t, i) => ({ name: `t${i}`, type: t })), { name: "u", type: union }],
+      }) as unknown as { fields: { type: avro.Type }[] };
     expect(wrapped(["null", "Dec", "int"]).fields.at(-1)!.type).toBeInstanceOf(avro.types.UnwrappedUnionType);
     expect(wrapped(["Dec", "string"]).fields.at(-1)!.type).toBeInstanceOf(avro.types.WrappedUnionType);
     expect(wrapped(["Span", "R"]).fields.at(-1)!.type).toBeInstanceOf(avro.types.WrappedUnionType);

@@ -21,11 +21,21 @@ function sources(): { file: string; text: string }[] {
  * syntax messages by key instead (`syntaxMessage("expectedButFound", ...)`, typed `keyof typeof messages`; it does
  * not import the generator at run time), so a quoted name in a grammar/ source counts as a use too.
  */
-function unusedEntries(table: "messages" | "notes", names: readonly string[], files: readonly { file: string; text: string }[]): string[] {
+function unusedEntries(
+  table: "messages" | "notes",
+  names: readonly string[],
+  files: readonly { file: string; text: string }[],
+): string[] {
   const others = files.filter((s) => s.file !== "generator/catalogue.ts");
   const text = others.map((s) => s.text).join("\n");
-  const grammar = others.filter((s) => s.file.startsWith("grammar/")).map((s) => s.text).join("\n");
-  return names.filter((name) => !new RegExp(`\\b${table}\\.${name}\\b`).test(text) && !(table === "messages" && grammar.includes(`"${name}"`)));
+  const grammar = others
+    .filter((s) => s.file.startsWith("grammar/"))
+    .map((s) => s.text)
+    .join("\n");
+  return names.filter(
+    (name) =>
+      !new RegExp(`\\b${table}\\.${name}\\b`).test(text) && !(table === "messages" && grammar.includes(`"${name}"`)),
+  );
 }
 
 /**
@@ -33,7 +43,9 @@ function unusedEntries(table: "messages" | "notes", names: readonly string[], fi
  * which open with a space or a quote): a typo like `{na me}` or `{name }` would be printed as text.
  */
 function strayBraces(template: string): string[] {
-  return [...template.matchAll(/\{[^{}]*\}/g)].map((m) => m[0]).filter((b) => !/^\{[A-Za-z_]\w*\}$/.test(b) && !/^\{[\s"]/.test(b));
+  return [...template.matchAll(/\{[^{}]*\}/g)]
+    .map((m) => m[0])
+    .filter((b) => !/^\{[A-Za-z_]\w*\}$/.test(b) && !/^\{[\s"]/.test(b));
 }
 
 describe("diagnostic catalogue", () => {
@@ -79,8 +91,20 @@ describe("diagnostic catalogue", () => {
 
   it("is used only through its entries: every message and note is used somewhere, and no source spells a code", () => {
     const all = sources();
-    expect(unusedEntries("messages", entries.map(([name]) => name), all)).toEqual([]);
-    expect(unusedEntries("notes", noteEntries.map(([name]) => name), all)).toEqual([]);
+    expect(
+      unusedEntries(
+        "messages",
+        entries.map(([name]) => name),
+        all,
+      ),
+    ).toEqual([]);
+    expect(
+      unusedEntries(
+        "notes",
+        noteEntries.map(([name]) => name),
+        all,
+      ),
+    ).toEqual([]);
     const spelled = all
       .filter((s) => s.file !== "generator/catalogue.ts")
       .flatMap((s) => [...s.text.matchAll(/["'`]KEF\d{4}["'`]/g)].map((m) => `${s.file}: ${m[0]}`));
@@ -89,17 +113,26 @@ describe("diagnostic catalogue", () => {
 
   it("finds an entry no source uses, and one a source uses", () => {
     const files = [
-      { file: "generator/x.ts", text: 'c.accept(messages.unknownSetting, range, { name });\nmessages.settingTwiceOver;\n"unknownConnection"' },
+      {
+        file: "generator/x.ts",
+        text: 'c.accept(messages.unknownSetting, range, { name });\nmessages.settingTwiceOver;\n"unknownConnection"',
+      },
       { file: "grammar/y.ts", text: 'syntaxMessage("unexpectedCharacter", { character })' },
     ];
-    expect(unusedEntries("messages", ["unknownSetting", "settingTwice", "unknownConnection", "unexpectedCharacter"], files)).toEqual(["settingTwice", "unknownConnection"]);
+    expect(
+      unusedEntries("messages", ["unknownSetting", "settingTwice", "unknownConnection", "unexpectedCharacter"], files),
+    ).toEqual(["settingTwice", "unknownConnection"]);
     expect(unusedEntries("notes", ["firstSet"], [{ file: "grammar/y.ts", text: '"firstSet"' }])).toEqual(["firstSet"]);
   });
 
   it("is pinned by tests: every code appears in an invalid fixture's baseline or in the CLI, project and schema-files tests", () => {
-    const baselines = invalidCases().map((c) => fs.readFileSync(path.join(repoRoot, c.baseline), "utf8")).join("\n");
+    const baselines = invalidCases()
+      .map((c) => fs.readFileSync(path.join(repoRoot, c.baseline), "utf8"))
+      .join("\n");
     // Codes that need files too big to commit, a git history, or a live process are pinned by these tests instead.
-    const pinningTests = ["cli", "project", "schema-files", "against", "plan", "registry-check"].map((t) => fs.readFileSync(path.join(repoRoot, `test/generator/${t}.test.ts`), "utf8")).join("\n");
+    const pinningTests = ["cli", "project", "schema-files", "against", "plan", "registry-check"]
+      .map((t) => fs.readFileSync(path.join(repoRoot, `test/generator/${t}.test.ts`), "utf8"))
+      .join("\n");
     const used = (text: string, code: string) => new RegExp(`(error|warning) ${code}:`).test(text);
     expect(codeList.filter((code) => !used(baselines, code) && !used(pinningTests, code))).toEqual([]);
   });

@@ -6,7 +6,11 @@ import { describe, expect, it } from "vitest";
 import { checkCodecSchema } from "../../generator/codec-check.js";
 import { avroType } from "../../runtime/avro-codec.js";
 
-const withDefault = (value: unknown) => ({ type: "record", name: "R", fields: [{ name: "a", type: "double", default: value }] });
+const withDefault = (value: unknown) => ({
+  type: "record",
+  name: "R",
+  fields: [{ name: "a", type: "double", default: value }],
+});
 
 describe("checkCodecSchema", () => {
   it("accepts a valid schema, and again", () => {
@@ -54,9 +58,45 @@ function checkVerdict(schema: unknown): string | undefined {
   }
 }
 
-const name = fc.oneof(fc.constantFrom("A", "B", "a_1", "x", "Order", "constructor", "__proto__", "class", "function", "1bad", "a-b", "", "ns.Rec"), fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/));
+const name = fc.oneof(
+  fc.constantFrom(
+    "A",
+    "B",
+    "a_1",
+    "x",
+    "Order",
+    "constructor",
+    "__proto__",
+    "class",
+    "function",
+    "1bad",
+    "a-b",
+    "",
+    "ns.Rec",
+  ),
+  fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/),
+);
 const defaultValue = fc.oneof(
-  fc.constantFrom(null, 0, -1, 1.5, 2 ** 40, "", "abc", "\u00ff\u0000", true, false, [], {}, { a: 1 }, ["x"], Number.POSITIVE_INFINITY, Number.NaN, "12.34", "PENDING"),
+  fc.constantFrom(
+    null,
+    0,
+    -1,
+    1.5,
+    2 ** 40,
+    "",
+    "abc",
+    "\u00ff\u0000",
+    true,
+    false,
+    [],
+    {},
+    { a: 1 },
+    ["x"],
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+    "12.34",
+    "PENDING",
+  ),
   fc.integer(),
   fc.string({ maxLength: 4 }),
 );
@@ -79,7 +119,10 @@ const { schema: anySchema } = fc.letrec<{ schema: unknown; field: unknown }>((ti
     logical,
     fc.record({ type: fc.constant("record"), name, fields: fc.array(tie("field"), { maxLength: 4 }) }),
     fc.record({ type: fc.constant("error"), name, fields: fc.array(tie("field"), { maxLength: 2 }) }),
-    fc.record({ type: fc.constant("enum"), name, symbols: fc.array(name, { maxLength: 3 }) }, { requiredKeys: ["type", "name", "symbols"] }),
+    fc.record(
+      { type: fc.constant("enum"), name, symbols: fc.array(name, { maxLength: 3 }) },
+      { requiredKeys: ["type", "name", "symbols"] },
+    ),
     fc.record({ type: fc.constant("fixed"), name, size: fc.constantFrom(0, 1, 16, -1) }),
     fc.record({ type: fc.constant("array"), items: tie("schema") }),
     fc.record({ type: fc.constant("map"), values: tie("schema") }),
@@ -93,12 +136,24 @@ describe("checkCodecSchema compiles less, and agrees with avsc", () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(
-      fc.property(fc.record({ type: fc.constant("record"), name: fc.constant("Top"), fields: fc.array(anySchema.chain((type) => fc.record({ name, type: fc.constant(type), default: defaultValue }, { requiredKeys: ["name", "type"] })), { maxLength: 5 }) }), (schema) => {
-        const expected = avscVerdict(schema);
-        expect(checkVerdict(schema)).toBe(expected);
-        if (expected === undefined) accepted++;
-        else refused++;
-      }),
+      fc.property(
+        fc.record({
+          type: fc.constant("record"),
+          name: fc.constant("Top"),
+          fields: fc.array(
+            anySchema.chain((type) =>
+              fc.record({ name, type: fc.constant(type), default: defaultValue }, { requiredKeys: ["name", "type"] }),
+            ),
+            { maxLength: 5 },
+          ),
+        }),
+        (schema) => {
+          const expected = avscVerdict(schema);
+          expect(checkVerdict(schema)).toBe(expected);
+          if (expected === undefined) accepted++;
+          else refused++;
+        },
+      ),
       { numRuns: 1500, seed: 11 },
     );
     // Both outcomes are exercised, not only one.
@@ -115,12 +170,32 @@ describe("checkCodecSchema compiles less, and agrees with avsc", () => {
       { type: "record", name: "R", fields: [{ name: "u", type: [nested, "null"], default: { a: 2 } }] },
       { type: "record", name: "R", fields: [{ name: "u", type: ["null", nested], default: { a: 2 } }] },
       { type: "record", name: "R", fields: [{ name: "u", type: ["string", "int", nested], default: "s" }] },
-      { type: "record", name: "R", fields: [{ name: "d", type: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, default: "123.45" }] },
-      { type: "record", name: "R", fields: [{ name: "d", type: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, default: "1.5" }] },
-      // The literal a user would write in a schema; JavaScript reads it as 2^53, which is the point.
-      // eslint-disable-next-line no-loss-of-precision
-      { type: "record", name: "R", fields: [{ name: "l", type: { type: "long", "kefgen.long": "bigint" }, default: 9007199254740993 }] },
-      { type: "record", name: "R", fields: [{ name: "m", type: { type: "map", values: nested }, default: { k: { a: 1 } } }] },
+      {
+        type: "record",
+        name: "R",
+        fields: [
+          { name: "d", type: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, default: "123.45" },
+        ],
+      },
+      {
+        type: "record",
+        name: "R",
+        fields: [
+          { name: "d", type: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, default: "1.5" },
+        ],
+      },
+      {
+        type: "record",
+        name: "R",
+        // The literal a user would write in a schema; JavaScript reads it as 2^53, which is the point.
+        // eslint-disable-next-line no-loss-of-precision
+        fields: [{ name: "l", type: { type: "long", "kefgen.long": "bigint" }, default: 9007199254740993 }],
+      },
+      {
+        type: "record",
+        name: "R",
+        fields: [{ name: "m", type: { type: "map", values: nested }, default: { k: { a: 1 } } }],
+      },
       { type: "record", name: "R", fields: [{ name: "r", type: ["null", "R"], default: null }] },
       { type: "error", name: "E", fields: [{ name: "stack", type: "string" }] },
     ];
@@ -133,7 +208,9 @@ describe("checkCodecSchema compiles less, and agrees with avsc", () => {
     const branch = (avro.Type.prototype as unknown as Record<string, unknown>)["_createBranchConstructor"];
     checkCodecSchema({ type: "record", name: "Left1", fields: [{ name: "a", type: ["null", "long"] }] });
     expect(() => checkCodecSchema({ type: "record", name: "Left2", fields: [{ name: "a", type: "nope" }] })).toThrow();
-    expect(["_createReader", "_createSkipper", "_createChecker", "_createWriter"].map((k) => prototype[k])).toEqual(before);
+    expect(["_createReader", "_createSkipper", "_createChecker", "_createWriter"].map((k) => prototype[k])).toEqual(
+      before,
+    );
     expect((avro.Type.prototype as unknown as Record<string, unknown>)["_createBranchConstructor"]).toBe(branch);
     // And a codec built afterwards reads and writes.
     const type = avroType({ type: "record", name: "Left3", fields: [{ name: "a", type: ["null", "string"] }] });

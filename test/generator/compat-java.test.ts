@@ -15,8 +15,15 @@ interface JavaVerdict {
 
 function javaVerdicts(): JavaVerdict[] {
   const script = path.join(repoRoot, "scripts/java/fetch-avro.sh");
-  const jars = execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
-  const out = execFileSync("java", ["-cp", `${jars}/*`, path.join(repoRoot, "scripts/java/CompatWitness.java"), changesFile], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const jars = execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+    .trim()
+    .split("\n")
+    .pop()!;
+  const out = execFileSync(
+    "java",
+    ["-cp", `${jars}/*`, path.join(repoRoot, "scripts/java/CompatWitness.java"), changesFile],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
   return JSON.parse(out) as JavaVerdict[];
 }
 
@@ -27,9 +34,15 @@ describe("kefgen's verdicts equal Java Avro's SchemaCompatibility", () => {
     const ours = changes.map((c) => {
       const oldSide = side(c.old, "old.avsc");
       const newSide = side(c.new, "new.avsc");
-      return { change: c.change, backward: compare(newSide, oldSide).length === 0, forward: compare(oldSide, newSide).length === 0 };
+      return {
+        change: c.change,
+        backward: compare(newSide, oldSide).length === 0,
+        forward: compare(oldSide, newSide).length === 0,
+      };
     });
-    expect(ours).toEqual(java.map((v) => ({ change: v.change, backward: v.backward.compatible, forward: v.forward.compatible })));
+    expect(ours).toEqual(
+      java.map((v) => ({ change: v.change, backward: v.backward.compatible, forward: v.forward.compatible })),
+    );
     // The table's written verdicts are Avro's too (so compat.test.ts pins Java's answers).
     expect(changes.map((c) => ({ change: c.change, backward: c.backward, forward: c.forward }))).toEqual(ours);
     // Java finds a reason for each break it reports.

@@ -16,7 +16,9 @@ describe("the table of schema changes", () => {
   it("is shown in docs/language.md, row by row with its verdicts", () => {
     const doc = fs.readFileSync(path.join(repoRoot, "docs/language.md"), "utf8");
     const verdict = (ok: boolean) => (ok ? "ok" : "**breaks**");
-    const rows = doc.split("\n").filter((l) => l.startsWith("| ") && (l.endsWith(" ok |") || l.endsWith(" **breaks** |")));
+    const rows = doc
+      .split("\n")
+      .filter((l) => l.startsWith("| ") && (l.endsWith(" ok |") || l.endsWith(" **breaks** |")));
     expect(rows).toEqual(changes.map((c) => `| ${c.change} | ${verdict(c.backward)} | ${verdict(c.forward)} |`));
   });
 
@@ -26,9 +28,15 @@ describe("the table of schema changes", () => {
       const newSide = side(c.new, "new.avsc");
       const backward = compare(newSide, oldSide);
       const forward = compare(oldSide, newSide);
-      expect({ backward: backward.length === 0, forward: forward.length === 0 }).toEqual({ backward: c.backward, forward: c.forward });
+      expect({ backward: backward.length === 0, forward: forward.length === 0 }).toEqual({
+        backward: c.backward,
+        forward: c.forward,
+      });
       // The quick verdict agrees with the full explanation.
-      expect({ backward: canRead(newSide, oldSide), forward: canRead(oldSide, newSide) }).toEqual({ backward: c.backward, forward: c.forward });
+      expect({ backward: canRead(newSide, oldSide), forward: canRead(oldSide, newSide) }).toEqual({
+        backward: c.backward,
+        forward: c.forward,
+      });
     });
   }
 });
@@ -46,29 +54,58 @@ describe("avsc's resolver (the library the runtime resolves writer schemas with)
       }
     };
     const disagreements = changes
-      .map((c) => ({ change: c.change, backward: resolves(c.new, c.old), forward: resolves(c.old, c.new), avro: [c.backward, c.forward] }))
+      .map((c) => ({
+        change: c.change,
+        backward: resolves(c.new, c.old),
+        forward: resolves(c.old, c.new),
+        avro: [c.backward, c.forward],
+      }))
       .filter((v) => v.backward !== v.avro[0] || v.forward !== v.avro[1])
       .map((v) => `${v.change}: avsc ${v.backward}/${v.forward}, Avro ${v.avro[0]}/${v.avro[1]}`);
     expect(disagreements).toEqual(["namespace changed: avsc false/false, Avro true/true"]);
   });
 });
 
-const rec = (fields: unknown[], name = "R", extra: Record<string, unknown> = {}) => ({ type: "record", name, fields, ...extra });
+const rec = (fields: unknown[], name = "R", extra: Record<string, unknown> = {}) => ({
+  type: "record",
+  name,
+  fields,
+  ...extra,
+});
 
 describe("incompatibilities", () => {
   it("names the path into nested records, arrays and maps", () => {
     const item = (fields: unknown[]) => rec(fields, "Item");
-    const oldS = rec([{ name: "items", type: { type: "array", items: item([{ name: "sku", type: "string" }]) } }, { name: "tags", type: { type: "map", values: "int" } }], "OrderCreated");
+    const oldS = rec(
+      [
+        { name: "items", type: { type: "array", items: item([{ name: "sku", type: "string" }]) } },
+        { name: "tags", type: { type: "map", values: "int" } },
+      ],
+      "OrderCreated",
+    );
     const newS = rec(
       [
-        { name: "items", type: { type: "array", items: item([{ name: "sku", type: "string" }, { name: "price", type: "double" }]) } },
+        {
+          name: "items",
+          type: {
+            type: "array",
+            items: item([
+              { name: "sku", type: "string" },
+              { name: "price", type: "double" },
+            ]),
+          },
+        },
         { name: "tags", type: { type: "map", values: "boolean" } },
       ],
       "OrderCreated",
     );
     const problems = compare(side(newS, "new.avsc"), side(oldS, "old.avsc"));
     expect(problems.map((p) => [p.kind, p.path, p.reason])).toEqual([
-      ["missing-default", "OrderCreated.items[].price", `the reader's field "price" is not in the writer's record "Item" and has no default`],
+      [
+        "missing-default",
+        "OrderCreated.items[].price",
+        `the reader's field "price" is not in the writer's record "Item" and has no default`,
+      ],
       ["type", "OrderCreated.tags{}", "the writer's int cannot be read as boolean"],
     ]);
     // Each points at the reader's field (the new schema here) and the writer's nearest node.
@@ -87,35 +124,79 @@ describe("incompatibilities", () => {
   });
 
   it("explains a union branch the reader's union lacks, and a writer union the reader's type cannot take", () => {
-    const narrowed = compare(side(rec([{ name: "v", type: ["null", "string"] }])), side(rec([{ name: "v", type: ["null", "string", "long"] }])));
-    expect(narrowed.map((p) => [p.kind, p.path, p.reason])).toEqual([["union-branch", "R.v", `the writer's union branch long is not in the reader's union [null, string]`]]);
-    const unwrapped = compare(side(rec([{ name: "v", type: "string" }])), side(rec([{ name: "v", type: ["null", "string"], default: null }])));
-    expect(unwrapped.map((p) => [p.kind, p.reason])).toEqual([["union-branch", "the writer's union branch null cannot be read as string"]]);
+    const narrowed = compare(
+      side(rec([{ name: "v", type: ["null", "string"] }])),
+      side(rec([{ name: "v", type: ["null", "string", "long"] }])),
+    );
+    expect(narrowed.map((p) => [p.kind, p.path, p.reason])).toEqual([
+      ["union-branch", "R.v", `the writer's union branch long is not in the reader's union [null, string]`],
+    ]);
+    const unwrapped = compare(
+      side(rec([{ name: "v", type: "string" }])),
+      side(rec([{ name: "v", type: ["null", "string"], default: null }])),
+    );
+    expect(unwrapped.map((p) => [p.kind, p.reason])).toEqual([
+      ["union-branch", "the writer's union branch null cannot be read as string"],
+    ]);
   });
 
   it("looks inside the union branch resolution picks: a record in a union that gained a field", () => {
     const item = (fields: unknown[]) => rec(fields, "Item");
     const problems = compare(
-      side(rec([{ name: "p", type: ["null", item([{ name: "a", type: "int" }, { name: "b", type: "int" }])] }])),
+      side(
+        rec([
+          {
+            name: "p",
+            type: [
+              "null",
+              item([
+                { name: "a", type: "int" },
+                { name: "b", type: "int" },
+              ]),
+            ],
+          },
+        ]),
+      ),
       side(rec([{ name: "p", type: ["null", item([{ name: "a", type: "int" }])] }])),
     );
     expect(problems.map((p) => [p.kind, p.path])).toEqual([["missing-default", "R.p.b"]]);
   });
 
   it("says a record was renamed, and that an alias on the reader makes it match", () => {
-    const [renamed] = compare(side(rec([], "Purchase", { namespace: "shop" })), side(rec([], "Order", { namespace: "shop" })));
-    expect(renamed).toMatchObject({ kind: "name", reason: `the writer's record "shop.Order" is not the reader's "shop.Purchase" (names differ and no reader alias names "shop.Order")` });
+    const [renamed] = compare(
+      side(rec([], "Purchase", { namespace: "shop" })),
+      side(rec([], "Order", { namespace: "shop" })),
+    );
+    expect(renamed).toMatchObject({
+      kind: "name",
+      reason: `the writer's record "shop.Order" is not the reader's "shop.Purchase" (names differ and no reader alias names "shop.Order")`,
+    });
     // An alias without a dot is in the type's namespace.
-    expect(compare(side(rec([], "Purchase", { namespace: "shop", aliases: ["Order"] })), side(rec([], "Order", { namespace: "shop" })))).toEqual([]);
+    expect(
+      compare(
+        side(rec([], "Purchase", { namespace: "shop", aliases: ["Order"] })),
+        side(rec([], "Order", { namespace: "shop" })),
+      ),
+    ).toEqual([]);
   });
 
   it("reports a fixed size change with both sizes", () => {
     const fixed = (size: number) => rec([{ name: "h", type: { type: "fixed", name: "Hash", size } }]);
-    expect(compare(side(fixed(32)), side(fixed(16))).map((p) => p.reason)).toEqual([`the writer's fixed "Hash" has 16 bytes, the reader's 32`]);
+    expect(compare(side(fixed(32)), side(fixed(16))).map((p) => p.reason)).toEqual([
+      `the writer's fixed "Hash" has 16 bytes, the reader's 32`,
+    ]);
   });
 
   it("rejects a reader field that matches two writer fields (its name and an alias)", () => {
-    const problems = compare(side(rec([{ name: "a", type: "int", aliases: ["b"] }])), side(rec([{ name: "a", type: "int" }, { name: "b", type: "int" }])));
+    const problems = compare(
+      side(rec([{ name: "a", type: "int", aliases: ["b"] }])),
+      side(
+        rec([
+          { name: "a", type: "int" },
+          { name: "b", type: "int" },
+        ]),
+      ),
+    );
     expect(problems.map((p) => p.kind)).toEqual(["name"]);
   });
 
@@ -123,7 +204,20 @@ describe("incompatibilities", () => {
     const tree = (leafType: string) =>
       rec(
         [
-          { name: "children", type: { type: "array", items: { type: "record", name: "Branch", fields: [{ name: "tree", type: "Tree" }, { name: "weight", type: leafType }] } } },
+          {
+            name: "children",
+            type: {
+              type: "array",
+              items: {
+                type: "record",
+                name: "Branch",
+                fields: [
+                  { name: "tree", type: "Tree" },
+                  { name: "weight", type: leafType },
+                ],
+              },
+            },
+          },
         ],
         "Tree",
       );

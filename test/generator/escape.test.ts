@@ -4,7 +4,17 @@ import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { commentText, doc, docString, hasUnsafeCharacters, jsDoc, jsonLiteral, lineComment, propertyName, str } from "../../generator/escape.js";
+import {
+  commentText,
+  doc,
+  docString,
+  hasUnsafeCharacters,
+  jsDoc,
+  jsonLiteral,
+  lineComment,
+  propertyName,
+  str,
+} from "../../generator/escape.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 
 /** Bidi embeddings, overrides, isolates and marks, line/paragraph separators, other controls and format characters. */
@@ -57,7 +67,9 @@ describe("string literals", () => {
 describe("comment text", () => {
   it("cannot close a comment, start a JSDoc tag or hide characters", () => {
     expect(commentText("x */ y")).toBe("x *\\/ y");
-    expect(commentText("@deprecated {@link process.exit} a@b.example")).toBe("\\@deprecated {\\@link process.exit} a@b.example");
+    expect(commentText("@deprecated {@link process.exit} a@b.example")).toBe(
+      "\\@deprecated {\\@link process.exit} a@b.example",
+    );
     expect(commentText("a\u202eb\u2066c\u0000d")).toBe("a\\u{202E}b\\u{2066}c\\u{0}d");
     for (const ch of invisible) expect(rawIn(commentText(`a${ch}b`)), JSON.stringify(ch)).toEqual([]);
   });
@@ -70,7 +82,9 @@ describe("comment text", () => {
 
   it("doc escapes what it interpolates and nothing of kefgen's own words", () => {
     const groupId = "x */ @param {@link y}";
-    expect(docString(doc`on {@link messages.A} (group ${groupId}), ${3} records`)).toBe("on {@link messages.A} (group x *\\/ \\@param {\\@link y}), 3 records");
+    expect(docString(doc`on {@link messages.A} (group ${groupId}), ${3} records`)).toBe(
+      "on {@link messages.A} (group x *\\/ \\@param {\\@link y}), 3 records",
+    );
     expect(docString(doc`outer ${doc`inner ${"*/"}`}`)).toBe("outer inner *\\/");
   });
 
@@ -96,19 +110,36 @@ describe("emitters write user strings only through generator/escape.ts", () => {
   function bypasses(file: string, text = fs.readFileSync(path.join(dir, file), "utf8")): string[] {
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     const found: string[] = [];
-    const at = (node: ts.Node, what: string) => found.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
+    const at = (node: ts.Node, what: string) =>
+      found.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
     const visit = (node: ts.Node): void => {
       // A structure's docs come only from jsDoc(...) (spread), never from a `docs:` of the emitter's making.
-      if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && node.name.getText() === "docs") at(node, "a `docs:` property (use ...jsDoc(doc`…`))");
+      if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && node.name.getText() === "docs")
+        at(node, "a `docs:` property (use ...jsDoc(doc`…`))");
       // JSON text goes through jsonLiteral/str, which also escape what JSON.stringify leaves raw.
-      if (ts.isPropertyAccessExpression(node) && node.getText() === "JSON.stringify" && file !== "context.ts") at(node, "JSON.stringify (use str or jsonLiteral)");
+      if (ts.isPropertyAccessExpression(node) && node.getText() === "JSON.stringify" && file !== "context.ts")
+        at(node, "JSON.stringify (use str or jsonLiteral)");
       // Other ways ts-morph writes comments or raw text.
-      if (ts.isIdentifier(node) && /^(addJsDocs?|insertJsDocs?|setLeadingTrivia|leadingTrivia|trailingTrivia|insertText|replaceWithText)$/.test(node.text)) at(node, `${node.text} writes comment or raw text`);
+      if (
+        ts.isIdentifier(node) &&
+        /^(addJsDocs?|insertJsDocs?|setLeadingTrivia|leadingTrivia|trailingTrivia|insertText|replaceWithText)$/.test(
+          node.text,
+        )
+      )
+        at(node, `${node.text} writes comment or raw text`);
       // Code strings of an emitter never open a comment (the header, with its `// source:` lines, is written by
       // context.ts from the line emit.ts names).
       const header = file === "context.ts" || file === "emit.ts";
-      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) && !header) {
-        if (taggedBy(node) !== "doc" && /\/\*|\*\/|(^|[^:])\/\//.test(node.text)) at(node, `a comment in code text: ${JSON.stringify(node.text)}`);
+      if (
+        (ts.isStringLiteral(node) ||
+          ts.isNoSubstitutionTemplateLiteral(node) ||
+          ts.isTemplateHead(node) ||
+          ts.isTemplateMiddle(node) ||
+          ts.isTemplateTail(node)) &&
+        !header
+      ) {
+        if (taggedBy(node) !== "doc" && /\/\*|\*\/|(^|[^:])\/\//.test(node.text))
+          at(node, `a comment in code text: ${JSON.stringify(node.text)}`);
       }
       node.forEachChild(visit);
     };
@@ -120,13 +151,28 @@ describe("emitters write user strings only through generator/escape.ts", () => {
   function taggedBy(node: ts.Node): string | undefined {
     for (let n: ts.Node | undefined = node; n; n = n.parent) {
       if (ts.isTaggedTemplateExpression(n)) return n.tag.getText();
-      if (!ts.isTemplateExpression(n) && !ts.isTemplateSpan(n) && !ts.isTemplateLiteralToken(n) && !ts.isNoSubstitutionTemplateLiteral(n)) return undefined;
+      if (
+        !ts.isTemplateExpression(n) &&
+        !ts.isTemplateSpan(n) &&
+        !ts.isTemplateLiteralToken(n) &&
+        !ts.isNoSubstitutionTemplateLiteral(n)
+      )
+        return undefined;
     }
     return undefined;
   }
 
   it("finds the emitters", () => {
-    expect(emitters).toEqual(expect.arrayContaining(["context.ts", "emit-codecs.ts", "emit-consumers.ts", "emit-messages.ts", "emit-wiring.ts", "emit.ts"]));
+    expect(emitters).toEqual(
+      expect.arrayContaining([
+        "context.ts",
+        "emit-codecs.ts",
+        "emit-consumers.ts",
+        "emit-messages.ts",
+        "emit-wiring.ts",
+        "emit.ts",
+      ]),
+    );
   });
 
   it("no emitter builds docs, JSON text or comments of its own", () => {
@@ -134,7 +180,8 @@ describe("emitters write user strings only through generator/escape.ts", () => {
   });
 
   it("the check sees a bypass (the pattern the group-id injection went through)", () => {
-    const probe = 'const t = { topic: "x" };\nexport const s = { docs: [`Topic ${t.topic}`], initializer: JSON.stringify(t.topic), text: "/* x */", ok: doc`{@link X} */` };\n';
+    const probe =
+      'const t = { topic: "x" };\nexport const s = { docs: [`Topic ${t.topic}`], initializer: JSON.stringify(t.topic), text: "/* x */", ok: doc`{@link X} */` };\n';
     expect(bypasses("emit-probe.ts", probe)).toEqual([
       "emit-probe.ts:2: a `docs:` property (use ...jsDoc(doc`…`))",
       "emit-probe.ts:2: JSON.stringify (use str or jsonLiteral)",

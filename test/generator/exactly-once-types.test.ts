@@ -41,7 +41,14 @@ type Name = keyof typeof snippets;
 let errors: Record<Name, string[]>;
 
 beforeAll(() => {
-  errors = compileSnippets(new Map(Object.entries(snippets).map(([name, text]) => [name as Name, { file: path.join(generated, `__${name}.ts`), text }])));
+  errors = compileSnippets(
+    new Map(
+      Object.entries(snippets).map(([name, text]) => [
+        name as Name,
+        { file: path.join(generated, `__${name}.ts`), text },
+      ]),
+    ),
+  );
 }, 60_000);
 
 describe("generated exactly-once handler types", () => {

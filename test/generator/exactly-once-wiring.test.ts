@@ -6,7 +6,8 @@ import { TestKit } from "../../runtime/testing/index.js";
 
 describe("generated exactly-once wiring (fixtures/valid/exactly-once)", () => {
   it("writes the records the handler returns with the consumed offset; a handler returning [] commits the offset alone", async () => {
-    const { createShopEosConsumers, createShopEosProducers, orderCodec, shipmentCodec } = await import("../../fixtures/valid/exactly-once/expected/index.js");
+    const { createShopEosConsumers, createShopEosProducers, orderCodec, shipmentCodec } =
+      await import("../../fixtures/valid/exactly-once/expected/index.js");
     const kit = new TestKit();
     const producers = createShopEosProducers(kit.kafka, kit.producerOptions()).topics;
     const shipped: string[] = [];
@@ -16,7 +17,9 @@ describe("generated exactly-once wiring (fixtures/valid/exactly-once)", () => {
         createShopEosConsumers(
           kit.kafka,
           {
-            orders: async (order, context) => [await producers.shipments.record({ orderId: order.id }, { key: context.key })],
+            orders: async (order, context) => [
+              await producers.shipments.record({ orderId: order.id }, { key: context.key }),
+            ],
             refunds: () => [],
             shipments: (shipment) => void shipped.push(shipment.orderId),
             audit: (order) => void audited.push(order.id),
@@ -24,7 +27,15 @@ describe("generated exactly-once wiring (fixtures/valid/exactly-once)", () => {
           kit.options(),
         ),
       );
-      kit.feed("eos-orders", orderCodec, [{ id: "o-1", total: 10 }, { id: "o-2", total: 20 }], { key: "k" });
+      kit.feed(
+        "eos-orders",
+        orderCodec,
+        [
+          { id: "o-1", total: 10 },
+          { id: "o-2", total: 20 },
+        ],
+        { key: "k" },
+      );
       kit.feed("eos-refunds", orderCodec, { id: "r-1", total: 5 });
       kit.feed("eos-audit", orderCodec, { id: "a-1", total: 1 });
       await kit.idle({ committed: true });

@@ -14,7 +14,8 @@ import { runKefgen } from "../support/cli.js";
 
 function fmt(text: string): string {
   const result = formatKef({ file: "test.kef", absolutePath: "/test.kef", text });
-  if (result.text === undefined) throw new Error(`syntax errors: ${result.diagnostics.map((d) => d.message).join("; ")}`);
+  if (result.text === undefined)
+    throw new Error(`syntax errors: ${result.diagnostics.map((d) => d.message).join("; ")}`);
   return result.text;
 }
 
@@ -39,7 +40,9 @@ describe("formatting every fixture and example", () => {
   const files = [...kefFiles("fixtures"), ...kefFiles("examples")];
 
   it("covers the fixtures: at least 40 files, most of them free of syntax errors", () => {
-    const clean = files.filter((f) => parseText(fs.readFileSync(path.join(repoRoot, f), "utf8"), "file").problems.length === 0);
+    const clean = files.filter(
+      (f) => parseText(fs.readFileSync(path.join(repoRoot, f), "utf8"), "file").problems.length === 0,
+    );
     expect(files.length).toBeGreaterThanOrEqual(40);
     expect(clean.length).toBeGreaterThanOrEqual(30);
   });
@@ -68,12 +71,16 @@ describe("formatting every fixture and example", () => {
 
 describe("layout", () => {
   it("prints a topic's key and tombstones clauses with single spaces, in the order written", () => {
-    const before = 'message A avro { "type": "string" }\ntopic "users"  :  A   tombstones\n   key  shop.UserId{consumer via c}\ntopic "o":A key string\n';
-    expect(fmt(before)).toBe('message A avro { "type": "string" }\ntopic "users" : A tombstones key shop.UserId { consumer via c }\ntopic "o" : A key string\n');
+    const before =
+      'message A avro { "type": "string" }\ntopic "users"  :  A   tombstones\n   key  shop.UserId{consumer via c}\ntopic "o":A key string\n';
+    expect(fmt(before)).toBe(
+      'message A avro { "type": "string" }\ntopic "users" : A tombstones key shop.UserId { consumer via c }\ntopic "o" : A key string\n',
+    );
   });
 
   it("puts a producer block after the consumer clause on its own lines; an empty one stays on the topic's line", () => {
-    const before = 'message A avro { "type": "string" }\ntopic "o":A{producer{}}\ntopic "p" : A {consumer via c producer { acks=all  maxInFlight = 1 }}\n';
+    const before =
+      'message A avro { "type": "string" }\ntopic "o":A{producer{}}\ntopic "p" : A {consumer via c producer { acks=all  maxInFlight = 1 }}\n';
     expect(fmt(before)).toBe(
       'message A avro { "type": "string" }\ntopic "o" : A { producer {} }\ntopic "p" : A {\n  consumer via c\n  producer {\n    acks = all\n    maxInFlight = 1\n  }\n}\n',
     );
@@ -128,8 +135,10 @@ describe("layout", () => {
   });
 
   it("lays out a message's writers list like a JSON array on one line, after a file or an inline schema", () => {
-    const before = 'message A from "a.avsc"   writers[ "a.v1.avsc" ,"a.v0.avsc" ]\nmessage B avro { "type": "string" } writers [\n]\n';
-    const after = 'message A from "a.avsc" writers ["a.v1.avsc", "a.v0.avsc"]\nmessage B avro { "type": "string" } writers []\n';
+    const before =
+      'message A from "a.avsc"   writers[ "a.v1.avsc" ,"a.v0.avsc" ]\nmessage B avro { "type": "string" } writers [\n]\n';
+    const after =
+      'message A from "a.avsc" writers ["a.v1.avsc", "a.v0.avsc"]\nmessage B avro { "type": "string" } writers []\n';
     expect(fmt(before)).toBe(after);
     expect(meaning(after)).toBe(meaning(before));
     const b = toAst(parseText(after, "file").cst).declarations[1];
@@ -137,7 +146,9 @@ describe("layout", () => {
   });
 
   it("keeps blank lines between settings, at most one", () => {
-    expect(fmt('shared {\n  groupId = "g"\n\n\n  maxPollRecords = 10\n}\n')).toBe('shared {\n  groupId = "g"\n\n  maxPollRecords = 10\n}\n');
+    expect(fmt('shared {\n  groupId = "g"\n\n\n  maxPollRecords = 10\n}\n')).toBe(
+      'shared {\n  groupId = "g"\n\n  maxPollRecords = 10\n}\n',
+    );
   });
 
   it("keeps line comments, block comments, comments between settings and at line ends", () => {
@@ -195,7 +206,8 @@ describe("layout", () => {
   });
 
   it("prints strings and numbers exactly as written", () => {
-    const before = 'message A avro { "type": "record", "name": "A", "doc": "a\\u00e9\\/b", "x": 1.50e+3, "fields": [] }\n';
+    const before =
+      'message A avro { "type": "record", "name": "A", "doc": "a\\u00e9\\/b", "x": 1.50e+3, "fields": [] }\n';
     expect(fmt(before)).toContain('"doc": "a\\u00e9\\/b", "x": 1.50e+3,');
   });
 
@@ -208,9 +220,9 @@ describe("layout", () => {
   it("does not format a file with syntax errors", () => {
     const result = formatKef({ file: "bad.kef", absolutePath: "/bad.kef", text: 'topic "x" Order\n' });
     expect(result.text).toBeUndefined();
-    expect(result.diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.column} ${d.message}`)).toEqual([
-      "KEF1002 1:11 expected ':' but found 'Order'",
-    ]);
+    expect(
+      result.diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.column} ${d.message}`),
+    ).toEqual(["KEF1002 1:11 expected ':' but found 'Order'"]);
   });
 });
 

@@ -13,7 +13,9 @@ import { analyse } from "../../generator/program.js";
 import { repoRoot, validCases } from "../../scripts/snapshots.js";
 
 /** The single-file valid fixtures that declare topics: each is edited by renaming its first topic. */
-const cases = validCases().filter((c) => c.args[0]!.endsWith(".kef") && /^topic "/m.test(fs.readFileSync(path.join(repoRoot, c.args[0]!), "utf8")));
+const cases = validCases().filter(
+  (c) => c.args[0]!.endsWith(".kef") && /^topic "/m.test(fs.readFileSync(path.join(repoRoot, c.args[0]!), "utf8")),
+);
 
 /** The case's generated files, its .kef text replaced by `edit` of it, through `cache` if given. */
 async function generate(kef: string, edit: (text: string) => string, cache?: EmitCache): Promise<GeneratedFile[]> {
@@ -35,15 +37,18 @@ describe("EmitCache", () => {
     expect(cases.length).toBeGreaterThan(10);
   });
 
-  it.each(cases.map((c) => [c.name, c.args[0]!] as const))("%s: a rebuild through a warm cache writes the bytes of a cold build", async (_, kef) => {
-    const cache: EmitCache = new Map();
-    const first = await generate(kef, unchanged, cache);
-    const edited = await generate(kef, renameFirstTopic, cache);
-    expect(edited).toEqual(await generate(kef, renameFirstTopic));
-    expect(edited).not.toEqual(first);
-    // And back: the entries of the first build were dropped, so this formats them again, to the same bytes.
-    expect(await generate(kef, unchanged, cache)).toEqual(first);
-  });
+  it.each(cases.map((c) => [c.name, c.args[0]!] as const))(
+    "%s: a rebuild through a warm cache writes the bytes of a cold build",
+    async (_, kef) => {
+      const cache: EmitCache = new Map();
+      const first = await generate(kef, unchanged, cache);
+      const edited = await generate(kef, renameFirstTopic, cache);
+      expect(edited).toEqual(await generate(kef, renameFirstTopic));
+      expect(edited).not.toEqual(first);
+      // And back: the entries of the first build were dropped, so this formats them again, to the same bytes.
+      expect(await generate(kef, unchanged, cache)).toEqual(first);
+    },
+  );
 
   it("reuses the statements a change did not touch and keeps only this build's", async () => {
     const kef = cases.find((c) => c.name === "seed-ecommerce")!.args[0]!;

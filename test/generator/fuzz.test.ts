@@ -41,31 +41,173 @@ function walk(dir: string, ext: string): string[] {
     .sort();
 }
 
-const kefCorpus = [...walk(path.join(repoRoot, "fixtures"), ".kef"), ...walk(path.join(repoRoot, "examples"), ".kef")].map((f) => fs.readFileSync(f, "utf8"));
+const kefCorpus = [
+  ...walk(path.join(repoRoot, "fixtures"), ".kef"),
+  ...walk(path.join(repoRoot, "examples"), ".kef"),
+].map((f) => fs.readFileSync(f, "utf8"));
 /** The corpus cut into declarations (a line that starts with a keyword starts one), for inputs made of a few. */
 const corpusDeclarations = kefCorpus.flatMap((text) => text.split(/\n(?=namespace|message|shared|connection|topic)/));
 const schemaFiles = new Map<string, string>();
-for (const f of [...walk(path.join(repoRoot, "fixtures"), ".avsc"), ...walk(path.join(repoRoot, "examples"), ".avsc")]) {
+for (const f of [
+  ...walk(path.join(repoRoot, "fixtures"), ".avsc"),
+  ...walk(path.join(repoRoot, "examples"), ".avsc"),
+]) {
   schemaFiles.set(path.basename(f), fs.readFileSync(f, "utf8"));
 }
 const schemaTexts = [...schemaFiles.values()];
 
 const words = [
-  "namespace", "message", "from", "avro", "shared", "connection", "exclusive", "topic", "consumer", "via", "as",
-  "true", "false", "null", "groupId", "sessionTimeoutMs", "heartbeatIntervalMs", "maxPollIntervalMs", "enableAutoCommit",
-  "autoCommitIntervalMs", "autoOffsetReset", "maxPollRecords", "fetchMinBytes", "fetchMaxWaitMs", "maxBufferedMessages",
-  "backpressure", "groupInstanceId", "ApplyBackpressure", "DropOldestMessage", "DropNewestMessage", "earliest", "latest",
-  "none", "Order", "shop", "__proto__", "constructor", "toString", "hasOwnProperty", "Array", "class", "x",
+  "namespace",
+  "message",
+  "from",
+  "avro",
+  "shared",
+  "connection",
+  "exclusive",
+  "topic",
+  "consumer",
+  "via",
+  "as",
+  "true",
+  "false",
+  "null",
+  "groupId",
+  "sessionTimeoutMs",
+  "heartbeatIntervalMs",
+  "maxPollIntervalMs",
+  "enableAutoCommit",
+  "autoCommitIntervalMs",
+  "autoOffsetReset",
+  "maxPollRecords",
+  "fetchMinBytes",
+  "fetchMaxWaitMs",
+  "maxBufferedMessages",
+  "backpressure",
+  "groupInstanceId",
+  "ApplyBackpressure",
+  "DropOldestMessage",
+  "DropNewestMessage",
+  "earliest",
+  "latest",
+  "none",
+  "Order",
+  "shop",
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "Array",
+  "class",
+  "x",
 ];
 const avroWords = [
-  '"record"', '"enum"', '"array"', '"map"', '"fixed"', '"null"', '"boolean"', '"int"', '"long"', '"float"', '"double"',
-  '"bytes"', '"string"', '"decimal"', '"uuid"', '"date"', '"time-millis"', '"timestamp-micros"', '"duration"',
-  '"type"', '"name"', '"namespace"', '"fields"', '"symbols"', '"items"', '"values"', '"size"', '"default"',
-  '"logicalType"', '"precision"', '"scale"', '"aliases"', '"doc"', '"order"', '"__proto__"', '"constructor"',
+  '"record"',
+  '"enum"',
+  '"array"',
+  '"map"',
+  '"fixed"',
+  '"null"',
+  '"boolean"',
+  '"int"',
+  '"long"',
+  '"float"',
+  '"double"',
+  '"bytes"',
+  '"string"',
+  '"decimal"',
+  '"uuid"',
+  '"date"',
+  '"time-millis"',
+  '"timestamp-micros"',
+  '"duration"',
+  '"type"',
+  '"name"',
+  '"namespace"',
+  '"fields"',
+  '"symbols"',
+  '"items"',
+  '"values"',
+  '"size"',
+  '"default"',
+  '"logicalType"',
+  '"precision"',
+  '"scale"',
+  '"aliases"',
+  '"doc"',
+  '"order"',
+  '"__proto__"',
+  '"constructor"',
 ];
-const punctuation = ["{", "}", "[", "]", ":", ",", "=", ".", '"', "/", "*", "//", "/*", "*/", "\\", "-", "\n", "\r\n", "\r", " ", "\t"];
-const strangeChars = ["\u0000", "\u00e9", "\u00a0", "\u2028", "\u200b", "\ufeff", "\ud800", "\udc00", "\ud83d\ude00", "\u0301", "€", "#", "@", "`", "$", "'", "\u{10ffff}"];
-const numbers = ["0", "-0", "1e999", "-1e999", "9007199254740993", "123456789012345678901234567890", "1.5", "2147483648", "-1", "1e-400", "0.0000001", "NaN", "Infinity", "00", "1.", ".5", "30parsecs", "30S", "1kb", "0x10", "0xZZ", "1_000", "30 s", "1e5s", "1e400s", "-0s"];
+const punctuation = [
+  "{",
+  "}",
+  "[",
+  "]",
+  ":",
+  ",",
+  "=",
+  ".",
+  '"',
+  "/",
+  "*",
+  "//",
+  "/*",
+  "*/",
+  "\\",
+  "-",
+  "\n",
+  "\r\n",
+  "\r",
+  " ",
+  "\t",
+];
+const strangeChars = [
+  "\u0000",
+  "\u00e9",
+  "\u00a0",
+  "\u2028",
+  "\u200b",
+  "\ufeff",
+  "\ud800",
+  "\udc00",
+  "\ud83d\ude00",
+  "\u0301",
+  "€",
+  "#",
+  "@",
+  "`",
+  "$",
+  "'",
+  "\u{10ffff}",
+];
+const numbers = [
+  "0",
+  "-0",
+  "1e999",
+  "-1e999",
+  "9007199254740993",
+  "123456789012345678901234567890",
+  "1.5",
+  "2147483648",
+  "-1",
+  "1e-400",
+  "0.0000001",
+  "NaN",
+  "Infinity",
+  "00",
+  "1.",
+  ".5",
+  "30parsecs",
+  "30S",
+  "1kb",
+  "0x10",
+  "0xZZ",
+  "1_000",
+  "30 s",
+  "1e5s",
+  "1e400s",
+  "-0s",
+];
 
 /** Gives each generated input a name, so a failure says how it was made. */
 interface Input {
@@ -140,9 +282,23 @@ class Fuzzer {
         const [s1, e1] = span();
         const [s2, e2] = span();
         if (e1 > s2 && e2 > s1) return { text, how: "swap (overlapping, skipped)" };
-        const [a, b] = s1 < s2 ? [[s1, e1], [s2, e2]] : [[s2, e2], [s1, e1]];
+        const [a, b] =
+          s1 < s2
+            ? [
+                [s1, e1],
+                [s2, e2],
+              ]
+            : [
+                [s2, e2],
+                [s1, e1],
+              ];
         return {
-          text: text.slice(0, a[0]) + text.slice(b[0], b[1]) + text.slice(a[1], b[0]) + text.slice(a[0], a[1]) + text.slice(b[1]),
+          text:
+            text.slice(0, a[0]) +
+            text.slice(b[0], b[1]) +
+            text.slice(a[1], b[0]) +
+            text.slice(a[0], a[1]) +
+            text.slice(b[1]),
           how: `swap ${a[0]}..${a[1]} with ${b[0]}..${b[1]}`,
         };
       }
@@ -196,17 +352,28 @@ class Fuzzer {
       case 0:
         return { text: text.slice(0, s) + text.slice(e), how: `delete token ${JSON.stringify(t.image)} at ${s}` };
       case 1:
-        return { text: text.slice(0, e) + " " + t.image + text.slice(e), how: `duplicate token ${JSON.stringify(t.image)} at ${s}` };
+        return {
+          text: text.slice(0, e) + " " + t.image + text.slice(e),
+          how: `duplicate token ${JSON.stringify(t.image)} at ${s}`,
+        };
       case 2: {
         const u = this.pick(tokens);
         if (u === t) return { text, how: "swap token with itself" };
         const [a, b] = t.startOffset < u.startOffset ? [t, u] : [u, t];
-        const out = text.slice(0, a.startOffset) + b.image + text.slice(a.endOffset! + 1, b.startOffset) + a.image + text.slice(b.endOffset! + 1);
+        const out =
+          text.slice(0, a.startOffset) +
+          b.image +
+          text.slice(a.endOffset! + 1, b.startOffset) +
+          a.image +
+          text.slice(b.endOffset! + 1);
         return { text: out, how: `swap tokens ${JSON.stringify(a.image)} and ${JSON.stringify(b.image)}` };
       }
       default: {
         const f = this.fragment();
-        return { text: text.slice(0, s) + f + text.slice(e), how: `replace token ${JSON.stringify(t.image)} at ${s} with ${JSON.stringify(f)}` };
+        return {
+          text: text.slice(0, s) + f + text.slice(e),
+          how: `replace token ${JSON.stringify(t.image)} at ${s} with ${JSON.stringify(f)}`,
+        };
       }
     }
   }
@@ -225,13 +392,18 @@ class Fuzzer {
     const out: string[] = [];
     if (this.chance(0.5)) out.push(`namespace ${this.pick(words)}${this.chance(0.5) ? `.${this.pick(words)}` : ""}`);
     for (let i = 0, n = 1 + this.int(8); i < n; i++) {
-      const settings = () => `{ ${Array.from({ length: this.int(4) }, () => `${this.pick(words)} = ${this.pick([...numbers, ...words, '"g"', '""', '"a b"'])}`).join(" ")} }`;
+      const settings = () =>
+        `{ ${Array.from({ length: this.int(4) }, () => `${this.pick(words)} = ${this.pick([...numbers, ...words, '"g"', '""', '"a b"'])}`).join(" ")} }`;
       switch (this.int(5)) {
         case 0:
-          out.push(`message ${this.pick(words)} avro ${this.chance(0.5) ? this.avro(0) : `{ "type": "record", "name": ${this.pick(avroWords)}, "fields": [{ "name": ${this.pick(avroWords)}, "type": ${this.avro(1)} }] }`}`);
+          out.push(
+            `message ${this.pick(words)} avro ${this.chance(0.5) ? this.avro(0) : `{ "type": "record", "name": ${this.pick(avroWords)}, "fields": [{ "name": ${this.pick(avroWords)}, "type": ${this.avro(1)} }] }`}`,
+          );
           break;
         case 1:
-          out.push(`message ${this.pick(words)} from ${JSON.stringify(this.pick([...schemaFiles.keys()].map((k) => `schemas/${k}`).concat(["missing.avsc", "", "/", "schemas"])))}`);
+          out.push(
+            `message ${this.pick(words)} from ${JSON.stringify(this.pick([...schemaFiles.keys()].map((k) => `schemas/${k}`).concat(["missing.avsc", "", "/", "schemas"])))}`,
+          );
           break;
         case 2:
           out.push(`shared ${settings()}`);
@@ -240,8 +412,16 @@ class Fuzzer {
           out.push(`connection ${this.pick(words)} exclusive ${settings()}`);
           break;
         default: {
-          const clause = this.pick(["", ` { consumer ${settings()} }`, ` { consumer via ${this.pick(words)} }`, ` { consumer exclusive ${settings()} }`, " { }"]);
-          out.push(`topic ${JSON.stringify(this.pick(["orders", "a.b", "", "x".repeat(250), "bad name", "orders"]))}${this.chance(0.3) ? ` as ${this.pick(words)}` : ""} : ${this.pick(words)}${clause}`);
+          const clause = this.pick([
+            "",
+            ` { consumer ${settings()} }`,
+            ` { consumer via ${this.pick(words)} }`,
+            ` { consumer exclusive ${settings()} }`,
+            " { }",
+          ]);
+          out.push(
+            `topic ${JSON.stringify(this.pick(["orders", "a.b", "", "x".repeat(250), "bad name", "orders"]))}${this.chance(0.3) ? ` as ${this.pick(words)}` : ""} : ${this.pick(words)}${clause}`,
+          );
         }
       }
     }
@@ -310,13 +490,20 @@ function positionOf(text: string, offset: number): { line: number; column: numbe
   return { line: lo + 1, column: offset - starts[lo]! + 1 };
 }
 
-function rangeProblem(texts: ReadonlyMap<string, string>, where: { file: string; range: Diagnostic["range"] }): string | undefined {
+function rangeProblem(
+  texts: ReadonlyMap<string, string>,
+  where: { file: string; range: Diagnostic["range"] },
+): string | undefined {
   const text = texts.get(where.file);
   if (text === undefined) return `points into unknown file ${where.file}`;
   const { start, end } = where.range;
   if (!(Number.isInteger(start.offset) && Number.isInteger(end.offset))) return "offsets are not integers";
-  if (start.offset < 0 || start.offset > end.offset || end.offset > text.length) return `range ${start.offset}..${end.offset} is outside 0..${text.length}`;
-  for (const [name, p] of [["start", start], ["end", end]] as const) {
+  if (start.offset < 0 || start.offset > end.offset || end.offset > text.length)
+    return `range ${start.offset}..${end.offset} is outside 0..${text.length}`;
+  for (const [name, p] of [
+    ["start", start],
+    ["end", end],
+  ] as const) {
     const expected = positionOf(text, p.offset);
     if (p.line !== expected.line || p.column !== expected.column) {
       return `${name} is ${p.line}:${p.column} but offset ${p.offset} is at ${expected.line}:${expected.column}`;
@@ -333,7 +520,8 @@ function withoutRanges(ast: KefFile): string {
 function runOne(input: Input, stats: { formatted: number; checked: number; diagnostics: number }): string | undefined {
   const source: SourceText = { file, absolutePath: path.posix.join(dir, file), text: input.text };
   const host: CheckHost = {
-    readFile: (p) => (path.posix.dirname(p) === path.posix.join(dir, "schemas") ? input.schemas.get(path.posix.basename(p)) : undefined),
+    readFile: (p) =>
+      path.posix.dirname(p) === path.posix.join(dir, "schemas") ? input.schemas.get(path.posix.basename(p)) : undefined,
     displayPath: (p) => path.posix.relative(dir, p),
   };
   const parsed = parse(source);
@@ -358,8 +546,10 @@ function runOne(input: Input, stats: { formatted: number; checked: number; diagn
     const once = formatKef(source);
     if (once.text === undefined) return "formatter refused a file without syntax errors";
     const twice = formatKef({ ...source, text: once.text });
-    if (twice.text !== once.text) return `formatting is not idempotent:\n${once.text}\n---\n${twice.text ?? "(refused)"}`;
-    if (withoutRanges(toAst(parseText(once.text, "file").cst)) !== withoutRanges(parsed.value)) return "formatting changed the AST";
+    if (twice.text !== once.text)
+      return `formatting is not idempotent:\n${once.text}\n---\n${twice.text ?? "(refused)"}`;
+    if (withoutRanges(toAst(parseText(once.text, "file").cst)) !== withoutRanges(parsed.value))
+      return "formatting changed the AST";
     stats.formatted++;
   }
   return undefined;
@@ -376,7 +566,14 @@ describe("fuzz", () => {
         schemas: new Map(),
       },
     ],
-    ["JSON nested 3,000 levels deep (stack overflow in the parser)", { text: `message M avro { "type": ${"[".repeat(3000)}${"]".repeat(3000)} }`, how: "regression", schemas: new Map() }],
+    [
+      "JSON nested 3,000 levels deep (stack overflow in the parser)",
+      {
+        text: `message M avro { "type": ${"[".repeat(3000)}${"]".repeat(3000)} }`,
+        how: "regression",
+        schemas: new Map(),
+      },
+    ],
     [
       "writers of a message whose schema names an unknown type (an unlinked reference in the writer comparison)",
       {
@@ -384,10 +581,19 @@ describe("fuzz", () => {
           'message Order avro { "type": "record", "name": "Order", "fields": [{ "name": "amount", "type": "doublee" }] } writers ["schemas/v1.avsc"]\n' +
           'shared { groupId = "g"  format = singleObject }\ntopic "orders" : Order',
         how: "regression",
-        schemas: new Map([["v1.avsc", '{ "type": "record", "name": "Order", "fields": [{ "name": "amount", "type": "double" }] }']]),
+        schemas: new Map([
+          ["v1.avsc", '{ "type": "record", "name": "Order", "fields": [{ "name": "amount", "type": "double" }] }'],
+        ]),
       },
     ],
-    ["an .avsc file nested 3,000 levels deep", { text: 'message M from "schemas/deep.avsc"', how: "regression", schemas: new Map([["deep.avsc", `${'{"type": '.repeat(3000)}"int"${"}".repeat(3000)}`]]) }],
+    [
+      "an .avsc file nested 3,000 levels deep",
+      {
+        text: 'message M from "schemas/deep.avsc"',
+        how: "regression",
+        schemas: new Map([["deep.avsc", `${'{"type": '.repeat(3000)}"int"${"}".repeat(3000)}`]]),
+      },
+    ],
   ];
   for (const [name, input] of found) {
     it(`survives ${name}`, () => {
@@ -396,7 +602,6 @@ describe("fuzz", () => {
       expect(stats.diagnostics).toBeGreaterThan(0);
     });
   }
-
 
   it(`lexer, parser, checker and formatter survive ${count} random and mutated inputs (KEF_FUZZ_SEED=${seed})`, () => {
     expect(kefCorpus.length).toBeGreaterThan(20);
@@ -413,7 +618,10 @@ describe("fuzz", () => {
         problem = `threw ${(error as Error).stack ?? String(error)}`;
       }
       if (problem) {
-        const shown = input.text.length > 4000 ? `${JSON.stringify(input.text.slice(0, 4000))} … (${input.text.length} characters)` : JSON.stringify(input.text);
+        const shown =
+          input.text.length > 4000
+            ? `${JSON.stringify(input.text.slice(0, 4000))} … (${input.text.length} characters)`
+            : JSON.stringify(input.text);
         expect.fail(`KEF_FUZZ_SEED=${seed}, input #${i} (${input.how}):\n${problem}\ninput: ${shown}`);
       }
     }

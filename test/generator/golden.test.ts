@@ -20,7 +20,9 @@ describe("golden output", () => {
       const committed = fs.readdirSync(expectedDir).sort();
       expect(result.files.map((f) => f.name)).toEqual(committed);
       for (const f of result.files) {
-        expect(f.text, `${c.expected}/${f.name} is stale: run npm run snapshots:update`).toBe(fs.readFileSync(path.join(expectedDir, f.name), "utf8"));
+        expect(f.text, `${c.expected}/${f.name} is stale: run npm run snapshots:update`).toBe(
+          fs.readFileSync(path.join(expectedDir, f.name), "utf8"),
+        );
       }
     });
   }
@@ -28,7 +30,10 @@ describe("golden output", () => {
 
 describe("examples", () => {
   it("examples/shop/generated is what kefgen generates from examples/shop/shop.kef", async () => {
-    expect(await runCli(["build", "examples/shop/shop.kef", "--check"])).toEqual({ exitCode: 0, output: "examples/shop/generated is up to date (6 files)\n" });
+    expect(await runCli(["build", "examples/shop/shop.kef", "--check"])).toEqual({
+      exitCode: 0,
+      output: "examples/shop/generated is up to date (6 files)\n",
+    });
   });
 });
 

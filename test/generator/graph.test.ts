@@ -29,7 +29,9 @@ describe("golden diagrams", () => {
       expect(r.exitCode, r.output).toBe(0);
       const committed = path.join(repoRoot, graph.file);
       expect(fs.existsSync(committed), `${graph.file} is missing: run npm run snapshots:update`).toBe(true);
-      expect(fs.readFileSync(out, "utf8"), `${graph.file} is stale: run npm run snapshots:update`).toBe(fs.readFileSync(committed, "utf8"));
+      expect(fs.readFileSync(out, "utf8"), `${graph.file} is stale: run npm run snapshots:update`).toBe(
+        fs.readFileSync(committed, "utf8"),
+      );
       fs.rmSync(path.dirname(out), { recursive: true, force: true });
     });
   }
@@ -49,11 +51,21 @@ const shapes: Record<string, string> = { "([": "])", "[[": "]]", "[(": ")]", "("
 /** A small parser for the subset of Mermaid flowchart syntax kefgen writes; anything else lands in `unparsed`. */
 function parseFlowchart(text: string): Parsed {
   const [header = "", ...lines] = text.trimEnd().split("\n");
-  const parsed: Parsed = { header, nodes: new Map(), edges: [], classDefs: new Set(), classes: new Map(), unparsed: [] };
+  const parsed: Parsed = {
+    header,
+    nodes: new Map(),
+    edges: [],
+    classDefs: new Set(),
+    classes: new Map(),
+    unparsed: [],
+  };
   for (const line of lines) {
     const node = /^ {2}([A-Za-z][A-Za-z0-9]*)(\(\[|\[\[|\[\(|\(|\[)"([^"]*)"(\]\)|\]\]|\)\]|\)|\])$/.exec(line);
     // `a --> b`, or a dotted edge with a label (a handler's dead-letter path): `a -.->|"after 5 attempts"| b`.
-    const edge = /^ {2}([A-Za-z][A-Za-z0-9]*) (?:-->|-\.->\|"(?:[A-Za-z0-9 ._\-:/,=+*@!?']|#\d+;|<br\/>)*"\|) ([A-Za-z][A-Za-z0-9]*)$/.exec(line);
+    const edge =
+      /^ {2}([A-Za-z][A-Za-z0-9]*) (?:-->|-\.->\|"(?:[A-Za-z0-9 ._\-:/,=+*@!?']|#\d+;|<br\/>)*"\|) ([A-Za-z][A-Za-z0-9]*)$/.exec(
+        line,
+      );
     const classDef = /^ {2}classDef ([a-z]+) fill:#[0-9a-f]{6}$/.exec(line);
     const cls = /^ {2}class ([A-Za-z0-9,]+) ([a-z]+)$/.exec(line);
     if (node && shapes[node[2]!] === node[4]) {
@@ -76,7 +88,8 @@ describe("diagram structure", () => {
   for (const c of validCases()) {
     it(`${c.name}: every node is defined once, every edge joins defined nodes, every topic has its chain`, () => {
       const project = graphCase(c).args;
-      const inputs = project[0] === "--config" ? JSON.parse(fs.readFileSync(path.join(repoRoot, project[1]!), "utf8")) : undefined;
+      const inputs =
+        project[0] === "--config" ? JSON.parse(fs.readFileSync(path.join(repoRoot, project[1]!), "utf8")) : undefined;
       const analysed = analyse(
         inputs
           ? { inputs: inputs.files as string[], cwd: repoRoot, baseDir: path.dirname(path.join(repoRoot, project[1]!)) }
@@ -99,7 +112,8 @@ describe("diagram structure", () => {
         expect(g.classDefs.has(kind)).toBe(true);
       }
       expect(new Set(g.classes.keys())).toEqual(ids);
-      for (const { label: text } of g.nodes.values()) expect(text).toMatch(/^([A-Za-z0-9 ._\-:/,=+*@!?']|#\d+;|<br\/>)*$/);
+      for (const { label: text } of g.nodes.values())
+        expect(text).toMatch(/^([A-Za-z0-9 ._\-:/,=+*@!?']|#\d+;|<br\/>)*$/);
 
       // connection → consumer → topic → handler, for every topic of every connection, in the model's order.
       const next = (id: string) => g.edges.filter(([from]) => from === id).map(([, to]) => to);
@@ -110,14 +124,22 @@ describe("diagram structure", () => {
         expect(more).toEqual([]);
         expect(decode(g.nodes.get(consumer!)!.label)).toContain(`group ${connection.settings.groupId}`);
         const topics = next(consumer!);
-        expect(topics.map((t) => decode(g.nodes.get(t)!.label).split("\n")[0])).toEqual(connection.topics.map((t) => t.topic));
+        expect(topics.map((t) => decode(g.nodes.get(t)!.label).split("\n")[0])).toEqual(
+          connection.topics.map((t) => t.topic),
+        );
         topics.forEach((topic, j) => {
           const handlers = next(topic);
           expect(handlers.length).toBe(1);
-          expect(decode(g.nodes.get(handlers[0]!)!.label).split("\n")[0]).toBe(`handlers.${connection.topics[j]!.handlerKey}`);
+          expect(decode(g.nodes.get(handlers[0]!)!.label).split("\n")[0]).toBe(
+            `handlers.${connection.topics[j]!.handlerKey}`,
+          );
           // A topic's generated producer, and only then, points at it.
-          const writers = g.edges.filter(([from, to]) => to === topic && g.classes.get(from) === "producer").map(([from]) => decode(g.nodes.get(from)!.label).split("\n")[0]);
-          expect(writers).toEqual(connection.topics[j]!.producer ? [`producers.topics.${connection.topics[j]!.handlerKey}`] : []);
+          const writers = g.edges
+            .filter(([from, to]) => to === topic && g.classes.get(from) === "producer")
+            .map(([from]) => decode(g.nodes.get(from)!.label).split("\n")[0]);
+          expect(writers).toEqual(
+            connection.topics[j]!.producer ? [`producers.topics.${connection.topics[j]!.handlerKey}`] : [],
+          );
         });
       });
     });
@@ -145,7 +167,11 @@ describe("labels", () => {
     const g = parseFlowchart(mermaidGraph(analysed.model!));
     expect(g.unparsed).toEqual([]);
     expect([...g.nodes.keys()]).toEqual(["connection1", "consumer1", "topic1", "handler1"]);
-    expect(g.edges).toEqual([["connection1", "consumer1"], ["consumer1", "topic1"], ["topic1", "handler1"]]);
+    expect(g.edges).toEqual([
+      ["connection1", "consumer1"],
+      ["consumer1", "topic1"],
+      ["topic1", "handler1"],
+    ]);
     expect(decode(g.nodes.get("consumer1")!.label)).toBe('Kafka consumer\ngroup x"]]  evil["boom"] --> consumer1 %% #');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -160,7 +186,10 @@ describe("kefgen graph", () => {
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-graph-cli-"));
-    fs.cpSync(path.join(repoRoot, "fixtures/valid/seed"), dir, { recursive: true, filter: (src) => !src.includes("expected") });
+    fs.cpSync(path.join(repoRoot, "fixtures/valid/seed"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes("expected"),
+    });
   });
 
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -173,7 +202,11 @@ describe("kefgen graph", () => {
   });
 
   it("--out file.mmd writes the bare diagram, --out file.md the Markdown", async () => {
-    expect(await kefgen("graph", "seed.kef", "--out", "docs/consumers.mmd")).toEqual({ exitCode: 0, stdout: "wrote docs/consumers.mmd\n", stderr: "" });
+    expect(await kefgen("graph", "seed.kef", "--out", "docs/consumers.mmd")).toEqual({
+      exitCode: 0,
+      stdout: "wrote docs/consumers.mmd\n",
+      stderr: "",
+    });
     const mmd = fs.readFileSync(path.join(dir, "docs/consumers.mmd"), "utf8");
     expect(mmd.startsWith("flowchart LR\n")).toBe(true);
     expect(await kefgen("graph", "seed.kef", "--out", "consumers.md")).toMatchObject({ exitCode: 0 });
@@ -194,7 +227,9 @@ describe("kefgen graph", () => {
     const bad = await kefgen("graph", "bad.kef", "--format", "json");
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toBe("");
-    expect((JSON.parse(bad.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code)).toEqual(["KEF1002"]);
+    expect((JSON.parse(bad.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code)).toEqual([
+      "KEF1002",
+    ]);
 
     const good = await kefgen("graph", "seed.kef", "--format", "json");
     expect(good.exitCode).toBe(0);

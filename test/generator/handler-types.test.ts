@@ -46,7 +46,14 @@ type Name = keyof typeof snippets;
 let errors: Record<Name, string[]>;
 
 beforeAll(() => {
-  errors = compileSnippets(new Map(Object.entries(snippets).map(([name, text]) => [name as Name, { file: path.join(generated, `__${name}.ts`), text }])));
+  errors = compileSnippets(
+    new Map(
+      Object.entries(snippets).map(([name, text]) => [
+        name as Name,
+        { file: path.join(generated, `__${name}.ts`), text },
+      ]),
+    ),
+  );
 }, 60_000);
 
 describe("generated handler types", () => {
@@ -59,7 +66,9 @@ describe("generated handler types", () => {
   });
 
   it("reject a handler for another message type", () => {
-    expect(errors.wrongMessageType.join("\n")).toMatch(/TS2322:[\s\S]*'PaymentProcessed' is not assignable to[\s\S]*'OrderCreated'|TS2322:[\s\S]*OrderCreated/);
+    expect(errors.wrongMessageType.join("\n")).toMatch(
+      /TS2322:[\s\S]*'PaymentProcessed' is not assignable to[\s\S]*'OrderCreated'|TS2322:[\s\S]*OrderCreated/,
+    );
     expect(errors.wrongMessageType).toHaveLength(1);
   });
 

@@ -19,7 +19,8 @@ import { settingText, stringSettings, writeHostileProject } from "../support/hos
 import { compileSnippets } from "../support/typecheck.js";
 
 /** The payload reported in the issue: with the old wiring.ts it made the output run process.exit(7) on import. */
-const pwned = "x */ readonly orders: any } export const pwned: number = (globalThis as any).process.exit(7); interface Z { /*";
+const pwned =
+  "x */ readonly orders: any } export const pwned: number = (globalThis as any).process.exit(7); interface Z { /*";
 
 const hostile: Record<string, string> = {
   "comment terminator": "*/",
@@ -44,7 +45,9 @@ const benign = "plain text-1";
  * project, has a package.json saying its .ts files are ES modules; it is outside the repository's rootDir.
  */
 function typeErrors(files: ReadonlyMap<string, { file: string; text: string }>): [string, string[]][] {
-  return Object.entries(compileSnippets(files, false, { rootDir: "/" })).filter(([, diagnostics]) => diagnostics.length > 0);
+  return Object.entries(compileSnippets(files, false, { rootDir: "/" })).filter(
+    ([, diagnostics]) => diagnostics.length > 0,
+  );
 }
 
 /** A temporary project directory whose .ts files are ES modules (as in a user's project). */
@@ -77,7 +80,12 @@ async function buildProject(name: string, value: string): Promise<Built> {
   const g = await runKefgen(project.cwd, ["graph", project.kefFile]);
   expect(g.exitCode, `${name}: ${g.stderr}`).toBe(0);
   const outDir = path.resolve(project.cwd, project.out);
-  const files = new Map(fs.readdirSync(outDir).sort().map((f) => [f, fs.readFileSync(path.join(outDir, f), "utf8")]));
+  const files = new Map(
+    fs
+      .readdirSync(outDir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(outDir, f), "utf8")]),
+  );
   return { value, root, outDir, files, graph: g.stdout };
 }
 
@@ -96,7 +104,13 @@ function shape(file: string, text: string): string[] {
     const docs = ts.getJSDocCommentsAndTags(node);
     if (docs.length > 0) {
       const tags = ts.getJSDocTags(node).map((t) => `@${t.tagName.text}`);
-      const links = docs.flatMap((d) => (ts.isJSDoc(d) && typeof d.comment !== "string" && d.comment ? d.comment.filter((c) => ts.isJSDocLink(c) || ts.isJSDocLinkCode(c) || ts.isJSDocLinkPlain(c)).map((c) => `{link ${c.name?.getText() ?? ""}}`) : []));
+      const links = docs.flatMap((d) =>
+        ts.isJSDoc(d) && typeof d.comment !== "string" && d.comment
+          ? d.comment
+              .filter((c) => ts.isJSDocLink(c) || ts.isJSDocLinkCode(c) || ts.isJSDocLinkPlain(c))
+              .map((c) => `{link ${c.name?.getText() ?? ""}}`)
+          : [],
+      );
       line += ` jsdoc(${docs.length}) ${[...tags, ...links].join(" ")}`;
     }
     out.push(line);
@@ -108,14 +122,20 @@ function shape(file: string, text: string): string[] {
 
 /** The diagram with each label's text taken out (labels are the only place user strings go). */
 function graphShape(markdown: string): string {
-  return markdown.split("\n").slice(1).join("\n").replace(/"[^"\n]*"/g, '""');
+  return markdown
+    .split("\n")
+    .slice(1)
+    .join("\n")
+    .replace(/"[^"\n]*"/g, '""');
 }
 
 /** Problems with raw characters: file, line and the code points. */
 function rawCharacters(name: string, text: string): string[] {
   return text.split("\n").flatMap((line, i) => {
     const found = [...line].filter((ch) => rawCharacter.test(ch));
-    return found.length > 0 ? [`${name}:${i + 1}: ${found.map((ch) => `U+${ch.codePointAt(0)!.toString(16)}`).join(" ")}`] : [];
+    return found.length > 0
+      ? [`${name}:${i + 1}: ${found.map((ch) => `U+${ch.codePointAt(0)!.toString(16)}`).join(" ")}`]
+      : [];
   });
 }
 
@@ -132,12 +152,15 @@ afterAll(() => {
 describe("a hostile string in every string position", () => {
   it("the probe reaches the output: the payload is in each file's docs or literals, the path in each header", () => {
     const payload = builds.get("group id payload")!;
-    for (const [file, text] of payload.files) expect(text.split("\n")[1], file).toMatch(/^\/\/ source: \.\.\/k\*\\\/probe x {2}readonly orders/);
+    for (const [file, text] of payload.files)
+      expect(text.split("\n")[1], file).toMatch(/^\/\/ source: \.\.\/k\*\\\/probe x {2}readonly orders/);
     // Docs: every Avro doc position (messages.ts) and the connection labels with their group ids (consumers, wiring).
-    for (const file of ["messages.ts", "consumers.ts", "wiring.ts"]) expect(payload.files.get(file), file).toContain(commentText(pwned));
+    for (const file of ["messages.ts", "consumers.ts", "wiring.ts"])
+      expect(payload.files.get(file), file).toContain(commentText(pwned));
     expect(payload.files.get("messages.ts")!.split(commentText(pwned)).length - 1).toBeGreaterThanOrEqual(30);
     // Literals: group ids and the codecs' schemas.
-    for (const file of ["codecs.ts", "wiring.ts"]) expect(payload.files.get(file), file).toContain(str(pwned).slice(0, -1));
+    for (const file of ["codecs.ts", "wiring.ts"])
+      expect(payload.files.get(file), file).toContain(str(pwned).slice(0, -1));
     expect(stringSettings.map((s) => s.name)).toContain("groupId");
   });
 
@@ -148,7 +171,9 @@ describe("a hostile string in every string position", () => {
       expect([...built.files.keys()]).toEqual([...reference.files.keys()]);
       for (const [file, text] of built.files) {
         expect(rawCharacters(file, text)).toEqual([]);
-        expect(shape(file, text), `${name}: ${file} differs in syntax from the benign build`).toEqual(shape(file, reference.files.get(file)!));
+        expect(shape(file, text), `${name}: ${file} differs in syntax from the benign build`).toEqual(
+          shape(file, reference.files.get(file)!),
+        );
       }
       expect(rawCharacters("graph", built.graph)).toEqual([]);
       expect(graphShape(built.graph)).toBe(graphShape(reference.graph));
@@ -157,16 +182,34 @@ describe("a hostile string in every string position", () => {
     it(`${name}: the runtime gets every string unchanged`, async () => {
       const built = builds.get(name)!;
       const h = built.value;
-      const wiring = (await import(path.join(built.outDir, "wiring.ts"))) as Record<string, (handlers: unknown) => ConnectionSpec[]>;
+      const wiring = (await import(path.join(built.outDir, "wiring.ts"))) as Record<
+        string,
+        (handlers: unknown) => ConnectionSpec[]
+      >;
       const handler = () => undefined;
-      const specs = wiring["hostileProbeConnections"]!({ orders: handler, hostileInline: handler, hostileOwn2: handler });
-      expect(specs.map((s) => s.settings.groupId)).toEqual([settingText(h, "shared"), settingText(h, "named"), settingText(h, "own")]);
+      const specs = wiring["hostileProbeConnections"]!({
+        orders: handler,
+        hostileInline: handler,
+        hostileOwn2: handler,
+      });
+      expect(specs.map((s) => s.settings.groupId)).toEqual([
+        settingText(h, "shared"),
+        settingText(h, "named"),
+        settingText(h, "own"),
+      ]);
       for (const setting of stringSettings.filter((s) => s.name !== "groupId")) {
-        expect(specs.map((s) => (s.settings as unknown as Record<string, unknown>)[setting.name])).toEqual([settingText(h, setting.name), settingText(h, setting.name), settingText(h, setting.name)]);
+        expect(specs.map((s) => (s.settings as unknown as Record<string, unknown>)[setting.name])).toEqual([
+          settingText(h, setting.name),
+          settingText(h, setting.name),
+          settingText(h, setting.name),
+        ]);
       }
       const codecs = (await import(path.join(built.outDir, "codecs.ts"))) as Record<string, AvroCodec<unknown>>;
       for (const codec of ["orderCodec", "inlineCodec"]) {
-        const type = codecs[codec]!.type as unknown as { doc: string; fields: { name: string; doc: string; defaultValue(): unknown }[] };
+        const type = codecs[codec]!.type as unknown as {
+          doc: string;
+          fields: { name: string; doc: string; defaultValue(): unknown }[];
+        };
         expect(type.doc).toBe(h);
         expect(type.fields.every((f) => f.doc === h)).toBe(true);
         const defaults = Object.fromEntries(type.fields.map((f) => [f.name, f.defaultValue()]));
@@ -177,15 +220,24 @@ describe("a hostile string in every string position", () => {
 
   it("every build type-checks", () => {
     const snippets = new Map<string, { file: string; text: string }>();
-    for (const [name, built] of builds) for (const [file, text] of built.files) snippets.set(`${name}: ${file}`, { file: path.join(built.outDir, file), text });
+    for (const [name, built] of builds)
+      for (const [file, text] of built.files)
+        snippets.set(`${name}: ${file}`, { file: path.join(built.outDir, file), text });
     expect(typeErrors(snippets)).toEqual([]);
   });
 
   it("importing a build runs nothing it should not (a child node process imports every one)", () => {
     const indexes = [...builds.values()].map((b) => path.join(b.outDir, "index.ts"));
     const code = `for (const f of ${JSON.stringify(indexes)}) await import(f);\nconsole.log("imported " + ${indexes.length});`;
-    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: repoRoot, encoding: "utf8", timeout: 120_000 });
-    expect({ status: child.status, stdout: child.stdout.trim() }, child.stderr).toEqual({ status: 0, stdout: `imported ${indexes.length}` });
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect({ status: child.status, stdout: child.stdout.trim() }, child.stderr).toEqual({
+      status: 0,
+      stdout: `imported ${indexes.length}`,
+    });
   });
 });
 
@@ -203,22 +255,45 @@ describe("the reported cases, through the CLI", () => {
       const build = await runKefgen(dir, ["build", "p.kef", "--out", "gen"]);
       const gen = path.join(dir, "gen");
       const files = fs.existsSync(gen) ? fs.readdirSync(gen) : [];
-      const snippets = new Map(files.map((f) => [f, { file: path.join(gen, f), text: fs.readFileSync(path.join(gen, f), "utf8") }]));
+      const snippets = new Map(
+        files.map((f) => [f, { file: path.join(gen, f), text: fs.readFileSync(path.join(gen, f), "utf8") }]),
+      );
       const problems = typeErrors(snippets);
       const code = `const m = await import(${JSON.stringify(path.join(gen, "index.ts"))});\nconsole.log(m.pConnections({ orders: () => {} })[0].settings.groupId);`;
-      const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: repoRoot, encoding: "utf8", timeout: 60_000 });
-      return { exitCode: build.exitCode, stderr: build.stderr, files: files.length, typeErrors: problems, child: { status: child.status, stdout: child.stdout.trim() } };
+      const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+        cwd: repoRoot,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      return {
+        exitCode: build.exitCode,
+        stderr: build.stderr,
+        files: files.length,
+        typeErrors: problems,
+        child: { status: child.status, stdout: child.stdout.trim() },
+      };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 
   it("the process.exit(7) payload in a group id: exit 0, output compiles, importing it exits 0 with the group id intact", async () => {
-    expect(await reported(pwned)).toEqual({ exitCode: 0, stderr: "", files: 5, typeErrors: [], child: { status: 0, stdout: pwned } });
+    expect(await reported(pwned)).toEqual({
+      exitCode: 0,
+      stderr: "",
+      files: 5,
+      typeErrors: [],
+      child: { status: 0, stdout: pwned },
+    });
   });
 
   it("a group id holding an invisible character or whitespace at an end is refused (KEF2034), never written", async () => {
-    for (const groupId of [hostile["line feed"]!, hostile["bidi controls"]!, hostile["NUL and other controls"]!, " padded "]) {
+    for (const groupId of [
+      hostile["line feed"]!,
+      hostile["bidi controls"]!,
+      hostile["NUL and other controls"]!,
+      " padded ",
+    ]) {
       const r = await reported(groupId);
       expect(r.exitCode, JSON.stringify(groupId)).toBe(1);
       expect(r.stderr).toContain("error KEF2034:");
@@ -227,6 +302,12 @@ describe("the reported cases, through the CLI", () => {
   });
 
   it("a group id holding */ no longer crashes the build", async () => {
-    expect(await reported("orders */ team")).toEqual({ exitCode: 0, stderr: "", files: 5, typeErrors: [], child: { status: 0, stdout: "orders */ team" } });
+    expect(await reported("orders */ team")).toEqual({
+      exitCode: 0,
+      stderr: "",
+      files: 5,
+      typeErrors: [],
+      child: { status: 0, stdout: "orders */ team" },
+    });
   });
 });

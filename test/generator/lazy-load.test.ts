@@ -30,17 +30,31 @@ beforeAll(() => {
     }`,
   );
   refuse = path.join(dir, "refuse.mjs");
-  fs.writeFileSync(refuse, `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});`);
+  fs.writeFileSync(
+    refuse,
+    `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+  );
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function kefgen(...args: string[]): { status: number | null; output: string } {
-  const r = spawnSync(process.execPath, ["--import", tsxLoader, "--import", pathToFileURL(refuse).href, path.join(repoRoot, "test/support/kefgen-process.ts"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      tsxLoader,
+      "--import",
+      pathToFileURL(refuse).href,
+      path.join(repoRoot, "test/support/kefgen-process.ts"),
+      ...args,
+    ],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    },
+  );
   return { status: r.status, output: r.stdout + r.stderr };
 }
 

@@ -35,13 +35,16 @@ function generate(model: Model, label: string): Promise<GeneratedFile[]> {
 /** Where a case's generated files live in the in-memory program (the directory need not exist). */
 const caseDir = (name: string) => path.join(repoRoot, ".scratch", "names-test", name);
 
-const record = (name: string) => `message ${name} avro { "type": "record", "name": "${name}", "fields": [ { "name": "id", "type": "string" } ] }\n`;
+const record = (name: string) =>
+  `message ${name} avro { "type": "record", "name": "${name}", "fields": [ { "name": "id", "type": "string" } ] }\n`;
 
 describe("name collisions are diagnostics, with both locations", () => {
   const cases: { name: string; text: string; code: string; message: string; at: number; other: number }[] = [
     {
       name: "aliases orderEvents and OrderEvents",
-      text: record("Order") + `shared { groupId = "g" }\ntopic "a" as orderEvents : Order\ntopic "b" as OrderEvents : Order\n`,
+      text:
+        record("Order") +
+        `shared { groupId = "g" }\ntopic "a" as orderEvents : Order\ntopic "b" as OrderEvents : Order\n`,
       code: "KEF2021",
       message: `the consumer class of topic "b" and the consumer class of topic "a" would both be named "OrderEventsConsumer" in the generated code`,
       at: 4,
@@ -49,7 +52,8 @@ describe("name collisions are diagnostics, with both locations", () => {
     },
     {
       name: "topic order-events and alias order_events",
-      text: record("Order") + `shared { groupId = "g" }\ntopic "order-events" : Order\ntopic "b" as order_events : Order\n`,
+      text:
+        record("Order") + `shared { groupId = "g" }\ntopic "order-events" : Order\ntopic "b" as order_events : Order\n`,
       code: "KEF2021",
       message: `the consumer class of topic "b" and the consumer class of topic "order-events" would both be named "OrderEventsConsumer" in the generated code`,
       at: 4,
@@ -57,7 +61,8 @@ describe("name collisions are diagnostics, with both locations", () => {
     },
     {
       name: "messages FooBar and Foo_Bar",
-      text: record("FooBar") + record("Foo_Bar") + `shared { groupId = "g" }\ntopic "a" : FooBar\ntopic "b" : Foo_Bar\n`,
+      text:
+        record("FooBar") + record("Foo_Bar") + `shared { groupId = "g" }\ntopic "a" : FooBar\ntopic "b" : Foo_Bar\n`,
       code: "KEF2021",
       message: `the codec of message "Foo_Bar" and the codec of message "FooBar" would both be named "fooBarCodec" in the generated code`,
       at: 2,
@@ -73,7 +78,8 @@ describe("name collisions are diagnostics, with both locations", () => {
     },
     {
       name: "a message named like the handlers interface",
-      text: `namespace probe\n` + record("ProbeHandlers") + `shared { groupId = "g" }\ntopic "orders" : ProbeHandlers\n`,
+      text:
+        `namespace probe\n` + record("ProbeHandlers") + `shared { groupId = "g" }\ntopic "orders" : ProbeHandlers\n`,
       code: "KEF2021",
       message: `the type of message "ProbeHandlers" and the handlers interface would both be named "ProbeHandlers" in the generated code`,
       at: 2,
@@ -81,7 +87,10 @@ describe("name collisions are diagnostics, with both locations", () => {
     },
     {
       name: "a message named like another message's codec",
-      text: record("order") + record("orderCodec") + `shared { groupId = "g" }\ntopic "a" : order\ntopic "b" : orderCodec\n`,
+      text:
+        record("order") +
+        record("orderCodec") +
+        `shared { groupId = "g" }\ntopic "a" : order\ntopic "b" : orderCodec\n`,
       code: "KEF2021",
       message: `the type of message "orderCodec" and the codec of message "order" would both be named "orderCodec" in the generated code`,
       at: 2,
@@ -97,7 +106,9 @@ describe("name collisions are diagnostics, with both locations", () => {
     },
     {
       name: "an exclusive consumer named like the shared connection",
-      text: record("Order") + `shared { groupId = "g" }\ntopic "a" : Order\ntopic "shared" : Order { consumer exclusive { groupId = "x" } }\n`,
+      text:
+        record("Order") +
+        `shared { groupId = "g" }\ntopic "a" : Order\ntopic "shared" : Order { consumer exclusive { groupId = "x" } }\n`,
       code: "KEF2015",
       message: `the exclusive consumer of topic "shared" would be named "shared", like the shared connection`,
       at: 4,
@@ -121,11 +132,19 @@ describe("name collisions are diagnostics, with both locations", () => {
     const a = file("a.kef", record("FooBar") + `shared { groupId = "g" }\ntopic "a" : FooBar\n`);
     const b = file("b.kef", `// b\n` + record("Foo_Bar") + `topic "b" : Foo_Bar\n`);
     const found = errors(checkFiles([a, b], { readFile: () => undefined, displayPath: (p) => p }).diagnostics);
-    expect(found.map((d) => `${d.file}:${d.range.start.line} ${d.code} -> ${d.related?.map((r) => `${r.file}:${r.range.start.line}`).join()}`)).toEqual(["b.kef:2 KEF2021 -> a.kef:1"]);
+    expect(
+      found.map(
+        (d) =>
+          `${d.file}:${d.range.start.line} ${d.code} -> ${d.related?.map((r) => `${r.file}:${r.range.start.line}`).join()}`,
+      ),
+    ).toEqual(["b.kef:2 KEF2021 -> a.kef:1"]);
   });
 
   it("names that differ once cased are accepted, and their output compiles", async () => {
-    const text = record("FooBar") + record("Foo_Baz") + `shared { groupId = "g" }\ntopic "order-events" : FooBar\ntopic "b" as orderEventsV2 : Foo_Baz\n`;
+    const text =
+      record("FooBar") +
+      record("Foo_Baz") +
+      `shared { groupId = "g" }\ntopic "order-events" : FooBar\ntopic "b" as orderEventsV2 : Foo_Baz\n`;
     const { diagnostics, model } = checkText(text);
     expect(errors(diagnostics)).toEqual([]);
     const files = await generate(model!, "case");
@@ -160,13 +179,21 @@ describe("handler names then and __proto__ are refused; other Object.prototype m
         ],
       ]),
     ).thenable;
-    expect(errs).toContain("TS1058: The return type of an async function must either be a valid promise or must not contain a callable 'then' member.");
+    expect(errs).toContain(
+      "TS1058: The return type of an async function must either be a valid promise or must not contain a callable 'then' member.",
+    );
   });
 
   it("why then: at run time, awaiting such a handlers object calls the handler instead of giving the object", async () => {
     const calls: unknown[] = [];
-    const handlers = { then: ((message: unknown) => void calls.push(message)) as MessageHandler<unknown>, orders: () => {} };
-    const settled = await Promise.race([Promise.resolve(handlers).then(() => "resolved"), new Promise((r) => setTimeout(() => r("never settled"), 50))]);
+    const handlers = {
+      then: ((message: unknown) => void calls.push(message)) as MessageHandler<unknown>,
+      orders: () => {},
+    };
+    const settled = await Promise.race([
+      Promise.resolve(handlers).then(() => "resolved"),
+      new Promise((r) => setTimeout(() => r("never settled"), 50)),
+    ]);
     expect(settled).toBe("never settled");
     expect(typeof calls[0]).toBe("function"); // the promise's resolve function, passed as the "message"
   });
@@ -176,9 +203,15 @@ describe("handler names then and __proto__ are refused; other Object.prototype m
     const literal = { __proto__: handler, orders: handler } as unknown as Record<string, unknown>;
     expect(Object.keys(literal)).toEqual(["orders"]);
     const copy = { ...literal };
-    expect(() => bindTopic({ topic: "t", messageType: "T", codec: { encode: () => Buffer.alloc(0), decode: () => "" }, buffer: { maxBufferedMessages: 1, concurrency: 1, backpressure: "ApplyBackpressure" }, handler: copy["__proto__"] as never })).toThrow(
-      /neither a function nor a TopicConsumer/,
-    );
+    expect(() =>
+      bindTopic({
+        topic: "t",
+        messageType: "T",
+        codec: { encode: () => Buffer.alloc(0), decode: () => "" },
+        buffer: { maxBufferedMessages: 1, concurrency: 1, backpressure: "ApplyBackpressure" },
+        handler: copy["__proto__"] as never,
+      }),
+    ).toThrow(/neither a function nor a TopicConsumer/);
   });
 
   it("accepts constructor, toString and prototype as handler names, and then and prototype as message names: the API works", async () => {
@@ -198,7 +231,12 @@ describe("handler names then and __proto__ are refused; other Object.prototype m
     const program = compileInMemory(
       new Map([
         ...files.map((f): [string, string] => [path.join(dir, f.name), f.text]),
-        [path.join(dir, "use.ts"), use(`{ constructor: (m: gen.then) => void m.id, toString: (m: gen.prototype) => void m.id, prototype: async () => {} }`)],
+        [
+          path.join(dir, "use.ts"),
+          use(
+            `{ constructor: (m: gen.then) => void m.id, toString: (m: gen.prototype) => void m.id, prototype: async () => {} }`,
+          ),
+        ],
         [path.join(dir, "forgot.ts"), use(`{ constructor: (m: gen.then) => void m.id, prototype: async () => {} }`)],
       ]),
     );
@@ -213,7 +251,11 @@ describe("handler names then and __proto__ are refused; other Object.prototype m
 // emittedNames is complete: it lists exactly what the generated modules export.
 
 /** The names each generated module exports, and the handlers interface's properties, as the compiler sees them. */
-function compiledNames(program: ts.Program, dir: string, model: Model): { exports: Record<string, string[]>; handlers: string[] } {
+function compiledNames(
+  program: ts.Program,
+  dir: string,
+  model: Model,
+): { exports: Record<string, string[]>; handlers: string[] } {
   const checker = program.getTypeChecker();
   const exportsOf = (file: string) => {
     const sf = program.getSourceFile(path.join(dir, file));
@@ -222,18 +264,38 @@ function compiledNames(program: ts.Program, dir: string, model: Model): { export
     return symbol ? checker.getExportsOfModule(symbol) : [];
   };
   const exports: Record<string, string[]> = {};
-  for (const file of ["messages.ts", "codecs.ts", "consumers.ts", "wiring.ts", "index.ts"]) exports[file] = exportsOf(file).map((s) => s.name).sort();
+  for (const file of ["messages.ts", "codecs.ts", "consumers.ts", "wiring.ts", "index.ts"])
+    exports[file] = exportsOf(file)
+      .map((s) => s.name)
+      .sort();
   const handlersSymbol = exportsOf("wiring.ts").find((s) => s.name === apiNamesOf(model.apiName).handlers)!;
-  const handlers = checker.getDeclaredTypeOfSymbol(handlersSymbol).getProperties().map((p) => p.name).sort();
+  const handlers = checker
+    .getDeclaredTypeOfSymbol(handlersSymbol)
+    .getProperties()
+    .map((p) => p.name)
+    .sort();
   return { exports, handlers };
 }
 
 function listedNames(model: Model): { exports: Record<string, string[]>; handlers: string[] } {
   const names = emittedNames(model);
   const exports: Record<string, string[]> = {};
-  for (const file of ["messages.ts", "codecs.ts", "consumers.ts", "wiring.ts"]) exports[file] = names.filter((n) => n.space === "export" && n.file === file).map((n) => n.name).sort();
-  exports["index.ts"] = names.filter((n) => n.space === "export").map((n) => n.name).sort();
-  return { exports, handlers: names.filter((n) => n.space === "handler").map((n) => n.name).sort() };
+  for (const file of ["messages.ts", "codecs.ts", "consumers.ts", "wiring.ts"])
+    exports[file] = names
+      .filter((n) => n.space === "export" && n.file === file)
+      .map((n) => n.name)
+      .sort();
+  exports["index.ts"] = names
+    .filter((n) => n.space === "export")
+    .map((n) => n.name)
+    .sort();
+  return {
+    exports,
+    handlers: names
+      .filter((n) => n.space === "handler")
+      .map((n) => n.name)
+      .sort(),
+  };
 }
 
 describe("emittedNames", () => {
@@ -241,7 +303,11 @@ describe("emittedNames", () => {
     const files = new Map<string, string>();
     const models: { dir: string; model: Model }[] = [];
     for (const c of validCases()) {
-      const project = projectOptions({ cwd: repoRoot }, c.args[0] === "--config" ? [] : [c.args[0]!], c.args[0] === "--config" ? { config: c.args[1]! } : {});
+      const project = projectOptions(
+        { cwd: repoRoot },
+        c.args[0] === "--config" ? [] : [c.args[0]!],
+        c.args[0] === "--config" ? { config: c.args[1]! } : {},
+      );
       if (!("inputs" in project)) throw new Error(`cannot load ${c.name}`);
       const { model } = analyse(project);
       const dir = path.join(repoRoot, c.expected);
@@ -272,19 +338,93 @@ function prng(s: number): () => number {
 }
 
 /** Pieces that collide with each other and with kefgen's own names once camel- or Pascal-cased. */
-const pieces = ["Foo", "foo", "Foo_", "Bar", "bar", "_bar", "Order", "order", "Orders", "Events", "events", "Consumer", "Consumers", "Codec", "Handlers", "Connections", "Probe", "probe", "create", "then", "prototype"];
+const pieces = [
+  "Foo",
+  "foo",
+  "Foo_",
+  "Bar",
+  "bar",
+  "_bar",
+  "Order",
+  "order",
+  "Orders",
+  "Events",
+  "events",
+  "Consumer",
+  "Consumers",
+  "Codec",
+  "Handlers",
+  "Connections",
+  "Probe",
+  "probe",
+  "create",
+  "then",
+  "prototype",
+];
 /** Whole names that collide with what kefgen writes for the topics and namespaces below. */
-const likely = ["FooBar", "Foo_Bar", "fooBar", "OrdersConsumer", "OrderEventsConsumer", "orderCodec", "order", "ProbeHandlers", "probeConnections", "createProbeConsumers", "OrdersHandlers", "orderEvents", "OrderEvents", "order_events", "__proto__", "constructor"];
+const likely = [
+  "FooBar",
+  "Foo_Bar",
+  "fooBar",
+  "OrdersConsumer",
+  "OrderEventsConsumer",
+  "orderCodec",
+  "order",
+  "ProbeHandlers",
+  "probeConnections",
+  "createProbeConsumers",
+  "OrdersHandlers",
+  "orderEvents",
+  "OrderEvents",
+  "order_events",
+  "__proto__",
+  "constructor",
+];
 /** Names the generated files use locally: imported namespaces, parameters. */
 const locals = ["messages", "codecs", "consumers", "kefgen", "handlers", "kafka", "options"];
 /** Handler names besides those: members every object inherits, and names the checker refuses. */
-const aliases = [...likely, "constructor", "toString", "prototype", "then", "__proto__", "audit", "orders", "handlers", "kafka", "options"];
-const topicNames = ["order-events", "order_events", "order.events", "orderEvents", "OrderEvents", "orders", "foo-bar", "foo_bar", "foo.bar", "probe", "shared", "then", "audit", "codec", "orders-consumer"];
+const aliases = [
+  ...likely,
+  "constructor",
+  "toString",
+  "prototype",
+  "then",
+  "__proto__",
+  "audit",
+  "orders",
+  "handlers",
+  "kafka",
+  "options",
+];
+const topicNames = [
+  "order-events",
+  "order_events",
+  "order.events",
+  "orderEvents",
+  "OrderEvents",
+  "orders",
+  "foo-bar",
+  "foo_bar",
+  "foo.bar",
+  "probe",
+  "shared",
+  "then",
+  "audit",
+  "codec",
+  "orders-consumer",
+];
 const namespaces = [undefined, "probe", "orders", "foo.bar", "order_events", "create"];
 
 function caseText(random: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const word = () => (random() < 0.4 ? pick(likely) : random() < 0.1 ? pick(locals) : random() < 0.5 ? pick(pieces) : pick(pieces) + pick(pieces));
+  const word = () =>
+    random() < 0.4
+      ? pick(likely)
+      : random() < 0.1
+        ? pick(locals)
+        : random() < 0.5
+          ? pick(pieces)
+          : pick(pieces) + pick(pieces);
   const lines: string[] = [];
   const ns = pick(namespaces);
   if (ns) lines.push(`namespace ${ns}`);
@@ -294,8 +434,13 @@ function caseText(random: () => number): string {
     if (shape < 0.15) lines.push(`message ${m} avro { "type": "string" }`);
     else if (shape < 0.45) {
       // A record with a named enum inside: the enum's type name is drawn from the same pieces.
-      lines.push(`message ${m} avro { "type": "record", "name": "${word()}", "fields": [ { "name": "kind", "type": { "type": "enum", "name": "${word()}", "symbols": ["A"] } } ] }`);
-    } else lines.push(`message ${m} avro { "type": "record", "name": "${m}", "fields": [ { "name": "id", "type": "string" } ] }`);
+      lines.push(
+        `message ${m} avro { "type": "record", "name": "${word()}", "fields": [ { "name": "kind", "type": { "type": "enum", "name": "${word()}", "symbols": ["A"] } } ] }`,
+      );
+    } else
+      lines.push(
+        `message ${m} avro { "type": "record", "name": "${m}", "fields": [ { "name": "id", "type": "string" } ] }`,
+      );
   }
   lines.push(`shared { groupId = "g" }`);
   const audit = random() < 0.3;
@@ -304,7 +449,12 @@ function caseText(random: () => number): string {
   topics.forEach((t, i) => {
     const alias = random() < 0.4 ? ` as ${random() < 0.5 ? pick(aliases) : word()}` : "";
     const consumer = random();
-    const clause = consumer < 0.2 ? ` { consumer exclusive { groupId = "x${i}" } }` : audit && consumer < 0.4 ? ` { consumer via audit }` : "";
+    const clause =
+      consumer < 0.2
+        ? ` { consumer exclusive { groupId = "x${i}" } }`
+        : audit && consumer < 0.4
+          ? ` { consumer via audit }`
+          : "";
     lines.push(`topic "${t}"${alias} : ${pick(messages)}${clause}`);
   });
   return lines.join("\n") + "\n";
@@ -330,9 +480,13 @@ describe(`property: random declarations give a diagnostic or output that compile
     }
     const program = compileInMemory(files);
     for (const c of compiled) {
-      const problems = ["messages.ts", "codecs.ts", "consumers.ts", "wiring.ts", "index.ts"].flatMap((f) => diagnosticsOf(program, path.join(c.dir, f)).map((d) => `${f}: ${d}`));
+      const problems = ["messages.ts", "codecs.ts", "consumers.ts", "wiring.ts", "index.ts"].flatMap((f) =>
+        diagnosticsOf(program, path.join(c.dir, f)).map((d) => `${f}: ${d}`),
+      );
       expect(problems, `seed ${seed}, generated from:\n${c.text}`).toEqual([]);
-      expect(compiledNames(program, c.dir, c.model), `seed ${seed}, generated from:\n${c.text}`).toEqual(listedNames(c.model));
+      expect(compiledNames(program, c.dir, c.model), `seed ${seed}, generated from:\n${c.text}`).toEqual(
+        listedNames(c.model),
+      );
     }
     // Not vacuous: many cases compile, and many collide.
     expect(compiled.length).toBeGreaterThan(count / 5);

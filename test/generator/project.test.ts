@@ -17,7 +17,8 @@ function write(file: string, text: string): void {
   fs.writeFileSync(path.join(dir, file), text);
 }
 
-const order = 'message Order avro { "type": "record", "name": "Order", "fields": [ { "name": "id", "type": "string" } ] }';
+const order =
+  'message Order avro { "type": "record", "name": "Order", "fields": [ { "name": "id", "type": "string" } ] }';
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-project-"));
@@ -33,7 +34,9 @@ describe("multi-file projects", () => {
     const r = await kefgen("build", "kef/**/*.kef", "--out", "gen");
     expect(r).toMatchObject({ exitCode: 0, stderr: "" });
     const wiring = fs.readFileSync(path.join(dir, "gen/wiring.ts"), "utf8");
-    expect(wiring).toContain("// source: ../kef/connections.kef\n// source: ../kef/messages.kef\n// source: ../kef/topics/topics.kef\n");
+    expect(wiring).toContain(
+      "// source: ../kef/connections.kef\n// source: ../kef/messages.kef\n// source: ../kef/topics/topics.kef\n",
+    );
     expect(wiring).toContain("export function createShopConsumers(");
     expect(wiring).toMatch(/name: "audit",\s+kind: "exclusive",/);
     expect(wiring).toContain('groupId: "shop-audit"');
@@ -41,7 +44,11 @@ describe("multi-file projects", () => {
 
   it("accept several files and globs, each file once", async () => {
     const r = await kefgen("check", "kef/messages.kef", "kef/*.kef", "kef/topics/topics.kef");
-    expect(r).toEqual({ exitCode: 0, stdout: "kef/messages.kef, kef/connections.kef, kef/topics/topics.kef: ok\n", stderr: "" });
+    expect(r).toEqual({
+      exitCode: 0,
+      stdout: "kef/messages.kef, kef/connections.kef, kef/topics/topics.kef: ok\n",
+      stderr: "",
+    });
   });
 
   it("point each diagnostic into the file it concerns, with related locations in other files", async () => {
@@ -58,7 +65,7 @@ describe("multi-file projects", () => {
   });
 
   it("report a second shared block in another file", async () => {
-    write("kef/extra.kef", 'shared { maxBufferedMessages = 5 }\n');
+    write("kef/extra.kef", "shared { maxBufferedMessages = 5 }\n");
     const r = await kefgen("check", "kef/**/*.kef");
     expect(r.stderr).toContain("kef/extra.kef:1:1 - error KEF2014: the shared connection is configured twice");
     expect(r.stderr).toContain("  kef/connections.kef:1:1: the shared block is first declared here");
@@ -81,15 +88,27 @@ describe("multi-file projects", () => {
 
 describe("kefgen.config.json", () => {
   it("is used when no files are given: files, out and name, relative to the config file", async () => {
-    write("app/kefgen.config.json", JSON.stringify({ files: ["../kef/**/*.kef"], out: "src/generated", name: "Store" }));
+    write(
+      "app/kefgen.config.json",
+      JSON.stringify({ files: ["../kef/**/*.kef"], out: "src/generated", name: "Store" }),
+    );
     const r = await kefgen("build", "--config", "app/kefgen.config.json");
-    expect(r).toMatchObject({ exitCode: 0, stdout: "wrote app/src/generated: codecs.ts, consumers.ts, index.ts, messages.ts, wiring.ts\n" });
-    expect(fs.readFileSync(path.join(dir, "app/src/generated/wiring.ts"), "utf8")).toContain("export function createStoreConsumers(");
+    expect(r).toMatchObject({
+      exitCode: 0,
+      stdout: "wrote app/src/generated: codecs.ts, consumers.ts, index.ts, messages.ts, wiring.ts\n",
+    });
+    expect(fs.readFileSync(path.join(dir, "app/src/generated/wiring.ts"), "utf8")).toContain(
+      "export function createStoreConsumers(",
+    );
   });
 
   it("is found in the working directory", async () => {
     write("kefgen.config.json", JSON.stringify({ files: ["kef/**/*.kef"] }));
-    expect(await kefgen("check")).toEqual({ exitCode: 0, stdout: "kef/connections.kef, kef/messages.kef, kef/topics/topics.kef: ok\n", stderr: "" });
+    expect(await kefgen("check")).toEqual({
+      exitCode: 0,
+      stdout: "kef/connections.kef, kef/messages.kef, kef/topics/topics.kef: ok\n",
+      stderr: "",
+    });
   });
 
   it("KEF4003: a config with an unknown key or a wrong value is reported", async () => {

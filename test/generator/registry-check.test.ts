@@ -25,7 +25,13 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const order = (fields: object[]) => JSON.stringify({ type: "record", name: "Order", namespace: "shop", fields: [{ name: "id", type: "string" }, ...fields] });
+const order = (fields: object[]) =>
+  JSON.stringify({
+    type: "record",
+    name: "Order",
+    namespace: "shop",
+    fields: [{ name: "id", type: "string" }, ...fields],
+  });
 
 /** A .kef reading `topic` framed from registry `main` at `url`, with the message schema `schema`. */
 function kef(file: string, url: string, topic: string, schema: string, extra = ""): string {
@@ -37,22 +43,43 @@ function kef(file: string, url: string, topic: string, schema: string, extra = "
 
 interface JsonReport {
   diagnostics: { code: string; severity: string; message: string; file: string }[];
-  subjects: { registry: string; url: string; subject: string; part: string; topics: string[]; message: string; status: string; version?: number; id?: number; messages?: string[] }[];
+  subjects: {
+    registry: string;
+    url: string;
+    subject: string;
+    part: string;
+    topics: string[];
+    message: string;
+    status: string;
+    version?: number;
+    id?: number;
+    messages?: string[];
+  }[];
 }
 
 describe("kefgen registry check on the table of schema changes", () => {
   /** Registers `registered` under a fresh subject, runs `kefgen registry check` on a .kef reading it with `checked`. */
-  async function verdicts(direction: string, registered: (c: (typeof changes)[number]) => unknown, checked: (c: (typeof changes)[number]) => unknown) {
+  async function verdicts(
+    direction: string,
+    registered: (c: (typeof changes)[number]) => unknown,
+    checked: (c: (typeof changes)[number]) => unknown,
+  ) {
     const out: { change: string; compatible: boolean; exitCode: number }[] = [];
     for (const [i, c] of changes.entries()) {
       const topic = `table-${direction}-${i}`;
       registry.store.register(`${topic}-value`, JSON.stringify(registered(c)));
       const file = `${topic}.kef`;
       fs.writeFileSync(path.join(dir, `${topic}.avsc`), JSON.stringify(checked(c), null, 2));
-      fs.writeFileSync(path.join(dir, file), `registry main { url = "${registry.url}" }\nmessage M from "${topic}.avsc"\nshared { groupId = "g"  format = confluent }\ntopic "${topic}" : M\n`);
+      fs.writeFileSync(
+        path.join(dir, file),
+        `registry main { url = "${registry.url}" }\nmessage M from "${topic}.avsc"\nshared { groupId = "g"  format = confluent }\ntopic "${topic}" : M\n`,
+      );
       const run = await runKefgen(dir, ["registry", "check", file, "--format", "json"]);
       const report = JSON.parse(run.stdout) as JsonReport;
-      expect(report.subjects.map((s) => s.subject), c.change).toEqual([`${topic}-value`]);
+      expect(
+        report.subjects.map((s) => s.subject),
+        c.change,
+      ).toEqual([`${topic}-value`]);
       const status = report.subjects[0]!.status;
       expect(["compatible", "incompatible"], `${c.change}: ${run.stdout}`).toContain(status);
       out.push({ change: c.change, compatible: status === "compatible", exitCode: run.exitCode });
@@ -62,16 +89,36 @@ describe("kefgen registry check on the table of schema changes", () => {
     return out;
   }
 
-  it(`gives the table's BACKWARD verdict for each of its ${changes.length} changes (old registered, new checked)`, { timeout: 120_000 }, async () => {
-    expect(changes.length).toBeGreaterThanOrEqual(20);
-    const got = await verdicts("backward", (c) => c.old, (c) => c.new);
-    expect(got).toEqual(changes.map((c) => ({ change: c.change, compatible: c.backward, exitCode: c.backward ? 0 : 1 })));
-  });
+  it(
+    `gives the table's BACKWARD verdict for each of its ${changes.length} changes (old registered, new checked)`,
+    { timeout: 120_000 },
+    async () => {
+      expect(changes.length).toBeGreaterThanOrEqual(20);
+      const got = await verdicts(
+        "backward",
+        (c) => c.old,
+        (c) => c.new,
+      );
+      expect(got).toEqual(
+        changes.map((c) => ({ change: c.change, compatible: c.backward, exitCode: c.backward ? 0 : 1 })),
+      );
+    },
+  );
 
-  it("gives the table's FORWARD verdict with the roles swapped (new registered, old checked)", { timeout: 120_000 }, async () => {
-    const got = await verdicts("forward", (c) => c.new, (c) => c.old);
-    expect(got).toEqual(changes.map((c) => ({ change: c.change, compatible: c.forward, exitCode: c.forward ? 0 : 1 })));
-  });
+  it(
+    "gives the table's FORWARD verdict with the roles swapped (new registered, old checked)",
+    { timeout: 120_000 },
+    async () => {
+      const got = await verdicts(
+        "forward",
+        (c) => c.new,
+        (c) => c.old,
+      );
+      expect(got).toEqual(
+        changes.map((c) => ({ change: c.change, compatible: c.forward, exitCode: c.forward ? 0 : 1 })),
+      );
+    },
+  );
 });
 
 describe("kefgen registry check prints", () => {
@@ -95,10 +142,14 @@ describe("kefgen registry check prints", () => {
     expect(run.exitCode).toBe(1);
     const latest = registry.store.version("text-bad-value", "latest");
     expect(latest.id).not.toBe(id);
-    expect(run.stderr).toContain(`order.avsc:1:1 - error KEF4030: Order is not compatible with version 2 (id ${latest.id}) of subject "text-bad-value" in registry "main" (${registry.url}): `);
+    expect(run.stderr).toContain(
+      `order.avsc:1:1 - error KEF4030: Order is not compatible with version 2 (id ${latest.id}) of subject "text-bad-value" in registry "main" (${registry.url}): `,
+    );
     expect(run.stderr).toMatch(/KEF4030: [^\n]*qty/);
     expect(run.stderr).toContain("1 error");
-    expect(run.stdout).toBe(`text-bad-value (Order, registry "main" (${registry.url})): NOT compatible with version 2 (id ${latest.id})\n1 subject: 1 incompatible\n`);
+    expect(run.stdout).toBe(
+      `text-bad-value (Order, registry "main" (${registry.url})): NOT compatible with version 2 (id ${latest.id})\n1 subject: 1 incompatible\n`,
+    );
   });
 
   it("json: diagnostics and one entry per subject", async () => {
@@ -110,7 +161,18 @@ describe("kefgen registry check prints", () => {
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.diagnostics.map((d) => [d.code, d.severity, d.file])).toEqual([["KEF4030", "error", "order.avsc"]]);
     expect(report.subjects).toEqual([
-      { registry: "main", url: registry.url, subject: "json-bad-value", part: "value", topics: ["json-bad"], message: "Order", status: "incompatible", version: 1, id, messages: [expect.stringContaining("qty")] },
+      {
+        registry: "main",
+        url: registry.url,
+        subject: "json-bad-value",
+        part: "value",
+        topics: ["json-bad"],
+        message: "Order",
+        status: "incompatible",
+        version: 1,
+        id,
+        messages: [expect.stringContaining("qty")],
+      },
     ]);
   });
 
@@ -118,12 +180,21 @@ describe("kefgen registry check prints", () => {
     const file = kef("a.kef", registry.url, "never-registered", order([]));
     const run = await runKefgen(dir, ["registry", "check", file]);
     expect(run.exitCode).toBe(0);
-    expect(run.stderr).toContain(`warning KEF4031: subject "never-registered-value" is not registered in registry "main" (${registry.url})`);
-    expect(run.stdout).toBe(`never-registered-value (Order, registry "main" (${registry.url})): not registered\n1 subject: 1 unregistered\n`);
+    expect(run.stderr).toContain(
+      `warning KEF4031: subject "never-registered-value" is not registered in registry "main" (${registry.url})`,
+    );
+    expect(run.stdout).toBe(
+      `never-registered-value (Order, registry "main" (${registry.url})): not registered\n1 subject: 1 unregistered\n`,
+    );
   });
 
   it("key subjects and record-named subjects (subjects = record, topicRecord)", async () => {
-    const keySchema = JSON.stringify({ type: "record", name: "OrderKey", namespace: "shop", fields: [{ name: "id", type: "string" }] });
+    const keySchema = JSON.stringify({
+      type: "record",
+      name: "OrderKey",
+      namespace: "shop",
+      fields: [{ name: "id", type: "string" }],
+    });
     registry.store.register("shop.Order", order([]));
     registry.store.register("keyed-shop.Order", order([]));
     registry.store.register("keyed-shop.OrderKey", keySchema);
@@ -134,7 +205,9 @@ describe("kefgen registry check prints", () => {
       `registry main { url = "${registry.url}" }\nmessage Order from "order.avsc"\nmessage OrderKey from "key.avsc"\nshared { groupId = "g"  format = confluent }\n` +
         `topic "by-record" : Order { consumer { subjects = record } }\ntopic "by-record-too" : Order { consumer { subjects = record } }\ntopic "keyed" : Order key OrderKey { consumer { subjects = topicRecord } }\n`,
     );
-    const report = JSON.parse((await runKefgen(dir, ["registry", "check", "k.kef", "--format", "json"])).stdout) as JsonReport;
+    const report = JSON.parse(
+      (await runKefgen(dir, ["registry", "check", "k.kef", "--format", "json"])).stdout,
+    ) as JsonReport;
     expect(report.subjects.map((s) => [s.subject, s.part, s.topics, s.status])).toEqual([
       // One question for the two topics that share a subject and a schema.
       ["shop.Order", "value", ["by-record", "by-record-too"], "compatible"],
@@ -175,7 +248,9 @@ describe("kefgen registry check prints", () => {
 
       const unset = await runKefgen(dir, ["registry", "check", file], { SR_USER: "alice" });
       expect(unset.exitCode).toBe(1);
-      expect(unset.stderr).toContain('error KEF4035: registry "main": environment variable SR_PASSWORD (its password) is not set: registry "main" was not asked');
+      expect(unset.stderr).toContain(
+        'error KEF4035: registry "main": environment variable SR_PASSWORD (its password) is not set: registry "main" was not asked',
+      );
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
@@ -186,19 +261,33 @@ describe("kefgen registry check prints", () => {
     const server = http.createServer((req, res) => {
       asked.push(`${req.method} ${req.url}`);
       const refuse = req.url!.includes("refused-value");
-      const body = req.method === "GET" ? { subject: "x", version: 4, id: 9, schema: order([]) } : refuse ? { error_code: 42201, message: "Invalid schema" } : { is_compatible: true };
-      res.writeHead(req.method === "POST" && refuse ? 422 : 200, { "content-type": "application/vnd.schemaregistry.v1+json" });
+      const body =
+        req.method === "GET"
+          ? { subject: "x", version: 4, id: 9, schema: order([]) }
+          : refuse
+            ? { error_code: 42201, message: "Invalid schema" }
+            : { is_compatible: true };
+      res.writeHead(req.method === "POST" && refuse ? 422 : 200, {
+        "content-type": "application/vnd.schemaregistry.v1+json",
+      });
       res.end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       fs.writeFileSync(path.join(dir, "order.avsc"), order([]));
-      fs.writeFileSync(path.join(dir, "e.kef"), `registry main { url = "${url}" }\nmessage Order from "order.avsc"\nshared { groupId = "g"  format = confluent }\ntopic "refused" : Order\ntopic "fine" : Order\n`);
+      fs.writeFileSync(
+        path.join(dir, "e.kef"),
+        `registry main { url = "${url}" }\nmessage Order from "order.avsc"\nshared { groupId = "g"  format = confluent }\ntopic "refused" : Order\ntopic "fine" : Order\n`,
+      );
       const run = await runKefgen(dir, ["registry", "check", "e.kef"]);
       expect(run.exitCode).toBe(1);
-      expect(run.stderr).toContain('order.avsc:1:1 - error KEF4034: subject "refused-value": registry "main" answered HTTP 422 for POST /compatibility/subjects/refused-value/versions/latest?verbose=true: Invalid schema');
-      expect(run.stdout).toBe(`refused-value (Order, registry "main" (${url})): not checked\nfine-value (Order, registry "main" (${url})): compatible with version 4 (id 9)\n2 subjects: 1 compatible, 1 unchecked\n`);
+      expect(run.stderr).toContain(
+        'order.avsc:1:1 - error KEF4034: subject "refused-value": registry "main" answered HTTP 422 for POST /compatibility/subjects/refused-value/versions/latest?verbose=true: Invalid schema',
+      );
+      expect(run.stdout).toBe(
+        `refused-value (Order, registry "main" (${url})): not checked\nfine-value (Order, registry "main" (${url})): compatible with version 4 (id 9)\n2 subjects: 1 compatible, 1 unchecked\n`,
+      );
       expect(asked).toEqual([
         "GET /subjects/refused-value/versions/latest",
         "POST /compatibility/subjects/refused-value/versions/latest?verbose=true",
@@ -221,7 +310,9 @@ describe("kefgen registry check prints", () => {
         `registry main { url = "${registry.url}" }\nregistry other { url = "${other.url}" }\nmessage Order from "order.avsc"\nshared { groupId = "g"  format = confluent  registry = main }\n` +
           `topic "main-topic" : Order\ntopic "other-topic" : Order { consumer { registry = other } }\n`,
       );
-      const both = JSON.parse((await runKefgen(dir, ["registry", "check", "two.kef", "--format", "json"])).stdout) as JsonReport;
+      const both = JSON.parse(
+        (await runKefgen(dir, ["registry", "check", "two.kef", "--format", "json"])).stdout,
+      ) as JsonReport;
       expect(both.subjects.map((s) => [s.registry, s.subject, s.status])).toEqual([
         ["main", "main-topic-value", "compatible"],
         ["other", "other-topic-value", "compatible"],
@@ -234,7 +325,9 @@ describe("kefgen registry check prints", () => {
 
       const unknown = await runKefgen(dir, ["registry", "check", "two.kef", "--registry", "mian"]);
       expect(unknown.exitCode).toBe(2);
-      expect(unknown.stderr).toBe('kefgen: --registry mian: no format = confluent topic reads from a registry of that name (they read from "main", "other")\n(run kefgen --help for usage)\n');
+      expect(unknown.stderr).toBe(
+        'kefgen: --registry mian: no format = confluent topic reads from a registry of that name (they read from "main", "other")\n(run kefgen --help for usage)\n',
+      );
     } finally {
       await other.stop();
     }
@@ -242,7 +335,14 @@ describe("kefgen registry check prints", () => {
 
   it("a project without framed topics has nothing to check; exit 0", async () => {
     fs.writeFileSync(path.join(dir, "order.avsc"), order([]));
-    fs.writeFileSync(path.join(dir, "bare.kef"), `message Order from "order.avsc"\nshared { groupId = "g" }\ntopic "bare" : Order\n`);
-    expect(await runKefgen(dir, ["registry", "check", "bare.kef"])).toEqual({ exitCode: 0, stdout: "no topic is read with format = confluent: nothing to check\n", stderr: "" });
+    fs.writeFileSync(
+      path.join(dir, "bare.kef"),
+      `message Order from "order.avsc"\nshared { groupId = "g" }\ntopic "bare" : Order\n`,
+    );
+    expect(await runKefgen(dir, ["registry", "check", "bare.kef"])).toEqual({
+      exitCode: 0,
+      stdout: "no topic is read with format = confluent: nothing to check\n",
+      stderr: "",
+    });
   });
 });

@@ -1,12 +1,24 @@
 // Settings resolve with a defined precedence: built-in default → shared → connection → topic.
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { checkFiles } from "../../generator/program.js";
-import type { BufferSettingsModel, ConnectionSettingsModel, FailureModel, Model, ProducerModel } from "../../generator/model.js";
+import type {
+  BufferSettingsModel,
+  ConnectionSettingsModel,
+  FailureModel,
+  Model,
+  ProducerModel,
+} from "../../generator/model.js";
 import { parse } from "../../generator/parse.js";
 import { settingsByName, settingsCatalogue, type SettingInfo } from "../../generator/settings.js";
 import { settingsDeclaration, type SettingName } from "../../runtime/settings-declaration.js";
 import type { ProducerSettings } from "../../runtime/transport/transport.js";
-import { DEFAULT_FAILURE_POLICY, DEFAULT_MISSING_TOPICS, type BufferSettings, type ConnectionSettings, type FailurePolicy } from "../../runtime/types.js";
+import {
+  DEFAULT_FAILURE_POLICY,
+  DEFAULT_MISSING_TOPICS,
+  type BufferSettings,
+  type ConnectionSettings,
+  type FailurePolicy,
+} from "../../runtime/types.js";
 
 const message = 'message M avro { "type": "record", "name": "M", "fields": [] }';
 
@@ -25,7 +37,11 @@ const topic = (m: Model, name: string) => m.topics.find((t) => t.topic === name)
 describe("setting precedence", () => {
   it("uses the built-in defaults when nothing is set", () => {
     const m = resolve('shared { groupId = "g" }\ntopic "t" : M');
-    const defaults = Object.fromEntries(settingsCatalogue.filter((s) => s.default !== undefined && s.scope !== "producer").map((s) => [s.name, s.default]));
+    const defaults = Object.fromEntries(
+      settingsCatalogue
+        .filter((s) => s.default !== undefined && s.scope !== "producer")
+        .map((s) => [s.name, s.default]),
+    );
     const { groupId, ...settings } = connection(m, "shared").settings;
     expect(groupId).toBe("g");
     // format and subjects: a bare-Avro topic (the default) has no format model.
@@ -33,17 +49,31 @@ describe("setting precedence", () => {
     expect({ format, subjects }).toEqual({ format: "avro", subjects: "topic" });
     expect(topic(m, "t").format).toBeUndefined();
     const f = topic(m, "t").failure;
-    const failure = { retryAttempts: f.attempts, retryBackoffMs: f.backoffMs, retryMaxBackoffMs: f.maxBackoffMs, retryMultiplier: f.multiplier, retryJitterPercent: f.jitterPercent, deadLetter: f.deadLetter ?? "none" };
+    const failure = {
+      retryAttempts: f.attempts,
+      retryBackoffMs: f.backoffMs,
+      retryMaxBackoffMs: f.maxBackoffMs,
+      retryMultiplier: f.multiplier,
+      retryJitterPercent: f.jitterPercent,
+      deadLetter: f.deadLetter ?? "none",
+    };
     // exactlyOnce has no settings object: the topic model says it only when true.
     expect(topic(m, "t").exactlyOnce).toBeUndefined();
     expect({ ...settings, ...topic(m, "t").buffer, ...failure, exactlyOnce: false }).toEqual(rest);
     // onDecodeError has no fixed default: stop without a dead-letter topic (nothing is lost), else deadLetter.
     expect(f.onDecodeError).toBe("stop");
-    expect(resolve('shared { groupId = "g" deadLetter = default }\ntopic "t" : M').topics[0]!.failure).toMatchObject({ deadLetter: "t-dlt", onDecodeError: "deadLetter" });
+    expect(resolve('shared { groupId = "g" deadLetter = default }\ntopic "t" : M').topics[0]!.failure).toMatchObject({
+      deadLetter: "t-dlt",
+      onDecodeError: "deadLetter",
+    });
   });
 
   it("producers: none unless asked; default → shared → the topic's producer block", () => {
-    const defaults = Object.fromEntries(settingsCatalogue.filter((s) => s.scope === "producer" && s.default !== undefined && s.name !== "produce").map((s) => [s.name, s.default]));
+    const defaults = Object.fromEntries(
+      settingsCatalogue
+        .filter((s) => s.scope === "producer" && s.default !== undefined && s.name !== "produce")
+        .map((s) => [s.name, s.default]),
+    );
     const none = resolve('shared { groupId = "g" acks = all }\ntopic "t" : M');
     expect(topic(none, "t").producer).toBeUndefined();
     const m = resolve(
@@ -54,10 +84,18 @@ describe("setting precedence", () => {
     expect(topic(m, "a").producer).toEqual({ ...defaults, compression: "gzip", maxInFlight: 3 });
     expect(topic(m, "b").producer).toEqual({ ...defaults, compression: "gzip", maxInFlight: 1, autoRegister: false });
     expect(topic(m, "c").producer).toBeUndefined();
-    expect(topic(m, "d").producer).toEqual({ acks: "leader", idempotent: false, compression: "gzip", maxInFlight: 20, autoRegister: true });
+    expect(topic(m, "d").producer).toEqual({
+      acks: "leader",
+      idempotent: false,
+      compression: "gzip",
+      maxInFlight: 20,
+      autoRegister: true,
+    });
     expect(topic(m, "d").buffer.concurrency).toBe(2);
     // produce = true in the shared block: every topic gets one.
-    const all = resolve('shared { groupId = "g" produce = true }\ntopic "a" : M\ntopic "b" : M { producer { acks = all } }');
+    const all = resolve(
+      'shared { groupId = "g" produce = true }\ntopic "a" : M\ntopic "b" : M { producer { acks = all } }',
+    );
     expect(all.topics.map((t) => t.producer)).toEqual([defaults, defaults]);
   });
 
@@ -68,10 +106,41 @@ describe("setting precedence", () => {
         'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "d" : M { consumer { deadLetter = none retryAttempts = unlimited retryJitterPercent = 0 } }\n' +
         'topic "x" : M { consumer exclusive { groupId = "x" retryMultiplier = 1 } }',
     );
-    expect(topic(m, "a").failure).toEqual({ attempts: 5, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20, deadLetter: "a-dlt", onDecodeError: "deadLetter" });
-    expect(topic(m, "b").failure).toEqual({ attempts: 1, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20, deadLetter: "c-failed", onDecodeError: "stop" });
-    expect(topic(m, "d").failure).toEqual({ attempts: "unlimited", backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 0, onDecodeError: "stop" });
-    expect(topic(m, "x").failure).toEqual({ attempts: 5, backoffMs: 1_000, maxBackoffMs: 30_000, multiplier: 1, jitterPercent: 20, deadLetter: "x-dlt", onDecodeError: "deadLetter" });
+    expect(topic(m, "a").failure).toEqual({
+      attempts: 5,
+      backoffMs: 1_000,
+      maxBackoffMs: 30_000,
+      multiplier: 2,
+      jitterPercent: 20,
+      deadLetter: "a-dlt",
+      onDecodeError: "deadLetter",
+    });
+    expect(topic(m, "b").failure).toEqual({
+      attempts: 1,
+      backoffMs: 1_000,
+      maxBackoffMs: 30_000,
+      multiplier: 2,
+      jitterPercent: 20,
+      deadLetter: "c-failed",
+      onDecodeError: "stop",
+    });
+    expect(topic(m, "d").failure).toEqual({
+      attempts: "unlimited",
+      backoffMs: 1_000,
+      maxBackoffMs: 30_000,
+      multiplier: 2,
+      jitterPercent: 0,
+      onDecodeError: "stop",
+    });
+    expect(topic(m, "x").failure).toEqual({
+      attempts: 5,
+      backoffMs: 1_000,
+      maxBackoffMs: 30_000,
+      multiplier: 1,
+      jitterPercent: 20,
+      deadLetter: "x-dlt",
+      onDecodeError: "deadLetter",
+    });
   });
 
   it("resolves exactlyOnce with the usual precedence: default → shared → connection → topic", () => {
@@ -81,7 +150,13 @@ describe("setting precedence", () => {
         'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "d" : M { consumer via c { exactlyOnce = true } }\n' +
         'topic "e" : M { consumer { exactlyOnce = false } }\ntopic "x" : M { consumer exclusive { groupId = "x" } }',
     );
-    expect(Object.fromEntries(m.topics.map((t) => [t.topic, t.exactlyOnce]))).toEqual({ a: true, b: undefined, d: true, e: undefined, x: true });
+    expect(Object.fromEntries(m.topics.map((t) => [t.topic, t.exactlyOnce]))).toEqual({
+      a: true,
+      b: undefined,
+      d: true,
+      e: undefined,
+      x: true,
+    });
     expect(resolve('shared { groupId = "g" }\ntopic "a" : M').topics[0]!.exactlyOnce).toBeUndefined();
   });
 
@@ -94,7 +169,12 @@ describe("setting precedence", () => {
       expect(connection(m, name).settings).toMatchObject({ sessionTimeoutMs: 20_000, fetchMaxWaitMs: 250 });
     }
     expect(connection(m, "c").settings.groupId).toBe("c");
-    for (const t of ["a", "b", "x"]) expect(topic(m, t).buffer).toEqual({ maxBufferedMessages: 300, concurrency: 1, backpressure: "DropNewestMessage" });
+    for (const t of ["a", "b", "x"])
+      expect(topic(m, t).buffer).toEqual({
+        maxBufferedMessages: 300,
+        concurrency: 1,
+        backpressure: "DropNewestMessage",
+      });
   });
 
   it("a connection overrides shared, and a topic overrides its connection", () => {
@@ -110,14 +190,28 @@ describe("setting precedence", () => {
     expect(connection(m, "shared").settings.maxPollRecords).toBeUndefined();
     expect(connection(m, "c").settings).toMatchObject({ sessionTimeoutMs: 45_000, maxPollRecords: 7 });
     expect(connection(m, "x").settings).toMatchObject({ sessionTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
-    expect(topic(m, "a").buffer).toEqual({ maxBufferedMessages: 10, concurrency: 4, backpressure: "ApplyBackpressure" });
-    expect(topic(m, "b").buffer).toEqual({ maxBufferedMessages: 50, concurrency: 1, backpressure: "ApplyBackpressure" });
-    expect(topic(m, "b2").buffer).toEqual({ maxBufferedMessages: 5, concurrency: 1, backpressure: "DropOldestMessage" });
+    expect(topic(m, "a").buffer).toEqual({
+      maxBufferedMessages: 10,
+      concurrency: 4,
+      backpressure: "ApplyBackpressure",
+    });
+    expect(topic(m, "b").buffer).toEqual({
+      maxBufferedMessages: 50,
+      concurrency: 1,
+      backpressure: "ApplyBackpressure",
+    });
+    expect(topic(m, "b2").buffer).toEqual({
+      maxBufferedMessages: 5,
+      concurrency: 1,
+      backpressure: "DropOldestMessage",
+    });
     expect(topic(m, "x").buffer).toEqual({ maxBufferedMessages: 2, concurrency: 1, backpressure: "ApplyBackpressure" });
   });
 
   it("converts quantities: durations to milliseconds, sizes to bytes", () => {
-    const m = resolve('shared { groupId = "g" sessionTimeoutMs = 1.5min heartbeatIntervalMs = 0.5s autoCommitIntervalMs = 250ms maxPollIntervalMs = 1h fetchMinBytes = 64KiB }\ntopic "t" : M');
+    const m = resolve(
+      'shared { groupId = "g" sessionTimeoutMs = 1.5min heartbeatIntervalMs = 0.5s autoCommitIntervalMs = 250ms maxPollIntervalMs = 1h fetchMinBytes = 64KiB }\ntopic "t" : M',
+    );
     expect(connection(m, "shared").settings).toMatchObject({
       sessionTimeoutMs: 90_000,
       heartbeatIntervalMs: 500,
@@ -128,7 +222,9 @@ describe("setting precedence", () => {
   });
 
   it("a named exclusive connection hosts several topics", () => {
-    const m = resolve('connection orders exclusive { groupId = "orders" }\ntopic "a" : M { consumer via orders }\ntopic "b" : M { consumer via orders }');
+    const m = resolve(
+      'connection orders exclusive { groupId = "orders" }\ntopic "a" : M { consumer via orders }\ntopic "b" : M { consumer via orders }',
+    );
     expect(m.connections.map((c) => [c.name, c.topics.map((t) => t.topic)])).toEqual([["orders", ["a", "b"]]]);
   });
 
@@ -138,8 +234,14 @@ describe("setting precedence", () => {
       'shared { groupId = "g" missingTopics = wait }\nconnection c exclusive { groupId = "c" missingTopics = fail }\n' +
         'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "x" : M { consumer exclusive { groupId = "x" } }',
     );
-    expect(["shared", "c", "x"].map((name) => connection(m, name).settings.missingTopics)).toEqual(["wait", "fail", "wait"]);
-    expect(connection(resolve('shared { groupId = "g" }\ntopic "t" : M'), "shared").settings.missingTopics).toBe("fail");
+    expect(["shared", "c", "x"].map((name) => connection(m, name).settings.missingTopics)).toEqual([
+      "wait",
+      "fail",
+      "wait",
+    ]);
+    expect(connection(resolve('shared { groupId = "g" }\ntopic "t" : M'), "shared").settings.missingTopics).toBe(
+      "fail",
+    );
   });
 });
 
@@ -190,7 +292,11 @@ describe("one declaration of the settings (runtime/settings-declaration.ts)", ()
       fetchMaxWaitMs: number;
       missingTopics?: "fail" | "wait";
     }>();
-    expectTypeOf<BufferSettings>().toEqualTypeOf<{ maxBufferedMessages: number; concurrency?: number; backpressure: "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage" }>();
+    expectTypeOf<BufferSettings>().toEqualTypeOf<{
+      maxBufferedMessages: number;
+      concurrency?: number;
+      backpressure: "ApplyBackpressure" | "DropOldestMessage" | "DropNewestMessage";
+    }>();
     expectTypeOf<FailurePolicy>().toEqualTypeOf<{
       attempts: number | "unlimited";
       backoffMs: number;
@@ -201,7 +307,12 @@ describe("one declaration of the settings (runtime/settings-declaration.ts)", ()
       onDecodeError: "deadLetter" | "skip" | "stop";
     }>();
     // Producers always run on kafkajs: the compressions it cannot honour are not in the type.
-    expectTypeOf<ProducerSettings>().toEqualTypeOf<{ readonly acks: "all" | "leader" | "none"; readonly idempotent: boolean; readonly compression: "none" | "gzip"; readonly maxInFlight: number }>();
+    expectTypeOf<ProducerSettings>().toEqualTypeOf<{
+      readonly acks: "all" | "leader" | "none";
+      readonly idempotent: boolean;
+      readonly compression: "none" | "gzip";
+      readonly maxInFlight: number;
+    }>();
   });
 
   it("the model's settings shapes and the runtime's have the same fields and value types; the model sets every defaulted one", () => {
@@ -224,12 +335,21 @@ describe("one declaration of the settings (runtime/settings-declaration.ts)", ()
       expect(s.meaning.length, s.name).toBeGreaterThan(0);
       expect(s.honouredBy.length, s.name).toBeGreaterThan(0);
     }
-    expect(DEFAULT_FAILURE_POLICY).toEqual({ attempts: 10, backoffMs: 200, maxBackoffMs: 30_000, multiplier: 2, jitterPercent: 20, onDecodeError: "stop" });
+    expect(DEFAULT_FAILURE_POLICY).toEqual({
+      attempts: 10,
+      backoffMs: 200,
+      maxBackoffMs: 30_000,
+      multiplier: 2,
+      jitterPercent: 20,
+      onDecodeError: "stop",
+    });
     expect(settingsByName.get("retryAttempts")).toMatchObject({ default: 10, field: "attempts", shape: "failure" });
   });
 
   it("a resolved model has exactly the declared fields of each shape, in declaration order (the order generated code writes)", () => {
-    const m = resolve('shared { groupId = "g" groupInstanceId = "i" client = platformatic maxPollRecords = 5 deadLetter = default produce = true }\ntopic "t" : M');
+    const m = resolve(
+      'shared { groupId = "g" groupInstanceId = "i" client = platformatic maxPollRecords = 5 deadLetter = default produce = true }\ntopic "t" : M',
+    );
     const fields = (shape: string) => settingsCatalogue.filter((s) => s.shape === shape).map((s) => s.field);
     expect(Object.keys(connection(m, "shared").settings)).toEqual(fields("connection"));
     expect(Object.keys(topic(m, "t").buffer)).toEqual(fields("buffer"));
@@ -237,7 +357,9 @@ describe("one declaration of the settings (runtime/settings-declaration.ts)", ()
     expect(Object.keys(topic(m, "t").producer!)).toEqual(fields("producer"));
     // Optional fields are left out when nothing sets them, rather than written as undefined.
     const plain = resolve('shared { groupId = "g" }\ntopic "t" : M');
-    expect(Object.keys(connection(plain, "shared").settings)).toEqual(fields("connection").filter((f) => !["groupInstanceId", "client", "maxPollRecords"].includes(f)));
+    expect(Object.keys(connection(plain, "shared").settings)).toEqual(
+      fields("connection").filter((f) => !["groupInstanceId", "client", "maxPollRecords"].includes(f)),
+    );
     expect(Object.keys(topic(plain, "t").failure)).not.toContain("deadLetter");
   });
 });

@@ -11,7 +11,8 @@ import { load, type ParsedFile } from "../../generator/load.js";
 import { parse } from "../../generator/parse.js";
 import { resolve } from "../../generator/resolve.js";
 
-const schema = (name: string) => `{ "type": "record", "name": "${name}", "fields": [{ "name": "id", "type": "string" }] }`;
+const schema = (name: string) =>
+  `{ "type": "record", "name": "${name}", "fields": [{ "name": "id", "type": "string" }] }`;
 const host = { readFile: () => undefined, displayPath: (p: string) => p };
 
 function parsed(file: string, text: string): ParsedFile {
@@ -23,8 +24,14 @@ function parsed(file: string, text: string): ParsedFile {
 
 describe("bind", () => {
   it("keeps the first declaration of each name, with its file, and reports the second at its name, pointing at the first", () => {
-    const a = parsed("a.kef", `namespace shop\nmessage Order avro ${schema("Order")}\nconnection slow exclusive { groupId = "s" }\ntopic "orders" : Order`);
-    const b = parsed("b.kef", `message Order avro ${schema("Order")}\nshared { groupId = "g" }\ntopic "orders" : Order\nconnection slow exclusive { groupId = "t" }`);
+    const a = parsed(
+      "a.kef",
+      `namespace shop\nmessage Order avro ${schema("Order")}\nconnection slow exclusive { groupId = "s" }\ntopic "orders" : Order`,
+    );
+    const b = parsed(
+      "b.kef",
+      `message Order avro ${schema("Order")}\nshared { groupId = "g" }\ntopic "orders" : Order\nconnection slow exclusive { groupId = "t" }`,
+    );
     const { value, diagnostics } = bind([a, b]);
     expect([...value.messages.keys()]).toEqual(["Order"]);
     expect(value.messages.get("Order")).toMatchObject({ source: { file: "a.kef" }, namespace: "shop" });
@@ -42,7 +49,10 @@ describe("bind", () => {
 describe("check and resolve", () => {
   it("point each diagnostic into the file of its declaration, whatever file was checked before", () => {
     const a = parsed("a.kef", `message Order avro ${schema("Order")}\ntopic "orders" : Order { consumer via nowhere }`);
-    const b = parsed("b.kef", `shared { groupId = "g" }\nconnection idle exclusive { groupId = "i" }\ntopic "alerts" : Alert`);
+    const b = parsed(
+      "b.kef",
+      `shared { groupId = "g" }\nconnection idle exclusive { groupId = "i" }\ntopic "alerts" : Alert`,
+    );
     const bound = bind([a, b]);
     const checked = check(bound.value, host);
     expect(checked.diagnostics.map((d) => [d.code, d.file])).toEqual([
@@ -54,7 +64,10 @@ describe("check and resolve", () => {
   });
 
   it("hand the checked topics and connections to resolve, which names the API and the types", () => {
-    const a = parsed("a.kef", `namespace shop.events\nmessage Order avro ${schema("Order")}\nshared { groupId = "g" }\ntopic "orders" : Order`);
+    const a = parsed(
+      "a.kef",
+      `namespace shop.events\nmessage Order avro ${schema("Order")}\nshared { groupId = "g" }\ntopic "orders" : Order`,
+    );
     const bound = bind([a]);
     const checked = check(bound.value, host);
     expect(checked.diagnostics).toEqual([]);
@@ -75,9 +88,13 @@ describe("load", () => {
 
   it("expands patterns, reads and parses each file once, and says what it could not find", () => {
     fs.mkdirSync(path.join(dir, "kef"));
-    fs.writeFileSync(path.join(dir, "kef", "b.kef"), "message B avro { \"type\": \"string\" }\n");
+    fs.writeFileSync(path.join(dir, "kef", "b.kef"), 'message B avro { "type": "string" }\n');
     fs.writeFileSync(path.join(dir, "kef", "a.kef"), "message A avro {\n");
-    const loaded = load({ inputs: ["kef/*.kef", "kef/b.kef", "none/*.kef", "missing.kef"], cwd: dir, readFile: (p) => readProjectFile(p) });
+    const loaded = load({
+      inputs: ["kef/*.kef", "kef/b.kef", "none/*.kef", "missing.kef"],
+      cwd: dir,
+      readFile: (p) => readProjectFile(p),
+    });
     expect(loaded.files.map((f) => f.source.file)).toEqual(["kef/a.kef", "kef/b.kef"]);
     expect(loaded.inputs.map((f) => path.relative(dir, f))).toEqual(["kef/a.kef", "kef/b.kef", "missing.kef"]);
     expect(loaded.syntaxErrors).toBe(true);

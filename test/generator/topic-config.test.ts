@@ -60,34 +60,62 @@ describe("topic provisioning", () => {
         "compression.type": "zstd",
         "max.message.bytes": "1048576",
         "min.cleanable.dirty.ratio": "0.5",
-        "preallocate": "false",
+        preallocate: "false",
         "retention.bytes": "-1",
         "retention.ms": "604800000",
         "segment.ms": "3600000",
       },
     });
-    expect(r.model!.topics.find((t) => t.topic === "audit")!.provisioning).toEqual({ config: { "cleanup.policy": "compact,delete" } });
+    expect(r.model!.topics.find((t) => t.topic === "audit")!.provisioning).toEqual({
+      config: { "cleanup.policy": "compact,delete" },
+    });
     expect(r.model!.topics.find((t) => t.topic === "plain")!.provisioning).toBeUndefined();
   });
 
   it("provisions a dead-letter topic like its first source topic, unless it is declared", () => {
     const specs = topicSpecs(model().model!.topics);
-    expect(specs.map((s) => s.topic)).toEqual(["orders", "payments", "refunds", "audit", "plain", "orders-dlt", "shared-dlt"]);
-    expect(specs.find((s) => s.topic === "orders-dlt")).toEqual({ topic: "orders-dlt", partitions: 12, replicationFactor: 3, config: {}, deadLetterOf: "orders" });
-    expect(specs.find((s) => s.topic === "shared-dlt")).toEqual({ topic: "shared-dlt", partitions: 4, config: {}, deadLetterOf: "payments" });
+    expect(specs.map((s) => s.topic)).toEqual([
+      "orders",
+      "payments",
+      "refunds",
+      "audit",
+      "plain",
+      "orders-dlt",
+      "shared-dlt",
+    ]);
+    expect(specs.find((s) => s.topic === "orders-dlt")).toEqual({
+      topic: "orders-dlt",
+      partitions: 12,
+      replicationFactor: 3,
+      config: {},
+      deadLetterOf: "orders",
+    });
+    expect(specs.find((s) => s.topic === "shared-dlt")).toEqual({
+      topic: "shared-dlt",
+      partitions: 4,
+      config: {},
+      deadLetterOf: "payments",
+    });
     const declared = topicSpecs(model(`${kef}topic "orders-dlt" : A { partitions = 1 }\n`).model!.topics);
-    expect(declared.filter((s) => s.topic === "orders-dlt")).toEqual([{ topic: "orders-dlt", partitions: 1, config: {} }]);
-  });
-
-  it("refuses bad values at their location, with the codes of the catalogue", () => {
-    const r = model(kef.replace("= 7d", "= 7w").replace("partitions = 12", "partitions = 0").replace("= zstd", "= brotli"));
-    expect(r.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([
-      ["KEF2143", 5, "partitions must be a whole number from 1 to 2147483647, not 0"],
-      ["KEF2141", 8, 'invalid value for topic config "retention.ms": unknown unit "w" in 7w'],
-      ["KEF2141", 13, 'invalid value for topic config "compression.type": "brotli" is not one of uncompressed, zstd, lz4, snappy, gzip, producer'],
+    expect(declared.filter((s) => s.topic === "orders-dlt")).toEqual([
+      { topic: "orders-dlt", partitions: 1, config: {} },
     ]);
   });
 
+  it("refuses bad values at their location, with the codes of the catalogue", () => {
+    const r = model(
+      kef.replace("= 7d", "= 7w").replace("partitions = 12", "partitions = 0").replace("= zstd", "= brotli"),
+    );
+    expect(r.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([
+      ["KEF2143", 5, "partitions must be a whole number from 1 to 2147483647, not 0"],
+      ["KEF2141", 8, 'invalid value for topic config "retention.ms": unknown unit "w" in 7w'],
+      [
+        "KEF2141",
+        13,
+        'invalid value for topic config "compression.type": "brotli" is not one of uncompressed, zstd, lz4, snappy, gzip, producer',
+      ],
+    ]);
+  });
 
   it("kefgen plan lists the topics as they are created, only when some topic declares provisioning", async () => {
     model();
@@ -105,9 +133,21 @@ describe("topic provisioning", () => {
         "",
       ].join("\n"),
     );
-    const json = JSON.parse((await runKefgen(dir, ["plan", "prov.kef", "--format", "json"])).stdout) as { plan: { topics: { topic: string }[] } };
-    expect(json.plan.topics.map((t) => t.topic)).toEqual(["orders", "payments", "refunds", "audit", "plain", "orders-dlt", "shared-dlt"]);
-    model('namespace prov\nmessage A avro { "type": "record", "name": "A", "fields": [] }\nshared { groupId = "g" }\ntopic "plain" : A\n');
+    const json = JSON.parse((await runKefgen(dir, ["plan", "prov.kef", "--format", "json"])).stdout) as {
+      plan: { topics: { topic: string }[] };
+    };
+    expect(json.plan.topics.map((t) => t.topic)).toEqual([
+      "orders",
+      "payments",
+      "refunds",
+      "audit",
+      "plain",
+      "orders-dlt",
+      "shared-dlt",
+    ]);
+    model(
+      'namespace prov\nmessage A avro { "type": "record", "name": "A", "fields": [] }\nshared { groupId = "g" }\ntopic "plain" : A\n',
+    );
     const none = await runKefgen(dir, ["plan", "prov.kef"]);
     expect(none.stdout).not.toContain("topics, as kefgen topics apply");
   });

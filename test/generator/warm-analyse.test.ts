@@ -42,13 +42,32 @@ describe("analyse() reusing the last analysis", () => {
   it("gives a cold analysis's diagnostics and model after every one of a sequence of edits, on every fixture", () => {
     let seed = 11;
     const random = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
-    const pieces = ["\n", " ", "// note\n", "x", "{", "}", '"', "1", "0", ",", ":", "topic", "namespace n\n", '"string"', "null"];
+    const pieces = [
+      "\n",
+      " ",
+      "// note\n",
+      "x",
+      "{",
+      "}",
+      '"',
+      "1",
+      "0",
+      ",",
+      ":",
+      "topic",
+      "namespace n\n",
+      '"string"',
+      "null",
+    ];
     let cold = 0;
     let reused = 0;
     let couldReuse = 0;
     let compared = 0;
     // Every fixture, and the editor's generated file (many inline schemas).
-    const projects = [...examples.map((rel) => ({ rel, original: fs.readFileSync(path.join(fixtures, rel), "utf8") })), { rel: "perf.kef", original: generatedKef(300) }];
+    const projects = [
+      ...examples.map((rel) => ({ rel, original: fs.readFileSync(path.join(fixtures, rel), "utf8") })),
+      { rel: "perf.kef", original: generatedKef(300) },
+    ];
     for (const { rel, original } of projects) {
       const warmBase = path.join(virtualRoot, "warm");
       let text = original;
@@ -116,11 +135,16 @@ describe("analyse() reusing the last analysis", () => {
 
   it("reads a schema file again when its text changed", () => {
     const kef = 'namespace warm\nmessage A from "a.avsc"\nshared { groupId = "g" }\ntopic "a" : A\n';
-    const avsc = (type: string): string => `{ "type": "record", "name": "A", "fields": [ { "name": "x", "type": ${type} } ] }\n`;
+    const avsc = (type: string): string =>
+      `{ "type": "record", "name": "A", "fields": [ { "name": "x", "type": ${type} } ] }\n`;
     const run = (dir: string, schema: string): AnalyseResult => {
       const base = path.join(virtualRoot, dir);
-      const files = new Map([[path.join(base, "a.kef"), kef], [path.join(base, "a.avsc"), schema]]);
-      const readFile = (p: string): FileRead => (files.has(p) ? { text: files.get(p)! } : { refused: { kind: "missing" } });
+      const files = new Map([
+        [path.join(base, "a.kef"), kef],
+        [path.join(base, "a.avsc"), schema],
+      ]);
+      const readFile = (p: string): FileRead =>
+        files.has(p) ? { text: files.get(p)! } : { refused: { kind: "missing" } };
       return analyse({ inputs: ["a.kef"], cwd: base, readFile });
     };
     const valid = run("edited-schema", avsc('"long"'));

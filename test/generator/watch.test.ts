@@ -15,7 +15,10 @@ let dir: string;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-watch-"));
-  fs.cpSync(path.join(repoRoot, "fixtures/valid/seed"), dir, { recursive: true, filter: (src) => !src.includes("expected") });
+  fs.cpSync(path.join(repoRoot, "fixtures/valid/seed"), dir, {
+    recursive: true,
+    filter: (src) => !src.includes("expected"),
+  });
 });
 
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +26,12 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 function generated(): Record<string, string> {
   const out = path.join(dir, "generated");
   if (!fs.existsSync(out)) return {};
-  return Object.fromEntries(fs.readdirSync(out).sort().map((n) => [n, fs.readFileSync(path.join(out, n), "utf8")]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(out)
+      .sort()
+      .map((n) => [n, fs.readFileSync(path.join(out, n), "utf8")]),
+  );
 }
 
 /** Edits a file the way many editors save: write a temporary file next to it, then rename it over the original. */
@@ -49,7 +57,10 @@ function startWatch(...args: string[]) {
     output,
     /** Waits until `what` has been printed `times` times in all (stdout and stderr). */
     printed: (what: string, times = 1) =>
-      waitFor(() => count(output.stdout + output.stderr, what) >= times, { timeoutMs: 20_000, message: `${JSON.stringify(what)} printed ${times}×\n${output.stdout}${output.stderr}` }),
+      waitFor(() => count(output.stdout + output.stderr, what) >= times, {
+        timeoutMs: 20_000,
+        message: `${JSON.stringify(what)} printed ${times}×\n${output.stdout}${output.stderr}`,
+      }),
     stop: async () => {
       controller.abort();
       return exited;
@@ -65,22 +76,33 @@ describe("kefgen build --watch", () => {
     const watch = startWatch("seed.kef");
     try {
       await watch.printed("wrote generated: codecs.ts, consumers.ts, index.ts, messages.ts, wiring.ts\n");
-      await watch.printed("watching schemas/critical-alert.avsc, schemas/order-created.avsc, schemas/trading-signal.avsc, seed.kef (Ctrl-C to stop)\n");
+      await watch.printed(
+        "watching schemas/critical-alert.avsc, schemas/order-created.avsc, schemas/trading-signal.avsc, seed.kef (Ctrl-C to stop)\n",
+      );
 
       fs.writeFileSync(kef, original.replace("maxBufferedMessages = 100", "maxBufferedMessages = 250"));
-      await waitFor(() => generated()["wiring.ts"]?.includes("maxBufferedMessages: 250"), { timeoutMs: 20_000, message: "wiring.ts rebuilt with 250" });
+      await waitFor(() => generated()["wiring.ts"]?.includes("maxBufferedMessages: 250"), {
+        timeoutMs: 20_000,
+        message: "wiring.ts rebuilt with 250",
+      });
       await watch.printed("wrote generated: wiring.ts\n");
       const good = generated();
 
       // An error: the diagnostic is printed, the output stays as it was, the watch goes on.
-      fs.writeFileSync(kef, original.replace('topic "order-events" : OrderCreated', 'topic "order-events" : OrderCreatd'));
-      await watch.printed("error KEF2001: unknown message type \"OrderCreatd\"");
+      fs.writeFileSync(
+        kef,
+        original.replace('topic "order-events" : OrderCreated', 'topic "order-events" : OrderCreatd'),
+      );
+      await watch.printed('error KEF2001: unknown message type "OrderCreatd"');
       expect(watch.output.stderr).toContain('hint: did you mean "OrderCreated"?');
       expect(generated()).toEqual(good);
 
       // The fix, saved by rename: rebuilt.
       saveByRename(kef, original.replace("maxBufferedMessages = 100", "maxBufferedMessages = 300"));
-      await waitFor(() => generated()["wiring.ts"]?.includes("maxBufferedMessages: 300"), { timeoutMs: 20_000, message: "wiring.ts rebuilt with 300" });
+      await waitFor(() => generated()["wiring.ts"]?.includes("maxBufferedMessages: 300"), {
+        timeoutMs: 20_000,
+        message: "wiring.ts rebuilt with 300",
+      });
       await watch.printed("wrote generated: wiring.ts\n", 2);
       expect(watch.output.stderr).toContain("changed: seed.kef; building\n");
     } finally {
@@ -92,7 +114,15 @@ describe("kefgen build --watch", () => {
 
   it("rebuilds when a schema file changes, and when a missing one is created", async () => {
     const kef = path.join(dir, "seed.kef");
-    fs.writeFileSync(kef, fs.readFileSync(kef, "utf8").replace('message TradingSignal from "schemas/trading-signal.avsc"', 'message TradingSignal from "schemas/new/signal.avsc"'));
+    fs.writeFileSync(
+      kef,
+      fs
+        .readFileSync(kef, "utf8")
+        .replace(
+          'message TradingSignal from "schemas/trading-signal.avsc"',
+          'message TradingSignal from "schemas/new/signal.avsc"',
+        ),
+    );
     const watch = startWatch("seed.kef");
     try {
       await watch.printed('error KEF3002: schema file "schemas/new/signal.avsc" not found');
@@ -107,7 +137,10 @@ describe("kefgen build --watch", () => {
       const json = JSON.parse(fs.readFileSync(schema, "utf8")) as { fields: unknown[] };
       json.fields.push({ name: "addedByTheTest", type: "string", default: "" });
       fs.writeFileSync(schema, JSON.stringify(json, null, 2));
-      await waitFor(() => generated()["messages.ts"]?.includes("addedByTheTest"), { timeoutMs: 20_000, message: "messages.ts rebuilt" });
+      await waitFor(() => generated()["messages.ts"]?.includes("addedByTheTest"), {
+        timeoutMs: 20_000,
+        message: "messages.ts rebuilt",
+      });
       expect(watch.output.stderr).toContain("changed: schemas/order-created.avsc; building\n");
     } finally {
       expect(await watch.stop()).toBe(0);
@@ -116,7 +149,12 @@ describe("kefgen build --watch", () => {
 
   it("refuses --watch with --check (usage, exit 2)", async () => {
     let stderr = "";
-    const code = await main(["build", "seed.kef", "--watch", "--check"], { cwd: dir, env: {}, stdout: { write: () => true }, stderr: { write: (s: string) => ((stderr += s), true) } });
+    const code = await main(["build", "seed.kef", "--watch", "--check"], {
+      cwd: dir,
+      env: {},
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => ((stderr += s), true) },
+    });
     expect(code).toBe(2);
     expect(stderr).toContain("--watch and --check cannot be used together");
   });
@@ -124,12 +162,18 @@ describe("kefgen build --watch", () => {
   it("exits 0 on Ctrl-C (SIGINT) when run as a process", async () => {
     const code = `import { main } from ${JSON.stringify(path.join(repoRoot, "generator/cli/main.ts"))};
 process.exitCode = await main(["build", "seed.kef", "--watch"], { cwd: ${JSON.stringify(dir)}, env: {}, stdout: process.stdout, stderr: process.stderr });`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
     const exit = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     try {
-      await waitFor(() => stderr.includes("(Ctrl-C to stop)"), { timeoutMs: 30_000, message: `the watch to start\n${stderr}` });
+      await waitFor(() => stderr.includes("(Ctrl-C to stop)"), {
+        timeoutMs: 30_000,
+        message: `the watch to start\n${stderr}`,
+      });
       child.kill("SIGINT");
       expect(await exit).toBe(0);
     } finally {

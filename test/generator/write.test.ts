@@ -9,7 +9,9 @@ const temps = ["a.ts.1.kefgen-tmp", "b.ts.2.kefgen-tmp"];
 
 function said(leftovers: OutputPlan["leftovers"], check: boolean, foreign: string[] = []): string[] {
   const plan: OutputPlan = { changed: [], obsolete: [], foreign, leftovers };
-  return planDiagnostics(plan, "/project/gen", { check, show }).map((d) => `${d.file} ${d.severity} ${d.code}: ${d.message}${d.hint ? ` | ${d.hint}` : ""}`);
+  return planDiagnostics(plan, "/project/gen", { check, show }).map(
+    (d) => `${d.file} ${d.severity} ${d.code}: ${d.message}${d.hint ? ` | ${d.hint}` : ""}`,
+  );
 }
 
 describe("planDiagnostics", () => {
@@ -24,11 +26,15 @@ describe("planDiagnostics", () => {
   });
 
   it("KEF4011 after an interrupted switch: an error for --check, a warning for a build, with and without temporary files", () => {
-    expect(said({ journal: true, temps: [] }, true)).toEqual(['gen/.kefgen-build error KEF4011: interrupted build: the output in "gen" is a mix of two builds | run kefgen build to write every file again']);
+    expect(said({ journal: true, temps: [] }, true)).toEqual([
+      'gen/.kefgen-build error KEF4011: interrupted build: the output in "gen" is a mix of two builds | run kefgen build to write every file again',
+    ]);
     expect(said({ journal: true, temps }, true)).toEqual([
       'gen/.kefgen-build error KEF4011: interrupted build: the output in "gen" is a mix of two builds (2 temporary files left: a.ts.1.kefgen-tmp, b.ts.2.kefgen-tmp) | run kefgen build to write every file again',
     ]);
-    expect(said({ journal: true, temps: [] }, false)).toEqual(['gen/.kefgen-build warning KEF4011: the previous build into "gen" was interrupted; every file is written again']);
+    expect(said({ journal: true, temps: [] }, false)).toEqual([
+      'gen/.kefgen-build warning KEF4011: the previous build into "gen" was interrupted; every file is written again',
+    ]);
     expect(said({ journal: true, temps }, false)).toEqual([
       'gen/.kefgen-build warning KEF4011: the previous build into "gen" was interrupted; every file is written again and its temporary files removed',
     ]);

@@ -24,7 +24,21 @@ describe("incremental parsing", () => {
   it("gives the grammar's AST after every one of a sequence of edits, on every fixture", () => {
     let seed = 3;
     const random = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
-    const pieces = ["\n", " ", "// note\n", "/* a\nb */", "x", "{", "}", '"', "1", "\r\n", "topic", "key", "namespace n\n"];
+    const pieces = [
+      "\n",
+      " ",
+      "// note\n",
+      "/* a\nb */",
+      "x",
+      "{",
+      "}",
+      '"',
+      "1",
+      "\r\n",
+      "topic",
+      "key",
+      "namespace n\n",
+    ];
     let taken = 0;
     let edits = 0;
     for (const original of examples) {

@@ -25,7 +25,9 @@ function kefFiles(dir: string): string[] {
 function both(text: string) {
   const slow = parseText(text, "file");
   const fastAst = new IncrementalParser().parse(text);
-  const fast = fastAst ? { ast: fastAst, problems: [] } : { ast: toAst(parseText(text, "file").cst), problems: slow.problems };
+  const fast = fastAst
+    ? { ast: fastAst, problems: [] }
+    : { ast: toAst(parseText(text, "file").cst), problems: slow.problems };
   const inline = fastAst ? inlineJsonLexer.tokenize(text).tokens.filter((t) => t.tokenType === InlineJson).length : 0;
   return { fast, slow: { ast: toAst(slow.cst), problems: slow.problems }, inline };
 }
@@ -55,7 +57,11 @@ describe("inline JSON fast path", () => {
       const text = fs.readFileSync(file, "utf8");
       const at = random(text.length);
       const piece = pieces[random(pieces.length)]!;
-      const edits = [text.slice(0, at) + text.slice(at + 1 + random(3)), text.slice(0, at) + piece + text.slice(at), text.slice(0, at) + piece + text.slice(at + 1)];
+      const edits = [
+        text.slice(0, at) + text.slice(at + 1 + random(3)),
+        text.slice(0, at) + piece + text.slice(at),
+        text.slice(0, at) + piece + text.slice(at + 1),
+      ];
       const edited = edits[random(edits.length)]!;
       const r = both(edited);
       expect(r.fast, `${file}, edit ${i}`).toEqual(r.slow);
@@ -63,7 +69,8 @@ describe("inline JSON fast path", () => {
   });
 
   it("reads a well-formed schema into one token, with the ranges of the grammar", () => {
-    const text = 'message A avro { "type": "record", "name": "A", "fields": [ { "name": "x", "type": ["null", "long"], "default": null } ], "n": -1.5e3, "t": true }\n';
+    const text =
+      'message A avro { "type": "record", "name": "A", "fields": [ { "name": "x", "type": ["null", "long"], "default": null } ], "n": -1.5e3, "t": true }\n';
     const r = both(text);
     expect(r.inline).toBe(1);
     expect(r.fast).toEqual(r.slow);
@@ -71,7 +78,8 @@ describe("inline JSON fast path", () => {
   });
 
   it("reads what the lexer reads: line breaks of every kind, comments, odd numbers and words, deep nesting", () => {
-    const body = (inner: string) => `namespace n\nmessage A avro /* before */ {\r\n "type": "record", "name": "A", ${inner} }\ntopic "t" : A\n`;
+    const body = (inner: string) =>
+      `namespace n\nmessage A avro /* before */ {\r\n "type": "record", "name": "A", ${inner} }\ntopic "t" : A\n`;
     const cases = [
       body('"fields": [\r { "name": "x",\r\n"type": "long" }\n]'),
       body('"fields": [], "doc": "\uFEFF\u2028 a \\" \\u00e9"'),
@@ -85,7 +93,7 @@ describe("inline JSON fast path", () => {
       body('"fields": [], "n": true_'),
       body(`"fields": [], "deep": ${"[".repeat(99)}${"]".repeat(99)}`),
       body(`"fields": [], "deep": ${"[".repeat(100)}${"]".repeat(100)}`),
-      "\uFEFFmessage A avro\r\n\r\n\t{ \"type\": \"string\" }\rmessage B avro {}",
+      '\uFEFFmessage A avro\r\n\r\n\t{ "type": "string" }\rmessage B avro {}',
     ];
     for (const text of cases) {
       const r = both(text);

@@ -32,10 +32,11 @@ describe("line breaks", () => {
     it(`${name}: diagnostics name the right line and column, and the code frame shows that line`, () => {
       const text = lines.join(eol) + eol;
       const diagnostics = checkText(text);
-      expect(diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.column}-${d.range.end.line}:${d.range.end.column}`)).toEqual([
-        "KEF2011 4:17-4:18",
-        "KEF2001 6:18-6:22",
-      ]);
+      expect(
+        diagnostics.map(
+          (d) => `${d.code} ${d.range.start.line}:${d.range.start.column}-${d.range.end.line}:${d.range.end.column}`,
+        ),
+      ).toEqual(["KEF2011 4:17-4:18", "KEF2001 6:18-6:22"]);
       const printed = formatDiagnostic(diagnostics[1]!, new Map([["shop.kef", text]]));
       expect(printed).toBe(
         [
@@ -51,12 +52,22 @@ describe("line breaks", () => {
 
     it(`${name}: a syntax error at the end of the file is on the last line`, () => {
       const { problems } = parseText(["shared {", '  groupId = "shop"', ""].join(eol), "file");
-      expect(problems.map((p) => `${p.line}:${p.column} ${problemText(p)}`)).toEqual(["3:1 expected '}' but found the end of the file"]);
+      expect(problems.map((p) => `${p.line}:${p.column} ${problemText(p)}`)).toEqual([
+        "3:1 expected '}' but found the end of the file",
+      ]);
     });
 
     it(`${name}: an unterminated string is marked up to its line's end only`, () => {
-      const d = parse({ file: "a.kef", absolutePath: "/a.kef", text: ["shared {", '  groupId = "shop', "}"].join(eol) }).diagnostics;
-      expect(d.map((x) => `${x.code} ${x.range.start.line}:${x.range.start.column}-${x.range.end.line}:${x.range.end.column}`)).toEqual(["KEF1003 2:13-2:18"]);
+      const d = parse({
+        file: "a.kef",
+        absolutePath: "/a.kef",
+        text: ["shared {", '  groupId = "shop', "}"].join(eol),
+      }).diagnostics;
+      expect(
+        d.map(
+          (x) => `${x.code} ${x.range.start.line}:${x.range.start.column}-${x.range.end.line}:${x.range.end.column}`,
+        ),
+      ).toEqual(["KEF1003 2:13-2:18"]);
     });
 
     it(`${name}: the formatter keeps own-line comments on their own line and one blank line`, () => {

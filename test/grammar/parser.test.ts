@@ -26,9 +26,23 @@ describe("parser", () => {
     );
     expect(problems).toEqual([]);
     expect(ast.namespace?.text).toBe("shop.events");
-    expect(ast.declarations.map((d) => d.$type)).toEqual(["Message", "Message", "Shared", "Connection", "Topic", "Topic", "Topic", "Topic"]);
+    expect(ast.declarations.map((d) => d.$type)).toEqual([
+      "Message",
+      "Message",
+      "Shared",
+      "Connection",
+      "Topic",
+      "Topic",
+      "Topic",
+      "Topic",
+    ]);
     const topics = ast.declarations.filter((d): d is TopicDecl => d.$type === "Topic");
-    expect(topics.map((t) => t.consumer?.$type ?? "none")).toEqual(["none", "SharedConsumer", "ViaConsumer", "ExclusiveConsumer"]);
+    expect(topics.map((t) => t.consumer?.$type ?? "none")).toEqual([
+      "none",
+      "SharedConsumer",
+      "ViaConsumer",
+      "ExclusiveConsumer",
+    ]);
     expect(topics[1]!.alias?.text).toBe("two");
     expect(topics[1]!.range.start).toEqual({ line: 7, column: 1, offset: expect.any(Number) });
     const shared = ast.declarations[2]!;
@@ -47,9 +61,12 @@ describe("parser", () => {
   });
 
   it("decodes JSON string escapes in inline schemas", () => {
-    const { ast } = parseFile('message M avro { "type": "record", "name": "M", "doc": "a \\"quoted\\" \\u00e9", "fields": [] }');
+    const { ast } = parseFile(
+      'message M avro { "type": "record", "name": "M", "doc": "a \\"quoted\\" \\u00e9", "fields": [] }',
+    );
     const m = ast.declarations[0]!;
-    if (m.$type !== "Message" || m.schema?.$type !== "InlineSchema" || m.schema.json.$type !== "JsonObject") throw new Error("not parsed");
+    if (m.$type !== "Message" || m.schema?.$type !== "InlineSchema" || m.schema.json.$type !== "JsonObject")
+      throw new Error("not parsed");
     const doc = m.schema.json.members.find((x) => x.key.value === "doc")?.value;
     expect(doc).toMatchObject({ $type: "JsonString", value: 'a "quoted" é' });
   });
@@ -57,7 +74,12 @@ describe("parser", () => {
   it("reports errors as data with 1-based positions and recovers to parse later declarations", () => {
     const { ast, problems } = parseFile('topic "a" A\nshared { groupId = "g" }\ntopic "b" : B');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ kind: "parser", line: 1, column: 11, message: { name: "expectedButFound", args: { expected: "':'", found: "'A'" } } });
+    expect(problems[0]).toMatchObject({
+      kind: "parser",
+      line: 1,
+      column: 11,
+      message: { name: "expectedButFound", args: { expected: "':'", found: "'A'" } },
+    });
     expect(problemText(problems[0]!)).toBe("expected ':' but found 'A'");
     expect(ast.declarations.map((d) => d.$type)).toContain("Shared");
     expect(ast.declarations.filter((d) => d.$type === "Topic").map((t) => (t as TopicDecl).topic.value)).toContain("b");
@@ -94,8 +116,15 @@ describe("topic clauses (key, tombstones)", () => {
       ].join("\n"),
     );
     expect(problems).toEqual([]);
-    const clauses = ast.declarations.map((d) => (d as TopicDecl).clauses.map((c) => (c.$type === "KeyClause" ? `key ${c.type?.text}` : c.$type)));
-    expect(clauses).toEqual([["key string"], ["TombstonesClause", "key shop.keys.UserId"], ["key none", "TombstonesClause"], []]);
+    const clauses = ast.declarations.map((d) =>
+      (d as TopicDecl).clauses.map((c) => (c.$type === "KeyClause" ? `key ${c.type?.text}` : c.$type)),
+    );
+    expect(clauses).toEqual([
+      ["key string"],
+      ["TombstonesClause", "key shop.keys.UserId"],
+      ["key none", "TombstonesClause"],
+      [],
+    ]);
     expect((ast.declarations[1] as TopicDecl).consumer?.$type).toBe("ViaConsumer");
   });
 
@@ -110,7 +139,11 @@ describe("topic clauses (key, tombstones)", () => {
     );
     expect(problems).toEqual([]);
     const topics = ast.declarations.filter((d): d is TopicDecl => d.$type === "Topic");
-    expect(topics.map((t) => t.producer?.settings?.settings.map((s) => s.name.text))).toEqual([["acks"], [], undefined]);
+    expect(topics.map((t) => t.producer?.settings?.settings.map((s) => s.name.text))).toEqual([
+      ["acks"],
+      [],
+      undefined,
+    ]);
     expect(topics.map((t) => t.consumer?.$type ?? "none")).toEqual(["none", "ViaConsumer", "SharedConsumer"]);
     expect(topics[0]!.producer!.keyword.start).toMatchObject({ line: 2, column: 24 });
   });
@@ -125,13 +158,19 @@ describe("topic clauses (key, tombstones)", () => {
     );
     expect(problems).toEqual([]);
     const topic = ast.declarations[2] as TopicDecl;
-    expect([topic.alias?.text, topic.message?.text, topic.clauses]).toMatchObject(["none", "key", [{ $type: "KeyClause", type: { text: "key" } }]]);
+    expect([topic.alias?.text, topic.message?.text, topic.clauses]).toMatchObject([
+      "none",
+      "key",
+      [{ $type: "KeyClause", type: { text: "key" } }],
+    ]);
   });
 
   it("takes any other word as a clause for the checker to name (KEF2070), not as a syntax error", () => {
     const { ast, problems } = parseFile('topic "a" : A tombstone\ntopic "b" : A');
     expect(problems).toEqual([]);
-    expect((ast.declarations[0] as TopicDecl).clauses).toMatchObject([{ $type: "UnknownClause", word: { text: "tombstone" } }]);
+    expect((ast.declarations[0] as TopicDecl).clauses).toMatchObject([
+      { $type: "UnknownClause", word: { text: "tombstone" } },
+    ]);
     expect(ast.declarations).toHaveLength(2);
   });
 });

@@ -3,13 +3,18 @@
 // platformatic on Node >= 22.22), no broker needed: a closed port on 127.0.0.1, and a server that accepts
 // connections and never answers.
 
-import net from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerUnreachableError, ConsumerRuntime, DEFAULT_CONNECT_TIMEOUT_MS, silentLogger } from '../../runtime/index.js';
-import { testSettings, tickTopic } from '../support/guarantees.js';
-import { testClients } from '../support/clients.js';
-import type { KafkaClient } from '../../runtime/index.js';
-import { loadPlatformatic } from '../../runtime/transport/clients.js';
+import net from "node:net";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  BrokerUnreachableError,
+  ConsumerRuntime,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  silentLogger,
+} from "../../runtime/index.js";
+import { testSettings, tickTopic } from "../support/guarantees.js";
+import { testClients } from "../support/clients.js";
+import type { KafkaClient } from "../../runtime/index.js";
+import { loadPlatformatic } from "../../runtime/transport/clients.js";
 
 const servers: net.Server[] = [];
 const runtimes: ConsumerRuntime[] = [];
@@ -22,9 +27,9 @@ afterEach(async () => {
 async function silentServer(): Promise<number> {
   const sockets: net.Socket[] = [];
   const server = net.createServer((socket) => void sockets.push(socket));
-  server.on('close', () => sockets.forEach((s) => s.destroy()));
+  server.on("close", () => sockets.forEach((s) => s.destroy()));
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const close = server.close.bind(server);
   server.close = ((cb?: (err?: Error) => void) => {
     sockets.forEach((s) => s.destroy());
@@ -36,16 +41,29 @@ async function silentServer(): Promise<number> {
 /** A port on 127.0.0.1 that nothing listens on (bound once, then released). */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
 
-async function startAgainst(client: KafkaClient, brokers: string[], connectTimeoutMs?: number): Promise<{ error: unknown; elapsedMs: number }> {
+async function startAgainst(
+  client: KafkaClient,
+  brokers: string[],
+  connectTimeoutMs?: number,
+): Promise<{ error: unknown; elapsedMs: number }> {
   const runtime = new ConsumerRuntime(
-    [{ name: 'shared', kind: 'shared', settings: testSettings('unreachable-group'), topics: [tickTopic('unreachable-topic', { maxBufferedMessages: 10, backpressure: 'ApplyBackpressure' }, () => {})] }],
-    { brokers, clientId: 'kefgen-unreachable' },
+    [
+      {
+        name: "shared",
+        kind: "shared",
+        settings: testSettings("unreachable-group"),
+        topics: [
+          tickTopic("unreachable-topic", { maxBufferedMessages: 10, backpressure: "ApplyBackpressure" }, () => {}),
+        ],
+      },
+    ],
+    { brokers, clientId: "kefgen-unreachable" },
     { logger: silentLogger, client, ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}) },
   );
   runtimes.push(runtime);
@@ -57,15 +75,20 @@ async function startAgainst(client: KafkaClient, brokers: string[], connectTimeo
   return { error, elapsedMs: Date.now() - started };
 }
 
-describe.each(testClients())('%s: start() against an address where no Kafka answers', (client) => {
+describe.each(testClients())("%s: start() against an address where no Kafka answers", (client) => {
   // Loading @platformatic/kafka (once per process, at the first start()) is not part of the connect deadline.
-  beforeAll(async () => void (client === 'platformatic' && (await loadPlatformatic())));
+  beforeAll(async () => void (client === "platformatic" && (await loadPlatformatic())));
 
   it('a closed port: "connection refused", the address and a hint, within connectTimeoutMs', async () => {
     const port = await closedPort();
     const { error, elapsedMs } = await startAgainst(client, [`127.0.0.1:${port}`], 2_000);
     expect(error).toBeInstanceOf(BrokerUnreachableError);
-    expect(error).toMatchObject({ code: 'KEF_BROKER_UNREACHABLE', brokers: [`127.0.0.1:${port}`], reason: 'connection refused', connection: 'shared' });
+    expect(error).toMatchObject({
+      code: "KEF_BROKER_UNREACHABLE",
+      brokers: [`127.0.0.1:${port}`],
+      reason: "connection refused",
+      connection: "shared",
+    });
     expect((error as Error).message).toBe(
       `connection "shared": cannot reach Kafka at 127.0.0.1:${port} (connection refused); hint: is the broker running? check KAFKA_BROKERS / the brokers option`,
     );
@@ -77,18 +100,20 @@ describe.each(testClients())('%s: start() against an address where no Kafka answ
     const port = await silentServer();
     const { error, elapsedMs } = await startAgainst(client, [`127.0.0.1:${port}`], 2_000);
     expect(error).toBeInstanceOf(BrokerUnreachableError);
-    expect(error).toMatchObject({ brokers: [`127.0.0.1:${port}`], reason: 'no answer' });
+    expect(error).toMatchObject({ brokers: [`127.0.0.1:${port}`], reason: "no answer" });
     expect((error as Error).message).toMatch(
-      new RegExp(`^connection "shared": cannot reach Kafka at 127\\.0\\.0\\.1:${port} \\(no answer within 2\\d{3} ms\\); hint: something accepted the connection but did not answer as Kafka`),
+      new RegExp(
+        `^connection "shared": cannot reach Kafka at 127\\.0\\.0\\.1:${port} \\(no answer within 2\\d{3} ms\\); hint: something accepted the connection but did not answer as Kafka`,
+      ),
     );
     expect(elapsedMs).toBeGreaterThanOrEqual(2_000);
     expect(elapsedMs).toBeLessThan(2_000 + 2_500);
   });
 
-  it('without connectTimeoutMs the documented default deadline applies', async () => {
+  it("without connectTimeoutMs the documented default deadline applies", async () => {
     const port = await silentServer();
     const { error, elapsedMs } = await startAgainst(client, [`127.0.0.1:${port}`]);
-    expect(error).toMatchObject({ reason: 'no answer' });
+    expect(error).toMatchObject({ reason: "no answer" });
     expect(elapsedMs).toBeGreaterThanOrEqual(DEFAULT_CONNECT_TIMEOUT_MS);
     expect(elapsedMs).toBeLessThan(DEFAULT_CONNECT_TIMEOUT_MS + 2_500);
   }, 30_000);

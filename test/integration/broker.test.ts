@@ -1,18 +1,18 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalBroker, type LocalBroker } from '../../scripts/kafka/local-broker.js';
-import { createTopic, describeGroup, kafka, produce, uniqueName, waitFor, withAdmin } from '../support/kafka.js';
+import { Kafka, logLevel } from "kafkajs";
+import { afterAll, describe, expect, it } from "vitest";
+import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-broker.js";
+import { createTopic, describeGroup, kafka, produce, uniqueName, waitFor, withAdmin } from "../support/kafka.js";
 
-describe('shared test broker', () => {
-  it('reports a single-node cluster', async () => {
+describe("shared test broker", () => {
+  it("reports a single-node cluster", async () => {
     const cluster = await withAdmin((admin) => admin.describeCluster());
     expect(cluster.brokers).toHaveLength(1);
     expect(cluster.controller).toBe(cluster.brokers[0]?.nodeId);
   });
 
-  it('delivers 100 messages over 3 partitions to a consumer group', async () => {
-    const topic = uniqueName('broker-roundtrip');
-    const groupId = uniqueName('broker-roundtrip-group');
+  it("delivers 100 messages over 3 partitions to a consumer group", async () => {
+    const topic = uniqueName("broker-roundtrip");
+    const groupId = uniqueName("broker-roundtrip-group");
     await createTopic(topic, 3);
 
     const sent = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
@@ -27,17 +27,17 @@ describe('shared test broker', () => {
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ partition, message }) => {
-          received.set(message.value?.toString() ?? '', partition);
+          received.set(message.value?.toString() ?? "", partition);
         },
       });
-      await waitFor(() => received.size >= 100, { timeoutMs: 30_000, message: '100 messages' });
+      await waitFor(() => received.size >= 100, { timeoutMs: 30_000, message: "100 messages" });
 
       expect([...received.keys()].sort()).toEqual(sent.map((m) => m.value).sort());
       // Keys spread over all three partitions.
       expect(new Set(received.values()).size).toBe(3);
 
       const group = await describeGroup(groupId);
-      expect(group.state).toBe('Stable');
+      expect(group.state).toBe("Stable");
       expect(group.members).toHaveLength(1);
     } finally {
       await consumer.disconnect();
@@ -45,19 +45,19 @@ describe('shared test broker', () => {
   });
 });
 
-describe('startLocalBroker', () => {
+describe("startLocalBroker", () => {
   let broker: LocalBroker | undefined;
   afterAll(async () => {
     await broker?.stop();
   });
 
-  it('keeps data across restart() on the same port', async () => {
+  it("keeps data across restart() on the same port", async () => {
     broker = await startLocalBroker();
     expect(broker.startupMs).toBeGreaterThan(0);
     const [bootstrap] = broker.brokers;
     const client = (): Kafka =>
-      new Kafka({ clientId: 'restart-test', brokers: broker!.brokers, logLevel: logLevel.NOTHING });
-    const topic = 'restart-topic';
+      new Kafka({ clientId: "restart-test", brokers: broker!.brokers, logLevel: logLevel.NOTHING });
+    const topic = "restart-topic";
 
     const admin = client().admin();
     await admin.connect();
@@ -65,7 +65,7 @@ describe('startLocalBroker', () => {
     await admin.disconnect();
     const producer = client().producer();
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: ['a', 'b', 'c'].map((value) => ({ value })) });
+    await producer.send({ topic, acks: -1, messages: ["a", "b", "c"].map((value) => ({ value })) });
     await producer.disconnect();
 
     const pidBefore = broker.pid;
@@ -74,17 +74,17 @@ describe('startLocalBroker', () => {
     expect(broker.brokers).toEqual([bootstrap]);
 
     const values: string[] = [];
-    const consumer = client().consumer({ groupId: 'restart-group', maxWaitTimeInMs: 250 });
+    const consumer = client().consumer({ groupId: "restart-group", maxWaitTimeInMs: 250 });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          values.push(message.value?.toString() ?? '');
+          values.push(message.value?.toString() ?? "");
         },
       });
-      await waitFor(() => values.length >= 3, { timeoutMs: 30_000, message: '3 messages after restart' });
-      expect(values).toEqual(['a', 'b', 'c']);
+      await waitFor(() => values.length >= 3, { timeoutMs: 30_000, message: "3 messages after restart" });
+      expect(values).toEqual(["a", "b", "c"]);
     } finally {
       await consumer.disconnect();
     }

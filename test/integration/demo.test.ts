@@ -29,24 +29,42 @@ function runDemo(): Promise<{ code: number | null; out: string }> {
 }
 
 describe("npm run demo", () => {
-  it("handles every record, the framed shipments written with a newer schema included", { timeout: 180_000 }, async () => {
-    const { code, out } = await runDemo();
-    expect(code, out).toBe(0);
-    expect(out).toContain("examples/shop/generated is up to date (6 files)\n");
-    expect(out).toMatch(/registered ShipmentUpdated under kefgen-demo\.shipments-value: v1 as version 1 \(id \d+\), v2 as version 2 \(id \d+\)/);
-    expect(out).toMatch(/kefgen-demo\.shipments-value \(ShipmentUpdated, registry "shop" \([^)]*\)\): compatible with version 2 \(id \d+\)/);
-    expect(out).toContain("handled 18/18 records");
-    // Per key (one partition each), in the order produced.
-    const shipments = out.split("\n").filter((l) => l.includes("handled: shipment"));
-    expect(shipments.filter((l) => l.includes("for o-1"))).toEqual(["  handled: shipment s-1 for o-1: PACKED", "  handled: shipment s-1 for o-1: SHIPPED", "  handled: shipment s-1 for o-1: DELIVERED"]);
-    expect(shipments.filter((l) => l.includes("for o-2"))).toEqual(["  handled: shipment s-2 for o-2: UNKNOWN"]);
-    expect(out).toContain("kefgen-demo.shipments handled 4");
-    // Metrics and health while it runs: the endpoints printed, readiness, and a scrape whose counters are the records handled.
-    expect(out).toMatch(/operations: http:\/\/127\.0\.0\.1:\d+\/metrics, http:\/\/127\.0\.0\.1:\d+\/healthz, http:\/\/127\.0\.0\.1:\d+\/readyz\n/);
-    expect(out).toMatch(/\/readyz → 200 ready\n/);
-    expect(out).toContain("  kefgen_connections 3\n");
-    expect(out).toContain('  kefgen_connection_state{connection="shared",group="kefgen-demo",state="running"} 1\n');
-    expect(out).toMatch(/ {2}kefgen_records_handled_total\{connection="shared",group="[^"]+",topic="kefgen-demo\.order-events"\} 6\n/);
-    expect(out).toMatch(/ {2}kefgen_records_handled_total\{connection="[^"]+",group="[^"]+",topic="kefgen-demo\.shipments"\} 4\n/);
-  });
+  it(
+    "handles every record, the framed shipments written with a newer schema included",
+    { timeout: 180_000 },
+    async () => {
+      const { code, out } = await runDemo();
+      expect(code, out).toBe(0);
+      expect(out).toContain("examples/shop/generated is up to date (6 files)\n");
+      expect(out).toMatch(
+        /registered ShipmentUpdated under kefgen-demo\.shipments-value: v1 as version 1 \(id \d+\), v2 as version 2 \(id \d+\)/,
+      );
+      expect(out).toMatch(
+        /kefgen-demo\.shipments-value \(ShipmentUpdated, registry "shop" \([^)]*\)\): compatible with version 2 \(id \d+\)/,
+      );
+      expect(out).toContain("handled 18/18 records");
+      // Per key (one partition each), in the order produced.
+      const shipments = out.split("\n").filter((l) => l.includes("handled: shipment"));
+      expect(shipments.filter((l) => l.includes("for o-1"))).toEqual([
+        "  handled: shipment s-1 for o-1: PACKED",
+        "  handled: shipment s-1 for o-1: SHIPPED",
+        "  handled: shipment s-1 for o-1: DELIVERED",
+      ]);
+      expect(shipments.filter((l) => l.includes("for o-2"))).toEqual(["  handled: shipment s-2 for o-2: UNKNOWN"]);
+      expect(out).toContain("kefgen-demo.shipments handled 4");
+      // Metrics and health while it runs: the endpoints printed, readiness, and a scrape whose counters are the records handled.
+      expect(out).toMatch(
+        /operations: http:\/\/127\.0\.0\.1:\d+\/metrics, http:\/\/127\.0\.0\.1:\d+\/healthz, http:\/\/127\.0\.0\.1:\d+\/readyz\n/,
+      );
+      expect(out).toMatch(/\/readyz → 200 ready\n/);
+      expect(out).toContain("  kefgen_connections 3\n");
+      expect(out).toContain('  kefgen_connection_state{connection="shared",group="kefgen-demo",state="running"} 1\n');
+      expect(out).toMatch(
+        / {2}kefgen_records_handled_total\{connection="shared",group="[^"]+",topic="kefgen-demo\.order-events"\} 6\n/,
+      );
+      expect(out).toMatch(
+        / {2}kefgen_records_handled_total\{connection="[^"]+",group="[^"]+",topic="kefgen-demo\.shipments"\} 4\n/,
+      );
+    },
+  );
 });

@@ -6,9 +6,15 @@
 // It appends `READY <ms>` and `H <ms> <partition> <offset>` (a handler call returned) lines to a log file with
 // synchronous writes, so the lines survive a SIGKILL. Configuration: the JSON in KEFGEN_EOS_CONFIG.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
-import { ConsumerRuntime, bindTopic, type Codec, type ExactlyOnceResult, type RuntimeLogger } from '../../runtime/index.js';
+import { closeSync, openSync, writeSync } from "node:fs";
+import { Kafka, logLevel } from "kafkajs";
+import {
+  ConsumerRuntime,
+  bindTopic,
+  type Codec,
+  type ExactlyOnceResult,
+  type RuntimeLogger,
+} from "../../runtime/index.js";
 
 /** What the parent passes in KEFGEN_EOS_CONFIG. */
 export interface ExactlyOnceProcessConfig {
@@ -23,14 +29,14 @@ export interface ExactlyOnceProcessConfig {
   autoCommitIntervalMs: number;
 }
 
-const config = JSON.parse(process.env['KEFGEN_EOS_CONFIG'] ?? 'null') as ExactlyOnceProcessConfig | null;
+const config = JSON.parse(process.env["KEFGEN_EOS_CONFIG"] ?? "null") as ExactlyOnceProcessConfig | null;
 if (!config) {
-  process.stderr.write('KEFGEN_EOS_CONFIG is not set\n');
+  process.stderr.write("KEFGEN_EOS_CONFIG is not set\n");
   process.exit(2);
 }
-process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 
-const fd = openSync(config.log, 'a');
+const fd = openSync(config.log, "a");
 const write = (line: string): void => void writeSync(fd, `${line}\n`);
 const logger: RuntimeLogger = {
   debug() {},
@@ -38,24 +44,28 @@ const logger: RuntimeLogger = {
   warn: (message, fields) => process.stderr.write(`warn: ${message} ${safeJson(fields)}\n`),
   error: (message, fields) => process.stderr.write(`error: ${message} ${safeJson(fields)}\n`),
 };
-const text: Codec<string> = { decode: (b) => b.toString('utf8'), encode: (s) => Buffer.from(s, 'utf8') };
+const text: Codec<string> = { decode: (b) => b.toString("utf8"), encode: (s) => Buffer.from(s, "utf8") };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The control's producer: idempotent, acks = all, outside any transaction.
-const plain = config.exactlyOnce ? undefined : new Kafka({ clientId: 'kefgen-eos-control', brokers: config.brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true });
+const plain = config.exactlyOnce
+  ? undefined
+  : new Kafka({ clientId: "kefgen-eos-control", brokers: config.brokers, logLevel: logLevel.NOTHING }).producer({
+      idempotent: true,
+    });
 await plain?.connect();
 
 const input = {
   topic: config.input,
-  messageType: 'kefgen.test.Number',
+  messageType: "kefgen.test.Number",
   codec: text,
-  buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure', concurrency: 3 },
+  buffer: { maxBufferedMessages: 100, backpressure: "ApplyBackpressure", concurrency: 3 },
 } as const;
 const runtime = new ConsumerRuntime(
   [
     {
-      name: 'shared',
-      kind: 'shared',
+      name: "shared",
+      kind: "shared",
       settings: {
         groupId: config.groupId,
         sessionTimeoutMs: 6_000,
@@ -63,7 +73,7 @@ const runtime = new ConsumerRuntime(
         maxPollIntervalMs: 30_000,
         enableAutoCommit: false,
         autoCommitIntervalMs: config.autoCommitIntervalMs,
-        autoOffsetReset: 'earliest',
+        autoOffsetReset: "earliest",
         fetchMinBytes: 1,
         fetchMaxWaitMs: 100,
       },
@@ -89,11 +99,11 @@ const runtime = new ConsumerRuntime(
       ],
     },
   ],
-  { brokers: config.brokers, clientId: 'kefgen-eos' },
+  { brokers: config.brokers, clientId: "kefgen-eos" },
   { logger, stopTimeoutMs: 5_000 },
 );
 
-process.once('SIGTERM', () => {
+process.once("SIGTERM", () => {
   void runtime
     .stop()
     .then(() => plain?.disconnect())

@@ -3,13 +3,13 @@
 // injects the fault, and hands everything to the invariant checker (test/support/invariants.ts),
 // which checks I1–I5 and prints the scenario's figures as `[fault-matrix] {...}`.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalBroker, type LocalBroker } from '../../scripts/kafka/local-broker.js';
-import { startLocalCluster } from '../../scripts/kafka/local-cluster.js';
-import { freePort, startBlackholeProxy } from '../support/blackhole-proxy.js';
-import { AckedProducer } from '../support/fault-load.js';
-import { startScenario, type Scenario } from '../support/fault-scenario.js';
-import { waitFor } from '../support/kafka.js';
+import { afterEach, describe, expect, it } from "vitest";
+import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-broker.js";
+import { startLocalCluster } from "../../scripts/kafka/local-cluster.js";
+import { freePort, startBlackholeProxy } from "../support/blackhole-proxy.js";
+import { AckedProducer } from "../support/fault-load.js";
+import { startScenario, type Scenario } from "../support/fault-scenario.js";
+import { waitFor } from "../support/kafka.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -17,14 +17,14 @@ afterEach(async () => {
 });
 
 async function dedicatedBroker(): Promise<LocalBroker> {
-  const broker = await startLocalBroker({ logLevel: 'WARN' });
+  const broker = await startLocalBroker({ logLevel: "WARN" });
   cleanups.push(() => broker.stop());
   return broker;
 }
 
 async function scenarioOn(brokers: string[], name: string, replicated = false): Promise<Scenario> {
   const scenario = await startScenario({
-    ...(replicated ? { replicationFactor: 3, topicConfig: { 'min.insync.replicas': '2' } } : {}),
+    ...(replicated ? { replicationFactor: 3, topicConfig: { "min.insync.replicas": "2" } } : {}),
     name,
     brokers,
     topics: 2,
@@ -43,18 +43,33 @@ async function scenarioOn(brokers: string[], name: string, replicated = false): 
  * once 5,000 records are handled, `inject` runs inside a fault window (it returns when the fault
  * healed); then production stops and the checker waits for lag 0 and checks I1–I5.
  */
-async function faultScenario(name: string, brokers: string[], inject: (scenario: Scenario) => Promise<void>, replicated = false) {
+async function faultScenario(
+  name: string,
+  brokers: string[],
+  inject: (scenario: Scenario) => Promise<void>,
+  replicated = false,
+) {
   const scenario = await scenarioOn(brokers, name, replicated);
-  const load = new AckedProducer(brokers, scenario.topics.map((topic) => ({ topic, partitions: 3 })), scenario.checker, { batchSize: 10, pauseMs: 50, idempotent: replicated });
+  const load = new AckedProducer(
+    brokers,
+    scenario.topics.map((topic) => ({ topic, partitions: 3 })),
+    scenario.checker,
+    { batchSize: 10, pauseMs: 50, idempotent: replicated },
+  );
   cleanups.push(() => load.stop());
-  await waitFor(() => scenario.checker.handledCount >= 5_000, { timeoutMs: 60_000, message: '5,000 records handled before the fault' });
+  await waitFor(() => scenario.checker.handledCount >= 5_000, {
+    timeoutMs: 60_000,
+    message: "5,000 records handled before the fault",
+  });
   const healed = scenario.checker.fault(name);
   await inject(scenario);
   healed();
   await load.stop();
   await scenario.checker.waitForZeroLag(60_000);
   const figures = await scenario.checker.finish();
-  process.stdout.write(`[fault-matrix] ${name} events ${JSON.stringify({ ...scenario.events, offsetResets: scenario.events.offsetResets.length, producerFailures: load.failures })}\n`);
+  process.stdout.write(
+    `[fault-matrix] ${name} events ${JSON.stringify({ ...scenario.events, offsetResets: scenario.events.offsetResets.length, producerFailures: load.failures })}\n`,
+  );
   return figures;
 }
 
@@ -64,10 +79,10 @@ const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Records in flight in the handlers: concurrency × topics of {@link scenarioOn}. */
 const IN_FLIGHT = 2 * 2;
 
-describe('fault matrix: broker faults', () => {
-  it('1. broker SIGKILL mid-stream, restarted on the same port and data after 10 s: nothing lost, duplicates only of records in flight', async () => {
+describe("fault matrix: broker faults", () => {
+  it("1. broker SIGKILL mid-stream, restarted on the same port and data after 10 s: nothing lost, duplicates only of records in flight", async () => {
     const broker = await dedicatedBroker();
-    const figures = await faultScenario('broker-kill', broker.brokers, async () => {
+    const figures = await faultScenario("broker-kill", broker.brokers, async () => {
       await broker.kill();
       await hold(10_000);
       await broker.restart();
@@ -76,30 +91,34 @@ describe('fault matrix: broker faults', () => {
     expect(figures.duplicates).toBeLessThanOrEqual(IN_FLIGHT);
   }, 240_000);
 
-  it('2. broker SIGSTOP for 40 s, then SIGCONT: nothing lost, duplicates only of records in flight', async () => {
+  it("2. broker SIGSTOP for 40 s, then SIGCONT: nothing lost, duplicates only of records in flight", async () => {
     const broker = await dedicatedBroker();
     const pid = broker.pid!;
     let stopped = false;
-    cleanups.push(async () => void (stopped && process.kill(pid, 'SIGCONT')));
-    const figures = await faultScenario('broker-sigstop', broker.brokers, async () => {
-      process.kill(pid, 'SIGSTOP');
+    cleanups.push(async () => void (stopped && process.kill(pid, "SIGCONT")));
+    const figures = await faultScenario("broker-sigstop", broker.brokers, async () => {
+      process.kill(pid, "SIGSTOP");
       stopped = true;
       await hold(40_000);
-      process.kill(pid, 'SIGCONT');
+      process.kill(pid, "SIGCONT");
       stopped = false;
     });
     expect(figures.duplicates).toBeLessThanOrEqual(IN_FLIGHT);
   }, 240_000);
 
-  it('5. network black hole: every byte between the clients and the broker dropped for 30 s, sockets left open', async () => {
+  it("5. network black hole: every byte between the clients and the broker dropped for 30 s, sockets left open", async () => {
     // The broker advertises the proxy, so every client connection (consumer, producer, the
     // checker's admin) goes through it; the broker itself is untouched.
     const brokerPort = await freePort();
     const proxy = await startBlackholeProxy(brokerPort);
     cleanups.push(() => proxy.close());
-    const broker = await startLocalBroker({ logLevel: 'WARN', port: brokerPort, properties: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` } });
+    const broker = await startLocalBroker({
+      logLevel: "WARN",
+      port: brokerPort,
+      properties: { "advertised.listeners": `PLAINTEXT://127.0.0.1:${proxy.port}` },
+    });
     cleanups.push(() => broker.stop());
-    const figures = await faultScenario('network-blackhole', [`127.0.0.1:${proxy.port}`], async () => {
+    const figures = await faultScenario("network-blackhole", [`127.0.0.1:${proxy.port}`], async () => {
       proxy.blackhole();
       await hold(30_000);
       proxy.heal();
@@ -108,12 +127,12 @@ describe('fault matrix: broker faults', () => {
     expect(figures.duplicates).toBeLessThanOrEqual(IN_FLIGHT);
   }, 240_000);
 
-  it('8. 3-node KRaft cluster (RF 3, min.insync.replicas 2): the partition leader SIGKILLed under load with an acks=all producer; zero acknowledged records lost', async () => {
-    const cluster = await startLocalCluster({ nodes: 3, logLevel: 'WARN' });
+  it("8. 3-node KRaft cluster (RF 3, min.insync.replicas 2): the partition leader SIGKILLed under load with an acks=all producer; zero acknowledged records lost", async () => {
+    const cluster = await startLocalCluster({ nodes: 3, logLevel: "WARN" });
     cleanups.push(() => cluster.stop());
     let killed = 0;
     const figures = await faultScenario(
-      'leader-kill',
+      "leader-kill",
       cluster.brokers,
       async (scenario) => {
         const admin = scenario.kafka.admin();
@@ -138,7 +157,7 @@ describe('fault matrix: broker faults', () => {
               await admin2.disconnect();
             }
           },
-          { timeoutMs: 60_000, intervalMs: 500, message: 'new leaders elected' },
+          { timeoutMs: 60_000, intervalMs: 500, message: "new leaders elected" },
         );
       },
       true,

@@ -3,19 +3,19 @@
 // a second member joining and leaving every 2 s for 60 s (scenario 4). The invariant checker
 // (test/support/invariants.ts) checks I1–I5 and prints the figures as `[fault-matrix] {...}`.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { ConsumerRuntime } from '../../runtime/index.js';
-import { handledLines, readFaultLog, spawnConsumer, type FaultConsumer } from '../support/fault.js';
-import { AckedProducer } from '../support/fault-load.js';
-import { startScenario } from '../support/fault-scenario.js';
-import { produceTicks } from '../support/guarantees.js';
-import { InvariantChecker } from '../support/invariants.js';
-import { brokers, createTopic, uniqueName, waitFor } from '../support/kafka.js';
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { ConsumerRuntime } from "../../runtime/index.js";
+import { handledLines, readFaultLog, spawnConsumer, type FaultConsumer } from "../support/fault.js";
+import { AckedProducer } from "../support/fault-load.js";
+import { startScenario } from "../support/fault-scenario.js";
+import { produceTicks } from "../support/guarantees.js";
+import { InvariantChecker } from "../support/invariants.js";
+import { brokers, createTopic, uniqueName, waitFor } from "../support/kafka.js";
 
-const dir = mkdtempSync(path.join(tmpdir(), 'kefgen-fault-matrix-'));
+const dir = mkdtempSync(path.join(tmpdir(), "kefgen-fault-matrix-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -40,18 +40,18 @@ function consumerProcess(groupId: string, topic: string, log: string): FaultCons
     sessionTimeoutMs: 6_000,
   });
   cleanups.push(async () => {
-    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
     await child.exited;
   });
   return child;
 }
 
-describe('fault matrix: group faults', () => {
-  it('3. consumer SIGKILL, then restart: nothing lost, duplicates only of what the killed process handled after its last commit', async () => {
-    const topic = uniqueName('fm-consumer-kill');
-    const groupId = uniqueName('fm-consumer-kill-group');
+describe("fault matrix: group faults", () => {
+  it("3. consumer SIGKILL, then restart: nothing lost, duplicates only of what the killed process handled after its last commit", async () => {
+    const topic = uniqueName("fm-consumer-kill");
+    const groupId = uniqueName("fm-consumer-kill-group");
     await createTopic(topic, 3);
-    const checker = new InvariantChecker('consumer-kill', brokers(), groupId, [topic]);
+    const checker = new InvariantChecker("consumer-kill", brokers(), groupId, [topic]);
     checker.ackedUpTo(topic, await produceTicks(topic, 3, 3_000));
     const load = new AckedProducer(brokers(), [{ topic, partitions: 3 }], checker, { batchSize: 10, pauseMs: 50 });
     cleanups.push(() => load.stop());
@@ -59,12 +59,18 @@ describe('fault matrix: group faults', () => {
     const log1 = path.join(dir, `${topic}-1.log`);
     const log2 = path.join(dir, `${topic}-2.log`);
     const first = consumerProcess(groupId, topic, log1);
-    await waitFor(() => handledLines(readFaultLog(log1)).length >= 3_000, { timeoutMs: 60_000, message: `the first process to handle 3,000 records; stderr: ${first.stderr()}` });
-    const healed = checker.fault('consumer SIGKILL');
-    first.child.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
+    await waitFor(() => handledLines(readFaultLog(log1)).length >= 3_000, {
+      timeoutMs: 60_000,
+      message: `the first process to handle 3,000 records; stderr: ${first.stderr()}`,
+    });
+    const healed = checker.fault("consumer SIGKILL");
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
     const second = consumerProcess(groupId, topic, log2);
-    await waitFor(() => readFaultLog(log2).some((l) => l.kind === 'READY'), { timeoutMs: 60_000, message: `the restarted process to join; stderr: ${second.stderr()}` });
+    await waitFor(() => readFaultLog(log2).some((l) => l.kind === "READY"), {
+      timeoutMs: 60_000,
+      message: `the restarted process to join; stderr: ${second.stderr()}`,
+    });
     healed();
     await load.stop();
     // The handler calls of both processes, from their logs (each line written before its handler returned).
@@ -76,7 +82,7 @@ describe('fault matrix: group faults', () => {
         const lines = handledLines(readFaultLog(log2));
         return lines.length > 0;
       },
-      { timeoutMs: 30_000, message: 'the restarted process to handle records' },
+      { timeoutMs: 30_000, message: "the restarted process to handle records" },
     );
     try {
       await checker.waitForZeroLag(60_000);
@@ -88,9 +94,9 @@ describe('fault matrix: group faults', () => {
     expect(figures.produced).toBeGreaterThan(9_000);
   }, 240_000);
 
-  it('4. rebalance storm: a second member joins and leaves every 2 s for 60 s; nothing lost, commits never ahead or backwards', async () => {
+  it("4. rebalance storm: a second member joins and leaves every 2 s for 60 s; nothing lost, commits never ahead or backwards", async () => {
     const scenario = await startScenario({
-      name: 'rebalance-storm',
+      name: "rebalance-storm",
       brokers: brokers(),
       topics: 2,
       partitions: 3,
@@ -100,11 +106,19 @@ describe('fault matrix: group faults', () => {
       handlerDelayMs: 1,
     });
     cleanups.push(() => scenario.stop());
-    const load = new AckedProducer(brokers(), scenario.topics.map((topic) => ({ topic, partitions: 3 })), scenario.checker, { batchSize: 10, pauseMs: 50 });
+    const load = new AckedProducer(
+      brokers(),
+      scenario.topics.map((topic) => ({ topic, partitions: 3 })),
+      scenario.checker,
+      { batchSize: 10, pauseMs: 50 },
+    );
     cleanups.push(() => load.stop());
-    await waitFor(() => scenario.checker.handledCount >= 3_000, { timeoutMs: 60_000, message: '3,000 records handled before the storm' });
+    await waitFor(() => scenario.checker.handledCount >= 3_000, {
+      timeoutMs: 60_000,
+      message: "3,000 records handled before the storm",
+    });
 
-    const healed = scenario.checker.fault('rebalance storm');
+    const healed = scenario.checker.fault("rebalance storm");
     const stormEnds = Date.now() + 60_000;
     let joins = 0;
     let member: ConsumerRuntime | undefined;
@@ -122,16 +136,18 @@ describe('fault matrix: group faults', () => {
     await load.stop();
     await scenario.checker.waitForZeroLag(60_000);
     await scenario.checker.finish();
-    process.stdout.write(`[fault-matrix] rebalance-storm events ${JSON.stringify({ ...scenario.events, offsetResets: scenario.events.offsetResets.length, secondMemberJoins: joins })}\n`);
+    process.stdout.write(
+      `[fault-matrix] rebalance-storm events ${JSON.stringify({ ...scenario.events, offsetResets: scenario.events.offsetResets.length, secondMemberJoins: joins })}\n`,
+    );
     expect(joins).toBeGreaterThanOrEqual(5);
     expect(scenario.events.rebalances).toBeGreaterThanOrEqual(joins);
   }, 240_000);
 
-  it('7. retention deletes records below a paused partition\'s position: an explicit offsetReset with the skipped range, never a silent jump', async () => {
+  it("7. retention deletes records below a paused partition's position: an explicit offsetReset with the skipped range, never a silent jump", async () => {
     let open = false;
     const waiters: (() => void)[] = [];
     const scenario = await startScenario({
-      name: 'retention',
+      name: "retention",
       brokers: brokers(),
       topics: 1,
       partitions: 1,
@@ -145,11 +161,14 @@ describe('fault matrix: group faults', () => {
     cleanups.push(() => scenario.stop());
     const [topic] = scenario.topics as [string];
     const connection = () => scenario.runtime.metrics().connections[0]!;
-    await waitFor(() => connection().topics[0]!.paused && connection().topics[0]!.buffered === 100, { timeoutMs: 30_000, message: 'the partition paused with a full buffer' });
+    await waitFor(() => connection().topics[0]!.paused && connection().topics[0]!.buffered === 100, {
+      timeoutMs: 30_000,
+      message: "the partition paused with a full buffer",
+    });
     const position = connection().lag[0]!.position!;
     expect(position).toBeGreaterThan(0);
 
-    const healed = scenario.checker.fault('retention');
+    const healed = scenario.checker.fault("retention");
     const deletedBelow = position + 1_000;
     const admin = scenario.kafka.admin();
     await admin.connect();
@@ -162,14 +181,24 @@ describe('fault matrix: group faults', () => {
     scenario.checker.deletedBelow(topic, 0, deletedBelow);
     open = true;
     for (const resolve of waiters.splice(0)) resolve();
-    await waitFor(() => scenario.events.offsetResets.length > 0, { timeoutMs: 30_000, message: 'the offsetReset event' });
+    await waitFor(() => scenario.events.offsetResets.length > 0, {
+      timeoutMs: 30_000,
+      message: "the offsetReset event",
+    });
     healed();
     scenario.checker.productionEnded();
     await scenario.checker.waitForZeroLag(60_000);
     const figures = await scenario.checker.finish();
 
     expect(scenario.events.offsetResets).toEqual([
-      expect.objectContaining({ topic, partition: 0, detectedBy: 'kafkajs', expectedOffset: String(position), fetchedOffset: String(deletedBelow), skipped: { from: String(position), to: String(deletedBelow), count: 1_000 } }),
+      expect.objectContaining({
+        topic,
+        partition: 0,
+        detectedBy: "kafkajs",
+        expectedOffset: String(position),
+        fetchedOffset: String(deletedBelow),
+        skipped: { from: String(position), to: String(deletedBelow), count: 1_000 },
+      }),
     ]);
     // Exactly the reported range is missing from what the handlers saw: nothing else jumped over.
     expect(figures.handled).toBe(3_000 - 1_000);

@@ -3,13 +3,12 @@
 // shares the first partition of every fetch response refills the whole buffer and the others starve.
 // See docs/runtime.md, "Fair share".
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { RuntimeEvents } from '../../runtime/index.js';
-import { produceTicks, Runtimes, testSettings, tickTopic } from '../support/guarantees.js';
-import { testClients } from '../support/clients.js';
-import { createTopic, uniqueName, waitFor } from '../support/kafka.js';
-import { sleep } from '../support/ticks.js';
-
+import { afterEach, describe, expect, it } from "vitest";
+import { RuntimeEvents } from "../../runtime/index.js";
+import { produceTicks, Runtimes, testSettings, tickTopic } from "../support/guarantees.js";
+import { testClients } from "../support/clients.js";
+import { createTopic, uniqueName, waitFor } from "../support/kafka.js";
+import { sleep } from "../support/ticks.js";
 
 const PARTITIONS = 4;
 const WINDOW_MS = 5_000;
@@ -23,13 +22,13 @@ const MEASURE_MS = 16_000;
  */
 const WARM_UP_MS = 1_000;
 
-describe.each(testClients())('%s', (client) => {
+describe.each(testClients())("%s", (client) => {
   const runtimes = new Runtimes(client);
   afterEach(() => runtimes.stopAll());
 
-  describe('guarantee: partitions of a topic share its buffer fairly under sustained backpressure', () => {
-    it('4 partitions, equal backlogs, a slow handler: per-partition counts within 10% of each other in every 5 s window', async () => {
-      const topic = uniqueName('fair');
+  describe("guarantee: partitions of a topic share its buffer fairly under sustained backpressure", () => {
+    it("4 partitions, equal backlogs, a slow handler: per-partition counts within 10% of each other in every 5 s window", async () => {
+      const topic = uniqueName("fair");
       await createTopic(topic, PARTITIONS);
       // 2,500 per partition: far more than the handler gets through while the test measures.
       await produceTicks(topic, PARTITIONS, 2_500);
@@ -40,11 +39,11 @@ describe.each(testClients())('%s', (client) => {
       // comes in, so a busy machine's slower fetches do not make it miss turns.
       const runtime = runtimes.create([
         {
-          name: 'shared',
-          kind: 'shared',
-          settings: testSettings(uniqueName('fair-group'), { fetchMaxWaitMs: 100 }),
+          name: "shared",
+          kind: "shared",
+          settings: testSettings(uniqueName("fair-group"), { fetchMaxWaitMs: 100 }),
           topics: [
-            tickTopic(topic, { maxBufferedMessages: 40, backpressure: 'ApplyBackpressure' }, async (_m, c) => {
+            tickTopic(topic, { maxBufferedMessages: 40, backpressure: "ApplyBackpressure" }, async (_m, c) => {
               await sleep(10);
               handled.push({ at: Date.now(), partition: c.partition });
             }),
@@ -71,15 +70,19 @@ describe.each(testClients())('%s', (client) => {
         const max = Math.max(...counts);
         windows.push({ from: from - start, counts, spread: (max - Math.min(...counts)) / max });
       }
-      process.stdout.write(`[figures] fair-share ${JSON.stringify({ handled: log.length, pauses, windows: windows.map((w) => `${w.from}:${w.counts.join('/')}`) })}\n`);
+      process.stdout.write(
+        `[figures] fair-share ${JSON.stringify({ handled: log.length, pauses, windows: windows.map((w) => `${w.from}:${w.counts.join("/")}`) })}\n`,
+      );
 
       // Backpressure really was sustained (the backlog outlasted the test) and windows were measured.
       expect(pauses).toBeGreaterThan(0);
       expect(windows.length).toBeGreaterThanOrEqual(10);
       // Every partition was handled in every window, enough records for a 10% spread to mean something…
-      for (const w of windows) expect(Math.min(...w.counts), `window at ${w.from} ms: ${w.counts.join('/')}`).toBeGreaterThanOrEqual(30);
+      for (const w of windows)
+        expect(Math.min(...w.counts), `window at ${w.from} ms: ${w.counts.join("/")}`).toBeGreaterThanOrEqual(30);
       // …and the counts of the four partitions are within 10% of each other in every window.
-      for (const w of windows) expect(w.spread, `window at ${w.from} ms: ${w.counts.join('/')}`).toBeLessThanOrEqual(0.1);
+      for (const w of windows)
+        expect(w.spread, `window at ${w.from} ms: ${w.counts.join("/")}`).toBeLessThanOrEqual(0.1);
     });
   });
 });

@@ -2,8 +2,15 @@
 // connection (proof 1), ApplyBackpressure's bound without loss or expulsion (proof 2), the drop
 // modes' accounting (proof 3) and handler retries (proof 7). See docs/runtime.md.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { RuntimeEvents, type BackpressureMode, type ConnectionSpec, type DroppedEvent, type HandlerErrorEvent, type MessageContext } from '../../runtime/index.js';
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  RuntimeEvents,
+  type BackpressureMode,
+  type ConnectionSpec,
+  type DroppedEvent,
+  type HandlerErrorEvent,
+  type MessageContext,
+} from "../../runtime/index.js";
 import {
   expectNeverExpelled,
   HandledLog,
@@ -16,25 +23,24 @@ import {
   testLogger,
   testSettings,
   tickTopic,
-} from '../support/guarantees.js';
-import { testClients } from '../support/clients.js';
-import { committedOffsets, createTopic, describeGroup, endOffsets, uniqueName, waitFor } from '../support/kafka.js';
-import { recordKey, sleep } from '../support/ticks.js';
-
+} from "../support/guarantees.js";
+import { testClients } from "../support/clients.js";
+import { committedOffsets, createTopic, describeGroup, endOffsets, uniqueName, waitFor } from "../support/kafka.js";
+import { recordKey, sleep } from "../support/ticks.js";
 
 /** Prints a measured figure in the test output (the report quotes them). */
 function figure(name: string, values: Record<string, unknown>): void {
   process.stdout.write(`[figures] ${name} ${JSON.stringify(values)}\n`);
 }
 
-describe.each(testClients())('%s', (client) => {
+describe.each(testClients())("%s", (client) => {
   const runtimes = new Runtimes(client);
   afterEach(() => runtimes.stopAll());
 
-  describe('guarantee: a slow type does not hold up the others on a shared connection', () => {
-    it('a fast type next to a 50 ms/record type finishes its backlog in about the time the same type needs alone', async () => {
-      const fast = uniqueName('hol-fast');
-      const slow = uniqueName('hol-slow');
+  describe("guarantee: a slow type does not hold up the others on a shared connection", () => {
+    it("a fast type next to a 50 ms/record type finishes its backlog in about the time the same type needs alone", async () => {
+      const fast = uniqueName("hol-fast");
+      const slow = uniqueName("hol-slow");
       await createTopic(fast, 4);
       await createTopic(slow, 2);
       const fastEnds = await produceTicks(fast, 4, 10_000);
@@ -52,18 +58,23 @@ describe.each(testClients())('%s', (client) => {
       const alone = new HandledLog();
       const together = new HandledLog();
       const slowHandled = new HandledLog();
-      const fastBuffer = { maxBufferedMessages: 1_000, backpressure: 'ApplyBackpressure' } as const;
+      const fastBuffer = { maxBufferedMessages: 1_000, backpressure: "ApplyBackpressure" } as const;
       const aloneRuntime = runtimes.create([
-        { name: 'shared', kind: 'shared', settings: testSettings(uniqueName('hol-alone')), topics: [tickTopic(fast, fastBuffer, fastHandler(alone))] },
+        {
+          name: "shared",
+          kind: "shared",
+          settings: testSettings(uniqueName("hol-alone")),
+          topics: [tickTopic(fast, fastBuffer, fastHandler(alone))],
+        },
       ]);
       const togetherRuntime = runtimes.create([
         {
-          name: 'shared',
-          kind: 'shared',
-          settings: testSettings(uniqueName('hol-together')),
+          name: "shared",
+          kind: "shared",
+          settings: testSettings(uniqueName("hol-together")),
           topics: [
             tickTopic(fast, fastBuffer, fastHandler(together)),
-            tickTopic(slow, { maxBufferedMessages: 10, backpressure: 'ApplyBackpressure' }, async (_m, c) => {
+            tickTopic(slow, { maxBufferedMessages: 10, backpressure: "ApplyBackpressure" }, async (_m, c) => {
               await sleep(50);
               slowHandled.record(c);
             }),
@@ -75,14 +86,25 @@ describe.each(testClients())('%s', (client) => {
       await Promise.all([aloneRuntime.start(), togetherRuntime.start()]);
       const started = Date.now();
       const finish = async (log: HandledLog) => {
-        await waitFor(() => log.count() >= fastTotal, { timeoutMs: 60_000, intervalMs: 5, message: 'the fast backlog' });
+        await waitFor(() => log.count() >= fastTotal, {
+          timeoutMs: 60_000,
+          intervalMs: 5,
+          message: "the fast backlog",
+        });
         return { ms: Date.now() - started, slowDone: slowHandled.count() };
       };
       const [aloneDone, togetherDone] = await Promise.all([finish(alone), finish(together)]);
       alone.expectExactlyOnceInOrder(fast, fastEnds);
       together.expectExactlyOnceInOrder(fast, fastEnds);
       const ratio = togetherDone.ms / aloneDone.ms;
-      figure('head-of-line', { fastRecords: fastTotal, aloneMs: aloneDone.ms, togetherMs: togetherDone.ms, ratio: Number(ratio.toFixed(2)), slowHandledMeanwhile: togetherDone.slowDone, slowPauses });
+      figure("head-of-line", {
+        fastRecords: fastTotal,
+        aloneMs: aloneDone.ms,
+        togetherMs: togetherDone.ms,
+        ratio: Number(ratio.toFixed(2)),
+        slowHandledMeanwhile: togetherDone.slowDone,
+        slowPauses,
+      });
 
       // The slow type really competed: it was fetched, handled and paused for backpressure meanwhile…
       expect(togetherDone.slowDone).toBeGreaterThan(0);
@@ -94,13 +116,13 @@ describe.each(testClients())('%s', (client) => {
     });
   });
 
-  describe('guarantee: ApplyBackpressure bounds the buffer, loses nothing and keeps the member', () => {
-    it('capacity 10, 10,000 records, 1 ms handler: buffer ≤ 10 at every sample, each record once and in order, no rejoin', async () => {
+  describe("guarantee: ApplyBackpressure bounds the buffer, loses nothing and keeps the member", () => {
+    it("capacity 10, 10,000 records, 1 ms handler: buffer ≤ 10 at every sample, each record once and in order, no rejoin", async () => {
       // One exclusive connection with only this topic (batches wait for room, heartbeating), and a shared
       // connection with two topics (batches wait at most 50 ms, then the topic is paused and resumed).
-      const big = uniqueName('bp-big');
-      const shared = uniqueName('bp-shared');
-      const other = uniqueName('bp-other');
+      const big = uniqueName("bp-big");
+      const shared = uniqueName("bp-shared");
+      const other = uniqueName("bp-other");
       await createTopic(big, 4);
       await createTopic(shared, 4);
       await createTopic(other, 1);
@@ -124,11 +146,11 @@ describe.each(testClients())('%s', (client) => {
       };
       const specs: ConnectionSpec[] = [
         {
-          name: 'big',
-          kind: 'exclusive',
-          settings: testSettings(uniqueName('bp-big-group')),
+          name: "big",
+          kind: "exclusive",
+          settings: testSettings(uniqueName("bp-big-group")),
           topics: [
-            tickTopic(big, { maxBufferedMessages: capacity, backpressure: 'ApplyBackpressure' }, async (_m, c) => {
+            tickTopic(big, { maxBufferedMessages: capacity, backpressure: "ApplyBackpressure" }, async (_m, c) => {
               checkFromHandler();
               await sleep(1);
               handled.record(c);
@@ -136,28 +158,40 @@ describe.each(testClients())('%s', (client) => {
           ],
         },
         {
-          name: 'shared',
-          kind: 'shared',
-          settings: testSettings(uniqueName('bp-shared-group'), { fetchMaxWaitMs: 2 }),
+          name: "shared",
+          kind: "shared",
+          settings: testSettings(uniqueName("bp-shared-group"), { fetchMaxWaitMs: 2 }),
           topics: [
-            tickTopic(shared, { maxBufferedMessages: capacity, backpressure: 'ApplyBackpressure', concurrency: 2 }, async (_m, c) => {
-              checkFromHandler();
-              const key = `${c.partition}`;
-              if ((inFlight.get(key) ?? 0) > 0) overlapSamePartition++;
-              inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
-              maxInFlightShared = Math.max(maxInFlightShared, [...inFlight.values()].reduce((a, b) => a + b, 0));
-              await sleep(1);
-              inFlight.set(key, inFlight.get(key)! - 1);
-              handled.record(c);
-            }),
-            tickTopic(other, { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure' }, (_m, c) => handled.record(c)),
+            tickTopic(
+              shared,
+              { maxBufferedMessages: capacity, backpressure: "ApplyBackpressure", concurrency: 2 },
+              async (_m, c) => {
+                checkFromHandler();
+                const key = `${c.partition}`;
+                if ((inFlight.get(key) ?? 0) > 0) overlapSamePartition++;
+                inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+                maxInFlightShared = Math.max(
+                  maxInFlightShared,
+                  [...inFlight.values()].reduce((a, b) => a + b, 0),
+                );
+                await sleep(1);
+                inFlight.set(key, inFlight.get(key)! - 1);
+                handled.record(c);
+              },
+            ),
+            tickTopic(other, { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }, (_m, c) =>
+              handled.record(c),
+            ),
           ],
         },
       ];
       // kafkajs: its own consumer events; every client: the runtime's group events per connection.
-      const runtime = runtimes.create(specs, client === 'kafkajs' ? { createConsumer: consumers.factory } : {});
+      const runtime = runtimes.create(specs, client === "kafkajs" ? { createConsumer: consumers.factory } : {});
       const groupEvents = recordGroupEvents(runtime);
-      bufferSizes = () => runtime.metrics().connections.flatMap((c) => c.topics.filter((t) => t.capacity === capacity).map((t) => t.buffered));
+      bufferSizes = () =>
+        runtime
+          .metrics()
+          .connections.flatMap((c) => c.topics.filter((t) => t.capacity === capacity).map((t) => t.buffered));
       let pauses = 0;
       let resumes = 0;
       runtime.on(RuntimeEvents.PAUSED, () => pauses++);
@@ -167,7 +201,11 @@ describe.each(testClients())('%s', (client) => {
       await runtime.start();
       const sampler = new Sampler(() => Math.max(...bufferSizes()), 2);
       const total = 10_000 + 2_000 + 200;
-      await waitFor(() => handled.count() >= total, { timeoutMs: 45_000, intervalMs: 20, message: 'all records handled' });
+      await waitFor(() => handled.count() >= total, {
+        timeoutMs: 45_000,
+        intervalMs: 20,
+        message: "all records handled",
+      });
       const samples = await sampler.stop();
       const elapsedMs = Date.now() - started;
 
@@ -175,8 +213,20 @@ describe.each(testClients())('%s', (client) => {
       handled.expectExactlyOnceInOrder(shared, sharedEnds);
       handled.expectExactlyOnceInOrder(other, otherEnds);
 
-      const peaks = runtime.metrics().connections.flatMap((c) => c.topics.filter((t) => t.capacity === capacity).map((t) => t.peakBuffered));
-      figure('apply-backpressure', { records: total, elapsedMs, samples: samples.length, maxSampled: Math.max(...samples), peakBuffered: peaks, pauses, resumes, maxInFlightShared, handlerSamples });
+      const peaks = runtime
+        .metrics()
+        .connections.flatMap((c) => c.topics.filter((t) => t.capacity === capacity).map((t) => t.peakBuffered));
+      figure("apply-backpressure", {
+        records: total,
+        elapsedMs,
+        samples: samples.length,
+        maxSampled: Math.max(...samples),
+        peakBuffered: peaks,
+        pauses,
+        resumes,
+        maxInFlightShared,
+        handlerSamples,
+      });
       // The bound: never above capacity, at any of the samples nor at any offer (peakBuffered), and reached.
       expect(samples.length).toBeGreaterThan(100);
       expect(Math.max(...samples)).toBeLessThanOrEqual(capacity);
@@ -191,24 +241,24 @@ describe.each(testClients())('%s', (client) => {
 
       // Never expelled: after its first join no consumer saw a rebalance, a crash or a second join,
       // and each group still has exactly that member.
-      expect([...groupEvents.keys()].sort()).toEqual(['big', 'shared']);
+      expect([...groupEvents.keys()].sort()).toEqual(["big", "shared"]);
       for (const events of groupEvents.values()) expectNeverExpelled(events);
-      const memberIds = client === 'kafkajs' ? consumers.consumers.map(expectNeverExpelled) : [];
-      if (client === 'kafkajs') expect(consumers.consumers).toHaveLength(2);
+      const memberIds = client === "kafkajs" ? consumers.consumers.map(expectNeverExpelled) : [];
+      if (client === "kafkajs") expect(consumers.consumers).toHaveLength(2);
       for (const spec of specs) {
         const group = await describeGroup(spec.settings.groupId);
-        expect(group.state).toBe('Stable');
+        expect(group.state).toBe("Stable");
         expect(group.members).toHaveLength(1);
-        if (client === 'kafkajs') expect(memberIds).toContain(group.members[0]!.memberId);
+        if (client === "kafkajs") expect(memberIds).toContain(group.members[0]!.memberId);
       }
       await runtime.stop({ timeoutMs: 2_000 });
       expect(await committedOffsets(specs[0]!.settings.groupId, big)).toEqual(await endOffsets(big));
     });
   });
 
-  describe('guarantee: drop modes count every record', () => {
-    it.each<BackpressureMode>(['DropOldestMessage', 'DropNewestMessage'])(
-      '%s: handled + dropped = produced, each record exactly one of the two, commits reach the end',
+  describe("guarantee: drop modes count every record", () => {
+    it.each<BackpressureMode>(["DropOldestMessage", "DropNewestMessage"])(
+      "%s: handled + dropped = produced, each record exactly one of the two, commits reach the end",
       async (mode) => {
         const topic = uniqueName(`drop-${mode}`);
         await createTopic(topic, 2);
@@ -217,12 +267,12 @@ describe.each(testClients())('%s', (client) => {
         const handled = new HandledLog();
         const dropped: DroppedEvent[] = [];
         const logger = testLogger();
-        const groupId = uniqueName('drop-group');
+        const groupId = uniqueName("drop-group");
         const runtime = runtimes.create(
           [
             {
-              name: 'shared',
-              kind: 'shared',
+              name: "shared",
+              kind: "shared",
               settings: testSettings(groupId),
               topics: [
                 tickTopic(topic, { maxBufferedMessages: 20, backpressure: mode }, async (_m, c) => {
@@ -237,11 +287,14 @@ describe.each(testClients())('%s', (client) => {
         runtime.on(RuntimeEvents.DROPPED, (e) => dropped.push(e));
         await runtime.start();
         const metricsOf = () => runtime.metrics().connections[0]!.topics[0]!;
-        await waitFor(() => metricsOf().handled + metricsOf().dropped >= produced, { timeoutMs: 20_000, message: 'every record handled or dropped' });
+        await waitFor(() => metricsOf().handled + metricsOf().dropped >= produced, {
+          timeoutMs: 20_000,
+          message: "every record handled or dropped",
+        });
         // Commits reach the end offsets: dropped records count as done.
         await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), await endOffsets(topic)), {
           timeoutMs: 10_000,
-          message: 'commits at the end offsets',
+          message: "commits at the end offsets",
         });
         const { handled: handledCount, dropped: droppedCount } = metricsOf();
         figure(`drop-${mode}`, { produced, handled: handledCount, dropped: droppedCount });
@@ -263,27 +316,28 @@ describe.each(testClients())('%s', (client) => {
         // The buffer is per topic: DropOldest keeps the newest arrivals (the end of the partition fetched
         // last survives), DropNewest the first ones (the start of the partition fetched first).
         const partitions = [...ends.keys()];
-        if (mode === 'DropOldestMessage') expect(partitions.some((p) => handled.offsets(topic, p).at(-1) === ends.get(p)! - 1)).toBe(true);
+        if (mode === "DropOldestMessage")
+          expect(partitions.some((p) => handled.offsets(topic, p).at(-1) === ends.get(p)! - 1)).toBe(true);
         else expect(partitions.some((p) => handled.offsets(topic, p)[0] === 0)).toBe(true);
         expect(dropped.every((e) => e.mode === mode && e.topic === topic)).toBe(true);
         // Logged, rate-limited: one line at the first drop (the interval is longer than the test).
-        const lines = logger.warnings.filter((w) => w.message === 'buffer full: dropping records');
+        const lines = logger.warnings.filter((w) => w.message === "buffer full: dropping records");
         expect(lines).toHaveLength(1);
         expect(lines[0]!.fields).toMatchObject({ topic, mode, count: 1 });
       },
     );
   });
 
-  describe('guarantee: a failing handler is retried and holds back only its own record', () => {
-    it('throws twice then succeeds: retried with backoff, not committed before it succeeded, the other type unaffected', async () => {
-      const flaky = uniqueName('retry-flaky');
-      const steady = uniqueName('retry-steady');
+  describe("guarantee: a failing handler is retried and holds back only its own record", () => {
+    it("throws twice then succeeds: retried with backoff, not committed before it succeeded, the other type unaffected", async () => {
+      const flaky = uniqueName("retry-flaky");
+      const steady = uniqueName("retry-steady");
       await createTopic(flaky, 1);
       await createTopic(steady, 2);
       await produceTicks(flaky, 1, 20);
       const steadyEnds = await produceTicks(steady, 2, 1_000);
       const failingOffset = 5;
-      const groupId = uniqueName('retry-group');
+      const groupId = uniqueName("retry-group");
 
       const handled = new HandledLog();
       const attempts: number[] = [];
@@ -292,11 +346,11 @@ describe.each(testClients())('%s', (client) => {
       const runtime = runtimes.create(
         [
           {
-            name: 'shared',
-            kind: 'shared',
+            name: "shared",
+            kind: "shared",
             settings: testSettings(groupId, { autoCommitIntervalMs: 50 }),
             topics: [
-              tickTopic(flaky, { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure' }, (_m, c) => {
+              tickTopic(flaky, { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }, (_m, c) => {
                 if (Number(c.offset) === failingOffset) {
                   attempts.push(Date.now());
                   if (failuresLeft-- > 0) throw new Error(`transient failure ${2 - failuresLeft}`);
@@ -304,7 +358,9 @@ describe.each(testClients())('%s', (client) => {
                 }
                 handled.record(c);
               }),
-              tickTopic(steady, { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure' }, (_m, c) => handled.record(c)),
+              tickTopic(steady, { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }, (_m, c) =>
+                handled.record(c),
+              ),
             ],
           },
         ],
@@ -313,10 +369,19 @@ describe.each(testClients())('%s', (client) => {
       const errors: HandlerErrorEvent[] = [];
       runtime.on(RuntimeEvents.HANDLER_ERROR, (e) => errors.push(e));
       // Committed offset of the flaky partition as the broker sees it, with when the answer arrived.
-      const sampler = new Sampler(async () => ({ offset: (await committedOffsets(groupId, flaky)).get(0) ?? -1, at: Date.now() }), 20);
+      const sampler = new Sampler(
+        async () => ({ offset: (await committedOffsets(groupId, flaky)).get(0) ?? -1, at: Date.now() }),
+        20,
+      );
       await runtime.start();
-      await waitFor(() => succeededAt !== undefined && handled.count(flaky) === 20, { timeoutMs: 15_000, message: 'the flaky record to succeed' });
-      await waitFor(async () => (await committedOffsets(groupId, flaky)).get(0) === 20, { timeoutMs: 5_000, message: 'the flaky topic committed' });
+      await waitFor(() => succeededAt !== undefined && handled.count(flaky) === 20, {
+        timeoutMs: 15_000,
+        message: "the flaky record to succeed",
+      });
+      await waitFor(async () => (await committedOffsets(groupId, flaky)).get(0) === 20, {
+        timeoutMs: 5_000,
+        message: "the flaky topic committed",
+      });
       const samples = await sampler.stop();
       const steadyDoneAt = Math.max(...handled.calls.filter((c) => c.topic === steady).map((c) => c.at));
 
@@ -340,7 +405,12 @@ describe.each(testClients())('%s', (client) => {
       // The other type did not wait: all of it was handled before the failing record's second retry.
       handled.expectExactlyOnceInOrder(steady, steadyEnds);
       expect(steadyDoneAt).toBeLessThan(attempts[2]!);
-      figure('retry', { failures: errors.length, retryGapsMs: [attempts[1]! - attempts[0]!, attempts[2]! - attempts[1]!], steadyDoneBeforeSuccessMs: attempts[2]! - steadyDoneAt, commitSamples: samples.length });
+      figure("retry", {
+        failures: errors.length,
+        retryGapsMs: [attempts[1]! - attempts[0]!, attempts[2]! - attempts[1]!],
+        steadyDoneBeforeSuccessMs: attempts[2]! - steadyDoneAt,
+        commitSamples: samples.length,
+      });
       await runtime.stop({ timeoutMs: 2_000 });
       expect(await committedOffsets(groupId, steady)).toEqual(await endOffsets(steady));
     });

@@ -3,23 +3,23 @@
 // SIGTERM drains, commits and exits in time, so its successor sees no duplicates (proof 6).
 // The consumer is test/fault/consumer-process.ts, run with tsx; it logs every handler call to a file.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { handledLines, readFaultLog, spawnConsumer, startedLines, type FaultConsumer } from '../support/fault.js';
-import { produceTicks, Sampler, sameOffsets } from '../support/guarantees.js';
-import { brokers, committedOffsets, createTopic, endOffsets, uniqueName, waitFor } from '../support/kafka.js';
-import { testClients } from '../support/clients.js';
-import type { KafkaClient } from '../../runtime/index.js';
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { handledLines, readFaultLog, spawnConsumer, startedLines, type FaultConsumer } from "../support/fault.js";
+import { produceTicks, Sampler, sameOffsets } from "../support/guarantees.js";
+import { brokers, committedOffsets, createTopic, endOffsets, uniqueName, waitFor } from "../support/kafka.js";
+import { testClients } from "../support/clients.js";
+import type { KafkaClient } from "../../runtime/index.js";
 
-const dir = mkdtempSync(path.join(tmpdir(), 'kefgen-fault-'));
+const dir = mkdtempSync(path.join(tmpdir(), "kefgen-fault-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const children: FaultConsumer[] = [];
 afterEach(async () => {
   for (const consumer of children.splice(0)) {
-    if (consumer.child.exitCode === null && consumer.child.signalCode === null) consumer.child.kill('SIGKILL');
+    if (consumer.child.exitCode === null && consumer.child.signalCode === null) consumer.child.kill("SIGKILL");
     await consumer.exited;
   }
 });
@@ -28,7 +28,15 @@ function figure(name: string, values: Record<string, unknown>): void {
   process.stdout.write(`[figures] ${name} ${JSON.stringify(values)}\n`);
 }
 
-function consumer(options: { client: KafkaClient; groupId: string; topic: string; log: string; handlerDelayMs: number; concurrency?: number; autoCommitIntervalMs: number }): FaultConsumer {
+function consumer(options: {
+  client: KafkaClient;
+  groupId: string;
+  topic: string;
+  log: string;
+  handlerDelayMs: number;
+  concurrency?: number;
+  autoCommitIntervalMs: number;
+}): FaultConsumer {
   const started = spawnConsumer({
     brokers: brokers(),
     client: options.client,
@@ -49,10 +57,10 @@ function consumer(options: { client: KafkaClient; groupId: string; topic: string
 
 const keyOf = (partition: number, offset: number) => `${partition}@${offset}`;
 
-describe.each(testClients())('%s: guarantee: a consumer process killed with SIGKILL loses nothing', (client) => {
-  it('every record is handled at least once after a restart, and the committed offset never passed the handled ones', async () => {
-    const topic = uniqueName('kill');
-    const groupId = uniqueName('kill-group');
+describe.each(testClients())("%s: guarantee: a consumer process killed with SIGKILL loses nothing", (client) => {
+  it("every record is handled at least once after a restart, and the committed offset never passed the handled ones", async () => {
+    const topic = uniqueName("kill");
+    const groupId = uniqueName("kill-group");
     await createTopic(topic, 3);
     const ends = await produceTicks(topic, 3, 1_000);
     const total = 3_000;
@@ -62,10 +70,13 @@ describe.each(testClients())('%s: guarantee: a consumer process killed with SIGK
     // The broker's view of the commits, sampled all along with the time each answer arrived.
     const sampler = new Sampler(async () => ({ offsets: await committedOffsets(groupId, topic), at: Date.now() }), 20);
     const first = consumer({ client, groupId, topic, log: log1, handlerDelayMs: 1, autoCommitIntervalMs: 100 });
-    await waitFor(() => handledLines(readFaultLog(log1)).length >= 800, { timeoutMs: 30_000, message: `the first process to handle 800 records; stderr: ${first.stderr()}` });
-    first.child.kill('SIGKILL');
+    await waitFor(() => handledLines(readFaultLog(log1)).length >= 800, {
+      timeoutMs: 30_000,
+      message: `the first process to handle 800 records; stderr: ${first.stderr()}`,
+    });
+    first.child.kill("SIGKILL");
     const killed = await first.exited;
-    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.signal).toBe("SIGKILL");
     const handledByFirst = handledLines(readFaultLog(log1));
 
     const second = consumer({ client, groupId, topic, log: log2, handlerDelayMs: 0, autoCommitIntervalMs: 100 });
@@ -74,14 +85,15 @@ describe.each(testClients())('%s: guarantee: a consumer process killed with SIGK
       message: `the restarted process to commit every record; stderr: ${second.stderr()}`,
     });
     const samples = await sampler.stop();
-    second.child.kill('SIGTERM');
+    second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
     const handledBySecond = handledLines(readFaultLog(log2));
 
     // Killed mid-stream, after it had committed some of its work.
     expect(handledByFirst.length).toBeLessThan(total);
     const lastCommitOfFirst = new Map<number, number>();
-    for (const line of readFaultLog(log1)) if (line.kind === 'C') for (const [p, o] of line.offsets) lastCommitOfFirst.set(p, o);
+    for (const line of readFaultLog(log1))
+      if (line.kind === "C") for (const [p, o] of line.offsets) lastCommitOfFirst.set(p, o);
     expect([...lastCommitOfFirst.values()].some((o) => o > 0)).toBe(true);
 
     // At least once: every produced record was handled by one of the two processes.
@@ -90,14 +102,17 @@ describe.each(testClients())('%s: guarantee: a consumer process killed with SIGK
       const key = keyOf(line.partition, line.offset);
       handledAt.set(key, Math.min(handledAt.get(key) ?? Number.POSITIVE_INFINITY, line.at));
     }
-    for (const [partition, end] of ends) for (let offset = 0; offset < end; offset++) expect(handledAt.has(keyOf(partition, offset)), keyOf(partition, offset)).toBe(true);
+    for (const [partition, end] of ends)
+      for (let offset = 0; offset < end; offset++)
+        expect(handledAt.has(keyOf(partition, offset)), keyOf(partition, offset)).toBe(true);
 
     // Never ahead: whenever the broker reported committed offset c for a partition, every record
     // below c had been handled by then; and the committed offsets never went backwards.
     const readyBy = new Map<number, number[]>(); // per partition: max handled time of offsets 0..i
     for (const [partition, end] of ends) {
       const prefix: number[] = [];
-      for (let offset = 0, max = 0; offset < end; offset++) prefix.push((max = Math.max(max, handledAt.get(keyOf(partition, offset))!)));
+      for (let offset = 0, max = 0; offset < end; offset++)
+        prefix.push((max = Math.max(max, handledAt.get(keyOf(partition, offset))!)));
       readyBy.set(partition, prefix);
     }
     let checked = 0;
@@ -107,7 +122,10 @@ describe.each(testClients())('%s: guarantee: a consumer process killed with SIGK
         expect(committed).toBeGreaterThanOrEqual(previous.get(partition) ?? -1);
         previous.set(partition, committed);
         if (committed <= 0) continue;
-        expect(readyBy.get(partition)![committed - 1], `commit ${committed} of partition ${partition} seen at ${sample.at}`).toBeLessThanOrEqual(sample.at);
+        expect(
+          readyBy.get(partition)![committed - 1],
+          `commit ${committed} of partition ${partition} seen at ${sample.at}`,
+        ).toBeLessThanOrEqual(sample.at);
         checked++;
       }
     }
@@ -117,14 +135,21 @@ describe.each(testClients())('%s: guarantee: a consumer process killed with SIGK
     const handledByFirstKeys = new Set(handledByFirst.map((l) => keyOf(l.partition, l.offset)));
     const duplicates = handledBySecond.filter((l) => handledByFirstKeys.has(keyOf(l.partition, l.offset)));
     for (const d of duplicates) expect(d.offset).toBeGreaterThanOrEqual(lastCommitOfFirst.get(d.partition) ?? 0);
-    figure('sigkill', { records: total, handledBeforeKill: handledByFirst.length, handledAfterRestart: handledBySecond.length, duplicates: duplicates.length, commitSamples: samples.length, checkedSamples: checked });
+    figure("sigkill", {
+      records: total,
+      handledBeforeKill: handledByFirst.length,
+      handledAfterRestart: handledBySecond.length,
+      duplicates: duplicates.length,
+      commitSamples: samples.length,
+      checkedSamples: checked,
+    });
   });
 });
 
-describe.each(testClients())('%s: guarantee: SIGTERM drains, commits and exits in time', (client) => {
-  it('records in flight finish, exactly the handled ones are committed, the process exits within the deadline, a restart handles no record twice', async () => {
-    const topic = uniqueName('term');
-    const groupId = uniqueName('term-group');
+describe.each(testClients())("%s: guarantee: SIGTERM drains, commits and exits in time", (client) => {
+  it("records in flight finish, exactly the handled ones are committed, the process exits within the deadline, a restart handles no record twice", async () => {
+    const topic = uniqueName("term");
+    const groupId = uniqueName("term-group");
     await createTopic(topic, 2);
     const ends = await produceTicks(topic, 2, 150);
     const log1 = path.join(dir, `${topic}-1.log`);
@@ -132,18 +157,29 @@ describe.each(testClients())('%s: guarantee: SIGTERM drains, commits and exits i
 
     // 100 ms per record, two at once (one per partition); no interval commit during the test, so
     // whatever is committed was committed by the shutdown.
-    const first = consumer({ client, groupId, topic, log: log1, handlerDelayMs: 100, concurrency: 2, autoCommitIntervalMs: 600_000 });
-    await waitFor(() => handledLines(readFaultLog(log1)).length >= 10, { timeoutMs: 30_000, message: `10 records handled; stderr: ${first.stderr()}` });
+    const first = consumer({
+      client,
+      groupId,
+      topic,
+      log: log1,
+      handlerDelayMs: 100,
+      concurrency: 2,
+      autoCommitIntervalMs: 600_000,
+    });
+    await waitFor(() => handledLines(readFaultLog(log1)).length >= 10, {
+      timeoutMs: 30_000,
+      message: `10 records handled; stderr: ${first.stderr()}`,
+    });
     const signalled = Date.now();
-    first.child.kill('SIGTERM');
+    first.child.kill("SIGTERM");
     const exit = await first.exited;
     const exitMs = exit.at - signalled;
     expect(exit.code, first.stderr()).toBe(0);
     expect(exitMs).toBeLessThan(5_000); // the stop deadline of the process
 
     const lines = readFaultLog(log1);
-    const term = lines.findIndex((l) => l.kind === 'T');
-    const stopped = lines.findIndex((l) => l.kind === 'X');
+    const term = lines.findIndex((l) => l.kind === "T");
+    const stopped = lines.findIndex((l) => l.kind === "X");
     expect(term).toBeGreaterThan(0);
     expect(stopped).toBeGreaterThan(term);
     const started = startedLines(lines);
@@ -151,10 +187,15 @@ describe.each(testClients())('%s: guarantee: SIGTERM drains, commits and exits i
     const handledKeys = new Set(handled.map((l) => keyOf(l.partition, l.offset)));
     // In flight at SIGTERM: started before T, finished after it. There were some, and all finished before stop() returned.
     const handledBeforeTerm = new Set(handledLines(lines.slice(0, term)).map((l) => keyOf(l.partition, l.offset)));
-    const inFlight = started.filter((s) => lines.indexOf(s) < term && !handledBeforeTerm.has(keyOf(s.partition, s.offset)));
+    const inFlight = started.filter(
+      (s) => lines.indexOf(s) < term && !handledBeforeTerm.has(keyOf(s.partition, s.offset)),
+    );
     expect(inFlight.length).toBeGreaterThan(0);
-    for (const s of inFlight) expect(handledKeys.has(keyOf(s.partition, s.offset)), `in-flight ${keyOf(s.partition, s.offset)} finished`).toBe(true);
-    expect(lines.slice(term).some((l) => l.kind === 'S')).toBe(false); // nothing new started after SIGTERM
+    for (const s of inFlight)
+      expect(handledKeys.has(keyOf(s.partition, s.offset)), `in-flight ${keyOf(s.partition, s.offset)} finished`).toBe(
+        true,
+      );
+    expect(lines.slice(term).some((l) => l.kind === "S")).toBe(false); // nothing new started after SIGTERM
     expect(started.length).toBe(handled.length);
 
     // Committed exactly what was handled: per partition the handled offsets are 0..k-1 and the commit
@@ -172,12 +213,18 @@ describe.each(testClients())('%s: guarantee: SIGTERM drains, commits and exits i
       timeoutMs: 30_000,
       message: `the restarted process to commit every record; stderr: ${second.stderr()}`,
     });
-    second.child.kill('SIGTERM');
+    second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
     const handledAgain = handledLines(readFaultLog(log2));
     const duplicates = handledAgain.filter((l) => handledKeys.has(keyOf(l.partition, l.offset)));
     expect(duplicates).toEqual([]);
     expect(handled.length + handledAgain.length).toBe(300);
-    figure('sigterm', { handledBeforeTerm: handled.length, inFlightAtTerm: inFlight.length, exitMs, handledAfterRestart: handledAgain.length, duplicates: duplicates.length });
+    figure("sigterm", {
+      handledBeforeTerm: handled.length,
+      inFlightAtTerm: inFlight.length,
+      exitMs,
+      handledAfterRestart: handledAgain.length,
+      duplicates: duplicates.length,
+    });
   });
 });

@@ -2,13 +2,12 @@
 // group mid-stream and later leaves. Nothing is lost, no member commits a partition it does not own,
 // and the only records handled twice are ones whose handler was running when a rebalance started.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { RuntimeEvents, type ConsumerRuntime } from '../../runtime/index.js';
-import { HandledLog, produceTicks, Runtimes, sameOffsets, testSettings, tickTopic } from '../support/guarantees.js';
-import { testClients } from '../support/clients.js';
-import { committedOffsets, createTopic, describeGroup, uniqueName, waitFor } from '../support/kafka.js';
-import { recordKey, sleep } from '../support/ticks.js';
-
+import { afterEach, describe, expect, it } from "vitest";
+import { RuntimeEvents, type ConsumerRuntime } from "../../runtime/index.js";
+import { HandledLog, produceTicks, Runtimes, sameOffsets, testSettings, tickTopic } from "../support/guarantees.js";
+import { testClients } from "../support/clients.js";
+import { committedOffsets, createTopic, describeGroup, uniqueName, waitFor } from "../support/kafka.js";
+import { recordKey, sleep } from "../support/ticks.js";
 
 /** One group member: its runtime and what it did. */
 interface Member {
@@ -25,14 +24,14 @@ interface Member {
   rebalances: number;
 }
 
-describe.each(testClients())('%s', (client) => {
+describe.each(testClients())("%s", (client) => {
   const runtimes = new Runtimes(client);
   afterEach(() => runtimes.stopAll());
 
-  describe('guarantee: rebalances lose nothing and never commit for revoked partitions', () => {
-    it('a second member joins mid-stream and later leaves: nothing lost, commits only for owned partitions, duplicates only of records in flight at a rebalance', async () => {
-      const topic = uniqueName('rebalance');
-      const groupId = uniqueName('rebalance-group');
+  describe("guarantee: rebalances lose nothing and never commit for revoked partitions", () => {
+    it("a second member joins mid-stream and later leaves: nothing lost, commits only for owned partitions, duplicates only of records in flight at a rebalance", async () => {
+      const topic = uniqueName("rebalance");
+      const groupId = uniqueName("rebalance-group");
       await createTopic(topic, 4);
       const ends = await produceTicks(topic, 4, 400);
       const total = 1_600;
@@ -42,11 +41,15 @@ describe.each(testClients())('%s', (client) => {
         const inFlight = new Set<string>();
         const runtime = runtimes.create([
           {
-            name: 'shared',
-            kind: 'shared',
-            settings: testSettings(groupId, { heartbeatIntervalMs: 300, sessionTimeoutMs: 6_000, maxPollIntervalMs: 10_000 }),
+            name: "shared",
+            kind: "shared",
+            settings: testSettings(groupId, {
+              heartbeatIntervalMs: 300,
+              sessionTimeoutMs: 6_000,
+              maxPollIntervalMs: 10_000,
+            }),
             topics: [
-              tickTopic(topic, { maxBufferedMessages: 20, backpressure: 'ApplyBackpressure' }, async (_m, c) => {
+              tickTopic(topic, { maxBufferedMessages: 20, backpressure: "ApplyBackpressure" }, async (_m, c) => {
                 const key = recordKey(c.topic, c.partition, c.offset);
                 inFlight.add(key);
                 await sleep(3);
@@ -56,7 +59,16 @@ describe.each(testClients())('%s', (client) => {
             ],
           },
         ]);
-        const m: Member = { name, runtime, handled, owned: new Set(), joins: [], commits: [], inFlightAtRebalance: new Set(), rebalances: 0 };
+        const m: Member = {
+          name,
+          runtime,
+          handled,
+          owned: new Set(),
+          joins: [],
+          commits: [],
+          inFlightAtRebalance: new Set(),
+          rebalances: 0,
+        };
         runtime.on(RuntimeEvents.GROUP_JOIN, (e) => {
           m.owned = new Set(e.assignment[topic] ?? []);
           m.joins.push({ assignment: [...m.owned].sort(), revoked: e.revoked.map((r) => r.partition).sort() });
@@ -65,29 +77,40 @@ describe.each(testClients())('%s', (client) => {
           m.rebalances++;
           for (const key of inFlight) m.inFlightAtRebalance.add(key);
         });
-        runtime.on(RuntimeEvents.COMMITTED, (e) => m.commits.push({ partitions: e.offsets.map((o) => o.partition), owned: [...m.owned] }));
+        runtime.on(RuntimeEvents.COMMITTED, (e) =>
+          m.commits.push({ partitions: e.offsets.map((o) => o.partition), owned: [...m.owned] }),
+        );
         return m;
       };
 
-      const a = member('A');
-      const b = member('B');
+      const a = member("A");
+      const b = member("B");
       await a.runtime.start();
       // A has handled records of an even and an odd partition: both clients assign round-robin, so B gets
       // the even or the odd ones and A loses one it was consuming (a client may route one partition's
       // whole first batch before the next one's, so 300 records alone may all be of one partition).
       const touched = () => [0, 1, 2, 3].filter((p) => a.handled.offsets(topic, p).length > 0);
-      await waitFor(() => a.handled.count() >= 300 && touched().some((p) => p % 2 === 0) && touched().some((p) => p % 2 === 1), {
-        timeoutMs: 20_000,
-        message: 'A to handle 300 records, of an even and an odd partition',
-      });
+      await waitFor(
+        () => a.handled.count() >= 300 && touched().some((p) => p % 2 === 0) && touched().some((p) => p % 2 === 1),
+        {
+          timeoutMs: 20_000,
+          message: "A to handle 300 records, of an even and an odd partition",
+        },
+      );
       await b.runtime.start(); // resolves once B joined, i.e. after A rejoined too
       expect(b.owned.size).toBeGreaterThan(0);
       const bJoinedAt = a.handled.count();
-      await waitFor(() => b.handled.count() >= 150 && a.handled.count() >= bJoinedAt + 100, { timeoutMs: 20_000, message: 'both members to make progress' });
+      await waitFor(() => b.handled.count() >= 150 && a.handled.count() >= bJoinedAt + 100, {
+        timeoutMs: 20_000,
+        message: "both members to make progress",
+      });
       expect((await describeGroup(groupId)).members).toHaveLength(2);
       await b.runtime.stop({ timeoutMs: 5_000 }); // leaves the group: A gets every partition back
-      await waitFor(() => a.owned.size === 4, { timeoutMs: 20_000, message: 'A to own every partition again' });
-      await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), ends), { timeoutMs: 30_000, message: 'every record committed' });
+      await waitFor(() => a.owned.size === 4, { timeoutMs: 20_000, message: "A to own every partition again" });
+      await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), ends), {
+        timeoutMs: 30_000,
+        message: "every record committed",
+      });
       await a.runtime.stop({ timeoutMs: 5_000 });
 
       // The rebalances happened: A joined three times (alone, with B, alone again) and lost partitions to B.
@@ -102,12 +125,15 @@ describe.each(testClients())('%s', (client) => {
         const key = recordKey(call.topic, call.partition, call.offset);
         times.set(key, (times.get(key) ?? 0) + 1);
       }
-      for (const [partition, end] of ends) for (let offset = 0; offset < end; offset++) expect(times.has(recordKey(topic, partition, offset))).toBe(true);
+      for (const [partition, end] of ends)
+        for (let offset = 0; offset < end; offset++) expect(times.has(recordKey(topic, partition, offset))).toBe(true);
 
       // No commit for a partition the member did not own at that moment.
       for (const m of [a, b]) {
         expect(m.commits.length).toBeGreaterThan(0);
-        for (const commit of m.commits) for (const partition of commit.partitions) expect(commit.owned, `${m.name} committed partition ${partition}`).toContain(partition);
+        for (const commit of m.commits)
+          for (const partition of commit.partitions)
+            expect(commit.owned, `${m.name} committed partition ${partition}`).toContain(partition);
       }
 
       // Each member handled each partition in offset order. The only repeat is a member handling again
@@ -119,13 +145,16 @@ describe.each(testClients())('%s', (client) => {
           offsets.forEach((offset, i) => {
             if (i === 0 || offset > offsets[i - 1]!) return;
             expect(offset, `${m.name} order of partition ${partition} at call ${i}`).toBe(offsets[i - 1]);
-            expect(m.inFlightAtRebalance.has(recordKey(topic, partition, offset)), `${m.name} repeated ${offset}`).toBe(true);
+            expect(m.inFlightAtRebalance.has(recordKey(topic, partition, offset)), `${m.name} repeated ${offset}`).toBe(
+              true,
+            );
           });
         }
       }
       // Every record handled twice was in flight at a rebalance of the member that handled it first.
       const duplicates = [...times].filter(([, n]) => n > 1).map(([key]) => key);
-      for (const key of duplicates) expect(a.inFlightAtRebalance.has(key) || b.inFlightAtRebalance.has(key), `${key} handled twice`).toBe(true);
+      for (const key of duplicates)
+        expect(a.inFlightAtRebalance.has(key) || b.inFlightAtRebalance.has(key), `${key} handled twice`).toBe(true);
       expect([...times.values()].every((n) => n <= 2)).toBe(true);
       process.stdout.write(
         `[figures] rebalance ${JSON.stringify({ records: total, handledByA: a.handled.count(), handledByB: b.handled.count(), duplicates: duplicates.length, inFlightAtRebalances: a.inFlightAtRebalance.size + b.inFlightAtRebalance.size, joinsA: a.joins, joinsB: b.joins, commitsA: a.commits.length, commitsB: b.commits.length })}\n`,

@@ -10,7 +10,16 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { avroCodec, bindTopic, ConsumerRuntime, silentLogger, type AvroCodec, type ConnectionSettings, type DecodeErrorEvent, type TopicBinding } from "kefgen/runtime";
+import {
+  avroCodec,
+  bindTopic,
+  ConsumerRuntime,
+  silentLogger,
+  type AvroCodec,
+  type ConnectionSettings,
+  type DecodeErrorEvent,
+  type TopicBinding,
+} from "kefgen/runtime";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { avroArbitrary } from "../support/avro-arbitrary.js";
 import { avroJsonText } from "../support/avro-json.js";
@@ -46,11 +55,23 @@ describe("bare Avro written by Java Avro, fastavro and avsc decodes identically 
   it("for every message type of the fixtures with logical types", { timeout: 600_000 }, async () => {
     const cases: Case[] = [];
     for (const fixture of fixtures) {
-      const module = (await import(path.join(repoRoot, "fixtures/valid", fixture, "expected/codecs.ts"))) as Record<string, AvroCodec<unknown>>;
+      const module = (await import(path.join(repoRoot, "fixtures/valid", fixture, "expected/codecs.ts"))) as Record<
+        string,
+        AvroCodec<unknown>
+      >;
       for (const [name, codec] of Object.entries(module)) {
         // Finite floats: Avro's JSON encoding, which Java reads the values from, has no NaN or Infinity.
-        const values = fc.sample(avroArbitrary(codec.type, { finiteFloats: true }), { numRuns: SAMPLES, seed: SEED + cases.length });
-        cases.push({ name: `${fixture}: ${name}`, codec, values, avsc: values.map((v) => codec.encode(v)), json: values.map((v) => avroJsonText(codec.type, v)) });
+        const values = fc.sample(avroArbitrary(codec.type, { finiteFloats: true }), {
+          numRuns: SAMPLES,
+          seed: SEED + cases.length,
+        });
+        cases.push({
+          name: `${fixture}: ${name}`,
+          codec,
+          values,
+          avsc: values.map((v) => codec.encode(v)),
+          json: values.map((v) => avroJsonText(codec.type, v)),
+        });
       }
     }
     expect(cases.length).toBeGreaterThanOrEqual(5);
@@ -77,19 +98,35 @@ describe("bare Avro written by Java Avro, fastavro and avsc decodes identically 
       for (const [i, c] of cases.entries()) {
         const topic = uniqueName(`interop-${writer}-${i}`);
         await createTopic(topic, 1);
-        await produce(topic, perCase[i]!.map((value) => ({ value })));
+        await produce(
+          topic,
+          perCase[i]!.map((value) => ({ value })),
+        );
         const key = `${writer} ${c.name}`;
         got.set(key, []);
         bindings.push(
-          bindTopic({ topic, messageType: c.name, codec: c.codec, buffer: { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }, handler: (value: unknown) => void got.get(key)!.push(value) }),
+          bindTopic({
+            topic,
+            messageType: c.name,
+            codec: c.codec,
+            buffer: { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" },
+            handler: (value: unknown) => void got.get(key)!.push(value),
+          }),
         );
       }
     }
-    const runtime = new ConsumerRuntime([{ name: "shared", kind: "shared", settings: settings(uniqueName("interop")), topics: bindings }], { brokers: brokers() }, { logger: silentLogger });
+    const runtime = new ConsumerRuntime(
+      [{ name: "shared", kind: "shared", settings: settings(uniqueName("interop")), topics: bindings }],
+      { brokers: brokers() },
+      { logger: silentLogger },
+    );
     runtime.on("decodeError", (e) => void errors.push(e));
     await runtime.start();
     try {
-      await waitFor(() => errors.length > 0 || [...got.values()].every((v) => v.length === SAMPLES), { timeoutMs: 120_000, message: "every record handled" });
+      await waitFor(() => errors.length > 0 || [...got.values()].every((v) => v.length === SAMPLES), {
+        timeoutMs: 120_000,
+        message: "every record handled",
+      });
     } finally {
       await runtime.stop({ timeoutMs: 10_000 });
     }
@@ -111,12 +148,22 @@ describe("decimals with more digits than their precision, as Java Avro writes th
       return Buffer.from(v.toString(16).padStart(bytes * 2, "0"), "hex");
     };
     const cases = [
-      { schema: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 }, unscaled: [1234567n, -9999999n, 99n, 0n, 123456789012345678901234567890n], expected: ["12345.67", "-99999.99", "0.99", "0.00", "1234567890123456789012345678.90"] },
-      { schema: { type: "fixed", name: "D", size: 3, logicalType: "decimal", precision: 4, scale: 1 }, unscaled: [8388607n, -8388608n, 12345n], expected: ["838860.7", "-838860.8", "1234.5"] },
+      {
+        schema: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2 },
+        unscaled: [1234567n, -9999999n, 99n, 0n, 123456789012345678901234567890n],
+        expected: ["12345.67", "-99999.99", "0.99", "0.00", "1234567890123456789012345678.90"],
+      },
+      {
+        schema: { type: "fixed", name: "D", size: 3, logicalType: "decimal", precision: 4, scale: 1 },
+        unscaled: [8388607n, -8388608n, 12345n],
+        expected: ["838860.7", "-838860.8", "1234.5"],
+      },
     ];
     const jobs = cases.map((c) => ({
       schema: c.schema,
-      values: c.unscaled.map((u) => JSON.stringify(twos(u, c.schema.type === "fixed" ? 3 : undefined).toString("latin1"))),
+      values: c.unscaled.map((u) =>
+        JSON.stringify(twos(u, c.schema.type === "fixed" ? 3 : undefined).toString("latin1")),
+      ),
     }));
     const java = runJavaWitness<{ bytes: string[] }[]>("SingleObjectWitness.java", ["bare"], jobs);
     cases.forEach((c, i) => {

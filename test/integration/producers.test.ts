@@ -3,15 +3,38 @@
 // single-object records with typed keys, and the same fixture's generated consumers read every one back exactly.
 // The topics have the fixture's fixed names: each test deletes and re-creates them, so a rerun starts clean.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConsumerRuntime, ProducerStoppedError, type AvroCodec, SchemaNotRegisteredError, SchemaRegistryClient, silentLogger, type ConnectionSpec, type MessageContext } from "kefgen/runtime";
-import { createShopProducersProducers, shopProducersConnections, type Order, type OrderId, type ShopProducersHandlers } from "../../fixtures/valid/producers/expected/index.js";
+import {
+  ConsumerRuntime,
+  ProducerStoppedError,
+  type AvroCodec,
+  SchemaNotRegisteredError,
+  SchemaRegistryClient,
+  silentLogger,
+  type ConnectionSpec,
+  type MessageContext,
+} from "kefgen/runtime";
+import {
+  createShopProducersProducers,
+  shopProducersConnections,
+  type Order,
+  type OrderId,
+  type ShopProducersHandlers,
+} from "../../fixtures/valid/producers/expected/index.js";
 import { orderCodec, orderIdCodec } from "../../fixtures/valid/producers/expected/codecs.js";
 import { startDevRegistry, type DevRegistry } from "../../scripts/registry/server.js";
 import { prometheusProducerMetrics } from "../../runtime/exporters/prometheus.js";
 import { brokers, createTopic, kafka, uniqueName, waitFor, withAdmin } from "../support/kafka.js";
 import { runWitness } from "../support/python.js";
 
-const topics = ["producers-orders", "producers-blobs", "producers-anonymous", "producers-framed", "producers-framed-auto", "producers-single", "producers-audit"];
+const topics = [
+  "producers-orders",
+  "producers-blobs",
+  "producers-anonymous",
+  "producers-framed",
+  "producers-framed-auto",
+  "producers-single",
+  "producers-audit",
+];
 
 let registry: DevRegistry;
 beforeAll(async () => {
@@ -33,7 +56,10 @@ async function freshTopics(): Promise<void> {
     const existing = new Set(await admin.listTopics());
     const old = topics.filter((t) => existing.has(t));
     if (old.length > 0) await admin.deleteTopics({ topics: old, timeout: 30_000 });
-    await waitFor(async () => !(await admin.listTopics()).some((t) => old.includes(t)), { timeoutMs: 30_000, message: "old producer topics deleted" });
+    await waitFor(async () => !(await admin.listTopics()).some((t) => old.includes(t)), {
+      timeoutMs: 30_000,
+      message: "old producer topics deleted",
+    });
   });
   for (const t of topics) await createTopic(t, 2);
 }
@@ -46,8 +72,17 @@ interface Received<T, K> {
 
 /** Starts the generated consumers (fresh group, from the earliest offset) and collects what each handler gets. */
 async function consumeAll(): Promise<Record<keyof ShopProducersHandlers, Received<unknown, unknown>[]>> {
-  const seen = { orders: [], orderBlobs: [], anonymousOrders: [], framedOrders: [], framedAuto: [], singleOrders: [], audit: [] } as Record<keyof ShopProducersHandlers, Received<unknown, unknown>[]>;
-  const collect = (name: keyof ShopProducersHandlers) => (value: unknown, context: MessageContext<any>) => void seen[name].push({ value, key: context.key, context });
+  const seen = {
+    orders: [],
+    orderBlobs: [],
+    anonymousOrders: [],
+    framedOrders: [],
+    framedAuto: [],
+    singleOrders: [],
+    audit: [],
+  } as Record<keyof ShopProducersHandlers, Received<unknown, unknown>[]>;
+  const collect = (name: keyof ShopProducersHandlers) => (value: unknown, context: MessageContext<any>) =>
+    void seen[name].push({ value, key: context.key, context });
   const handlers: ShopProducersHandlers = {
     orders: collect("orders"),
     orderBlobs: collect("orderBlobs"),
@@ -58,7 +93,10 @@ async function consumeAll(): Promise<Record<keyof ShopProducersHandlers, Receive
     audit: collect("audit"),
   };
   const group = uniqueName("producers-group");
-  const specs: ConnectionSpec[] = shopProducersConnections(handlers).map((c) => ({ ...c, settings: { ...c.settings, groupId: group, autoOffsetReset: "earliest", fetchMaxWaitMs: 100 } }));
+  const specs: ConnectionSpec[] = shopProducersConnections(handlers).map((c) => ({
+    ...c,
+    settings: { ...c.settings, groupId: group, autoOffsetReset: "earliest", fetchMaxWaitMs: 100 },
+  }));
   const runtime = new ConsumerRuntime(specs, { brokers: brokers() }, { logger: silentLogger });
   await runtime.start();
   cleanups.push(() => runtime.stop({ timeoutMs: 10_000 }));
@@ -79,11 +117,21 @@ describe("generated producers on a real broker", () => {
 
     // The framed topic with autoRegister = false: its schemas must be registered first.
     const client = new SchemaRegistryClient({ name: "test", url: registry.url });
-    await client.register("producers-framed-value", JSON.stringify((orderCodec as AvroCodec<Order>).type.schema({ exportAttrs: true })));
-    await client.register("producers-framed-key", JSON.stringify((orderIdCodec as AvroCodec<OrderId>).type.schema({ exportAttrs: true })));
+    await client.register(
+      "producers-framed-value",
+      JSON.stringify((orderCodec as AvroCodec<Order>).type.schema({ exportAttrs: true })),
+    );
+    await client.register(
+      "producers-framed-key",
+      JSON.stringify((orderIdCodec as AvroCodec<OrderId>).type.schema({ exportAttrs: true })),
+    );
 
     const timestamp = 1_700_000_000_000;
-    await Promise.all(orders.map((o, i) => p.orders.send(o, { key: o.id, headers: { "x-index": String(i) }, timestamp: timestamp + i })));
+    await Promise.all(
+      orders.map((o, i) =>
+        p.orders.send(o, { key: o.id, headers: { "x-index": String(i) }, timestamp: timestamp + i }),
+      ),
+    );
     await p.orderBlobs.sendBatch(orders.map((o) => ({ value: o, key: Buffer.from([0, 255, orders.indexOf(o)]) })));
     await p.anonymousOrders.sendBatch(orders.map((o) => ({ value: o })));
     await p.framedOrders.sendBatch(orders.map((o) => ({ value: o, key: { id: o.id } satisfies OrderId })));
@@ -94,7 +142,12 @@ describe("generated producers on a real broker", () => {
     const seen = await consumeAll();
     await waitFor(
       () =>
-        seen.orders.length === n && seen.orderBlobs.length === n && seen.anonymousOrders.length === n && seen.framedOrders.length === n + 1 && seen.framedAuto.length === n && seen.singleOrders.length === n,
+        seen.orders.length === n &&
+        seen.orderBlobs.length === n &&
+        seen.anonymousOrders.length === n &&
+        seen.framedOrders.length === n + 1 &&
+        seen.framedAuto.length === n &&
+        seen.singleOrders.length === n,
       { timeoutMs: 60_000, message: "every produced record consumed" },
     );
     // The producers' counts equal what was sent and consumed, per topic.
@@ -106,7 +159,8 @@ describe("generated producers on a real broker", () => {
       "producers-framed-auto": [n, 0],
       "producers-single": [n, 0],
     });
-    const byId = (list: Received<unknown, unknown>[]) => [...list].sort((a, b) => ((a.value as Order).id < (b.value as Order).id ? -1 : 1));
+    const byId = (list: Received<unknown, unknown>[]) =>
+      [...list].sort((a, b) => ((a.value as Order).id < (b.value as Order).id ? -1 : 1));
     const sortedOrders = [...orders].sort((a, b) => (a.id < b.id ? -1 : 1));
 
     expect(byId(seen.orders).map((r) => r.value)).toEqual(sortedOrders);
@@ -117,7 +171,8 @@ describe("generated producers on a real broker", () => {
       expect(String(r.context.headers?.["x-index"])).toBe(String(i));
     }
     expect(byId(seen.orderBlobs).map((r) => r.value)).toEqual(sortedOrders);
-    for (const r of seen.orderBlobs) expect(r.key).toEqual(Buffer.from([0, 255, orders.findIndex((o) => o.id === (r.value as Order).id)]));
+    for (const r of seen.orderBlobs)
+      expect(r.key).toEqual(Buffer.from([0, 255, orders.findIndex((o) => o.id === (r.value as Order).id)]));
     expect(byId(seen.anonymousOrders).map((r) => r.value)).toEqual(sortedOrders);
     expect(seen.anonymousOrders.every((r) => r.key === null)).toBe(true);
 
@@ -147,7 +202,18 @@ describe("generated producers on a real broker", () => {
     cleanups.push(() => producers.stop());
     const orders = Array.from({ length: 10 }, (_, i) => order(i));
     await producers.topics.framedAuto.sendBatch(orders.map((o) => ({ value: o, key: o.id, partition: 0 })));
-    const read = JSON.parse(await runWitness("consume.py", ["--brokers", brokers().join(","), "--registry", registry.url, "--topic", "producers-framed-auto", "--count", "10"])) as { key: string; value: Order }[];
+    const read = JSON.parse(
+      await runWitness("consume.py", [
+        "--brokers",
+        brokers().join(","),
+        "--registry",
+        registry.url,
+        "--topic",
+        "producers-framed-auto",
+        "--count",
+        "10",
+      ]),
+    ) as { key: string; value: Order }[];
     expect(read).toEqual(orders.map((o) => ({ key: o.id, value: o })));
   });
 
@@ -162,10 +228,14 @@ describe("generated producers on a real broker", () => {
     cleanups.push(() => producers.stop());
     const error = await producers.topics.framedOrders.send(order(1), { key: { id: "o-1" } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaNotRegisteredError);
-    expect((error as Error).message).toMatch(/not registered under subject "producers-framed-value" in registry "main".*autoRegister = false/);
+    expect((error as Error).message).toMatch(
+      /not registered under subject "producers-framed-value" in registry "main".*autoRegister = false/,
+    );
     expect(await endOffsetSum("producers-framed")).toBe(0);
     // The refused send is counted as one failed record, none sent.
-    expect(producers.metrics().topics.map(({ topic, sent, failed }) => ({ topic, sent, failed }))).toEqual([{ topic: "producers-framed", sent: 0, failed: 1 }]);
+    expect(producers.metrics().topics.map(({ topic, sent, failed }) => ({ topic, sent, failed }))).toEqual([
+      { topic: "producers-framed", sent: 0, failed: 1 },
+    ]);
   });
 
   it("stop() waits for the sends already made; a send after stop (or before start) rejects clearly", async () => {
@@ -191,7 +261,9 @@ describe("generated producers on a real broker", () => {
     expect(late).toBeInstanceOf(ProducerStoppedError);
     expect((late as Error).message).toMatch(/not running \(they were stopped/);
     expect(await endOffsetSum("producers-orders")).toBe(50);
-    expect(producers.metrics().topics).toMatchObject([{ topic: "producers-orders", sent: 50, failed: 0, sendLatencyMs: { count: 50 } }]);
+    expect(producers.metrics().topics).toMatchObject([
+      { topic: "producers-orders", sent: 50, failed: 0, sendLatencyMs: { count: 50 } },
+    ]);
     exporter.close();
   });
 });

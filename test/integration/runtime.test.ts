@@ -1,8 +1,8 @@
 // The runtime against a real broker: hand-written connection specs (what generated wiring will
 // produce), avroCodec, one shared connection with two topics and one exclusive connection.
 
-import { AssignerProtocol } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { AssignerProtocol } from "kafkajs";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   bindTopic,
   ConsumerRuntime,
@@ -11,10 +11,18 @@ import {
   type ConnectionSpec,
   type MessageContext,
   type RuntimeLogger,
-} from '../../runtime/index.js';
-import { TICK_TYPE, tickCodec, type Tick } from '../support/ticks.js';
-import { brokers, committedOffsets, createTopic, describeGroup, endOffsets, produce, uniqueName, waitFor } from '../support/kafka.js';
-
+} from "../../runtime/index.js";
+import { TICK_TYPE, tickCodec, type Tick } from "../support/ticks.js";
+import {
+  brokers,
+  committedOffsets,
+  createTopic,
+  describeGroup,
+  endOffsets,
+  produce,
+  uniqueName,
+  waitFor,
+} from "../support/kafka.js";
 
 /** Collects what a handler saw, per topic-partition, in arrival order. */
 class Received {
@@ -47,7 +55,7 @@ function settings(groupId: string): ConnectionSettings {
     maxPollIntervalMs: 30_000,
     enableAutoCommit: false,
     autoCommitIntervalMs: 200,
-    autoOffsetReset: 'earliest',
+    autoOffsetReset: "earliest",
     maxPollRecords: 500,
     fetchMinBytes: 1,
     fetchMaxWaitMs: 100,
@@ -61,8 +69,8 @@ interface Scenario {
 
 async function scenario(): Promise<Scenario> {
   const scenario = {
-    topics: { orders: uniqueName('rt-orders'), payments: uniqueName('rt-payments'), alerts: uniqueName('rt-alerts') },
-    groups: { shared: uniqueName('rt-shared'), alerts: uniqueName('rt-alerts-group') },
+    topics: { orders: uniqueName("rt-orders"), payments: uniqueName("rt-payments"), alerts: uniqueName("rt-alerts") },
+    groups: { shared: uniqueName("rt-shared"), alerts: uniqueName("rt-alerts-group") },
   };
   await createTopic(scenario.topics.orders, 3);
   await createTopic(scenario.topics.payments, 2);
@@ -88,21 +96,39 @@ function specs(s: Scenario, received: Received, options: { ordersDelayMs?: numbe
   };
   return [
     {
-      name: 'alerts',
-      kind: 'exclusive',
+      name: "alerts",
+      kind: "exclusive",
       settings: settings(s.groups.alerts),
       topics: [
-        bindTopic({ topic: s.topics.alerts, messageType: TICK_TYPE, codec: tickCodec, buffer: { maxBufferedMessages: 50, backpressure: 'ApplyBackpressure' }, handler }),
+        bindTopic({
+          topic: s.topics.alerts,
+          messageType: TICK_TYPE,
+          codec: tickCodec,
+          buffer: { maxBufferedMessages: 50, backpressure: "ApplyBackpressure" },
+          handler,
+        }),
       ],
     },
     {
-      name: 'shared',
-      kind: 'shared',
+      name: "shared",
+      kind: "shared",
       settings: settings(s.groups.shared),
       topics: [
         // A small buffer so that backpressure (pause/resume) happens against the real broker.
-        bindTopic({ topic: s.topics.orders, messageType: TICK_TYPE, codec: tickCodec, buffer: { maxBufferedMessages: 5, backpressure: 'ApplyBackpressure' }, handler: slowHandler }),
-        bindTopic({ topic: s.topics.payments, messageType: TICK_TYPE, codec: tickCodec, buffer: { maxBufferedMessages: 100, backpressure: 'ApplyBackpressure' }, handler }),
+        bindTopic({
+          topic: s.topics.orders,
+          messageType: TICK_TYPE,
+          codec: tickCodec,
+          buffer: { maxBufferedMessages: 5, backpressure: "ApplyBackpressure" },
+          handler: slowHandler,
+        }),
+        bindTopic({
+          topic: s.topics.payments,
+          messageType: TICK_TYPE,
+          codec: tickCodec,
+          buffer: { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" },
+          handler,
+        }),
       ],
     },
   ];
@@ -123,13 +149,17 @@ afterEach(async () => {
 });
 
 function createRuntime(connections: ConnectionSpec[]): ConsumerRuntime {
-  const runtime = new ConsumerRuntime(connections, { brokers: brokers(), clientId: 'kefgen-runtime-test' }, { logger: quietLogger });
+  const runtime = new ConsumerRuntime(
+    connections,
+    { brokers: brokers(), clientId: "kefgen-runtime-test" },
+    { logger: quietLogger },
+  );
   runtimes.push(runtime);
   return runtime;
 }
 
-describe('ConsumerRuntime against Kafka', () => {
-  it('delivers every record of every topic once, in partition order, over a shared and an exclusive connection', async () => {
+describe("ConsumerRuntime against Kafka", () => {
+  it("delivers every record of every topic once, in partition order, over a shared and an exclusive connection", async () => {
     const s = await scenario();
     const produced = {
       orders: await produceTicks(s.topics.orders, 0, 60),
@@ -143,7 +173,7 @@ describe('ConsumerRuntime against Kafka', () => {
     runtime.on(RuntimeEvents.PAUSED, () => paused++);
     await runtime.start();
 
-    await waitFor(() => received.count >= 180, { timeoutMs: 30_000, message: 'all 180 records' });
+    await waitFor(() => received.count >= 180, { timeoutMs: 30_000, message: "all 180 records" });
     expect(sorted(received.seqs(s.topics.orders))).toEqual(produced.orders);
     expect(sorted(received.seqs(s.topics.payments))).toEqual(produced.payments);
     expect(sorted(received.seqs(s.topics.alerts))).toEqual(produced.alerts);
@@ -156,7 +186,7 @@ describe('ConsumerRuntime against Kafka', () => {
       [s.groups.alerts, [s.topics.alerts]],
     ] as const) {
       const group = await describeGroup(groupId);
-      expect(group.state).toBe('Stable');
+      expect(group.state).toBe("Stable");
       expect(group.members).toHaveLength(1);
       const assignment = AssignerProtocol.MemberAssignment.decode(group.members[0]!.memberAssignment)?.assignment ?? {};
       expect(Object.keys(assignment).sort()).toEqual([...topics].sort());
@@ -164,8 +194,8 @@ describe('ConsumerRuntime against Kafka', () => {
 
     const metrics = runtime.metrics();
     expect(metrics.connections.map((c) => [c.name, c.state])).toEqual([
-      ['shared', 'running'],
-      ['alerts', 'running'],
+      ["shared", "running"],
+      ["alerts", "running"],
     ]);
     expect(metrics.connections[0]!.topics.map((t) => t.handled)).toEqual([60, 80]);
 
@@ -177,7 +207,7 @@ describe('ConsumerRuntime against Kafka', () => {
     }
   });
 
-  it('loses nothing when stopped midway and a new runtime takes over the same groups', async () => {
+  it("loses nothing when stopped midway and a new runtime takes over the same groups", async () => {
     const s = await scenario();
     const produced = {
       orders: await produceTicks(s.topics.orders, 0, 150),
@@ -187,7 +217,7 @@ describe('ConsumerRuntime against Kafka', () => {
     const first = new Received();
     const runtime1 = createRuntime(specs(s, first, { ordersDelayMs: 10 }));
     await runtime1.start();
-    await waitFor(() => first.seqs(s.topics.orders).length >= 20, { timeoutMs: 30_000, message: '20 orders handled' });
+    await waitFor(() => first.seqs(s.topics.orders).length >= 20, { timeoutMs: 30_000, message: "20 orders handled" });
     await runtime1.stop({ timeoutMs: 5_000 });
     const handledBeforeStop = first.seqs(s.topics.orders).length;
     expect(handledBeforeStop).toBeLessThan(150); // really stopped midway
@@ -202,7 +232,7 @@ describe('ConsumerRuntime against Kafka', () => {
     const second = new Received();
     const runtime2 = createRuntime(specs(s, second));
     await runtime2.start();
-    for (const name of ['orders', 'payments', 'alerts'] as const) {
+    for (const name of ["orders", "payments", "alerts"] as const) {
       const topic = s.topics[name];
       const expected = [...produced[name], ...more[name]];
       await waitFor(() => first.seqs(topic).length + second.seqs(topic).length >= expected.length, {

@@ -18,9 +18,16 @@ function expected(ds: readonly Diagnostic[], cwd: string, file: string) {
     .map((d) => ({
       code: d.code,
       severity: d.severity === "error" ? 1 : 2,
-      range: { start: { line: d.range.start.line - 1, character: d.range.start.column - 1 }, end: { line: d.range.end.line - 1, character: d.range.end.column - 1 } },
+      range: {
+        start: { line: d.range.start.line - 1, character: d.range.start.column - 1 },
+        end: { line: d.range.end.line - 1, character: d.range.end.column - 1 },
+      },
       message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
-      related: (d.related ?? []).map((r) => ({ uri: uri(path.resolve(cwd, r.file)), line: r.range.start.line - 1, message: r.message })),
+      related: (d.related ?? []).map((r) => ({
+        uri: uri(path.resolve(cwd, r.file)),
+        line: r.range.start.line - 1,
+        message: r.message,
+      })),
     }));
 }
 
@@ -30,7 +37,11 @@ function received(ds: readonly import("vscode-languageserver-protocol").Diagnost
     severity: d.severity,
     range: d.range,
     message: d.message,
-    related: (d.relatedInformation ?? []).map((r) => ({ uri: r.location.uri, line: r.location.range.start.line, message: r.message })),
+    related: (d.relatedInformation ?? []).map((r) => ({
+      uri: r.location.uri,
+      line: r.location.range.start.line,
+      message: r.message,
+    })),
   }));
 }
 
@@ -41,7 +52,10 @@ describe("diagnostics of single files", () => {
   });
   afterAll(async () => client.close());
 
-  const files = fs.readdirSync(invalid).filter((f) => f.endsWith(".kef")).sort();
+  const files = fs
+    .readdirSync(invalid)
+    .filter((f) => f.endsWith(".kef"))
+    .sort();
   it.each(files)("%s: the same as kefgen check", async (name) => {
     const file = path.join(invalid, name);
     const published = await client.open(file);
@@ -68,7 +82,10 @@ describe("diagnostics of a project", () => {
   let client: LspClient;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lsp-"));
-    fs.cpSync(path.join(repoRoot, "fixtures/valid/multi-file"), dir, { recursive: true, filter: (src) => !src.includes("expected") });
+    fs.cpSync(path.join(repoRoot, "fixtures/valid/multi-file"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes("expected"),
+    });
     client = await startServer(dir);
   });
   afterAll(async () => {
@@ -87,7 +104,16 @@ describe("diagnostics of a project", () => {
     await client.change(connections, text.replace("connection alerting", "connection alarming"));
     const broken = await pending;
     expect(broken.map((d) => d.code)).toEqual(["KEF2002", "KEF2002"]);
-    const cli = analyse({ inputs: ["kef/**/*.kef"], cwd: dir, baseDir: dir, root: dir, readFile: (p) => (p === connections ? { text: text.replace("connection alerting", "connection alarming") } : { text: fs.readFileSync(p, "utf8") }) });
+    const cli = analyse({
+      inputs: ["kef/**/*.kef"],
+      cwd: dir,
+      baseDir: dir,
+      root: dir,
+      readFile: (p) =>
+        p === connections
+          ? { text: text.replace("connection alerting", "connection alarming") }
+          : { text: fs.readFileSync(p, "utf8") },
+    });
     expect(received(broken)).toEqual(expected(cli.diagnostics, dir, alerts));
   });
 });
@@ -97,7 +123,10 @@ describe("problems inside .avsc files", () => {
   let client: LspClient;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lsp-avsc-"));
-    fs.cpSync(path.join(repoRoot, "fixtures/valid/avro-files"), dir, { recursive: true, filter: (src) => !src.includes("expected") });
+    fs.cpSync(path.join(repoRoot, "fixtures/valid/avro-files"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes("expected"),
+    });
     client = await startServer();
   });
   afterAll(async () => {
@@ -112,7 +141,9 @@ describe("problems inside .avsc files", () => {
     const text = fs.readFileSync(avsc, "utf8");
     const pending = client.until(uri(avsc), (d) => d.length > 0);
     // An open .avsc belongs to the project that reads it: the edit re-checks it.
-    await client.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: uri(avsc), languageId: "json", version: 1, text: text.replace('"string"', '"strng"') } });
+    await client.connection.sendNotification("textDocument/didOpen", {
+      textDocument: { uri: uri(avsc), languageId: "json", version: 1, text: text.replace('"string"', '"strng"') },
+    });
     const shown = await pending;
     expect(shown.length).toBeGreaterThan(0);
     expect(shown[0]!.code).toBe("KEF3001");

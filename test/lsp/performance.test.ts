@@ -38,6 +38,8 @@ describe("edit-to-diagnostics time", () => {
     }
     const warm = times.slice(2).sort((a, b) => a - b);
     const median = warm[Math.floor(warm.length / 2)]!;
-    console.log(`kefgen lsp: ${lines} lines (${text.length} characters): edit-to-diagnostics median ${median.toFixed(0)} ms, max ${warm[warm.length - 1]!.toFixed(0)} ms, first ${times[0]!.toFixed(0)} ms`);
+    console.log(
+      `kefgen lsp: ${lines} lines (${text.length} characters): edit-to-diagnostics median ${median.toFixed(0)} ms, max ${warm[warm.length - 1]!.toFixed(0)} ms, first ${times[0]!.toFixed(0)} ms`,
+    );
   });
 });

@@ -18,7 +18,10 @@ function runGrammarTests(files: string[]): { status: number | null; output: stri
 
 describe("the TextMate grammar", () => {
   it("passes the token tests of editors/vscode/test/", () => {
-    const files = fs.readdirSync(path.join(extension, "test")).filter((f) => f.endsWith(".test.kef")).map((f) => path.join(extension, "test", f));
+    const files = fs
+      .readdirSync(path.join(extension, "test"))
+      .filter((f) => f.endsWith(".test.kef"))
+      .map((f) => path.join(extension, "test", f));
     expect(files.length).toBeGreaterThan(0);
     const r = runGrammarTests(files);
     expect(r.output).not.toContain("failed");
@@ -43,7 +46,11 @@ describe("the extension manifest", () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(extension, "package.json"), "utf8")) as {
     main: string;
     activationEvents: string[];
-    contributes: { languages: { id: string; extensions: string[]; configuration: string }[]; grammars: { language: string; path: string; scopeName: string }[]; snippets: { language: string; path: string }[] };
+    contributes: {
+      languages: { id: string; extensions: string[]; configuration: string }[];
+      grammars: { language: string; path: string; scopeName: string }[];
+      snippets: { language: string; path: string }[];
+    };
   };
 
   it("activates on .kef files", () => {
@@ -56,13 +63,21 @@ describe("the extension manifest", () => {
   it("references a grammar, snippets and a language configuration that exist and parse", () => {
     const [g] = manifest.contributes.grammars;
     expect(g!.language).toBe("kef");
-    expect((JSON.parse(fs.readFileSync(path.join(extension, g!.path), "utf8")) as { scopeName: string }).scopeName).toBe(g!.scopeName);
+    expect(
+      (JSON.parse(fs.readFileSync(path.join(extension, g!.path), "utf8")) as { scopeName: string }).scopeName,
+    ).toBe(g!.scopeName);
     const [s] = manifest.contributes.snippets;
-    const snippets = JSON.parse(fs.readFileSync(path.join(extension, s!.path), "utf8")) as Record<string, { prefix: string; body: string[] }>;
+    const snippets = JSON.parse(fs.readFileSync(path.join(extension, s!.path), "utf8")) as Record<
+      string,
+      { prefix: string; body: string[] }
+    >;
     const prefixes = Object.values(snippets).map((x) => x.prefix);
     // One snippet for each block kind of the language.
-    for (const kind of ["namespace", "message", "shared", "connection", "topic", "registry"]) expect(prefixes).toContain(kind);
-    const config = JSON.parse(fs.readFileSync(path.join(extension, manifest.contributes.languages[0]!.configuration), "utf8")) as { comments: { lineComment: string } };
+    for (const kind of ["namespace", "message", "shared", "connection", "topic", "registry"])
+      expect(prefixes).toContain(kind);
+    const config = JSON.parse(
+      fs.readFileSync(path.join(extension, manifest.contributes.languages[0]!.configuration), "utf8"),
+    ) as { comments: { lineComment: string } };
     expect(config.comments.lineComment).toBe("//");
   });
 

@@ -27,7 +27,10 @@ function readZip(file: string, entries: string[]): { names: string[]; texts: Rec
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-vsix-test-"));
   vsix = path.join(dir, "kefgen.vsix");
-  const r = spawnSync("bash", [path.join(repoRoot, "scripts/vscode/package.sh"), vsix], { cwd: repoRoot, encoding: "utf8" });
+  const r = spawnSync("bash", [path.join(repoRoot, "scripts/vscode/package.sh"), vsix], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`scripts/vscode/package.sh failed (${r.status}):\n${r.stdout}${r.stderr}`);
 }, 180_000);
 
@@ -40,7 +43,11 @@ describe("the packaged .vsix", () => {
       name: string;
       main: string;
       activationEvents: string[];
-      contributes: { languages: { id: string; extensions: string[]; configuration: string }[]; grammars: { path: string }[]; snippets: { path: string }[] };
+      contributes: {
+        languages: { id: string; extensions: string[]; configuration: string }[];
+        grammars: { path: string }[];
+        snippets: { path: string }[];
+      };
     };
     expect(manifest.name).toBe("kefgen-vscode");
     expect(manifest.activationEvents).toContain("onLanguage:kef");

@@ -16,7 +16,9 @@ const record = (l: unknown, i: unknown, b: unknown = "long") => ({
 });
 
 describe("numeric promotions in schema resolution", () => {
-  const writer = avroCodec<{ l: number; i: number; b: bigint }>(record("long", "int", { type: "long", "kefgen.long": "bigint" }));
+  const writer = avroCodec<{ l: number; i: number; b: bigint }>(
+    record("long", "int", { type: "long", "kefgen.long": "bigint" }),
+  );
   const read = (reader: object, value: { l: number; i: number; b: bigint }): Record<string, number> => {
     const type = avroCodec<Record<string, number>>(reader).type;
     return type.fromBuffer(writer.encode(value), type.createResolver(writer.type)) as Record<string, number>;
@@ -24,10 +26,18 @@ describe("numeric promotions in schema resolution", () => {
 
   it("long → double is exact within ±2^53, below −2^52 included; a 64-bit long is the nearest double", () => {
     for (const l of [-(2 ** 52) - 5, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, -1, 0, 2 ** 40 + 3]) {
-      expect(read(record("double", "double", "double"), { l, i: 1, b: -(2n ** 63n) + 1n })).toEqual({ l, i: 1, b: Number(-(2n ** 63n) + 1n) });
+      expect(read(record("double", "double", "double"), { l, i: 1, b: -(2n ** 63n) + 1n })).toEqual({
+        l,
+        i: 1,
+        b: Number(-(2n ** 63n) + 1n),
+      });
     }
     // In a union too.
-    expect(read(record(["null", "double"], "int", "long"), { l: -(2 ** 52) - 5, i: 1, b: 5n })).toEqual({ l: -(2 ** 52) - 5, i: 1, b: 5 });
+    expect(read(record(["null", "double"], "int", "long"), { l: -(2 ** 52) - 5, i: 1, b: 5n })).toEqual({
+      l: -(2 ** 52) - 5,
+      i: 1,
+      b: 5,
+    });
   });
 
   it("int and long → float are rounded to the nearest 32-bit float, as Java's (float) does", () => {
@@ -37,8 +47,22 @@ describe("numeric promotions in schema resolution", () => {
   });
 
   it("float → double and same-type reads are unchanged", () => {
-    const w = avroCodec<{ f: number; d: number }>({ type: "record", name: "F", fields: [{ name: "f", type: "float" }, { name: "d", type: "double" }] });
-    const r = avroCodec<{ f: number; d: number }>({ type: "record", name: "F", fields: [{ name: "f", type: "double" }, { name: "d", type: "double" }] });
+    const w = avroCodec<{ f: number; d: number }>({
+      type: "record",
+      name: "F",
+      fields: [
+        { name: "f", type: "float" },
+        { name: "d", type: "double" },
+      ],
+    });
+    const r = avroCodec<{ f: number; d: number }>({
+      type: "record",
+      name: "F",
+      fields: [
+        { name: "f", type: "double" },
+        { name: "d", type: "double" },
+      ],
+    });
     const value = { f: Math.fround(0.1), d: 0.1 };
     expect(r.type.fromBuffer(w.encode(value), r.type.createResolver(w.type))).toEqual(value);
     expect(w.decode(w.encode({ f: NaN, d: -0 }))).toEqual({ f: NaN, d: -0 });

@@ -27,7 +27,10 @@ const samples: Record<RepresentedType, { readonly schema: unknown; readonly valu
   fixed: { schema: { type: "fixed", name: "Three", size: 3 }, value: Buffer.from([7, 8, 9]) },
   enum: { schema: { type: "enum", name: "Colour", symbols: ["RED", "GREEN"] }, value: "GREEN" },
   record: { schema: { type: "record", name: "Point", fields: [{ name: "x", type: "int" }] }, value: { x: 3 } },
-  error: { schema: { type: "error", name: "Failure", fields: [{ name: "reason", type: "string" }] }, value: { reason: "no" } },
+  error: {
+    schema: { type: "error", name: "Failure", fields: [{ name: "reason", type: "string" }] },
+    value: { reason: "no" },
+  },
   array: { schema: { type: "array", items: "int" }, value: [1, 2] },
   map: { schema: { type: "map", values: "string" }, value: { a: "b" } },
   decimal: { schema: { type: "bytes", logicalType: "decimal", precision: 6, scale: 2 }, value: "-1234.50" },
@@ -35,11 +38,23 @@ const samples: Record<RepresentedType, { readonly schema: unknown; readonly valu
   date: { schema: { type: "int", logicalType: "date" }, value: new Date(Date.UTC(2024, 1, 29)) },
   "time-millis": { schema: { type: "int", logicalType: "time-millis" }, value: 3_600_000 },
   "time-micros": { schema: { type: "long", logicalType: "time-micros" }, value: 3_600_000_000 },
-  "timestamp-millis": { schema: { type: "long", logicalType: "timestamp-millis" }, value: new Date(Date.UTC(2024, 1, 29, 12, 30)) },
+  "timestamp-millis": {
+    schema: { type: "long", logicalType: "timestamp-millis" },
+    value: new Date(Date.UTC(2024, 1, 29, 12, 30)),
+  },
   "timestamp-micros": { schema: { type: "long", logicalType: "timestamp-micros" }, value: 1_709_209_800_000_001 },
-  "local-timestamp-millis": { schema: { type: "long", logicalType: "local-timestamp-millis" }, value: new Date(Date.UTC(2024, 1, 29, 12, 30)) },
-  "local-timestamp-micros": { schema: { type: "long", logicalType: "local-timestamp-micros" }, value: 1_709_209_800_000_001 },
-  duration: { schema: { type: "fixed", name: "Span", size: 12, logicalType: "duration" }, value: { months: 1, days: 2, milliseconds: 3 } },
+  "local-timestamp-millis": {
+    schema: { type: "long", logicalType: "local-timestamp-millis" },
+    value: new Date(Date.UTC(2024, 1, 29, 12, 30)),
+  },
+  "local-timestamp-micros": {
+    schema: { type: "long", logicalType: "local-timestamp-micros" },
+    value: 1_709_209_800_000_001,
+  },
+  duration: {
+    schema: { type: "fixed", name: "Span", size: 12, logicalType: "duration" },
+    value: { months: 1, days: 2, milliseconds: 3 },
+  },
 };
 
 const rows = Object.keys(avroRepresentation) as RepresentedType[];
@@ -49,7 +64,12 @@ function fieldName(row: RepresentedType): string {
   return row.replace(/[^A-Za-z0-9]/g, "_");
 }
 
-const schema = { type: "record", name: "Rows", namespace: "representation", fields: rows.map((row) => ({ name: fieldName(row), type: samples[row].schema })) };
+const schema = {
+  type: "record",
+  name: "Rows",
+  namespace: "representation",
+  fields: rows.map((row) => ({ name: fieldName(row), type: samples[row].schema })),
+};
 const sample = Object.fromEntries(rows.map((row) => [fieldName(row), samples[row].value]));
 
 /** The bucket a runtime value falls in, decided from the value alone. */
@@ -71,7 +91,10 @@ function literal(v: unknown): string {
   if (Buffer.isBuffer(v)) return `Buffer.from(${JSON.stringify(v.toString("hex"))}, "hex")`;
   if (v instanceof Date) return `new Date(${v.getTime()})`;
   if (Array.isArray(v)) return `[${v.map(literal).join(", ")}]`;
-  if (typeof v === "object") return `{ ${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${literal(x)}`).join(", ")} }`;
+  if (typeof v === "object")
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${literal(x)}`)
+      .join(", ")} }`;
   throw new Error(`no literal for ${String(v)}`);
 }
 
@@ -82,7 +105,10 @@ let errors: Record<string, string[]>;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-representation-"));
   const kef = path.join(dir, "rows.kef");
-  fs.writeFileSync(kef, `namespace representation\n\nmessage Rows avro ${JSON.stringify(schema)}\n\nshared { groupId = "rows" }\n\ntopic "rows" : Rows\n`);
+  fs.writeFileSync(
+    kef,
+    `namespace representation\n\nmessage Rows avro ${JSON.stringify(schema)}\n\nshared { groupId = "rows" }\n\ntopic "rows" : Rows\n`,
+  );
   const result = await build({ inputs: [kef], cwd: dir, check: true });
   expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
 
@@ -91,13 +117,20 @@ beforeAll(async () => {
 
   // The generated files, kept in memory where they resolve "kefgen/runtime" as the golden output does.
   const out = path.join(repoRoot, "test/runtime/__representation__");
-  const files = new Map(result.files.map((f) => [path.join(out, f.name), { file: path.join(out, f.name), text: f.text }]));
+  const files = new Map(
+    result.files.map((f) => [path.join(out, f.name), { file: path.join(out, f.name), text: f.text }]),
+  );
   const check = (row: RepresentedType): string => {
     const value = literal(decoded[fieldName(row)]);
     const own = avroRepresentation[row].typeScript;
     return `export const generated: g.Rows[${JSON.stringify(fieldName(row))}] = ${value};\n${own === undefined ? "" : `export const own: ${own} = ${value};\n`}`;
   };
-  const snippets = new Map(rows.map((row) => [row, { file: path.join(out, `__${fieldName(row)}.ts`), text: `import type * as g from "./index.js";\n${check(row)}` }]));
+  const snippets = new Map(
+    rows.map((row) => [
+      row,
+      { file: path.join(out, `__${fieldName(row)}.ts`), text: `import type * as g from "./index.js";\n${check(row)}` },
+    ]),
+  );
   errors = compileSnippets(new Map<string, { file: string; text: string }>([...files, ...snippets]));
 }, 120_000);
 
@@ -111,7 +144,9 @@ describe("the Avro representation table", () => {
   });
 
   it("compiles the generated files it checks against", () => {
-    const generatedErrors = Object.entries(errors).filter(([name]) => !rows.includes(name as RepresentedType) && errors[name]!.length > 0);
+    const generatedErrors = Object.entries(errors).filter(
+      ([name]) => !rows.includes(name as RepresentedType) && errors[name]!.length > 0,
+    );
     expect(generatedErrors).toEqual([]);
   });
 

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevRegistry, type DevRegistry } from "../../scripts/registry/server.js";
 import { avroCodec } from "../../runtime/avro-codec.js";
 import { confluentFormat, PendingDecode, type RegistryWait } from "../../runtime/confluent-format.js";
-import { avroEncoder, bytesKeyEncoder, confluentEncoder, SchemaNotRegisteredError, singleObjectEncoder, stringKeyEncoder } from "../../runtime/encoders.js";
+import {
+  avroEncoder,
+  bytesKeyEncoder,
+  confluentEncoder,
+  SchemaNotRegisteredError,
+  singleObjectEncoder,
+  stringKeyEncoder,
+} from "../../runtime/encoders.js";
 import { RegistryUnavailableError, SchemaRegistryClient } from "../../runtime/registry-client.js";
 import { singleObjectFormat } from "../../runtime/single-object-format.js";
 
@@ -21,7 +28,14 @@ interface Order {
   id: string;
   total: number;
 }
-const codec = avroCodec<Order>({ type: "record", name: "shop.Order", fields: [{ name: "id", type: "string" }, { name: "total", type: "long" }] });
+const codec = avroCodec<Order>({
+  type: "record",
+  name: "shop.Order",
+  fields: [
+    { name: "id", type: "string" },
+    { name: "total", type: "long" },
+  ],
+});
 const noWait: RegistryWait = { unavailable: () => undefined, sleep: async () => true };
 
 async function decode(format: { decode(b: Buffer): unknown }, bytes: Buffer): Promise<unknown> {
@@ -44,7 +58,11 @@ describe("confluentEncoder", () => {
     }
     // Once the id is known, encoding is synchronous.
     expect(encoder.encode(values[0]!)).toBeInstanceOf(Buffer);
-    const reader = confluentFormat(codec, { registry: new SchemaRegistryClient({ name: "main", url: registry.url }), topic: "orders-a", subjects: "topicRecord" });
+    const reader = confluentFormat(codec, {
+      registry: new SchemaRegistryClient({ name: "main", url: registry.url }),
+      topic: "orders-a",
+      subjects: "topicRecord",
+    });
     expect(await Promise.all(framed.map((b) => decode(reader, b)))).toEqual(values);
   });
 
@@ -56,7 +74,10 @@ describe("confluentEncoder", () => {
     expect((error as Error).message).toMatch(/subject "orders-b-key" in registry "main"/);
     expect(await client.latestVersion("orders-b-key")).toBeUndefined();
     // A miss is not kept: once registered (by someone else), the next send finds it.
-    const id = await new SchemaRegistryClient({ name: "other", url: registry.url }).register("orders-b-key", JSON.stringify(codec.type.schema({ exportAttrs: true })));
+    const id = await new SchemaRegistryClient({ name: "other", url: registry.url }).register(
+      "orders-b-key",
+      JSON.stringify(codec.type.schema({ exportAttrs: true })),
+    );
     const bytes = (await encoder.encode({ id: "x", total: 1 })) as Buffer;
     expect(bytes.readUInt32BE(1)).toBe(id);
   });
@@ -67,8 +88,12 @@ describe("confluentEncoder", () => {
     await down.stop();
     const client = new SchemaRegistryClient({ name: "main", url, requestTimeoutMs: 2_000 });
     const encoder = confluentEncoder(codec, { registry: client, topic: "orders-c" });
-    await expect(Promise.resolve(encoder.encode({ id: "x", total: 1 }))).rejects.toBeInstanceOf(RegistryUnavailableError);
-    await expect(Promise.resolve(encoder.encode({ id: "x", total: 1 }))).rejects.toBeInstanceOf(RegistryUnavailableError);
+    await expect(Promise.resolve(encoder.encode({ id: "x", total: 1 }))).rejects.toBeInstanceOf(
+      RegistryUnavailableError,
+    );
+    await expect(Promise.resolve(encoder.encode({ id: "x", total: 1 }))).rejects.toBeInstanceOf(
+      RegistryUnavailableError,
+    );
     expect(client.requests).toBe(2);
   });
 

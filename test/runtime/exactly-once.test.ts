@@ -2,21 +2,29 @@
 // transaction, that the Committer has nothing left to commit, that a failed transaction is retried on a new
 // producer, and what is refused. The broker proof is test/integration/exactly-once.test.ts.
 
-import { describe, expect, it } from 'vitest';
-import { TopicChannel, type ChannelRecord } from '../../runtime/topic-channel.js';
-import { PartitionOffsets } from '../../runtime/offset-tracker.js';
-import { RuntimeEventEmitter } from '../../runtime/events.js';
-import { silentLogger } from '../../runtime/logger.js';
-import { TransactionalOutput, producedRecords } from '../../runtime/exactly-once.js';
-import { ConsumerRuntime, ClientUnavailableError, bindTopic, type ProducedRecord, type TransactionOffsets, type TransactionalProducer, type Transport } from '../../runtime/index.js';
-import type { BackpressureMode, ExactlyOnceHandler } from '../../runtime/types.js';
-import { TestKit } from '../../runtime/testing/index.js';
-import { avroCodec } from '../../runtime/avro-codec.js';
-import { avroEncoder, stringKeyEncoder } from '../../runtime/encoders.js';
-import { ProducerRuntime } from '../../runtime/producer.js';
-import { fakeTransport as fakeProducers } from './fake-producer.js';
-import { message } from './fake-consumer.js';
-import { binding, settings, textCodec } from './helpers.js';
+import { describe, expect, it } from "vitest";
+import { TopicChannel, type ChannelRecord } from "../../runtime/topic-channel.js";
+import { PartitionOffsets } from "../../runtime/offset-tracker.js";
+import { RuntimeEventEmitter } from "../../runtime/events.js";
+import { silentLogger } from "../../runtime/logger.js";
+import { TransactionalOutput, producedRecords } from "../../runtime/exactly-once.js";
+import {
+  ConsumerRuntime,
+  ClientUnavailableError,
+  bindTopic,
+  type ProducedRecord,
+  type TransactionOffsets,
+  type TransactionalProducer,
+  type Transport,
+} from "../../runtime/index.js";
+import type { BackpressureMode, ExactlyOnceHandler } from "../../runtime/types.js";
+import { TestKit } from "../../runtime/testing/index.js";
+import { avroCodec } from "../../runtime/avro-codec.js";
+import { avroEncoder, stringKeyEncoder } from "../../runtime/encoders.js";
+import { ProducerRuntime } from "../../runtime/producer.js";
+import { fakeTransport as fakeProducers } from "./fake-producer.js";
+import { message } from "./fake-consumer.js";
+import { binding, settings, textCodec } from "./helpers.js";
 
 interface Transaction {
   id: string;
@@ -30,14 +38,14 @@ function fakeTransport(failures = 0) {
   const created: string[] = [];
   const disconnected: string[] = [];
   let failing = failures;
-  const transport: Pick<Transport, 'client' | 'createTransactionalProducer'> = {
-    client: 'fake',
+  const transport: Pick<Transport, "client" | "createTransactionalProducer"> = {
+    client: "fake",
     createTransactionalProducer(id): TransactionalProducer {
       created.push(id);
       return {
         connect: async () => {},
         commitTransaction: async (records, offsets) => {
-          if (failing-- > 0) throw new Error('transaction aborted');
+          if (failing-- > 0) throw new Error("transaction aborted");
           committed.push({ id, records, offsets });
         },
         disconnect: async () => void disconnected.push(id),
@@ -47,32 +55,45 @@ function fakeTransport(failures = 0) {
   return { transport, committed, created, disconnected };
 }
 
-function setup(handle: ExactlyOnceHandler<string>, options: { failures?: number; backpressure?: BackpressureMode } = {}) {
+function setup(
+  handle: ExactlyOnceHandler<string>,
+  options: { failures?: number; backpressure?: BackpressureMode } = {},
+) {
   const fake = fakeTransport(options.failures);
   const transactions = new TransactionalOutput(fake.transport, silentLogger);
   const partitions = new Map<number, PartitionOffsets>();
   const channel = new TopicChannel({
-    connection: 'shared',
-    binding: { ...binding('orders', handle as never, { backpressure: options.backpressure ?? 'ApplyBackpressure' }), exactlyOnce: true, failure: { attempts: 3 } },
+    connection: "shared",
+    binding: {
+      ...binding("orders", handle as never, { backpressure: options.backpressure ?? "ApplyBackpressure" }),
+      exactlyOnce: true,
+      failure: { attempts: 3 },
+    },
     events: new RuntimeEventEmitter(silentLogger),
     logger: silentLogger,
-    groupId: 'g',
+    groupId: "g",
     transactions,
     retry: { initialDelayMs: 1, maxDelayMs: 1 },
   });
   const offer = (partition: number, offset: number) => {
     let offsets = partitions.get(partition);
-    if (!offsets) partitions.set(partition, (offsets = new PartitionOffsets('orders', partition, offset)));
-    const record: ChannelRecord = { topic: 'orders', partition, offset, message: message(offset, `v${offset}`), offsets };
+    if (!offsets) partitions.set(partition, (offsets = new PartitionOffsets("orders", partition, offset)));
+    const record: ChannelRecord = {
+      topic: "orders",
+      partition,
+      offset,
+      message: message(offset, `v${offset}`),
+      offsets,
+    };
     channel.offer(record);
     offsets.track(offset);
   };
   return { ...fake, channel, partitions, offer, transactions };
 }
 
-const out = (value: string): ProducedRecord => ({ topic: 'out', key: value, value });
+const out = (value: string): ProducedRecord => ({ topic: "out", key: value, value });
 
-describe('exactly-once handlers (runtime)', () => {
+describe("exactly-once handlers (runtime)", () => {
   it("writes the handler's records and the offset + 1 in one transaction per record, on the input partition's transactional id; the Committer has nothing left", async () => {
     const t = setup((value) => [out(value), out(`${value}!`)]);
     t.offer(1, 5);
@@ -81,16 +102,24 @@ describe('exactly-once handlers (runtime)', () => {
     await expect.poll(() => t.committed.length).toBe(2);
     await t.channel.stop();
     expect(t.committed).toEqual([
-      { id: 'g.orders.1', records: [out('v5'), out('v5!')], offsets: { groupId: 'g', topic: 'orders', partition: 1, offset: '6' } },
-      { id: 'g.orders.1', records: [out('v6'), out('v6!')], offsets: { groupId: 'g', topic: 'orders', partition: 1, offset: '7' } },
+      {
+        id: "g.orders.1",
+        records: [out("v5"), out("v5!")],
+        offsets: { groupId: "g", topic: "orders", partition: 1, offset: "6" },
+      },
+      {
+        id: "g.orders.1",
+        records: [out("v6"), out("v6!")],
+        offsets: { groupId: "g", topic: "orders", partition: 1, offset: "7" },
+      },
     ]);
-    expect(t.created).toEqual(['g.orders.1']);
+    expect(t.created).toEqual(["g.orders.1"]);
     const offsets = t.partitions.get(1)!;
     expect(offsets.committable()).toBe(7);
     expect(offsets.needsCommit()).toBe(false);
   });
 
-  it('a failed transaction is a handler failure: the record is handled again, on a new producer of the same id, and committed once', async () => {
+  it("a failed transaction is a handler failure: the record is handled again, on a new producer of the same id, and committed once", async () => {
     let calls = 0;
     const t = setup((value) => (calls++, [out(value)]), { failures: 1 });
     t.offer(0, 0);
@@ -98,12 +127,12 @@ describe('exactly-once handlers (runtime)', () => {
     await expect.poll(() => t.committed.length).toBe(1);
     await t.channel.stop();
     expect(calls).toBe(2);
-    expect(t.created).toEqual(['g.orders.0', 'g.orders.0']);
-    expect(t.disconnected).toEqual(['g.orders.0']);
-    expect(t.committed[0]!.offsets.offset).toBe('1');
+    expect(t.created).toEqual(["g.orders.0", "g.orders.0"]);
+    expect(t.disconnected).toEqual(["g.orders.0"]);
+    expect(t.committed[0]!.offsets.offset).toBe("1");
   });
 
-  it('a partition revoked while its handler ran commits no transaction (its new owner handles the record again)', async () => {
+  it("a partition revoked while its handler ran commits no transaction (its new owner handles the record again)", async () => {
     let handled = 0;
     const t = setup((value) => {
       handled++;
@@ -118,74 +147,125 @@ describe('exactly-once handlers (runtime)', () => {
     expect(t.created).toEqual([]);
   });
 
-  it('a handler that returns no list of records takes the failure path; nothing is committed for it', async () => {
-    const t = setup(() => 'oops' as never);
+  it("a handler that returns no list of records takes the failure path; nothing is committed for it", async () => {
+    const t = setup(() => "oops" as never);
     t.offer(0, 0);
     t.channel.start();
     await expect.poll(() => t.channel.metrics().errors).toBeGreaterThanOrEqual(1);
     await t.channel.stop();
     expect(t.committed).toEqual([]);
     expect(t.partitions.get(0)!.committable()).toBe(0);
-    expect(() => producedRecords('orders', [{ value: 'x' }])).toThrow('without a topic');
-    expect(producedRecords('orders', undefined)).toEqual([]);
+    expect(() => producedRecords("orders", [{ value: "x" }])).toThrow("without a topic");
+    expect(producedRecords("orders", undefined)).toEqual([]);
   });
 
-  it('refuses a drop mode, a channel without transactional producers, and a client without transactions', async () => {
-    expect(() => setup(() => [], { backpressure: 'DropOldestMessage' })).toThrow('needs backpressure = ApplyBackpressure');
+  it("refuses a drop mode, a channel without transactional producers, and a client without transactions", async () => {
+    expect(() => setup(() => [], { backpressure: "DropOldestMessage" })).toThrow(
+      "needs backpressure = ApplyBackpressure",
+    );
     expect(
       () =>
-        new TopicChannel({ connection: 'shared', binding: { ...binding('orders', () => {}), exactlyOnce: true }, events: new RuntimeEventEmitter(silentLogger), logger: silentLogger }),
-    ).toThrow('has no transactional producers');
-    const spec = { name: 'shared', kind: 'shared' as const, settings: settings({ client: 'platformatic' }), topics: [{ ...binding('orders', () => {}), exactlyOnce: true }] };
-    expect(() => new ConsumerRuntime([spec], { brokers: ['localhost:1'] }, { logger: silentLogger })).toThrow(ClientUnavailableError);
+        new TopicChannel({
+          connection: "shared",
+          binding: { ...binding("orders", () => {}), exactlyOnce: true },
+          events: new RuntimeEventEmitter(silentLogger),
+          logger: silentLogger,
+        }),
+    ).toThrow("has no transactional producers");
+    const spec = {
+      name: "shared",
+      kind: "shared" as const,
+      settings: settings({ client: "platformatic" }),
+      topics: [{ ...binding("orders", () => {}), exactlyOnce: true }],
+    };
+    expect(() => new ConsumerRuntime([spec], { brokers: ["localhost:1"] }, { logger: silentLogger })).toThrow(
+      ClientUnavailableError,
+    );
     const closed = new TransactionalOutput(fakeTransport().transport, silentLogger);
     await closed.close();
-    await expect(closed.commit({ groupId: 'g', topic: 'orders', partition: 0, offset: '0' }, [])).rejects.toThrow('closed');
+    await expect(closed.commit({ groupId: "g", topic: "orders", partition: 0, offset: "0" }, [])).rejects.toThrow(
+      "closed",
+    );
   });
 });
 
-describe('bindTopic of an exactly-once topic', () => {
-  it('an exactly-once topic takes a handler returning the records to produce, an ordinary topic one returning none (type errors otherwise)', () => {
-    const parts = { topic: 't', messageType: 'm', codec: textCodec, buffer: { maxBufferedMessages: 1, backpressure: 'ApplyBackpressure' } } as const;
+describe("bindTopic of an exactly-once topic", () => {
+  it("an exactly-once topic takes a handler returning the records to produce, an ordinary topic one returning none (type errors otherwise)", () => {
+    const parts = {
+      topic: "t",
+      messageType: "m",
+      codec: textCodec,
+      buffer: { maxBufferedMessages: 1, backpressure: "ApplyBackpressure" },
+    } as const;
     // @ts-expect-error an exactly-once handler must return the records to produce
     bindTopic<string>({ ...parts, exactlyOnce: true, handler: () => {} });
     // @ts-expect-error an ordinary topic's handler returns nothing
-    bindTopic<string>({ ...parts, handler: () => [out('x')] });
+    bindTopic<string>({ ...parts, handler: () => [out("x")] });
     expect(bindTopic<string>({ ...parts, exactlyOnce: true, handler: () => [] }).exactlyOnce).toBe(true);
     expect(bindTopic<string>({ ...parts, handler: () => {} }).exactlyOnce).toBeUndefined();
   });
 });
 
-describe('TopicProducer.record', () => {
-  it('encodes a record of its topic as send would, without sending and without start()', async () => {
-    const codec = avroCodec<{ id: string }>({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }] });
-    const settings = { acks: 'all', idempotent: true, compression: 'none', maxInFlight: 5 } as const;
+describe("TopicProducer.record", () => {
+  it("encodes a record of its topic as send would, without sending and without start()", async () => {
+    const codec = avroCodec<{ id: string }>({
+      type: "record",
+      name: "Order",
+      fields: [{ name: "id", type: "string" }],
+    });
+    const settings = { acks: "all", idempotent: true, compression: "none", maxInFlight: 5 } as const;
     const { transport, producers } = fakeProducers();
     const runtime = new ProducerRuntime({ brokers: [] }, { transport });
-    const orders = runtime.topic<{ id: string }, string>({ topic: 'orders', value: avroEncoder(codec), key: stringKeyEncoder, settings });
-    const record = await orders.record({ id: 'o-1' }, { key: 'k', headers: { source: 'test' }, partition: 2, timestamp: 5 });
-    expect(record).toEqual({ topic: 'orders', key: Buffer.from('k'), value: codec.encode({ id: 'o-1' }), headers: { source: 'test' }, partition: 2, timestamp: '5' });
+    const orders = runtime.topic<{ id: string }, string>({
+      topic: "orders",
+      value: avroEncoder(codec),
+      key: stringKeyEncoder,
+      settings,
+    });
+    const record = await orders.record(
+      { id: "o-1" },
+      { key: "k", headers: { source: "test" }, partition: 2, timestamp: 5 },
+    );
+    expect(record).toEqual({
+      topic: "orders",
+      key: Buffer.from("k"),
+      value: codec.encode({ id: "o-1" }),
+      headers: { source: "test" },
+      partition: 2,
+      timestamp: "5",
+    });
     expect(producers).toHaveLength(0);
   });
 });
 
-describe('exactly-once handlers in kefgen/testing', () => {
+describe("exactly-once handlers in kefgen/testing", () => {
   it("the kit writes a transaction's records and commits its offset together; a failing record produces nothing until it succeeds", async () => {
     const kit = new TestKit();
     let failures = 1;
     const handle: ExactlyOnceHandler<string> = (value) => {
-      if (value === 'b' && failures-- > 0) throw new Error('boom');
+      if (value === "b" && failures-- > 0) throw new Error("boom");
       return [out(value.toUpperCase())];
     };
-    const spec = { name: 'shared', kind: 'shared' as const, settings: settings({ groupId: 'g-eos' }), topics: [{ ...binding('in', handle as never), exactlyOnce: true, failure: { attempts: 3, backoffMs: 1, maxBackoffMs: 1 } }] };
+    const spec = {
+      name: "shared",
+      kind: "shared" as const,
+      settings: settings({ groupId: "g-eos" }),
+      topics: [
+        {
+          ...binding("in", handle as never),
+          exactlyOnce: true,
+          failure: { attempts: 3, backoffMs: 1, maxBackoffMs: 1 },
+        },
+      ],
+    };
     try {
       await kit.start(new ConsumerRuntime([spec], kit.kafka, kit.options()));
-      kit.feed('in', textCodec, ['a', 'b', 'c']);
+      kit.feed("in", textCodec, ["a", "b", "c"]);
       await kit.idle({ committed: true });
-      expect(kit.records('out').map((r) => r.value!.toString())).toEqual(['A', 'B', 'C']);
-      expect(kit.committed('g-eos', 'in')).toBe(3);
-      expect(kit.outcome('in').retries).toBe(1);
-      expect(kit.outcome('in').handled).toBe(3);
+      expect(kit.records("out").map((r) => r.value!.toString())).toEqual(["A", "B", "C"]);
+      expect(kit.committed("g-eos", "in")).toBe(3);
+      expect(kit.outcome("in").retries).toBe(1);
+      expect(kit.outcome("in").handled).toBe(3);
     } finally {
       await kit.stop();
     }

@@ -13,26 +13,26 @@ import type {
   InstrumentationEvent,
   KafkaMessage,
   TopicPartitionOffsetAndMetadata,
-} from 'kafkajs';
-import type { ConsumerPort } from '../../runtime/transport/kafkajs.js';
+} from "kafkajs";
+import type { ConsumerPort } from "../../runtime/transport/kafkajs.js";
 
 export const CONSUMER_EVENTS: ConsumerEvents = {
-  HEARTBEAT: 'consumer.heartbeat',
-  COMMIT_OFFSETS: 'consumer.commit_offsets',
-  GROUP_JOIN: 'consumer.group_join',
-  FETCH_START: 'consumer.fetch_start',
-  FETCH: 'consumer.fetch',
-  START_BATCH_PROCESS: 'consumer.start_batch_process',
-  END_BATCH_PROCESS: 'consumer.end_batch_process',
-  CONNECT: 'consumer.connect',
-  DISCONNECT: 'consumer.disconnect',
-  STOP: 'consumer.stop',
-  CRASH: 'consumer.crash',
-  REBALANCING: 'consumer.rebalancing',
-  RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
-  REQUEST: 'consumer.network.request',
-  REQUEST_TIMEOUT: 'consumer.network.request_timeout',
-  REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
+  HEARTBEAT: "consumer.heartbeat",
+  COMMIT_OFFSETS: "consumer.commit_offsets",
+  GROUP_JOIN: "consumer.group_join",
+  FETCH_START: "consumer.fetch_start",
+  FETCH: "consumer.fetch",
+  START_BATCH_PROCESS: "consumer.start_batch_process",
+  END_BATCH_PROCESS: "consumer.end_batch_process",
+  CONNECT: "consumer.connect",
+  DISCONNECT: "consumer.disconnect",
+  STOP: "consumer.stop",
+  CRASH: "consumer.crash",
+  REBALANCING: "consumer.rebalancing",
+  RECEIVED_UNSUBSCRIBED_TOPICS: "consumer.received_unsubscribed_topics",
+  REQUEST: "consumer.network.request",
+  REQUEST_TIMEOUT: "consumer.network.request_timeout",
+  REQUEST_QUEUE_SIZE: "consumer.network.request_queue_size",
 };
 
 type Listener = (event: InstrumentationEvent<any>) => void;
@@ -42,8 +42,8 @@ const key = (topic: string, partition: number): string => `${topic}|${partition}
 export function message(offset: number, value: Buffer | string | null = `v${offset}`): KafkaMessage {
   return {
     key: null,
-    value: typeof value === 'string' ? Buffer.from(value) : value,
-    timestamp: '1700000000000',
+    value: typeof value === "string" ? Buffer.from(value) : value,
+    timestamp: "1700000000000",
     attributes: 0,
     offset: String(offset),
     headers: {},
@@ -74,7 +74,7 @@ export class FakeConsumer implements ConsumerPort {
   readonly pausedPartitions = new Set<string>();
   /** Topics with at least one paused partition. */
   get pausedTopics(): ReadonlySet<string> {
-    return new Set([...this.pausedPartitions].map((k) => k.slice(0, k.lastIndexOf('|'))));
+    return new Set([...this.pausedPartitions].map((k) => k.slice(0, k.lastIndexOf("|"))));
   }
   runConfig: ConsumerRunConfig | undefined;
   /** Like kafkajs: pause/resume/commit throw while no consumer group exists (not running). */
@@ -95,46 +95,46 @@ export class FakeConsumer implements ConsumerPort {
   constructor(readonly config: ConsumerConfig) {}
 
   async connect(): Promise<void> {
-    this.calls.push('connect');
+    this.calls.push("connect");
   }
 
   async disconnect(): Promise<void> {
-    this.calls.push('disconnect');
+    this.calls.push("disconnect");
     this.running = false;
   }
 
   async subscribe(subscription: ConsumerSubscribeTopics | ConsumerSubscribeTopic): Promise<void> {
-    this.calls.push('subscribe');
+    this.calls.push("subscribe");
     this.subscriptions.push(subscription);
   }
 
   async run(config?: ConsumerRunConfig): Promise<void> {
-    this.calls.push('run');
+    this.calls.push("run");
     this.runConfig = config;
     this.running = true;
     if (this.assignment) this.join(this.assignment);
   }
 
   async commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
-    this.calls.push('commit');
-    if (!this.running) throw new Error('Consumer group was not initialized');
-    if (this.failCommits) throw new Error('REBALANCE_IN_PROGRESS');
+    this.calls.push("commit");
+    if (!this.running) throw new Error("Consumer group was not initialized");
+    if (this.failCommits) throw new Error("REBALANCE_IN_PROGRESS");
     this.commits.push(offsets);
     for (const o of offsets) this.committedOffsets.set(key(o.topic, o.partition), Number(o.offset));
   }
 
   pause(topics: { topic: string; partitions?: number[] }[]): void {
-    if (!this.running) throw new Error('Consumer group was not initialized');
-    this.calls.push('pause');
+    if (!this.running) throw new Error("Consumer group was not initialized");
+    this.calls.push("pause");
     this.pauseCalls.push(topics);
-    for (const t of topics) for (const p of t.partitions ?? ['*']) this.pausedPartitions.add(`${t.topic}|${p}`);
+    for (const t of topics) for (const p of t.partitions ?? ["*"]) this.pausedPartitions.add(`${t.topic}|${p}`);
   }
 
   resume(topics: { topic: string; partitions?: number[] }[]): void {
-    if (!this.running) throw new Error('Consumer group was not initialized');
-    this.calls.push('resume');
+    if (!this.running) throw new Error("Consumer group was not initialized");
+    this.calls.push("resume");
     this.resumeCalls.push(topics);
-    for (const t of topics) for (const p of t.partitions ?? ['*']) this.pausedPartitions.delete(`${t.topic}|${p}`);
+    for (const t of topics) for (const p of t.partitions ?? ["*"]) this.pausedPartitions.delete(`${t.topic}|${p}`);
   }
 
   on(eventName: ConsumerEvents[keyof ConsumerEvents], listener: Listener): () => void {
@@ -148,7 +148,7 @@ export class FakeConsumer implements ConsumerPort {
 
   emit(eventName: string, payload: unknown): void {
     for (const listener of this.listeners.get(eventName) ?? []) {
-      listener({ id: '1', type: eventName, timestamp: Date.now(), payload });
+      listener({ id: "1", type: eventName, timestamp: Date.now(), payload });
     }
   }
 
@@ -156,7 +156,7 @@ export class FakeConsumer implements ConsumerPort {
   join(assignment: Record<string, number[]>, { losePauseState = false } = {}): void {
     this.resolvedOffsets.clear();
     if (losePauseState) this.pausedPartitions.clear();
-    this.emit(this.events.GROUP_JOIN, { groupId: this.config.groupId, memberId: 'm1', memberAssignment: assignment });
+    this.emit(this.events.GROUP_JOIN, { groupId: this.config.groupId, memberId: "m1", memberAssignment: assignment });
   }
 
   /** Like kafkajs's onCrash: disconnect first, then emit CRASH. */
@@ -198,7 +198,7 @@ export class FakeConsumer implements ConsumerPort {
   /** Calls eachBatch with exactly these messages (e.g. a redelivered batch), ignoring pause state. */
   async deliver(topic: string, partition: number, messages: KafkaMessage[], fetchedOffset?: number): Promise<Delivery> {
     const eachBatch = this.runConfig?.eachBatch;
-    if (!eachBatch) throw new Error('run() was not called with eachBatch');
+    if (!eachBatch) throw new Error("run() was not called with eachBatch");
     let highestResolved = -1;
     let resolveCalls = 0;
     const k = key(topic, partition);
@@ -212,8 +212,8 @@ export class FakeConsumer implements ConsumerPort {
       isEmpty: () => messages.length === 0,
       firstOffset: () => messages[0]?.offset ?? null,
       lastOffset: () => messages.at(-1)?.offset ?? String(hw - 1),
-      offsetLag: () => '0',
-      offsetLagLow: () => '0',
+      offsetLag: () => "0",
+      offsetLagLow: () => "0",
     };
     const payload: EachBatchPayload = {
       batch,

@@ -1,6 +1,11 @@
 // An in-process Transport whose producers record what they are sent (the consumer side is not used): for the
 // ProducerRuntime unit tests and the producer exporters' tests.
-import type { OutgoingRecord, ProducerSettings, Transport, TransportProducer } from "../../runtime/transport/transport.js";
+import type {
+  OutgoingRecord,
+  ProducerSettings,
+  Transport,
+  TransportProducer,
+} from "../../runtime/transport/transport.js";
 
 export interface FakeProducer extends TransportProducer {
   readonly settings: ProducerSettings | undefined;
@@ -12,7 +17,10 @@ export interface FakeProducer extends TransportProducer {
   fail?: Error;
 }
 
-export function fakeTransport(options: { failConnectAt?: number } = {}): { transport: Transport; producers: FakeProducer[] } {
+export function fakeTransport(options: { failConnectAt?: number } = {}): {
+  transport: Transport;
+  producers: FakeProducer[];
+} {
   const producers: FakeProducer[] = [];
   const transport = {
     client: "fake",

@@ -1,7 +1,7 @@
 // Small helpers shared by the runtime unit tests (not a test file).
 
-import type { Codec, ConnectionSettings, TopicBinding, BackpressureMode, MessageHandler } from '../../runtime/types.js';
-import type { LogFields, RuntimeLogger } from '../../runtime/logger.js';
+import type { Codec, ConnectionSettings, TopicBinding, BackpressureMode, MessageHandler } from "../../runtime/types.js";
+import type { LogFields, RuntimeLogger } from "../../runtime/logger.js";
 
 export interface Deferred<T = void> {
   promise: Promise<T>;
@@ -22,11 +22,11 @@ export function deferred<T = void>(): Deferred<T> {
 /** A codec of UTF-8 strings that refuses values starting with "bad". */
 export const textCodec: Codec<string> = {
   decode(value) {
-    const text = value.toString('utf8');
-    if (text.startsWith('bad')) throw new Error(`unreadable: ${text}`);
+    const text = value.toString("utf8");
+    if (text.startsWith("bad")) throw new Error(`unreadable: ${text}`);
     return text;
   },
-  encode: (value) => Buffer.from(value, 'utf8'),
+  encode: (value) => Buffer.from(value, "utf8"),
 };
 
 export function binding(
@@ -40,7 +40,7 @@ export function binding(
     codec: textCodec,
     buffer: {
       maxBufferedMessages: buffer.maxBufferedMessages ?? 100,
-      backpressure: buffer.backpressure ?? 'ApplyBackpressure',
+      backpressure: buffer.backpressure ?? "ApplyBackpressure",
       ...(buffer.concurrency !== undefined ? { concurrency: buffer.concurrency } : {}),
     },
     handle,
@@ -55,18 +55,18 @@ export function recordingLogger(): RuntimeLogger & { lines: { level: string; mes
     (message: string, fields: LogFields = {}): void => {
       lines.push({ level, message, fields });
     };
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 export function settings(overrides: Partial<ConnectionSettings> = {}): ConnectionSettings {
   return {
-    groupId: 'group-1',
+    groupId: "group-1",
     sessionTimeoutMs: 30_000,
     heartbeatIntervalMs: 3_000,
     maxPollIntervalMs: 300_000,
     enableAutoCommit: false,
     autoCommitIntervalMs: 5_000,
-    autoOffsetReset: 'earliest',
+    autoOffsetReset: "earliest",
     maxPollRecords: 500,
     fetchMinBytes: 1,
     fetchMaxWaitMs: 500,

@@ -15,17 +15,48 @@ describe("ProducerRuntime", () => {
   it("creates one client producer per distinct setting set and sends encoded keys, values, headers, partition and timestamp", async () => {
     const { transport, producers } = fakeTransport();
     const runtime = new ProducerRuntime({ brokers: [] }, { transport });
-    const a = runtime.topic<{ id: string }, string>({ topic: "a", value: avroEncoder(codec), key: stringKeyEncoder, settings: base });
-    const b = runtime.topic<{ id: string }, string>({ topic: "b", value: avroEncoder(codec), key: stringKeyEncoder, settings: { ...base } });
-    const c = runtime.topic<{ id: string } | null, never>({ topic: "c", value: avroEncoder(codec), settings: { ...base, compression: "gzip" } });
+    const a = runtime.topic<{ id: string }, string>({
+      topic: "a",
+      value: avroEncoder(codec),
+      key: stringKeyEncoder,
+      settings: base,
+    });
+    const b = runtime.topic<{ id: string }, string>({
+      topic: "b",
+      value: avroEncoder(codec),
+      key: stringKeyEncoder,
+      settings: { ...base },
+    });
+    const c = runtime.topic<{ id: string } | null, never>({
+      topic: "c",
+      value: avroEncoder(codec),
+      settings: { ...base, compression: "gzip" },
+    });
     await runtime.start();
     expect(producers.map((p) => p.settings)).toEqual([base, { ...base, compression: "gzip" }]);
     await a.send({ id: "1" }, { key: "k", headers: { h: "v" }, partition: 2, timestamp: new Date(1_000) });
     await b.sendBatch([{ value: { id: "2" } }, { value: { id: "3" }, timestamp: 5 }]);
     await c.send(null);
     expect(producers[0]!.sent).toEqual([
-      { topic: "a", records: [{ key: Buffer.from("k"), value: codec.encode({ id: "1" }), headers: { h: "v" }, partition: 2, timestamp: "1000" }] },
-      { topic: "b", records: [{ key: null, value: codec.encode({ id: "2" }) }, { key: null, value: codec.encode({ id: "3" }), timestamp: "5" }] },
+      {
+        topic: "a",
+        records: [
+          {
+            key: Buffer.from("k"),
+            value: codec.encode({ id: "1" }),
+            headers: { h: "v" },
+            partition: 2,
+            timestamp: "1000",
+          },
+        ],
+      },
+      {
+        topic: "b",
+        records: [
+          { key: null, value: codec.encode({ id: "2" }) },
+          { key: null, value: codec.encode({ id: "3" }), timestamp: "5" },
+        ],
+      },
     ]);
     expect(producers[1]!.sent).toEqual([{ topic: "c", records: [{ key: null, value: null }] }]);
     // key none: a key given anyway (past the types) is refused, nothing is sent.
@@ -39,7 +70,10 @@ describe("ProducerRuntime", () => {
     const { transport, producers } = fakeTransport();
     const runtime = new ProducerRuntime({ brokers: [] }, { transport });
     // A key encoder that answers later for some keys (as a framed encoder does until its schema id is known).
-    const lateKey: Encoder<string> = { kind: "string", encode: (k) => (k.startsWith("late") ? Promise.resolve(Buffer.from(k)) : Buffer.from(k)) };
+    const lateKey: Encoder<string> = {
+      kind: "string",
+      encode: (k) => (k.startsWith("late") ? Promise.resolve(Buffer.from(k)) : Buffer.from(k)),
+    };
     const throwing: Encoder<{ id: string }> = {
       kind: "avro",
       encode: (v) => {
@@ -108,14 +142,21 @@ describe("ProducerRuntime", () => {
   it("counts records sent and failed and each send's duration per topic, counted before the sender sees the outcome", async () => {
     const { transport, producers } = fakeTransport();
     const runtime = new ProducerRuntime({ brokers: [] }, { transport });
-    const a = runtime.topic<{ id: string }, string>({ topic: "a", value: avroEncoder(codec), key: stringKeyEncoder, settings: base });
+    const a = runtime.topic<{ id: string }, string>({
+      topic: "a",
+      value: avroEncoder(codec),
+      key: stringKeyEncoder,
+      settings: base,
+    });
     const b = runtime.topic<{ id: string }, never>({ topic: "b", value: avroEncoder(codec), settings: base });
     const api = producersOf(runtime, { a, b });
     const events: { topic: string; records: number; failed: boolean }[] = [];
     api.onSend(() => {
       throw new Error("a broken listener does not fail the send");
     });
-    const remove = api.onSend((e) => void events.push({ topic: e.topic, records: e.records, failed: e.error !== undefined }));
+    const remove = api.onSend(
+      (e) => void events.push({ topic: e.topic, records: e.records, failed: e.error !== undefined }),
+    );
     await expect(a.send({ id: "0" })).rejects.toBeInstanceOf(ProducerStoppedError); // refused: not counted
     await api.start();
     await a.send({ id: "1" });
@@ -125,11 +166,20 @@ describe("ProducerRuntime", () => {
     producers[0]!.fail = new RangeError("broker said no");
     await expect(b.sendBatch([{ value: { id: "5" } }, { value: { id: "6" } }])).rejects.toThrow("broker said no");
     const snapshot = api.metrics();
-    expect(snapshot.topics.map(({ topic, sent, failed, sendLatencyMs }) => ({ topic, sent, failed, sends: sendLatencyMs.count }))).toEqual([
+    expect(
+      snapshot.topics.map(({ topic, sent, failed, sendLatencyMs }) => ({
+        topic,
+        sent,
+        failed,
+        sends: sendLatencyMs.count,
+      })),
+    ).toEqual([
       { topic: "a", sent: 3, failed: 0, sends: 2 },
       { topic: "b", sent: 0, failed: 3, sends: 2 },
     ]);
-    expect(snapshot.topics.every((t) => t.sendLatencyMs.max >= t.sendLatencyMs.mean && t.sendLatencyMs.mean >= 0)).toBe(true);
+    expect(snapshot.topics.every((t) => t.sendLatencyMs.max >= t.sendLatencyMs.mean && t.sendLatencyMs.mean >= 0)).toBe(
+      true,
+    );
     expect(events).toEqual([
       { topic: "a", records: 1, failed: false },
       { topic: "a", records: 2, failed: false },

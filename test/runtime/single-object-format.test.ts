@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { avroCodec, DecodeError, encodeSingleObject, parsingCanonicalForm, schemaFingerprint, singleObjectFormat } from "../../runtime/index.js";
+import {
+  avroCodec,
+  DecodeError,
+  encodeSingleObject,
+  parsingCanonicalForm,
+  schemaFingerprint,
+  singleObjectFormat,
+} from "../../runtime/index.js";
 
-const v1 = { type: "record", name: "Order", namespace: "shop", fields: [{ name: "id", type: "string" }, { name: "amount", type: "int" }] };
+const v1 = {
+  type: "record",
+  name: "Order",
+  namespace: "shop",
+  fields: [
+    { name: "id", type: "string" },
+    { name: "amount", type: "int" },
+  ],
+};
 const v2 = {
   type: "record",
   name: "Order",
@@ -19,8 +34,15 @@ describe("parsingCanonicalForm", () => {
     expect(parsingCanonicalForm(v2)).toBe(
       '{"name":"shop.Order","type":"record","fields":[{"name":"id","type":"string"},{"name":"amount","type":"double"},{"name":"priority","type":"int"}]}',
     );
-    expect(parsingCanonicalForm({ type: "fixed", size: 16, name: "Id", namespace: "" })).toBe('{"name":"Id","type":"fixed","size":16}');
-    expect(parsingCanonicalForm({ type: "array", items: { type: "map", values: { type: "long", logicalType: "timestamp-millis" } } })).toBe('{"type":"array","items":{"type":"map","values":"long"}}');
+    expect(parsingCanonicalForm({ type: "fixed", size: 16, name: "Id", namespace: "" })).toBe(
+      '{"name":"Id","type":"fixed","size":16}',
+    );
+    expect(
+      parsingCanonicalForm({
+        type: "array",
+        items: { type: "map", values: { type: "long", logicalType: "timestamp-millis" } },
+      }),
+    ).toBe('{"type":"array","items":{"type":"map","values":"long"}}');
   });
   it("gives schemas that differ only in docs, defaults and whitespace one fingerprint, and other schemas others", () => {
     const plain = { ...v2, doc: undefined, fields: v2.fields.map((f) => ({ name: f.name, type: f.type })) };
@@ -35,12 +57,25 @@ describe("singleObjectFormat", () => {
   const format = singleObjectFormat(reader, { topic: "orders", writers: [{ name: "order.v1.avsc", schema: v1 }] });
 
   it("reads the reader's own records and a known writer's, resolved", () => {
-    expect(format.decode(encodeSingleObject(reader, { id: "a", amount: 1.5, priority: 1 }))).toEqual({ id: "a", amount: 1.5, priority: 1 });
-    expect(format.decode(encodeSingleObject(writer, { id: "b", amount: 7 }))).toEqual({ id: "b", amount: 7, priority: 5 });
+    expect(format.decode(encodeSingleObject(reader, { id: "a", amount: 1.5, priority: 1 }))).toEqual({
+      id: "a",
+      amount: 1.5,
+      priority: 1,
+    });
+    expect(format.decode(encodeSingleObject(writer, { id: "b", amount: 7 }))).toEqual({
+      id: "b",
+      amount: 7,
+      priority: 5,
+    });
   });
 
   it("names the fingerprint and the known writers when the writer is unknown", () => {
-    const other = avroCodec<{ id: string }>({ type: "record", name: "Order", namespace: "shop", fields: [{ name: "id", type: "string" }] });
+    const other = avroCodec<{ id: string }>({
+      type: "record",
+      name: "Order",
+      namespace: "shop",
+      fields: [{ name: "id", type: "string" }],
+    });
     const bytes = encodeSingleObject(other, { id: "c" });
     const fp = bytes.readBigUInt64LE(2).toString(16).padStart(16, "0");
     expect(() => format.decode(bytes)).toThrow(DecodeError);
@@ -50,7 +85,9 @@ describe("singleObjectFormat", () => {
   it("refuses values that are not single-object encoded, truncated, or followed by trailing bytes", () => {
     const good = encodeSingleObject(writer, { id: "d", amount: 2 });
     expect(() => format.decode(Buffer.from([0xc3, 0x01, 1, 2]))).toThrow(/at least 10 bytes/);
-    expect(() => format.decode(Buffer.concat([Buffer.from([0, 1]), good.subarray(2)]))).toThrow(/not a single-object value/);
+    expect(() => format.decode(Buffer.concat([Buffer.from([0, 1]), good.subarray(2)]))).toThrow(
+      /not a single-object value/,
+    );
     expect(() => format.decode(good.subarray(0, good.length - 1))).toThrow(DecodeError);
     expect(() => format.decode(Buffer.concat([good, Buffer.from([0])]))).toThrow(/1 trailing bytes/);
   });
@@ -59,6 +96,8 @@ describe("singleObjectFormat", () => {
     const bad = { type: "record", name: "Order", namespace: "shop", fields: [{ name: "id", type: "long" }] };
     const strict = singleObjectFormat(reader, { topic: "orders", writers: [{ name: "bad.avsc", schema: bad }] });
     const bytes = encodeSingleObject(avroCodec<{ id: number }>(bad), { id: 1 });
-    expect(() => strict.decode(bytes)).toThrow(/writer schema bad\.avsc cannot be read as the reader schema shop\.Order/);
+    expect(() => strict.decode(bytes)).toThrow(
+      /writer schema bad\.avsc cannot be read as the reader schema shop\.Order/,
+    );
   });
 });

@@ -9,7 +9,11 @@ const order = (namespace: string, extra: unknown[] = []) => ({
   type: "record",
   name: "Order",
   namespace,
-  fields: [{ name: "id", type: "string" }, { name: "line", type: { type: "record", name: "Line", fields: [{ name: "qty", type: "int" }] } }, ...extra],
+  fields: [
+    { name: "id", type: "string" },
+    { name: "line", type: { type: "record", name: "Line", fields: [{ name: "qty", type: "int" }] } },
+    ...extra,
+  ],
 });
 
 describe("readerOf", () => {
@@ -21,15 +25,30 @@ describe("readerOf", () => {
   });
 
   it("matches full names only when two named types of the reader share a simple name", () => {
-    const other = { name: "legacy", type: { type: "record", name: "Order", namespace: "old", fields: [{ name: "n", type: "int" }] } };
-    const writer = avroCodec<unknown>(order("com.acme.v1", [{ ...other, type: { ...other.type, namespace: "older" } }]));
+    const other = {
+      name: "legacy",
+      type: { type: "record", name: "Order", namespace: "old", fields: [{ name: "n", type: "int" }] },
+    };
+    const writer = avroCodec<unknown>(
+      order("com.acme.v1", [{ ...other, type: { ...other.type, namespace: "older" } }]),
+    );
     const reader = avroCodec<unknown>(order("com.acme.v2", [other]));
     expect(() => readerOf(reader.type, writer.type)).toThrow(/no alias found for com\.acme\.v1\.Order/);
   });
 
   it("still refuses what cannot be resolved, with the strict error", () => {
-    const writer = avroCodec<unknown>({ type: "record", name: "Order", namespace: "a", fields: [{ name: "id", type: "int" }] });
-    const reader = avroCodec<unknown>({ type: "record", name: "Order", namespace: "b", fields: [{ name: "id", type: "string" }] });
+    const writer = avroCodec<unknown>({
+      type: "record",
+      name: "Order",
+      namespace: "a",
+      fields: [{ name: "id", type: "int" }],
+    });
+    const reader = avroCodec<unknown>({
+      type: "record",
+      name: "Order",
+      namespace: "b",
+      fields: [{ name: "id", type: "string" }],
+    });
     expect(() => readerOf(reader.type, writer.type)).toThrow();
   });
 });

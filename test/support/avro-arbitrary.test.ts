@@ -40,11 +40,20 @@ function plainObjects(value: unknown): boolean {
   return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(plainObjects);
 }
 
-const draw = (codec: { type: avro.Type }, numRuns: number, seed = SEED): unknown[] => fc.sample(avroArbitrary(codec.type), { numRuns, seed });
+const draw = (codec: { type: avro.Type }, numRuns: number, seed = SEED): unknown[] =>
+  fc.sample(avroArbitrary(codec.type), { numRuns, seed });
 
 describe("avroArbitrary", () => {
   it("draws valid values that round-trip through the codec, for wide, union, logical and recursive types", () => {
-    const codecs = { allTypesCodec, unionsCodec, documentCodec, expressionCodec, linkedListCodec, treeCodec, ...avroLogical };
+    const codecs = {
+      allTypesCodec,
+      unionsCodec,
+      documentCodec,
+      expressionCodec,
+      linkedListCodec,
+      treeCodec,
+      ...avroLogical,
+    };
     for (const [name, codec] of Object.entries(codecs)) {
       for (const value of draw(codec, 100)) {
         expect(codec.type.isValid(value), `${name}: ${key(value).slice(0, 200)}`).toBe(true);
@@ -86,24 +95,78 @@ describe("avroArbitrary", () => {
     const codec = avroCodec<Record<string, any>>(schema);
     const values = fc.sample(avroArbitrary<Record<string, any>>(codec.type), { numRuns: 3000, seed: SEED });
     const seen = (field: string, predicate: (v: any) => boolean): boolean => values.some((v) => predicate(v[field]));
-    for (const n of [-(2 ** 31), 2 ** 31 - 1, 0]) expect(seen("i", (v) => v === n), `int ${n}`).toBe(true);
-    for (const n of [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, -(2 ** 52) - 1]) expect(seen("l", (v) => v === n), `long ${n}`).toBe(true);
-    expect(seen("l", (v) => Math.abs(v) > 2 ** 52 && v !== Number.MIN_SAFE_INTEGER && v !== Number.MAX_SAFE_INTEGER), "other longs beyond 2^52").toBe(true);
-    for (const n of [-(2n ** 63n), 2n ** 63n - 1n]) expect(seen("b", (v) => v === n), `bigint ${n}`).toBe(true);
-    expect(seen("b", (v) => v > 2n ** 53n && v < 2n ** 63n - 1n), "bigints between 2^53 and 2^63").toBe(true);
+    for (const n of [-(2 ** 31), 2 ** 31 - 1, 0])
+      expect(
+        seen("i", (v) => v === n),
+        `int ${n}`,
+      ).toBe(true);
+    for (const n of [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, -(2 ** 52) - 1])
+      expect(
+        seen("l", (v) => v === n),
+        `long ${n}`,
+      ).toBe(true);
+    expect(
+      seen("l", (v) => Math.abs(v) > 2 ** 52 && v !== Number.MIN_SAFE_INTEGER && v !== Number.MAX_SAFE_INTEGER),
+      "other longs beyond 2^52",
+    ).toBe(true);
+    for (const n of [-(2n ** 63n), 2n ** 63n - 1n])
+      expect(
+        seen("b", (v) => v === n),
+        `bigint ${n}`,
+      ).toBe(true);
+    expect(
+      seen("b", (v) => v > 2n ** 53n && v < 2n ** 63n - 1n),
+      "bigints between 2^53 and 2^63",
+    ).toBe(true);
     for (const field of ["f", "d"]) {
-      for (const special of [NaN, -0, Infinity, -Infinity]) expect(seen(field, (v) => Object.is(v, special)), `${field} ${special}`).toBe(true);
+      for (const special of [NaN, -0, Infinity, -Infinity])
+        expect(
+          seen(field, (v) => Object.is(v, special)),
+          `${field} ${special}`,
+        ).toBe(true);
     }
-    expect(values.every((v) => Object.is(Math.fround(v.f), v.f)), "floats are 32-bit").toBe(true);
-    const finite = fc.sample(avroArbitrary<Record<string, any>>(codec.type, { finiteFloats: true }), { numRuns: 3000, seed: SEED });
-    expect(finite.every((v) => Number.isFinite(v.f) && Number.isFinite(v.d)), "finiteFloats: no NaN or Infinity").toBe(true);
-    expect(finite.some((v) => Object.is(v.d, -0)), "finiteFloats: -0 stays").toBe(true);
-    expect(seen("s", (v) => v === ""), "empty string").toBe(true);
-    expect(seen("s", (v) => /[\u{10000}-\u{10FFFF}]/u.test(v)), "non-BMP character").toBe(true);
-    expect(seen("s", (v) => /\p{M}/u.test(v)), "combining mark").toBe(true);
-    expect(values.every((v) => !/\p{Cs}/u.test(v.s)), "no lone surrogate (UTF-8 cannot hold one)").toBe(true);
-    expect(seen("bytes", (v) => v.length === 0) && seen("a", (v) => v.length === 0) && seen("m", (v) => Object.keys(v).length === 0), "empty bytes, array, map").toBe(true);
-    expect(seen("m", (v) => Object.prototype.hasOwnProperty.call(v, "__proto__")), 'map key "__proto__" as an own property').toBe(true);
+    expect(
+      values.every((v) => Object.is(Math.fround(v.f), v.f)),
+      "floats are 32-bit",
+    ).toBe(true);
+    const finite = fc.sample(avroArbitrary<Record<string, any>>(codec.type, { finiteFloats: true }), {
+      numRuns: 3000,
+      seed: SEED,
+    });
+    expect(
+      finite.every((v) => Number.isFinite(v.f) && Number.isFinite(v.d)),
+      "finiteFloats: no NaN or Infinity",
+    ).toBe(true);
+    expect(
+      finite.some((v) => Object.is(v.d, -0)),
+      "finiteFloats: -0 stays",
+    ).toBe(true);
+    expect(
+      seen("s", (v) => v === ""),
+      "empty string",
+    ).toBe(true);
+    expect(
+      seen("s", (v) => /[\u{10000}-\u{10FFFF}]/u.test(v)),
+      "non-BMP character",
+    ).toBe(true);
+    expect(
+      seen("s", (v) => /\p{M}/u.test(v)),
+      "combining mark",
+    ).toBe(true);
+    expect(
+      values.every((v) => !/\p{Cs}/u.test(v.s)),
+      "no lone surrogate (UTF-8 cannot hold one)",
+    ).toBe(true);
+    expect(
+      seen("bytes", (v) => v.length === 0) &&
+        seen("a", (v) => v.length === 0) &&
+        seen("m", (v) => Object.keys(v).length === 0),
+      "empty bytes, array, map",
+    ).toBe(true);
+    expect(
+      seen("m", (v) => Object.prototype.hasOwnProperty.call(v, "__proto__")),
+      'map key "__proto__" as an own property',
+    ).toBe(true);
     expect(values.every((v) => Object.getPrototypeOf(v.m) === Object.prototype)).toBe(true);
   });
 
@@ -113,7 +176,10 @@ describe("avroArbitrary", () => {
       name: "Logical",
       fields: [
         { name: "price", type: { type: "bytes", logicalType: "decimal", precision: 5, scale: 2 } },
-        { name: "fixedPrice", type: { type: "fixed", name: "F", size: 3, logicalType: "decimal", precision: 6, scale: 0 } },
+        {
+          name: "fixedPrice",
+          type: { type: "fixed", name: "F", size: 3, logicalType: "decimal", precision: 6, scale: 0 },
+        },
         { name: "id", type: { type: "fixed", name: "U", size: 16, logicalType: "uuid" } },
         { name: "day", type: { type: "int", logicalType: "date" } },
         { name: "at", type: { type: "long", logicalType: "timestamp-millis" } },
@@ -128,7 +194,15 @@ describe("avroArbitrary", () => {
     expect(values.map((v) => v.price)).toEqual(expect.arrayContaining(["999.99", "-999.99", "0.00"]));
     expect(values.map((v) => v.fixedPrice)).toEqual(expect.arrayContaining(["999999", "-999999"]));
     expect(values.every((v) => /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(v.id))).toBe(true);
-    expect(values.every((v) => v.day instanceof Date && v.day.getTime() % 86_400_000 === 0 && v.at instanceof Date && !Number.isNaN(v.at.getTime()))).toBe(true);
+    expect(
+      values.every(
+        (v) =>
+          v.day instanceof Date &&
+          v.day.getTime() % 86_400_000 === 0 &&
+          v.at instanceof Date &&
+          !Number.isNaN(v.at.getTime()),
+      ),
+    ).toBe(true);
     expect(values.some((v) => v.day.getTime() < 0) && values.some((v) => v.day.getTime() > 0)).toBe(true);
     expect(values.map((v) => v.at.getTime())).toEqual(expect.arrayContaining([-8.64e15, 8.64e15]));
     expect(values.some((v) => v.span.months === 0xffff_ffff) && values.some((v) => v.span.days === 0)).toBe(true);
@@ -142,20 +216,36 @@ describe("avroArbitrary", () => {
       namespace: "n",
       fields: [
         { name: "bare", type: ["null", "string", "int"] },
-        { name: "wrapped", type: ["null", "int", "long", { type: "record", name: "R", fields: [{ name: "x", type: "int" }] }, { type: "map", values: "int" }] },
+        {
+          name: "wrapped",
+          type: [
+            "null",
+            "int",
+            "long",
+            { type: "record", name: "R", fields: [{ name: "x", type: "int" }] },
+            { type: "map", values: "int" },
+          ],
+        },
       ],
     };
     const codec = avroCodec<Record<string, any>>(schema);
-    expect((codec.type as avro.types.RecordType).fields.map((f) => f.type.typeName)).toEqual(["union:unwrapped", "union:wrapped"]);
+    expect((codec.type as avro.types.RecordType).fields.map((f) => f.type.typeName)).toEqual([
+      "union:unwrapped",
+      "union:wrapped",
+    ]);
     const values = fc.sample(avroArbitrary<Record<string, any>>(codec.type), { numRuns: 500, seed: SEED });
-    expect(new Set(values.map((v) => (v.bare === null ? "null" : typeof v.bare)))).toEqual(new Set(["null", "string", "number"]));
+    expect(new Set(values.map((v) => (v.bare === null ? "null" : typeof v.bare)))).toEqual(
+      new Set(["null", "string", "number"]),
+    );
     const wrappedKeys = new Set(values.map((v) => (v.wrapped === null ? "null" : Object.keys(v.wrapped).join(","))));
     expect(wrappedKeys).toEqual(new Set(["null", "int", "long", "n.R", "map"]));
   });
 
   it("bounds recursive types by maxDepth and refuses a type with no finite value", () => {
     const depthOf = (v: unknown): number =>
-      v === null || typeof v !== "object" || Buffer.isBuffer(v) || v instanceof Date ? 0 : 1 + Math.max(0, ...Object.values(v as object).map(depthOf));
+      v === null || typeof v !== "object" || Buffer.isBuffer(v) || v instanceof Date
+        ? 0
+        : 1 + Math.max(0, ...Object.values(v as object).map(depthOf));
     for (const maxDepth of [1, 3, 6]) {
       const lists = fc.sample(avroArbitrary(linkedListCodec.type, { maxDepth }), { numRuns: 300, seed: SEED });
       expect(Math.max(...lists.map(depthOf)), `maxDepth ${maxDepth}`).toBe(maxDepth);

@@ -36,7 +36,22 @@ const DAY_MS = 86_400_000;
 const MAX_DATE_MS = 8.64e15;
 
 /** Strings that have broken JavaScript object handling or UTF-8 code before. */
-const ODD_STRINGS = ["", "__proto__", "constructor", "toString", "hasOwnProperty", "\u0000", "\uFEFF", "\u{1F600}", "e\u0301", "\u202Eabc", "\uFFFF", "\u{10FFFF}", "a\r\nb", '"\\/'];
+const ODD_STRINGS = [
+  "",
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "\u0000",
+  "\uFEFF",
+  "\u{1F600}",
+  "e\u0301",
+  "\u202Eabc",
+  "\uFFFF",
+  "\u{10FFFF}",
+  "a\r\nb",
+  '"\\/',
+];
 
 /**
  * Any Avro string: any code point but lone surrogates (UTF-8 cannot hold them, so no Avro writer can write one),
@@ -53,7 +68,19 @@ const safeLong: fc.Arbitrary<number> = fc.oneof(
   { weight: 1, arbitrary: fc.integer() },
   {
     weight: 1,
-    arbitrary: fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 52, -(2 ** 52), 2 ** 52 - 1, -(2 ** 52) + 1, -(2 ** 52) - 1, 2 ** 31, -(2 ** 31) - 1, 0, -1),
+    arbitrary: fc.constantFrom(
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      2 ** 52,
+      -(2 ** 52),
+      2 ** 52 - 1,
+      -(2 ** 52) + 1,
+      -(2 ** 52) - 1,
+      2 ** 31,
+      -(2 ** 31) - 1,
+      0,
+      -1,
+    ),
   },
 );
 
@@ -70,7 +97,10 @@ function floats(finite: boolean): { float: fc.Arbitrary<number>; double: fc.Arbi
   return {
     float: fc.oneof(
       { weight: 6, arbitrary: fc.float(constraints) },
-      { weight: 1, arbitrary: fc.constantFrom(...specials, 3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(...specials, 3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45),
+      },
     ),
     double: fc.oneof(
       { weight: 6, arbitrary: fc.double(constraints) },
@@ -95,12 +125,18 @@ function decimalText(unscaled: bigint, scale: number): string {
 /** A decimal within its precision, as the string kefgen represents it. */
 function decimal(precision: number, scale: number): fc.Arbitrary<string> {
   const max = 10n ** BigInt(precision) - 1n;
-  return fc.oneof({ weight: 4, arbitrary: fc.bigInt({ min: -max, max }) }, { weight: 1, arbitrary: fc.constantFrom(0n, max, -max, 1n, -1n) }).map((n) => decimalText(n, scale));
+  return fc
+    .oneof(
+      { weight: 4, arbitrary: fc.bigInt({ min: -max, max }) },
+      { weight: 1, arbitrary: fc.constantFrom(0n, max, -max, 1n, -1n) },
+    )
+    .map((n) => decimalText(n, scale));
 }
 
 function logical(type: avro.types.LogicalType): fc.Arbitrary<unknown> {
   const reading = readLogicalType(type.schema({ exportAttrs: true }));
-  if (reading?.status !== "interpreted") throw new Error(`internal: ${type.typeName} is not a logical type kefgen interprets`);
+  if (reading?.status !== "interpreted")
+    throw new Error(`internal: ${type.typeName} is not a logical type kefgen interprets`);
   const l: AvroLogicalType = reading.logicalType;
   switch (l.name) {
     case "decimal":
@@ -108,7 +144,9 @@ function logical(type: avro.types.LogicalType): fc.Arbitrary<unknown> {
     case "uuid":
       return fc.uint8Array({ minLength: 16, maxLength: 16 }).map(hexUuid);
     case "date":
-      return fc.integer({ min: -(MAX_DATE_MS / DAY_MS), max: MAX_DATE_MS / DAY_MS }).map((days) => new Date(days * DAY_MS + 0));
+      return fc
+        .integer({ min: -(MAX_DATE_MS / DAY_MS), max: MAX_DATE_MS / DAY_MS })
+        .map((days) => new Date(days * DAY_MS + 0));
     case "timestamp-millis":
     case "local-timestamp-millis":
       return fc.date({ min: new Date(-MAX_DATE_MS), max: new Date(MAX_DATE_MS), noInvalidDate: true });
@@ -125,7 +163,8 @@ function logical(type: avro.types.LogicalType): fc.Arbitrary<unknown> {
 function objectOf(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of entries) {
-    if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    if (key === "__proto__")
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     else out[key] = value;
   }
   return out;
@@ -163,7 +202,10 @@ class Builder {
       case "boolean":
         return fc.boolean();
       case "int":
-        return fc.oneof({ weight: 4, arbitrary: fc.integer() }, { weight: 1, arbitrary: fc.constantFrom(INT_MIN, INT_MAX, 0, -1) });
+        return fc.oneof(
+          { weight: 4, arbitrary: fc.integer() },
+          { weight: 1, arbitrary: fc.constantFrom(INT_MIN, INT_MAX, 0, -1) },
+        );
       case "long":
         return safeLong;
       case "abstract:long":
@@ -213,7 +255,9 @@ class Builder {
           const arbitrary = this.of(branch, depth);
           if (!arbitrary) continue;
           const name = branch.branchName!;
-          branches.push(wrapped && branch.typeName !== "null" ? arbitrary.map((value) => objectOf([[name, value]])) : arbitrary);
+          branches.push(
+            wrapped && branch.typeName !== "null" ? arbitrary.map((value) => objectOf([[name, value]])) : arbitrary,
+          );
         }
         return branches.length > 0 ? fc.oneof(...branches) : null;
       }
@@ -232,10 +276,14 @@ class Builder {
  * The arbitrary of the values of an Avro type (an avsc type built by `avroType`/`avroCodec`, or a schema, which is
  * built with `avroType`), in kefgen's representation. Throws when no value of the type fits in `maxDepth` levels.
  */
-export function avroArbitrary<T = unknown>(typeOrSchema: avro.Type | object, options: AvroArbitraryOptions = {}): fc.Arbitrary<T> {
+export function avroArbitrary<T = unknown>(
+  typeOrSchema: avro.Type | object,
+  options: AvroArbitraryOptions = {},
+): fc.Arbitrary<T> {
   const type = avro.Type.isType(typeOrSchema) ? (typeOrSchema as avro.Type) : avroType(typeOrSchema);
   const maxDepth = options.maxDepth ?? 6;
   const arbitrary = new Builder(options.maxLength ?? 5, options.finiteFloats ?? false).of(type, maxDepth);
-  if (!arbitrary) throw new Error(`no value of ${type.name ?? type.typeName} fits in ${maxDepth} levels of records, arrays and maps`);
+  if (!arbitrary)
+    throw new Error(`no value of ${type.name ?? type.typeName} fits in ${maxDepth} levels of records, arrays and maps`);
   return arbitrary as fc.Arbitrary<T>;
 }

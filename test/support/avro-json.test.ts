@@ -30,7 +30,10 @@ describe("avroJsonText", () => {
             skipped++;
             continue;
           }
-          expect(plain.toBuffer(plain.fromString(text)).toString("hex"), `${c.name} ${name}: ${text.slice(0, 300)}`).toBe(codec.encode(value).toString("hex"));
+          expect(
+            plain.toBuffer(plain.fromString(text)).toString("hex"),
+            `${c.name} ${name}: ${text.slice(0, 300)}`,
+          ).toBe(codec.encode(value).toString("hex"));
           compared++;
         }
       }

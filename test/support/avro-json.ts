@@ -42,12 +42,14 @@ function twosComplement(n: bigint, size?: number): Buffer {
 export function underlyingValue(type: avro.types.LogicalType, value: unknown): number | string | Buffer {
   const schema = type.schema({ exportAttrs: true }) as { type: string; size?: number };
   const reading = readLogicalType(schema);
-  if (reading?.status !== "interpreted") throw new Error(`internal: ${type.typeName} is not a logical type kefgen interprets`);
+  if (reading?.status !== "interpreted")
+    throw new Error(`internal: ${type.typeName} is not a logical type kefgen interprets`);
   const l = reading.logicalType;
   switch (l.name) {
     case "decimal": {
       const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value as string);
-      if (!match || (match[3] ?? "").length !== l.scale) throw new Error(`not a decimal with scale ${l.scale}: ${String(value)}`);
+      if (!match || (match[3] ?? "").length !== l.scale)
+        throw new Error(`not a decimal with scale ${l.scale}: ${String(value)}`);
       const unscaled = BigInt(`${match[1]}${match[2]}${match[3] ?? ""}`);
       return twosComplement(unscaled, schema.type === "fixed" ? schema.size : undefined);
     }
@@ -111,7 +113,9 @@ export function avroJsonText(type: avro.Type, value: unknown): string {
       return `[${(value as unknown[]).map((item) => avroJsonText((type as avro.types.ArrayType).itemsType, item)).join(",")}]`;
     case "map": {
       const values = (type as avro.types.MapType).valuesType;
-      const entries = Object.keys(value as object).map((k) => `${JSON.stringify(k)}:${avroJsonText(values, (value as Record<string, unknown>)[k])}`);
+      const entries = Object.keys(value as object).map(
+        (k) => `${JSON.stringify(k)}:${avroJsonText(values, (value as Record<string, unknown>)[k])}`,
+      );
       return `{${entries.join(",")}}`;
     }
     case "record":

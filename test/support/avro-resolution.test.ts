@@ -14,7 +14,6 @@ import { resolvedValue } from "./avro-resolution.js";
 
 const SEED = Number(process.env["KEFGEN_FC_SEED"] ?? 20_261_206);
 
-
 const directions = changes.flatMap((c) => [
   ...(c.backward ? [{ change: c.change, direction: "new reads old", writer: c.old, reader: c.new }] : []),
   ...(c.forward ? [{ change: c.change, direction: "old reads new", writer: c.new, reader: c.old }] : []),

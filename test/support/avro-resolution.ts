@@ -35,7 +35,9 @@ const PROMOTIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 function named(type: avro.Type): boolean {
-  return type.typeName === "record" || type.typeName === "error" || type.typeName === "enum" || type.typeName === "fixed";
+  return (
+    type.typeName === "record" || type.typeName === "error" || type.typeName === "enum" || type.typeName === "fixed"
+  );
 }
 
 /** Whether a reader branch matches a writer (non-union) type, by the spec's rules for picking a union branch. */
@@ -45,7 +47,10 @@ function matches(writer: avro.Type, reader: avro.Type): boolean {
   if (w !== r) return (PROMOTIONS[w] ?? []).includes(r);
   if (!named(writer)) return true;
   const unqualified = (name: string | undefined): string | undefined => name?.split(".").pop();
-  return unqualified(writer.name) === unqualified(reader.name) || (reader.aliases ?? []).some((a) => unqualified(a) === unqualified(writer.name));
+  return (
+    unqualified(writer.name) === unqualified(reader.name) ||
+    (reader.aliases ?? []).some((a) => unqualified(a) === unqualified(writer.name))
+  );
 }
 
 function unionBranch(union: avro.Type, value: unknown): { branch: avro.Type; inner: unknown } {
@@ -82,7 +87,10 @@ export function resolvedValue(writer: avro.Type, reader: avro.Type, value: unkno
     const inner = resolvedValue(writer, branch, value);
     return reader.typeName === "union:wrapped" && inner !== null ? { [branch.branchName!]: inner } : inner;
   }
-  if (kind(writer) !== kind(reader) && (writer instanceof avro.types.LogicalType || reader instanceof avro.types.LogicalType)) {
+  if (
+    kind(writer) !== kind(reader) &&
+    (writer instanceof avro.types.LogicalType || reader instanceof avro.types.LogicalType)
+  ) {
     const w = writer instanceof avro.types.LogicalType ? writer.underlyingType : writer;
     const v = writer instanceof avro.types.LogicalType ? underlyingValue(writer, value) : value;
     if (!(reader instanceof avro.types.LogicalType)) return resolvedValue(w, reader, v);
@@ -95,8 +103,10 @@ export function resolvedValue(writer: avro.Type, reader: avro.Type, value: unkno
       const out: Record<string, unknown> = {};
       for (const field of (reader as avro.types.RecordType).fields) {
         const from = w.fields.find((f) => f.name === field.name || (field.aliases ?? []).includes(f.name));
-        if (from) setOwn(out, field.name, resolvedValue(from.type, field.type, (value as Record<string, unknown>)[from.name]));
-        else if ((field as { defaultValue(): unknown }).defaultValue() !== undefined) setOwn(out, field.name, defaultValue(field.type, schemaDefault(reader, field.name)));
+        if (from)
+          setOwn(out, field.name, resolvedValue(from.type, field.type, (value as Record<string, unknown>)[from.name]));
+        else if ((field as { defaultValue(): unknown }).defaultValue() !== undefined)
+          setOwn(out, field.name, defaultValue(field.type, schemaDefault(reader, field.name)));
         else throw new Error(`the writer has no field "${field.name}" and the reader gives it no default`);
       }
       return out;
@@ -109,10 +119,17 @@ export function resolvedValue(writer: avro.Type, reader: avro.Type, value: unkno
       return fallback;
     }
     case "array":
-      return (value as unknown[]).map((item) => resolvedValue((writer as avro.types.ArrayType).itemsType, (reader as avro.types.ArrayType).itemsType, item));
+      return (value as unknown[]).map((item) =>
+        resolvedValue((writer as avro.types.ArrayType).itemsType, (reader as avro.types.ArrayType).itemsType, item),
+      );
     case "map": {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as object)) setOwn(out, k, resolvedValue((writer as avro.types.MapType).valuesType, (reader as avro.types.MapType).valuesType, v));
+      for (const [k, v] of Object.entries(value as object))
+        setOwn(
+          out,
+          k,
+          resolvedValue((writer as avro.types.MapType).valuesType, (reader as avro.types.MapType).valuesType, v),
+        );
       return out;
     }
     case "long":
@@ -171,13 +188,19 @@ export function defaultValue(type: avro.Type, json: unknown): unknown {
       return (json as unknown[]).map((item) => defaultValue((type as avro.types.ArrayType).itemsType, item));
     case "map": {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(json as object)) setOwn(out, k, defaultValue((type as avro.types.MapType).valuesType, v));
+      for (const [k, v] of Object.entries(json as object))
+        setOwn(out, k, defaultValue((type as avro.types.MapType).valuesType, v));
       return out;
     }
     case "record": {
       const out: Record<string, unknown> = {};
       const given = json as Record<string, unknown>;
-      for (const field of (type as avro.types.RecordType).fields) setOwn(out, field.name, defaultValue(field.type, field.name in given ? given[field.name] : schemaDefault(type, field.name)));
+      for (const field of (type as avro.types.RecordType).fields)
+        setOwn(
+          out,
+          field.name,
+          defaultValue(field.type, field.name in given ? given[field.name] : schemaDefault(type, field.name)),
+        );
       return out;
     }
     default:

@@ -4,7 +4,7 @@
  * directions without closing any socket (bytes read meanwhile are discarded, as a lossy network
  * would), and new connections are accepted but forward nothing; `heal()` forwards again.
  */
-import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 
 /** A running proxy. */
 export interface BlackholeProxy {
@@ -26,28 +26,28 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
   let accepted = 0;
   let dropped = 0;
   const pipe = (from: Socket, to: Socket): void => {
-    from.on('data', (chunk: Buffer) => {
+    from.on("data", (chunk: Buffer) => {
       if (dropping) {
         dropped += chunk.length;
         return;
       }
       to.write(chunk);
     });
-    from.on('close', () => to.destroy());
-    from.on('error', () => to.destroy());
+    from.on("close", () => to.destroy());
+    from.on("error", () => to.destroy());
   };
   const server: Server = createServer((client) => {
     accepted++;
-    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
     sockets.add(client).add(upstream);
-    client.on('close', () => sockets.delete(client));
-    upstream.on('close', () => sockets.delete(upstream));
+    client.on("close", () => sockets.delete(client));
+    upstream.on("close", () => sockets.delete(upstream));
     pipe(client, upstream);
     pipe(upstream, client);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
   return {
@@ -70,7 +70,7 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
 /** A free port on 127.0.0.1 (closed again; another process could take it, which tests accept). */
 export async function freePort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;

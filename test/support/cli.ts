@@ -8,7 +8,11 @@ export interface CliRun {
 }
 
 /** `env` is the environment the CLI sees (default: none). */
-export async function runKefgen(cwd: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+export async function runKefgen(
+  cwd: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const exitCode = await main(args, {

@@ -3,9 +3,9 @@
  * acknowledged batch to an {@link InvariantChecker}, carrying on through broker faults (a send that
  * fails is not acknowledged and is not counted; the next one is tried after a short pause).
  */
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import type { InvariantChecker } from './invariants.js';
-import { tickCodec } from './ticks.js';
+import { Kafka, logLevel, type Producer } from "kafkajs";
+import type { InvariantChecker } from "./invariants.js";
+import { tickCodec } from "./ticks.js";
 
 /** Produces `batchSize` ticks per partition in turn, every `pauseMs`, until {@link stop}. */
 export class AckedProducer {
@@ -26,9 +26,18 @@ export class AckedProducer {
     brokers: string[],
     private readonly topics: ReadonlyArray<{ topic: string; partitions: number }>,
     private readonly checker: InvariantChecker,
-    private readonly options: { batchSize: number; pauseMs: number; idempotent?: boolean } = { batchSize: 50, pauseMs: 20 },
+    private readonly options: { batchSize: number; pauseMs: number; idempotent?: boolean } = {
+      batchSize: 50,
+      pauseMs: 20,
+    },
   ) {
-    this.producer = new Kafka({ clientId: 'kefgen-fault-load', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, requestTimeout: 5_000 }).producer({
+    this.producer = new Kafka({
+      clientId: "kefgen-fault-load",
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1_000,
+      requestTimeout: 5_000,
+    }).producer({
       allowAutoTopicCreation: false,
       idempotent: options.idempotent ?? false,
       retry: { retries: 2, maxRetryTime: 2_000 },
@@ -58,9 +67,12 @@ export class AckedProducer {
             const [meta] = await this.producer.send({
               topic,
               acks: -1,
-              messages: Array.from({ length: this.options.batchSize }, () => ({ partition, value: tickCodec.encode({ seq: seq++, source: topic }) })),
+              messages: Array.from({ length: this.options.batchSize }, () => ({
+                partition,
+                value: tickCodec.encode({ seq: seq++, source: topic }),
+              })),
             });
-            if (!meta || meta.baseOffset === undefined) throw new Error('no record metadata');
+            if (!meta || meta.baseOffset === undefined) throw new Error("no record metadata");
             this.checker.acked(topic, partition, Number(meta.baseOffset), this.options.batchSize);
             this.acked += this.options.batchSize;
           }

@@ -3,12 +3,18 @@
  * brokers, a ConsumerRuntime whose handlers report to an {@link InvariantChecker}, and a record of
  * the runtime events a fault provokes (crashes, joins, offset resets).
  */
-import { Kafka, logLevel } from 'kafkajs';
-import { ConsumerRuntime, RuntimeEvents, type ConnectionSettings, type OffsetResetEvent, type RuntimeLogger } from '../../runtime/index.js';
-import { testSettings, tickTopic } from './guarantees.js';
-import { InvariantChecker } from './invariants.js';
-import { sleep, tickCodec } from './ticks.js';
-import { uniqueName, waitFor } from './kafka.js';
+import { Kafka, logLevel } from "kafkajs";
+import {
+  ConsumerRuntime,
+  RuntimeEvents,
+  type ConnectionSettings,
+  type OffsetResetEvent,
+  type RuntimeLogger,
+} from "../../runtime/index.js";
+import { testSettings, tickTopic } from "./guarantees.js";
+import { InvariantChecker } from "./invariants.js";
+import { sleep, tickCodec } from "./ticks.js";
+import { uniqueName, waitFor } from "./kafka.js";
 
 /** Parameters of {@link startScenario}. */
 export interface ScenarioOptions {
@@ -49,7 +55,12 @@ const quiet: RuntimeLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Creates the topics, writes the backlog, starts the consumer and the checker's sampling. */
 export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
-  const kafka = new Kafka({ clientId: 'kefgen-fault-matrix', brokers: o.brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3_000 });
+  const kafka = new Kafka({
+    clientId: "kefgen-fault-matrix",
+    brokers: o.brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+  });
   const topics = Array.from({ length: o.topics }, (_, i) => uniqueName(`${o.name}-t${i}`));
   const groupId = uniqueName(`${o.name}-group`);
   const admin = kafka.admin();
@@ -69,9 +80,12 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
     await waitFor(
       async () => {
         const { topics: found } = await admin.fetchTopicMetadata({ topics });
-        return found.length === topics.length && found.every((t) => t.partitions.length === o.partitions && t.partitions.every((p) => p.leader >= 0));
+        return (
+          found.length === topics.length &&
+          found.every((t) => t.partitions.length === o.partitions && t.partitions.every((p) => p.leader >= 0))
+        );
       },
-      { timeoutMs: 30_000, intervalMs: 200, message: `leaders of ${topics.join(', ')}` },
+      { timeoutMs: 30_000, intervalMs: 200, message: `leaders of ${topics.join(", ")}` },
     );
   } finally {
     await admin.disconnect();
@@ -83,7 +97,14 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
     for (let partition = 0; partition < o.partitions; partition++) {
       for (let from = 0; from < o.backlogPerPartition; from += 2_000) {
         const count = Math.min(2_000, o.backlogPerPartition - from);
-        await producer.send({ topic, acks: -1, messages: Array.from({ length: count }, (_, i) => ({ partition, value: tickCodec.encode({ seq: from + i, source: topic }) })) });
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: Array.from({ length: count }, (_, i) => ({
+            partition,
+            value: tickCodec.encode({ seq: from + i, source: topic }),
+          })),
+        });
       }
     }
     checker.ackedUpTo(topic, new Map(Array.from({ length: o.partitions }, (_, p) => [p, o.backlogPerPartition])));
@@ -91,24 +112,29 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   await producer.disconnect();
 
   const settings = testSettings(groupId, o.settings);
-  const createRuntime = (): ConsumerRuntime => new ConsumerRuntime(
-    [
-      {
-        name: 'shared',
-        kind: 'shared',
-        settings,
-        topics: topics.map((topic) =>
-          tickTopic(topic, { maxBufferedMessages: o.capacity, backpressure: 'ApplyBackpressure', concurrency: o.concurrency }, async (_m, context) => {
-            if (o.gate) await o.gate();
-            if (o.handlerDelayMs > 0) await sleep(o.handlerDelayMs);
-            checker.handled(context.topic, context.partition, Number(context.offset));
-          }),
-        ),
-      },
-    ],
-    { brokers: o.brokers, clientId: 'kefgen-fault-matrix' },
-    { logger: quiet, stopTimeoutMs: 5_000 },
-  );
+  const createRuntime = (): ConsumerRuntime =>
+    new ConsumerRuntime(
+      [
+        {
+          name: "shared",
+          kind: "shared",
+          settings,
+          topics: topics.map((topic) =>
+            tickTopic(
+              topic,
+              { maxBufferedMessages: o.capacity, backpressure: "ApplyBackpressure", concurrency: o.concurrency },
+              async (_m, context) => {
+                if (o.gate) await o.gate();
+                if (o.handlerDelayMs > 0) await sleep(o.handlerDelayMs);
+                checker.handled(context.topic, context.partition, Number(context.offset));
+              },
+            ),
+          ),
+        },
+      ],
+      { brokers: o.brokers, clientId: "kefgen-fault-matrix" },
+      { logger: quiet, stopTimeoutMs: 5_000 },
+    );
   const runtime = createRuntime();
   const events = { crashes: 0, joins: 0, rebalances: 0, offsetResets: [] as OffsetResetEvent[] };
   runtime.on(RuntimeEvents.CRASH, () => void events.crashes++);
@@ -116,5 +142,14 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   runtime.on(RuntimeEvents.REBALANCING, () => void events.rebalances++);
   runtime.on(RuntimeEvents.OFFSET_RESET, (event) => void events.offsetResets.push(event));
   await runtime.start();
-  return { topics, groupId, checker, runtime, events, kafka, createMember: createRuntime, stop: () => runtime.stop({ timeoutMs: 5_000 }) };
+  return {
+    topics,
+    groupId,
+    checker,
+    runtime,
+    events,
+    kafka,
+    createMember: createRuntime,
+    stop: () => runtime.stop({ timeoutMs: 5_000 }),
+  };
 }

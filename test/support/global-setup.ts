@@ -7,11 +7,11 @@
  *   teardown.
  * - If no broker can be had the run fails, in CI and locally alike: tests never skip silently.
  */
-import { Kafka, logLevel } from 'kafkajs';
-import type { TestProject } from 'vitest/node';
-import { resolveBrokers, type LocalBroker } from '../../scripts/kafka/local-broker.js';
+import { Kafka, logLevel } from "kafkajs";
+import type { TestProject } from "vitest/node";
+import { resolveBrokers, type LocalBroker } from "../../scripts/kafka/local-broker.js";
 
-declare module 'vitest' {
+declare module "vitest" {
   export interface ProvidedContext {
     kafkaBrokers: string[];
   }
@@ -31,15 +31,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const why = err instanceof Error ? err.message : String(err);
     const where = process.env.KAFKA_BROKERS
       ? `KAFKA_BROKERS=${process.env.KAFKA_BROKERS} is not reachable`
-      : 'could not start the local Kafka broker (needs Java 17+ and Maven, or a cached download; ' +
-        'see docs/kafka.md, or set KAFKA_BROKERS to use an existing cluster)';
-    const ci = process.env.CI === 'true' ? ' [CI]' : '';
+      : "could not start the local Kafka broker (needs Java 17+ and Maven, or a cached download; " +
+        "see docs/kafka.md, or set KAFKA_BROKERS to use an existing cluster)";
+    const ci = process.env.CI === "true" ? " [CI]" : "";
     throw new Error(`Kafka is required by the test suite${ci}: ${where}.\n${why}`, { cause: err });
   }
 
-  if (broker) say(`local Kafka ${broker.version} at ${brokers.join(',')} (started in ${(broker.startupMs / 1000).toFixed(1)} s)`);
-  else say(`using KAFKA_BROKERS=${brokers.join(',')}`);
-  project.provide('kafkaBrokers', brokers);
+  if (broker)
+    say(`local Kafka ${broker.version} at ${brokers.join(",")} (started in ${(broker.startupMs / 1000).toFixed(1)} s)`);
+  else say(`using KAFKA_BROKERS=${brokers.join(",")}`);
+  project.provide("kafkaBrokers", brokers);
 
   return async () => {
     await broker?.stop();
@@ -51,7 +52,7 @@ async function checkReachable(brokers: string[], timeoutMs: number): Promise<voi
   let last: unknown;
   while (Date.now() < deadline) {
     const admin = new Kafka({
-      clientId: 'kefgen-test-setup',
+      clientId: "kefgen-test-setup",
       brokers,
       logLevel: logLevel.NOTHING,
       connectionTimeout: 2_000,

@@ -3,8 +3,8 @@
  * bulk production with exact per-partition counts, a recorder of what handlers saw, a recorder of the
  * kafkajs consumer's own group events, and a periodic sampler.
  */
-import type { ConsumerConfig, Kafka } from 'kafkajs';
-import { expect } from 'vitest';
+import type { ConsumerConfig, Kafka } from "kafkajs";
+import { expect } from "vitest";
 import {
   bindTopic,
   ConsumerRuntime,
@@ -18,9 +18,9 @@ import {
   type MessageContext,
   type MessageHandler,
   type RuntimeLogger,
-} from '../../runtime/index.js';
-import { brokers, kafka } from './kafka.js';
-import { TICK_TYPE, tickCodec, type Tick } from './ticks.js';
+} from "../../runtime/index.js";
+import { brokers, kafka } from "./kafka.js";
+import { TICK_TYPE, tickCodec, type Tick } from "./ticks.js";
 
 /** Connection settings for tests: quick commits and fetches, every field overridable. */
 export function testSettings(groupId: string, overrides: Partial<ConnectionSettings> = {}): ConnectionSettings {
@@ -31,7 +31,7 @@ export function testSettings(groupId: string, overrides: Partial<ConnectionSetti
     maxPollIntervalMs: 30_000,
     enableAutoCommit: false,
     autoCommitIntervalMs: 100,
-    autoOffsetReset: 'earliest',
+    autoOffsetReset: "earliest",
     fetchMinBytes: 1,
     fetchMaxWaitMs: 100,
     ...overrides,
@@ -59,7 +59,11 @@ export function testLogger(): RuntimeLogger & { warnings: { message: string; fie
  * Produces `perPartition` ticks to each of `partitions` partitions, with explicit partitions so the
  * counts are exact, in chunks through one producer. Returns the end offset of each partition.
  */
-export async function produceTicks(topic: string, partitions: number, perPartition: number): Promise<Map<number, number>> {
+export async function produceTicks(
+  topic: string,
+  partitions: number,
+  perPartition: number,
+): Promise<Map<number, number>> {
   const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -125,7 +129,8 @@ export class HandledLog {
 }
 
 /** kafkajs's own group events of one consumer, in order. */
-export type ConsumerGroupEvent = { type: 'join'; memberId: string } | { type: 'rebalancing' } | { type: 'crash'; error: unknown };
+export type ConsumerGroupEvent =
+  { type: "join"; memberId: string } | { type: "rebalancing" } | { type: "crash"; error: unknown };
 
 /** kafkajs's own group events of every consumer a factory created (to prove nobody was expelled). */
 export interface RecordingConsumers {
@@ -143,9 +148,12 @@ export function recordingConsumers(client: Kafka = kafka()): RecordingConsumers 
       const consumer = client.consumer(config);
       const events: ConsumerGroupEvent[] = [];
       consumers.push(events);
-      consumer.on(consumer.events.GROUP_JOIN, (event) => void events.push({ type: 'join', memberId: event.payload.memberId }));
-      consumer.on(consumer.events.REBALANCING, () => void events.push({ type: 'rebalancing' }));
-      consumer.on(consumer.events.CRASH, (event) => void events.push({ type: 'crash', error: event.payload.error }));
+      consumer.on(
+        consumer.events.GROUP_JOIN,
+        (event) => void events.push({ type: "join", memberId: event.payload.memberId }),
+      );
+      consumer.on(consumer.events.REBALANCING, () => void events.push({ type: "rebalancing" }));
+      consumer.on(consumer.events.CRASH, (event) => void events.push({ type: "crash", error: event.payload.error }));
       return consumer;
     },
   };
@@ -157,9 +165,9 @@ export function recordingConsumers(client: Kafka = kafka()): RecordingConsumers 
  * still loading) is kafkajs retrying its start, not an expulsion. Returns the member id.
  */
 export function expectNeverExpelled(events: readonly ConsumerGroupEvent[]): string {
-  const first = events.findIndex((e) => e.type === 'join');
-  expect(first, 'the consumer joined its group').toBeGreaterThanOrEqual(0);
-  expect(events.slice(first + 1), 'group events after the first join').toEqual([]);
+  const first = events.findIndex((e) => e.type === "join");
+  expect(first, "the consumer joined its group").toBeGreaterThanOrEqual(0);
+  expect(events.slice(first + 1), "group events after the first join").toEqual([]);
   return (events[first] as { memberId: string }).memberId;
 }
 
@@ -174,9 +182,9 @@ export function recordGroupEvents(runtime: ConsumerRuntime): Map<string, Consume
     if (!events) byConnection.set(name, (events = []));
     return events;
   };
-  runtime.on(RuntimeEvents.GROUP_JOIN, (e) => void list(e.connection).push({ type: 'join', memberId: '' }));
-  runtime.on(RuntimeEvents.REBALANCING, (e) => void list(e.connection).push({ type: 'rebalancing' }));
-  runtime.on(RuntimeEvents.CRASH, (e) => void list(e.connection).push({ type: 'crash', error: e.error }));
+  runtime.on(RuntimeEvents.GROUP_JOIN, (e) => void list(e.connection).push({ type: "join", memberId: "" }));
+  runtime.on(RuntimeEvents.REBALANCING, (e) => void list(e.connection).push({ type: "rebalancing" }));
+  runtime.on(RuntimeEvents.CRASH, (e) => void list(e.connection).push({ type: "crash", error: e.error }));
   return byConnection;
 }
 
@@ -185,10 +193,14 @@ export class Runtimes {
   private readonly created: ConsumerRuntime[] = [];
 
   /** @param client the Kafka client every runtime runs on. */
-  constructor(readonly client: KafkaClient = 'kafkajs') {}
+  constructor(readonly client: KafkaClient = "kafkajs") {}
 
   create(connections: ConnectionSpec[], options: ConsumerRuntimeOptions = {}): ConsumerRuntime {
-    const runtime = new ConsumerRuntime(connections, { brokers: brokers(), clientId: 'kefgen-guarantees' }, { logger: testLogger(), client: this.client, ...options });
+    const runtime = new ConsumerRuntime(
+      connections,
+      { brokers: brokers(), clientId: "kefgen-guarantees" },
+      { logger: testLogger(), client: this.client, ...options },
+    );
     this.created.push(runtime);
     return runtime;
   }

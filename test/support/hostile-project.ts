@@ -10,7 +10,9 @@ import { stringSettingProblem } from "../../generator/check-literals.js";
 import { settingsCatalogue } from "../../generator/settings.js";
 
 /** String settings a valid project may set on a connection (kafkajs cannot honour the unsupported ones). */
-export const stringSettings = settingsCatalogue.filter((s) => s.type.kind === "string" && s.unsupported === undefined && s.scope === "connection");
+export const stringSettings = settingsCatalogue.filter(
+  (s) => s.type.kind === "string" && s.unsupported === undefined && s.scope === "connection",
+);
 
 /** A .kef string literal holding `text`: JSON, with everything outside printable ASCII as a \u escape. */
 function kefString(text: string): string {
@@ -35,14 +37,22 @@ export function fileNamePart(text: string): string {
  * either end in string settings (KEF2034), so those are taken out here; hostile-strings.test.ts pins the refusal.
  */
 export function settingText(h: string, suffix: string): string {
-  return `${[...h].filter((ch) => stringSettingProblem(groupIdSetting, `g${ch}g`) === undefined).join("").trim()} ${suffix}`.trim();
+  return `${[...h]
+    .filter((ch) => stringSettingProblem(groupIdSetting, `g${ch}g`) === undefined)
+    .join("")
+    .trim()} ${suffix}`.trim();
 }
 
 const groupIdSetting = settingsCatalogue.find((s) => s.name === "groupId")!;
 
 /** Settings of a connection block: its group id and every other string setting, each holding `h` (see `settingText`). */
 function connectionSettings(h: string, group: string): string {
-  return [`groupId = ${kefString(settingText(h, group))}`, ...stringSettings.filter((s) => s.name !== "groupId").map((s) => `${s.name} = ${kefString(settingText(h, s.name))}`)].join("\n  ");
+  return [
+    `groupId = ${kefString(settingText(h, group))}`,
+    ...stringSettings
+      .filter((s) => s.name !== "groupId")
+      .map((s) => `${s.name} = ${kefString(settingText(h, s.name))}`),
+  ].join("\n  ");
 }
 
 function recordSchema(h: string, name: string): Record<string, unknown> {
@@ -56,14 +66,28 @@ function recordSchema(h: string, name: string): Record<string, unknown> {
     aliases: [`${name}Old`],
     fields: [
       { name: "text", type: "string", doc: h, default: h, "x-field": h },
-      { name: "level", type: { type: "enum", name: `${name}Level`, doc: h, symbols: ["LOW", "HIGH"], default: "LOW", "x-enum": h }, doc: h, default: "HIGH" },
+      {
+        name: "level",
+        type: { type: "enum", name: `${name}Level`, doc: h, symbols: ["LOW", "HIGH"], default: "LOW", "x-enum": h },
+        doc: h,
+        default: "HIGH",
+      },
       { name: "key", type: { type: "fixed", name: `${name}Key`, size: 2, doc: h }, doc: h },
       { name: "tags", type: { type: "array", items: "string" }, doc: h, default: [h, h] },
       { name: "attrs", type: { type: "map", values: "string" }, doc: h, default: { [h]: h, plain: h } },
       { name: "maybe", type: ["string", "null"], doc: h, default: h },
       { name: "amount", type: { type: "bytes", logicalType: "decimal", precision: 4, scale: 2, "x-note": h }, doc: h },
       { name: "odd", type: { type: "string", logicalType: h }, doc: h },
-      { name: "nested", type: { type: "record", name: `${name}Nested`, doc: h, fields: [{ name: "n", type: "int", doc: h, default: 1 }] }, doc: h },
+      {
+        name: "nested",
+        type: {
+          type: "record",
+          name: `${name}Nested`,
+          doc: h,
+          fields: [{ name: "n", type: "int", doc: h, default: 1 }],
+        },
+        doc: h,
+      },
     ],
   };
 }

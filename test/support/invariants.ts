@@ -12,8 +12,8 @@
  * - I5 after the last window closed and production ended, lag returned to 0 within 30 s;
  * and prints the scenario's figures (produced, handled, duplicates, max lag, time to recover).
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { expect } from 'vitest';
+import { Kafka, logLevel, type Admin } from "kafkajs";
+import { expect } from "vitest";
 
 /** The issue's bound for I5. */
 export const RECOVERY_BOUND_MS = 30_000;
@@ -60,7 +60,7 @@ interface FaultWindow {
 
 /** The checker's key of a topic-partition in samples. */
 export const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-const show = (k: string): string => k.replace('\u0000', '[') + ']';
+const show = (k: string): string => k.replace("\u0000", "[") + "]";
 
 /** Samples a group and checks I1–I5 against what a scenario reports to it. */
 export class InvariantChecker {
@@ -147,7 +147,12 @@ export class InvariantChecker {
   /** Opens a fault window now; returns a function that closes it. */
   fault(name: string): () => void {
     const last = this.samples.at(-1);
-    const window: FaultWindow = { name, start: Date.now(), end: undefined, committedBefore: new Map(last?.committed ?? []) };
+    const window: FaultWindow = {
+      name,
+      start: Date.now(),
+      end: undefined,
+      committedBefore: new Map(last?.committed ?? []),
+    };
     this.windows.push(window);
     return () => {
       window.end ??= Date.now();
@@ -167,7 +172,10 @@ export class InvariantChecker {
     for (;;) {
       const last = this.samples.at(-1);
       if (last && this.lagOf(last) === 0 && last.at > (this.healedAt() ?? 0)) return;
-      if (Date.now() > deadline) throw new Error(`${this.scenario}: lag did not return to 0 within ${timeoutMs} ms (last sample: ${last ? this.describe(last) : 'none'}; last sampling error: ${String(this.lastSampleError)})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.scenario}: lag did not return to 0 within ${timeoutMs} ms (last sample: ${last ? this.describe(last) : "none"}; last sampling error: ${String(this.lastSampleError)})`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -184,7 +192,9 @@ export class InvariantChecker {
       const handled = this.handledAt.get(k);
       const deletedBelow = this.deleted.get(k)?.below ?? 0;
       const missing = [...offsets].filter((o) => !handled?.has(o) && o >= deletedBelow);
-      expect(missing.slice(0, 10), `I1: acknowledged records of ${show(k)} never handled (${missing.length})`).toEqual([]);
+      expect(missing.slice(0, 10), `I1: acknowledged records of ${show(k)} never handled (${missing.length})`).toEqual(
+        [],
+      );
     }
 
     // I2: whenever the broker reported committed offset c, every offset below c had been handled by then.
@@ -194,8 +204,14 @@ export class InvariantChecker {
       for (const [k, committed] of sample.committed) {
         if (committed <= 0) continue;
         const ready = readyBy.get(k)?.[committed - 1];
-        expect(ready, `I2: ${show(k)} committed ${committed} (sample at ${sample.at}) but offset ${committed - 1} was never handled`).toBeDefined();
-        expect(ready!, `I2: ${show(k)} committed ${committed} at ${sample.at} before offset ${committed - 1} was handled`).toBeLessThanOrEqual(sample.at);
+        expect(
+          ready,
+          `I2: ${show(k)} committed ${committed} (sample at ${sample.at}) but offset ${committed - 1} was never handled`,
+        ).toBeDefined();
+        expect(
+          ready!,
+          `I2: ${show(k)} committed ${committed} at ${sample.at} before offset ${committed - 1} was handled`,
+        ).toBeLessThanOrEqual(sample.at);
         checked++;
       }
     }
@@ -212,7 +228,10 @@ export class InvariantChecker {
           continue;
         }
         const before = previous.get(k) ?? -1;
-        expect(committed, `I4: ${show(k)} committed offset went from ${before} back to ${committed} at ${sample.at}`).toBeGreaterThanOrEqual(before);
+        expect(
+          committed,
+          `I4: ${show(k)} committed offset went from ${before} back to ${committed} at ${sample.at}`,
+        ).toBeGreaterThanOrEqual(before);
         previous.set(k, committed);
       }
     }
@@ -223,7 +242,10 @@ export class InvariantChecker {
         if (times.length < 2) continue;
         const first = times[0]!;
         const excused = this.windows.some((w) => offset >= (w.committedBefore.get(k) ?? -1) && first <= w.end!);
-        expect(excused, `I3: ${show(k)}@${offset} handled ${times.length} times (first at ${first}) outside every fault window`).toBe(true);
+        expect(
+          excused,
+          `I3: ${show(k)}@${offset} handled ${times.length} times (first at ${first}) outside every fault window`,
+        ).toBe(true);
       }
     }
 
@@ -234,7 +256,9 @@ export class InvariantChecker {
       const recovered = this.samples.find((s) => s.at >= healed && this.lagOf(s) === 0);
       expect(recovered, `I5: lag never returned to 0 after ${healed}`).toBeDefined();
       recoverMs = recovered!.at - healed;
-      expect(recoverMs, `I5: lag returned to 0 only ${recoverMs} ms after the fault healed`).toBeLessThanOrEqual(RECOVERY_BOUND_MS);
+      expect(recoverMs, `I5: lag returned to 0 only ${recoverMs} ms after the fault healed`).toBeLessThanOrEqual(
+        RECOVERY_BOUND_MS,
+      );
     }
 
     let maxLag = 0;
@@ -291,7 +315,7 @@ export class InvariantChecker {
   }
 
   private describe(sample: Sample): string {
-    return [...sample.ends].map(([k, end]) => `${show(k)} ${sample.committed.get(k) ?? -1}/${end}`).join(', ');
+    return [...sample.ends].map(([k, end]) => `${show(k)} ${sample.committed.get(k) ?? -1}/${end}`).join(", ");
   }
 
   private async sampleLoop(): Promise<void> {
@@ -312,7 +336,7 @@ export class InvariantChecker {
   private async sample(): Promise<Sample> {
     if (!this.admin) {
       const admin = new Kafka({
-        clientId: 'kefgen-invariants',
+        clientId: "kefgen-invariants",
         brokers: this.brokers,
         logLevel: logLevel.NOTHING,
         connectionTimeout: 1_000,

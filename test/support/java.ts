@@ -10,7 +10,13 @@ let jars: string | undefined;
 
 /** The directory of Java Avro's jars (downloaded on first use). */
 export function avroJars(): string {
-  jars ??= execFileSync("bash", [path.join(repoRoot, "scripts/java/fetch-avro.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+  jars ??= execFileSync("bash", [path.join(repoRoot, "scripts/java/fetch-avro.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
+    .trim()
+    .split("\n")
+    .pop()!;
   return jars;
 }
 
@@ -20,7 +26,11 @@ export function runJavaWitness<T>(program: string, args: readonly string[], inpu
   const file = path.join(dir, "input.json");
   fs.writeFileSync(file, JSON.stringify(input));
   try {
-    const out = execFileSync("java", ["-cp", `${avroJars()}/*`, path.join(repoRoot, "scripts/java", program), ...args, file], { encoding: "utf8", maxBuffer: 1 << 26 });
+    const out = execFileSync(
+      "java",
+      ["-cp", `${avroJars()}/*`, path.join(repoRoot, "scripts/java", program), ...args, file],
+      { encoding: "utf8", maxBuffer: 1 << 26 },
+    );
     return JSON.parse(out) as T;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

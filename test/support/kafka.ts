@@ -3,7 +3,7 @@
  * Every test should use fresh topic and group names (`uniqueName`) and wait with `waitFor`
  * (a polled condition with a deadline), never with fixed sleeps.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from "node:crypto";
 import {
   Kafka,
   logLevel,
@@ -13,15 +13,15 @@ import {
   type KafkaConfig,
   type Message,
   type RecordMetadata,
-} from 'kafkajs';
-import { inject } from 'vitest';
+} from "kafkajs";
+import { inject } from "vitest";
 
 // kafkajs prints a partitioner notice on every producer otherwise.
-process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
 
 /** Bootstrap addresses of the test broker. */
 export function brokers(): string[] {
-  const list = inject('kafkaBrokers');
+  const list = inject("kafkaBrokers");
   if (!list || list.length === 0) {
     throw new Error("no Kafka brokers were provided: is test/support/global-setup.ts the vitest globalSetup?");
   }
@@ -31,7 +31,7 @@ export function brokers(): string[] {
 /** A kafkajs client for the test broker, quiet unless `KEFGEN_TEST_KAFKAJS_LOG=debug|info|warn|error`. */
 export function kafka(config: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
-    clientId: 'kefgen-test',
+    clientId: "kefgen-test",
     brokers: brokers(),
     logLevel: testLogLevel(),
     connectionTimeout: 3_000,
@@ -40,9 +40,9 @@ export function kafka(config: Partial<KafkaConfig> = {}): Kafka {
 }
 
 /** A fresh name for a topic or group: `<prefix>-<time>-<random>` (valid as a Kafka topic name). */
-export function uniqueName(prefix = 'test'): string {
-  const clean = prefix.replace(/[^a-zA-Z0-9._-]/g, '-').slice(0, 150);
-  return `${clean}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+export function uniqueName(prefix = "test"): string {
+  const clean = prefix.replace(/[^a-zA-Z0-9._-]/g, "-").slice(0, 150);
+  return `${clean}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
 }
 
 /** Run `fn` with a connected admin client, disconnecting afterwards. */
@@ -94,7 +94,7 @@ export async function produce(topic: string, messages: Array<Message | string>):
     return await producer.send({
       topic,
       acks: -1,
-      messages: messages.map((m) => (typeof m === 'string' ? { value: m } : m)),
+      messages: messages.map((m) => (typeof m === "string" ? { value: m } : m)),
     });
   } finally {
     await producer.disconnect().catch(() => undefined);
@@ -116,20 +116,20 @@ export interface WaitForOptions {
  */
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
-  { timeoutMs = 15_000, intervalMs = 50, message = 'condition' }: WaitForOptions = {},
-): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
+  { timeoutMs = 15_000, intervalMs = 50, message = "condition" }: WaitForOptions = {},
+): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await condition();
-      if (value) return value as Exclude<T, false | 0 | '' | null | undefined>;
+      if (value) return value as Exclude<T, false | 0 | "" | null | undefined>;
       lastError = undefined;
     } catch (err) {
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}${why}`);
     }
     await new Promise((res) => setTimeout(res, intervalMs));
@@ -165,14 +165,14 @@ export async function endOffsets(topic: string): Promise<Map<number, number>> {
 }
 
 function testLogLevel(): logLevel {
-  switch ((process.env.KEFGEN_TEST_KAFKAJS_LOG ?? '').toLowerCase()) {
-    case 'debug':
+  switch ((process.env.KEFGEN_TEST_KAFKAJS_LOG ?? "").toLowerCase()) {
+    case "debug":
       return logLevel.DEBUG;
-    case 'info':
+    case "info":
       return logLevel.INFO;
-    case 'warn':
+    case "warn":
       return logLevel.WARN;
-    case 'error':
+    case "error":
       return logLevel.ERROR;
     default:
       return logLevel.NOTHING;
@@ -181,7 +181,7 @@ function testLogLevel(): logLevel {
 
 /** Every record of `topic` (all partitions), read from the start by a plain kafkajs consumer until `count` arrived. */
 export async function readAll(topic: string, count: number): Promise<(KafkaMessage & { partition: number })[]> {
-  const consumer = kafka().consumer({ groupId: uniqueName('reader') });
+  const consumer = kafka().consumer({ groupId: uniqueName("reader") });
   const out: (KafkaMessage & { partition: number })[] = [];
   await consumer.connect();
   try {

@@ -4,7 +4,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from "vscode-jsonrpc/node";
 import type { Diagnostic, PublishDiagnosticsParams } from "vscode-languageserver-protocol";
 import { repoRoot } from "../../scripts/snapshots.js";
 
@@ -31,7 +36,10 @@ const sourceServer = ["--import", "tsx", path.join(repoRoot, "test/support/lsp-s
 /** Starts the server (node with `serverArgs`) with `folder` as the workspace folder (or none). */
 export async function startServer(folder?: string, serverArgs: readonly string[] = sourceServer): Promise<LspClient> {
   const child = spawn(process.execPath, serverArgs, { cwd: repoRoot, stdio: ["pipe", "pipe", "inherit"] });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout!),
+    new StreamMessageWriter(child.stdin!),
+  );
   const diagnostics = new Map<string, Diagnostic[]>();
   const waiting = new Map<string, ((d: Diagnostic[]) => void)[]>();
   connection.onNotification("textDocument/publishDiagnostics", (p: PublishDiagnosticsParams) => {
@@ -69,7 +77,9 @@ export async function startServer(folder?: string, serverArgs: readonly string[]
       const u = uri(file);
       versions.set(u, 1);
       const next = nextDiagnostics(u);
-      await connection.sendNotification("textDocument/didOpen", { textDocument: { uri: u, languageId: "kef", version: 1, text: text ?? fs.readFileSync(file, "utf8") } });
+      await connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri: u, languageId: "kef", version: 1, text: text ?? fs.readFileSync(file, "utf8") },
+      });
       return next;
     },
     async change(file, text) {
@@ -77,7 +87,10 @@ export async function startServer(folder?: string, serverArgs: readonly string[]
       const version = (versions.get(u) ?? 1) + 1;
       versions.set(u, version);
       const next = nextDiagnostics(u);
-      await connection.sendNotification("textDocument/didChange", { textDocument: { uri: u, version }, contentChanges: [{ text }] });
+      await connection.sendNotification("textDocument/didChange", {
+        textDocument: { uri: u, version },
+        contentChanges: [{ text }],
+      });
       return next;
     },
     request: <R>(method: string, params: unknown) => connection.sendRequest(method, params) as Promise<R>,

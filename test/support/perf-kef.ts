@@ -23,5 +23,8 @@ export function generatedKef(lines: number): string {
 
 /** `text` with the last topic's connection reference broken (`via cx`): one KEF2002. */
 export function brokenKef(text: string): string {
-  return text.replace(/via c(\d+) \{ backpressure = DropOldestMessage \} \}\n\n?$/, "via cx { backpressure = DropOldestMessage } }\n");
+  return text.replace(
+    /via c(\d+) \{ backpressure = DropOldestMessage \} \}\n\n?$/,
+    "via cx { backpressure = DropOldestMessage } }\n",
+  );
 }

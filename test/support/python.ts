@@ -3,23 +3,26 @@
  * AvroSerializer and fastavro, so that tests read records written by a real producer library. It is created on
  * first use (and by .ci/run). Never skipped: when it cannot be had, the tests that need it fail and say why.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { repoRoot } from '../../scripts/snapshots.js';
+import { execFile, spawnSync } from "node:child_process";
+import path from "node:path";
+import { repoRoot } from "../../scripts/snapshots.js";
 
 let cached: string | undefined;
 
 /** The venv's python executable, creating the venv if needed. Throws (loudly, also under CI=true) when it cannot. */
 export function witnessPython(): string {
   if (cached) return cached;
-  const setup = spawnSync('bash', [path.join(repoRoot, 'scripts/python/setup.sh')], { encoding: 'utf8', timeout: 600_000 });
+  const setup = spawnSync("bash", [path.join(repoRoot, "scripts/python/setup.sh")], {
+    encoding: "utf8",
+    timeout: 600_000,
+  });
   if (setup.status !== 0) {
     throw new Error(
-      `the Python witness environment could not be set up (scripts/python/setup.sh exited ${setup.status}${setup.error ? `: ${setup.error.message}` : ''}):\n${setup.stderr}`,
+      `the Python witness environment could not be set up (scripts/python/setup.sh exited ${setup.status}${setup.error ? `: ${setup.error.message}` : ""}):\n${setup.stderr}`,
     );
   }
-  const venv = setup.stdout.trim().split('\n').pop()!;
-  cached = path.join(venv, 'bin', 'python');
+  const venv = setup.stdout.trim().split("\n").pop()!;
+  cached = path.join(venv, "bin", "python");
   return cached;
 }
 
@@ -30,9 +33,14 @@ export function witnessPython(): string {
 export function runWitness(script: string, args: readonly string[], timeoutMs = 300_000): Promise<string> {
   const python = witnessPython();
   return new Promise((resolve, reject) => {
-    execFile(python, [path.join(repoRoot, 'scripts/python', script), ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${script} failed: ${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      python,
+      [path.join(repoRoot, "scripts/python", script), ...args],
+      { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${script} failed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }

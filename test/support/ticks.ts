@@ -3,7 +3,7 @@
  * by the vitest side and the consumer child process (test/fault/consumer-process.ts), so it must not
  * import vitest.
  */
-import { avroCodec } from '../../runtime/index.js';
+import { avroCodec } from "../../runtime/index.js";
 
 /** One test record. */
 export interface Tick {
@@ -13,17 +13,17 @@ export interface Tick {
 
 /** Avro codec of {@link Tick}. */
 export const tickCodec = avroCodec<Tick>({
-  type: 'record',
-  name: 'Tick',
-  namespace: 'kefgen.test',
+  type: "record",
+  name: "Tick",
+  namespace: "kefgen.test",
   fields: [
-    { name: 'seq', type: 'int' },
-    { name: 'source', type: 'string' },
+    { name: "seq", type: "int" },
+    { name: "source", type: "string" },
   ],
 });
 
 /** Message type name used in bindings. */
-export const TICK_TYPE = 'kefgen.test.Tick';
+export const TICK_TYPE = "kefgen.test.Tick";
 
 /** `topic[partition]@offset`, the key the tests use for one record. */
 export function recordKey(topic: string, partition: number, offset: number | string): string {

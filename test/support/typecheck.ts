@@ -11,7 +11,11 @@ import { repoRoot } from "../../scripts/snapshots.js";
  */
 export function compileInMemory(files: ReadonlyMap<string, string>, overrides: ts.CompilerOptions = {}): ts.Program {
   const config = ts.readConfigFile(path.join(repoRoot, "tsconfig.json"), ts.sys.readFile);
-  const options = { ...ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot).options, noEmit: true, ...overrides };
+  const options = {
+    ...ts.parseJsonConfigFileContent(config.config, ts.sys, repoRoot).options,
+    noEmit: true,
+    ...overrides,
+  };
   const host = ts.createCompilerHost(options);
   const read = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
@@ -19,7 +23,8 @@ export function compileInMemory(files: ReadonlyMap<string, string>, overrides: t
   host.fileExists = (f) => files.has(f) || ts.sys.fileExists(f);
   host.directoryExists = (d) => dirs.has(path.resolve(d)) || ts.sys.directoryExists(d);
   host.readFile = (f) => files.get(f) ?? read(f);
-  host.getSourceFile = (f, v, ...rest) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, v) : getSourceFile(f, v, ...rest));
+  host.getSourceFile = (f, v, ...rest) =>
+    files.has(f) ? ts.createSourceFile(f, files.get(f)!, v) : getSourceFile(f, v, ...rest);
   return ts.createProgram([...files.keys()], options, host);
 }
 
@@ -34,7 +39,11 @@ export function diagnosticsOf(program: ts.Program, file: string, withLines = fal
 }
 
 /** Diagnostics of each snippet, keyed like `snippets`, as `TSnnnn: message` (with `line: ` first if asked). */
-export function compileSnippets<K extends string>(snippets: ReadonlyMap<K, { file: string; text: string }>, withLines = false, overrides: ts.CompilerOptions = {}): Record<K, string[]> {
+export function compileSnippets<K extends string>(
+  snippets: ReadonlyMap<K, { file: string; text: string }>,
+  withLines = false,
+  overrides: ts.CompilerOptions = {},
+): Record<K, string[]> {
   const program = compileInMemory(new Map([...snippets.values()].map((s) => [s.file, s.text])), overrides);
   const out = {} as Record<K, string[]>;
   for (const [key, { file }] of snippets) out[key] = diagnosticsOf(program, file, withLines);
