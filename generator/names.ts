@@ -181,7 +181,8 @@ export function emittedNames(model: Model): EmittedName[] {
       owner: { kind: "message", message: m },
     });
   }
-  for (const t of model.topics) {
+  // An exactly-once topic has no consumer class: its handler returns records (emit-consumers.ts).
+  for (const t of model.topics.filter((topic) => !topic.exactlyOnce)) {
     out.push({
       name: t.className,
       space: "export",
