@@ -10,8 +10,8 @@
 //   X <ms>                           runtime.stop() returned; the process exits with code 0
 // Configuration: the JSON in KEFGEN_FAULT_CONFIG (see FaultConsumerConfig).
 
-import { closeSync, openSync, writeSync } from "node:fs";
-import { ConsumerRuntime, RuntimeEvents, bindTopic, type RuntimeLogger } from "../../runtime/index.js";
+import { ConsumerRuntime, RuntimeEvents, bindTopic } from "../../runtime/index.js";
+import { configFromEnv, serve, stderrLogger, syncLog } from "../support/child-process.js";
 import { TICK_TYPE, sleep, tickCodec } from "../support/ticks.js";
 
 /** What the parent passes in KEFGEN_FAULT_CONFIG. */
@@ -32,22 +32,9 @@ export interface FaultConsumerConfig {
   client?: "kafkajs" | "platformatic";
 }
 
-const config = JSON.parse(process.env["KEFGEN_FAULT_CONFIG"] ?? "null") as FaultConsumerConfig | null;
-if (!config) {
-  process.stderr.write("KEFGEN_FAULT_CONFIG is not set\n");
-  process.exit(2);
-}
-process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
-
-const fd = openSync(config.log, "a");
-const write = (line: string): void => void writeSync(fd, `${line}\n`);
-
-const logger: RuntimeLogger = {
-  debug() {},
-  info() {},
-  warn: (message, fields) => process.stderr.write(`warn: ${message} ${safeJson(fields)}\n`),
-  error: (message, fields) => process.stderr.write(`error: ${message} ${safeJson(fields)}\n`),
-};
+const config = configFromEnv<FaultConsumerConfig>("KEFGEN_FAULT_CONFIG");
+const log = syncLog(config.log);
+const write = log.write;
 
 const runtime = new ConsumerRuntime(
   [
@@ -85,40 +72,14 @@ const runtime = new ConsumerRuntime(
     },
   ],
   { brokers: config.brokers, clientId: "kefgen-fault" },
-  { logger, stopTimeoutMs: config.stopTimeoutMs, client: config.client ?? "kafkajs" },
+  { logger: stderrLogger, stopTimeoutMs: config.stopTimeoutMs, client: config.client ?? "kafkajs" },
 );
 
 runtime.on(RuntimeEvents.COMMITTED, (event) => {
   write(`C ${Date.now()} ${event.offsets.map((o) => `${o.partition}:${o.offset}`).join(",")}`);
 });
 
-process.once("SIGTERM", () => {
-  write(`T ${Date.now()}`);
-  void runtime.stop().then(
-    () => {
-      write(`X ${Date.now()}`);
-      closeSync(fd);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`stop failed: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
+await serve(runtime, log, {
+  onSigterm: () => write(`T ${Date.now()}`),
+  afterStop: () => write(`X ${Date.now()}`),
 });
-
-try {
-  await runtime.start();
-  write(`READY ${Date.now()}`);
-} catch (error) {
-  process.stderr.write(`start failed: ${String(error)}\n`);
-  process.exit(2);
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v));
-  } catch {
-    return String(value);
-  }
-}

@@ -6,15 +6,10 @@
 // It appends `READY <ms>` and `H <ms> <partition> <offset>` (a handler call returned) lines to a log file with
 // synchronous writes, so the lines survive a SIGKILL. Configuration: the JSON in KEFGEN_EOS_CONFIG.
 
-import { closeSync, openSync, writeSync } from "node:fs";
 import { Kafka, logLevel } from "kafkajs";
-import {
-  ConsumerRuntime,
-  bindTopic,
-  type Codec,
-  type ExactlyOnceResult,
-  type RuntimeLogger,
-} from "../../runtime/index.js";
+import { ConsumerRuntime, bindTopic, type Codec, type ExactlyOnceResult } from "../../runtime/index.js";
+import { configFromEnv, serve, stderrLogger, syncLog } from "../support/child-process.js";
+import { sleep } from "../support/ticks.js";
 
 /** What the parent passes in KEFGEN_EOS_CONFIG. */
 export interface ExactlyOnceProcessConfig {
@@ -29,23 +24,10 @@ export interface ExactlyOnceProcessConfig {
   autoCommitIntervalMs: number;
 }
 
-const config = JSON.parse(process.env["KEFGEN_EOS_CONFIG"] ?? "null") as ExactlyOnceProcessConfig | null;
-if (!config) {
-  process.stderr.write("KEFGEN_EOS_CONFIG is not set\n");
-  process.exit(2);
-}
-process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
-
-const fd = openSync(config.log, "a");
-const write = (line: string): void => void writeSync(fd, `${line}\n`);
-const logger: RuntimeLogger = {
-  debug() {},
-  info() {},
-  warn: (message, fields) => process.stderr.write(`warn: ${message} ${safeJson(fields)}\n`),
-  error: (message, fields) => process.stderr.write(`error: ${message} ${safeJson(fields)}\n`),
-};
+const config = configFromEnv<ExactlyOnceProcessConfig>("KEFGEN_EOS_CONFIG");
+const log = syncLog(config.log);
+const write = log.write;
 const text: Codec<string> = { decode: (b) => b.toString("utf8"), encode: (s) => Buffer.from(s, "utf8") };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The control's producer: idempotent, acks = all, outside any transaction.
 const plain = config.exactlyOnce
@@ -100,37 +82,7 @@ const runtime = new ConsumerRuntime(
     },
   ],
   { brokers: config.brokers, clientId: "kefgen-eos" },
-  { logger, stopTimeoutMs: 5_000 },
+  { logger: stderrLogger, stopTimeoutMs: 5_000 },
 );
 
-process.once("SIGTERM", () => {
-  void runtime
-    .stop()
-    .then(() => plain?.disconnect())
-    .then(
-      () => {
-        closeSync(fd);
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`stop failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-});
-
-try {
-  await runtime.start();
-  write(`READY ${Date.now()}`);
-} catch (error) {
-  process.stderr.write(`start failed: ${String(error)}\n`);
-  process.exit(2);
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v));
-  } catch {
-    return String(value);
-  }
-}
+await serve(runtime, log, { afterStop: () => plain?.disconnect() });
