@@ -11,7 +11,8 @@ import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
 import { hasUnsafeCharacters } from "./escape.js";
 import { formatBytes, readProjectFile } from "./files.js";
-import { displayPath, type ProjectOptions } from "./program.js";
+import { type ProjectOptions } from "./program.js";
+import { displayPath } from "./load.js";
 
 export const configFileName = "kefgen.config.json";
 

@@ -41,7 +41,6 @@ export interface ProjectOptions {
 }
 
 // Where they were before the stages: fmt.ts and the CLI take them from here.
-export { displayPath, resolveInputs } from "./load.js";
 
 export interface BuildOptions extends ProjectOptions {
   /** Compare only: write nothing. */

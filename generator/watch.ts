@@ -8,7 +8,8 @@ import { watch, type FSWatcher } from "chokidar";
 import { hasErrors } from "./diagnostics.js";
 import type { CommandIo } from "./cli/output.js";
 import type { EmitCache } from "./generated.js";
-import { build, displayPath, type BuildOptions, type BuildResult } from "./program.js";
+import { build, type BuildOptions, type BuildResult } from "./program.js";
+import { displayPath } from "./load.js";
 
 export interface WatchLoopOptions {
   /**

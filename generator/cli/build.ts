@@ -4,7 +4,8 @@
 import path from "node:path";
 import { findConfig } from "../config.js";
 import { hasErrors, type Diagnostic } from "../diagnostics.js";
-import { build, displayPath, type ProjectOptions } from "../program.js";
+import { build, type ProjectOptions } from "../program.js";
+import { displayPath } from "../load.js";
 import { report, type CliIo, type Format } from "./output.js";
 
 export interface BuildCommandOptions {

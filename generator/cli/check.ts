@@ -1,7 +1,8 @@
 // `kefgen check [files...]`: checks the project and reports; writes nothing. Loads the front end only (the
 // emitters, ts-morph and prettier are loaded by build; test/generator/lazy-load.test.ts).
 import { hasErrors } from "../diagnostics.js";
-import { analyse, displayPath, type ProjectOptions } from "../program.js";
+import { analyse, type ProjectOptions } from "../program.js";
+import { displayPath } from "../load.js";
 import { report, type CliIo, type Format } from "./output.js";
 
 /** Returns the exit code: 0 no errors, 1 errors. */

@@ -5,7 +5,8 @@ import { messages } from "../catalogue.js";
 import { diagnostic, hasErrors, startOfFile, type Diagnostic } from "../diagnostics.js";
 import { formatKef } from "../fmt.js";
 import { inputFileDiagnostic, readProjectFile, writeFileAtomic } from "../files.js";
-import { displayPath, resolveInputs, type ProjectOptions } from "../program.js";
+import { type ProjectOptions } from "../program.js";
+import { displayPath, resolveInputs } from "../load.js";
 import type { CommandIo, Report } from "./output.js";
 
 export interface FmtFileResult {

@@ -16,7 +16,8 @@ import { diagnostic, hasErrors, startOfFile } from "../diagnostics.js";
 import { replaceUnsafeCharacters } from "../escape.js";
 import { writeFileAtomic } from "../files.js";
 import type { ConnectionModel, FailureModel, Model } from "../model.js";
-import { analyse, displayPath, type ProjectOptions } from "../program.js";
+import { analyse, type ProjectOptions } from "../program.js";
+import { displayPath } from "../load.js";
 import { settingsByName } from "../settings.js";
 import type { CommandIo, Report } from "./output.js";
 
