@@ -33,8 +33,10 @@ describe.each(testClients())("%s", (client) => {
       const topic = uniqueName("rebalance");
       const groupId = uniqueName("rebalance-group");
       await createTopic(topic, 4);
-      const ends = await produceTicks(topic, 4, 400);
-      const total = 1_600;
+      // A first batch for A alone; a second one once B has joined, so both members have records to
+      // handle whatever A got through while B was joining (A may have drained the first batch by then).
+      const first = 400;
+      await produceTicks(topic, 4, first);
 
       const member = (name: string): Member => {
         const handled = new HandledLog();
@@ -100,6 +102,8 @@ describe.each(testClients())("%s", (client) => {
       await b.runtime.start(); // resolves once B joined, i.e. after A rejoined too
       expect(b.owned.size).toBeGreaterThan(0);
       const bJoinedAt = a.handled.count();
+      const ends = await produceTicks(topic, 4, 400, first);
+      const total = 3_200;
       await waitFor(() => b.handled.count() >= 150 && a.handled.count() >= bJoinedAt + 100, {
         timeoutMs: 20_000,
         message: "both members to make progress",

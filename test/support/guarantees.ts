@@ -63,6 +63,8 @@ export async function produceTicks(
   topic: string,
   partitions: number,
   perPartition: number,
+  /** Records already in each partition (from an earlier call): the returned ends count them too. */
+  already = 0,
 ): Promise<Map<number, number>> {
   const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();
@@ -76,7 +78,7 @@ export async function produceTicks(
           acks: -1,
           messages: Array.from({ length: count }, (_, i) => ({
             partition,
-            value: tickCodec.encode({ seq: partition * 1_000_000 + from + i, source: topic }),
+            value: tickCodec.encode({ seq: partition * 1_000_000 + already + from + i, source: topic }),
           })),
         });
       }
@@ -84,7 +86,7 @@ export async function produceTicks(
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
-  return new Map(Array.from({ length: partitions }, (_, p) => [p, perPartition]));
+  return new Map(Array.from({ length: partitions }, (_, p) => [p, already + perPartition]));
 }
 
 /** `true` when two offset maps (partition → offset) hold the same entries, whatever their order. */
