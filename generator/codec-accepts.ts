@@ -48,8 +48,10 @@ function validName(s: unknown): s is string {
 }
 
 /** A full name or a namespace: valid parts, no leading dot (which avsc strips: left to it). */
+const dottedPattern = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
 function validDotted(s: string): boolean {
-  return s.split(".").every((part) => namePattern.test(part));
+  return dottedPattern.test(s);
 }
 
 function require(condition: boolean): asserts condition {
@@ -209,24 +211,19 @@ function namespaceOf(namespace: unknown): string {
   return namespace as string;
 }
 
-/** A primitive type and the defaults its `_copy` (the runtime's long, avsc's others) and writer take. */
+/** Primitive types and the defaults their `_copy` (the runtime's long, avsc's others) and writer take. */
+const primitiveTypes: ReadonlyMap<string, Built> = new Map<string, Built>([
+  ["null", { branch: "null", acceptsDefault: (v) => v === null }],
+  ["boolean", { branch: "boolean", acceptsDefault: (v) => typeof v === "boolean" }],
+  ["int", { branch: "int", acceptsDefault: (v) => typeof v === "number" && v === (v | 0) }],
+  ["long", { branch: "long", acceptsDefault: (v) => Number.isSafeInteger(v) }],
+  ["float", { branch: "float", acceptsDefault: (v) => typeof v === "number" }],
+  ["double", { branch: "double", acceptsDefault: (v) => typeof v === "number" }],
+  ["string", { branch: "string", acceptsDefault: (v) => typeof v === "string" }],
+  // bytes: avsc reads a default's text as bytes; left to it.
+  ["bytes", { branch: "bytes", acceptsDefault: noDefault }],
+]);
+
 function primitive(type: string): Built {
-  switch (type) {
-    case "null":
-      return { branch: type, acceptsDefault: (v) => v === null };
-    case "boolean":
-      return { branch: type, acceptsDefault: (v) => typeof v === "boolean" };
-    case "int":
-      return { branch: type, acceptsDefault: (v) => typeof v === "number" && v === (v | 0) };
-    case "long":
-      return { branch: type, acceptsDefault: (v) => Number.isSafeInteger(v) };
-    case "float":
-    case "double":
-      return { branch: type, acceptsDefault: (v) => typeof v === "number" };
-    case "string":
-      return { branch: type, acceptsDefault: (v) => typeof v === "string" };
-    default:
-      // bytes: avsc reads a default's text as bytes; left to it.
-      return { branch: type, acceptsDefault: noDefault };
-  }
+  return primitiveTypes.get(type)!;
 }
