@@ -54,7 +54,7 @@ function validDotted(s: string): boolean {
   return dottedPattern.test(s);
 }
 
-function require(condition: boolean): asserts condition {
+function need(condition: boolean): asserts condition {
   if (!condition) throw undecided;
 }
 
@@ -83,16 +83,16 @@ export function avscAccepts(schema: unknown): boolean {
   const registry = new Map<string, Built>();
 
   const fullName = (name: string, namespace: string | undefined): string => {
-    require(validDotted(name) && !primitives.has(name.slice(name.lastIndexOf(".") + 1)));
+    need(validDotted(name) && !primitives.has(name.slice(name.lastIndexOf(".") + 1)));
     const full = name.includes(".") || !namespace ? name : `${namespace}.${name}`;
-    require(validDotted(full) && !(full in Object.prototype) && !registry.has(full));
+    need(validDotted(full) && !(full in Object.prototype) && !registry.has(full));
     return full;
   };
 
   const named = (s: Json, namespace: string | undefined): string => {
-    require(typeof s["name"] === "string" && plainDoc(s["doc"]));
+    need(typeof s["name"] === "string" && plainDoc(s["doc"]));
     const aliases = s["aliases"];
-    require(
+    need(
       aliases === undefined ||
         (Array.isArray(aliases) && aliases.every((a) => typeof a === "string" && validDotted(a))),
     );
@@ -100,29 +100,29 @@ export function avscAccepts(schema: unknown): boolean {
   };
 
   const walk = (s: unknown, namespace: string | undefined, depth: number): Built => {
-    require(depth <= maxDepth);
+    need(depth <= maxDepth);
     if (typeof s === "string") {
       if (primitives.has(s)) return primitive(s);
       // A reference: to a type defined before, under its full name.
-      require(validDotted(s) && !primitives.has(s.slice(s.lastIndexOf(".") + 1)));
+      need(validDotted(s) && !primitives.has(s.slice(s.lastIndexOf(".") + 1)));
       const target = registry.get(s.includes(".") || !namespace ? s : `${namespace}.${s}`);
-      require(target !== undefined);
+      need(target !== undefined);
       return target;
     }
     if (Array.isArray(s)) {
-      require(s.length > 0);
+      need(s.length > 0);
       const branches = s.map((b) => {
-        require(!Array.isArray(b));
+        need(!Array.isArray(b));
         return walk(b, namespace, depth + 1);
       });
-      require(new Set(branches.map((b) => b.branch)).size === branches.length);
+      need(new Set(branches.map((b) => b.branch)).size === branches.length);
       // A default is its first branch's (wrap 2); only null for a null first branch is decided here.
       const first = branches[0]!.branch;
       return { branch: "union", acceptsDefault: (v) => (first === "null" && v === null ? true : noDefault()) };
     }
-    require(isPlainObject(s));
+    need(isPlainObject(s));
     const type = s["type"];
-    require(typeof type === "string");
+    need(typeof type === "string");
     const logical = readLogicalType(s);
     // An interpreted logical type converts its default through its class: left to avsc.
     const interpreted = logical?.status === "interpreted";
@@ -143,16 +143,16 @@ export function avscAccepts(schema: unknown): boolean {
       case "string":
         return typed(primitive(type));
       case "array":
-        require(s["items"] !== undefined);
+        need(s["items"] !== undefined);
         walk(s["items"], namespace, depth + 1);
         return typed({ branch: "array", acceptsDefault: noDefault });
       case "map":
-        require(s["values"] !== undefined);
+        need(s["values"] !== undefined);
         walk(s["values"], namespace, depth + 1);
         return typed({ branch: "map", acceptsDefault: noDefault });
       case "fixed": {
         const size = s["size"];
-        require(typeof size === "number" && size === (size | 0) && size >= 0);
+        need(typeof size === "number" && size === (size | 0) && size >= 0);
         const full = named(s, s["namespace"] === undefined ? namespace : namespaceOf(s["namespace"]));
         const built = typed({ branch: full, acceptsDefault: noDefault });
         registry.set(full, built);
@@ -161,10 +161,10 @@ export function avscAccepts(schema: unknown): boolean {
       case "enum": {
         const full = named(s, s["namespace"] === undefined ? namespace : namespaceOf(s["namespace"]));
         const symbols: unknown = s["symbols"];
-        require(Array.isArray(symbols) && symbols.length > 0 && symbols.every(validName));
+        need(Array.isArray(symbols) && symbols.length > 0 && symbols.every(validName));
         const symbolSet = new Set<unknown>(symbols);
-        require(symbolSet.size === symbols.length);
-        require(s["default"] === undefined || symbolSet.has(s["default"]));
+        need(symbolSet.size === symbols.length);
+        need(s["default"] === undefined || symbolSet.has(s["default"]));
         const built = typed({ branch: full, acceptsDefault: (v) => typeof v === "string" && symbolSet.has(v) });
         registry.set(full, built);
         return built;
@@ -178,15 +178,15 @@ export function avscAccepts(schema: unknown): boolean {
         const built = typed({ branch: full, acceptsDefault: noDefault });
         registry.set(full, built);
         const fields = s["fields"];
-        require(Array.isArray(fields) && fields.length <= maxFields);
+        need(Array.isArray(fields) && fields.length <= maxFields);
         const names = new Set<string>();
         for (const field of fields as unknown[]) {
-          require(isPlainObject(field) && validName(field["name"]) && !names.has(field["name"]));
+          need(isPlainObject(field) && validName(field["name"]) && !names.has(field["name"]));
           names.add(field["name"]);
-          require(field["type"] !== undefined && plainDoc(field["doc"]));
-          require(field["order"] === undefined || (typeof field["order"] === "string" && orders.has(field["order"])));
+          need(field["type"] !== undefined && plainDoc(field["doc"]));
+          need(field["order"] === undefined || (typeof field["order"] === "string" && orders.has(field["order"])));
           const fieldType = walk(field["type"], inner, depth + 1);
-          if (field["default"] !== undefined) require(fieldType.acceptsDefault(field["default"]));
+          if (field["default"] !== undefined) need(fieldType.acceptsDefault(field["default"]));
         }
         return built;
       }
@@ -207,7 +207,7 @@ export function avscAccepts(schema: unknown): boolean {
 
 /** A namespace as a record or a named type writes it: "" (none) or valid parts. */
 function namespaceOf(namespace: unknown): string {
-  require(typeof namespace === "string" && (namespace === "" || validDotted(namespace)));
+  need(typeof namespace === "string" && (namespace === "" || validDotted(namespace)));
   return namespace as string;
 }
 
