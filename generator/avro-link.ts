@@ -41,14 +41,12 @@ export function linkSchemas(
   schemas: readonly { readonly name: string; readonly schema: AvroSchema }[],
 ): AvroNamed[] {
   const pool = new Map<string, AvroNamed>();
-  const keys = new Map<AvroNamed, string>();
   for (const m of schemas) {
     for (const t of m.schema.named) {
-      const key = definitionKey(t);
-      keys.set(t, key);
       const first = pool.get(t.fullName);
       if (!first) pool.set(t.fullName, t);
-      else if (keys.get(first) !== key) {
+      // Definitions are compared only when a name is defined twice (keys cost a walk and a sort of the schema).
+      else if (definitionKey(first) !== definitionKey(t)) {
         const owner = schemas.find((x) => x.schema.named.includes(first))!;
         r.accept(
           messages.typeDefinedDifferently,

@@ -12,6 +12,7 @@
 import avro from "avsc";
 import { avroType } from "../runtime/avro-codec.js";
 import { codecSchema } from "./avro-codec-schema.js";
+import { avscAccepts } from "./codec-accepts.js";
 import type { AvroNamed, AvroSchema, NamedLookup } from "./avro-types.js";
 
 /** Outcomes by the codec schema's text; what avsc threw, or undefined for a schema it accepts. */
@@ -26,8 +27,12 @@ function keyOf(schema: unknown): string {
   );
 }
 
-/** Builds the avsc type of `schema` (the first time for that content); throws what avsc threw. */
+/**
+ * Builds the avsc type of `schema` (the first time for that content); throws what avsc threw. A schema that
+ * codec-accepts.ts vouches for is accepted without building it.
+ */
 export function checkCodecSchema(schema: unknown): void {
+  if (avscAccepts(schema)) return;
   const key = keyOf(schema);
   let outcome = outcomes.get(key);
   if (!outcome) {

@@ -214,8 +214,8 @@ export const InlineJson = createToken({
   label: "'{'",
 });
 
-/** The lexer of tokens.ts with the fast path: `InlineJson` is tried before `{`. */
-export const inlineJsonLexer = new Lexer(
-  T.allTokens.flatMap((t) => (t === T.LCurly ? [InlineJson, t] : [t])),
-  T.lexerOptions,
-);
+/** The tokens of tokens.ts with the fast path: `InlineJson` is tried before `{`. */
+export const inlineJsonTokens = T.allTokens.flatMap((t) => (t === T.LCurly ? [InlineJson, t] : [t]));
+
+/** The lexer of tokens.ts with the fast path. */
+export const inlineJsonLexer = new Lexer(inlineJsonTokens, T.lexerOptions);

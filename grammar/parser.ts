@@ -90,11 +90,16 @@ const errorMessages: IParserErrorMessageProvider = {
   },
 };
 
-class KefParser extends CstParser {
-  constructor() {
+export class KefParser extends CstParser {
+  /**
+   * `validate`: run Chevrotain's checks of the grammar (ambiguities, left recursion, ...), which throw on a broken
+   * one. The parser below skips them, as they cost every start of kefgen; test/grammar/definitions.test.ts runs them.
+   */
+  constructor(validate = false) {
     super([...T.allTokens, InlineJson], {
       recoveryEnabled: true,
       maxLookahead: 2,
+      skipValidations: !validate,
       errorMessageProvider: errorMessages,
       nodeLocationTracking: "full",
     });

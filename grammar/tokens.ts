@@ -149,6 +149,9 @@ export const keywords: readonly string[] = [
 export const lexerOptions: ILexerConfig = {
   positionTracking: "full",
   ensureOptimizations: false,
+  // Chevrotain's checks of the token definitions cost every start of kefgen; test/grammar/definitions.test.ts runs
+  // them instead.
+  skipValidations: true,
   lineTerminatorsPattern: lineBreakPattern,
   lineTerminatorCharacters: [...lineBreakCharacters],
 };
