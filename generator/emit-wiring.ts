@@ -3,7 +3,7 @@
 //                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { addFile, type Context } from "./context.js";
-import { doc, jsDoc, jsonLiteral, propertyName, str } from "./escape.js";
+import { doc, jsDoc, jsonCodeLiteral, propertyName, str } from "./escape.js";
 import type { ConnectionModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
 
@@ -33,7 +33,7 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
   // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
   const writers = (topic.message.writers ?? []).map(
-    (w) => `{ name: ${str(w.name)}, schema: ${jsonLiteral(w.codecSchema)} }`,
+    (w) => `{ name: ${str(w.name)}, schema: ${jsonCodeLiteral(w.codecSchema)} }`,
   );
   const format = !f
     ? ""
@@ -47,7 +47,7 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
-    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? "\n    exactlyOnce: true," : ""}
+    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonCodeLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? "\n    exactlyOnce: true," : ""}
     handler: handlers.${topic.handlerKey},
   })`;
 }
@@ -57,7 +57,7 @@ function connectionSpec(ctx: Context, connection: ConnectionModel): string {
     name: ${str(connection.name)},
     kind: ${str(connection.kind)},
     settings: ${literal({ ...connection.settings })},
-    topics: [${connection.topics.map((t) => topicBinding(ctx, t)).join(",\n")}],
+    topics: [\n${connection.topics.map((t) => topicBinding(ctx, t)).join(",\n")}],
   }`;
 }
 
@@ -126,7 +126,8 @@ export function emitWiring(ctx: Context): void {
             `const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(ctx.lookups.registryClient).join(", ")} };`,
           ]
         : []),
-      `return [${model.connections.map((c) => connectionSpec(ctx, c)).join(",\n")}];`,
+      // Line breaks after "[": an array whose first element starts on a new line is laid out one element per line.
+      `return [\n${model.connections.map((c) => connectionSpec(ctx, c)).join(",\n")}];`,
     ],
   });
 

@@ -68,12 +68,12 @@ describe("EmitCache", () => {
     expect([...cache.keys()].sort()).toEqual([...fresh.keys()].sort());
   });
 
-  it("refuses a structure holding a function: it could not be cached by its content", async () => {
+  it("refuses a structure holding a function: it could not be cached by its content", () => {
     const statement: StatementStructures = {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{ name: "x", initializer: (writer) => writer.write("1") }],
     };
-    await expect(renderFile("// header\n", [statement], new Map(), new Set())).rejects.toThrow(/function/);
+    expect(() => renderFile("// header\n", [statement], new Map(), new Set())).toThrow(/function/);
   });
 });
