@@ -82,8 +82,12 @@ export function jsonLiteral(value: unknown): string {
 export function jsonCodeLiteral(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new Error("internal: jsonCodeLiteral of a value JSON cannot hold");
-  return laidOut(JSON.parse(json) as unknown);
+  // JSON.stringify never leaves a line feed raw, so every one in the text is a break of ours; the rest is escaped
+  // once, as jsonLiteral escapes it.
+  return laidOut(JSON.parse(json) as unknown).replace(unsafeButLineFeed, literalEscape);
 }
+
+const unsafeButLineFeed = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
 function laidOut(value: unknown): string {
   if (Array.isArray(value)) {
@@ -97,9 +101,9 @@ function laidOut(value: unknown): string {
   }
   if (typeof value === "object" && value !== null)
     return `{${Object.entries(value)
-      .map(([k, v]) => `${jsonLiteral(k)}:${laidOut(v)}`)
+      .map(([k, v]) => `${JSON.stringify(k)}:${laidOut(v)}`)
       .join(",")}}`;
-  return jsonLiteral(value);
+  return JSON.stringify(value);
 }
 
 /** A string literal in generated code. Every string from a .kef, a schema or the config goes through here. */
