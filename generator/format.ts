@@ -13,7 +13,7 @@
 // Why dprint and not prettier (which formatted the output until then): on a cold build of 400 message types
 // prettier took 42 % of the CPU time, dprint formats the same text in about a quarter of prettier's time and its
 // module loads in ~50 ms. With the options below its output matches prettier's on the generated code but for
-// a few layouts (see the commit that made the switch). dprint keeps a bracket's first line break as it finds it
+// a few long lines (docs/tools.md lists them). dprint keeps a bracket's first line break as it finds it
 // (an object or array whose first element starts on a new line stays broken), so the layout also depends on how
 // the emitters write their literals: deterministically, since they always write them the same way.
 import fs from "node:fs";

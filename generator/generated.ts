@@ -1,5 +1,5 @@
 // What the emitters hand to the writer, in a module of its own: write.ts and `kefgen check` need it without loading
-// the emitters (ts-morph) or the formatter (prettier).
+// the emitters (ts-morph) or the formatter (dprint).
 
 /** One generated file. */
 export interface GeneratedFile {
