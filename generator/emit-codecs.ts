@@ -2,7 +2,7 @@
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { codecSchema } from "./avro-codec-schema.js";
 import { addFile, type Context } from "./context.js";
-import { doc, jsDoc, jsonLiteral } from "./escape.js";
+import { doc, jsDoc, jsonCodeLiteral } from "./escape.js";
 
 export function emitCodecs(ctx: Context): void {
   const statements: StatementStructures[] = [
@@ -26,7 +26,9 @@ export function emitCodecs(ctx: Context): void {
           type: `kefgen.Codec<messages.${m.name}>`,
           // The schema is self-contained (it defines every named type it uses, also other messages' types).
           // It goes in as JSON text; the checker rejected "__proto__" keys, so the text is also a safe object literal.
-          initializer: `kefgen.avroCodec<messages.${m.name}>(${jsonLiteral(codecSchema(m.schema, ctx.lookups.namedType))})`,
+          // avroCodec's type argument is inferred from the declared type (it only types the result), which keeps
+          // the first line within the formatter's width for longer names.
+          initializer: `kefgen.avroCodec(${jsonCodeLiteral(codecSchema(m.schema, ctx.lookups.namedType))})`,
         },
       ],
     });

@@ -10,6 +10,7 @@ import {
 import { branchName, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType } from "./avro-types.js";
 import { unionIsWrapped, valueRepresentation } from "./avro-values.js";
 import { addFile, type Context } from "./context.js";
+import { generatedLineWidth } from "./generated.js";
 import { doc, docString, jsDoc, jsonLiteral, propertyName, str, type DocText } from "./escape.js";
 import { declaresMessageAlias } from "./names.js";
 
@@ -60,17 +61,33 @@ export function typeExpression(ctx: TypeContext, t: AvroType): string {
     }
     case "map":
       return `{ [key: string]: ${typeExpression(ctx, t.values)} }`;
-    case "union": {
-      const wrapped = unionIsWrapped(t, ctx.lookups.namedType);
-      return t.branches
-        .map((b) =>
-          wrapped && !(b.kind === "primitive" && b.name === "null")
-            ? `{ ${str(branchName(b))}: ${typeExpression(ctx, b)} }`
-            : typeExpression(ctx, b),
-        )
-        .join(" | ");
-    }
+    case "union":
+      return unionMembers(ctx, t).join(" | ");
   }
+}
+
+function unionMembers(ctx: TypeContext, t: Extract<AvroType, { kind: "union" }>): string[] {
+  const wrapped = unionIsWrapped(t, ctx.lookups.namedType);
+  return t.branches.map((b) =>
+    wrapped && !(b.kind === "primitive" && b.name === "null")
+      ? `{ ${str(branchName(b))}: ${typeExpression(ctx, b)} }`
+      : typeExpression(ctx, b),
+  );
+}
+
+/**
+ * A union written where the line starts with `prefix` characters: on that line when it fits the formatter's width,
+ * else one member per line. The formatter keeps a union broken when its second member starts a line (and would
+ * otherwise break inside a member); prettier laid long unions out one per line too.
+ */
+function unionLayout(members: readonly string[], prefix: number): string {
+  const line = members.join(" | ");
+  return members.length < 2 || prefix + line.length + 1 <= generatedLineWidth ? line : members.join("\n| ");
+}
+
+/** The type of a declaration's property or alias, its top-level union laid out for a line starting with `prefix` characters. */
+function declaredType(ctx: TypeContext, t: AvroType, prefix: number): string {
+  return t.kind === "union" ? unionLayout(unionMembers(ctx, t), prefix) : typeExpression(ctx, t);
 }
 
 export function typeName(ctx: TypeContext, fullName: string): string {
@@ -110,7 +127,7 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
         ...jsDoc(userDoc(t.doc), origin),
         properties: t.fields.map((f) => ({
           name: propertyName(f.name),
-          type: typeExpression(ctx, f.type),
+          type: declaredType(ctx, f.type, `  ${propertyName(f.name)}: `.length),
           ...fieldDocs(f),
         })),
       };
@@ -126,7 +143,7 @@ function namedDeclaration(ctx: Context, t: AvroNamed): InterfaceDeclarationStruc
             ? undefined
             : doc`A reader that meets a symbol it does not know reads \`${t.default}\`.`,
         ),
-        type: t.symbols.map(str).join(" | ") || "never",
+        type: unionLayout(t.symbols.map(str), `export type ${name} = `.length) || "never",
       };
     case "fixed":
       return {
@@ -151,7 +168,7 @@ export function emitMessages(ctx: Context): void {
       kind: StructureKind.TypeAlias,
       name: m.name,
       isExported: true,
-      type: typeExpression(ctx, root),
+      type: declaredType(ctx, root, `export type ${m.name} = `.length),
       ...jsDoc(doc`Message \`${m.fullName}\`.`, ...(root.kind === "primitive" ? logicalNotes(root) : [])),
     });
   }

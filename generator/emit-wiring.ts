@@ -1,9 +1,11 @@
 // Emits wiring.ts:  export interface ShopHandlers { orderEvents: OrderEventsConsumer | MessageHandler<OrderCreated>, shipments: ExactlyOnceHandler<Order> }
+//                   export function shopConnections(handlers): kefgen.ConnectionSpec[]  (topics: [orderEventsBinding(handlers), ...])
+//                   function orderEventsBinding(handlers) { return kefgen.bindTopic({ topic: "orders", ... }); }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 //                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { addFile, type Context } from "./context.js";
-import { doc, jsDoc, jsonLiteral, propertyName, str } from "./escape.js";
+import { doc, jsDoc, jsonCodeLiteral, propertyName, str } from "./escape.js";
 import type { ConnectionModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
 
@@ -33,7 +35,7 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
   // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
   const writers = (topic.message.writers ?? []).map(
-    (w) => `{ name: ${str(w.name)}, schema: ${jsonLiteral(w.codecSchema)} }`,
+    (w) => `{ name: ${str(w.name)}, schema: ${jsonCodeLiteral(w.codecSchema)} }`,
   );
   const format = !f
     ? ""
@@ -47,17 +49,27 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
-    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? "\n    exactlyOnce: true," : ""}
+    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonCodeLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? "\n    exactlyOnce: true," : ""}
     handler: handlers.${topic.handlerKey},
   })`;
 }
 
-function connectionSpec(ctx: Context, connection: ConnectionModel): string {
+/** The function a topic's binding is made by: `<handler key>Binding` (handler keys are unique identifiers). */
+function bindingFunction(topic: TopicModel): string {
+  return `${topic.handlerKey}Binding`;
+}
+
+/** Whether a topic's binding reads the registry clients: its records are Confluent-framed (values, and message keys). */
+function usesRegistries(topic: TopicModel): boolean {
+  return topic.format?.kind === "confluent";
+}
+
+function connectionSpec(connection: ConnectionModel): string {
   return `{
     name: ${str(connection.name)},
     kind: ${str(connection.kind)},
     settings: ${literal({ ...connection.settings })},
-    topics: [${connection.topics.map((t) => topicBinding(ctx, t)).join(",\n")}],
+    topics: [\n${connection.topics.map((t) => `${bindingFunction(t)}(handlers${usesRegistries(t) ? ", registries" : ""})`).join(",\n")}],
   }`;
 }
 
@@ -111,6 +123,9 @@ export function emitWiring(ctx: Context): void {
     })),
   });
 
+  // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
+  // the environment here, when the consumers are created.
+  const registries = model.registries.length > 0;
   statements.push({
     kind: StructureKind.Function,
     name: connectionsName,
@@ -119,16 +134,28 @@ export function emitWiring(ctx: Context): void {
     parameters: [{ name: "handlers", type: handlersName }],
     returnType: "kefgen.ConnectionSpec[]",
     statements: [
-      // One client per registry, shared by its topics: each writer schema is fetched once. Secrets are read from
-      // the environment here, when the consumers are created.
-      ...(model.registries.length > 0
+      ...(registries
         ? [
             `const registries: Record<string, kefgen.SchemaRegistryClient> = { ${model.registries.map(ctx.lookups.registryClient).join(", ")} };`,
           ]
         : []),
-      `return [${model.connections.map((c) => connectionSpec(ctx, c)).join(",\n")}];`,
+      // Line breaks after "[": an array whose first element starts on a new line is laid out one element per line.
+      `return [\n${model.connections.map(connectionSpec).join(",\n")}];`,
     ],
   });
+  // Each topic's binding is a function of its own, so that a change to one topic re-formats that function and the
+  // short list above, not every binding (kefgen build --watch; generator/format.ts caches by statement).
+  for (const topic of model.connections.flatMap((c) => c.topics))
+    statements.push({
+      kind: StructureKind.Function,
+      name: bindingFunction(topic),
+      ...jsDoc(doc`Topic ${str(topic.topic)}: how its records are read and handled.`),
+      parameters: [
+        { name: "handlers", type: handlersName },
+        ...(usesRegistries(topic) ? [{ name: "registries", type: "Record<string, kefgen.SchemaRegistryClient>" }] : []),
+      ],
+      statements: [`return ${topicBinding(ctx, topic)};`],
+    });
 
   statements.push({
     kind: StructureKind.Function,

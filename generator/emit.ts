@@ -26,7 +26,7 @@ export async function emit(model: Model, options: EmitOptions, cache: EmitCache 
   const used = new Set<string>();
   const files: GeneratedFile[] = [];
   for (const [name, statements] of ctx.files)
-    files.push({ name, text: await renderFile(header(ctx), statements, cache, used) });
+    files.push({ name, text: renderFile(header(ctx), statements, cache, used) });
   for (const key of cache.keys()) if (!used.has(key)) cache.delete(key);
   return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -72,6 +72,40 @@ export function jsonLiteral(value: unknown): string {
   return json.replace(unsafe, literalEscape);
 }
 
+/**
+ * jsonLiteral for a literal in generated code that the formatter lays out (a codec's schema, provisioning): the
+ * same text, plus the one line break a formatter is not left to decide. An array of two or more objects with two or
+ * more properties each (or of two or more such arrays) starts its first element on a new line, so each element gets
+ * a line of its own however short they are: prettier's rule for such arrays, which generated code has always
+ * followed (the Avro `fields` of a record, one per line); dprint keeps a bracket's first line break as it finds it.
+ */
+export function jsonCodeLiteral(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new Error("internal: jsonCodeLiteral of a value JSON cannot hold");
+  // JSON.stringify never leaves a line feed raw, so every one in the text is a break of ours; the rest is escaped
+  // once, as jsonLiteral escapes it.
+  return laidOut(JSON.parse(json) as unknown).replace(unsafeButLineFeed, literalEscape);
+}
+
+const unsafeButLineFeed = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+function laidOut(value: unknown): string {
+  if (Array.isArray(value)) {
+    const items = value.map(laidOut);
+    const many = (v: unknown) =>
+      Array.isArray(v) ? v.length > 1 : typeof v === "object" && v !== null && Object.keys(v).length > 1;
+    const oneEach =
+      value.length > 1 &&
+      (value.every((v) => Array.isArray(v) && many(v)) || value.every((v) => !Array.isArray(v) && many(v)));
+    return oneEach ? `[\n${items.join(",\n")}]` : `[${items.join(",")}]`;
+  }
+  if (typeof value === "object" && value !== null)
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${laidOut(v)}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
+}
+
 /** A string literal in generated code. Every string from a .kef, a schema or the config goes through here. */
 export function str(value: string): string {
   return jsonLiteral(value);

@@ -1,38 +1,74 @@
 // Turns a generated file's statements (ts-morph structures) into its formatted text: ts-morph prints the
-// structures, prettier formats them with fixed options, so output never depends on a user's config.
+// structures, dprint's TypeScript formatter (a WebAssembly module, @dprint/typescript) formats them with fixed
+// options, so output never depends on a user's config.
 //
 // Each top-level statement is printed and formatted on its own and the file is put together from the pieces, so a
 // statement already formatted is reused from an EmitCache: `kefgen build --watch` keeps one across rebuilds and
 // re-prints and re-formats only the statements a change touched. A statement's key is its structure, whole (plain
 // data: a function inside a structure is refused, it could not be told apart), so an entry cannot go stale within
-// a process. A cold build prints and formats every statement once, a chunk of them per ts-morph file and prettier call.
-// The text is byte for byte what formatting the whole file gives (the golden tests hold it to that): prettier
-// formats top-level statements independently, and the line breaks between them follow ts-morph's printer.
-import * as prettier from "prettier";
-import { Project, StructureKind, type StatementStructures } from "ts-morph";
-import type { EmitCache } from "./generated.js";
+// a process. A cold build prints and formats every statement once, formatting a chunk of them per dprint call.
+// The text is byte for byte what formatting the whole file gives (the golden tests hold it to that): top-level
+// statements are formatted independently, and the line breaks between them follow ts-morph's printer.
+//
+// Why dprint and not prettier (which formatted the output until then): on a cold build of 400 message types
+// prettier took 42 % of the CPU time, dprint formats the same text in about a quarter of prettier's time and its
+// module loads in ~50 ms. With the options below its output matches prettier's on the generated code but for
+// a few long lines (docs/tools.md lists them). dprint keeps a bracket's first line break as it finds it
+// (an object or array whose first element starts on a new line stays broken), so the layout also depends on how
+// the emitters write their literals: deterministically, since they always write them the same way.
+import fs from "node:fs";
+import { createFromBuffer, type Formatter } from "@dprint/formatter";
+import { getPath } from "@dprint/typescript";
+import { printStructure, StructureKind, type StatementStructures } from "ts-morph";
+import { generatedLineWidth, type EmitCache } from "./generated.js";
 
-const options: prettier.Options = {
-  printWidth: 110,
-  tabWidth: 2,
-  semi: true,
-  singleQuote: false,
-  trailingComma: "all",
-  endOfLine: "lf",
+/** dprint-plugin-typescript's options, set to the layout prettier gave the generated code (110 columns). */
+const options = {
+  lineWidth: generatedLineWidth,
+  indentWidth: 2,
+  useTabs: false,
+  newLineKind: "lf" as const,
+  quoteStyle: "preferDouble",
+  quoteProps: "asNeeded",
+  // "prefer": a semicolon after every statement and member, but none after the last member of a one-line type
+  // literal (`{ [key: string]: number }`), as prettier printed them.
+  semicolons: "prefer",
+  trailingCommas: "onlyMultiLine",
+  bracePosition: "sameLine",
+  nextControlFlowPosition: "sameLine",
+  operatorPosition: "nextLine",
+  "arrowFunction.useParentheses": "force",
+  "module.sortImportDeclarations": "maintain",
+  "module.sortExportDeclarations": "maintain",
+  "importDeclaration.sortNamedImports": "maintain",
+  "exportDeclaration.sortNamedExports": "maintain",
 };
 
-/**
- * prettier parses with `babel-ts`, which takes less CPU time than its `typescript` parser on generated code and
- * leads to the same printer (the golden tests hold the output to it; a cold 400-type build: 17 % less CPU time,
- * and the `typescript` parser is never loaded).
- */
-export async function formatTypeScript(text: string): Promise<string> {
-  return prettier.format(text, { ...options, parser: "babel-ts" });
+let formatter: Formatter | undefined;
+
+/** The formatter, its WebAssembly module compiled once per process, when first needed. */
+function dprint(): Formatter {
+  if (formatter) return formatter;
+  const created = createFromBuffer(fs.readFileSync(getPath()));
+  const { lineWidth, indentWidth, useTabs, newLineKind, ...plugin } = options;
+  created.setConfig({ lineWidth, indentWidth, useTabs, newLineKind }, plugin);
+  const problems = created.getConfigDiagnostics();
+  if (problems.length > 0)
+    throw new Error(
+      `internal: dprint refuses the generator's options: ${problems.map((p) => `${p.propertyName}: ${p.message}`).join("; ")}`,
+    );
+  return (formatter = created);
+}
+
+/** `text` (TypeScript) formatted as generated code is. */
+export function formatTypeScript(text: string): string {
+  return dprint().formatText({ filePath: "generated.ts", fileText: text });
 }
 
 /**
- * Statements printed and formatted in one go: enough that each call's fixed cost is small, few enough that the
- * syntax trees of one chunk weigh little (40 gave a lower peak RSS than 100 on the 400-type bench project).
+ * Statements formatted in one dprint call: enough that each call's fixed cost is small (formatting the 400-type
+ * bench project's 2,011 statements one per call took 2.5 times the CPU time of 40 per call), few enough that one
+ * call's text and syntax tree weigh little (40 gave a lower peak RSS than 100 when prettier formatted them).
  */
 const chunkSize = 40;
 
@@ -51,22 +87,22 @@ function keyOf(statement: StatementStructures): string {
  * The text of one generated file: `header`, a blank line, then the statements, each printed and formatted once
  * per content (see the top of this file). Entries of `cache` that this file does not use are left alone.
  */
-export async function renderFile(
+export function renderFile(
   header: string,
   statements: readonly StatementStructures[],
   cache: EmitCache,
   used: Set<string>,
-): Promise<string> {
+): string {
   if (statements.length === 0) return formatTypeScript(header + "\n");
   const keys = statements.map(keyOf);
   for (const key of keys) used.add(key);
   const byKey = new Map(keys.map((k, i) => [k, statements[i]!]));
   const missing = [...byKey.keys()].filter((k) => !cache.has(k));
-  // In chunks: ts-morph's and prettier's trees of one chunk at a time are alive, not those of a whole large file.
+  // In chunks: the text of one chunk at a time is in the formatter, not that of a whole large file.
   for (let start = 0; start < missing.length; start += chunkSize) {
     const chunk = missing.slice(start, start + chunkSize);
     const printed = print(chunk.map((k) => byKey.get(k)!));
-    const formatted = await formatEach(printed);
+    const formatted = formatEach(printed);
     chunk.forEach((k, i) => cache.set(k, { printed: printed[i]!, formatted: formatted[i]! }));
   }
   let text = header + "\n";
@@ -98,33 +134,32 @@ function blankLineBefore(previous: StatementStructures, previousText: string, st
 }
 
 /**
- * Each statement as ts-morph prints it (with its doc comment), from one in-memory file that is dropped afterwards.
- * ts-morph writes a member's modifiers as `override abstract`, which TypeScript accepts but babel refuses: they are
- * put in the order `abstract override` that prettier prints either way. Only a line's first words are matched:
- * user text never starts a line (string literals escape line breaks, doc comment lines start with `*`).
+ * Each statement as ts-morph prints it (with its doc comment), by ts-morph's structure printer alone
+ * (`printStructure`): no source file is made, so TypeScript never parses the text. ts-morph writes a member's
+ * modifiers as `override abstract`: they are put in the order `abstract override`, which generated code has always
+ * had (prettier printed it so). An empty body, which ts-morph prints as `{` and `}` on two lines and dprint keeps
+ * so, is written `{}` as before. Only a line's first words are matched: user text never starts a line (string
+ * literals escape line breaks, doc comment lines start with `*`).
  */
 function print(statements: readonly StatementStructures[]): string[] {
-  const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
-  const file = project.createSourceFile("print.ts", { statements: [...statements] });
-  const texts = file
-    .getStatements()
-    .map((s) => s.getText(true).replace(/^(\s*)override abstract (?=[A-Za-z_$][\w$]*\()/gm, "$1abstract override "));
-  if (texts.length !== statements.length)
-    throw new Error(`internal: ${statements.length} statements printed as ${texts.length}`);
-  project.removeSourceFile(file);
-  return texts;
+  return statements.map((statement) =>
+    printStructure(statement, { indentNumberOfSpaces: 2 })
+      .replace(/\n+$/, "")
+      .replace(/^(\s*)override abstract (?=[A-Za-z_$][\w$]*\()/gm, "$1abstract override ")
+      .replace(/\{\n\}$/, "{}"),
+  );
 }
 
 /**
- * Formats each statement as prettier formats it in a file of its own (ending in a line break), in one prettier
- * call: the statements go in separated by a marker comment, which prettier keeps on its own line before the next
+ * Formats each statement as dprint formats it in a file of its own (ending in a line break), in one dprint
+ * call: the statements go in separated by a marker comment, which dprint keeps on its own line before the next
  * statement, and the result is cut at the markers.
  */
-async function formatEach(texts: readonly string[]): Promise<string[]> {
-  if (texts.length === 1) return [await formatTypeScript(texts[0]!)];
+function formatEach(texts: readonly string[]): string[] {
+  if (texts.length === 1) return [formatTypeScript(texts[0]!)];
   let marker = "// kefgen-statement";
   while (texts.some((t) => t.includes(marker))) marker += "-";
-  const formatted = await formatTypeScript(texts.join(`\n${marker}\n`));
+  const formatted = formatTypeScript(texts.join(`\n${marker}\n`));
   const parts = formatted.split(`\n${marker}\n`);
   if (parts.length !== texts.length)
     throw new Error(`internal: ${texts.length} statements formatted as ${parts.length}`);

@@ -10,6 +10,7 @@ import {
   docString,
   hasUnsafeCharacters,
   jsDoc,
+  jsonCodeLiteral,
   jsonLiteral,
   lineComment,
   propertyName,
@@ -55,6 +56,31 @@ describe("string literals", () => {
     expect(rawIn(literal)).toEqual([]);
     expect(JSON.parse(literal)).toEqual(value);
     expect(evaluate(literal)).toEqual(value);
+  });
+
+  it("jsonCodeLiteral is jsonLiteral's data, with a line break only before the first of several objects or arrays", () => {
+    const value = {
+      [`k${invisible.join("")}`]: [invisible.join(""), 1, null, true, { "*/": "\u2028" }],
+      fields: [
+        { name: "a", type: "int" },
+        { name: "b", type: ["null", "string"] },
+      ],
+      pairs: [
+        [1, 2],
+        [3, 4],
+      ],
+      single: [{ name: "a", type: "int" }],
+      thin: [{ name: "a" }, { name: "b" }],
+      mixed: [{ name: "a", type: "int" }, [1, 2]],
+      skipped: undefined,
+    };
+    const literal = jsonCodeLiteral(value);
+    expect(rawIn(literal)).toEqual([]);
+    expect(JSON.parse(literal)).toEqual(JSON.parse(jsonLiteral(value)));
+    expect(evaluate(literal)).toEqual(JSON.parse(jsonLiteral(value)));
+    expect(literal.replace(/\n/g, "")).toBe(jsonLiteral(value));
+    // Only "fields" and "pairs" start their first element on a new line (prettier's rule for such arrays).
+    expect(literal.match(/"\w+":\[\n/g)).toEqual(['"fields":[\n', '"pairs":[\n']);
   });
 
   it("propertyName quotes (through str) what is not an identifier", () => {

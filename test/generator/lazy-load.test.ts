@@ -1,5 +1,5 @@
-// `kefgen check` loads the front end only: ts-morph and prettier (the emitters' and formatter's dependencies,
-// about a third of a second of module loading) and chokidar are imported by the commands that use them; Chevrotain
+// `kefgen check` loads the front end only: ts-morph and dprint (the emitters' and formatter's dependencies,
+// about a third of a second of module loading), prettier (`kefgen fmt`'s printer) and chokidar are imported by the commands that use them; Chevrotain
 // comes from its single-file bundle, not from its entry point, which imports lodash-es as ~2,300 modules
 // (grammar/chevrotain.ts). The CLI runs as a real process whose module resolution refuses those packages.
 import { spawnSync } from "node:child_process";
@@ -25,7 +25,7 @@ beforeAll(() => {
     hooks,
     `export async function resolve(specifier, context, next) {
       const r = await next(specifier, context);
-      if (/[\\\\/]node_modules[\\\\/](ts-morph|prettier|chokidar|lodash-es)[\\\\/]/.test(r.url)) throw new Error("refused to load " + r.url);
+      if (/[\\\\/]node_modules[\\\\/](ts-morph|@dprint|prettier|chokidar|lodash-es)[\\\\/]/.test(r.url)) throw new Error("refused to load " + r.url);
       return r;
     }`,
   );
@@ -58,7 +58,7 @@ function kefgen(...args: string[]): { status: number | null; output: string } {
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
-describe("kefgen check loads neither ts-morph, prettier, chokidar nor lodash-es", () => {
+describe("kefgen check loads neither ts-morph, dprint, prettier, chokidar nor lodash-es", () => {
   it("kefgen check", () => {
     const r = kefgen("check", "seed.kef");
     expect(r.output).toContain("seed.kef: ok");
@@ -67,7 +67,7 @@ describe("kefgen check loads neither ts-morph, prettier, chokidar nor lodash-es"
 
   it("the hook does refuse them: kefgen build, which emits, fails under it", () => {
     const r = kefgen("build", "seed.kef");
-    expect(r.output).toMatch(/refused to load .*node_modules\/(ts-morph|prettier)\//);
+    expect(r.output).toMatch(/refused to load .*node_modules\/(ts-morph|@dprint)\//);
     expect(r.status).not.toBe(0);
   });
 });

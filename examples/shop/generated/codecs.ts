@@ -6,98 +6,92 @@ import * as kefgen from "kefgen/runtime";
 import type * as messages from "./messages.js";
 
 /** Avro codec of {@link messages.OrderCreated}, built once when this module loads. */
-export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec<messages.OrderCreated>(
-  {
-    type: "record",
-    name: "OrderCreated",
-    namespace: "shop.events",
-    doc: "An order was placed.",
-    fields: [
-      { name: "orderId", type: "string", doc: "Unique order id." },
-      { name: "customerId", type: "string" },
-      {
-        name: "items",
-        type: {
-          type: "array",
-          items: {
-            type: "record",
-            name: "LineItem",
-            fields: [
-              { name: "sku", type: "string" },
-              { name: "quantity", type: "int" },
-              { name: "unitPriceCents", type: "long" },
-            ],
-          },
+export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({
+  type: "record",
+  name: "OrderCreated",
+  namespace: "shop.events",
+  doc: "An order was placed.",
+  fields: [
+    { name: "orderId", type: "string", doc: "Unique order id." },
+    { name: "customerId", type: "string" },
+    {
+      name: "items",
+      type: {
+        type: "array",
+        items: {
+          type: "record",
+          name: "LineItem",
+          fields: [
+            { name: "sku", type: "string" },
+            { name: "quantity", type: "int" },
+            { name: "unitPriceCents", type: "long" },
+          ],
         },
       },
-      { name: "couponCode", type: ["null", "string"], default: null },
-      { name: "attributes", type: { type: "map", values: "string" }, default: {} },
-      { name: "createdAt", type: "long", doc: "Epoch milliseconds." },
-    ],
-  },
-);
+    },
+    { name: "couponCode", type: ["null", "string"], default: null },
+    { name: "attributes", type: { type: "map", values: "string" }, default: {} },
+    { name: "createdAt", type: "long", doc: "Epoch milliseconds." },
+  ],
+});
 /** Avro codec of {@link messages.PaymentProcessed}, built once when this module loads. */
-export const paymentProcessedCodec: kefgen.Codec<messages.PaymentProcessed> =
-  kefgen.avroCodec<messages.PaymentProcessed>({
-    type: "record",
-    name: "PaymentProcessed",
-    namespace: "shop.events",
-    fields: [
-      { name: "paymentId", type: "string" },
-      { name: "orderId", type: "string" },
-      { name: "amountCents", type: "long" },
-      {
-        name: "method",
-        type: { type: "enum", name: "PaymentMethod", symbols: ["CARD", "TRANSFER", "WALLET"] },
-      },
-    ],
-  });
+export const paymentProcessedCodec: kefgen.Codec<messages.PaymentProcessed> = kefgen.avroCodec({
+  type: "record",
+  name: "PaymentProcessed",
+  namespace: "shop.events",
+  fields: [
+    { name: "paymentId", type: "string" },
+    { name: "orderId", type: "string" },
+    { name: "amountCents", type: "long" },
+    {
+      name: "method",
+      type: { type: "enum", name: "PaymentMethod", symbols: ["CARD", "TRANSFER", "WALLET"] },
+    },
+  ],
+});
 /** Avro codec of {@link messages.CriticalAlert}, built once when this module loads. */
-export const criticalAlertCodec: kefgen.Codec<messages.CriticalAlert> =
-  kefgen.avroCodec<messages.CriticalAlert>({
-    type: "record",
-    name: "CriticalAlert",
-    namespace: "shop.alerts",
-    fields: [
-      { name: "alertId", type: "string" },
-      { name: "severity", type: { type: "enum", name: "Severity", symbols: ["HIGH", "CRITICAL"] } },
-      { name: "message", type: "string" },
-      { name: "source", type: ["null", "string"], default: null },
-      { name: "fingerprint", type: { type: "fixed", name: "Fingerprint", size: 16 } },
-    ],
-  });
+export const criticalAlertCodec: kefgen.Codec<messages.CriticalAlert> = kefgen.avroCodec({
+  type: "record",
+  name: "CriticalAlert",
+  namespace: "shop.alerts",
+  fields: [
+    { name: "alertId", type: "string" },
+    { name: "severity", type: { type: "enum", name: "Severity", symbols: ["HIGH", "CRITICAL"] } },
+    { name: "message", type: "string" },
+    { name: "source", type: ["null", "string"], default: null },
+    { name: "fingerprint", type: { type: "fixed", name: "Fingerprint", size: 16 } },
+  ],
+});
 /** Avro codec of {@link messages.TradingSignal}, built once when this module loads. */
-export const tradingSignalCodec: kefgen.Codec<messages.TradingSignal> =
-  kefgen.avroCodec<messages.TradingSignal>({
-    type: "record",
-    name: "TradingSignal",
-    namespace: "shop.trading",
-    fields: [
-      { name: "symbol", type: "string" },
-      { name: "side", type: { type: "enum", name: "Side", symbols: ["BUY", "SELL"] } },
-      { name: "price", type: "double" },
-      { name: "quantity", type: "int" },
-      { name: "confidence", type: ["null", "float"], default: null },
-      { name: "tags", type: { type: "array", items: "string" }, default: [] },
-    ],
-  });
+export const tradingSignalCodec: kefgen.Codec<messages.TradingSignal> = kefgen.avroCodec({
+  type: "record",
+  name: "TradingSignal",
+  namespace: "shop.trading",
+  fields: [
+    { name: "symbol", type: "string" },
+    { name: "side", type: { type: "enum", name: "Side", symbols: ["BUY", "SELL"] } },
+    { name: "price", type: "double" },
+    { name: "quantity", type: "int" },
+    { name: "confidence", type: ["null", "float"], default: null },
+    { name: "tags", type: { type: "array", items: "string" }, default: [] },
+  ],
+});
 /** Avro codec of {@link messages.ShipmentUpdated}, built once when this module loads. */
-export const shipmentUpdatedCodec: kefgen.Codec<messages.ShipmentUpdated> =
-  kefgen.avroCodec<messages.ShipmentUpdated>({
-    type: "record",
-    name: "ShipmentUpdated",
-    namespace: "shop.shipping",
-    fields: [
-      { name: "shipmentId", type: "string" },
-      { name: "orderId", type: "string" },
-      {
-        name: "status",
-        type: {
-          type: "enum",
-          name: "ShipmentStatus",
-          symbols: ["UNKNOWN", "PACKED", "SHIPPED", "DELIVERED"],
-          default: "UNKNOWN",
-        },
+export const shipmentUpdatedCodec: kefgen.Codec<messages.ShipmentUpdated> = kefgen.avroCodec({
+  type: "record",
+  name: "ShipmentUpdated",
+  namespace: "shop.shipping",
+  fields: [
+    { name: "shipmentId", type: "string" },
+    { name: "orderId", type: "string" },
+    {
+      name: "status",
+      type: {
+        type: "enum",
+        name: "ShipmentStatus",
+        symbols: ["UNKNOWN", "PACKED", "SHIPPED", "DELIVERED"],
+        default: "UNKNOWN",
       },
-    ],
-  });
+    },
+  ],
+});

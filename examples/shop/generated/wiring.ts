@@ -46,56 +46,9 @@ export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[]
         missingTopics: "fail",
       },
       topics: [
-        kefgen.bindTopic({
-          topic: "kefgen-demo.order-events",
-          messageType: "shop.OrderCreated",
-          codec: codecs.orderCreatedCodec,
-          buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
-          failure: {
-            attempts: 10,
-            backoffMs: 200,
-            maxBackoffMs: 30000,
-            multiplier: 2,
-            jitterPercent: 20,
-            onDecodeError: "stop",
-          },
-          handler: handlers.orders,
-        }),
-        kefgen.bindTopic({
-          topic: "kefgen-demo.payments",
-          messageType: "shop.PaymentProcessed",
-          codec: codecs.paymentProcessedCodec,
-          buffer: { maxBufferedMessages: 100, concurrency: 1, backpressure: "ApplyBackpressure" },
-          failure: {
-            attempts: 10,
-            backoffMs: 200,
-            maxBackoffMs: 30000,
-            multiplier: 2,
-            jitterPercent: 20,
-            onDecodeError: "stop",
-          },
-          handler: handlers.payments,
-        }),
-        kefgen.bindTopic({
-          topic: "kefgen-demo.shipments",
-          messageType: "shop.ShipmentUpdated",
-          codec: codecs.shipmentUpdatedCodec,
-          format: kefgen.confluentFormat(codecs.shipmentUpdatedCodec, {
-            registry: registries["shop"]!,
-            topic: "kefgen-demo.shipments",
-            subjects: "topic",
-          }),
-          buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
-          failure: {
-            attempts: 10,
-            backoffMs: 200,
-            maxBackoffMs: 30000,
-            multiplier: 2,
-            jitterPercent: 20,
-            onDecodeError: "stop",
-          },
-          handler: handlers.shipments,
-        }),
+        ordersBinding(handlers),
+        paymentsBinding(handlers),
+        shipmentsBinding(handlers, registries),
       ],
     },
     {
@@ -114,21 +67,7 @@ export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[]
         missingTopics: "fail",
       },
       topics: [
-        kefgen.bindTopic({
-          topic: "kefgen-demo.critical-alerts",
-          messageType: "shop.CriticalAlert",
-          codec: codecs.criticalAlertCodec,
-          buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
-          failure: {
-            attempts: 10,
-            backoffMs: 200,
-            maxBackoffMs: 30000,
-            multiplier: 2,
-            jitterPercent: 20,
-            onDecodeError: "stop",
-          },
-          handler: handlers.alerts,
-        }),
+        alertsBinding(handlers),
       ],
     },
     {
@@ -148,24 +87,110 @@ export function shopConnections(handlers: ShopHandlers): kefgen.ConnectionSpec[]
         missingTopics: "fail",
       },
       topics: [
-        kefgen.bindTopic({
-          topic: "kefgen-demo.trading-signals",
-          messageType: "shop.TradingSignal",
-          codec: codecs.tradingSignalCodec,
-          buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
-          failure: {
-            attempts: 10,
-            backoffMs: 200,
-            maxBackoffMs: 30000,
-            multiplier: 2,
-            jitterPercent: 20,
-            onDecodeError: "stop",
-          },
-          handler: handlers.signals,
-        }),
+        signalsBinding(handlers),
       ],
     },
   ];
+}
+
+/** Topic "kefgen-demo.order-events": how its records are read and handled. */
+function ordersBinding(handlers: ShopHandlers) {
+  return kefgen.bindTopic({
+    topic: "kefgen-demo.order-events",
+    messageType: "shop.OrderCreated",
+    codec: codecs.orderCreatedCodec,
+    buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
+    failure: {
+      attempts: 10,
+      backoffMs: 200,
+      maxBackoffMs: 30000,
+      multiplier: 2,
+      jitterPercent: 20,
+      onDecodeError: "stop",
+    },
+    handler: handlers.orders,
+  });
+}
+
+/** Topic "kefgen-demo.payments": how its records are read and handled. */
+function paymentsBinding(handlers: ShopHandlers) {
+  return kefgen.bindTopic({
+    topic: "kefgen-demo.payments",
+    messageType: "shop.PaymentProcessed",
+    codec: codecs.paymentProcessedCodec,
+    buffer: { maxBufferedMessages: 100, concurrency: 1, backpressure: "ApplyBackpressure" },
+    failure: {
+      attempts: 10,
+      backoffMs: 200,
+      maxBackoffMs: 30000,
+      multiplier: 2,
+      jitterPercent: 20,
+      onDecodeError: "stop",
+    },
+    handler: handlers.payments,
+  });
+}
+
+/** Topic "kefgen-demo.shipments": how its records are read and handled. */
+function shipmentsBinding(handlers: ShopHandlers, registries: Record<string, kefgen.SchemaRegistryClient>) {
+  return kefgen.bindTopic({
+    topic: "kefgen-demo.shipments",
+    messageType: "shop.ShipmentUpdated",
+    codec: codecs.shipmentUpdatedCodec,
+    format: kefgen.confluentFormat(codecs.shipmentUpdatedCodec, {
+      registry: registries["shop"]!,
+      topic: "kefgen-demo.shipments",
+      subjects: "topic",
+    }),
+    buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
+    failure: {
+      attempts: 10,
+      backoffMs: 200,
+      maxBackoffMs: 30000,
+      multiplier: 2,
+      jitterPercent: 20,
+      onDecodeError: "stop",
+    },
+    handler: handlers.shipments,
+  });
+}
+
+/** Topic "kefgen-demo.critical-alerts": how its records are read and handled. */
+function alertsBinding(handlers: ShopHandlers) {
+  return kefgen.bindTopic({
+    topic: "kefgen-demo.critical-alerts",
+    messageType: "shop.CriticalAlert",
+    codec: codecs.criticalAlertCodec,
+    buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
+    failure: {
+      attempts: 10,
+      backoffMs: 200,
+      maxBackoffMs: 30000,
+      multiplier: 2,
+      jitterPercent: 20,
+      onDecodeError: "stop",
+    },
+    handler: handlers.alerts,
+  });
+}
+
+/** Topic "kefgen-demo.trading-signals": how its records are read and handled. */
+function signalsBinding(handlers: ShopHandlers) {
+  return kefgen.bindTopic({
+    topic: "kefgen-demo.trading-signals",
+    messageType: "shop.TradingSignal",
+    codec: codecs.tradingSignalCodec,
+    buffer: { maxBufferedMessages: 1000, concurrency: 1, backpressure: "ApplyBackpressure" },
+    failure: {
+      attempts: 10,
+      backoffMs: 200,
+      maxBackoffMs: 30000,
+      multiplier: 2,
+      jitterPercent: 20,
+      onDecodeError: "stop",
+    },
+    handler: handlers.signals,
+  });
 }
 
 /**
