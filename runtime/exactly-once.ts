@@ -44,6 +44,26 @@ export function transactionalIdOf(record: Pick<ConsumedRecord, "groupId" | "topi
   return `${record.groupId}.${record.topic}.${record.partition}`;
 }
 
+/**
+ * Refuses a connection whose exactly-once topics cannot be run in transactions whatever the client: with
+ * `enableAutoCommit` records count as done as soon as they are buffered, so the Committer would commit past records
+ * whose output is not written, outside any transaction (the generator refuses the same `.kef`; this catches bindings
+ * written by hand). Throws a `RangeError` naming the connection and its exactly-once topics.
+ */
+export function checkExactlyOnceConnection(spec: {
+  readonly name: string;
+  readonly settings: { readonly enableAutoCommit?: boolean };
+  readonly topics: readonly { readonly topic: string; readonly exactlyOnce?: boolean }[];
+}): void {
+  const topics = spec.topics.filter((t) => t.exactlyOnce).map((t) => JSON.stringify(t.topic));
+  if (topics.length === 0 || !spec.settings.enableAutoCommit) return;
+  throw new RangeError(
+    `connection "${spec.name}" has exactly-once topics (${topics.join(", ")}) and enableAutoCommit = true: auto-commit ` +
+      "counts a record as done once it is buffered, so its offset would be committed outside the transaction that " +
+      "writes its output. Set enableAutoCommit = false on this connection, or exactlyOnce = false on these topics",
+  );
+}
+
 /** Reads what an exactly-once handler returned; throws (the handler's failure path) when it is not a list of records. */
 export function producedRecords(topic: string, returned: unknown): ExactlyOnceResult {
   if (returned === undefined || returned === null) return [];

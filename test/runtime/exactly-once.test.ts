@@ -201,6 +201,36 @@ describe("exactly-once handlers (runtime)", () => {
   });
 });
 
+describe("an exactly-once binding on a connection with enableAutoCommit", () => {
+  const spec = (enableAutoCommit: boolean, exactlyOnce: boolean) => ({
+    name: "orders-in",
+    kind: "exclusive" as const,
+    settings: settings({ enableAutoCommit }),
+    topics: [
+      { ...binding("audit", () => {}) },
+      { ...binding("orders", () => {}), ...(exactlyOnce ? { exactlyOnce: true } : {}) },
+    ],
+  });
+
+  it("is refused when the runtime is made, naming the connection, its exactly-once topics and the fix (bindings written by hand: the generator reports the .kef)", () => {
+    expect(
+      () => new ConsumerRuntime([spec(true, true)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).toThrow('connection "orders-in" has exactly-once topics ("orders") and enableAutoCommit = true');
+    expect(
+      () => new ConsumerRuntime([spec(true, true)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).toThrow("Set enableAutoCommit = false on this connection, or exactlyOnce = false on these topics");
+  });
+
+  it("is not refused without enableAutoCommit, nor is auto-commit without an exactly-once topic", () => {
+    expect(
+      () => new ConsumerRuntime([spec(false, true)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).not.toThrow();
+    expect(
+      () => new ConsumerRuntime([spec(true, false)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).not.toThrow();
+  });
+});
+
 describe("exactly-once transactions of several records", () => {
   const slow = { transactionMaxRecords: 100, transactionMaxMs: 60_000 };
 
