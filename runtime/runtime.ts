@@ -18,6 +18,7 @@ import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js
 import type { MetricsSnapshot } from "./metrics.js";
 import { DeadLetterPublisher } from "./dead-letter-publisher.js";
 import { checkExactlyOnceConnection, TransactionalOutput } from "./exactly-once.js";
+import { settingsDeclaration } from "./settings-declaration.js";
 import { DEFAULT_HEALTH, ProgressWatch, type HealthReport, type HealthSettings } from "./health.js";
 
 /** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
@@ -196,7 +197,7 @@ export class ConsumerRuntime {
       if (!transport.createTransactionalProducer) {
         throw new ClientUnavailableError(
           clientOf(spec),
-          `connection "${spec.name}" has exactly-once topics, which need Kafka transactions; the runtime runs them on kafkajs only. Choose client = kafkajs`,
+          `connection "${spec.name}" has exactly-once topics, which need Kafka transactions; the runtime runs them on kafkajs only (${settingsDeclaration.exactlyOnce.unsupported.why}). Choose client = kafkajs`,
         );
       }
       const output = new TransactionalOutput(transport, namespaced(rootLogger, "kefgen.exactly-once"));

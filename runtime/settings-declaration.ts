@@ -211,7 +211,7 @@ export const settingsDeclaration = {
     unsupported: {
       client: "platformatic",
       values: [true],
-      why: "the runtime's platformatic transport has no transactional producer yet",
+      why: "the runtime's platformatic transport has no transactional producer: @platformatic/kafka 2.12 adds a transaction's offsets only for messages its own consumer delivered (with their group generation and member id), and the transport fetches with its own loop",
     },
   },
   /**

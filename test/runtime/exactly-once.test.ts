@@ -193,6 +193,10 @@ describe("exactly-once handlers (runtime)", () => {
     expect(() => new ConsumerRuntime([spec], { brokers: ["localhost:1"] }, { logger: silentLogger })).toThrow(
       ClientUnavailableError,
     );
+    // It says why: the platformatic client's transactions take offsets from its own consumer's messages.
+    expect(() => new ConsumerRuntime([spec], { brokers: ["localhost:1"] }, { logger: silentLogger })).toThrow(
+      "only for messages its own consumer delivered",
+    );
     const closed = new TransactionalOutput(fakeTransport().transport, silentLogger);
     await closed.close();
     await expect(closed.commit({ groupId: "g", topic: "orders", partition: 0, offset: "0" }, [])).rejects.toThrow(
