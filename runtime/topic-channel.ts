@@ -82,6 +82,12 @@ export type RoomWait =
   /** The channel stopped or holds its dispatcher (rebalance). */
   | "stopped";
 
+/**
+ * An exactly-once record to handle again (its transaction failed): with its decoded value, or `undecoded` when it
+ * failed to decode (it is decoded again, and takes the poison path then).
+ */
+type Replay = RetryingRecord | { readonly record: ChannelRecord; readonly undecoded: true };
+
 /** One handler attempt on a record, for the slow-handler watchdog. */
 interface Attempt {
   startedAt: number;
@@ -146,7 +152,7 @@ export class TopicChannel {
    * Exactly-once topics: records of a failed transaction to handle again, per partition, in offset order. They go
    * before the partition's buffered records (which are later), after its failed record (which is earlier).
    */
-  private readonly replays = new Map<number, RetryingRecord[]>();
+  private readonly replays = new Map<number, Replay[]>();
   /** Exactly-once topics: partitions whose transaction is committing outside a handler call (time limit, hold). */
   private readonly committing = new Set<number>();
   /** Those commits, for stop() to wait for. */
@@ -481,7 +487,7 @@ export class TopicChannel {
           (partition) => !this.busyPartitions.has(partition) && !this.committing.has(partition),
         ) ?? this.takeReplay();
       if (retry) {
-        void this.run(retry.record, retry);
+        void this.run(retry.record, "undecoded" in retry ? undefined : retry);
         continue;
       }
       const record = this.takeNext();
@@ -530,7 +536,7 @@ export class TopicChannel {
   }
 
   /** The next record of a failed transaction to handle again, of a partition free to run it. */
-  private takeReplay(): RetryingRecord | undefined {
+  private takeReplay(): Replay | undefined {
     for (const [partition, queue] of this.replays) {
       if (this.failures.isBlocked(partition) || this.committing.has(partition) || this.isRunning(partition)) continue;
       const replay = queue.shift()!;
@@ -666,7 +672,7 @@ export class TopicChannel {
   }
 
   /** Queues `record` to be handled again after the partition's other records to handle again. */
-  private replayLast(partition: number, record: RetryingRecord): void {
+  private replayLast(partition: number, record: Replay): void {
     const queue = this.replays.get(partition);
     if (queue) queue.push(record);
     else this.replays.set(partition, [record]);
@@ -678,7 +684,10 @@ export class TopicChannel {
    * running record commits it (see {@link run}). Nothing while stopping: {@link stop} commits every open transaction.
    */
   private commitWhenIdle(partition: number): void {
+    // A blocked partition has no open transaction (every failure path commits it first); should one be there, it
+    // commits with the partition's next record rather than beside its failed one.
     if (this.stopping || this.committing.has(partition) || this.isRunning(partition)) return;
+    if (this.failures.isBlocked(partition)) return;
     if (!this.batches?.isOpen(partition)) return;
     this.committing.add(partition);
     const commit = this.commitTransaction(partition)
@@ -739,6 +748,12 @@ export class TopicChannel {
     } catch (cause) {
       const error = DecodeError.at(cause, { topic, partition, offset: message.offset });
       this.errors++;
+      // Exactly-once: the records before it commit first, as before a failing handler's retry, so that its partition
+      // never waits on a failed record with a transaction open. If that fails, it is read again after them.
+      if (this.batches?.isOpen(partition) && !(await this.commitTransaction(partition))) {
+        this.replayLast(partition, { record, undecoded: true });
+        return undefined;
+      }
       // Poison record: it will never decode, so it is never retried.
       if (this.failures.decodeFailed(record, error)) record.offsets.markDone(record.offset);
       return undefined;

@@ -64,6 +64,8 @@ function setup(
     backpressure?: BackpressureMode;
     concurrency?: number;
     transaction?: TransactionSettings;
+    /** A value the codec cannot decode (a poison record, skipped). */
+    poison?: string;
   } = {},
 ) {
   const fake = fakeTransport(options.failures);
@@ -79,7 +81,18 @@ function setup(
       exactlyOnce: true,
       // Default here: a transaction per record, unless the test says otherwise.
       transaction: options.transaction ?? { transactionMaxRecords: 1 },
-      failure: { attempts: 3 },
+      failure: { attempts: 3, ...(options.poison ? { onDecodeError: "skip" as const } : {}) },
+      ...(options.poison
+        ? {
+            codec: {
+              ...textCodec,
+              decode: (bytes: Buffer) => {
+                if (bytes.toString() === options.poison) throw new Error("cannot decode");
+                return textCodec.decode(bytes);
+              },
+            },
+          }
+        : {}),
     },
     events: new RuntimeEventEmitter(silentLogger),
     logger: silentLogger,
@@ -358,6 +371,20 @@ describe("exactly-once transactions of several records", () => {
       [["v0", "v1"], "2"],
       [["v2", "v3", "v4"], "5"],
     ]);
+  });
+
+  it("a record that cannot be decoded mid-transaction: the records before it commit first, then it takes its path (skipped here)", async () => {
+    const t = setup((value) => [out(value)], { transaction: slow, poison: "v2" });
+    for (let offset = 0; offset < 4; offset++) t.offer(0, offset);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(3);
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([[["v0", "v1"], "2"]]);
+    await t.channel.stop();
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([
+      [["v0", "v1"], "2"],
+      [["v3"], "4"],
+    ]);
+    expect(t.partitions.get(0)!.committable()).toBe(4);
   });
 
   it("refuses transaction limits out of range", () => {
