@@ -92,13 +92,19 @@ export class TransactionalOutput {
    * @param logger for producers that did not disconnect cleanly.
    */
   constructor(
-    private readonly transport: Pick<Transport, "client" | "createTransactionalProducer">,
+    private readonly transport: Pick<Transport, "client" | "createTransactionalProducer" | "admin">,
     private readonly logger: RuntimeLogger,
   ) {}
 
   /**
    * Produces `records` and commits `consumed.offset + 1` for `consumed.groupId` in one transaction. Resolves once the
    * transaction committed; rejects when it did not (nothing of it is visible to read_committed consumers).
+   *
+   * A reported failure can be ambiguous: the coordinator may have completed a commit whose answer the client never got
+   * (an EndTxn timed out under load), and handling the records again would then write their output twice. So after a
+   * failure the producer is replaced, the new one registers the id (InitProducerId waits until the coordinator has
+   * finished whatever the old one left: committed or aborted), and the group's offset is read back: at or past
+   * `consumed.offset + 1`, the transaction did commit and this resolves.
    */
   async commit(consumed: ConsumedRecord, records: ExactlyOnceResult): Promise<void> {
     if (this.closed) throw new Error("the exactly-once producers are closed (the runtime is stopping)");
@@ -113,7 +119,31 @@ export class TransactionalOutput {
       });
     } catch (error) {
       this.drop(id, producer);
+      if (await this.committedPast(consumed)) {
+        this.logger.warn("a transaction reported as failed had committed (its offset is the group's): not redone", {
+          topic: consumed.topic,
+          partition: consumed.partition,
+          offset: consumed.offset,
+          error,
+        });
+        return;
+      }
       throw error;
+    }
+  }
+
+  /** Whether the group's committed offset of the consumed record's partition is past it (see {@link commit}). */
+  private async committedPast(consumed: ConsumedRecord): Promise<boolean> {
+    try {
+      await this.connected(transactionalIdOf(consumed));
+      const committed = (await this.transport.admin().committedOffsets(consumed.groupId, consumed.topic)).get(
+        consumed.partition,
+      );
+      return committed !== undefined && BigInt(committed) > BigInt(consumed.offset);
+    } catch (error) {
+      // Unknown: handled again, as a failed transaction is.
+      this.logger.debug("could not read the group's offset after a failed transaction", { error });
+      return false;
     }
   }
 

@@ -144,6 +144,8 @@ interface KilledRun {
   openAtKill: Set<string>;
   /** Of those, the ones the second process handled again. */
   handledAgain: number;
+  /** For a failed check: each process's handler calls of `numbers` and its stderr. */
+  explain(numbers: readonly number[]): string;
 }
 
 /**
@@ -214,6 +216,17 @@ async function killedRun(mode: Mode, n: number, openAtKill = 0): Promise<KilledR
     secondRate: rate(handled(log2)),
     openAtKill: openAtKillSet,
     handledAgain: [...openAtKillSet].filter((r) => again.has(r)).length,
+    explain: (numbers) => {
+      // Number x was produced to partition (x - 1) % PARTITIONS at offset floor((x - 1) / PARTITIONS).
+      const calls = (log: string) =>
+        handled(log)
+          .filter((c) =>
+            numbers.some((x) => c.partition === (x - 1) % PARTITIONS && c.offset === Math.floor((x - 1) / PARTITIONS)),
+          )
+          .map((c) => `${c.partition}:${c.offset}@${c.at}`)
+          .join(" ");
+      return `first process calls: ${calls(log1)}; second: ${calls(log2)}\nfirst stderr:\n${first.stderr()}\nsecond stderr:\n${second.stderr()}`;
+    },
   };
 }
 
@@ -247,7 +260,7 @@ describe("exactly-once handlers: a process SIGKILLed mid-stream", () => {
     // (All of them, unless a transaction still committing at the kill completed after the offsets were read.)
     expect(run.handledAgain).toBeGreaterThan(0);
     expect(gaps).toEqual([]);
-    expect(duplicates).toEqual([]);
+    expect(duplicates, run.explain(duplicates)).toEqual([]);
     expect(run.output).toHaveLength(N);
   });
 
@@ -266,7 +279,7 @@ describe("exactly-once handlers: a process SIGKILLed mid-stream", () => {
       secondProcessRecordsPerSecond: run.secondRate,
     });
     expect(gaps).toEqual([]);
-    expect(duplicates).toEqual([]);
+    expect(duplicates, run.explain(duplicates)).toEqual([]);
     expect(run.output).toHaveLength(N_ONE_PER_TRANSACTION);
   });
 

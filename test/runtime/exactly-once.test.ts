@@ -18,6 +18,7 @@ import {
   type TransactionOffsets,
   type TransactionalProducer,
   type Transport,
+  type TransportAdmin,
 } from "../../runtime/index.js";
 import type { BackpressureMode, ExactlyOnceHandler, TransactionSettings } from "../../runtime/types.js";
 import { TestKit } from "../../runtime/testing/index.js";
@@ -34,25 +35,39 @@ interface Transaction {
   offsets: TransactionOffsets;
 }
 
-/** A transport whose transactional producers record their transactions; `failures` transactions fail first. */
-function fakeTransport(failures = 0) {
+/**
+ * A transport whose transactional producers record their transactions; `failures` transactions fail first, and with
+ * `ambiguous` those commit and then report a failure (a lost answer). Its admin answers the group offsets committed.
+ */
+function fakeTransport(failures = 0, ambiguous = false) {
   const committed: Transaction[] = [];
   const created: string[] = [];
   const disconnected: string[] = [];
   let failing = failures;
-  const transport: Pick<Transport, "client" | "createTransactionalProducer"> = {
+  const transport: Pick<Transport, "client" | "createTransactionalProducer" | "admin"> = {
     client: "fake",
     createTransactionalProducer(id): TransactionalProducer {
       created.push(id);
       return {
         connect: async () => {},
         commitTransaction: async (records, offsets) => {
-          if (failing-- > 0) throw new Error("transaction aborted");
+          const fails = failing-- > 0;
+          if (fails && !ambiguous) throw new Error("transaction aborted");
           committed.push({ id, records, offsets });
+          if (fails) throw new Error("request timed out");
         },
         disconnect: async () => void disconnected.push(id),
       };
     },
+    admin: () =>
+      ({
+        committedOffsets: async (groupId: string, topic: string) =>
+          new Map(
+            committed
+              .filter((c) => c.offsets.groupId === groupId && c.offsets.topic === topic)
+              .map((c) => [c.offsets.partition, c.offsets.offset]),
+          ),
+      }) as unknown as TransportAdmin,
   };
   return { transport, committed, created, disconnected };
 }
@@ -61,6 +76,7 @@ function setup(
   handle: ExactlyOnceHandler<string>,
   options: {
     failures?: number;
+    ambiguous?: boolean;
     backpressure?: BackpressureMode;
     concurrency?: number;
     transaction?: TransactionSettings;
@@ -68,7 +84,7 @@ function setup(
     poison?: string;
   } = {},
 ) {
-  const fake = fakeTransport(options.failures);
+  const fake = fakeTransport(options.failures, options.ambiguous);
   const transactions = new TransactionalOutput(fake.transport, silentLogger);
   const partitions = new Map<number, PartitionOffsets>();
   const channel = new TopicChannel({
@@ -348,6 +364,26 @@ describe("exactly-once transactions of several records", () => {
     ]);
     expect(t.channel.metrics().retries).toBe(1);
     expect(t.created).toEqual(["g.orders.0", "g.orders.0"]);
+  });
+
+  it("a transaction reported as failed that had committed (a lost answer) is not redone: the group's offset read back says it committed", async () => {
+    const calls: string[] = [];
+    const t = setup((value) => (calls.push(value), [out(value)]), {
+      failures: 1,
+      ambiguous: true,
+      transaction: { transactionMaxRecords: 2, transactionMaxMs: 60_000 },
+    });
+    for (let offset = 0; offset < 3; offset++) t.offer(0, offset);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(3);
+    await t.channel.stop();
+    expect(calls).toEqual(["v0", "v1", "v2"]);
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([
+      [["v0", "v1"], "2"],
+      [["v2"], "3"],
+    ]);
+    expect(t.channel.metrics().retries).toBe(0);
+    expect(t.partitions.get(0)!.committable()).toBe(3);
   });
 
   it("a handler failure mid-transaction commits the records before it first, then retries the failing record alone", async () => {
