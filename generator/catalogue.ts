@@ -65,6 +65,7 @@ export const codes = {
   KEF2104: "invalid dead-letter topic",
   KEF2110: "exactly-once topic with a drop mode",
   KEF2111: "exactly-once topic with auto-commit",
+  KEF2112: "transaction setting without effect",
   KEF2140: "unknown topic config",
   KEF2141: "invalid topic config value",
   KEF2142: "not something a topic's { } says",
@@ -433,6 +434,11 @@ export const messages = {
     "KEF2111",
     'topic "{topic}" is exactly-once but its connection has enableAutoCommit = true: offsets would be committed as records are buffered, outside the transactions',
     "leave enableAutoCommit false (the default) on the connection of an exactly-once topic",
+  ),
+  transactionSettingWithoutEffect: warning(
+    "KEF2112",
+    '"{key}" has no effect: topic "{topic}" is not exactly-once',
+    "add exactlyOnce = true, or remove it",
   ),
 
   // -------------------------------------------------------------------------------------------

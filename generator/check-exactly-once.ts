@@ -1,6 +1,7 @@
 // Exactly-once topics (the `exactlyOnce` setting): what a topic's settings and its connection's must be for the
 // runtime to run it in transactions (runtime/exactly-once.ts; docs/runtime.md, "Exactly-once handlers"):
-// no drop mode (KEF2110), no auto-commit (KEF2111), a client with transactions (KEF2009).
+// no drop mode (KEF2110), no auto-commit (KEF2111), a client with transactions (KEF2009); and transaction limits
+// written on a topic that is not exactly-once (KEF2112, a warning: they do nothing there).
 import { messages } from "./catalogue.js";
 import type { Value } from "./check-settings.js";
 import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
@@ -10,7 +11,8 @@ import { defaultClient, settingsByName, type KefClient } from "./settings.js";
 /**
  * Where `exactlyOnce = true` was decided for a topic (the strongest of `layers`, weakest first, that wrote it), or
  * undefined when the topic is not exactly-once. Reports a drop mode on an exactly-once topic (KEF2110): the runtime
- * would commit past a dropped record outside any transaction, and refuses it too.
+ * would commit past a dropped record outside any transaction, and refuses it too. On a topic that is not exactly-once,
+ * warns about transaction limits written on the topic itself (KEF2112; inherited ones are fine, as for KEF2056).
  */
 export function topicExactlyOnce(
   c: Accept,
@@ -18,7 +20,20 @@ export function topicExactlyOnce(
   layers: readonly SettingLayer[],
 ): LayeredValue | undefined {
   const at = settingIn(layers, topic.file, "exactlyOnce");
-  if (at?.value !== true) return undefined;
+  if (at?.value !== true) {
+    const own = layers[layers.length - 1];
+    for (const key of ["transactionMaxRecords", "transactionMaxMs"]) {
+      const hit = own?.values.get(key);
+      if (hit)
+        c.accept(
+          messages.transactionSettingWithoutEffect,
+          hit.range,
+          { key, topic: topic.name },
+          { file: own!.file ?? topic.file },
+        );
+    }
+    return undefined;
+  }
   const backpressure = settingIn(layers, topic.file, "backpressure")?.value;
   if (backpressure === "DropOldestMessage" || backpressure === "DropNewestMessage") {
     c.accept(messages.exactlyOnceWithDrops, at.range, { topic: topic.name, backpressure }, { file: at.file });

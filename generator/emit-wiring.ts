@@ -49,7 +49,7 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     buffer: ${literal({ ...topic.buffer })},
-    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonCodeLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? "\n    exactlyOnce: true," : ""}
+    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonCodeLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? `\n    exactlyOnce: true,\n    transaction: ${literal({ ...topic.transaction })},` : ""}
     handler: handlers.${topic.handlerKey},
   })`;
 }

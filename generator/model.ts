@@ -21,6 +21,9 @@ export interface SettingOrigin {
 /** A topic's buffer settings, resolved (maxBufferedMessages, concurrency, backpressure). */
 export type BufferSettingsModel = Readonly<SettingsShape<"buffer", "model">>;
 
+/** An exactly-once topic's transaction limits, resolved (transactionMaxRecords, transactionMaxMs). */
+export type TransactionModel = Readonly<SettingsShape<"transaction", "model">>;
+
 export interface MessageModel {
   /** The name declared in the .kef file; also the TypeScript type's name. */
   readonly name: string;
@@ -69,6 +72,8 @@ export interface TopicModel {
    * offset (the binding's `exactlyOnce`; its handler type is the runtime's `ExactlyOnceHandler`). Absent: an ordinary topic.
    */
   readonly exactlyOnce?: true;
+  /** An exactly-once topic's transaction limits (the binding's `transaction`); absent on other topics. */
+  readonly transaction?: TransactionModel;
   /** `partitions`, `replicationFactor`, `config { }` in the topic's `{ }`; absent: it says none of them. */
   readonly provisioning?: TopicProvisioningModel;
   /** The topic's generated producer (`producer { }` on it, or `produce = true` in the shared block); absent: none. */

@@ -23,7 +23,10 @@ export interface PlannedSetting {
 export interface PlannedTopic {
   readonly topic: string;
   readonly message: string;
-  /** Its per-topic settings (buffer: maxBufferedMessages, concurrency, backpressure; failure: retry*, deadLetter, onDecodeError) and their origins. */
+  /**
+   * Its per-topic settings (buffer: maxBufferedMessages, concurrency, backpressure; an exactly-once topic's
+   * exactlyOnce, transactionMaxRecords, transactionMaxMs; failure: retry*, deadLetter, onDecodeError) and their origins.
+   */
   readonly buffer: readonly PlannedSetting[];
   /** Its generated producer's settings and their origins; absent when the topic has no producer. */
   readonly producer?: readonly PlannedSetting[];
@@ -57,9 +60,16 @@ export interface ConnectionPlan {
   readonly topics?: readonly TopicSpec[];
 }
 
-/** A topic's buffer and failure settings by setting name, as its resolved model says (deadLetter: the topic's name or none). */
+/**
+ * A topic's buffer and failure settings by setting name, as its resolved model says (deadLetter: the topic's name or
+ * none); an exactly-once topic's `exactlyOnce` and transaction limits after its buffer settings (other topics have
+ * neither, so they are not listed for them).
+ */
 function bufferSettings(t: TopicModel): [string, unknown][] {
-  return [...settingsOfShape("buffer", t.buffer), ...settingsOfShape("failure", t.failure)];
+  const exactlyOnce: [string, unknown][] = t.exactlyOnce
+    ? [["exactlyOnce", true], ...settingsOfShape("transaction", t.transaction ?? {})]
+    : [];
+  return [...settingsOfShape("buffer", t.buffer), ...exactlyOnce, ...settingsOfShape("failure", t.failure)];
 }
 
 function planned(name: string, value: unknown, origin: SettingOrigin | undefined): PlannedSetting {

@@ -13,6 +13,7 @@ import {
   connectionSettingsModel,
   inheritable,
   resolveConnectionSettings,
+  settingsShape,
 } from "./check-settings.js";
 import type { Checked, CheckedTopic } from "./check.js";
 import type { Result } from "./diagnostics.js";
@@ -82,17 +83,18 @@ export function resolve(checked: Checked, options: NamingOptions = {}): Result<M
 function topicModel(t: CheckedTopic): TopicModel {
   const decl = t.declared.node;
   const file = t.declared.source.file;
+  const values = resolveConnectionSettings(t.bufferLayers.map(([, layer]) => layer));
   return {
     topic: decl.topic.value,
     handlerKey: t.handlerKey,
     className: consumerClassNameOf(t.handlerKey),
     message: t.message,
     connection: t.connection,
-    buffer: bufferSettingsModel(resolveConnectionSettings(t.bufferLayers.map(([, layer]) => layer))),
+    buffer: bufferSettingsModel(values),
     ...(t.format ? { format: t.format } : {}),
     ...t.clauses,
     failure: t.failure,
-    ...(t.exactlyOnce ? { exactlyOnce: true as const } : {}),
+    ...(t.exactlyOnce ? { exactlyOnce: true as const, transaction: settingsShape("transaction", values) } : {}),
     ...(t.provisioning ? { provisioning: t.provisioning } : {}),
     ...(t.producer
       ? { producer: t.producer.model, producerOrigins: settingOrigins(t.producer.layers, "producer", file) }

@@ -130,6 +130,17 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
       "true: the topic's handler returns the records to produce (made with a generated producer's `record(value, { key })`); they and the consumed record's offset are written in one Kafka transaction, so `read_committed` readers see each output once. Not with a drop mode (backpressure) or enableAutoCommit = true; see docs/runtime.md, Exactly-once handlers.",
     honouredBy: "runtime (the binding's `exactlyOnce`: a kafkajs transactional producer per input partition)",
   },
+  transactionMaxRecords: {
+    meaning:
+      "An exactlyOnce topic: the most input records of one partition handled in one Kafka transaction (their outputs and the last one's offset + 1). It commits when it holds this many, after transactionMaxMs, before a failing record is retried, at a rebalance and at shutdown. 1: a transaction per record. Ignored on other topics.",
+    honouredBy:
+      "runtime (`TransactionBatches`: outputs held in memory until the commit; a failed transaction is handled again whole, see docs/runtime.md, Exactly-once handlers)",
+  },
+  transactionMaxMs: {
+    meaning:
+      "An exactlyOnce topic: the longest a transaction stays open after its first record, so read_committed readers wait at most about this long (plus the commit) for a record's output. Ignored on other topics.",
+    honouredBy: "runtime (a timer per open transaction)",
+  },
   format: {
     meaning:
       "How record values are framed: bare Avro binary written with exactly the reader's schema (avro), Confluent's framing (magic byte 0, 4-byte schema id, Avro written with that writer schema, resolved against the reader's), or Avro's single-object encoding (C3 01, the writer schema's CRC-64-AVRO fingerprint, Avro written with that writer schema: the message's own or one of its `writers`).",

@@ -1,20 +1,31 @@
 // Exactly-once handlers: a topic bound with `exactlyOnce` has a handler that returns the records it wants to
-// produce. TransactionalOutput writes them and the consumed record's offset + 1 in one Kafka transaction, per input
-// partition, then the channel marks the record done (topic-channel.ts). The transaction is the commit: the
-// channel also marks the partition's tracker committed at that offset, so the Committer has nothing left to send
-// for it.
+// produce. The records a partition handles in a row are grouped in one transaction (TransactionBatches): their
+// outputs are held in memory, then TransactionalOutput writes them all and the last record's offset + 1 in one Kafka
+// transaction, and only then are the records done (topic-channel.ts). The transaction is the commit: the partition's
+// tracker is marked committed at that offset, so the Committer has nothing left to send for it.
+//
+// A transaction commits once it holds `transactionMaxRecords` records, once `transactionMaxMs` passed since its first
+// record, before a failing handler's record is retried (so the records before it are not handled again), when the
+// group rebalances (TopicChannel.hold) and at shutdown (TopicChannel.stop). When it fails, none of it is visible to
+// read_committed readers and the channel handles its records again; a crash loses the open transaction the same way
+// (its records were never committed, so the next owner reads them again).
 //
 // Fencing (EOS v1, which kafkajs implements): one transactional id per input partition,
 // `<groupId>.<topic>.<partition>`. Whoever handles that partition next (after a rebalance, or a restart after a
 // SIGKILL) registers the same id at its first transaction; the coordinator then aborts the open transaction of the
 // earlier owner and fences it, so a zombie can commit neither records nor offsets.
 //
-// Race: records of one partition are handled one at a time (TopicChannel never runs two of a partition at once), so
-// one producer never has two transactions open. A producer whose transaction failed is dropped and replaced: its
-// state in kafkajs may be stuck in a transaction, and the new one's InitProducerId aborts whatever is left open.
+// Race: records of one partition are handled one at a time, and a partition's transaction commits while none of its
+// records runs (TopicChannel never takes a record of a committing partition), so one producer never has two
+// transactions open and a transaction never misses a record handled before its offset. A producer whose transaction
+// failed is dropped and replaced: its state in kafkajs may be stuck in a transaction, and the new one's InitProducerId
+// aborts whatever is left open.
 
 import type { RuntimeLogger } from "./logger.js";
+import type { PartitionOffsets } from "./offset-tracker.js";
+import { settingsDeclaration } from "./settings-declaration.js";
 import type { ProducedRecord, TransactionalProducer, Transport } from "./transport/transport.js";
+import type { TransactionSettings } from "./types.js";
 
 /** What an exactly-once handler returns: the records to produce in the transaction of the record it handled. */
 export type ExactlyOnceResult = readonly ProducedRecord[];
@@ -31,6 +42,26 @@ export interface ConsumedRecord {
 /** The transactional id of an input partition (see the file comment). */
 export function transactionalIdOf(record: Pick<ConsumedRecord, "groupId" | "topic" | "partition">): string {
   return `${record.groupId}.${record.topic}.${record.partition}`;
+}
+
+/**
+ * Refuses a connection whose exactly-once topics cannot be run in transactions whatever the client: with
+ * `enableAutoCommit` records count as done as soon as they are buffered, so the Committer would commit past records
+ * whose output is not written, outside any transaction (the generator refuses the same `.kef`; this catches bindings
+ * written by hand). Throws a `RangeError` naming the connection and its exactly-once topics.
+ */
+export function checkExactlyOnceConnection(spec: {
+  readonly name: string;
+  readonly settings: { readonly enableAutoCommit?: boolean };
+  readonly topics: readonly { readonly topic: string; readonly exactlyOnce?: boolean }[];
+}): void {
+  const topics = spec.topics.filter((t) => t.exactlyOnce).map((t) => JSON.stringify(t.topic));
+  if (topics.length === 0 || !spec.settings.enableAutoCommit) return;
+  throw new RangeError(
+    `connection "${spec.name}" has exactly-once topics (${topics.join(", ")}) and enableAutoCommit = true: auto-commit ` +
+      "counts a record as done once it is buffered, so its offset would be committed outside the transaction that " +
+      "writes its output. Set enableAutoCommit = false on this connection, or exactlyOnce = false on these topics",
+  );
 }
 
 /** Reads what an exactly-once handler returned; throws (the handler's failure path) when it is not a list of records. */
@@ -61,13 +92,19 @@ export class TransactionalOutput {
    * @param logger for producers that did not disconnect cleanly.
    */
   constructor(
-    private readonly transport: Pick<Transport, "client" | "createTransactionalProducer">,
+    private readonly transport: Pick<Transport, "client" | "createTransactionalProducer" | "admin">,
     private readonly logger: RuntimeLogger,
   ) {}
 
   /**
    * Produces `records` and commits `consumed.offset + 1` for `consumed.groupId` in one transaction. Resolves once the
    * transaction committed; rejects when it did not (nothing of it is visible to read_committed consumers).
+   *
+   * A reported failure can be ambiguous: the coordinator may have completed a commit whose answer the client never got
+   * (an EndTxn timed out under load), and handling the records again would then write their output twice. So after a
+   * failure the producer is replaced, the new one registers the id (InitProducerId waits until the coordinator has
+   * finished whatever the old one left: committed or aborted), and the group's offset is read back: at or past
+   * `consumed.offset + 1`, the transaction did commit and this resolves.
    */
   async commit(consumed: ConsumedRecord, records: ExactlyOnceResult): Promise<void> {
     if (this.closed) throw new Error("the exactly-once producers are closed (the runtime is stopping)");
@@ -82,7 +119,31 @@ export class TransactionalOutput {
       });
     } catch (error) {
       this.drop(id, producer);
+      if (await this.committedPast(consumed)) {
+        this.logger.warn("a transaction reported as failed had committed (its offset is the group's): not redone", {
+          topic: consumed.topic,
+          partition: consumed.partition,
+          offset: consumed.offset,
+          error,
+        });
+        return;
+      }
       throw error;
+    }
+  }
+
+  /** Whether the group's committed offset of the consumed record's partition is past it (see {@link commit}). */
+  private async committedPast(consumed: ConsumedRecord): Promise<boolean> {
+    try {
+      await this.connected(transactionalIdOf(consumed));
+      const committed = (await this.transport.admin().committedOffsets(consumed.groupId, consumed.topic)).get(
+        consumed.partition,
+      );
+      return committed !== undefined && BigInt(committed) > BigInt(consumed.offset);
+    } catch (error) {
+      // Unknown: handled again, as a failed transaction is.
+      this.logger.debug("could not read the group's offset after a failed transaction", { error });
+      return false;
     }
   }
 
@@ -127,5 +188,184 @@ export class TransactionalOutput {
     producer
       .disconnect()
       .catch((error: unknown) => this.logger.debug("transactional producer did not disconnect cleanly", { error }));
+  }
+}
+
+/** A consumed record as a transaction batch needs it (the channel's `ChannelRecord` is one). */
+export interface BatchedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly message: { readonly offset: string };
+  /** The partition's tracker when the record was accepted: done and committed are reported there. */
+  readonly offsets: PartitionOffsets;
+}
+
+/** A record handled in an open transaction: what it produced, and what handling it again needs. */
+export interface HandledRecord<R extends BatchedRecord> {
+  readonly record: R;
+  readonly produced: ExactlyOnceResult;
+  readonly value: unknown;
+  readonly key: unknown;
+  /** Failed attempts before the one that produced `produced` (handler failures and failed transactions). */
+  readonly attempts: number;
+}
+
+/** How {@link TransactionBatches.commit} ended. */
+export type BatchOutcome<R extends BatchedRecord> =
+  /** Committed (or there was nothing open): its records are done and their partition committed past them. */
+  | { readonly kind: "committed"; readonly records: number }
+  /** Its partition was revoked: not committed, its records are for the next owner. */
+  | { readonly kind: "revoked"; readonly entries: readonly HandledRecord<R>[] }
+  /** The transaction failed: nothing of it is visible; `entries` (in offset order) are to be handled again. */
+  | { readonly kind: "failed"; readonly entries: readonly HandledRecord<R>[]; readonly error: unknown };
+
+class OpenTransaction<R extends BatchedRecord> {
+  readonly entries: HandledRecord<R>[] = [];
+  /** The time limit passed: the next chance commits it. */
+  due = false;
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly offsets: PartitionOffsets) {}
+}
+
+/** Construction parameters of {@link TransactionBatches}. */
+export interface TransactionBatchesOptions {
+  readonly output: TransactionalOutput;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly settings: TransactionSettings | undefined;
+  /**
+   * A partition's transaction reached its time limit. The channel commits it now if none of the partition's records
+   * is running, else when the running one is added (or fails). Called from a timer (the system's: a test kit's fake
+   * clock moves retries only).
+   */
+  readonly due: (partition: number) => void;
+}
+
+/**
+ * The open transactions of one exactly-once topic, one per input partition: the records handled since the
+ * partition's last commit and their outputs, held until {@link commit}. The channel decides when to commit (see the
+ * file comment); this class owns the batches, their limits and what a commit does to the offsets.
+ */
+export class TransactionBatches<R extends BatchedRecord> {
+  /** The most records per transaction. */
+  readonly maxRecords: number;
+  /** The longest a transaction stays open after its first record. */
+  readonly maxMs: number;
+  private readonly open = new Map<number, OpenTransaction<R>>();
+  private held = 0;
+
+  /** @param options see {@link TransactionBatchesOptions}. */
+  constructor(private readonly options: TransactionBatchesOptions) {
+    this.maxRecords = options.settings?.transactionMaxRecords ?? settingsDeclaration.transactionMaxRecords.default;
+    this.maxMs = options.settings?.transactionMaxMs ?? settingsDeclaration.transactionMaxMs.default;
+    if (!Number.isInteger(this.maxRecords) || this.maxRecords < 1)
+      throw new RangeError(
+        `transactionMaxRecords of topic "${options.topic}" must be an integer >= 1, got ${this.maxRecords}`,
+      );
+    if (!Number.isInteger(this.maxMs) || this.maxMs < 0)
+      throw new RangeError(`transactionMaxMs of topic "${options.topic}" must be an integer >= 0, got ${this.maxMs}`);
+  }
+
+  /** Records held in open transactions. */
+  get size(): number {
+    return this.held;
+  }
+
+  /** The partitions with an open transaction. */
+  partitions(): number[] {
+    return [...this.open.keys()];
+  }
+
+  /** Whether `partition` has an open transaction. */
+  isOpen(partition: number): boolean {
+    return this.open.has(partition);
+  }
+
+  /** Whether `partition`'s open transaction passed its time limit. */
+  isDue(partition: number): boolean {
+    return this.open.get(partition)?.due ?? false;
+  }
+
+  /** Marks every open transaction due (a rebalance started: commit what was handled, as the Committer does). */
+  markAllDue(): void {
+    for (const batch of this.open.values()) batch.due = true;
+  }
+
+  /**
+   * Adds a handled record to its partition's open transaction (opening one, and starting its time limit, if there is
+   * none). Returns `true` when the transaction is to be committed now: it is full, or due.
+   */
+  add(entry: HandledRecord<R>): boolean {
+    const { partition, offsets } = entry.record;
+    let batch = this.open.get(partition);
+    // Race: a batch of a tracker revoked (and the partition assigned again) since; the purge normally dropped it.
+    if (batch && batch.offsets !== offsets) {
+      this.discardBatch(partition, batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      const opened = new OpenTransaction<R>(offsets);
+      batch = opened;
+      this.open.set(partition, opened);
+      opened.timer = setTimeout(() => {
+        opened.timer = undefined;
+        opened.due = true;
+        this.options.due(partition);
+      }, this.maxMs);
+    }
+    batch.entries.push(entry);
+    this.held++;
+    return batch.entries.length >= this.maxRecords || batch.due;
+  }
+
+  /**
+   * Commits `partition`'s open transaction: every output of its records and the last record's offset + 1, in one
+   * Kafka transaction. On success its records are done and the tracker committed at that offset. The caller makes
+   * sure no record of the partition runs meanwhile.
+   */
+  async commit(partition: number): Promise<BatchOutcome<R>> {
+    const batch = this.open.get(partition);
+    if (!batch) return { kind: "committed", records: 0 };
+    this.discardBatch(partition, batch);
+    const { entries, offsets } = batch;
+    // A revoked partition's records are the next owner's: committing could only duplicate their output.
+    if (offsets.revoked) return { kind: "revoked", entries };
+    const last = entries[entries.length - 1]!.record;
+    try {
+      await this.options.output.commit(
+        { groupId: this.options.groupId, topic: last.topic, partition, offset: last.message.offset },
+        entries.flatMap((e) => e.produced),
+      );
+    } catch (error) {
+      return { kind: "failed", entries, error };
+    }
+    // A revoked tracker ignores these: a completion after a rebalance commits nothing.
+    for (const e of entries) offsets.markDone(e.record.offset);
+    // The transaction committed offset + 1 already: the Committer is not to send it again.
+    offsets.markCommitted(last.offset + 1);
+    return { kind: "committed", records: entries.length };
+  }
+
+  /**
+   * Drops, uncommitted, the open transactions whose records `revoked` matches (it is asked about the first: a batch's
+   * records share their partition and tracker); returns their records.
+   */
+  discard(revoked: (record: R) => boolean): HandledRecord<R>[] {
+    const out: HandledRecord<R>[] = [];
+    for (const [partition, batch] of this.open) {
+      if (!revoked(batch.entries[0]!.record)) continue;
+      this.discardBatch(partition, batch);
+      out.push(...batch.entries);
+    }
+    return out;
+  }
+
+  private discardBatch(partition: number, batch: OpenTransaction<R>): void {
+    clearTimeout(batch.timer);
+    batch.timer = undefined;
+    this.open.delete(partition);
+    this.held -= batch.entries.length;
   }
 }

@@ -26,6 +26,11 @@ export interface TopicMetrics {
   readonly peakBuffered: number;
   /** Records taken from the buffer whose handler (or retry backoff) is running. At most `concurrency`. */
   readonly inFlight: number;
+  /**
+   * Exactly-once topics: records handled whose transaction has not committed yet (held with their output until it
+   * does, see docs/runtime.md, "Exactly-once handlers"). 0 for other topics.
+   */
+  readonly inTransaction: number;
   /** Handler calls allowed at once (records of one partition never run at the same time). */
   readonly concurrency: number;
   /** Fetching paused by backpressure. */

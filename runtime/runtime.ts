@@ -17,7 +17,8 @@ import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventName, type Runtime
 import { createConsoleLogger, namespaced, type RuntimeLogger } from "./logger.js";
 import type { MetricsSnapshot } from "./metrics.js";
 import { DeadLetterPublisher } from "./dead-letter-publisher.js";
-import { TransactionalOutput } from "./exactly-once.js";
+import { checkExactlyOnceConnection, TransactionalOutput } from "./exactly-once.js";
+import { settingsDeclaration } from "./settings-declaration.js";
 import { DEFAULT_HEALTH, ProgressWatch, type HealthReport, type HealthSettings } from "./health.js";
 
 /** Where the runtime's consumers connect: an existing `Kafka` instance, or broker addresses. */
@@ -191,11 +192,12 @@ export class ConsumerRuntime {
 
     const transactionsOf = (spec: ConnectionSpec): TransactionalOutput | undefined => {
       if (!spec.topics.some((t) => t.exactlyOnce)) return undefined;
+      checkExactlyOnceConnection(spec);
       const transport = transportOf(clientOf(spec));
       if (!transport.createTransactionalProducer) {
         throw new ClientUnavailableError(
           clientOf(spec),
-          `connection "${spec.name}" has exactly-once topics, which need Kafka transactions; the runtime runs them on kafkajs only. Choose client = kafkajs`,
+          `connection "${spec.name}" has exactly-once topics, which need Kafka transactions; the runtime runs them on kafkajs only (${settingsDeclaration.exactlyOnce.unsupported.why}). Choose client = kafkajs`,
         );
       }
       const output = new TransactionalOutput(transport, namespaced(rootLogger, "kefgen.exactly-once"));

@@ -33,9 +33,9 @@ export type SettingScope = "connection" | "buffer" | "producer";
 
 /**
  * The settings object a setting becomes a field of: a connection's {@link ConnectionSettings}, a topic's
- * {@link BufferSettings}, {@link FailurePolicy} or producer settings.
+ * {@link BufferSettings}, {@link FailurePolicy}, producer settings, or an exactly-once topic's transaction settings.
  */
-export type SettingShape = "connection" | "buffer" | "failure" | "producer";
+export type SettingShape = "connection" | "buffer" | "failure" | "producer" | "transaction";
 
 /** One setting, as declared in {@link settingsDeclaration}. */
 export interface SettingDeclaration {
@@ -211,8 +211,28 @@ export const settingsDeclaration = {
     unsupported: {
       client: "platformatic",
       values: [true],
-      why: "the runtime's platformatic transport has no transactional producer yet",
+      why: "the runtime's platformatic transport has no transactional producer: @platformatic/kafka 2.12 adds a transaction's offsets only for messages its own consumer delivered (with their group generation and member id), and the transport fetches with its own loop",
     },
+  },
+  /**
+   * An exactly-once topic: the most input records of one partition handled in one transaction. The transaction
+   * commits once it holds this many, once `transactionMaxMs` passed since its first record, before a handler failure
+   * is retried, at a rebalance and at shutdown.
+   */
+  transactionMaxRecords: {
+    type: { kind: "integer", min: 1, max: 100_000 },
+    scope: "buffer",
+    default: 100,
+    shape: "transaction",
+    presence: "defaulted",
+  },
+  /** An exactly-once topic: the longest a transaction stays open after its first record, in milliseconds. */
+  transactionMaxMs: {
+    type: { kind: "integer", min: 0, max: 600_000, unit: "ms" },
+    scope: "buffer",
+    default: 100,
+    shape: "transaction",
+    presence: "defaulted",
   },
   format: { type: { kind: "enum", values: ["avro", "confluent", "singleObject"] }, scope: "buffer", default: "avro" },
   subjects: { type: { kind: "enum", values: ["topic", "record", "topicRecord"] }, scope: "buffer", default: "topic" },

@@ -19,7 +19,7 @@ import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import { LatencyStats, type TopicMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { systemRetryTimers, type RetryTimers } from "./retry-timers.js";
-import { producedRecords, type TransactionalOutput } from "./exactly-once.js";
+import { producedRecords, TransactionBatches, type HandledRecord, type TransactionalOutput } from "./exactly-once.js";
 
 /** A fetched record waiting in (or taken from) a channel's buffer. */
 export interface ChannelRecord {
@@ -82,6 +82,12 @@ export type RoomWait =
   /** The channel stopped or holds its dispatcher (rebalance). */
   | "stopped";
 
+/**
+ * An exactly-once record to handle again (its transaction failed): with its decoded value, or `undecoded` when it
+ * failed to decode (it is decoded again, and takes the poison path then).
+ */
+type Replay = RetryingRecord | { readonly record: ChannelRecord; readonly undecoded: true };
+
 /** One handler attempt on a record, for the slow-handler watchdog. */
 interface Attempt {
   startedAt: number;
@@ -140,6 +146,17 @@ export class TopicChannel {
   /** Exponentially weighted handler duration, `undefined` before the first call. */
   private recentLatencyMs: number | undefined;
 
+  /** Exactly-once topics: the open transaction of each partition (runtime/exactly-once.ts). */
+  private readonly batches: TransactionBatches<ChannelRecord> | undefined;
+  /**
+   * Exactly-once topics: records of a failed transaction to handle again, per partition, in offset order. They go
+   * before the partition's buffered records (which are later), after its failed record (which is earlier).
+   */
+  private readonly replays = new Map<number, Replay[]>();
+  /** Exactly-once topics: partitions whose transaction is committing outside a handler call (time limit, hold). */
+  private readonly committing = new Set<number>();
+  /** Those commits, for stop() to wait for. */
+  private readonly commits = new Set<Promise<void>>();
   /** Records whose handler (or retry backoff) is running. */
   private readonly running = new Map<ChannelRecord, Attempt>();
   /** Partitions with a record in `running` (only kept for concurrency > 1). */
@@ -177,6 +194,13 @@ export class TopicChannel {
         throw new RangeError(
           `exactly-once topic "${this.topic}" needs backpressure = ApplyBackpressure, got ${options.binding.buffer.backpressure}`,
         );
+      this.batches = new TransactionBatches<ChannelRecord>({
+        output: options.transactions,
+        groupId: options.groupId ?? "",
+        topic: this.topic,
+        settings: options.binding.transaction,
+        due: (partition) => this.commitWhenIdle(partition),
+      });
     }
     const policy: FailurePolicy = failurePolicyOf(options.binding.failure);
     if (options.retry)
@@ -323,6 +347,15 @@ export class TopicChannel {
         sleep.end();
       }
     }
+    // Exactly-once: a revoked partition's open transaction and records to handle again are its next owner's.
+    if (this.batches) {
+      this.batches.discard(predicate);
+      for (const [partition, queue] of this.replays) {
+        const kept = queue.filter((r) => !predicate(r.record));
+        if (kept.length === 0) this.replays.delete(partition);
+        else this.replays.set(partition, kept);
+      }
+    }
     return this.buffer.removeWhere(predicate);
   }
 
@@ -345,6 +378,12 @@ export class TopicChannel {
   hold(): void {
     this.held = true;
     this.roomWaiter?.("stopped");
+    // Exactly-once: commit what was handled, as the Committer does at a rebalance (a partition whose record is running
+    // commits once that record is added).
+    if (this.batches) {
+      this.batches.markAllDue();
+      for (const partition of this.batches.partitions()) this.commitWhenIdle(partition);
+    }
   }
 
   /** Ends a {@link hold}. */
@@ -368,9 +407,12 @@ export class TopicChannel {
     }
     this.dropLog.flush();
     const failures = this.failures.stop();
-    if (this.running.size === 0) return failures;
+    // Exactly-once: once no handler runs, the open transactions commit what was handled (records to handle again
+    // are left for the next owner: not done, so not committed).
+    const commitOpen = (): Promise<void> => (this.batches ? this.commitAllOpen() : Promise.resolve());
+    if (this.running.size === 0) return failures.then(commitOpen);
     this.idlePromise ??= new Promise<void>((resolve) => (this.idle = resolve));
-    return Promise.all([this.idlePromise, failures]).then(() => undefined);
+    return Promise.all([this.idlePromise, failures]).then(commitOpen);
   }
 
   /**
@@ -411,6 +453,7 @@ export class TopicChannel {
       capacity: this.buffer.capacity,
       peakBuffered: this.peakBuffered,
       inFlight: this.running.size,
+      inTransaction: this.batches?.size ?? 0,
       concurrency: this.concurrency,
       handled: this.handled,
       dropped: this.dropped,
@@ -439,9 +482,12 @@ export class TopicChannel {
     if (!this.started || this.stopping || this.held) return;
     while (this.running.size < this.concurrency) {
       // A failed record whose next attempt is due goes first: its partition has waited for it.
-      const retry = this.failures.takeReady((partition) => !this.busyPartitions.has(partition));
+      const retry =
+        this.failures.takeReady(
+          (partition) => !this.busyPartitions.has(partition) && !this.committing.has(partition),
+        ) ?? this.takeReplay();
       if (retry) {
-        void this.run(retry.record, retry);
+        void this.run(retry.record, "undecoded" in retry ? undefined : retry);
         continue;
       }
       const record = this.takeNext();
@@ -464,25 +510,47 @@ export class TopicChannel {
    * records arrived in. Per-partition order holds either way. A fast handler keeps the O(1) take.
    */
   private takeNext(): ChannelRecord | undefined {
-    const blocked = this.failures.size > 0;
+    const blocked = this.failures.size > 0 || this.replays.size > 0 || this.committing.size > 0;
     if (this.concurrency > 1)
-      return this.buffer.takeFirst(
-        (r) => !this.busyPartitions.has(r.partition) && !this.failures.isBlocked(r.partition),
-      );
+      return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition) && !this.waits(r.partition));
     if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) {
-      return this.remember(
-        blocked ? this.buffer.takeFirst((r) => !this.failures.isBlocked(r.partition)) : this.buffer.shift(),
-      );
+      return this.remember(blocked ? this.buffer.takeFirst((r) => !this.waits(r.partition)) : this.buffer.shift());
     }
     let first: number | undefined;
     let next: number | undefined;
     for (const partition of this.buffer.heldKeys()) {
-      if (blocked && this.failures.isBlocked(partition)) continue;
+      if (blocked && this.waits(partition)) continue;
       if (first === undefined || partition < first) first = partition;
       if (partition > this.lastTaken && (next === undefined || partition < next)) next = partition;
     }
     const turn = next ?? first;
     return this.remember(turn === undefined ? undefined : this.buffer.takeFirst((r) => r.partition === turn));
+  }
+
+  /**
+   * Whether `partition`'s buffered records must wait: it has a failed record, records of a failed transaction to
+   * handle again (which come first), or a transaction committing.
+   */
+  private waits(partition: number): boolean {
+    return this.failures.isBlocked(partition) || this.replays.has(partition) || this.committing.has(partition);
+  }
+
+  /** The next record of a failed transaction to handle again, of a partition free to run it. */
+  private takeReplay(): Replay | undefined {
+    for (const [partition, queue] of this.replays) {
+      if (this.failures.isBlocked(partition) || this.committing.has(partition) || this.isRunning(partition)) continue;
+      const replay = queue.shift()!;
+      if (queue.length === 0) this.replays.delete(partition);
+      return replay;
+    }
+    return undefined;
+  }
+
+  /** Whether a record of `partition` is running (its handler, its retry backoff or its commit). */
+  private isRunning(partition: number): boolean {
+    if (this.concurrency > 1) return this.busyPartitions.has(partition);
+    for (const record of this.running.keys()) if (record.partition === partition) return true;
+    return false;
   }
 
   private remember(record: ChannelRecord | undefined): ChannelRecord | undefined {
@@ -506,6 +574,8 @@ export class TopicChannel {
     } finally {
       this.running.delete(record);
       if (this.concurrency > 1) this.busyPartitions.delete(record.partition);
+      // Exactly-once: the partition's transaction came due while this record ran, and nothing committed it since.
+      if (this.batches?.isDue(record.partition)) this.commitWhenIdle(record.partition);
       if (this.stopping) {
         if (this.running.size === 0) this.idle?.();
       } else {
@@ -536,42 +606,107 @@ export class TopicChannel {
     attempt.startedAt = Date.now();
     attempt.reportedSlow = false;
     const started = performance.now();
+    let produced: HandledRecord<ChannelRecord>["produced"] = [];
     try {
       const returned: unknown = await this.binding.handle(decoded.value, context);
-      // Exactly-once: the transaction commits the output and the offset together; a failed one is a handler failure.
-      if (this.binding.exactlyOnce) {
-        // Race: the partition was revoked while the handler ran. Its new owner handles the record again; a transaction
-        // here could only duplicate the output (fencing stops it only once the new owner has registered the id).
-        if (record.offsets.revoked) {
-          this.failures.done(record);
-          return;
-        }
-        await this.options.transactions!.commit(
-          { groupId: this.options.groupId ?? "", topic, partition, offset: message.offset },
-          producedRecords(topic, returned),
-        );
-      }
+      // Exactly-once: what the handler returned must be records; they wait in the partition's open transaction.
+      if (this.batches) produced = producedRecords(topic, returned);
     } catch (error) {
       const ms = performance.now() - started;
       this.recordLatency(ms, attempt);
       this.reportAttempt(record, ms, true, error);
       this.errors++;
+      const failed = { record, attempts: (retry?.attempts ?? 0) + 1, value: decoded.value, key: decoded.key };
+      // Exactly-once: the records handled before this one commit first, so that retrying it (or dead-lettering it)
+      // does not make them run again. If that transaction fails, they and this record are handled again instead.
+      if (this.batches?.isOpen(partition) && !(await this.commitTransaction(partition))) {
+        this.replayLast(partition, { ...failed, attempts: retry?.attempts ?? 0 });
+        return;
+      }
       // Not done: the commit stays before this record until it is handled or its dead letter is acknowledged.
-      this.failures.handlerFailed(
-        { record, attempts: (retry?.attempts ?? 0) + 1, value: decoded.value, key: decoded.key },
-        error,
-      );
+      this.failures.handlerFailed(failed, error);
       return;
     }
     const ms = performance.now() - started;
     this.recordLatency(ms, attempt);
     this.reportAttempt(record, ms, false, undefined);
     this.handled++;
+    if (this.batches) {
+      // Race: the partition was revoked while the handler ran. Its new owner handles the record again; committing it
+      // here could only duplicate the output (fencing stops it only once the new owner has registered the id).
+      if (record.offsets.revoked) return this.failures.done(record);
+      const full = this.batches.add({
+        record,
+        produced,
+        value: decoded.value,
+        key: decoded.key,
+        attempts: retry?.attempts ?? 0,
+      });
+      // Not done yet: the transaction that commits it marks it done. Its partition goes on meanwhile.
+      this.failures.done(record);
+      if (full) await this.commitTransaction(partition);
+      return;
+    }
     // A revoked tracker ignores this: a completion after a rebalance commits nothing.
     record.offsets.markDone(record.offset);
-    // The transaction committed offset + 1 already: the Committer is not to send it again.
-    if (this.binding.exactlyOnce) record.offsets.markCommitted(record.offset + 1);
     this.failures.done(record);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Exactly-once transactions (runtime/exactly-once.ts owns the batches; this is when they commit)
+
+  /**
+   * Commits `partition`'s open transaction. Called while none of its records runs: from the handler call of its last
+   * record, or with the partition in {@link committing}. `false` when the transaction failed: its first record takes
+   * the failure path (retried after the topic's backoff, counted against its attempts, then dead-lettered), the others
+   * are handled again after it, before the partition's buffered records.
+   */
+  private async commitTransaction(partition: number): Promise<boolean> {
+    const outcome = await this.batches!.commit(partition);
+    if (outcome.kind !== "failed") return true;
+    const [first, ...rest] = outcome.entries;
+    this.errors++;
+    this.replays.set(partition, [...rest, ...(this.replays.get(partition) ?? [])]);
+    this.failures.handlerFailed({ ...first!, attempts: first!.attempts + 1 }, outcome.error);
+    return false;
+  }
+
+  /** Queues `record` to be handled again after the partition's other records to handle again. */
+  private replayLast(partition: number, record: Replay): void {
+    const queue = this.replays.get(partition);
+    if (queue) queue.push(record);
+    else this.replays.set(partition, [record]);
+    this.failures.done(record.record);
+  }
+
+  /**
+   * Commits `partition`'s transaction now if none of its records runs (it waits meanwhile: {@link waits}); otherwise the
+   * running record commits it (see {@link run}). Nothing while stopping: {@link stop} commits every open transaction.
+   */
+  private commitWhenIdle(partition: number): void {
+    // A blocked partition has no open transaction (every failure path commits it first); should one be there, it
+    // commits with the partition's next record rather than beside its failed one.
+    if (this.stopping || this.committing.has(partition) || this.isRunning(partition)) return;
+    if (this.failures.isBlocked(partition)) return;
+    if (!this.batches?.isOpen(partition)) return;
+    this.committing.add(partition);
+    const commit = this.commitTransaction(partition)
+      .then(
+        () => undefined,
+        (error: unknown) => this.options.logger.error("committing a transaction failed", { topic: this.topic, error }),
+      )
+      .finally(() => {
+        this.committing.delete(partition);
+        this.commits.delete(commit);
+        this.schedulePump();
+      });
+    this.commits.add(commit);
+  }
+
+  /** At stop: waits for the commits in flight, then commits every open transaction. */
+  private async commitAllOpen(): Promise<void> {
+    await Promise.all([...this.commits]);
+    for (const partition of this.batches!.partitions()) await this.commitTransaction(partition);
   }
 
   /**
@@ -613,6 +748,12 @@ export class TopicChannel {
     } catch (cause) {
       const error = DecodeError.at(cause, { topic, partition, offset: message.offset });
       this.errors++;
+      // Exactly-once: the records before it commit first, as before a failing handler's retry, so that its partition
+      // never waits on a failed record with a transaction open. If that fails, it is read again after them.
+      if (this.batches?.isOpen(partition) && !(await this.commitTransaction(partition))) {
+        this.replayLast(partition, { record, undecoded: true });
+        return undefined;
+      }
       // Poison record: it will never decode, so it is never retried.
       if (this.failures.decodeFailed(record, error)) record.offsets.markDone(record.offset);
       return undefined;

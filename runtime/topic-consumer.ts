@@ -11,6 +11,7 @@ import type {
   MessageHandler,
   RawKey,
   TopicBinding,
+  TransactionSettings,
 } from "./types.js";
 import type { ValueFormat } from "./confluent-format.js";
 import type { KeyFormat } from "./key-format.js";
@@ -40,7 +41,12 @@ export type TopicDeclaration<T, K = RawKey> = TopicDeclarationParts<T, K> &
   (
     | { readonly exactlyOnce?: false; readonly handler: TopicConsumer<T, K> | MessageHandler<T, K> }
     /** The records the handler returns are written in one transaction with the record's offset + 1 (see {@link TopicBinding.exactlyOnce}). */
-    | { readonly exactlyOnce: true; readonly handler: ExactlyOnceHandler<T, K> }
+    | {
+        readonly exactlyOnce: true;
+        readonly handler: ExactlyOnceHandler<T, K>;
+        /** Records and time per transaction (see {@link TopicBinding.transaction}); absent: the defaults. */
+        readonly transaction?: TransactionSettings;
+      }
   );
 
 /** The parts of a {@link TopicDeclaration} every topic has. */
@@ -89,7 +95,7 @@ export function bindTopic<T, K = RawKey>(init: TopicDeclaration<T, K>): TopicBin
     buffer: init.buffer,
     ...(init.failure ? { failure: init.failure } : {}),
     ...(init.provisioning ? { provisioning: init.provisioning } : {}),
-    ...(init.exactlyOnce ? { exactlyOnce: true } : {}),
+    ...(init.exactlyOnce ? { exactlyOnce: true, ...(init.transaction ? { transaction: init.transaction } : {}) } : {}),
     handle,
   };
 }

@@ -35,6 +35,12 @@ export const DEFAULT_MISSING_TOPICS: MissingTopicsMode = settingsDeclaration.mis
 export type BufferSettings = SettingsShape<"buffer", "runtime">;
 
 /**
+ * How an exactly-once topic groups its records into transactions ({@link TopicBinding.transaction}); absent fields
+ * take their defaults (runtime/settings-declaration.ts).
+ */
+export type TransactionSettings = SettingsShape<"transaction", "runtime">;
+
+/**
  * What happens to a record whose handler keeps failing, or that cannot be decoded (see docs/runtime.md, "Failure
  * handling"). Resolved by the generator from the `retry*`, `deadLetter` and `onDecodeError` settings:
  * - `attempts` (`retryAttempts`): handler calls a record gets (1: no retry); `"unlimited"`: until it succeeds.
@@ -129,6 +135,8 @@ export interface TopicBinding<T = unknown> {
    * handlers").
    */
   readonly exactlyOnce?: boolean;
+  /** An exactly-once topic's transaction limits (records and time per transaction); absent: the defaults. */
+  readonly transaction?: TransactionSettings;
   // `any` key: the binding of a topic of any key type, like ConnectionSpec.topics for message types.
   readonly handle: MessageHandler<T, any> | ExactlyOnceHandler<T, any>;
 }

@@ -257,8 +257,9 @@ export class TestKit {
           // records behind a retry that waits for the fake clock (only advance() moves them on).
           const waitsForClock = this.settings.retryWaits === "fake" && t.waitingForRetry > 0;
           const waiting = t.stoppedPartitions > 0 || waitsForClock ? 0 : t.buffered;
-          if (waiting > 0 || t.inFlight > 0 || t.waitingForRegistry > 0)
-            return `topic ${t.topic}: ${t.buffered} buffered, ${t.inFlight} in flight, ${t.waitingForRegistry} waiting for the registry`;
+          // An exactly-once topic's open transaction commits on the system's timers (transactionMaxMs), not the kit's clock.
+          if (waiting > 0 || t.inFlight > 0 || t.inTransaction > 0 || t.waitingForRegistry > 0)
+            return `topic ${t.topic}: ${t.buffered} buffered, ${t.inFlight} in flight, ${t.inTransaction} in an open transaction, ${t.waitingForRegistry} waiting for the registry`;
         }
         if (committed) {
           const behind = connection.lag.find((p) => p.committable !== null && p.committed !== p.committable);

@@ -392,8 +392,14 @@ class KafkajsTransactionalProducer implements TransactionalProducer {
     });
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  /**
+   * Connects and registers the transactional id at once (InitProducerId, through an empty transaction that sends
+   * nothing): the coordinator fences older producers of the id and finishes what they left, committed or aborted.
+   */
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    const transaction = await this.producer.transaction();
+    await transaction.abort();
   }
 
   async commitTransaction(records: readonly ProducedRecord[], offsets: TransactionOffsets): Promise<void> {

@@ -106,8 +106,9 @@ export interface TransactionOffsets {
 
 /**
  * A transactional producer (one transactional id) for exactly-once handlers (runtime/exactly-once.ts). One
- * transaction at a time. Connecting registers the transactional id with its coordinator at the first transaction
- * (InitProducerId), which fences every older producer of the same id and aborts its open transaction.
+ * transaction at a time. Connecting registers the transactional id with its coordinator (InitProducerId), which
+ * fences every older producer of the same id and finishes its open transaction (aborted, or committed when its
+ * commit had begun); runtime/exactly-once.ts relies on that after a failed commit.
  */
 export interface TransactionalProducer {
   connect(): Promise<void>;

@@ -267,6 +267,32 @@ describe("kefgen plan", () => {
     expect(markdown.stdout).toContain("| producers-blobs producer: maxInFlight | 1 | topic, producers.kef:24 |\n");
   });
 
+  it("lists exactlyOnce and the transaction limits of an exactly-once topic with their origins, and not for the others", async () => {
+    const fixture = path.join(repoRoot, "fixtures/valid/exactly-once");
+    const text = await runKefgen(fixture, ["plan", "exactly-once.kef"]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/\n {2}eos-orders: exactlyOnce +true +topic, exactly-once\.kef:17\n/);
+    expect(text.stdout).toMatch(/\n {2}eos-orders: transactionMaxRecords +100 +default\n/);
+    expect(text.stdout).not.toMatch(/eos-audit: (exactlyOnce|transaction)/);
+    const { plan } = JSON.parse((await runKefgen(fixture, ["plan", "exactly-once.kef", "--format", "json"])).stdout);
+    const topics = (plan.consumers as { topics: { topic: string; buffer: { name: string }[] }[] }[]).flatMap(
+      (c) => c.topics,
+    );
+    const settingsOf = (topic: string, names: string[]) =>
+      topics.find((t) => t.topic === topic)!.buffer.filter((s) => names.includes(s.name));
+    const eos = ["backpressure", "exactlyOnce", "transactionMaxRecords", "transactionMaxMs", "retryAttempts"];
+    expect(settingsOf("eos-refunds", eos)).toEqual([
+      { name: "backpressure", value: "ApplyBackpressure", from: "default" },
+      { name: "exactlyOnce", value: true, from: "topic", at: "exactly-once.kef:21" },
+      { name: "transactionMaxRecords", value: 500, from: "topic", at: "exactly-once.kef:21" },
+      { name: "transactionMaxMs", value: 50, from: "topic", at: "exactly-once.kef:21" },
+      { name: "retryAttempts", value: 10, from: "default" },
+    ]);
+    expect(settingsOf("eos-audit", eos).map((s) => s.name)).toEqual(["backpressure", "retryAttempts"]);
+    const markdown = await runKefgen(fixture, ["plan", "exactly-once.kef", "--format", "markdown"]);
+    expect(markdown.stdout).toContain("| eos-refunds: transactionMaxMs | 50 | topic, exactly-once.kef:21 |\n");
+  });
+
   it("prints no plan for a project with errors, and no warnings for a plain one", async () => {
     fs.writeFileSync(path.join(dir, "broken.kef"), 'topic "x" : Missing\n');
     const broken = await runKefgen(dir, ["plan", "broken.kef"]);

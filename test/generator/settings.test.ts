@@ -45,7 +45,7 @@ describe("setting precedence", () => {
     const { groupId, ...settings } = connection(m, "shared").settings;
     expect(groupId).toBe("g");
     // format and subjects: a bare-Avro topic (the default) has no format model.
-    const { format, subjects, ...rest } = defaults;
+    const { format, subjects, transactionMaxRecords, transactionMaxMs, ...rest } = defaults;
     expect({ format, subjects }).toEqual({ format: "avro", subjects: "topic" });
     expect(topic(m, "t").format).toBeUndefined();
     const f = topic(m, "t").failure;
@@ -57,8 +57,11 @@ describe("setting precedence", () => {
       retryJitterPercent: f.jitterPercent,
       deadLetter: f.deadLetter ?? "none",
     };
-    // exactlyOnce has no settings object: the topic model says it only when true.
+    // exactlyOnce has no settings object: the topic model says it only when true, with its transaction limits.
     expect(topic(m, "t").exactlyOnce).toBeUndefined();
+    expect(topic(m, "t").transaction).toBeUndefined();
+    const eos = resolve('shared { groupId = "g" exactlyOnce = true }\ntopic "t" : M').topics[0]!;
+    expect(eos.transaction).toEqual({ transactionMaxRecords, transactionMaxMs });
     expect({ ...settings, ...topic(m, "t").buffer, ...failure, exactlyOnce: false }).toEqual(rest);
     // onDecodeError has no fixed default: stop without a dead-letter topic (nothing is lost), else deadLetter.
     expect(f.onDecodeError).toBe("stop");
@@ -158,6 +161,19 @@ describe("setting precedence", () => {
       x: true,
     });
     expect(resolve('shared { groupId = "g" }\ntopic "a" : M').topics[0]!.exactlyOnce).toBeUndefined();
+  });
+
+  it("resolves an exactly-once topic's transaction limits with the usual precedence: default → shared → connection → topic", () => {
+    const m = resolve(
+      'shared { groupId = "g" exactlyOnce = true transactionMaxRecords = 50 }\n' +
+        'connection c exclusive { groupId = "c" transactionMaxMs = 2s }\n' +
+        'topic "a" : M\ntopic "b" : M { consumer via c }\ntopic "d" : M { consumer via c { transactionMaxRecords = 7 } }',
+    );
+    expect(Object.fromEntries(m.topics.map((t) => [t.topic, t.transaction]))).toEqual({
+      a: { transactionMaxRecords: 50, transactionMaxMs: 100 },
+      b: { transactionMaxRecords: 50, transactionMaxMs: 2_000 },
+      d: { transactionMaxRecords: 7, transactionMaxMs: 2_000 },
+    });
   });
 
   it("shared settings are the defaults of every connection, except groupId", () => {

@@ -1,7 +1,8 @@
 // A consume → transform → produce process for test/integration/exactly-once.test.ts, run with tsx: one
 // ConsumerRuntime reading an input topic of numbered records ("1", "2", ...) and producing one output record per
 // input, with the same number. `exactlyOnce: true`: the handler returns the output record and the runtime writes it
-// and the input offset in one transaction (runtime/exactly-once.ts). `false` (the control, at-least-once): the
+// and the input offset in a transaction (runtime/exactly-once.ts), several records of a partition per transaction as
+// `transaction` says. `false` (the control, at-least-once): the
 // handler sends the output with an idempotent producer and the runtime commits the input offset afterwards.
 // It appends `READY <ms>` and `H <ms> <partition> <offset>` (a handler call returned) lines to a log file with
 // synchronous writes, so the lines survive a SIGKILL. Configuration: the JSON in KEFGEN_EOS_CONFIG.
@@ -22,6 +23,8 @@ export interface ExactlyOnceProcessConfig {
   handlerDelayMs: number;
   /** The at-least-once control's commit interval; a long one leaves more handled records uncommitted at the kill. */
   autoCommitIntervalMs: number;
+  /** Exactly-once: records and time per transaction (absent: the runtime's defaults). */
+  transaction?: { transactionMaxRecords: number; transactionMaxMs: number };
 }
 
 const config = configFromEnv<ExactlyOnceProcessConfig>("KEFGEN_EOS_CONFIG");
@@ -72,6 +75,7 @@ const runtime = new ConsumerRuntime(
           : bindTopic<string>({
               ...input,
               exactlyOnce: true,
+              ...(config.transaction ? { transaction: config.transaction } : {}),
               handler: async (value, context): Promise<ExactlyOnceResult> => {
                 if (config.handlerDelayMs > 0) await sleep(config.handlerDelayMs);
                 write(`H ${Date.now()} ${context.partition} ${context.offset}`);

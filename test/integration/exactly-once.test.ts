@@ -1,7 +1,10 @@
 // Exactly-once handlers against the real broker (issue 12): a consume → transform → produce process
 // (exactly-once-process.ts) is SIGKILLed mid-stream and restarted; the output, read with read_committed, holds
-// every input number exactly once. The same run with exactly-once off (at-least-once) is the control: its
-// duplicates are counted and reported, not asserted (they depend on where the kill lands).
+// every input number exactly once. With transactions of up to 100 records the kill waits until the open transactions
+// hold many handled records, and the test checks that they were handled again by the restarted process, once in the
+// output. The same run with one record per transaction gives the throughput before batching; with exactly-once off
+// (at-least-once) it is the control: its duplicates are counted and reported, not asserted (they depend on where the
+// kill lands).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,6 +23,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const PARTITIONS = 3;
 const N = 1_200;
+/** The run with a transaction per record is 4-9 times slower: it gets a quarter of the input, to stay within the test timeout. */
+const N_ONE_PER_TRANSACTION = 300;
 
 interface Child {
   readonly child: ChildProcess;
@@ -52,7 +57,7 @@ function spawnProcess(config: ExactlyOnceProcessConfig): Child {
 }
 
 /** Handler calls a process logged: `H <ms> <partition> <offset>` lines (a SIGKILL may cut the last one short). */
-function handled(log: string): { at: number }[] {
+function handled(log: string): { at: number; partition: number; offset: number }[] {
   let text: string;
   try {
     text = readFileSync(log, "utf8");
@@ -63,7 +68,10 @@ function handled(log: string): { at: number }[] {
     .split("\n")
     .slice(0, -1)
     .filter((line) => line.startsWith("H "))
-    .map((line) => ({ at: Number(line.split(" ")[1]) }));
+    .map((line) => {
+      const [, at, partition, offset] = line.split(" ");
+      return { at: Number(at), partition: Number(partition), offset: Number(offset) };
+    });
 }
 
 /** Input numbers found in the output more than once, and those missing (of 1..n). */
@@ -111,18 +119,51 @@ function rate(calls: readonly { at: number }[]): number {
   return ms > 0 ? Math.round((calls.length - 1) / (ms / 1000)) : 0;
 }
 
-/** Runs the input through a process killed with SIGKILL after a quarter is committed, then a second one to the end. */
-async function killedRun(exactlyOnce: boolean): Promise<{ output: number[]; firstRate: number; secondRate: number }> {
-  const name = exactlyOnce ? "eos" : "alo";
+/** The handled records (`partition:offset`) of `calls` at or past their partition's committed offset in `committed`. */
+function uncommitted(
+  calls: readonly { partition: number; offset: number }[],
+  committed: ReadonlyMap<number, number>,
+): Set<string> {
+  return new Set(
+    calls
+      .filter((c) => c.offset >= Math.max(committed.get(c.partition) ?? 0, 0))
+      .map((c) => `${c.partition}:${c.offset}`),
+  );
+}
+
+/** How a run handles its input: at-least-once, or exactly-once with these transaction limits. */
+type Mode =
+  | { readonly exactlyOnce: false }
+  | { readonly exactlyOnce: true; readonly transactionMaxRecords: number; readonly transactionMaxMs: number };
+
+interface KilledRun {
+  output: number[];
+  firstRate: number;
+  secondRate: number;
+  /** Records the first process had handled past its committed offsets when it was killed: in open transactions. */
+  openAtKill: Set<string>;
+  /** Of those, the ones the second process handled again. */
+  handledAgain: number;
+  /** For a failed check: each process's handler calls of `numbers` and its stderr. */
+  explain(numbers: readonly number[]): string;
+}
+
+/**
+ * Runs the input through a process killed with SIGKILL after a quarter is committed (and, when `openAtKill` is set,
+ * once at least that many handled records are past the committed offsets), then a second one to the end.
+ */
+async function killedRun(mode: Mode, n: number, openAtKill = 0): Promise<KilledRun> {
+  const { exactlyOnce } = mode;
+  const name = !exactlyOnce ? "alo" : mode.transactionMaxRecords > 1 ? "eos" : "eos1";
   const input = uniqueName(`${name}-in`);
   const output = uniqueName(`${name}-out`);
   const groupId = uniqueName(`${name}-group`);
   await createTopic(input, PARTITIONS);
   await createTopic(output, PARTITIONS);
-  // Numbers 1..N round-robin over the partitions.
+  // Numbers 1..n round-robin over the partitions.
   await produce(
     input,
-    Array.from({ length: N }, (_, i) => ({ value: String(i + 1), partition: i % PARTITIONS })),
+    Array.from({ length: n }, (_, i) => ({ value: String(i + 1), partition: i % PARTITIONS })),
   );
   const committed = async () =>
     [...(await committedOffsets(groupId, input)).values()].reduce((sum, o) => sum + Math.max(o, 0), 0);
@@ -135,28 +176,58 @@ async function killedRun(exactlyOnce: boolean): Promise<{ output: number[]; firs
     exactlyOnce,
     handlerDelayMs: 2,
     autoCommitIntervalMs: 1_000,
+    ...(mode.exactlyOnce
+      ? {
+          transaction: {
+            transactionMaxRecords: mode.transactionMaxRecords,
+            transactionMaxMs: mode.transactionMaxMs,
+          },
+        }
+      : {}),
   });
 
   const log1 = path.join(dir, `${input}-1.log`);
   const first = spawnProcess(config(log1));
-  await waitFor(async () => (await committed()) >= N / 4, {
-    timeoutMs: 60_000,
-    message: `a quarter of the input committed; stderr: ${first.stderr()}`,
-  });
+  await waitFor(
+    async () =>
+      (await committed()) >= n / 4 &&
+      uncommitted(handled(log1), await committedOffsets(groupId, input)).size >= openAtKill,
+    { timeoutMs: 60_000, message: `a quarter of the input committed; stderr: ${first.stderr()}` },
+  );
   first.child.kill("SIGKILL");
   expect((await first.exited).signal).toBe("SIGKILL");
   const atKill = await committed();
-  expect(atKill, "killed mid-stream, not after the end").toBeLessThan(N);
+  expect(atKill, "killed mid-stream, not after the end").toBeLessThan(n);
+  // What the killed process had handled and not committed (read once it is dead: nothing commits for it any more).
+  const openAtKillSet = uncommitted(handled(log1), await committedOffsets(groupId, input));
 
   const log2 = path.join(dir, `${input}-2.log`);
   const second = spawnProcess(config(log2));
-  await waitFor(async () => (await committed()) === N, {
+  await waitFor(async () => (await committed()) === n, {
     timeoutMs: 90_000,
     message: `the restarted process to commit the whole input; stderr: ${second.stderr()}`,
   });
   second.child.kill("SIGTERM");
   expect((await second.exited).code).toBe(0);
-  return { output: await readCommitted(output, N), firstRate: rate(handled(log1)), secondRate: rate(handled(log2)) };
+  const again = new Set(handled(log2).map((c) => `${c.partition}:${c.offset}`));
+  return {
+    output: await readCommitted(output, n),
+    firstRate: rate(handled(log1)),
+    secondRate: rate(handled(log2)),
+    openAtKill: openAtKillSet,
+    handledAgain: [...openAtKillSet].filter((r) => again.has(r)).length,
+    explain: (numbers) => {
+      // Number x was produced to partition (x - 1) % PARTITIONS at offset floor((x - 1) / PARTITIONS).
+      const calls = (log: string) =>
+        handled(log)
+          .filter((c) =>
+            numbers.some((x) => c.partition === (x - 1) % PARTITIONS && c.offset === Math.floor((x - 1) / PARTITIONS)),
+          )
+          .map((c) => `${c.partition}:${c.offset}@${c.at}`)
+          .join(" ");
+      return `first process calls: ${calls(log1)}; second: ${calls(log2)}\nfirst stderr:\n${first.stderr()}\nsecond stderr:\n${second.stderr()}`;
+    },
+  };
 }
 
 describe("duplicatesAndGaps (the check the broker test relies on)", () => {
@@ -171,11 +242,36 @@ describe("duplicatesAndGaps (the check the broker test relies on)", () => {
 });
 
 describe("exactly-once handlers: a process SIGKILLed mid-stream", () => {
-  it("with exactlyOnce the read_committed output holds each input number once: no duplicate, no gap", async () => {
-    const run = await killedRun(true);
+  it("with transactions of up to 100 records, killed while they hold many: the read_committed output holds each input number once, no duplicate, no gap", async () => {
+    const run = await killedRun({ exactlyOnce: true, transactionMaxRecords: 100, transactionMaxMs: 3_000 }, N, 60);
     const { duplicates, gaps } = duplicatesAndGaps(run.output, N);
-    figure("exactly-once", {
+    figure("exactly-once, up to 100 records per transaction", {
       records: N,
+      output: run.output.length,
+      duplicates: duplicates.length,
+      gaps: gaps.length,
+      handledInOpenTransactionsAtKill: run.openAtKill.size,
+      handledAgainAfterRestart: run.handledAgain,
+      firstProcessRecordsPerSecond: run.firstRate,
+      secondProcessRecordsPerSecond: run.secondRate,
+    });
+    // The kill landed mid-transaction: records handled but not committed, which the restarted process handled again.
+    expect(run.openAtKill.size).toBeGreaterThan(0);
+    // (All of them, unless a transaction still committing at the kill completed after the offsets were read.)
+    expect(run.handledAgain).toBeGreaterThan(0);
+    expect(gaps).toEqual([]);
+    expect(duplicates, run.explain(duplicates)).toEqual([]);
+    expect(run.output).toHaveLength(N);
+  });
+
+  it("with one record per transaction (transactionMaxRecords = 1) the output holds each input number once too", async () => {
+    const run = await killedRun(
+      { exactlyOnce: true, transactionMaxRecords: 1, transactionMaxMs: 0 },
+      N_ONE_PER_TRANSACTION,
+    );
+    const { duplicates, gaps } = duplicatesAndGaps(run.output, N_ONE_PER_TRANSACTION);
+    figure("exactly-once, one record per transaction", {
+      records: N_ONE_PER_TRANSACTION,
       output: run.output.length,
       duplicates: duplicates.length,
       gaps: gaps.length,
@@ -183,12 +279,12 @@ describe("exactly-once handlers: a process SIGKILLed mid-stream", () => {
       secondProcessRecordsPerSecond: run.secondRate,
     });
     expect(gaps).toEqual([]);
-    expect(duplicates).toEqual([]);
-    expect(run.output).toHaveLength(N);
+    expect(duplicates, run.explain(duplicates)).toEqual([]);
+    expect(run.output).toHaveLength(N_ONE_PER_TRANSACTION);
   });
 
   it("control: at-least-once (produce, then commit) loses nothing; its duplicates are reported", async () => {
-    const run = await killedRun(false);
+    const run = await killedRun({ exactlyOnce: false }, N);
     const { duplicates, gaps } = duplicatesAndGaps(run.output, N);
     figure("at-least-once control", {
       records: N,

@@ -1,6 +1,8 @@
 // Exactly-once handlers without a broker (runtime/exactly-once.ts and its use in topic-channel.ts): what goes into a
-// transaction, that the Committer has nothing left to commit, that a failed transaction is retried on a new
-// producer, and what is refused. The broker proof is test/integration/exactly-once.test.ts.
+// transaction (the records of a partition handled in a row, up to transactionMaxRecords / transactionMaxMs), that the
+// Committer has nothing left to commit, when an open transaction commits (full, due, before a failing record's retry,
+// hold, stop) or is dropped (revoked), that a failed transaction is handled again whole on a new producer, and what
+// is refused. The broker proof is test/integration/exactly-once.test.ts.
 
 import { describe, expect, it } from "vitest";
 import { TopicChannel, type ChannelRecord } from "../../runtime/topic-channel.js";
@@ -16,8 +18,9 @@ import {
   type TransactionOffsets,
   type TransactionalProducer,
   type Transport,
+  type TransportAdmin,
 } from "../../runtime/index.js";
-import type { BackpressureMode, ExactlyOnceHandler } from "../../runtime/types.js";
+import type { BackpressureMode, ExactlyOnceHandler, TransactionSettings } from "../../runtime/types.js";
 import { TestKit } from "../../runtime/testing/index.js";
 import { avroCodec } from "../../runtime/avro-codec.js";
 import { avroEncoder, stringKeyEncoder } from "../../runtime/encoders.js";
@@ -32,42 +35,80 @@ interface Transaction {
   offsets: TransactionOffsets;
 }
 
-/** A transport whose transactional producers record their transactions; `failures` transactions fail first. */
-function fakeTransport(failures = 0) {
+/**
+ * A transport whose transactional producers record their transactions; `failures` transactions fail first, and with
+ * `ambiguous` those commit and then report a failure (a lost answer). Its admin answers the group offsets committed.
+ */
+function fakeTransport(failures = 0, ambiguous = false) {
   const committed: Transaction[] = [];
   const created: string[] = [];
   const disconnected: string[] = [];
   let failing = failures;
-  const transport: Pick<Transport, "client" | "createTransactionalProducer"> = {
+  const transport: Pick<Transport, "client" | "createTransactionalProducer" | "admin"> = {
     client: "fake",
     createTransactionalProducer(id): TransactionalProducer {
       created.push(id);
       return {
         connect: async () => {},
         commitTransaction: async (records, offsets) => {
-          if (failing-- > 0) throw new Error("transaction aborted");
+          const fails = failing-- > 0;
+          if (fails && !ambiguous) throw new Error("transaction aborted");
           committed.push({ id, records, offsets });
+          if (fails) throw new Error("request timed out");
         },
         disconnect: async () => void disconnected.push(id),
       };
     },
+    admin: () =>
+      ({
+        committedOffsets: async (groupId: string, topic: string) =>
+          new Map(
+            committed
+              .filter((c) => c.offsets.groupId === groupId && c.offsets.topic === topic)
+              .map((c) => [c.offsets.partition, c.offsets.offset]),
+          ),
+      }) as unknown as TransportAdmin,
   };
   return { transport, committed, created, disconnected };
 }
 
 function setup(
   handle: ExactlyOnceHandler<string>,
-  options: { failures?: number; backpressure?: BackpressureMode } = {},
+  options: {
+    failures?: number;
+    ambiguous?: boolean;
+    backpressure?: BackpressureMode;
+    concurrency?: number;
+    transaction?: TransactionSettings;
+    /** A value the codec cannot decode (a poison record, skipped). */
+    poison?: string;
+  } = {},
 ) {
-  const fake = fakeTransport(options.failures);
+  const fake = fakeTransport(options.failures, options.ambiguous);
   const transactions = new TransactionalOutput(fake.transport, silentLogger);
   const partitions = new Map<number, PartitionOffsets>();
   const channel = new TopicChannel({
     connection: "shared",
     binding: {
-      ...binding("orders", handle as never, { backpressure: options.backpressure ?? "ApplyBackpressure" }),
+      ...binding("orders", handle as never, {
+        backpressure: options.backpressure ?? "ApplyBackpressure",
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      }),
       exactlyOnce: true,
-      failure: { attempts: 3 },
+      // Default here: a transaction per record, unless the test says otherwise.
+      transaction: options.transaction ?? { transactionMaxRecords: 1 },
+      failure: { attempts: 3, ...(options.poison ? { onDecodeError: "skip" as const } : {}) },
+      ...(options.poison
+        ? {
+            codec: {
+              ...textCodec,
+              decode: (bytes: Buffer) => {
+                if (bytes.toString() === options.poison) throw new Error("cannot decode");
+                return textCodec.decode(bytes);
+              },
+            },
+          }
+        : {}),
     },
     events: new RuntimeEventEmitter(silentLogger),
     logger: silentLogger,
@@ -94,7 +135,7 @@ function setup(
 const out = (value: string): ProducedRecord => ({ topic: "out", key: value, value });
 
 describe("exactly-once handlers (runtime)", () => {
-  it("writes the handler's records and the offset + 1 in one transaction per record, on the input partition's transactional id; the Committer has nothing left", async () => {
+  it("transactionMaxRecords = 1: the handler's records and the offset + 1 in one transaction per record, on the input partition's transactional id; the Committer has nothing left", async () => {
     const t = setup((value) => [out(value), out(`${value}!`)]);
     t.offer(1, 5);
     t.offer(1, 6);
@@ -181,11 +222,212 @@ describe("exactly-once handlers (runtime)", () => {
     expect(() => new ConsumerRuntime([spec], { brokers: ["localhost:1"] }, { logger: silentLogger })).toThrow(
       ClientUnavailableError,
     );
+    // It says why: the platformatic client's transactions take offsets from its own consumer's messages.
+    expect(() => new ConsumerRuntime([spec], { brokers: ["localhost:1"] }, { logger: silentLogger })).toThrow(
+      "only for messages its own consumer delivered",
+    );
     const closed = new TransactionalOutput(fakeTransport().transport, silentLogger);
     await closed.close();
     await expect(closed.commit({ groupId: "g", topic: "orders", partition: 0, offset: "0" }, [])).rejects.toThrow(
       "closed",
     );
+  });
+});
+
+describe("an exactly-once binding on a connection with enableAutoCommit", () => {
+  const spec = (enableAutoCommit: boolean, exactlyOnce: boolean) => ({
+    name: "orders-in",
+    kind: "exclusive" as const,
+    settings: settings({ enableAutoCommit }),
+    topics: [
+      { ...binding("audit", () => {}) },
+      { ...binding("orders", () => {}), ...(exactlyOnce ? { exactlyOnce: true } : {}) },
+    ],
+  });
+
+  it("is refused when the runtime is made, naming the connection, its exactly-once topics and the fix (bindings written by hand: the generator reports the .kef)", () => {
+    expect(
+      () => new ConsumerRuntime([spec(true, true)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).toThrow('connection "orders-in" has exactly-once topics ("orders") and enableAutoCommit = true');
+    expect(
+      () => new ConsumerRuntime([spec(true, true)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).toThrow("Set enableAutoCommit = false on this connection, or exactlyOnce = false on these topics");
+  });
+
+  it("is not refused without enableAutoCommit, nor is auto-commit without an exactly-once topic", () => {
+    expect(
+      () => new ConsumerRuntime([spec(false, true)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).not.toThrow();
+    expect(
+      () => new ConsumerRuntime([spec(true, false)], { brokers: ["localhost:1"] }, { logger: silentLogger }),
+    ).not.toThrow();
+  });
+});
+
+describe("exactly-once transactions of several records", () => {
+  const slow = { transactionMaxRecords: 100, transactionMaxMs: 60_000 };
+
+  it("commits the records of a partition handled in a row in one transaction, at transactionMaxRecords, with the last offset + 1", async () => {
+    const t = setup((value) => [out(value)], { transaction: { transactionMaxRecords: 2, transactionMaxMs: 60_000 } });
+    for (let offset = 0; offset < 5; offset++) t.offer(0, offset);
+    t.channel.start();
+    await expect.poll(() => t.committed.length).toBe(2);
+    expect(t.channel.metrics().inTransaction).toBe(1);
+    await t.channel.stop();
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([
+      [["v0", "v1"], "2"],
+      [["v2", "v3"], "4"],
+      [["v4"], "5"],
+    ]);
+    expect(t.created).toEqual(["g.orders.0"]);
+    expect(t.partitions.get(0)!.needsCommit()).toBe(false);
+    expect(t.partitions.get(0)!.committable()).toBe(5);
+  });
+
+  it("holds handled records uncommitted (not done) until their transaction commits; a hold (rebalance) commits it", async () => {
+    const t = setup((value) => [out(value)], { transaction: slow });
+    t.offer(0, 3);
+    t.offer(0, 4);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(2);
+    expect(t.committed).toEqual([]);
+    expect(t.channel.metrics().inTransaction).toBe(2);
+    // Nothing is done: the Committer cannot commit past records whose output is not written.
+    expect(t.partitions.get(0)!.committable()).toBe(3);
+    t.channel.hold();
+    await expect.poll(() => t.committed.length).toBe(1);
+    expect(t.committed[0]!.offsets.offset).toBe("5");
+    expect(t.channel.metrics().inTransaction).toBe(0);
+    expect(t.partitions.get(0)!.committable()).toBe(5);
+    await t.channel.stop();
+  });
+
+  it("commits an open transaction once transactionMaxMs passed, without stop or more records", async () => {
+    const t = setup((value) => [out(value)], { transaction: { transactionMaxRecords: 100, transactionMaxMs: 20 } });
+    t.offer(0, 0);
+    t.offer(0, 1);
+    t.channel.start();
+    await expect.poll(() => t.committed.length).toBe(1);
+    expect(t.committed[0]!.records.map((r) => r.value)).toEqual(["v0", "v1"]);
+    expect(t.committed[0]!.offsets.offset).toBe("2");
+    await t.channel.stop();
+  });
+
+  it("stop() commits every open transaction, one per partition on its own transactional id", async () => {
+    const t = setup((value) => [out(value)], { transaction: slow, concurrency: 2 });
+    t.offer(0, 0);
+    t.offer(1, 7);
+    t.offer(0, 1);
+    t.offer(1, 8);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(4);
+    expect(t.committed).toEqual([]);
+    await t.channel.stop();
+    expect(
+      t.committed
+        .map((c) => [c.id, c.records.map((r) => r.value), c.offsets.offset])
+        .sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    ).toEqual([
+      ["g.orders.0", ["v0", "v1"], "2"],
+      ["g.orders.1", ["v7", "v8"], "9"],
+    ]);
+  });
+
+  it("a revoked partition's open transaction is dropped, never committed (its next owner handles the records again)", async () => {
+    const t = setup((value) => [out(value)], { transaction: slow });
+    t.offer(0, 0);
+    t.offer(0, 1);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(2);
+    t.partitions.get(0)!.revoke();
+    t.channel.purge((r) => r.offsets.revoked);
+    expect(t.channel.metrics().inTransaction).toBe(0);
+    await t.channel.stop();
+    expect(t.committed).toEqual([]);
+  });
+
+  it("a failed transaction is handled again whole: its first record after the backoff (an attempt counted), then the others, in order, and committed once", async () => {
+    const calls: string[] = [];
+    const t = setup((value) => (calls.push(value), [out(value)]), {
+      failures: 1,
+      transaction: { transactionMaxRecords: 3, transactionMaxMs: 60_000 },
+    });
+    for (let offset = 0; offset < 4; offset++) t.offer(0, offset);
+    t.channel.start();
+    await expect.poll(() => t.committed.length).toBe(1);
+    await expect.poll(() => t.channel.metrics().inTransaction).toBe(1);
+    await t.channel.stop();
+    expect(calls).toEqual(["v0", "v1", "v2", "v0", "v1", "v2", "v3"]);
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([
+      [["v0", "v1", "v2"], "3"],
+      [["v3"], "4"],
+    ]);
+    expect(t.channel.metrics().retries).toBe(1);
+    expect(t.created).toEqual(["g.orders.0", "g.orders.0"]);
+  });
+
+  it("a transaction reported as failed that had committed (a lost answer) is not redone: the group's offset read back says it committed", async () => {
+    const calls: string[] = [];
+    const t = setup((value) => (calls.push(value), [out(value)]), {
+      failures: 1,
+      ambiguous: true,
+      transaction: { transactionMaxRecords: 2, transactionMaxMs: 60_000 },
+    });
+    for (let offset = 0; offset < 3; offset++) t.offer(0, offset);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(3);
+    await t.channel.stop();
+    expect(calls).toEqual(["v0", "v1", "v2"]);
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([
+      [["v0", "v1"], "2"],
+      [["v2"], "3"],
+    ]);
+    expect(t.channel.metrics().retries).toBe(0);
+    expect(t.partitions.get(0)!.committable()).toBe(3);
+  });
+
+  it("a handler failure mid-transaction commits the records before it first, then retries the failing record alone", async () => {
+    let failures = 1;
+    const calls: string[] = [];
+    const t = setup(
+      (value) => {
+        calls.push(value);
+        if (value === "v2" && failures-- > 0) throw new Error("boom");
+        return [out(value)];
+      },
+      { transaction: slow },
+    );
+    for (let offset = 0; offset < 5; offset++) t.offer(0, offset);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(5);
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([[["v0", "v1"], "2"]]);
+    await t.channel.stop();
+    expect(calls).toEqual(["v0", "v1", "v2", "v2", "v3", "v4"]);
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([
+      [["v0", "v1"], "2"],
+      [["v2", "v3", "v4"], "5"],
+    ]);
+  });
+
+  it("a record that cannot be decoded mid-transaction: the records before it commit first, then it takes its path (skipped here)", async () => {
+    const t = setup((value) => [out(value)], { transaction: slow, poison: "v2" });
+    for (let offset = 0; offset < 4; offset++) t.offer(0, offset);
+    t.channel.start();
+    await expect.poll(() => t.channel.metrics().handled).toBe(3);
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([[["v0", "v1"], "2"]]);
+    await t.channel.stop();
+    expect(t.committed.map((c) => [c.records.map((r) => r.value), c.offsets.offset])).toEqual([
+      [["v0", "v1"], "2"],
+      [["v3"], "4"],
+    ]);
+    expect(t.partitions.get(0)!.committable()).toBe(4);
+  });
+
+  it("refuses transaction limits out of range", () => {
+    expect(() => setup(() => [], { transaction: { transactionMaxRecords: 0 } })).toThrow(
+      'transactionMaxRecords of topic "orders" must be an integer >= 1, got 0',
+    );
+    expect(() => setup(() => [], { transaction: { transactionMaxMs: -1 } })).toThrow("transactionMaxMs");
   });
 });
 
@@ -202,6 +444,10 @@ describe("bindTopic of an exactly-once topic", () => {
     // @ts-expect-error an ordinary topic's handler returns nothing
     bindTopic<string>({ ...parts, handler: () => [out("x")] });
     expect(bindTopic<string>({ ...parts, exactlyOnce: true, handler: () => [] }).exactlyOnce).toBe(true);
+    const transaction = { transactionMaxRecords: 5, transactionMaxMs: 50 };
+    expect(bindTopic<string>({ ...parts, exactlyOnce: true, transaction, handler: () => [] }).transaction).toEqual(
+      transaction,
+    );
     expect(bindTopic<string>({ ...parts, handler: () => {} }).exactlyOnce).toBeUndefined();
   });
 });

@@ -308,6 +308,7 @@ function metricsOf(state: ConnectionMetrics["state"], handled = 0): ConnectionMe
         capacity: 1,
         peakBuffered: 0,
         inFlight: 0,
+        inTransaction: 0,
         concurrency: 1,
         paused: false,
         missing: false,
