@@ -87,6 +87,7 @@ function topicModel(t: CheckedTopic): TopicModel {
     handlerKey: t.handlerKey,
     className: consumerClassNameOf(t.handlerKey),
     message: t.message,
+    ...(t.multiType.members ? { members: t.multiType.members, route: t.multiType.route! } : {}),
     connection: t.connection,
     buffer: bufferSettingsModel(resolveConnectionSettings(t.bufferLayers.map(([, layer]) => layer))),
     ...(t.format ? { format: t.format } : {}),
