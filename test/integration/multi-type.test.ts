@@ -10,6 +10,7 @@ import {
   DeadLetterHeaders,
   SchemaRegistryClient,
   silentLogger,
+  type AvroCodec,
   type ConnectionSpec,
   type MessageContext,
 } from "kefgen/runtime";
@@ -21,9 +22,17 @@ import {
   type OrderShipped,
   type ShopMultiHandlers,
 } from "../../fixtures/valid/multi-type/expected/index.js";
-import { orderCreatedCodec } from "../../fixtures/valid/multi-type/expected/codecs.js";
+import {
+  orderCancelledCodec,
+  orderCreatedCodec,
+  orderShippedCodec,
+} from "../../fixtures/valid/multi-type/expected/codecs.js";
 import { startDevRegistry, type DevRegistry } from "../../scripts/registry/server.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { brokers, createTopic, produce, readAll, uniqueName, waitFor, withAdmin } from "../support/kafka.js";
+import { runWitness } from "../support/python.js";
 
 const topics = [
   "multi-orders",
@@ -206,5 +215,75 @@ describe("multi-type topics on a real broker", () => {
     expect(letter!.headers?.[DeadLetterHeaders.EXCEPTION_MESSAGE]?.toString()).toMatch(
       /is the record shop.orders.OrderReturned, not a type of topic "multi-orders-framed"/,
     );
+  });
+
+  it("route by the writer schema: records written by Python confluent-kafka with TopicRecordNameStrategy are routed to their types", async () => {
+    // Its own topic, not the fixture's: the generated wiring is pointed at it (same route, same members).
+    const topic = uniqueName("multi-python");
+    await createTopic(topic, 1);
+    const schemaOf = (codec: unknown) => (codec as AvroCodec<unknown>).type.schema({ exportAttrs: true });
+    const jobs = [
+      { topic, schema: schemaOf(orderShippedCodec), values: [shipped], strategy: "topic_record" },
+      { topic, schema: schemaOf(orderCreatedCodec), values: [created], strategy: "topic_record" },
+      { topic, schema: schemaOf(orderCancelledCodec), values: [cancelled], strategy: "topic_record" },
+    ];
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-multi-python-"));
+    cleanups.push(async () => fs.rmSync(out, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(out, "jobs.json"), JSON.stringify(jobs));
+    await runWitness("produce.py", [
+      "--brokers",
+      brokers().join(","),
+      "--registry",
+      registry.url,
+      "--jobs",
+      path.join(out, "jobs.json"),
+      "--out",
+      out,
+    ]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"))).toEqual({ [topic]: { written: 3 } });
+    // confluent-kafka registered each schema under its own subject: <topic>-<record full name>.
+    const client = new SchemaRegistryClient({ name: "test", url: registry.url });
+    for (const name of ["OrderCreated", "OrderCancelled", "OrderShipped"])
+      expect((await client.latestVersion(`${topic}-shop.orders.${name}`))?.version).toBe(1);
+
+    const seen: Seen[] = [];
+    const handlers: ShopMultiHandlers = {
+      orders: { OrderCreated: () => undefined, OrderCancelled: () => undefined, OrderShipped: () => undefined },
+      orderEvents: () => undefined,
+      framedOrders: (message, context) =>
+        void seen.push({ handler: "python", type: message.type, value: message.value, context }),
+    };
+    const group = uniqueName("multi-python-group");
+    const [framed] = shopMultiConnections(handlers)
+      .flatMap((c) => c.topics)
+      .filter((t) => t.topic === "multi-orders-framed");
+    const runtime = new ConsumerRuntime(
+      [
+        {
+          name: "python",
+          kind: "exclusive",
+          settings: {
+            ...shopMultiConnections(handlers)[0]!.settings,
+            groupId: group,
+            autoOffsetReset: "earliest",
+            fetchMaxWaitMs: 100,
+          },
+          topics: [
+            { ...framed!, topic, failure: { ...framed!.failure, deadLetter: undefined, onDecodeError: "stop" } },
+          ],
+        },
+      ],
+      { brokers: brokers() },
+      { logger: silentLogger },
+    );
+    await runtime.start();
+    cleanups.push(() => runtime.stop({ timeoutMs: 10_000 }));
+    await waitFor(() => seen.length === 3, { timeoutMs: 60_000, message: "three Python records handled" });
+    // In the order written, one partition: each routed to its type by the schema id alone.
+    expect(seen.map((s) => [s.type, s.value])).toEqual([
+      ["shop.orders.OrderShipped", shipped],
+      ["shop.orders.OrderCreated", created],
+      ["shop.orders.OrderCancelled", cancelled],
+    ]);
   });
 });
