@@ -16,6 +16,10 @@ import { related } from "./diagnostics.js";
 import type { MessageModel, RouteModel, TopicFormatModel, TopicMemberModel } from "./model.js";
 import type { FileReporter } from "./reporter.js";
 
+/** What `route` in a topic's `{ }` means (the language server's completion and hover). */
+export const routeSettingDoc =
+  'How a multi-type topic (`topic "orders" : A | B`) tells its records\' types apart: `header("$type")` (the default; the header holds the record\'s full Avro name, K-Entity-Framework\'s style, any header name) or `schema` (the Confluent writer schema names the record; needs format = confluent). Its producer follows it too.';
+
 /** The header K-Entity-Framework names each record's type in: the default route. */
 export const defaultRouteHeader = "$type";
 
