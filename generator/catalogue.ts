@@ -66,6 +66,11 @@ export const codes = {
   KEF2110: "exactly-once topic with a drop mode",
   KEF2111: "exactly-once topic with auto-commit",
   KEF2112: "transaction setting without effect",
+  KEF2120: "message type listed twice on a multi-type topic",
+  KEF2121: "multi-type topic member that is not an Avro record",
+  KEF2122: "invalid route",
+  KEF2123: "route = schema on a topic that is not Confluent-framed",
+  KEF2124: "route on a topic of one message type",
   KEF2140: "unknown topic config",
   KEF2141: "invalid topic config value",
   KEF2142: "not something a topic's { } says",
@@ -439,6 +444,37 @@ export const messages = {
     "KEF2112",
     '"{key}" has no effect: topic "{topic}" is not exactly-once',
     "add exactlyOnce = true, or remove it",
+  ),
+  // multi-type.ts
+  memberTwice: error(
+    "KEF2120",
+    'message "{name}" is listed twice on topic "{topic}"',
+    "list each message type of a multi-type topic once",
+  ),
+  memberSameAvroName: error(
+    "KEF2120",
+    'messages "{name}" and "{other}" of topic "{topic}" are both the Avro record {type}: their records could not be told apart',
+    "a multi-type topic's records are routed by the full Avro name of their type; give each member its own record",
+  ),
+  memberNotARecord: error(
+    "KEF2121",
+    'message "{name}" of multi-type topic "{topic}" is not an Avro record (its schema is {kind})',
+    "the members of a multi-type topic are routed by their record's full name: each must be a record",
+  ),
+  invalidRoute: error(
+    "KEF2122",
+    'route = {value} on topic "{topic}" is not a route',
+    "write route = header(\"$type\") (a header names each record's type, any header name) or route = schema (the registry's writer schema does)",
+  ),
+  schemaRouteNotConfluent: error(
+    "KEF2123",
+    'route = schema on topic "{topic}" needs Confluent framing, but the topic is {format}',
+    "write format = confluent in the topic's consumer block (or on its connection, or in the shared block), or route by a header",
+  ),
+  routeOnSingleType: error(
+    "KEF2124",
+    'topic "{topic}" has one message type: route says how the types of a multi-type topic are told apart',
+    "remove route, or list the other types: topic : A | B",
   ),
 
   // -------------------------------------------------------------------------------------------

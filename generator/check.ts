@@ -52,6 +52,7 @@ import { settingsByName } from "./settings.js";
 import { topicClauses, type TopicClauses } from "./topic-clauses.js";
 import { topicProvisioning, type TopicProvisioningModel } from "./topic-config.js";
 import { messageWriters, reportUnusedWriters, type WriterReporter } from "./writers.js";
+import { checkRouteFormat, topicMembers, type TopicMembers } from "./multi-type.js";
 
 export type { CheckHost } from "./message-schemas.js";
 
@@ -68,6 +69,8 @@ export interface CheckedTopic {
   /** The layers of its buffer settings, weakest first (shared, its connection's, its own). */
   readonly bufferLayers: readonly TopicLayer[];
   readonly clauses: TopicClauses;
+  /** Its members and route when it has several message types (generator/multi-type.ts). */
+  readonly multiType: TopicMembers;
   readonly format: TopicFormatModel | undefined;
   readonly failure: FailureModel;
   readonly provisioning: TopicProvisioningModel | undefined;
@@ -216,7 +219,8 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
   reportUnusedWriters(
     writerReporter(first.source),
     new Map([...bound.messages].map(([name, d]) => [name, { node: d.node, file: d.source.file }])),
-    project.topics,
+    // Each member of a multi-type topic is read with the topic's format.
+    project.topics.flatMap((t) => (t.multiType.members ?? [t]).map((m) => ({ message: m.message, format: t.format }))),
   );
 
   return {
@@ -300,6 +304,7 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
   }
 
   const message = resolveMessage(r, decl.message, p);
+  const multiType = topicMembers(r, decl, message, (ref) => resolveMessage(r, ref, p));
   const clauses = topicClauses(r, decl, (ref) => resolveMessage(r, ref, p), messageNames);
   const provisioning = topicProvisioning(r, decl);
   const clause = decl.consumer;
@@ -339,10 +344,11 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
   const producerLayer = decl.producer
     ? checkSettings(r, decl.producer.settings, "producer", "in a producer block")
     : { values: new Map() };
-  if (!message || !draft) return;
+  if (!message || !draft || !multiType.valid) return;
 
   const formatLayers = draft.kind === "shared" ? [shared, topicLayer] : [shared, draft.own, topicLayer];
   const format = topicFormat(c, { name: topicName, range: decl.range, file }, formatLayers, p.registries);
+  if (!checkRouteFormat(r, decl, multiType, format)) return;
   const failure = topicFailure(c, { name: topicName, range: decl.topic.range, file }, formatLayers);
   const producer = topicProducer(
     c,
@@ -368,6 +374,7 @@ function checkTopic(p: Project, t: Declared<TopicDecl>, messageNames: ReadonlySe
             ["topic", topicLayer],
           ],
     clauses,
+    multiType,
     format,
     failure,
     provisioning,

@@ -39,7 +39,9 @@ export function emitConsumers(ctx: Context): void {
       isAbstract: true,
       extends: `kefgen.TopicConsumer${typeArguments}`,
       ...jsDoc(
-        doc`Consumes topic ${str(topic.topic)}: {@link ${type}} records, on ${ctx.lookups.connectionLabel(topic)}.`,
+        topic.members
+          ? doc`Consumes multi-type topic ${str(topic.topic)}: \`{ type, value }\` records of ${topic.members.map((m) => doc`{@link messages.${m.message.name}}`).reduce((a, b) => doc`${a} | ${b}`)}, on ${ctx.lookups.connectionLabel(topic)}.`
+          : doc`Consumes topic ${str(topic.topic)}: {@link ${type}} records, on ${ctx.lookups.connectionLabel(topic)}.`,
         doc`Extend it, implement {@link ${topic.className}.handle}, and pass an instance as the \`${topic.handlerKey}\` handler.`,
       ),
       properties: [

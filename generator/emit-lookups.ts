@@ -47,8 +47,17 @@ export function deriveLookups(model: Model): Lookups {
   };
 }
 
+/**
+ * The value type of a topic's records: its message's, or on a multi-type topic the union of its members,
+ * `kefgen.OneOf<{ "shop.OrderCreated": messages.OrderCreated; … }>` (`{ type, value }` per member).
+ */
+export function valueTypeOf(topic: TopicModel): string {
+  if (!topic.members) return `messages.${topic.message.name}`;
+  return `kefgen.OneOf<{ ${topic.members.map((m) => `${str(m.type)}: messages.${m.message.name}`).join("; ")} }>`;
+}
+
 function handlerTypesOf(topic: TopicModel): HandlerTypes {
-  const message = `messages.${topic.message.name}${topic.tombstones ? " | null" : ""}`;
+  const message = `${valueTypeOf(topic)}${topic.tombstones ? " | null" : ""}`;
   const k = topic.key;
   const key = !k
     ? undefined

@@ -6,10 +6,11 @@ import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, propertyName, str } from "./escape.js";
 import type { ProducerModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
+import { valueTypeOf } from "./emit-lookups.js";
 
 /** The value and key types of a topic's producer: what `send` takes. */
 function producerTypes(topic: TopicModel): { readonly value: string; readonly key: string } {
-  const value = `messages.${topic.message.name}${topic.tombstones ? " | null" : ""}`;
+  const value = `${valueTypeOf(topic)}${topic.tombstones ? " | null" : ""}`;
   const k = topic.key;
   const key = !k
     ? "Buffer | string"
@@ -43,13 +44,42 @@ function keyEncoder(topic: TopicModel, producer: ProducerModel): string | undefi
   return encoder(topic, k.message.codecName, producer, "key");
 }
 
+/**
+ * The value encoder of a multi-type topic: each member's, as the topic's format says; under route = schema each
+ * member's schema is registered (or looked up) under TopicRecordNameStrategy's subject, `<topic>-<full name>`.
+ */
+function routedEncoder(topic: TopicModel, producer: ProducerModel): string {
+  const bySchema = topic.route?.kind === "schema";
+  const f = topic.format;
+  const members = topic.members!.map((m) => {
+    const member =
+      bySchema && f?.kind === "confluent"
+        ? `kefgen.confluentEncoder(codecs.${m.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: "topicRecord", part: "value", autoRegister: ${String(producer.autoRegister)} })`
+        : encoder(topic, m.message.codecName, producer, "value");
+    return `${str(m.type)}: ${member}`;
+  });
+  return `kefgen.routedEncoder(${str(topic.topic)}, { ${members.join(", ")} })`;
+}
+
+/** The producer's type in the topics interface: a header-routed topic's adds the header to each record. */
+function producerType(topic: TopicModel): string {
+  const { value, key } = producerTypes(topic);
+  return `kefgen.${topic.route?.kind === "header" ? "RoutedTopicProducer" : "TopicProducer"}<${value}, ${key}>`;
+}
+
 function topicProducer(topic: TopicModel, producer: ProducerModel): string {
+  const single = singleTypeProducer(topic, producer);
+  const route = topic.route;
+  return route?.kind === "header" ? `kefgen.routedProducer(${single}, ${str(route.header)})` : single;
+}
+
+function singleTypeProducer(topic: TopicModel, producer: ProducerModel): string {
   const { value, key } = producerTypes(topic);
   const keyed = keyEncoder(topic, producer);
   const settings = producer;
   return `runtime.topic<${value}, ${key}>({
     topic: ${str(topic.topic)},
-    value: ${encoder(topic, topic.message.codecName, producer, "value")},${keyed ? `\n    key: ${keyed},` : ""}
+    value: ${topic.members ? routedEncoder(topic, producer) : encoder(topic, topic.message.codecName, producer, "value")},${keyed ? `\n    key: ${keyed},` : ""}
     settings: { acks: ${str(settings.acks)}, idempotent: ${String(settings.idempotent)}, compression: ${str(settings.compression)}, maxInFlight: ${settings.maxInFlight} },
   })`;
 }
@@ -80,12 +110,15 @@ export function emitProducers(ctx: Context): void {
         doc`The typed producer of each topic that asks for one (\`producer { }\`, or \`produce = true\` in the shared block).`,
       ),
       properties: topics.map(({ topic }) => {
-        const { value, key } = producerTypes(topic);
         return {
           name: propertyName(topic.handlerKey),
           isReadonly: true,
-          type: `kefgen.TopicProducer<${value}, ${key}>`,
-          ...jsDoc(doc`Writes topic ${str(topic.topic)} ({@link messages.${topic.message.name}}).`),
+          type: producerType(topic),
+          ...jsDoc(
+            topic.members
+              ? doc`Writes multi-type topic ${str(topic.topic)}: \`{ type, value }\` of ${topic.members.map((m) => doc`{@link messages.${m.message.name}}`).reduce((a, b) => doc`${a} | ${b}`)}${topic.route?.kind === "header" ? doc`, the type in header ${str(topic.route.header)}` : doc`, each with its type's schema`}.`
+              : doc`Writes topic ${str(topic.topic)} ({@link messages.${topic.message.name}}).`,
+          ),
         };
       }),
     },

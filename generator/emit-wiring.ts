@@ -5,9 +5,10 @@
 //                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { addFile, type Context } from "./context.js";
-import { doc, jsDoc, jsonCodeLiteral, propertyName, str } from "./escape.js";
+import { doc, jsDoc, jsonCodeLiteral, propertyName, str, type DocText } from "./escape.js";
 import type { ConnectionModel, TopicModel } from "./model.js";
 import { apiNamesOf } from "./names.js";
+import { valueTypeOf } from "./emit-lookups.js";
 
 function literal(value: Record<string, string | number | boolean | undefined>): string {
   return `{ ${Object.entries(value)
@@ -30,7 +31,59 @@ function keyFormat(topic: TopicModel): string {
     : `\n    key: kefgen.avroKey(${codec}),`;
 }
 
+/**
+ * A multi-type topic's members (`{ type, codec, format? }`, runtime/routed-format.ts): each framed as the topic's format
+ * says when the route is a header; under route = schema the route frames them itself.
+ */
+function routedMembers(topic: TopicModel, framed: boolean): string {
+  const f = topic.format;
+  return `[${topic
+    .members!.map((m) => {
+      const codec = `codecs.${m.message.codecName}`;
+      const writers = (m.message.writers ?? []).map(
+        (w) => `{ name: ${str(w.name)}, schema: ${jsonCodeLiteral(w.codecSchema)} }`,
+      );
+      const format =
+        !framed || !f
+          ? ""
+          : f.kind === "confluent"
+            ? `, format: kefgen.confluentFormat(${codec}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} })`
+            : `, format: kefgen.singleObjectFormat(${codec}, { topic: ${str(topic.topic)}${writers.length ? `, writers: [${writers.join(", ")}]` : ""} })`;
+      return `{ type: ${str(m.type)}, codec: ${codec}${format} }`;
+    })
+    .join(", ")}]`;
+}
+
+/** How a multi-type topic's records are decoded: its route over its members, and a codec of the union (encoding only). */
+function routedBinding(topic: TopicModel): { codec: string; format: string } {
+  const route = topic.route!;
+  const f = topic.format;
+  const format =
+    route.kind === "schema" && f?.kind === "confluent"
+      ? `kefgen.schemaRoute({ registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, members: ${routedMembers(topic, false)} })`
+      : `kefgen.headerRoute({ topic: ${str(topic.topic)}, header: ${str(route.kind === "header" ? route.header : "$type")}, members: ${routedMembers(topic, true)} })`;
+  return { codec: `kefgen.routedCodec(${str(topic.topic)}, ${routedMembers(topic, false)})`, format };
+}
+
+/** A multi-type topic's handler: a function of the union, or one per member (`{ OrderCreated: … }`), see routeHandlers. */
+function routedHandler(topic: TopicModel): string {
+  const names = topic.members!.map((m) => `${str(m.type)}: ${str(m.message.name)}`).join(", ");
+  return `kefgen.routeHandlers(handlers.${topic.handlerKey}, { ${names} })`;
+}
+
+/** Whether a topic's handler may be one function per member (not with tombstones, which have no member, nor exactly-once). */
+function takesMemberHandlers(topic: TopicModel): boolean {
+  return topic.members !== undefined && !topic.tombstones && !topic.exactlyOnce;
+}
+
+/** A binding's buffer, failure policy, provisioning and exactly-once fields, the same for one type or several. */
+function policyFields(topic: TopicModel): string {
+  return `buffer: ${literal({ ...topic.buffer })},
+    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonCodeLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? `\n    exactlyOnce: true,\n    transaction: ${literal({ ...topic.transaction })},` : ""}`;
+}
+
 function topicBinding(ctx: Context, topic: TopicModel): string {
+  if (topic.members) return multiTypeBinding(ctx, topic);
   const f = topic.format;
   // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
   // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
@@ -48,8 +101,7 @@ function topicBinding(ctx: Context, topic: TopicModel): string {
     topic: ${str(topic.topic)},
     messageType: ${str(topic.message.fullName)},
     codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
-    buffer: ${literal({ ...topic.buffer })},
-    failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonCodeLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? `\n    exactlyOnce: true,\n    transaction: ${literal({ ...topic.transaction })},` : ""}
+    ${policyFields(topic)}
     handler: handlers.${topic.handlerKey},
   })`;
 }
@@ -62,6 +114,33 @@ function bindingFunction(topic: TopicModel): string {
 /** Whether a topic's binding reads the registry clients: its records are Confluent-framed (values, and message keys). */
 function usesRegistries(topic: TopicModel): boolean {
   return topic.format?.kind === "confluent";
+}
+
+/** The binding of a multi-type topic: as topicBinding's, decoded by its route (kept apart so single-type output is unchanged). */
+function multiTypeBinding(ctx: Context, topic: TopicModel): string {
+  const { codec, format } = routedBinding(topic);
+  return `kefgen.bindTopic${ctx.lookups.handlerTypes(topic).typeArguments}({
+    topic: ${str(topic.topic)},
+    messageType: ${str(topic.members!.map((m) => m.type).join(" | "))},
+    codec: ${codec},
+    format: ${format},${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
+    ${policyFields(topic)}
+    handler: ${takesMemberHandlers(topic) ? routedHandler(topic) : `handlers.${topic.handlerKey}`},
+  })`;
+}
+
+/** `kefgen.MemberHandlers<{ OrderCreated: messages.OrderCreated; … }, K>`: one handler per member of a multi-type topic. */
+function memberHandlersType(ctx: Context, topic: TopicModel): string {
+  const { key } = ctx.lookups.handlerTypes(topic);
+  const map = `{ ${topic.members!.map((m) => `${m.message.name}: messages.${m.message.name}`).join("; ")} }`;
+  return `kefgen.MemberHandlers<${map}${key === undefined ? "" : `, ${key}`}>`;
+}
+
+/** `{@link messages.A}`, or for a multi-type topic each member's, for doc comments. */
+function messageLinks(topic: TopicModel): DocText {
+  return (topic.members?.map((m) => m.message) ?? [topic.message])
+    .map((m) => doc`{@link messages.${m.name}}`)
+    .reduce((a, b) => doc`${a} | ${b}`);
 }
 
 function connectionSpec(connection: ConnectionModel): string {
@@ -111,9 +190,14 @@ export function emitWiring(ctx: Context): void {
       // An exactly-once topic's handler returns the records to produce; one that returns nothing does not compile.
       type: t.exactlyOnce
         ? `kefgen.ExactlyOnceHandler${ctx.lookups.handlerTypes(t).typeArguments}`
-        : `consumers.${t.className} | kefgen.MessageHandler${ctx.lookups.handlerTypes(t).typeArguments}`,
+        : `consumers.${t.className} | kefgen.MessageHandler${ctx.lookups.handlerTypes(t).typeArguments}${takesMemberHandlers(t) ? ` | ${memberHandlersType(ctx, t)}` : ""}`,
       ...jsDoc(
-        doc`Topic ${str(t.topic)} ({@link messages.${t.message.name}}), on ${ctx.lookups.connectionLabel(t)}.`,
+        doc`Topic ${str(t.topic)} (${messageLinks(t)}), on ${ctx.lookups.connectionLabel(t)}.`,
+        ...(takesMemberHandlers(t)
+          ? [
+              doc`Several message types: one handler of \`{ type, value }\` (\`type\` the record's full Avro name), or one handler per type.`,
+            ]
+          : []),
         ...(t.exactlyOnce
           ? [
               doc`Exactly-once: a function returning the records to produce (a generated producer's \`record(value, { key })\`); they are written\nin one transaction with the record's offset.`,
@@ -192,7 +276,7 @@ codec or its raw bytes). Put it in a connection of your own (its own group id) t
           initializer: `{\n${withDeadLetters
             .map(
               (t) =>
-                `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<messages.${t.message.name}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: codecs.${t.message.codecName}, buffer, handler }),`,
+                `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<${valueTypeOf(t)}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: ${t.members ? routedBinding(t).codec : `codecs.${t.message.codecName}`}, buffer, handler }),`,
             )
             .join("\n")}\n}`,
         },

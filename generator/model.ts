@@ -52,7 +52,15 @@ export interface TopicModel {
   readonly handlerKey: string;
   /** Generated abstract consumer class, e.g. `OrderEventsConsumer`. */
   readonly className: string;
+  /** Its message type; on a multi-type topic the first of {@link members}. */
   readonly message: MessageModel;
+  /**
+   * A multi-type topic (`topic "orders" : OrderCreated | OrderCancelled`): its message types in the order written,
+   * each with its record's full Avro name (what routes a record to it). Absent: a topic of one type.
+   */
+  readonly members?: readonly TopicMemberModel[];
+  /** How a multi-type topic's records are told apart (generator/multi-type.ts); with {@link members}. */
+  readonly route?: RouteModel;
   /** Name of the connection that consumes this topic. */
   readonly connection: string;
   readonly buffer: BufferSettingsModel;
@@ -96,6 +104,19 @@ export type FailureModel = Readonly<SettingsShape<"failure", "model">>;
  * `autoRegister`: confluent topics register the schema on first send (true) or only look it up (false).
  */
 export type ProducerModel = Readonly<SettingsShape<"producer", "model">>;
+
+/** A message type of a multi-type topic. */
+export interface TopicMemberModel {
+  readonly message: MessageModel;
+  /** The full name of the member's Avro record: the `$type` header's value, the writer schema's name. */
+  readonly type: string;
+}
+
+/**
+ * How a multi-type topic's records are told apart: by a header holding the record's full Avro name (K-Entity-Framework's
+ * `$type`), or by the writer schema the registry returns for a Confluent-framed record's id.
+ */
+export type RouteModel = { readonly kind: "header"; readonly header: string } | { readonly kind: "schema" };
 
 /** A topic's declared key type. */
 export type TopicKeyModel =

@@ -89,7 +89,7 @@ function consumerOf(connection: ConnectionModel): PlannedConsumer {
     groupId: connection.settings.groupId,
     topics: connection.topics.map((t) => ({
       topic: t.topic,
-      message: t.message.name,
+      message: t.members ? t.members.map((m) => m.message.name).join(" | ") : t.message.name,
       buffer: bufferSettings(t).map(([n, v]) => planned(n, v, t.bufferOrigins?.[n])),
       ...(t.producer
         ? { producer: Object.entries(t.producer).map(([n, v]) => planned(n, v, t.producerOrigins?.[n])) }

@@ -89,6 +89,7 @@ function topicModel(t: CheckedTopic): TopicModel {
     handlerKey: t.handlerKey,
     className: consumerClassNameOf(t.handlerKey),
     message: t.message,
+    ...(t.multiType.members ? { members: t.multiType.members, route: t.multiType.route! } : {}),
     connection: t.connection,
     buffer: bufferSettingsModel(values),
     ...(t.format ? { format: t.format } : {}),

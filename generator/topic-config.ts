@@ -260,6 +260,8 @@ export function topicProvisioning(c: FileReporter, decl: TopicDecl): TopicProvis
     } else if (item.$type === "ProducerClause") {
       twice(messages.producerClauseTwice, {}, item.keyword, "producer");
     } else if (item.$type === "Setting") {
+      // `route` says how a multi-type topic's records are told apart, not how it is created (generator/multi-type.ts).
+      if (item.name.text === "route") continue;
       said = true;
       countSetting(c, item, twice, counts);
     } else {

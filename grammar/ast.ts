@@ -156,6 +156,11 @@ export interface TopicDecl {
   readonly topic: StringLiteral;
   readonly alias: Name | undefined;
   readonly message: Name | undefined;
+  /**
+   * `| OrderCancelled | OrderShipped`: the other message types of a multi-type topic (`message` is the first), in
+   * source order; absent on a topic of one message type.
+   */
+  readonly members?: readonly Name[];
   /** The clauses after the message type, in source order. */
   readonly clauses: readonly TopicClause[];
   /** The first consumer clause in the topic's `{ }`; later ones are in `body` (the checker reports them). */

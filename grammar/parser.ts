@@ -6,7 +6,8 @@
 //   messageDecl := "message" Word ( "from" String | "avro" jsonObject ) ( "writers" "[" ( String ( "," String )* )? "]" )?
 //   sharedDecl  := "shared" settings
 //   connectionDecl := "connection" Word "exclusive" settings
-//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicClause* ( "{" topicBodyItem* "}" )?
+//   topicDecl   := "topic" String ( "as" Word )? ":" qualifiedName topicMember* topicClause* ( "{" topicBodyItem* "}" )?
+//   topicMember := "|" qualifiedName                                   another message type of a multi-type topic
 //   topicBodyItem := consumerClause | producerClause | setting | topicConfig `partitions = 12`, `replicationFactor = 3`
 //   topicConfig := Identifier "{" topicConfigEntry* "}"                 `config { "retention.ms" = 7d }`; the
 //   topicConfigEntry := String "=" ( String | Number | Quantity | "true" | "false" | Identifier )   checker names the word
@@ -196,6 +197,7 @@ export class KefParser extends CstParser {
     });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.qualifiedName);
+    this.MANY3(() => this.SUBRULE(this.topicMember));
     this.MANY(() => this.SUBRULE(this.topicClause));
     this.OPTION2(() => {
       this.CONSUME(T.LCurly);
@@ -249,6 +251,12 @@ export class KefParser extends CstParser {
   public producerClause = this.RULE("producerClause", () => {
     this.CONSUME(T.Identifier, { LABEL: "producerWord" });
     this.SUBRULE(this.settings);
+  });
+
+  /** `| OrderCancelled`: one more message type of a multi-type topic (generator/multi-type.ts checks them). */
+  public topicMember = this.RULE("topicMember", () => {
+    this.CONSUME(T.Pipe);
+    this.SUBRULE(this.qualifiedName);
   });
 
   /**

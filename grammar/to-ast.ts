@@ -261,6 +261,11 @@ export class AstBuilder extends Visitor {
     const consumer = node(c, "consumerClause");
     const body = this.topicBody(c);
     const producer = body.find((item): item is ProducerClause => item.$type === "ProducerClause");
+    const members: Name[] = [];
+    for (const member of nodes(c, "topicMember")) {
+      const read = this.topicMember(member.children, member);
+      if (read) members.push(read);
+    }
     const clauses: TopicClause[] = [];
     for (const clause of nodes(c, "topicClause")) {
       const read = this.topicClause(clause.children, clause);
@@ -271,6 +276,7 @@ export class AstBuilder extends Visitor {
       topic: stringOf(topic),
       alias: alias ? nameOf(alias) : undefined,
       message: message ? this.qualifiedName(message.children, message) : undefined,
+      ...(members.length > 0 ? { members } : {}),
       clauses,
       consumer: consumer ? this.consumerClause(consumer.children, consumer) : undefined,
       ...(producer ? { producer } : {}),
@@ -332,6 +338,11 @@ export class AstBuilder extends Visitor {
       settings: this.settingsIn(c),
       range: rangeOf(n),
     };
+  }
+
+  topicMember(c: Children, _n: CstNode): Name | undefined {
+    const name = node(c, "qualifiedName");
+    return name ? this.qualifiedName(name.children, name) : undefined;
   }
 
   topicClause(c: Children, n: CstNode): TopicClause | undefined {

@@ -85,6 +85,8 @@ export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" }
 export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
 export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "')'" });
+/** Between the message types of a multi-type topic: `topic "orders" : OrderCreated | OrderCancelled`. */
+export const Pipe = createToken({ name: "Pipe", pattern: /\|/, label: "'|'" });
 
 export const allTokens: TokenType[] = [
   AnyWord,
@@ -123,6 +125,7 @@ export const allTokens: TokenType[] = [
   Dot,
   LParen,
   RParen,
+  Pipe,
 ];
 
 /** Words with a meaning in the language; they cannot name messages or connections. */

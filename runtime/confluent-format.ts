@@ -10,6 +10,7 @@ import avro from "avsc";
 import { avroType, type AvroCodec } from "./avro-codec.js";
 import { readerOf, type WriterResolver } from "./writer-resolver.js";
 import type { Codec } from "./types.js";
+import type { RecordHeaders } from "./transport/records.js";
 import { DecodeError } from "./errors.js";
 import { RegistryAnswerError, RegistryUnavailableError, type SchemaRegistryClient } from "./registry-client.js";
 
@@ -42,13 +43,14 @@ export class PendingDecode<T> {
 
 /** How a topic's record values are framed, beyond bare Avro. */
 export interface ValueFormat<T> {
-  readonly kind: "confluent" | "singleObject";
+  /** `routed`: a multi-type topic's route (runtime/routed-format.ts), which decodes each record as one of its types. */
+  readonly kind: "confluent" | "singleObject" | "routed";
   /**
    * Decodes one value: synchronously once the writer schema is known (no allocation beyond the value, so the hot
    * path stays as fast as bare Avro), else a {@link PendingDecode}. Throws a {@link DecodeError} for bytes that
-   * will never decode.
+   * will never decode. `headers` are the record's (a multi-type topic's route may read its type there).
    */
-  decode(value: Buffer): T | PendingDecode<T>;
+  decode(value: Buffer, headers?: RecordHeaders): T | PendingDecode<T>;
 }
 
 /** How subjects are named (Confluent's subject name strategies); used in messages about a writer schema. */

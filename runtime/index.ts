@@ -56,6 +56,19 @@ export {
   type ProducerRecord,
 } from "./producer.js";
 export {
+  headerRoute,
+  schemaRoute,
+  routedCodec,
+  routedEncoder,
+  routeHandlers,
+  type OneOf,
+  type MemberHandlers,
+  type RoutedMember,
+  type HeaderRouteOptions,
+  type SchemaRouteOptions,
+} from "./routed-format.js";
+export { RoutedTopicProducer, routedProducer } from "./routed-producer.js";
+export {
   avroEncoder,
   confluentEncoder,
   singleObjectEncoder,

@@ -729,7 +729,7 @@ export class TopicChannel {
       } else {
         const format = this.binding.format;
         // Bare Avro stays synchronous; a framed value waits only while its writer schema is being fetched.
-        value = format ? format.decode(message.value) : this.binding.codec.decode(message.value);
+        value = format ? format.decode(message.value, message.headers) : this.binding.codec.decode(message.value);
         if (value instanceof PendingDecode) value = await value.wait(this.registryWait(record));
         // Shut down or revoked while waiting for the registry: not done, so it is delivered again later.
         if (value === ABANDONED) return undefined;

@@ -15,7 +15,7 @@ import { messages } from "../catalogue.js";
 import { diagnostic, hasErrors, startOfFile } from "../diagnostics.js";
 import { replaceUnsafeCharacters } from "../escape.js";
 import { writeFileAtomic } from "../files.js";
-import type { ConnectionModel, FailureModel, Model } from "../model.js";
+import type { ConnectionModel, FailureModel, Model, TopicModel } from "../model.js";
 import { analyse, type ProjectOptions } from "../program.js";
 import { displayPath } from "../load.js";
 import { settingsByName } from "../settings.js";
@@ -102,7 +102,7 @@ export function mermaidGraph(model: Model): string {
         ...(t.tombstones ? ["tombstones"] : []),
       ];
       out.push(
-        `  ${topic}[(${lines(t.topic, t.message.name, ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`, ...failureLines(t.failure))})]`,
+        `  ${topic}[(${lines(t.topic, ...messageLines(t), ...(record.length > 0 ? [record.join(", ")] : []), ...framing, `buffer ${t.buffer.maxBufferedMessages}, ${t.buffer.backpressure}`, ...failureLines(t.failure))})]`,
       );
       out.push(`  ${handler}(${lines(`handlers.${t.handlerKey}`, `or ${t.className}`)})`);
       out.push(`  ${consumer} --> ${topic}`);
@@ -223,4 +223,11 @@ export function graphCommand(io: CommandIo, project: ProjectOptions, options: Gr
   if (options.out === undefined) io.stdout.write(graph!);
   else io.stdout.write(`wrote ${displayPath(io.cwd, path.resolve(io.cwd, options.out))}\n`);
   return 0;
+}
+
+/** A topic's message type, or a multi-type topic's types and how they are told apart. */
+function messageLines(t: TopicModel): string[] {
+  if (!t.members) return [t.message.name];
+  const route = t.route?.kind === "header" ? `routed by header ${t.route.header}` : "routed by writer schema";
+  return [t.members.map((m) => m.message.name).join(" | "), route];
 }

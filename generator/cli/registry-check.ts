@@ -66,13 +66,17 @@ function subjectQuestions(model: Model, only?: string): SubjectQuestion[] {
   for (const topic of model.topics) {
     if (topic.format?.kind !== "confluent" || (only !== undefined && topic.format.registry !== only)) continue;
     const registry = registries.get(topic.format.registry)!;
-    const parts: ["value" | "key", MessageModel][] = [["value", topic.message]];
+    // A multi-type topic's values are each member's; routed by schema, each is under <topic>-<full name>.
+    const parts: ["value" | "key", MessageModel][] = (topic.members?.map((m) => m.message) ?? [topic.message]).map(
+      (m) => ["value", m],
+    );
+    const strategy = topic.route?.kind === "schema" ? "topicRecord" : topic.format.subjects;
     if (topic.key?.kind === "message") parts.push(["key", topic.key.message]);
     for (const [part, message] of parts) {
       const root = message.schema.root;
       const recordName =
         root.kind === "record" || root.kind === "enum" || root.kind === "fixed" ? root.fullName : undefined;
-      const subject = subjectName(topic.format.subjects, topic.topic, recordName, part);
+      const subject = subjectName(part === "value" ? strategy : topic.format.subjects, topic.topic, recordName, part);
       const schema = schemaText(message);
       const key = JSON.stringify([registry.name, subject, schema]);
       const seen = out.get(key);

@@ -16,6 +16,7 @@ import {
   topicConfigWords,
   topicConfigs,
 } from "../topic-config.js";
+import { routeSettingDoc } from "../multi-type.js";
 import { contains } from "./symbols.js";
 
 /** Where Kafka documents its topic configs (the version the table follows). */
@@ -67,6 +68,13 @@ export function topicBodyItems(): CompletionItem[] {
       documentation: { kind: MarkupKind.Markdown, value: `**${name}**: ${provisioningSettingDocs[name]}` },
       insertText: `${name} = `,
     })),
+    {
+      label: "route",
+      kind: CompletionItemKind.Property,
+      detail: "multi-type topic",
+      documentation: { kind: MarkupKind.Markdown, value: `**route**: ${routeSettingDoc}` },
+      insertText: "route = ",
+    },
     keyword("config", 'Kafka topic configs: config { "retention.ms" = 7d }', "config { "),
     keyword("producer", "generate a typed producer for the topic: producer { acks = all }", "producer { "),
     keyword(
@@ -122,6 +130,7 @@ export function topicBodyHover(
     } else if (item.$type === "Setting" && contains(item.name.range, offset)) {
       const name = provisioningSettings.find((p) => p === item.name.text);
       if (name) return { value: `**${name}**: ${provisioningSettingDocs[name]}`, range: item.name.range };
+      if (item.name.text === "route") return { value: `**route**: ${routeSettingDoc}`, range: item.name.range };
     }
   }
   return undefined;

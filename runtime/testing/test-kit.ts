@@ -171,6 +171,22 @@ export class TestKit {
     );
   }
 
+  /**
+   * Writes typed values of one member of a multi-type topic routed by a header: each encoded with `codec` (the
+   * member's generated codec) as bare Avro, with header `header` (default `$type`, K-Entity-Framework's) set to `type`,
+   * the member record's full Avro name. A record without the header, or naming another type, is fed with
+   * {@link feedRaw} and `headers`.
+   */
+  feedMember<T>(
+    topic: string,
+    member: { readonly type: string; readonly codec: Codec<T>; readonly header?: string },
+    values: T | readonly T[],
+    options: FeedOptions = {},
+  ): StoredRecord[] {
+    const headers = { ...options.headers, [member.header ?? "$type"]: member.type };
+    return this.feed(topic, member.codec, values, { ...options, headers });
+  }
+
   /** Writes raw values to `topic` (`null`: a tombstone), e.g. bytes no codec can decode. */
   feedRaw(
     topic: string,

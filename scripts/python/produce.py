@@ -4,7 +4,8 @@ confluent-kafka's AvroSerializer (which encodes with fastavro) through a schema 
     produce.py --brokers HOST:PORT --registry URL --jobs jobs.json --out DIR
 
 jobs.json: [{"topic": ..., "schema": <Avro schema JSON>, "avro_json": ["<Avro JSON encoding of a value>", ...],
-             "subject": optional subject name (default <topic>-value)}], or "values": [...] instead of avro_json
+             "subject": optional subject name (default <topic>-value), or "strategy": "topic_record" for
+             confluent-kafka's own topic_record_subject_name_strategy (<topic>-<record full name>)}], or "values": [...] instead of avro_json
 to write plain JSON values as they are. Jobs run in order; several jobs may write to one topic (e.g. writer versions
 interleaved); "partition" picks the partition.
 The tests draw the values (test/support/avro-arbitrary.ts) and send them as Avro's JSON encoding of the *underlying*
@@ -22,7 +23,7 @@ import os
 import sys
 
 from confluent_kafka import Producer
-from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry import SchemaRegistryClient, topic_record_subject_name_strategy
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
@@ -47,6 +48,8 @@ def main():
         conf = {"auto.register.schemas": True}
         if subject:
             conf["subject.name.strategy"] = lambda ctx, record_name, s=subject: s
+        elif job.get("strategy") == "topic_record":
+            conf["subject.name.strategy"] = topic_record_subject_name_strategy
         named = {}
         collect(job["schema"], None, named)
         try:

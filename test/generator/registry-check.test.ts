@@ -216,6 +216,30 @@ describe("kefgen registry check prints", () => {
     ]);
   });
 
+  it("a multi-type topic: each member's subject, under <topic>-<full name> when it is routed by schema", async () => {
+    const member = (name: string) =>
+      JSON.stringify({ type: "record", name, namespace: "shop", fields: [{ name: "id", type: "string" }] });
+    registry.store.register("routed-shop.Created", member("Created"));
+    registry.store.register("routed-shop.Cancelled", member("Cancelled"));
+    fs.writeFileSync(path.join(dir, "created.avsc"), member("Created"));
+    fs.writeFileSync(path.join(dir, "cancelled.avsc"), member("Cancelled"));
+    fs.writeFileSync(
+      path.join(dir, "m.kef"),
+      `registry main { url = "${registry.url}" }\nmessage Created from "created.avsc"\nmessage Cancelled from "cancelled.avsc"\nshared { groupId = "g"  format = confluent }\n` +
+        `topic "routed" : Created | Cancelled { route = schema }\ntopic "by-header" : Created | Cancelled\n`,
+    );
+    const report = JSON.parse(
+      (await runKefgen(dir, ["registry", "check", "m.kef", "--format", "json"])).stdout,
+    ) as JsonReport;
+    expect(report.subjects.map((s) => [s.subject, s.message, s.status])).toEqual([
+      ["routed-shop.Created", "Created", "compatible"],
+      ["routed-shop.Cancelled", "Cancelled", "compatible"],
+      // Routed by a header, the members share the topic's subject (subjects = topic): two schemas under one subject.
+      ["by-header-value", "Created", "unregistered"],
+      ["by-header-value", "Cancelled", "unregistered"],
+    ]);
+  });
+
   it("an unreachable registry as KEF4032 naming registry and URL; exit 1", async () => {
     const closed = await startDevRegistry();
     const url = closed.url;

@@ -183,7 +183,7 @@ describe("a multi-file project", () => {
     );
     await client.change(files.alerts, body);
     const items = await req<CompletionItem[]>("textDocument/completion", files.alerts, at(body, "alerting\n  \n", 11));
-    expect(labels(items)).toEqual(["partitions", "replicationFactor", "config", "producer", "consumer"]);
+    expect(labels(items)).toEqual(["partitions", "replicationFactor", "route", "config", "producer", "consumer"]);
     expect(items[0]!.insertText).toBe("partitions = ");
     // The consumer's own settings block still takes the buffer settings.
     const consumerBlock = body.replace("consumer via alerting\n  \n", "consumer via alerting {\n    \n  }\n");
@@ -236,6 +236,12 @@ describe("a multi-file project", () => {
     expect(segment).toContain("a size (e.g. 1GiB");
     expect(hoverText(await req<Hover>("textDocument/hover", files.alerts, at(valid, "partitions", 2)))).toContain(
       "**partitions**: The topic's partition count",
+    );
+    // route (refused on this one-type topic, KEF2124: the hover does not need a valid file).
+    const routed = valid.replace("partitions = 3", 'route = header("$type")');
+    await client.change(files.alerts, routed);
+    expect(hoverText(await req<Hover>("textDocument/hover", files.alerts, at(routed, "route =", 2)))).toContain(
+      "**route**: How a multi-type topic",
     );
     await client.change(files.alerts, text.alerts);
   });
