@@ -97,6 +97,8 @@ export interface RunResult {
   readonly committedToEnd: boolean | undefined;
   /** kefgen only: how often backpressure paused a topic during the run (`paused` events). */
   readonly pauses?: number;
+  /** R10's Node producers: CPU time of the bench process (user + system) per record over the measured window, µs. */
+  readonly cpuMicrosPerRecord?: number;
   readonly profile?: string;
 }
 

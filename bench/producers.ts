@@ -1,7 +1,8 @@
 // The producers R10 compares (issue 12). Each run writes `target` records to a fresh topic in batches of
 // `batch` records, `inFlight` batches at a time, and ends when every batch was acknowledged. The clock starts
 // right before the first send (connect is outside it: both Node producers connect first) and stops when the
-// last batch was acknowledged. After the run the topic's end offsets are summed: exactly `target` records
+// last batch was acknowledged; the process's CPU time over the same window is reported per record (on a loaded
+// machine the wall-clock throughput follows the CPU share the process gets, its CPU time per record much less so). After the run the topic's end offsets are summed: exactly `target` records
 // must be there (more are counted as `extra`, fewer make the run unfinished).
 //
 // - typed:   kefgen's ProducerRuntime / TopicProducer.sendBatch with avroEncoder(avroCodec(schema)): it gets
@@ -56,6 +57,7 @@ export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Pr
     const profile = spec.profileDir
       ? await startProfile(spec.profileDir, spec.profileName ?? `${kind}-${Date.now()}`)
       : undefined;
+    const cpuAtStart = process.cpuUsage();
     const started = process.hrtime.bigint();
     const deadline = started + BigInt(spec.deadlineMs) * 1_000_000n;
     let next = 0;
@@ -73,6 +75,7 @@ export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Pr
     };
     await Promise.all(Array.from({ length: spec.inFlight }, worker));
     const ended = process.hrtime.bigint();
+    const cpu = process.cpuUsage(cpuAtStart);
     const profileFile = await profile?.stop();
     return withTopicCheck(spec, {
       kind,
@@ -83,6 +86,7 @@ export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Pr
       firstRecordSeconds: first === undefined ? undefined : secondsSince(started, first),
       extra: 0,
       committedToEnd: undefined,
+      ...(acknowledged > 0 ? { cpuMicrosPerRecord: (cpu.user + cpu.system) / acknowledged } : {}),
       ...(profileFile ? { profile: profileFile } : {}),
     });
   } finally {

@@ -42,6 +42,7 @@ import {
   codeVersion,
   machineDescription,
   markdownTable,
+  median,
   ratioLines,
   ratioValue,
   textTable,
@@ -362,6 +363,8 @@ async function warmUp(measured: TopicUnderTest, kinds: readonly ConsumerKind[]):
 
 const series: Series[] = [];
 const ratios: Ratio[] = [];
+/** Lines that go with the ratios in the results (R10's CPU time per record). */
+const resultLines: string[] = [];
 const sizeLabel = (recordSize: RecordSize) => (recordSize === "small" ? "~100 B" : "~1 KB");
 
 // With r1p, R9 is measured against kefgen on the platformatic transport (below) unless r1 is asked for too.
@@ -644,8 +647,10 @@ if (settings.runR10) {
         result.finished ? "" : "did not finish",
         result.extra > 0 ? `${result.extra} records more than sent on the topic` : "",
       ].filter(Boolean);
+      const cpu =
+        result.cpuMicrosPerRecord === undefined ? "" : `, CPU ${result.cpuMicrosPerRecord.toFixed(1)} µs/record`;
       say(
-        `  ${label.padEnd(34)} ${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`,
+        `  ${label.padEnd(34)} ${result.handled.toLocaleString("en-US")} in ${result.seconds.toFixed(2)} s = ${rate} records/s${cpu}${checks.length ? ` — ${checks.join(", ")}` : ""}${result.profile ? ` [profile ${result.profile}]` : ""}`,
       );
       return result;
     };
@@ -664,6 +669,10 @@ if (settings.runR10) {
       java.runs.push(await timedProducer(`java ProducerPerformance #${rep}`, "java-producer", rep));
     }
     series.push(typed, raw, java);
+    const cpuMedian = (s: Series) => median(s.runs.map((r) => r.cpuMicrosPerRecord ?? NaN));
+    const cpuLine = `R10 ${recordSize} by CPU time per record (bench process, median): typed ${cpuMedian(typed).toFixed(1)} µs, kafkajs ${cpuMedian(raw).toFixed(1)} µs; kafkajs ÷ typed = ${(cpuMedian(raw) / cpuMedian(typed)).toFixed(3)}`;
+    say(`  ${cpuLine}`);
+    resultLines.push(cpuLine);
     ratios.push({ name: `R10 ${recordSize}`, numerator: typed, denominator: raw, target: 0.9 });
     ratios.push({
       name: `R10 ${recordSize} typed ÷ Java`,
@@ -748,6 +757,7 @@ if (settings.profileDir) {
     markdownTable(series, ratios),
     "",
     ...ratioLines(ratios).map((line) => `- ${line}`),
+    ...resultLines.map((line) => `- ${line}`),
     ...problems.map((line) => `- WARNING: ${line}`),
     "",
     "Columns: *seconds* = consumer start (before connect) → the last record handled, median over the runs (an",

@@ -7,7 +7,7 @@
 //   stringKeyEncoder, bytesKeyEncoder        `key string` (UTF-8) and `key bytes` / no key clause (as given)
 
 import avro from "avsc";
-import type { AvroCodec } from "./avro-codec.js";
+import { avroWriter, type AvroCodec } from "./avro-codec.js";
 import { subjectName, type SubjectStrategy } from "./confluent-format.js";
 import type { SchemaRegistryClient } from "./registry-client.js";
 import { schemaFingerprint } from "./single-object-format.js";
@@ -46,24 +46,26 @@ const MAX_SCRATCH_BYTES = 1 << 20;
  * Writes `prefix` (a framing header, or none) and the value's Avro encoding into a scratch buffer kept by the encoder,
  * then copies them out into one buffer. avsc's `toBuffer` writes into a shared 1 KiB buffer, encodes a larger value
  * a second time, and returns a zero-filled `Buffer.alloc` of its own memory for every record; here a value is encoded
- * once, and the copy comes from Node's buffer pool (records under 4 KiB). Found profiling R10 (bench/RESULTS.md).
- * A codec that is not avsc-backed is encoded by its own `encode`.
+ * once, with the codec's compiled writer (runtime/avro-writer.ts: avsc's bytes, faster), and the copy comes from
+ * Node's buffer pool (records under 4 KiB). Found profiling R10 (bench/RESULTS.md). A codec that is not avsc-backed
+ * is encoded by its own `encode`.
  */
-function avroWriter<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => Buffer {
+function avroWriterOfCodec<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => Buffer {
   const type = (codec as Partial<AvroCodec<T>>).type;
   if (type === undefined || !avro.Type.isType(type)) {
     return (value, prefix) => (prefix ? Buffer.concat([prefix, codec.encode(value)]) : codec.encode(value));
   }
+  const write = avroWriter(type);
   let scratch = Buffer.allocUnsafeSlow(4_096);
   return (value, prefix) => {
     const start = prefix?.length ?? 0;
     let buffer = scratch;
-    let end = type.encode(value, buffer, start);
+    let end = write(value, buffer, start);
     if (end < 0) {
-      // avsc answers how many bytes were missing.
+      // The writer answers how many bytes were missing.
       buffer = Buffer.allocUnsafeSlow(Math.max(buffer.length - end, buffer.length * 2));
       if (buffer.length <= MAX_SCRATCH_BYTES) scratch = buffer;
-      end = type.encode(value, buffer, start);
+      end = write(value, buffer, start);
     }
     prefix?.copy(buffer, 0);
     return Buffer.from(buffer.subarray(0, end));
@@ -72,7 +74,7 @@ function avroWriter<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => Buffer {
 
 /** Bare Avro: the codec's own encoding. */
 export function avroEncoder<T>(codec: Codec<T>): Encoder<T> {
-  const write = avroWriter(codec);
+  const write = avroWriterOfCodec(codec);
   return { kind: "avro", encode: (value) => write(value) };
 }
 
@@ -98,7 +100,7 @@ export function confluentEncoder<T>(codec: Codec<T>, options: ConfluentEncoderOp
   const subject = subjectName(options.subjects ?? "topic", options.topic, type.name, options.part ?? "value");
   const autoRegister = options.autoRegister ?? true;
   let header: Buffer | undefined;
-  const write = avroWriter(codec);
+  const write = avroWriterOfCodec(codec);
   const frame = (h: Buffer, value: T): Buffer => write(value, h);
   const learn = async (): Promise<Buffer> => {
     const id = autoRegister
@@ -132,7 +134,7 @@ export function singleObjectEncoder<T>(codec: Codec<T>): Encoder<T> {
   header[0] = 0xc3;
   header[1] = 0x01;
   header.writeBigUInt64LE(schemaFingerprint(type.schema({ exportAttrs: true })), 2);
-  const write = avroWriter(codec);
+  const write = avroWriterOfCodec(codec);
   return { kind: "singleObject", encode: (value) => write(value, header) };
 }
 
