@@ -16,11 +16,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, openSync, closeSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import { freePorts } from "./free-ports.js";
 
 export const DEFAULT_KAFKA_VERSION = "4.1.2";
 
@@ -192,7 +192,7 @@ export async function startLocalBroker(options: StartLocalBrokerOptions = {}): P
   if (!Number.isFinite(major)) throw new Error(`local-broker: invalid Kafka version '${version}'`);
 
   const libs = await ensureKafkaJars(version, log);
-  const [port, controllerPort] = await freePorts(options.port, options.controllerPort);
+  const [port, controllerPort] = await brokerPorts(options.port, options.controllerPort);
 
   const dataDir = await mkdtemp(join(tmpdir(), "kefgen-kafka-"));
   const tracked: Tracked = { child: undefined, watchdog: undefined, dataDir };
@@ -522,27 +522,13 @@ function killChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: numbe
   });
 }
 
-async function freePorts(port?: number, controllerPort?: number): Promise<[number, number]> {
-  // Hold both sockets open at once so the two ports differ.
-  const servers: ReturnType<typeof createServer>[] = [];
-  const take = async (wanted?: number): Promise<number> => {
-    if (wanted !== undefined) return wanted;
-    const server = createServer();
-    servers.push(server);
-    await new Promise<void>((res, rej) => {
-      server.once("error", rej);
-      server.listen(0, "127.0.0.1", () => res());
-    });
-    return (server.address() as AddressInfo).port;
-  };
-  try {
-    const a = await take(port);
-    const b = await take(controllerPort);
-    if (a === b) throw new Error(`local-broker: client and controller port are the same (${a})`);
-    return [a, b];
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((res) => s.close(() => res()))));
-  }
+/** The client and controller ports: the ones asked for, the others chosen by free-ports.ts. */
+async function brokerPorts(port?: number, controllerPort?: number): Promise<[number, number]> {
+  const chosen = await freePorts(2);
+  const a = port ?? chosen.find((p) => p !== controllerPort)!;
+  const b = controllerPort ?? chosen.find((p) => p !== a)!;
+  if (a === b) throw new Error(`local-broker: client and controller port are the same (${a})`);
+  return [a, b];
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with '-'. */

@@ -15,6 +15,7 @@ import { testSettings, tickTopic } from "../support/guarantees.js";
 import { testClients } from "../support/clients.js";
 import type { KafkaClient } from "../../runtime/index.js";
 import { loadPlatformatic } from "../../runtime/transport/clients.js";
+import { freePort } from "../../scripts/kafka/free-ports.js";
 
 const servers: net.Server[] = [];
 const runtimes: ConsumerRuntime[] = [];
@@ -38,14 +39,11 @@ async function silentServer(): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-/** A port on 127.0.0.1 that nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/**
+ * A port on 127.0.0.1 that nothing listens on: bound once, then released, chosen below the ephemeral
+ * range so that no outgoing connection on the machine is given it meanwhile (see free-ports.ts).
+ */
+const closedPort = freePort;
 
 async function startAgainst(
   client: KafkaClient,
