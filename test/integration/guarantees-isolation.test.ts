@@ -25,7 +25,16 @@ import {
   tickTopic,
 } from "../support/guarantees.js";
 import { testClients } from "../support/clients.js";
-import { committedOffsets, createTopic, describeGroup, endOffsets, uniqueName, waitFor } from "../support/kafka.js";
+import type { Admin } from "kafkajs";
+import {
+  committedOffsets,
+  createTopic,
+  describeGroup,
+  endOffsets,
+  kafka,
+  uniqueName,
+  waitFor,
+} from "../support/kafka.js";
 import { recordKey, sleep } from "../support/ticks.js";
 
 /** Prints a measured figure in the test output (the report quotes them). */
@@ -35,7 +44,11 @@ function figure(name: string, values: Record<string, unknown>): void {
 
 describe.each(testClients())("%s", (client) => {
   const runtimes = new Runtimes(client);
-  afterEach(() => runtimes.stopAll());
+  const admins: Admin[] = [];
+  afterEach(async () => {
+    await runtimes.stopAll();
+    await Promise.all(admins.splice(0).map((admin) => admin.disconnect().catch(() => undefined)));
+  });
 
   describe("guarantee: a slow type does not hold up the others on a shared connection", () => {
     it("a fast type next to a 50 ms/record type finishes its backlog in about the time the same type needs alone", async () => {
@@ -88,6 +101,7 @@ describe.each(testClients())("%s", (client) => {
       const finish = async (log: HandledLog) => {
         await waitFor(() => log.count() >= fastTotal, {
           timeoutMs: 60_000,
+          progress: () => log.count(),
           intervalMs: 5,
           message: "the fast backlog",
         });
@@ -203,6 +217,7 @@ describe.each(testClients())("%s", (client) => {
       const total = 10_000 + 2_000 + 200;
       await waitFor(() => handled.count() >= total, {
         timeoutMs: 45_000,
+        progress: () => handled.count(),
         intervalMs: 20,
         message: "all records handled",
       });
@@ -289,6 +304,7 @@ describe.each(testClients())("%s", (client) => {
         const metricsOf = () => runtime.metrics().connections[0]!.topics[0]!;
         await waitFor(() => metricsOf().handled + metricsOf().dropped >= produced, {
           timeoutMs: 20_000,
+          progress: () => metricsOf().handled + metricsOf().dropped,
           message: "every record handled or dropped",
         });
         // Commits reach the end offsets: dropped records count as done.
@@ -368,14 +384,19 @@ describe.each(testClients())("%s", (client) => {
       );
       const errors: HandlerErrorEvent[] = [];
       runtime.on(RuntimeEvents.HANDLER_ERROR, (e) => errors.push(e));
-      // Committed offset of the flaky partition as the broker sees it, with when the answer arrived.
+      // Committed offset of the flaky partition as the broker sees it, with when the answer arrived (on
+      // one admin connection: a connection per sample left too few samples on a loaded machine).
+      const admin = kafka().admin();
+      await admin.connect();
+      admins.push(admin);
       const sampler = new Sampler(
-        async () => ({ offset: (await committedOffsets(groupId, flaky)).get(0) ?? -1, at: Date.now() }),
+        async () => ({ offset: (await committedOffsets(groupId, flaky, admin)).get(0) ?? -1, at: Date.now() }),
         20,
       );
       await runtime.start();
       await waitFor(() => succeededAt !== undefined && handled.count(flaky) === 20, {
         timeoutMs: 15_000,
+        progress: () => attempts.length + handled.count(),
         message: "the flaky record to succeed",
       });
       await waitFor(async () => (await committedOffsets(groupId, flaky)).get(0) === 20, {
