@@ -5,7 +5,17 @@ import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from "../../
 import { silentLogger, type RuntimeLogger } from "../../runtime/logger.js";
 import type { ConnectionSettings, TopicBinding } from "../../runtime/types.js";
 import { FakeConsumer, message } from "./fake-consumer.js";
-import { binding, deferred, flush, recordingLogger, settings, type Deferred } from "./helpers.js";
+import {
+  advanceUntil,
+  binding,
+  deferred,
+  FAKE_CLOCK,
+  flush,
+  recordingLogger,
+  settings,
+  settle,
+  type Deferred,
+} from "./helpers.js";
 
 type Recorded = { [E in keyof RuntimeEventMap]: RuntimeEventMap[E][] };
 
@@ -85,36 +95,11 @@ function gatedHandler() {
   };
 }
 
+// Tests about time (backpressure waits, intervals, backoff, stop deadlines) run on the fake clock of
+// helpers.ts (FAKE_CLOCK): on a loaded machine a handler's 1 ms sleep can last longer than ROOM_IDLE_MS,
+// and the runtime then rightly pauses; on the real clock such a test measured the machine.
 const commitsOf = (consumer: FakeConsumer) =>
   consumer.commits.map((c) => c.map((o) => `${o.topic}[${o.partition}]=${o.offset}`).join(","));
-
-// Tests about time (backpressure waits, intervals, backoff, stop deadlines) run on vitest's fake clock:
-// timers, Date and performance are faked (setImmediate stays real for flush()), so time moves only when
-// the test advances it. On a loaded machine a handler's 1 ms sleep can last longer than ROOM_IDLE_MS, and
-// the runtime then rightly pauses: on the real clock such a test measured the machine.
-const FAKE_CLOCK = {
-  toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
-} satisfies Parameters<typeof vi.useFakeTimers>[0];
-
-/** Advances the fake clock 1 ms at a time until `condition` holds; fails after `limitMs` of fake time. */
-async function advanceUntil(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  await vi.advanceTimersByTimeAsync(0);
-  for (let ms = 0; !condition(); ms++) {
-    if (ms >= limitMs) throw new Error(`${what} did not happen within ${limitMs} ms of fake time`);
-    await vi.advanceTimersByTimeAsync(1);
-  }
-}
-
-/** Runs the fake clock until `promise` settles, and returns it. */
-async function settle<T>(promise: Promise<T>, limitMs = 10_000): Promise<T> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await advanceUntil(() => settled, "the promise to settle", limitMs);
-  return promise;
-}
 
 afterEach(async () => {
   vi.useRealTimers();
