@@ -111,5 +111,6 @@ describe("startLocalBroker", () => {
     } finally {
       await consumer.disconnect();
     }
-  }, 120_000);
+    // An upper bound: a start and a restart (a graceful stop, then a start) took 20 s + 81 s at load 15-20.
+  }, 300_000);
 });
