@@ -423,9 +423,15 @@ describe.each(testClients())("%s", (client) => {
       // and while it failed the commit stood exactly at it (everything before was handled and committed).
       const beyond = samples.filter((s) => s.offset > failingOffset);
       expect(beyond.every((s) => s.at >= succeededAt!)).toBe(true);
-      const whileFailing = samples.filter((s) => s.at > attempts[0]! + 200 && s.at < attempts[2]!);
-      expect(whileFailing.length).toBeGreaterThan(5);
-      expect(whileFailing.every((s) => s.offset === failingOffset)).toBe(true);
+      // (How soon after the first failure the commit of the records before it reaches the broker depends
+      // on the machine's load: at load 18 it took more than 200 ms. So: never past it while failing, and
+      // once at it, exactly at it until the success, for more than 5 samples.)
+      const whileFailing = samples.filter((s) => s.at > attempts[0]! && s.at < attempts[2]!);
+      expect(whileFailing.every((s) => s.offset <= failingOffset)).toBe(true);
+      const reached = whileFailing.findIndex((s) => s.offset === failingOffset);
+      expect(reached).toBeGreaterThanOrEqual(0);
+      expect(whileFailing.length - reached).toBeGreaterThan(5);
+      expect(whileFailing.slice(reached).every((s) => s.offset === failingOffset)).toBe(true);
       // The other type did not wait: all of it was handled before the failing record's second retry.
       handled.expectExactlyOnceInOrder(steady, steadyEnds);
       expect(steadyDoneAt).toBeLessThan(attempts[2]!);
