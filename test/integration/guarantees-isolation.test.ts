@@ -58,7 +58,9 @@ describe.each(testClients())("%s", (client) => {
       await createTopic(slow, 2);
       const fastEnds = await produceTicks(fast, 4, 10_000);
       const fastTotal = 40_000;
-      const slowBacklog = 2_000; // 100 s of work at 50 ms per record
+      // 200 s of work at 50 ms per record: far more than the slow type gets through while the fast backlog
+      // is handled, even at load 20 where that took 25-40 s (2,000 records left it at 201, past a tenth).
+      const slowBacklog = 4_000;
       await produceTicks(slow, 2, slowBacklog / 2);
 
       // Measured side by side in one process, so that both runs see the same machine load: the same
@@ -123,7 +125,7 @@ describe.each(testClients())("%s", (client) => {
       // The slow type really competed: it was fetched, handled and paused for backpressure meanwhile…
       expect(togetherDone.slowDone).toBeGreaterThan(0);
       expect(slowPauses).toBeGreaterThan(0);
-      // …and was far from done: had it held the fetch loop, the fast type would have waited ~100 s.
+      // …and was far from done: had it held the fetch loop, the fast type would have waited ~200 s.
       expect(togetherDone.slowDone).toBeLessThan(slowBacklog / 10);
       // The fast type next to it took about as long as alone: within 1.5x plus 500 ms of fetch scheduling.
       expect(togetherDone.ms).toBeLessThan(1.5 * aloneDone.ms + 500);
