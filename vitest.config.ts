@@ -14,7 +14,9 @@ export default defineConfig({
     // Starts (or connects to, with KAFKA_BROKERS) one Kafka broker for the whole run.
     globalSetup: ["test/support/global-setup.ts"],
     pool: "forks",
-    testTimeout: 60_000,
+    // An upper bound, not a pace: a guarantee test handles thousands of records and, on a loaded 2-core
+    // machine, takes several times as long as alone; its waits fail on a stall (waitFor's progress).
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
   },

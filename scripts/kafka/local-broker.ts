@@ -16,11 +16,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, openSync, closeSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import { freePorts } from "./free-ports.js";
 
 export const DEFAULT_KAFKA_VERSION = "4.1.2";
 
@@ -57,7 +57,11 @@ export interface StartLocalBrokerOptions {
   port?: number;
   /** Controller port on 127.0.0.1 (default: a free port). */
   controllerPort?: number;
-  /** How long to wait for the broker to answer (default 90 s; includes nothing of the download). */
+  /**
+   * How long to wait for the broker to answer (default 180 s; includes nothing of the download). An
+   * upper bound, not a pace: quiet, a broker answers in 3-5 s; on a 2-core machine at load 15-20 a start
+   * took 20 s and a restart 81 s. A JVM that exits during startup fails at once whatever this is.
+   */
   startTimeoutMs?: number;
   /** Progress messages (download, start, stop). */
   log?: (line: string) => void;
@@ -187,12 +191,12 @@ function startWatchdog(javaPid: number, dataDir: string): ChildProcess | undefin
 export async function startLocalBroker(options: StartLocalBrokerOptions = {}): Promise<LocalBroker> {
   const version = options.version ?? (process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION);
   const log = options.log;
-  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 180_000;
   const major = Number.parseInt(version.split(".")[0] ?? "", 10);
   if (!Number.isFinite(major)) throw new Error(`local-broker: invalid Kafka version '${version}'`);
 
   const libs = await ensureKafkaJars(version, log);
-  const [port, controllerPort] = await freePorts(options.port, options.controllerPort);
+  const [port, controllerPort] = await brokerPorts(options.port, options.controllerPort);
 
   const dataDir = await mkdtemp(join(tmpdir(), "kefgen-kafka-"));
   const tracked: Tracked = { child: undefined, watchdog: undefined, dataDir };
@@ -522,27 +526,13 @@ function killChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: numbe
   });
 }
 
-async function freePorts(port?: number, controllerPort?: number): Promise<[number, number]> {
-  // Hold both sockets open at once so the two ports differ.
-  const servers: ReturnType<typeof createServer>[] = [];
-  const take = async (wanted?: number): Promise<number> => {
-    if (wanted !== undefined) return wanted;
-    const server = createServer();
-    servers.push(server);
-    await new Promise<void>((res, rej) => {
-      server.once("error", rej);
-      server.listen(0, "127.0.0.1", () => res());
-    });
-    return (server.address() as AddressInfo).port;
-  };
-  try {
-    const a = await take(port);
-    const b = await take(controllerPort);
-    if (a === b) throw new Error(`local-broker: client and controller port are the same (${a})`);
-    return [a, b];
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((res) => s.close(() => res()))));
-  }
+/** The client and controller ports: the ones asked for, the others chosen by free-ports.ts. */
+async function brokerPorts(port?: number, controllerPort?: number): Promise<[number, number]> {
+  const chosen = await freePorts(2);
+  const a = port ?? chosen.find((p) => p !== controllerPort)!;
+  const b = controllerPort ?? chosen.find((p) => p !== a)!;
+  if (a === b) throw new Error(`local-broker: client and controller port are the same (${a})`);
+  return [a, b];
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with '-'. */

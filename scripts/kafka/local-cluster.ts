@@ -9,7 +9,7 @@
  *   // ... cluster.brokers, cluster.node(2).kill() ...
  *   await cluster.stop();
  */
-import { createServer, type AddressInfo } from "node:net";
+import { freePorts } from "./free-ports.js";
 import { randomClusterId, startLocalBroker, type LocalBroker, type StartLocalBrokerOptions } from "./local-broker.js";
 
 /** A running cluster. */
@@ -72,22 +72,4 @@ export async function startLocalCluster(options: StartLocalClusterOptions = {}):
     },
     stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))),
   };
-}
-
-/** `count` distinct free ports on 127.0.0.1 (all held open at once while choosing). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  try {
-    return await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
 }

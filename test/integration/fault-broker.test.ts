@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-broker.js";
 import { startLocalCluster } from "../../scripts/kafka/local-cluster.js";
-import { freePort, startBlackholeProxy } from "../support/blackhole-proxy.js";
+import { freePort } from "../../scripts/kafka/free-ports.js";
+import { startBlackholeProxy } from "../support/blackhole-proxy.js";
 import { AckedProducer } from "../support/fault-load.js";
 import { startScenario, type Scenario } from "../support/fault-scenario.js";
 import { waitFor } from "../support/kafka.js";

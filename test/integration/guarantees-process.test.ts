@@ -72,6 +72,7 @@ describe.each(testClients())("%s: guarantee: a consumer process killed with SIGK
     const first = consumer({ client, groupId, topic, log: log1, handlerDelayMs: 1, autoCommitIntervalMs: 100 });
     await waitFor(() => handledLines(readFaultLog(log1)).length >= 800, {
       timeoutMs: 30_000,
+      progress: () => handledLines(readFaultLog(log1)).length,
       message: `the first process to handle 800 records; stderr: ${first.stderr()}`,
     });
     first.child.kill("SIGKILL");
@@ -82,6 +83,7 @@ describe.each(testClients())("%s: guarantee: a consumer process killed with SIGK
     const second = consumer({ client, groupId, topic, log: log2, handlerDelayMs: 0, autoCommitIntervalMs: 100 });
     await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), ends), {
       timeoutMs: 30_000,
+      progress: () => readFaultLog(log2).length,
       message: `the restarted process to commit every record; stderr: ${second.stderr()}`,
     });
     const samples = await sampler.stop();
@@ -211,6 +213,7 @@ describe.each(testClients())("%s: guarantee: SIGTERM drains, commits and exits i
     const second = consumer({ client, groupId, topic, log: log2, handlerDelayMs: 0, autoCommitIntervalMs: 100 });
     await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), await endOffsets(topic)), {
       timeoutMs: 30_000,
+      progress: () => readFaultLog(log2).length,
       message: `the restarted process to commit every record; stderr: ${second.stderr()}`,
     });
     second.child.kill("SIGTERM");

@@ -96,6 +96,7 @@ describe.each(testClients())("%s", (client) => {
         () => a.handled.count() >= 300 && touched().some((p) => p % 2 === 0) && touched().some((p) => p % 2 === 1),
         {
           timeoutMs: 20_000,
+          progress: () => a.handled.count(),
           message: "A to handle 300 records, of an even and an odd partition",
         },
       );
@@ -106,6 +107,7 @@ describe.each(testClients())("%s", (client) => {
       const total = 3_200;
       await waitFor(() => b.handled.count() >= 150 && a.handled.count() >= bJoinedAt + 100, {
         timeoutMs: 20_000,
+        progress: () => a.handled.count() + b.handled.count(),
         message: "both members to make progress",
       });
       expect((await describeGroup(groupId)).members).toHaveLength(2);
@@ -113,6 +115,7 @@ describe.each(testClients())("%s", (client) => {
       await waitFor(() => a.owned.size === 4, { timeoutMs: 20_000, message: "A to own every partition again" });
       await waitFor(async () => sameOffsets(await committedOffsets(groupId, topic), ends), {
         timeoutMs: 30_000,
+        progress: () => a.handled.count() + a.commits.length,
         message: "every record committed",
       });
       await a.runtime.stop({ timeoutMs: 5_000 });

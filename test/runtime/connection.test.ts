@@ -1,11 +1,21 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { kafkajsTransport } from "../../runtime/transport/kafkajs.js";
 import { Connection, MAX_HOLD_MS, ROOM_IDLE_MS } from "../../runtime/connection.js";
 import { RuntimeEventEmitter, RuntimeEvents, type RuntimeEventMap } from "../../runtime/events.js";
 import { silentLogger, type RuntimeLogger } from "../../runtime/logger.js";
 import type { ConnectionSettings, TopicBinding } from "../../runtime/types.js";
 import { FakeConsumer, message } from "./fake-consumer.js";
-import { binding, deferred, flush, recordingLogger, settings, type Deferred } from "./helpers.js";
+import {
+  advanceUntil,
+  binding,
+  deferred,
+  FAKE_CLOCK,
+  flush,
+  recordingLogger,
+  settings,
+  settle,
+  type Deferred,
+} from "./helpers.js";
 
 type Recorded = { [E in keyof RuntimeEventMap]: RuntimeEventMap[E][] };
 
@@ -85,10 +95,14 @@ function gatedHandler() {
   };
 }
 
+// Tests about time (backpressure waits, intervals, backoff, stop deadlines) run on the fake clock of
+// helpers.ts (FAKE_CLOCK): on a loaded machine a handler's 1 ms sleep can last longer than ROOM_IDLE_MS,
+// and the runtime then rightly pauses; on the real clock such a test measured the machine.
 const commitsOf = (consumer: FakeConsumer) =>
   consumer.commits.map((c) => c.map((o) => `${o.topic}[${o.partition}]=${o.offset}`).join(","));
 
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(running.splice(0).map((c) => c.stop({ deadline: Date.now() + 50 })));
 });
 
@@ -300,12 +314,14 @@ describe("Connection routing", () => {
   });
 
   it("commits on its own every autoCommitIntervalMs", async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const h = harness([binding("orders", () => {})], { autoCommitIntervalMs: 10 });
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append("orders", 0, ["a", "b"]);
-    await h.consumer.poll("orders", 0);
-    const deadline = Date.now() + 2_000;
-    while (h.consumer.committed("orders", 0) !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await settle(h.consumer.poll("orders", 0));
+    await flush();
+    expect(h.consumer.committed("orders", 0)).toBeUndefined(); // handled, but the interval has not come yet
+    await advanceUntil(() => h.consumer.committed("orders", 0) !== undefined, "a commit", 10);
     expect(h.consumer.committed("orders", 0)).toBe(2);
   });
 
@@ -365,9 +381,9 @@ describe("Connection routing", () => {
     h.consumer.append("payments", 0, ["p1", "p2"]);
     await h.consumer.poll("orders", 0);
     await h.consumer.poll("payments", 0);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(ok).toEqual(["p1", "p2"]);
-    expect(h.events.handlerError.length).toBeGreaterThan(1);
+    // Retried (the handler failed more than once) while the other topic went on.
+    await vi.waitFor(() => expect(h.events.handlerError.length).toBeGreaterThan(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(ok).toEqual(["p1", "p2"]), { timeout: 10_000 });
     await h.connection.commit();
     expect(h.consumer.committed("payments", 0)).toBe(2);
     expect(h.consumer.committed("orders", 0)).toBe(0);
@@ -556,20 +572,18 @@ describe("Connection rebalances and crashes", () => {
   });
 
   it("restarts a consumer kafkajs gave up on, with backoff, and gives up after maxAttempts", async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const h = harness(
       [binding("orders", () => {})],
       {},
       { restart: { initialDelayMs: 5, maxDelayMs: 5, maxAttempts: 2 } },
     );
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.assignment = null; // the restarted consumer will not manage to join
     h.consumer.crash(new Error("fatal"), false);
     expect(h.connection.state).toBe("restarting");
-    const waitForRuns = async (n: number) => {
-      const deadline = Date.now() + 2_000;
-      while (h.consumer.calls.filter((c) => c === "run").length < n && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 2));
-    };
+    const waitForRuns = (n: number) =>
+      advanceUntil(() => h.consumer.calls.filter((c) => c === "run").length >= n, `run() call ${n}`);
     await waitForRuns(2);
     expect(h.consumer.calls.slice(-3)).toEqual(["disconnect", "connect", "run"]);
     h.consumer.crash(new Error("fatal again"), false);
@@ -585,10 +599,11 @@ describe("Connection rebalances and crashes", () => {
       {},
       { restart: { initialDelayMs: 5, maxDelayMs: 5, maxAttempts: 1 } },
     );
-    await h2.connection.start();
+    await settle(h2.connection.start());
     h2.consumer.crash(new Error("once"), false);
-    await new Promise((r) => setTimeout(r, 30));
+    await advanceUntil(() => h2.connection.state !== "restarting", "the restart");
     expect(h2.connection.state).toBe("running");
+    expect(h2.connection.metrics().restarts).toBe(1);
     h2.consumer.crash(new Error("twice"), false);
     expect(h2.connection.state).toBe("restarting");
   });
@@ -747,14 +762,15 @@ describe("Connection.stop", () => {
   });
 
   it("does not commit a record whose handler is still running at the deadline", async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const handler = gatedHandler();
     const h = harness([binding("orders", handler.handle)]);
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append("orders", 0, ["a", "b"]);
-    await h.consumer.poll("orders", 0);
+    await settle(h.consumer.poll("orders", 0));
     await flush();
     const started = Date.now();
-    await h.connection.stop({ deadline: Date.now() + 50 });
+    await settle(h.connection.stop({ deadline: Date.now() + 50 }));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(h.consumer.commits.flat().every((o) => o.offset === "0")).toBe(true);
     expect(h.consumer.calls.at(-1)).toBe("disconnect");
@@ -765,6 +781,10 @@ describe("Connection.stop", () => {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers(FAKE_CLOCK);
+  });
+
   it("a handler that keeps up gets the whole batch through a small buffer: no pause, nothing fetched twice, heartbeats go on", async () => {
     const seen: string[] = [];
     const h = harness(
@@ -780,16 +800,17 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
       ],
       { heartbeatIntervalMs: 20 },
     );
-    await h.connection.start();
+    await settle(h.connection.start());
     const values = Array.from({ length: 60 }, (_, i) => `r${i}`);
     h.consumer.append("orders", 0, values);
-    const delivery = await h.consumer.poll("orders", 0);
+    const delivery = await settle(h.consumer.poll("orders", 0));
     expect(delivery.resolved).toEqual(values.map((_, i) => String(i)));
     expect(delivery.resolveCalls).toBe(1); // once per batch: kafkajs's resolveOffset is not cheap
     expect(h.consumer.pauseCalls).toEqual([]);
     expect(h.events.paused).toEqual([]);
     expect(h.consumer.heartbeats).toBeGreaterThanOrEqual(2); // ~60 ms of waiting with a 20 ms interval
-    await vi.waitFor(() => expect(seen).toEqual(values));
+    await advanceUntil(() => seen.length === values.length, "every record handled");
+    expect(seen).toEqual(values);
     expect(h.connection.metrics().topics[0]!.peakBuffered).toBe(4);
   });
 
@@ -806,19 +827,21 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
       ),
       binding("payments", () => {}),
     ]);
-    await h.connection.start();
+    await settle(h.connection.start());
     const values = Array.from({ length: 500 }, (_, i) => `r${i}`);
     h.consumer.append("orders", 0, values);
     const started = Date.now();
-    const delivery = await h.consumer.poll("orders", 0, 500);
+    const delivery = await settle(h.consumer.poll("orders", 0, 500));
     const elapsed = Date.now() - started;
     expect(delivery.resolved.length).toBeGreaterThan(20); // it waited and routed many buffers' worth
     expect(delivery.resolved.length).toBeLessThan(500); // 500 records x 2 ms would hold the loop 1 s
     expect(elapsed).toBeGreaterThanOrEqual(MAX_HOLD_MS);
     expect(elapsed).toBeLessThan(MAX_HOLD_MS + 300);
     expect(h.events.paused).toEqual([]); // the handler keeps up: no pause, the next fetch continues
-    for (let round = 0; round < 100 && seen.length < 500; round++) await h.consumer.poll("orders", 0, 500);
-    await vi.waitFor(() => expect(seen).toEqual(values), { timeout: 5_000 });
+    for (let round = 0; round < 100 && seen.length < 500; round++) await settle(h.consumer.poll("orders", 0, 500));
+    await advanceUntil(() => seen.length === values.length, "every record handled");
+    expect(seen).toEqual(values);
+    expect(h.events.paused).toEqual([]);
   });
 
   it("the hold budget is shared by the batches of one fetch response and renewed by the next fetch", async () => {
@@ -827,7 +850,7 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
       binding("orders", handler, { maxBufferedMessages: 2 }),
       binding("payments", handler, { maxBufferedMessages: 2 }),
     ]);
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append(
       "orders",
       0,
@@ -838,21 +861,23 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
       0,
       Array.from({ length: 500 }, (_, i) => `p${i}`),
     );
-    const first = await h.consumer.poll("orders", 0, 500); // a new response: spends the whole budget
+    const first = await settle(h.consumer.poll("orders", 0, 500)); // a new response: spends the whole budget
     expect(first.resolved.length).toBeLessThan(500);
     // A batch of the same response (no FETCH in between): no waiting left, it yields at once.
     let started = Date.now();
-    const sameResponse = await h.consumer.deliver(
-      "payments",
-      0,
-      Array.from({ length: 500 }, (_, i) => message(i, `p${i}`)),
-      0,
+    const sameResponse = await settle(
+      h.consumer.deliver(
+        "payments",
+        0,
+        Array.from({ length: 500 }, (_, i) => message(i, `p${i}`)),
+        0,
+      ),
     );
     expect(Date.now() - started).toBeLessThan(MAX_HOLD_MS / 2);
     expect(sameResponse.resolved.length).toBeLessThanOrEqual(4);
     // The next fetch response has a budget again.
     started = Date.now();
-    const next = await h.consumer.poll("payments", 0, 500);
+    const next = await settle(h.consumer.poll("payments", 0, 500));
     expect(Date.now() - started).toBeGreaterThanOrEqual(MAX_HOLD_MS);
     expect(next.resolved.length).toBeGreaterThan(20);
     expect(h.events.paused).toEqual([]);
@@ -860,16 +885,17 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
 
   it("pauses at once when the buffer holds at least fetchMaxWaitMs of work", async () => {
     const h = harness([binding("orders", () => sleep(3), { maxBufferedMessages: 10 })], { fetchMaxWaitMs: 10 });
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append(
       "orders",
       0,
       Array.from({ length: 100 }, (_, i) => `r${i}`),
     );
-    await h.consumer.poll("orders", 0, 1); // one record: learns the handler's pace
-    await vi.waitFor(() => expect(h.connection.metrics().topics[0]!.handled).toBe(1));
+    await settle(h.consumer.poll("orders", 0, 1)); // one record: learns the handler's pace
+    await advanceUntil(() => h.connection.metrics().topics[0]!.handled === 1, "the first record handled");
+    expect(h.connection.metrics().topics[0]!.handled).toBe(1);
     const started = performance.now();
-    await h.consumer.poll("orders", 0);
+    await settle(h.consumer.poll("orders", 0));
     expect(performance.now() - started).toBeLessThan(ROOM_IDLE_MS); // no wait: 10 x 3 ms >= 10 ms
     expect(h.events.paused).toHaveLength(1);
     expect(h.connection.metrics().topics[0]).toMatchObject({ buffered: 10, paused: true });
@@ -877,15 +903,18 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
 
   it("a handler known to be slow makes a full buffer pause at once", async () => {
     const h = harness([binding("orders", () => sleep(30), { maxBufferedMessages: 1 })]);
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append("orders", 0, ["a", "b", "c", "d", "e"]);
-    await h.consumer.poll("orders", 0); // nothing known yet: waits ROOM_IDLE_MS, then pauses
-    await vi.waitFor(() => expect(h.connection.metrics().topics[0]!.handled).toBeGreaterThanOrEqual(2), {
-      timeout: 2_000,
-    });
-    await vi.waitFor(() => expect(h.consumer.pausedTopics.has("orders")).toBe(false), { timeout: 2_000 });
+    const waitStarted = Date.now();
+    await settle(h.consumer.poll("orders", 0)); // nothing known yet: waits ROOM_IDLE_MS, then pauses
+    expect(h.consumer.pausedTopics.has("orders")).toBe(true);
+    // Paused by the idle check, before the first handler call (30 ms) ended and told its pace.
+    expect(Date.now() - waitStarted).toBeGreaterThanOrEqual(ROOM_IDLE_MS);
+    expect(Date.now() - waitStarted).toBeLessThan(30);
+    await advanceUntil(() => h.connection.metrics().topics[0]!.handled >= 2, "two records handled");
+    await advanceUntil(() => !h.consumer.pausedTopics.has("orders"), "the topic resumed");
     const started = performance.now();
-    const second = await h.consumer.poll("orders", 0);
+    const second = await settle(h.consumer.poll("orders", 0));
     expect(second.delivered).toBe(true);
     expect(performance.now() - started).toBeLessThan(10); // no ROOM_IDLE_MS wait
     expect(h.consumer.pausedTopics.has("orders")).toBe(true);
@@ -893,7 +922,7 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
 
   it("a rebalance error from the heartbeat during the wait propagates and leaves the rest unresolved", async () => {
     const h = harness([binding("orders", () => sleep(1), { maxBufferedMessages: 2 })], { heartbeatIntervalMs: 5 });
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append(
       "orders",
       0,
@@ -901,7 +930,7 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
     );
     const rebalance = new Error("The group is rebalancing, so a rejoin is needed");
     setTimeout(() => (h.consumer.heartbeatError = rebalance), 15);
-    await expect(h.consumer.poll("orders", 0)).rejects.toBe(rebalance);
+    await expect(settle(h.consumer.poll("orders", 0))).rejects.toBe(rebalance);
     expect(h.consumer.position("orders", 0)).toBeGreaterThan(2);
     expect(h.consumer.position("orders", 0)).toBeLessThan(100);
   });
@@ -909,7 +938,7 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
   it("stop() ends a wait at once and the batch resolves nothing more", async () => {
     const handler = gatedHandler();
     const h = harness([binding("orders", handler.handle, { maxBufferedMessages: 2 })]);
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append("orders", 0, ["a", "b", "c", "d", "e"]);
     // Warm up the latency estimate with nothing: the first full buffer waits (idle detection would end it after ROOM_IDLE_MS).
     const polling = h.consumer.poll("orders", 0);
@@ -918,7 +947,7 @@ describe("Connection: waiting for buffer room (ApplyBackpressure)", () => {
     const delivery = await polling;
     expect(delivery.resolved).toEqual(["0", "1", "2"]);
     handler.releaseAll();
-    await stopping;
+    await settle(stopping);
   });
 });
 
@@ -973,11 +1002,13 @@ describe("Connection: rebalances, warnings, supervision", () => {
   it("reports a handler running longer than maxPollIntervalMs (event and warning), without interrupting it", async () => {
     const logger = recordingLogger();
     const handler = gatedHandler();
+    vi.useFakeTimers(FAKE_CLOCK);
     const h = harness([binding("orders", handler.handle)], { maxPollIntervalMs: 100 }, { logger });
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.append("orders", 0, ["a"]);
-    await h.consumer.poll("orders", 0);
-    await vi.waitFor(() => expect(h.events.slowHandler).toHaveLength(1), { timeout: 2_000 });
+    await settle(h.consumer.poll("orders", 0));
+    await advanceUntil(() => h.events.slowHandler.length > 0, "the slowHandler event", 2_000);
+    expect(h.events.slowHandler).toHaveLength(1);
     expect(h.events.slowHandler[0]).toMatchObject({
       connection: "shared",
       topic: "orders",
@@ -1022,11 +1053,12 @@ describe("Connection: rebalances, warnings, supervision", () => {
   });
 
   it("stop() does not wait forever for a group leave that never completes", async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const h = harness([binding("orders", () => {})], {}, { commitOnStopTimeoutMs: 100 });
-    await h.connection.start();
+    await settle(h.connection.start());
     h.consumer.disconnect = () => new Promise<void>(() => {});
     const started = Date.now();
-    await h.connection.stop({ deadline: Date.now() + 50 });
+    await settle(h.connection.stop({ deadline: Date.now() + 50 }));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(h.connection.state).toBe("stopped");
   });

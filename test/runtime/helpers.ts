@@ -1,5 +1,6 @@
 // Small helpers shared by the runtime unit tests (not a test file).
 
+import { vi } from "vitest";
 import type { Codec, ConnectionSettings, TopicBinding, BackpressureMode, MessageHandler } from "../../runtime/types.js";
 import type { LogFields, RuntimeLogger } from "../../runtime/logger.js";
 
@@ -77,4 +78,39 @@ export function settings(overrides: Partial<ConnectionSettings> = {}): Connectio
 /** Lets pending promise continuations (the dispatcher) run. */
 export async function flush(rounds = 10): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * vitest's fake clock for tests about time (backpressure waits, intervals, backoff, deadlines): timers,
+ * Date and performance are faked, setImmediate stays real (for {@link flush}), so time moves only when
+ * the test advances it (`vi.useFakeTimers(FAKE_CLOCK)`, then {@link settle} / {@link advanceUntil}). On a
+ * loaded machine a handler's 1 ms sleep can last longer than the runtime's 25 ms idle window; on the real
+ * clock such a test measures the machine.
+ */
+export const FAKE_CLOCK = {
+  toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"],
+} satisfies Parameters<typeof vi.useFakeTimers>[0];
+
+/** Advances the fake clock 1 ms at a time until `condition` holds; fails after `limitMs` of fake time. */
+export async function advanceUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  limitMs = 10_000,
+): Promise<void> {
+  await vi.advanceTimersByTimeAsync(0);
+  for (let ms = 0; !(await condition()); ms++) {
+    if (ms >= limitMs) throw new Error(`${what} did not happen within ${limitMs} ms of fake time`);
+    await vi.advanceTimersByTimeAsync(1);
+  }
+}
+
+/** Runs the fake clock until `promise` settles, and returns it. */
+export async function settle<T>(promise: Promise<T>, limitMs = 10_000): Promise<T> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await advanceUntil(() => settled, "the promise to settle", limitMs);
+  return promise;
 }

@@ -22,10 +22,11 @@ import { avroCodec } from "../../runtime/avro-codec.js";
 import { fakeTransport } from "./fake-producer.js";
 import { ProgressWatch, DEFAULT_HEALTH } from "../../runtime/health.js";
 import { FakeConsumer } from "./fake-consumer.js";
-import { binding, flush, settings } from "./helpers.js";
+import { advanceUntil, binding, FAKE_CLOCK, flush, settings, settle } from "./helpers.js";
 
 const runtimes: ConsumerRuntime[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(runtimes.splice(0).map((r) => r.stop({ timeoutMs: 0 })));
 });
 
@@ -103,12 +104,16 @@ describe("prometheusMetrics", () => {
   });
 
   it("counts committed lag once offsets are committed", async () => {
+    // On the fake clock: on a loaded machine the 10 ms commit interval could fire before the first look.
+    vi.useFakeTimers(FAKE_CLOCK);
     const { runtime, consumer } = ordersRuntime({ autoCommitIntervalMs: 10 });
     const exporter = prometheusMetrics(runtime);
-    await runtime.start();
+    await settle(runtime.start());
+    const startedAt = Date.now();
     consumer().append("orders", 0, ["a", "b", "c", "d"]);
     await consumer().poll("orders", 0, 2);
     await flush();
+    expect(Date.now()).toBe(startedAt); // the interval has not come yet
     const before = await exporter.text();
     expect(
       sample(
@@ -117,20 +122,15 @@ describe("prometheusMetrics", () => {
         'connection="orders",group="g-orders",topic="orders",partition="0"',
       ),
     ).toBeUndefined();
-    // The commit runs on the 10 ms interval: wait for it (a condition, not a fixed sleep, so a loaded machine passes).
-    await vi.waitFor(
-      async () => {
-        const after = await exporter.text();
-        expect(
-          sample(
-            after,
-            "kefgen_partition_committed_lag",
-            'connection="orders",group="g-orders",topic="orders",partition="0"',
-          ),
-        ).toBe(2);
-      },
-      { timeout: 5_000, interval: 20 },
-    );
+    // The commit runs on the 10 ms interval: advance the clock until it did.
+    const committedLag = async () =>
+      sample(
+        await exporter.text(),
+        "kefgen_partition_committed_lag",
+        'connection="orders",group="g-orders",topic="orders",partition="0"',
+      );
+    await advanceUntil(async () => (await committedLag()) !== undefined, "the interval's commit", 10);
+    expect(await committedLag()).toBe(2);
   });
 });
 

@@ -7,7 +7,7 @@ import { silentLogger, type RuntimeLogger } from "../../runtime/logger.js";
 import type { BackpressureMode, FailurePolicy, MessageContext, MessageHandler } from "../../runtime/types.js";
 import type { DeadLetterSink } from "../../runtime/dead-letter-publisher.js";
 import { message } from "./fake-consumer.js";
-import { binding, deferred, flush, recordingLogger } from "./helpers.js";
+import { advanceUntil, binding, deferred, FAKE_CLOCK, flush, recordingLogger, settle } from "./helpers.js";
 
 interface Setup {
   channel: TopicChannel;
@@ -498,14 +498,16 @@ describe("TopicChannel", () => {
   });
 
   it('waitForRoom: "room" when a working handler drains to the threshold, "idle" when it takes nothing, "stopped" on stop', async () => {
-    // A handler that takes 1 ms per record drains 4 → 2 well within a 20 ms idle window.
+    // A handler that takes 1 ms per record drains 4 → 2 well within a 20 ms idle window (on the fake
+    // clock: on a loaded machine a real 1 ms timer can fire after more than 20 ms).
+    vi.useFakeTimers(FAKE_CLOCK);
     const fast = setup(() => new Promise((resolve) => setTimeout(resolve, 1)), { maxBufferedMessages: 4 });
     for (let offset = 0; offset < 4; offset++) fast.offer(0, offset);
     expect(fast.channel.isFull()).toBe(true);
     fast.channel.start();
-    expect(await fast.channel.waitForRoom(20, Date.now() + 5_000)).toBe("room");
+    expect(await settle(fast.channel.waitForRoom(20, Date.now() + 5_000))).toBe("room");
     expect(fast.channel.shouldWaitForRoom(20, 500)).toBe(true); // 4 records x ~1 ms < 500 ms
-    await fast.channel.stop();
+    await settle(fast.channel.stop());
 
     const gate = deferred();
     const stuck = setup(() => gate.promise, { maxBufferedMessages: 2 });
@@ -515,7 +517,7 @@ describe("TopicChannel", () => {
     stuck.offer(0, 1);
     stuck.offer(0, 2);
     expect(stuck.channel.isFull()).toBe(true); // one in flight, two buffered
-    expect(await stuck.channel.waitForRoom(20, Date.now() + 5_000)).toBe("idle");
+    expect(await settle(stuck.channel.waitForRoom(20, Date.now() + 5_000))).toBe("idle");
     const waiting = stuck.channel.waitForRoom(1_000, Date.now() + 5_000);
     const stopping = stuck.channel.stop();
     expect(await waiting).toBe("stopped");
@@ -524,18 +526,19 @@ describe("TopicChannel", () => {
   });
 
   it("shouldWaitForRoom: not for a handler slower than the idle window, nor when the buffer holds a fetch wait of work", async () => {
+    // On the fake clock: a handler's sleep(2) takes 2 ms, where a loaded machine made it 15 ms and more.
+    vi.useFakeTimers(FAKE_CLOCK);
     const slow = setup(() => new Promise((resolve) => setTimeout(resolve, 30)));
     slow.offer(0, 0);
     slow.channel.start();
     expect(slow.channel.shouldWaitForRoom(10, 500)).toBe(true); // nothing known yet
-    await vi.waitFor(() => expect(slow.channel.metrics().handled).toBe(1));
+    await advanceUntil(() => slow.channel.metrics().handled === 1, "the slow record handled");
     expect(slow.channel.shouldWaitForRoom(10, 500)).toBe(false); // 30 ms per record > 10 ms
     await slow.channel.stop();
 
-    // >= 2 ms per record (a sleep(2) handler; more on a busy machine, but well below 15 ms): a
-    // 10-record buffer holds >= 20 ms of work, so against a 15 ms fetch wait pausing is free; with
-    // 10 slots it holds one record's time per slot, < 15 ms, so waiting pays off; against a 500 ms
-    // fetch wait waiting pays off anyway.
+    // 2 ms per record (a sleep(2) handler): a 10-record buffer holds 20 ms of work, so against a 15 ms
+    // fetch wait pausing is free; with 10 slots it holds one record's time per slot, < 15 ms, so
+    // waiting pays off; against a 500 ms fetch wait waiting pays off anyway.
     const medium = setup(() => new Promise((resolve) => setTimeout(resolve, 2)), { maxBufferedMessages: 10 });
     const mediumWide = setup(() => new Promise((resolve) => setTimeout(resolve, 2)), {
       maxBufferedMessages: 10,
@@ -544,7 +547,7 @@ describe("TopicChannel", () => {
     for (const t of [medium, mediumWide]) {
       t.offer(0, 0);
       t.channel.start();
-      await vi.waitFor(() => expect(t.channel.metrics().handled).toBe(1));
+      await advanceUntil(() => t.channel.metrics().handled === 1, "the first record handled");
     }
     expect(medium.channel.shouldWaitForRoom(25, 500)).toBe(true);
     expect(medium.channel.shouldWaitForRoom(25, 15)).toBe(false);

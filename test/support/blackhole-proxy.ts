@@ -66,12 +66,3 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
     },
   };
 }
-
-/** A free port on 127.0.0.1 (closed again; another process could take it, which tests accept). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

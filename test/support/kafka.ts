@@ -102,8 +102,14 @@ export async function produce(topic: string, messages: Array<Message | string>):
 }
 
 export interface WaitForOptions {
-  /** Deadline (default 15 s). */
+  /** Deadline (default 15 s); with `progress`, the longest time without progress. */
   timeoutMs?: number;
+  /**
+   * A measure of progress toward the condition (e.g. records handled so far). When given, the deadline
+   * moves on whenever its value changes: the wait fails only when nothing moved for `timeoutMs`, so a
+   * loaded machine that is slow but working does not fail it, and a stall still does.
+   */
+  progress?: () => number | Promise<number>;
   /** Pause between polls (default 50 ms). */
   intervalMs?: number;
   /** What is awaited, for the error message. */
@@ -111,15 +117,17 @@ export interface WaitForOptions {
 }
 
 /**
- * Poll `condition` until it returns a truthy value (which is returned) or the deadline passes.
- * A condition that throws counts as "not yet"; the last error is reported on timeout.
+ * Poll `condition` until it returns a truthy value (which is returned) or the deadline passes (with
+ * `progress`: until nothing moved for `timeoutMs`). A condition that throws counts as "not yet"; the
+ * last error is reported on timeout.
  */
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
-  { timeoutMs = 15_000, intervalMs = 50, message = "condition" }: WaitForOptions = {},
+  { timeoutMs = 15_000, intervalMs = 50, message = "condition", progress }: WaitForOptions = {},
 ): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
-  const deadline = Date.now() + timeoutMs;
+  let deadline = Date.now() + timeoutMs;
   let lastError: unknown;
+  let lastProgress: number | undefined;
   for (;;) {
     try {
       const value = await condition();
@@ -128,9 +136,19 @@ export async function waitFor<T>(
     } catch (err) {
       lastError = err;
     }
+    if (progress) {
+      const now = await Promise.resolve()
+        .then(progress)
+        .catch(() => lastProgress);
+      if (now !== lastProgress) {
+        lastProgress = now;
+        deadline = Date.now() + timeoutMs;
+      }
+    }
     if (Date.now() >= deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}${why}`);
+      const stalled = progress ? `without progress (stuck at ${lastProgress}) ` : "";
+      throw new Error(`timed out after ${timeoutMs} ms ${stalled}waiting for ${message}${why}`);
     }
     await new Promise((res) => setTimeout(res, intervalMs));
   }
@@ -146,14 +164,19 @@ export async function describeGroup(groupId: string): Promise<GroupDescription> 
   });
 }
 
-/** Committed offsets of a group for a topic, by partition (-1 where nothing is committed). */
-export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
-  return withAdmin(async (admin) => {
-    const result = await admin.fetchOffsets({ groupId, topics: [topic] });
+/**
+ * Committed offsets of a group for a topic, by partition (-1 where nothing is committed). With `admin`
+ * (connected, the caller's), no connection is opened: samplers use that to take samples every few
+ * milliseconds even on a loaded machine, where connecting takes most of a sample's time.
+ */
+export async function committedOffsets(groupId: string, topic: string, admin?: Admin): Promise<Map<number, number>> {
+  const fetch = async (client: Admin) => {
+    const result = await client.fetchOffsets({ groupId, topics: [topic] });
     const out = new Map<number, number>();
     for (const p of result[0]?.partitions ?? []) out.set(p.partition, Number(p.offset));
     return out;
-  });
+  };
+  return admin ? fetch(admin) : withAdmin(fetch);
 }
 
 /** High watermarks of a topic, by partition. */
