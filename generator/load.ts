@@ -4,8 +4,8 @@
 //
 // A file that cannot be read, or a pattern that matches nothing, is a diagnostic; the files that were read are
 // parsed (syntax errors are diagnostics too, and the partial AST goes on, so the checks can still say something).
+import { createRequire } from "node:module";
 import path from "node:path";
-import { globSync, isDynamicPattern } from "tinyglobby";
 import type { KefFile } from "../grammar/ast.js";
 import { messages } from "./catalogue.js";
 import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
@@ -49,6 +49,22 @@ export function displayPath(cwd: string, absolute: string): string {
   return (rel.startsWith("..") || path.isAbsolute(rel) ? absolute : rel).split(path.sep).join("/");
 }
 
+/**
+ * tinyglobby, loaded the first time an input may be a pattern (~30 ms of CPU at start-up that `kefgen check file.kef`
+ * does not need). Synchronous, as the stage is: through its CommonJS build.
+ */
+let tinyglobby: typeof import("tinyglobby") | undefined;
+
+/** The characters a glob pattern is made of: an input without any is a plain path (test/generator/load.test.ts). */
+export const patternCharacters = /[*?[\]{}()!+@\\]/;
+
+/** Whether `input` is a glob pattern, as tinyglobby's `isDynamicPattern` says, asked only when it may be one. */
+function isPattern(input: string): boolean {
+  if (!patternCharacters.test(input)) return false;
+  tinyglobby ??= createRequire(import.meta.url)("tinyglobby") as typeof import("tinyglobby");
+  return tinyglobby.isDynamicPattern(input);
+}
+
 /** Expands the inputs: literal paths as given, glob patterns to the .kef files they match, sorted, each once. */
 export function resolveInputs(
   inputs: readonly string[],
@@ -58,10 +74,10 @@ export function resolveInputs(
   const files = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
-    if (isDynamicPattern(input)) {
-      const matches = globSync(input, { cwd: baseDir, absolute: true, onlyFiles: true }).filter((f) =>
-        f.endsWith(".kef"),
-      );
+    if (isPattern(input)) {
+      const matches = tinyglobby!
+        .globSync(input, { cwd: baseDir, absolute: true, onlyFiles: true })
+        .filter((f) => f.endsWith(".kef"));
       if (matches.length === 0) {
         // Shown from where the command runs: a config's patterns are relative to the config file.
         const shown = displayPath(cwd, path.resolve(baseDir, input));

@@ -7,7 +7,7 @@
 // (`parseText`): diagnostics come from one grammar.
 import type { CustomPatternMatcherReturn, IToken } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
-import type { JsonMember, JsonValue, Position, Range } from "./ast.js";
+import type { JsonMember, JsonValue, Range } from "./ast.js";
 import { unquote } from "./ast.js";
 import * as T from "./tokens.js";
 
@@ -26,6 +26,151 @@ const checked: JsonValue = Object.freeze({
   $type: "JsonNull",
   range: Object.freeze({ start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 0, offset: 0 } }),
 });
+
+// The AST the fast path builds. A JSON value's range is made when first asked for, from line, column and offset
+// numbers kept in the node: the 9,602-line file of issue 11 has ~80,000 JSON values, and three objects per range
+// (a range and its two positions) were half of what building their AST cost, for ranges that only the values a
+// diagnostic, a note or the language server points at are ever read for. `range` is an enumerable accessor of the
+// prototype, so that what copies a node with `for…in` (incremental.ts `moved`) copies its range as data.
+
+/** Where a node starts and ends, as numbers; its `range`, when first read. */
+abstract class Located {
+  readonly #line: number;
+  readonly #column: number;
+  readonly #offset: number;
+  readonly #endLine: number;
+  readonly #endColumn: number;
+  readonly #endOffset: number;
+  #range: Range | undefined;
+
+  constructor(
+    readonly $type: JsonValue["$type"] | "String",
+    line: number,
+    column: number,
+    offset: number,
+    endLine: number,
+    endColumn: number,
+    endOffset: number,
+  ) {
+    this.#line = line;
+    this.#column = column;
+    this.#offset = offset;
+    this.#endLine = endLine;
+    this.#endColumn = endColumn;
+    this.#endOffset = endOffset;
+  }
+
+  get range(): Range {
+    return (this.#range ??= {
+      start: { line: this.#line, column: this.#column, offset: this.#offset },
+      end: { line: this.#endLine, column: this.#endColumn, offset: this.#endOffset },
+    });
+  }
+}
+
+/** A key of an object: a string literal token. */
+class LocatedKey extends Located {
+  declare readonly $type: "String";
+  constructor(
+    readonly value: string,
+    line: number,
+    column: number,
+    offset: number,
+    length: number,
+  ) {
+    super("String", line, column, offset, line, column + length, offset + length);
+  }
+}
+
+class LocatedString extends Located {
+  declare readonly $type: "JsonString";
+  constructor(
+    readonly value: string,
+    line: number,
+    column: number,
+    offset: number,
+    length: number,
+  ) {
+    super("JsonString", line, column, offset, line, column + length, offset + length);
+  }
+}
+
+class LocatedNumber extends Located {
+  declare readonly $type: "JsonNumber";
+  constructor(
+    readonly value: number,
+    readonly raw: string,
+    line: number,
+    column: number,
+    offset: number,
+  ) {
+    super("JsonNumber", line, column, offset, line, column + raw.length, offset + raw.length);
+  }
+}
+
+class LocatedBoolean extends Located {
+  declare readonly $type: "JsonBoolean";
+  constructor(
+    readonly value: boolean,
+    line: number,
+    column: number,
+    offset: number,
+  ) {
+    const length = value ? 4 : 5;
+    super("JsonBoolean", line, column, offset, line, column + length, offset + length);
+  }
+}
+
+class LocatedNull extends Located {
+  declare readonly $type: "JsonNull";
+  constructor(line: number, column: number, offset: number) {
+    super("JsonNull", line, column, offset, line, column + 4, offset + 4);
+  }
+}
+
+class LocatedObject extends Located {
+  declare readonly $type: "JsonObject";
+  constructor(
+    readonly members: readonly JsonMember[],
+    ...at: [number, number, number, number, number, number]
+  ) {
+    super("JsonObject", ...at);
+  }
+}
+
+class LocatedArray extends Located {
+  declare readonly $type: "JsonArray";
+  constructor(
+    readonly items: readonly JsonValue[],
+    ...at: [number, number, number, number, number, number]
+  ) {
+    super("JsonArray", ...at);
+  }
+}
+
+/** `"key": value`: from the key's start to the value's end. */
+class LocatedMember {
+  // Keys in the grammar's order ($type, key, value), for what serialises an AST (JSON.stringify).
+  readonly $type = "JsonMember";
+  readonly key: LocatedKey;
+  readonly value: JsonValue;
+  #range: Range | undefined;
+
+  constructor(key: LocatedKey, value: JsonValue) {
+    this.key = key;
+    this.value = value;
+  }
+
+  get range(): Range {
+    return (this.#range ??= { start: this.key.range.start, end: this.value.range.end });
+  }
+}
+
+for (const located of [Located, LocatedMember])
+  Object.defineProperty(located.prototype, "range", {
+    ...Object.getOwnPropertyDescriptor(located.prototype, "range"),
+    enumerable: true,
+  });
 
 /** The tokens of the lexer (tokens.ts) a reader must agree with, as sticky regular expressions. */
 const stringPattern = new RegExp(T.StringLiteral.PATTERN as RegExp, "y");
@@ -63,13 +208,9 @@ class Reader {
     }
   }
 
-  private position(offset: number): Position {
-    return { line: this.line, column: offset - this.lineStart + 1, offset };
-  }
-
-  /** The range of a token of `length` characters at `offset` on the current line (no token spans lines). */
-  private range(offset: number, length: number): Range {
-    return { start: this.position(offset), end: this.position(offset + length) };
+  /** The column of `offset`, on the current line. */
+  private column(offset: number): number {
+    return offset - this.lineStart + 1;
   }
 
   /** Reads one value at the next token; undefined if it is not one the lexer and the grammar would agree on. */
@@ -83,7 +224,7 @@ class Reader {
       if (!this.match(stringPattern)) return undefined;
       if (!this.build) return checked;
       const image = text.slice(at, this.offset);
-      return { $type: "JsonString", value: unquote(image), range: this.range(at, image.length) };
+      return new LocatedString(unquote(image), this.line, this.column(at), at, image.length);
     }
     if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
       // The lexer tries a quantity (`16x`, `007`) before a number.
@@ -91,19 +232,19 @@ class Reader {
       if (!this.match(numberPattern)) return undefined;
       if (!this.build) return checked;
       const image = text.slice(at, this.offset);
-      return { $type: "JsonNumber", value: Number(image), raw: image, range: this.range(at, image.length) };
+      return new LocatedNumber(Number(image), image, this.line, this.column(at), at);
     }
-    if (this.word("true"))
-      return this.build ? { $type: "JsonBoolean", value: true, range: this.range(at, 4) } : checked;
-    if (this.word("false"))
-      return this.build ? { $type: "JsonBoolean", value: false, range: this.range(at, 5) } : checked;
-    if (this.word("null")) return this.build ? { $type: "JsonNull", range: this.range(at, 4) } : checked;
+    if (this.word("true")) return this.build ? new LocatedBoolean(true, this.line, this.column(at), at) : checked;
+    if (this.word("false")) return this.build ? new LocatedBoolean(false, this.line, this.column(at), at) : checked;
+    if (this.word("null")) return this.build ? new LocatedNull(this.line, this.column(at), at) : checked;
     return undefined;
   }
 
   /** An object or array whose opening bracket is at the current offset. */
   private container(object: boolean): JsonValue | undefined {
-    const open = this.build ? this.position(this.offset) : undefined;
+    const openOffset = this.offset;
+    const openLine = this.line;
+    const openColumn = this.column(openOffset);
     this.offset++;
     if (++this.depth > this.maxDepth) this.maxDepth = this.depth;
     // Deeper than this is refused by `parseText` anyway (maxNesting); the grammar's path reports it.
@@ -119,19 +260,15 @@ class Reader {
           const keyAt = this.offset;
           if (this.text.charCodeAt(keyAt) !== 34 || !this.match(stringPattern)) return undefined;
           const key = this.build ? this.text.slice(keyAt, this.offset) : "";
-          const keyRange = this.build ? this.range(keyAt, key.length) : undefined;
+          const keyLine = this.line;
+          const keyColumn = this.column(keyAt);
           this.skipSpace();
           if (this.text.charCodeAt(this.offset) !== 58 /* : */) return undefined;
           this.offset++;
           const value = this.value();
           if (!value) return undefined;
-          if (keyRange)
-            members.push({
-              $type: "JsonMember",
-              key: { $type: "String", value: unquote(key), range: keyRange },
-              value,
-              range: { start: keyRange.start, end: value.range.end },
-            });
+          if (this.build)
+            members.push(new LocatedMember(new LocatedKey(unquote(key), keyLine, keyColumn, keyAt, key.length), value));
         } else {
           const item = this.value();
           if (!item) return undefined;
@@ -146,9 +283,9 @@ class Reader {
     }
     this.offset++;
     this.depth--;
-    if (!open) return checked;
-    const range = { start: open, end: this.position(this.offset) };
-    return object ? { $type: "JsonObject", members, range } : { $type: "JsonArray", items, range };
+    if (!this.build) return checked;
+    const end = [openLine, openColumn, openOffset, this.line, this.column(this.offset), this.offset] as const;
+    return object ? new LocatedObject(members, ...end) : new LocatedArray(items, ...end);
   }
 
   /** Whether a sticky pattern matches at the current offset; if it does, the offset moves past the match. */

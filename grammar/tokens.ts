@@ -1,5 +1,5 @@
 // Tokens of the .kef language, in the order the lexer tries them: keywords before Identifier.
-import type { ILexerConfig, TokenType } from "chevrotain";
+import type { ILexerConfig, Lexer as ChevrotainLexer, TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 import { lineBreakCharacters, lineBreakPattern } from "./lines.js";
 
@@ -159,4 +159,12 @@ export const lexerOptions: ILexerConfig = {
   lineTerminatorCharacters: [...lineBreakCharacters],
 };
 
-export const kefLexer = new Lexer(allTokens, lexerOptions);
+let lexer: ChevrotainLexer | undefined;
+
+/**
+ * The lexer of these tokens, made when first used (~15 ms of a process's start): an error-free .kef is read by
+ * inline-json.ts's lexer, and only a file with a syntax error, or a fragment, by this one.
+ */
+export const kefLexer: Pick<ChevrotainLexer, "tokenize"> = {
+  tokenize: (text, initialMode) => (lexer ??= new Lexer(allTokens, lexerOptions)).tokenize(text, initialMode),
+};

@@ -9,6 +9,7 @@ import { InlineJson, inlineJsonLexer } from "../../grammar/inline-json.js";
 import { toAst } from "../../grammar/to-ast.js";
 import { parseText } from "../../grammar/parser.js";
 import { repoRoot } from "../../scripts/snapshots.js";
+import { plainAst } from "../support/plain-ast.js";
 
 function kefFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -26,7 +27,7 @@ function both(text: string) {
   const slow = parseText(text, "file");
   const fastAst = new IncrementalParser().parse(text);
   const fast = fastAst
-    ? { ast: fastAst, problems: [] }
+    ? { ast: plainAst(fastAst), problems: [] }
     : { ast: toAst(parseText(text, "file").cst), problems: slow.problems };
   const inline = fastAst ? inlineJsonLexer.tokenize(text).tokens.filter((t) => t.tokenType === InlineJson).length : 0;
   return { fast, slow: { ast: toAst(slow.cst), problems: slow.problems }, inline };
@@ -107,6 +108,16 @@ describe("inline JSON fast path", () => {
     expect(both(cases[11]!).fast.problems.map((p) => p.kind)).toEqual(["too-deep"]);
     // A comment inside is left to the grammar, but the file parses.
     expect(both(cases[2]!)).toMatchObject({ inline: 0, fast: { problems: [] } });
+  });
+
+  it("moves a reused declaration's inline schema with its ranges (incremental.ts)", () => {
+    const text = fs.readFileSync(withInline[0]!, "utf8");
+    const parser = new IncrementalParser();
+    expect(parser.parse(text)).toBeDefined();
+    for (const edited of [`\n\n${text}`, `// a comment\r\n${text}`, text.replace(/\n/, "\n\n")]) {
+      const slow = toAst(parseText(edited, "file").cst);
+      expect(plainAst(parser.parse(edited)), JSON.stringify(edited.slice(0, 40))).toEqual(slow);
+    }
   });
 
   it("hands malformed JSON and files with syntax errors to the grammar", () => {
