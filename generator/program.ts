@@ -180,7 +180,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     outDir,
   };
   if (!analysed.model || hasErrors(analysed.diagnostics)) return { ...base, files: [], plan: undefined };
-  // Loaded here, not at start-up: `kefgen check` never needs the emitters, ts-morph or prettier.
+  // Loaded here, not at start-up: `kefgen check` never needs the emitters, ts-morph or the dprint formatter.
   const { emit } = await import("./emit.js");
   const files = await emit(
     analysed.model,

@@ -1,5 +1,5 @@
 // `kefgen check [files...]`: checks the project and reports; writes nothing. Loads the front end only (the
-// emitters, ts-morph and prettier are loaded by build; test/generator/lazy-load.test.ts).
+// emitters, ts-morph and dprint are loaded by build; test/generator/lazy-load.test.ts).
 import { hasErrors } from "../diagnostics.js";
 import { analyse, type ProjectOptions } from "../program.js";
 import { displayPath } from "../load.js";

@@ -4,7 +4,7 @@ import { configFileName, projectOptions } from "../config.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { report, type CliIo, type Format } from "./output.js";
 // One module per command, each loaded by its command only: `kefgen check` loads the front end alone (the
-// emitters, ts-morph and prettier are loaded by `build`, see program.ts; chokidar by `build --watch`; kafkajs by
+// emitters, ts-morph and dprint are loaded by `build`, see program.ts; chokidar by `build --watch`; kafkajs by
 // dlq and topics; prettier's doc printer by fmt).
 
 const formatOption = () =>
