@@ -12,6 +12,7 @@ import { readerOf, type WriterResolver } from "./writer-resolver.js";
 import type { Codec } from "./types.js";
 import type { RecordHeaders } from "./transport/records.js";
 import { DecodeError } from "./errors.js";
+import { backoffDelay, type BackoffSettings } from "./backoff.js";
 import { RegistryAnswerError, RegistryUnavailableError, type SchemaRegistryClient } from "./registry-client.js";
 
 /** What a {@link ValueFormat} may ask of the runtime while it waits for an unreachable registry. */
@@ -95,7 +96,8 @@ interface WriterReading {
   readonly error?: DecodeError;
 }
 
-const DEFAULT_REGISTRY_RETRY = { initialDelayMs: 200, maxDelayMs: 10_000 };
+/** Backoff while the registry is unreachable, unless a format is given its own. */
+export const DEFAULT_REGISTRY_RETRY: BackoffSettings = { initialDelayMs: 200, maxDelayMs: 10_000 };
 const HEADER_BYTES = 5;
 
 /**
@@ -199,10 +201,7 @@ export function confluentFormat<T>(
       try {
         return read(value, await shared, id);
       } catch (error) {
-        if (!(error instanceof RegistryUnavailableError)) throw error;
-        const retryInMs = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** Math.min(attempt - 1, 30));
-        w.unavailable(error, attempt, retryInMs);
-        if (!(await w.sleep(retryInMs))) return ABANDONED;
+        if (!(await waitOutRegistry(error, attempt, retry, w))) return ABANDONED;
       }
     }
   };
@@ -210,11 +209,7 @@ export function confluentFormat<T>(
   return {
     kind: "confluent",
     decode(value) {
-      if (value.length < HEADER_BYTES)
-        throw new DecodeError(`a Confluent-framed ${part} needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
-      if (value[0] !== 0)
-        throw new DecodeError(`not a Confluent-framed ${part}: the first byte is ${value[0]}, not the magic byte 0`);
-      const id = value.readUInt32BE(1);
+      const id = confluentSchemaId(value, part);
       if (id === lastId) return read(value, lastReading!, id);
       const known = readings.get(id);
       if (!known) return new PendingDecode((w) => wait(value, id, w));
@@ -223,6 +218,31 @@ export function confluentFormat<T>(
       return read(value, known, id);
     },
   };
+}
+
+/** The writer schema id of a Confluent-framed value (or key); a {@link DecodeError} for bytes that are not framed. */
+export function confluentSchemaId(value: Buffer, part: "value" | "key" = "value"): number {
+  if (value.length < HEADER_BYTES)
+    throw new DecodeError(`a Confluent-framed ${part} needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
+  if (value[0] !== 0)
+    throw new DecodeError(`not a Confluent-framed ${part}: the first byte is ${value[0]}, not the magic byte 0`);
+  return value.readUInt32BE(1);
+}
+
+/**
+ * One turn of waiting out an unreachable registry: reports it and sleeps attempt `attempt`'s backoff; any other
+ * error is rethrown. Resolves `false` when the record was abandoned meanwhile.
+ */
+export async function waitOutRegistry(
+  error: unknown,
+  attempt: number,
+  retry: BackoffSettings,
+  w: RegistryWait,
+): Promise<boolean> {
+  if (!(error instanceof RegistryUnavailableError)) throw error;
+  const retryInMs = backoffDelay(retry, attempt);
+  w.unavailable(error, attempt, retryInMs);
+  return w.sleep(retryInMs);
 }
 
 async function describeWriter(registry: SchemaRegistryClient, id: number): Promise<string> {

@@ -9,7 +9,16 @@
 // Single-type topics never come here: their hot path is untouched.
 
 import { avroType } from "./avro-codec.js";
-import { ABANDONED, PendingDecode, confluentFormat, type RegistryWait, type ValueFormat } from "./confluent-format.js";
+import {
+  ABANDONED,
+  PendingDecode,
+  confluentFormat,
+  confluentSchemaId,
+  DEFAULT_REGISTRY_RETRY,
+  waitOutRegistry,
+  type RegistryWait,
+  type ValueFormat,
+} from "./confluent-format.js";
 import { DecodeError } from "./errors.js";
 import { RegistryAnswerError, RegistryUnavailableError, type SchemaRegistryClient } from "./registry-client.js";
 import type { RecordHeaders } from "./transport/records.js";
@@ -105,9 +114,6 @@ export interface SchemaRouteOptions {
   readonly retry?: { readonly initialDelayMs: number; readonly maxDelayMs: number };
 }
 
-const DEFAULT_REGISTRY_RETRY = { initialDelayMs: 200, maxDelayMs: 10_000 };
-const HEADER_BYTES = 5;
-
 /** Which member a writer schema id is read as, or why none. */
 type SchemaRouting = { readonly type: string; readonly format: ValueFormat<unknown> } | { readonly error: DecodeError };
 
@@ -166,10 +172,7 @@ export function schemaRoute<M>(options: SchemaRouteOptions): ValueFormat<OneOf<M
         const result = read(value, routing);
         return result instanceof PendingDecode ? await result.wait(w) : result;
       } catch (error) {
-        if (!(error instanceof RegistryUnavailableError)) throw error;
-        const retryInMs = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** Math.min(attempt - 1, 30));
-        w.unavailable(error, attempt, retryInMs);
-        if (!(await w.sleep(retryInMs))) return ABANDONED;
+        if (!(await waitOutRegistry(error, attempt, retry, w))) return ABANDONED;
       }
     }
   };
@@ -177,11 +180,7 @@ export function schemaRoute<M>(options: SchemaRouteOptions): ValueFormat<OneOf<M
   return {
     kind: "routed",
     decode(value) {
-      if (value.length < HEADER_BYTES)
-        throw new DecodeError(`a Confluent-framed value needs at least ${HEADER_BYTES} bytes, got ${value.length}`);
-      if (value[0] !== 0)
-        throw new DecodeError(`not a Confluent-framed value: the first byte is ${value[0]}, not the magic byte 0`);
-      const id = value.readUInt32BE(1);
+      const id = confluentSchemaId(value);
       const known = routings.get(id);
       const result = known ? read(value, known) : new PendingDecode<Routed>((w) => wait(value, id, w));
       return result as OneOf<M> | PendingDecode<OneOf<M>>;
