@@ -1,6 +1,8 @@
 // `kefgen dlq inspect <topic>` and `kefgen dlq replay <topic>`: the dead letters of a topic, listed, and written back
 // to where they came from. The record format is the runtime's (runtime/dead-letter.ts); this only reads and writes it.
-// Talks to Kafka with kafkajs; loaded only by these commands.
+// Talks to Kafka with kafkajs; loaded only by these commands. kafkajs-aborted.ts first: it replaces kafkajs's
+// read_committed filter, which lets records of some aborted transactions through, before kafkajs loads.
+import "../../runtime/transport/kafkajs-aborted.js";
 import { Kafka, logLevel, type KafkaMessage } from "kafkajs";
 import { randomBytes } from "node:crypto";
 import { readDeadLetterHeaders, type DeadLetterInfo } from "../../runtime/dead-letter.js";

@@ -5,6 +5,8 @@
 // seam"); its member, admin and producers are small classes side by side. Splitting them by class is the next step
 // if it grows.
 
+// First: it replaces kafkajs's read_committed filter, which has to happen before kafkajs loads (see the file).
+import { abortedFilterWarning } from "./kafkajs-aborted.js";
 import {
   CompressionTypes,
   Kafka,
@@ -106,9 +108,14 @@ export function kafkajsTransport(connection: KafkajsConnection, options: Kafkajs
           }));
   const createConsumer: ConsumerFactory = options.createConsumer ?? ((config) => kafka().consumer(config));
   let admin: KafkajsAdmin | undefined;
+  let filterWarning = abortedFilterWarning();
   return {
     client: "kafkajs",
     createMember(settings, listener, logger) {
+      if (filterWarning !== undefined) {
+        options.logger.warn(filterWarning);
+        filterWarning = undefined;
+      }
       const consumer = createConsumer(kafkajsConsumerConfig(settings));
       let listeners = byGroup.get(settings.groupId);
       if (!listeners) byGroup.set(settings.groupId, (listeners = new Set()));
