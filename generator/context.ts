@@ -2,7 +2,7 @@
 // (generator/emit-lookups.ts) and the files emitted so far, each a list of ts-morph statement structures
 // (printed and formatted afterwards by generator/format.ts).
 // User strings reach the output only through generator/escape.ts.
-import type { StatementStructures } from "ts-morph";
+import type { StatementStructures } from "./ts-morph.js";
 import { hasUnsafeCharacters, lineComment } from "./escape.js";
 import { deriveLookups, type Lookups } from "./emit-lookups.js";
 import { generatedHeaderLine } from "./generated.js";

@@ -1,5 +1,5 @@
 // Emits codecs.ts:  export const orderCreatedCodec: kefgen.Codec<messages.OrderCreated> = kefgen.avroCodec({ ...schema });
-import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "./ts-morph.js";
 import { codecSchema } from "./avro-codec-schema.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonCodeLiteral } from "./escape.js";

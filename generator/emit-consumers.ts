@@ -1,6 +1,6 @@
 // Emits consumers.ts:  export abstract class OrderEventsConsumer extends kefgen.TopicConsumer<messages.OrderCreated> { readonly topic = "order-events"; abstract handle(...) }
 //                      (none for an exactly-once topic, whose handler is a function returning records)
-import { StructureKind, type StatementStructures } from "ts-morph";
+import { StructureKind, type StatementStructures } from "./ts-morph.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, str, type DocText } from "./escape.js";
 import type { TopicModel } from "./model.js";

@@ -6,7 +6,7 @@ import {
   type InterfaceDeclarationStructure,
   type StatementStructures,
   type TypeAliasDeclarationStructure,
-} from "ts-morph";
+} from "./ts-morph.js";
 import { branchName, type AvroField, type AvroLogicalType, type AvroNamed, type AvroType } from "./avro-types.js";
 import { unionIsWrapped, valueRepresentation } from "./avro-values.js";
 import { addFile, type Context } from "./context.js";

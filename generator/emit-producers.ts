@@ -1,7 +1,7 @@
 // Emits producers.ts (only when some topic has a producer):
 //   export interface ShopProducerTopics { readonly orderEvents: kefgen.TopicProducer<messages.OrderCreated, string> }
 //   export function createShopProducers(kafka, options?): kefgen.Producers<ShopProducerTopics>
-import { StructureKind, type StatementStructures } from "ts-morph";
+import { StructureKind, type StatementStructures } from "./ts-morph.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, propertyName, str } from "./escape.js";
 import type { ProducerModel, TopicModel } from "./model.js";

@@ -3,7 +3,7 @@
 //                   function orderEventsBinding(handlers) { return kefgen.bindTopic({ topic: "orders", ... }); }
 //                   export function createShopConsumers(options, handlers): kefgen.ConsumerRuntime
 //                   export const shopDeadLetters = { orderEvents: (handler, buffer?) => kefgen.bindDeadLetters(...) }
-import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "./ts-morph.js";
 import { addFile, type Context } from "./context.js";
 import { doc, jsDoc, jsonCodeLiteral, propertyName, str, type DocText } from "./escape.js";
 import type { ConnectionModel, TopicModel } from "./model.js";

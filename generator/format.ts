@@ -19,7 +19,7 @@
 import fs from "node:fs";
 import { createFromBuffer, type Formatter } from "@dprint/formatter";
 import { getPath } from "@dprint/typescript";
-import { printStructure, StructureKind, type StatementStructures } from "ts-morph";
+import { printStructure, StructureKind, type StatementStructures } from "./ts-morph.js";
 import { generatedLineWidth, type EmitCache } from "./generated.js";
 
 /** dprint-plugin-typescript's options, set to the layout prettier gave the generated code (110 columns). */

@@ -1,12 +1,17 @@
 // Every valid fixture builds to exactly its committed expected output; every invalid fixture prints exactly its
 // baseline and writes nothing. Regenerate both with `npm run snapshots:update` and review the diff.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { projectOptions } from "../../generator/config.js";
 import { build } from "../../generator/program.js";
 import { invalidBaseline, invalidCases, repoRoot, runCli, validCases } from "../../scripts/snapshots.js";
+
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 describe("golden output", () => {
   for (const c of validCases()) {
@@ -34,6 +39,32 @@ describe("examples", () => {
       exitCode: 0,
       output: "examples/shop/generated is up to date (6 files)\n",
     });
+  });
+});
+
+describe("a one-shot kefgen build", () => {
+  // A fresh process, as `kefgen build` runs: its first build sets V8's --liftoff-only before dprint's WebAssembly
+  // is compiled (generator/cli/build.ts), so every fixture below is formatted by the code a user's build runs.
+  it("writes every valid fixture byte for byte as committed (build --check in one CLI process)", () => {
+    const script = `
+      import { main } from ${JSON.stringify(path.join(repoRoot, "generator/cli/main.ts"))};
+      const sink = { write: (s) => (process.stdout.write(s), true), isTTY: false };
+      for (const args of ${JSON.stringify(validCases().map((c) => c.args))}) {
+        const code = await main(["build", ...args, "--check"], { cwd: ${JSON.stringify(repoRoot)}, env: { NO_COLOR: "1" }, stdout: sink, stderr: sink });
+        process.stdout.write(\`exit \${code}\\n\`);
+      }`;
+    const r = spawnSync(process.execPath, ["--import", tsxLoader, "--input-type=module", "-e", script], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toEqual(
+      validCases().flatMap((c) => [
+        `${c.expected} is up to date (${fs.readdirSync(path.join(repoRoot, c.expected)).length} files)`,
+        "exit 0",
+      ]),
+    );
   });
 });
 

@@ -29,10 +29,18 @@ beforeAll(() => {
       return r;
     }`,
   );
+  // The same refusal for `require` (generator/ts-morph.ts requires ts-morph), which the module hook does not see.
   refuse = path.join(dir, "refuse.mjs");
   fs.writeFileSync(
     refuse,
-    `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+    `import Module, { register } from "node:module";
+    register(${JSON.stringify(pathToFileURL(hooks).href)});
+    const resolveFilename = Module._resolveFilename;
+    Module._resolveFilename = function (...args) {
+      const r = resolveFilename.apply(this, args);
+      if (/[\\\\/]node_modules[\\\\/](ts-morph|@dprint|prettier|chokidar|lodash-es)[\\\\/]/.test(r)) throw new Error("refused to load " + r);
+      return r;
+    };`,
   );
 });
 
@@ -65,7 +73,7 @@ describe("kefgen check loads neither ts-morph, dprint, prettier, chokidar nor lo
     expect(r.status).toBe(0);
   });
 
-  it("the hook does refuse them: kefgen build, which emits, fails under it", () => {
+  it("the hooks do refuse them, imported or required: kefgen build, which emits, fails under them", () => {
     const r = kefgen("build", "seed.kef");
     expect(r.output).toMatch(/refused to load .*node_modules\/(ts-morph|@dprint)\//);
     expect(r.status).not.toBe(0);
