@@ -756,7 +756,7 @@ if (settings.profileDir) {
       ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)`
       : "",
     settings.runR10
-      ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first; all with acks all, idempotence, max in flight 5, no compression, no key`
+      ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first${settings.r10Baseline ? `; with the typed producer of the baseline ${settings.r10Baseline} in every round (the three Node producers rotate which goes first)` : ""}; all with acks all, idempotence, max in flight 5, no compression, no key`
       : "",
     settings.runRF
       ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case`
