@@ -120,3 +120,16 @@ export function writeRaw(buf: Buffer, pos: number, bytes: Buffer): number {
   if (pos + bytes.length <= buf.length) buf.set(bytes, pos);
   return pos + bytes.length;
 }
+
+/** The helpers compiled writers call, by the names their text uses (runtime/avro-writer-source.ts). */
+export const writeHelpers = {
+  MISFIT,
+  writeBytes,
+  writeDoubleLE,
+  writeFixed,
+  writeFloatLE,
+  writeLong,
+  writeRaw,
+  writeString,
+  writeVarint,
+} as const;

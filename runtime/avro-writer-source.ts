@@ -22,19 +22,7 @@
 // big enum's index) is passed in as an argument.
 
 import type avro from "avsc";
-import {
-  MISFIT,
-  SHORT_STRING,
-  littleEndian,
-  writeBytes,
-  writeDoubleLE,
-  writeFixed,
-  writeFloatLE,
-  writeLong,
-  writeRaw,
-  writeString,
-  writeVarint,
-} from "./avro-write-primitives.js";
+import { SHORT_STRING, littleEndian, writeHelpers } from "./avro-write-primitives.js";
 
 /**
  * Writes a value at `pos` and returns the position after it. Past the end of `buf` nothing more is written but the
@@ -88,15 +76,7 @@ export class WriteCompiler {
 
 /** The helpers every compiled function gets, by the names its text uses. */
 const helpers: Readonly<Record<string, unknown>> = {
-  MISFIT,
-  writeBytes,
-  writeDoubleLE,
-  writeFixed,
-  writeFloatLE,
-  writeLong,
-  writeRaw,
-  writeString,
-  writeVarint,
+  ...writeHelpers,
   isArray: Array.isArray,
   isBuffer: Buffer.isBuffer,
   keysOf: Object.keys,
