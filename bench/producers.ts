@@ -7,19 +7,22 @@
 //
 // - typed:   kefgen's ProducerRuntime / TopicProducer.sendBatch with avroEncoder(avroCodec(schema)): it gets
 //            the values as objects and encodes every record itself.
+// - typed-baseline: the same, with the runtime of another checkout (bench --r10-baseline), for before/after.
 // - kafkajs: a kafkajs producer sending the same values pre-encoded (encoded before the clock starts), with
 //            the same settings (acks all, idempotent, 5 requests in flight, no compression, no key).
 // - java:    Kafka's own ProducerPerformance (bench/java-producer-perf.ts), R10's yardstick.
 
 import { CompressionTypes, Kafka, logLevel, type Admin } from "kafkajs";
-import { ProducerRuntime, avroCodec, avroEncoder, silentLogger } from "../runtime/index.js";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import * as kefgenRuntime from "../runtime/index.js";
 import type { RunResult } from "./consumers.js";
 import { endOffsets, secondsSince } from "./kafka.js";
 import { runJavaProducerPerf } from "./java-producer-perf.js";
 import { startProfile } from "./profile.js";
 
 /** Which producer a run used. */
-export type ProducerKind = "typed" | "kafkajs" | "java-producer";
+export type ProducerKind = "typed" | "typed-baseline" | "kafkajs" | "java-producer";
 
 /** The producer settings of every R10 run (the typed producer's, kafkajs's and the Java tool's). */
 export const R10_SETTINGS = { acks: "all", idempotent: true, compression: "none", maxInFlight: 5 } as const;
@@ -42,6 +45,8 @@ export interface ProducerRunSpec {
   readonly inFlight: number;
   readonly deadlineMs: number;
   readonly javaPerfJars?: string;
+  /** Another checkout of kefgen, whose runtime the "typed-baseline" producer uses (bench --r10-baseline). */
+  readonly baselineDir?: string;
   readonly profileDir?: string;
   readonly profileName?: string;
 }
@@ -52,7 +57,12 @@ export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Pr
     const result = await runJavaProducerPerf(spec.javaPerfJars, spec, R10_SETTINGS);
     return withTopicCheck(spec, result);
   }
-  const send = kind === "typed" ? await typedSender(spec) : await kafkajsSender(spec);
+  const send =
+    kind === "typed"
+      ? await typedSender(spec, kefgenRuntime)
+      : kind === "typed-baseline"
+        ? await typedSender(spec, await baselineRuntime(spec))
+        : await kafkajsSender(spec);
   try {
     const profile = spec.profileDir
       ? await startProfile(spec.profileDir, spec.profileName ?? `${kind}-${Date.now()}`)
@@ -102,7 +112,17 @@ async function withTopicCheck(spec: ProducerRunSpec, result: RunResult): Promise
 
 type Sender = ((from: number, to: number) => Promise<void>) & { close(): Promise<void> };
 
-async function typedSender(spec: ProducerRunSpec): Promise<Sender> {
+/** What the typed sender uses of a kefgen runtime (this checkout's, or the baseline's). */
+type Runtime = Pick<typeof kefgenRuntime, "ProducerRuntime" | "avroCodec" | "avroEncoder" | "silentLogger">;
+
+async function baselineRuntime(spec: ProducerRunSpec): Promise<Runtime> {
+  if (!spec.baselineDir) throw new Error("the baseline typed producer needs --r10-baseline");
+  const entry = path.resolve(spec.baselineDir, "runtime/index.ts");
+  return (await import(pathToFileURL(entry).href)) as Runtime;
+}
+
+async function typedSender(spec: ProducerRunSpec, kefgen: Runtime): Promise<Sender> {
+  const { ProducerRuntime, avroCodec, avroEncoder, silentLogger } = kefgen;
   const runtime = new ProducerRuntime(
     { brokers: spec.brokers, clientId: "kefgen-bench-typed" },
     { logger: silentLogger },

@@ -70,6 +70,11 @@ const OPTIONS = {
   "r10-records": { env: "BENCH_R10_RECORDS", default: "100000", help: "records per R10 producer run" },
   "r10-batch": { env: "BENCH_R10_BATCH", default: "100", help: "records per send of R10's Node producers" },
   "r10-in-flight": { env: "BENCH_R10_IN_FLIGHT", default: "5", help: "concurrent sends of R10's Node producers" },
+  "r10-baseline": {
+    env: "BENCH_R10_BASELINE",
+    default: "",
+    help: "another checkout of kefgen (e.g. main's): its typed producer also runs in every R10 round, side by side (before/after)",
+  },
   sizes: {
     env: "BENCH_SIZES",
     default: "small,large",
@@ -185,6 +190,7 @@ const settings = {
   r10Records: count("r10-records", 1),
   r10Batch: count("r10-batch", 1),
   r10InFlight: count("r10-in-flight", 1),
+  r10Baseline: option("r10-baseline") || undefined,
   sizes: option("sizes")
     .split(",")
     .map((s) => s.trim())
@@ -606,6 +612,9 @@ if (settings.runR10) {
     const typed = make("kefgen typed producer (encode + send)");
     const raw = make("kafkajs producer, pre-encoded");
     const java = make("Java ProducerPerformance (kafka-tools, fixed-size payloads)");
+    const baseline = settings.r10Baseline
+      ? make(`kefgen typed producer of the baseline (${settings.r10Baseline})`)
+      : undefined;
     let topicCounter = 0;
     const producerSpec = async (kind: ProducerKind, target: number, rep: number): Promise<ProducerRunSpec> => {
       const topic = `${runId}.r10-${recordSize}-${++topicCounter}`;
@@ -624,13 +633,16 @@ if (settings.runR10) {
         inFlight: settings.r10InFlight,
         deadlineMs: settings.deadlineMs,
         ...(javaPerfJars ? { javaPerfJars } : {}),
+        ...(settings.r10Baseline ? { baselineDir: settings.r10Baseline } : {}),
         ...(settings.profileDir && kind !== "java-producer"
           ? { profileDir: settings.profileDir, profileName: `${runId}-r10-${recordSize}-${kind}-${rep}` }
           : {}),
       };
     };
     if (settings.warmup > 0) {
-      for (const kind of ["typed", "kafkajs"] as const) {
+      for (const kind of baseline
+        ? (["typed", "kafkajs", "typed-baseline"] as const)
+        : (["typed", "kafkajs"] as const)) {
         const result = await runProducer(kind, {
           ...(await producerSpec(kind, settings.warmup, 0)),
           profileDir: undefined,
@@ -656,10 +668,16 @@ if (settings.runR10) {
     };
     // The two Node producers take turns going first (odd runs: typed first), so that neither always follows the
     // JVM run, after which the broker and the machine are busiest.
+    // With a baseline, the three take turns going first.
     for (let rep = 1; rep <= settings.reps; rep++) {
       const typedRun = async () => typed.runs.push(await timedProducer(`typed producer #${rep}`, "typed", rep));
       const rawRun = async () => raw.runs.push(await timedProducer(`kafkajs pre-encoded #${rep}`, "kafkajs", rep));
-      if (rep % 2 === 1) {
+      const baselineRun = async () =>
+        baseline!.runs.push(await timedProducer(`baseline typed producer #${rep}`, "typed-baseline", rep));
+      if (baseline) {
+        const order = [typedRun, rawRun, baselineRun];
+        for (let k = 0; k < 3; k++) await order[(rep - 1 + k) % 3]!();
+      } else if (rep % 2 === 1) {
         await typedRun();
         await rawRun();
       } else {
@@ -668,12 +686,23 @@ if (settings.runR10) {
       }
       java.runs.push(await timedProducer(`java ProducerPerformance #${rep}`, "java-producer", rep));
     }
-    series.push(typed, raw, java);
+    series.push(typed, raw, java, ...(baseline ? [baseline] : []));
     const cpuMedian = (s: Series) => median(s.runs.map((r) => r.cpuMicrosPerRecord ?? NaN));
-    const cpuLine = `R10 ${recordSize} by CPU time per record (bench process, median): typed ${cpuMedian(typed).toFixed(1)} µs, kafkajs ${cpuMedian(raw).toFixed(1)} µs; kafkajs ÷ typed = ${(cpuMedian(raw) / cpuMedian(typed)).toFixed(3)}`;
+    const baselineCpu = baseline
+      ? `; baseline typed ${cpuMedian(baseline).toFixed(1)} µs, kafkajs ÷ baseline typed = ${(cpuMedian(raw) / cpuMedian(baseline)).toFixed(3)}`
+      : "";
+    const cpuLine = `R10 ${recordSize} by CPU time per record (bench process, median): typed ${cpuMedian(typed).toFixed(1)} µs, kafkajs ${cpuMedian(raw).toFixed(1)} µs; kafkajs ÷ typed = ${(cpuMedian(raw) / cpuMedian(typed)).toFixed(3)}${baselineCpu}`;
     say(`  ${cpuLine}`);
     resultLines.push(cpuLine);
     ratios.push({ name: `R10 ${recordSize}`, numerator: typed, denominator: raw, target: 0.9 });
+    if (baseline) {
+      ratios.push({
+        name: `R10 ${recordSize} of the baseline`,
+        numerator: baseline,
+        denominator: raw,
+        note: "the same ratio for the baseline's typed producer (before)",
+      });
+    }
     ratios.push({
       name: `R10 ${recordSize} typed ÷ Java`,
       numerator: typed,
@@ -727,7 +756,7 @@ if (settings.profileDir) {
       ? `R9 ${settings.records.toLocaleString("en-US")} records × ${settings.sizes.join("+")}, ${settings.reps} runs of kefgen and of ConsumerPerformance (a fresh JVM each, -Xmx512m, fetch.min.bytes 1, fetch.max.wait.ms ${settings.tuning.fetchMaxWaitMs}, tool defaults otherwise)`
       : "",
     settings.runR10
-      ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first; all with acks all, idempotence, max in flight 5, no compression, no key`
+      ? `R10 ${settings.r10Records.toLocaleString("en-US")} records per run × ${settings.sizes.join("+")}, ${settings.reps} runs each of the typed producer, kafkajs pre-encoded and ProducerPerformance (a fresh JVM each, -Xmx512m, --throughput -1, Java client batching defaults), each run to a fresh topic; Node producers send batches of ${settings.r10Batch}, ${settings.r10InFlight} in flight, taking turns going first${settings.r10Baseline ? `; with the typed producer of the baseline ${settings.r10Baseline} in every round (the three Node producers rotate which goes first)` : ""}; all with acks all, idempotence, max in flight 5, no compression, no key`
       : "",
     settings.runRF
       ? `RF ${settings.records.toLocaleString("en-US")} Confluent-framed records × ${settings.sizes.join("+")} against the same records bare, ${settings.reps} runs per case`

@@ -39,16 +39,17 @@ function avroTypeOf<T>(codec: Codec<T>, what: string): avro.Type {
   return type;
 }
 
-/** Scratch buffers above this size are not kept by an encoder (a rare huge record gets a buffer of its own). */
-const MAX_SCRATCH_BYTES = 1 << 20;
+/** The size of the slabs records are written into; a record larger than a slab gets a buffer of its own. */
+const SLAB_BYTES = 64 * 1024;
 
 /**
- * Writes `prefix` (a framing header, or none) and the value's Avro encoding into a scratch buffer kept by the encoder,
- * then copies them out into one buffer. avsc's `toBuffer` writes into a shared 1 KiB buffer, encodes a larger value
- * a second time, and returns a zero-filled `Buffer.alloc` of its own memory for every record; here a value is encoded
- * once, with the codec's compiled writer (runtime/avro-writer.ts: avsc's bytes, faster), and the copy comes from
- * Node's buffer pool (records under 4 KiB). Found profiling R10 (bench/RESULTS.md). A codec that is not avsc-backed
- * is encoded by its own `encode`.
+ * Writes `prefix` (a framing header, or none) and the value's Avro encoding straight into a slab, a buffer kept by the
+ * encoder and filled record after record, and returns the record's part of it. A slab is never written twice: when
+ * the next record does not fit, the encoder starts a new one, and the old one is freed once no record refers to it
+ * (as Node's own buffer pool, but without the copy out of a scratch buffer). avsc's `toBuffer` writes into a shared
+ * 1 KiB buffer, encodes a larger value a second time, and returns a zero-filled `Buffer.alloc` of its own memory for
+ * every record; here a value is encoded once, with the codec's compiled writer (runtime/avro-writer.ts: avsc's bytes,
+ * faster). Found profiling R10 (bench/RESULTS.md). A codec that is not avsc-backed is encoded by its own `encode`.
  */
 function avroWriterOfCodec<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => Buffer {
   const type = (codec as Partial<AvroCodec<T>>).type;
@@ -56,19 +57,30 @@ function avroWriterOfCodec<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => B
     return (value, prefix) => (prefix ? Buffer.concat([prefix, codec.encode(value)]) : codec.encode(value));
   }
   const write = avroWriter(type);
-  let scratch = Buffer.allocUnsafeSlow(4_096);
+  let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  let used = 0;
   return (value, prefix) => {
-    const start = prefix?.length ?? 0;
-    let buffer = scratch;
-    let end = write(value, buffer, start);
-    if (end < 0) {
-      // The writer answers how many bytes were missing.
-      buffer = Buffer.allocUnsafeSlow(Math.max(buffer.length - end, buffer.length * 2));
-      if (buffer.length <= MAX_SCRATCH_BYTES) scratch = buffer;
-      end = write(value, buffer, start);
+    const start = used;
+    const at = start + (prefix?.length ?? 0);
+    let end = write(value, slab, at);
+    if (end >= 0) {
+      prefix?.copy(slab, start);
+      used = end;
+      return slab.subarray(start, end);
     }
+    // The writer answers how many bytes were missing: a new slab, or a buffer of the record's own when it is large.
+    const size = at - start + (slab.length - end - at);
+    const own = size > SLAB_BYTES / 4;
+    const buffer = Buffer.allocUnsafeSlow(own ? size : SLAB_BYTES);
+    if (!own) {
+      slab = buffer;
+      used = 0;
+    }
+    end = write(value, buffer, at - start);
+    if (end < 0) throw new Error("internal: the Avro writer asked for more room than it said");
     prefix?.copy(buffer, 0);
-    return Buffer.from(buffer.subarray(0, end));
+    if (!own) used = end;
+    return buffer.subarray(0, end);
   };
 }
 

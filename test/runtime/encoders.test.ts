@@ -114,21 +114,40 @@ describe("bare, single-object and key encoders", () => {
     expect(await decode(singleObjectFormat(codec, { topic: "t" }), single)).toEqual(value);
   });
 
-  it("encodes values of every size exactly as avsc's toBuffer, each in a buffer of its own, after the framing header", () => {
+  it("encodes values of every size exactly as avsc's toBuffer, after the framing header, none overwriting another", () => {
     const encoder = avroEncoder(codec);
     const single = singleObjectEncoder(codec);
-    // Below the 4 KiB scratch, above it (the scratch grows), above the 1 MiB that is kept, then small again.
-    const values = [1, 5_000, 2_000_000, 10, 70_000].map((n, i) => ({ id: "x".repeat(n), total: i - 2 }));
+    // Within a slab, records that end exactly at a slab's end and one byte past it, a record too big for the rest of
+    // the slab, records larger than a quarter slab (a buffer of their own), very large ones, then small ones again.
+    const sizes = [1, 5_000, 2_000_000, 10, 70_000, 16_383, 16_384, 16_385];
+    for (let i = 0; i < 300; i++) sizes.push((i * 977) % 3_000);
+    const values = sizes.map((n, i) => ({ id: "x".repeat(n), total: i - 2 }));
     const outputs = values.map((v) => encoder.encode(v) as Buffer);
     const framed = values.map((v) => single.encode(v) as Buffer);
     values.forEach((v, i) => {
+      // Checked after every value was encoded: a later record never wrote over an earlier one.
       expect(outputs[i]!.equals(codec.type.toBuffer(v))).toBe(true);
       expect(framed[i]!.subarray(10).equals(codec.type.toBuffer(v))).toBe(true);
       expect(framed[i]!.subarray(0, 2).toString("hex")).toBe("c301");
     });
-    // Later encodes did not overwrite earlier results (no buffer shares the encoder's scratch).
-    expect(codec.decode(outputs[0]!)).toEqual(values[0]);
     expect(() => encoder.encode({ id: 1 } as never)).toThrow();
+    expect(encoder.encode(values[3]!)).toEqual(codec.type.toBuffer(values[3]));
+  });
+
+  it("fills a slab up to its last byte and goes on in a new one", () => {
+    const encoder = avroEncoder(codec);
+    // { id: 1,000 × "x", total: 0 }: 2 bytes of length, 1,000 of string, 1 of long = 1,003 bytes; a 64 KiB slab
+    // holds 65 of them and 341 bytes, filled by a record of 338 ASCII units (2 + 338 + 1 bytes), which ends it exactly.
+    const big = { id: "x".repeat(1_000), total: 0 };
+    const outputs: Buffer[] = [];
+    for (let i = 0; i < 65; i++) outputs.push(encoder.encode(big) as Buffer);
+    const last = { id: "y".repeat(338), total: 1 };
+    const filling = encoder.encode(last) as Buffer;
+    expect(filling.byteOffset + filling.length).toBe(filling.buffer.byteLength);
+    const next = encoder.encode(big) as Buffer;
+    expect(next.buffer).not.toBe(filling.buffer);
+    expect(filling.equals(codec.type.toBuffer(last))).toBe(true);
+    for (const output of [...outputs, next]) expect(output.equals(codec.type.toBuffer(big))).toBe(true);
   });
 
   it("string keys are UTF-8; bytes keys pass through", () => {
