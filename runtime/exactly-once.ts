@@ -119,8 +119,13 @@ export class TransactionalOutput {
    * failure the producer is replaced, the new one registers the id (InitProducerId waits until the coordinator has
    * finished whatever the old one left: committed or aborted), and the group's offset is read back: at or past
    * `consumed.offset + 1`, the transaction did commit and this resolves.
+   *
+   * Race: the partition may have been revoked while the transaction ran (a rebalance's hold commits open
+   * transactions while the group moves partitions), and its failure is then usually the new owner's fence. Registering
+   * the id again would fence the new owner in turn (its next transaction fails and is redone), so when `owned()` says
+   * the partition is no longer this member's, the failure is reported as it is: the records are the new owner's.
    */
-  async commit(consumed: ConsumedRecord, records: ExactlyOnceResult): Promise<void> {
+  async commit(consumed: ConsumedRecord, records: ExactlyOnceResult, owned: () => boolean = () => true): Promise<void> {
     if (this.closed) throw new Error("the exactly-once producers are closed (the runtime is stopping)");
     const id = transactionalIdOf(consumed);
     const producer = await this.connected(id);
@@ -133,7 +138,7 @@ export class TransactionalOutput {
       });
     } catch (error) {
       this.drop(id, producer);
-      if (await this.committedPast(consumed)) {
+      if (owned() && (await this.committedPast(consumed))) {
         this.logger.warn("a transaction reported as failed had committed (its offset is the group's): not redone", {
           topic: consumed.topic,
           partition: consumed.partition,
@@ -370,6 +375,7 @@ export class TransactionBatches<R extends BatchedRecord> {
       await this.options.output.commit(
         { groupId: this.options.groupId, topic: last.topic, partition, offset: last.message.offset },
         entries.flatMap((e) => e.produced),
+        () => !offsets.revoked,
       );
     } catch (error) {
       return { kind: "failed", entries, error };
