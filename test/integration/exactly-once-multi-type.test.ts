@@ -16,7 +16,8 @@ import {
   type OneOf,
 } from "kefgen/runtime";
 import { brokers, committedOffsets, createTopic, produce, readAll, uniqueName, waitFor } from "../support/kafka.js";
-import { runWitness } from "../support/python.js";
+import { testSettings } from "../support/guarantees.js";
+import { readCommittedValues } from "../support/python.js";
 
 const text: Codec<string> = { decode: (b) => b.toString("utf8"), encode: (s) => Buffer.from(s, "utf8") };
 type Members = { "kefgen.test.Created": string; "kefgen.test.Cancelled": string };
@@ -49,17 +50,7 @@ describe('exactly-once on a multi-type topic (route = header("$type"))', () => {
         {
           name: "shared",
           kind: "shared",
-          settings: {
-            groupId,
-            sessionTimeoutMs: 6_000,
-            heartbeatIntervalMs: 500,
-            maxPollIntervalMs: 30_000,
-            enableAutoCommit: false,
-            autoCommitIntervalMs: 500,
-            autoOffsetReset: "earliest",
-            fetchMinBytes: 1,
-            fetchMaxWaitMs: 100,
-          },
+          settings: testSettings(groupId),
           topics: [
             bindTopic<OneOf<Members>>({
               topic: input,
@@ -95,16 +86,7 @@ describe('exactly-once on a multi-type topic (route = header("$type"))', () => {
       await runtime.stop();
     }
 
-    const written = JSON.parse(
-      await runWitness("read_committed.py", [
-        "--brokers",
-        brokers().join(","),
-        "--topic",
-        output,
-        "--count",
-        String(N),
-      ]),
-    ) as string[];
+    const written = await readCommittedValues(brokers(), output, N);
     expect(written).toHaveLength(N);
     expect(new Set(written).size).toBe(N);
     expect(written.sort()).toEqual(Array.from({ length: N }, (_, i) => `${types[i % 2]}:${i + 1}`).sort());

@@ -8,7 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { ConsumerRuntime, bindTopic, silentLogger, type Codec, type ExactlyOnceResult } from "kefgen/runtime";
 import { brokers, committedOffsets, createTopic, produce, uniqueName, waitFor } from "../support/kafka.js";
-import { runWitness } from "../support/python.js";
+import { testSettings } from "../support/guarantees.js";
+import { readCommittedValues } from "../support/python.js";
 import { sleep } from "../support/ticks.js";
 
 const text: Codec<string> = { decode: (b) => b.toString("utf8"), encode: (s) => Buffer.from(s, "utf8") };
@@ -21,17 +22,7 @@ function member(groupId: string, input: string, output: string, handled: Map<str
       {
         name: "shared",
         kind: "shared",
-        settings: {
-          groupId,
-          sessionTimeoutMs: 10_000,
-          heartbeatIntervalMs: 500,
-          maxPollIntervalMs: 30_000,
-          enableAutoCommit: false,
-          autoCommitIntervalMs: 500,
-          autoOffsetReset: "earliest",
-          fetchMinBytes: 1,
-          fetchMaxWaitMs: 100,
-        },
+        settings: testSettings(groupId),
         topics: [
           bindTopic<string>({
             topic: input,
@@ -93,18 +84,7 @@ describe("exactly-once through a live rebalance", () => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
-    const written = (
-      JSON.parse(
-        await runWitness("read_committed.py", [
-          "--brokers",
-          brokers().join(","),
-          "--topic",
-          output,
-          "--count",
-          String(N),
-        ]),
-      ) as string[]
-    ).map(Number);
+    const written = (await readCommittedValues(brokers(), output, N)).map(Number);
     const counts = new Map<number, number>();
     for (const x of written) counts.set(x, (counts.get(x) ?? 0) + 1);
     const duplicates = [...counts].filter(([, c]) => c > 1).map(([x]) => x);

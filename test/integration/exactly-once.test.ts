@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { brokers, committedOffsets, createTopic, kafka, produce, uniqueName, waitFor } from "../support/kafka.js";
 import { transactionalIdOf } from "../../runtime/index.js";
-import { runWitness } from "../support/python.js";
+import { readCommittedValues } from "../support/python.js";
 import type { ExactlyOnceProcessConfig } from "./exactly-once-process.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -100,15 +100,7 @@ export function duplicatesAndGaps(numbers: readonly number[], n: number): { dupl
  * of aborted transactions through (see {@link readWithKafkajs}).
  */
 async function readCommitted(topic: string, n: number): Promise<number[]> {
-  const out = await runWitness("read_committed.py", [
-    "--brokers",
-    brokers().join(","),
-    "--topic",
-    topic,
-    "--count",
-    String(n),
-  ]);
-  return (JSON.parse(out) as string[]).map(Number);
+  return (await readCommittedValues(brokers(), topic, n)).map(Number);
 }
 
 /**
