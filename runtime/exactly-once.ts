@@ -11,9 +11,19 @@
 // (its records were never committed, so the next owner reads them again).
 //
 // Fencing (EOS v1, which kafkajs implements): one transactional id per input partition,
-// `<groupId>.<topic>.<partition>`. Whoever handles that partition next (after a rebalance, or a restart after a
-// SIGKILL) registers the same id at its first transaction; the coordinator then aborts the open transaction of the
-// earlier owner and fences it, so a zombie can commit neither records nor offsets.
+// `<groupId>.<topic>.<partition>`. Whoever takes that partition (after a rebalance, or a restart after a SIGKILL)
+// registers the id anew (InitProducerId) before it handles any record of it (TransactionalOutput.fence, called by
+// partition-fences.ts); the coordinator then finishes the earlier owner's transaction (aborted, or committed if its
+// EndTxn had arrived) and fences it, so a zombie can commit neither records nor offsets.
+//
+// Race (the restart duplicate this order fixes): the client reads the group's committed offset as soon as it joins,
+// with an OffsetFetch that cannot ask for stable offsets (KIP-447's require_stable, which kafkajs does not send). If
+// the earlier owner's last transaction is still completing then (EndTxn received, its offset not yet written by the
+// commit markers), the broker answers with the offset before it, and the records of that transaction would be
+// handled, and their output committed, a second time. So the committed offset the runtime goes by is read again
+// *after* the registration: InitProducerId answers CONCURRENT_TRANSACTIONS (retried by kafkajs) until the earlier
+// transaction is complete, markers included, so the offset read then is final. Records below it were committed by
+// the earlier owner and are skipped.
 //
 // Race: records of one partition are handled one at a time, and a partition's transaction commits while none of its
 // records runs (TopicChannel never takes a record of a committing partition), so one producer never has two
@@ -84,7 +94,11 @@ export function producedRecords(topic: string, returned: unknown): ExactlyOnceRe
  * transaction and kept until {@link close}.
  */
 export class TransactionalOutput {
-  private readonly producers = new Map<string, Promise<TransactionalProducer>>();
+  /** By transactional id: the producer, and its connection (which registers the id). */
+  private readonly producers = new Map<
+    string,
+    { readonly producer: TransactionalProducer; readonly connected: Promise<TransactionalProducer> }
+  >();
   private closed = false;
 
   /**
@@ -105,8 +119,13 @@ export class TransactionalOutput {
    * failure the producer is replaced, the new one registers the id (InitProducerId waits until the coordinator has
    * finished whatever the old one left: committed or aborted), and the group's offset is read back: at or past
    * `consumed.offset + 1`, the transaction did commit and this resolves.
+   *
+   * Race: the partition may have been revoked while the transaction ran (a rebalance's hold commits open
+   * transactions while the group moves partitions), and its failure is then usually the new owner's fence. Registering
+   * the id again would fence the new owner in turn (its next transaction fails and is redone), so when `owned()` says
+   * the partition is no longer this member's, the failure is reported as it is: the records are the new owner's.
    */
-  async commit(consumed: ConsumedRecord, records: ExactlyOnceResult): Promise<void> {
+  async commit(consumed: ConsumedRecord, records: ExactlyOnceResult, owned: () => boolean = () => true): Promise<void> {
     if (this.closed) throw new Error("the exactly-once producers are closed (the runtime is stopping)");
     const id = transactionalIdOf(consumed);
     const producer = await this.connected(id);
@@ -119,7 +138,7 @@ export class TransactionalOutput {
       });
     } catch (error) {
       this.drop(id, producer);
-      if (await this.committedPast(consumed)) {
+      if (owned() && (await this.committedPast(consumed))) {
         this.logger.warn("a transaction reported as failed had committed (its offset is the group's): not redone", {
           topic: consumed.topic,
           partition: consumed.partition,
@@ -130,6 +149,22 @@ export class TransactionalOutput {
       }
       throw error;
     }
+  }
+
+  /**
+   * Registers `partition`'s transactional id anew for a new owner of the partition, then reads the group's committed
+   * offset of it (see the file comment: the registration waits until the previous owner's transaction is complete,
+   * so the offset read after it is final). Resolves with that offset, or `undefined` when the group has none. A
+   * producer of the id made earlier by this process (an earlier ownership) is replaced: the new registration fences
+   * it. Rejects when the id cannot be registered or the offset read; the caller tries again.
+   */
+  async fence(partition: Pick<ConsumedRecord, "groupId" | "topic" | "partition">): Promise<string | undefined> {
+    if (this.closed) throw new Error("the exactly-once producers are closed (the runtime is stopping)");
+    const id = transactionalIdOf(partition);
+    const earlier = this.producers.get(id);
+    if (earlier) this.drop(id, earlier.producer);
+    await this.connected(id);
+    return (await this.transport.admin().committedOffsets(partition.groupId, partition.topic)).get(partition.partition);
   }
 
   /** Whether the group's committed offset of the consumed record's partition is past it (see {@link commit}). */
@@ -153,9 +188,9 @@ export class TransactionalOutput {
     const producers = [...this.producers.values()];
     this.producers.clear();
     await Promise.all(
-      producers.map(async (connecting) => {
+      producers.map(async ({ connected }) => {
         try {
-          await (await connecting).disconnect();
+          await (await connected).disconnect();
         } catch (error) {
           this.logger.debug("transactional producer did not disconnect cleanly", { error });
         }
@@ -164,27 +199,30 @@ export class TransactionalOutput {
   }
 
   private connected(id: string): Promise<TransactionalProducer> {
-    let connecting = this.producers.get(id);
-    if (!connecting) {
-      const create = this.transport.createTransactionalProducer;
-      if (!create)
-        throw new Error(
-          `client ${this.transport.client} cannot run exactly-once handlers (no transactions behind the transport)`,
-        );
-      const producer = create.call(this.transport, id);
-      const started = producer.connect().then(() => producer);
-      connecting = started;
-      this.producers.set(id, started);
-      // A failed connect is forgotten, so that the next attempt tries again.
-      started.catch(() => {
-        if (this.producers.get(id) === started) this.producers.delete(id);
-      });
-    }
-    return connecting;
+    const existing = this.producers.get(id);
+    if (existing) return existing.connected;
+    const create = this.transport.createTransactionalProducer;
+    if (!create)
+      throw new Error(
+        `client ${this.transport.client} cannot run exactly-once handlers (no transactions behind the transport)`,
+      );
+    const producer = create.call(this.transport, id);
+    const connected = producer.connect().then(() => producer);
+    const entry = { producer, connected };
+    this.producers.set(id, entry);
+    // A failed connect is forgotten, so that the next attempt tries again.
+    connected.catch(() => {
+      if (this.producers.get(id) === entry) this.producers.delete(id);
+    });
+    return connected;
   }
 
+  /**
+   * Forgets `producer` (unless the id has a newer one already: {@link fence} replaced it) and disconnects it. A commit
+   * still running on it fails or completes at the coordinator as far as it got; a newer registration waits for that.
+   */
   private drop(id: string, producer: TransactionalProducer): void {
-    this.producers.delete(id);
+    if (this.producers.get(id)?.producer === producer) this.producers.delete(id);
     producer
       .disconnect()
       .catch((error: unknown) => this.logger.debug("transactional producer did not disconnect cleanly", { error }));
@@ -337,6 +375,7 @@ export class TransactionBatches<R extends BatchedRecord> {
       await this.options.output.commit(
         { groupId: this.options.groupId, topic: last.topic, partition, offset: last.message.offset },
         entries.flatMap((e) => e.produced),
+        () => !offsets.revoked,
       );
     } catch (error) {
       return { kind: "failed", entries, error };

@@ -123,8 +123,12 @@ export class FetchRouter {
     if (this.options.pauses.isPaused(batch.topic, batch.partition)) return;
 
     const settings = this.options.settings;
-    const known = this.options.trackers.get(batch.topic, batch.partition) !== undefined;
+    const before = this.options.trackers.get(batch.topic, batch.partition);
+    const known = before !== undefined;
+    const restored = before?.awaitingGroupOffset === true;
     const offsets = this.offsetsFor(batch);
+    // Exactly-once: a tracker new to the channel (or restored after a crash) waits for its partition's fence.
+    channel.claim(offsets, restored);
     const atMostOnce = settings.enableAutoCommit;
     const maxRecords = settings.maxPollRecords ?? Number.POSITIVE_INFINITY;
     // The hold budget is per fetch response, not per batch: a response holds one batch per partition.
@@ -325,7 +329,13 @@ export class FetchRouter {
     const restored = offsets?.awaitingGroupOffset === true;
     if (offsets && fetched !== undefined && offsets.fetchPosition !== undefined) {
       const expected = offsets.fetchPosition;
-      const belowCommit = !offsets.rejoined && offsets.lastCommitted !== undefined && fetched < offsets.lastCommitted;
+      // (Below the fetch position too: an exactly-once tracker's commit can be ahead of where the client fetches, at
+      // the offset its partition's fence read, see partition-fences.ts.)
+      const belowCommit =
+        !offsets.rejoined &&
+        offsets.lastCommitted !== undefined &&
+        fetched < offsets.lastCommitted &&
+        fetched < expected;
       if (offsets.resetPending || belowCommit) {
         if (!offsets.resetPending)
           this.options.logger.warn("partition continues before its last commit; treating it as an offset reset", {

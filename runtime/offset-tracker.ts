@@ -59,6 +59,13 @@ export class PartitionOffsets {
    * tracker's lower watermark would move the group's offset backwards.
    */
   awaitingGroupOffset = false;
+  /**
+   * Exactly-once partitions: set from the first batch of an owner until the partition's transactional id is
+   * registered anew and the group's offset read after it (runtime/partition-fences.ts). Nothing of the tracker is
+   * committed meanwhile: the offset the client fetched from may be older than the previous owner's last transaction,
+   * and committing it would move the group's offset back.
+   */
+  fencePending = false;
 
   /**
    * @param topic the topic.
@@ -176,6 +183,16 @@ export class PartitionOffsets {
   confirmGroupOffset(groupOffset: number): void {
     this.awaitingGroupOffset = false;
     this.markCommitted(groupOffset);
+  }
+
+  /**
+   * The partition's fence is up (see {@link fencePending}); `groupOffset` is the group's committed offset read after
+   * it, if the group has one. Records below it were committed by the previous owner: this tracker commits from there
+   * on (its commits never go below it), and the channel skips those records.
+   */
+  fenced(groupOffset: number | undefined): void {
+    this.fencePending = false;
+    if (groupOffset !== undefined) this.markCommitted(groupOffset);
   }
 
   /** Marks the tracker revoked (see {@link revoked}). */
@@ -299,7 +316,7 @@ export class OffsetTracker {
   pendingCommits(): PendingCommit[] {
     const pending: PendingCommit[] = [];
     for (const offsets of this.byKey.values()) {
-      if (offsets.awaitingGroupOffset) continue;
+      if (offsets.awaitingGroupOffset || offsets.fencePending) continue;
       const offset = offsets.committable();
       if (offset !== undefined && offsets.needsCommit()) pending.push({ offsets, offset });
     }

@@ -20,6 +20,7 @@ import { LatencyStats, type TopicMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { systemRetryTimers, type RetryTimers } from "./retry-timers.js";
 import { producedRecords, TransactionBatches, type HandledRecord, type TransactionalOutput } from "./exactly-once.js";
+import { PartitionFences } from "./partition-fences.js";
 
 /** A fetched record waiting in (or taken from) a channel's buffer. */
 export interface ChannelRecord {
@@ -148,6 +149,8 @@ export class TopicChannel {
 
   /** Exactly-once topics: the open transaction of each partition (runtime/exactly-once.ts). */
   private readonly batches: TransactionBatches<ChannelRecord> | undefined;
+  /** Exactly-once topics: each owned partition's fence, before which none of its records runs (partition-fences.ts). */
+  private readonly fences: PartitionFences | undefined;
   /**
    * Exactly-once topics: records of a failed transaction to handle again, per partition, in offset order. They go
    * before the partition's buffered records (which are later), after its failed record (which is earlier).
@@ -200,6 +203,13 @@ export class TopicChannel {
         topic: this.topic,
         settings: options.binding.transaction,
         due: (partition) => this.commitWhenIdle(partition),
+      });
+      this.fences = new PartitionFences({
+        output: options.transactions,
+        groupId: options.groupId ?? "",
+        topic: this.topic,
+        logger: options.logger,
+        fenced: (offsets) => this.fenced(offsets),
       });
     }
     const policy: FailurePolicy = failurePolicyOf(options.binding.failure);
@@ -308,6 +318,15 @@ export class TopicChannel {
   }
 
   /**
+   * The router met a batch of the tracker `offsets` (before offering its records): an exactly-once topic fences the
+   * partition of a tracker it has not seen, or of one restored after a crash (`again`), see partition-fences.ts.
+   * Nothing for other topics.
+   */
+  claim(offsets: PartitionOffsets, again: boolean): void {
+    this.fences?.claim(offsets, again);
+  }
+
+  /**
    * Waits until the dispatcher drained the buffer to {@link resumeThreshold} ("room"), giving up when
    * the handler took no record during a whole `idleMs` interval ("idle"), when `deadline` (epoch ms)
    * passes ("deadline", checked every `idleMs`) or when the channel stops or is held ("stopped").
@@ -406,6 +425,7 @@ export class TopicChannel {
       sleep.end();
     }
     this.dropLog.flush();
+    this.fences?.stop();
     const failures = this.failures.stop();
     // Exactly-once: once no handler runs, the open transactions commit what was handled (records to handle again
     // are left for the next owner: not done, so not committed).
@@ -484,7 +504,8 @@ export class TopicChannel {
       // A failed record whose next attempt is due goes first: its partition has waited for it.
       const retry =
         this.failures.takeReady(
-          (partition) => !this.busyPartitions.has(partition) && !this.committing.has(partition),
+          (partition) =>
+            !this.busyPartitions.has(partition) && !this.committing.has(partition) && !this.fences?.pending(partition),
         ) ?? this.takeReplay();
       if (retry) {
         void this.run(retry.record, "undecoded" in retry ? undefined : retry);
@@ -510,7 +531,8 @@ export class TopicChannel {
    * records arrived in. Per-partition order holds either way. A fast handler keeps the O(1) take.
    */
   private takeNext(): ChannelRecord | undefined {
-    const blocked = this.failures.size > 0 || this.replays.size > 0 || this.committing.size > 0;
+    const blocked =
+      this.failures.size > 0 || this.replays.size > 0 || this.committing.size > 0 || this.fences?.anyPending() === true;
     if (this.concurrency > 1)
       return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition) && !this.waits(r.partition));
     if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) {
@@ -529,16 +551,27 @@ export class TopicChannel {
 
   /**
    * Whether `partition`'s buffered records must wait: it has a failed record, records of a failed transaction to
-   * handle again (which come first), or a transaction committing.
+   * handle again (which come first), a transaction committing, or its fence is not up yet.
    */
   private waits(partition: number): boolean {
-    return this.failures.isBlocked(partition) || this.replays.has(partition) || this.committing.has(partition);
+    return (
+      this.failures.isBlocked(partition) ||
+      this.replays.has(partition) ||
+      this.committing.has(partition) ||
+      this.fences?.pending(partition) === true
+    );
   }
 
   /** The next record of a failed transaction to handle again, of a partition free to run it. */
   private takeReplay(): Replay | undefined {
     for (const [partition, queue] of this.replays) {
-      if (this.failures.isBlocked(partition) || this.committing.has(partition) || this.isRunning(partition)) continue;
+      if (
+        this.failures.isBlocked(partition) ||
+        this.committing.has(partition) ||
+        this.fences?.pending(partition) ||
+        this.isRunning(partition)
+      )
+        continue;
       const replay = queue.shift()!;
       if (queue.length === 0) this.replays.delete(partition);
       return replay;
@@ -588,6 +621,13 @@ export class TopicChannel {
     // Race: the record was taken from the buffer before a rebalance purged its partition. Its new
     // owner will read it again; handling it here would only make a duplicate.
     if (record.offsets.revoked) {
+      this.failures.done(record);
+      return;
+    }
+    // Exactly-once: the client fetched from below the offset the partition's fence read; the previous owner committed
+    // this record (its output is written), so it is done here without a handler call.
+    if (this.batches && record.offset < (record.offsets.lastCommitted ?? 0)) {
+      record.offsets.markDone(record.offset);
       this.failures.done(record);
       return;
     }
@@ -687,7 +727,7 @@ export class TopicChannel {
     // A blocked partition has no open transaction (every failure path commits it first); should one be there, it
     // commits with the partition's next record rather than beside its failed one.
     if (this.stopping || this.committing.has(partition) || this.isRunning(partition)) return;
-    if (this.failures.isBlocked(partition)) return;
+    if (this.failures.isBlocked(partition) || this.fences?.pending(partition)) return;
     if (!this.batches?.isOpen(partition)) return;
     this.committing.add(partition);
     const commit = this.commitTransaction(partition)
@@ -706,7 +746,27 @@ export class TopicChannel {
   /** At stop: waits for the commits in flight, then commits every open transaction. */
   private async commitAllOpen(): Promise<void> {
     await Promise.all([...this.commits]);
-    for (const partition of this.batches!.partitions()) await this.commitTransaction(partition);
+    // A partition fenced anew after a crash (and not up yet) is left for its next owner: nothing of it is done.
+    for (const partition of this.batches!.partitions())
+      if (!this.fences?.pending(partition)) await this.commitTransaction(partition);
+  }
+
+  /**
+   * The fence of `offsets` is up, its tracker committed at the group's offset. Only a tracker restored after a crash
+   * can have handled records in an open transaction: those below that offset were handled and committed by another
+   * member meanwhile (dropped, done), the others are handled again before the partition's buffered records.
+   */
+  private fenced(offsets: PartitionOffsets): void {
+    const floor = offsets.lastCommitted;
+    const open = floor === undefined ? [] : this.batches!.discard((r) => r.offsets === offsets);
+    const again: Replay[] = [];
+    for (const entry of open) {
+      if (entry.record.offset < floor!) offsets.markDone(entry.record.offset);
+      else again.push({ record: entry.record, attempts: entry.attempts, value: entry.value, key: entry.key });
+    }
+    if (again.length > 0)
+      this.replays.set(offsets.partition, [...again, ...(this.replays.get(offsets.partition) ?? [])]);
+    this.schedulePump();
   }
 
   /**

@@ -8,7 +8,14 @@
 // synchronous writes, so the lines survive a SIGKILL. Configuration: the JSON in KEFGEN_EOS_CONFIG.
 
 import { Kafka, logLevel } from "kafkajs";
-import { ConsumerRuntime, bindTopic, type Codec, type ExactlyOnceResult } from "../../runtime/index.js";
+import {
+  ConsumerRuntime,
+  bindTopic,
+  kafkajsTransport,
+  type Codec,
+  type ExactlyOnceResult,
+  type Transport,
+} from "../../runtime/index.js";
 import { configFromEnv, serve, stderrLogger, syncLog } from "../support/child-process.js";
 import { sleep } from "../support/ticks.js";
 
@@ -39,6 +46,27 @@ const plain = config.exactlyOnce
       idempotent: true,
     });
 await plain?.connect();
+
+// Exactly-once: every transaction is logged (`T <ms> <partition> <offset>` before its commit starts, `C ...` once it
+// committed), so the parent sees where a kill landed.
+function loggedTransactions(transport: Transport): Transport {
+  const create = transport.createTransactionalProducer!.bind(transport);
+  return {
+    ...transport,
+    createTransactionalProducer: (id) => {
+      const producer = create(id);
+      return {
+        connect: () => producer.connect(),
+        disconnect: () => producer.disconnect(),
+        commitTransaction: async (records, offsets) => {
+          write(`T ${Date.now()} ${offsets.partition} ${offsets.offset}`);
+          await producer.commitTransaction(records, offsets);
+          write(`C ${Date.now()} ${offsets.partition} ${offsets.offset}`);
+        },
+      };
+    },
+  };
+}
 
 const input = {
   topic: config.input,
@@ -86,7 +114,13 @@ const runtime = new ConsumerRuntime(
     },
   ],
   { brokers: config.brokers, clientId: "kefgen-eos" },
-  { logger: stderrLogger, stopTimeoutMs: 5_000 },
+  {
+    logger: stderrLogger,
+    stopTimeoutMs: 5_000,
+    transport: loggedTransactions(
+      kafkajsTransport({ brokers: config.brokers, clientId: "kefgen-eos" }, { logger: stderrLogger }),
+    ),
+  },
 );
 
 await serve(runtime, log, { afterStop: () => plain?.disconnect() });

@@ -386,6 +386,20 @@ describe("exactly-once transactions of several records", () => {
     expect(t.partitions.get(0)!.committable()).toBe(3);
   });
 
+  it("a transaction that fails after its partition was revoked does not register the id again (that would fence the new owner)", async () => {
+    const fake = fakeTransport(1);
+    const output = new TransactionalOutput(fake.transport, silentLogger);
+    const consumed = { groupId: "g", topic: "orders", partition: 0, offset: "4" };
+    await expect(output.commit(consumed, [out("v4")], () => false)).rejects.toThrow("transaction aborted");
+    expect(fake.created).toEqual(["g.orders.0"]);
+    // Still owned: the id is registered again to read the group's offset back (the lost-answer check).
+    const ownedFake = fakeTransport(1);
+    const checked = new TransactionalOutput(ownedFake.transport, silentLogger);
+    await expect(checked.commit(consumed, [out("v4")], () => true)).rejects.toThrow("transaction aborted");
+    expect(ownedFake.created).toEqual(["g.orders.0", "g.orders.0"]);
+    await Promise.all([output.close(), checked.close()]);
+  });
+
   it("a handler failure mid-transaction commits the records before it first, then retries the failing record alone", async () => {
     let failures = 1;
     const calls: string[] = [];

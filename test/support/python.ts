@@ -44,3 +44,19 @@ export function runWitness(script: string, args: readonly string[], timeoutMs = 
     );
   });
 }
+
+/**
+ * The values (UTF-8) of every record of `topic`, read from the start with read_committed by librdkafka
+ * (scripts/python/read_committed.py), once at least `count` arrived and every partition is at its end.
+ */
+export async function readCommittedValues(brokers: readonly string[], topic: string, count: number): Promise<string[]> {
+  const out = await runWitness("read_committed.py", [
+    "--brokers",
+    brokers.join(","),
+    "--topic",
+    topic,
+    "--count",
+    String(count),
+  ]);
+  return JSON.parse(out) as string[];
+}
