@@ -5,7 +5,9 @@
 // The old version is read from git (`git show <commit>:<path>`, paths relative to the repository's top level) —
 // the same .kef files as now, and the schema files they referenced then — and checked like the current one.
 // A message type that is new is not a break; one that is gone is a warning (nothing checks what its producers
-// still write). A topic whose message type changed is checked old type against new.
+// still write). A topic whose message type changed is checked old type against new; on a topic of several types,
+// each member against the old member of the same Avro record. A bare-Avro topic whose types changed at all is warned
+// about, every member of it.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -49,12 +51,33 @@ export interface AgainstResult {
 }
 
 /**
- * Whether a topic's records are bare Avro binary, written with a schema the reader cannot know. Every topic is,
- * today; when topics get a `format`, this is where `confluent` and `single-object` (which name the writer schema)
- * answer false.
+ * Whether a topic's records are bare Avro binary, written with a schema the reader cannot know: Confluent framing and
+ * single-object encoding name the writer schema of each record.
  */
-function isBareAvro(_topic: TopicModel): boolean {
-  return true;
+function isBareAvro(topic: TopicModel): boolean {
+  return topic.format === undefined;
+}
+
+/** The message types a topic carries: a multi-type topic's members, else its one message type. */
+function messagesOf(topic: TopicModel): readonly MessageModel[] {
+  return topic.members?.map((m) => m.message) ?? [topic.message];
+}
+
+/** The full name of the Avro record a message type is, if it is one (a multi-type topic's route names records so). */
+function recordName(message: MessageModel): string | undefined {
+  const root = message.schema.root;
+  return root.kind === "record" || root.kind === "ref" ? root.fullName : undefined;
+}
+
+/**
+ * The message type of `before` (the topic at the ref) whose old records `message` of `now` reads: on a topic of one
+ * type then and now, the old one, whatever its name; on a topic of several types, the old one of the same Avro record
+ * (the route tells records apart by its full name, whatever the order or the names in the .kef).
+ */
+function oldCounterpart(before: TopicModel, now: TopicModel, message: MessageModel): MessageModel | undefined {
+  if (!before.members && !now.members) return before.message;
+  const name = recordName(message);
+  return name === undefined ? undefined : messagesOf(before).find((o) => recordName(o) === name);
 }
 
 class GitError extends Error {
@@ -191,12 +214,11 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
   // A topic that now carries another message type: its old records are the old type's.
   for (const t of model.topics) {
     const before = oldModel.topics.find((o) => o.topic === t.topic);
-    if (
-      before &&
-      before.message.name !== t.message.name &&
-      !pairs.some((p) => p.oldMessage === before.message && p.newMessage === t.message)
-    ) {
-      pairs.push({ oldMessage: before.message, newMessage: t.message });
+    if (!before) continue;
+    for (const m of messagesOf(t)) {
+      const old = oldCounterpart(before, t, m);
+      if (old && old.name !== m.name && !pairs.some((p) => p.oldMessage === old && p.newMessage === m))
+        pairs.push({ oldMessage: old, newMessage: m });
     }
   }
   for (const { oldMessage, newMessage } of pairs) {
@@ -233,21 +255,24 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
     JSON.stringify(avroType(codecSchema(message.schema, (n) => m.namedTypes.find((t) => t.fullName === n))).schema());
   for (const t of model.topics) {
     if (!isBareAvro(t)) continue;
-    const before =
-      oldModel.topics.find((o) => o.topic === t.topic)?.message ??
-      oldModel.messages.find((o) => o.name === t.message.name);
-    if (!before || canonical(oldModel, before) === canonical(model, t.message)) continue;
-    const topicDecl = declaration(input.parsed, (d) => d.$type === "Topic" && d.topic.value === t.topic);
-    diagnostics.push(
-      diagnostic(
-        messages.bareAvroSchemaChanged,
-        { topic: t.topic, message: t.message.name, ref },
-        {
-          file: topicDecl?.file ?? firstFile,
-          range: topicDecl && topicDecl.decl.$type === "Topic" ? topicDecl.decl.topic.range : t.range,
-        },
-      ),
-    );
+    const topicBefore = oldModel.topics.find((o) => o.topic === t.topic);
+    const found = declaration(input.parsed, (d) => d.$type === "Topic" && d.topic.value === t.topic);
+    const topicDecl = found?.decl.$type === "Topic" ? found.decl : undefined;
+    // Every type the topic carries: one whose schema changed is read from old records by the new schema.
+    for (const [i, m] of messagesOf(t).entries()) {
+      const before =
+        (topicBefore && oldCounterpart(topicBefore, t, m)) ?? oldModel.messages.find((o) => o.name === m.name);
+      if (!before || canonical(oldModel, before) === canonical(model, m)) continue;
+      // On a topic of several types, at the member's name in the topic's type list.
+      const member = t.members ? [topicDecl?.message, ...(topicDecl?.members ?? [])][i] : undefined;
+      diagnostics.push(
+        diagnostic(
+          messages.bareAvroSchemaChanged,
+          { topic: t.topic, message: m.name, ref },
+          { file: found?.file ?? firstFile, range: member?.range ?? topicDecl?.topic.range ?? t.range },
+        ),
+      );
+    }
   }
   return { diagnostics, sources };
 }

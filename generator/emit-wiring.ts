@@ -82,25 +82,38 @@ function policyFields(topic: TopicModel): string {
     failure: ${literal({ ...topic.failure })},${topic.provisioning ? `\n    provisioning: ${jsonCodeLiteral(topic.provisioning)},` : ""}${topic.exactlyOnce ? `\n    exactlyOnce: true,\n    transaction: ${literal({ ...topic.transaction })},` : ""}`;
 }
 
-function topicBinding(ctx: Context, topic: TopicModel): string {
-  if (topic.members) return multiTypeBinding(ctx, topic);
+/**
+ * How a one-type topic's values are framed, or undefined for bare Avro (read by its codec alone).
+ * Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
+ * Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
+ */
+function singleTypeFormat(topic: TopicModel): string | undefined {
   const f = topic.format;
-  // Confluent framing: the writer schema of each record comes from the topic's registry (see runtime/confluent-format.ts).
-  // Single-object encoding: the writer schema of each record is the message's own or one of its `writers`, by fingerprint.
+  if (!f) return undefined;
   const writers = (topic.message.writers ?? []).map(
     (w) => `{ name: ${str(w.name)}, schema: ${jsonCodeLiteral(w.codecSchema)} }`,
   );
-  const format = !f
-    ? ""
-    : f.kind === "confluent"
-      ? `\n    format: kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} }),`
-      : `\n    format: kefgen.singleObjectFormat(codecs.${topic.message.codecName}, { topic: ${str(topic.topic)}${writers.length ? `, writers: [${writers.join(", ")}]` : ""} }),`;
+  return f.kind === "confluent"
+    ? `kefgen.confluentFormat(codecs.${topic.message.codecName}, { registry: registries[${str(f.registry)}]!, topic: ${str(topic.topic)}, subjects: ${str(f.subjects)} })`
+    : `kefgen.singleObjectFormat(codecs.${topic.message.codecName}, { topic: ${str(topic.topic)}${writers.length ? `, writers: [${writers.join(", ")}]` : ""} })`;
+}
+
+/** A topic's codec and value format as its binding takes them: the message's, or a multi-type topic's route. */
+function valueReading(topic: TopicModel): { codec: string; format: string | undefined } {
+  return topic.members
+    ? routedBinding(topic)
+    : { codec: `codecs.${topic.message.codecName}`, format: singleTypeFormat(topic) };
+}
+
+function topicBinding(ctx: Context, topic: TopicModel): string {
+  if (topic.members) return multiTypeBinding(ctx, topic);
+  const format = singleTypeFormat(topic);
   // With a key type or tombstones the handler's types are not the defaults: say them, so the binding is checked against them.
   const typeArguments = topic.key || topic.tombstones ? ctx.lookups.handlerTypes(topic).typeArguments : "";
   return `kefgen.bindTopic${typeArguments}({
     topic: ${str(topic.topic)},
     messageType: ${str(topic.message.fullName)},
-    codec: codecs.${topic.message.codecName},${format}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
+    codec: codecs.${topic.message.codecName},${format === undefined ? "" : `\n    format: ${format},`}${keyFormat(topic)}${topic.tombstones ? "\n    tombstones: true," : ""}
     ${policyFields(topic)}
     handler: handlers.${topic.handlerKey},
   })`;
@@ -267,23 +280,35 @@ Call \`start()\` to begin consuming and \`stop()\` to drain, commit and leave th
       declarationKind: VariableDeclarationKind.Const,
       ...jsDoc(
         doc`Readers of the dead-letter topics, one per topic that has one: each returns a binding of the dead-letter topic
-whose handler gets {@link kefgen.DeadLetter} envelopes (origin, error, attempts, the value decoded with the topic's
-codec or its raw bytes). Put it in a connection of your own (its own group id) to consume the dead letters.`,
+whose handler gets {@link kefgen.DeadLetter} envelopes (origin, error, attempts, and the value decoded as the topic's
+handler gets it — \`{ type, value }\` on a topic of several types — or its raw bytes and why it could not be). Put it in
+a connection of your own (its own group id) to consume the dead letters.`,
       ),
       declarations: [
         {
           name: deadLettersName,
-          initializer: `{\n${withDeadLetters
-            .map(
-              (t) =>
-                `${propertyName(t.handlerKey)}: (handler: (letter: kefgen.DeadLetter<${valueTypeOf(t)}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }): kefgen.TopicBinding<Buffer> =>\n  kefgen.bindDeadLetters({ topic: ${str(t.failure.deadLetter!)}, originalTopic: ${str(t.topic)}, codec: ${t.members ? routedBinding(t).codec : `codecs.${t.message.codecName}`}, buffer, handler }),`,
-            )
-            .join("\n")}\n}`,
+          initializer: `{\n${withDeadLetters.map((t) => `${propertyName(t.handlerKey)}: ${deadLetterReader(ctx, t)},`).join("\n")}\n}`,
         },
       ],
     });
   }
   addFile(ctx, "wiring.ts", statements);
+}
+
+/**
+ * A topic's dead-letter reader: `(handler, buffer?) => kefgen.bindDeadLetters(…)`, reading each letter's value with the
+ * topic's codec and format (its route, on a topic of several types). A Confluent-framed topic's reader makes its own
+ * registry client, as the connections do.
+ */
+function deadLetterReader(ctx: Context, topic: TopicModel): string {
+  const { codec, format } = valueReading(topic);
+  const parameters = `handler: (letter: kefgen.DeadLetter<${valueTypeOf(topic)}>, context: kefgen.MessageContext) => void | Promise<void>, buffer: kefgen.BufferSettings = { maxBufferedMessages: 100, backpressure: "ApplyBackpressure" }`;
+  const bind = `kefgen.bindDeadLetters({ topic: ${str(topic.failure.deadLetter!)}, originalTopic: ${str(topic.topic)}, codec: ${codec},${format === undefined ? "" : ` format: ${format},`} buffer, handler })`;
+  const head = `(${parameters}): kefgen.DeadLetterBinding<${valueTypeOf(topic)}> =>`;
+  const registry = topic.format?.kind === "confluent" ? topic.format.registry : undefined;
+  if (registry === undefined) return `${head}\n  ${bind}`;
+  const client = ctx.lookups.registryClient(ctx.model.registries.find((r) => r.name === registry)!);
+  return `${head} {\n  const registries: Record<string, kefgen.SchemaRegistryClient> = { ${client} };\n  return ${bind};\n}`;
 }
 
 export function emitIndex(ctx: Context): void {

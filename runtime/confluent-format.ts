@@ -44,8 +44,11 @@ export class PendingDecode<T> {
 
 /** How a topic's record values are framed, beyond bare Avro. */
 export interface ValueFormat<T> {
-  /** `routed`: a multi-type topic's route (runtime/routed-format.ts), which decodes each record as one of its types. */
-  readonly kind: "confluent" | "singleObject" | "routed";
+  /**
+   * `routed`: a multi-type topic's route (runtime/routed-format.ts), which decodes each record as one of its types.
+   * `deadLetter`: a dead-letter topic's reader (runtime/dead-letter-reader.ts), the original topic's format over it.
+   */
+  readonly kind: "confluent" | "singleObject" | "routed" | "deadLetter";
   /**
    * Decodes one value: synchronously once the writer schema is known (no allocation beyond the value, so the hot
    * path stays as fast as bare Avro), else a {@link PendingDecode}. Throws a {@link DecodeError} for bytes that

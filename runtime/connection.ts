@@ -39,7 +39,7 @@ export type { RestartSettings } from "./restart-policy.js";
 export interface ConnectionOptions {
   readonly spec: ConnectionSpec;
   /** The Kafka client the connection's group member comes from (see runtime/transport/transport.ts). */
-  readonly transport: Pick<Transport, "createMember">;
+  readonly transport: Pick<Transport, "createMember" | "client">;
   readonly events: RuntimeEventEmitter;
   /** The runtime's logger; the connection namespaces it as `kefgen.connection.<name>`. */
   readonly logger: RuntimeLogger;
@@ -180,6 +180,7 @@ export class Connection {
     });
     this.replacement = new ConsumerReplacement({
       connection: this.name,
+      client: options.transport.client,
       availability: this.availability,
       mode: this.spec.settings.missingTopics,
       logger: this.logger,

@@ -39,6 +39,8 @@ export class ConsumerReplacement {
   private replacing: Promise<void> = Promise.resolve();
 
   private readonly connection: string;
+  /** The Kafka client the connection consumes with, for {@link TopicMissingError}'s hint. */
+  private readonly client: string | undefined;
   private readonly availability: TopicAvailability;
   private readonly mode: MissingTopicsMode;
   private readonly host: ReplacementHost;
@@ -47,15 +49,18 @@ export class ConsumerReplacement {
   /**
    * @param options.availability which topics exist; its `onReturned` should call {@link resubscribe}.
    * @param options.mode the connection's `missingTopics` setting.
+   * @param options.client the Kafka client the connection consumes with (a transport's `client`).
    */
   constructor(options: {
     connection: string;
+    client?: string;
     availability: TopicAvailability;
     mode: MissingTopicsMode | undefined;
     host: ReplacementHost;
     logger: RuntimeLogger;
   }) {
     this.connection = options.connection;
+    this.client = options.client;
     this.availability = options.availability;
     this.mode = options.mode ?? DEFAULT_MISSING_TOPICS;
     this.host = options.host;
@@ -65,6 +70,13 @@ export class ConsumerReplacement {
   /** The topics to run a member on: those not known to be missing. */
   present(): string[] {
     return this.availability.present();
+  }
+
+  private missingError(missing: readonly string[], cause: unknown): TopicMissingError {
+    return new TopicMissingError(this.connection, missing, {
+      cause,
+      ...(this.client === undefined ? {} : { client: this.client }),
+    });
   }
 
   /** Settles when the replacement in progress (if any) is done. */
@@ -87,7 +99,7 @@ export class ConsumerReplacement {
       throw error;
     }
     const missing = this.availability.missingTopics();
-    if (missing.length > 0 && !waiting) throw new TopicMissingError(this.connection, missing, { cause: error });
+    if (missing.length > 0 && !waiting) throw this.missingError(missing, error);
     await this.host.dropMember();
     await this.host.launch(this.availability.present());
     this.availability.watch();
@@ -113,7 +125,7 @@ export class ConsumerReplacement {
     // Nothing newly missing (the cluster still lists the topic, or cannot be asked): replacing the
     // member at once could loop as fast as the client fails, so this is an ordinary restart with backoff.
     if (newlyMissing.length === 0) return this.host.restartWithBackoff(error);
-    if (failStart) return this.host.failStart(error, new TopicMissingError(this.connection, missing, { cause: error }));
+    if (failStart) return this.host.failStart(error, this.missingError(missing, error));
     this.host.replacingMember(error, missing);
     await this.replace();
     this.availability.watch();

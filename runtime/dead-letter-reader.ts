@@ -1,7 +1,14 @@
 // Reading dead-letter topics with types: a dead-letter record as a DeadLetter<T> envelope (where it came from, why it
-// failed, and the original value decoded with the topic's generated codec, or its raw bytes when that fails), and a
+// failed, and the original value decoded as the original topic decodes it, or its raw bytes and why not), and a
 // binding that consumes a dead-letter topic with such envelopes on an ordinary ConsumerRuntime.
+//
+// The original value is read with the original topic's codec, or its format when it has one: Confluent framing,
+// single-object encoding, or a multi-type topic's route (runtime/routed-format.ts), which reads the record's type in
+// its original headers (kept in the dead letter) or from the registry. A value that cannot be read — a poison record,
+// a `$type` of no member, a foreign writer schema — is kept as bytes with the reason: poison records are in
+// dead-letter topics for that reason, and the reader must never lose one.
 
+import { ABANDONED, PendingDecode, type ValueFormat } from "./confluent-format.js";
 import { readDeadLetterHeaders, type DeadLetterInfo } from "./dead-letter.js";
 import type { FetchedRecord, RecordHeaders } from "./transport/records.js";
 import type { BufferSettings, Codec, MessageContext, TopicBinding } from "./types.js";
@@ -28,37 +35,95 @@ export class NotADeadLetterError extends Error {
   override readonly name = "NotADeadLetterError";
 }
 
-/**
- * Reads one record of a dead-letter topic. `decode` is the original topic's value decoder (e.g. a generated codec's
- * `decode`); a value it cannot read is kept as bytes (poison records are in dead-letter topics for that reason).
- * Throws {@link NotADeadLetterError} when the record has no dead-letter headers.
- */
-export function readDeadLetter<T>(
+/** A dead-letter binding: its handler gets {@link DeadLetter} envelopes; the runtime decodes each letter's value. */
+export type DeadLetterBinding<T> = TopicBinding<DeadLetterValue<T>>;
+
+/** The original record's headers: a dead letter's, without the dead-letter ones. */
+function originalHeaders(headers: RecordHeaders | undefined): RecordHeaders {
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).filter(([name]) => !name.startsWith("kafka_dlt-") && !name.startsWith("kefgen_dlt-")),
+  );
+}
+
+function undecoded(bytes: Buffer | null, error: unknown): DeadLetterValue<never> {
+  return { decoded: false, bytes, error: error instanceof Error ? error : new Error(String(error)) };
+}
+
+const TOMBSTONE = (): DeadLetterValue<never> => undecoded(null, new Error("the record has no value (a tombstone)"));
+
+/** `value` read by `decode`, or kept raw with the reason it could not be. */
+function decodedOrRaw<T>(value: Buffer | null, decode: (value: Buffer) => T): DeadLetterValue<T> {
+  if (value === null) return TOMBSTONE();
+  try {
+    return { decoded: true, message: decode(value) };
+  } catch (error) {
+    return undecoded(value, error);
+  }
+}
+
+/** The envelope of a dead-letter record whose original value was read as `value`. */
+function envelope<T>(
   position: DeadLetter<T>["position"],
-  record: FetchedRecord,
-  decode: (value: Buffer) => T,
+  record: Pick<FetchedRecord, "key" | "timestamp" | "headers">,
+  value: DeadLetterValue<T>,
 ): DeadLetter<T> {
   const info = readDeadLetterHeaders(record.headers);
   if (!info)
     throw new NotADeadLetterError(
       `${position.topic}[${position.partition}]@${position.offset} has no kafka_dlt-original-topic header`,
     );
-  let value: DeadLetterValue<T>;
-  if (record.value === null)
-    value = { decoded: false, bytes: null, error: new Error("the record has no value (a tombstone)") };
-  else {
-    try {
-      value = { decoded: true, message: decode(record.value) };
-    } catch (error) {
-      value = { decoded: false, bytes: record.value, error: error instanceof Error ? error : new Error(String(error)) };
-    }
-  }
-  const headers = Object.fromEntries(
-    Object.entries(record.headers ?? {}).filter(
-      ([name]) => !name.startsWith("kafka_dlt-") && !name.startsWith("kefgen_dlt-"),
-    ),
-  );
+  const headers = originalHeaders(record.headers);
   return { ...info, position, deadLetteredAt: record.timestamp, key: record.key, value, headers };
+}
+
+/**
+ * Reads one record of a dead-letter topic. `decode` reads the original value synchronously, given the original
+ * record's headers (e.g. a generated codec's `decode`, or `(value, headers) => route.decode(value, headers)` for a
+ * multi-type topic routed by a header over bare-Avro members); a value it cannot read is kept as bytes with the error.
+ * Values whose writer schema comes from a registry are read by {@link bindDeadLetters}, which can wait for it.
+ * Throws {@link NotADeadLetterError} when the record has no dead-letter headers.
+ */
+export function readDeadLetter<T>(
+  position: DeadLetter<T>["position"],
+  record: FetchedRecord,
+  decode: (value: Buffer, headers: RecordHeaders) => T,
+): DeadLetter<T> {
+  const headers = originalHeaders(record.headers);
+  return envelope(
+    position,
+    record,
+    decodedOrRaw(record.value, (value) => decode(value, headers)),
+  );
+}
+
+/**
+ * The format of a dead-letter topic: each value read as the original topic reads it (`format`, else `codec`), and
+ * what it cannot read kept raw with the reason instead of failing, so the channel never takes a letter for a poison
+ * record. A value whose writer schema is being fetched stays a {@link PendingDecode}: the channel waits through a
+ * registry outage, and gives the letter up on stop or revocation, as for the original topic.
+ */
+function lettersFormat<T>(codec: Codec<T>, format: ValueFormat<T> | undefined): ValueFormat<DeadLetterValue<T>> {
+  return {
+    kind: "deadLetter",
+    decode(value, headers) {
+      let result: T | PendingDecode<T>;
+      try {
+        result = format ? format.decode(value, originalHeaders(headers)) : codec.decode(value);
+      } catch (error) {
+        return undecoded(value, error);
+      }
+      if (!(result instanceof PendingDecode)) return { decoded: true, message: result };
+      const pending = result;
+      return new PendingDecode<DeadLetterValue<T>>(async (wait) => {
+        try {
+          const message = await pending.wait(wait);
+          return message === ABANDONED ? ABANDONED : { decoded: true, message };
+        } catch (error) {
+          return undecoded(value, error);
+        }
+      });
+    },
+  };
 }
 
 /** What {@link bindDeadLetters} takes. */
@@ -72,6 +137,11 @@ export interface DeadLetterDeclaration<T> {
   readonly originalTopic?: string;
   /** The original topic's message codec (generated), to decode the original values. */
   readonly codec: Codec<T>;
+  /**
+   * How the original topic's values are framed, as its binding says (`confluentFormat`, `singleObjectFormat`, or a
+   * multi-type topic's `headerRoute` / `schemaRoute`); absent: bare Avro, read by `codec`.
+   */
+  readonly format?: ValueFormat<T>;
   readonly buffer: BufferSettings;
   readonly handler: (letter: DeadLetter<T>, context: MessageContext) => void | Promise<void>;
 }
@@ -85,30 +155,36 @@ export interface DeadLetterDeclaration<T> {
  * } })
  * ```
  *
+ * The letters of a multi-type topic (`format: headerRoute(…)` or `schemaRoute(…)`) are decoded as `{ type, value }`,
+ * as the topic's handler gets them; one of no member of the topic is raw (`decoded: false`) with the route's reason.
  * A record without dead-letter headers makes the handler call fail with {@link NotADeadLetterError} (and follow the
  * binding's failure policy), so that something written to the topic by mistake is never taken for a dead letter.
  */
-export function bindDeadLetters<T>(init: DeadLetterDeclaration<T>): TopicBinding<Buffer> {
-  const raw: Codec<Buffer> = { decode: (value) => value, encode: (value) => value };
+export function bindDeadLetters<T>(init: DeadLetterDeclaration<T>): DeadLetterBinding<T> {
+  const format = lettersFormat(init.codec, init.format);
+  // The runtime reads values through `format`; this is for what reads a binding's codec alone (the codec's reading
+  // without the format's framing), and its inverse.
+  const codec: Codec<DeadLetterValue<T>> = {
+    decode: (value) => decodedOrRaw(value, (bytes) => init.codec.decode(bytes)),
+    encode: (letter) => {
+      if (letter.decoded) return init.codec.encode(letter.message);
+      if (letter.bytes === null) throw new TypeError("a dead letter without a value (a tombstone) has no bytes");
+      return letter.bytes;
+    },
+  };
   return {
     topic: init.topic,
     messageType: "kefgen.DeadLetter",
-    codec: raw,
+    codec,
+    format,
     // A dead letter's value may be a tombstone: let it through, the envelope says so.
     tombstones: true,
     buffer: init.buffer,
-    handle: (value: Buffer | null, context: MessageContext) => {
-      const record: FetchedRecord = {
-        offset: context.offset,
-        key: context.key,
-        value,
-        timestamp: context.timestamp,
-        headers: context.headers,
-      };
-      const letter = readDeadLetter(
+    handle: (value: DeadLetterValue<T> | null, context: MessageContext) => {
+      const letter = envelope(
         { topic: context.topic, partition: context.partition, offset: context.offset },
-        record,
-        (bytes) => init.codec.decode(bytes),
+        context,
+        value ?? TOMBSTONE(),
       );
       if (init.originalTopic !== undefined && letter.originalTopic !== init.originalTopic) return;
       return init.handler(letter, context);

@@ -71,18 +71,27 @@ export class TopicMissingError extends Error {
   readonly connection: string;
   /** The topics that do not exist, in declaration order. */
   readonly topics: readonly string[];
+  /** The Kafka client the connection consumes with (a transport's `client`: `"kafkajs"`, `"platformatic"`), if known. */
+  readonly client: string | undefined;
 
-  /** @param connection the connection's name; @param topics the missing topics; @param options `cause`: kafkajs's error. */
-  constructor(connection: string, topics: readonly string[], options: { cause?: unknown } = {}) {
+  /**
+   * @param connection the connection's name; @param topics the missing topics; @param options `cause`: the client's
+   * error; `client`: the client the connection consumes with, named in the hint.
+   */
+  constructor(connection: string, topics: readonly string[], options: { cause?: unknown; client?: string } = {}) {
     const list = topics.map((t) => JSON.stringify(t)).join(", ");
+    // The runtime asks its client never to create topics (kafkajs allowAutoTopicCreation, platformatic
+    // autocreateTopics: false), so that a typo in a topic name is an error, not a new empty topic.
+    const consumer = options.client === undefined ? "a consumer" : `the runtime's ${options.client} consumer`;
     super(
       `connection "${connection}": topic${topics.length === 1 ? "" : "s"} ${list} ${topics.length === 1 ? "does" : "do"} not exist on the cluster; ` +
-        `hint: create ${topics.length === 1 ? "it" : "them"} (kefgen topics apply, or the runtime option ensureTopics: true; a consumer never creates topics by itself), or set missingTopics = wait to start without ${topics.length === 1 ? "it" : "them"}`,
+        `hint: create ${topics.length === 1 ? "it" : "them"} (kefgen topics apply, or the runtime option ensureTopics: true; ${consumer} never creates topics by itself), or set missingTopics = wait to start without ${topics.length === 1 ? "it" : "them"}`,
       { cause: options.cause },
     );
     this.name = "TopicMissingError";
     this.connection = connection;
     this.topics = [...topics];
+    this.client = options.client;
   }
 }
 

@@ -156,6 +156,7 @@ export {
   type DeadLetter,
   type DeadLetterValue,
   type DeadLetterDeclaration,
+  type DeadLetterBinding,
 } from "./dead-letter-reader.js";
 export { retryDelay, type RetryBackoff } from "./backoff.js";
 export {

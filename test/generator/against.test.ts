@@ -218,6 +218,57 @@ describe("check --against", () => {
     expect(r.stderr).toContain("2 message Refund avro");
   });
 
+  it("checks every member of a multi-type topic: a changed later member is warned about, reordered members are no break, a renamed member is checked against its record's old schema, and a Confluent topic is not bare Avro", async () => {
+    const member = (name: string, fields: string) =>
+      `message ${name} avro { "type": "record", "name": "${name}", "namespace": "shop", "fields": [ ${fields} ] }`;
+    const id = '{ "name": "id", "type": "string" }';
+    const project = (members: string, cancelledFields: string) =>
+      kef(
+        member("Created", `${id}, { "name": "total", "type": "long" }`),
+        member("Cancelled", cancelledFields),
+        member("Shipped", `${id}, { "name": "carrier", "type": "string" }`),
+        'registry main { url = "http://localhost:8081" }',
+        'shared { groupId = "shop" }',
+        `topic "orders" : ${members}`,
+        `topic "framed" : ${members} { route = schema consumer { format = confluent registry = main } }`,
+      );
+    write("kef/shop.kef", project("Created | Cancelled | Shipped", id));
+    commit("v1");
+    // The second member gains a field with a default (compatible both ways), and the members are listed in another order.
+    write(
+      "kef/shop.kef",
+      project(
+        "Shipped | Created | Cancelled",
+        `${id}, { "name": "reason", "type": ["null", "string"], "default": null }`,
+      ),
+    );
+    const r = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
+    expect(r.exitCode).toBe(0);
+    // One warning, at the changed member of the bare-Avro topic; the Confluent-framed topic names its writer schemas.
+    expect(headlines(r.stderr)).toEqual([
+      `kef/shop.kef:6:38 - warning KEF3038: topic "orders" is bare Avro, and the schema of "Cancelled" changed since HEAD: a bare-Avro reader cannot tell records written with the old schema from new ones`,
+    ]);
+
+    // A member's message renamed in the .kef (its record still shop.Shipped) and given a field without a default: the
+    // topics' old records are shop.Shipped's, so the new member is checked against the old one of the same record.
+    write(
+      "kef/shop.kef",
+      project("Created | Cancelled | Shipped", id)
+        .replace(/\bShipped\b(?!")/g, "Dispatched")
+        .replace(
+          '"type": "string" } ] }\nregistry',
+          '"type": "string" }, { "name": "eta", "type": "long" } ] }\nregistry',
+        ),
+    );
+    const renamed = await runKefgen(dir, ["check", "kef/shop.kef", "--against", "HEAD"]);
+    expect(renamed.exitCode).toBe(1);
+    expect(headlines(renamed.stderr)).toEqual([
+      `HEAD:kef/shop.kef:3:9 - warning KEF3037: message "Shipped" was removed since HEAD: nothing checks what producers of its topics still write`,
+      `kef/shop.kef:3:174 - error KEF3015: Dispatched.eta: field "eta" was added without a default: the new schema of "Dispatched" (was "Shipped" on the same topic) cannot read records written with the one in HEAD (BACKWARD)`,
+      `kef/shop.kef:6:40 - warning KEF3038: topic "orders" is bare Avro, and the schema of "Dispatched" changed since HEAD: a bare-Avro reader cannot tell records written with the old schema from new ones`,
+    ]);
+  });
+
   it("is quiet about a namespace change the runtime resolves, and warns when a simple-name clash stops it", async () => {
     const other = {
       name: "note",

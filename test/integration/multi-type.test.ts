@@ -2,8 +2,11 @@
 // generated producer writes every member (setting the type header itself, or registering each member's schema under
 // <topic>-<full name>) and the generated consumers hand each record to the right handler — one per member, or one
 // of the { type, value } union. A record with an unknown $type, one without the header, and (route = schema) one framed
-// with the schema id of a record that is no member go to the dead-letter topic. The topics have the fixture's names:
-// they are deleted and re-created once, so a rerun starts clean; the two tests write different topics.
+// with the schema id of a record that is no member go to the dead-letter topic, beside a record whose handler failed.
+// The generated dead-letter readers (shopMultiDeadLetters) read them back: the failed record decoded as its member
+// ({ type, value }, by its $type header or its writer schema), the others raw with the route's reason. The topics
+// have the fixture's names: they are deleted and re-created once, so a rerun starts clean; the two tests write
+// different topics.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ConsumerRuntime,
@@ -12,11 +15,15 @@ import {
   silentLogger,
   type AvroCodec,
   type ConnectionSpec,
+  type DeadLetter,
   type MessageContext,
+  type OneOf,
+  type TopicBinding,
 } from "kefgen/runtime";
 import {
   createShopMultiProducers,
   shopMultiConnections,
+  shopMultiDeadLetters,
   type OrderCancelled,
   type OrderCreated,
   type OrderShipped,
@@ -33,6 +40,7 @@ import os from "node:os";
 import path from "node:path";
 import { brokers, createTopic, produce, readAll, uniqueName, waitFor, withAdmin } from "../support/kafka.js";
 import { runWitness } from "../support/python.js";
+import { testSettings } from "../support/guarantees.js";
 
 const topics = [
   "multi-orders",
@@ -85,12 +93,44 @@ async function consume(handlers: ShopMultiHandlers): Promise<void> {
   cleanups.push(() => runtime.stop({ timeoutMs: 10_000 }));
 }
 
+/** Reads a dead-letter topic from its start with a generated reader, on a connection of its own. */
+async function readDeadLetters(binding: TopicBinding<any>): Promise<void> {
+  const runtime = new ConsumerRuntime(
+    [
+      {
+        name: "dead-letters",
+        kind: "exclusive",
+        settings: testSettings(uniqueName("multi-dlt-group")),
+        topics: [binding],
+      },
+    ],
+    { brokers: brokers() },
+    { logger: silentLogger },
+  );
+  await runtime.start();
+  cleanups.push(() => runtime.stop({ timeoutMs: 10_000 }));
+}
+
+type Orders = OneOf<{
+  "shop.orders.OrderCreated": OrderCreated;
+  "shop.orders.OrderCancelled": OrderCancelled;
+  "shop.orders.OrderShipped": OrderShipped;
+}>;
+
+/** The reason a letter was not decoded, or fails the test when it was. */
+function rawReason(letter: DeadLetter<Orders>): string {
+  if (letter.value.decoded) throw new Error(`${letter.position.offset} was decoded: ${JSON.stringify(letter.value)}`);
+  return letter.value.error.message;
+}
+
 const created: OrderCreated = { orderId: "o-1", total: 1250 };
 const cancelled: OrderCancelled = { orderId: "o-2", reason: "out of stock" };
 const shipped: OrderShipped = { orderId: "o-3", carrier: "dhl ✓" };
+/** Its handler throws: it is dead-lettered after its one attempt, a valid member value with its $type header. */
+const refused: OrderShipped = { orderId: "o-4", carrier: "refused" };
 
 describe("multi-type topics on a real broker", () => {
-  it("route by the $type header: each member reaches its handler; an unknown $type and a missing header are dead-lettered", async () => {
+  it("route by the $type header: each member reaches its handler; an unknown $type and a missing header are dead-lettered, and the typed reader decodes the failed one", async () => {
     const producers = createShopMultiProducers({ brokers: brokers() }, { logger: silentLogger });
     await producers.start();
     cleanups.push(() => producers.stop());
@@ -99,6 +139,7 @@ describe("multi-type topics on a real broker", () => {
     await p.orders.sendBatch([
       { value: { type: "shop.orders.OrderCancelled", value: cancelled }, key: "o-2", headers: { trace: "t-2" } },
       { value: { type: "shop.orders.OrderShipped", value: shipped }, key: "o-3" },
+      { value: { type: "shop.orders.OrderShipped", value: refused }, key: "o-4" },
     ]);
     await p.orderEvents.sendBatch([
       { value: { type: "shop.orders.OrderShipped", value: shipped } },
@@ -117,7 +158,14 @@ describe("multi-type topics on a real broker", () => {
       (value: unknown, context: MessageContext<any>): void =>
         void seen.push({ handler, value, context });
     await consume({
-      orders: { OrderCreated: member("created"), OrderCancelled: member("cancelled"), OrderShipped: member("shipped") },
+      orders: {
+        OrderCreated: member("created"),
+        OrderCancelled: member("cancelled"),
+        OrderShipped: (value, context) => {
+          if (value.carrier === refused.carrier) throw new Error("the warehouse refused o-4");
+          member("shipped")(value, context);
+        },
+      },
       orderEvents: (message, context) =>
         void seen.push({ handler: "events", type: message.type, value: message.value, context }),
       framedOrders: () => {
@@ -152,9 +200,9 @@ describe("multi-type topics on a real broker", () => {
       expect(s.context.headers["$type"]).toBeUndefined();
     }
 
-    const letters = await readAll("multi-orders-dlt", 2);
-    expect(letters.map((l) => l.key?.toString()).sort()).toEqual(["bad-1", "bad-2"]);
-    for (const letter of letters) {
+    const letters = await readAll("multi-orders-dlt", 3);
+    expect(letters.map((l) => l.key?.toString()).sort()).toEqual(["bad-1", "bad-2", "o-4"]);
+    for (const letter of letters.filter((l) => l.key?.toString() !== "o-4")) {
       expect(letter.value).toEqual(bytes);
       const message = letter.headers?.[DeadLetterHeaders.EXCEPTION_MESSAGE]?.toString() ?? "";
       expect(message).toMatch(
@@ -163,9 +211,33 @@ describe("multi-type topics on a real broker", () => {
           : /has no "\$type" header naming its type/,
       );
     }
+
+    // The generated dead-letter reader: the failed record decoded as its member, the undecodable ones raw with why.
+    const read: DeadLetter<Orders>[] = [];
+    await readDeadLetters(shopMultiDeadLetters.orders((letter) => void read.push(letter)));
+    await waitFor(() => read.length === 3, { timeoutMs: 60_000, message: "three dead letters read" });
+    const byKey = new Map(read.map((l) => [l.key?.toString(), l]));
+    expect(byKey.get("o-4")!.value).toEqual({
+      decoded: true,
+      message: { type: "shop.orders.OrderShipped", value: refused },
+    });
+    expect(byKey.get("o-4")).toMatchObject({
+      originalTopic: "multi-orders",
+      errorMessage: "the warehouse refused o-4",
+      attempts: 1,
+    });
+    expect(String(byKey.get("o-4")!.headers["$type"])).toBe("shop.orders.OrderShipped");
+    expect(rawReason(byKey.get("bad-1")!)).toMatch(
+      /"\$type" header "shop.orders.OrderReturned" is not a type of topic "multi-orders"/,
+    );
+    expect(rawReason(byKey.get("bad-2")!)).toMatch(/has no "\$type" header naming its type/);
+    for (const key of ["bad-1", "bad-2"]) {
+      expect(byKey.get(key)!.value).toMatchObject({ decoded: false, bytes: bytes });
+      expect(byKey.get(key)!.errorClass).toBe("DecodeError");
+    }
   });
 
-  it("route by the writer schema: each member's schema registered under <topic>-<full name> routes its records; another record's is dead-lettered", async () => {
+  it("route by the writer schema: each member's schema registered under <topic>-<full name> routes its records; another record's is dead-lettered, and the typed reader decodes a failed one through the registry", async () => {
     const producers = createShopMultiProducers({ brokers: brokers() }, { logger: silentLogger });
     await producers.start();
     cleanups.push(() => producers.stop());
@@ -197,23 +269,38 @@ describe("multi-type topics on a real broker", () => {
     await consume({
       orders: { OrderCreated: () => undefined, OrderCancelled: () => undefined, OrderShipped: () => undefined },
       orderEvents: () => undefined,
-      framedOrders: (message, context) =>
-        void seen.push({ handler: "framed", type: message.type, value: message.value, context }),
+      framedOrders: (message, context) => {
+        if (message.type === "shop.orders.OrderCancelled") throw new Error("cancellations are refused here");
+        seen.push({ handler: "framed", type: message.type, value: message.value, context });
+      },
     });
-    await waitFor(() => seen.length === 3, { timeoutMs: 60_000, message: "three framed records handled" });
+    await waitFor(() => seen.length === 2, { timeoutMs: 60_000, message: "two framed records handled" });
     expect(seen.map((s) => [s.type, s.value]).sort()).toEqual(
       [
         ["shop.orders.OrderCreated", created],
-        ["shop.orders.OrderCancelled", cancelled],
         ["shop.orders.OrderShipped", shipped],
       ].sort(),
     );
     // No header was needed (or set): the schema id decides.
     for (const s of seen) expect(s.context.headers["$type"]).toBeUndefined();
-    const [letter] = await readAll("multi-orders-framed-dlt", 1);
+    const letters = await readAll("multi-orders-framed-dlt", 2);
+    const letter = letters.find((l) => l.key?.toString() === "bad");
     expect(letter!.value).toEqual(foreign);
     expect(letter!.headers?.[DeadLetterHeaders.EXCEPTION_MESSAGE]?.toString()).toMatch(
       /is the record shop.orders.OrderReturned, not a type of topic "multi-orders-framed"/,
+    );
+
+    // The generated reader asks the registry for each letter's writer schema, as the topic's consumer does.
+    const read: DeadLetter<Orders>[] = [];
+    await readDeadLetters(shopMultiDeadLetters.framedOrders((letter) => void read.push(letter)));
+    await waitFor(() => read.length === 2, { timeoutMs: 60_000, message: "two framed dead letters read" });
+    const failed = read.find((l) => l.key === null)!;
+    expect(failed.value).toEqual({ decoded: true, message: { type: "shop.orders.OrderCancelled", value: cancelled } });
+    expect(failed.errorMessage).toBe("cancellations are refused here");
+    const other = read.find((l) => l.key?.toString() === "bad")!;
+    expect(other.value).toMatchObject({ decoded: false, bytes: foreign });
+    expect(rawReason(other)).toMatch(
+      /writer schema id \d+ is the record shop.orders.OrderReturned, not a type of topic "multi-orders-framed"/,
     );
   });
 

@@ -207,9 +207,10 @@ describe.each(testClients())("%s", (client) => {
       );
       const elapsed = Date.now() - started;
       expect(error).toBeInstanceOf(TopicMissingError);
-      expect(error).toMatchObject({ code: "KEF_TOPIC_MISSING", connection: "shared", topics: [absent] });
+      expect(error).toMatchObject({ code: "KEF_TOPIC_MISSING", connection: "shared", topics: [absent], client });
+      // The hint names the client this connection consumes with.
       expect((error as Error).message).toBe(
-        `connection "shared": topic "${absent}" does not exist on the cluster; hint: create it (kefgen topics apply, or the runtime option ensureTopics: true; a consumer never creates topics by itself), or set missingTopics = wait to start without it`,
+        `connection "shared": topic "${absent}" does not exist on the cluster; hint: create it (kefgen topics apply, or the runtime option ensureTopics: true; the runtime's ${client} consumer never creates topics by itself), or set missingTopics = wait to start without it`,
       );
       expect(missing).toEqual([
         { connection: "shared", topic: absent, when: "start", waiting: false, checkIntervalMs: CHECK_MS },

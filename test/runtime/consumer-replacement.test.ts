@@ -15,7 +15,11 @@ function unknownTopicError(): Error {
   });
 }
 
-function setup(existing: string[], mode: MissingTopicsMode, options: { joined?: boolean; launchFails?: Error } = {}) {
+function setup(
+  existing: string[],
+  mode: MissingTopicsMode,
+  options: { joined?: boolean; launchFails?: Error; client?: string } = {},
+) {
   const cluster = new Set(existing);
   const calls: string[] = [];
   const availability = new TopicAvailability({
@@ -46,7 +50,14 @@ function setup(existing: string[], mode: MissingTopicsMode, options: { joined?: 
     replacingMember: (_error, missing) => void calls.push(`replacing without ${missing.join(",")}`),
     prepareRejoin: async () => void calls.push("prepareRejoin"),
   };
-  const replacement = new ConsumerReplacement({ connection: "shared", availability, mode, host, logger: silentLogger });
+  const replacement = new ConsumerReplacement({
+    connection: "shared",
+    ...(options.client === undefined ? {} : { client: options.client }),
+    availability,
+    mode,
+    host,
+    logger: silentLogger,
+  });
   return { replacement, calls, cluster, availability };
 }
 
@@ -87,6 +98,23 @@ describe("ConsumerReplacement", () => {
     await none.replacement.replace();
     expect(none.calls).toEqual(["drop", "launch ", "drop", "waiting"]);
     none.availability.stop();
+  });
+
+  it("TopicMissingError's hint names the client the connection consumes with, both at start and on a crash before the first join", async () => {
+    const hint = (consumer: string) =>
+      `connection "shared": topic "payments" does not exist on the cluster; hint: create it (kefgen topics apply, or the runtime option ensureTopics: true; ${consumer} never creates topics by itself), or set missingTopics = wait to start without it`;
+    for (const client of ["kafkajs", "platformatic"]) {
+      const atStart = setup(["orders"], "fail", { joined: false, client });
+      const error = await atStart.replacement.startWithoutMissing(unknownTopicError()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ message: hint(`the runtime's ${client} consumer`), client });
+      const crashed = setup(["orders"], "fail", { joined: false, client });
+      await crashed.replacement.recover(unknownTopicError());
+      expect(crashed.calls).toEqual([`failStart ${hint(`the runtime's ${client} consumer`)}`]);
+    }
+    // Made without a client (a hand-built connection): no client is named.
+    const unnamed = setup(["orders"], "fail", { joined: false });
+    const error = await unnamed.replacement.startWithoutMissing(unknownTopicError()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: hint("a consumer"), client: undefined });
   });
 
   it("resubscribe prepares a rejoin (hold and commit) before the new member; a failed launch restarts with backoff", async () => {

@@ -9,7 +9,17 @@ import {
 } from "../../runtime/dead-letter.js";
 import { retryDelay } from "../../runtime/backoff.js";
 import { DecodeError } from "../../runtime/errors.js";
-import { bindDeadLetters, NotADeadLetterError, readDeadLetter } from "../../runtime/dead-letter-reader.js";
+import {
+  bindDeadLetters,
+  NotADeadLetterError,
+  readDeadLetter,
+  type DeadLetter,
+  type DeadLetterValue,
+} from "../../runtime/dead-letter-reader.js";
+import { ABANDONED, PendingDecode, type RegistryWait } from "../../runtime/confluent-format.js";
+import { avroCodec } from "../../runtime/avro-codec.js";
+import { singleObjectEncoder } from "../../runtime/encoders.js";
+import { singleObjectFormat } from "../../runtime/single-object-format.js";
 
 const record = {
   offset: "4294967301", // above 2^32: the 8-byte offset header must hold it
@@ -204,5 +214,131 @@ describe("generated dead-letter readers (fixtures/valid/failure-handling)", () =
       await refunds.handle(refunds.codec.decode(value), context);
     }
     expect(ids).toEqual(["r-1", "r-2"]);
+  });
+});
+
+describe("dead letters of a multi-type topic (fixtures/valid/multi-type)", () => {
+  const letterOf = (value: Buffer | null, headers: Record<string, Buffer | string>, error: Error) =>
+    deadLetterRecord(
+      {
+        topic: "multi-orders",
+        partition: 1,
+        record: { ...record, value, headers },
+        groupId: "multi-type",
+        error,
+        attempts: 1,
+      },
+      1,
+    );
+
+  it("the generated reader decodes each letter as { type, value } by its original $type header, and keeps a letter of no member raw with the route's reason", async () => {
+    const { shopMultiDeadLetters } = await import("../../fixtures/valid/multi-type/expected/wiring.js");
+    const { orderShippedCodec, orderCreatedCodec } = await import("../../fixtures/valid/multi-type/expected/codecs.js");
+    const got: DeadLetter<unknown>[] = [];
+    const reader = shopMultiDeadLetters.orders((letter) => {
+      got.push(letter);
+      // Typed: a decoded letter's message is the topic's union.
+      if (letter.value.decoded && letter.value.message.type === "shop.orders.OrderShipped")
+        expect(letter.value.message.value.carrier).toBe("dhl");
+    });
+    expect(reader.topic).toBe("multi-orders-dlt");
+    const shipped = orderShippedCodec.encode({ orderId: "o-3", carrier: "dhl" });
+    const created = orderCreatedCodec.encode({ orderId: "o-1", total: 5 });
+    const letters = [
+      letterOf(shipped, { $type: "shop.orders.OrderShipped", trace: "t-3" }, new Error("warehouse refused")),
+      letterOf(created, { $type: "shop.orders.OrderReturned" }, new DecodeError("not a type")),
+      letterOf(created, {}, new DecodeError("no header")),
+      letterOf(Buffer.from([0xff]), { $type: "shop.orders.OrderCreated" }, new DecodeError("bad bytes")),
+    ];
+    for (const [offset, out] of letters.entries()) {
+      // As the runtime does: the binding's format reads the value (with the record's headers), then the handler runs.
+      const value = reader.format!.decode(out.value as Buffer, out.headers);
+      expect(value).not.toBeInstanceOf(PendingDecode);
+      await reader.handle(value as never, {
+        topic: "multi-orders-dlt",
+        partition: 0,
+        offset: String(offset),
+        key: out.key as Buffer,
+        headers: out.headers!,
+        timestamp: "1",
+      });
+    }
+    expect(got.map((l) => l.value.decoded)).toEqual([true, false, false, false]);
+    expect(got[0]!.value).toEqual({
+      decoded: true,
+      message: { type: "shop.orders.OrderShipped", value: { orderId: "o-3", carrier: "dhl" } },
+    });
+    expect(got[0]).toMatchObject({ errorMessage: "warehouse refused", originalTopic: "multi-orders" });
+    expect(got[0]!.headers).toEqual({ $type: "shop.orders.OrderShipped", trace: "t-3" });
+    const raw = got.slice(1).map((l) => l.value as Extract<DeadLetterValue<unknown>, { decoded: false }>);
+    expect(raw.map((v) => v.bytes)).toEqual([created, created, Buffer.from([0xff])]);
+    expect(raw[0]!.error.message).toMatch(
+      /"\$type" header "shop.orders.OrderReturned" is not a type of topic "multi-orders"/,
+    );
+    expect(raw[1]!.error.message).toMatch(/has no "\$type" header naming its type/);
+    expect(raw[2]!.error).toBeInstanceOf(DecodeError);
+  });
+
+  it("a value whose writer schema is being fetched stays pending: decoded when it resolves, raw when it never decodes, abandoned when given up", async () => {
+    const wait: RegistryWait = { unavailable: () => undefined, sleep: async () => true };
+    const codec = { decode: (v: Buffer) => v.toString(), encode: (v: string) => Buffer.from(v) };
+    const outcomes: (string | typeof ABANDONED | Error)[] = [
+      "ok",
+      new DecodeError("writer schema id 9 is the record x"),
+      ABANDONED,
+    ];
+    const format = {
+      kind: "routed" as const,
+      decode: (value: Buffer) => {
+        const outcome = outcomes[value[0]!]!;
+        return new PendingDecode<string>(async () => {
+          if (outcome instanceof Error) throw outcome;
+          return outcome;
+        });
+      },
+    };
+    const reader = bindDeadLetters({
+      topic: "t-dlt",
+      codec,
+      format,
+      buffer: { maxBufferedMessages: 1, backpressure: "ApplyBackpressure" },
+      handler: () => undefined,
+    });
+    const read = async (byte: number) => {
+      const pending = reader.format!.decode(Buffer.from([byte]), {});
+      expect(pending).toBeInstanceOf(PendingDecode);
+      return (pending as PendingDecode<DeadLetterValue<string>>).wait(wait);
+    };
+    expect(await read(0)).toEqual({ decoded: true, message: "ok" });
+    expect(await read(1)).toMatchObject({ decoded: false, bytes: Buffer.from([1]), error: outcomes[1] });
+    expect(await read(2)).toBe(ABANDONED);
+  });
+});
+
+describe("dead letters of a framed topic", () => {
+  it("are read through the topic's format: a single-object letter decodes, and bare Avro bytes in it stay raw with the format's reason", () => {
+    const codec = avroCodec<{ id: string }>({
+      type: "record",
+      name: "Order",
+      namespace: "shop",
+      fields: [{ name: "id", type: "string" }],
+    });
+    const reader = bindDeadLetters({
+      topic: "orders-dlt",
+      codec,
+      format: singleObjectFormat(codec, { topic: "orders" }),
+      buffer: { maxBufferedMessages: 1, backpressure: "ApplyBackpressure" },
+      handler: () => undefined,
+    });
+    const framed = singleObjectEncoder(codec).encode({ id: "o-1" }) as Buffer;
+    expect(reader.format!.decode(framed, {})).toEqual({ decoded: true, message: { id: "o-1" } });
+    // The codec alone cannot read the framing: the format is what reads it.
+    expect(() => codec.decode(framed)).toThrow();
+    const bare = codec.encode({ id: "o-2" });
+    expect(reader.format!.decode(bare, {})).toMatchObject({
+      decoded: false,
+      bytes: bare,
+      error: expect.any(DecodeError),
+    });
   });
 });

@@ -152,9 +152,9 @@ describe("Connection: missing topics at start", () => {
     const h = harness(["orders", "payments", "refunds"], ["payments"], "fail");
     const error = await h.connection.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TopicMissingError);
-    expect(error).toMatchObject({ connection: "shared", topics: ["orders", "refunds"] });
+    expect(error).toMatchObject({ connection: "shared", topics: ["orders", "refunds"], client: "kafkajs" });
     expect((error as Error).message).toContain(
-      'connection "shared": topics "orders", "refunds" do not exist on the cluster; hint: create them',
+      'connection "shared": topics "orders", "refunds" do not exist on the cluster; hint: create them (kefgen topics apply, or the runtime option ensureTopics: true; the runtime\'s kafkajs consumer never creates topics by itself)',
     );
     expect((error as Error).cause).toMatchObject({ name: "KafkaJSNumberOfRetriesExceeded" });
     expect(h.connection.state).toBe("crashed");
