@@ -3,6 +3,7 @@
 // name, e.g. "X"", "remove it", "declare it: connection ..." — is turned into that edit, and the edit is offered only
 // when the project, checked again with it applied, no longer reports the diagnostic and reports no new error. A hint
 // that gives advice without an edit ("a third of the session timeout or less is usual") offers nothing.
+import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CodeActionKind,
   type CodeAction,
@@ -11,7 +12,7 @@ import {
 } from "vscode-languageserver/node";
 import type { Declaration, Range, Setting, SettingsBlock } from "../../grammar/ast.js";
 import { analyse } from "../program.js";
-import { toLspRange, uriOf, type DocumentContext } from "./protocol.js";
+import { uriOf, type DocumentContext } from "./protocol.js";
 import { contains, declarationAt, symbolAt } from "./symbols.js";
 
 /** The edit a hint proposes, before it is placed in a text. */
@@ -30,8 +31,8 @@ export type Proposal =
   | { readonly kind: "declare"; readonly text: string };
 
 const NAME = "[A-Za-z_][A-Za-z0-9_]*";
-/** A value as a hint writes it: a string, a call such as `header("$type")`, a word or a number with its unit. */
-const VALUE = '"(?:[^"\\\\]|\\\\.)*"|[A-Za-z0-9_.$-]+(?:\\([^)]*\\))?';
+/** A value as a hint writes it: a string, a call such as `header("$type")` or `basic(env("U"), env("P"))`, a word, a number with its unit. */
+const VALUE = '"(?:[^"\\\\]|\\\\.)*"|[A-Za-z0-9_.$-]+(?:\\((?:[^()]|\\([^()]*\\))*\\))?';
 
 /** The edit `hint` proposes (its first alternative), or undefined when it gives advice only. */
 export function proposal(hint: string): Proposal | undefined {
@@ -39,7 +40,7 @@ export function proposal(hint: string): Proposal | undefined {
   if (m) return { kind: "replace", text: m[1]!, quoted: true };
   m = /did you mean (\S+?)\?/.exec(hint);
   if (m) return { kind: "replace", text: m[1]!, quoted: false };
-  m = new RegExp(`^name (?:it|one of them): topic .* as (${NAME}) :`).exec(hint);
+  m = new RegExp(`^name (?:it|one of them|the topic's handler with \`as\`): topic .* as (${NAME}) :`).exec(hint);
   if (m) return { kind: "alias", alias: m[1]! };
   m = new RegExp(`^choose another name, e\\.g\\. "(${NAME})"`).exec(hint);
   if (m) return { kind: "rename", name: m[1]! };
@@ -47,7 +48,7 @@ export function proposal(hint: string): Proposal | undefined {
   if (m) return { kind: "declare", text: m[1]! };
   m = new RegExp(`^(?:remove (${NAME}|it))(?:,|$)`).exec(hint);
   if (m) return { kind: "remove", name: m[1]! };
-  m = new RegExp(`\\b(?:write|use|add:?|set)\\b[^=;]*?\\b(${NAME}) = (${VALUE})`).exec(hint);
+  m = new RegExp(`\\b(?:write|use|add:?|set|choose)\\b[^=;]*?\\b(${NAME}) = (${VALUE})`).exec(hint);
   if (m) return { kind: "setting", name: m[1]!, value: m[2]! };
   m = new RegExp(`^leave (it|${NAME}) (${VALUE}) \\(the default\\)`).exec(hint);
   if (m) return { kind: "setting", name: m[1]!, value: m[2]! };
@@ -57,31 +58,30 @@ export function proposal(hint: string): Proposal | undefined {
 }
 
 /** The verified quick fixes of the diagnostics of a document (those with a hint that names an edit). */
-export function quickFixes(ctx: DocumentContext, uri: string, diagnostics: readonly LspDiagnostic[]): CodeAction[] {
-  const lines = lineStarts(ctx.text);
-  const offsetOf = (p: { line: number; character: number }) => (lines[p.line] ?? ctx.text.length) + p.character;
+export function quickFixes(ctx: DocumentContext, diagnostics: readonly LspDiagnostic[]): CodeAction[] {
+  const doc = TextDocument.create("", "kef", 0, ctx.text);
   return diagnostics.flatMap((d) => {
     const hint = (d.data as { hint?: string } | undefined)?.hint;
     const p = hint === undefined ? undefined : proposal(hint);
-    if (!p) return [];
-    const at = { start: offsetOf(d.range.start), end: offsetOf(d.range.end) };
-    const edits = place(ctx, p, at);
-    if (!edits || !fixes(ctx, edits, d)) return [];
+    if (hint === undefined || !p) return [];
+    const placed = place(ctx, p, { start: doc.offsetAt(d.range.start), end: doc.offsetAt(d.range.end) });
+    if (!placed || !fixes(ctx, placed.edits, d, hint)) return [];
     const changes: Record<string, TextEdit[]> = {};
-    for (const e of edits)
+    for (const e of placed.edits) {
+      const target = e.file === ctx.file ? doc : TextDocument.create("", "kef", 0, textOf(ctx, e.file) ?? "");
       (changes[uriOf(e.file)] ??= []).push({
-        range: toLspRange(rangeOf(textOf(ctx, e.file) ?? "", e)),
+        range: { start: target.positionAt(e.start), end: target.positionAt(e.end) },
         newText: e.text,
       });
-    return [
-      {
-        title: title(p, edits),
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [d],
-        isPreferred: true,
-        edit: { changes },
-      } satisfies CodeAction,
-    ];
+    }
+    const action: CodeAction = {
+      title: placed.title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [d],
+      isPreferred: true,
+      edit: { changes },
+    };
+    return [action];
   });
 }
 
@@ -93,68 +93,59 @@ interface OffsetEdit {
   readonly text: string;
 }
 
-function title(p: Proposal, edits: readonly OffsetEdit[]): string {
-  switch (p.kind) {
-    case "replace":
-      return `Change to ${edits[0]!.text}`;
-    case "setting":
-      return `Set ${edits[0]!.text.trim().startsWith(p.name) ? "" : `${p.name} = `}${edits[0]!.text.trim()}`;
-    case "remove":
-      return "Remove the setting";
-    case "alias":
-      return `Name the topic: as ${p.alias}`;
-    case "rename":
-      return `Rename to ${p.name}`;
-    case "declare":
-      return `Declare: ${p.text}`;
-  }
-}
-
-/** Where the proposal's edits go in the document, for a diagnostic spanning `at`; undefined if it has no place. */
-function place(ctx: DocumentContext, p: Proposal, at: { start: number; end: number }): OffsetEdit[] | undefined {
+/** The proposal's edits in the document, and their title, for a diagnostic spanning `at`; undefined if it has no place. */
+function place(
+  ctx: DocumentContext,
+  p: Proposal,
+  at: { start: number; end: number },
+): { title: string; edits: OffsetEdit[] } | undefined {
   const file = ctx.file;
   const declaration = declarationAt(ctx.ast, at.start);
+  const titled = (title: string, edits: OffsetEdit[] | undefined) => (edits ? { title, edits } : undefined);
   switch (p.kind) {
     case "replace": {
       const written = ctx.text.slice(at.start, at.end);
       const text = p.quoted && written.startsWith('"') ? JSON.stringify(p.text) : p.text;
-      return written === text ? undefined : [{ file, ...at, text }];
+      return written === text ? undefined : titled(`Change to ${text}`, [{ file, ...at, text }]);
     }
     case "rename": {
       const symbol = symbolAt(ctx, at.start);
       if (!symbol) return undefined;
-      return symbol.all.map((o) => ({
+      const edits = symbol.all.map((o) => ({
         file: o.file,
         start: o.range.start.offset,
         end: o.range.end.offset,
         text: p.name,
       }));
+      return titled(`Rename ${symbol.occurrence.name} to ${p.name}`, edits);
     }
     case "alias": {
       if (declaration?.$type !== "Topic") return undefined;
-      if (declaration.alias)
-        return [
-          { file, start: declaration.alias.range.start.offset, end: declaration.alias.range.end.offset, text: p.alias },
-        ];
-      const end = declaration.topic.range.end.offset;
-      return [{ file, start: end, end, text: ` as ${p.alias}` }];
+      const { alias, topic } = declaration;
+      const edit = alias
+        ? { file, start: alias.range.start.offset, end: alias.range.end.offset, text: p.alias }
+        : { file, start: topic.range.end.offset, end: topic.range.end.offset, text: ` as ${p.alias}` };
+      return titled(`Name the topic: as ${p.alias}`, [edit]);
     }
     case "declare": {
       const shared = /^shared \{ (.*) \}$/.exec(p.text);
       const existing = ctx.ast.declarations.find((d) => d.$type === "Shared");
       if (shared && existing?.$type === "Shared") {
         const assignment = new RegExp(`^(${NAME}) = (${VALUE})$`).exec(shared[1]!);
-        return assignment ? setIn(ctx, existing.settings, assignment[1]!, assignment[2]!) : undefined;
+        return assignment
+          ? titled(`Add ${shared[1]}`, setIn(ctx, existing.settings, assignment[1]!, assignment[2]!))
+          : undefined;
       }
       const end = ctx.text.length;
-      return [{ file, start: end, end, text: `${ctx.text.endsWith("\n") || end === 0 ? "" : "\n"}${p.text}\n` }];
+      const text = `${ctx.text.endsWith("\n") || end === 0 ? "" : "\n"}${p.text}\n`;
+      return titled(`Declare ${p.text}`, [{ file, start: end, end, text }]);
     }
     case "remove": {
       if (!declaration) return undefined;
       const setting = allSettings(declaration).find((s) =>
         p.name === "it" ? contains(s.range, at.start) : s.name.text === p.name,
       );
-      return setting ? [removal(ctx.text, file, setting.range)] : undefined;
+      return setting ? titled(`Remove ${setting.name.text}`, [removal(ctx.text, file, setting.range)]) : undefined;
     }
     case "setting": {
       if (!declaration || declaration.$type === "Message") return undefined;
@@ -162,6 +153,7 @@ function place(ctx: DocumentContext, p: Proposal, at: { start: number; end: numb
       const diagnosed = settings.find((s) => contains(s.range, at.start));
       const name = p.name === "it" ? diagnosed?.name.text : p.name;
       if (!name) return undefined;
+      const title = `Set ${name} = ${p.value}`;
       // The block the diagnostic is in (a topic's consumer block when it is on the topic itself); a topic's own
       // settings (`route`) are in no block.
       const block = diagnosed
@@ -170,10 +162,14 @@ function place(ctx: DocumentContext, p: Proposal, at: { start: number; end: numb
           ? declaration.consumer?.settings
           : declaration.settings;
       const written = settings.find((s) => s.name.text === name && blockOf(declaration, s) === block);
-      if (written?.value)
-        return [{ file, start: written.value.range.start.offset, end: written.value.range.end.offset, text: p.value }];
-      if (block) return setIn(ctx, block, name, p.value);
-      return declaration.$type === "Topic" ? consumerBlockFor(ctx, declaration, `${name} = ${p.value}`) : undefined;
+      if (written?.value) {
+        const { start, end } = written.value.range;
+        return titled(title, [{ file, start: start.offset, end: end.offset, text: p.value }]);
+      }
+      if (block) return titled(title, setIn(ctx, block, name, p.value));
+      return declaration.$type === "Topic"
+        ? titled(title, consumerBlockFor(ctx, declaration, `${name} = ${p.value}`))
+        : undefined;
     }
   }
 }
@@ -247,7 +243,7 @@ function removal(text: string, file: string, r: Range): OffsetEdit {
 }
 
 /** Whether the edits, applied, make the project stop reporting `d` without reporting a new error. */
-function fixes(ctx: DocumentContext, edits: readonly OffsetEdit[], d: LspDiagnostic): boolean {
+function fixes(ctx: DocumentContext, edits: readonly OffsetEdit[], d: LspDiagnostic, hint: string): boolean {
   const options = ctx.project.options;
   if (!options) return false;
   const edited = new Map<string, string>();
@@ -271,7 +267,8 @@ function fixes(ctx: DocumentContext, edits: readonly OffsetEdit[], d: LspDiagnos
     },
   }).diagnostics;
   const message = (typeof d.message === "string" ? d.message : d.message.value).split("\nhint: ")[0];
-  if (after.some((a) => a.code === d.code && a.message === message)) return false;
+  // The same diagnostic with another hint (KEF2101 says the same of a topic with a dead-letter topic) is progress.
+  if (after.some((a) => a.code === d.code && a.message === message && a.hint === hint)) return false;
   const errors = (ds: typeof after) =>
     new Set(ds.filter((x) => x.severity === "error").map((x) => `${x.code} ${x.message}`));
   const old = errors(before);
@@ -288,20 +285,4 @@ function apply(text: string, edits: readonly OffsetEdit[]): string {
   let out = text;
   for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function rangeOf(text: string, e: OffsetEdit): Range {
-  const starts = lineStarts(text);
-  const position = (offset: number) => {
-    let line = 0;
-    while (line + 1 < starts.length && starts[line + 1]! <= offset) line++;
-    return { line: line + 1, column: offset - starts[line]! + 1, offset };
-  };
-  return { start: position(e.start), end: position(e.end) };
 }

@@ -128,7 +128,7 @@ class KefLanguageServer {
     connection.onDocumentFormatting((p) => this.format(p.textDocument.uri));
     connection.onCodeAction((p) => {
       const ctx = this.context(p.textDocument.uri);
-      return ctx ? quickFixes(ctx, p.textDocument.uri, p.context.diagnostics) : [];
+      return ctx ? quickFixes(ctx, p.context.diagnostics) : [];
     });
     this.documents.listen(connection);
   }
