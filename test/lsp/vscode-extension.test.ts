@@ -72,8 +72,18 @@ describe("the extension manifest", () => {
       { prefix: string; body: string[] }
     >;
     const prefixes = Object.values(snippets).map((x) => x.prefix);
-    // One snippet for each block kind of the language.
-    for (const kind of ["namespace", "message", "shared", "connection", "topic", "registry"])
+    // One snippet for each block kind of the language, and for each block of a topic's { }.
+    for (const kind of [
+      "namespace",
+      "message",
+      "shared",
+      "connection",
+      "topic",
+      "registry",
+      "producer",
+      "consumer",
+      "config",
+    ])
       expect(prefixes).toContain(kind);
     const config = JSON.parse(
       fs.readFileSync(path.join(extension, manifest.contributes.languages[0]!.configuration), "utf8"),
