@@ -116,6 +116,65 @@ describe("multi-type topics", () => {
   });
 });
 
+describe("registries and aliases", () => {
+  it("complete registry names after 'registry =', and at the top level with the aliases", async () => {
+    const edited = text.multi.replace("registry = main", "registry = ");
+    await client.change(files.multi, edited);
+    const registries = await req<CompletionItem[]>(
+      "textDocument/completion",
+      files.multi,
+      at(edited, "registry = ", 11),
+    );
+    expect(registries.map((c) => [c.label, c.detail])).toEqual([["main", "registry"]]);
+    const top = `${text.multi}\n`;
+    await client.change(files.multi, top);
+    const all = await req<CompletionItem[]>(
+      "textDocument/completion",
+      files.multi,
+      at(top, "\n\n", 1, top.split("\n\n").length - 2),
+    );
+    expect(all.filter((c) => c.detail === "topic alias").map((c) => c.label)).toEqual([
+      "orders",
+      "orderEvents",
+      "framedOrders",
+    ]);
+    expect(all.filter((c) => c.detail === "registry").map((c) => c.label)).toEqual(["main"]);
+    expect(await client.change(files.multi, text.multi)).toEqual([]);
+  });
+
+  it("rename a registry everywhere and an alias at its declaration (its uses are in the generated code)", async () => {
+    const registry = await req<WorkspaceEdit>(
+      "textDocument/rename",
+      files.multi,
+      at(text.multi, "registry = main", 12),
+      {
+        newName: "primary",
+      },
+    );
+    expect(registry.changes![uri(files.multi)]!.map((e) => e.range.start.line)).toEqual([
+      at(text.multi, "registry main").line,
+      at(text.multi, "registry = main").line,
+    ]);
+    const prepared = await req<{ start: { line: number } } | null>(
+      "textDocument/prepareRename",
+      files.multi,
+      at(text.multi, "as orderEvents", 4),
+    );
+    expect(prepared?.start.line).toBe(at(text.multi, "as orderEvents").line);
+    const alias = await req<WorkspaceEdit>("textDocument/rename", files.multi, at(text.multi, "as orderEvents", 4), {
+      newName: "events",
+    });
+    expect(alias.changes![uri(files.multi)]).toEqual([
+      {
+        range: { start: at(text.multi, "orderEvents :"), end: at(text.multi, "orderEvents :", 11) },
+        newText: "events",
+      },
+    ]);
+    // Nothing to rename on a keyword.
+    expect(await req("textDocument/prepareRename", files.multi, at(text.multi, "topic", 1, 1))).toBeNull();
+  });
+});
+
 describe("producer blocks, key types and exactly-once settings", () => {
   it("hover in a producer block gives the effective value along default → shared → the producer block", async () => {
     const acks = hoverText(
