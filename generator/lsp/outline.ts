@@ -7,18 +7,21 @@ import {
   type KefFile,
   type Range,
   type Setting,
+  type SettingValue,
   type TopicDecl,
 } from "../../grammar/ast.js";
 import { toLspRange } from "./protocol.js";
 
-const settingSymbol = (s: Setting): DocumentSymbol =>
+/** A `name = value` (a setting, or a `config { }` entry) as a property. */
+const property = (name: string, value: SettingValue | undefined, range: Range, selection: Range): DocumentSymbol =>
   DocumentSymbol.create(
-    s.name.text,
-    s.value ? settingValueText(s.value) : "",
+    name,
+    value ? settingValueText(value) : "",
     SymbolKind.Property,
-    toLspRange(s.range),
-    toLspRange(s.name.range),
+    toLspRange(range),
+    toLspRange(selection),
   );
+const settingSymbol = (s: Setting): DocumentSymbol => property(s.name.text, s.value, s.range, s.name.range);
 
 const block = (name: string, detail: string | undefined, range: Range, selection: Range, children: DocumentSymbol[]) =>
   DocumentSymbol.create(name, detail, SymbolKind.Object, toLspRange(range), toLspRange(selection), children);
@@ -35,15 +38,7 @@ function topicChildren(d: TopicDecl): DocumentSymbol[] {
           undefined,
           item.range,
           item.word.range,
-          item.entries.map((e) =>
-            DocumentSymbol.create(
-              e.key.value,
-              e.value ? settingValueText(e.value) : "",
-              SymbolKind.Property,
-              toLspRange(e.range),
-              toLspRange(e.key.range),
-            ),
-          ),
+          item.entries.map((e) => property(e.key.value, e.value, e.range, e.key.range)),
         );
       case "ProducerClause":
         return block(

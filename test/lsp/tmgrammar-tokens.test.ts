@@ -2,14 +2,13 @@
 // (grammar/tokens.ts `allTokens`, and the inline schema token of grammar/inline-json.ts), so a new token kind fails
 // this test until it has a sample here. Each sample is a line that the lexer reads with that kind of token at the
 // place given, and the scopes vscode-tmgrammar-test must find there (written into a generated token test file).
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineJsonLexer, inlineJsonTokens } from "../../grammar/inline-json.js";
 import { allTokens } from "../../grammar/tokens.js";
-import { repoRoot } from "../../scripts/snapshots.js";
+import { runGrammarTests } from "../support/tmgrammar.js";
 
 interface Sample {
   /** A line of .kef. */
@@ -158,13 +157,8 @@ describe("the TextMate grammar colours every token kind", () => {
       fs.writeFileSync(file, `// SYNTAX TEST "source.kef" "${kind}"\n${assertions(s)}\n`);
       return file;
     });
-    const r = spawnSync(
-      path.join(repoRoot, "node_modules/.bin/vscode-tmgrammar-test"),
-      ["-g", path.join(repoRoot, "editors/vscode/syntaxes/kef.tmLanguage.json"), ...files],
-      { cwd: repoRoot, encoding: "utf8" },
-    );
-    const output = `${r.stdout}${r.stderr}`;
-    expect(output).not.toContain("failed");
-    expect(r.status, output).toBe(0);
+    const r = runGrammarTests(files);
+    expect(r.output).not.toContain("failed");
+    expect(r.status, r.output).toBe(0);
   });
 });
