@@ -11,8 +11,8 @@ import { didYouMean, related } from "./diagnostics.js";
 import type { MessageModel, TopicKeyModel } from "./model.js";
 import type { FileReporter } from "./reporter.js";
 
-/** The key types that are not messages. */
-const builtinKeyTypes = ["string", "bytes", "none"] as const;
+/** The key types that are not messages (a message of one of these names is shadowed: KEF2072). */
+export const builtinKeyTypes = ["string", "bytes", "none"] as const;
 
 /** What the clauses of one topic say. */
 export interface TopicClauses {

@@ -1,6 +1,9 @@
 // What the language server knows about names in .kef files: declarations (messages, connections, registries,
 // topic aliases) and their uses, found in the parsed AST of every file of a project.
 import type { Declaration, KefFile, Name, Range, Setting, SettingsBlock } from "../../grammar/ast.js";
+import { builtinKeyTypes } from "../topic-clauses.js";
+
+const isBuiltinKey = (word: string): boolean => builtinKeyTypes.some((b) => b === word);
 
 export type SymbolKind = "message" | "connection" | "registry" | "alias";
 
@@ -21,15 +24,21 @@ function messageRefName(text: string, messages: ReadonlySet<string>): string {
   return messages.has(last) ? last : text;
 }
 
-function settingsOf(d: Declaration): SettingsBlock | undefined {
-  if (d.$type === "Topic") return d.consumer?.settings;
-  if (d.$type === "Message") return undefined;
-  return d.settings;
+/** The settings blocks of a declaration: a topic's consumer block and its producer block, another's own. */
+function settingsBlocks(d: Declaration): SettingsBlock[] {
+  if (d.$type === "Message") return [];
+  if (d.$type !== "Topic") return d.settings ? [d.settings] : [];
+  return [d.consumer?.settings, d.producer?.settings].filter((b): b is SettingsBlock => b !== undefined);
 }
 
-/** Every setting written in a declaration. */
-function settingsIn(d: Declaration): readonly Setting[] {
-  return settingsOf(d)?.settings ?? [];
+/** Every setting written in a declaration's settings blocks (a topic's consumer and producer blocks). */
+export function settingsIn(d: Declaration): readonly Setting[] {
+  return settingsBlocks(d).flatMap((b) => b.settings);
+}
+
+/** Whether `offset` is inside the `producer { }` of a topic. */
+export function inProducerBlock(d: Declaration, offset: number): boolean {
+  return d.$type === "Topic" && d.producer !== undefined && contains(d.producer.range, offset);
 }
 
 /** All occurrences of names in the files of a project. */
@@ -48,7 +57,17 @@ export function occurrences(files: ReadonlyMap<string, KefFile>): Occurrence[] {
       if (d.$type === "Registry") add("registry", file, d.name, true);
       if (d.$type === "Topic") {
         if (d.alias) add("alias", file, d.alias, true);
-        if (d.message) add("message", file, d.message, false, messageRefName(d.message.text, messages));
+        // The message types of a multi-type topic (`: A | B`) and a message key type (`key OrderId`) are uses too.
+        for (const m of [d.message, ...(d.members ?? [])])
+          if (m) add("message", file, m, false, messageRefName(m.text, messages));
+        for (const c of d.clauses)
+          if (
+            c.$type === "KeyClause" &&
+            c.type &&
+            !isBuiltinKey(c.type.text) &&
+            messages.has(messageRefName(c.type.text, messages))
+          )
+            add("message", file, c.type, false, messageRefName(c.type.text, messages));
         if (d.consumer?.$type === "ViaConsumer") add("connection", file, d.consumer.connection, false);
       }
       for (const s of settingsIn(d)) {
@@ -77,4 +96,15 @@ export function settingAt(ast: KefFile, offset: number): { setting: Setting; dec
   if (!declaration) return undefined;
   const setting = settingsIn(declaration).find((s) => contains(s.range, offset));
   return setting ? { setting, declaration } : undefined;
+}
+
+/** The name at `offset` of `file`, and every occurrence of the same name of the same kind in the project's files. */
+export function symbolAt(
+  where: { readonly file: string; readonly files: ReadonlyMap<string, KefFile> },
+  offset: number,
+): { occurrence: Occurrence; all: Occurrence[] } | undefined {
+  const all = occurrences(where.files);
+  const occurrence = all.find((o) => o.file === where.file && contains(o.range, offset));
+  if (!occurrence) return undefined;
+  return { occurrence, all: all.filter((o) => o.kind === occurrence.kind && o.name === occurrence.name) };
 }

@@ -17,27 +17,13 @@ import type {
 import { repoRoot } from "../../scripts/snapshots.js";
 import { settingsCatalogue, units } from "../../generator/settings.js";
 import { topicConfigs, topicConfigUnits } from "../../generator/topic-config.js";
-import { startServer, uri, type LspClient } from "../support/lsp.js";
-
-/** The position of `needle` in `text` (its `nth` occurrence), moved `delta` characters. */
-function at(text: string, needle: string, delta = 0, nth = 0): { line: number; character: number } {
-  let index = -1;
-  for (let i = 0; i <= nth; i++) index = text.indexOf(needle, index + 1);
-  if (index < 0) throw new Error(`"${needle}" not found`);
-  const before = text.slice(0, index + delta);
-  const line = before.split("\n").length - 1;
-  return { line, character: before.length - (before.lastIndexOf("\n") + 1) };
-}
+import { at, hoverText, labels, startServer, uri, type LspClient } from "../support/lsp.js";
 
 function enumValues(name: string): string[] {
   const t = settingsCatalogue.find((s) => s.name === name)!.type;
   if (t.kind !== "enum") throw new Error(`${name} is not an enum`);
   return [...t.values];
 }
-
-const labels = (items: CompletionItem[]) => items.map((i) => i.label);
-const hoverText = (h: Hover | null) =>
-  h && typeof h.contents === "object" && "value" in h.contents ? h.contents.value : "";
 
 describe("a multi-file project", () => {
   let dir: string;

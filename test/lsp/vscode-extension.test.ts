@@ -1,20 +1,13 @@
 // The VS Code extension in editors/vscode/: its TextMate grammar (vscode-tmgrammar-test on the fixture files under
 // editors/vscode/test/, every token kind), and its manifest: it activates on .kef, and what it references exists and parses.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/snapshots.js";
+import { runGrammarTests } from "../support/tmgrammar.js";
 
 const extension = path.join(repoRoot, "editors/vscode");
-const grammar = path.join(extension, "syntaxes/kef.tmLanguage.json");
-const tmgrammarTest = path.join(repoRoot, "node_modules/.bin/vscode-tmgrammar-test");
-
-function runGrammarTests(files: string[]): { status: number | null; output: string } {
-  const r = spawnSync(tmgrammarTest, ["-g", grammar, ...files], { cwd: repoRoot, encoding: "utf8" });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
 
 describe("the TextMate grammar", () => {
   it("passes the token tests of editors/vscode/test/", () => {
@@ -72,8 +65,18 @@ describe("the extension manifest", () => {
       { prefix: string; body: string[] }
     >;
     const prefixes = Object.values(snippets).map((x) => x.prefix);
-    // One snippet for each block kind of the language.
-    for (const kind of ["namespace", "message", "shared", "connection", "topic", "registry"])
+    // One snippet for each block kind of the language, and for each block of a topic's { }.
+    for (const kind of [
+      "namespace",
+      "message",
+      "shared",
+      "connection",
+      "topic",
+      "registry",
+      "producer",
+      "consumer",
+      "config",
+    ])
       expect(prefixes).toContain(kind);
     const config = JSON.parse(
       fs.readFileSync(path.join(extension, manifest.contributes.languages[0]!.configuration), "utf8"),

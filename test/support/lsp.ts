@@ -10,10 +10,24 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from "vscode-jsonrpc/node";
-import type { Diagnostic, PublishDiagnosticsParams } from "vscode-languageserver-protocol";
+import type { CompletionItem, Diagnostic, Hover, PublishDiagnosticsParams } from "vscode-languageserver-protocol";
 import { repoRoot } from "../../scripts/snapshots.js";
 
 export const uri = (file: string): string => pathToFileURL(path.resolve(file)).href;
+
+/** The position of `needle` in `text` (its `nth` occurrence), moved `delta` characters. */
+export function at(text: string, needle: string, delta = 0, nth = 0): { line: number; character: number } {
+  let index = -1;
+  for (let i = 0; i <= nth; i++) index = text.indexOf(needle, index + 1);
+  if (index < 0) throw new Error(`"${needle}" not found`);
+  const before = text.slice(0, index + delta);
+  const line = before.split("\n").length - 1;
+  return { line, character: before.length - (before.lastIndexOf("\n") + 1) };
+}
+
+export const labels = (items: readonly CompletionItem[]): string[] => items.map((i) => i.label);
+export const hoverText = (h: Hover | null): string =>
+  h && typeof h.contents === "object" && "value" in h.contents ? h.contents.value : "";
 
 export interface LspClient {
   readonly connection: MessageConnection;
