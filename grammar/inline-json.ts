@@ -8,7 +8,7 @@
 import type { CustomPatternMatcherReturn, IToken } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 import type { JsonMember, JsonValue, Range } from "./ast.js";
-import { unquote } from "./ast.js";
+import { position, smallInteger, unquote } from "./ast.js";
 import * as T from "./tokens.js";
 
 /**
@@ -62,8 +62,8 @@ abstract class Located {
 
   get range(): Range {
     return (this.#range ??= {
-      start: { line: this.#line, column: this.#column, offset: this.#offset },
-      end: { line: this.#endLine, column: this.#endColumn, offset: this.#endOffset },
+      start: position(this.#line, this.#column, this.#offset),
+      end: position(this.#endLine, this.#endColumn, this.#endOffset),
     });
   }
 }
@@ -322,8 +322,9 @@ function readInlineJson(text: string, offset: number, matched: IToken[]): Custom
     avro.endColumn === undefined
   )
     return null;
-  let line = avro.endLine;
-  let lineStart = avro.endOffset - (avro.endColumn - 1);
+  // Small integers from here on (Chevrotain's are doubles): every node's numbers are then stored unboxed.
+  let line = smallInteger(avro.endLine);
+  let lineStart = smallInteger(avro.endOffset - (avro.endColumn - 1));
   for (let i = avro.endOffset + 1; i < offset; i++) {
     const c = text.charCodeAt(i);
     if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
