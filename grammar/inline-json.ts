@@ -131,19 +131,14 @@ class LocatedNull extends Located {
   }
 }
 
+/** Where a container starts and ends: line, column and offset of its opening bracket, then after its closing one. */
+type Span = [number, number, number, number, number, number];
+
 class LocatedObject extends Located {
   declare readonly $type: "JsonObject";
   declare readonly members: readonly JsonMember[];
-  constructor(
-    members: readonly JsonMember[],
-    line: number,
-    column: number,
-    offset: number,
-    endLine: number,
-    endColumn: number,
-    endOffset: number,
-  ) {
-    super("JsonObject", line, column, offset, endLine, endColumn, endOffset);
+  constructor(members: readonly JsonMember[], ...at: Span) {
+    super("JsonObject", ...at);
     this.members = members;
   }
 }
@@ -151,16 +146,8 @@ class LocatedObject extends Located {
 class LocatedArray extends Located {
   declare readonly $type: "JsonArray";
   declare readonly items: readonly JsonValue[];
-  constructor(
-    items: readonly JsonValue[],
-    line: number,
-    column: number,
-    offset: number,
-    endLine: number,
-    endColumn: number,
-    endOffset: number,
-  ) {
-    super("JsonArray", line, column, offset, endLine, endColumn, endOffset);
+  constructor(items: readonly JsonValue[], ...at: Span) {
+    super("JsonArray", ...at);
     this.items = items;
   }
 }
