@@ -37,6 +37,11 @@ interface Walk {
   readonly named: Map<string, AvroNamed>;
   readonly order: AvroNamed[];
   readonly refs: AvroRef[];
+  /**
+   * The plain JSON of each object and array converted so far: a named type's `json` is part of its enclosing
+   * type's and of the schema's, so each JSON value of a schema is converted once, not once per named type around it.
+   */
+  readonly plain: Map<JsonValue, unknown>;
 }
 
 type JsonObject = Extract<JsonValue, { $type: "JsonObject" }>;
@@ -46,10 +51,15 @@ function report<M extends MessageDef>(w: Walk, entry: M, range: Range, args: Mes
   w.diagnostics.push(diagnostic(entry, args, { file: w.file, range, hint }));
 }
 
-/** Converts located JSON into plain JSON. Object keys named `__proto__` are kept as own properties. */
-function toPlain(v: JsonValue): unknown {
+/**
+ * Converts located JSON into plain JSON. Object keys named `__proto__` are kept as own properties. With `seen`,
+ * objects and arrays already converted are taken from it (shared: the schema model is read-only) and new ones added.
+ */
+function toPlain(v: JsonValue, seen?: Map<JsonValue, unknown>): unknown {
   switch (v.$type) {
     case "JsonObject": {
+      const known = seen?.get(v);
+      if (known !== undefined) return known;
       const out: Record<string, unknown> = {};
       for (const m of v.members) {
         if (m.value === undefined) continue;
@@ -57,17 +67,23 @@ function toPlain(v: JsonValue): unknown {
         // turn each object into a slow dictionary-mode one, which costs every later walk over the schema.
         if (m.key.value === "__proto__")
           Object.defineProperty(out, m.key.value, {
-            value: toPlain(m.value),
+            value: toPlain(m.value, seen),
             enumerable: true,
             writable: true,
             configurable: true,
           });
-        else out[m.key.value] = toPlain(m.value);
+        else out[m.key.value] = toPlain(m.value, seen);
       }
+      seen?.set(v, out);
       return out;
     }
-    case "JsonArray":
-      return v.items.map(toPlain);
+    case "JsonArray": {
+      const known = seen?.get(v);
+      if (known !== undefined) return known;
+      const out = v.items.map((i) => toPlain(i, seen));
+      seen?.set(v, out);
+      return out;
+    }
     case "JsonString":
     case "JsonNumber":
     case "JsonBoolean":
@@ -113,16 +129,21 @@ function checkKeys(w: Walk, v: JsonValue): void {
   }
 }
 
-function checkName(w: Walk, name: string, range: Range, what: string): boolean {
+/**
+ * Reports a name that is not a valid Avro name at `at`'s range. Ranges of JSON values are made when first read
+ * (grammar/inline-json.ts), so they are passed as the value they belong to and read only for a diagnostic.
+ */
+function checkName(w: Walk, name: string, at: { readonly range: Range }, what: string): boolean {
   const parts = name.split(".");
   if (parts.every((p) => nameRe.test(p))) return true;
-  report(w, messages.invalidName, range, { what, name: JSON.stringify(name) });
+  report(w, messages.invalidName, at.range, { what, name: JSON.stringify(name) });
   return false;
 }
 
-function reference(w: Walk, name: string, range: Range, namespace: string | undefined): AvroType | undefined {
+function reference(w: Walk, name: string, at: JsonValue, namespace: string | undefined): AvroType | undefined {
   if (isPrimitive(name)) return { kind: "primitive", name, logical: undefined, bigint: false };
-  if (!checkName(w, name, range, "type")) return undefined;
+  if (!checkName(w, name, at, "type")) return undefined;
+  const range = at.range;
   // Resolved once every schema is read: a type may be defined later, or by another message's schema.
   const ref: AvroRef = { kind: "ref", fullName: qualify(name, namespace).fullName, written: name, file: w.file, range };
   w.refs.push(ref);
@@ -130,7 +151,7 @@ function reference(w: Walk, name: string, range: Range, namespace: string | unde
 }
 
 function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | undefined {
-  if (v.$type === "JsonString") return reference(w, v.value, v.range, namespace);
+  if (v.$type === "JsonString") return reference(w, v.value, v, namespace);
   if (v.$type === "JsonArray") return union(w, v, namespace);
   if (v.$type !== "JsonObject") {
     report(w, messages.notASchema, v.range, {});
@@ -174,7 +195,7 @@ function walk(w: Walk, v: JsonValue, namespace: string | undefined): AvroType | 
     default:
       if (isPrimitive(typeValue.value)) return primitive(w, v, typeValue.value);
       // {"type": "some.Named"}: a reference in object form (its other attributes mean nothing, as in Java's Avro).
-      return reference(w, typeValue.value, typeValue.range, namespace);
+      return reference(w, typeValue.value, typeValue, namespace);
   }
 }
 
@@ -227,8 +248,8 @@ function namedHeader(w: Walk, v: JsonObject, namespace: string | undefined) {
   const name = stringMember(w, v, "name", true);
   const ns = stringMember(w, v, "namespace", false);
   const nameNode = member(v, "name");
-  if (name === undefined || !checkName(w, name, nameNode?.range ?? v.range, "type")) return undefined;
-  if (ns && !checkName(w, ns, member(v, "namespace")!.range, "namespace")) return undefined;
+  if (name === undefined || !checkName(w, name, nameNode ?? v, "type")) return undefined;
+  if (ns && !checkName(w, ns, member(v, "namespace")!, "namespace")) return undefined;
   const q = qualify(name, ns === undefined ? namespace : ns || undefined);
   if (isPrimitive(q.name)) {
     report(w, messages.namedTypeIsPrimitive, nameNode?.range ?? v.range, { name: q.name });
@@ -239,7 +260,7 @@ function namedHeader(w: Walk, v: JsonObject, namespace: string | undefined) {
     return undefined;
   }
   const doc = stringMember(w, v, "doc", false);
-  return { ...q, doc, json: toPlain(v), enclosingNamespace: namespace, file: w.file, range: v.range };
+  return { ...q, doc, json: toPlain(v, w.plain), enclosingNamespace: namespace, file: w.file, range: v.range };
 }
 
 function record(w: Walk, v: JsonObject, namespace: string | undefined): AvroType | undefined {
@@ -261,18 +282,18 @@ function record(w: Walk, v: JsonObject, namespace: string | undefined): AvroType
       continue;
     }
     const name = stringMember(w, f, "name", true);
-    const nameRange = member(f, "name")?.range ?? f.range;
+    const nameRange = () => (member(f, "name") ?? f).range;
     if (name === undefined) continue;
     if (name === "__proto__") {
-      report(w, messages.protoField, nameRange, { record: header.fullName });
+      report(w, messages.protoField, nameRange(), { record: header.fullName });
       continue;
     }
     if (!nameRe.test(name)) {
-      report(w, messages.invalidName, nameRange, { what: "field", name: JSON.stringify(name) });
+      report(w, messages.invalidName, nameRange(), { what: "field", name: JSON.stringify(name) });
       continue;
     }
     if (seen.has(name)) {
-      report(w, messages.fieldTwice, nameRange, { field: name, record: header.fullName });
+      report(w, messages.fieldTwice, nameRange(), { field: name, record: header.fullName });
       continue;
     }
     seen.add(name);
@@ -288,7 +309,7 @@ function record(w: Walk, v: JsonObject, namespace: string | undefined): AvroType
       name,
       type,
       doc: stringMember(w, f, "doc", false),
-      default: defaultValue ? { value: toPlain(defaultValue) } : undefined,
+      default: defaultValue ? { value: toPlain(defaultValue, w.plain) } : undefined,
       range: f.range,
     });
   }
@@ -398,7 +419,7 @@ export interface SchemaInput {
 
 /** Validates one message's schema on its own. References to types it does not define are resolved by `linkSchemas`. */
 export function readSchema(input: SchemaInput): { schema: AvroSchema | undefined; diagnostics: Diagnostic[] } {
-  const w: Walk = { file: input.file, diagnostics: [], named: new Map(), order: [], refs: [] };
+  const w: Walk = { file: input.file, diagnostics: [], named: new Map(), order: [], refs: [], plain: new Map() };
   checkKeys(w, input.json);
   if (w.diagnostics.length > 0) return { schema: undefined, diagnostics: w.diagnostics };
   const whole = walk(w, input.json, input.namespace);
@@ -420,7 +441,7 @@ export function readSchema(input: SchemaInput): { schema: AvroSchema | undefined
         file: input.file,
         range: input.json.range,
         root: whole,
-        json: toPlain(input.json),
+        json: toPlain(input.json, w.plain),
         selected: undefined,
         named: w.order,
         refs: w.refs,

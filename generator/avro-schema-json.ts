@@ -29,7 +29,11 @@ function isNamedKind(type: unknown): boolean {
   return type === "record" || type === "error" || type === "enum" || type === "fixed";
 }
 
-/** Walks `json` (a schema written where `namespace` is in effect), rebuilding it through `hooks`. */
+/**
+ * Walks `json` (a schema written where `namespace` is in effect), rebuilding it through `hooks`. A part the walk left
+ * as it was is returned as the same object, not a copy (schemas are read-only), so that a schema whose names need no
+ * rewriting costs no allocation.
+ */
 export function walkSchemaJson(
   json: unknown,
   namespace: string | undefined,
@@ -37,7 +41,7 @@ export function walkSchemaJson(
   top = false,
 ): unknown {
   if (typeof json === "string") return isPrimitive(json) ? json : hooks.reference(json, namespace);
-  if (Array.isArray(json)) return json.map((b) => walkSchemaJson(b, namespace, hooks));
+  if (Array.isArray(json)) return mapUnlessSame(json, (b) => walkSchemaJson(b, namespace, hooks));
   if (!isObject(json)) return json;
   const type = json["type"];
   if (typeof type === "string" && isNamedKind(type)) {
@@ -48,18 +52,38 @@ export function walkSchemaJson(
     const inside = (): unknown => {
       const fields = json["fields"];
       if (!Array.isArray(fields)) return json;
-      return {
-        ...json,
-        fields: fields.map((f: unknown) =>
-          isObject(f) ? { ...f, type: walkSchemaJson(f["type"], q.namespace, hooks) } : f,
-        ),
-      };
+      const walked = mapUnlessSame(fields, (f: unknown) => {
+        if (!isObject(f)) return f;
+        const type = walkSchemaJson(f["type"], q.namespace, hooks);
+        return type === f["type"] && "type" in f ? f : { ...f, type };
+      });
+      return walked === fields ? json : { ...json, fields: walked };
     };
     return hooks.definition(json, q, top, inside);
   }
-  if (type === "array") return { ...json, items: walkSchemaJson(json["items"], namespace, hooks) };
-  if (type === "map") return { ...json, values: walkSchemaJson(json["values"], namespace, hooks) };
+  if (type === "array") {
+    const items = walkSchemaJson(json["items"], namespace, hooks);
+    return items === json["items"] && "items" in json ? json : { ...json, items };
+  }
+  if (type === "map") {
+    const values = walkSchemaJson(json["values"], namespace, hooks);
+    return values === json["values"] && "values" in json ? json : { ...json, values };
+  }
   // {"type": "some.Named"}: a use of a named type in object form.
   if (typeof type === "string" && !isPrimitive(type)) return hooks.reference(type, namespace);
   return json;
+}
+
+/** `items.map(f)`, or `items` itself when `f` returned every item as it was. */
+function mapUnlessSame(items: readonly unknown[], f: (item: unknown) => unknown): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const walked = f(items[i]);
+    if (out) out.push(walked);
+    else if (walked !== items[i]) {
+      out = items.slice(0, i);
+      out.push(walked);
+    }
+  }
+  return out ?? items;
 }

@@ -4,7 +4,7 @@
 // this path; any syntax problem, and any cut where parsing the pieces apart could differ from parsing the whole
 // (see `safeCuts`), sends the file to `parseText` as before, so that diagnostics never depend on it.
 import type { IToken, TokenType } from "chevrotain";
-import { endOf, startOf, type Declaration, type KefFile, type Name } from "./ast.js";
+import { endOf, position, startOf, type Declaration, type KefFile, type Name } from "./ast.js";
 import { inlineJsonLexer } from "./inline-json.js";
 import { firstTooDeep, parser } from "./parser.js";
 import { toAst } from "./to-ast.js";
@@ -102,7 +102,7 @@ function moved(piece: Piece, offset: number, line: number): Piece {
     if (value === null || typeof value !== "object") return value;
     const v = value as Record<string, unknown>;
     if (typeof v["line"] === "number" && typeof v["column"] === "number" && typeof v["offset"] === "number") {
-      return { line: v["line"] + lines, column: v["column"], offset: v["offset"] + chars } as V;
+      return position(v["line"] + lines, v["column"], v["offset"] + chars) as V;
     }
     const out: Record<string, unknown> = {};
     for (const k in v) out[k] = move(v[k]);

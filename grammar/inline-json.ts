@@ -8,7 +8,7 @@
 import type { CustomPatternMatcherReturn, IToken } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 import type { JsonMember, JsonValue, Range } from "./ast.js";
-import { unquote } from "./ast.js";
+import { position, smallInteger, unquote } from "./ast.js";
 import * as T from "./tokens.js";
 
 /**
@@ -32,38 +32,54 @@ const checked: JsonValue = Object.freeze({
 // (a range and its two positions) were half of what building their AST cost, for ranges that only the values a
 // diagnostic, a note or the language server points at are ever read for. `range` is an enumerable accessor of the
 // prototype, so that what copies a node with `for…in` (incremental.ts `moved`) copies its range as data.
+//
+// The numbers are kept under symbols, which `for…in`, `Object.keys` and `JSON.stringify` pass over, so a node shows
+// the grammar's keys only. Not in private fields, nor in any class field: class fields are defined by a function run
+// for each node before its constructor's body, which with eight fields was a quarter of the cost of building these
+// nodes. Every property is assigned in the constructor instead (`declare` keeps TypeScript from emitting a field).
+
+const atLine = Symbol("line");
+const atColumn = Symbol("column");
+const atOffset = Symbol("offset");
+const toLine = Symbol("endLine");
+const toColumn = Symbol("endColumn");
+const toOffset = Symbol("endOffset");
+const cached = Symbol("range");
 
 /** Where a node starts and ends, as numbers; its `range`, when first read. */
 abstract class Located {
-  readonly #line: number;
-  readonly #column: number;
-  readonly #offset: number;
-  readonly #endLine: number;
-  readonly #endColumn: number;
-  readonly #endOffset: number;
-  #range: Range | undefined;
+  declare readonly $type: JsonValue["$type"] | "String";
+  declare private readonly [atLine]: number;
+  declare private readonly [atColumn]: number;
+  declare private readonly [atOffset]: number;
+  declare private readonly [toLine]: number;
+  declare private readonly [toColumn]: number;
+  declare private readonly [toOffset]: number;
+  declare private [cached]: Range | undefined;
 
   constructor(
-    readonly $type: JsonValue["$type"] | "String",
-    line: number,
-    column: number,
-    offset: number,
-    endLine: number,
-    endColumn: number,
-    endOffset: number,
+    $type: JsonValue["$type"] | "String",
+    startLine: number,
+    startColumn: number,
+    startOffset: number,
+    lastLine: number,
+    lastColumn: number,
+    lastOffset: number,
   ) {
-    this.#line = line;
-    this.#column = column;
-    this.#offset = offset;
-    this.#endLine = endLine;
-    this.#endColumn = endColumn;
-    this.#endOffset = endOffset;
+    this.$type = $type;
+    this[atLine] = startLine;
+    this[atColumn] = startColumn;
+    this[atOffset] = startOffset;
+    this[toLine] = lastLine;
+    this[toColumn] = lastColumn;
+    this[toOffset] = lastOffset;
+    this[cached] = undefined;
   }
 
   get range(): Range {
-    return (this.#range ??= {
-      start: { line: this.#line, column: this.#column, offset: this.#offset },
-      end: { line: this.#endLine, column: this.#endColumn, offset: this.#endOffset },
+    return (this[cached] ??= {
+      start: position(this[atLine], this[atColumn], this[atOffset]),
+      end: position(this[toLine], this[toColumn], this[toOffset]),
     });
   }
 }
@@ -71,53 +87,40 @@ abstract class Located {
 /** A key of an object: a string literal token. */
 class LocatedKey extends Located {
   declare readonly $type: "String";
-  constructor(
-    readonly value: string,
-    line: number,
-    column: number,
-    offset: number,
-    length: number,
-  ) {
+  declare readonly value: string;
+  constructor(value: string, line: number, column: number, offset: number, length: number) {
     super("String", line, column, offset, line, column + length, offset + length);
+    this.value = value;
   }
 }
 
 class LocatedString extends Located {
   declare readonly $type: "JsonString";
-  constructor(
-    readonly value: string,
-    line: number,
-    column: number,
-    offset: number,
-    length: number,
-  ) {
+  declare readonly value: string;
+  constructor(value: string, line: number, column: number, offset: number, length: number) {
     super("JsonString", line, column, offset, line, column + length, offset + length);
+    this.value = value;
   }
 }
 
 class LocatedNumber extends Located {
   declare readonly $type: "JsonNumber";
-  constructor(
-    readonly value: number,
-    readonly raw: string,
-    line: number,
-    column: number,
-    offset: number,
-  ) {
+  declare readonly value: number;
+  declare readonly raw: string;
+  constructor(value: number, raw: string, line: number, column: number, offset: number) {
     super("JsonNumber", line, column, offset, line, column + raw.length, offset + raw.length);
+    this.value = value;
+    this.raw = raw;
   }
 }
 
 class LocatedBoolean extends Located {
   declare readonly $type: "JsonBoolean";
-  constructor(
-    readonly value: boolean,
-    line: number,
-    column: number,
-    offset: number,
-  ) {
+  declare readonly value: boolean;
+  constructor(value: boolean, line: number, column: number, offset: number) {
     const length = value ? 4 : 5;
     super("JsonBoolean", line, column, offset, line, column + length, offset + length);
+    this.value = value;
   }
 }
 
@@ -128,41 +131,44 @@ class LocatedNull extends Located {
   }
 }
 
+/** Where a container starts and ends: line, column and offset of its opening bracket, then after its closing one. */
+type Span = [number, number, number, number, number, number];
+
 class LocatedObject extends Located {
   declare readonly $type: "JsonObject";
-  constructor(
-    readonly members: readonly JsonMember[],
-    ...at: [number, number, number, number, number, number]
-  ) {
+  declare readonly members: readonly JsonMember[];
+  constructor(members: readonly JsonMember[], ...at: Span) {
     super("JsonObject", ...at);
+    this.members = members;
   }
 }
 
 class LocatedArray extends Located {
   declare readonly $type: "JsonArray";
-  constructor(
-    readonly items: readonly JsonValue[],
-    ...at: [number, number, number, number, number, number]
-  ) {
+  declare readonly items: readonly JsonValue[];
+  constructor(items: readonly JsonValue[], ...at: Span) {
     super("JsonArray", ...at);
+    this.items = items;
   }
 }
 
 /** `"key": value`: from the key's start to the value's end. */
 class LocatedMember {
   // Keys in the grammar's order ($type, key, value), for what serialises an AST (JSON.stringify).
-  readonly $type = "JsonMember";
-  readonly key: LocatedKey;
-  readonly value: JsonValue;
-  #range: Range | undefined;
+  declare readonly $type: "JsonMember";
+  declare readonly key: LocatedKey;
+  declare readonly value: JsonValue;
+  declare private [cached]: Range | undefined;
 
   constructor(key: LocatedKey, value: JsonValue) {
+    this.$type = "JsonMember";
     this.key = key;
     this.value = value;
+    this[cached] = undefined;
   }
 
   get range(): Range {
-    return (this.#range ??= { start: this.key.range.start, end: this.value.range.end });
+    return (this[cached] ??= { start: this.key.range.start, end: this.value.range.end });
   }
 }
 
@@ -184,6 +190,8 @@ const numberPattern = new RegExp(T.NumberLiteral.PATTERN as RegExp, "y");
 class Reader {
   private depth = 0;
   maxDepth = 0;
+  /** Where the next backslash at or after the current string is (-1: none); strings before it have no escapes. */
+  private backslash = -2;
 
   constructor(
     private readonly text: string,
@@ -221,10 +229,11 @@ class Reader {
     const c = text.charCodeAt(at);
     if (c === 123 /* { */ || c === 91 /* [ */) return this.container(c === 123);
     if (c === 34 /* " */) {
-      if (!this.match(stringPattern)) return undefined;
-      if (!this.build) return checked;
-      const image = text.slice(at, this.offset);
-      return new LocatedString(unquote(image), this.line, this.column(at), at, image.length);
+      if (!this.build) return this.match(stringPattern) ? checked : undefined;
+      const value = this.string();
+      return value === undefined
+        ? undefined
+        : new LocatedString(value, this.line, this.column(at), at, this.offset - at);
     }
     if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
       // The lexer tries a quantity (`16x`, `007`) before a number.
@@ -258,8 +267,10 @@ class Reader {
         if (object) {
           this.skipSpace();
           const keyAt = this.offset;
-          if (this.text.charCodeAt(keyAt) !== 34 || !this.match(stringPattern)) return undefined;
-          const key = this.build ? this.text.slice(keyAt, this.offset) : "";
+          if (this.text.charCodeAt(keyAt) !== 34) return undefined;
+          const key = this.build ? this.string() : this.match(stringPattern) ? "" : undefined;
+          if (key === undefined) return undefined;
+          const keyEnd = this.offset;
           const keyLine = this.line;
           const keyColumn = this.column(keyAt);
           this.skipSpace();
@@ -268,7 +279,7 @@ class Reader {
           const value = this.value();
           if (!value) return undefined;
           if (this.build)
-            members.push(new LocatedMember(new LocatedKey(unquote(key), keyLine, keyColumn, keyAt, key.length), value));
+            members.push(new LocatedMember(new LocatedKey(key, keyLine, keyColumn, keyAt, keyEnd - keyAt), value));
         } else {
           const item = this.value();
           if (!item) return undefined;
@@ -284,8 +295,32 @@ class Reader {
     this.offset++;
     this.depth--;
     if (!this.build) return checked;
-    const end = [openLine, openColumn, openOffset, this.line, this.column(this.offset), this.offset] as const;
-    return object ? new LocatedObject(members, ...end) : new LocatedArray(items, ...end);
+    const endColumn = this.column(this.offset);
+    // Copies (`slice`) the size of their contents: an array grown by `push` has room for 16 or more, and the large
+    // file's 17,600 objects and arrays, kept in its AST, held ~2 MB of that room.
+    return object
+      ? new LocatedObject(members.slice(), openLine, openColumn, openOffset, this.line, endColumn, this.offset)
+      : new LocatedArray(items.slice(), openLine, openColumn, openOffset, this.line, endColumn, this.offset);
+  }
+
+  /**
+   * The value of the string token at the current offset (moving past it), or undefined if there is none. A string
+   * without a backslash is its text between the quotes, found without the token's pattern: the second, building
+   * read goes over a text the first one checked. Others are matched and decoded as the lexer's tokens are.
+   */
+  private string(): string | undefined {
+    const at = this.offset;
+    const close = this.text.indexOf('"', at + 1);
+    if (this.backslash !== -1 && this.backslash < at) this.backslash = this.text.indexOf("\\", at);
+    if (close >= 0 && (this.backslash === -1 || this.backslash > close)) {
+      const value = this.text.slice(at + 1, close);
+      // What the token's pattern refuses in a string without escapes: a line break.
+      if (value.includes("\n") || value.includes("\r")) return undefined;
+      this.offset = close + 1;
+      return value;
+    }
+    if (!this.match(stringPattern)) return undefined;
+    return unquote(this.text.slice(at, this.offset));
   }
 
   /** Whether a sticky pattern matches at the current offset; if it does, the offset moves past the match. */
@@ -322,8 +357,9 @@ function readInlineJson(text: string, offset: number, matched: IToken[]): Custom
     avro.endColumn === undefined
   )
     return null;
-  let line = avro.endLine;
-  let lineStart = avro.endOffset - (avro.endColumn - 1);
+  // Small integers from here on (Chevrotain's are doubles): every node's numbers are then stored unboxed.
+  let line = smallInteger(avro.endLine);
+  let lineStart = smallInteger(avro.endOffset - (avro.endColumn - 1));
   for (let i = avro.endOffset + 1; i < offset; i++) {
     const c = text.charCodeAt(i);
     if (c === 13 && text.charCodeAt(i + 1) === 10) i++;

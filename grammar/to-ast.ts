@@ -6,6 +6,7 @@
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import {
   endOf,
+  position,
   startOf,
   tokenRange,
   unquote,
@@ -95,8 +96,8 @@ function rangeOf(n: CstNode, fallback?: Range): Range {
     l.endLine !== undefined
   ) {
     return {
-      start: { line: l.startLine, column: l.startColumn ?? 1, offset: l.startOffset },
-      end: { line: l.endLine, column: (l.endColumn ?? 0) + 1, offset: l.endOffset! + 1 },
+      start: position(l.startLine, l.startColumn ?? 1, l.startOffset),
+      end: position(l.endLine, (l.endColumn ?? 0) + 1, l.endOffset! + 1),
     };
   }
   const all = allTokensOf(n);

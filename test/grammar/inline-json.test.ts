@@ -95,6 +95,9 @@ describe("inline JSON fast path", () => {
       body(`"fields": [], "deep": ${"[".repeat(99)}${"]".repeat(99)}`),
       body(`"fields": [], "deep": ${"[".repeat(100)}${"]".repeat(100)}`),
       '\uFEFFmessage A avro\r\n\r\n\t{ "type": "string" }\rmessage B avro {}',
+      // Strings with and without escapes around each other, in keys and values: the building read takes a string
+      // without a backslash as the text between its quotes.
+      body('"fields": [], "a\\"b": "c", "d": "e\\\\", "f": "\\u0041", "g": "h", "\\/": "i\\n\\"", "j": ""'),
     ];
     for (const text of cases) {
       const r = both(text);
@@ -104,6 +107,7 @@ describe("inline JSON fast path", () => {
     expect(both(cases[0]!).inline).toBe(1);
     expect(both(cases[10]!).inline).toBe(1);
     expect(both(cases[12]!).inline).toBe(2);
+    expect(both(cases[13]!).inline).toBe(1);
     // Over the limit (the schema's object counts one level): reported by the grammar's path, as before.
     expect(both(cases[11]!).fast.problems.map((p) => p.kind)).toEqual(["too-deep"]);
     // A comment inside is left to the grammar, but the file parses.
