@@ -4,6 +4,7 @@
 
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import type { RuntimeLogger } from "./logger.js";
+import type { TransactionalOutput } from "./exactly-once.js";
 import type { OffsetTracker, PendingCommit } from "./offset-tracker.js";
 
 /** Why a commit is sent (for logs; a failed rebalance commit is expected and logged at debug). */
@@ -31,6 +32,10 @@ export interface CommitterOptions {
   readonly member: () => CommitPort | undefined;
   readonly events: RuntimeEventEmitter;
   readonly logger: RuntimeLogger;
+  /** The group the commits are for (the transactions of exactly-once partitions name it). */
+  readonly groupId?: string;
+  /** Commits an exactly-once partition's offset in a transaction (TransactionalOutput.commitOffsets). */
+  readonly transactions?: Pick<TransactionalOutput, "commitOffsets">;
 }
 
 /**
@@ -90,7 +95,44 @@ export class Committer {
    * while the commit is in flight, the value is still a handled watermark (committing it cannot skip
    * an unhandled record) and the coordinator rejects commits from an old generation anyway.
    */
-  private async send(member: CommitPort, pending: readonly PendingCommit[], reason: CommitReason): Promise<void> {
+  private async send(member: CommitPort, all: readonly PendingCommit[], reason: CommitReason): Promise<void> {
+    // Exactly-once partitions are committed in transactions of their own id, in order with the partition's other
+    // transactions (see TransactionalOutput.commitOffsets for the race a plain commit would lose).
+    const pending = all.filter((p) => !p.offsets.transactional);
+    const transactional = all.filter((p) => p.offsets.transactional);
+    await Promise.all([
+      this.sendPlain(member, pending, reason),
+      ...transactional.map((p) => this.sendTransactional(p, reason)),
+    ]);
+  }
+
+  private async sendTransactional(p: PendingCommit, reason: CommitReason): Promise<void> {
+    const { transactions, groupId } = this.options;
+    if (!transactions || groupId === undefined) return;
+    const { offsets } = p;
+    let committed: number | undefined;
+    try {
+      committed = await transactions.commitOffsets(
+        { groupId, topic: offsets.topic, partition: offsets.partition },
+        () => (offsets.revoked || !offsets.needsCommit() ? undefined : offsets.committable()),
+      );
+    } catch (error) {
+      this.options.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", {
+        reason,
+        offsets: [{ topic: offsets.topic, partition: offsets.partition }],
+        error,
+      });
+      return;
+    }
+    if (committed === undefined) return;
+    offsets.markCommitted(committed);
+    const sent = [{ topic: offsets.topic, partition: offsets.partition, offset: String(committed) }];
+    this.options.logger.debug("committed in a transaction", { reason, offsets: sent });
+    this.options.events.emit(RuntimeEvents.COMMITTED, { connection: this.options.connection, offsets: sent });
+  }
+
+  private async sendPlain(member: CommitPort, pending: readonly PendingCommit[], reason: CommitReason): Promise<void> {
+    if (pending.length === 0) return;
     const offsets = pending.map((p) => ({
       topic: p.offsets.topic,
       partition: p.offsets.partition,

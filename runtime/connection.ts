@@ -158,6 +158,8 @@ export class Connection {
       ...shared,
       trackers: this.trackers,
       member: () => this.consumer,
+      groupId: this.spec.settings.groupId,
+      ...(options.transactions ? { transactions: options.transactions } : {}),
     });
     this.rejoin = new RejoinGate({
       trackers: this.trackers,

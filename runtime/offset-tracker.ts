@@ -66,6 +66,12 @@ export class PartitionOffsets {
    * and committing it would move the group's offset back.
    */
   fencePending = false;
+  /**
+   * Exactly-once partitions (set with the first fence, never cleared): their offsets are committed only inside
+   * transactions of the partition's transactional id, so that no plain OffsetCommit can land after a transaction's
+   * and move the group's offset back (see Committer).
+   */
+  transactional = false;
 
   /**
    * @param topic the topic.

@@ -58,6 +58,7 @@ export class PartitionFences {
     const fence: Fence = { offsets, up: false, attempts: 0, timer: undefined };
     this.fences.set(offsets.partition, fence);
     offsets.fencePending = true;
+    offsets.transactional = true;
     this.attempt(fence);
   }
 

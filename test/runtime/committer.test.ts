@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Committer, type OffsetToCommit } from "../../runtime/committer.js";
 import { RuntimeEventEmitter, RuntimeEvents } from "../../runtime/events.js";
+import { TransactionalOutput } from "../../runtime/exactly-once.js";
 import { OffsetTracker } from "../../runtime/offset-tracker.js";
+import type { TransactionalProducer, TransportAdmin } from "../../runtime/transport/transport.js";
 import { silentLogger } from "../../runtime/logger.js";
 import { deferred, recordingLogger } from "./helpers.js";
 
@@ -129,5 +131,66 @@ describe("Committer", () => {
     h.committer.stopInterval();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(h.sent).toHaveLength(1);
+  });
+});
+
+describe("Committer: exactly-once partitions", () => {
+  it("commits them only in a transaction of their own id, ordered after the partition's transaction in flight, never below it", async () => {
+    const trackers = new OffsetTracker();
+    const events = new RuntimeEventEmitter(silentLogger);
+    const plain: OffsetToCommit[][] = [];
+    const member = { commit: async (offsets: OffsetToCommit[]) => void plain.push(offsets) };
+    // The transactional producer of each id: a data transaction of partition 2 is in flight (100 records, offset 100).
+    const dataGate = deferred();
+    const sent: { partition: number; records: number; offset: string }[] = [];
+    const transport = {
+      client: "fake",
+      createTransactionalProducer: (): TransactionalProducer => ({
+        connect: async () => {},
+        commitTransaction: async (records, offsets) => {
+          if (records.length > 0) await dataGate.promise;
+          sent.push({ partition: offsets.partition, records: records.length, offset: offsets.offset });
+        },
+        disconnect: async () => {},
+      }),
+      admin: () => ({}) as unknown as TransportAdmin,
+    };
+    const output = new TransactionalOutput(transport, silentLogger);
+    const committer = new Committer({
+      connection: "shared",
+      trackers,
+      member: () => member,
+      events,
+      logger: silentLogger,
+      groupId: "g",
+      transactions: output,
+    });
+    // A fresh group: partition 2's tracker starts at 0 with nothing committed; its first 100 records are handled in
+    // the open transaction (not done until it commits). An ordinary partition next to it.
+    const eos = trackers.getOrCreate("in", 2, 0);
+    eos.transactional = true;
+    for (let i = 0; i < 100; i++) eos.track(i);
+    handled(trackers, "other", 0, 3);
+    const data = output.commit({ groupId: "g", topic: "in", partition: 2, offset: "99" }, [
+      { topic: "out", value: "x" },
+    ]);
+    // The Committer's commit, asked for while the data transaction is in flight: a plain OffsetCommit of 0 here is
+    // what moved a fresh group's offset back below a committed transaction.
+    const commit = committer.commit();
+    await Promise.resolve();
+    dataGate.resolve();
+    await data;
+    for (let i = 0; i < 100; i++) eos.markDone(i);
+    eos.markCommitted(100);
+    await commit;
+    expect(plain).toEqual([[{ topic: "other", partition: 0, offset: "3" }]]);
+    // Only the data transaction for partition 2: the offsets-only one found nothing above 100 when its turn came.
+    expect(sent).toEqual([{ partition: 2, records: 1, offset: "100" }]);
+    // Records done outside a transaction (dead-lettered) after it: committed in an offsets-only transaction.
+    eos.track(100);
+    eos.markDone(100);
+    await committer.commit();
+    expect(sent.at(-1)).toEqual({ partition: 2, records: 0, offset: "101" });
+    expect(plain).toHaveLength(1);
   });
 });
