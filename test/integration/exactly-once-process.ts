@@ -7,7 +7,8 @@
 // It appends `READY <ms>` and `H <ms> <partition> <offset>` (a handler call returned) lines to a log file with
 // synchronous writes, so the lines survive a SIGKILL. Configuration: the JSON in KEFGEN_EOS_CONFIG.
 
-import { Kafka, logLevel } from "kafkajs";
+// The runtime before kafkajs, as an application should import them: the runtime replaces kafkajs's read_committed
+// filter as it loads (runtime/transport/kafkajs-aborted.ts).
 import {
   ConsumerRuntime,
   bindTopic,
@@ -16,6 +17,7 @@ import {
   type ExactlyOnceResult,
   type Transport,
 } from "../../runtime/index.js";
+import { Kafka, logLevel } from "kafkajs";
 import { configFromEnv, serve, stderrLogger, syncLog } from "../support/child-process.js";
 import { sleep } from "../support/ticks.js";
 
