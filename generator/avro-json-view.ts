@@ -162,18 +162,17 @@ export function plainView(json: PlainJson): { view: JsonView<PlainAt>; root: Pla
 }
 
 /**
- * `target` with its property `key` made when first read (then kept as data): the property keeps its place among the
- * object's keys, which `target` must already have (with any placeholder).
+ * `head`, then its property `key` read through `get` (an own enumerable accessor, so that it shows as the value it
+ * gives), then `tail`'s properties: the object as it would be written `{ ...head, [key]: get(), ...tail }`, with
+ * `get()` called only when the property is read. Added, not replacing a placeholder: turning a data property into an
+ * accessor would leave V8 a slow dictionary-mode object.
  */
-export function madeOnRead<T extends object, K extends keyof T>(target: T, key: K, make: () => T[K]): T {
-  Object.defineProperty(target, key, {
-    configurable: true,
-    enumerable: true,
-    get(this: T) {
-      const value = make();
-      Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: false });
-      return value;
-    },
-  });
-  return target;
+export function withOnRead<H extends object, K extends string, V, T extends object>(
+  head: H,
+  key: K,
+  get: () => V,
+  tail: T,
+): H & { readonly [k in K]: V } & T {
+  Object.defineProperty(head, key, { configurable: true, enumerable: true, get });
+  return Object.assign(head, tail) as H & { readonly [k in K]: V } & T;
 }

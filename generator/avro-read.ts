@@ -6,7 +6,7 @@
 // they share the walk's state and split no further by job.)
 import type { JsonValue, Range } from "../grammar/ast.js";
 import { LONG_REPRESENTATION_PROPERTY, readLogicalType, type AvroLogicalType } from "../runtime/avro-representation.js";
-import { locatedView, madeOnRead, plainView, type JsonView, type PlainJson } from "./avro-json-view.js";
+import { locatedView, plainView, withOnRead, type JsonView, type PlainJson } from "./avro-json-view.js";
 import {
   branchName,
   isPrimitive,
@@ -87,16 +87,18 @@ function checkName<V>(w: Walk<V>, name: string, at: V, what: string): boolean {
   return false;
 }
 
-/** A range not yet made: `madeOnRead` replaces it, keeping the key's place in the object. */
-const pending = undefined as unknown as Range;
-
 function reference<V>(w: Walk<V>, name: string, at: V, namespace: string | undefined): AvroType | undefined {
   if (isPrimitive(name)) return { kind: "primitive", name, logical: undefined, bigint: false };
   if (!checkName(w, name, at, "type")) return undefined;
   // Resolved once every schema is read: a type may be defined later, or by another message's schema.
   const fullName = qualify(name, namespace).fullName;
-  const ref: AvroRef = { kind: "ref", fullName, written: name, file: w.file, range: pending };
-  w.refs.push(madeOnRead(ref, "range", () => w.view.range(at)));
+  const ref: AvroRef = withOnRead(
+    { kind: "ref" as const, fullName, written: name, file: w.file },
+    "range",
+    () => w.view.range(at),
+    {},
+  );
+  w.refs.push(ref);
   return ref;
 }
 
@@ -215,12 +217,17 @@ function namedHeader<V>(w: Walk<V>, v: V, namespace: string | undefined) {
     return undefined;
   }
   const doc = stringMember(w, v, "doc", false);
-  return { ...q, doc, json: w.view.plain(v), enclosingNamespace: namespace, file: w.file, range: pending };
+  return { ...q, doc, json: w.view.plain(v), enclosingNamespace: namespace, file: w.file };
 }
 
-/** Makes a named type's range (its definition's) when first read. */
-function locate<V>(w: Walk<V>, v: V, t: AvroNamed): void {
-  madeOnRead(t, "range", () => w.view.range(v));
+/** A named type's header, its range (the definition's, made when read), then `rest`. */
+function named<V, K extends string, T extends object>(
+  w: Walk<V>,
+  v: V,
+  head: { readonly kind: K } & NonNullable<ReturnType<typeof namedHeader>>,
+  rest: T,
+) {
+  return withOnRead(head, "range", () => w.view.range(v), rest);
 }
 
 function record<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType | undefined {
@@ -232,8 +239,7 @@ function record<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType | 
     return undefined;
   }
   const fields: AvroField[] = [];
-  const t: AvroRecord = { kind: "record", ...header, fields };
-  locate(w, v, t);
+  const t: AvroRecord = named(w, v, { kind: "record" as const, ...header }, { fields });
   // Define before walking fields so that a record can refer to itself.
   define(w, t);
   const seen = new Set<string>();
@@ -266,14 +272,13 @@ function record<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType | 
     const type = walk(w, typeValue, header.namespace);
     if (!type) continue;
     const defaultValue = w.view.member(f, "default");
-    const field: AvroField = {
+    const field = {
       name,
       type,
       doc: stringMember(w, f, "doc", false),
       default: defaultValue ? { value: w.view.plain(defaultValue) } : undefined,
-      range: pending,
     };
-    fields.push(madeOnRead(field, "range", () => w.view.range(f)));
+    fields.push(withOnRead(field, "range", () => w.view.range(f), {}));
   }
   return t;
 }
@@ -319,15 +324,14 @@ function enumType<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType 
       hint ? `did you mean "${hint}"?` : `symbols are: ${symbols.join(", ")}`,
     );
   }
-  const t: AvroEnum = {
-    kind: "enum",
-    ...header,
-    symbols,
-    default: defaultSymbol,
-    symbolRanges: undefined as unknown as ReadonlyMap<string, Range>,
-  };
-  locate(w, v, t);
-  madeOnRead(t, "symbolRanges", () => new Map(symbols.map((s, i) => [s, w.view.range(symbolValues[i]!)])));
+  let symbolRanges: ReadonlyMap<string, Range> | undefined;
+  const symbolsRead = () => (symbolRanges ??= new Map(symbols.map((s, i) => [s, w.view.range(symbolValues[i]!)])));
+  const t: AvroEnum = withOnRead(
+    named(w, v, { kind: "enum" as const, ...header }, { symbols, default: defaultSymbol }),
+    "symbolRanges",
+    symbolsRead,
+    {},
+  );
   define(w, t);
   return t;
 }
@@ -341,8 +345,7 @@ function fixed<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType | u
     report(w, messages.fixedWithoutSize, w.view.range(sizeValue ?? v), { name: header.fullName });
     return undefined;
   }
-  const t: AvroFixed = { kind: "fixed", ...header, size, logical: logical(w, v) };
-  locate(w, v, t);
+  const t: AvroFixed = named(w, v, { kind: "fixed" as const, ...header }, { size, logical: logical(w, v) });
   define(w, t);
   return t;
 }
@@ -404,28 +407,11 @@ function readWith<V>(
   const selected = input.select ? select(w, input.select) : undefined;
   if (!whole || (input.select && !selected)) return { schema: undefined, diagnostics: w.diagnostics };
   const complete = !w.diagnostics.some((d) => d.severity === "error");
-  const schema: AvroSchema = selected
-    ? {
-        file: input.file,
-        range: pending,
-        root: selected,
-        json: selected.json,
-        selected,
-        named: w.order,
-        refs: w.refs,
-        complete,
-      }
-    : {
-        file: input.file,
-        range: pending,
-        root: whole,
-        json: view.plain(json),
-        selected: undefined,
-        named: w.order,
-        refs: w.refs,
-        complete,
-      };
-  madeOnRead(schema, "range", () => (selected ? selected.range : view.range(json)));
+  const where = () => (selected ? selected.range : view.range(json));
+  const rest = selected
+    ? { root: selected, json: selected.json, selected, named: w.order, refs: w.refs, complete }
+    : { root: whole, json: view.plain(json), selected: undefined, named: w.order, refs: w.refs, complete };
+  const schema: AvroSchema = withOnRead({ file: input.file }, "range", where, rest);
   return { schema, diagnostics: w.diagnostics };
 }
 
