@@ -162,10 +162,19 @@ export function plainView(json: PlainJson): { view: JsonView<PlainAt>; root: Pla
 }
 
 /**
+ * The properties `withOnRead` adds, by name: one getter function each, shared by every object (V8 keeps an accessor's
+ * functions in the object's hidden class, so a getter made per object would give each object a class of its own and
+ * make every access to the model megamorphic), and each object's own way to the value, kept beside it.
+ */
+const onRead = new Map<
+  string,
+  { readonly made: WeakMap<object, () => unknown>; readonly property: PropertyDescriptor }
+>();
+
+/**
  * `head`, then its property `key` read through `get` (an own enumerable accessor, so that it shows as the value it
  * gives), then `tail`'s properties: the object as it would be written `{ ...head, [key]: get(), ...tail }`, with
- * `get()` called only when the property is read. Added, not replacing a placeholder: turning a data property into an
- * accessor would leave V8 a slow dictionary-mode object.
+ * `get()` called only when the property is read (each time: `get` returns the same object each time).
  */
 export function withOnRead<H extends object, K extends string, V, T extends object>(
   head: H,
@@ -173,6 +182,19 @@ export function withOnRead<H extends object, K extends string, V, T extends obje
   get: () => V,
   tail: T,
 ): H & { readonly [k in K]: V } & T {
-  Object.defineProperty(head, key, { configurable: true, enumerable: true, get });
+  let shared = onRead.get(key);
+  if (!shared) {
+    const made = new WeakMap<object, () => unknown>();
+    const property: PropertyDescriptor = {
+      configurable: true,
+      enumerable: true,
+      get(this: object): unknown {
+        return made.get(this)!();
+      },
+    };
+    onRead.set(key, (shared = { made, property }));
+  }
+  shared.made.set(head, get);
+  Object.defineProperty(head, key, shared.property);
   return Object.assign(head, tail) as H & { readonly [k in K]: V } & T;
 }
