@@ -2,7 +2,7 @@
 // read through the check host once however many messages take a type from it. Part of the check stage (check.ts).
 // What is read is kept across `analyse()` calls in one process while its input is the same (see `inlineReads`).
 import path from "node:path";
-import type { JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
+import type { InlineSchema, JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
 import { inlineSchemaText } from "../grammar/inline-json.js";
 import { readPlainJson } from "../grammar/inline-plain.js";
 import { readSchema } from "./avro-read.js";
@@ -51,8 +51,6 @@ interface InlineRead {
  * dropped takes its entry along.
  */
 const inlineReads = new WeakMap<InlineSchema, InlineRead>();
-
-type InlineSchema = Extract<NonNullable<MessageDecl["schema"]>, { $type: "InlineSchema" }>;
 
 /** A schema file as parsed: its JSON (undefined after syntax errors), its syntax errors, then its JSON's problems. */
 interface ParsedSchemaFile {

@@ -7,14 +7,15 @@
 // (`parseText`): diagnostics come from one grammar.
 import type { CustomPatternMatcherReturn, IToken } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
-import type { JsonMember, JsonValue, MessageDecl, Range } from "./ast.js";
+import type { InlineSchema, JsonMember, JsonValue, Range } from "./ast.js";
 import { position, smallInteger, unquote } from "./ast.js";
 import * as T from "./tokens.js";
 
 /**
- * What an {@link InlineJson} token carries: how deep its brackets nest (the object counts 1), and the object. Lexing
- * only checks the text; the AST is built when `json()` is first called (by `toAst`), so a declaration whose AST is
- * reused (incremental.ts) costs a scan of its schema, not a new AST.
+ * What an {@link InlineJson} token carries: how deep its brackets nest (the object counts 1), its text, and the
+ * object. Lexing only checks the text; the AST is built when `json()` is first called (through the `InlineSchema`
+ * node's `json`, see `inlineSchema`), so a declaration whose AST is reused (incremental.ts) costs a scan of its
+ * schema, and one the checker reads with `JSON.parse` (inline-plain.ts) no AST unless a range in it is asked for.
  */
 export interface InlineJsonPayload {
   readonly depth: number;
@@ -414,8 +415,6 @@ const jsonOnRead: PropertyDescriptor = {
     return this[payloadOf].json();
   },
 };
-
-type InlineSchema = Extract<NonNullable<MessageDecl["schema"]>, { $type: "InlineSchema" }>;
 
 /** The AST node of the inline schema an {@link InlineJson} token carries. */
 export function inlineSchema(payload: InlineJsonPayload): InlineSchema {
