@@ -2,7 +2,9 @@
 // read through the check host once however many messages take a type from it. Part of the check stage (check.ts).
 // What is read is kept across `analyse()` calls in one process while its input is the same (see `inlineReads`).
 import path from "node:path";
-import type { JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
+import type { InlineSchema, JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
+import { inlineSchemaText } from "../grammar/inline-json.js";
+import { readPlainJson } from "../grammar/inline-plain.js";
 import { readSchema } from "./avro-read.js";
 import type { AvroSchema } from "./avro-types.js";
 import type { Declared } from "./bind.js";
@@ -41,14 +43,14 @@ interface InlineRead {
 }
 
 /**
- * Inline schemas as read, by their JSON's AST node. The parser keeps a declaration's AST, the same objects, while its
- * text and place do not change (grammar/incremental.ts; a moved one gets new objects, with its new ranges), so the
- * next `analyse()` in the process (the language server, `--watch`) reuses the read schema and its diagnostics of
- * every message not edited. What is read depends only on the JSON, the message's name and the file's displayed name,
- * all checked here; the results are never changed once made (avro-types.ts is read-only). A weak map: an AST the
- * parser dropped takes its entry along.
+ * Inline schemas as read, by their AST node. The parser keeps a declaration's AST, the same objects, while its text
+ * and place do not change (grammar/incremental.ts; a moved one gets new objects, with its new ranges), so the next
+ * `analyse()` in the process (the language server, `--watch`) reuses the read schema and its diagnostics of every
+ * message not edited. What is read depends only on the JSON, the message's name and the file's displayed name, all
+ * checked here; the results are never changed once made (avro-types.ts is read-only). A weak map: an AST the parser
+ * dropped takes its entry along.
  */
-const inlineReads = new WeakMap<JsonValue, InlineRead>();
+const inlineReads = new WeakMap<InlineSchema, InlineRead>();
 
 /** A schema file as parsed: its JSON (undefined after syntax errors), its syntax errors, then its JSON's problems. */
 interface ParsedSchemaFile {
@@ -89,8 +91,24 @@ function parseSchemaFile(source: SourceText): ParsedSchemaFile {
   return out;
 }
 
-/** Reads an inline schema as `SchemaReader.message` reports it. */
-function readInline(json: JsonValue, message: string, source: SourceText): InlineRead {
+/**
+ * Reads an inline schema as `SchemaReader.message` reports it. One the fast path read is parsed with `JSON.parse`
+ * when that reads it as the located reader would (grammar/inline-plain.ts: then it holds no number the checker
+ * reports and is within the size limit); its located JSON is built only if a range in it is asked for.
+ */
+function readInline(schema: InlineSchema, message: string, source: SourceText): InlineRead {
+  const text = inlineSchemaText(schema);
+  const plain = text === undefined ? undefined : readPlainJson(text, maxSchemaValues);
+  if (plain) {
+    const json = { value: plain.value, located: () => schema.json };
+    return {
+      file: source.file,
+      message,
+      reported: [],
+      read: readSchema({ file: source.file, json, namespace: undefined }),
+    };
+  }
+  const json = schema.json;
   const own = new Reporter();
   const r = own.in(source);
   if (countJsonNodes(json) > maxSchemaValues) {
@@ -122,9 +140,9 @@ export class SchemaReader {
     const schema = decl.schema;
     if (!schema) return undefined;
     if (schema.$type === "InlineSchema") {
-      let read = inlineReads.get(schema.json);
+      let read = inlineReads.get(schema);
       if (read?.file !== source.file || read.message !== decl.name.text)
-        inlineReads.set(schema.json, (read = readInline(schema.json, decl.name.text, source)));
+        inlineReads.set(schema, (read = readInline(schema, decl.name.text, source)));
       for (const d of read.reported) this.c.add(d);
       return this.avro(read.read);
     }

@@ -105,13 +105,16 @@ export interface JsonMember {
   readonly range: Range;
 }
 
+/** `message X avro { … }`: the schema written in the .kef. */
+export interface InlineSchema {
+  readonly $type: "InlineSchema";
+  readonly json: JsonValue;
+}
+
 export interface MessageDecl {
   readonly $type: "Message";
   readonly name: Name;
-  readonly schema:
-    | { readonly $type: "SchemaFile"; readonly path: StringLiteral }
-    | { readonly $type: "InlineSchema"; readonly json: JsonValue }
-    | undefined;
+  readonly schema: { readonly $type: "SchemaFile"; readonly path: StringLiteral } | InlineSchema | undefined;
   /** `writers ["order.v1.avsc", …]`: the other writer schemas of its single-object records. */
   readonly writers?: { readonly keyword: Range; readonly files: readonly StringLiteral[] };
   readonly range: Range;

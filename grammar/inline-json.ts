@@ -7,17 +7,20 @@
 // (`parseText`): diagnostics come from one grammar.
 import type { CustomPatternMatcherReturn, IToken } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
-import type { JsonMember, JsonValue, Range } from "./ast.js";
+import type { InlineSchema, JsonMember, JsonValue, Range } from "./ast.js";
 import { position, smallInteger, unquote } from "./ast.js";
 import * as T from "./tokens.js";
 
 /**
- * What an {@link InlineJson} token carries: how deep its brackets nest (the object counts 1), and the object. Lexing
- * only checks the text; the AST is built when `json()` is first called (by `toAst`), so a declaration whose AST is
- * reused (incremental.ts) costs a scan of its schema, not a new AST.
+ * What an {@link InlineJson} token carries: how deep its brackets nest (the object counts 1), its text, and the
+ * object. Lexing only checks the text; the AST is built when `json()` is first called (through the `InlineSchema`
+ * node's `json`, see `inlineSchema`), so a declaration whose AST is reused (incremental.ts) costs a scan of its
+ * schema, and one the checker reads with `JSON.parse` (inline-plain.ts) no AST unless a range in it is asked for.
  */
 export interface InlineJsonPayload {
   readonly depth: number;
+  /** The object's text, from `{` to `}`. */
+  readonly text: string;
   json(): JsonValue;
 }
 
@@ -374,8 +377,53 @@ function readInlineJson(text: string, offset: number, matched: IToken[]): Custom
   let json: JsonValue | undefined;
   // Read again, building the AST this time: the same path over the same text, so it is well formed.
   const read = (): JsonValue => (json ??= new Reader(text, offset, line, lineStart, true).value()!);
-  result.payload = { depth: reader.maxDepth, json: read } satisfies InlineJsonPayload;
+  result.payload = { depth: reader.maxDepth, text: result[0], json: read } satisfies InlineJsonPayload;
   return result;
+}
+
+const payloadOf = Symbol("payload");
+
+/**
+ * The AST node of an inline schema the fast path read. Its `json` is built when first read: an own enumerable
+ * accessor, so that the node shows the grammar's keys to `Object.keys`, `for…in` and `JSON.stringify` alike (a copy
+ * holds it as data). The checker reads most schemas from their text instead (`inlineSchemaText`,
+ * grammar/inline-plain.ts); their AST is then built only if a range in it is asked for.
+ */
+class FastInlineSchema {
+  declare readonly $type: "InlineSchema";
+  declare readonly json: JsonValue;
+  declare private readonly [payloadOf]: InlineJsonPayload;
+
+  constructor(payload: InlineJsonPayload) {
+    this.$type = "InlineSchema";
+    Object.defineProperty(this, "json", jsonOnRead);
+    // Not enumerable: the node shows the grammar's keys only, to `for…in` and to deep equality alike.
+    Object.defineProperty(this, payloadOf, { value: payload });
+  }
+
+  /** The object's text. */
+  get text(): string {
+    return this[payloadOf].text;
+  }
+}
+
+/** A {@link FastInlineSchema}'s `json`: the payload's AST, which the payload builds once. */
+const jsonOnRead: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: FastInlineSchema): JsonValue {
+    return this[payloadOf].json();
+  },
+};
+
+/** The AST node of the inline schema an {@link InlineJson} token carries. */
+export function inlineSchema(payload: InlineJsonPayload): InlineSchema {
+  return new FastInlineSchema(payload);
+}
+
+/** The text of an inline schema the fast path read; undefined for one the grammar read (or a copy of either). */
+export function inlineSchemaText(schema: InlineSchema): string | undefined {
+  return schema instanceof FastInlineSchema ? schema.text : undefined;
 }
 
 /** One inline JSON object, already read; its `payload` is an {@link InlineJsonPayload}. */

@@ -31,7 +31,7 @@ import {
   type TopicConfigEntry,
   type TopicDecl,
 } from "./ast.js";
-import type { InlineJsonPayload } from "./inline-json.js";
+import { inlineSchema, type InlineJsonPayload } from "./inline-json.js";
 import { parser } from "./parser.js";
 
 /** A CST node's children by label (a token type's name, a rule's name, or a `LABEL` given in the grammar). */
@@ -218,18 +218,16 @@ export class AstBuilder extends Visitor {
     if (!name) return undefined;
     const path = token(c, "From") ? token(c, "StringLiteral") : undefined;
     const json = node(c, "jsonObject");
-    // Read by the fast path (inline-json.ts): the token carries the JSON AST.
+    // Read by the fast path (inline-json.ts): the token carries the JSON, its AST built when first read.
     const inline = token(c, "InlineJson");
-    const jsonAst = inline
-      ? (inline.payload as InlineJsonPayload).json()
-      : json
-        ? this.jsonObject(json.children, json)
-        : undefined;
+    const jsonAst = !inline && json ? this.jsonObject(json.children, json) : undefined;
     const schema = path
       ? { $type: "SchemaFile" as const, path: stringOf(path) }
-      : jsonAst
-        ? { $type: "InlineSchema" as const, json: jsonAst }
-        : undefined;
+      : inline
+        ? inlineSchema(inline.payload as InlineJsonPayload)
+        : jsonAst
+          ? { $type: "InlineSchema" as const, json: jsonAst }
+          : undefined;
     const writersKeyword = token(c, "Writers");
     const writers = writersKeyword
       ? {
