@@ -32,10 +32,8 @@ export interface CommitterOptions {
   readonly member: () => CommitPort | undefined;
   readonly events: RuntimeEventEmitter;
   readonly logger: RuntimeLogger;
-  /** The group the commits are for (the transactions of exactly-once partitions name it). */
-  readonly groupId?: string;
-  /** Commits an exactly-once partition's offset in a transaction (TransactionalOutput.commitOffsets). */
-  readonly transactions?: Pick<TransactionalOutput, "commitOffsets">;
+  /** Where exactly-once partitions are committed: in transactions of `groupId` (TransactionalOutput.commitOffsets). */
+  readonly transactions?: { readonly groupId: string; readonly output: Pick<TransactionalOutput, "commitOffsets"> };
 }
 
 /**
@@ -91,46 +89,45 @@ export class Committer {
   }
 
   /**
+   * Exactly-once partitions are committed in transactions of their own id, in order with the partition's other
+   * transactions (see TransactionalOutput.commitOffsets for the race a plain commit would lose); the others in one
+   * plain commit.
+   */
+  private async send(member: CommitPort, all: readonly PendingCommit[], reason: CommitReason): Promise<void> {
+    await Promise.all([
+      this.sendPlain(
+        member,
+        all.filter((p) => !p.offsets.transactional),
+        reason,
+      ),
+      ...all.filter((p) => p.offsets.transactional).map((p) => this.sendTransactional(p, reason)),
+    ]);
+  }
+
+  private async sendTransactional({ offsets }: PendingCommit, reason: CommitReason): Promise<void> {
+    const { transactions } = this.options;
+    // A transactional tracker is made by an exactly-once channel, which the connection only builds with transactions.
+    if (!transactions)
+      throw new Error(`exactly-once partition ${offsets.topic}[${offsets.partition}] without transactions`);
+    const partition = { topic: offsets.topic, partition: offsets.partition };
+    let committed: number | undefined;
+    try {
+      committed = await transactions.output.commitOffsets({ groupId: transactions.groupId, ...partition }, () =>
+        offsets.revoked || !offsets.needsCommit() ? undefined : offsets.committable(),
+      );
+    } catch (error) {
+      return this.failed(reason, [partition], error);
+    }
+    if (committed === undefined) return;
+    offsets.markCommitted(committed);
+    this.succeeded(reason, [{ ...partition, offset: String(committed) }]);
+  }
+
+  /**
    * Race: the offsets were computed from partitions owned at the time; if a rebalance revokes one
    * while the commit is in flight, the value is still a handled watermark (committing it cannot skip
    * an unhandled record) and the coordinator rejects commits from an old generation anyway.
    */
-  private async send(member: CommitPort, all: readonly PendingCommit[], reason: CommitReason): Promise<void> {
-    // Exactly-once partitions are committed in transactions of their own id, in order with the partition's other
-    // transactions (see TransactionalOutput.commitOffsets for the race a plain commit would lose).
-    const pending = all.filter((p) => !p.offsets.transactional);
-    const transactional = all.filter((p) => p.offsets.transactional);
-    await Promise.all([
-      this.sendPlain(member, pending, reason),
-      ...transactional.map((p) => this.sendTransactional(p, reason)),
-    ]);
-  }
-
-  private async sendTransactional(p: PendingCommit, reason: CommitReason): Promise<void> {
-    const { transactions, groupId } = this.options;
-    if (!transactions || groupId === undefined) return;
-    const { offsets } = p;
-    let committed: number | undefined;
-    try {
-      committed = await transactions.commitOffsets(
-        { groupId, topic: offsets.topic, partition: offsets.partition },
-        () => (offsets.revoked || !offsets.needsCommit() ? undefined : offsets.committable()),
-      );
-    } catch (error) {
-      this.options.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", {
-        reason,
-        offsets: [{ topic: offsets.topic, partition: offsets.partition }],
-        error,
-      });
-      return;
-    }
-    if (committed === undefined) return;
-    offsets.markCommitted(committed);
-    const sent = [{ topic: offsets.topic, partition: offsets.partition, offset: String(committed) }];
-    this.options.logger.debug("committed in a transaction", { reason, offsets: sent });
-    this.options.events.emit(RuntimeEvents.COMMITTED, { connection: this.options.connection, offsets: sent });
-  }
-
   private async sendPlain(member: CommitPort, pending: readonly PendingCommit[], reason: CommitReason): Promise<void> {
     if (pending.length === 0) return;
     const offsets = pending.map((p) => ({
@@ -141,14 +138,21 @@ export class Committer {
     try {
       await member.commit(offsets);
     } catch (error) {
-      this.options.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", {
-        reason,
-        offsets,
-        error,
-      });
-      return;
+      return this.failed(reason, offsets, error);
     }
     for (const p of pending) p.offsets.markCommitted(p.offset);
+    this.succeeded(reason, offsets);
+  }
+
+  private failed(reason: CommitReason, offsets: readonly object[], error: unknown): void {
+    this.options.logger[reason === "rebalance" ? "debug" : "warn"]("commit failed; will retry with the next commit", {
+      reason,
+      offsets,
+      error,
+    });
+  }
+
+  private succeeded(reason: CommitReason, offsets: OffsetToCommit[]): void {
     this.options.logger.debug("committed", { reason, offsets });
     this.options.events.emit(RuntimeEvents.COMMITTED, { connection: this.options.connection, offsets });
   }

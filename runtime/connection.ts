@@ -158,8 +158,9 @@ export class Connection {
       ...shared,
       trackers: this.trackers,
       member: () => this.consumer,
-      groupId: this.spec.settings.groupId,
-      ...(options.transactions ? { transactions: options.transactions } : {}),
+      ...(options.transactions
+        ? { transactions: { groupId: this.spec.settings.groupId, output: options.transactions } }
+        : {}),
     });
     this.rejoin = new RejoinGate({
       trackers: this.trackers,

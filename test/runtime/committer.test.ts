@@ -162,8 +162,7 @@ describe("Committer: exactly-once partitions", () => {
       member: () => member,
       events,
       logger: silentLogger,
-      groupId: "g",
-      transactions: output,
+      transactions: { groupId: "g", output },
     });
     // A fresh group: partition 2's tracker starts at 0 with nothing committed; its first 100 records are handled in
     // the open transaction (not done until it commits). An ordinary partition next to it.
