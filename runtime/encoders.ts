@@ -50,6 +50,10 @@ const SLAB_BYTES = 64 * 1024;
  * 1 KiB buffer, encodes a larger value a second time, and returns a zero-filled `Buffer.alloc` of its own memory for
  * every record; here a value is encoded once, with the codec's compiled writer (runtime/avro-writer.ts: avsc's bytes,
  * faster). Found profiling R10 (bench/RESULTS.md). A codec that is not avsc-backed is encoded by its own `encode`.
+ *
+ * A record is not begun where less than twice the largest record so far is left (up to half a slab): the compiled
+ * writer learns a buffer is too small by writing past its end, and every store that first runs past the end
+ * deoptimises it in V8: at a slab's end, every 64th 1 KB record; 17 deopts in 1.2 million records (`--trace-deopt`).
  */
 function avroWriterOfCodec<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => Buffer {
   const type = (codec as Partial<AvroCodec<T>>).type;
@@ -59,13 +63,20 @@ function avroWriterOfCodec<T>(codec: Codec<T>): (value: T, prefix?: Buffer) => B
   const write = avroWriter(type);
   let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   let used = 0;
+  // Twice the largest record yet: the room a record is given before the slab is given up for a new one.
+  let headroom = 0;
   return (value, prefix) => {
+    if (slab.length - used < headroom) {
+      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      used = 0;
+    }
     const start = used;
     const at = start + (prefix?.length ?? 0);
     let end = write(value, slab, at);
     if (end >= 0) {
       prefix?.copy(slab, start);
       used = end;
+      if (2 * (end - start) > headroom) headroom = Math.min(2 * (end - start), SLAB_BYTES / 2);
       return slab.subarray(start, end);
     }
     // The writer answers how many bytes were missing: a new slab, or a buffer of the record's own when it is large.
