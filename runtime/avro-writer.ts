@@ -58,16 +58,23 @@ function compileAvroWriter(type: avro.Type, options: AvroWriterOptions): AvroWri
   };
 }
 
-const scratchBytes = 4_096;
-const scratch = Buffer.allocUnsafeSlow(scratchBytes);
+/** The scratch buffer values are written into before being copied out; it grows up to this size. */
+const SCRATCH_MAX = 1024 * 1024;
+let scratch = Buffer.allocUnsafeSlow(4_096);
 
-/** `value` written by `writer` into a buffer of its own (from Node's pool when small), as avsc's `toBuffer`. */
+/**
+ * `value` written by `writer` into a buffer of its own (from Node's pool when small), as avsc's `toBuffer`. A value
+ * that did not fit the scratch buffer makes it grow to twice its size (up to 1 MiB), so that values of a steady size
+ * stop running the writer past the end, which deoptimises it (runtime/encoders.ts).
+ */
 export function writeToBuffer(writer: AvroWriter, value: unknown): Buffer {
   let end = writer(value, scratch, 0);
   if (end >= 0) return Buffer.from(scratch.subarray(0, end));
-  const buf = Buffer.allocUnsafe(scratch.length - end);
+  const size = scratch.length - end;
+  if (size * 2 <= SCRATCH_MAX) scratch = Buffer.allocUnsafeSlow(size * 2);
+  const buf = size * 2 <= SCRATCH_MAX ? scratch : Buffer.allocUnsafe(size);
   end = writer(value, buf, 0);
-  return buf.subarray(0, end);
+  return buf === scratch ? Buffer.from(scratch.subarray(0, end)) : buf.subarray(0, end);
 }
 
 /** A type this writer leaves to avsc: written by its `encode` at `pos`. */

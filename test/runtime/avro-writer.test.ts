@@ -358,4 +358,13 @@ describe("avroWriter writes exactly avsc's bytes", () => {
     expect(codec.encode({ s: "a".repeat(5000) })).toEqual(codec.type.toBuffer({ s: "a".repeat(5000) }));
     expect(() => codec.encode({ s: 1 } as never)).toThrow(/invalid/);
   });
+
+  it("encodes values larger than its scratch buffer, and past the size it grows to, each into a buffer of its own", () => {
+    const codec = avroCodec<{ s: string }>({ type: "record", name: "R", fields: [{ name: "s", type: "string" }] });
+    // 5 KB grows the scratch buffer, 3 MB goes past its 1 MiB limit, then sizes within it, then back to small.
+    const values = [10, 5_000, 3_000_000, 6_000, 600_000, 4, 9_000].map((n, i) => ({ s: String(i).repeat(n) }));
+    const outputs = values.map((v) => codec.encode(v));
+    // Checked after every value was encoded: a later value never wrote over an earlier one's bytes.
+    values.forEach((v, i) => expect(outputs[i]!.equals(codec.type.toBuffer(v))).toBe(true));
+  });
 });
