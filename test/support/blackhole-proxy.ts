@@ -1,8 +1,11 @@
 /**
- * A small loopback TCP proxy that a test controls, for the network black-hole scenario of the fault
- * matrix: every connection to `port` is piped to `target`; `blackhole()` drops all traffic in both
- * directions without closing any socket (bytes read meanwhile are discarded, as a lossy network
- * would), and new connections are accepted but forward nothing; `heal()` forwards again.
+ * A small loopback TCP proxy that a test controls, for network faults: every connection to `port` is piped to
+ * `target`.
+ * - `blackhole()` drops all traffic in both directions without closing any socket (bytes read meanwhile are
+ *   discarded, as a lossy network would), and new connections are accepted but forward nothing; `heal()` forwards
+ *   again. (The fault matrix's black-hole scenario.)
+ * - `cutAfterNextProduce(ms)`: the next Produce request a client sends reaches the broker, its answer does not, and
+ *   `ms` later that connection is closed at both ends: a request written but not acknowledged.
  */
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 
@@ -14,9 +17,42 @@ export interface BlackholeProxy {
   readonly accepted: number;
   /** Bytes discarded while black-holed. */
   readonly dropped: number;
+  /** Connections closed by {@link cutAfterNextProduce} so far. */
+  readonly cuts: number;
   blackhole(): void;
   heal(): void;
+  cutAfterNextProduce(ms: number): void;
   close(): Promise<void>;
+}
+
+/** Kafka's api key of Produce requests. */
+const PRODUCE = 0;
+
+/**
+ * Follows the requests a client writes (each an int32 size, then the request, which opens with its int16 api key)
+ * across chunks, and calls `onRequest` with each one's api key as its start passes.
+ */
+function requestReader(onRequest: (apiKey: number) => void): (chunk: Buffer) => void {
+  let remaining = 0; // bytes of the current request still to come
+  let head = Buffer.alloc(0); // the start of a request whose size and api key are not complete yet
+  return (chunk) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (remaining > 0) {
+        const take = Math.min(remaining, chunk.length - at);
+        remaining -= take;
+        at += take;
+        continue;
+      }
+      const need = 6 - head.length;
+      head = Buffer.concat([head, chunk.subarray(at, at + need)]);
+      at += Math.min(need, chunk.length - at);
+      if (head.length < 6) return;
+      onRequest(head.readInt16BE(4));
+      remaining = head.readInt32BE(0) - 2;
+      head = Buffer.alloc(0);
+    }
+  };
 }
 
 /** Starts a proxy on 127.0.0.1 (`port`, or a free one) forwarding to 127.0.0.1:`targetPort`. */
@@ -25,25 +61,44 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
   let dropping = false;
   let accepted = 0;
   let dropped = 0;
-  const pipe = (from: Socket, to: Socket): void => {
-    from.on("data", (chunk: Buffer) => {
-      if (dropping) {
-        dropped += chunk.length;
-        return;
-      }
-      to.write(chunk);
-    });
-    from.on("close", () => to.destroy());
-    from.on("error", () => to.destroy());
-  };
+  let cutAfterMs: number | undefined;
+  let cuts = 0;
   const server: Server = createServer((client) => {
     accepted++;
     const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
     sockets.add(client).add(upstream);
-    client.on("close", () => sockets.delete(client));
-    upstream.on("close", () => sockets.delete(upstream));
-    pipe(client, upstream);
-    pipe(upstream, client);
+    let cutting = false;
+    const destroy = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    const requests = requestReader((apiKey) => {
+      if (apiKey !== PRODUCE || cutAfterMs === undefined || cutting) return;
+      cutting = true;
+      cuts++;
+      setTimeout(destroy, cutAfterMs);
+      cutAfterMs = undefined;
+    });
+    client.on("data", (chunk: Buffer) => {
+      if (dropping) {
+        dropped += chunk.length;
+        return;
+      }
+      // The request is forwarded whole: the cut starts with its answer.
+      upstream.write(chunk);
+      requests(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      if (dropping) dropped += chunk.length;
+      else if (!cutting) client.write(chunk);
+    });
+    for (const socket of [client, upstream]) {
+      socket.on("close", () => {
+        sockets.delete(socket);
+        destroy();
+      });
+      socket.on("error", destroy);
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -58,8 +113,12 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
     get dropped() {
       return dropped;
     },
+    get cuts() {
+      return cuts;
+    },
     blackhole: () => void (dropping = true),
     heal: () => void (dropping = false),
+    cutAfterNextProduce: (ms) => void (cutAfterMs = ms),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -24,9 +24,9 @@ export function testClients(): KafkaClient[] {
   return ["kafkajs"];
 }
 
-/** A transport of `client` on the test broker. */
-export function testTransport(client: KafkaClient): Transport {
+/** A transport of `client` on the test broker (or on `on`). */
+export function testTransport(client: KafkaClient, on: string[] = brokers()): Transport {
   return client === "platformatic"
-    ? platformaticTransport({ brokers: brokers() })
-    : kafkajsTransport({ brokers: brokers() }, { logger: silentLogger });
+    ? platformaticTransport({ brokers: on })
+    : kafkajsTransport({ brokers: on }, { logger: silentLogger });
 }
