@@ -100,6 +100,8 @@ export interface RunResult {
   /** R10's Node producers: CPU time of the bench process (user + system) per record over the measured window, µs. */
   readonly cpuMicrosPerRecord?: number;
   readonly profile?: string;
+  /** R10's Node producers: the error of the send that failed and ended the run (then it did not finish). */
+  readonly failure?: string;
 }
 
 /** Counts handled records of the measured topic and notes when the first and the target-th arrived. */

@@ -73,12 +73,19 @@ export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Pr
     let next = 0;
     let acknowledged = 0;
     let first: bigint | undefined;
+    let failure: string | undefined;
     const worker = async (): Promise<void> => {
-      while (next < spec.target && process.hrtime.bigint() < deadline) {
+      while (next < spec.target && process.hrtime.bigint() < deadline && failure === undefined) {
         const from = next;
         const to = Math.min(spec.target, from + spec.batch);
         next = to;
-        await send(from, to);
+        try {
+          await send(from, to);
+        } catch (error) {
+          // A failed send ends the run, reported as unfinished with the error, not the whole benchmark.
+          failure ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          return;
+        }
         acknowledged += to - from;
         first ??= process.hrtime.bigint();
       }
@@ -91,13 +98,14 @@ export async function runProducer(kind: ProducerKind, spec: ProducerRunSpec): Pr
       kind,
       target: spec.target,
       handled: acknowledged,
-      finished: acknowledged >= spec.target,
+      finished: acknowledged >= spec.target && failure === undefined,
       seconds: secondsSince(started, ended),
       firstRecordSeconds: first === undefined ? undefined : secondsSince(started, first),
       extra: 0,
       committedToEnd: undefined,
       ...(acknowledged > 0 ? { cpuMicrosPerRecord: (cpu.user + cpu.system) / acknowledged } : {}),
       ...(profileFile ? { profile: profileFile } : {}),
+      ...(failure ? { failure } : {}),
     });
   } finally {
     await send.close();

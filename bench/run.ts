@@ -657,6 +657,7 @@ if (settings.runR10) {
       const rate = Math.round(throughput(result)).toLocaleString("en-US");
       const checks = [
         result.finished ? "" : "did not finish",
+        result.failure ? `a send failed: ${result.failure}` : "",
         result.extra > 0 ? `${result.extra} records more than sent on the topic` : "",
       ].filter(Boolean);
       const cpu =
