@@ -6,8 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-broker.js";
 import { startLocalCluster } from "../../scripts/kafka/local-cluster.js";
-import { freePort } from "../../scripts/kafka/free-ports.js";
-import { startBlackholeProxy } from "../support/blackhole-proxy.js";
+import { startBrokerBehindProxy } from "../support/blackhole-proxy.js";
 import { AckedProducer } from "../support/fault-load.js";
 import { startScenario, type Scenario } from "../support/fault-scenario.js";
 import { waitFor } from "../support/kafka.js";
@@ -108,18 +107,9 @@ describe("fault matrix: broker faults", () => {
   }, 240_000);
 
   it("5. network black hole: every byte between the clients and the broker dropped for 30 s, sockets left open", async () => {
-    // The broker advertises the proxy, so every client connection (consumer, producer, the
-    // checker's admin) goes through it; the broker itself is untouched.
-    const brokerPort = await freePort();
-    const proxy = await startBlackholeProxy(brokerPort);
-    cleanups.push(() => proxy.close());
-    const broker = await startLocalBroker({
-      logLevel: "WARN",
-      port: brokerPort,
-      properties: { "advertised.listeners": `PLAINTEXT://127.0.0.1:${proxy.port}` },
-    });
-    cleanups.push(() => broker.stop());
-    const figures = await faultScenario("network-blackhole", [`127.0.0.1:${proxy.port}`], async () => {
+    // Every client connection (consumer, producer, the checker's admin) goes through the proxy.
+    const { proxy, brokers } = await startBrokerBehindProxy((stop) => cleanups.push(stop));
+    const figures = await faultScenario("network-blackhole", brokers, async () => {
       proxy.blackhole();
       await hold(30_000);
       proxy.heal();

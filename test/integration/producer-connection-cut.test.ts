@@ -9,10 +9,8 @@
 
 import type { Kafka } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/kafka/free-ports.js";
-import { startLocalBroker } from "../../scripts/kafka/local-broker.js";
 import { avroCodec, avroEncoder, ProducerRuntime, silentLogger } from "../../runtime/index.js";
-import { startBlackholeProxy, type BlackholeProxy } from "../support/blackhole-proxy.js";
+import { startBrokerBehindProxy, type BlackholeProxy } from "../support/blackhole-proxy.js";
 import { testClients, testTransport } from "../support/clients.js";
 import { kafka, uniqueName, waitFor } from "../support/kafka.js";
 
@@ -28,20 +26,6 @@ const SENDERS = 5;
 const CUT_AT = 10;
 
 const codec = avroCodec<{ n: number }>({ type: "record", name: "N", fields: [{ name: "n", type: "long" }] });
-
-/** A dedicated broker that advertises a proxy in front of it, so that every client connection goes through it. */
-async function brokerBehindProxy(): Promise<{ proxy: BlackholeProxy; brokers: string[] }> {
-  const brokerPort = await freePort();
-  const proxy = await startBlackholeProxy(brokerPort);
-  cleanups.push(() => proxy.close());
-  const broker = await startLocalBroker({
-    logLevel: "WARN",
-    port: brokerPort,
-    properties: { "advertised.listeners": `PLAINTEXT://127.0.0.1:${proxy.port}` },
-  });
-  cleanups.push(() => broker.stop());
-  return { proxy, brokers: [`127.0.0.1:${proxy.port}`] };
-}
 
 interface Outcome {
   /** The numbers of the sends that resolved. */
@@ -125,7 +109,7 @@ describe("a producer connection cut between a written request and its answer, fi
   it.each(testClients())(
     "kefgen's typed producer (idempotent, %s): every acknowledged record written exactly once",
     async (client) => {
-      const { proxy, brokers } = await brokerBehindProxy();
+      const { proxy, brokers } = await startBrokerBehindProxy((stop) => cleanups.push(stop));
       const topic = uniqueName("cut-typed");
       await createTopic(brokers, topic);
       const runtime = new ProducerRuntime(
@@ -155,7 +139,7 @@ describe("a producer connection cut between a written request and its answer, fi
   );
 
   it("control: kafkajs's own idempotent producer with five sends at once (reported, not asserted)", async () => {
-    const { proxy, brokers } = await brokerBehindProxy();
+    const { proxy, brokers } = await startBrokerBehindProxy((stop) => cleanups.push(stop));
     const topic = uniqueName("cut-kafkajs");
     await createTopic(brokers, topic);
     const producer = (kafka({ brokers }) as Kafka).producer({

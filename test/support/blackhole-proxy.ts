@@ -8,6 +8,8 @@
  *   `ms` later that connection is closed at both ends: a request written but not acknowledged.
  */
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { freePort } from "../../scripts/kafka/free-ports.js";
+import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-broker.js";
 
 /** A running proxy. */
 export interface BlackholeProxy {
@@ -124,4 +126,24 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A dedicated single-node broker behind a proxy: the broker advertises the proxy, so every client connection
+ * (consumers, producers, admins) goes through it, and the broker itself is untouched. `stopped` is registered for
+ * the proxy, then the broker: the caller stops them in reverse order.
+ */
+export async function startBrokerBehindProxy(
+  stopped: (stop: () => Promise<unknown>) => void,
+): Promise<{ proxy: BlackholeProxy; broker: LocalBroker; brokers: string[] }> {
+  const brokerPort = await freePort();
+  const proxy = await startBlackholeProxy(brokerPort);
+  stopped(() => proxy.close());
+  const broker = await startLocalBroker({
+    logLevel: "WARN",
+    port: brokerPort,
+    properties: { "advertised.listeners": `PLAINTEXT://127.0.0.1:${proxy.port}` },
+  });
+  stopped(() => broker.stop());
+  return { proxy, broker, brokers: [`127.0.0.1:${proxy.port}`] };
 }
