@@ -20,6 +20,19 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lazy-"));
   fs.cpSync(path.join(repoRoot, "fixtures/valid/seed"), dir, { recursive: true });
   fs.rmSync(path.join(dir, "expected"), { recursive: true });
+  // A project whose schemas generator/codec-accepts.ts vouches for: checked without avsc.
+  fs.writeFileSync(
+    path.join(dir, "plain.kef"),
+    `namespace lazy
+      shared { groupId = "lazy" }
+      message Ping avro {
+        "type": "record", "name": "Ping", "fields": [
+          { "name": "id", "type": "string" }, { "name": "sequence", "type": "long" },
+          { "name": "status", "type": { "type": "enum", "name": "Status", "symbols": ["ON", "OFF"] } },
+          { "name": "note", "type": ["null", "string"], "default": null } ]
+      }
+      topic "pings" : Ping`,
+  );
   // A module hook that fails every import that resolves into one of the heavy packages (those of `refused`).
   const hooks = path.join(dir, "hooks.mjs");
   fs.writeFileSync(
@@ -53,9 +66,19 @@ const heavy = ["ts-morph", "@dprint", "prettier", "chokidar", "lodash-es"];
 
 /** Runs the CLI with the packages named in `refused` refused. */
 function kefgen(refused: readonly string[], ...args: string[]): { status: number | null; output: string } {
+  return kefgenOnNode([], refused, ...args);
+}
+
+/** {@link kefgen}, with Node's options `nodeOptions`. */
+function kefgenOnNode(
+  nodeOptions: readonly string[],
+  refused: readonly string[],
+  ...args: string[]
+): { status: number | null; output: string } {
   const r = spawnSync(
     process.execPath,
     [
+      ...nodeOptions,
       "--import",
       tsxLoader,
       "--import",
@@ -80,21 +103,16 @@ describe("kefgen check loads neither ts-morph, dprint, prettier, chokidar nor lo
   });
 
   it("nor avsc, when generator/codec-accepts.ts vouches for every schema", () => {
-    fs.writeFileSync(
-      path.join(dir, "plain.kef"),
-      `namespace lazy
-      shared { groupId = "lazy" }
-      message Ping avro {
-        "type": "record", "name": "Ping", "fields": [
-          { "name": "id", "type": "string" }, { "name": "sequence", "type": "long" },
-          { "name": "status", "type": { "type": "enum", "name": "Status", "symbols": ["ON", "OFF"] } },
-          { "name": "note", "type": ["null", "string"], "default": null } ]
-      }
-      topic "pings" : Ping`,
-    );
     const r = kefgen([...heavy, "avsc"], "check", "plain.kef");
     expect(r.output).toContain("plain.kef: ok");
     expect(r.status).toBe(0);
+  });
+
+  it("where require() cannot load an ES module (Node 22 before 22.12), avsc is loaded at start instead", () => {
+    // generator/avro-runtime.ts `loadAvroRuntime`: refused here, so the CLI stops before checking anything.
+    const r = kefgenOnNode(["--no-experimental-require-module"], [...heavy, "avsc"], "check", "plain.kef");
+    expect(r.output).toMatch(/internal error: .*refused to load .*node_modules\/avsc\//);
+    expect(r.status).toBe(2);
   });
 
   it("the hooks refuse avsc: the seed's schemas, which need avsc's own verdict, then cannot be checked", () => {
