@@ -13,6 +13,7 @@ export default defineConfig({
     reporters: ["default", "./test/support/summary-reporter.ts"],
     // Starts (or connects to, with KAFKA_BROKERS) one Kafka broker for the whole run.
     globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/setup.ts"],
     pool: "forks",
     // An upper bound, not a pace: a guarantee test handles thousands of records and, on a loaded 2-core
     // machine, takes several times as long as alone; its waits fail on a stall (waitFor's progress).

@@ -12,8 +12,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { KefFile } from "../grammar/ast.js";
-import { avroType } from "../runtime/avro-codec.js";
 import { codecSchema } from "./avro-codec-schema.js";
+import { avroCodecModule } from "./avro-runtime.js";
 import type { AvroNamed, AvroType } from "./avro-types.js";
 import type { CheckHost } from "./check.js";
 import type { ParsedFile } from "./load.js";
@@ -252,7 +252,11 @@ export function checkAgainst(input: AgainstInput): AgainstResult {
 
   // Bare Avro: a changed schema cannot be detected when records are read.
   const canonical = (m: Model, message: MessageModel): string =>
-    JSON.stringify(avroType(codecSchema(message.schema, (n) => m.namedTypes.find((t) => t.fullName === n))).schema());
+    JSON.stringify(
+      avroCodecModule()
+        .avroType(codecSchema(message.schema, (n) => m.namedTypes.find((t) => t.fullName === n)))
+        .schema(),
+    );
   for (const t of model.topics) {
     if (!isBareAvro(t)) continue;
     const topicBefore = oldModel.topics.find((o) => o.topic === t.topic);

@@ -12,6 +12,7 @@ import {
   defaultClient,
   describeType,
   settingsByName,
+  settingsByShape,
   settingsCatalogue,
   units,
   type KefClient,
@@ -303,9 +304,9 @@ export function settingsShape<S extends SettingShape>(
   values: ReadonlyMap<string, Value>,
 ): SettingsShape<S, "model"> {
   const out: Record<string, Value> = {};
-  for (const info of settingsCatalogue) {
+  for (const info of settingsByShape.get(shape) ?? []) {
     const value = values.get(info.name);
-    if (info.shape === shape && value !== undefined) out[info.field] = value;
+    if (value !== undefined) out[info.field] = value;
   }
   return out as SettingsShape<S, "model">;
 }
@@ -319,8 +320,7 @@ export function layeredValues(
   layers: readonly { readonly values: ReadonlyMap<string, { readonly value: Value }> }[],
 ): Map<string, Value> {
   const out = new Map<string, Value>();
-  for (const info of settingsCatalogue) {
-    if (info.shape !== shape) continue;
+  for (const info of settingsByShape.get(shape) ?? []) {
     const value = layers.findLast((l) => l.values.has(info.name))?.values.get(info.name)!.value ?? info.default;
     if (value !== undefined) out.set(info.name, value);
   }

@@ -8,9 +8,9 @@
 // verdict without even building its codec schema again (`checkMessageCodec`).
 //
 // The first check of a schema also compiles less (see `withoutUnusedCompilation`): the type is only built to see
-// whether avsc accepts the schema, then dropped, so the code it would read records with is never run.
-import avro from "avsc";
-import { avroType } from "../runtime/avro-codec.js";
+// whether avsc accepts the schema, then dropped, so the code it would read records with is never run. avsc itself is
+// loaded only then (avro-runtime.ts): a project whose schemas codec-accepts.ts vouches for never loads it.
+import { avroCodecModule, avscModule } from "./avro-runtime.js";
 import { codecSchema } from "./avro-codec-schema.js";
 import { avscAccepts } from "./codec-accepts.js";
 import type { AvroNamed, AvroSchema, NamedLookup } from "./avro-types.js";
@@ -37,6 +37,8 @@ export function checkCodecSchema(schema: unknown): void {
   let outcome = outcomes.get(key);
   if (!outcome) {
     try {
+      // Loaded before avsc is patched: the runtime's module builds avsc types of its own when first loaded.
+      const { avroType } = avroCodecModule();
       withoutUnusedCompilation(() => avroType(schema));
       outcome = { error: undefined };
     } catch (error) {
@@ -95,9 +97,6 @@ interface RecordInternals {
   _createChecker(this: RecordInternals): (...args: unknown[]) => unknown;
 }
 
-const typePrototype = avro.Type.prototype as unknown as TypeInternals;
-const recordPrototype = avro.types.RecordType.prototype as unknown as RecordInternals;
-
 /**
  * Runs `build` (which builds an avsc type, then drops it) with less of avsc's code generation, accepting and
  * refusing exactly the schemas avsc does (test/generator/codec-check.test.ts compares both on many schemas):
@@ -114,6 +113,9 @@ const recordPrototype = avro.types.RecordType.prototype as unknown as RecordInte
  * Synchronous, and the originals are back before it returns or throws, so no other use of avsc sees the change.
  */
 function withoutUnusedCompilation<T>(build: () => T): T {
+  const avro = avscModule();
+  const typePrototype = avro.Type.prototype as unknown as TypeInternals;
+  const recordPrototype = avro.types.RecordType.prototype as unknown as RecordInternals;
   const originals = {
     branch: typePrototype._createBranchConstructor,
     reader: recordPrototype._createReader,

@@ -3,7 +3,7 @@
 // What is read is kept across `analyse()` calls in one process while its input is the same (see `inlineReads`).
 import path from "node:path";
 import type { InlineSchema, JsonValue, MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
-import { inlineSchemaText } from "../grammar/inline-json.js";
+import { inlineSchemaPayload } from "../grammar/inline-json.js";
 import { readPlainJson } from "../grammar/inline-plain.js";
 import { readSchema } from "./avro-read.js";
 import type { AvroSchema } from "./avro-types.js";
@@ -97,8 +97,8 @@ function parseSchemaFile(source: SourceText): ParsedSchemaFile {
  * reports and is within the size limit); its located JSON is built only if a range in it is asked for.
  */
 function readInline(schema: InlineSchema, message: string, source: SourceText): InlineRead {
-  const text = inlineSchemaText(schema);
-  const plain = text === undefined ? undefined : readPlainJson(text, maxSchemaValues);
+  const payload = inlineSchemaPayload(schema);
+  const plain = payload === undefined ? undefined : readPlainJson(payload, maxSchemaValues);
   if (plain) {
     const json = { value: plain.value, located: () => schema.json };
     return {

@@ -286,10 +286,28 @@ export function isReservedTypeName(name: string): boolean {
 }
 
 function words(text: string): string[] {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .flatMap((w) => w.split(/(?<=[a-z0-9])(?=[A-Z])/))
-    .filter((w) => w.length > 0);
+  // One pass over the characters: what `text.split(/[^A-Za-z0-9]+/)`, each part then split before an upper-case
+  // letter that follows a lower-case one or a digit (`/(?<=[a-z0-9])(?=[A-Z])/`), empty parts dropped, gives; the
+  // regular expressions cost ~3 times as much for the large file's 2,400 names (test/generator/names.test.ts).
+  const out: string[] = [];
+  let start = -1;
+  let afterLowerOrDigit = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lowerOrDigit = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (!upper && !lowerOrDigit) {
+      if (start >= 0) out.push(text.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+    else if (upper && afterLowerOrDigit) {
+      out.push(text.slice(start, i));
+      start = i;
+    }
+    afterLowerOrDigit = lowerOrDigit;
+  }
+  if (start >= 0) out.push(text.slice(start));
+  return out;
 }
 
 export function pascalCase(text: string): string {

@@ -258,10 +258,22 @@ export function settingsOfShape(
   object: object,
 ): [SettingName, string | number | boolean | undefined][] {
   const fields = object as Readonly<Record<string, string | number | boolean | undefined>>;
-  return settingsCatalogue.filter((s) => s.shape === shape).map((s) => [s.name, fields[s.field] ?? s.default]);
+  return (settingsByShape.get(shape) ?? []).map((s) => [s.name, fields[s.field] ?? s.default]);
 }
 
 export const settingsByName: ReadonlyMap<string, SettingInfo> = new Map(settingsCatalogue.map((s) => [s.name, s]));
+
+/** The settings of each shape, in declaration order (made once: the checker asks for a topic's shapes per topic). */
+export const settingsByShape: ReadonlyMap<SettingShape, readonly SettingInfo[]> = (() => {
+  const byShape = new Map<SettingShape, SettingInfo[]>();
+  for (const info of settingsCatalogue) {
+    if (info.shape === undefined) continue;
+    const list = byShape.get(info.shape);
+    if (list) list.push(info);
+    else byShape.set(info.shape, [info]);
+  }
+  return byShape;
+})();
 
 /** Factors of the units a quantity literal may carry, by the kind of setting that accepts them. */
 export const units: Readonly<Record<"ms" | "bytes", Readonly<Record<string, number>>>> = {

@@ -3,8 +3,8 @@
 // (the runtime builds it on its own), and must be readable as the message's type by Avro's resolution rules:
 // a writer the reader cannot read would only fail later, record by record.
 import type { MessageDecl, Range, StringLiteral } from "../grammar/ast.js";
-import { avroType } from "../runtime/avro-codec.js";
 import { codecSchema } from "./avro-codec-schema.js";
+import { avroCodecModule } from "./avro-runtime.js";
 import type { AvroNamed, AvroSchema } from "./avro-types.js";
 import { compare } from "./compat.js";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
@@ -43,7 +43,7 @@ export function messageWriters(
     }
     const built = codecSchema(schema, (n) => own.get(n));
     try {
-      avroType(built);
+      avroCodecModule().avroType(built);
     } catch (error) {
       c.accept(messages.writerCannotBeBuilt, literal.range, {
         writer: literal.value,

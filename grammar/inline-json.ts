@@ -21,6 +21,12 @@ export interface InlineJsonPayload {
   readonly depth: number;
   /** The object's text, from `{` to `}`. */
   readonly text: string;
+  /** How many values it holds, object keys counted, itself included. */
+  readonly values: number;
+  /** How many object keys it holds (a key written twice counted twice). */
+  readonly keys: number;
+  /** Whether every number is written without an exponent in at most 100 characters (grammar/inline-plain.ts). */
+  readonly plainNumbers: boolean;
   json(): JsonValue;
 }
 
@@ -193,6 +199,10 @@ const numberPattern = new RegExp(T.NumberLiteral.PATTERN as RegExp, "y");
 class Reader {
   private depth = 0;
   maxDepth = 0;
+  /** What a checking read counts for the payload (see {@link InlineJsonPayload}). */
+  values = 0;
+  keys = 0;
+  plainNumbers = true;
   /** Where the next backslash at or after the current string is (-1: none); strings before it have no escapes. */
   private backslash = -2;
 
@@ -229,6 +239,7 @@ class Reader {
     this.skipSpace();
     const text = this.text;
     const at = this.offset;
+    this.values++;
     const c = text.charCodeAt(at);
     if (c === 123 /* { */ || c === 91 /* [ */) return this.container(c === 123);
     if (c === 34 /* " */) {
@@ -242,7 +253,10 @@ class Reader {
       // The lexer tries a quantity (`16x`, `007`) before a number.
       if (this.match(quantityPattern)) return undefined;
       if (!this.match(numberPattern)) return undefined;
-      if (!this.build) return checked;
+      if (!this.build) {
+        if (this.plainNumbers) this.plainNumbers = this.offset - at <= 100 && !hasExponent(text, at, this.offset);
+        return checked;
+      }
       const image = text.slice(at, this.offset);
       return new LocatedNumber(Number(image), image, this.line, this.column(at), at);
     }
@@ -273,6 +287,8 @@ class Reader {
           if (this.text.charCodeAt(keyAt) !== 34) return undefined;
           const key = this.build ? this.string() : this.match(stringPattern) ? "" : undefined;
           if (key === undefined) return undefined;
+          this.keys++;
+          this.values++;
           const keyEnd = this.offset;
           const keyLine = this.line;
           const keyColumn = this.column(keyAt);
@@ -346,6 +362,15 @@ class Reader {
   }
 }
 
+/** Whether the number written in `text` from `start` to `end` has an exponent. */
+function hasExponent(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 69 /* E */ || c === 101 /* e */) return true;
+  }
+  return false;
+}
+
 /**
  * Chevrotain's custom token pattern: at a `{` right after the keyword `avro`, the whole well-formed object. The
  * position of the `{` is worked out from the `avro` token's end and the text in between (spaces and comments).
@@ -377,7 +402,14 @@ function readInlineJson(text: string, offset: number, matched: IToken[]): Custom
   let json: JsonValue | undefined;
   // Read again, building the AST this time: the same path over the same text, so it is well formed.
   const read = (): JsonValue => (json ??= new Reader(text, offset, line, lineStart, true).value()!);
-  result.payload = { depth: reader.maxDepth, text: result[0], json: read } satisfies InlineJsonPayload;
+  result.payload = {
+    depth: reader.maxDepth,
+    text: result[0],
+    values: reader.values,
+    keys: reader.keys,
+    plainNumbers: reader.plainNumbers,
+    json: read,
+  } satisfies InlineJsonPayload;
   return result;
 }
 
@@ -386,7 +418,7 @@ const payloadOf = Symbol("payload");
 /**
  * The AST node of an inline schema the fast path read. Its `json` is built when first read: an own enumerable
  * accessor, so that the node shows the grammar's keys to `Object.keys`, `for…in` and `JSON.stringify` alike (a copy
- * holds it as data). The checker reads most schemas from their text instead (`inlineSchemaText`,
+ * holds it as data). The checker reads most schemas from their text instead (`inlineSchemaPayload`,
  * grammar/inline-plain.ts); their AST is then built only if a range in it is asked for.
  */
 class FastInlineSchema {
@@ -401,9 +433,9 @@ class FastInlineSchema {
     Object.defineProperty(this, payloadOf, { value: payload });
   }
 
-  /** The object's text. */
-  get text(): string {
-    return this[payloadOf].text;
+  /** What the lexer read. */
+  get payload(): InlineJsonPayload {
+    return this[payloadOf];
   }
 }
 
@@ -421,9 +453,9 @@ export function inlineSchema(payload: InlineJsonPayload): InlineSchema {
   return new FastInlineSchema(payload);
 }
 
-/** The text of an inline schema the fast path read; undefined for one the grammar read (or a copy of either). */
-export function inlineSchemaText(schema: InlineSchema): string | undefined {
-  return schema instanceof FastInlineSchema ? schema.text : undefined;
+/** What the fast path read of an inline schema; undefined for one the grammar read (or a copy of either). */
+export function inlineSchemaPayload(schema: InlineSchema): InlineJsonPayload | undefined {
+  return schema instanceof FastInlineSchema ? schema.payload : undefined;
 }
 
 /** One inline JSON object, already read; its `payload` is an {@link InlineJsonPayload}. */

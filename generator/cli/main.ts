@@ -1,5 +1,6 @@
 // The kefgen command line. Exit codes: 0 ok, 1 diagnostics or stale output, 2 usage or internal error.
 import { Command, CommanderError, Option } from "commander";
+import { loadAvroRuntime } from "../avro-runtime.js";
 import { configFileName, projectOptions } from "../config.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { report, type CliIo, type Format } from "./output.js";
@@ -289,6 +290,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 
   try {
+    // avsc is loaded when a schema first needs it; on a Node whose `require()` cannot load ES modules, here.
+    await loadAvroRuntime();
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
   } catch (error) {

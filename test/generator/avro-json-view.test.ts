@@ -22,11 +22,21 @@ function inlineTexts(text: string): string[] {
     .map((t) => (t.payload as InlineJsonPayload).text);
 }
 
-/** `body`'s located JSON as the fast path builds it (a new one each call), or undefined when it does not read it. */
-function located(body: string, prefix = "message M avro "): JsonValue | undefined {
+/** What the fast path reads of `body` (anew each call), or undefined when it does not read it. */
+function payloadOf(body: string, prefix = "message M avro "): InlineJsonPayload | undefined {
   const token = inlineJsonLexer.tokenize(prefix + body).tokens.find((t) => t.tokenType === InlineJson);
   const payload = token?.payload as InlineJsonPayload | undefined;
-  return payload?.text === body ? payload.json() : undefined;
+  return payload?.text === body ? payload : undefined;
+}
+
+/** `body`'s located JSON as the fast path builds it (a new one each call), or undefined when it does not read it. */
+function located(body: string, prefix?: string): JsonValue | undefined {
+  return payloadOf(body, prefix)?.json();
+}
+
+/** `body` read with `JSON.parse`, when the checker would (body: one the fast path reads). */
+function plainOf(body: string, maxValues = maxSchemaValues): { readonly value: unknown } | undefined {
+  return readPlainJson(payloadOf(body)!, maxValues);
 }
 
 /**
@@ -36,7 +46,7 @@ function located(body: string, prefix = "message M avro "): JsonValue | undefine
 function compare(body: string, what: string, prefix?: string): boolean {
   const tree = located(body, prefix);
   expect(tree, what).toBeDefined();
-  const plain = readPlainJson(body, maxSchemaValues);
+  const plain = plainOf(body);
   if (!plain) return false;
   // What the checker skips for a text taken: the size limit and the number checks, which need the located JSON.
   expect(countJsonNodes(tree!), what).toBeLessThanOrEqual(maxSchemaValues);
@@ -215,13 +225,13 @@ describe("inline schemas read as plain values", () => {
     ];
     for (const body of left) {
       expect(located(body), body).toBeDefined();
-      expect(readPlainJson(body, maxSchemaValues), body).toBeUndefined();
+      expect(plainOf(body), body).toBeUndefined();
       compare(body, body);
     }
     // Beyond the size limit (the checker reports it at the located JSON's range).
     const large = `{"type":"enum","name":"E","symbols":[${Array.from({ length: 200 }, (_, i) => `"S${i}"`).join(",")}]}`;
-    expect(readPlainJson(large, 150)).toBeUndefined();
-    expect(readPlainJson(large, 250)).toBeDefined();
+    expect(plainOf(large, 150)).toBeUndefined();
+    expect(plainOf(large, 250)).toBeDefined();
     // Taken: what reads the same, with the places of another prefix and line breaks of every kind.
     const taken = [
       record('{"name":"a","type":"double","default":-0}'),

@@ -4,13 +4,14 @@
 // type-checks. KEF_NAMES_SEED=<seed> replays a run, KEF_NAMES_COUNT=<n> changes how many cases are tried.
 import fs from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import type ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { bindTopic, type MessageHandler } from "kefgen/runtime";
 import { projectOptions } from "../../generator/config.js";
 import type { Diagnostic } from "../../generator/diagnostics.js";
 import { emit, type GeneratedFile } from "../../generator/emit.js";
-import type { Model } from "../../generator/model.js";
+import { camelCase, pascalCase, type Model } from "../../generator/model.js";
 import { apiNamesOf, emittedNames } from "../../generator/names.js";
 import { parse } from "../../generator/parse.js";
 import { analyse, checkFiles } from "../../generator/program.js";
@@ -492,4 +493,52 @@ describe(`property: random declarations give a diagnostic or output that compile
     expect(compiled.length).toBeGreaterThan(count / 5);
     expect((diagnosed.get("KEF2021") ?? 0) + (diagnosed.get("KEF2015") ?? 0)).toBeGreaterThan(count / 10);
   }, 120_000);
+});
+
+describe("camelCase and pascalCase", () => {
+  /** The words as the casings first split them, with regular expressions (model.ts now splits in one pass). */
+  const words = (text: string): string[] =>
+    text
+      .split(/[^A-Za-z0-9]+/)
+      .flatMap((w) => w.split(/(?<=[a-z0-9])(?=[A-Z])/))
+      .filter((w) => w.length > 0);
+  const pascal = (text: string): string => {
+    const out = words(text)
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join("");
+    return /^[0-9]/.test(out) ? `T${out}` : out;
+  };
+  const camel = (text: string): string => {
+    const out = words(text)
+      .map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1)))
+      .join("");
+    return /^[0-9]/.test(out) ? `topic${out[0]!.toUpperCase()}${out.slice(1)}` : out;
+  };
+
+  it("split words as the regular expressions do", () => {
+    const examples = [
+      "order-events",
+      "OrderCreated",
+      "fooBar9Baz",
+      "HTTPServer",
+      "a1B2c",
+      "x__y",
+      "9lives",
+      "été-Ünï",
+      "",
+    ];
+    for (const text of examples) {
+      expect(pascalCase(text), text).toBe(pascal(text));
+      expect(camelCase(text), text).toBe(camel(text));
+    }
+    const piece = fc.constantFrom("a", "Z", "b9", "Q", "0", "-", ".", "_", " ", "é", "É", "😀", "xY", "AB", "7c");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join("");
+        expect(pascalCase(text)).toBe(pascal(text));
+        expect(camelCase(text)).toBe(camel(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
