@@ -341,58 +341,110 @@ const KAFKAJS_ACKS = { all: -1, leader: 1, none: 0 } as const;
 /**
  * A {@link TransportProducer} over a kafkajs producer (by default idempotent, `acks: -1`).
  *
- * An idempotent producer sends one batch at a time. kafkajs 2.2.4 gives a batch its sequence numbers when it builds
- * the request and takes them back when the request fails (producer/sendMessages.js), then retries the batch. A send
- * that was waiting for the broker meanwhile takes the same numbers, and the broker, which had written the first batch
- * before its connection broke, answers the second as a duplicate of it: the second send resolves and its records
- * are not written, and the first batch, retried with the next numbers, is written twice. One cut connection under
- * five concurrent sends lost one batch of 100 and doubled another in each of three runs
- * (test/integration/producer-connection-cut.test.ts, where kafkajs's own producer does it too). kafkajs sends an
- * idempotent producer's requests to a broker one at a time anyway (its broker lock), so what this costs is the
- * overlap of one batch's preparation with another's round trip.
+ * An idempotent producer has one kafkajs send at a time. kafkajs 2.2.4 gives a batch its sequence numbers when it
+ * builds the request and takes them back when the request fails (producer/sendMessages.js), then retries the batch. A
+ * send that was waiting for the broker meanwhile takes the same numbers, and the broker, which had written the first
+ * batch before its connection broke, answers the second as a duplicate of it: the second send resolves and its
+ * records are not written, and the first batch, retried with the next numbers, is written twice. One cut connection
+ * under five concurrent sends lost one batch of 100 and doubled another in each of three runs
+ * (test/integration/producer-connection-cut.test.ts, where kafkajs's own producer does it too).
+ *
+ * So the sends made while one is in flight wait, and go together in the next kafkajs send (one request per broker),
+ * up to {@link COMBINED_BYTES}: as the Java producer fills its batches while earlier ones are in flight. Each send
+ * still resolves once its own records are acknowledged, or rejects with the error of the kafkajs send that carried
+ * them; records keep the order of their sends.
  */
 class KafkajsProducer implements TransportProducer {
   private readonly producer;
   private readonly acks: number;
   private readonly compression: CompressionTypes;
-  /** Idempotent: settles when every send begun so far has settled; the next send starts after it. */
-  private previous: Promise<unknown> | undefined;
+  private readonly idempotent: boolean;
+  /** Idempotent: sends waiting for the kafkajs send in flight. */
+  private readonly waiting: WaitingSend[] = [];
+  private sending = false;
 
   constructor(kafka: Kafka, settings?: ProducerSettings) {
-    const idempotent = settings?.idempotent ?? true;
+    this.idempotent = settings?.idempotent ?? true;
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
-      idempotent,
+      idempotent: this.idempotent,
       ...(settings ? { maxInFlightRequests: settings.maxInFlight } : {}),
     });
     this.acks = KAFKAJS_ACKS[settings?.acks ?? "all"];
     this.compression = settings?.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
-    if (idempotent) this.previous = Promise.resolve();
   }
 
   connect(): Promise<void> {
     return this.producer.connect();
   }
 
-  send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    if (this.previous === undefined) return this.sendNow(topic, records);
-    const sending = this.previous.then(() => this.sendNow(topic, records));
-    this.previous = sending.catch(() => undefined);
-    return sending;
+  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    const messages = records.map(kafkajsMessage);
+    if (!this.idempotent) {
+      await this.producer.send({ topic, acks: this.acks, compression: this.compression, messages });
+      return;
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ topic, messages, bytes: sizeOf(records), resolve, reject });
+      if (!this.sending) void this.sendWaiting();
+    });
   }
 
-  private async sendNow(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    await this.producer.send({
-      topic,
-      acks: this.acks,
-      compression: this.compression,
-      messages: records.map(kafkajsMessage),
-    });
+  /** Sends what waits, a kafkajs send at a time, until nothing waits. */
+  private async sendWaiting(): Promise<void> {
+    this.sending = true;
+    while (this.waiting.length > 0) {
+      const taken = [this.waiting.shift()!];
+      let bytes = taken[0]!.bytes;
+      while (this.waiting.length > 0 && bytes + this.waiting[0]!.bytes <= COMBINED_BYTES) {
+        bytes += this.waiting[0]!.bytes;
+        taken.push(this.waiting.shift()!);
+      }
+      const byTopic = new Map<string, Message[]>();
+      for (const send of taken) {
+        const messages = byTopic.get(send.topic);
+        if (messages) messages.push(...send.messages);
+        else byTopic.set(send.topic, [...send.messages]);
+      }
+      try {
+        await this.producer.sendBatch({
+          acks: this.acks,
+          compression: this.compression,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+        for (const send of taken) send.resolve();
+      } catch (error) {
+        for (const send of taken) send.reject(error);
+      }
+    }
+    this.sending = false;
   }
 
   disconnect(): Promise<void> {
     return this.producer.disconnect();
   }
+}
+
+/**
+ * The most bytes of keys and values that sends waiting together go in one kafkajs send with: half the broker's
+ * default `message.max.bytes` (1 MiB), which bounds one partition's record batch. A single larger send goes alone.
+ */
+const COMBINED_BYTES = 512 * 1024;
+
+/** A send waiting for the kafkajs send in flight (see {@link KafkajsProducer}). */
+interface WaitingSend {
+  readonly topic: string;
+  readonly messages: readonly Message[];
+  readonly bytes: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Bytes of the records' keys and values (a string's length stands for its bytes). */
+function sizeOf(records: readonly OutgoingRecord[]): number {
+  let bytes = 0;
+  for (const r of records) bytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
+  return bytes;
 }
 
 function kafkajsMessage(r: OutgoingRecord): Message {

@@ -34,6 +34,8 @@ interface Outcome {
   rejected: string[];
   /** Every number in the topic, as often as it is there. */
   written: number[];
+  /** Produce requests that went through the proxy (sends made while one is in flight may share one). */
+  produceRequests: number;
 }
 
 /**
@@ -46,7 +48,7 @@ async function cutRun(
   topic: string,
   send: (numbers: number[]) => Promise<void>,
 ): Promise<Outcome> {
-  const outcome: Outcome = { acknowledged: [], rejected: [], written: [] };
+  const outcome: Outcome = { acknowledged: [], rejected: [], written: [], produceRequests: 0 };
   let next = 0;
   const sender = async () => {
     while (next < BATCHES) {
@@ -63,6 +65,7 @@ async function cutRun(
     }
   };
   await Promise.all(Array.from({ length: SENDERS }, sender));
+  outcome.produceRequests = proxy.produceRequests;
   outcome.written = await readAll(brokers, topic);
   return outcome;
 }
@@ -101,6 +104,7 @@ function tally(outcome: Outcome) {
     rejectedSends: outcome.rejected.length,
     written: outcome.written.length,
     acknowledgedMissing: outcome.acknowledged.filter((n) => !count.has(n)).length,
+    produceRequests: outcome.produceRequests,
     duplicates: [...count.values()].filter((c) => c > 1).length,
   };
 }

@@ -21,6 +21,8 @@ export interface BlackholeProxy {
   readonly dropped: number;
   /** Connections closed by {@link cutAfterNextProduce} so far. */
   readonly cuts: number;
+  /** Produce requests clients sent through the proxy so far. */
+  readonly produceRequests: number;
   blackhole(): void;
   heal(): void;
   cutAfterNextProduce(ms: number): void;
@@ -65,6 +67,7 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
   let dropped = 0;
   let cutAfterMs: number | undefined;
   let cuts = 0;
+  let produceRequests = 0;
   const server: Server = createServer((client) => {
     accepted++;
     const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
@@ -75,6 +78,7 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
       upstream.destroy();
     };
     const requests = requestReader((apiKey) => {
+      if (apiKey === PRODUCE) produceRequests++;
       if (apiKey !== PRODUCE || cutAfterMs === undefined || cutting) return;
       cutting = true;
       cuts++;
@@ -117,6 +121,9 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
     },
     get cuts() {
       return cuts;
+    },
+    get produceRequests() {
+      return produceRequests;
     },
     blackhole: () => void (dropping = true),
     heal: () => void (dropping = false),
