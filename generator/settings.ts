@@ -207,7 +207,7 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     meaning:
       "The broker drops duplicates of a retried send (producer id and sequence numbers). Needs acks = all and maxInFlight ≤ 5 (KEF2009 otherwise).",
     honouredBy:
-      "kafkajs `producer({ idempotent })`, one kafkajs send at a time per producer, sends made meanwhile going together (kafkajs 2.2.4 loses a batch when sends overlap a broken connection: docs/runtime.md)",
+      "kafkajs `producer({ idempotent })`, one kafkajs send at a time per topic, sends made meanwhile going together (kafkajs 2.2.4 loses a batch when sends overlap a broken connection: docs/runtime.md)",
   },
   lingerMs: {
     meaning: "How long the client waits to fill a batch before sending.",
@@ -225,7 +225,7 @@ const settingDocs: { readonly [N in SettingName]: SettingDocs } = {
     meaning:
       "Most produce requests in flight on one broker connection. At most 5 with idempotent = true (the broker keeps the last 5 batches' sequence numbers).",
     honouredBy:
-      "kafkajs `producer({ maxInFlightRequests })`; an idempotent producer has one kafkajs send at a time (see idempotent)",
+      "kafkajs `producer({ maxInFlightRequests })`; an idempotent producer has one kafkajs send at a time per topic (see idempotent)",
   },
   autoRegister: {
     meaning:

@@ -341,27 +341,27 @@ const KAFKAJS_ACKS = { all: -1, leader: 1, none: 0 } as const;
 /**
  * A {@link TransportProducer} over a kafkajs producer (by default idempotent, `acks: -1`).
  *
- * An idempotent producer has one kafkajs send at a time. kafkajs 2.2.4 gives a batch its sequence numbers when it
- * builds the request and takes them back when the request fails (producer/sendMessages.js), then retries the batch. A
- * send that was waiting for the broker meanwhile takes the same numbers, and the broker, which had written the first
- * batch before its connection broke, answers the second as a duplicate of it: the second send resolves and its
- * records are not written, and the first batch, retried with the next numbers, is written twice. One cut connection
- * under five concurrent sends lost one batch of 100 and doubled another in each of three runs
- * (test/integration/producer-connection-cut.test.ts, where kafkajs's own producer does it too).
+ * An idempotent producer has one kafkajs send at a time per topic. kafkajs 2.2.4 gives a batch its sequence numbers
+ * (per topic and partition) when it builds the request and takes them back when the request fails
+ * (producer/sendMessages.js), then retries the batch. A send to the same topic that was waiting for the broker
+ * meanwhile takes the same numbers, and the broker, which had written the first batch before its connection broke,
+ * answers the second as a duplicate of it: the second send resolves and its records are not written, and the first
+ * batch, retried with the next numbers, is written twice. One cut connection under five concurrent sends lost one
+ * batch of 100 and doubled another in each of three runs (test/integration/producer-connection-cut.test.ts, where
+ * kafkajs's own producer does it too). Sends to other topics use other numbers: they go on meanwhile.
  *
- * So the sends made while one is in flight wait, and go together in the next kafkajs send (one request per broker),
- * up to {@link COMBINED_BYTES}: as the Java producer fills its batches while earlier ones are in flight. Each send
- * still resolves once its own records are acknowledged, or rejects with the error of the kafkajs send that carried
- * them; records keep the order of their sends.
+ * So the sends to a topic made while one is in flight wait, and go together in its next kafkajs send (one request
+ * per broker), up to {@link COMBINED_BYTES}: as the Java producer fills its batches while earlier ones are in flight.
+ * Each send still resolves once its own records are acknowledged, or rejects with the error of the kafkajs send that
+ * carried them; records keep the order of their sends.
  */
 class KafkajsProducer implements TransportProducer {
   private readonly producer;
   private readonly acks: number;
   private readonly compression: CompressionTypes;
   private readonly idempotent: boolean;
-  /** Idempotent: sends waiting for the kafkajs send in flight. */
-  private readonly waiting: WaitingSend[] = [];
-  private sending = false;
+  /** Idempotent: per topic, the sends waiting for its kafkajs send in flight. */
+  private readonly lanes = new Map<string, { waiting: WaitingSend[]; sending: boolean }>();
 
   constructor(kafka: Kafka, settings?: ProducerSettings) {
     this.idempotent = settings?.idempotent ?? true;
@@ -384,40 +384,33 @@ class KafkajsProducer implements TransportProducer {
       await this.producer.send({ topic, acks: this.acks, compression: this.compression, messages });
       return;
     }
+    const lane = this.lanes.get(topic) ?? { waiting: [], sending: false };
+    this.lanes.set(topic, lane);
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ topic, messages, bytes: sizeOf(records), resolve, reject });
-      if (!this.sending) void this.sendWaiting();
+      lane.waiting.push({ messages, bytes: sizeOf(records), resolve, reject });
+      if (!lane.sending) void this.sendWaiting(topic, lane);
     });
   }
 
-  /** Sends what waits, a kafkajs send at a time, until nothing waits. */
-  private async sendWaiting(): Promise<void> {
-    this.sending = true;
-    while (this.waiting.length > 0) {
-      const taken = [this.waiting.shift()!];
+  /** Sends what waits for `topic`, a kafkajs send at a time, until nothing waits. */
+  private async sendWaiting(topic: string, lane: { waiting: WaitingSend[]; sending: boolean }): Promise<void> {
+    lane.sending = true;
+    while (lane.waiting.length > 0) {
+      const taken = [lane.waiting.shift()!];
       let bytes = taken[0]!.bytes;
-      while (this.waiting.length > 0 && bytes + this.waiting[0]!.bytes <= COMBINED_BYTES) {
-        bytes += this.waiting[0]!.bytes;
-        taken.push(this.waiting.shift()!);
+      while (lane.waiting.length > 0 && bytes + lane.waiting[0]!.bytes <= COMBINED_BYTES) {
+        bytes += lane.waiting[0]!.bytes;
+        taken.push(lane.waiting.shift()!);
       }
-      const byTopic = new Map<string, Message[]>();
-      for (const send of taken) {
-        const messages = byTopic.get(send.topic);
-        if (messages) messages.push(...send.messages);
-        else byTopic.set(send.topic, [...send.messages]);
-      }
+      const messages = taken.length === 1 ? taken[0]!.messages : taken.flatMap((send) => send.messages);
       try {
-        await this.producer.sendBatch({
-          acks: this.acks,
-          compression: this.compression,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+        await this.producer.send({ topic, acks: this.acks, compression: this.compression, messages });
         for (const send of taken) send.resolve();
       } catch (error) {
         for (const send of taken) send.reject(error);
       }
     }
-    this.sending = false;
+    lane.sending = false;
   }
 
   disconnect(): Promise<void> {
@@ -433,8 +426,7 @@ const COMBINED_BYTES = 512 * 1024;
 
 /** A send waiting for the kafkajs send in flight (see {@link KafkajsProducer}). */
 interface WaitingSend {
-  readonly topic: string;
-  readonly messages: readonly Message[];
+  readonly messages: Message[];
   readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;

@@ -6,6 +6,8 @@
 // (runtime/transport/kafkajs.ts): every acknowledged record is in the topic exactly once. On Node >= 22.22 the
 // platformatic transport's producer goes through the same scenario. kafkajs's own producer in
 // the same scenario is the control: what it lost and doubled is reported, not asserted (it depends on timing).
+// The last test pins how the transport's sends go instead: per topic one kafkajs send at a time, the sends made
+// meanwhile together, in their order, and a topic that cannot be written holding back no other.
 
 import type { Kafka } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -160,5 +162,43 @@ describe("a producer connection cut between a written request and its answer, fi
     process.stdout.write(`[figures] connection cut, kafkajs producer ${JSON.stringify(figures)}\n`);
     expect(proxy.cuts).toBe(1);
     expect(figures.acknowledged + figures.rejectedSends * BATCH).toBe(BATCHES * BATCH);
+  }, 180_000);
+});
+
+describe("the typed producer's kafkajs sends (idempotent: one at a time per topic)", () => {
+  it("sends made while one is in flight go in fewer requests, in the order they were made; a topic that cannot be written holds back no other", async () => {
+    const { proxy, brokers } = await startBrokerBehindProxy((stop) => cleanups.push(stop));
+    const topic = uniqueName("combined");
+    await createTopic(brokers, topic);
+    const runtime = new ProducerRuntime(
+      { brokers, clientId: "kefgen-combined" },
+      { logger: silentLogger, transport: testTransport("kafkajs", brokers) },
+    );
+    const settings = { acks: "all", idempotent: true, compression: "none", maxInFlight: 5 } as const;
+    const producer = runtime.topic<{ n: number }, never>({ topic, value: avroEncoder(codec), settings });
+    const missing = runtime.topic<{ n: number }, never>({
+      topic: uniqueName("missing"),
+      value: avroEncoder(codec),
+      settings,
+    });
+    await runtime.start();
+    cleanups.push(() => runtime.stop());
+    // A send to a topic that does not exist: kafkajs retries it for seconds, then it fails.
+    let missingSettled = false;
+    const toMissing = missing.send({ n: -1 }).finally(() => (missingSettled = true));
+    toMissing.catch(() => undefined);
+    // 50 sends of 100 records made at once, without waiting: the first goes alone, the others wait and go together.
+    const before = proxy.produceRequests;
+    const sends = Array.from({ length: 50 }, (_, s) =>
+      producer.sendBatch(Array.from({ length: 100 }, (_, i) => ({ value: { n: s * 100 + i } }))),
+    );
+    await Promise.all(sends);
+    expect(missingSettled, "the sends to the other topic waited for the missing topic's send").toBe(false);
+    const requests = proxy.produceRequests - before;
+    process.stdout.write(`[figures] 50 sends made at once ${JSON.stringify({ produceRequests: requests })}\n`);
+    expect(requests).toBeLessThan(50);
+    // One partition: the records are in the order of their sends.
+    expect(await readAll(brokers, topic)).toEqual(Array.from({ length: 5_000 }, (_, n) => n));
+    await expect(toMissing).rejects.toThrow();
   }, 180_000);
 });
