@@ -361,7 +361,7 @@ class KafkajsProducer implements TransportProducer {
   private readonly compression: CompressionTypes;
   private readonly idempotent: boolean;
   /** Idempotent: per topic, the sends waiting for its kafkajs send in flight. */
-  private readonly lanes = new Map<string, { waiting: WaitingSend[]; sending: boolean }>();
+  private readonly lanes = new Map<string, SendLane>();
 
   constructor(kafka: Kafka, settings?: ProducerSettings) {
     this.idempotent = settings?.idempotent ?? true;
@@ -393,7 +393,7 @@ class KafkajsProducer implements TransportProducer {
   }
 
   /** Sends what waits for `topic`, a kafkajs send at a time, until nothing waits. */
-  private async sendWaiting(topic: string, lane: { waiting: WaitingSend[]; sending: boolean }): Promise<void> {
+  private async sendWaiting(topic: string, lane: SendLane): Promise<void> {
     lane.sending = true;
     while (lane.waiting.length > 0) {
       const taken = [lane.waiting.shift()!];
@@ -423,6 +423,12 @@ class KafkajsProducer implements TransportProducer {
  * default `message.max.bytes` (1 MiB), which bounds one partition's record batch. A single larger send goes alone.
  */
 const COMBINED_BYTES = 512 * 1024;
+
+/** One topic's sends of an idempotent {@link KafkajsProducer}: those waiting, and whether its kafkajs send is in flight. */
+interface SendLane {
+  readonly waiting: WaitingSend[];
+  sending: boolean;
+}
 
 /** A send waiting for the kafkajs send in flight (see {@link KafkajsProducer}). */
 interface WaitingSend {
