@@ -153,8 +153,17 @@ class KefLanguageServer {
     }
   }
 
-  /** Analyses one project and publishes the diagnostics of each of its files (empty lists clear old ones). */
+  /**
+   * Analyses one project and publishes the diagnostics of each of its files (empty lists clear old ones); a file's own
+   * project whose file is closed and not on disk is forgotten, its diagnostics cleared.
+   */
   publish(project: LspProject): void {
+    if (this.workspace.orphaned(project)) {
+      // Closed and not on disk: clear what it showed (on the .kef and its schema files) rather than say it is gone.
+      for (const f of project.published) void this.connection.sendDiagnostics({ uri: uriOf(f), diagnostics: [] });
+      this.workspace.forgetFile(project);
+      return;
+    }
     const byFile = this.workspace.analyse(project);
     const base = project.options?.cwd ?? path.dirname(project.key.slice(project.key.indexOf(":") + 1));
     for (const f of project.published) if (!byFile.has(f)) byFile.set(f, []);

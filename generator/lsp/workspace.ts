@@ -126,6 +126,22 @@ export class Workspace {
     return project;
   }
 
+  /**
+   * Whether a project of one .kef file has lost that file: it is not open in the editor and not on disk (never
+   * saved, or deleted). Analysing it would only report that the file cannot be read (KEF4001), on a file nobody has.
+   */
+  orphaned(project: LspProject): boolean {
+    if (!project.key.startsWith("file:")) return false;
+    const file = project.key.slice("file:".length);
+    return !this.open.has(file) && !fs.existsSync(file);
+  }
+
+  /** Forgets a project of one .kef file (orphaned): a later open of the file makes it anew. */
+  forgetFile(project: LspProject): void {
+    this.projects.delete(project.key);
+    this.astCache.delete(project.key.slice("file:".length));
+  }
+
   /** Forgets a config project (its config changed): it is loaded again when next needed. */
   forgetConfig(configPath: string): void {
     this.projects.delete(`config:${configPath}`);

@@ -150,3 +150,54 @@ describe("problems inside .avsc files", () => {
     expect(client.diagnostics.get(uri(kef)) ?? []).toEqual([]);
   });
 });
+
+describe("closed documents of their own project", () => {
+  let dir: string;
+  let client: LspClient;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lsp-close-"));
+    fs.mkdirSync(path.join(dir, "schemas"));
+    fs.writeFileSync(path.join(dir, "schemas/broken.avsc"), '{ "type": "strng" }\n');
+    client = await startServer();
+  });
+  afterAll(async () => {
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a file never saved: closing it clears its diagnostics and those of its schema files", async () => {
+    const file = path.join(dir, "unsaved.kef");
+    const avsc = path.join(dir, "schemas/broken.avsc");
+    const onSchema = client.until(uri(avsc), (d) => d.length > 0);
+    const shown = await client.open(
+      file,
+      'message M from "schemas/broken.avsc"\nshared { groupId = "g" }\ntopic "t" : M { consumer via nope }\n',
+    );
+    expect(shown.map((d) => d.code)).toEqual(["KEF2002"]);
+    expect((await onSchema).map((d) => d.code)).toEqual(["KEF3001"]);
+    const cleared = client.nextDiagnostics(uri(file));
+    const schemaCleared = client.nextDiagnostics(uri(avsc));
+    await client.closeDocument(file);
+    // Not "cannot read unsaved.kef" (KEF4001): there is nothing left to read.
+    expect(await cleared).toEqual([]);
+    expect(await schemaCleared).toEqual([]);
+    // Opened again, it is checked again.
+    expect((await client.open(file, 'topic "t" : Missing\n')).map((d) => d.code)).toEqual(["KEF2001"]);
+  });
+
+  it("a file on disk keeps its diagnostics once closed, and loses them when it is deleted", async () => {
+    const file = path.join(dir, "saved.kef");
+    fs.writeFileSync(file, 'topic "t" : Missing\n');
+    expect((await client.open(file)).map((d) => d.code)).toEqual(["KEF2001"]);
+    const fromDisk = client.nextDiagnostics(uri(file));
+    await client.closeDocument(file);
+    // Closed, it is what `kefgen check saved.kef` reports.
+    expect((await fromDisk).map((d) => d.code)).toEqual(["KEF2001"]);
+    fs.rmSync(file);
+    const cleared = client.nextDiagnostics(uri(file));
+    await client.connection.sendNotification("workspace/didChangeWatchedFiles", {
+      changes: [{ uri: uri(file), type: 3 }],
+    });
+    expect(await cleared).toEqual([]);
+  });
+});

@@ -40,6 +40,8 @@ export interface LspClient {
   until(uri: string, accept: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]>;
   open(file: string, text?: string): Promise<Diagnostic[]>;
   change(file: string, text: string): Promise<Diagnostic[]>;
+  /** Sends didClose for `file` (its diagnostics, if the server publishes any, arrive through `nextDiagnostics`). */
+  closeDocument(file: string): Promise<void>;
   request<R>(method: string, params: unknown): Promise<R>;
   close(): Promise<void>;
 }
@@ -106,6 +108,11 @@ export async function startServer(folder?: string, serverArgs: readonly string[]
         contentChanges: [{ text }],
       });
       return next;
+    },
+    async closeDocument(file) {
+      const u = uri(file);
+      versions.delete(u);
+      await connection.sendNotification("textDocument/didClose", { textDocument: { uri: u } });
     },
     request: <R>(method: string, params: unknown) => connection.sendRequest(method, params) as Promise<R>,
     async close() {
