@@ -134,7 +134,7 @@ describe("problems inside .avsc files", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("are shown on the .avsc file, and follow its unsaved edits", async () => {
+  it("are shown on the .avsc file, and follow its unsaved edits until cleared", async () => {
     const kef = path.join(dir, "avro-files.kef");
     const avsc = path.join(dir, "schemas/shipment.avsc");
     expect(await client.open(kef)).toEqual([]);
@@ -148,6 +148,8 @@ describe("problems inside .avsc files", () => {
     expect(shown.length).toBeGreaterThan(0);
     expect(shown[0]!.code).toBe("KEF3001");
     expect(client.diagnostics.get(uri(kef)) ?? []).toEqual([]);
+    // Fixed (still unsaved), the .avsc's diagnostics are cleared.
+    expect(await client.change(avsc, text)).toEqual([]);
   });
 });
 

@@ -252,6 +252,29 @@ describe("a multi-file project", () => {
     expect(session).toContain("**Effective value:** `10000` (from connection alerting)");
   });
 
+  it("hover lists each layer of the precedence that applies: default → shared → connection → topic", async () => {
+    // Every layer writes maxBufferedMessages: the topic's wins, then (without it) the connection's.
+    const connections = text.connections.replace(
+      "  sessionTimeoutMs",
+      "  maxBufferedMessages = 200\n  sessionTimeoutMs",
+    );
+    const alerts = text.alerts.replace("backpressure = DropOldestMessage", "maxBufferedMessages = 20");
+    await client.change(files.connections, connections);
+    expect(await client.change(files.alerts, alerts)).toEqual([]);
+    const initial = settingsCatalogue.find((s) => s.name === "maxBufferedMessages")!.default;
+    const chain = `default: \`${String(initial)}\` → shared: \`500\` → connection alerting: \`200\``;
+    const onTopic = hoverText(
+      await req<Hover>("textDocument/hover", files.alerts, at(alerts, "maxBufferedMessages", 2)),
+    );
+    expect(onTopic).toContain('**Effective value:** `20` (from topic "alerts.orders")');
+    expect(onTopic).toContain(`${chain} → topic "alerts.orders": \`20\``);
+    const onConnection = hoverText(
+      await req<Hover>("textDocument/hover", files.connections, at(connections, "maxBufferedMessages = 200", 2)),
+    );
+    expect(onConnection).toContain("**Effective value:** `200` (from connection alerting)");
+    expect(onConnection).toContain(chain);
+  });
+
   it("hover on a message type shows its fields with their TypeScript types", async () => {
     const h = hoverText(await req<Hover>("textDocument/hover", files.alerts, at(text.alerts, ": OrderPlaced", 4)));
     expect(h).toContain("interface OrderPlaced {");
@@ -296,6 +319,44 @@ describe("a multi-file project", () => {
         newText: "paging",
       },
     ]);
+  });
+
+  it("finds the references of a connection across files, and of an alias (its declaration only)", async () => {
+    const where = (ls: Location[]) => ls.map((r) => `${path.basename(r.uri)}:${r.range.start.line}`).sort();
+    const connection = await req<Location[]>(
+      "textDocument/references",
+      files.connections,
+      at(text.connections, "connection alerting", 11),
+      { context: { includeDeclaration: true } },
+    );
+    const alertsLine = (needle: string) => `alerts.kef:${at(text.alerts, needle).line}`;
+    expect(where(connection)).toEqual(
+      [
+        `connections.kef:${at(text.connections, "connection alerting").line}`,
+        alertsLine('topic "alerts" :'),
+        alertsLine('topic "alerts.orders"'),
+      ].sort(),
+    );
+    const uses = await req<Location[]>("textDocument/references", files.alerts, at(text.alerts, "via alerting", 5), {
+      context: { includeDeclaration: false },
+    });
+    expect(where(uses)).toEqual([alertsLine('topic "alerts" :'), alertsLine('topic "alerts.orders"')].sort());
+    // An alias names the topic's handler in the generated code; in the .kef it is only declared.
+    const alias = await req<Location[]>("textDocument/references", files.orders, at(text.orders, "as euOrders", 4), {
+      context: { includeDeclaration: true },
+    });
+    expect(alias).toEqual([
+      { uri: uri(files.orders), range: { start: at(text.orders, "euOrders"), end: at(text.orders, "euOrders", 8) } },
+    ]);
+    const aliasUses = await req<Location[]>(
+      "textDocument/references",
+      files.orders,
+      at(text.orders, "as euOrders", 4),
+      {
+        context: { includeDeclaration: false },
+      },
+    );
+    expect(aliasUses).toEqual([]);
   });
 
   it("lists document symbols with their settings, and folds blocks", async () => {
