@@ -14,7 +14,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { formatKef } from "../fmt.js";
-import { quickFixes } from "./code-actions.js";
+import { quickFixes, schemaFileQuickFixes } from "./code-actions.js";
 import { completionAt } from "./completion.js";
 import { hoverAt } from "./hover.js";
 import { documentSymbols, foldingRanges } from "./outline.js";
@@ -128,7 +128,13 @@ class KefLanguageServer {
     connection.onDocumentFormatting((p) => this.format(p.textDocument.uri));
     connection.onCodeAction((p) => {
       const ctx = this.context(p.textDocument.uri);
-      return ctx ? quickFixes(ctx, p.context.diagnostics) : [];
+      if (ctx) return quickFixes(ctx, p.context.diagnostics);
+      // A schema file's diagnostics (shown on it) come from a project that reads it.
+      const file = fileOf(p.textDocument.uri);
+      const project = file && this.workspace.readerOf(file);
+      const text = file && this.workspace.text(file);
+      if (!file || !project || text === undefined) return [];
+      return schemaFileQuickFixes({ file, text, project, read: this.workspace.readFile }, p.context.diagnostics);
     });
     this.documents.listen(connection);
   }

@@ -166,6 +166,12 @@ export class Workspace {
     return byFile;
   }
 
+  /** A project that reads the schema file `file` (the first of them), if one has been analysed. */
+  readerOf(file: string): LspProject | undefined {
+    for (const p of this.projects.values()) if (p.analysis?.schemaFiles.includes(file)) return p;
+    return undefined;
+  }
+
   /** The projects a changed file may belong to (an open .kef, a schema file, a config). */
   affected(file: string): LspProject[] {
     if (path.basename(file) === configFileName) {
