@@ -153,9 +153,6 @@ describe("quick fixes of the invalid fixtures' hinted diagnostics", () => {
     expect(fixable.map(key)).toContain(
       "avro-number-not-representable.kef (schemas/tiny-default.avsc): write 0 if you mean zero",
     );
-    console.log(
-      `hinted ${hinted.length}, fixed ${fixable.length}, advice ${advice.length}, refused ${Object.keys(refused).length}`,
-    );
     for (const h of fixable) {
       expect(
         h.actions.map((a) => a.kind),
