@@ -13,6 +13,8 @@ import {
   type TextEdit,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { configFileName } from "../config.js";
+import { isInside } from "../files.js";
 import { formatKef } from "../fmt.js";
 import { quickFixes, schemaFileQuickFixes } from "./code-actions.js";
 import { completionAt } from "./completion.js";
@@ -147,6 +149,7 @@ class KefLanguageServer {
   }
 
   private schedule(file: string, delay: number): void {
+    if (path.basename(file) === configFileName) return this.configChanged(file, delay);
     for (const project of this.workspace.affected(file)) {
       clearTimeout(this.timers.get(project.key));
       this.timers.set(
@@ -157,6 +160,23 @@ class KefLanguageServer {
         }, delay),
       );
     }
+  }
+
+  /**
+   * A config changed, appeared or went: its folder's projects are drawn again. What they showed is cleared now (a
+   * config that no longer loads, or a file it no longer lists, would keep it otherwise) and the open .kef files of the
+   * folder are checked again, under the new config or alone.
+   */
+  private configChanged(config: string, delay: number): void {
+    const folder = path.dirname(config);
+    const gone = this.workspace.forgetFolder(config);
+    for (const p of gone) {
+      clearTimeout(this.timers.get(p.key));
+      this.timers.delete(p.key);
+    }
+    for (const f of new Set(gone.flatMap((p) => [...p.published])))
+      void this.connection.sendDiagnostics({ uri: uriOf(f), diagnostics: [] });
+    for (const f of this.workspace.open.keys()) if (f.endsWith(".kef") && isInside(f, folder)) this.schedule(f, delay);
   }
 
   /**

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { KefFile } from "../../grammar/ast.js";
-import { configFileName, findConfig, projectOptions } from "../config.js";
+import { findConfig, projectOptions } from "../config.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { isInside, readProjectFile, type FileAccess, type FileRead } from "../files.js";
 import { parse } from "../parse.js";
@@ -142,9 +142,20 @@ export class Workspace {
     this.astCache.delete(project.key.slice("file:".length));
   }
 
-  /** Forgets a config project (its config changed): it is loaded again when next needed. */
-  forgetConfig(configPath: string): void {
-    this.projects.delete(`config:${configPath}`);
+  /**
+   * Forgets the projects a change of the config `configPath` (edited, created or deleted) may redraw: the config's own,
+   * and those of single .kef files in its folder (a new config may take them in). They are made again when next
+   * needed; the forgotten ones are returned, for what they showed to be cleared.
+   */
+  forgetFolder(configPath: string): LspProject[] {
+    const folder = path.dirname(configPath);
+    const gone = [...this.projects.values()].filter(
+      (p) =>
+        p.key === `config:${configPath}` ||
+        (p.key.startsWith("file:") && isInside(p.key.slice("file:".length), folder)),
+    );
+    for (const p of gone) this.projects.delete(p.key);
+    return gone;
   }
 
   /** Analyses a project with the open documents; returns its diagnostics by absolute file. */
@@ -172,12 +183,8 @@ export class Workspace {
     return undefined;
   }
 
-  /** The projects a changed file may belong to (an open .kef, a schema file, a config). */
+  /** The projects a changed file may belong to (an open .kef, a schema file; a config is forgetFolder's). */
   affected(file: string): LspProject[] {
-    if (path.basename(file) === configFileName) {
-      this.forgetConfig(file);
-      return [];
-    }
     const out = new Set<LspProject>();
     for (const p of this.projects.values()) {
       if (p.analysis && (p.analysis.files.includes(file) || p.analysis.schemaFiles.includes(file))) out.add(p);

@@ -203,3 +203,66 @@ describe("closed documents of their own project", () => {
     expect(await cleared).toEqual([]);
   });
 });
+
+describe("a project's config", () => {
+  let dir: string;
+  let client: LspClient;
+  const shop = 'message M avro { "type": "string" }\nshared { groupId = "g" }\ntopic "t" : M { consumer via nope }\n';
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kefgen-lsp-config-"));
+    fs.cpSync(path.join(repoRoot, "fixtures/invalid/config-unknown-key"), dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "shop.kef"), shop);
+    client = await startServer(dir);
+  });
+  afterAll(async () => {
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const changed = (file: string, type: 1 | 2 | 3) =>
+    client.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: uri(file), type }] });
+
+  it("a config that does not load is reported on it as by kefgen check; fixed, deleted or changed, it is followed", async () => {
+    const config = path.join(dir, "kefgen.config.json");
+    const kef = path.join(dir, "shop.kef");
+    // Under a config that does not load nothing is checked (as kefgen check): only the config gets diagnostics.
+    const onConfig = client.nextDiagnostics(uri(config));
+    await client.connection.sendNotification("textDocument/didOpen", {
+      textDocument: { uri: uri(kef), languageId: "kef", version: 1, text: shop },
+    });
+    const reported = await onConfig;
+    expect(reported.map((d) => [d.code, d.message, d.range.start])).toEqual([
+      [
+        "KEF4003",
+        'unknown key "output" in the project config\nhint: keys are: files, out, name, runtimeImport, allowOutside',
+        { line: 0, character: 0 },
+      ],
+    ]);
+    // Fixed on disk: the config's diagnostics go and the open file is checked in the project.
+    fs.writeFileSync(config, '{ "files": ["*.kef"], "out": "generated" }\n');
+    const cleared = client.nextDiagnostics(uri(config));
+    const checked = client.until(uri(kef), (ds) => ds.length > 0);
+    await changed(config, 2);
+    expect(await cleared).toEqual([]);
+    expect((await checked).map((d) => d.code)).toEqual(["KEF2002"]);
+    // A config that no longer lists the file: it is checked alone (the project's diagnostics are cleared first).
+    fs.writeFileSync(config, '{ "files": ["other/*.kef"] }\n');
+    const redrawn = client.until(uri(kef), (ds) => ds.length > 0);
+    await changed(config, 2);
+    expect((await redrawn).map((d) => d.code)).toEqual(["KEF2002"]);
+    // Broken again: the file's diagnostics of its own project are cleared, the config's shown.
+    fs.writeFileSync(config, '{ "files": ["*.kef"], "output": "generated" }\n');
+    const fileCleared = client.nextDiagnostics(uri(kef));
+    const broken = client.until(uri(config), (ds) => ds.length > 0);
+    await changed(config, 2);
+    expect(await fileCleared).toEqual([]);
+    expect((await broken).map((d) => d.code)).toEqual(["KEF4003"]);
+    // Deleted: the file is checked alone.
+    fs.rmSync(config);
+    const alone = client.until(uri(kef), (ds) => ds.length > 0);
+    const configGone = client.nextDiagnostics(uri(config));
+    await changed(config, 3);
+    expect(await configGone).toEqual([]);
+    expect((await alone).map((d) => d.code)).toEqual(["KEF2002"]);
+  });
+});
