@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { analyse } from "../../generator/program.js";
 import type { Diagnostic } from "../../generator/diagnostics.js";
+import type { Diagnostic as LspDiagnostic } from "vscode-languageserver-protocol";
 import { startServer, uri, type LspClient } from "../support/lsp.js";
 
 const invalid = path.join(repoRoot, "fixtures/invalid");
@@ -150,6 +151,25 @@ describe("problems inside .avsc files", () => {
     expect(client.diagnostics.get(uri(kef)) ?? []).toEqual([]);
     // Fixed (still unsaved), the .avsc's diagnostics are cleared.
     expect(await client.change(avsc, text)).toEqual([]);
+    await client.closeDocument(avsc);
+  });
+
+  it("follow the .avsc on disk when it is not open (a watched file change)", async () => {
+    const avsc = path.join(dir, "schemas/employee.avsc");
+    const text = fs.readFileSync(avsc, "utf8");
+    expect(text).toContain('"string"');
+    const changedOnDisk = async (content: string, accept: (d: LspDiagnostic[]) => boolean) => {
+      fs.writeFileSync(avsc, content);
+      const next = client.until(uri(avsc), accept);
+      await client.connection.sendNotification("workspace/didChangeWatchedFiles", {
+        changes: [{ uri: uri(avsc), type: 2 }],
+      });
+      return next;
+    };
+    expect((await changedOnDisk(text.replace('"string"', '"strng"'), (d) => d.length > 0)).map((d) => d.code)).toEqual([
+      "KEF3001",
+    ]);
+    expect(await changedOnDisk(text, () => true)).toEqual([]);
   });
 });
 

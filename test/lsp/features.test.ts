@@ -399,6 +399,16 @@ describe("formatting and quick fixes", () => {
     expect(edits).toHaveLength(1);
     expect(edits[0]!.newText).toBe(formatKef({ file, absolutePath: file, text: messy }).text);
     expect(edits[0]!.newText).not.toBe(messy);
+    // A file with a syntax error is left as it is (as kefgen fmt leaves it).
+    const broken = `${messy}topic "u" : {\n`;
+    const diagnostics = await client.change(file, broken);
+    expect(diagnostics.map((d) => d.code).filter((c) => String(c).startsWith("KEF1")).length).toBeGreaterThan(0);
+    expect(
+      await client.request<TextEdit[]>("textDocument/formatting", {
+        textDocument: { uri: uri(file) },
+        options: { tabSize: 2, insertSpaces: true },
+      }),
+    ).toEqual([]);
   });
 
   it("offers the hint's 'did you mean' as a quick fix, quotes kept for strings", async () => {
