@@ -251,13 +251,15 @@ function definitionAt(ctx: DocumentContext, offset: number): Location[] | null {
     const range = named?.range ?? message.schema.range;
     return [{ uri: uriOf(path.resolve(base, message.schema.file)), range: toLspRange(range) }];
   }
-  // No model (the project has errors): the schema file the declaration names, else the declaration.
+  // No model (the project has errors): the schema file the declaration names if it can be read (not a missing file or
+  // a directory, which an editor cannot show), else the declaration.
   for (const [file, ast] of ctx.files) {
     const decl = ast.declarations.find((d) => d.$type === "Message" && d.name.text === occurrence.name);
     if (decl?.$type !== "Message") continue;
     if (decl.schema?.$type === "SchemaFile") {
       const target = path.resolve(path.dirname(file), decl.schema.path.value.split("#")[0]!);
-      return [{ uri: uriOf(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
+      if ("text" in ctx.read(target))
+        return [{ uri: uriOf(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
     }
     return [{ uri: uriOf(file), range: toLspRange(decl.name.range) }];
   }
