@@ -57,12 +57,16 @@ describe("diagnostics of single files", () => {
     .readdirSync(invalid)
     .filter((f) => f.endsWith(".kef"))
     .sort();
-  it.each(files)("%s: the same as kefgen check", async (name) => {
+  it.each(files)("%s: the same as kefgen check, on it and on the schema files it reads", async (name) => {
     const file = path.join(invalid, name);
-    const published = await client.open(file);
     const cli = analyse({ inputs: [file], cwd: invalid });
     expect(cli.diagnostics.length).toBeGreaterThan(0);
+    const others = [...new Set(cli.diagnostics.map((d) => path.resolve(invalid, d.file)))].filter((f) => f !== file);
+    const onOthers = others.map((f) => client.until(uri(f), (ds) => ds.length > 0));
+    const published = await client.open(file);
     expect(received(published)).toEqual(expected(cli.diagnostics, invalid, file));
+    const shown = await Promise.all(onOthers);
+    others.forEach((f, i) => expect(received(shown[i]!), f).toEqual(expected(cli.diagnostics, invalid, f)));
   });
 
   it("updates on every change and clears when fixed", async () => {

@@ -103,6 +103,12 @@ describe("a multi-file project", () => {
     const names = await req<CompletionItem[]>("textDocument/completion", files.connections, at(inBlock, "  sess\n", 6));
     // A connection takes every setting but the producer's (those go in shared or a topic's producer block).
     expect(labels(names)).toEqual(settingsCatalogue.filter((s) => s.scope !== "producer").map((s) => s.name));
+    // Each with its documentation and default.
+    for (const n of names) {
+      const s = settingsCatalogue.find((x) => x.name === n.label)!;
+      expect(n.detail, n.label).toBe(`default: ${s.default === undefined ? "none" : String(s.default)}`);
+      expect(JSON.stringify(n.documentation), n.label).toContain(JSON.stringify(s.meaning).slice(1, -1));
+    }
     const session = names.find((n) => n.label === "sessionTimeoutMs")!;
     expect(session.detail).toBe("default: 30000");
     expect(JSON.stringify(session.documentation)).toContain(
