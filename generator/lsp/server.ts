@@ -4,6 +4,7 @@
 import path from "node:path";
 import {
   CodeActionKind,
+  DidChangeWatchedFilesNotification,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
@@ -36,7 +37,9 @@ class KefLanguageServer {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(readonly connection: Connection) {
+    let registersWatchers = false;
     connection.onInitialize((params) => {
+      registersWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
       const folders = (params.workspaceFolders ?? [])
         .map((f) => fileOf(f.uri))
         .filter((f): f is string => f !== undefined);
@@ -60,6 +63,13 @@ class KefLanguageServer {
         },
         serverInfo: { name: "kefgen", version: "0.1.0" },
       };
+    });
+    connection.onInitialized(() => {
+      // The files the server reads from disk: the client reports their changes (a client that cannot register
+      // watchers is left to report them by its own configuration). vscode-languageclient registers them so.
+      if (!registersWatchers) return;
+      const watchers = ["**/*.kef", "**/*.avsc", `**/${configFileName}`].map((globPattern) => ({ globPattern }));
+      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
     });
     this.documents.onDidOpen((e) => this.changed(e.document, 0));
     this.documents.onDidChangeContent((e) => this.changed(e.document, debounceMs));

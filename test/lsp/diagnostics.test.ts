@@ -290,3 +290,34 @@ describe("a project's config", () => {
     expect((await alone).map((d) => d.code)).toEqual(["KEF2002"]);
   });
 });
+
+describe("watched files", () => {
+  it("the server asks a client that can register watchers to report changes of .kef, .avsc and config files", async () => {
+    const able = await startServer(undefined, undefined, {
+      workspace: { didChangeWatchedFiles: { dynamicRegistration: true } },
+    });
+    const unable = await startServer();
+    try {
+      // The server registers when `initialized` arrives: a request sent after it is answered after the registration.
+      const none = { textDocument: { uri: uri(path.join(os.tmpdir(), "kefgen-none.kef")) } };
+      for (const c of [able, unable]) expect(await c.request("textDocument/documentSymbol", none)).toEqual([]);
+      expect(able.registrations.map((r) => [r.method, r.registerOptions])).toEqual([
+        [
+          "workspace/didChangeWatchedFiles",
+          {
+            watchers: [
+              { globPattern: "**/*.kef" },
+              { globPattern: "**/*.avsc" },
+              { globPattern: "**/kefgen.config.json" },
+            ],
+          },
+        ],
+      ]);
+      // A client that cannot is expected to report them by its own configuration.
+      expect(unable.registrations).toEqual([]);
+    } finally {
+      await able.close();
+      await unable.close();
+    }
+  });
+});
