@@ -5,6 +5,8 @@ import path from "node:path";
 import {
   CodeActionKind,
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  ResponseError,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
@@ -14,6 +16,8 @@ import {
   type TextEdit,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { inlineJsonLexer } from "../../grammar/inline-json.js";
+import { Identifier } from "../../grammar/tokens.js";
 import { configFileName } from "../config.js";
 import { isInside } from "../files.js";
 import { formatKef } from "../fmt.js";
@@ -114,8 +118,15 @@ class KefLanguageServer {
         null,
       ),
     );
-    connection.onRenameRequest((p) =>
-      at(
+    connection.onRenameRequest((p) => {
+      // A new name the lexer would not read as one name (or reads as a keyword, which the checker refuses as a name:
+      // KEF2017) would break every place it is written: refused, as the protocol lets a server refuse a rename.
+      if (!isName(p.newName))
+        return new ResponseError(
+          ErrorCodes.InvalidParams,
+          `"${p.newName}" cannot be a name: it must be a word (letters, digits, _) that is not a keyword`,
+        );
+      return at(
         p.textDocument.uri,
         p.position,
         (ctx, offset) => {
@@ -127,8 +138,8 @@ class KefLanguageServer {
           return { changes };
         },
         null,
-      ),
-    );
+      );
+    });
     connection.onDocumentSymbol((p) => {
       const ctx = this.context(p.textDocument.uri);
       return ctx ? documentSymbols(ctx.ast) : [];
@@ -234,6 +245,12 @@ class KefLanguageServer {
     const end = TextDocument.create("", "kef", 0, ctx.text).positionAt(ctx.text.length);
     return [{ range: { start: { line: 0, character: 0 }, end }, newText: result.text }];
   }
+}
+
+/** Whether `text` lexes as exactly one identifier (not a keyword, not several words). */
+function isName(text: string): boolean {
+  const { tokens, errors } = inlineJsonLexer.tokenize(text);
+  return errors.length === 0 && tokens.length === 1 && tokens[0]!.tokenType === Identifier && tokens[0]!.image === text;
 }
 
 function offsetOf(text: string, position: Position): number {
