@@ -483,5 +483,15 @@ describe("the .avsc project", () => {
     );
     expect(hover).toContain("interface Invoice {");
     expect(hover).toMatch(/lines: \w+\[\];/);
+    // A message read from an .avsc file: its fields from there.
+    const customer = hoverText(
+      await client.request<Hover>("textDocument/hover", {
+        textDocument: { uri: uri(file) },
+        position: at(text, ": Customer", 3),
+      }),
+    );
+    expect(customer).toContain("interface Customer {");
+    expect(customer).toContain("name: string;");
+    expect(customer).toMatch(/address: \w+;/);
   });
 });
