@@ -38,11 +38,11 @@ async function activate(context) {
     "kefgen language server",
     { run, debug: run },
     {
+      // The server registers the file watchers it needs (.kef, .avsc, kefgen.config.json) when it starts.
       documentSelector: [
         { scheme: "file", language: "kef" },
         { scheme: "file", pattern: "**/*.avsc" },
       ],
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.kef,*.avsc,kefgen.config.json}") },
     },
   );
   context.subscriptions.push(client);

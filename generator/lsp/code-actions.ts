@@ -2,7 +2,8 @@
 // "use name = value", "add deadLetter = default", "write 30s", "name it: topic "t" as someName", "choose another
 // name, e.g. "X"", "remove it", "declare it: connection ..." — is turned into that edit, and the edit is offered only
 // when the project, checked again with it applied, no longer reports the diagnostic and reports no new error. A hint
-// that gives advice without an edit ("a third of the session timeout or less is usual") offers nothing.
+// that gives advice without an edit ("a third of the session timeout or less is usual") offers nothing. On a schema
+// file a project reads (its diagnostics are shown on it), only the replacements have a place.
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CodeActionKind,
@@ -66,23 +67,45 @@ export function quickFixes(ctx: DocumentContext, diagnostics: readonly LspDiagno
     if (hint === undefined || !p) return [];
     const placed = place(ctx, p, { start: doc.offsetAt(d.range.start), end: doc.offsetAt(d.range.end) });
     if (!placed || !fixes(ctx, placed.edits, d, hint)) return [];
-    const changes: Record<string, TextEdit[]> = {};
-    for (const e of placed.edits) {
-      const target = e.file === ctx.file ? doc : TextDocument.create("", "kef", 0, textOf(ctx, e.file) ?? "");
-      (changes[uriOf(e.file)] ??= []).push({
-        range: { start: target.positionAt(e.start), end: target.positionAt(e.end) },
-        newText: e.text,
-      });
-    }
-    const action: CodeAction = {
-      title: placed.title,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [d],
-      isPreferred: true,
-      edit: { changes },
-    };
-    return [action];
+    return [quickFix(ctx, doc, d, placed)];
   });
+}
+
+/**
+ * The verified quick fixes of the diagnostics of a schema file (an .avsc a project reads): only a replacement of the
+ * diagnosed text ("did you mean", "write 0") has a place in it, the other edits being .kef declarations and settings.
+ */
+export function schemaFileQuickFixes(ctx: EditContext, diagnostics: readonly LspDiagnostic[]): CodeAction[] {
+  const doc = TextDocument.create("", "json", 0, ctx.text);
+  return diagnostics.flatMap((d) => {
+    const hint = (d.data as { hint?: string } | undefined)?.hint;
+    const p = hint === undefined ? undefined : proposal(hint);
+    if (hint === undefined || p?.kind !== "replace") return [];
+    const placed = replacement(ctx, p, { start: doc.offsetAt(d.range.start), end: doc.offsetAt(d.range.end) });
+    if (!placed || !fixes(ctx, placed.edits, d, hint)) return [];
+    return [quickFix(ctx, doc, d, placed)];
+  });
+}
+
+/** What an edit is made in: a file of a project, its text as the editor has it, and how the project reads files. */
+type EditContext = Pick<DocumentContext, "file" | "text" | "project" | "read">;
+
+/** The code action of placed edits (in the document `doc` of `ctx.file`, or in other files of the project). */
+function quickFix(
+  ctx: EditContext,
+  doc: TextDocument,
+  d: LspDiagnostic,
+  placed: { title: string; edits: OffsetEdit[] },
+): CodeAction {
+  const changes: Record<string, TextEdit[]> = {};
+  for (const e of placed.edits) {
+    const target = e.file === ctx.file ? doc : TextDocument.create("", "kef", 0, textOf(ctx, e.file) ?? "");
+    (changes[uriOf(e.file)] ??= []).push({
+      range: { start: target.positionAt(e.start), end: target.positionAt(e.end) },
+      newText: e.text,
+    });
+  }
+  return { title: placed.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes } };
 }
 
 /** One edit by offsets in a file. */
@@ -103,11 +126,8 @@ function place(
   const declaration = declarationAt(ctx.ast, at.start);
   const titled = (title: string, edits: OffsetEdit[] | undefined) => (edits ? { title, edits } : undefined);
   switch (p.kind) {
-    case "replace": {
-      const written = ctx.text.slice(at.start, at.end);
-      const text = p.quoted && written.startsWith('"') ? JSON.stringify(p.text) : p.text;
-      return written === text ? undefined : titled(`Change to ${text}`, [{ file, ...at, text }]);
-    }
+    case "replace":
+      return replacement(ctx, p, at);
     case "rename": {
       const symbol = symbolAt(ctx, at.start);
       if (!symbol) return undefined;
@@ -172,6 +192,17 @@ function place(
         : undefined;
     }
   }
+}
+
+/** The diagnosed text replaced (a quoted string by a quoted string); undefined when it already says that. */
+function replacement(
+  ctx: EditContext,
+  p: Proposal & { kind: "replace" },
+  at: { start: number; end: number },
+): { title: string; edits: OffsetEdit[] } | undefined {
+  const written = ctx.text.slice(at.start, at.end);
+  const text = p.quoted && written.startsWith('"') ? JSON.stringify(p.text) : p.text;
+  return written === text ? undefined : { title: `Change to ${text}`, edits: [{ file: ctx.file, ...at, text }] };
 }
 
 /** Every setting written in a declaration: its blocks' and, in a topic's { }, the topic's own (`route`, `partitions`). */
@@ -243,7 +274,7 @@ function removal(text: string, file: string, r: Range): OffsetEdit {
 }
 
 /** Whether the edits, applied, make the project stop reporting `d` without reporting a new error. */
-function fixes(ctx: DocumentContext, edits: readonly OffsetEdit[], d: LspDiagnostic, hint: string): boolean {
+function fixes(ctx: EditContext, edits: readonly OffsetEdit[], d: LspDiagnostic, hint: string): boolean {
   const options = ctx.project.options;
   if (!options) return false;
   const edited = new Map<string, string>();
@@ -275,7 +306,7 @@ function fixes(ctx: DocumentContext, edits: readonly OffsetEdit[], d: LspDiagnos
   return [...errors(after)].every((e) => old.has(e));
 }
 
-function textOf(ctx: DocumentContext, file: string): string | undefined {
+function textOf(ctx: EditContext, file: string): string | undefined {
   if (file === ctx.file) return ctx.text;
   const read = ctx.read(file);
   return "text" in read ? read.text : undefined;

@@ -4,6 +4,9 @@
 import path from "node:path";
 import {
   CodeActionKind,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  ResponseError,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
@@ -13,8 +16,12 @@ import {
   type TextEdit,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { inlineJsonLexer } from "../../grammar/inline-json.js";
+import { Identifier } from "../../grammar/tokens.js";
+import { configFileName } from "../config.js";
+import { isInside } from "../files.js";
 import { formatKef } from "../fmt.js";
-import { quickFixes } from "./code-actions.js";
+import { quickFixes, schemaFileQuickFixes } from "./code-actions.js";
 import { completionAt } from "./completion.js";
 import { hoverAt } from "./hover.js";
 import { documentSymbols, foldingRanges } from "./outline.js";
@@ -34,7 +41,9 @@ class KefLanguageServer {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(readonly connection: Connection) {
+    let registersWatchers = false;
     connection.onInitialize((params) => {
+      registersWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
       const folders = (params.workspaceFolders ?? [])
         .map((f) => fileOf(f.uri))
         .filter((f): f is string => f !== undefined);
@@ -58,6 +67,13 @@ class KefLanguageServer {
         },
         serverInfo: { name: "kefgen", version: "0.1.0" },
       };
+    });
+    connection.onInitialized(() => {
+      // The files the server reads from disk: the client reports their changes (a client that cannot register
+      // watchers is left to report them by its own configuration). vscode-languageclient registers them so.
+      if (!registersWatchers) return;
+      const watchers = ["**/*.kef", "**/*.avsc", `**/${configFileName}`].map((globPattern) => ({ globPattern }));
+      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
     });
     this.documents.onDidOpen((e) => this.changed(e.document, 0));
     this.documents.onDidChangeContent((e) => this.changed(e.document, debounceMs));
@@ -102,8 +118,15 @@ class KefLanguageServer {
         null,
       ),
     );
-    connection.onRenameRequest((p) =>
-      at(
+    connection.onRenameRequest((p) => {
+      // A new name the lexer would not read as one name (or reads as a keyword, which the checker refuses as a name:
+      // KEF2017) would break every place it is written: refused, as the protocol lets a server refuse a rename.
+      if (!isName(p.newName))
+        return new ResponseError(
+          ErrorCodes.InvalidParams,
+          `"${p.newName}" cannot be a name: it must be a word (letters, digits, _) that is not a keyword`,
+        );
+      return at(
         p.textDocument.uri,
         p.position,
         (ctx, offset) => {
@@ -115,8 +138,8 @@ class KefLanguageServer {
           return { changes };
         },
         null,
-      ),
-    );
+      );
+    });
     connection.onDocumentSymbol((p) => {
       const ctx = this.context(p.textDocument.uri);
       return ctx ? documentSymbols(ctx.ast) : [];
@@ -128,7 +151,13 @@ class KefLanguageServer {
     connection.onDocumentFormatting((p) => this.format(p.textDocument.uri));
     connection.onCodeAction((p) => {
       const ctx = this.context(p.textDocument.uri);
-      return ctx ? quickFixes(ctx, p.context.diagnostics) : [];
+      if (ctx) return quickFixes(ctx, p.context.diagnostics);
+      // A schema file's diagnostics (shown on it) come from a project that reads it.
+      const file = fileOf(p.textDocument.uri);
+      const project = file && this.workspace.readerOf(file);
+      const text = file && this.workspace.text(file);
+      if (!file || !project || text === undefined) return [];
+      return schemaFileQuickFixes({ file, text, project, read: this.workspace.readFile }, p.context.diagnostics);
     });
     this.documents.listen(connection);
   }
@@ -141,6 +170,7 @@ class KefLanguageServer {
   }
 
   private schedule(file: string, delay: number): void {
+    if (path.basename(file) === configFileName) return this.configChanged(file, delay);
     for (const project of this.workspace.affected(file)) {
       clearTimeout(this.timers.get(project.key));
       this.timers.set(
@@ -153,8 +183,34 @@ class KefLanguageServer {
     }
   }
 
-  /** Analyses one project and publishes the diagnostics of each of its files (empty lists clear old ones). */
+  /**
+   * A config changed, appeared or went: its folder's projects are drawn again. What they showed is cleared now (a
+   * config that no longer loads, or a file it no longer lists, would keep it otherwise) and the open .kef files of the
+   * folder are checked again, under the new config or alone.
+   */
+  private configChanged(config: string, delay: number): void {
+    const folder = path.dirname(config);
+    const gone = this.workspace.forgetFolder(config);
+    for (const p of gone) {
+      clearTimeout(this.timers.get(p.key));
+      this.timers.delete(p.key);
+    }
+    for (const f of new Set(gone.flatMap((p) => [...p.published])))
+      void this.connection.sendDiagnostics({ uri: uriOf(f), diagnostics: [] });
+    for (const f of this.workspace.open.keys()) if (f.endsWith(".kef") && isInside(f, folder)) this.schedule(f, delay);
+  }
+
+  /**
+   * Analyses one project and publishes the diagnostics of each of its files (empty lists clear old ones); a file's own
+   * project whose file is closed and not on disk is forgotten, its diagnostics cleared.
+   */
   publish(project: LspProject): void {
+    if (this.workspace.orphaned(project)) {
+      // Closed and not on disk: clear what it showed (on the .kef and its schema files) rather than say it is gone.
+      for (const f of project.published) void this.connection.sendDiagnostics({ uri: uriOf(f), diagnostics: [] });
+      this.workspace.forgetFile(project);
+      return;
+    }
     const byFile = this.workspace.analyse(project);
     const base = project.options?.cwd ?? path.dirname(project.key.slice(project.key.indexOf(":") + 1));
     for (const f of project.published) if (!byFile.has(f)) byFile.set(f, []);
@@ -191,6 +247,12 @@ class KefLanguageServer {
   }
 }
 
+/** Whether `text` lexes as exactly one identifier (not a keyword, not several words). */
+function isName(text: string): boolean {
+  const { tokens, errors } = inlineJsonLexer.tokenize(text);
+  return errors.length === 0 && tokens.length === 1 && tokens[0]!.tokenType === Identifier && tokens[0]!.image === text;
+}
+
 function offsetOf(text: string, position: Position): number {
   return TextDocument.create("", "kef", 0, text).offsetAt(position);
 }
@@ -216,13 +278,15 @@ function definitionAt(ctx: DocumentContext, offset: number): Location[] | null {
     const range = named?.range ?? message.schema.range;
     return [{ uri: uriOf(path.resolve(base, message.schema.file)), range: toLspRange(range) }];
   }
-  // No model (the project has errors): the schema file the declaration names, else the declaration.
+  // No model (the project has errors): the schema file the declaration names if it can be read (not a missing file or
+  // a directory, which an editor cannot show), else the declaration.
   for (const [file, ast] of ctx.files) {
     const decl = ast.declarations.find((d) => d.$type === "Message" && d.name.text === occurrence.name);
     if (decl?.$type !== "Message") continue;
     if (decl.schema?.$type === "SchemaFile") {
       const target = path.resolve(path.dirname(file), decl.schema.path.value.split("#")[0]!);
-      return [{ uri: uriOf(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
+      if ("text" in ctx.read(target))
+        return [{ uri: uriOf(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
     }
     return [{ uri: uriOf(file), range: toLspRange(decl.name.range) }];
   }

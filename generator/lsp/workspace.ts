@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { KefFile } from "../../grammar/ast.js";
-import { configFileName, findConfig, projectOptions } from "../config.js";
+import { findConfig, projectOptions } from "../config.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { isInside, readProjectFile, type FileAccess, type FileRead } from "../files.js";
 import { parse } from "../parse.js";
@@ -126,9 +126,36 @@ export class Workspace {
     return project;
   }
 
-  /** Forgets a config project (its config changed): it is loaded again when next needed. */
-  forgetConfig(configPath: string): void {
-    this.projects.delete(`config:${configPath}`);
+  /**
+   * Whether a project of one .kef file has lost that file: it is not open in the editor and not on disk (never
+   * saved, or deleted). Analysing it would only report that the file cannot be read (KEF4001), on a file nobody has.
+   */
+  orphaned(project: LspProject): boolean {
+    if (!project.key.startsWith("file:")) return false;
+    const file = project.key.slice("file:".length);
+    return !this.open.has(file) && !fs.existsSync(file);
+  }
+
+  /** Forgets a project of one .kef file (orphaned): a later open of the file makes it anew. */
+  forgetFile(project: LspProject): void {
+    this.projects.delete(project.key);
+    this.astCache.delete(project.key.slice("file:".length));
+  }
+
+  /**
+   * Forgets the projects a change of the config `configPath` (edited, created or deleted) may redraw: the config's own,
+   * and those of single .kef files in its folder (a new config may take them in). They are made again when next
+   * needed; the forgotten ones are returned, for what they showed to be cleared.
+   */
+  forgetFolder(configPath: string): LspProject[] {
+    const folder = path.dirname(configPath);
+    const gone = [...this.projects.values()].filter(
+      (p) =>
+        p.key === `config:${configPath}` ||
+        (p.key.startsWith("file:") && isInside(p.key.slice("file:".length), folder)),
+    );
+    for (const p of gone) this.projects.delete(p.key);
+    return gone;
   }
 
   /** Analyses a project with the open documents; returns its diagnostics by absolute file. */
@@ -150,12 +177,14 @@ export class Workspace {
     return byFile;
   }
 
-  /** The projects a changed file may belong to (an open .kef, a schema file, a config). */
+  /** A project that reads the schema file `file` (the first of them), if one has been analysed. */
+  readerOf(file: string): LspProject | undefined {
+    for (const p of this.projects.values()) if (p.analysis?.schemaFiles.includes(file)) return p;
+    return undefined;
+  }
+
+  /** The projects a changed file may belong to (an open .kef, a schema file; a config is forgetFolder's). */
   affected(file: string): LspProject[] {
-    if (path.basename(file) === configFileName) {
-      this.forgetConfig(file);
-      return [];
-    }
     const out = new Set<LspProject>();
     for (const p of this.projects.values()) {
       if (p.analysis && (p.analysis.files.includes(file) || p.analysis.schemaFiles.includes(file))) out.add(p);

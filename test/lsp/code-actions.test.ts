@@ -1,4 +1,5 @@
-// Quick fixes over stdio, for every diagnostic with a hint that the invalid fixtures produce (fixtures/invalid/*.kef).
+// Quick fixes over stdio, for every diagnostic with a hint that the invalid fixtures produce (fixtures/invalid/*.kef),
+// those shown on the schema files they read included.
 // A hint that names an edit ("did you mean", "write name = value", "add deadLetter = default", "name it: ... as x",
 // "choose another name", "remove route", "declare it: ...") must yield one quick fix that, applied, makes the project
 // stop reporting the diagnostic without reporting a new error: checked here again with analyse(), independently of the
@@ -95,7 +96,10 @@ const refused: Readonly<Record<string, string>> = {
 };
 
 interface Hinted {
+  /** The fixture, and for a diagnostic shown on one of its schema files, that file: `x.kef (schemas/y.avsc)`. */
   readonly fixture: string;
+  readonly kef: string;
+  /** The file the diagnostic is shown on. */
   readonly file: string;
   readonly text: string;
   readonly diagnostic: LspDiagnostic;
@@ -112,17 +116,27 @@ beforeAll(async () => {
     .readdirSync(invalid)
     .filter((f) => f.endsWith(".kef"))
     .sort()) {
-    const file = path.join(invalid, fixture);
-    const text = fs.readFileSync(file, "utf8");
-    for (const diagnostic of await client.open(file, text)) {
-      const hint = (diagnostic.data as { hint?: string } | undefined)?.hint;
-      if (hint === undefined) continue;
-      const actions = await client.request<CodeAction[]>("textDocument/codeAction", {
-        textDocument: { uri: uri(file) },
-        range: diagnostic.range,
-        context: { diagnostics: [diagnostic] },
-      });
-      hinted.push({ fixture, file, text, diagnostic, hint, actions });
+    const kef = path.join(invalid, fixture);
+    // The files besides the .kef that kefgen check reports on (schema files): their diagnostics are shown on them.
+    const others = [
+      ...new Set(analyse({ inputs: [kef], cwd: invalid }).diagnostics.map((d) => path.resolve(invalid, d.file))),
+    ].filter((f) => f !== kef);
+    const shown = others.map((f) => client.until(uri(f), (ds) => ds.length > 0));
+    const onKef = await client.open(kef, fs.readFileSync(kef, "utf8"));
+    const published = [[kef, onKef] as const, ...(await Promise.all(shown)).map((ds, i) => [others[i]!, ds] as const)];
+    for (const [file, diagnostics] of published) {
+      const text = fs.readFileSync(file, "utf8");
+      for (const diagnostic of diagnostics) {
+        const hint = (diagnostic.data as { hint?: string } | undefined)?.hint;
+        if (hint === undefined) continue;
+        const actions = await client.request<CodeAction[]>("textDocument/codeAction", {
+          textDocument: { uri: uri(file) },
+          range: diagnostic.range,
+          context: { diagnostics: [diagnostic] },
+        });
+        const name = file === kef ? fixture : `${fixture} (${path.relative(invalid, file)})`;
+        hinted.push({ fixture: name, kef, file, text, diagnostic, hint, actions });
+      }
     }
   }
 }, 600_000);
@@ -135,6 +149,10 @@ describe("quick fixes of the invalid fixtures' hinted diagnostics", () => {
   it("every hint that names an edit yields a fix that clears its diagnostic without a new error", () => {
     const fixable = hinted.filter((h) => !advice.includes(key(h)) && !(key(h) in refused));
     expect(fixable.length).toBeGreaterThanOrEqual(50);
+    // A schema file's own: "write 0 if you mean zero" on a default too small for a double.
+    expect(fixable.map(key)).toContain(
+      "avro-number-not-representable.kef (schemas/tiny-default.avsc): write 0 if you mean zero",
+    );
     for (const h of fixable) {
       expect(
         h.actions.map((a) => a.kind),
@@ -143,12 +161,12 @@ describe("quick fixes of the invalid fixtures' hinted diagnostics", () => {
       const changes = h.actions[0]!.edit!.changes!;
       expect(Object.keys(changes), key(h)).toEqual([uri(h.file)]);
       const fixed = TextDocument.applyEdits(
-        TextDocument.create(uri(h.file), "kef", 1, h.text),
+        TextDocument.create(uri(h.file), h.file.endsWith(".kef") ? "kef" : "json", 1, h.text),
         changes[uri(h.file)] as TextEdit[],
       );
       const errors = (text: string) =>
         analyse({
-          inputs: [h.file],
+          inputs: [h.kef],
           cwd: invalid,
           readFile: (p) => (p === h.file ? { text } : { text: fs.readFileSync(p, "utf8") }),
         }).diagnostics;

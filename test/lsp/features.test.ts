@@ -103,6 +103,12 @@ describe("a multi-file project", () => {
     const names = await req<CompletionItem[]>("textDocument/completion", files.connections, at(inBlock, "  sess\n", 6));
     // A connection takes every setting but the producer's (those go in shared or a topic's producer block).
     expect(labels(names)).toEqual(settingsCatalogue.filter((s) => s.scope !== "producer").map((s) => s.name));
+    // Each with its documentation and default.
+    for (const n of names) {
+      const s = settingsCatalogue.find((x) => x.name === n.label)!;
+      expect(n.detail, n.label).toBe(`default: ${s.default === undefined ? "none" : String(s.default)}`);
+      expect(JSON.stringify(n.documentation), n.label).toContain(JSON.stringify(s.meaning).slice(1, -1));
+    }
     const session = names.find((n) => n.label === "sessionTimeoutMs")!;
     expect(session.detail).toBe("default: 30000");
     expect(JSON.stringify(session.documentation)).toContain(
@@ -252,6 +258,29 @@ describe("a multi-file project", () => {
     expect(session).toContain("**Effective value:** `10000` (from connection alerting)");
   });
 
+  it("hover lists each layer of the precedence that applies: default → shared → connection → topic", async () => {
+    // Every layer writes maxBufferedMessages: the topic's wins, then (without it) the connection's.
+    const connections = text.connections.replace(
+      "  sessionTimeoutMs",
+      "  maxBufferedMessages = 200\n  sessionTimeoutMs",
+    );
+    const alerts = text.alerts.replace("backpressure = DropOldestMessage", "maxBufferedMessages = 20");
+    await client.change(files.connections, connections);
+    expect(await client.change(files.alerts, alerts)).toEqual([]);
+    const initial = settingsCatalogue.find((s) => s.name === "maxBufferedMessages")!.default;
+    const chain = `default: \`${String(initial)}\` → shared: \`500\` → connection alerting: \`200\``;
+    const onTopic = hoverText(
+      await req<Hover>("textDocument/hover", files.alerts, at(alerts, "maxBufferedMessages", 2)),
+    );
+    expect(onTopic).toContain('**Effective value:** `20` (from topic "alerts.orders")');
+    expect(onTopic).toContain(`${chain} → topic "alerts.orders": \`20\``);
+    const onConnection = hoverText(
+      await req<Hover>("textDocument/hover", files.connections, at(connections, "maxBufferedMessages = 200", 2)),
+    );
+    expect(onConnection).toContain("**Effective value:** `200` (from connection alerting)");
+    expect(onConnection).toContain(chain);
+  });
+
   it("hover on a message type shows its fields with their TypeScript types", async () => {
     const h = hoverText(await req<Hover>("textDocument/hover", files.alerts, at(text.alerts, ": OrderPlaced", 4)));
     expect(h).toContain("interface OrderPlaced {");
@@ -298,6 +327,44 @@ describe("a multi-file project", () => {
     ]);
   });
 
+  it("finds the references of a connection across files, and of an alias (its declaration only)", async () => {
+    const where = (ls: Location[]) => ls.map((r) => `${path.basename(r.uri)}:${r.range.start.line}`).sort();
+    const connection = await req<Location[]>(
+      "textDocument/references",
+      files.connections,
+      at(text.connections, "connection alerting", 11),
+      { context: { includeDeclaration: true } },
+    );
+    const alertsLine = (needle: string) => `alerts.kef:${at(text.alerts, needle).line}`;
+    expect(where(connection)).toEqual(
+      [
+        `connections.kef:${at(text.connections, "connection alerting").line}`,
+        alertsLine('topic "alerts" :'),
+        alertsLine('topic "alerts.orders"'),
+      ].sort(),
+    );
+    const uses = await req<Location[]>("textDocument/references", files.alerts, at(text.alerts, "via alerting", 5), {
+      context: { includeDeclaration: false },
+    });
+    expect(where(uses)).toEqual([alertsLine('topic "alerts" :'), alertsLine('topic "alerts.orders"')].sort());
+    // An alias names the topic's handler in the generated code; in the .kef it is only declared.
+    const alias = await req<Location[]>("textDocument/references", files.orders, at(text.orders, "as euOrders", 4), {
+      context: { includeDeclaration: true },
+    });
+    expect(alias).toEqual([
+      { uri: uri(files.orders), range: { start: at(text.orders, "euOrders"), end: at(text.orders, "euOrders", 8) } },
+    ]);
+    const aliasUses = await req<Location[]>(
+      "textDocument/references",
+      files.orders,
+      at(text.orders, "as euOrders", 4),
+      {
+        context: { includeDeclaration: false },
+      },
+    );
+    expect(aliasUses).toEqual([]);
+  });
+
   it("lists document symbols with their settings, and folds blocks", async () => {
     const symbols = await req<DocumentSymbol[]>("textDocument/documentSymbol", files.connections);
     expect(symbols.map((s) => s.name)).toEqual(["shared", "connection alerting"]);
@@ -338,6 +405,16 @@ describe("formatting and quick fixes", () => {
     expect(edits).toHaveLength(1);
     expect(edits[0]!.newText).toBe(formatKef({ file, absolutePath: file, text: messy }).text);
     expect(edits[0]!.newText).not.toBe(messy);
+    // A file with a syntax error is left as it is (as kefgen fmt leaves it).
+    const broken = `${messy}topic "u" : {\n`;
+    const diagnostics = await client.change(file, broken);
+    expect(diagnostics.map((d) => d.code).filter((c) => String(c).startsWith("KEF1")).length).toBeGreaterThan(0);
+    expect(
+      await client.request<TextEdit[]>("textDocument/formatting", {
+        textDocument: { uri: uri(file) },
+        options: { tabSize: 2, insertSpaces: true },
+      }),
+    ).toEqual([]);
   });
 
   it("offers the hint's 'did you mean' as a quick fix, quotes kept for strings", async () => {
@@ -406,5 +483,15 @@ describe("the .avsc project", () => {
     );
     expect(hover).toContain("interface Invoice {");
     expect(hover).toMatch(/lines: \w+\[\];/);
+    // A message read from an .avsc file: its fields from there.
+    const customer = hoverText(
+      await client.request<Hover>("textDocument/hover", {
+        textDocument: { uri: uri(file) },
+        position: at(text, ": Customer", 3),
+      }),
+    );
+    expect(customer).toContain("interface Customer {");
+    expect(customer).toContain("name: string;");
+    expect(customer).toMatch(/address: \w+;/);
   });
 });

@@ -170,6 +170,12 @@ describe("registries and aliases", () => {
         newText: "events",
       },
     ]);
+    // A new name that is not one word, or is a keyword, is refused (it would break every place it is written).
+    for (const newName of ["two words", "topic", "9lives", ""])
+      await expect(
+        req("textDocument/rename", files.multi, at(text.multi, "as orderEvents", 4), { newName }),
+        newName,
+      ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("cannot be a name") });
     // Nothing to rename on a keyword.
     expect(await req("textDocument/prepareRename", files.multi, at(text.multi, "topic", 1, 1))).toBeNull();
   });

@@ -41,7 +41,6 @@ async function activate(): Promise<Started> {
     workspace: {
       workspaceFolders: [{ uri: { fsPath: dir } }],
       getConfiguration: () => ({ get: () => "" }),
-      createFileSystemWatcher: (glob: string) => ({ glob }),
     },
   };
   const languageClient = {

@@ -4,6 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Declaration } from "../../grammar/ast.js";
+import { parse } from "../../generator/parse.js";
 import { repoRoot } from "../../scripts/snapshots.js";
 import { runGrammarTests } from "../support/tmgrammar.js";
 
@@ -84,9 +86,77 @@ describe("the extension manifest", () => {
     expect(config.comments.lineComment).toBe("//");
   });
 
+  it("each snippet, its placeholders filled with their defaults, is a declaration (or a topic's block) that parses", () => {
+    const [s] = manifest.contributes.snippets;
+    const snippets = JSON.parse(fs.readFileSync(path.join(extension, s!.path), "utf8")) as Record<
+      string,
+      { prefix: string; body: string[]; description: string }
+    >;
+    const declarationOf: Record<string, string> = {
+      message: "Message",
+      shared: "Shared",
+      connection: "Connection",
+      topic: "Topic",
+      registry: "Registry",
+    };
+    const blockOf: Record<string, string> = {
+      producer: "ProducerClause",
+      consumer: "SharedConsumer",
+      config: "TopicConfig",
+    };
+    for (const [name, snippet] of Object.entries(snippets)) {
+      const word = snippet.prefix.split(" ")[0]!;
+      const body = expandSnippet(snippet.body.join("\n"));
+      const inTopic = snippet.description.startsWith("In a topic's { }");
+      const text = inTopic ? `topic "t" : M {\n${body}\n}\n` : `${body}\n`;
+      const parsed = parse({ file: "snippet.kef", absolutePath: path.join(os.tmpdir(), `snippet-${word}.kef`), text });
+      expect(
+        parsed.diagnostics.map((d) => d.message),
+        `${name}:\n${text}`,
+      ).toEqual([]);
+      const declarations = parsed.value.declarations;
+      if (word === "namespace") {
+        expect(parsed.value.namespace?.text, name).toBe("my.service");
+        expect(declarations, name).toEqual([]);
+      } else if (inTopic) {
+        expect(
+          declarations.map((d) => d.$type),
+          name,
+        ).toEqual(["Topic"]);
+        const topic = declarations[0] as Extract<Declaration, { $type: "Topic" }>;
+        expect(
+          topic.body.map((b) => b.$type),
+          name,
+        ).toEqual([blockOf[word]]);
+      } else
+        expect(
+          declarations.map((d) => d.$type),
+          name,
+        ).toEqual([declarationOf[word]]);
+    }
+  });
+
   it("starts the server as `kefgen lsp`, from the project's node_modules/.bin first", () => {
     const source = fs.readFileSync(path.join(extension, manifest.main), "utf8");
     expect(source).toMatch(/"node_modules",\s*"\.bin"/);
     expect(source).toContain('args: ["lsp"]');
   });
 });
+
+/**
+ * A snippet body as VS Code inserts it when each placeholder keeps its default: `${1:x}` is x, `${1|a,b|}` is a, `$1`
+ * and `${1}` repeat placeholder 1's text, `$0` is empty, `\\$` is a `$`.
+ */
+function expandSnippet(body: string): string {
+  const defaults = new Map<string, string>();
+  const filled = body
+    .replace(/\$\{(\d+):([^{}]*)\}/g, (_, n: string, text: string) => (defaults.set(n, text), text))
+    .replace(/\$\{(\d+)\|([^|]*)\|\}/g, (_, n: string, choices: string) => {
+      const first = choices.split(",")[0]!;
+      defaults.set(n, first);
+      return first;
+    });
+  return filled
+    .replace(/(?<!\\)\$(?:\{(\d+)\}|(\d+))/g, (_, a?: string, b?: string) => defaults.get(a ?? b!) ?? "")
+    .replace(/\\\$/g, "$");
+}

@@ -10,7 +10,15 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from "vscode-jsonrpc/node";
-import type { CompletionItem, Diagnostic, Hover, PublishDiagnosticsParams } from "vscode-languageserver-protocol";
+import type {
+  ClientCapabilities,
+  CompletionItem,
+  Diagnostic,
+  Hover,
+  PublishDiagnosticsParams,
+  Registration,
+  RegistrationParams,
+} from "vscode-languageserver-protocol";
 import { repoRoot } from "../../scripts/snapshots.js";
 
 export const uri = (file: string): string => pathToFileURL(path.resolve(file)).href;
@@ -34,12 +42,16 @@ export interface LspClient {
   readonly process: ChildProcess;
   /** Latest diagnostics by URI. */
   readonly diagnostics: Map<string, Diagnostic[]>;
+  /** The capabilities the server registered with the client (client/registerCapability), in order. */
+  readonly registrations: Registration[];
   /** Resolves with the next diagnostics published for `uri` (after `since` publishes, if given). */
   nextDiagnostics(uri: string): Promise<Diagnostic[]>;
   /** Resolves with the first diagnostics published for `uri` (from now on) that satisfy `accept`. */
   until(uri: string, accept: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]>;
   open(file: string, text?: string): Promise<Diagnostic[]>;
   change(file: string, text: string): Promise<Diagnostic[]>;
+  /** Sends didClose for `file` (its diagnostics, if the server publishes any, arrive through `nextDiagnostics`). */
+  closeDocument(file: string): Promise<void>;
   request<R>(method: string, params: unknown): Promise<R>;
   close(): Promise<void>;
 }
@@ -47,8 +59,15 @@ export interface LspClient {
 /** The server from the sources (as `kefgen lsp`), by default; bench/editor.ts runs built ones (`bin/kefgen.js lsp`). */
 const sourceServer = ["--import", "tsx", path.join(repoRoot, "test/support/lsp-server.ts"), "--stdio"];
 
-/** Starts the server (node with `serverArgs`) with `folder` as the workspace folder (or none). */
-export async function startServer(folder?: string, serverArgs: readonly string[] = sourceServer): Promise<LspClient> {
+/**
+ * Starts the server (node with `serverArgs`) with `folder` as the workspace folder (or none); the client claims
+ * `capabilities` (none by default).
+ */
+export async function startServer(
+  folder?: string,
+  serverArgs: readonly string[] = sourceServer,
+  capabilities: ClientCapabilities = {},
+): Promise<LspClient> {
   const child = spawn(process.execPath, serverArgs, { cwd: repoRoot, stdio: ["pipe", "pipe", "inherit"] });
   const connection = createMessageConnection(
     new StreamMessageReader(child.stdout!),
@@ -62,12 +81,16 @@ export async function startServer(folder?: string, serverArgs: readonly string[]
     waiting.delete(p.uri);
     for (const w of ws) w(p.diagnostics);
   });
+  const registrations: Registration[] = [];
+  connection.onRequest("client/registerCapability", (p: RegistrationParams) => {
+    registrations.push(...p.registrations);
+  });
   connection.listen();
   await connection.sendRequest("initialize", {
     processId: process.pid,
     rootUri: folder ? uri(folder) : null,
     workspaceFolders: folder ? [{ uri: uri(folder), name: path.basename(folder) }] : null,
-    capabilities: {},
+    capabilities,
   });
   await connection.sendNotification("initialized", {});
   const versions = new Map<string, number>();
@@ -80,6 +103,7 @@ export async function startServer(folder?: string, serverArgs: readonly string[]
     connection,
     process: child,
     diagnostics,
+    registrations,
     nextDiagnostics,
     async until(u, accept) {
       for (;;) {
@@ -106,6 +130,11 @@ export async function startServer(folder?: string, serverArgs: readonly string[]
         contentChanges: [{ text }],
       });
       return next;
+    },
+    async closeDocument(file) {
+      const u = uri(file);
+      versions.delete(u);
+      await connection.sendNotification("textDocument/didClose", { textDocument: { uri: u } });
     },
     request: <R>(method: string, params: unknown) => connection.sendRequest(method, params) as Promise<R>,
     async close() {
