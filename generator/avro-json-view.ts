@@ -172,14 +172,14 @@ const onRead = new Map<string, { readonly made: symbol; readonly property: Prope
 
 /**
  * `head`, then its property `key` read through `get` (an own enumerable accessor, so that it shows as the value it
- * gives), then `tail`'s properties: the object as it would be written `{ ...head, [key]: get(), ...tail }`, with
+ * gives), then `tail`'s properties (if any): the object as it would be written `{ ...head, [key]: get(), ...tail }`, with
  * `get()` called only when the property is read (each time: `get` returns the same object each time).
  */
-export function withOnRead<H extends object, K extends string, V, T extends object>(
+export function withOnRead<H extends object, K extends string, V, T extends object = object>(
   head: H,
   key: K,
   get: () => V,
-  tail: T,
+  tail?: T,
 ): H & { readonly [k in K]: V } & T {
   let shared = onRead.get(key);
   if (!shared) {
@@ -195,5 +195,5 @@ export function withOnRead<H extends object, K extends string, V, T extends obje
   }
   Object.defineProperty(head, shared.made, { value: get });
   Object.defineProperty(head, key, shared.property);
-  return Object.assign(head, tail) as H & { readonly [k in K]: V } & T;
+  return (tail ? Object.assign(head, tail) : head) as H & { readonly [k in K]: V } & T;
 }

@@ -26,6 +26,8 @@ import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { closest, diagnostic, type Diagnostic } from "./diagnostics.js";
 
 const nameRe = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names joined by dots, each a `nameRe` (what splitting at the dots and testing each part decides, in one test). */
+const dottedNameRe = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /**
  * Names every JavaScript object inherits ("constructor", "toString", "__proto__", ...). avsc keeps enum symbols and
@@ -59,7 +61,11 @@ function stringValue<V>(w: Walk<V>, v: V | undefined): string | undefined {
 }
 
 function stringMember<V>(w: Walk<V>, obj: V, key: string, required: boolean): string | undefined {
-  const v = w.view.member(obj, key);
+  return stringOf(w, obj, w.view.member(obj, key), key, required);
+}
+
+/** `stringMember` of a member already looked up: `v` is `obj`'s member `key`, or undefined when it has none. */
+function stringOf<V>(w: Walk<V>, obj: V, v: V | undefined, key: string, required: boolean): string | undefined {
   if (v === undefined) {
     if (required) report(w, messages.missingMember, w.view.range(obj), { key, kind: describeKind(w, obj) });
     return undefined;
@@ -81,8 +87,7 @@ function describeKind<V>(w: Walk<V>, obj: V): string {
  * so they are passed as the value they belong to and read only for a diagnostic.
  */
 function checkName<V>(w: Walk<V>, name: string, at: V, what: string): boolean {
-  const parts = name.split(".");
-  if (parts.every((p) => nameRe.test(p))) return true;
+  if (dottedNameRe.test(name)) return true;
   report(w, messages.invalidName, w.view.range(at), { what, name: JSON.stringify(name) });
   return false;
 }
@@ -92,11 +97,8 @@ function reference<V>(w: Walk<V>, name: string, at: V, namespace: string | undef
   if (!checkName(w, name, at, "type")) return undefined;
   // Resolved once every schema is read: a type may be defined later, or by another message's schema.
   const fullName = qualify(name, namespace).fullName;
-  const ref: AvroRef = withOnRead(
-    { kind: "ref" as const, fullName, written: name, file: w.file },
-    "range",
-    () => w.view.range(at),
-    {},
+  const ref: AvroRef = withOnRead({ kind: "ref" as const, fullName, written: name, file: w.file }, "range", () =>
+    w.view.range(at),
   );
   w.refs.push(ref);
   return ref;
@@ -202,11 +204,12 @@ function define<V>(w: Walk<V>, t: AvroNamed): void {
 
 /** What every named type has; its range is made on read (`locate`). */
 function namedHeader<V>(w: Walk<V>, v: V, namespace: string | undefined) {
-  const name = stringMember(w, v, "name", true);
-  const ns = stringMember(w, v, "namespace", false);
   const nameNode = w.view.member(v, "name");
-  if (name === undefined || !checkName(w, name, nameNode ?? v, "type")) return undefined;
-  if (ns && !checkName(w, ns, w.view.member(v, "namespace")!, "namespace")) return undefined;
+  const name = stringOf(w, v, nameNode, "name", true);
+  const nsNode = w.view.member(v, "namespace");
+  const ns = stringOf(w, v, nsNode, "namespace", false);
+  if (name === undefined || !checkName(w, name, nameNode!, "type")) return undefined;
+  if (ns && !checkName(w, ns, nsNode!, "namespace")) return undefined;
   const q = qualify(name, ns === undefined ? namespace : ns || undefined);
   if (isPrimitive(q.name)) {
     report(w, messages.namedTypeIsPrimitive, w.view.range(nameNode ?? v), { name: q.name });
@@ -248,19 +251,19 @@ function record<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType | 
       report(w, messages.fieldNotObject, w.view.range(f), {});
       continue;
     }
-    const name = stringMember(w, f, "name", true);
-    const nameRange = () => w.view.range(w.view.member(f, "name") ?? f);
+    const nameNode = w.view.member(f, "name");
+    const name = stringOf(w, f, nameNode, "name", true);
     if (name === undefined) continue;
     if (name === "__proto__") {
-      report(w, messages.protoField, nameRange(), { record: header.fullName });
+      report(w, messages.protoField, w.view.range(nameNode!), { record: header.fullName });
       continue;
     }
     if (!nameRe.test(name)) {
-      report(w, messages.invalidName, nameRange(), { what: "field", name: JSON.stringify(name) });
+      report(w, messages.invalidName, w.view.range(nameNode!), { what: "field", name: JSON.stringify(name) });
       continue;
     }
     if (seen.has(name)) {
-      report(w, messages.fieldTwice, nameRange(), { field: name, record: header.fullName });
+      report(w, messages.fieldTwice, w.view.range(nameNode!), { field: name, record: header.fullName });
       continue;
     }
     seen.add(name);
@@ -278,7 +281,7 @@ function record<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType | 
       doc: stringMember(w, f, "doc", false),
       default: defaultValue ? { value: w.view.plain(defaultValue) } : undefined,
     };
-    fields.push(withOnRead(field, "range", () => w.view.range(f), {}));
+    fields.push(withOnRead(field, "range", () => w.view.range(f)));
   }
   return t;
 }
@@ -330,7 +333,6 @@ function enumType<V>(w: Walk<V>, v: V, namespace: string | undefined): AvroType 
     named(w, v, { kind: "enum" as const, ...header }, { symbols, default: defaultSymbol }),
     "symbolRanges",
     symbolsRead,
-    {},
   );
   define(w, t);
   return t;
