@@ -403,12 +403,24 @@ class KafkajsProducer implements TransportProducer {
         taken.push(lane.waiting.shift()!);
       }
       const messages = taken.length === 1 ? taken[0]!.messages : taken.flatMap((send) => send.messages);
+      let settle: () => void;
       try {
         await this.producer.send({ topic, acks: this.acks, compression: this.compression, messages });
-        for (const send of taken) send.resolve();
+        settle = () => {
+          for (const send of taken) send.resolve();
+        };
       } catch (error) {
-        for (const send of taken) send.reject(error);
+        settle = () => {
+          for (const send of taken) send.reject(error);
+        };
       }
+      // The senders learn the outcome in the event loop's next check phase, not now. Told now, their continuations
+      // (typically encoding their next records) would run among the promise reactions of the next kafkajs send, before
+      // it reaches the socket, while the broker has nothing to do. Told after, they run once that request is written,
+      // while the broker works on it. Still after the acknowledgement, and in the order of the sends (the next
+      // acknowledgement is read in a later poll phase). R10 at ~1 KB: ~1 ms of encoding per round trip that no longer
+      // delays the next request (bench/RESULTS.md).
+      setImmediate(settle);
     }
     lane.sending = false;
   }
