@@ -403,12 +403,26 @@ class KafkajsProducer implements TransportProducer {
         taken.push(lane.waiting.shift()!);
       }
       const messages = taken.length === 1 ? taken[0]!.messages : taken.flatMap((send) => send.messages);
+      let settle: () => void;
       try {
         await this.producer.send({ topic, acks: this.acks, compression: this.compression, messages });
-        for (const send of taken) send.resolve();
+        settle = () => {
+          for (const send of taken) send.resolve();
+        };
       } catch (error) {
-        for (const send of taken) send.reject(error);
+        settle = () => {
+          for (const send of taken) send.reject(error);
+        };
       }
+      // The senders learn the outcome in the event loop's next check phase, and what waits is taken in the one after.
+      // Senders told of an acknowledgement often send again at once (R10's five senders of 100 records each do);
+      // told now, their next sends would reach the lane after the next kafkajs send had taken what waited, and go in
+      // one more request after it (R10 at ~1 KB: requests of 100 and 400 records by turns, traced). Given this one turn,
+      // they go together with what waited: one request per round trip. Each send is still resolved after its
+      // acknowledgement, in the order of the sends (setImmediate runs its callbacks in order, and the promise
+      // reactions of one before the next).
+      setImmediate(settle);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     lane.sending = false;
   }
