@@ -7,7 +7,7 @@ import module from "node:module";
 // Node has no such cache and goes on without it. Enabled before kefgen's modules are loaded, so they are cached too.
 module.enableCompileCache?.();
 
-const { main } = await import("../dist/generator/cli/main.js");
+const { main } = await import("../dist/cli/main.js");
 
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),

@@ -68,6 +68,44 @@ describe("a one-shot kefgen build", () => {
   });
 });
 
+describe("the built CLI", () => {
+  // What bin/kefgen.js runs: dist/cli/, the bundle of the command line (scripts/bundle-cli.ts), in one process.
+  it("builds every valid fixture as committed and prints every invalid fixture's baseline", () => {
+    const script = `
+      import { main } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, "dist/cli/main.js")).href)};
+      let output = "";
+      const sink = { write: (s) => ((output += s), true), isTTY: false };
+      const run = async (args) => {
+        output = "";
+        const code = await main(args, { cwd: ${JSON.stringify(repoRoot)}, env: { NO_COLOR: "1" }, stdout: sink, stderr: sink });
+        return { code, output };
+      };
+      const results = { valid: [], invalid: [] };
+      for (const args of ${JSON.stringify(validCases().map((c) => c.args))}) results.valid.push(await run(["build", ...args, "--check"]));
+      for (const inputs of ${JSON.stringify(invalidCases().map((c) => c.inputs))}) {
+        const r = await run(["check", ...inputs]);
+        results.invalid.push(\`exit code: \${r.code}\\n\\n\${r.output}\`);
+      }
+      process.stdout.write(JSON.stringify(results));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(r.stderr).toBe("");
+    const results = JSON.parse(r.stdout) as { valid: { code: number; output: string }[]; invalid: string[] };
+    expect(results.valid).toEqual(
+      validCases().map((c) => ({
+        code: 0,
+        output: `${c.expected} is up to date (${fs.readdirSync(path.join(repoRoot, c.expected)).length} files)\n`,
+      })),
+    );
+    expect(results.invalid).toEqual(
+      invalidCases().map((c) => fs.readFileSync(path.join(repoRoot, c.baseline), "utf8")),
+    );
+  });
+});
+
 describe("invalid fixtures", () => {
   for (const c of invalidCases()) {
     it(`${c.inputs.join(" ")} prints its baseline`, async () => {

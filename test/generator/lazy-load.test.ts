@@ -69,14 +69,18 @@ function kefgen(refused: readonly string[], ...args: string[]): { status: number
   return kefgenOnNode([], refused, ...args);
 }
 
+/** {@link kefgen}, from the build users run: bin/kefgen.js and the bundle in dist/cli/ (scripts/bundle-cli.ts). */
+function builtKefgen(refused: readonly string[], ...args: string[]): { status: number | null; output: string } {
+  return spawned(["--import", pathToFileURL(refuse).href, path.join(repoRoot, "bin/kefgen.js"), ...args], refused);
+}
+
 /** {@link kefgen}, with Node's options `nodeOptions`. */
 function kefgenOnNode(
   nodeOptions: readonly string[],
   refused: readonly string[],
   ...args: string[]
 ): { status: number | null; output: string } {
-  const r = spawnSync(
-    process.execPath,
+  return spawned(
     [
       ...nodeOptions,
       "--import",
@@ -86,12 +90,16 @@ function kefgenOnNode(
       path.join(repoRoot, "test/support/kefgen-process.ts"),
       ...args,
     ],
-    {
-      cwd: dir,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1", KEFGEN_REFUSED: `[\\\\/]node_modules[\\\\/](${refused.join("|")})[\\\\/]` },
-    },
+    refused,
   );
+}
+
+function spawned(nodeArgs: readonly string[], refused: readonly string[]): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, nodeArgs, {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", KEFGEN_REFUSED: `[\\\\/]node_modules[\\\\/](${refused.join("|")})[\\\\/]` },
+  });
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
@@ -125,5 +133,14 @@ describe("kefgen check loads neither ts-morph, dprint, prettier, chokidar nor lo
     const r = kefgen(heavy, "build", "seed.kef");
     expect(r.output).toMatch(/refused to load .*node_modules\/(ts-morph|@dprint)\//);
     expect(r.status).not.toBe(0);
+  });
+  // The bundle keeps each command, and the emitters behind build, a chunk loaded when used; packages stay imports.
+  it("the built CLI (bin/kefgen.js and its bundle) loads none of them either, and the hooks reach it", () => {
+    const check = builtKefgen([...heavy, "avsc"], "check", "plain.kef");
+    expect(check.output).toContain("plain.kef: ok");
+    expect(check.status).toBe(0);
+    const build = builtKefgen(heavy, "build", "seed.kef");
+    expect(build.output).toMatch(/refused to load .*node_modules\/(ts-morph|@dprint)\//);
+    expect(build.status).not.toBe(0);
   });
 });

@@ -82,6 +82,24 @@ describe("diagnostics of single files", () => {
   });
 });
 
+describe("diagnostics from the built server (bin/kefgen.js lsp: the bundle in dist/cli/)", () => {
+  let client: LspClient;
+  beforeAll(async () => {
+    client = await startServer(undefined, [path.join(repoRoot, "bin/kefgen.js"), "lsp", "--stdio"]);
+  });
+  afterAll(async () => client.close());
+
+  it("every invalid fixture: the same as kefgen check", async () => {
+    const files = fs.readdirSync(invalid).filter((f) => f.endsWith(".kef"));
+    expect(files.length).toBeGreaterThan(50);
+    for (const name of files) {
+      const file = path.join(invalid, name);
+      const cli = analyse({ inputs: [file], cwd: invalid });
+      expect(received(await client.open(file)), name).toEqual(expected(cli.diagnostics, invalid, file));
+    }
+  });
+});
+
 describe("diagnostics of a project", () => {
   let dir: string;
   let client: LspClient;
