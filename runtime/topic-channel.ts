@@ -1,26 +1,27 @@
 // TopicChannel: one topic's buffer and the dispatcher that feeds its records to the handler, at most
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
-// Why it is over ~350 lines: the buffer's consumer side (taking, decoding, purging, holding, stopping) shares one set
-// of in-flight records; its race comments need both sides in view. Failed records moved out to failed-records.ts.
+// Why it is over ~350 lines: the buffer's consumer side (taking, purging, holding, stopping) shares one set of
+// in-flight records; its race comments need both sides in view. Moved out: failed records (failed-records.ts), the
+// decode path and its registry waits (record-decoder.ts), handler timing and slow-handler reports (handler-times.ts).
 
 import type { FetchedRecord } from "./transport/records.js";
 import type { BackpressureMode, MessageContext, TopicBinding } from "./types.js";
 import { BoundedBuffer, type OfferResult } from "./bounded-buffer.js";
+import type { DecodeError } from "./errors.js";
 import type { BackoffSettings } from "./backoff.js";
-import { DecodeError } from "./errors.js";
 import { FailedRecords, type RetryingRecord } from "./failed-records.js";
 import type { DeadLetterSink } from "./dead-letter-publisher.js";
 import { failurePolicyOf, type FailurePolicy } from "./types.js";
 import { settingsDeclaration } from "./settings-declaration.js";
-import { ABANDONED, PendingDecode, type RegistryWait } from "./confluent-format.js";
-import { keyDecodeError } from "./key-format.js";
 import { RuntimeEvents, type RuntimeEventEmitter } from "./events.js";
 import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
-import { LatencyStats, type TopicMetrics } from "./metrics.js";
+import type { TopicMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { systemRetryTimers, type RetryTimers } from "./retry-timers.js";
 import { producedRecords, TransactionBatches, type HandledRecord, type TransactionalOutput } from "./exactly-once.js";
 import { PartitionFences } from "./partition-fences.js";
+import { RecordDecoder } from "./record-decoder.js";
+import { HandlerTimes, type Attempt } from "./handler-times.js";
 
 /** A fetched record waiting in (or taken from) a channel's buffer. */
 export interface ChannelRecord {
@@ -89,17 +90,9 @@ export type RoomWait =
  */
 type Replay = RetryingRecord | { readonly record: ChannelRecord; readonly undecoded: true };
 
-/** One handler attempt on a record, for the slow-handler watchdog. */
-interface Attempt {
-  startedAt: number;
-  reportedSlow: boolean;
-}
-
 const DEFAULT_DROP_LOG_INTERVAL_MS = 10_000;
 /** Handler duration from which the partitions of a topic take turns (see TopicChannel.takeNext). */
 const TURNS_MIN_LATENCY_MS = 1;
-/** Weight of the newest handler duration in the recent-latency average. */
-const LATENCY_SMOOTHING = 0.2;
 
 /**
  * One topic of a connection: a {@link BoundedBuffer} filled by the connection's fetch loop and a
@@ -132,20 +125,17 @@ export class TopicChannel {
   private readonly binding: TopicBinding<any>;
   private readonly buffer: BoundedBuffer<ChannelRecord>;
   private readonly failures: FailedRecords;
-  private readonly latency = new LatencyStats();
+  private readonly decoder: RecordDecoder;
+  private readonly times: HandlerTimes;
   private readonly dropLog: RateLimitedLog;
   private handled = 0;
   private dropped = 0;
   private errors = 0;
   private peakBuffered = 0;
-  private registryFailures = 0;
-  private waitingForRegistry = 0;
   /** The partition of the record taken last (for partitions taking turns, see takeNext). */
   private lastTaken = -1;
   /** Records taken from the buffer so far: the progress counter {@link waitForRoom} watches. */
   private taken = 0;
-  /** Exponentially weighted handler duration, `undefined` before the first call. */
-  private recentLatencyMs: number | undefined;
 
   /** Exactly-once topics: the open transaction of each partition (runtime/exactly-once.ts). */
   private readonly batches: TransactionBatches<ChannelRecord> | undefined;
@@ -164,8 +154,6 @@ export class TopicChannel {
   private readonly running = new Map<ChannelRecord, Attempt>();
   /** Partitions with a record in `running` (only kept for concurrency > 1). */
   private readonly busyPartitions = new Set<number>();
-  /** Registry waits in progress; ended early by stop() and by purging their partition. */
-  private readonly sleeps = new Map<ChannelRecord, { timer: NodeJS.Timeout; end: () => void }>();
   private started = false;
   private stopping = false;
   private held = false;
@@ -232,6 +220,9 @@ export class TopicChannel {
       wake: () => this.schedulePump(),
       timers: options.retryTimers ?? systemRetryTimers,
     });
+    const { connection, events, logger } = options;
+    this.decoder = new RecordDecoder({ connection, binding: options.binding, events, logger });
+    this.times = new HandlerTimes({ connection, topic: this.topic, events, logger });
     this.dropLog = new RateLimitedLog(
       (message, fields) => options.logger.warn(message, fields),
       "buffer full: dropping records",
@@ -282,8 +273,9 @@ export class TopicChannel {
    * nothing is known: wait (the wait itself gives up after `idleMs` without progress).
    */
   shouldWaitForRoom(idleMs: number, refillMs: number): boolean {
-    if (this.recentLatencyMs === undefined) return true;
-    const perSlotMs = this.recentLatencyMs / this.concurrency;
+    const recentMs = this.times.recentMs;
+    if (recentMs === undefined) return true;
+    const perSlotMs = recentMs / this.concurrency;
     return perSlotMs <= idleMs && this.buffer.capacity * perSlotMs < refillMs;
   }
 
@@ -360,12 +352,7 @@ export class TopicChannel {
    */
   purge(predicate: (record: ChannelRecord) => boolean): ChannelRecord[] {
     this.failures.purge(predicate);
-    for (const [record, sleep] of [...this.sleeps]) {
-      if (predicate(record)) {
-        clearTimeout(sleep.timer);
-        sleep.end();
-      }
-    }
+    this.decoder.cutShort(predicate);
     // Exactly-once: a revoked partition's open transaction and records to handle again are its next owner's.
     if (this.batches) {
       this.batches.discard(predicate);
@@ -420,10 +407,7 @@ export class TopicChannel {
   stop(): Promise<void> {
     this.stopping = true;
     this.roomWaiter?.("stopped");
-    for (const sleep of this.sleeps.values()) {
-      clearTimeout(sleep.timer);
-      sleep.end();
-    }
+    this.decoder.stop();
     this.dropLog.flush();
     this.fences?.stop();
     const failures = this.failures.stop();
@@ -440,28 +424,7 @@ export class TopicChannel {
    * attempt. Called periodically by the connection's watchdog.
    */
   reportSlowHandlers(now: number, limitMs: number): void {
-    for (const [record, attempt] of this.running) {
-      if (attempt.reportedSlow || this.sleeps.has(record)) continue;
-      const elapsedMs = now - attempt.startedAt;
-      if (elapsedMs <= limitMs) continue;
-      attempt.reportedSlow = true;
-      const { topic, partition, message } = record;
-      this.options.logger.warn("handler running longer than maxPollIntervalMs; its partition waits for it", {
-        topic,
-        partition,
-        offset: message.offset,
-        elapsedMs,
-        limitMs,
-      });
-      this.options.events.emit(RuntimeEvents.SLOW_HANDLER, {
-        connection: this.options.connection,
-        topic,
-        partition,
-        offset: message.offset,
-        elapsedMs,
-        limitMs,
-      });
-    }
+    this.times.reportSlow(this.running, now, limitMs, (record) => this.decoder.isWaiting(record));
   }
 
   /** Counters for {@link MetricsSnapshot} (the connection adds `missing` and `paused`: their owners are elsewhere). */
@@ -478,9 +441,9 @@ export class TopicChannel {
       handled: this.handled,
       dropped: this.dropped,
       errors: this.errors,
-      registryUnavailable: this.registryFailures,
-      waitingForRegistry: this.waitingForRegistry,
-      handlerLatencyMs: this.latency.snapshot(),
+      registryUnavailable: this.decoder.registryUnavailable,
+      waitingForRegistry: this.decoder.waitingForRegistry,
+      handlerLatencyMs: this.times.snapshot(),
       ...this.failures.metrics(),
     };
   }
@@ -535,7 +498,8 @@ export class TopicChannel {
       this.failures.size > 0 || this.replays.size > 0 || this.committing.size > 0 || this.fences?.anyPending() === true;
     if (this.concurrency > 1)
       return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition) && !this.waits(r.partition));
-    if (this.recentLatencyMs === undefined || this.recentLatencyMs < TURNS_MIN_LATENCY_MS) {
+    const recentMs = this.times.recentMs;
+    if (recentMs === undefined || recentMs < TURNS_MIN_LATENCY_MS) {
       return this.remember(blocked ? this.buffer.takeFirst((r) => !this.waits(r.partition)) : this.buffer.shift());
     }
     let first: number | undefined;
@@ -631,8 +595,10 @@ export class TopicChannel {
       this.failures.done(record);
       return;
     }
-    const decoded = retry ? { value: retry.value, key: retry.key } : await this.decode(record);
+    // Decoded right before the handler (record-decoder.ts); `undefined`: its wait for the registry was abandoned.
+    const decoded = retry ? { value: retry.value, key: retry.key } : await this.decoder.decode(record);
     if (!decoded) return;
+    if (decoded.error !== undefined) return this.decodeFailed(record, decoded.error);
 
     const { topic, partition, message } = record;
     const context: MessageContext<unknown> = {
@@ -652,9 +618,7 @@ export class TopicChannel {
       // Exactly-once: what the handler returned must be records; they wait in the partition's open transaction.
       if (this.batches) produced = producedRecords(topic, returned);
     } catch (error) {
-      const ms = performance.now() - started;
-      this.recordLatency(ms, attempt);
-      this.reportAttempt(record, ms, true, error);
+      this.times.finished(record, attempt, performance.now() - started, true, error);
       this.errors++;
       const failed = { record, attempts: (retry?.attempts ?? 0) + 1, value: decoded.value, key: decoded.key };
       // Exactly-once: the records handled before this one commit first, so that retrying it (or dead-lettering it)
@@ -667,9 +631,7 @@ export class TopicChannel {
       this.failures.handlerFailed(failed, error);
       return;
     }
-    const ms = performance.now() - started;
-    this.recordLatency(ms, attempt);
-    this.reportAttempt(record, ms, false, undefined);
+    this.times.finished(record, attempt, performance.now() - started, false, undefined);
     this.handled++;
     if (this.batches) {
       // Race: the partition was revoked while the handler ran. Its new owner handles the record again; committing it
@@ -770,118 +732,20 @@ export class TopicChannel {
   }
 
   /**
-   * Decodes a record's value and key. `undefined` when it is not to be handled: it cannot be decoded (handed to
-   * {@link FailedRecords}, and marked done when its topic skips such records), or the wait for its writer schema was
-   * abandoned (stop, revoked: delivered again later).
+   * A record that cannot be decoded is not handled: it is handed to {@link FailedRecords} (and marked done when its
+   * topic skips such records).
    */
-  private async decode(record: ChannelRecord): Promise<{ value: unknown; key: unknown } | undefined> {
-    const { topic, partition, message } = record;
-    let value: unknown;
-    let key: unknown = message.key;
-    try {
-      if (message.value === null) {
-        // A tombstone: delivered as null where the topic says `tombstones`, else a record no codec can read.
-        if (!this.binding.tombstones)
-          throw new DecodeError(
-            "record has no value (tombstone); declare the topic with `tombstones` to receive it as null",
-          );
-        value = null;
-      } else {
-        const format = this.binding.format;
-        // Bare Avro stays synchronous; a framed value waits only while its writer schema is being fetched.
-        value = format ? format.decode(message.value, message.headers) : this.binding.codec.decode(message.value);
-        if (value instanceof PendingDecode) value = await value.wait(this.registryWait(record));
-        // Shut down or revoked while waiting for the registry: not done, so it is delivered again later.
-        if (value === ABANDONED) return undefined;
-      }
-      const keyFormat = this.binding.key;
-      if (keyFormat) {
-        // A declared key type: a record without a key gets null; a key that cannot be read makes the record poison.
-        try {
-          key = message.key === null ? null : keyFormat.decode(message.key);
-          if (key instanceof PendingDecode) key = await key.wait(this.registryWait(record));
-        } catch (error) {
-          throw keyDecodeError(error);
-        }
-        if (key === ABANDONED) return undefined;
-      }
-    } catch (cause) {
-      const error = DecodeError.at(cause, { topic, partition, offset: message.offset });
-      this.errors++;
-      // Exactly-once: the records before it commit first, as before a failing handler's retry, so that its partition
-      // never waits on a failed record with a transaction open. If that fails, it is read again after them.
-      if (this.batches?.isOpen(partition) && !(await this.commitTransaction(partition))) {
-        this.replayLast(partition, { record, undecoded: true });
-        return undefined;
-      }
-      // Poison record: it will never decode, so it is never retried.
-      if (this.failures.decodeFailed(record, error)) record.offsets.markDone(record.offset);
-      return undefined;
+  private async decodeFailed(record: ChannelRecord, error: DecodeError): Promise<void> {
+    const { partition } = record;
+    this.errors++;
+    // Exactly-once: the records before it commit first, as before a failing handler's retry, so that its partition
+    // never waits on a failed record with a transaction open. If that fails, it is read again after them.
+    if (this.batches?.isOpen(partition) && !(await this.commitTransaction(partition))) {
+      this.replayLast(partition, { record, undecoded: true });
+      return;
     }
-    return { value, key };
-  }
-
-  /**
-   * How a framed record waits for an unreachable registry: an event and a count per failed attempt, and a sleep that
-   * ends early (as abandoned) on stop() and when the record's partition is revoked. Its partition takes no other
-   * record meanwhile (the record is running), so nothing after it is handled or committed; other partitions go on
-   * when concurrency > 1, and other topics always.
-   */
-  private registryWait(record: ChannelRecord): RegistryWait {
-    return {
-      unavailable: (error, attempt, retryInMs) => {
-        this.registryFailures++;
-        const { topic, partition, message } = record;
-        this.options.logger.warn("schema registry unavailable; the record waits", {
-          topic,
-          partition,
-          offset: message.offset,
-          attempt,
-          retryInMs,
-          error: error.message,
-        });
-        this.options.events.emit(RuntimeEvents.REGISTRY_UNAVAILABLE, {
-          connection: this.options.connection,
-          topic,
-          partition,
-          offset: message.offset,
-          error,
-          attempt,
-          retryInMs,
-        });
-      },
-      sleep: async (ms) => {
-        this.waitingForRegistry++;
-        try {
-          await this.sleep(record, ms);
-        } finally {
-          this.waitingForRegistry--;
-        }
-        return !this.stopping && !record.offsets.revoked;
-      },
-    };
-  }
-
-  /** Emits `handlerAttempt` (only while someone listens: no payload per record otherwise). */
-  private reportAttempt(record: ChannelRecord, durationMs: number, failed: boolean, error: unknown): void {
-    if (this.options.events.listenerCount(RuntimeEvents.HANDLER_ATTEMPT) === 0) return;
-    this.options.events.emit(RuntimeEvents.HANDLER_ATTEMPT, {
-      connection: this.options.connection,
-      topic: this.topic,
-      partition: record.partition,
-      durationMs,
-      failed,
-      error,
-    });
-  }
-
-  private recordLatency(ms: number, attempt: Attempt): void {
-    this.latency.record(ms);
-    this.recentLatencyMs =
-      this.recentLatencyMs === undefined ? ms : this.recentLatencyMs + LATENCY_SMOOTHING * (ms - this.recentLatencyMs);
-    if (attempt.reportedSlow) {
-      this.options.logger.info("slow handler finished", { topic: this.topic, durationMs: Math.round(ms) });
-    }
+    // Poison record: it will never decode, so it is never retried.
+    if (this.failures.decodeFailed(record, error)) record.offsets.markDone(record.offset);
   }
 
   private reportDrop(record: ChannelRecord, mode: "DropOldestMessage" | "DropNewestMessage"): void {
@@ -899,17 +763,6 @@ export class TopicChannel {
       partition: record.partition,
       offset: record.message.offset,
       mode,
-    });
-  }
-
-  private sleep(record: ChannelRecord, ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const end = (): void => {
-        this.sleeps.delete(record);
-        resolve();
-      };
-      this.sleeps.set(record, { timer: setTimeout(end, ms), end });
     });
   }
 }
