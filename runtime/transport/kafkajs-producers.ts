@@ -16,6 +16,13 @@ import type {
 const KAFKAJS_ACKS = { all: -1, leader: 1, none: 0 } as const;
 
 /**
+ * The real `setImmediate`, taken when this module loads. The send lane's waits are event-loop turns, not time: a test
+ * that fakes timers around a real producer (`vi.useFakeTimers()` fakes `setImmediate` by default) must not stall its
+ * sends. Timers faked before this module loads are what it takes, as any module would.
+ */
+const realSetImmediate = setImmediate;
+
+/**
  * A {@link TransportProducer} over a kafkajs producer (by default idempotent, `acks: -1`).
  *
  * An idempotent producer has one kafkajs send at a time per topic. kafkajs 2.2.4 gives a batch its sequence numbers
@@ -97,9 +104,9 @@ export class KafkajsProducer implements TransportProducer {
       // one more request after it (R10 at ~1 KB: requests of 100 and 400 records by turns, traced). Given this one turn,
       // they go together with what waited: one request per round trip. Each send is still resolved after its
       // acknowledgement, in the order of the sends (setImmediate runs its callbacks in order, and the promise
-      // reactions of one before the next).
-      setImmediate(settle);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // reactions of one before the next). The real one, taken at load: fake timers do not stall the lane.
+      realSetImmediate(settle);
+      await new Promise<void>((resolve) => realSetImmediate(resolve));
     }
     lane.sending = false;
   }

@@ -1,10 +1,10 @@
 // The send lane of the kafkajs transport's idempotent producer (runtime/transport/kafkajs.ts), over a stand-in for
 // kafkajs whose sends the test acknowledges or fails: one kafkajs send at a time per topic, a send resolved only after
 // the kafkajs send that carried it was acknowledged, in the order of the sends, and the sends made by senders told of
-// an acknowledgement going together with those that waited. The broker-level proof is
-// test/integration/producer-connection-cut.test.ts.
+// an acknowledgement going together with those that waited, also while the test fakes timers. The broker-level proof
+// is test/integration/producer-connection-cut.test.ts.
 import type { Kafka } from "kafkajs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../../runtime/index.js";
 import { kafkajsTransport } from "../../../runtime/transport/kafkajs.js";
 import type { OutgoingRecord, TransportProducer } from "../../../runtime/transport/transport.js";
@@ -43,6 +43,14 @@ const record = (text: string): OutgoingRecord => ({ key: null, value: Buffer.fro
 
 /** Lets every pending callback run: timers, immediates and promise reactions (several event-loop turns). */
 const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** The real setImmediate, taken before any test fakes timers. */
+const realSetImmediate = setImmediate;
+
+/** Lets `count` turns of the event loop pass (a check phase each), whether timers are faked or not. */
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => realSetImmediate(resolve));
+}
 
 describe("the kafkajs idempotent producer's send lane", () => {
   it("resolves a send only after the kafkajs send that carried it was acknowledged, in the order of the sends", async () => {
@@ -98,6 +106,27 @@ describe("the kafkajs idempotent producer's send lane", () => {
     sends[2]!.ack();
     await Promise.all(senders);
     expect(sends).toHaveLength(3);
+  });
+
+  it("resolves sends and takes what waits while the test fakes timers (vi.useFakeTimers fakes setImmediate)", async () => {
+    const { producer, sends } = await laneProducer();
+    vi.useFakeTimers();
+    try {
+      const resolved: string[] = [];
+      const sending = ["a", "b", "c"].map((v) => producer.send("t", [record(v)]).then(() => resolved.push(v)));
+      expect(sends.map((s) => s.values)).toEqual([["a"]]);
+      sends[0]!.ack();
+      // A few turns of the real event loop and no fake time: the lane's waits are turns, not time.
+      await turns(5);
+      expect(resolved).toEqual(["a"]);
+      expect(sends.map((s) => s.values)).toEqual([["a"], ["b", "c"]]);
+      sends[1]!.ack();
+      await turns(5);
+      expect(resolved).toEqual(["a", "b", "c"]);
+      await Promise.all(sending);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps one lane per topic: a topic's kafkajs send in flight holds back no other topic", async () => {
