@@ -27,7 +27,7 @@ const { values: opts } = parseArgs({
     sizes: { type: "string", default: "50,100,200,400,1000" },
     reps: { type: "string", default: "1" },
     peers: { type: "string", default: "avro-ts,modelina" },
-    "check-reps": { type: "string", default: "5" },
+    "check-reps": { type: "string", default: "11" },
     "watch-reps": { type: "string", default: "5" },
     "no-build": { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
@@ -279,17 +279,27 @@ async function main(): Promise<void> {
 
   // check of the large file, whole process, and in-process warm.
   const large = writeLargeKef(path.join(work, "large"));
+  // Interleaved (kefgen, then the baseline, then kefgen...), so that a slower moment of the machine weighs on both;
+  // then on each other Node version scripts/node/fetch.sh has cached, as kefgen supports them all.
+  const checkOn = (node: string, bin: string): Run =>
+    timed(node, [bin, "check", "large.kef"], path.dirname(large.file));
   const checkRuns: Run[] = [];
-  for (let rep = 0; rep < Number(opts["check-reps"]); rep++)
-    checkRuns.push(timed(process.execPath, [kefgenBin, "check", "large.kef"], path.dirname(large.file)));
+  const checkBeforeRuns: Run[] = [];
+  for (let rep = 0; rep < Number(opts["check-reps"]); rep++) {
+    checkRuns.push(checkOn(process.execPath, kefgenBin));
+    if (baselineBin) checkBeforeRuns.push(checkOn(process.execPath, baselineBin));
+  }
   const check = best(checkRuns);
-  const checkBefore = baselineBin
-    ? best(
-        Array.from({ length: Number(opts["check-reps"]) }, () =>
-          timed(process.execPath, [baselineBin, "check", "large.kef"], path.dirname(large.file)),
-        ),
-      )
-    : undefined;
+  const checkBefore = baselineBin ? best(checkBeforeRuns) : undefined;
+  const checkOtherNodes = otherNodes().map(({ version, node }) => {
+    const runs: Run[] = [];
+    const before: Run[] = [];
+    for (let rep = 0; rep < Number(opts["check-reps"]); rep++) {
+      runs.push(checkOn(node, kefgenBin));
+      if (baselineBin) before.push(checkOn(node, baselineBin));
+    }
+    return { version, run: best(runs), before: baselineBin ? best(before) : undefined };
+  });
   const warm = warmCheck(large.file, root);
   const warmBefore = opts.baseline ? warmCheck(large.file, path.resolve(opts.baseline)) : undefined;
 
@@ -383,6 +393,14 @@ async function main(): Promise<void> {
     check.ok && check.seconds < 0.3,
     checkBefore ? `${fmt(checkBefore.seconds * 1000, 0)} ms` : undefined,
   );
+  for (const other of checkOtherNodes)
+    target(
+      `… the same on Node ${other.version}`,
+      `${fmt(other.run.seconds * 1000, 0)} ms${other.run.ok ? "" : " (failed)"}`,
+      "< 300 ms",
+      other.run.ok && other.run.seconds < 0.3,
+      other.before ? `${fmt(other.before.seconds * 1000, 0)} ms` : undefined,
+    );
   target(
     "parse + check of it in-process, warm (median)",
     `${fmt(warm.medianMs, 0)} ms`,
@@ -401,6 +419,18 @@ async function main(): Promise<void> {
   if (!rows.every((r) => r.kefgen.ok)) say(`kefgen failed: ${rows.find((r) => !r.kefgen.ok)!.kefgen.error}`);
   if (!opts["no-write"]) writeSection(opts.results, out.join("\n"));
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+/** The Node versions other than this one that scripts/node/fetch.sh has cached (its KEFGEN_NODE_CACHE), oldest first. */
+function otherNodes(): { version: string; node: string }[] {
+  const cache = process.env["KEFGEN_NODE_CACHE"] ?? path.join(os.homedir(), ".cache", "kefgen", "node");
+  if (!fs.existsSync(cache)) return [];
+  return fs
+    .readdirSync(cache)
+    .filter((v) => /^\d+\.\d+\.\d+$/.test(v) && `v${v}` !== process.version)
+    .filter((v) => fs.existsSync(path.join(cache, v, ".complete")))
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+    .map((version) => ({ version, node: path.join(cache, version, "bin", "node") }));
 }
 
 /** parse + check of `file` in a child process that loads only the front end: warm medians over 10 runs. */

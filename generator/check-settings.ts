@@ -288,11 +288,15 @@ export function unsupportedOnClient(
 }
 
 export function resolveConnectionSettings(layers: readonly CheckedSettings[]): Map<string, Value> {
-  const out = new Map<string, Value>();
-  for (const info of settingsCatalogue) if (info.default !== undefined) out.set(info.name, info.default);
+  const out = new Map(declaredDefaults);
   for (const layer of layers) for (const [k, v] of layer.values) out.set(k, v.value);
   return out;
 }
+
+/** Every setting's declared default, in the catalogue's order: where {@link resolveConnectionSettings} starts. */
+const declaredDefaults: ReadonlyMap<string, Value> = new Map(
+  settingsCatalogue.flatMap((info) => (info.default === undefined ? [] : [[info.name, info.default] as const])),
+);
 
 /**
  * The model's settings object `shape` from resolved values: each setting declared for it (runtime/settings-declaration.ts)

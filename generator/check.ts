@@ -9,7 +9,7 @@
 // topics, the connections that read them; resolve.ts turns it into the Model.
 import type { ConnectionDecl, MessageDecl, Name, TopicDecl } from "../grammar/ast.js";
 import { keywords } from "../grammar/tokens.js";
-import type { AvroSchema } from "./avro-types.js";
+import type { AvroNamed, AvroSchema } from "./avro-types.js";
 import type { Bound, Declared } from "./bind.js";
 import { messages, notes } from "./catalogue.js";
 import { internalTopicProblem, metricNameCollisions } from "./check-literals.js";
@@ -136,10 +136,13 @@ export function check(bound: Bound, host: CheckHost): Result<Checked> {
     const model = checkMessage(c, schemas, m);
     if (model) messageModels.set(model.name, model);
   }
-  // Writer schemas of single-object records (generator/writers.ts).
-  const pool = new Map([...messageModels.values()].flatMap((m) => m.schema.named.map((t) => [t.fullName, t] as const)));
+  // Writer schemas of single-object records (generator/writers.ts); the named types they may use, made only if one
+  // message has writers.
+  let pool: Map<string, AvroNamed> | undefined;
   for (const [name, m] of messageModels) {
     const declared = bound.messages.get(name)!;
+    if (!declared.node.writers) continue;
+    pool ??= new Map([...messageModels.values()].flatMap((m) => m.schema.named.map((t) => [t.fullName, t] as const)));
     const writers = messageWriters(writerReporter(declared.source), declared.node, m, pool);
     if (writers) messageModels.set(name, { ...m, writers });
   }

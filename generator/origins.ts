@@ -19,12 +19,25 @@ export function settingOrigins(
   scope: SettingScope,
   fallbackFile: string,
 ): Record<string, SettingOrigin> {
-  const out: Record<string, SettingOrigin> = {};
-  for (const info of settingsCatalogue) if (info.scope === scope) out[info.name] = { from: "default" };
+  const out: Record<string, SettingOrigin> = { ...defaultOrigins(scope) };
   for (const [from, layer] of layers) {
     for (const [name, { range }] of layer.values) {
       if (name in out) out[name] = { from, at: `${layer.file ?? fallbackFile}:${range.start.line}` };
     }
+  }
+  return out;
+}
+
+/** The origins of a scope before any layer: every setting's default (read-only, so shared), made once per scope. */
+const defaults = new Map<SettingScope, Readonly<Record<string, SettingOrigin>>>();
+
+function defaultOrigins(scope: SettingScope): Readonly<Record<string, SettingOrigin>> {
+  let out = defaults.get(scope);
+  if (!out) {
+    const made: Record<string, SettingOrigin> = {};
+    for (const info of settingsCatalogue)
+      if (info.scope === scope) made[info.name] = Object.freeze({ from: "default" });
+    defaults.set(scope, (out = made));
   }
   return out;
 }
