@@ -288,15 +288,11 @@ export function unsupportedOnClient(
 }
 
 export function resolveConnectionSettings(layers: readonly CheckedSettings[]): Map<string, Value> {
-  const out = new Map(declaredDefaults);
+  const out = new Map<string, Value>();
+  for (const info of settingsCatalogue) if (info.default !== undefined) out.set(info.name, info.default);
   for (const layer of layers) for (const [k, v] of layer.values) out.set(k, v.value);
   return out;
 }
-
-/** Every setting's declared default, in the catalogue's order: where {@link resolveConnectionSettings} starts. */
-const declaredDefaults: ReadonlyMap<string, Value> = new Map(
-  settingsCatalogue.flatMap((info) => (info.default === undefined ? [] : [[info.name, info.default] as const])),
-);
 
 /**
  * The model's settings object `shape` from resolved values: each setting declared for it (runtime/settings-declaration.ts)
@@ -325,7 +321,14 @@ export function layeredValues(
 ): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const info of settingsByShape.get(shape) ?? []) {
-    const value = layers.findLast((l) => l.values.has(info.name))?.values.get(info.name)!.value ?? info.default;
+    let value = info.default;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const written = layers[i]!.values.get(info.name);
+      if (written) {
+        value = written.value;
+        break;
+      }
+    }
     if (value !== undefined) out.set(info.name, value);
   }
   return out;

@@ -12,7 +12,7 @@ import {
   bufferSettingsModel,
   connectionSettingsModel,
   inheritable,
-  resolveConnectionSettings,
+  layeredValues,
   settingsShape,
 } from "./check-settings.js";
 import type { Checked, CheckedTopic } from "./check.js";
@@ -83,7 +83,8 @@ export function resolve(checked: Checked, options: NamingOptions = {}): Result<M
 function topicModel(t: CheckedTopic): TopicModel {
   const decl = t.declared.node;
   const file = t.declared.source.file;
-  const values = resolveConnectionSettings(t.bufferLayers.map(([, layer]) => layer));
+  // Only the buffer (and transaction) settings are read of a topic's layers: resolved for those shapes only.
+  const layers = t.bufferLayers.map(([, layer]) => layer);
   return {
     topic: decl.topic.value,
     handlerKey: t.handlerKey,
@@ -91,11 +92,13 @@ function topicModel(t: CheckedTopic): TopicModel {
     message: t.message,
     ...(t.multiType.members ? { members: t.multiType.members, route: t.multiType.route! } : {}),
     connection: t.connection,
-    buffer: bufferSettingsModel(values),
+    buffer: bufferSettingsModel(layeredValues("buffer", layers)),
     ...(t.format ? { format: t.format } : {}),
     ...t.clauses,
     failure: t.failure,
-    ...(t.exactlyOnce ? { exactlyOnce: true as const, transaction: settingsShape("transaction", values) } : {}),
+    ...(t.exactlyOnce
+      ? { exactlyOnce: true as const, transaction: settingsShape("transaction", layeredValues("transaction", layers)) }
+      : {}),
     ...(t.provisioning ? { provisioning: t.provisioning } : {}),
     ...(t.producer
       ? { producer: t.producer.model, producerOrigins: settingOrigins(t.producer.layers, "producer", file) }
