@@ -5,7 +5,7 @@ import type { Range, SettingsBlock, SettingValue } from "../grammar/ast.js";
 import { numericLiteralProblem, stringSettingProblem } from "./check-literals.js";
 import { messages, notes, type MessageArgs, type MessageDef, type Problem } from "./catalogue.js";
 import { didYouMean, related, type RelatedLocation } from "./diagnostics.js";
-import type { BufferSettingsModel, ConnectionSettingsModel } from "./model.js";
+import type { ConnectionSettingsModel } from "./model.js";
 import type { SourceText } from "./parse.js";
 import type { SettingsShape } from "../runtime/settings-declaration.js";
 import {
@@ -313,7 +313,8 @@ export function settingsShape<S extends SettingShape>(
 
 /**
  * The values of the settings of `shape` for one topic: each from the last of `layers` (weakest first) that wrote it,
- * else its declared default. What {@link settingsShape} takes for a topic's failure policy and producer.
+ * else its declared default: what {@link layeredShape} makes a topic's settings objects of (its failure policy reads
+ * them before making its own).
  */
 export function layeredValues(
   shape: SettingShape,
@@ -338,8 +339,12 @@ export function connectionSettingsModel(values: ReadonlyMap<string, Value>, grou
   return settingsShape("connection", new Map(values).set("groupId", groupId));
 }
 
-export function bufferSettingsModel(values: ReadonlyMap<string, Value>): BufferSettingsModel {
-  return settingsShape("buffer", values);
+/** The settings object `shape` of one topic, from its `layers` (weakest first) and the declared defaults. */
+export function layeredShape<S extends SettingShape>(
+  shape: S,
+  layers: Parameters<typeof layeredValues>[1],
+): SettingsShape<S, "model"> {
+  return settingsShape(shape, layeredValues(shape, layers));
 }
 
 /** Settings inherited by exclusive connections from the shared block: all but identity (groupId). */

@@ -2,7 +2,7 @@
 // with the checks across them that kafkajs needs: idempotence needs acks = all and at most 5 requests in flight.
 import type { Range } from "../grammar/ast.js";
 import { messages } from "./catalogue.js";
-import { layeredValues, settingsShape } from "./check-settings.js";
+import { layeredShape } from "./check-settings.js";
 import type { ProducerModel } from "./model.js";
 import { settingIn, type LayeredValue, type SettingLayer } from "./registries.js";
 import type { Accept } from "./reporter.js";
@@ -24,7 +24,7 @@ export function topicProducer(
   const where = (key: string): LayeredValue | undefined => settingIn(layers, topic.file, key);
   if (!hasBlock && (where("produce")?.value ?? settingsByName.get("produce")!.default) !== true) return undefined;
   // Its settings as declared (runtime/settings-declaration.ts, shape "producer"), each from the strongest layer.
-  const model = settingsShape("producer", layeredValues("producer", layers));
+  const model = layeredShape("producer", layers);
   const { acks, idempotent, maxInFlight } = model;
   if (idempotent && acks !== "all") {
     const at = where("acks") ?? where("idempotent");

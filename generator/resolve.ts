@@ -8,13 +8,7 @@
 // (names.ts), which can only be made once every name is known.
 import path from "node:path";
 import { linkSchemas } from "./avro-link.js";
-import {
-  bufferSettingsModel,
-  connectionSettingsModel,
-  inheritable,
-  layeredValues,
-  settingsShape,
-} from "./check-settings.js";
+import { connectionSettingsModel, inheritable, layeredShape } from "./check-settings.js";
 import type { Checked, CheckedTopic } from "./check.js";
 import type { Result } from "./diagnostics.js";
 import { pascalCase, type ConnectionModel, type Model, type TopicModel } from "./model.js";
@@ -92,13 +86,11 @@ function topicModel(t: CheckedTopic): TopicModel {
     message: t.message,
     ...(t.multiType.members ? { members: t.multiType.members, route: t.multiType.route! } : {}),
     connection: t.connection,
-    buffer: bufferSettingsModel(layeredValues("buffer", layers)),
+    buffer: layeredShape("buffer", layers),
     ...(t.format ? { format: t.format } : {}),
     ...t.clauses,
     failure: t.failure,
-    ...(t.exactlyOnce
-      ? { exactlyOnce: true as const, transaction: settingsShape("transaction", layeredValues("transaction", layers)) }
-      : {}),
+    ...(t.exactlyOnce ? { exactlyOnce: true as const, transaction: layeredShape("transaction", layers) } : {}),
     ...(t.provisioning ? { provisioning: t.provisioning } : {}),
     ...(t.producer
       ? { producer: t.producer.model, producerOrigins: settingOrigins(t.producer.layers, "producer", file) }
