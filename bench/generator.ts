@@ -286,18 +286,8 @@ async function main(): Promise<void> {
   // Node's own start-up (`node -e 0`) is timed alongside: it is part of every figure, and shows how fast the
   // machine is at the time (the same code varies by ±15 % between hours on a shared host).
   const nodeStart = (node: string): Run => timed(node, ["-e", "0"], path.dirname(large.file));
-  const checkRuns: Run[] = [];
-  const checkBeforeRuns: Run[] = [];
-  const startRuns: Run[] = [];
-  for (let rep = 0; rep < Number(opts["check-reps"]); rep++) {
-    checkRuns.push(checkOn(process.execPath, kefgenBin));
-    if (baselineBin) checkBeforeRuns.push(checkOn(process.execPath, baselineBin));
-    startRuns.push(nodeStart(process.execPath));
-  }
-  const check = best(checkRuns);
-  const checkBefore = baselineBin ? best(checkBeforeRuns) : undefined;
-  const start = best(startRuns);
-  const checkOtherNodes = otherNodes().map(({ version, node }) => {
+  // The figures of one Node: kefgen, the baseline and Node's start-up, interleaved run by run.
+  const checkFigure = (node: string): { run: Run; before: Run | undefined; start: Run } => {
     const runs: Run[] = [];
     const before: Run[] = [];
     const starts: Run[] = [];
@@ -306,8 +296,10 @@ async function main(): Promise<void> {
       if (baselineBin) before.push(checkOn(node, baselineBin));
       starts.push(nodeStart(node));
     }
-    return { version, run: best(runs), before: baselineBin ? best(before) : undefined, start: best(starts) };
-  });
+    return { run: best(runs), before: baselineBin ? best(before) : undefined, start: best(starts) };
+  };
+  const check = checkFigure(process.execPath);
+  const checkOtherNodes = otherNodes().map(({ version, node }) => ({ version, ...checkFigure(node) }));
   const warm = warmCheck(large.file, root);
   const warmBefore = opts.baseline ? warmCheck(large.file, path.resolve(opts.baseline)) : undefined;
 
@@ -394,22 +386,20 @@ async function main(): Promise<void> {
       r400.kefgen.rssMb <= 300,
       b400 ? `${fmt(b400.rssMb, 0)} MB` : undefined,
     );
-  target(
-    `\`kefgen check\`, ${large.lines.toLocaleString("en")}-line .kef, whole process (median of ${checkRuns.length}; ` +
-      `Node ${process.version}'s own start-up ${fmt(start.seconds * 1000, 0)} ms)`,
-    `${fmt(check.seconds * 1000, 0)} ms${check.ok ? "" : " (failed)"}`,
-    "< 300 ms",
-    check.ok && check.seconds < 0.3,
-    checkBefore ? `${fmt(checkBefore.seconds * 1000, 0)} ms` : undefined,
-  );
-  for (const other of checkOtherNodes)
+  const checkTarget = (label: string, figure: ReturnType<typeof checkFigure>): void =>
     target(
-      `… the same on Node ${other.version} (its own start-up ${fmt(other.start.seconds * 1000, 0)} ms)`,
-      `${fmt(other.run.seconds * 1000, 0)} ms${other.run.ok ? "" : " (failed)"}`,
+      `${label} (its own start-up ${fmt(figure.start.seconds * 1000, 0)} ms)`,
+      `${fmt(figure.run.seconds * 1000, 0)} ms${figure.run.ok ? "" : " (failed)"}`,
       "< 300 ms",
-      other.run.ok && other.run.seconds < 0.3,
-      other.before ? `${fmt(other.before.seconds * 1000, 0)} ms` : undefined,
+      figure.run.ok && figure.run.seconds < 0.3,
+      figure.before ? `${fmt(figure.before.seconds * 1000, 0)} ms` : undefined,
     );
+  checkTarget(
+    `\`kefgen check\`, ${large.lines.toLocaleString("en")}-line .kef, whole process, median of ` +
+      `${Number(opts["check-reps"])}, Node ${process.version}`,
+    check,
+  );
+  for (const other of checkOtherNodes) checkTarget(`… the same on Node ${other.version}`, other);
   target(
     "parse + check of it in-process, warm (median)",
     `${fmt(warm.medianMs, 0)} ms`,
