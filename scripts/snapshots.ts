@@ -87,6 +87,11 @@ export async function runCli(args: readonly string[]): Promise<{ exitCode: numbe
 /** What the baseline of an invalid fixture holds: the exit code, then the output. */
 export async function invalidBaseline(c: InvalidCase): Promise<string> {
   const { exitCode, output } = await runCli(["check", ...c.inputs]);
+  return baselineText(exitCode, output);
+}
+
+/** A baseline's text: what `kefgen check` of an invalid fixture exited with and printed. */
+export function baselineText(exitCode: number, output: string): string {
   return `exit code: ${exitCode}\n\n${output}`;
 }
 
