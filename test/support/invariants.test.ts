@@ -99,4 +99,41 @@ describe("InvariantChecker", () => {
     await sampled(2);
     await expect(c.finish()).rejects.toThrow(/I5/);
   });
+
+  it("a sample that never comes back fails after sampleTimeoutMs, and sampling goes on", async () => {
+    let calls = 0;
+    const c = new InvariantChecker(
+      "self-test",
+      [],
+      "g",
+      [T],
+      5,
+      () => {
+        // The first sample hangs, like a kafkajs request on a connection a fault broke.
+        if (calls++ === 0) return new Promise<Sample>(() => undefined);
+        return Promise.resolve({ at: Date.now(), committed: new Map([[k0, 1]]), ends: new Map([[k0, 1]]) });
+      },
+      50,
+    );
+    c.ackedUpTo(T, new Map([[0, 1]]));
+    c.handled(T, 0, 0, EARLIER);
+    c.fault("hang")();
+    await c.waitForZeroLag(5_000);
+    const figures = await c.finish();
+    expect(figures.failedSamples).toBe(1);
+    expect(figures.samples).toBeGreaterThan(0);
+  });
+
+  it("a wait for lag 0 that times out says whether the handlers or the sampling stalled", async () => {
+    const { c, sampled } = checker(() => [{ committed: 1, end: 3 }]);
+    c.ackedUpTo(T, new Map([[0, 3]]));
+    c.handled(T, 0, 0, EARLIER);
+    c.fault("stuck")();
+    c.handled(T, 0, 1);
+    await sampled(2);
+    await expect(c.waitForZeroLag(20)).rejects.toThrow(
+      /lag did not return to 0 within 20 ms \(last sample \d+ ms ago: t\[0\] 1\/3; failed samples 0, the last never; records handled since the fault healed: 1; handler calls in all: 2\)/,
+    );
+    await expect(c.finish()).rejects.toThrow(/I1/);
+  });
 });

@@ -75,6 +75,7 @@ export class InvariantChecker {
   private readonly windows: FaultWindow[] = [];
   private failedSamples = 0;
   private lastSampleError: unknown;
+  private lastSampleErrorAt: number | undefined;
   private productionEndedAt: number | undefined;
   private running = true;
   private admin: Admin | undefined;
@@ -94,6 +95,8 @@ export class InvariantChecker {
     private readonly intervalMs = 100,
     /** Takes one sample; the default asks the brokers with an admin client (tests of the checker pass their own). */
     private readonly takeSample: () => Promise<Sample> = () => this.sample(),
+    /** A sample not back within this long counts as failed, and the next one starts over. */
+    private readonly sampleTimeoutMs = 5_000,
   ) {
     this.loop = this.sampleLoop();
   }
@@ -173,9 +176,7 @@ export class InvariantChecker {
       const last = this.samples.at(-1);
       if (last && this.lagOf(last) === 0 && last.at > (this.healedAt() ?? 0)) return;
       if (Date.now() > deadline)
-        throw new Error(
-          `${this.scenario}: lag did not return to 0 within ${timeoutMs} ms (last sample: ${last ? this.describe(last) : "none"}; last sampling error: ${String(this.lastSampleError)})`,
-        );
+        throw new Error(`${this.scenario}: lag did not return to 0 within ${timeoutMs} ms (${this.progress()})`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -314,20 +315,57 @@ export class InvariantChecker {
     return sample.ends.size === 0 ? undefined : lag;
   }
 
+  /** What a stalled wait reports: whether the handlers or the sampler stalled, and since when. */
+  private progress(): string {
+    const now = Date.now();
+    const last = this.samples.at(-1);
+    const healed = this.healedAt();
+    const since = (at: number) => `${now - at} ms ago`;
+    const handledSinceHealed =
+      healed === undefined
+        ? "no fault window"
+        : String(
+            [...this.handledAt.values()].reduce(
+              (n, byOffset) => n + [...byOffset.values()].filter((times) => times.some((t) => t >= healed)).length,
+              0,
+            ),
+          );
+    return [
+      `last sample ${last ? `${since(last.at)}: ${this.describe(last)}` : "none"}`,
+      `failed samples ${this.failedSamples}, the last ${this.lastSampleErrorAt === undefined ? "never" : `${since(this.lastSampleErrorAt)}: ${String(this.lastSampleError)}`}`,
+      `records handled since the fault healed: ${handledSinceHealed}`,
+      `handler calls in all: ${this.handledCalls}`,
+    ].join("; ");
+  }
+
   private describe(sample: Sample): string {
     return [...sample.ends].map(([k, end]) => `${show(k)} ${sample.committed.get(k) ?? -1}/${end}`).join(", ");
   }
 
   private async sampleLoop(): Promise<void> {
     while (this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      // A sample that does not come back within sampleTimeoutMs fails like one that threw: kafkajs can
+      // keep a request waiting on a connection the fault broke, and a sampler waiting on it would see
+      // no recovery at all.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no sample within ${this.sampleTimeoutMs} ms`)),
+          this.sampleTimeoutMs,
+        );
+      });
       try {
-        this.samples.push(await this.takeSample());
+        this.samples.push(await Promise.race([this.takeSample(), late]));
       } catch (error) {
         this.failedSamples++;
         this.lastSampleError = error;
+        this.lastSampleErrorAt = Date.now();
+        // A new client for the next sample; the old one is closed in the background (it may hang too).
         const admin = this.admin;
         this.admin = undefined;
-        await admin?.disconnect().catch(() => undefined);
+        void admin?.disconnect().catch(() => undefined);
+      } finally {
+        clearTimeout(timer);
       }
       await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
     }
