@@ -8,7 +8,7 @@ import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-br
 import { startLocalCluster } from "../../scripts/kafka/local-cluster.js";
 import { startBrokerBehindProxy } from "../support/blackhole-proxy.js";
 import { AckedProducer } from "../support/fault-load.js";
-import { startScenario, type Scenario } from "../support/fault-scenario.js";
+import { explainFailure, startScenario, type Scenario } from "../support/fault-scenario.js";
 import { waitFor } from "../support/kafka.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -47,7 +47,7 @@ async function faultScenario(
   name: string,
   brokers: string[],
   inject: (scenario: Scenario) => Promise<void>,
-  replicated = false,
+  { replicated = false, logFiles = [] }: { replicated?: boolean; logFiles?: string[] } = {},
 ) {
   const scenario = await scenarioOn(brokers, name, replicated);
   const load = new AckedProducer(
@@ -57,16 +57,19 @@ async function faultScenario(
     { batchSize: 10, pauseMs: 50, idempotent: replicated },
   );
   cleanups.push(() => load.stop());
-  await waitFor(() => scenario.checker.handledCount >= 5_000, {
-    timeoutMs: 60_000,
-    message: "5,000 records handled before the fault",
+  // A failure prints the runtime's log and the broker's: a CI log then tells which side stalled.
+  const figures = await explainFailure(scenario, logFiles, async () => {
+    await waitFor(() => scenario.checker.handledCount >= 5_000, {
+      timeoutMs: 60_000,
+      message: "5,000 records handled before the fault",
+    });
+    const healed = scenario.checker.fault(name);
+    await inject(scenario);
+    healed();
+    await load.stop();
+    await scenario.checker.waitForZeroLag(60_000);
+    return scenario.checker.finish();
   });
-  const healed = scenario.checker.fault(name);
-  await inject(scenario);
-  healed();
-  await load.stop();
-  await scenario.checker.waitForZeroLag(60_000);
-  const figures = await scenario.checker.finish();
   process.stdout.write(
     `[fault-matrix] ${name} events ${JSON.stringify({ ...scenario.events, offsetResets: scenario.events.offsetResets.length, producerFailures: load.failures })}\n`,
   );
@@ -82,11 +85,16 @@ const IN_FLIGHT = 2 * 2;
 describe("fault matrix: broker faults", () => {
   it("1. broker SIGKILL mid-stream, restarted on the same port and data after 10 s: nothing lost, duplicates only of records in flight", async () => {
     const broker = await dedicatedBroker();
-    const figures = await faultScenario("broker-kill", broker.brokers, async () => {
-      await broker.kill();
-      await hold(10_000);
-      await broker.restart();
-    });
+    const figures = await faultScenario(
+      "broker-kill",
+      broker.brokers,
+      async () => {
+        await broker.kill();
+        await hold(10_000);
+        await broker.restart();
+      },
+      { logFiles: [broker.logFile] },
+    );
     // The target of issue 10: no more duplicates than records in flight in the handlers (1,764 before the RejoinGate).
     expect(figures.duplicates).toBeLessThanOrEqual(IN_FLIGHT);
   }, 240_000);
@@ -96,24 +104,34 @@ describe("fault matrix: broker faults", () => {
     const pid = broker.pid!;
     let stopped = false;
     cleanups.push(async () => void (stopped && process.kill(pid, "SIGCONT")));
-    const figures = await faultScenario("broker-sigstop", broker.brokers, async () => {
-      process.kill(pid, "SIGSTOP");
-      stopped = true;
-      await hold(40_000);
-      process.kill(pid, "SIGCONT");
-      stopped = false;
-    });
+    const figures = await faultScenario(
+      "broker-sigstop",
+      broker.brokers,
+      async () => {
+        process.kill(pid, "SIGSTOP");
+        stopped = true;
+        await hold(40_000);
+        process.kill(pid, "SIGCONT");
+        stopped = false;
+      },
+      { logFiles: [broker.logFile] },
+    );
     expect(figures.duplicates).toBeLessThanOrEqual(IN_FLIGHT);
   }, 240_000);
 
   it("5. network black hole: every byte between the clients and the broker dropped for 30 s, sockets left open", async () => {
     // Every client connection (consumer, producer, the checker's admin) goes through the proxy.
-    const { proxy, brokers } = await startBrokerBehindProxy((stop) => cleanups.push(stop));
-    const figures = await faultScenario("network-blackhole", brokers, async () => {
-      proxy.blackhole();
-      await hold(30_000);
-      proxy.heal();
-    });
+    const { proxy, broker, brokers } = await startBrokerBehindProxy((stop) => cleanups.push(stop));
+    const figures = await faultScenario(
+      "network-blackhole",
+      brokers,
+      async () => {
+        proxy.blackhole();
+        await hold(30_000);
+        proxy.heal();
+      },
+      { logFiles: [broker.logFile] },
+    );
     expect(proxy.dropped).toBeGreaterThan(0);
     expect(figures.duplicates).toBeLessThanOrEqual(IN_FLIGHT);
   }, 240_000);
@@ -151,7 +169,7 @@ describe("fault matrix: broker faults", () => {
           { timeoutMs: 60_000, intervalMs: 500, message: "new leaders elected" },
         );
       },
-      true,
+      { replicated: true },
     );
     expect(killed).toBeGreaterThan(0);
     expect(figures.produced).toBeGreaterThan(18_000);

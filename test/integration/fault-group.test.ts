@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { ConsumerRuntime } from "../../runtime/index.js";
 import { handledLines, readFaultLog, spawnConsumer, type FaultConsumer } from "../support/fault.js";
 import { AckedProducer } from "../support/fault-load.js";
-import { startScenario } from "../support/fault-scenario.js";
+import { explainFailure, startScenario } from "../support/fault-scenario.js";
 import { produceTicks } from "../support/guarantees.js";
 import { InvariantChecker } from "../support/invariants.js";
 import { brokers, createTopic, uniqueName, waitFor } from "../support/kafka.js";
@@ -134,8 +134,10 @@ describe("fault matrix: group faults", () => {
     }
     healed();
     await load.stop();
-    await scenario.checker.waitForZeroLag(60_000);
-    await scenario.checker.finish();
+    await explainFailure(scenario, [], async () => {
+      await scenario.checker.waitForZeroLag(60_000);
+      return scenario.checker.finish();
+    });
     process.stdout.write(
       `[fault-matrix] rebalance-storm events ${JSON.stringify({ ...scenario.events, offsetResets: scenario.events.offsetResets.length, secondMemberJoins: joins })}\n`,
     );
@@ -187,8 +189,10 @@ describe("fault matrix: group faults", () => {
     });
     healed();
     scenario.checker.productionEnded();
-    await scenario.checker.waitForZeroLag(60_000);
-    const figures = await scenario.checker.finish();
+    const figures = await explainFailure(scenario, [], async () => {
+      await scenario.checker.waitForZeroLag(60_000);
+      return scenario.checker.finish();
+    });
 
     expect(scenario.events.offsetResets).toEqual([
       expect.objectContaining({

@@ -3,6 +3,7 @@
  * brokers, a ConsumerRuntime whose handlers report to an {@link InvariantChecker}, and a record of
  * the runtime events a fault provokes (crashes, joins, offset resets).
  */
+import { existsSync, readFileSync } from "node:fs";
 import { Kafka, logLevel } from "kafkajs";
 import {
   ConsumerRuntime,
@@ -38,12 +39,15 @@ export interface ScenarioOptions {
 
 /** A running scenario. */
 export interface Scenario {
+  readonly name: string;
   readonly topics: string[];
   readonly groupId: string;
   readonly checker: InvariantChecker;
   readonly runtime: ConsumerRuntime;
   /** Runtime events seen: crashes, joins, rebalances, offset resets (with their payloads). */
   readonly events: { crashes: number; joins: number; rebalances: number; offsetResets: OffsetResetEvent[] };
+  /** The runtime's info, warn and error log lines (the newest), for {@link explainFailure}. */
+  readonly log: readonly string[];
   /** Kafka client for the scenario's brokers (admin, producers). */
   readonly kafka: Kafka;
   /** Another member of the group with the same topics and handlers (not started; the caller stops it). */
@@ -51,7 +55,42 @@ export interface Scenario {
   stop(): Promise<void>;
 }
 
-const quiet: RuntimeLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** Lines of the runtime's log kept for {@link explainFailure} (the newest). */
+const LOG_LINES = 300;
+
+/** A logger that keeps the runtime's info, warn and error lines (not debug: a commit every 100 ms) in `lines`. */
+function keptLog(lines: string[]): RuntimeLogger {
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    const shown = JSON.stringify(fields ?? {}, (_, v: unknown) => (v instanceof Error ? String(v) : v));
+    lines.push(`${new Date().toISOString()} ${level} ${message} ${shown.slice(0, 400)}`);
+    if (lines.length > LOG_LINES) lines.splice(0, lines.length - LOG_LINES);
+  };
+  return { debug() {}, info: keep("info"), warn: keep("warn"), error: keep("error") };
+}
+
+/**
+ * Runs `check` (the waits and checks of a scenario); when it fails, prints what a CI log needs to tell a stalled
+ * consumer from a stalled broker or checker: the runtime's log lines and the last lines of each of `logFiles` (the
+ * scenario's brokers' logs), then rethrows.
+ */
+export async function explainFailure<T>(
+  scenario: Pick<Scenario, "name" | "log">,
+  logFiles: readonly string[],
+  check: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    const out = [`[fault-matrix] ${scenario.name} failed; the runtime's log (newest ${LOG_LINES} lines):`];
+    out.push(...scenario.log);
+    for (const file of logFiles) {
+      const text = existsSync(file) ? readFileSync(file, "utf8") : "(no log file)";
+      out.push(`[fault-matrix] the last lines of ${file}:`, ...text.split("\n").slice(-60));
+    }
+    process.stdout.write(out.join("\n") + "\n");
+    throw error;
+  }
+}
 
 /** Creates the topics, writes the backlog, starts the consumer and the checker's sampling. */
 export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
@@ -112,6 +151,7 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   await producer.disconnect();
 
   const settings = testSettings(groupId, o.settings);
+  const log: string[] = [];
   const createRuntime = (): ConsumerRuntime =>
     new ConsumerRuntime(
       [
@@ -133,7 +173,7 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
         },
       ],
       { brokers: o.brokers, clientId: "kefgen-fault-matrix" },
-      { logger: quiet, stopTimeoutMs: 5_000 },
+      { logger: keptLog(log), stopTimeoutMs: 5_000 },
     );
   const runtime = createRuntime();
   const events = { crashes: 0, joins: 0, rebalances: 0, offsetResets: [] as OffsetResetEvent[] };
@@ -143,8 +183,10 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   runtime.on(RuntimeEvents.OFFSET_RESET, (event) => void events.offsetResets.push(event));
   await runtime.start();
   return {
+    name: o.name,
     topics,
     groupId,
+    log,
     checker,
     runtime,
     events,
