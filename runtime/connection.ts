@@ -139,6 +139,7 @@ export class Connection {
     this.listener = {
       assigned: (assignment) => this.onGroupJoin(assignment),
       rebalancing: () => this.onRebalancing(),
+      rebalanceAbandoned: () => this.onRebalanceAbandoned(),
       crashed: (error, restarting) => this.onCrash(error, restarting),
       fetched: () => this.router.newResponse(),
       offsetReset: (topic, partition) => this.router.noteOffsetReset(topic, partition),
@@ -438,6 +439,21 @@ export class Connection {
     this.hold();
     this.options.events.emit(RuntimeEvents.REBALANCING, { connection: this.name });
     void this.committer.commit("rebalance");
+  }
+
+  /**
+   * The rebalance announced to {@link onRebalancing} will not come: the member fetches again with the partitions it
+   * had. Without this the hold would last `maxPollIntervalMs` (kafkajs after a 40 s broker stall: the rejoin met "the
+   * coordinator is loading", was given up, and the handlers stood still for 30 s while fetching went on). Nothing
+   * was revoked, so the hold simply ends; a hold of the RejoinGate (after a crash) ends when the gate settles.
+   */
+  private onRebalanceAbandoned(): void {
+    if (this.stopping || this.currentState !== "rebalancing") return;
+    this.currentState = "running";
+    this.logger.info("the group did not rebalance: handling goes on with the same partitions", {
+      groupId: this.groupId,
+    });
+    if (!this.rejoin.waiting) this.releaseHold();
   }
 
   private hold(): void {

@@ -47,8 +47,13 @@ export interface RejoinGateOptions {
 
 /** Keeps offsets and buffers through a crash; commits the handled watermarks before handling resumes. */
 export class RejoinGate {
-  private waiting = false;
+  private isWaiting = false;
   private timer: NodeJS.Timeout | undefined;
+
+  /** `true` while the gate holds the handlers after a rejoin, until the restored partitions' commit (it releases them). */
+  get waiting(): boolean {
+    return this.isWaiting;
+  }
 
   /** @param options see {@link RejoinGateOptions}. */
   constructor(private readonly options: RejoinGateOptions) {}
@@ -71,7 +76,7 @@ export class RejoinGate {
   joined(): boolean {
     this.cancel();
     if (this.pending() === 0) return false;
-    this.waiting = true;
+    this.isWaiting = true;
     this.timer = setTimeout(() => {
       this.options.logger.debug("restored partitions fetched nothing yet; handling resumes before their commit", {
         waitMs: this.options.waitMs ?? REJOIN_COMMIT_WAIT_MS,
@@ -83,14 +88,14 @@ export class RejoinGate {
 
   /** A restored partition's first batch arrived: once every one has, commit and release. */
   confirmed(): void {
-    if (this.waiting && this.pending() === 0) this.settle();
+    if (this.isWaiting && this.pending() === 0) this.settle();
   }
 
   /** Forgets a wait in progress (a new crash, or shutdown). */
   cancel(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.waiting = false;
+    this.isWaiting = false;
   }
 
   /** Restored partitions still waiting for their first batch that hold work (outstanding records or an uncommitted watermark). */
@@ -101,11 +106,11 @@ export class RejoinGate {
   }
 
   private settle(): void {
-    if (!this.waiting) return;
+    if (!this.isWaiting) return;
     this.cancel();
     void this.options.commit().finally(() => {
       // Race: a new crash while the commit was in flight holds again; do not release that hold.
-      if (!this.waiting && this.options.trackers.suspendedCount === 0) this.options.release();
+      if (!this.isWaiting && this.options.trackers.suspendedCount === 0) this.options.release();
     });
   }
 }

@@ -330,6 +330,7 @@ export class ConsumerRuntime {
           {
             assigned: (assignment) => listener.assigned(assignment),
             rebalancing: () => listener.rebalancing(),
+            rebalanceAbandoned: () => listener.rebalanceAbandoned(),
             crashed: (error, restarting) => listener.crashed(error, restarting),
             fetched: () => {
               this.progress.fetched(name);

@@ -121,6 +121,8 @@ export function kafkajsTransport(connection: KafkajsConnection, options: Kafkajs
 /** A {@link GroupMember} over one kafkajs consumer, always with manual offsets (pitfall 3). */
 class KafkajsMember implements GroupMember {
   private removeListeners: (() => void)[] = [];
+  /** kafkajs announced a rebalance (REBALANCING) and neither a join nor a crash followed yet. */
+  private rejoining = false;
 
   /**
    * @param consumer the kafkajs consumer (or a fake of its surface).
@@ -149,19 +151,36 @@ class KafkajsMember implements GroupMember {
     this.removeListeners.push(
       consumer.on(
         events.GROUP_JOIN,
-        guard("group join", (payload: { memberAssignment?: Assignment }) =>
-          listener.assigned(payload.memberAssignment ?? {}),
-        ),
+        guard("group join", (payload: { memberAssignment?: Assignment }) => {
+          this.rejoining = false;
+          listener.assigned(payload.memberAssignment ?? {});
+        }),
       ),
       consumer.on(
         events.REBALANCING,
-        guard("rebalance", () => listener.rebalancing()),
+        guard("rebalance", () => {
+          this.rejoining = true;
+          listener.rebalancing();
+        }),
       ),
       consumer.on(
         events.CRASH,
-        guard("crash", (payload: { error: unknown; restart: boolean }) =>
-          listener.crashed(payload.error, payload.restart),
-        ),
+        guard("crash", (payload: { error: unknown; restart: boolean }) => {
+          this.rejoining = false;
+          listener.crashed(payload.error, payload.restart);
+        }),
+      ),
+      // kafkajs emits REBALANCING once its fetchers stopped, then joins; a fetch starts again only after the join
+      // (GROUP_JOIN first) or after joinAndSync gave up (it retries only "rebalance in progress" and "unknown
+      // member"; e.g. COORDINATOR_LOAD_IN_PROGRESS after a broker stall ends it), when the runner's retry starts the
+      // fetchers again in the generation the member had. A fetch starting while rejoining is that second case.
+      consumer.on(
+        events.FETCH_START,
+        guard("fetch start", () => {
+          if (!this.rejoining) return;
+          this.rejoining = false;
+          listener.rebalanceAbandoned();
+        }),
       ),
       // kafkajs emits FETCH when a fetch response arrived, before its batches are handed over.
       consumer.on(

@@ -30,6 +30,12 @@ export interface MemberListener {
   /** A rebalance started: the partitions are still owned until the next {@link assigned}. */
   rebalancing(): void;
   /**
+   * The rebalance announced by {@link rebalancing} will not come: the member gave up its rejoin and fetches again with
+   * the partitions it had (kafkajs does when the coordinator answers the JoinGroup with an error it does not retry
+   * there, such as "the coordinator is loading" after a broker stall). No {@link assigned} follows.
+   */
+  rebalanceAbandoned(): void;
+  /**
    * The member crashed and left the group. `restarting`: the client restarts it itself; otherwise
    * the connection decides (restart with backoff, or fail).
    */

@@ -35,6 +35,7 @@ async function readAll(client: Parameters<typeof testTransport>[0], topic: strin
   const listener: MemberListener = {
     assigned: () => {},
     rebalancing: () => {},
+    rebalanceAbandoned: () => {},
     crashed: () => {},
     fetched: () => {},
     offsetReset: () => {},

@@ -504,6 +504,35 @@ describe("Connection rebalances and crashes", () => {
     expect(h.consumer.committed("orders", 0)).toBe(2);
   });
 
+  it("a rebalance kafkajs gives up (its next fetch starts with no join) ends the hold at once, not after maxPollIntervalMs", async () => {
+    const handler = gatedHandler();
+    const logger = recordingLogger();
+    const h = harness([binding("orders", handler.handle)], { maxPollIntervalMs: 600_000 }, { logger });
+    await h.connection.start();
+    h.consumer.append("orders", 0, ["a", "b", "c"]);
+    await h.consumer.poll("orders", 0);
+    await flush();
+    expect(handler.seen).toEqual(["0:a"]);
+
+    h.consumer.emit(h.consumer.events.REBALANCING, { groupId: "group-1", memberId: "m1" });
+    expect(h.connection.state).toBe("rebalancing");
+    handler.release(0);
+    await flush();
+    expect(handler.seen).toEqual(["0:a"]); // held: the join should come next
+
+    // kafkajs's joinAndSync gave up (e.g. "the coordinator is loading") and its runner fetches again, same generation.
+    await h.consumer.poll("orders", 0);
+    await flush();
+    expect(h.connection.state).toBe("running");
+    expect(h.events.groupJoin).toHaveLength(1); // only the first join: none happened
+    expect(logger.lines.map((l) => l.message)).toContain(
+      "the group did not rebalance: handling goes on with the same partitions",
+    );
+    handler.releaseAll();
+    await flush();
+    expect(handler.seen).toEqual(["0:a", "0:b", "0:c"]);
+  });
+
   it("a crash kafkajs restarts itself: handled offsets and buffered records are kept, committed at the rejoin before anything more is handled", async () => {
     const handler = gatedHandler();
     const h = harness([binding("orders", handler.handle)], { autoCommitIntervalMs: 600_000 });

@@ -184,8 +184,12 @@ export class FakeConsumer implements ConsumerPort {
     return this.committedOffsets.get(key(topic, partition));
   }
 
-  /** One fetch of one partition from its current position (skipped if paused or nothing new); emits FETCH like kafkajs. */
+  /**
+   * One fetch of one partition from its current position (skipped if paused or nothing new); emits FETCH_START and
+   * FETCH like kafkajs.
+   */
   async poll(topic: string, partition: number, max = 100): Promise<Delivery> {
+    this.emit(this.events.FETCH_START, { nodeId: 1 });
     this.emit(this.events.FETCH, { numberOfBatches: 0, duration: 0, nodeId: 1 });
     const from = this.position(topic, partition);
     const log = this.logs.get(key(topic, partition)) ?? [];
