@@ -2,7 +2,9 @@
 // `concurrency` at a time and never two of one partition at once (so per-partition order is kept).
 // Why it is over ~350 lines: the buffer's consumer side (taking, purging, holding, stopping) shares one set of
 // in-flight records; its race comments need both sides in view. Moved out: failed records (failed-records.ts), the
-// decode path and its registry waits (record-decoder.ts), handler timing and slow-handler reports (handler-times.ts).
+// decode path and its registry waits (record-decoder.ts), handler timing and slow-handler reports (handler-times.ts),
+// an exactly-once topic's transaction scheduling: its open transactions, fences, records to handle again and when
+// they commit (channel-transactions.ts).
 
 import type { FetchedRecord } from "./transport/records.js";
 import type { BackpressureMode, MessageContext, TopicBinding } from "./types.js";
@@ -18,8 +20,8 @@ import { RateLimitedLog, type RuntimeLogger } from "./logger.js";
 import type { TopicMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { systemRetryTimers, type RetryTimers } from "./retry-timers.js";
-import { producedRecords, TransactionBatches, type HandledRecord, type TransactionalOutput } from "./exactly-once.js";
-import { PartitionFences } from "./partition-fences.js";
+import { producedRecords, type HandledRecord, type TransactionalOutput } from "./exactly-once.js";
+import { ChannelTransactions } from "./channel-transactions.js";
 import { RecordDecoder } from "./record-decoder.js";
 import { HandlerTimes, type Attempt } from "./handler-times.js";
 
@@ -84,12 +86,6 @@ export type RoomWait =
   /** The channel stopped or holds its dispatcher (rebalance). */
   | "stopped";
 
-/**
- * An exactly-once record to handle again (its transaction failed): with its decoded value, or `undecoded` when it
- * failed to decode (it is decoded again, and takes the poison path then).
- */
-type Replay = RetryingRecord | { readonly record: ChannelRecord; readonly undecoded: true };
-
 const DEFAULT_DROP_LOG_INTERVAL_MS = 10_000;
 /** Handler duration from which the partitions of a topic take turns (see TopicChannel.takeNext). */
 const TURNS_MIN_LATENCY_MS = 1;
@@ -137,19 +133,8 @@ export class TopicChannel {
   /** Records taken from the buffer so far: the progress counter {@link waitForRoom} watches. */
   private taken = 0;
 
-  /** Exactly-once topics: the open transaction of each partition (runtime/exactly-once.ts). */
-  private readonly batches: TransactionBatches<ChannelRecord> | undefined;
-  /** Exactly-once topics: each owned partition's fence, before which none of its records runs (partition-fences.ts). */
-  private readonly fences: PartitionFences | undefined;
-  /**
-   * Exactly-once topics: records of a failed transaction to handle again, per partition, in offset order. They go
-   * before the partition's buffered records (which are later), after its failed record (which is earlier).
-   */
-  private readonly replays = new Map<number, Replay[]>();
-  /** Exactly-once topics: partitions whose transaction is committing outside a handler call (time limit, hold). */
-  private readonly committing = new Set<number>();
-  /** Those commits, for stop() to wait for. */
-  private readonly commits = new Set<Promise<void>>();
+  /** Exactly-once topics: transactions, fences, records to handle again and commits (channel-transactions.ts). */
+  private readonly transactions: ChannelTransactions | undefined;
   /** Records whose handler (or retry backoff) is running. */
   private readonly running = new Map<ChannelRecord, Attempt>();
   /** Partitions with a record in `running` (only kept for concurrency > 1). */
@@ -177,29 +162,6 @@ export class TopicChannel {
       throw new RangeError(`handler concurrency of topic "${this.topic}" must be an integer >= 1, got ${concurrency}`);
     }
     this.concurrency = concurrency;
-    if (options.binding.exactlyOnce) {
-      if (!options.transactions)
-        throw new Error(`topic "${this.topic}" is exactly-once but its connection has no transactional producers`);
-      // A drop mode marks records done unhandled; the Committer would then commit past them outside any transaction.
-      if (options.binding.buffer.backpressure !== "ApplyBackpressure")
-        throw new RangeError(
-          `exactly-once topic "${this.topic}" needs backpressure = ApplyBackpressure, got ${options.binding.buffer.backpressure}`,
-        );
-      this.batches = new TransactionBatches<ChannelRecord>({
-        output: options.transactions,
-        groupId: options.groupId ?? "",
-        topic: this.topic,
-        settings: options.binding.transaction,
-        due: (partition) => this.commitWhenIdle(partition),
-      });
-      this.fences = new PartitionFences({
-        output: options.transactions,
-        groupId: options.groupId ?? "",
-        topic: this.topic,
-        logger: options.logger,
-        fenced: (offsets) => this.fenced(offsets),
-      });
-    }
     const policy: FailurePolicy = failurePolicyOf(options.binding.failure);
     if (options.retry)
       Object.assign(policy, {
@@ -220,6 +182,29 @@ export class TopicChannel {
       wake: () => this.schedulePump(),
       timers: options.retryTimers ?? systemRetryTimers,
     });
+    if (options.binding.exactlyOnce) {
+      if (!options.transactions)
+        throw new Error(`topic "${this.topic}" is exactly-once but its connection has no transactional producers`);
+      // A drop mode marks records done unhandled; the Committer would then commit past them outside any transaction.
+      if (options.binding.buffer.backpressure !== "ApplyBackpressure")
+        throw new RangeError(
+          `exactly-once topic "${this.topic}" needs backpressure = ApplyBackpressure, got ${options.binding.buffer.backpressure}`,
+        );
+      this.transactions = new ChannelTransactions({
+        topic: this.topic,
+        groupId: options.groupId ?? "",
+        output: options.transactions,
+        settings: options.binding.transaction,
+        logger: options.logger,
+        failures: this.failures,
+        isRunning: (partition) => this.isRunning(partition),
+        isStopping: () => this.stopping,
+        schedulePump: () => this.schedulePump(),
+        countError: () => {
+          this.errors++;
+        },
+      });
+    }
     const { connection, events, logger } = options;
     this.decoder = new RecordDecoder({ connection, binding: options.binding, events, logger });
     this.times = new HandlerTimes({ connection, topic: this.topic, events, logger });
@@ -315,7 +300,7 @@ export class TopicChannel {
    * Nothing for other topics.
    */
   claim(offsets: PartitionOffsets, again: boolean): void {
-    this.fences?.claim(offsets, again);
+    this.transactions?.claim(offsets, again);
   }
 
   /**
@@ -354,14 +339,7 @@ export class TopicChannel {
     this.failures.purge(predicate);
     this.decoder.cutShort(predicate);
     // Exactly-once: a revoked partition's open transaction and records to handle again are its next owner's.
-    if (this.batches) {
-      this.batches.discard(predicate);
-      for (const [partition, queue] of this.replays) {
-        const kept = queue.filter((r) => !predicate(r.record));
-        if (kept.length === 0) this.replays.delete(partition);
-        else this.replays.set(partition, kept);
-      }
-    }
+    this.transactions?.purge(predicate);
     return this.buffer.removeWhere(predicate);
   }
 
@@ -386,10 +364,7 @@ export class TopicChannel {
     this.roomWaiter?.("stopped");
     // Exactly-once: commit what was handled, as the Committer does at a rebalance (a partition whose record is running
     // commits once that record is added).
-    if (this.batches) {
-      this.batches.markAllDue();
-      for (const partition of this.batches.partitions()) this.commitWhenIdle(partition);
-    }
+    this.transactions?.commitAllDue();
   }
 
   /** Ends a {@link hold}. */
@@ -409,11 +384,11 @@ export class TopicChannel {
     this.roomWaiter?.("stopped");
     this.decoder.stop();
     this.dropLog.flush();
-    this.fences?.stop();
+    this.transactions?.stopFences();
     const failures = this.failures.stop();
     // Exactly-once: once no handler runs, the open transactions commit what was handled (records to handle again
     // are left for the next owner: not done, so not committed).
-    const commitOpen = (): Promise<void> => (this.batches ? this.commitAllOpen() : Promise.resolve());
+    const commitOpen = (): Promise<void> => (this.transactions ? this.transactions.commitAllOpen() : Promise.resolve());
     if (this.running.size === 0) return failures.then(commitOpen);
     this.idlePromise ??= new Promise<void>((resolve) => (this.idle = resolve));
     return Promise.all([this.idlePromise, failures]).then(commitOpen);
@@ -436,7 +411,7 @@ export class TopicChannel {
       capacity: this.buffer.capacity,
       peakBuffered: this.peakBuffered,
       inFlight: this.running.size,
-      inTransaction: this.batches?.size ?? 0,
+      inTransaction: this.transactions?.size ?? 0,
       concurrency: this.concurrency,
       handled: this.handled,
       dropped: this.dropped,
@@ -467,9 +442,8 @@ export class TopicChannel {
       // A failed record whose next attempt is due goes first: its partition has waited for it.
       const retry =
         this.failures.takeReady(
-          (partition) =>
-            !this.busyPartitions.has(partition) && !this.committing.has(partition) && !this.fences?.pending(partition),
-        ) ?? this.takeReplay();
+          (partition) => !this.busyPartitions.has(partition) && this.transactions?.isHeld(partition) !== true,
+        ) ?? this.transactions?.takeReplay();
       if (retry) {
         void this.run(retry.record, "undecoded" in retry ? undefined : retry);
         continue;
@@ -494,8 +468,7 @@ export class TopicChannel {
    * records arrived in. Per-partition order holds either way. A fast handler keeps the O(1) take.
    */
   private takeNext(): ChannelRecord | undefined {
-    const blocked =
-      this.failures.size > 0 || this.replays.size > 0 || this.committing.size > 0 || this.fences?.anyPending() === true;
+    const blocked = this.failures.size > 0 || this.transactions?.anyWaiting() === true;
     if (this.concurrency > 1)
       return this.buffer.takeFirst((r) => !this.busyPartitions.has(r.partition) && !this.waits(r.partition));
     const recentMs = this.times.recentMs;
@@ -518,29 +491,7 @@ export class TopicChannel {
    * handle again (which come first), a transaction committing, or its fence is not up yet.
    */
   private waits(partition: number): boolean {
-    return (
-      this.failures.isBlocked(partition) ||
-      this.replays.has(partition) ||
-      this.committing.has(partition) ||
-      this.fences?.pending(partition) === true
-    );
-  }
-
-  /** The next record of a failed transaction to handle again, of a partition free to run it. */
-  private takeReplay(): Replay | undefined {
-    for (const [partition, queue] of this.replays) {
-      if (
-        this.failures.isBlocked(partition) ||
-        this.committing.has(partition) ||
-        this.fences?.pending(partition) ||
-        this.isRunning(partition)
-      )
-        continue;
-      const replay = queue.shift()!;
-      if (queue.length === 0) this.replays.delete(partition);
-      return replay;
-    }
-    return undefined;
+    return this.failures.isBlocked(partition) || this.transactions?.waits(partition) === true;
   }
 
   /** Whether a record of `partition` is running (its handler, its retry backoff or its commit). */
@@ -572,7 +523,7 @@ export class TopicChannel {
       this.running.delete(record);
       if (this.concurrency > 1) this.busyPartitions.delete(record.partition);
       // Exactly-once: the partition's transaction came due while this record ran, and nothing committed it since.
-      if (this.batches?.isDue(record.partition)) this.commitWhenIdle(record.partition);
+      this.transactions?.commitIfDue(record.partition);
       if (this.stopping) {
         if (this.running.size === 0) this.idle?.();
       } else {
@@ -590,7 +541,7 @@ export class TopicChannel {
     }
     // Exactly-once: the client fetched from below the offset the partition's fence read; the previous owner committed
     // this record (its output is written), so it is done here without a handler call.
-    if (this.batches && record.offset < (record.offsets.lastCommitted ?? 0)) {
+    if (this.transactions && record.offset < (record.offsets.lastCommitted ?? 0)) {
       record.offsets.markDone(record.offset);
       this.failures.done(record);
       return;
@@ -616,15 +567,15 @@ export class TopicChannel {
     try {
       const returned: unknown = await this.binding.handle(decoded.value, context);
       // Exactly-once: what the handler returned must be records; they wait in the partition's open transaction.
-      if (this.batches) produced = producedRecords(topic, returned);
+      if (this.transactions) produced = producedRecords(topic, returned);
     } catch (error) {
       this.times.finished(record, attempt, performance.now() - started, true, error);
       this.errors++;
       const failed = { record, attempts: (retry?.attempts ?? 0) + 1, value: decoded.value, key: decoded.key };
       // Exactly-once: the records handled before this one commit first, so that retrying it (or dead-lettering it)
       // does not make them run again. If that transaction fails, they and this record are handled again instead.
-      if (this.batches?.isOpen(partition) && !(await this.commitTransaction(partition))) {
-        this.replayLast(partition, { ...failed, attempts: retry?.attempts ?? 0 });
+      if (this.transactions?.isOpen(partition) && !(await this.transactions.commit(partition))) {
+        this.transactions.replayLast(partition, { ...failed, attempts: retry?.attempts ?? 0 });
         return;
       }
       // Not done: the commit stays before this record until it is handled or its dead letter is acknowledged.
@@ -633,11 +584,11 @@ export class TopicChannel {
     }
     this.times.finished(record, attempt, performance.now() - started, false, undefined);
     this.handled++;
-    if (this.batches) {
+    if (this.transactions) {
       // Race: the partition was revoked while the handler ran. Its new owner handles the record again; committing it
       // here could only duplicate the output (fencing stops it only once the new owner has registered the id).
       if (record.offsets.revoked) return this.failures.done(record);
-      const full = this.batches.add({
+      const full = this.transactions.add({
         record,
         produced,
         value: decoded.value,
@@ -646,89 +597,12 @@ export class TopicChannel {
       });
       // Not done yet: the transaction that commits it marks it done. Its partition goes on meanwhile.
       this.failures.done(record);
-      if (full) await this.commitTransaction(partition);
+      if (full) await this.transactions.commit(partition);
       return;
     }
     // A revoked tracker ignores this: a completion after a rebalance commits nothing.
     record.offsets.markDone(record.offset);
     this.failures.done(record);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Exactly-once transactions (runtime/exactly-once.ts owns the batches; this is when they commit)
-
-  /**
-   * Commits `partition`'s open transaction. Called while none of its records runs: from the handler call of its last
-   * record, or with the partition in {@link committing}. `false` when the transaction failed: its first record takes
-   * the failure path (retried after the topic's backoff, counted against its attempts, then dead-lettered), the others
-   * are handled again after it, before the partition's buffered records.
-   */
-  private async commitTransaction(partition: number): Promise<boolean> {
-    const outcome = await this.batches!.commit(partition);
-    if (outcome.kind !== "failed") return true;
-    const [first, ...rest] = outcome.entries;
-    this.errors++;
-    this.replays.set(partition, [...rest, ...(this.replays.get(partition) ?? [])]);
-    this.failures.handlerFailed({ ...first!, attempts: first!.attempts + 1 }, outcome.error);
-    return false;
-  }
-
-  /** Queues `record` to be handled again after the partition's other records to handle again. */
-  private replayLast(partition: number, record: Replay): void {
-    const queue = this.replays.get(partition);
-    if (queue) queue.push(record);
-    else this.replays.set(partition, [record]);
-    this.failures.done(record.record);
-  }
-
-  /**
-   * Commits `partition`'s transaction now if none of its records runs (it waits meanwhile: {@link waits}); otherwise the
-   * running record commits it (see {@link run}). Nothing while stopping: {@link stop} commits every open transaction.
-   */
-  private commitWhenIdle(partition: number): void {
-    // A blocked partition has no open transaction (every failure path commits it first); should one be there, it
-    // commits with the partition's next record rather than beside its failed one.
-    if (this.stopping || this.committing.has(partition) || this.isRunning(partition)) return;
-    if (this.failures.isBlocked(partition) || this.fences?.pending(partition)) return;
-    if (!this.batches?.isOpen(partition)) return;
-    this.committing.add(partition);
-    const commit = this.commitTransaction(partition)
-      .then(
-        () => undefined,
-        (error: unknown) => this.options.logger.error("committing a transaction failed", { topic: this.topic, error }),
-      )
-      .finally(() => {
-        this.committing.delete(partition);
-        this.commits.delete(commit);
-        this.schedulePump();
-      });
-    this.commits.add(commit);
-  }
-
-  /** At stop: waits for the commits in flight, then commits every open transaction. */
-  private async commitAllOpen(): Promise<void> {
-    await Promise.all([...this.commits]);
-    // A partition fenced anew after a crash (and not up yet) is left for its next owner: nothing of it is done.
-    for (const partition of this.batches!.partitions())
-      if (!this.fences?.pending(partition)) await this.commitTransaction(partition);
-  }
-
-  /**
-   * The fence of `offsets` is up, its tracker committed at the group's offset. Only a tracker restored after a crash
-   * can have handled records in an open transaction: those below that offset were handled and committed by another
-   * member meanwhile (dropped, done), the others are handled again before the partition's buffered records.
-   */
-  private fenced(offsets: PartitionOffsets): void {
-    const floor = offsets.lastCommitted;
-    const open = floor === undefined ? [] : this.batches!.discard((r) => r.offsets === offsets);
-    const again: Replay[] = [];
-    for (const entry of open) {
-      if (entry.record.offset < floor!) offsets.markDone(entry.record.offset);
-      else again.push({ record: entry.record, attempts: entry.attempts, value: entry.value, key: entry.key });
-    }
-    if (again.length > 0)
-      this.replays.set(offsets.partition, [...again, ...(this.replays.get(offsets.partition) ?? [])]);
-    this.schedulePump();
   }
 
   /**
@@ -740,8 +614,8 @@ export class TopicChannel {
     this.errors++;
     // Exactly-once: the records before it commit first, as before a failing handler's retry, so that its partition
     // never waits on a failed record with a transaction open. If that fails, it is read again after them.
-    if (this.batches?.isOpen(partition) && !(await this.commitTransaction(partition))) {
-      this.replayLast(partition, { record, undecoded: true });
+    if (this.transactions?.isOpen(partition) && !(await this.transactions.commit(partition))) {
+      this.transactions.replayLast(partition, { record, undecoded: true });
       return;
     }
     // Poison record: it will never decode, so it is never retried.
