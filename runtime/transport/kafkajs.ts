@@ -80,8 +80,8 @@ export function kafkajsConsumerConfig(s: ConnectionSettings): ConsumerConfig {
  * members come from `createConsumer` may never need it).
  */
 export function kafkajsTransport(connection: KafkajsConnection, options: KafkajsTransportOptions): Transport {
-  /** Listeners by group id, for the offset resets kafkajs only logs. */
-  const byGroup = new Map<string, Set<MemberListener>>();
+  /** Members by group id, for what kafkajs only logs: offset resets, a member the coordinator does not know. */
+  const byGroup = new Map<string, Set<KafkajsMember>>();
   let instance: Kafka | undefined;
   const kafka = (): Kafka =>
     (instance ??=
@@ -91,8 +91,13 @@ export function kafkajsTransport(connection: KafkajsConnection, options: Kafkajs
             clientId: connection.clientId ?? "kefgen",
             brokers: [...connection.brokers],
             logLevel: logLevel.WARN,
-            logCreator: kafkaLogCreator(options.logger, (groupId, topic, partition) => {
-              for (const listener of byGroup.get(groupId) ?? []) listener.offsetReset(topic, partition);
+            logCreator: kafkaLogCreator(options.logger, {
+              offsetReset: (groupId, topic, partition) => {
+                for (const member of byGroup.get(groupId) ?? []) member.offsetReset(topic, partition);
+              },
+              memberUnknown: (groupId, memberId) => {
+                for (const member of byGroup.get(groupId) ?? []) member.memberUnknown(memberId);
+              },
             }),
           }));
   const createConsumer: ConsumerFactory = options.createConsumer ?? ((config) => kafka().consumer(config));
@@ -106,11 +111,12 @@ export function kafkajsTransport(connection: KafkajsConnection, options: Kafkajs
         filterWarning = undefined;
       }
       const consumer = createConsumer(kafkajsConsumerConfig(settings));
-      let listeners = byGroup.get(settings.groupId);
-      if (!listeners) byGroup.set(settings.groupId, (listeners = new Set()));
-      listeners.add(listener);
-      const group = listeners;
-      return new KafkajsMember(consumer, listener, logger, () => group.delete(listener));
+      let group = byGroup.get(settings.groupId);
+      if (!group) byGroup.set(settings.groupId, (group = new Set()));
+      const members = group;
+      const member: KafkajsMember = new KafkajsMember(consumer, listener, logger, () => members.delete(member));
+      members.add(member);
+      return member;
     },
     admin: () => (admin ??= new KafkajsAdmin(() => kafka().admin())),
     createProducer: (settings) => new KafkajsProducer(kafka(), settings),
@@ -123,6 +129,8 @@ class KafkajsMember implements GroupMember {
   private removeListeners: (() => void)[] = [];
   /** kafkajs announced a rebalance (REBALANCING) and neither a join nor a crash followed yet. */
   private rejoining = false;
+  /** The member id of the last join (kafkajs names it in what it logs). */
+  private memberId: string | undefined;
 
   /**
    * @param consumer the kafkajs consumer (or a fake of its surface).
@@ -151,8 +159,9 @@ class KafkajsMember implements GroupMember {
     this.removeListeners.push(
       consumer.on(
         events.GROUP_JOIN,
-        guard("group join", (payload: { memberAssignment?: Assignment }) => {
+        guard("group join", (payload: { memberAssignment?: Assignment; memberId?: string }) => {
           this.rejoining = false;
+          this.memberId = payload.memberId;
           listener.assigned(payload.memberAssignment ?? {});
         }),
       ),
@@ -188,6 +197,27 @@ class KafkajsMember implements GroupMember {
         guard("fetch", () => listener.fetched()),
       ),
     );
+  }
+
+  /** kafkajs logged that it reset a partition of this member's group whose offset was out of range. */
+  offsetReset(topic: string, partition: number): void {
+    this.listener.offsetReset(topic, partition);
+  }
+
+  /**
+   * kafkajs logged that the coordinator does not know member `memberId` of this group and that it rejoins. Its runner
+   * then joins without the REBALANCING event: for this member, that is announced to the listener as a rebalance
+   * (the group gave the partitions out without it; handlers wait for the join), ended by the join, a crash or a fetch
+   * that starts without a join (as after REBALANCING).
+   */
+  memberUnknown(memberId: string): void {
+    if (this.memberId === undefined || memberId !== this.memberId || this.rejoining) return;
+    this.rejoining = true;
+    try {
+      this.listener.rebalancing();
+    } catch (error) {
+      this.logger.error("failed to handle rebalance", { error });
+    }
   }
 
   connect(): Promise<void> {
@@ -348,16 +378,24 @@ export class KafkajsAdmin implements TransportAdmin {
  * Sends kafkajs's log lines to the runtime logger (namespace `kefgen.kafkajs.<component>`) and
  * reports kafkajs's otherwise silent offset resets (pitfall 7).
  */
-function kafkaLogCreator(
-  logger: RuntimeLogger,
-  onOffsetReset: (groupId: string, topic: string, partition: number) => void,
-): logCreator {
+/** What kafkajs only logs, by group: an offset reset, a member its coordinator does not know (runner.js). */
+interface LoggedEvents {
+  offsetReset(groupId: string, topic: string, partition: number): void;
+  memberUnknown(groupId: string, memberId: string): void;
+}
+
+const MEMBER_UNKNOWN_LOG = "The coordinator is not aware of this member, re-joining the group";
+
+function kafkaLogCreator(logger: RuntimeLogger, events: LoggedEvents): logCreator {
   const loggers = new Map<string, RuntimeLogger>();
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, ...fields } = log;
       if (message === OFFSET_RESET_LOG && typeof fields.groupId === "string" && typeof fields.topic === "string") {
-        onOffsetReset(fields.groupId, fields.topic, Number(fields.partition));
+        events.offsetReset(fields.groupId, fields.topic, Number(fields.partition));
+      }
+      if (message === MEMBER_UNKNOWN_LOG && typeof fields.groupId === "string" && typeof fields.memberId === "string") {
+        events.memberUnknown(fields.groupId, fields.memberId);
       }
       let target = loggers.get(namespace);
       if (!target) {
