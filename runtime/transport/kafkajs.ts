@@ -374,10 +374,6 @@ export class KafkajsAdmin implements TransportAdmin {
   }
 }
 
-/**
- * Sends kafkajs's log lines to the runtime logger (namespace `kefgen.kafkajs.<component>`) and
- * reports kafkajs's otherwise silent offset resets (pitfall 7).
- */
 /** What kafkajs only logs, by group: an offset reset, a member its coordinator does not know (runner.js). */
 interface LoggedEvents {
   offsetReset(groupId: string, topic: string, partition: number): void;
@@ -386,6 +382,10 @@ interface LoggedEvents {
 
 const MEMBER_UNKNOWN_LOG = "The coordinator is not aware of this member, re-joining the group";
 
+/**
+ * Sends kafkajs's log lines to the runtime logger (namespace `kefgen.kafkajs.<component>`) and reports what kafkajs
+ * only logs: its otherwise silent offset resets (pitfall 7), and a member its coordinator no longer knows.
+ */
 function kafkaLogCreator(logger: RuntimeLogger, events: LoggedEvents): logCreator {
   const loggers = new Map<string, RuntimeLogger>();
   return () =>
