@@ -7,9 +7,9 @@
  * - `cutAfterNextProduce(ms)`: the next Produce request a client sends reaches the broker, its answer does not, and
  *   `ms` later that connection is closed at both ends: a request written but not acknowledged.
  */
-import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { freePort } from "../../scripts/kafka/free-ports.js";
 import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-broker.js";
+import { startLoopbackProxy } from "./loopback-proxy.js";
 
 /** A running proxy. */
 export interface BlackholeProxy {
@@ -61,58 +61,43 @@ function requestReader(onRequest: (apiKey: number) => void): (chunk: Buffer) => 
 
 /** Starts a proxy on 127.0.0.1 (`port`, or a free one) forwarding to 127.0.0.1:`targetPort`. */
 export async function startBlackholeProxy(targetPort: number, port = 0): Promise<BlackholeProxy> {
-  const sockets = new Set<Socket>();
   let dropping = false;
   let accepted = 0;
   let dropped = 0;
   let cutAfterMs: number | undefined;
   let cuts = 0;
   let produceRequests = 0;
-  const server: Server = createServer((client) => {
-    accepted++;
-    const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
-    sockets.add(client).add(upstream);
-    let cutting = false;
-    const destroy = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    const requests = requestReader((apiKey) => {
-      if (apiKey === PRODUCE) produceRequests++;
-      if (apiKey !== PRODUCE || cutAfterMs === undefined || cutting) return;
-      cutting = true;
-      cuts++;
-      setTimeout(destroy, cutAfterMs);
-      cutAfterMs = undefined;
-    });
-    client.on("data", (chunk: Buffer) => {
-      if (dropping) {
-        dropped += chunk.length;
-        return;
-      }
-      // The request is forwarded whole: the cut starts with its answer.
-      upstream.write(chunk);
-      requests(chunk);
-    });
-    upstream.on("data", (chunk: Buffer) => {
-      if (dropping) dropped += chunk.length;
-      else if (!cutting) client.write(chunk);
-    });
-    for (const socket of [client, upstream]) {
-      socket.on("close", () => {
-        sockets.delete(socket);
-        destroy();
+  const proxy = await startLoopbackProxy(
+    targetPort,
+    (client, upstream, destroy) => {
+      accepted++;
+      let cutting = false;
+      const requests = requestReader((apiKey) => {
+        if (apiKey === PRODUCE) produceRequests++;
+        if (apiKey !== PRODUCE || cutAfterMs === undefined || cutting) return;
+        cutting = true;
+        cuts++;
+        setTimeout(destroy, cutAfterMs);
+        cutAfterMs = undefined;
       });
-      socket.on("error", destroy);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  const bound = (server.address() as AddressInfo).port;
+      client.on("data", (chunk: Buffer) => {
+        if (dropping) {
+          dropped += chunk.length;
+          return;
+        }
+        // The request is forwarded whole: the cut starts with its answer.
+        upstream.write(chunk);
+        requests(chunk);
+      });
+      upstream.on("data", (chunk: Buffer) => {
+        if (dropping) dropped += chunk.length;
+        else if (!cutting) client.write(chunk);
+      });
+    },
+    port,
+  );
   return {
-    port: bound,
+    port: proxy.port,
     get accepted() {
       return accepted;
     },
@@ -128,10 +113,7 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
     blackhole: () => void (dropping = true),
     heal: () => void (dropping = false),
     cutAfterNextProduce: (ms) => void (cutAfterMs = ms),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }
 

@@ -8,7 +8,7 @@
  * A request header is read as its api key (int16), api version (int16) and correlation id (int32); a response header
  * as its correlation id alone, which holds for the non-flexible versions (v0 header) the callers use.
  */
-import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { startLoopbackProxy } from "./loopback-proxy.js";
 
 /** A running proxy. */
 export interface FrameProxy {
@@ -44,19 +44,12 @@ function responseFrame(correlationId: number, body: Buffer): Buffer {
 
 /** Starts a proxy on 127.0.0.1 (a free port) forwarding to 127.0.0.1:`targetPort`. */
 export async function startFrameProxy(targetPort: number): Promise<FrameProxy> {
-  const sockets = new Set<Socket>();
   const requests: { apiKey: number; apiVersion: number }[] = [];
   const answers = new Map<number, (apiVersion: number) => Buffer>();
   const rewrites = new Map<number, (body: Buffer, apiVersion: number) => void>();
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
-    sockets.add(client).add(upstream);
+  const proxy = await startLoopbackProxy(targetPort, (client, upstream) => {
     /** This connection's requests whose answer is to be rewritten: correlation id → edit and version. */
     const toRewrite = new Map<number, { edit: (body: Buffer, apiVersion: number) => void; apiVersion: number }>();
-    const destroy = () => {
-      client.destroy();
-      upstream.destroy();
-    };
     client.on(
       "data",
       frameReader((frame) => {
@@ -89,26 +82,12 @@ export async function startFrameProxy(targetPort: number): Promise<FrameProxy> {
         client.write(copy);
       }),
     );
-    for (const socket of [client, upstream]) {
-      socket.on("close", () => {
-        sockets.delete(socket);
-        destroy();
-      });
-      socket.on("error", destroy);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
   });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: proxy.port,
     requests,
     answerNext: (apiKey, body) => void answers.set(apiKey, body),
     rewriteNextResponse: (apiKey, edit) => void rewrites.set(apiKey, edit),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }
