@@ -144,17 +144,10 @@ class KafkajsMember implements GroupMember {
     private readonly logger: RuntimeLogger,
     private readonly onDetach: () => void = () => {},
   ) {
-    // kafkajs calls listeners synchronously inside its join/fetch code and does not catch a
-    // synchronous throw, so every listener body is guarded.
     const guard =
       (what: string, body: (payload: any) => void) =>
-      (event: InstrumentationEvent<any>): void => {
-        try {
-          body(event.payload);
-        } catch (error) {
-          this.logger.error(`failed to handle ${what}`, { error });
-        }
-      };
+      (event: InstrumentationEvent<any>): void =>
+        this.guarded(what, () => body(event.payload));
     const events = consumer.events;
     this.removeListeners.push(
       consumer.on(
@@ -167,10 +160,7 @@ class KafkajsMember implements GroupMember {
       ),
       consumer.on(
         events.REBALANCING,
-        guard("rebalance", () => {
-          this.rejoining = true;
-          listener.rebalancing();
-        }),
+        guard("rebalance", () => this.rebalanceAnnounced()),
       ),
       consumer.on(
         events.CRASH,
@@ -212,11 +202,24 @@ class KafkajsMember implements GroupMember {
    */
   memberUnknown(memberId: string): void {
     if (this.memberId === undefined || memberId !== this.memberId || this.rejoining) return;
+    this.guarded("rebalance", () => this.rebalanceAnnounced());
+  }
+
+  /** A rejoin began (REBALANCING, or a member its coordinator does not know): until a join, crash or fetch start. */
+  private rebalanceAnnounced(): void {
     this.rejoining = true;
+    this.listener.rebalancing();
+  }
+
+  /**
+   * Runs a listener call for kafkajs: kafkajs calls listeners synchronously inside its join/fetch code (and its
+   * logger) and does not catch a synchronous throw, so every listener call is guarded.
+   */
+  private guarded(what: string, body: () => void): void {
     try {
-      this.listener.rebalancing();
+      body();
     } catch (error) {
-      this.logger.error("failed to handle rebalance", { error });
+      this.logger.error(`failed to handle ${what}`, { error });
     }
   }
 
