@@ -13,10 +13,9 @@
 
 import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/kafka/free-ports.js";
-import { startLocalBroker } from "../../scripts/kafka/local-broker.js";
 import { ConsumerRuntime, RuntimeEvents, type RuntimeLogger } from "../../runtime/index.js";
 import { startFrameProxy, type FrameProxy } from "../support/frame-proxy.js";
+import { startBrokerBehind } from "../support/loopback-proxy.js";
 import { testSettings, tickTopic } from "../support/guarantees.js";
 import { uniqueName, waitFor } from "../support/kafka.js";
 import { sleep, tickCodec } from "../support/ticks.js";
@@ -69,16 +68,7 @@ function failNextHeartbeat(proxy: FrameProxy, errorCode: number): { at?: number 
  * (kafkajs) through the proxy whose handler takes {@link HANDLER_MS} a record; resolves once 20 records are handled.
  */
 async function consumerBehindProxy(name: string) {
-  const brokerPort = await freePort();
-  const proxy = await startFrameProxy(brokerPort);
-  cleanups.push(() => proxy.close());
-  const broker = await startLocalBroker({
-    logLevel: "WARN",
-    port: brokerPort,
-    properties: { "advertised.listeners": `PLAINTEXT://127.0.0.1:${proxy.port}` },
-  });
-  cleanups.push(() => broker.stop());
-  const brokers = [`127.0.0.1:${proxy.port}`];
+  const { proxy, brokers } = await startBrokerBehind(startFrameProxy, (stop) => cleanups.push(stop));
   const topic = uniqueName(name);
   const kafka = new Kafka({ clientId: "kefgen-rejoins", brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();

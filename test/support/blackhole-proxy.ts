@@ -7,9 +7,8 @@
  * - `cutAfterNextProduce(ms)`: the next Produce request a client sends reaches the broker, its answer does not, and
  *   `ms` later that connection is closed at both ends: a request written but not acknowledged.
  */
-import { freePort } from "../../scripts/kafka/free-ports.js";
-import { startLocalBroker, type LocalBroker } from "../../scripts/kafka/local-broker.js";
-import { startLoopbackProxy } from "./loopback-proxy.js";
+import type { LocalBroker } from "../../scripts/kafka/local-broker.js";
+import { startBrokerBehind, startLoopbackProxy } from "./loopback-proxy.js";
 
 /** A running proxy. */
 export interface BlackholeProxy {
@@ -117,22 +116,9 @@ export async function startBlackholeProxy(targetPort: number, port = 0): Promise
   };
 }
 
-/**
- * A dedicated single-node broker behind a proxy: the broker advertises the proxy, so every client connection
- * (consumers, producers, admins) goes through it, and the broker itself is untouched. `stopped` is registered for
- * the proxy, then the broker: the caller stops them in reverse order.
- */
-export async function startBrokerBehindProxy(
+/** A dedicated single-node broker behind a black-hole proxy (see {@link startBrokerBehind}). */
+export function startBrokerBehindProxy(
   stopped: (stop: () => Promise<unknown>) => void,
 ): Promise<{ proxy: BlackholeProxy; broker: LocalBroker; brokers: string[] }> {
-  const brokerPort = await freePort();
-  const proxy = await startBlackholeProxy(brokerPort);
-  stopped(() => proxy.close());
-  const broker = await startLocalBroker({
-    logLevel: "WARN",
-    port: brokerPort,
-    properties: { "advertised.listeners": `PLAINTEXT://127.0.0.1:${proxy.port}` },
-  });
-  stopped(() => broker.stop());
-  return { proxy, broker, brokers: [`127.0.0.1:${proxy.port}`] };
+  return startBrokerBehind((port) => startBlackholeProxy(port), stopped);
 }

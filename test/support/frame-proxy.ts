@@ -74,9 +74,10 @@ export async function startFrameProxy(targetPort: number): Promise<FrameProxy> {
     upstream.on(
       "data",
       frameReader((frame) => {
-        const pending = toRewrite.get(frame.readInt32BE(4));
+        const correlationId = frame.readInt32BE(4);
+        const pending = toRewrite.get(correlationId);
         if (!pending) return void client.write(frame);
-        toRewrite.delete(frame.readInt32BE(4));
+        toRewrite.delete(correlationId);
         const copy = Buffer.from(frame);
         pending.edit(copy.subarray(8), pending.apiVersion);
         client.write(copy);
