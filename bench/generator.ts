@@ -131,11 +131,12 @@ interface Run {
 }
 
 /** Runs a command in a fresh process under /usr/bin/time: wall seconds, CPU seconds and peak RSS. */
-function timed(command: string, args: readonly string[], cwd: string): Run {
+function timed(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Run {
   const stats = path.join(os.tmpdir(), `kefgen-bench-time-${process.pid}`);
   const started = process.hrtime.bigint();
   const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", "-o", stats, command, ...args], {
     cwd,
+    env,
     encoding: "utf8",
     maxBuffer: 64 << 20,
   });
@@ -281,22 +282,39 @@ async function main(): Promise<void> {
   const large = writeLargeKef(path.join(work, "large"));
   // Interleaved (kefgen, then the baseline, then kefgen...), so that a slower moment of the machine weighs on both;
   // then on each other Node version scripts/node/fetch.sh has cached, as kefgen supports them all.
-  const checkOn = (node: string, bin: string): Run =>
-    timed(node, [bin, "check", "large.kef"], path.dirname(large.file));
+  const checkOn = (node: string, bin: string, env?: NodeJS.ProcessEnv): Run =>
+    timed(node, [bin, "check", "large.kef"], path.dirname(large.file), env);
   // Node's own start-up (`node -e 0`) is timed alongside: it is part of every figure, and shows how fast the
   // machine is at the time (the same code varies by ±15 % between hours on a shared host).
-  const nodeStart = (node: string): Run => timed(node, ["-e", "0"], path.dirname(large.file));
+  const nodeStart = (node: string, env?: NodeJS.ProcessEnv): Run =>
+    timed(node, ["-e", "0"], path.dirname(large.file), env);
+  // NODE_EXTRA_CA_CERTS (a machine-wide setting where a proxy re-signs TLS) costs Node 20 ~30 ms at every start:
+  // it reads and parses the whole certificate file before running any script, which no script can avoid (Node 22
+  // and 24 do not read it at start-up). When it is set, each figure is measured without it too, in the same
+  // interleaved runs, so that the table shows how much of the figure is this machine's setting and how much kefgen.
+  const withoutCa = process.env["NODE_EXTRA_CA_CERTS"] === undefined ? undefined : envWithout("NODE_EXTRA_CA_CERTS");
   // The figures of one Node: kefgen, the baseline and Node's start-up, interleaved run by run.
-  const checkFigure = (node: string): { run: Run; before: Run | undefined; start: Run } => {
+  const checkFigure = (node: string) => {
     const runs: Run[] = [];
     const before: Run[] = [];
     const starts: Run[] = [];
+    const bare: Run[] = [];
+    const bareStarts: Run[] = [];
     for (let rep = 0; rep < Number(opts["check-reps"]); rep++) {
       runs.push(checkOn(node, kefgenBin));
       if (baselineBin) before.push(checkOn(node, baselineBin));
       starts.push(nodeStart(node));
+      if (withoutCa) {
+        bare.push(checkOn(node, kefgenBin, withoutCa));
+        bareStarts.push(nodeStart(node, withoutCa));
+      }
     }
-    return { run: best(runs), before: baselineBin ? best(before) : undefined, start: best(starts) };
+    return {
+      run: best(runs),
+      before: baselineBin ? best(before) : undefined,
+      start: best(starts),
+      withoutCa: withoutCa ? { run: best(bare), start: best(bareStarts) } : undefined,
+    };
   };
   const check = checkFigure(process.execPath);
   const checkOtherNodes = otherNodes().map(({ version, node }) => ({ version, ...checkFigure(node) }));
@@ -386,7 +404,7 @@ async function main(): Promise<void> {
       r400.kefgen.rssMb <= 300,
       b400 ? `${fmt(b400.rssMb, 0)} MB` : undefined,
     );
-  const checkTarget = (label: string, figure: ReturnType<typeof checkFigure>): void =>
+  const checkTarget = (label: string, figure: ReturnType<typeof checkFigure>): void => {
     target(
       `${label} (its own start-up ${fmt(figure.start.seconds * 1000, 0)} ms)`,
       `${fmt(figure.run.seconds * 1000, 0)} ms${figure.run.ok ? "" : " (failed)"}`,
@@ -394,6 +412,15 @@ async function main(): Promise<void> {
       figure.run.ok && figure.run.seconds < 0.3,
       figure.before ? `${fmt(figure.before.seconds * 1000, 0)} ms` : undefined,
     );
+    const bare = figure.withoutCa;
+    if (bare)
+      target(
+        `… the same without this machine's NODE_EXTRA_CA_CERTS (its own start-up ${fmt(bare.start.seconds * 1000, 0)} ms)`,
+        `${fmt(bare.run.seconds * 1000, 0)} ms${bare.run.ok ? "" : " (failed)"}`,
+        "< 300 ms",
+        bare.run.ok && bare.run.seconds < 0.3,
+      );
+  };
   checkTarget(
     `\`kefgen check\`, ${large.lines.toLocaleString("en")}-line .kef, whole process, median of ` +
       `${Number(opts["check-reps"])}, Node ${process.version}`,
@@ -421,6 +448,13 @@ async function main(): Promise<void> {
 }
 
 /** The Node versions other than this one that scripts/node/fetch.sh has cached (its KEFGEN_NODE_CACHE), oldest first. */
+/** This process's environment without `name`. */
+function envWithout(name: string): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env[name];
+  return env;
+}
+
 function otherNodes(): { version: string; node: string }[] {
   const cache = process.env["KEFGEN_NODE_CACHE"] ?? path.join(os.homedir(), ".cache", "kefgen", "node");
   if (!fs.existsSync(cache)) return [];
