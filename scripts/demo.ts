@@ -69,7 +69,6 @@ say(
     : `using KAFKA_BROKERS=${brokers.join(",")}`,
 );
 
-process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
 // For the demo's own admin and producer; the consumers' Kafka client is created by the runtime (logs go to its logger).
 const kafka = new Kafka({ clientId: "kefgen-demo-producer", brokers, logLevel: logLevel.NOTHING });
 const topics = {

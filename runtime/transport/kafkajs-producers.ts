@@ -3,7 +3,7 @@
 
 // First, as in kafkajs.ts: kafkajs's read_committed filter is replaced before kafkajs loads (see the file).
 import "./kafkajs-aborted.js";
-import { CompressionTypes, type Kafka, type Message, type Producer } from "kafkajs";
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from "kafkajs";
 import type {
   OutgoingRecord,
   ProducedRecord,
@@ -14,6 +14,13 @@ import type {
 } from "./transport.js";
 
 const KAFKAJS_ACKS = { all: -1, leader: 1, none: 0 } as const;
+
+/**
+ * The partitioner of every kafkajs producer the runtime makes, named rather than left to kafkajs's default: the same
+ * one (murmur2 of the key, as Kafka's Java producer), but a producer created without one has kafkajs print a warning
+ * about its v2.0.0 change of default to the user's console, about a choice the user never made.
+ */
+const PARTITIONER = Partitioners.DefaultPartitioner;
 
 /**
  * The real `setImmediate`, taken when this module loads. The send lane's waits are event-loop turns, not time: a test
@@ -50,6 +57,7 @@ export class KafkajsProducer implements TransportProducer {
   constructor(kafka: Kafka, settings?: ProducerSettings) {
     this.idempotent = settings?.idempotent ?? true;
     this.producer = kafka.producer({
+      createPartitioner: PARTITIONER,
       allowAutoTopicCreation: false,
       idempotent: this.idempotent,
       ...(settings ? { maxInFlightRequests: settings.maxInFlight } : {}),
@@ -166,6 +174,7 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
 
   constructor(kafka: Kafka, transactionalId: string) {
     this.producer = kafka.producer({
+      createPartitioner: PARTITIONER,
       transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,

@@ -14,7 +14,6 @@ export function configFromEnv<T>(variable: string): T {
     process.stderr.write(`${variable} is not set\n`);
     process.exit(2);
   }
-  process.env["KAFKAJS_NO_PARTITIONER_WARNING"] ??= "1";
   return config;
 }
 

@@ -16,9 +16,6 @@ import {
 } from "kafkajs";
 import { inject } from "vitest";
 
-// kafkajs prints a partitioner notice on every producer otherwise.
-process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
-
 /** Bootstrap addresses of the test broker. */
 export function brokers(): string[] {
   const list = inject("kafkaBrokers");
