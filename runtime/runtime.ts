@@ -229,7 +229,9 @@ export class ConsumerRuntime {
   }
 
   /**
-   * Connects and subscribes every connection; resolves when every consumer joined its group.
+   * Connects and subscribes every connection; resolves when every consumer joined its group. With
+   * `autoOffsetReset = latest`, a partition without a committed offset starts at its end as of the first fetch,
+   * just after: a record written in between is not read (docs/runtime.md, "Commits").
    * If one fails, the others are stopped and the error is rethrown. Calling it again returns the same promise.
    */
   start(): Promise<void> {
