@@ -36,12 +36,21 @@ interface Letter {
 }
 
 /** Reads every record of `topic` present now (from each partition's start to its end offset). */
-async function readTopic(kafka: Kafka, topic: string, timeoutMs: number): Promise<Letter[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+async function readTopic(kafka: Kafka, topic: string, options: DlqOptions): Promise<Letter[]> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  // A client of its own with few retries, as kefgen topics: an unreachable cluster is reported within seconds, not
+  // after kafkajs's default retries (~10 s). The consumer below keeps the defaults: a new group may wait for its
+  // coordinator.
+  const admin = client(options, { retries: 2 }).admin();
   let ends: { partition: number; low: string; high: string }[];
   try {
+    await admin.connect();
     ends = await admin.fetchTopicOffsets(topic);
+  } catch (error) {
+    // kafkajs's message alone names neither the topic nor the cluster ("Connection error: connect ECONNREFUSED").
+    throw new Error(`cannot read "${topic}" from ${options.brokers.join(",")}: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     await admin.disconnect();
   }
@@ -88,12 +97,13 @@ async function readTopic(kafka: Kafka, topic: string, timeoutMs: number): Promis
   return letters.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
-function client(options: DlqOptions): Kafka {
+function client(options: DlqOptions, retry?: { retries: number }): Kafka {
   return new Kafka({
     clientId: "kefgen-dlq",
     brokers: [...options.brokers],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 5_000,
+    ...(retry ? { retry } : {}),
   });
 }
 
@@ -116,7 +126,7 @@ function age(timestamp: string, now: number): string {
 
 /** `kefgen dlq inspect <topic>`: one line per dead letter (position, origin, age, error, key). Returns the exit code. */
 export async function dlqInspect(io: CommandIo, topic: string, options: DlqOptions): Promise<number> {
-  const letters = await readTopic(client(options), topic, options.timeoutMs ?? 30_000);
+  const letters = await readTopic(client(options), topic, options);
   const now = Date.now();
   if (options.format === "json") {
     const rows = letters.map((l) => ({
@@ -157,7 +167,7 @@ export async function dlqReplay(
   options: DlqOptions,
 ): Promise<number> {
   const kafka = client(options);
-  const letters = await readTopic(kafka, topic, options.timeoutMs ?? 30_000);
+  const letters = await readTopic(kafka, topic, options);
   const wanted = (l: Letter): l is Letter & { info: DeadLetterInfo } => {
     if (!l.info) return false;
     const offset = Number(l.offset);
