@@ -551,9 +551,61 @@ export function avroCodec<T>(schema: object): AvroCodec<T> {
       }
     },
     encode(value: T): Buffer {
-      return writeToBuffer(write, value);
+      try {
+        return writeToBuffer(write, value);
+      } catch (error) {
+        throw encodeError(type, value, error);
+      }
     },
   };
+}
+
+/**
+ * Why `value` is not a value of `type`, naming the field: avsc's own error names only the innermost type and value
+ * (`invalid "string": 5`), which says nothing of where in a record of forty fields it is. Made only when writing
+ * failed, with avsc's `isValid` path; the original error is its `cause`.
+ */
+function encodeError(type: avro.Type, value: unknown, error: unknown): Error {
+  let first: { path: readonly string[]; value: unknown; type: avro.Type } | undefined;
+  try {
+    type.isValid(value, { errorHook: (path, any, at) => (first ??= { path: [...path], value: any, type: at }) });
+  } catch {
+    // A conversion that throws inside isValid: no path, the original message says what it can.
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const at = first && first.path.length > 0 ? first.path.join(".") : undefined;
+  // avsc's generic "invalid <type>: <value>" is said again with the path; a message of ours (a logical type's,
+  // e.g. "decimal 1.001 has more than 2 digits after the point") is kept as it is, after the path.
+  // A TypeError is avsc's compiled writer reading a field of something that is no record (null, a number).
+  const generic = first !== undefined && (/^invalid /.test(message) || error instanceof TypeError);
+  const what = generic
+    ? `${at ?? "the value"} is ${first!.value === undefined ? "missing" : shown(first!.value)}, not ${describeValueOf(first!.type)}`
+    : at === undefined
+      ? message
+      : `${at}: ${message}`;
+  return new Error(`cannot encode ${describe(type)}: ${what}`, { cause: error });
+}
+
+/** A value as an error shows it: JSON where it has one, else its text; at most 100 characters. */
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === "bigint" ? `${value}n` : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/** "a string", "an integer within ±(2^53 − 1)", "a shop.Status", "null or a string": a value of `type`, in an error. */
+function describeValueOf(type: avro.Type): string {
+  if (type instanceof SafeLongType) return "an integer within ±(2^53 − 1)";
+  if (avro.Type.isType(type, "union"))
+    return (type as unknown as { readonly types: readonly avro.Type[] }).types
+      .map((t) => (t.typeName === "null" ? "null" : describeValueOf(t)))
+      .join(" or ");
+  const name = type.name ?? (type.typeName.startsWith("logical:") ? type.typeName.slice(8) : type.typeName);
+  return `${/^[aeiou]/i.test(name) ? "an" : "a"} ${name}`;
 }
 
 /**

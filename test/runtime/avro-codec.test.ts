@@ -94,6 +94,64 @@ describe("avroCodec", () => {
   });
 });
 
+describe("encoding a value that is not of the schema", () => {
+  const codec = avroCodec<unknown>({
+    type: "record",
+    name: "OrderCreated",
+    namespace: "shop",
+    fields: [
+      { name: "orderId", type: "string" },
+      { name: "amount", type: { type: "bytes", logicalType: "decimal", precision: 10, scale: 2 } },
+      {
+        name: "items",
+        type: {
+          type: "array",
+          items: {
+            type: "record",
+            name: "Item",
+            fields: [
+              { name: "sku", type: "string" },
+              { name: "qty", type: "int" },
+            ],
+          },
+        },
+      },
+      { name: "status", type: { type: "enum", name: "Status", symbols: ["OPEN", "CLOSED"] } },
+      { name: "note", type: ["null", "string"], default: null },
+      { name: "sequence", type: "long" },
+    ],
+  });
+  const valid = {
+    orderId: "o-1",
+    amount: "12.50",
+    items: [{ sku: "s-1", qty: 1 }],
+    status: "OPEN",
+    note: null,
+    sequence: 7,
+  };
+
+  it("throws naming the type, the field's path, the value and what the field takes; avsc's error is the cause", () => {
+    const cases: [value: unknown, message: string][] = [
+      [{ ...valid, orderId: 5 }, "orderId is 5, not a string"],
+      [{ ...valid, items: [valid.items[0], { sku: "s-2", qty: "2" }] }, 'items.1.qty is "2", not an int'],
+      [{ ...valid, status: "SHIPPED" }, 'status is "SHIPPED", not a shop.Status'],
+      [{ ...valid, note: 7 }, "note is 7, not null or a string"],
+      [{ ...valid, sequence: 2 ** 60 }, "sequence is 1152921504606847000, not an integer within ±(2^53 − 1)"],
+      [{ ...valid, sequence: undefined }, "sequence is missing, not an integer within ±(2^53 − 1)"],
+      ["an order", 'the value is "an order", not a shop.OrderCreated'],
+      [null, "the value is null, not a shop.OrderCreated"],
+      // A logical type's own reason is kept, after the path.
+      [{ ...valid, amount: "1.001" }, "amount: decimal 1.001 has more than 2 digits after the point"],
+    ];
+    expect(codec.encode(valid).length).toBeGreaterThan(0);
+    for (const [value, message] of cases) {
+      const thrown = thrownBy(() => codec.encode(value)) as Error;
+      expect(thrown.message, message).toBe(`cannot encode shop.OrderCreated: ${message}`);
+      expect(thrown.cause).toBeInstanceOf(Error);
+    }
+  });
+});
+
 describe('maps: a key "__proto__" in decoded data', () => {
   // map<map<int>> holding { "__proto__": { "polluted": 1 } }, written byte by byte (not by avsc).
   const nested = Buffer.concat([
