@@ -181,7 +181,10 @@ describe("problems inside .avsc files", () => {
     const text = fs.readFileSync(avsc, "utf8");
     expect(text).toContain('"string"');
     const changedOnDisk = async (content: string, accept: (d: LspDiagnostic[]) => boolean) => {
-      fs.writeFileSync(avsc, content);
+      // Written whole, then renamed over it (as editors save): the server may still be checking the project after
+      // the last test's edits, and a read of the file while writeFileSync had it truncated saw invalid JSON (KEF3003).
+      fs.writeFileSync(`${avsc}.saving`, content);
+      fs.renameSync(`${avsc}.saving`, avsc);
       const next = client.until(uri(avsc), accept);
       await client.connection.sendNotification("workspace/didChangeWatchedFiles", {
         changes: [{ uri: uri(avsc), type: 2 }],
