@@ -181,6 +181,27 @@ export function listDirectory(dir: string): string[] {
   }
 }
 
+/**
+ * Creates `dir` and the parents it lacks, one level at a time. Node's own `mkdirSync(dir, { recursive: true })` spins
+ * forever at full CPU when creating a child of an existing directory fails with ENOENT, as under /proc (Node 20, 22
+ * and 24): here that failure is thrown, as any other.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (error) {
+      // Made meanwhile (another build), or a dangling link: the next level, or the caller's write, says which.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
 /** Writes `text` to a new file and flushes it to disk, so a rename of it never publishes a partial file. */
 export function writeFlushed(file: string, text: string, mode?: number): void {
   const fd = fs.openSync(file, "w", mode);

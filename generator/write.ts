@@ -14,7 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { messages, type MessageArgs, type MessageDef } from "./catalogue.js";
 import { diagnostic, startOfFile, type Diagnostic } from "./diagnostics.js";
-import { flushDirectory, listDirectory, readProjectFile, writeFlushed } from "./files.js";
+import { flushDirectory, listDirectory, makeDirectory, readProjectFile, writeFlushed } from "./files.js";
 import { generatedHeaderLine, type GeneratedFile } from "./generated.js";
 
 /** The journal a build keeps in the output directory while it moves files into place. */
@@ -185,7 +185,7 @@ function testPause(step: "stage" | "rename"): void {
 export function applyOutput(outDir: string, plan: OutputPlan): void {
   if (plan.foreign.length > 0 || plan.leftovers.busyPid !== undefined)
     throw new Error("applyOutput: the plan has refused files or another writer");
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDirectory(outDir);
   for (const name of plan.leftovers.temps) fs.rmSync(path.join(outDir, name), { force: true });
   const journal = path.join(outDir, journalName);
   if (plan.changed.length === 0 && plan.obsolete.length === 0) return;

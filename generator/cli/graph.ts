@@ -9,12 +9,11 @@
 // Every string from the .kef file reaches the diagram only through `label`, which keeps letters, digits and a few
 // harmless characters and writes everything else as a Mermaid entity (#35; for '#'), so no name can end a label,
 // start a comment or inject markup. Same model, same bytes.
-import fs from "node:fs";
 import path from "node:path";
 import { messages } from "../catalogue.js";
 import { diagnostic, hasErrors, startOfFile } from "../diagnostics.js";
 import { replaceUnsafeCharacters } from "../escape.js";
-import { writeFileAtomic } from "../files.js";
+import { makeDirectory, writeFileAtomic } from "../files.js";
 import type { ConnectionModel, FailureModel, Model, TopicModel } from "../model.js";
 import { analyse, type ProjectOptions } from "../program.js";
 import { displayPath } from "../load.js";
@@ -198,7 +197,7 @@ export function graphCommand(io: CommandIo, project: ProjectOptions, options: Gr
     if (options.out !== undefined) {
       const target = path.resolve(io.cwd, options.out);
       try {
-        fs.mkdirSync(path.dirname(target), { recursive: true });
+        makeDirectory(path.dirname(target));
         writeFileAtomic(target, graph);
       } catch (error) {
         const shown = displayPath(io.cwd, target);
