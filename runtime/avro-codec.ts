@@ -577,12 +577,10 @@ function encodeError(type: avro.Type, value: unknown, error: unknown): Error {
   // avsc's generic "invalid <type>: <value>" is said again with the path; a message of ours (a logical type's,
   // e.g. "decimal 1.001 has more than 2 digits after the point") is kept as it is, after the path.
   // A TypeError is avsc's compiled writer reading a field of something that is no record (null, a number).
-  const generic = first !== undefined && (/^invalid /.test(message) || error instanceof TypeError);
-  const what = generic
-    ? `${at ?? "the value"} is ${first!.value === undefined ? "missing" : shown(first!.value)}, not ${describeValueOf(first!.type)}`
-    : at === undefined
-      ? message
-      : `${at}: ${message}`;
+  let what: string;
+  if (first && (/^invalid /.test(message) || error instanceof TypeError))
+    what = `${at ?? "the value"} is ${first.value === undefined ? "missing" : shown(first.value)}, not ${describeValueOf(first.type)}`;
+  else what = at === undefined ? message : `${at}: ${message}`;
   return new Error(`cannot encode ${describe(type)}: ${what}`, { cause: error });
 }
 
